@@ -1,0 +1,35 @@
+# mhttp: `make demo` and `make test` set everything up themselves.
+PY3 ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp
+
+.PHONY: setup sysdeps demo test test-host test-micropython test-device bench bundle clean
+
+setup: $(STAMP) sysdeps
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PY3) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+sysdeps:
+	@tools/sysdeps.sh
+
+demo: setup
+	$(PY) tools/demo.py
+
+# Everything: host tests (including the portable core on the MicroPython unix port and
+# the virtual boards).  pytest prints the closing "N passed" line CI reads.
+test: setup
+	$(PY) -m pytest -q tests_host tests_device
+
+bench: setup
+	$(PY) tools/bench/run.py
+
+bundle: setup
+	$(PY) tools/bundle.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,171 @@
+# mhttp.headers: lua-http's http.headers in Python idiom.
+#
+# Design criteria (after lua-http's http/headers.lua):
+#   - an ordered list: the order fields arrive in is the order they are written out;
+#   - multi-valued: a name may appear many times and each value is kept;
+#   - each field carries never_index, the HPACK "never indexed" flag (RFC 7541 §7.1.3),
+#     true by default for authorization, proxy-authorization, cookie and set-cookie.
+#
+# Names and values are bytes end to end (MicroPython only knows UTF-8, so str values
+# would not survive a round trip of arbitrary octets).  Every method that takes a name or
+# value also accepts str and encodes it as UTF-8; names are lowercased on the way in.
+# Pseudo-header fields (":method", ":path", ":authority", ":scheme", ":status",
+# ":protocol") live in the same list as in HTTP/2; the HTTP/1 core maps them to and from
+# the request and status lines.
+#
+# Indexes are 0-based (Python), where lua-http counts from 1.
+
+NEVER_INDEX_DEFAULT = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
+
+
+def _b(x):
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, str):
+        return x.encode()
+    if isinstance(x, (bytearray, memoryview)):
+        return bytes(x)
+    if isinstance(x, int):
+        return b"%d" % x
+    raise TypeError("header name or value must be bytes or str")
+
+
+def _name(x):
+    x = _b(x)
+    return x.lower()
+
+
+class Headers:
+    # _l is a list of (name, value, never_index) tuples.
+
+    def __init__(self, items=None):
+        self._l = []
+        if items is not None:
+            if isinstance(items, Headers):
+                self._l = list(items._l)
+            else:
+                for it in items:
+                    if len(it) == 3:
+                        self.append(it[0], it[1], it[2])
+                    else:
+                        self.append(it[0], it[1])
+
+    @classmethod
+    def _trusted(cls, lst):
+        # Internal fast path for parsers that already produced lowercase bytes
+        # (name, value, never_index) tuples.
+        h = cls.__new__(cls)
+        h._l = lst
+        return h
+
+    def clone(self):
+        return Headers._trusted(list(self._l))
+
+    def append(self, name, value, never_index=None):
+        name = _name(name)
+        if never_index is None:
+            never_index = name in NEVER_INDEX_DEFAULT
+        self._l.append((name, _b(value), bool(never_index)))
+
+    def __len__(self):
+        return len(self._l)
+
+    def len(self):
+        return len(self._l)
+
+    def __iter__(self):
+        return iter(self._l)
+
+    def each(self):
+        return iter(self._l)
+
+    def has(self, name):
+        name = _name(name)
+        for f in self._l:
+            if f[0] == name:
+                return True
+        return False
+
+    __contains__ = has
+
+    def delete(self, name):
+        # Removes every field with this name; True if any was there.
+        name = _name(name)
+        n = len(self._l)
+        self._l = [f for f in self._l if f[0] != name]
+        return len(self._l) != n
+
+    def geti(self, i):
+        # The i-th field (0-based) as (name, value, never_index).
+        return self._l[i]
+
+    def get_as_sequence(self, name):
+        name = _name(name)
+        return [f[1] for f in self._l if f[0] == name]
+
+    def get(self, name, default=None):
+        # The first value of this name (lua-http returns them all: see get_as_sequence).
+        name = _name(name)
+        for f in self._l:
+            if f[0] == name:
+                return f[1]
+        return default
+
+    def get_comma_separated(self, name):
+        # All values of this name joined with ", " (RFC 9110 §5.3), or None.
+        vals = self.get_as_sequence(name)
+        if not vals:
+            return None
+        return b", ".join(vals)
+
+    def modifyi(self, i, value, never_index=None):
+        name, _, ni = self._l[i]
+        if never_index is None:
+            never_index = ni
+        self._l[i] = (name, _b(value), bool(never_index))
+
+    def upsert(self, name, value, never_index=None):
+        # Replaces the value of the single field of this name, or appends one.
+        # Like lua-http, more than one existing field of that name is an error.
+        name = _name(name)
+        found = -1
+        for i in range(len(self._l)):
+            if self._l[i][0] == name:
+                if found >= 0:
+                    raise ValueError("upsert: more than one %r field" % name)
+                found = i
+        if found < 0:
+            self.append(name, value, never_index)
+        else:
+            self.modifyi(found, value, never_index)
+
+    def sort(self):
+        # Pseudo-headers first (in their current order), then the rest by name; fields of
+        # one name keep their relative order.  MicroPython's sort is not stable, so the
+        # sort key carries the original position.
+        pseudo = [f for f in self._l if f[0][:1] == b":"]
+        rest = [(self._l[i][0], i) for i in range(len(self._l)) if self._l[i][0][:1] != b":"]
+        rest.sort()
+        self._l = pseudo + [self._l[k[1]] for k in rest]
+
+    def dump(self, file=None, prefix=""):
+        # Writes "name: value" lines (for debugging) to file, or returns them as str.
+        out = []
+        for f in self._l:
+            out.append("%s%s: %s\n" % (prefix, f[0].decode(), f[1].decode()))
+        s = "".join(out)
+        if file is not None:
+            file.write(s)
+        return s
+
+    def __eq__(self, other):
+        if isinstance(other, Headers):
+            return self._l == other._l
+        return NotImplemented
+
+    def __repr__(self):
+        return "Headers(%r)" % ([(f[0], f[1]) for f in self._l],)
+
+
+def new(items=None):
+    return Headers(items)

@@ -1,0 +1,1 @@
+# CPython platform glue for mhttp (see ports/README.md).

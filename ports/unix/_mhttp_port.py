@@ -1,0 +1,1 @@
+# MicroPython unix port platform glue for mhttp (see ports/README.md).

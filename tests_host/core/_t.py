@@ -1,0 +1,24 @@
+# Tiny helpers shared by the portable tests (run by pytest on CPython and by
+# tools/mptest.py on MicroPython).  No pytest import: these files must run on a board.
+import sys
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+
+def raises(exc, fn, *args, **kw):
+    # Calls fn and returns the exception it raised, which must be an `exc`.
+    try:
+        fn(*args, **kw)
+    except exc as e:
+        return e
+    raise AssertionError("%s did not raise %s" % (getattr(fn, "__name__", fn), exc.__name__))
+
+
+def feed_bytewise(feed, data):
+    # Feeds data one byte at a time through feed(bytes) and collects what it returns.
+    out = []
+    for i in range(len(data)):
+        r = feed(data[i:i + 1])
+        if r:
+            out.extend(r)
+    return out
