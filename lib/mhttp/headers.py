@@ -38,8 +38,8 @@ def _name(x):
 class Headers:
     # _l is a list of (name, value, never_index) tuples.
 
-    def __init__(self, items=None):
-        self._l = []
+    def __init__(self, items=None, _trusted_list=None):
+        self._l = [] if _trusted_list is None else _trusted_list
         if items is not None:
             if isinstance(items, Headers):
                 self._l = list(items._l)
@@ -54,9 +54,8 @@ class Headers:
     def _trusted(cls, lst):
         # Internal fast path for parsers that already produced lowercase bytes
         # (name, value, never_index) tuples.
-        h = cls.__new__(cls)
-        h._l = lst
-        return h
+        # (MicroPython has no cls.__new__ to call, hence the private keyword.)
+        return cls(None, lst)
 
     def clone(self):
         return Headers._trusted(list(self._l))
