@@ -1,0 +1,617 @@
+# mhttp.hpack: HPACK header compression (RFC 7541), sans-I/O, portable.
+#
+# Theory of operation
+#   A header block is a sequence of representations (RFC 7541 §6): an indexed field
+#   (1xxxxxxx), a literal with incremental indexing (01xxxxxx), a dynamic table size
+#   update (001xxxxx, only at the start of a block, §4.2), a literal without indexing
+#   (0000xxxx) or a never-indexed literal (0001xxxx).  Both ends keep the same dynamic
+#   table (§2.3.2): a FIFO of (name, value) whose size is sum(len(name)+len(value)+32)
+#   and never exceeds its maximum; adding an entry evicts the oldest ones (§4.4).
+#   Index 1..61 is the static table (Appendix A), 62.. the dynamic table, newest first.
+#
+#   Encoder(table_size=4096, huffman=True)   table_size: the size both ends start with
+#     .encode(headers) -> bytes      headers: a mhttp.headers.Headers, or a list of
+#                                    (name, value) / (name, value, never_index); bytes or
+#                                    str.  A full match in either table is sent indexed;
+#                                    otherwise a literal with incremental indexing (the
+#                                    entry is added), except never_index fields (sent as
+#                                    never-indexed literals, §6.2.3, and never added) and
+#                                    entries larger than the whole table (sent without
+#                                    indexing).  Strings are Huffman coded unless that is
+#                                    longer (huffman=False: never).  Names are sent as
+#                                    given (mhttp.headers lowercases them).
+#     .table_size                    settable: the table size we use, at most the peer's
+#                                    SETTINGS_HEADER_TABLE_SIZE.  The next block starts with
+#                                    the size update(s): the smallest size set since the
+#                                    last block, then the final one if larger (§4.2).
+#   Decoder(max_table_size=4096, max_header_list_size=65536)  the table starts that big
+#     .decode(data) -> [(name, value)]                bytes in, bytes out
+#     .decode_fields(data) -> [(name, value, never_index)]   what HTTP/2 uses
+#     .max_table_size                the SETTINGS_HEADER_TABLE_SIZE we advertised (set it
+#                                    when the peer ACKs a change): a size update above it
+#                                    is a CompressionError; lowering it below the table's
+#                                    current size makes a size update compulsory at the
+#                                    start of the next block.
+#     .max_header_list_size          bound on the decoded list, counted as in RFC 7541
+#                                    §4.1 / RFC 9113 §6.5.2: len(name)+len(value)+32 per
+#                                    field.  Also the HPACK-bomb guard: repeated indexed
+#                                    references to a big entry count every time.
+#   Errors: every malformed block raises mhttp.errors.CompressionError (a connection
+#   error, COMPRESSION_ERROR): index 0 or past the tables, integers above 2**28 or with
+#   more than 4 continuation octets, a string longer than the data left, Huffman padding
+#   longer than 7 bits or not all ones, the EOS symbol, a size update above the limit or
+#   after the first field, a missing compulsory size update, a truncated block.
+#   HeaderListTooLarge (a CompressionError subclass defined here) is different: the block
+#   was well formed and has been decoded to the end, so the dynamic table is still in step
+#   with the peer; only the list was too large.  HTTP/2 may catch it first and refuse the
+#   stream (RST_STREAM / 431) instead of ending the connection.
+#
+# lua-resty-http2 (resty.http2.hpack) names, for readers coming from there:
+#   hpack.encode(src, dst, lower)  -> encode(src, dst=None, lower=False): appends the
+#                                     string literal of src (Huffman unless longer) to dst (a
+#                                     bytearray or list); returns dst, or bytes if dst is None
+#   hpack.indexed(index)           -> indexed(index): the Indexed Header Field
+#                                     representation of index, as bytes
+#   hpack.incr_indexed(index)      -> incr_indexed(index): the first octets of a Literal with
+#                                     Incremental Indexing whose name is index, as bytes
+#   hpack.new(size)                -> new(size=4096): a Decoder (the stateful context)
+#   h:insert_entry(name, value)    -> Decoder/Encoder.insert_entry(name, value): True, or
+#                                     False when the entry is larger than the table (which
+#                                     is then emptied, §4.4)
+#   h:resize(new_size)             -> .resize(new_size): False when above the limit
+#                                     (Decoder: max_table_size)
+#   h:decode(dst)                  -> Decoder.decode(data): takes the complete block (what
+#                                     lua keeps in h.cached) and returns the list
+#   h:get_indexed_header(index)    -> .get_indexed_header(index): (name, value) or None
+#
+# Memory (MicroPython 1.2x unix port, 64-bit, gc.mem_alloc() delta; see the test
+# tests_host/core/test_hpack_mem.py and tools/bench/bench_hpack.py --mem):
+#   import mhttp.hpack from .py source ..... ~19.5 KB   (tables are bytes literals)
+#   import from .mpy (mpy-cross) ........... ~14.9 KB   (on a board: in flash if frozen)
+#   first Encoder + Decoder use ............ +~4 KB     (static table tuple + lookup dicts,
+#                                                        built lazily, once per process)
+# Tables (lib/mhttp/_hpack_tables.py, generated by tools/gen_hpack_tables.py): STATIC
+# packed bytes, HUFF_DEC nghttp2's 256-state nibble automaton (12 KiB), HUFF_CODE and
+# HUFF_LEN.  The Huffman encoder flushes byte by byte so its ints stay below 2**30.
+# Two small bounded module-level caches (Huffman-encoded and Huffman-decoded strings;
+# CACHE_ENTRIES each, cleared when full; never-indexed values never enter them) make
+# repeated values cheap even across fresh Encoder/Decoder objects.
+
+from mhttp.errors import CompressionError
+from mhttp._hpack_tables import STATIC, HUFF_CODE, HUFF_LEN, HUFF_DEC
+
+CACHE_ENTRIES = 64      # per cache; 0 disables the caches
+CACHE_MAX_LEN = 256     # longest string that is cached
+DEFAULT_TABLE_SIZE = 4096
+DEFAULT_MAX_HEADER_LIST_SIZE = 65536
+STATIC_COUNT = 61
+
+
+class HeaderListTooLarge(CompressionError):
+    # The decoded list passed max_header_list_size (RFC 9113 §6.5.2); the block itself was
+    # valid and fully processed, so the decoder can go on being used.
+    def __init__(self, size, limit):
+        super().__init__("header list size %d exceeds max_header_list_size %d" % (size, limit))
+        self.size = size
+        self.limit = limit
+
+
+_static = None      # tuple of the 61 (name, value) pairs, built on first use
+_s_pair = None      # {(name, value): index}
+_s_name = None      # {name: lowest index}
+_codes = None       # tuple of 257 Huffman codes (ints)
+_enc_cache = {}     # value -> encoded string literal (length prefix included)
+_dec_cache = {}     # Huffman octets -> decoded bytes
+
+
+def _load_static():
+    global _static, _s_pair, _s_name
+    t = []
+    d = STATIC
+    i = 0
+    while i < len(d):
+        n = d[i]
+        name = d[i + 1:i + 1 + n]
+        i += 1 + n
+        n = d[i]
+        t.append((name, d[i + 1:i + 1 + n]))
+        i += 1 + n
+    sp = {}
+    sn = {}
+    for k in range(len(t) - 1, -1, -1):
+        sp[t[k]] = k + 1
+        sn[t[k][0]] = k + 1
+    _s_pair = sp
+    _s_name = sn
+    _static = tuple(t)
+
+
+def _b(x):
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, str):
+        return x.encode()
+    return bytes(x)
+
+
+# -- integers (RFC 7541 §5.1) -------------------------------------------------------
+
+def _put_int(out, v, bits, flags):
+    m = (1 << bits) - 1
+    if v < m:
+        out.append(flags | v)
+        return
+    out.append(flags | m)
+    v -= m
+    while v >= 128:
+        out.append((v & 127) | 128)
+        v >>= 7
+    out.append(v)
+
+
+def _get_int(d, i, mask):
+    # d[i] & mask == mask: the value continues.  Returns (value, next index).
+    n = len(d)
+    v = mask
+    m = 0
+    i += 1
+    while True:
+        if i >= n:
+            raise CompressionError("truncated integer")
+        b = d[i]
+        i += 1
+        v += (b & 127) << m
+        if b < 128:
+            return v, i
+        m += 7
+        if m > 21:
+            # RFC 7541 §5.1: "Integer encodings that exceed implementation limits -- in
+            # value or octet length -- MUST be treated as decoding errors."
+            raise CompressionError("integer longer than 4 continuation octets")
+
+
+# -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
+
+def huffman_encode(s):
+    global _codes
+    if _codes is None:
+        c = HUFF_CODE
+        _codes = tuple([(c[k] << 24) | (c[k + 1] << 16) | (c[k + 2] << 8) | c[k + 3]
+                        for k in range(0, 1028, 4)])
+    codes = _codes
+    lens = HUFF_LEN
+    out = bytearray()
+    acc = 0
+    nb = 0
+    for ch in s:
+        n = lens[ch]
+        code = codes[ch]
+        if n > 23:
+            # Long (rare) codes go in two parts so acc stays below 2**30.
+            acc = (acc << (n - 16)) | (code >> 16)
+            nb += n - 16
+            while nb >= 8:
+                nb -= 8
+                out.append((acc >> nb) & 255)
+            acc &= (1 << nb) - 1
+            n = 16
+            code &= 0xffff
+        acc = (acc << n) | code
+        nb += n
+        while nb >= 8:
+            nb -= 8
+            out.append((acc >> nb) & 255)
+        acc &= (1 << nb) - 1
+    if nb:
+        # Pad with the most significant bits of EOS (all ones).
+        out.append(((acc << (8 - nb)) | (255 >> nb)) & 255)
+    return bytes(out)
+
+
+def huffman_decode(s):
+    t = HUFF_DEC
+    out = bytearray()
+    st = 0
+    f = 1
+    for b in s:
+        j = ((st << 4) | (b >> 4)) * 3
+        f = t[j + 1]
+        if f & 6:
+            if f & 4:
+                raise CompressionError("EOS symbol in a Huffman string")
+            out.append(t[j + 2])
+        j = ((t[j] << 4) | (b & 15)) * 3
+        f = t[j + 1]
+        if f & 6:
+            if f & 4:
+                raise CompressionError("EOS symbol in a Huffman string")
+            out.append(t[j + 2])
+        st = t[j]
+    if not f & 1:
+        # RFC 7541 §5.2: "A padding strictly longer than 7 bits MUST be treated as a
+        # decoding error. A padding not corresponding to the most significant bits of the
+        # code for the EOS symbol MUST be treated as a decoding error."
+        raise CompressionError("bad Huffman padding")
+    return bytes(out)
+
+
+def _literal(s, huffman, cache):
+    # The string literal representation of s (RFC 7541 §5.2), length prefix included.
+    cache = cache and huffman
+    if cache:
+        r = _enc_cache.get(s)
+        if r is not None:
+            return r
+    out = bytearray()
+    h = huffman_encode(s) if huffman and s else None
+    if h is not None and len(h) <= len(s):
+        _put_int(out, len(h), 7, 0x80)
+        out += h
+    else:
+        _put_int(out, len(s), 7, 0)
+        out += s
+    r = bytes(out)
+    if cache and len(s) <= CACHE_MAX_LEN and CACHE_ENTRIES:
+        if len(_enc_cache) >= CACHE_ENTRIES:
+            _enc_cache.clear()
+        _enc_cache[s] = r
+    return r
+
+
+def encode(src, dst=None, lower=False):
+    # lua-resty-http2 hpack.encode: the string literal of src appended to dst.
+    src = _b(src)
+    if lower:
+        src = src.lower()
+    r = _literal(src, True, False)
+    if dst is None:
+        return r
+    if isinstance(dst, list):
+        dst.append(r)
+    else:
+        dst += r
+    return dst
+
+
+def indexed(index):
+    # Indexed Header Field Representation (RFC 7541 §6.1) of index.
+    out = bytearray()
+    _put_int(out, index, 7, 0x80)
+    return bytes(out)
+
+
+def incr_indexed(index):
+    # First octets of a Literal Header Field with Incremental Indexing -- Indexed Name
+    # (RFC 7541 §6.2.1); the value's string literal follows.
+    out = bytearray()
+    _put_int(out, index, 6, 0x40)
+    return bytes(out)
+
+
+# -- the dynamic table (RFC 7541 §2.3.2, §4) -------------------------------------------
+
+class _Table:
+    # _ents: (name, value) oldest first, so dynamic index 62 is _ents[-1].
+
+    def __init__(self, size):
+        if _static is None:
+            _load_static()
+        self._ents = []
+        self.size = 0           # current size in octets (§4.1)
+        self._max = size        # current maximum size
+
+    def get_indexed_header(self, index):
+        if index < 1:
+            return None
+        if index <= STATIC_COUNT:
+            return _static[index - 1]
+        k = index - STATIC_COUNT
+        if k > len(self._ents):
+            return None
+        return self._ents[-k]
+
+    def dynamic_table(self):
+        # The dynamic table as the RFC prints it: [(name, value)], index 62 first.
+        r = list(self._ents)
+        r.reverse()
+        return r
+
+    def _evict(self, limit):
+        ents = self._ents
+        while self.size > limit:
+            e = ents.pop(0)
+            self.size -= len(e[0]) + len(e[1]) + 32
+            self._evicted(e)
+
+    def _evicted(self, e):
+        pass
+
+    def insert_entry(self, name, value):
+        # RFC 7541 §4.4: an entry larger than the table empties it and is not added.
+        name = _b(name)
+        value = _b(value)
+        sz = len(name) + len(value) + 32
+        if sz > self._max:
+            self._evict(0)
+            return False
+        self._evict(self._max - sz)
+        self._ents.append((name, value))
+        self.size += sz
+        self._inserted(name, value)
+        return True
+
+    def _inserted(self, name, value):
+        pass
+
+    def resize(self, new_size):
+        if new_size < 0:
+            return False
+        self._max = new_size
+        self._evict(new_size)
+        return True
+
+
+# -- encoder ---------------------------------------------------------------------------
+
+class Encoder(_Table):
+
+    def __init__(self, table_size=DEFAULT_TABLE_SIZE, huffman=True):
+        super().__init__(table_size)
+        self.huffman = huffman
+        self._pairs = {}        # (name, value) -> insertion number
+        self._names = {}        # name -> newest insertion number
+        self._ins = 0           # insertions so far
+        self._upd_min = -1      # smallest size set since the last block, -1: none
+
+    def _inserted(self, name, value):
+        self._pairs[(name, value)] = self._ins
+        self._names[name] = self._ins
+        self._ins += 1
+
+    def _evicted(self, e):
+        seq = self._ins - len(self._ents) - 1   # insertion number of the entry just popped
+        if self._pairs.get(e) == seq:
+            del self._pairs[e]
+        if self._names.get(e[0]) == seq:
+            del self._names[e[0]]
+
+    def resize(self, new_size):
+        if new_size < 0:
+            return False
+        if self._upd_min < 0 or new_size < self._upd_min:
+            self._upd_min = new_size
+        return _Table.resize(self, new_size)
+
+    @property
+    def table_size(self):
+        return self._max
+
+    @table_size.setter
+    def table_size(self, n):
+        if not self.resize(n):
+            raise ValueError("table size must be >= 0")
+
+    def encode(self, headers):
+        out = bytearray()
+        if self._upd_min >= 0:
+            # RFC 7541 §4.2: the smallest size since the last block, then the final one.
+            if self._upd_min < self._max:
+                _put_int(out, self._upd_min, 5, 0x20)
+            _put_int(out, self._max, 5, 0x20)
+            self._upd_min = -1
+        if _static is None:
+            _load_static()
+        sp = _s_pair
+        sn = _s_name
+        pairs = self._pairs
+        names = self._names
+        huff = self.huffman
+        for h in headers:
+            name = h[0]
+            value = h[1]
+            if name.__class__ is not bytes:
+                name = _b(name)
+            if value.__class__ is not bytes:
+                value = _b(value)
+            if len(h) > 2 and h[2]:
+                # RFC 7541 §6.2.3 never-indexed literal; the name may still be indexed.
+                i = sn.get(name)
+                if i is None:
+                    i = names.get(name)
+                    if i is not None:
+                        i = self._ins - i + STATIC_COUNT
+                if i is None:
+                    out.append(0x10)
+                    out += _literal(name, huff, True)
+                else:
+                    _put_int(out, i, 4, 0x10)
+                out += _literal(value, huff, False)
+                continue
+            key = (name, value)
+            i = sp.get(key)
+            if i is not None:
+                out.append(0x80 | i)
+                continue
+            i = pairs.get(key)
+            if i is not None:
+                i = self._ins - i + STATIC_COUNT
+                if i < 127:
+                    out.append(0x80 | i)
+                else:
+                    _put_int(out, i, 7, 0x80)
+                continue
+            i = sn.get(name)
+            if i is None:
+                i = names.get(name)
+                if i is not None:
+                    i = self._ins - i + STATIC_COUNT
+            if len(name) + len(value) + 32 <= self._max:
+                flags = 0x40
+                bits = 6
+            else:
+                flags = 0
+                bits = 4
+            if i is None:
+                out.append(flags)
+                out += _literal(name, huff, True)
+            else:
+                _put_int(out, i, bits, flags)
+            out += _literal(value, huff, True)
+            if flags:
+                self.insert_entry(name, value)
+        return bytes(out)
+
+
+# -- decoder ---------------------------------------------------------------------------
+
+class Decoder(_Table):
+
+    def __init__(self, max_table_size=DEFAULT_TABLE_SIZE,
+                 max_header_list_size=DEFAULT_MAX_HEADER_LIST_SIZE):
+        super().__init__(max_table_size)
+        self._limit = max_table_size
+        self._need_update = False
+        self.max_header_list_size = max_header_list_size
+
+    @property
+    def max_table_size(self):
+        return self._limit
+
+    @max_table_size.setter
+    def max_table_size(self, n):
+        self._limit = n
+        if n < self._max:
+            # RFC 7541 §4.2: the encoder MUST signal the reduction at the start of the
+            # next block.
+            self._need_update = True
+
+    @property
+    def table_size(self):
+        return self._max
+
+    def resize(self, new_size):
+        if new_size < 0 or new_size > self._limit:
+            return False
+        return _Table.resize(self, new_size)
+
+    def decode(self, data):
+        return self._decode(data, False)
+
+    def decode_fields(self, data):
+        return self._decode(data, True)
+
+    def _string(self, d, i):
+        # A string literal at d[i]: returns (bytes, next index).
+        b = d[i]
+        if b & 0x7f == 0x7f:
+            n, i = _get_int(d, i, 0x7f)
+        else:
+            n = b & 0x7f
+            i += 1
+        e = i + n
+        if e > len(d):
+            raise CompressionError("string length %d past the end of the block" % n)
+        s = d[i:e]
+        if b & 0x80:
+            r = _dec_cache.get(s)
+            if r is None:
+                r = huffman_decode(s)
+                if n <= CACHE_MAX_LEN and CACHE_ENTRIES:
+                    if len(_dec_cache) >= CACHE_ENTRIES:
+                        _dec_cache.clear()
+                    _dec_cache[s] = r
+            s = r
+        return s, e
+
+    def _decode(self, d, triple):
+        if d.__class__ is not bytes:
+            d = bytes(d)
+        out = []
+        n = len(d)
+        i = 0
+        total = 0
+        limit = self.max_header_list_size
+        static = _static
+        ents = self._ents
+        fields = False      # a field was seen: size updates no longer allowed
+        while i < n:
+            b = d[i]
+            if b & 0x80:
+                # §6.1 indexed header field
+                if b == 0xff:
+                    idx, i = _get_int(d, i, 0x7f)
+                else:
+                    idx = b & 0x7f
+                    i += 1
+                if idx <= STATIC_COUNT:
+                    if idx == 0:
+                        raise CompressionError("index 0")
+                    e = static[idx - 1]
+                else:
+                    k = idx - STATIC_COUNT
+                    if k > len(ents):
+                        raise CompressionError("index %d past the dynamic table" % idx)
+                    e = ents[-k]
+                name = e[0]
+                value = e[1]
+                ni = False
+            elif b & 0xe0 == 0x20:
+                # §6.3 dynamic table size update, only at the start of a block (§4.2)
+                if fields:
+                    raise CompressionError("dynamic table size update after a header field")
+                if b == 0x3f:
+                    sz, i = _get_int(d, i, 0x1f)
+                else:
+                    sz = b & 0x1f
+                    i += 1
+                if sz > self._limit:
+                    raise CompressionError("dynamic table size update %d above the limit %d"
+                                           % (sz, self._limit))
+                _Table.resize(self, sz)
+                self._need_update = False
+                continue
+            else:
+                # §6.2 literals: 01 incremental indexing (6-bit name index), 0000 without
+                # indexing, 0001 never indexed (4-bit name index).
+                if b & 0x40:
+                    mask = 0x3f
+                    ni = False
+                else:
+                    mask = 0x0f
+                    ni = (b & 0x10) != 0
+                idx = b & mask
+                if idx == mask:
+                    idx, i = _get_int(d, i, mask)
+                else:
+                    i += 1
+                if i >= n:
+                    raise CompressionError("truncated literal")
+                if idx == 0:
+                    name, i = self._string(d, i)
+                else:
+                    e = self.get_indexed_header(idx)
+                    if e is None:
+                        raise CompressionError("name index %d past the tables" % idx)
+                    name = e[0]
+                if i >= n:
+                    raise CompressionError("truncated literal")
+                value, i = self._string(d, i)
+                if b & 0x40:
+                    self.insert_entry(name, value)
+            if self._need_update:
+                raise CompressionError("missing dynamic table size update (RFC 7541 §4.2)")
+            fields = True
+            total += len(name) + len(value) + 32
+            if total <= limit:
+                if triple:
+                    out.append((name, value, ni))
+                else:
+                    out.append((name, value))
+        if total > limit:
+            raise HeaderListTooLarge(total, limit)
+        return out
+
+
+def new(size=DEFAULT_TABLE_SIZE):
+    # lua-resty-http2 hpack.new(size): the stateful decoding context.
+    return Decoder(size)
