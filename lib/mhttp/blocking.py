@@ -1,0 +1,73 @@
+# mhttp.blocking: the blocking face of mhttp's connection and stream objects, derived,
+# never copied (DESIGN.md).
+#
+#   Blocking(obj) wraps a connection or stream built on a blocking I/O object (SocketIO,
+#   whose coroutines never suspend).  Every method call goes to the wrapped object; when
+#   the result is a coroutine it is run to completion with mhttp._io.run_blocking and its
+#   value returned; a returned connection or stream is wrapped in turn.  Attributes read
+#   through.  Iterating a wrapped stream yields its body chunks (get_next_chunk until
+#   None).
+#
+# So `stream.get_body_as_string(5)` on a Blocking stream is exactly the async
+# get_body_as_string run by run_blocking: one copy of the logic for both faces.
+from mhttp._io import run_blocking
+
+
+def _is_coro(r):
+    return hasattr(r, "send") and hasattr(r, "throw")
+
+
+def _wrap(r):
+    if _is_coro(r):
+        r = run_blocking(r)
+    if hasattr(r, "get_next_chunk") or hasattr(r, "new_stream"):
+        if not isinstance(r, Blocking):
+            return Blocking(r)
+    return r
+
+
+class _Call:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *a, **kw):
+        return _wrap(self.fn(*a, **kw))
+
+
+class Blocking:
+    def __init__(self, obj):
+        object.__setattr__(self, "_obj", obj)
+
+    def __getattr__(self, name):
+        v = getattr(self._obj, name)
+        if callable(v) and not isinstance(v, type):
+            return _Call(v)
+        if hasattr(v, "get_next_chunk") or hasattr(v, "new_stream"):
+            return Blocking(v)
+        return v
+
+    def __setattr__(self, name, value):
+        setattr(self._obj, name, value)
+
+    def unwrap(self):
+        return self._obj
+
+    def __iter__(self):
+        return _Chunks(self._obj)
+
+    def __repr__(self):
+        return "Blocking(%r)" % (self._obj,)
+
+
+class _Chunks:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        c = run_blocking(self.stream.get_next_chunk())
+        if c is None:
+            raise StopIteration
+        return c

@@ -1,0 +1,126 @@
+# mhttp.client: lua-http's http.client in Python idiom: obtain a connection to an HTTP
+# server.
+#
+#   import mhttp.client
+#   conn = await mhttp.client.connect({"host": "example.com", "port": 443, "tls": True})
+#   stream = conn.new_stream()
+#   await stream.write_headers(headers, True)
+#   ...
+#   conn = mhttp.client.connect_blocking(host="127.0.0.1", port=8080, tls=False)
+#   # the same connection, its coroutine methods run for you (mhttp.blocking)
+#
+# connect(options=None, timeout=None, **kw) is a coroutine; options is a dict and/or
+# keyword arguments:
+#   host (str), port (int; default 443 with TLS, else 80)
+#   tls (bool or an ssl context; default True, as lua-http's negotiate)
+#   ctx                  an ssl.SSLContext to use (implies tls)
+#   cafile               a CA bundle for the default context (MicroPython has no system
+#                        store: a TLS connection there needs cafile, or verify=False)
+#   verify (default True) / insecure (default False): certificate verification
+#   sendname / server_hostname   SNI name (default: host; SNI is always sent)
+#   version              None or 1.1 -> HTTP/1.1, 1.0 -> HTTP/1.0; 2 is reserved for the
+#                        HTTP/2 driver (the seam is negotiate() below)
+#   h2_settings          placeholder for the HTTP/2 driver
+#   blocking (bool)      use the blocking-socket I/O object: the coroutine then never
+#                        suspends and can be driven by mhttp._io.run_blocking (which is
+#                        what connect_blocking does)
+#   timeout              the connect + TLS handshake time limit in seconds (also the
+#                        positional `timeout`)
+# It returns a connected connection object (mhttp.h1_connection for HTTP/1.x).
+#
+# TLS: certificate verification is on by default everywhere.  CPython uses the system
+# CAs (or cafile, or the given context); MicroPython uses cafile and raises TLSError with
+# a clear message when none is given and verification is on.  The TLS contexts come from
+# the port glue (_mhttp_port.client_tls_context), so boards can differ there.
+from mhttp import errors
+
+_KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendname",
+          "server_hostname", "version", "h2_settings", "blocking", "timeout", "family",
+          "bufsize", "alpn")
+
+
+def _options(options, kw):
+    o = {}
+    if options:
+        for k in options:
+            o[k] = options[k]
+    for k in kw:
+        o[k] = kw[k]
+    for k in o:
+        if k not in _KNOWN:
+            raise TypeError("mhttp.client.connect: unknown option %r" % (k,))
+    if not o.get("host"):
+        raise ValueError("mhttp.client.connect: a host is needed")
+    return o
+
+
+def tls_context(o):
+    # The ssl context for options o, or None for cleartext.
+    tls = o.get("tls", True)
+    ctx = o.get("ctx")
+    if ctx is None and tls is not True and tls not in (False, None):
+        ctx = tls  # lua-http: tls may be the context itself
+    if ctx is not None:
+        return ctx
+    if not tls:
+        return None
+    import _mhttp_port
+    verify = o.get("verify", True) and not o.get("insecure", False)
+    return _mhttp_port.client_tls_context(o.get("cafile"), verify, None)
+
+
+def _version(v):
+    if v is None or v == 1.1 or v == "1.1":
+        return 1.1
+    if v == 1.0 or v == "1.0":
+        return 1.0
+    if v == 2 or v == "2" or v == 2.0:
+        raise errors.Error("HTTP/2 is not available yet in mhttp.client (version=2)")
+    raise ValueError("unknown HTTP version %r" % (v,))
+
+
+async def connect(options=None, timeout=None, **kw):
+    o = _options(options, kw)
+    if timeout is None:
+        timeout = o.get("timeout")
+    import _mhttp_port
+    ctx = tls_context(o)
+    version = _version(o.get("version"))
+    host = o["host"]
+    port = o.get("port")
+    if port is None:
+        port = 443 if ctx is not None else 80
+    port = int(port)
+    sni = o.get("server_hostname") or o.get("sendname")
+    if not isinstance(sni, str):
+        sni = None  # True / False / None: the host (SNI is always sent)
+    args = {}
+    if o.get("bufsize"):
+        args["bufsize"] = o["bufsize"]
+    if o.get("blocking"):
+        io = _mhttp_port.open_connection_blocking(host, port, ctx, sni, None, timeout, **args)
+    else:
+        io = await _mhttp_port.open_connection(host, port, ctx, sni, None, timeout, **args)
+    return negotiate(io, o, version)
+
+
+def negotiate(io, options, version):
+    # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
+    # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.
+    from mhttp.h1_connection import H1Connection
+    conn = H1Connection(io, "client", version)
+    return conn
+
+
+def connect_blocking(options=None, timeout=None, **kw):
+    # connect() on blocking sockets, run to completion; the connection is wrapped in
+    # mhttp.blocking.Blocking, so its methods (and its streams' methods) block.
+    from mhttp._io import run_blocking
+    from mhttp.blocking import Blocking
+    o = _options(options, kw)
+    o["blocking"] = True
+    return Blocking(run_blocking(connect(o, timeout)))
+
+
+# Used by mhttp.request (same as connect, options as a dict).
+connect_async = connect
