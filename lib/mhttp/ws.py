@@ -1,0 +1,1190 @@
+# mhttp.ws: sans-I/O WebSocket core: frames (RFC 6455 §5), closing handshake (§7),
+# opening handshake helpers (§4, and RFC 8441 over HTTP/2), permessage-deflate (RFC 7692).
+#
+# Theory of operation
+# -------------------
+# A WSProtocol is one end of an established WebSocket.  It owns no socket and no clock:
+#
+#     p = WSProtocol(client=True, max_frame_size=..., max_message_size=..., extensions=[pmd])
+#     p.receive_data(bytes_from_peer)        # b"" means the peer closed the TCP stream
+#     ev = p.next_event()                    # None: need more bytes
+#     out = p.send_message("hi", text=True)  # bytes to write; send_* never write
+#     out = p.data_to_send()                 # automatic replies (pong, close echo, error close)
+#
+# Events are tuples (first item an EV_* constant):
+#   (EV_MESSAGE, data, is_text)        a whole message; data is str when is_text, else bytes.
+#                                      Bounded by max_message_size (after decompression).
+#   (EV_FRAGMENT, data, is_text, fin)  only with stream=True: each data frame as it arrives
+#                                      (text pieces are str, split on character boundaries;
+#                                      compressed messages arrive as one fragment on
+#                                      MicroPython, see below).  max_message_size still
+#                                      bounds the whole message.
+#   (EV_PING, payload)                 a pong with the same payload is already queued in
+#                                      data_to_send() (auto_pong=True, the default).
+#   (EV_PONG, payload)
+#   (EV_CLOSE, code, reason)           the peer's close frame (code 1005 when it carried no
+#                                      code), or 1006 when the TCP stream ended without one.
+#                                      The echo close frame is already queued.
+#
+# States (p.state): ST_OPEN -> ST_CLOSING (we sent a close, waiting for the peer's) ->
+# ST_CLOSED (both closes exchanged, the peer's close was echoed, the stream ended, or the
+# connection failed).  Receiving a close in ST_OPEN queues the echo and goes to ST_CLOSED.
+#
+# Errors.  A peer breaking a rule makes next_event() raise mhttp.errors.WSError(msg,
+# close_code) after queueing a close frame carrying close_code (unless a close was already
+# sent) in data_to_send(); the protocol is then ST_CLOSED and dead (RFC 6455 §7.1.7 "Fail
+# the WebSocket Connection"): the driver writes data_to_send() and closes TCP.  Codes:
+#   1002 protocol error: reserved bits, unknown opcode, bad masking for the role,
+#        non-minimal or 64-bit-MSB length, fragmented or >125-byte control frame,
+#        continuation without a start, new data message while one is fragmented,
+#        close payload of 1 byte or with an invalid code, bad compressed data.
+#   1007 invalid UTF-8 in a text message (found at the frame where it becomes invalid)
+#        or in a close reason.
+#   1009 frame over max_frame_size, message over max_message_size (also after inflating:
+#        "decompression bomb").
+# Misuse by the caller (sending after close, a control payload over 125 bytes, a close
+# code that may not be sent) raises WSError too, with no state change.
+#
+# Parsing never half-consumes: a frame is taken from the receive buffer only once it is
+# complete, and is checked from its first two bytes on, so errors are found as early as
+# the bytes allow (one byte at a time gives the same events as all at once).
+# Masking XORs the payload as one big integer against the repeated key (int.from_bytes);
+# on CPython and on the MicroPython unix port this beats a byte loop by ~7x.
+#
+# permessage-deflate: PerMessageDeflate holds the wish list (offer or acceptance policy);
+# negotiation returns a negotiated PerMessageDeflate to pass in extensions=[...].
+#   CPython: zlib, raw deflate, sync flush with the trailing 00 00 ff ff stripped/added;
+#     both context-takeover modes; decompression streams frame by frame.
+#   MicroPython: the `deflate` module.  DeflateIO reads from a stream and fails for good
+#     once its input runs dry (EOFError, then OSError 22), so the inflate state cannot be
+#     carried from one message to the next: we decompress each message on its own (the
+#     message, then 00 00 ff ff, then an empty final stored block) and therefore ask the
+#     peer for no context takeover on its side (client: server_no_context_takeover in the
+#     offer; server: client_no_context_takeover in the response, which RFC 7692 §7.1.1.2
+#     allows even when not offered).  Compression needs MICROPY_PY_DEFLATE_COMPRESS,
+#     absent on typical ESP32/RP2 firmware and on the standard unix build: detected at run
+#     time (DEFLATE_COMPRESS); without it we send uncompressed messages (RSV1 clear, always
+#     legal).  Windows are memory: a board asks for small ones (server_max_window_bits on
+#     a client offer, client_max_window_bits on a server answer; default 10 on MicroPython).
+#
+# Handshake helpers (no I/O; Headers use pseudo-headers like the h1/h2 cores):
+#   client_key(), accept_key(key),
+#   client_request(authority, path, key, subprotocols, pmd, scheme, h2) -> Headers
+#   server_handshake(request_headers, subprotocols, pmd) -> (response Headers, subprotocol,
+#     extensions)   raises HandshakeError(msg, status_hint, headers)
+#   client_check_response(response_headers, key, subprotocols, pmd, h2) -> (subprotocol,
+#     extensions)   raises HandshakeError
+import os
+import sys
+from mhttp.errors import WSError, ProtocolError
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+OP_CONT = const(0x0)
+OP_TEXT = const(0x1)
+OP_BINARY = const(0x2)
+OP_CLOSE = const(0x8)
+OP_PING = const(0x9)
+OP_PONG = const(0xA)
+
+EV_MESSAGE = const(1)
+EV_FRAGMENT = const(2)
+EV_PING = const(3)
+EV_PONG = const(4)
+EV_CLOSE = const(5)
+
+ST_OPEN = const(0)
+ST_CLOSING = const(1)
+ST_CLOSED = const(2)
+
+CLOSE_NORMAL = const(1000)
+CLOSE_GOING_AWAY = const(1001)
+CLOSE_PROTOCOL_ERROR = const(1002)
+CLOSE_UNSUPPORTED_DATA = const(1003)
+CLOSE_NO_STATUS = const(1005)
+CLOSE_ABNORMAL = const(1006)
+CLOSE_INVALID_DATA = const(1007)
+CLOSE_POLICY_VIOLATION = const(1008)
+CLOSE_MESSAGE_TOO_BIG = const(1009)
+CLOSE_MANDATORY_EXTENSION = const(1010)
+CLOSE_INTERNAL_ERROR = const(1011)
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+if MICROPYTHON:
+    DEFAULT_MAX_SIZE = 32768
+    DEFAULT_WINDOW_BITS = 10
+else:
+    DEFAULT_MAX_SIZE = 1048576
+    DEFAULT_WINDOW_BITS = 15
+
+_EMPTY_BLOCK = b"\x00\x00\xff\xff"
+
+
+def valid_close_code(code):
+    # RFC 6455 §7.4.1/§7.4.2 and the IANA registry: what may appear in a close frame.
+    return (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
+
+
+# -- masking ---------------------------------------------------------------------------
+
+def mask(data, key):
+    # RFC 6455 §5.3: octet i of the result is data[i] XOR key[i % 4].  Returns bytes.
+    n = len(data)
+    if not n:
+        return b""
+    k = key * ((n >> 2) + 1)
+    if len(k) != n:
+        k = k[:n]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
+
+
+# -- UTF-8 -----------------------------------------------------------------------------
+# bytes.decode() does the structural work on both runtimes; MicroPython's decoder also
+# accepts overlong forms, surrogates and code points over U+10FFFF, so there we also look
+# for the lead bytes that can start one (a C-speed find per byte value).
+
+def _mp_utf8_extra_ok(b):
+    for c in (b"\xc0", b"\xc1", b"\xf5", b"\xf6", b"\xf7"):
+        if b.find(c) >= 0:
+            return False
+    for c, lo, hi in ((b"\xe0", 0xA0, 0xBF), (b"\xed", 0x80, 0x9F),
+                      (b"\xf0", 0x90, 0xBF), (b"\xf4", 0x80, 0x8F)):
+        i = b.find(c)
+        while i >= 0:
+            if i + 1 < len(b):
+                x = b[i + 1]
+                if x < lo or x > hi:
+                    return False
+            i = b.find(c, i + 1)
+    return True
+
+
+def utf8_decode(b):
+    # Strict UTF-8 -> str, or None when b is not valid UTF-8.
+    try:
+        s = b.decode()
+    except UnicodeError:
+        return None
+    if MICROPYTHON and not _mp_utf8_extra_ok(b):
+        return None
+    return s
+
+
+def _utf8_split(b):
+    # Splits b into (complete, tail) where tail is an incomplete last character (0-3
+    # bytes) that is a valid prefix so far.  Returns None if the tail can never be valid.
+    n = len(b)
+    i = n - 1
+    stop = n - 4 if n >= 4 else -1
+    while i > stop:
+        c = b[i]
+        if c & 0xC0 != 0x80:
+            break
+        i -= 1
+    else:
+        return (b, b"")  # only continuation bytes (or nothing): let decode judge
+    c = b[i]
+    if c < 0x80:
+        return (b, b"")
+    if 0xC2 <= c <= 0xDF:
+        need = 2
+    elif 0xE0 <= c <= 0xEF:
+        need = 3
+    elif 0xF0 <= c <= 0xF4:
+        need = 4
+    else:
+        return None
+    have = n - i
+    if have >= need:
+        return (b, b"")
+    if have >= 2:
+        x = b[i + 1]
+        if ((c == 0xE0 and x < 0xA0) or (c == 0xED and x > 0x9F)
+                or (c == 0xF0 and x < 0x90) or (c == 0xF4 and x > 0x8F)):
+            return None
+    return (b[:i], b[i:])
+
+
+# -- frames ----------------------------------------------------------------------------
+
+def encode_frame(opcode, payload, fin=True, rsv=0, mask_key=None):
+    # One frame as bytes.  rsv is the RSV bits already in place (0x40 = RSV1).
+    # mask_key: 4 bytes for a client frame, None for a server frame.
+    n = len(payload)
+    b0 = (0x80 if fin else 0) | rsv | opcode
+    if mask_key is None:
+        if n < 126:
+            return bytes((b0, n)) + payload
+        if n < 65536:
+            return bytes((b0, 126)) + n.to_bytes(2, "big") + payload
+        return bytes((b0, 127)) + n.to_bytes(8, "big") + payload
+    if n < 126:
+        h = bytes((b0, 0x80 | n))
+    elif n < 65536:
+        h = bytes((b0, 254)) + n.to_bytes(2, "big")
+    else:
+        h = bytes((b0, 255)) + n.to_bytes(8, "big")
+    return h + mask_key + mask(payload, mask_key)
+
+
+def _close_payload(code, reason):
+    if code is None:
+        return b""
+    if isinstance(reason, str):
+        reason = reason.encode()
+    return code.to_bytes(2, "big") + reason
+
+
+class WSProtocol:
+    # See the theory of operation above.  Options:
+    #   client            True for the connecting side (masks what it sends).
+    #   max_frame_size    largest frame payload accepted (1009 beyond).
+    #   max_message_size  largest message accepted, after decompression (1009 beyond).
+    #   extensions        negotiated extensions: [PerMessageDeflate] or [].
+    #   stream            deliver EV_FRAGMENT per frame instead of EV_MESSAGE.
+    #   auto_pong         answer pings by queueing a pong (default True).
+
+    def __init__(self, client=True, max_frame_size=None, max_message_size=None,
+                 extensions=None, stream=False, auto_pong=True):
+        self.client = client
+        self.max_message_size = DEFAULT_MAX_SIZE if max_message_size is None else max_message_size
+        self.max_frame_size = self.max_message_size if max_frame_size is None else max_frame_size
+        self.extensions = list(extensions or ())
+        self.stream = stream
+        self.auto_pong = auto_pong
+        self.state = ST_OPEN
+        self.close_code = None     # the peer's close code once received (or 1006)
+        self.close_reason = None
+        self.error = None          # the WSError that failed the connection, if any
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+        self._out = []
+        # incoming message state
+        self._msg_op = 0           # 0: no message in progress, else OP_TEXT / OP_BINARY
+        self._msg_parts = []
+        self._msg_size = 0
+        self._msg_z = False        # compressed (RSV1 on its first frame)
+        self._carry = b""          # incomplete UTF-8 character across frames
+        self._send_op = 0          # 0, or the opcode of a fragmented message being sent
+        self._send_z = False
+        self._pmd = None
+        self._inflater = None
+        self._deflater = None
+        self._rsv_ok = 0
+        for e in self.extensions:
+            if isinstance(e, PerMessageDeflate):
+                self._pmd = e
+                self._rsv_ok = 0x40
+                self._inflater = e._inflater(client)
+                self._deflater = e._deflater(client)
+
+    # -- receiving ---------------------------------------------------------------------
+
+    def receive_data(self, data):
+        if self.state == ST_CLOSED and self.close_code is not None:
+            return
+        if not data:
+            self._eof = True
+            return
+        buf = self._buf
+        if self._pos >= len(buf):
+            # Common case: nothing pending; keep the caller's bytes as they are.
+            self._buf = data if isinstance(data, bytes) else bytes(data)
+            self._pos = 0
+            return
+        if self._pos or not isinstance(buf, bytearray):
+            # Start (or compact) a growable buffer; a big frame arriving in many pieces
+            # is then appended in place, not copied once per piece.
+            buf = bytearray(memoryview(buf)[self._pos:])
+            self._pos = 0
+        buf += data
+        self._buf = buf
+
+    def data_to_send(self):
+        out = self._out
+        if not out:
+            return b""
+        self._out = []
+        return b"".join(out)
+
+    def _fail(self, msg, code):
+        e = WSError(msg, code)
+        if self.error is None:
+            self.error = e
+            if self.state == ST_OPEN:
+                self._out.append(self._frame(OP_CLOSE, code.to_bytes(2, "big"), True, 0))
+            self.state = ST_CLOSED
+            self.close_code = CLOSE_ABNORMAL
+        return e
+
+    def next_event(self):
+        if self.error is not None or (self.state == ST_CLOSED and self.close_code is not None):
+            return None
+        ev = self._next()
+        if ev is None and self._eof:
+            # §7.1.5: the TCP connection closed without a close frame.
+            self.state = ST_CLOSED
+            self.close_code = CLOSE_ABNORMAL
+            self.close_reason = ""
+            return (EV_CLOSE, CLOSE_ABNORMAL, "")
+        return ev
+
+    def _next(self):
+        while True:
+            buf = self._buf
+            p = self._pos
+            avail = len(buf) - p
+            if avail < 2:
+                return None
+            b0 = buf[p]
+            b1 = buf[p + 1]
+            op = b0 & 0x0F
+            rsv = b0 & 0x70
+            n = b1 & 0x7F
+            # RFC 6455 §5.2 header checks, as soon as the first two bytes are here.
+            if rsv & ~self._rsv_ok:
+                raise self._fail("RSV bits set without a negotiated extension", CLOSE_PROTOCOL_ERROR)
+            if op >= 8:
+                if op > OP_PONG:
+                    raise self._fail("unknown opcode 0x%x" % op, CLOSE_PROTOCOL_ERROR)
+                if not b0 & 0x80:
+                    raise self._fail("control frames MUST NOT be fragmented (§5.5)", CLOSE_PROTOCOL_ERROR)
+                if n > 125:
+                    raise self._fail("control frames MUST have a payload length of 125 bytes or less (§5.5)",
+                                     CLOSE_PROTOCOL_ERROR)
+                if rsv:
+                    raise self._fail("RSV1 on a control frame", CLOSE_PROTOCOL_ERROR)
+            elif op == OP_CONT:
+                if not self._msg_op:
+                    raise self._fail("continuation frame without a message to continue", CLOSE_PROTOCOL_ERROR)
+                if rsv:
+                    raise self._fail("RSV1 on a continuation frame", CLOSE_PROTOCOL_ERROR)
+            elif op <= OP_BINARY:
+                if self._msg_op:
+                    raise self._fail("new data frame while a fragmented message is in progress",
+                                     CLOSE_PROTOCOL_ERROR)
+            else:
+                raise self._fail("unknown opcode 0x%x" % op, CLOSE_PROTOCOL_ERROR)
+            masked = b1 & 0x80
+            if self.client:
+                if masked:
+                    raise self._fail("a client MUST close a connection if it detects a masked frame (§5.1)",
+                                     CLOSE_PROTOCOL_ERROR)
+            elif not masked:
+                raise self._fail("the server MUST close the connection upon receiving a frame that is "
+                                 "not masked (§5.1)", CLOSE_PROTOCOL_ERROR)
+            hl = 2
+            if n == 126:
+                if avail < 4:
+                    return None
+                n = (buf[p + 2] << 8) | buf[p + 3]
+                hl = 4
+                if n < 126:
+                    raise self._fail("the minimal number of bytes MUST be used to encode the length (§5.2)",
+                                     CLOSE_PROTOCOL_ERROR)
+            elif n == 127:
+                if avail < 10:
+                    return None
+                n = int.from_bytes(buf[p + 2:p + 10], "big")
+                hl = 10
+                if n >> 63:
+                    raise self._fail("the most significant bit of a 64-bit length MUST be 0 (§5.2)",
+                                     CLOSE_PROTOCOL_ERROR)
+                if n < 65536:
+                    raise self._fail("the minimal number of bytes MUST be used to encode the length (§5.2)",
+                                     CLOSE_PROTOCOL_ERROR)
+            if n > self.max_frame_size:
+                raise self._fail("frame of %d bytes over max_frame_size %d" % (n, self.max_frame_size),
+                                 CLOSE_MESSAGE_TOO_BIG)
+            if op < 8 and not self._msg_z and not rsv and self._msg_size + n > self.max_message_size:
+                raise self._fail("message over max_message_size %d" % self.max_message_size,
+                                 CLOSE_MESSAGE_TOO_BIG)
+            if masked:
+                end = p + hl + 4 + n
+                if len(buf) < end:
+                    return None
+                payload = mask(buf[p + hl + 4:end], bytes(buf[p + hl:p + hl + 4]))
+            else:
+                end = p + hl + n
+                if len(buf) < end:
+                    return None
+                payload = buf[p + hl:end]
+                if not isinstance(payload, bytes):
+                    payload = bytes(payload)
+            if end == len(buf):
+                self._buf = b""
+                self._pos = 0
+            else:
+                self._pos = end
+            fin = b0 & 0x80
+            if op >= 8:
+                ev = self._control(op, payload)
+            else:
+                ev = self._data(op, payload, fin, rsv)
+            if ev is not None:
+                return ev
+
+    def _control(self, op, payload):
+        if op == OP_PING:
+            if self.auto_pong and self.state == ST_OPEN:
+                self._out.append(self._frame(OP_PONG, payload, True, 0))
+            return (EV_PING, payload)
+        if op == OP_PONG:
+            return (EV_PONG, payload)
+        # OP_CLOSE, RFC 6455 §5.5.1 / §7.4
+        n = len(payload)
+        if n == 0:
+            code = CLOSE_NO_STATUS
+            reason = ""
+        elif n == 1:
+            raise self._fail("a close payload MUST start with a 2-byte status code (§5.5.1)",
+                             CLOSE_PROTOCOL_ERROR)
+        else:
+            code = (payload[0] << 8) | payload[1]
+            if not valid_close_code(code):
+                raise self._fail("invalid close code %d (§7.4)" % code, CLOSE_PROTOCOL_ERROR)
+            reason = utf8_decode(payload[2:])
+            if reason is None:
+                raise self._fail("close reason is not valid UTF-8 (§5.5.1)", CLOSE_INVALID_DATA)
+        if self.state == ST_OPEN:
+            # §5.5.1: the endpoint MUST send a Close frame in response; we echo the code.
+            self._out.append(self._frame(OP_CLOSE, b"" if code == CLOSE_NO_STATUS
+                                         else code.to_bytes(2, "big"), True, 0))
+        self.state = ST_CLOSED
+        self.close_code = code
+        self.close_reason = reason
+        return (EV_CLOSE, code, reason)
+
+    def _data(self, op, payload, fin, rsv):
+        if op != OP_CONT:
+            # First frame of a message.
+            if fin and not rsv and not self.stream:
+                # Fast path: a whole message in one uncompressed frame.
+                if op == OP_TEXT:
+                    s = utf8_decode(payload)
+                    if s is None:
+                        raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+                    return (EV_MESSAGE, s, True)
+                return (EV_MESSAGE, payload, False)
+            self._msg_op = op
+            self._msg_z = bool(rsv)
+            self._msg_size = 0
+            self._msg_parts = []
+            self._carry = b""
+        text = self._msg_op == OP_TEXT
+        if self._msg_z:
+            limit = self.max_message_size - self._msg_size
+            try:
+                data = self._inflater.feed(payload, limit)
+                if fin:
+                    data = data + self._inflater.finish(limit - len(data))
+            except WSError as e:
+                raise self._fail(str(e), e.close_code)
+            if data is None:
+                data = b""
+            self._msg_size += len(data)
+            if self._msg_size > self.max_message_size:
+                raise self._fail("decompression bomb: message over max_message_size %d"
+                                 % self.max_message_size, CLOSE_MESSAGE_TOO_BIG)
+        else:
+            data = payload
+            self._msg_size += len(data)
+        if text:
+            if self._carry:
+                data = self._carry + data
+            if fin:
+                tail = b""
+            else:
+                r = _utf8_split(data)
+                if r is None:
+                    raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+                data, tail = r
+            s = utf8_decode(data)
+            if s is None:
+                raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+            self._carry = tail
+            data = s
+        if fin:
+            self._msg_op = 0
+            self._msg_z = False
+            self._msg_size = 0
+            self._carry = b""
+        if self.stream:
+            return (EV_FRAGMENT, data, text, bool(fin))
+        if data:
+            self._msg_parts.append(data)
+        if not fin:
+            return None
+        parts = self._msg_parts
+        self._msg_parts = []
+        if text:
+            return (EV_MESSAGE, "".join(parts), True)
+        if len(parts) == 1:
+            return (EV_MESSAGE, parts[0], False)
+        return (EV_MESSAGE, b"".join(parts), False)
+
+    # -- sending -----------------------------------------------------------------------
+
+    def _frame(self, op, payload, fin, rsv):
+        if self.client:
+            return encode_frame(op, payload, fin, rsv, os.urandom(4))
+        return encode_frame(op, payload, fin, rsv, None)
+
+    def _check_open(self):
+        if self.state != ST_OPEN:
+            raise WSError("cannot send: the closing handshake has started", CLOSE_INTERNAL_ERROR)
+
+    def send_message(self, data, text=None, fin=True):
+        # A message (or, with fin=False, its next fragment; the following calls continue
+        # it until one has fin=True).  str data is sent as text unless text=False.
+        if self.state != ST_OPEN:
+            self._check_open()
+        if isinstance(data, str):
+            data = data.encode()
+            if text is None:
+                text = True
+        elif not isinstance(data, bytes):
+            data = bytes(data)
+        if self._send_op:
+            op = OP_CONT
+        else:
+            op = OP_TEXT if text else OP_BINARY
+            self._send_z = self._deflater is not None and self._deflater.wants(data, fin)
+        rsv = 0
+        if self._send_z:
+            data = self._deflater.compress(data, fin)
+            if op != OP_CONT:
+                rsv = 0x40
+        if fin:
+            self._send_op = 0
+            self._send_z = False
+        elif op != OP_CONT:
+            self._send_op = op
+        if self.client:
+            return encode_frame(op, data, fin, rsv, os.urandom(4))
+        return encode_frame(op, data, fin, rsv, None)
+
+    def send_frame(self, opcode, payload, fin=True, rsv1=False):
+        # One raw frame (no compression, no fragmentation bookkeeping): for tests and
+        # for callers that manage messages themselves.
+        self._check_open()
+        if opcode >= 8 and (len(payload) > 125 or not fin):
+            raise WSError("control frames MUST have a payload of 125 bytes or less and FIN set",
+                          CLOSE_PROTOCOL_ERROR)
+        return self._frame(opcode, bytes(payload), fin, 0x40 if rsv1 else 0)
+
+    def send_ping(self, payload=b""):
+        return self.send_frame(OP_PING, payload)
+
+    def send_pong(self, payload=b""):
+        return self.send_frame(OP_PONG, payload)
+
+    def send_close(self, code=CLOSE_NORMAL, reason=""):
+        # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
+        # an empty close payload.
+        self._check_open()
+        if code is None:
+            if reason:
+                raise WSError("a close reason needs a close code", CLOSE_INTERNAL_ERROR)
+        elif not valid_close_code(code):
+            raise WSError("close code %d may not be sent (§7.4)" % code, CLOSE_INTERNAL_ERROR)
+        payload = _close_payload(code, reason)
+        if len(payload) > 125:
+            raise WSError("close reason too long (123 bytes at most)", CLOSE_INTERNAL_ERROR)
+        self.state = ST_CLOSING
+        return self._frame(OP_CLOSE, payload, True, 0)
+
+
+# -- permessage-deflate (RFC 7692) ------------------------------------------------------
+
+_deflate_compress = None
+
+
+def _mp_deflate_compress():
+    # True when this MicroPython's DeflateIO can compress (MICROPY_PY_DEFLATE_COMPRESS).
+    global _deflate_compress
+    if _deflate_compress is None:
+        try:
+            import deflate
+            import io
+            d = deflate.DeflateIO(io.BytesIO(), deflate.RAW, 9)
+            _deflate_compress = hasattr(d, "write")
+        except (ImportError, AttributeError, OSError, ValueError):
+            _deflate_compress = False
+    return _deflate_compress
+
+
+def deflate_available():
+    # (can inflate, can deflate) on this runtime.
+    if MICROPYTHON:
+        try:
+            import deflate  # noqa: F401
+        except ImportError:
+            return (False, False)
+        return (True, _mp_deflate_compress())
+    try:
+        import zlib  # noqa: F401
+    except ImportError:
+        return (False, False)
+    return (True, True)
+
+
+class _ZInflater:
+    # CPython: one zlib decompressobj, kept across messages with context takeover.
+    def __init__(self, wbits, takeover):
+        import zlib
+        self._zlib = zlib
+        self._wbits = wbits
+        self._takeover = takeover
+        self._d = zlib.decompressobj(-wbits)
+
+    def _run(self, data, limit):
+        try:
+            out = self._d.decompress(data, limit + 1)
+        except self._zlib.error as e:
+            raise WSError("invalid compressed data: %s" % e, CLOSE_PROTOCOL_ERROR)
+        if len(out) > limit:
+            raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+        return out
+
+    def feed(self, data, limit):
+        return self._run(data, limit)
+
+    def finish(self, limit):
+        out = self._run(_EMPTY_BLOCK, limit)
+        if self._d.eof:
+            # The sender ended its stream with BFINAL: a new stream starts next message.
+            self._d = self._zlib.decompressobj(-self._wbits)
+        elif not self._takeover:
+            self._d = self._zlib.decompressobj(-self._wbits)
+        return out
+
+
+class _ZDeflater:
+    def __init__(self, wbits, takeover, level, min_size):
+        import zlib
+        self._zlib = zlib
+        self._args = (level, zlib.DEFLATED, -wbits)
+        self._takeover = takeover
+        self._min = min_size
+        self._c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
+
+    def wants(self, data, fin):
+        return not fin or len(data) >= self._min
+
+    def compress(self, data, fin):
+        z = self._zlib
+        out = self._c.compress(data) + self._c.flush(z.Z_SYNC_FLUSH)
+        if fin:
+            if out[-4:] == _EMPTY_BLOCK:
+                out = out[:-4]
+            if not self._takeover:
+                self._c = z.compressobj(*self._args)
+        return out
+
+
+class _MPInflater:
+    # MicroPython: the message is gathered compressed (bounded) and inflated at its end
+    # through a fresh DeflateIO (see the theory of operation: no context takeover).
+    def __init__(self, wbits):
+        self._wbits = wbits
+        self._parts = []
+        self._size = 0
+
+    def feed(self, data, limit):
+        self._size += len(data)
+        if self._size > limit + 1024 + (limit >> 4):
+            raise WSError("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+        self._parts.append(data)
+        return b""
+
+    def finish(self, limit):
+        import deflate
+        import io
+        parts = self._parts
+        parts.append(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
+        src = b"".join(parts)
+        self._parts = []
+        self._size = 0
+        d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
+        try:
+            out = d.read(limit + 1)
+            d.close()
+        except (OSError, EOFError, ValueError) as e:
+            raise WSError("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
+        if out is None:
+            out = b""
+        if len(out) > limit:
+            raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+        return out
+
+
+class _MPDeflater:
+    # MicroPython with MICROPY_PY_DEFLATE_COMPRESS: a fresh DeflateIO per message; its
+    # close() ends the stream with a final block, which RFC 7692 §7.2.3.4 permits; the
+    # peer must not keep context from it (we negotiated our side's no_context_takeover).
+    def __init__(self, wbits, min_size):
+        self._wbits = wbits
+        self._min = min_size
+
+    def wants(self, data, fin):
+        return fin and len(data) >= self._min
+
+    def compress(self, data, fin):
+        import deflate
+        import io
+        b = io.BytesIO()
+        d = deflate.DeflateIO(b, deflate.RAW, self._wbits)
+        d.write(data)
+        d.close()
+        out = b.getvalue()
+        if out[-4:] == _EMPTY_BLOCK:
+            out = out[:-4]
+        return out
+
+
+def _parse_extensions(values):
+    # Sec-WebSocket-Extensions values (list of bytes) -> list of (name, [(param, value)]).
+    # value is None for a bare parameter; quotes around a value are removed.
+    out = []
+    for v in values:
+        for ext in v.split(b","):
+            items = ext.split(b";")
+            name = items[0].strip().lower()
+            if not name:
+                continue
+            params = []
+            for it in items[1:]:
+                it = it.strip()
+                if not it:
+                    continue
+                k, eq, val = it.partition(b"=")
+                k = k.strip().lower()
+                if eq:
+                    val = val.strip()
+                    if len(val) >= 2 and val[:1] == b'"' and val[-1:] == b'"':
+                        val = val[1:-1]
+                else:
+                    val = None
+                params.append((k, val))
+            out.append((name, params))
+    return out
+
+
+def _wbits(val):
+    # A *_max_window_bits value: 8..15 as decimal digits without leading zero.
+    if val is None or not val.isdigit() or val[:1] == b"0" or len(val) > 2:
+        return None
+    n = int(val)
+    if 8 <= n <= 15:
+        return n
+    return None
+
+
+class PerMessageDeflate:
+    # Before negotiation: a policy (what we offer as a client, what we accept as a server).
+    # After: the negotiated parameters (negotiated=True), to pass in WSProtocol(extensions).
+    #   server_no_context_takeover  client: ask the server not to keep context;
+    #                               server: do not keep our compression context.
+    #   client_no_context_takeover  the mirror image.
+    #   server_max_window_bits      client: ask the server for at most this window
+    #                               (what our inflater must hold); server: our cap.
+    #   client_max_window_bits      client: our compressor's cap (offered bare when None);
+    #                               server: the window we ask the client to keep to.
+    #   level, min_size             compression level; messages under min_size bytes go
+    #                               out uncompressed.
+    # On MicroPython the defaults ask the peer for 2**10-byte windows and no context
+    # takeover on its side (see the theory of operation).
+    name = b"permessage-deflate"
+
+    def __init__(self, server_no_context_takeover=False, client_no_context_takeover=False,
+                 server_max_window_bits=None, client_max_window_bits=None, level=6,
+                 min_size=32):
+        self.server_no_context_takeover = server_no_context_takeover
+        self.client_no_context_takeover = client_no_context_takeover
+        if MICROPYTHON and server_max_window_bits is None:
+            server_max_window_bits = DEFAULT_WINDOW_BITS
+        self.server_max_window_bits = server_max_window_bits
+        self.client_max_window_bits = client_max_window_bits
+        self.level = level
+        self.min_size = min_size
+        self.negotiated = False
+
+    def __repr__(self):
+        return "PerMessageDeflate(%r)" % (self.params(),)
+
+    def _copy(self):
+        p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
+                              self.server_max_window_bits, self.client_max_window_bits,
+                              self.level, self.min_size)
+        return p
+
+    def params(self):
+        # The header value for this object's parameters (offer or response).
+        out = [self.name]
+        if self.server_no_context_takeover:
+            out.append(b"server_no_context_takeover")
+        if self.client_no_context_takeover:
+            out.append(b"client_no_context_takeover")
+        if self.server_max_window_bits is not None:
+            out.append(b"server_max_window_bits=%d" % self.server_max_window_bits)
+        if self.client_max_window_bits is True:
+            out.append(b"client_max_window_bits")
+        elif self.client_max_window_bits is not None:
+            out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
+        return b"; ".join(out)
+
+    # client side
+
+    def offer(self):
+        # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
+        p = self._copy()
+        if MICROPYTHON:
+            # Our inflater cannot keep context; our compressor (if any) ends each
+            # message with a final block, so the server must not keep context either.
+            p.server_no_context_takeover = True
+            if _mp_deflate_compress():
+                p.client_no_context_takeover = True
+        if p.client_max_window_bits is None:
+            p.client_max_window_bits = True   # "we can limit our window if you ask"
+        return p.params()
+
+    def check_response(self, params):
+        # Client: the server's answer [(param, value)] to our offer -> negotiated object,
+        # or WSError when it is not something we offered or allowed (§7.1).
+        got = {}
+        for k, v in params:
+            if k in got:
+                raise WSError("permessage-deflate: duplicate parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+            got[k] = v
+        r = PerMessageDeflate(level=self.level, min_size=self.min_size)
+        r.server_max_window_bits = 15
+        r.client_max_window_bits = 15
+        for k in got:
+            v = got[k]
+            if k == b"server_no_context_takeover" and v is None:
+                r.server_no_context_takeover = True
+            elif k == b"client_no_context_takeover" and v is None:
+                r.client_no_context_takeover = True
+            elif k == b"server_max_window_bits":
+                n = _wbits(v)
+                if n is None:
+                    raise WSError("permessage-deflate: bad server_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                if self.server_max_window_bits is not None and n > self.server_max_window_bits:
+                    raise WSError("permessage-deflate: server_max_window_bits over what we offered",
+                                  CLOSE_PROTOCOL_ERROR)
+                r.server_max_window_bits = n
+            elif k == b"client_max_window_bits":
+                n = _wbits(v)
+                if n is None:
+                    raise WSError("permessage-deflate: bad client_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                r.client_max_window_bits = n
+            else:
+                raise WSError("permessage-deflate: unexpected parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+        if self.server_max_window_bits is not None and r.server_max_window_bits > self.server_max_window_bits:
+            raise WSError("permessage-deflate: the server did not accept server_max_window_bits",
+                          CLOSE_PROTOCOL_ERROR)
+        if MICROPYTHON and not r.server_no_context_takeover:
+            raise WSError("permessage-deflate: the server kept server context takeover, which "
+                          "MicroPython's inflater cannot follow", CLOSE_PROTOCOL_ERROR)
+        if self.client_max_window_bits not in (None, True) and \
+                r.client_max_window_bits > self.client_max_window_bits:
+            r.client_max_window_bits = self.client_max_window_bits
+        if self.client_no_context_takeover:
+            r.client_no_context_takeover = True
+        r.negotiated = True
+        return r
+
+    # server side
+
+    def accept(self, params):
+        # Server: one offer [(param, value)] -> (response header value, negotiated object),
+        # or None when this offer cannot be accepted (the next one may be).
+        got = {}
+        for k, v in params:
+            if k in got:
+                return None
+            got[k] = v
+        r = PerMessageDeflate(level=self.level, min_size=self.min_size)
+        resp = PerMessageDeflate()
+        resp.server_max_window_bits = None
+        r.server_max_window_bits = 15
+        r.client_max_window_bits = 15
+        client_limit_ok = False
+        for k in got:
+            v = got[k]
+            if k == b"server_no_context_takeover" and v is None:
+                r.server_no_context_takeover = True
+            elif k == b"client_no_context_takeover" and v is None:
+                r.client_no_context_takeover = True
+            elif k == b"server_max_window_bits":
+                n = _wbits(v)
+                if n is None:
+                    return None
+                if self.server_max_window_bits is not None and self.server_max_window_bits < n:
+                    n = self.server_max_window_bits
+                r.server_max_window_bits = n
+                resp.server_max_window_bits = n
+            elif k == b"client_max_window_bits":
+                if v is not None and _wbits(v) is None:
+                    return None
+                client_limit_ok = True
+                n = 15 if v is None else _wbits(v)
+                r.client_max_window_bits = n
+            else:
+                return None
+        if self.server_max_window_bits is not None and self.server_max_window_bits < r.server_max_window_bits:
+            r.server_max_window_bits = self.server_max_window_bits   # our compressor's cap
+        if self.server_no_context_takeover or (MICROPYTHON and _mp_deflate_compress()):
+            r.server_no_context_takeover = True
+        if self.client_no_context_takeover or MICROPYTHON:
+            r.client_no_context_takeover = True
+        want = self.client_max_window_bits
+        if want is True:
+            want = None
+        if MICROPYTHON and want is None:
+            want = DEFAULT_WINDOW_BITS
+        if want is not None and want < r.client_max_window_bits:
+            if not client_limit_ok:
+                return None   # cannot bound the client's window: decline compression
+            r.client_max_window_bits = want
+        if client_limit_ok and (want is not None or got.get(b"client_max_window_bits") is not None):
+            resp.client_max_window_bits = r.client_max_window_bits
+        resp.server_no_context_takeover = r.server_no_context_takeover
+        resp.client_no_context_takeover = r.client_no_context_takeover
+        r.negotiated = True
+        return (resp.params(), r)
+
+    # used by WSProtocol
+
+    def _inflater(self, client):
+        wbits = self.server_max_window_bits if client else self.client_max_window_bits
+        takeover = not (self.server_no_context_takeover if client else self.client_no_context_takeover)
+        if MICROPYTHON:
+            return _MPInflater(wbits)
+        return _ZInflater(wbits, takeover)
+
+    def _deflater(self, client):
+        wbits = self.client_max_window_bits if client else self.server_max_window_bits
+        takeover = not (self.client_no_context_takeover if client else self.server_no_context_takeover)
+        if wbits < 9:
+            return None    # zlib cannot honour an 8-bit window: send uncompressed
+        if MICROPYTHON:
+            if _mp_deflate_compress():
+                return _MPDeflater(wbits, self.min_size)
+            return None
+        return _ZDeflater(wbits, takeover, self.level, self.min_size)
+
+
+# -- opening handshake (RFC 6455 §4, RFC 8441) ------------------------------------------
+
+class HandshakeError(ProtocolError):
+    # status_hint: what a server answers (400, 426); headers: extra response headers
+    # (426 carries Sec-WebSocket-Version: 13).
+    def __init__(self, msg, status_hint=400, headers=None):
+        super().__init__(msg)
+        self.status_hint = status_hint
+        self.headers = headers or []
+
+
+def _b64(data):
+    import binascii
+    return binascii.b2a_base64(data)[:-1]
+
+
+def client_key():
+    # §4.1: a randomly selected 16-byte value, base64-encoded.
+    return _b64(os.urandom(16))
+
+
+def accept_key(key):
+    # §4.2.2: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
+    if isinstance(key, str):
+        key = key.encode()
+    try:
+        import hashlib
+        h = hashlib.sha1(key + GUID).digest()
+    except (ImportError, AttributeError, ValueError):
+        from mhttp._sha1 import sha1
+        h = sha1(key + GUID)
+    return _b64(h)
+
+
+def _tokens(headers, name):
+    # Comma-separated tokens of all fields called name, lowercased and stripped.
+    out = []
+    for v in headers.get_as_sequence(name):
+        for t in v.split(b","):
+            t = t.strip()
+            if t:
+                out.append(t.lower())
+    return out
+
+
+def _list(headers, name):
+    out = []
+    for v in headers.get_as_sequence(name):
+        for t in v.split(b","):
+            t = t.strip()
+            if t:
+                out.append(t)
+    return out
+
+
+def _bb(x):
+    return x.encode() if isinstance(x, str) else bytes(x)
+
+
+def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
+                   scheme=b"http", h2=False, origin=None):
+    # The request head of §4.1 (or RFC 8441 §4 extended CONNECT when h2) as a Headers
+    # with pseudo-headers.  key: client_key() (ignored for h2).  pmd: a PerMessageDeflate
+    # policy to offer, or None.
+    from mhttp.headers import Headers
+    h = Headers()
+    if h2:
+        h.append(":method", b"CONNECT")
+        h.append(":protocol", b"websocket")
+        h.append(":scheme", _bb(scheme))
+        h.append(":path", _bb(path))
+        h.append(":authority", _bb(authority))
+    else:
+        h.append(":method", b"GET")
+        h.append(":path", _bb(path))
+        h.append(":authority", _bb(authority))
+        h.append(":scheme", _bb(scheme))
+        h.append("upgrade", b"websocket")
+        h.append("connection", b"Upgrade")
+        h.append("sec-websocket-key", _bb(key))
+    h.append("sec-websocket-version", b"13")
+    if origin is not None:
+        h.append("origin", _bb(origin))
+    if subprotocols:
+        h.append("sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
+    if pmd is not None:
+        h.append("sec-websocket-extensions", pmd.offer())
+    return h
+
+
+def _valid_key(key):
+    # Strict: 24 characters that decode to 16 bytes and re-encode to themselves
+    # (CPython's a2b_base64 skips characters outside the alphabet).
+    if key is None or len(key) != 24:
+        return False
+    import binascii
+    try:
+        raw = binascii.a2b_base64(key)
+    except ValueError:
+        return False
+    return len(raw) == 16 and _b64(raw) == key
+
+
+def server_handshake(request, subprotocols=None, pmd=None):
+    # Server: checks a request head (Headers with pseudo-headers, from h1 or h2) and
+    # returns (response Headers, chosen subprotocol or None, extensions list for
+    # WSProtocol).  The response is 101 with Sec-WebSocket-Accept over HTTP/1.1, or 200
+    # for RFC 8441 extended CONNECT over HTTP/2.  Subprotocol: the first of ours (in our
+    # order of preference) that the client offered.  pmd: a PerMessageDeflate policy or
+    # None to refuse compression.  Raises HandshakeError(msg, status_hint, headers).
+    from mhttp.headers import Headers
+    method = request.get(":method")
+    h2 = method == b"CONNECT"
+    if h2:
+        if request.get(":protocol") != b"websocket":
+            raise HandshakeError("RFC 8441: extended CONNECT needs :protocol websocket", 400)
+    else:
+        if method != b"GET":
+            raise HandshakeError("§4.2.1: the method of the request MUST be GET", 400)
+        if b"websocket" not in _tokens(request, "upgrade"):
+            raise HandshakeError("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
+        if b"upgrade" not in _tokens(request, "connection"):
+            raise HandshakeError("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
+    if request.get(":authority") is None and request.get("host") is None:
+        raise HandshakeError("§4.1: the request MUST contain a Host header field", 400)
+    versions = request.get_as_sequence("sec-websocket-version")
+    if versions != [b"13"]:
+        raise HandshakeError("§4.4: Sec-WebSocket-Version must be 13", 426,
+                             [(b"sec-websocket-version", b"13")])
+    key = None
+    if not h2:
+        keys = request.get_as_sequence("sec-websocket-key")
+        if len(keys) != 1 or not _valid_key(keys[0].strip()):
+            raise HandshakeError("§4.2.1: Sec-WebSocket-Key must be the base64 of 16 bytes", 400)
+        key = keys[0].strip()
+    chosen = None
+    if subprotocols:
+        offered = _list(request, "sec-websocket-protocol")
+        for s in subprotocols:
+            s = _bb(s)
+            if s in offered:
+                chosen = s
+                break
+    exts = []
+    ext_value = None
+    if pmd is not None:
+        for name, params in _parse_extensions(request.get_as_sequence("sec-websocket-extensions")):
+            if name != PerMessageDeflate.name:
+                continue
+            r = pmd.accept(params)
+            if r is not None:
+                ext_value, neg = r
+                exts.append(neg)
+                break
+    h = Headers()
+    if h2:
+        h.append(":status", b"200")
+    else:
+        h.append(":status", b"101")
+        h.append("upgrade", b"websocket")
+        h.append("connection", b"Upgrade")
+        h.append("sec-websocket-accept", accept_key(key))
+    if chosen is not None:
+        h.append("sec-websocket-protocol", chosen)
+    if ext_value is not None:
+        h.append("sec-websocket-extensions", ext_value)
+    return (h, chosen, exts)
+
+
+def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
+    # Client: checks the server's response head against what we asked (§4.1 "the
+    # client MUST validate") and returns (subprotocol or None, extensions list).
+    status = response.get(":status")
+    if h2:
+        if status is None or status[:1] != b"2":
+            raise HandshakeError("RFC 8441: the server answered %s, not 2xx" % (status,), 0)
+    else:
+        if status != b"101":
+            raise HandshakeError("§4.1: the server answered %s, not 101" % (status,), 0)
+        if b"websocket" not in _tokens(response, "upgrade"):
+            raise HandshakeError("§4.1: the response lacks Upgrade: websocket", 0)
+        if b"upgrade" not in _tokens(response, "connection"):
+            raise HandshakeError("§4.1: the response lacks Connection: Upgrade", 0)
+        acc = response.get_as_sequence("sec-websocket-accept")
+        if len(acc) != 1 or acc[0].strip() != accept_key(key):
+            raise HandshakeError("§4.1: Sec-WebSocket-Accept does not match the key", 0)
+    chosen = None
+    protos = _list(response, "sec-websocket-protocol")
+    if protos:
+        offered = [_bb(s) for s in (subprotocols or ())]
+        if len(protos) != 1 or protos[0] not in offered:
+            raise HandshakeError("§4.1: the server chose a subprotocol we did not offer: %r" % (protos,), 0)
+        chosen = protos[0]
+    exts = []
+    for name, params in _parse_extensions(response.get_as_sequence("sec-websocket-extensions")):
+        if name != PerMessageDeflate.name or pmd is None:
+            raise HandshakeError("§4.1: the server accepted an extension we did not offer: %r" % (name,), 0)
+        if exts:
+            raise HandshakeError("§4.1: permessage-deflate accepted twice", 0)
+        try:
+            exts.append(pmd.check_response(params))
+        except WSError as e:
+            raise HandshakeError(str(e), 0)
+    return (chosen, exts)
