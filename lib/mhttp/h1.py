@@ -1,0 +1,990 @@
+# mhttp.h1: the sans-I/O HTTP/1.x protocol machine (RFC 9112), one per connection.
+#
+# Theory of operation
+# -------------------
+# An H1Protocol is either a SERVER (parses requests, builds responses) or a CLIENT
+# (builds requests, parses responses).  It never touches a socket: the driver feeds what
+# it read with receive_data() (b"" = EOF) and pulls events with next_event(); it writes
+# whatever send_headers / send_data / send_trailers / send_continue return.
+#
+# One request/response pair is a *cycle*.  Each direction has its own small state:
+#
+#   receive side (_rs)            send side (_ss)
+#   R_WAIT   client: request not  S_IDLE    no head sent yet
+#            sent yet             S_CL      content-length body, _sleft bytes to go
+#   R_HEAD   waiting for a head   S_CHUNKED chunked body
+#   R_CL     content-length body  S_CLOSE   close-delimited body (server, HTTP/1.0 peer)
+#   R_CHUNK_SIZE / R_CHUNK_DATA   S_DONE    our message is complete (our_done)
+#   R_CHUNK_CRLF / R_TRAILERS     S_TUNNEL  upgraded: raw bytes
+#   R_CLOSE  close-delimited body
+#   R_DONE   their message is complete (their_done); bytes of the next pipelined message
+#            stay buffered until start_next_cycle()
+#   R_TUNNEL upgraded (101, or 2xx to CONNECT): raw bytes both ways
+#   R_ERROR  an H1Error was raised: every later next_event() raises it again
+#
+# The receive transitions live in _READERS (state -> reader method).  A reader returns an
+# event tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size
+# line, a CRLF) that produced no event: next_event() then runs the reader of the new
+# state.  Readers never half-consume: self._pos (the offset of the first unparsed byte in
+# self._buf) only moves once a whole unit (head, line, CRLF) has been parsed.  Body bytes
+# are handed out as they arrive.
+#
+# Strictness (RFC 9112 §11, request smuggling): CRLF only (bare CR or LF is a 400), no
+# obs-fold, no whitespace before a colon, tokens and field values checked against their
+# ABNF character sets, Content-Length digits only (equal duplicates merged, RFC 9110
+# §8.6), Content-Length together with Transfer-Encoding rejected, Transfer-Encoding must
+# be a single final "chunked" (400 when chunked is not final, 501 for another coding),
+# one Host on HTTP/1.1 requests.  A message that cannot be framed with certainty is
+# never read as two.
+#
+# Speed: a head is found with one bytes.find(b"\r\n\r\n"), split once, its characters
+# checked with one bytes.translate() per set on CPython (MicroPython has no translate:
+# a table lookup loop there), field names go through a bounded cache (raw name ->
+# (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
+from mhttp.errors import H1Error, ProtocolError
+from mhttp.headers import Headers, NEVER_INDEX_DEFAULT, _b
+from mhttp._reasons import reason
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+CLIENT = const(0)
+SERVER = const(1)
+
+EV_HEADERS = const(1)
+EV_DATA = const(2)
+EV_TRAILERS = const(3)
+EV_CLOSED = const(4)
+
+R_WAIT = const(0)
+R_HEAD = const(1)
+R_CL = const(2)
+R_CHUNK_SIZE = const(3)
+R_CHUNK_DATA = const(4)
+R_CHUNK_CRLF = const(5)
+R_TRAILERS = const(6)
+R_CLOSE = const(7)
+R_DONE = const(8)
+R_TUNNEL = const(9)
+R_ERROR = const(10)
+
+S_IDLE = const(0)
+S_CL = const(1)
+S_CHUNKED = const(2)
+S_CLOSE = const(3)
+S_DONE = const(4)
+S_TUNNEL = const(5)
+
+_AGAIN = const(-1)
+
+# Field kinds that steer framing.
+_K_HOST = const(1)
+_K_CL = const(2)
+_K_TE = const(3)
+_K_CONN = const(4)
+_K_EXPECT = const(5)
+_KINDS = {b"host": _K_HOST, b"content-length": _K_CL, b"transfer-encoding": _K_TE,
+          b"connection": _K_CONN, b"expect": _K_EXPECT}
+
+# ---- character sets (RFC 9110 §5.6.2 token, §5.5 field-value; RFC 3986) ----
+_ALNUM = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_S_TOKEN = _ALNUM + b"!#$%&'*+-.^_`|~"
+_S_VCHAR = bytes(range(0x21, 0x7F))
+_S_OBS = bytes(range(0x80, 0x100))
+_S_VALUE = b"\t " + _S_VCHAR + _S_OBS            # field-value, reason-phrase, chunk-ext
+_S_BLOCK = b"\r\n" + _S_VALUE                     # a whole head; CR/LF pairing checked apart
+_S_HEX = b"0123456789abcdefABCDEF"
+_S_HOST = _ALNUM + b"-._~!$&'()*+,;=:[]%"         # uri-host [ ":" port ]
+
+_TRANSLATE = hasattr(b"", "translate")
+if _TRANSLATE:
+    # CPython: translate(None, allowed) deletes every allowed byte; what is left is bad.
+    _TOKEN = _S_TOKEN
+    _VCHAR = _S_VCHAR
+    _VALUE = _S_VALUE
+    _BLOCK = _S_BLOCK
+    _HEX = _S_HEX
+    _HOST = _S_HOST
+
+    def _bad(s, allowed):
+        return s.translate(None, allowed)
+
+    def _bad_block(s):
+        return s.translate(None, _S_BLOCK)
+else:
+    def _table(allowed):
+        t = bytearray(256)
+        for c in allowed:
+            t[c] = 1
+        return bytes(t)
+
+    _TOKEN = _table(_S_TOKEN)
+    _VCHAR = _table(_S_VCHAR)
+    _VALUE = _table(_S_VALUE)
+    _HEX = _table(_S_HEX)
+    _HOST = _table(_S_HOST)
+    _BLOCK = None
+    # The bytes a head may never hold (CR and LF are counted separately): searched with
+    # `in`, which runs at C speed, rather than a Python loop over every byte.
+    _CTLS = [bytes((c,)) for c in range(0x20) if c not in (9, 10, 13)] + [b"\x7f"]
+
+    def _bad(s, table):
+        for c in s:
+            if not table[c]:
+                return True
+        return False
+
+    def _bad_block(s):
+        for c in _CTLS:
+            if c in s:
+                return True
+        return False
+
+# Raw field name -> (lowercase name, never_index, kind).  Shared by every connection and
+# bounded: a peer sending endless new names only costs the validation, never memory.
+_NAME_CACHE = {}
+_METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
+_NAME_CACHE_MAX = 64 if not _TRANSLATE else 512
+
+
+def _name_entry(name):
+    # Validates a field name (RFC 9110 §5.1: a token) and caches its entry.
+    if not name or _bad(name, _TOKEN):
+        return None
+    lname = name.lower()
+    e = (lname, lname in NEVER_INDEX_DEFAULT, _KINDS.get(lname, 0))
+    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+        _NAME_CACHE[name] = e
+    return e
+
+
+def _bad_field_line(line):
+    # Builds the H1Error for a field line that failed validation (cold path).
+    if line[:1] in (b" ", b"\t"):
+        return H1Error("obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a "
+                       "server MUST reject a message containing obs-fold)")
+    name, sep, _ = line.partition(b":")
+    if not sep:
+        return H1Error("field line without a colon: %r" % line[:40])
+    if name[-1:] in (b" ", b"\t"):
+        return H1Error("whitespace between field name and colon (RFC 9112 §5.1: a server "
+                       "MUST reject such a request)")
+    return H1Error("invalid field name %r" % name[:40])
+
+
+def _version(v, server):
+    # b"HTTP/1.1" / b"HTTP/1.0" -> b"1.1" / b"1.0"; other 1.x minors count as 1.1.
+    if len(v) == 8 and v[:5] == b"HTTP/" and v[6] == 46 and 48 <= v[5] <= 57 \
+            and 48 <= v[7] <= 57:
+        if v[5] != 49:
+            raise H1Error("unsupported HTTP version %r" % v, 505 if server else 400)
+        return b"1.0" if v[7] == 48 else b"1.1"
+    raise H1Error("malformed HTTP version %r" % v[:20])
+
+
+def _parse_cl(cl, max_body):
+    # RFC 9112 §6.3 / RFC 9110 §8.6: 1*DIGIT; a list of identical values may be merged.
+    if b"," in cl:
+        vals = [x.strip(b" \t") for x in cl.split(b",")]
+        for x in vals:
+            if x != vals[0]:
+                raise H1Error("differing Content-Length values")
+        cl = vals[0]
+    if not cl or not cl.isdigit() or len(cl) > 15:
+        raise H1Error("malformed Content-Length %r" % cl[:20])
+    n = int(cl)
+    if max_body is not None and n > max_body:
+        raise H1Error("Content-Length %d exceeds the body limit %d" % (n, max_body), 413)
+    return n
+
+
+def _te_chunked(te, request):
+    # RFC 9112 §6.1 / §6.3: chunked must be the final (and only applied once) coding;
+    # we implement no other transfer coding.
+    codings = [x.strip(b" \t").lower() for x in te.split(b",")]
+    codings = [x for x in codings if x]
+    if not codings or codings[-1] != b"chunked":
+        raise H1Error("Transfer-Encoding %r: chunked is not the final coding (RFC 9112 "
+                      "§6.3: the server MUST respond with 400)" % te[:40])
+    if len(codings) > 1:
+        if b"chunked" in codings[:-1]:
+            raise H1Error("chunked applied more than once (RFC 9112 §7.1)")
+        raise H1Error("unsupported transfer coding in %r" % te[:40], 501 if request else 400)
+
+
+class H1Protocol:
+    def __init__(self, role, max_line=8190, max_header_bytes=16384, max_headers=100,
+                 scheme=b"http", max_body=None, max_chunk_line=4096):
+        self.role = role
+        self.max_line = max_line
+        self.max_header_bytes = max_header_bytes
+        self.max_headers = max_headers
+        self.max_body = max_body
+        self.max_chunk_line = max_chunk_line
+        self.scheme = _b(scheme)
+        self._buf = b""
+        self._pos = 0
+        self._scan = 0          # bytes past _pos already checked by the incomplete-head path
+        self._eof = False
+        self._err = None
+        self.keep_alive = True
+        self.their_version = None
+        self.upgraded = False
+        self._new_cycle()
+
+    def _new_cycle(self):
+        self._rs = R_HEAD if self.role == SERVER else R_WAIT
+        self._ss = S_IDLE
+        self._rleft = 0
+        self._rbody = 0
+        self._sleft = 0
+        self._method = None      # the request method of this cycle
+        self._got_head = False   # server: a request head was parsed this cycle
+        self._status = 0         # client: final status of this cycle
+        self._head_only = False  # server: the response is to HEAD (body bytes dropped)
+        self.expect_continue = False
+        self.our_done = False
+        self.their_done = False
+
+    # ------------------------------------------------------------------ receiving
+
+    def receive_data(self, data):
+        # Appends bytes from the peer; b"" means the peer closed its side (EOF).
+        if not data:
+            self._eof = True
+            return
+        if self._eof:
+            raise ProtocolError("receive_data after EOF")
+        if type(data) is not bytes:
+            data = bytes(data)
+        pos = self._pos
+        if pos >= len(self._buf):
+            self._buf = data
+        else:
+            self._buf = self._buf[pos:] + data
+        self._pos = 0
+
+    def next_event(self):
+        # The next event tuple, or None when more bytes (or our side) are needed.
+        if self._err is not None:
+            raise self._err
+        try:
+            while True:
+                ev = _READERS[self._rs](self)
+                if ev is not _AGAIN:
+                    return ev
+        except H1Error as e:
+            self._err = e
+            self._rs = R_ERROR
+            self.keep_alive = False
+            raise
+
+    def _r_wait(self):
+        # Client before its request head went out: only EOF is news.
+        if self._eof and self._pos >= len(self._buf):
+            self.keep_alive = False
+            return (EV_CLOSED,)
+        return None
+
+    def _r_done(self):
+        if self._eof:
+            self.keep_alive = False
+            return (EV_CLOSED,)
+        return None
+
+    def _r_error(self):
+        raise self._err
+
+    def _r_head(self):
+        buf = self._buf
+        pos = self._pos
+        if self.role == SERVER:
+            # RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the
+            # request-line.
+            while buf.startswith(b"\r\n", pos):
+                pos += 2
+                self._pos = pos
+        end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
+        if end < 0:
+            return self._head_incomplete(buf, pos)
+        self._scan = 0
+        if end - pos > self.max_header_bytes:
+            raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
+        block = buf[pos:end]
+        self._pos = end + 4
+        lines = block.split(b"\r\n")
+        n = len(lines) - 1
+        if block.count(b"\n") != n or block.count(b"\r") != n:
+            raise H1Error("bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)")
+        if _bad_block(block):
+            raise H1Error("control character in the message head")
+        if n > self.max_headers:
+            raise H1Error("more than %d header fields" % self.max_headers, 431)
+        if end - pos > self.max_line:
+            # Only a block longer than max_line can hold an over-long line.
+            ml = self.max_line
+            if len(lines[0]) > ml:
+                if self.role == SERVER:
+                    raise H1Error("request-line longer than %d bytes" % ml, 414)
+                raise H1Error("status-line longer than %d bytes" % ml)
+            for line in lines:
+                if len(line) > ml:
+                    raise H1Error("field line longer than %d bytes" % ml, 431)
+        if self.role == SERVER:
+            return self._request_head(lines)
+        return self._response_head(lines)
+
+    def _head_incomplete(self, buf, pos):
+        # No blank line yet: enforce the limits and reject what is already wrong, so that
+        # garbage (a TLS ClientHello, bare-LF heads) is answered at once, not at timeout.
+        have = len(buf) - pos
+        if self._eof:
+            if have == 0:
+                self.keep_alive = False
+                return (EV_CLOSED,)
+            raise H1Error("connection closed in the middle of a message head")
+        if have == 0:
+            return None
+        i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
+        if i < 0 and have > self.max_line:
+            if self.role == SERVER:
+                raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
+            raise H1Error("status-line longer than %d bytes" % self.max_line)
+        if have > self.max_header_bytes:
+            raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
+        if self.role == SERVER:
+            sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
+            m = buf[pos:sp if sp >= 0 else (i if i >= 0 else len(buf))]
+            if m and m[0] != 13 and _bad(m, _TOKEN):
+                raise H1Error("invalid request method %r" % m[:20])
+        start = pos + (self._scan - 1 if self._scan > 0 else 0)
+        j = buf.find(b"\n", start)
+        while j >= 0:
+            if j == pos or buf[j - 1] != 13:
+                raise H1Error("bare LF in the message head (RFC 9112 §2.2: CRLF only)")
+            j = buf.find(b"\n", j + 1)
+        j = buf.find(b"\r", start)
+        while 0 <= j < len(buf) - 1:
+            if buf[j + 1] != 10:
+                raise H1Error("bare CR in the message head (RFC 9112 §2.2: CRLF only)")
+            j = buf.find(b"\r", j + 1)
+        if _bad_block(buf[start:]):
+            raise H1Error("control character in the message head")
+        self._scan = have
+        return None
+
+    def _fields(self, lines, start, hl, server):
+        # Parses field lines lines[start:] into hl; returns (host, cl, te, conn, expect),
+        # each the raw value (comma-joined when repeated) or None.
+        host = cl = te = conn = expect = None
+        cache = _NAME_CACHE
+        append = hl.append
+        if start:
+            lines = lines[start:]
+        for line in lines:
+            name, sep, value = line.partition(b":")
+            e = cache.get(name)
+            if e is None or not sep:
+                e = _name_entry(name)
+                if e is None or not sep:
+                    raise _bad_field_line(line)
+            value = value.strip(b" \t")
+            k = e[2]
+            if k:
+                if k == _K_HOST and server:
+                    if host is not None:
+                        raise H1Error("more than one Host field (RFC 9112 §3.2: a server "
+                                      "MUST respond with 400)")
+                    host = value
+                    continue
+                if k == _K_CL:
+                    cl = value if cl is None else cl + b"," + value
+                elif k == _K_TE:
+                    te = value if te is None else te + b"," + value
+                elif k == _K_CONN:
+                    conn = value if conn is None else conn + b"," + value
+                elif k == _K_EXPECT:
+                    expect = value
+            append((e[0], value, e[1]))
+        return host, cl, te, conn, expect
+
+    def _request_head(self, lines):
+        line = lines[0]
+        if len(line) > self.max_line:
+            raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
+        parts = line.split(b" ")
+        if len(parts) != 3:
+            raise H1Error("malformed request-line %r (RFC 9112 §3: method SP request-target "
+                          "SP HTTP-version)" % line[:60])
+        method, target, version = parts
+        if version == b"HTTP/1.1":
+            ver = b"1.1"
+        else:
+            ver = _version(version, True)
+        if method not in _METHODS and (not method or _bad(method, _TOKEN)):
+            raise H1Error("invalid request method %r" % method[:20])
+        if not target or _bad(target, _VCHAR):
+            raise H1Error("invalid request-target %r" % target[:60])
+        connect = method == b"CONNECT"
+        c = target[0]
+        if connect:
+            # RFC 9112 §3.2.3: authority-form, host ":" port.
+            if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
+                    or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
+                raise H1Error("CONNECT needs an authority-form request-target")
+        elif c != 47:
+            if target == b"*":
+                if method != b"OPTIONS":
+                    raise H1Error("asterisk-form request-target only with OPTIONS")
+            else:
+                # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
+                k = target.find(b"://")
+                if k <= 0 or _bad(target[:k], _TOKEN):
+                    raise H1Error("malformed request-target %r" % target[:60])
+        self.their_version = ver
+        self._method = method
+        if connect:
+            hl = [(b":method", method, False), (b":authority", target, False),
+                  (b":scheme", self.scheme, False)]
+        else:
+            hl = [(b":method", method, False), (b":path", target, False),
+                  (b":scheme", self.scheme, False)]
+        host, cl, te, conn, expect = self._fields(lines, 1, hl, True)
+        if host is not None:
+            if _bad(host, _HOST):
+                raise H1Error("invalid Host %r" % host[:60])
+            if not connect:
+                hl.insert(2, (b":authority", host, False))
+        elif ver == b"1.1":
+            raise H1Error("HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST "
+                          "respond with 400)")
+        # keep-alive: RFC 9112 §9.3.
+        if conn is not None:
+            if conn != b"keep-alive":
+                toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
+                if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+                    self.keep_alive = False
+        elif ver == b"1.0":
+            self.keep_alive = False
+        self._got_head = True
+        body = True
+        if te is not None:
+            if cl is not None:
+                raise H1Error("both Content-Length and Transfer-Encoding (RFC 9112 §6.3: "
+                              "the request is to be treated as an error)")
+            if ver == b"1.0":
+                raise H1Error("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the "
+                              "framing is faulty)")
+            _te_chunked(te, True)
+            self._rs = R_CHUNK_SIZE
+        elif cl is not None:
+            n = _parse_cl(cl, self.max_body)
+            if n:
+                self._rleft = n
+                self._rs = R_CL
+            else:
+                body = False
+        else:
+            body = False
+        if not body:
+            self._rs = R_DONE
+            self.their_done = True
+        elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
+            self.expect_continue = True
+        return (EV_HEADERS, Headers._trusted(hl), not body)
+
+    def _response_head(self, lines):
+        line = lines[0]
+        if len(line) > self.max_line:
+            raise H1Error("status-line longer than %d bytes" % self.max_line)
+        parts = line.split(b" ", 2)
+        if len(parts) < 2:
+            raise H1Error("malformed status-line %r" % line[:60])
+        ver = _version(parts[0], False)
+        code = parts[1]
+        if len(code) != 3 or not code.isdigit() or code[0] == 48:
+            raise H1Error("malformed status code %r" % code[:10])
+        status = int(code)
+        hl = [(b":status", code, False)]
+        _, cl, te, conn, _ = self._fields(lines, 1, hl, False)
+        self.their_version = ver
+        headers = Headers._trusted(hl)
+        if status < 200:
+            if status == 101:
+                self.upgraded = True
+                self._rs = R_TUNNEL
+                self._ss = S_TUNNEL
+                self.their_done = True
+            return (EV_HEADERS, headers, False)
+        self._status = status
+        if conn is not None:
+            toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
+            if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+                self.keep_alive = False
+        elif ver == b"1.0":
+            self.keep_alive = False
+        if self._method == b"CONNECT" and status < 300:
+            self.upgraded = True
+            self._rs = R_TUNNEL
+            self._ss = S_TUNNEL
+            self.their_done = True
+            return (EV_HEADERS, headers, False)
+        if te is not None and cl is not None:
+            raise H1Error("response with both Content-Length and Transfer-Encoding")
+        if cl is not None:
+            n = _parse_cl(cl, None)
+        if self._method == b"HEAD" or status == 204 or status == 304:
+            body = False
+        elif te is not None:
+            _te_chunked(te, False)
+            body = True
+            self._rs = R_CHUNK_SIZE
+        elif cl is not None:
+            body = n > 0
+            if body:
+                if self.max_body is not None and n > self.max_body:
+                    raise H1Error("Content-Length %d exceeds the body limit" % n, 413)
+                self._rleft = n
+                self._rs = R_CL
+        else:
+            # RFC 9112 §6.3 item 8: read until the connection closes.
+            body = True
+            self.keep_alive = False
+            self._rs = R_CLOSE
+        if not body:
+            self._rs = R_DONE
+            self.their_done = True
+        return (EV_HEADERS, headers, not body)
+
+    def _take(self, n):
+        # Up to n body bytes from the buffer (no copy when the buffer is exactly that).
+        buf = self._buf
+        pos = self._pos
+        have = len(buf) - pos
+        if have <= n:
+            data = buf if pos == 0 else buf[pos:]
+            self._buf = b""
+            self._pos = 0
+        else:
+            data = buf[pos:pos + n]
+            self._pos = pos + n
+        return data
+
+    def _body_limit(self, n):
+        self._rbody += n
+        if self.max_body is not None and self._rbody > self.max_body:
+            raise H1Error("body larger than %d bytes" % self.max_body, 413)
+
+    def _r_cl(self):
+        if self._pos >= len(self._buf):
+            if self._eof:
+                raise H1Error("connection closed before the end of the body")
+            return None
+        self.expect_continue = False
+        data = self._take(self._rleft)
+        self._rleft -= len(data)
+        if self._rleft:
+            return (EV_DATA, data, False)
+        self._rs = R_DONE
+        self.their_done = True
+        return (EV_DATA, data, True)
+
+    def _r_chunk_size(self):
+        buf = self._buf
+        pos = self._pos
+        lim = self.max_chunk_line
+        i = buf.find(b"\r\n", pos, pos + lim + 2)
+        if i < 0:
+            have = len(buf) - pos
+            if have > lim:
+                raise H1Error("chunk-size line longer than %d bytes" % lim)
+            if buf.find(b"\n", pos) >= 0:
+                raise H1Error("bare LF in a chunk-size line")
+            if self._eof:
+                raise H1Error("connection closed in the middle of a chunked body")
+            return None
+        self.expect_continue = False
+        line = buf[pos:i]
+        size, sep, ext = line.partition(b";")
+        if sep:
+            # RFC 9112 §7.1.1: chunk extensions are tolerated (and ignored).
+            size = size.rstrip(b" \t")
+            if _bad(ext, _VALUE) or b"\r" in ext or b"\n" in ext:
+                raise H1Error("invalid chunk extension")
+        if not size or _bad(size, _HEX):
+            raise H1Error("malformed chunk-size %r" % size[:20])
+        size = size.lstrip(b"0")
+        if len(size) > 7:
+            raise H1Error("chunk-size too large")
+        n = int(size, 16) if size else 0
+        self._pos = i + 2
+        if n == 0:
+            self._rs = R_TRAILERS
+        else:
+            self._body_limit(n)
+            self._rleft = n
+            self._rs = R_CHUNK_DATA
+        return _AGAIN
+
+    def _r_chunk_data(self):
+        if self._pos >= len(self._buf):
+            if self._eof:
+                raise H1Error("connection closed in the middle of a chunk")
+            return None
+        data = self._take(self._rleft)
+        self._rleft -= len(data)
+        if self._rleft:
+            return (EV_DATA, data, False)
+        if self._buf.startswith(b"\r\n0\r\n\r\n", self._pos):
+            # The last chunk and the end of the body are already here: one event.
+            self._pos += 7
+            self._rs = R_DONE
+            self.their_done = True
+            return (EV_DATA, data, True)
+        self._rs = R_CHUNK_CRLF
+        return (EV_DATA, data, False)
+
+    def _r_chunk_crlf(self):
+        buf = self._buf
+        pos = self._pos
+        have = len(buf) - pos
+        if have >= 2:
+            if buf[pos] != 13 or buf[pos + 1] != 10:
+                raise H1Error("chunk data not followed by CRLF")
+            self._pos = pos + 2
+            self._rs = R_CHUNK_SIZE
+            return _AGAIN
+        if have == 1 and buf[pos] != 13:
+            raise H1Error("chunk data not followed by CRLF")
+        if self._eof:
+            raise H1Error("connection closed in the middle of a chunked body")
+        return None
+
+    def _r_trailers(self):
+        buf = self._buf
+        pos = self._pos
+        if buf.startswith(b"\r\n", pos):
+            self._pos = pos + 2
+            self._rs = R_DONE
+            self.their_done = True
+            return (EV_DATA, b"", True)
+        end = buf.find(b"\r\n\r\n", pos)
+        if end < 0:
+            have = len(buf) - pos
+            if have > self.max_header_bytes:
+                raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes,
+                              431)
+            j = buf.find(b"\n", pos)
+            if j >= 0 and (j == pos or buf[j - 1] != 13) or (have == 1 and buf[pos] != 13):
+                raise H1Error("bare LF in the trailer section")
+            if self._eof:
+                raise H1Error("connection closed in the trailer section")
+            return None
+        if end - pos > self.max_header_bytes:
+            raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes, 431)
+        block = buf[pos:end]
+        lines = block.split(b"\r\n")
+        n = len(lines) - 1
+        if block.count(b"\n") != n or block.count(b"\r") != n:
+            raise H1Error("bare CR or LF in the trailer section")
+        if _bad_block(block):
+            raise H1Error("control character in the trailer section")
+        if len(lines) > self.max_headers:
+            raise H1Error("more than %d trailer fields" % self.max_headers, 431)
+        for line in lines:
+            if len(line) > self.max_line:
+                raise H1Error("trailer field line longer than %d bytes" % self.max_line, 431)
+        hl = []
+        self._fields(lines, 0, hl, False)
+        self._pos = end + 4
+        self._rs = R_DONE
+        self.their_done = True
+        return (EV_TRAILERS, Headers._trusted(hl))
+
+    def _r_close(self):
+        if self._pos < len(self._buf):
+            return (EV_DATA, self._take(len(self._buf)), False)
+        if self._eof:
+            self._rs = R_DONE
+            self.their_done = True
+            return (EV_DATA, b"", True)
+        return None
+
+    def _r_tunnel(self):
+        if self._pos < len(self._buf):
+            return (EV_DATA, self._take(len(self._buf)), False)
+        if self._eof:
+            self._rs = R_DONE
+            return (EV_DATA, b"", True)
+        return None
+
+    # ------------------------------------------------------------------ sending
+
+    def _out_fields(self, headers, out):
+        # Validates and serialises regular fields; returns (cl, te, conn) raw values.
+        cl = te = conn = None
+        cache = _NAME_CACHE
+        for f in headers:
+            name = f[0]
+            value = f[1]
+            if type(name) is not bytes:
+                name = _b(name).lower()
+            if type(value) is not bytes:
+                value = _b(value)
+            if name[:1] == b":":
+                continue
+            e = cache.get(name)
+            if e is None:
+                e = _name_entry(name)
+                if e is None:
+                    raise ProtocolError("invalid header name %r" % name[:40])
+            if _bad(value, _VALUE):
+                raise ProtocolError("invalid characters (CR, LF, NUL, CTL) in the value of %r"
+                                    % name[:40])
+            k = e[2]
+            if k:
+                if k == _K_CL:
+                    cl = value
+                elif k == _K_TE:
+                    te = value
+                elif k == _K_CONN:
+                    conn = value
+            out.append(name)
+            out.append(b": ")
+            out.append(value)
+            out.append(b"\r\n")
+        return cl, te, conn
+
+    def send_headers(self, headers, end_stream=False):
+        if self.role == SERVER:
+            return self._send_response(headers, end_stream)
+        return self._send_request(headers, end_stream)
+
+    def _send_response(self, headers, end_stream):
+        if self._ss != S_IDLE:
+            raise ProtocolError("response head already sent")
+        status = None
+        for f in headers:
+            if f[0] == b":status" or f[0] == ":status":
+                status = _b(f[1])
+                break
+        if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
+            raise ProtocolError("a response needs a 3-digit :status")
+        code = int(status)
+        line = _STATUS_LINES.get(code)
+        if line is None:
+            line = b"HTTP/1.1 %d %s\r\n" % (code, reason(code))
+            if len(_STATUS_LINES) < 64:
+                _STATUS_LINES[code] = line
+        out = [line]
+        cl, te, conn = self._out_fields(headers, out)
+        if code < 200:
+            if code == 101:
+                self.upgraded = True
+                self._ss = S_TUNNEL
+                self._rs = R_TUNNEL
+                self.our_done = True
+            self.expect_continue = False
+            out.append(b"\r\n")
+            return b"".join(out)
+        if not self._got_head:
+            # Answering an unparseable or missing request (400, 408, 431, ...): close after.
+            self.keep_alive = False
+        if self.expect_continue and not self.their_done:
+            # RFC 9110 §10.1.1: the client may or may not send the body now; do not reuse.
+            self.keep_alive = False
+        self.expect_continue = False
+        if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
+            self.keep_alive = False
+        method = self._method
+        if method == b"CONNECT" and code < 300:
+            self.upgraded = True
+            self._ss = S_TUNNEL
+            self._rs = R_TUNNEL
+            self.our_done = True
+            out.append(b"\r\n")
+            return b"".join(out)
+        if method == b"CONNECT":
+            self.keep_alive = False
+        if method == b"HEAD" or code == 204 or code == 304:
+            self._ss = S_DONE
+            self._head_only = method == b"HEAD"
+        elif cl is not None:
+            n = _parse_out_cl(cl)
+            if end_stream and n:
+                raise ProtocolError("end_stream with content-length %d and no body" % n)
+            self._sleft = n
+            self._ss = S_CL if n else S_DONE
+        elif te is not None:
+            if te.lower() != b"chunked":
+                raise ProtocolError("only transfer-encoding: chunked can be sent")
+            self._ss = S_CHUNKED
+        elif end_stream:
+            out.append(b"content-length: 0\r\n")
+            self._ss = S_DONE
+        elif self.their_version == b"1.1":
+            out.append(b"transfer-encoding: chunked\r\n")
+            self._ss = S_CHUNKED
+        else:
+            self.keep_alive = False
+            self._ss = S_CLOSE
+        if self.keep_alive:
+            if self.their_version == b"1.0" and conn is None:
+                out.append(b"connection: keep-alive\r\n")
+        elif conn is None:
+            out.append(b"connection: close\r\n")
+        out.append(b"\r\n")
+        if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
+            if self._ss == S_CHUNKED:
+                out.append(b"0\r\n\r\n")
+            self._ss = S_DONE
+            self.our_done = True
+        return b"".join(out)
+
+    def _send_request(self, headers, end_stream):
+        if self._ss != S_IDLE:
+            raise ProtocolError("request head already sent")
+        method = path = authority = None
+        host = False
+        for f in headers:
+            n = f[0]
+            if type(n) is not bytes:
+                n = _b(n).lower()
+            if n[:1] == b":":
+                if n == b":method":
+                    method = _b(f[1])
+                elif n == b":path":
+                    path = _b(f[1])
+                elif n == b":authority":
+                    authority = _b(f[1])
+                elif n != b":scheme" and n != b":protocol":
+                    raise ProtocolError("unknown pseudo-header %r" % n)
+            elif n == b"host":
+                host = True
+        if method is None or not method or _bad(method, _TOKEN):
+            raise ProtocolError("invalid or missing :method")
+        connect = method == b"CONNECT"
+        if connect:
+            path = authority
+        if not path or _bad(path, _VCHAR):
+            raise ProtocolError("invalid or missing :path (no spaces or CTLs allowed)")
+        out = [method, b" ", path, b" HTTP/1.1\r\n"]
+        if authority is not None and not host:
+            if _bad(authority, _HOST):
+                raise ProtocolError("invalid :authority %r" % authority[:60])
+            out.append(b"host: ")
+            out.append(authority)
+            out.append(b"\r\n")
+        elif not host:
+            raise ProtocolError("an HTTP/1.1 request needs :authority or host")
+        cl, te, conn = self._out_fields(headers, out)
+        self._method = method
+        if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
+            self.keep_alive = False
+        if connect:
+            self._ss = S_DONE
+        elif cl is not None:
+            n = _parse_out_cl(cl)
+            if end_stream and n:
+                raise ProtocolError("end_stream with content-length %d and no body" % n)
+            self._sleft = n
+            self._ss = S_CL if n else S_DONE
+        elif te is not None:
+            if te.lower() != b"chunked":
+                raise ProtocolError("only transfer-encoding: chunked can be sent")
+            self._ss = S_CHUNKED
+        elif end_stream:
+            if method in (b"POST", b"PUT", b"PATCH"):
+                out.append(b"content-length: 0\r\n")
+            self._ss = S_DONE
+        else:
+            out.append(b"transfer-encoding: chunked\r\n")
+            self._ss = S_CHUNKED
+        out.append(b"\r\n")
+        if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
+            if self._ss == S_CHUNKED:
+                out.append(b"0\r\n\r\n")
+            self._ss = S_DONE
+            self.our_done = True
+        if self._rs == R_WAIT:
+            self._rs = R_HEAD
+        return b"".join(out)
+
+    def send_data(self, data, end_stream=False):
+        # Returns the pieces to write, in order (data itself is never copied).
+        ss = self._ss
+        n = len(data)
+        if ss == S_TUNNEL:
+            return [data] if n else []
+        if ss == S_CL:
+            if n > self._sleft:
+                raise ProtocolError("%d body bytes exceed the content-length (%d left)"
+                                    % (n, self._sleft))
+            self._sleft -= n
+            if end_stream:
+                if self._sleft:
+                    raise ProtocolError("body ended %d bytes short of the content-length"
+                                        % self._sleft)
+                self._ss = S_DONE
+                self.our_done = True
+            return [data] if n else []
+        if ss == S_CHUNKED:
+            out = [b"%x\r\n" % n, data, b"\r\n"] if n else []
+            if end_stream:
+                out.append(b"0\r\n\r\n")
+                self._ss = S_DONE
+                self.our_done = True
+            return out
+        if ss == S_CLOSE:
+            if end_stream:
+                self._ss = S_DONE
+                self.our_done = True
+            return [data] if n else []
+        if ss == S_DONE and self.role == SERVER and self._head_only:
+            return []       # a response to HEAD carries no body: the bytes are dropped
+        if ss == S_DONE and not n:
+            return []
+        raise ProtocolError("send_data in send state %d (no body may be sent now)" % ss)
+
+    def send_trailers(self, headers):
+        if self._ss != S_CHUNKED:
+            raise ProtocolError("trailers need a chunked body")
+        out = [b"0\r\n"]
+        self._out_fields(headers, out)
+        out.append(b"\r\n")
+        self._ss = S_DONE
+        self.our_done = True
+        return b"".join(out)
+
+    def send_continue(self):
+        if self.role != SERVER:
+            raise ProtocolError("only a server sends 100 Continue")
+        if self._ss != S_IDLE:
+            raise ProtocolError("100 Continue after the final response head")
+        self.expect_continue = False
+        return b"HTTP/1.1 100 Continue\r\n\r\n"
+
+    def start_next_cycle(self):
+        # Both messages done and the connection reusable: reset for the next pair.
+        if not (self.our_done and self.their_done):
+            raise ProtocolError("start_next_cycle before both messages are complete")
+        if not self.keep_alive or self.upgraded:
+            raise ProtocolError("start_next_cycle on a connection that must close")
+        self._new_cycle()
+
+
+def _parse_out_cl(cl):
+    if not cl.isdigit() or len(cl) > 15:
+        raise ProtocolError("invalid content-length %r" % cl[:20])
+    return int(cl)
+
+
+_STATUS_LINES = {}
+
+_READERS = (H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl,
+            H1Protocol._r_chunk_size, H1Protocol._r_chunk_data, H1Protocol._r_chunk_crlf,
+            H1Protocol._r_trailers, H1Protocol._r_close, H1Protocol._r_done,
+            H1Protocol._r_tunnel, H1Protocol._r_error)
