@@ -1,0 +1,368 @@
+# mhttp._io: the I/O objects the drivers (h1_connection, h2_connection) sit on.
+#
+# An I/O object moves bytes and nothing else.  Its interface (all a driver may use):
+#
+#   await io.recv(timeout)        -> bytes-like (valid until the next recv), b"" at EOF
+#   await io.send(pieces, timeout)   pieces: list of bytes-like, written in order
+#   await io.close()               (io.abort() closes without waiting)
+#   io.peername(), io.localname()  address tuples or None where the runtime cannot say
+#   io.alpn()                      the ALPN protocol agreed on (bytes) or None
+#   io.tls                         True on a TLS connection
+#   io.deadline / io.expire()      used by a Reaper (below): one timer task per server
+#                                  instead of one timer per read
+#
+# recv/send raise mhttp.errors.Timeout when the timeout (seconds, None = no limit) runs
+# out and mhttp.errors.ConnectionClosed when the peer reset the connection.
+#
+# Three implementations:
+#   StreamIO   over asyncio streams: CPython asyncio and MicroPython asyncio share the
+#              StreamReader/StreamWriter API (MicroPython: readinto into one preallocated
+#              bytearray per connection).
+#   SocketIO   over a blocking socket (settimeout per operation).  Its coroutines never
+#              suspend, so run_blocking(coro) drives them with coro.send(None): that is how
+#              the blocking face of every driver is derived from the one async copy.
+#   (CPython's server fast path, an asyncio.Protocol driving the same coroutines by hand,
+#    lives in ports/cpython/_mhttp_port.)
+#
+# OSError is matched by errno number (MicroPython has no ConnectionResetError &c.).
+
+from mhttp.errors import Timeout, ConnectionClosed, Error
+
+try:
+    from _mhttp_port import ticks_ms, ticks_diff, ticks_add
+except ImportError:  # running from a bare checkout on CPython
+    import time as _time
+
+    def ticks_ms():
+        return int(_time.monotonic() * 1000)
+
+    def ticks_diff(a, b):
+        return a - b
+
+    def ticks_add(a, d):
+        return a + d
+
+# errnos that mean "the peer went away": EPIPE 32, ECONNABORTED 103 (Linux) / 53,
+# ECONNRESET 104 (Linux) / 54, ENOTCONN 107 / 57, ESHUTDOWN 108, ETIMEDOUT keeps its own.
+_GONE = (32, 53, 54, 57, 103, 104, 107, 108, 9)
+_TIMEDOUT = (110, 60, 116)  # ETIMEDOUT (Linux, BSD), MicroPython's ETIMEDOUT on some ports
+_EAGAIN = (11, 35)
+
+DEFAULT_BUFSIZE = 4096
+
+
+def _oserror(e, what):
+    n = e.args[0] if e.args else 0
+    if not isinstance(n, int):
+        n = getattr(e, "errno", 0) or 0
+    if n in _TIMEDOUT or n in _EAGAIN:
+        return Timeout("%s timed out" % what)
+    if n in _GONE:
+        return ConnectionClosed("connection closed by peer during %s (errno %d)" % (what, n))
+    return ConnectionClosed("%s failed: %r" % (what, e))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _cancelled_error():
+    import asyncio
+    return asyncio.CancelledError
+
+
+class StreamIO:
+    # Over an asyncio (reader, writer) pair.  reaper: optional Reaper enforcing timeouts
+    # (server side); without it each timed call goes through asyncio.wait_for.
+
+    def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False):
+        self.reader = reader
+        self.writer = writer
+        self._buf = bytearray(bufsize)
+        self._mv = memoryview(self._buf)
+        self._readinto = getattr(reader, "readinto", None)  # MicroPython only
+        self.bufsize = bufsize
+        self.reaper = reaper
+        self.deadline = None
+        self.task = None
+        self._expired = False
+        self.closed = False
+        self.tls = tls
+
+    # -- timeouts -------------------------------------------------------------------
+    def expire(self):
+        # Called by the Reaper when self.deadline has passed: wakes the waiting call.
+        self.deadline = None
+        if self.task is not None:
+            self._expired = True
+            self.task.cancel()
+
+    async def _timed(self, aw, timeout, what):
+        import asyncio
+        if self.reaper is not None:
+            # The task is recorded even without a timeout, so that expire() (a server
+            # closing its idle connections) can always wake it.
+            if timeout is not None:
+                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+            self.task = asyncio.current_task()
+            try:
+                return await aw
+            except asyncio.CancelledError:
+                if self._expired:
+                    self._expired = False
+                    raise Timeout("%s timed out after %ss" % (what, timeout))
+                raise
+            finally:
+                self.deadline = None
+                self.task = None
+        if timeout is None:
+            return await aw
+        try:
+            return await asyncio.wait_for(aw, timeout)
+        except asyncio.TimeoutError:
+            raise Timeout("%s timed out after %ss" % (what, timeout))
+
+    # -- reading ----------------------------------------------------------------------
+    async def _read(self):
+        if self._readinto is not None:
+            n = await self._readinto(self._mv)
+            if not n:
+                return b""
+            return self._mv[:n]
+        return await self.reader.read(self.bufsize)
+
+    async def recv(self, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("recv on a closed connection")
+        try:
+            return await self._timed(self._read(), timeout, "read")
+        except OSError as e:
+            raise _oserror(e, "read")
+
+    # -- writing ----------------------------------------------------------------------
+    async def _write(self, pieces):
+        w = self.writer
+        if len(pieces) == 1:
+            data = pieces[0]
+        else:
+            data = b"".join([bytes(p) if isinstance(p, memoryview) else p for p in pieces])
+        if isinstance(data, memoryview):
+            data = bytes(data)
+        w.write(data)
+        await w.drain()
+
+    async def send(self, pieces, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("send on a closed connection")
+        try:
+            await self._timed(self._write(pieces), timeout, "write")
+        except OSError as e:
+            raise _oserror(e, "write")
+        except Exception as e:
+            # CPython raises ConnectionResetError/BrokenPipeError (OSError subclasses,
+            # caught above) or RuntimeError/AttributeError once the transport is gone.
+            if isinstance(e, Error):
+                raise
+            raise ConnectionClosed("write failed: %r" % (e,))
+
+    # -- closing & names --------------------------------------------------------------
+    def abort(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.writer.close()
+        except Exception:
+            pass
+
+    async def close(self):
+        if self.closed:
+            return
+        self.abort()
+        try:
+            await self.writer.wait_closed()
+        except Exception:
+            pass
+
+    def peername(self):
+        try:
+            return self.writer.get_extra_info("peername")
+        except Exception:
+            return None
+
+    def localname(self):
+        try:
+            return self.writer.get_extra_info("sockname")
+        except Exception:
+            return None
+
+    def alpn(self):
+        try:
+            so = self.writer.get_extra_info("ssl_object")
+        except Exception:
+            return None
+        if so is None:
+            return None
+        p = so.selected_alpn_protocol()
+        return p.encode() if p else None
+
+
+class SocketIO:
+    # Over a blocking socket (CPython socket or ssl socket, MicroPython socket, CircuitPython
+    # socketpool socket).  Coroutine methods never suspend: drive them with run_blocking.
+
+    def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None):
+        self.sock = sock
+        self._buf = bytearray(bufsize)
+        self._mv = memoryview(self._buf)
+        self._recv_into = getattr(sock, "recv_into", None) or getattr(sock, "readinto", None)
+        self._timeout = -1
+        self.deadline = None
+        self.closed = False
+        self.tls = tls
+        self.addr = addr
+
+    def _settimeout(self, timeout):
+        if timeout != self._timeout:
+            self.sock.settimeout(timeout)
+            self._timeout = timeout
+
+    def expire(self):
+        pass
+
+    async def recv(self, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("recv on a closed connection")
+        self._settimeout(timeout)
+        try:
+            if self._recv_into is not None:
+                n = self._recv_into(self._mv)
+                if n is None:  # MicroPython non-blocking socket with nothing to read
+                    raise Timeout("read timed out after %ss" % timeout)
+                return self._mv[:n] if n else b""
+            return self.sock.recv(len(self._buf))
+        except OSError as e:
+            raise _oserror(e, "read")
+        except Exception as e:  # CPython socket.timeout is an OSError subclass; others
+            if isinstance(e, Error):
+                raise
+            if type(e).__name__ in ("timeout", "TimeoutError"):
+                raise Timeout("read timed out after %ss" % timeout)
+            raise
+
+    async def send(self, pieces, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("send on a closed connection")
+        self._settimeout(timeout)
+        s = self.sock
+        try:
+            for p in pieces:
+                mv = memoryview(p)
+                while len(mv):
+                    n = s.send(mv)
+                    if n is None:
+                        n = 0
+                    mv = mv[n:]
+        except OSError as e:
+            raise _oserror(e, "write")
+
+    def abort(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.sock.close()
+        except Exception:
+            pass
+
+    async def close(self):
+        self.abort()
+
+    def peername(self):
+        try:
+            return self.sock.getpeername()
+        except Exception:
+            return self.addr
+
+    def localname(self):
+        try:
+            return self.sock.getsockname()
+        except Exception:
+            return None
+
+    def alpn(self):
+        try:
+            p = self.sock.selected_alpn_protocol()
+        except Exception:
+            return None
+        return p.encode() if p else None
+
+
+def run_blocking(coro):
+    # Drives a coroutine whose awaits never suspend (everything under it does blocking
+    # I/O) to completion and returns its result.  A coroutine that does suspend (an
+    # asyncio call slipped in) is an error, reported instead of spinning.
+    try:
+        while True:
+            y = coro.send(None)
+            coro.close()
+            raise Error("run_blocking: the coroutine suspended on %r (asyncio I/O under a blocking driver)" % (y,))
+    except StopIteration as e:
+        return e.value if e.args else None
+
+
+class Reaper:
+    # One timer for many I/O objects: every `period` seconds, each registered io whose
+    # io.deadline (a ticks_ms value) has passed gets io.expire().  Cheaper than an
+    # asyncio.wait_for task per read (MicroPython) or a TimerHandle per read (CPython).
+
+    def __init__(self, period=0.25):
+        self.period = period
+        self.ios = set()
+        self.task = None
+        self.running = False
+
+    def add(self, io):
+        self.ios.add(io)
+        io.reaper = self
+
+    def remove(self, io):
+        self.ios.discard(io)
+
+    def sweep(self):
+        now = ticks_ms()
+        late = None
+        for io in self.ios:
+            d = io.deadline
+            if d is not None and ticks_diff(now, d) >= 0:
+                if late is None:
+                    late = []
+                late.append(io)
+        if late:
+            for io in late:
+                io.expire()
+
+    async def run(self):
+        import asyncio
+        self.running = True
+        ms = int(self.period * 1000)
+        try:
+            while self.running:
+                await asyncio.sleep_ms(ms) if hasattr(asyncio, "sleep_ms") else await asyncio.sleep(self.period)
+                self.sweep()
+        except _cancelled_error():
+            pass
+
+    def start(self):
+        import asyncio
+        if self.task is None:
+            self.task = asyncio.create_task(self.run())
+
+    def stop(self):
+        self.running = False
+        if self.task is not None:
+            try:
+                self.task.cancel()
+            except Exception:
+                pass
+            self.task = None

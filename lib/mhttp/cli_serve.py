@@ -1,0 +1,132 @@
+# python -m mhttp serve [--host H] [--port P] [--cert C --key K] [--max-connections N]
+#                       [--idle-timeout S] [--header-timeout S] [--body-timeout S]
+#                       [--streams]
+#   /      200 with a short body, any method (a request body is read and dropped)
+#   /echo  the request body back, with its content-type
+#   other  404
+# Prints "listening on http(s)://H:P" once bound.
+import sys
+
+from mhttp.headers import Headers
+
+_USAGE = ("usage: mhttp serve [--host H] [--port P] [--cert C --key K] [--max-connections N] "
+          "[--idle-timeout S] [--header-timeout S] [--body-timeout S] [--streams]")
+
+HELLO = b"Hello from mhttp\n"
+
+
+async def handler(server, stream):
+    req = await stream.get_headers()
+    method = req.get(b":method")
+    path = req.get(b":path") or b"/"
+    q = path.find(b"?")
+    if q >= 0:
+        path = path[:q]
+    if path == b"/":
+        # Read and drop any body (also sends 100 Continue when the client waits for it).
+        while (await stream.get_next_chunk()) is not None:
+            pass
+        h = Headers(((b":status", b"200"), (b"content-type", b"text/plain"),
+                     (b"content-length", b"%d" % len(HELLO))))
+        if method == b"HEAD":
+            await stream.write_headers(h, True)
+        else:
+            await stream.write_headers(h, False)
+            await stream.write_chunk(HELLO, True)
+    elif path == b"/echo":
+        ct = req.get(b"content-type") or b"application/octet-stream"
+        n = req.get(b"content-length")
+        if n is not None:
+            # Known length: stream it straight back (no whole-body buffer).
+            await stream.write_headers(Headers(((b":status", b"200"), (b"content-type", ct),
+                                                (b"content-length", n))), method == b"HEAD")
+            while True:
+                c = await stream.get_next_chunk()
+                if c is None:
+                    break
+                if method != b"HEAD":
+                    await stream.write_chunk(c, False)
+            if method != b"HEAD":
+                await stream.write_chunk(b"", True)
+        else:
+            # Chunked upload: echoed chunk by chunk (chunked response).
+            await stream.write_headers(Headers(((b":status", b"200"), (b"content-type", ct))),
+                                       method == b"HEAD")
+            while True:
+                c = await stream.get_next_chunk()
+                if c is None:
+                    break
+                if method != b"HEAD":
+                    await stream.write_chunk(c, False)
+            if method != b"HEAD":
+                await stream.write_chunk(b"", True)
+    else:
+        while (await stream.get_next_chunk()) is not None:
+            pass
+        body = b"not found\n"
+        await stream.write_headers(Headers(((b":status", b"404"), (b"content-type", b"text/plain"),
+                                            (b"content-length", b"%d" % len(body)))),
+                                   method == b"HEAD")
+        if method != b"HEAD":
+            await stream.write_chunk(body, True)
+
+
+def parse_args(argv):
+    o = {"host": "127.0.0.1", "port": 8000, "cert": None, "key": None, "max_connections": 64,
+         "idle_timeout": 60.0, "header_timeout": 10.0, "body_timeout": 30.0, "streams": False}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-h", "--help"):
+            print(_USAGE)
+            return None
+        if a == "--streams":
+            o["streams"] = True
+            i += 1
+            continue
+        if not a.startswith("--") or i + 1 >= len(argv):
+            raise ValueError("bad argument %r" % a)
+        k = a[2:].replace("-", "_")
+        if k not in o:
+            raise ValueError("unknown option %r" % a)
+        v = argv[i + 1]
+        if k in ("port", "max_connections"):
+            v = int(v)
+        elif k.endswith("timeout"):
+            v = float(v)
+        o[k] = v
+        i += 2
+    if (o["cert"] is None) != (o["key"] is None):
+        raise ValueError("--cert and --key go together")
+    return o
+
+
+def main(argv):
+    import asyncio
+    from mhttp import server as mserver
+    try:
+        o = parse_args(argv)
+    except ValueError as e:
+        print("mhttp serve: %s\n%s" % (e, _USAGE))
+        return 2
+    if o is None:
+        return 0
+    tls = (o["cert"], o["key"]) if o["cert"] else None
+    srv = mserver.listen(handler, host=o["host"], port=o["port"], tls=tls,
+                         max_connections=o["max_connections"], idle_timeout=o["idle_timeout"],
+                         header_timeout=o["header_timeout"], body_timeout=o["body_timeout"],
+                         streams=o["streams"])
+
+    async def run():
+        await srv.listen()
+        name = srv.localname()
+        print("listening on %s://%s:%d" % ("https" if tls else "http", name[0], name[1]))
+        if hasattr(sys.stdout, "flush"):
+            sys.stdout.flush()
+        await srv.loop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0

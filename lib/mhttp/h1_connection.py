@@ -1,0 +1,442 @@
+# mhttp.h1_connection: HTTP/1.x connection and stream drivers (lua-http h1_connection,
+# h1_stream) over an I/O object from mhttp._io (or a port's ProtocolIO).
+#
+# The driver owns no HTTP rules: every byte goes through the sans-I/O core (mhttp.h1
+# H1Protocol).  It adds what needs I/O and time: reading until the core has an event,
+# writing what the core returns, timeouts, the server's automatic 100 Continue, the
+# drain-or-close after a handler, and the Date/Server fields.
+#
+# One stream at a time per connection: HTTP/1.1 pipelined requests are read in order and
+# answered in order (the next request is parsed only once the previous exchange is done;
+# bytes that arrived for it stay buffered in the core).
+#
+# All blocking calls are coroutines; under a SocketIO they never suspend and
+# mhttp._io.run_blocking(coro) runs them (the blocking face).
+
+from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_CLOSED
+from mhttp.headers import Headers
+from mhttp.errors import ConnectionClosed, ProtocolError, H1Error, Error
+from mhttp.stream_common import StreamCommon
+
+SERVER_NAME = b"mhttp"
+
+# Bytes of an unread request body the server reads and drops after the handler so the
+# connection can be reused; past this the connection is closed instead.
+MAX_DRAIN = 65536
+
+_date_cache = [None, b""]
+
+
+def http_date():
+    # IMF-fixdate (RFC 9110 §5.6.7) of now, cached for the current second.
+    import time
+    t = int(time.time())
+    if _date_cache[0] == t:
+        return _date_cache[1]
+    g = time.gmtime(t)
+    d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
+        b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
+        b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4], g[5])
+    _date_cache[0] = t
+    _date_cache[1] = d
+    return d
+
+
+def error_response(status, body=None):
+    # The bytes of a minimal `Connection: close` response (used when the core is dead).
+    from mhttp._reasons import reason
+    if body is None:
+        body = b"%d %s\n" % (status, reason(status))
+    return b"HTTP/1.1 %d %s\r\ndate: %s\r\nserver: %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
+        status, reason(status), http_date(), SERVER_NAME, len(body), body)
+
+
+class H1Connection:
+    # type: CLIENT or SERVER (from mhttp.h1).  Timeouts in seconds (None: no limit):
+    #   timeout         default for calls given timeout=None
+    #   idle_timeout    server: waiting for the first byte of the next request
+    #   header_timeout  server: from the first byte to the end of the request head
+    #   body_timeout    per body read (a stalled body is cut off)
+    #   write_timeout   per write (a client that stops reading is cut off)
+
+    def __init__(self, io, type, version=1.1, timeout=None, idle_timeout=None,
+                 header_timeout=None, body_timeout=None, write_timeout=None, scheme=None,
+                 **h1opts):
+        self.io = io
+        self.type = type
+        self.is_server = type == SERVER
+        if scheme is None:
+            scheme = b"https" if getattr(io, "tls", False) else b"http"
+        self.p = H1Protocol(type, scheme=scheme, **h1opts)
+        self.version = version
+        self.timeout = timeout
+        self.idle_timeout = idle_timeout if idle_timeout is not None else timeout
+        self.header_timeout = header_timeout if header_timeout is not None else timeout
+        self.body_timeout = body_timeout if body_timeout is not None else timeout
+        self.write_timeout = write_timeout if write_timeout is not None else timeout
+        self.stream = None        # the current stream
+        self._eof = False
+        self.closed = False
+        self.requests = 0         # server: requests read on this connection
+        self.close_after = False  # server: answer with Connection: close, then close
+        self.idle = False         # server: waiting for the next request
+
+    # -- lua-http connection API ------------------------------------------------------
+    async def connect(self, timeout=None):
+        # The I/O object is connected when it is made (port.open_connection); kept for
+        # lua-http's shape.
+        if self.closed:
+            raise ConnectionClosed("connection is closed")
+
+    def checktls(self):
+        return bool(getattr(self.io, "tls", False))
+
+    def localname(self):
+        return self.io.localname()
+
+    def peername(self):
+        return self.io.peername()
+
+    def alpn(self):
+        return self.io.alpn()
+
+    def shutdown(self):
+        self.p.keep_alive = False
+
+    async def close(self):
+        self.closed = True
+        await self.io.close()
+
+    def abort(self):
+        self.closed = True
+        self.io.abort()
+
+    # -- reading events -------------------------------------------------------------
+    async def _next_event(self, timeout):
+        p = self.p
+        io = self.io
+        while True:
+            ev = p.next_event()
+            if ev is not None:
+                return ev
+            if self._eof:
+                raise ConnectionClosed("peer closed the connection mid-message")
+            data = await io.recv(timeout)
+            if not data:
+                self._eof = True
+                data = b""
+            p.receive_data(data)
+
+    async def _send(self, pieces, timeout):
+        if timeout is None:
+            timeout = self.write_timeout
+        await self.io.send(pieces, timeout)
+
+    # -- client ---------------------------------------------------------------------
+    def new_stream(self):
+        if self.is_server:
+            raise Error("new_stream: only a client connection opens streams")
+        s = self.stream
+        if s is not None:
+            p = self.p
+            if not (p.our_done and p.their_done):
+                raise Error("new_stream: the previous request/response is not finished "
+                            "(read the response body to the end first)")
+            if not p.keep_alive:
+                raise ConnectionClosed("connection is not reusable (keep-alive ended)")
+            p.start_next_cycle()
+        s = H1Stream(self)
+        self.stream = s
+        return s
+
+    # -- server ---------------------------------------------------------------------
+    async def get_next_incoming_stream(self, timeout=None):
+        # The next request as a stream (its head already read), or None when the client
+        # closed the connection cleanly.  timeout: for the first byte (default
+        # idle_timeout); the rest of the head must arrive within header_timeout.
+        if not self.is_server:
+            raise Error("get_next_incoming_stream: only a server connection accepts streams")
+        p = self.p
+        if self.stream is not None:
+            if not (p.our_done and p.their_done):
+                raise Error("get_next_incoming_stream: the previous exchange is not finished")
+            if not p.keep_alive:
+                return None
+            p.start_next_cycle()
+            self.stream = None
+        if timeout is None:
+            timeout = self.idle_timeout
+        io = self.io
+        first = True
+        deadline = None
+        while True:
+            ev = p.next_event()
+            if ev is not None:
+                break
+            if self._eof:
+                raise ConnectionClosed("peer closed the connection mid-request")
+            if first:
+                t = timeout
+            else:
+                t = self.header_timeout
+                if t is not None:
+                    from mhttp._io import ticks_ms, ticks_diff, ticks_add
+                    if deadline is None:
+                        deadline = ticks_add(ticks_ms(), int(t * 1000))
+                    t = ticks_diff(deadline, ticks_ms()) / 1000
+                    if t <= 0:
+                        from mhttp.errors import Timeout
+                        raise Timeout("request head not received within %ss" % self.header_timeout)
+            data = await io.recv(t)
+            if first:
+                first = False
+                if self.header_timeout is not None:
+                    from mhttp._io import ticks_ms, ticks_add
+                    deadline = ticks_add(ticks_ms(), int(self.header_timeout * 1000))
+            if not data:
+                self._eof = True
+                data = b""
+            p.receive_data(data)
+        kind = ev[0]
+        if kind == EV_CLOSED:
+            return None
+        if kind != EV_HEADERS:
+            raise ProtocolError("expected a request head, got event %r" % (kind,))
+        self.requests += 1
+        if p.their_version == b"1.0":
+            self.version = 1.0
+        s = H1Stream(self)
+        s.headers = ev[1]
+        s._headers_pending = True
+        s._in_done = ev[2]
+        self.stream = s
+        return s
+
+
+class H1Stream(StreamCommon):
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.headers = None           # the peer's head (request on a server)
+        self.trailers = None
+        self._headers_pending = False  # server: headers read but not yet handed out
+        self._in_done = False          # the peer's message has ended
+        self._unget = None
+        self.headers_sent = False      # our head written (final status on a server)
+        self.status = None             # server: the final status we sent
+        self.continue_sent = False
+        self._tunnel_eof = False
+
+    @property
+    def connection(self):
+        return self.conn
+
+    def get_method(self):
+        h = self.headers
+        return h.get(b":method") if h is not None else None
+
+    # -- reading --------------------------------------------------------------------
+    async def get_headers(self, timeout=None):
+        # Server: the request head (then the trailers, if any).  Client: the next response
+        # head, 1xx included (like lua-http), then the trailers.
+        conn = self.conn
+        if self._headers_pending:
+            self._headers_pending = False
+            return self.headers
+        if conn.is_server or self.headers is not None:
+            if self.trailers is not None:
+                t, self.trailers = self.trailers, None
+                return t
+            if self._in_done:
+                return None
+        if timeout is None:
+            timeout = conn.timeout
+        while True:
+            ev = await conn._next_event(timeout)
+            kind = ev[0]
+            if kind == EV_HEADERS:
+                self.headers = ev[1]
+                if ev[2]:
+                    st = ev[1].get(b":status")
+                    if st is None or st[:1] != b"1":
+                        self._in_done = True
+                return ev[1]
+            if kind == EV_TRAILERS:
+                self._in_done = True
+                return ev[1]
+            if kind == EV_DATA:
+                # Body before the caller asked for it: keep it for get_next_chunk.
+                if ev[1]:
+                    self._push(ev[1])
+                if ev[2]:
+                    self._in_done = True
+                    return None
+                continue
+            if kind == EV_CLOSED:
+                raise ConnectionClosed("peer closed the connection before a response")
+
+    def _push(self, chunk):
+        if self._unget is None:
+            self._unget = [chunk]
+        else:
+            self._unget.insert(0, chunk)
+
+    def unget(self, chunk):
+        # Puts bytes back in front of the body (lua-http stream:unget).
+        if chunk:
+            if self._unget is None:
+                self._unget = [chunk]
+            else:
+                self._unget.append(chunk)
+
+    async def get_next_chunk(self, timeout=None):
+        # The next piece of body (bytes), or None at its end.  After an upgrade (101, or a
+        # 2xx to CONNECT) the pieces are the tunnelled bytes until the peer closes.
+        u = self._unget
+        if u:
+            c = u.pop()
+            if not u:
+                self._unget = None
+            return c
+        conn = self.conn
+        p = conn.p
+        if timeout is None:
+            timeout = conn.body_timeout
+        if p.upgraded:
+            if self._tunnel_eof:
+                return None
+            try:
+                ev = await conn._next_event(timeout)
+            except ConnectionClosed:
+                self._tunnel_eof = True
+                return None
+            if ev[0] == EV_DATA:
+                if ev[2]:
+                    self._tunnel_eof = True
+                return ev[1] if ev[1] else (None if ev[2] else b"")
+            self._tunnel_eof = True
+            return None
+        if self._in_done:
+            return None
+        if conn.is_server and p.expect_continue and not self.headers_sent and not self.continue_sent:
+            # RFC 9110 §10.1.1: the client waits for 100 (Continue) before sending the body.
+            await self.write_continue(timeout)
+        while True:
+            ev = await conn._next_event(timeout)
+            kind = ev[0]
+            if kind == EV_DATA:
+                if ev[2]:
+                    self._in_done = True
+                    if not ev[1]:
+                        return None
+                elif not ev[1]:
+                    continue
+                return ev[1]
+            if kind == EV_TRAILERS:
+                self._in_done = True
+                self.trailers = ev[1]
+                return None
+            if kind == EV_HEADERS:
+                if p.upgraded:
+                    # Client: a 101 arrived while we read; hand it out via get_headers.
+                    self.headers = ev[1]
+                    self._headers_pending = True
+                    return None
+                self.headers = ev[1]
+                continue
+            if kind == EV_CLOSED:
+                self._in_done = True
+                return None
+
+    # -- writing --------------------------------------------------------------------
+    async def write_continue(self, timeout=None):
+        self.continue_sent = True
+        await self.conn._send([self.conn.p.send_continue()], timeout)
+
+    async def write_headers(self, headers, end_stream=False, timeout=None):
+        conn = self.conn
+        if not isinstance(headers, Headers):
+            headers = Headers(headers)
+        if conn.is_server:
+            st = headers.get(b":status")
+            if st is None:
+                raise Error("write_headers: a response needs a :status field")
+            if st[:1] != b"1" or st == b"101":
+                has_date = has_server = False
+                has_conn = not conn.close_after
+                for f in headers._l:
+                    n = f[0]
+                    if n == b"date":
+                        has_date = True
+                    elif n == b"server":
+                        has_server = True
+                    elif n == b"connection":
+                        has_conn = True
+                if not (has_date and has_server and has_conn):
+                    headers = headers.clone()
+                    if not has_date:
+                        headers.append(b"date", http_date())
+                    if not has_server:
+                        headers.append(b"server", SERVER_NAME)
+                    if not has_conn:
+                        headers.append(b"connection", b"close")
+                self.headers_sent = True
+                self.status = st
+        else:
+            self.headers_sent = True
+        data = conn.p.send_headers(headers, end_stream)
+        await conn._send([data], timeout)
+
+    async def write_chunk(self, data, end_stream=False, timeout=None):
+        if isinstance(data, str):
+            data = data.encode()
+        pieces = self.conn.p.send_data(data, end_stream)
+        if pieces:
+            await self.conn._send(pieces, timeout)
+
+    async def write_trailers(self, headers, timeout=None):
+        if not isinstance(headers, Headers):
+            headers = Headers(headers)
+        await self.conn._send([self.conn.p.send_trailers(headers)], timeout)
+
+    def shutdown(self):
+        # lua-http stream:shutdown: give up on the exchange; on HTTP/1 the connection is
+        # then not reused.
+        p = self.conn.p
+        if not (p.our_done and p.their_done):
+            p.keep_alive = False
+
+    # -- server: after the handler ------------------------------------------------------
+    async def finish_server(self, max_drain=MAX_DRAIN):
+        # Completes the exchange so the connection can carry the next request, or marks
+        # it for closing.  Returns True when the connection can be reused.
+        conn = self.conn
+        p = conn.p
+        if p.upgraded:
+            return False
+        if not p.our_done:
+            if not self.headers_sent:
+                # The handler answered nothing.
+                h = Headers(((b":status", b"500"), (b"content-length", b"0")))
+                await self.write_headers(h, True)
+            else:
+                try:
+                    await self.write_chunk(b"", True)
+                except ProtocolError:
+                    return False
+        if not p.keep_alive:
+            return False
+        if not self._in_done and not p.their_done:
+            if p.expect_continue and not self.continue_sent:
+                # RFC 9110 §10.1.1: we answered without 100; the client may or may not
+                # send the body now, so the connection cannot be reused safely.
+                return False
+            n = 0
+            while True:
+                c = await self.get_next_chunk(conn.body_timeout)
+                if c is None:
+                    break
+                n += len(c)
+                if n > max_drain:
+                    return False
+        return p.keep_alive and p.our_done and p.their_done

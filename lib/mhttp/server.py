@@ -1,0 +1,264 @@
+# mhttp.server: lua-http's http.server in Python idiom.
+#
+#   async def onstream(server, stream):
+#       req = await stream.get_headers()
+#       await stream.write_headers(Headers([(":status", "200")]), False)
+#       await stream.write_chunk(b"hi\n", True)
+#
+#   srv = mhttp.server.listen(onstream, host="127.0.0.1", port=8000)
+#   await srv.listen()          # bind; srv.localname() -> (host, port)
+#   await srv.loop()            # serve until srv.close()
+#   srv.run()                   # or both, blocking (asyncio.run)
+#
+# Each accepted connection runs _on_connection(io) with an I/O object from the port
+# (CPython: the asyncio.Protocol fast path; MicroPython: asyncio streams).  The choice of
+# connection class for an accepted socket is made in one place, _new_connection (where
+# HTTP/2 prior knowledge and ALPN plug in).  A bad client gets its 4xx (with Connection:
+# close) and is closed; a handler exception becomes a 500 (when no head was sent yet) and
+# onerror(server, stream, "onstream", exc); every other client keeps being served.
+# Timeouts: idle_timeout (keep-alive wait for the next request), header_timeout (first
+# byte to end of head: slowloris), body_timeout (per body read: stalled uploads),
+# write_timeout (per write: clients that stop reading), all enforced by one Reaper.
+import sys
+
+import _mhttp_port as _port
+from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed, TLSError
+from mhttp._io import Reaper
+
+
+def _default_onerror(server, ctx, op, exc):
+    print("mhttp.server: error in %s: %r" % (op, exc))
+    if hasattr(sys, "print_exception"):
+        sys.print_exception(exc)
+    else:
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+class Server:
+    def __init__(self, onstream, host="0.0.0.0", port=8000, tls=None, max_connections=64,
+                 max_streams_per_connection=None, idle_timeout=60, header_timeout=10,
+                 body_timeout=30, write_timeout=30, onerror=None, backlog=None,
+                 bufsize=None, alpn=None, max_drain=65536, streams=False, **h1opts):
+        self.onstream = onstream
+        self.host = host
+        self.port = port
+        self.max_connections = max_connections
+        self.max_streams_per_connection = max_streams_per_connection
+        self.idle_timeout = idle_timeout
+        self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
+        self.write_timeout = write_timeout
+        self.onerror = onerror or _default_onerror
+        self.backlog = backlog or (128 if _port.NAME == "cpython" else 8)
+        self.bufsize = bufsize or _port.DEFAULT_BUFSIZE
+        self.max_drain = max_drain
+        self.streams = streams
+        self.h1opts = h1opts
+        if isinstance(tls, tuple):
+            tls = _port.server_tls_context(tls[0], tls[1], alpn)
+        self.tls = tls
+        self.conns = set()
+        self.accepted = 0          # connections accepted (tests, stats)
+        self.refused = 0           # refused past max_connections
+        self.requests = 0
+        self._srv = None
+        self._closing = False
+        self._closed_ev = None
+        self._drained_ev = None
+        ts = [t for t in (idle_timeout, header_timeout, body_timeout, write_timeout) if t]
+        period = min(ts) / 4 if ts else 1.0
+        self.reaper = Reaper(min(max(period, 0.05), 1.0))
+
+    # -- life cycle -------------------------------------------------------------------
+    async def listen(self, timeout=None):
+        import asyncio
+        if self._closed_ev is None:
+            self._closed_ev = asyncio.Event()
+        kw = {}
+        if _port.NAME == "cpython" and self.streams:
+            kw["streams"] = True
+        self._srv = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
+                                            self.backlog, self.reaper, self.bufsize, **kw)
+        self.reaper.start()
+        return self
+
+    def localname(self):
+        # (host, port) the server listens on.
+        if self._srv is None:
+            return None
+        return self._srv.sockname
+
+    def pause(self):
+        # Stops accepting new connections (the listening socket is closed; connections
+        # already open keep being served).  resume() listens again on the same port.
+        if self._srv is not None:
+            name = self._srv.sockname
+            if name:
+                self.port = name[1]
+            self._srv.close()
+            self._srv_paused = self._srv
+            self._srv = None
+
+    async def resume(self):
+        if self._srv is None and not self._closing:
+            self._srv = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
+                                                self.backlog, self.reaper, self.bufsize)
+
+    async def loop(self, timeout=None):
+        # Serves until close() (or `timeout` seconds).
+        import asyncio
+        if self._srv is None and not self._closing:
+            await self.listen()
+        if timeout is None:
+            await self._closed_ev.wait()
+        else:
+            try:
+                await asyncio.wait_for(self._closed_ev.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    serve_forever = loop
+
+    def run(self):
+        # Blocking: listen and serve until close() is called from a handler/task.
+        import asyncio
+        asyncio.run(self.loop())
+
+    async def close(self, timeout=10):
+        # Graceful: refuse new connections, close idle keep-alive connections, let
+        # in-flight requests finish (their responses carry Connection: close), then
+        # abort whatever is left after `timeout` seconds.
+        import asyncio
+        if self._closing:
+            return
+        self._closing = True
+        if self._srv is not None:
+            self._srv.close()
+        for c in list(self.conns):
+            c.close_after = True
+            if c.idle:
+                c.io.expire()
+        if self.conns:
+            self._drained_ev = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._drained_ev.wait(), timeout)
+            except asyncio.TimeoutError:
+                for c in list(self.conns):
+                    c.abort()
+        self.reaper.stop()
+        if self._srv is not None:
+            try:
+                await asyncio.wait_for(self._srv.wait_closed(), 1)
+            except Exception:
+                pass
+        if self._closed_ev is not None:
+            self._closed_ev.set()
+
+    # -- connections ------------------------------------------------------------------
+    def _new_connection(self, io):
+        # The one place that chooses the connection class for an accepted connection.
+        # (HTTP/2: io.alpn() == b"h2", or the client preface sniffed from the first bytes.)
+        from mhttp.h1_connection import H1Connection
+        from mhttp.h1 import SERVER
+        c = H1Connection(io, SERVER, idle_timeout=self.idle_timeout,
+                         header_timeout=self.header_timeout, body_timeout=self.body_timeout,
+                         write_timeout=self.write_timeout, **self.h1opts)
+        return c
+
+    async def _on_connection(self, io):
+        self.accepted += 1
+        if self._closing or len(self.conns) >= self.max_connections:
+            self.refused += 1
+            from mhttp.h1_connection import error_response
+            try:
+                await io.send([error_response(503)], 1)
+            except Error:
+                pass
+            io.abort()
+            return
+        conn = self._new_connection(io)
+        conn.close_after = False
+        conn.idle = True
+        self.conns.add(conn)
+        try:
+            await self._serve_h1(conn)
+        except Error:
+            pass
+        except Exception as e:
+            self._report(conn, "connection", e)
+        finally:
+            self.conns.discard(conn)
+            io.abort()
+            if self._drained_ev is not None and not self.conns:
+                self._drained_ev.set()
+
+    def _report(self, ctx, op, e):
+        try:
+            self.onerror(self, ctx, op, e)
+        except Exception:
+            pass
+
+    async def _serve_h1(self, conn):
+        from mhttp.h1_connection import error_response
+        io = conn.io
+        onstream = self.onstream
+        maxs = self.max_streams_per_connection
+        while True:
+            conn.idle = True
+            if conn.close_after:
+                return
+            try:
+                stream = await conn.get_next_incoming_stream()
+            except H1Error as e:
+                # Bad request head: its status, Connection: close, done.
+                try:
+                    await io.send([error_response(e.status_hint)], self.write_timeout)
+                except Error:
+                    pass
+                return
+            except (Timeout, ConnectionClosed):
+                return
+            if stream is None:
+                return
+            conn.idle = False
+            self.requests += 1
+            if conn.close_after or (maxs is not None and conn.requests >= maxs):
+                conn.close_after = True
+                conn.p.keep_alive = False
+            try:
+                r = onstream(self, stream)
+                if r is not None and hasattr(r, "send"):
+                    await r
+            except Exception as e:
+                if isinstance(e, H1Error):
+                    status = e.status_hint       # bad body framing from the client
+                elif isinstance(e, Timeout):
+                    status = 408
+                elif isinstance(e, ConnectionClosed):
+                    return
+                else:
+                    status = 500
+                    self._report(stream, "onstream", e)
+                if not stream.headers_sent:
+                    try:
+                        await io.send([error_response(status)], self.write_timeout)
+                    except Error:
+                        pass
+                return
+            try:
+                again = await stream.finish_server(self.max_drain)
+            except H1Error as e:
+                return
+            except Error:
+                return
+            if not again or conn.close_after:
+                return
+
+
+def listen(onstream=None, **options):
+    # lua-http http.server.listen(options): returns a Server (not yet bound; call
+    # `await srv.listen()`, then `await srv.loop()`, or `srv.run()`).
+    if onstream is None:
+        onstream = options.pop("onstream")
+    return Server(onstream, **options)

@@ -1,0 +1,141 @@
+# mhttp.stream_common: the stream helpers shared by the HTTP/1 and HTTP/2 stream drivers
+# (lua-http http/stream_common.lua).  A stream class inherits StreamCommon and provides
+# the primitives:
+#   await get_headers(timeout)              await write_headers(headers, end_stream, timeout)
+#   await get_next_chunk(timeout) -> bytes or None at the end of the body
+#   unget(chunk)                            await write_chunk(data, end_stream, timeout)
+# Everything here is written on top of those, once, for both protocols.
+#
+# Timeouts: each helper takes `timeout` (seconds, None = the stream's default) and applies
+# it to every primitive call it makes (per chunk), not to the whole operation: a slow but
+# steady peer is not cut off, a stalled one is.
+
+from mhttp.errors import Error
+
+CHUNK = 4096
+
+
+class BodyTooLarge(Error):
+    pass
+
+
+class EachChunk:
+    # `async for chunk in stream.each_chunk():` (a class, not an async generator: MicroPython
+    # cannot `async for` over async generators).
+    def __init__(self, stream, timeout):
+        self.stream = stream
+        self.timeout = timeout
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        c = await self.stream.get_next_chunk(self.timeout)
+        if c is None:
+            raise StopAsyncIteration
+        return c
+
+
+class StreamCommon:
+
+    async def get_body_as_string(self, timeout=None, max_size=None):
+        # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.
+        parts = []
+        n = 0
+        while True:
+            c = await self.get_next_chunk(timeout)
+            if c is None:
+                break
+            n += len(c)
+            if max_size is not None and n > max_size:
+                raise BodyTooLarge("body larger than %d bytes" % max_size)
+            parts.append(c)
+        if len(parts) == 1:
+            return parts[0]
+        return b"".join(parts)
+
+    async def get_body_chars(self, n, timeout=None):
+        # Exactly n bytes of body (fewer only at the end of the body; None if none left).
+        parts = []
+        have = 0
+        while have < n:
+            c = await self.get_next_chunk(timeout)
+            if c is None:
+                break
+            need = n - have
+            if len(c) > need:
+                self.unget(c[need:])
+                c = c[:need]
+            parts.append(c)
+            have += len(c)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    async def get_body_until(self, pattern, plain=True, include_pattern=False, timeout=None,
+                             max_size=65536):
+        # Body bytes up to `pattern` (bytes; `plain` is lua-http's flag and only plain
+        # patterns are supported).  The rest stays in the stream.  At the end of the body
+        # without the pattern, returns what is left (None if nothing).
+        if not plain:
+            raise ValueError("get_body_until: only plain patterns are supported")
+        if isinstance(pattern, str):
+            pattern = pattern.encode()
+        acc = b""
+        while True:
+            c = await self.get_next_chunk(timeout)
+            if c is None:
+                return acc if acc else None
+            start = len(acc) - len(pattern) + 1
+            if start < 0:
+                start = 0
+            acc = acc + c
+            i = acc.find(pattern, start)
+            if i >= 0:
+                end = i + len(pattern)
+                if end < len(acc):
+                    self.unget(acc[end:])
+                return acc[:end] if include_pattern else acc[:i]
+            if len(acc) > max_size:
+                raise BodyTooLarge("pattern not found in %d bytes" % max_size)
+
+    async def save_body_to_file(self, file, timeout=None):
+        # Writes the body to a file object; returns the byte count.
+        n = 0
+        while True:
+            c = await self.get_next_chunk(timeout)
+            if c is None:
+                return n
+            file.write(c)
+            n += len(c)
+
+    def each_chunk(self, timeout=None):
+        return EachChunk(self, timeout)
+
+    async def write_body_from_string(self, data, timeout=None):
+        if isinstance(data, str):
+            data = data.encode()
+        await self.write_chunk(data, True, timeout)
+
+    async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=CHUNK):
+        # Sends `count` bytes (None: up to EOF) read from a file object, then ends the body.
+        buf = bytearray(chunk_size)
+        mv = memoryview(buf)
+        left = count
+        readinto = getattr(file, "readinto", None)
+        while left is None or left > 0:
+            want = chunk_size if left is None or left > chunk_size else left
+            if readinto is not None:
+                n = readinto(mv[:want])
+                data = mv[:n] if n else b""
+            else:
+                data = file.read(want)
+                n = len(data)
+            if not n:
+                if left is not None:
+                    raise Error("write_body_from_file: file ended %d bytes short" % left)
+                break
+            if left is not None:
+                left -= n
+            await self.write_chunk(bytes(data), False, timeout)
+        await self.write_chunk(b"", True, timeout)
