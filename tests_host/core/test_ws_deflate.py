@@ -1,0 +1,227 @@
+# mhttp.ws permessage-deflate (RFC 7692), portable.  On MicroPython the core inflates
+# each message on its own (no context takeover) and compresses only when the firmware has
+# MICROPY_PY_DEFLATE_COMPRESS; these tests check what each runtime can do.
+import binascii
+from mhttp.ws import (WSProtocol, PerMessageDeflate, encode_frame, server_handshake,
+                      client_request, client_check_response, deflate_available, _parse_extensions,
+                      OP_TEXT, OP_BINARY, OP_CONT, EV_MESSAGE, EV_CLOSE, ST_CLOSED, MICROPYTHON)
+from mhttp.errors import WSError
+from _t import raises
+
+CAN_INFLATE, CAN_DEFLATE = deflate_available()
+
+
+def events(p):
+    out = []
+    for _ in range(1000):
+        ev = p.next_event()
+        if ev is None:
+            return out
+        out.append(ev)
+    raise AssertionError("too many events")
+
+
+def client_pmd(params=None):
+    # A client's negotiated extension as a server's response would produce it.
+    if params is None:
+        params = [(b"server_no_context_takeover", None), (b"server_max_window_bits", b"10")]
+    return PerMessageDeflate().check_response(params)
+
+
+def test_runtime_capabilities():
+    assert CAN_INFLATE
+    if not MICROPYTHON:
+        assert CAN_DEFLATE
+
+
+def test_rfc7692_7_2_3_1_single_and_fragmented():
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(bytes([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))
+    assert events(c) == [(EV_MESSAGE, "Hello", True)]
+    c.receive_data(bytes([0x41, 0x03, 0xf2, 0x48, 0xcd]))
+    assert events(c) == []
+    c.receive_data(bytes([0x80, 0x04, 0xc9, 0xc9, 0x07, 0x00]))
+    assert events(c) == [(EV_MESSAGE, "Hello", True)]
+
+
+def test_rfc7692_7_2_3_3_to_5_stored_bfinal_two_blocks():
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(bytes([0xc1, 0x0b, 0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00]))
+    c.receive_data(bytes([0xc1, 0x08, 0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00]))
+    c.receive_data(bytes([0xc1, 0x0d, 0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca,
+                          0xc9, 0xc9, 0x07, 0x00]))
+    assert events(c) == [(EV_MESSAGE, "Hello", True)] * 3
+
+
+def test_rfc7692_7_2_3_2_context_takeover():
+    if MICROPYTHON:
+        # DeflateIO cannot carry context: we never negotiate it (checked below).
+        e = raises(WSError, PerMessageDeflate().check_response, [(b"server_max_window_bits", b"10")])
+        assert "context takeover" in str(e)
+        return
+    c = WSProtocol(client=True, extensions=[client_pmd([])])
+    c.receive_data(bytes([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))
+    c.receive_data(bytes([0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]))
+    assert events(c) == [(EV_MESSAGE, "Hello", True)] * 2
+
+
+# 200000 zero bytes, raw deflate, sync-flushed, 00 00 ff ff stripped (211 bytes).
+BOMB = binascii.unhexlify(
+    b"ecc13101000000c2a0f54f6d067fa0" + b"00" * 193 + b"80d700")
+
+
+def test_decompression_bomb_1009():
+    assert len(BOMB) == 211
+    c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=1000)
+    c.receive_data(bytes([0xc2, 0x7e, 0x00, len(BOMB)]) + BOMB)
+    e = raises(WSError, events, c)
+    assert e.close_code == 1009 and "decompression bomb" in str(e)
+    out = c.data_to_send()
+    assert out[:2] == b"\x88\x82"
+    assert c.state == ST_CLOSED
+    # the same message under a large enough limit inflates to its 200000 zeros
+    c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=200000)
+    c.receive_data(bytes([0xc2, 0x7e, 0x00, len(BOMB)]) + BOMB)
+    assert events(c) == [(EV_MESSAGE, b"\x00" * 200000, False)]
+
+
+def test_invalid_compressed_data_1002():
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(bytes([0xc2, 0x03, 0xff, 0xff, 0xff]))
+    e = raises(WSError, events, c)
+    assert e.close_code == 1002
+    assert c.data_to_send()[:2] == b"\x88\x82"
+
+
+def test_compressed_text_with_bad_utf8_1007():
+    # "\xff" in a stored block (00 01 00 fe ff ff), then the first byte of the flush block
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(bytes([0xc1, 0x07, 0x00, 0x01, 0x00, 0xfe, 0xff, 0xff, 0x00]))
+    e = raises(WSError, events, c)
+    assert e.close_code == 1007
+
+
+def _pair(cpmd_policy, spmd_policy):
+    req = client_request(b"h", b"/", b"dGhlIHNhbXBsZSBub25jZQ==", pmd=cpmd_policy)
+    resp, _, sexts = server_handshake(req, None, spmd_policy)
+    _, cexts = client_check_response(resp, b"dGhlIHNhbXBsZSBub25jZQ==", None, cpmd_policy)
+    assert len(sexts) == 1 and len(cexts) == 1
+    return (WSProtocol(client=True, extensions=cexts, max_message_size=1 << 20),
+            WSProtocol(client=False, extensions=sexts, max_message_size=1 << 20))
+
+
+def test_round_trips_both_directions():
+    for cpol, spol in ((PerMessageDeflate(), PerMessageDeflate()),
+                       (PerMessageDeflate(client_no_context_takeover=True, server_no_context_takeover=True),
+                        PerMessageDeflate()),
+                       (PerMessageDeflate(server_max_window_bits=9, client_max_window_bits=9),
+                        PerMessageDeflate(client_max_window_bits=10))):
+        c, s = _pair(cpol, spol)
+        for msg in (b"", b"a", b"abc" * 1000, bytes(range(256)) * 40, "\u20ac" * 300):
+            for _ in range(3):   # repeated, so context takeover is exercised
+                wire = c.send_message(msg)
+                if CAN_DEFLATE and len(msg) >= 32:
+                    assert wire[0] & 0x40, "compressed message has RSV1"
+                    if msg == b"abc" * 1000:
+                        assert len(wire) < 200
+                else:
+                    assert not wire[0] & 0x40
+                s.receive_data(wire)
+                assert events(s) == [(EV_MESSAGE, msg, isinstance(msg, str))]
+                s_wire = s.send_message(msg)
+                assert bool(s_wire[0] & 0x40) == (CAN_DEFLATE and len(msg) >= 32)
+                c.receive_data(s_wire)
+                assert events(c) == [(EV_MESSAGE, msg, isinstance(msg, str))]
+
+
+def test_fragmented_compressed_send():
+    c, s = _pair(PerMessageDeflate(), PerMessageDeflate())
+    wire = c.send_message(b"abc" * 100, fin=False) + c.send_message(b"xyz" * 100, fin=False) \
+        + c.send_message(b"end", fin=True)
+    s.receive_data(wire)
+    assert events(s) == [(EV_MESSAGE, b"abc" * 100 + b"xyz" * 100 + b"end", False)]
+    if CAN_DEFLATE:
+        assert wire[0] == 0x42     # RSV1 on the first frame only, no FIN
+
+
+def test_offer_strings():
+    if MICROPYTHON:
+        assert PerMessageDeflate().offer() == (b"permessage-deflate; server_no_context_takeover; "
+                                               b"server_max_window_bits=10; client_max_window_bits")
+    else:
+        assert PerMessageDeflate().offer() == b"permessage-deflate; client_max_window_bits"
+    assert PerMessageDeflate(server_max_window_bits=9, client_max_window_bits=12,
+                             server_no_context_takeover=True, client_no_context_takeover=True).offer() \
+        == (b"permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+            b"server_max_window_bits=9; client_max_window_bits=12")
+
+
+def test_parse_extensions():
+    assert _parse_extensions([b"permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\", "
+                              b"x-foo", b"Permessage-Deflate"]) == [
+        (b"permessage-deflate", [(b"client_max_window_bits", None), (b"server_max_window_bits", b"10")]),
+        (b"x-foo", []), (b"permessage-deflate", [])]
+
+
+def test_server_accept_responses():
+    pol = PerMessageDeflate()
+    value, neg = pol.accept([(b"client_max_window_bits", None)])
+    if MICROPYTHON:
+        # we cannot keep inflate context and ask for a small window
+        assert value == b"permessage-deflate; client_no_context_takeover; client_max_window_bits=10"
+        assert neg.client_max_window_bits == 10 and neg.client_no_context_takeover
+    else:
+        assert value == b"permessage-deflate"
+        assert neg.client_max_window_bits == 15 and not neg.client_no_context_takeover
+    value, neg = pol.accept([(b"server_max_window_bits", b"9"), (b"client_max_window_bits", b"11"),
+                             (b"server_no_context_takeover", None)])
+    assert b"server_max_window_bits=9" in value and b"server_no_context_takeover" in value
+    assert neg.server_max_window_bits == 9 and neg.server_no_context_takeover
+    assert neg.client_max_window_bits == (10 if MICROPYTHON else 11)
+    # refusals: unknown or duplicate parameters, bad window values
+    for params in ([(b"x", None)], [(b"server_no_context_takeover", b"1")],
+                   [(b"server_max_window_bits", b"16")], [(b"server_max_window_bits", b"7")],
+                   [(b"server_max_window_bits", b"010")], [(b"server_max_window_bits", None)],
+                   [(b"client_max_window_bits", b"x")],
+                   [(b"server_no_context_takeover", None), (b"server_no_context_takeover", None)]):
+        assert pol.accept(params) is None, params
+    # a server that wants a small client window declines a client that cannot limit it
+    assert PerMessageDeflate(client_max_window_bits=10).accept([]) is None
+
+
+def test_server_picks_the_first_acceptable_offer():
+    req = client_request(b"h", b"/", b"dGhlIHNhbXBsZSBub25jZQ==")
+    req.append("sec-websocket-extensions", b"permessage-deflate; foo=1, x-other, "
+                                           b"permessage-deflate; client_max_window_bits=12")
+    resp, _, exts = server_handshake(req, None, PerMessageDeflate())
+    assert len(exts) == 1
+    assert exts[0].client_max_window_bits == (10 if MICROPYTHON else 12)
+    assert resp.get("sec-websocket-extensions").startswith(b"permessage-deflate")
+
+
+def test_client_check_response_refusals():
+    pol = PerMessageDeflate(server_max_window_bits=10)
+    for params in ([(b"foo", None)], [(b"server_max_window_bits", b"12")],
+                   [(b"server_no_context_takeover", None)],      # window 10 not granted
+                   [(b"server_max_window_bits", b"99"), (b"server_no_context_takeover", None)],
+                   [(b"client_max_window_bits", None), (b"server_no_context_takeover", None),
+                    (b"server_max_window_bits", b"10")],
+                   [(b"server_no_context_takeover", None), (b"server_no_context_takeover", None),
+                    (b"server_max_window_bits", b"10")]):
+        e = raises(WSError, pol.check_response, params)
+        assert e.close_code == 1002
+    neg = pol.check_response([(b"server_max_window_bits", b"9"), (b"server_no_context_takeover", None),
+                              (b"client_max_window_bits", b"11")])
+    assert neg.server_max_window_bits == 9 and neg.client_max_window_bits == 11
+
+
+def test_rsv1_message_without_deflate_is_1002_and_uncompressed_ok_with_it():
+    c = WSProtocol(client=True)
+    c.receive_data(bytes([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))
+    assert raises(WSError, events, c).close_code == 1002
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(encode_frame(OP_BINARY, b"plain", True, 0, None)
+                   + encode_frame(OP_TEXT, b"pl", False, 0, None) + encode_frame(OP_CONT, b"ain", True, 0, None))
+    assert events(c) == [(EV_MESSAGE, b"plain", False), (EV_MESSAGE, "plain", True)]
+    c.receive_data(b"")
+    assert events(c) == [(EV_CLOSE, 1006, "")]
