@@ -107,9 +107,9 @@ async def connect(options=None, timeout=None, **kw):
 def negotiate(io, options, version):
     # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
     # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.
+    from mhttp.h1 import CLIENT
     from mhttp.h1_connection import H1Connection
-    conn = H1Connection(io, "client", version)
-    return conn
+    return H1Connection(io, CLIENT, version)
 
 
 def connect_blocking(options=None, timeout=None, **kw):

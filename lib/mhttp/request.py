@@ -51,6 +51,7 @@
 import mhttp.util as util
 from mhttp import errors
 from mhttp.headers import Headers
+from mhttp.stream_common import StreamCommon
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
@@ -438,13 +439,13 @@ class Request:
 
     def _pool_key(self, blocking):
         ctx = self.ctx
-        return (self._scheme() if not self.tls else "https", self.host.lower(), self.port,
-                bool(self.tls), None if ctx is None else id(ctx), self.cafile, self.verify,
-                self.sendname, self.version, blocking)
+        return ("https" if self.tls else "http", self.host.lower(), self.port,
+                None if ctx is None else id(ctx), self.cafile, self.verify,
+                self.sendname, self.version, True if blocking else _loop_id())
 
     def _connect_options(self, blocking):
         return {
-            "host": self.host, "port": self.port, "tls": self.tls, "ctx": self.ctx,
+            "host": self.host, "port": self.port, "tls": bool(self.tls), "ctx": self.ctx,
             "sendname": self.sendname, "version": self.version, "cafile": self.cafile,
             "verify": self.verify, "h2_settings": self.h2_settings, "blocking": blocking,
         }
@@ -454,40 +455,55 @@ class Request:
         return await self._go(timeout, False)
 
     def go_blocking(self, timeout=None):
-        # go() on blocking sockets: the same coroutine run by mhttp._io.run_blocking.
+        # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
+        # The stream is wrapped in mhttp.blocking.Blocking (its methods block).
         from mhttp._io import run_blocking
-        headers, stream = run_blocking(self._go(timeout, True))
         from mhttp.blocking import Blocking
+        headers, stream = run_blocking(self._go(timeout, True))
         return headers, Blocking(stream)
 
     async def _go(self, timeout, blocking):
         dl = _Deadline(timeout)
         req = self
         while True:
-            headers, stream = await req._go_once(dl, blocking)
+            headers, stream = await req._go_once(dl, blocking, True)
             status = headers.get(b":status")
             if (req.follow_redirects and status[:1] == b"3" and status != b"304"
                     and headers.has(b"location")):
-                nxt = req.handle_redirect(headers)
-                stream.shutdown()
+                try:
+                    nxt = req.handle_redirect(headers)
+                except Exception:
+                    stream.shutdown()
+                    raise
+                await _discard(stream, dl)
                 req = nxt
                 continue
             return headers, stream
 
-    async def _go_once(self, dl, blocking):
+    async def _go_once(self, dl, blocking, may_retry):
         import mhttp.client as client
         pool = POOL if self.pool is None else self.pool
         key = self._pool_key(blocking)
         conn = pool.get(key) if pool else None
+        reused = conn is not None
         if conn is None:
-            conn = await client.connect_async(self._connect_options(blocking), dl.left())
+            conn = await client.connect(self._connect_options(blocking), dl.left())
+        state = [False]  # a response head arrived
         try:
-            return await self._exchange(conn, dl, key, pool, blocking)
-        except Exception:
-            conn.close()
+            return await self._exchange(conn, dl, key, pool, blocking, state)
+        except errors.ConnectionClosed:
+            conn.abort()
+            # A kept-alive connection the server closed while it sat in the pool: send
+            # again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
+            if (reused and may_retry and not state[0] and body_replayable(self.body)
+                    and self.headers.get(b":method") in _IDEMPOTENT):
+                return await self._go_once(dl, blocking, False)
+            raise
+        except BaseException:
+            conn.abort()
             raise
 
-    async def _exchange(self, conn, dl, key, pool, blocking):
+    async def _exchange(self, conn, dl, key, pool, blocking, state):
         headers = self.headers
         body = self.body
         stream = conn.new_stream()
@@ -529,16 +545,109 @@ class Request:
             resp = await stream.get_headers(dl.left())
             if resp is None:
                 raise errors.ConnectionClosed("connection closed before a response arrived")
+        state[0] = True
         status = resp.get(b":status")
-        if status == b"417" and expecting and not body_sent and body_replayable(self.body):
-            # RFC 9110 §10.1.1: repeat the request without the expectation.
+        if not body_sent:
+            # A final response came before the body went out: the body is never sent, so
+            # the connection cannot carry another request.
             stream.shutdown()
-            again = self.clone()
-            again.headers.delete(b"expect")
-            return await again._go_once(dl, blocking)
-        if pool and body_sent:
-            pool.track(key, conn, stream)
-        return resp, stream
+            if status == b"417" and expecting and body_replayable(self.body):
+                # RFC 9110 §10.1.1: repeat the request without the expectation.
+                conn.abort()
+                again = self.clone()
+                again.headers.delete(b"expect")
+                return await again._go_once(dl, blocking, False)
+        cs = ClientStream(stream, pool, key)
+        cs._check_done()
+        return resp, cs
+
+
+def _loop_id():
+    # asyncio connections belong to the loop they were opened on (CPython may run
+    # several loops one after another; MicroPython has one).
+    try:
+        import asyncio
+        return id(asyncio.get_running_loop())
+    except Exception:
+        return 0
+
+
+_IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE")
+
+
+class ClientStream(StreamCommon):
+    # The response stream go() returns: the driver's stream (everything not defined here
+    # reads through to it) plus the connection pool's bookkeeping.  When the body has
+    # been read to the end the connection goes back to the pool if it can carry another
+    # request, else it is closed; shutdown() before the end closes it.
+
+    def __init__(self, stream, pool, key):
+        self.stream = stream
+        self._pool = pool
+        self._key = key
+        self._released = False
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    @property
+    def connection(self):
+        return self.stream.connection
+
+    async def get_headers(self, timeout=None):
+        return await self.stream.get_headers(timeout)
+
+    async def get_next_chunk(self, timeout=None):
+        try:
+            c = await self.stream.get_next_chunk(timeout)
+        except BaseException:
+            self._release(False)
+            raise
+        if c is None:
+            self._release(True)
+        return c
+
+    def unget(self, chunk):
+        self.stream.unget(chunk)
+
+    async def write_headers(self, headers, end_stream=False, timeout=None):
+        await self.stream.write_headers(headers, end_stream, timeout)
+
+    async def write_chunk(self, data, end_stream=False, timeout=None):
+        await self.stream.write_chunk(data, end_stream, timeout)
+
+    def shutdown(self):
+        self.stream.shutdown()
+        self._release(False)
+
+    def _check_done(self):
+        # No body to read (HEAD, 204, 304, content-length 0): release now.
+        if _reusable(self.stream.connection) is True:
+            self._release(True)
+
+    def _release(self, ok):
+        if self._released:
+            return
+        self._released = True
+        conn = self.stream.connection
+        if ok and self._pool and _reusable(conn) is True:
+            self._pool.put(self._key, conn)
+        else:
+            conn.abort()
+
+
+async def _discard(stream, dl, limit=65536):
+    # Reads and drops a redirect's body so its connection can be reused; a large one
+    # closes the connection instead.
+    n = 0
+    while True:
+        c = await stream.get_next_chunk(dl.left())
+        if c is None:
+            return
+        n += len(c)
+        if n > limit:
+            stream.shutdown()
+            return
 
 
 async def _write_body(stream, body, dl):
@@ -554,10 +663,19 @@ async def _write_body(stream, body, dl):
         c = nxt
 
 
-def _reusable(conn, stream):
-    # True: the exchange on conn is over and conn can carry another request; False: not
-    # yet (the response is still being read); None: conn cannot be reused.
-    return None
+def _reusable(conn):
+    # True when conn's exchange is over and it can carry another request; False while a
+    # response is still being read; None when it cannot be reused.
+    if getattr(conn, "closed", False):
+        return None
+    p = getattr(conn, "p", None)
+    if p is None:
+        return None
+    if not p.keep_alive or getattr(conn, "_eof", False):
+        return None
+    if p.our_done and p.their_done:
+        return True
+    return False
 
 
 class _Deadline:
@@ -583,63 +701,67 @@ class _Deadline:
 
 
 class Pool:
-    # Idle keep-alive connections, per key (see Request._pool_key).  A connection is
-    # handed back by track() together with the stream of its exchange; it becomes
-    # reusable once that stream's response was read to the end and both sides want to
-    # keep the connection (see _reusable).  At most max_per_key connections are kept per
-    # key and max_total overall; the oldest are closed beyond that.
+    # Idle keep-alive connections per key (see Request._pool_key), most recent last.
+    # At most max_per_key per key and max_total overall; the oldest are closed beyond.
 
     def __init__(self, max_per_key=4, max_total=16):
         self.max_per_key = max_per_key
         self.max_total = max_total
-        self.entries = []  # [key, conn, stream], oldest first
+        self.entries = []  # [(key, conn)], oldest first
         self.reused = 0  # connections handed out again (for tests and benchmarks)
 
     def get(self, key):
-        i = 0
-        while i < len(self.entries):
-            e = self.entries[i]
+        # The most recently idled live connection for key, or None.  Dead ones found on
+        # the way (closed, or the server said close) are closed and dropped.
+        es = self.entries
+        i = len(es) - 1
+        while i >= 0:
+            e = es[i]
             if e[0] == key:
-                r = _reusable(e[1], e[2])
-                if r:
-                    self.entries.pop(i)
+                es.pop(i)
+                if _reusable(e[1]) is True:
                     self.reused += 1
                     return e[1]
-                if r is None:  # dead: forget it
-                    self.entries.pop(i)
-                    e[1].close()
-                    continue
-            i += 1
+                e[1].abort()
+            i -= 1
         return None
 
-    def track(self, key, conn, stream):
-        for e in self.entries:
-            if e[1] is conn:
-                e[2] = stream
-                return
-        self.entries.append([key, conn, stream])
+    def put(self, key, conn):
+        es = self.entries
+        es.append((key, conn))
+        n = 0
+        for e in es:
+            if e[0] == key:
+                n += 1
+        while n > self.max_per_key or len(es) > self.max_total:
+            victim = None
+            for e in es:
+                if n > self.max_per_key:
+                    if e[0] == key:
+                        victim = e
+                        break
+                else:
+                    victim = e
+                    break
+            es.remove(victim)
+            if victim[0] == key:
+                n -= 1
+            victim[1].abort()
+
+    def count(self, key=None):
+        if key is None:
+            return len(self.entries)
         n = 0
         for e in self.entries:
             if e[0] == key:
                 n += 1
-        while len(self.entries) > self.max_total or n > self.max_per_key:
-            victim = None
-            for e in self.entries:
-                if e[0] == key or len(self.entries) > self.max_total:
-                    victim = e
-                    break
-            if victim is None:
-                break
-            self.entries.remove(victim)
-            if victim[0] == key:
-                n -= 1
-            victim[1].close()
+        return n
 
     def close_all(self):
         es = self.entries
         self.entries = []
         for e in es:
-            e[1].close()
+            e[1].abort()
 
 
 POOL = Pool()

@@ -360,20 +360,22 @@ class _Conn:
     def __init__(self):
         self.closed = False
 
-    def close(self):
+    def abort(self):
         self.closed = True
 
 
 def test_pool_limits_close_oldest():
     p = request.Pool(max_per_key=2, max_total=3)
     cs = [_Conn() for i in range(5)]
-    p.track("a", cs[0], None)
-    p.track("a", cs[1], None)
-    p.track("a", cs[2], None)
+    p.put("a", cs[0])
+    p.put("a", cs[1])
+    p.put("a", cs[2])
     assert cs[0].closed and not cs[1].closed and not cs[2].closed
-    p.track("b", cs[3], None)
-    p.track("c", cs[4], None)
-    assert len(p.entries) == 3
+    p.put("b", cs[3])
+    p.put("c", cs[4])
+    assert p.count() == 3 and p.count("a") == 1
     assert cs[1].closed
+    # a connection that is not reusable (no protocol state: closed) is dropped by get
+    assert p.get("b") is None and cs[3].closed and p.count() == 2
     p.close_all()
     assert all(c.closed for c in cs) and p.entries == []
