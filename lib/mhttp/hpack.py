@@ -77,6 +77,8 @@
 # CACHE_ENTRIES each, cleared when full; never-indexed values never enter them) make
 # repeated values cheap even across fresh Encoder/Decoder objects.
 
+import sys
+
 from mhttp.errors import CompressionError
 from mhttp._hpack_tables import STATIC, HUFF_CODE, HUFF_LEN, HUFF_DEC
 
@@ -101,6 +103,14 @@ _s_pair = None      # {(name, value): index}
 _s_name = None      # {name: lowest index}
 _codes = None       # tuple of 257 Huffman codes (ints)
 _enc_cache = {}     # value -> encoded string literal (length prefix included)
+# On CPython the Huffman coders take a faster path built from the same tables: encoding
+# joins per-symbol bit strings and converts once (int(bits, 2)); decoding steps one octet
+# at a time through rows of 256 (next state, output, accept) built lazily per state
+# (a few hundred KB at most).  Boards keep the nibble automaton and the byte-wise flush.
+_BIG = sys.implementation.name not in ("micropython", "circuitpython")
+_bits = None        # CPython: tuple of 257 code bit strings
+_rows = None        # CPython: per-state octet rows
+_ONE = None         # CPython: the 256 one-octet bytes
 _dec_cache = {}     # Huffman octets -> decoded bytes
 
 
@@ -172,12 +182,88 @@ def _get_int(d, i, mask):
 
 # -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
 
-def huffman_encode(s):
+def _load_codes():
     global _codes
+    c = HUFF_CODE
+    _codes = tuple([(c[k] << 24) | (c[k + 1] << 16) | (c[k + 2] << 8) | c[k + 3]
+                    for k in range(0, 1028, 4)])
+
+
+def _huffman_encode_big(s):
+    global _bits
+    if _bits is None:
+        if _codes is None:
+            _load_codes()
+        _bits = tuple(["{:0{}b}".format(_codes[k], HUFF_LEN[k]) for k in range(257)])
+    b = "".join(map(_bits.__getitem__, s))
+    n = len(b)
+    pad = -n % 8
+    if not n:
+        return b""
+    return int(b + "1" * pad, 2).to_bytes((n + pad) >> 3, "big")
+
+
+def _row(st):
+    # CPython: the 256 octet transitions of state st, from the nibble automaton.
+    t = HUFF_DEC
+    row = []
+    for b in range(256):
+        out = b""
+        j = ((st << 4) | (b >> 4)) * 3
+        f = t[j + 1]
+        if f & 4:
+            row.append(None)
+            continue
+        if f & 2:
+            out = _ONE[t[j + 2]]
+        j = ((t[j] << 4) | (b & 15)) * 3
+        f = t[j + 1]
+        if f & 4:
+            row.append(None)
+            continue
+        if f & 2:
+            out += _ONE[t[j + 2]]
+        row.append((t[j], out, f & 1))
+    _rows[st] = row
+    return row
+
+
+def _huffman_decode_big(s):
+    global _rows, _ONE
+    if _rows is None:
+        _ONE = [bytes((k,)) for k in range(256)]
+        _rows = [None] * 256
+    rows = _rows
+    row = rows[0] or _row(0)
+    out = []
+    acc = 1
+    for b in s:
+        e = row[b]
+        if e is None:
+            raise CompressionError("EOS symbol in a Huffman string")
+        st, o, acc = e
+        out.append(o)
+        row = rows[st] or _row(st)
+    if not acc:
+        raise CompressionError("bad Huffman padding")
+    return b"".join(out)
+
+
+def huffman_encode(s):
+    if _BIG:
+        return _huffman_encode_big(s)
+    return _huffman_encode_small(s)
+
+
+def huffman_decode(s):
+    if _BIG:
+        return _huffman_decode_big(s)
+    return _huffman_decode_small(s)
+
+
+def _huffman_encode_small(s):
     if _codes is None:
-        c = HUFF_CODE
-        _codes = tuple([(c[k] << 24) | (c[k + 1] << 16) | (c[k + 2] << 8) | c[k + 3]
-                        for k in range(0, 1028, 4)])
+        _load_codes()
     codes = _codes
     lens = HUFF_LEN
     out = bytearray()
@@ -208,7 +294,7 @@ def huffman_encode(s):
     return bytes(out)
 
 
-def huffman_decode(s):
+def _huffman_decode_small(s):
     t = HUFF_DEC
     out = bytearray()
     st = 0

@@ -189,6 +189,23 @@ def test_huffman_every_byte_round_trip():
     assert hpack.huffman_decode(b"") == b""
 
 
+def test_huffman_both_paths_agree():
+    # CPython uses the bit-string / octet-row coders; boards the byte-flush encoder and
+    # the nibble automaton.  Both must give the same octets and the same refusals.
+    samples = [b"", b"a", b"www.example.com", bytes(range(256)), b"\xff\x00" * 40,
+               b"Mon, 21 Oct 2013 20:13:21 GMT", b"~|{}^`\\" * 7]
+    for s in samples:
+        h = hpack._huffman_encode_small(s)
+        assert hpack.huffman_encode(s) == h
+        assert hpack._huffman_decode_small(h) == s
+        assert hpack.huffman_decode(h) == s
+    for h in (b"\x1e", b"\x00\x3f\xff", b"\xff", b"\xff\xff\xff\xff", b"\x1f\xff\xff\xff\xff",
+              b"\xfe", b"\x00\x00"):
+        e1 = raises(CompressionError, hpack._huffman_decode_small, h)
+        e2 = raises(CompressionError, hpack.huffman_decode, h)
+        assert str(e1) == str(e2)
+
+
 def test_huffman_padding_and_eos_refused():
     # "a" is 00011 (5 bits): 00011 111 is valid; 00011 110 has a zero in the padding.
     assert hpack.huffman_decode(b"\x1f") == b"a"
