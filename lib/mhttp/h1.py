@@ -678,8 +678,10 @@ class H1Protocol:
                 raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes,
                               431)
             j = buf.find(b"\n", pos)
-            if j >= 0 and (j == pos or buf[j - 1] != 13) or (have == 1 and buf[pos] != 13):
-                raise H1Error("bare LF in the trailer section")
+            while j >= 0:
+                if j == pos or buf[j - 1] != 13:
+                    raise H1Error("bare LF in the trailer section")
+                j = buf.find(b"\n", j + 1)
             if self._eof:
                 raise H1Error("connection closed in the trailer section")
             return None
@@ -768,7 +770,10 @@ class H1Protocol:
             raise ProtocolError("response head already sent")
         status = None
         for f in headers:
-            if f[0] == b":status" or f[0] == ":status":
+            n = f[0]
+            if type(n) is not bytes:
+                n = _b(n)
+            if n == b":status":
                 status = _b(f[1])
                 break
         if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
