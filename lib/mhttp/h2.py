@@ -1,0 +1,1569 @@
+# mhttp.h2: the sans-I/O HTTP/2 core (RFC 9113), portable.
+#
+# Theory of operation
+#   H2Protocol is one end of one HTTP/2 connection.  Bytes from the peer go in through
+#   receive_data(data), which returns a list of events (tuples with a leading EV_*
+#   constant); calls such as send_headers / send_data / reset_stream queue frames, and
+#   data_to_send() hands them out as one bytes object.  No sockets, no clock: where time
+#   matters (SETTINGS ACK deadline, streams stalled on a zero window) the caller passes
+#   `now` (any number) and reads it back; the driver decides what is late.
+#
+#   What it owns: the connection preface, frame parsing (mhttp.h2_frames), HPACK state
+#   (mhttp.hpack), the stream states, both flow-control windows, SETTINGS and their
+#   ACKs, PING, GOAWAY, header validation (RFC 9113 §8.2-8.3), and the flood limits.
+#
+#   Stream states (RFC 9113 §5.1) are ST_*; inputs are SEND_* / RECV_*.  ONE table,
+#   _TRANSITIONS, maps (state, input) -> next state; a pair missing from it is a protocol
+#   error naming both (_bad_transition picks the RFC code: PROTOCOL_ERROR on idle,
+#   STREAM_CLOSED after END_STREAM, and an exception to the caller for SEND_* misuse).
+#   Two states go beyond the RFC picture of "closed":
+#     ST_RESET_LOCAL  closed by our RST_STREAM: frames already in flight are tolerated
+#                     (RFC 9113 §5.1 "MUST ignore frames that it receives on closed
+#                     streams after it has sent a RST_STREAM frame");
+#     ST_FORGOTTEN    closed so long ago that we no longer remember it (we keep the last
+#                     max_closed_streams ids): tolerated, except HEADERS (§5.1.1).
+#   Closed streams leave self._streams; their id and final state stay in self._closed.
+#
+#   Errors: a problem with the peer's input is raised inside the core as
+#   mhttp.errors.H2StreamError (answered with RST_STREAM, event EV_STREAM_RESET with
+#   remote=False, the connection goes on) or H2ConnectionError (answered with GOAWAY,
+#   event EV_CONNECTION_TERMINATED, the protocol object is closed and ignores further
+#   input).  receive_data never raises for bad input.  Misuse by the caller (sending on
+#   a closed stream, opening a stream past the peer's limit) raises to the caller and
+#   queues nothing.
+#
+#   Events (all tuples; the driver dispatches on ev[0]):
+#     (EV_HEADERS, stream_id, headers, end_stream)      request, response or 1xx head
+#     (EV_DATA, stream_id, data, flow_controlled_length, end_stream)
+#     (EV_TRAILERS, stream_id, headers)                  ends the stream's inbound side
+#     (EV_STREAM_RESET, stream_id, code, remote)         remote: the peer sent RST_STREAM
+#     (EV_WINDOW_UPDATED, stream_id, increment)          stream_id 0: the connection
+#     (EV_SETTINGS_CHANGED, [(id, old, new), ...])       the peer's settings, applied
+#     (EV_SETTINGS_ACKED, [(id, old, new), ...])         ours, now in effect
+#     (EV_PING_RECEIVED, data) / (EV_PING_ACKED, data)
+#     (EV_GOAWAY, code, last_stream_id, debug)           the peer is going away
+#     (EV_PUSH_PROMISE, parent_id, promised_id, headers)
+#     (EV_PRIORITY, stream_id, depends_on, weight, exclusive)
+#     (EV_PRIORITY_UPDATE, stream_id, field_value)       RFC 9218 §7.1
+#     (EV_CONNECTION_TERMINATED, code, last_stream_id, debug)   we sent GOAWAY(code)
+#                                                        because of the peer's input
+#   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
+import binascii
+
+from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, CompressionError,
+                          NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR,
+                          STREAM_CLOSED, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL,
+                          ENHANCE_YOUR_CALM)
+from mhttp.headers import Headers
+from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
+from mhttp.h2_frames import (
+    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
+    FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
+    FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
+    FLAG_PRIORITY, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_ENABLE_PUSH,
+    SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
+    SETTINGS_MAX_HEADER_LIST_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL, MAX_WINDOW,
+    MAX_STREAM_ID, header_pack, headers_unpack, data_unpack, priority_unpack,
+    rst_stream_pack, rst_stream_unpack, settings_pack, settings_unpack, push_promise_pack,
+    push_promise_unpack, ping_pack, goaway_pack, goaway_unpack, window_update_pack,
+    window_update_unpack, priority_update_unpack, check_size)
+import struct
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_unpack_from = struct.unpack_from
+_pack = struct.pack
+
+# -- events ------------------------------------------------------------------------------
+EV_HEADERS = const(1)
+EV_DATA = const(2)
+EV_TRAILERS = const(3)
+EV_STREAM_RESET = const(4)
+EV_WINDOW_UPDATED = const(5)
+EV_SETTINGS_CHANGED = const(6)
+EV_SETTINGS_ACKED = const(7)
+EV_PING_RECEIVED = const(8)
+EV_PING_ACKED = const(9)
+EV_GOAWAY = const(10)
+EV_PUSH_PROMISE = const(11)
+EV_PRIORITY = const(12)
+EV_PRIORITY_UPDATE = const(13)
+EV_CONNECTION_TERMINATED = const(14)
+EV_NAMES = ("", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_STREAM_RESET",
+            "EV_WINDOW_UPDATED", "EV_SETTINGS_CHANGED", "EV_SETTINGS_ACKED",
+            "EV_PING_RECEIVED", "EV_PING_ACKED", "EV_GOAWAY", "EV_PUSH_PROMISE", "EV_PRIORITY",
+            "EV_PRIORITY_UPDATE", "EV_CONNECTION_TERMINATED")
+
+# -- connection states -------------------------------------------------------------------
+CONN_OPEN = const(0)       # normal operation
+CONN_CLOSING = const(1)    # GOAWAY sent or received: no new streams, old ones finish
+CONN_CLOSED = const(2)     # connection error (either side): input is ignored
+
+# -- stream states (RFC 9113 §5.1) and inputs ---------------------------------------------
+ST_IDLE = const(0)
+ST_RESERVED_LOCAL = const(1)
+ST_RESERVED_REMOTE = const(2)
+ST_OPEN = const(3)
+ST_HALF_CLOSED_LOCAL = const(4)
+ST_HALF_CLOSED_REMOTE = const(5)
+ST_CLOSED = const(6)
+ST_RESET_LOCAL = const(7)
+ST_FORGOTTEN = const(8)
+ST_NAMES = ("idle", "reserved (local)", "reserved (remote)", "open", "half-closed (local)",
+            "half-closed (remote)", "closed", "closed (reset by us)", "closed (forgotten)")
+
+SEND_HEADERS = const(0)
+SEND_DATA = const(1)
+SEND_END_STREAM = const(2)
+SEND_RST_STREAM = const(3)
+SEND_PUSH_PROMISE = const(4)    # on the parent stream
+SEND_PROMISED = const(5)        # on the promised stream
+RECV_HEADERS = const(6)
+RECV_DATA = const(7)
+RECV_END_STREAM = const(8)
+RECV_RST_STREAM = const(9)
+RECV_PUSH_PROMISE = const(10)   # on the parent stream
+RECV_PROMISED = const(11)       # on the promised stream
+RECV_WINDOW_UPDATE = const(12)
+RECV_PRIORITY = const(13)
+IN_NAMES = ("SEND_HEADERS", "SEND_DATA", "SEND_END_STREAM", "SEND_RST_STREAM",
+            "SEND_PUSH_PROMISE", "SEND_PROMISED", "RECV_HEADERS", "RECV_DATA",
+            "RECV_END_STREAM", "RECV_RST_STREAM", "RECV_PUSH_PROMISE", "RECV_PROMISED",
+            "RECV_WINDOW_UPDATE", "RECV_PRIORITY")
+
+_ANY_RECV = (RECV_HEADERS, RECV_DATA, RECV_END_STREAM, RECV_RST_STREAM, RECV_PUSH_PROMISE,
+             RECV_WINDOW_UPDATE, RECV_PRIORITY)
+
+# (state, input, next state).  RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
+# WINDOW_UPDATE / RST_STREAM tolerated shortly after close, frames after our RST_STREAM
+# tolerated.
+_TABLE = [
+    (ST_IDLE, SEND_HEADERS, ST_OPEN),
+    (ST_IDLE, RECV_HEADERS, ST_OPEN),
+    (ST_IDLE, SEND_PROMISED, ST_RESERVED_LOCAL),
+    (ST_IDLE, RECV_PROMISED, ST_RESERVED_REMOTE),
+    (ST_IDLE, RECV_PRIORITY, ST_IDLE),
+    (ST_RESERVED_LOCAL, SEND_HEADERS, ST_HALF_CLOSED_REMOTE),
+    (ST_RESERVED_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_RESERVED_LOCAL, RECV_RST_STREAM, ST_CLOSED),
+    (ST_RESERVED_LOCAL, RECV_PRIORITY, ST_RESERVED_LOCAL),
+    (ST_RESERVED_LOCAL, RECV_WINDOW_UPDATE, ST_RESERVED_LOCAL),
+    (ST_RESERVED_REMOTE, RECV_HEADERS, ST_HALF_CLOSED_LOCAL),
+    (ST_RESERVED_REMOTE, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_RESERVED_REMOTE, RECV_RST_STREAM, ST_CLOSED),
+    (ST_RESERVED_REMOTE, RECV_PRIORITY, ST_RESERVED_REMOTE),
+    (ST_OPEN, SEND_HEADERS, ST_OPEN),
+    (ST_OPEN, SEND_DATA, ST_OPEN),
+    (ST_OPEN, SEND_END_STREAM, ST_HALF_CLOSED_LOCAL),
+    (ST_OPEN, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_OPEN, SEND_PUSH_PROMISE, ST_OPEN),
+    (ST_OPEN, RECV_HEADERS, ST_OPEN),
+    (ST_OPEN, RECV_DATA, ST_OPEN),
+    (ST_OPEN, RECV_END_STREAM, ST_HALF_CLOSED_REMOTE),
+    (ST_OPEN, RECV_RST_STREAM, ST_CLOSED),
+    (ST_OPEN, RECV_PUSH_PROMISE, ST_OPEN),
+    (ST_OPEN, RECV_WINDOW_UPDATE, ST_OPEN),
+    (ST_OPEN, RECV_PRIORITY, ST_OPEN),
+    (ST_HALF_CLOSED_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_HALF_CLOSED_LOCAL, RECV_HEADERS, ST_HALF_CLOSED_LOCAL),
+    (ST_HALF_CLOSED_LOCAL, RECV_DATA, ST_HALF_CLOSED_LOCAL),
+    (ST_HALF_CLOSED_LOCAL, RECV_END_STREAM, ST_CLOSED),
+    (ST_HALF_CLOSED_LOCAL, RECV_RST_STREAM, ST_CLOSED),
+    (ST_HALF_CLOSED_LOCAL, RECV_PUSH_PROMISE, ST_HALF_CLOSED_LOCAL),
+    (ST_HALF_CLOSED_LOCAL, RECV_WINDOW_UPDATE, ST_HALF_CLOSED_LOCAL),
+    (ST_HALF_CLOSED_LOCAL, RECV_PRIORITY, ST_HALF_CLOSED_LOCAL),
+    (ST_HALF_CLOSED_REMOTE, SEND_HEADERS, ST_HALF_CLOSED_REMOTE),
+    (ST_HALF_CLOSED_REMOTE, SEND_DATA, ST_HALF_CLOSED_REMOTE),
+    (ST_HALF_CLOSED_REMOTE, SEND_END_STREAM, ST_CLOSED),
+    (ST_HALF_CLOSED_REMOTE, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_HALF_CLOSED_REMOTE, SEND_PUSH_PROMISE, ST_HALF_CLOSED_REMOTE),
+    (ST_HALF_CLOSED_REMOTE, RECV_RST_STREAM, ST_CLOSED),
+    (ST_HALF_CLOSED_REMOTE, RECV_WINDOW_UPDATE, ST_HALF_CLOSED_REMOTE),
+    (ST_HALF_CLOSED_REMOTE, RECV_PRIORITY, ST_HALF_CLOSED_REMOTE),
+    # §5.1 closed: WINDOW_UPDATE or RST_STREAM can arrive for a short period after a
+    # frame with END_STREAM is sent; PRIORITY at any time.
+    (ST_CLOSED, RECV_WINDOW_UPDATE, ST_CLOSED),
+    (ST_CLOSED, RECV_RST_STREAM, ST_CLOSED),
+    (ST_CLOSED, RECV_PRIORITY, ST_CLOSED),
+    (ST_CLOSED, SEND_RST_STREAM, ST_CLOSED),
+    (ST_RESET_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
+    (ST_FORGOTTEN, RECV_DATA, ST_FORGOTTEN),
+    (ST_FORGOTTEN, RECV_END_STREAM, ST_FORGOTTEN),
+    (ST_FORGOTTEN, RECV_RST_STREAM, ST_FORGOTTEN),
+    (ST_FORGOTTEN, RECV_WINDOW_UPDATE, ST_FORGOTTEN),
+    (ST_FORGOTTEN, RECV_PRIORITY, ST_FORGOTTEN),
+    (ST_FORGOTTEN, SEND_RST_STREAM, ST_FORGOTTEN),
+]
+for _i in _ANY_RECV:
+    _TABLE.append((ST_RESET_LOCAL, _i, ST_RESET_LOCAL))
+
+_TRANSITIONS = {}
+for _s, _i, _n in _TABLE:
+    _TRANSITIONS[_s * 16 + _i] = _n
+del _TABLE
+
+
+def _bad_transition(state, inp, sid):
+    # The error for a (state, input) pair missing from _TRANSITIONS.
+    msg = "%s on stream %d in state %s" % (IN_NAMES[inp], sid, ST_NAMES[state])
+    if inp < RECV_HEADERS:
+        # the caller's own mistake: nothing goes on the wire
+        return H2StreamError(STREAM_CLOSED if state >= ST_HALF_CLOSED_REMOTE else PROTOCOL_ERROR,
+                             "cannot send: " + msg, sid)
+    if state == ST_HALF_CLOSED_REMOTE:
+        return H2StreamError(STREAM_CLOSED, msg + ": MUST be a stream error of type "
+                             "STREAM_CLOSED (RFC 9113 §5.1)", sid)
+    if state == ST_CLOSED:
+        return H2ConnectionError(STREAM_CLOSED, msg + ": frames after END_STREAM MUST be "
+                                 "treated as a connection error of type STREAM_CLOSED (§5.1)")
+    return H2ConnectionError(PROTOCOL_ERROR, msg + " MUST be treated as a connection error "
+                             "of type PROTOCOL_ERROR (RFC 9113 §5.1)")
+
+
+_CONN_SPECIFIC = (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding",
+                  b"upgrade")
+_REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
+_TOKEN_BAD = b"".join([bytes((c,)) for c in list(range(0, 0x21)) + list(range(0x41, 0x5b))
+                       + [0x3a] + list(range(0x7f, 0x100))])
+
+
+def _bad_name(name):
+    # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
+    for c in name:
+        if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a:
+            return True
+    return False
+
+
+try:
+    b"a".translate(None, b"a")
+
+    def _bad_names(blob):
+        return len(blob.translate(None, _TOKEN_BAD)) != len(blob)
+except AttributeError:
+    _bad_names = _bad_name
+
+
+class _Stream:
+    # One HTTP/2 stream.  in_window: what the peer may still send us; out_window: what we
+    # may still send.  hin / hout: 0 nothing yet, 1 informational (1xx) head, 2 final head.
+    def __init__(self, sid, state, in_window, out_window):
+        self.id = sid
+        self.state = state
+        self.in_window = in_window
+        self.in_unacked = 0
+        self.out_window = out_window
+        self.hin = 0
+        self.hout = 0
+        self.clen = -1          # content-length announced by the peer, -1 if none
+        self.got = 0            # DATA octets received (without padding)
+        self.no_body = False    # client: response to HEAD (or 304): no body expected
+        self.blocked_since = None
+
+
+def _b64url(data):
+    s = binascii.b2a_base64(data).strip()
+    return s.replace(b"+", b"-").replace(b"/", b"_").replace(b"=", b"")
+
+
+def _unb64url(s):
+    if isinstance(s, str):
+        s = s.encode()
+    s = s.strip().replace(b"-", b"+").replace(b"_", b"/")
+    s = s + b"=" * (-len(s) % 4)
+    try:
+        return binascii.a2b_base64(s)
+    except Exception:
+        raise H2ConnectionError(PROTOCOL_ERROR, "HTTP2-Settings is not base64url")
+
+
+_DEFAULTS = {SETTINGS_HEADER_TABLE_SIZE: 4096, SETTINGS_ENABLE_PUSH: 1,
+             SETTINGS_MAX_CONCURRENT_STREAMS: MAX_STREAM_ID,
+             SETTINGS_INITIAL_WINDOW_SIZE: 65535, SETTINGS_MAX_FRAME_SIZE: 16384,
+             SETTINGS_MAX_HEADER_LIST_SIZE: MAX_WINDOW, SETTINGS_ENABLE_CONNECT_PROTOCOL: 0}
+
+
+class H2Protocol:
+    # Limits, as documented class attributes; each can be overridden per instance with a
+    # keyword argument of the same name.
+    max_closed_streams = 64          # closed stream ids remembered (see ST_FORGOTTEN)
+    max_continuations = 64           # CONTINUATION frames in one header block
+    max_header_block_bytes = 131072  # octets of one header block before END_HEADERS
+    max_settings_flood = 100         # SETTINGS frames between two "progress" frames
+    max_ping_flood = 1000            # PINGs between two progress frames
+    max_empty_frames = 100           # empty DATA (no END_STREAM) / empty CONTINUATION
+    max_priority_flood = 1000        # PRIORITY and PRIORITY_UPDATE frames
+    max_window_update_flood = 1000   # WINDOW_UPDATE frames
+    rapid_reset_window = 100         # inbound streams per rapid-reset window
+    max_rapid_resets = 50            # streams reset early (by the peer, or by us because of
+    #                                  its bad input) per window -> ENHANCE_YOUR_CALM
+    max_encoder_table_size = 4096    # HPACK table we use at most, whatever the peer allows
+    # "progress": a complete HEADERS block or non-empty DATA received, or DATA/HEADERS we
+    # send.  The flood counters start again from zero at each one.
+
+    def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
+                 connection_window=None, **limits):
+        for k in limits:
+            if not hasattr(H2Protocol, k) or k[:1] == "_":
+                raise TypeError("H2Protocol: unknown option %r" % k)
+            setattr(self, k, limits[k])
+        self.client = client
+        self.auto_ack = auto_ack
+        self.validate = validate
+        self.state = CONN_OPEN
+        ours = {SETTINGS_MAX_CONCURRENT_STREAMS: 100, SETTINGS_MAX_HEADER_LIST_SIZE: 65536}
+        if client:
+            ours[SETTINGS_ENABLE_PUSH] = 0
+        if settings:
+            for k in settings:
+                ours[k] = settings[k]
+        self._initial_settings = ours
+        self.local_settings = dict(_DEFAULTS)       # ours, acknowledged by the peer
+        self.advertised_settings = dict(_DEFAULTS)  # ours, as last sent
+        self.remote_settings = dict(_DEFAULTS)      # the peer's
+        self._pending_settings = []                 # [(changes dict, now)] awaiting ACK
+        self._encoder = Encoder()
+        self._decoder = Decoder(4096, MAX_WINDOW)
+        self._streams = {}
+        self._closed = {}
+        self._out = []
+        self._inbuf = b""
+        self._ev = None
+        self._need_preface = not client
+        self._got_settings = False
+        self._next_id = 1 if client else 2
+        self._high_in = 0        # highest stream id the peer opened (or promised)
+        self._high_out = 0       # highest stream id we opened (or promised)
+        self._open_in = 0        # active streams the peer initiated
+        self._open_out = 0       # active streams we initiated
+        self._in_window = 65535  # connection: what the peer may still send
+        self._in_unacked = 0
+        self._in_target = 65535 if connection_window is None else connection_window
+        self._out_window = 65535
+        self._in_max_frame = 16384
+        self._out_max_frame = 16384
+        self._in_iws = 65535     # our acked SETTINGS_INITIAL_WINDOW_SIZE
+        self._out_iws = 65535    # the peer's SETTINGS_INITIAL_WINDOW_SIZE
+        self._cont = None        # header block awaiting CONTINUATION
+        self.goaway_sent = None  # last_stream_id of the GOAWAY we sent
+        self.goaway_received = None
+        self._gs_ping = None
+        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
+        self._flood_dirty = False
+        self._rr_opened = 0
+        self._rr_resets = 0
+        self._handlers = (self._r_data, self._r_headers, self._r_priority, self._r_rst_stream,
+                          self._r_settings, self._r_push_promise, self._r_ping, self._r_goaway,
+                          self._r_window_update, self._r_continuation)
+
+    # -- starting ------------------------------------------------------------------------
+
+    def initiate_connection(self, now=None):
+        # Client: the preface and our SETTINGS; server: our SETTINGS (RFC 9113 §3.4).
+        if self.client:
+            self._out.append(PREFACE)
+        self._send_settings(self._initial_settings, now)
+        if self._in_target > 65535:
+            self._out.append(window_update_pack(0, self._in_target - 65535))
+            self._in_window = self._in_target
+
+    def h2c_settings(self):
+        # Client: the HTTP2-Settings header value for an `Upgrade: h2c` request
+        # (RFC 7540 §3.2.1): our SETTINGS payload, base64url without padding.
+        ks = sorted(self._initial_settings)
+        return _b64url(b"".join([_pack(">HL", k, self._initial_settings[k]) for k in ks]))
+
+    def initiate_upgrade_connection(self, settings_header=None, now=None, method=b"GET"):
+        # After `101 Switching Protocols` to h2c (RFC 7540 §3.2).  Stream 1 carries the
+        # HTTP/1.1 request: half-closed (local) on the client, half-closed (remote) on
+        # the server.  The server passes the client's HTTP2-Settings value, applied as
+        # the peer's settings without an ACK (the 101 acknowledges them).
+        if self.client:
+            self.initiate_connection(now)
+            st = self._new_stream(1, ST_IDLE)
+            st.no_body = method == b"HEAD"
+            self._trans(st, SEND_HEADERS)
+            st.hout = 2
+            self._trans(st, SEND_END_STREAM)
+            self._high_out = 1
+            self._next_id = 3
+        else:
+            if settings_header is None:
+                raise ValueError("server upgrade needs the HTTP2-Settings header value")
+            payload = _unb64url(settings_header)
+            self._apply_remote_settings(settings_unpack(payload))
+            self.initiate_connection(now)
+            st = self._new_stream(1, ST_IDLE)
+            self._trans(st, RECV_HEADERS)
+            st.hin = 2
+            self._trans(st, RECV_END_STREAM)
+            self._high_in = 1
+
+    # -- output --------------------------------------------------------------------------
+
+    def data_to_send(self):
+        out = self._out
+        if not out:
+            return b""
+        self._out = []
+        if len(out) == 1:
+            return out[0]
+        return b"".join(out)
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _send_settings(self, changes, now):
+        self._out.append(settings_pack(changes))
+        self._pending_settings.append((dict(changes), 0 if now is None else now))
+        for k in changes:
+            self.advertised_settings[k] = changes[k]
+
+    def update_settings(self, changes, now=None):
+        # Sends SETTINGS with these {id: value} changes; they take effect when the peer
+        # ACKs (EV_SETTINGS_ACKED).  settings_ack_pending_since tells the driver since when
+        # it waits (RFC 9113 §6.5.3: SETTINGS_TIMEOUT is its call).
+        for k in changes:
+            v = changes[k]
+            if v < 0 or v > 0xffffffff:
+                raise ValueError("setting 0x%x value %r out of range" % (k, v))
+            if k == SETTINGS_INITIAL_WINDOW_SIZE and v > MAX_WINDOW:
+                raise ValueError("SETTINGS_INITIAL_WINDOW_SIZE above 2**31-1")
+            if k == SETTINGS_MAX_FRAME_SIZE and not 16384 <= v <= 16777215:
+                raise ValueError("SETTINGS_MAX_FRAME_SIZE out of 16384..16777215")
+            if k in (SETTINGS_ENABLE_PUSH, SETTINGS_ENABLE_CONNECT_PROTOCOL) and v > 1:
+                raise ValueError("setting 0x%x must be 0 or 1" % k)
+        self._send_settings(changes, now)
+
+    @property
+    def settings_ack_pending_since(self):
+        # The `now` given when the oldest unacknowledged SETTINGS was sent (0 if no `now`
+        # was given), or None when every SETTINGS we sent has been acknowledged.
+        if self._pending_settings:
+            return self._pending_settings[0][1]
+        return None
+
+    def _apply_local_settings(self, changes):
+        out = []
+        ks = sorted(changes)
+        for k in ks:
+            v = changes[k]
+            old = self.local_settings.get(k)
+            self.local_settings[k] = v
+            out.append((k, old, v))
+            if k == SETTINGS_HEADER_TABLE_SIZE:
+                self._decoder.max_table_size = v
+            elif k == SETTINGS_MAX_HEADER_LIST_SIZE:
+                self._decoder.max_header_list_size = v
+            elif k == SETTINGS_MAX_FRAME_SIZE:
+                self._in_max_frame = v
+            elif k == SETTINGS_INITIAL_WINDOW_SIZE:
+                d = v - self._in_iws
+                self._in_iws = v
+                for st in self._streams.values():
+                    st.in_window += d
+        return out
+
+    def _apply_remote_settings(self, pairs):
+        changed = []
+        rs = self.remote_settings
+        for k, v in pairs:
+            if k == SETTINGS_ENABLE_PUSH:
+                if v > 1:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH %d: any value "
+                                            "other than 0 or 1 MUST be PROTOCOL_ERROR" % v)
+                if v == 1 and self.client:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "a client MUST treat "
+                                            "SETTINGS_ENABLE_PUSH=1 as PROTOCOL_ERROR (§6.5.2)")
+            elif k == SETTINGS_INITIAL_WINDOW_SIZE:
+                if v > MAX_WINDOW:
+                    raise H2ConnectionError(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE "
+                                            "above 2**31-1 MUST be FLOW_CONTROL_ERROR (§6.5.2)")
+                d = v - self._out_iws
+                self._out_iws = v
+                for st in self._streams.values():
+                    st.out_window += d
+                    if st.out_window > MAX_WINDOW:
+                        raise H2ConnectionError(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE"
+                                                " change makes stream %d's window exceed 2**31-1"
+                                                % st.id)
+            elif k == SETTINGS_MAX_FRAME_SIZE:
+                if not 16384 <= v <= 16777215:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE %d outside "
+                                            "16384..16777215 MUST be PROTOCOL_ERROR" % v)
+                self._out_max_frame = v
+            elif k == SETTINGS_HEADER_TABLE_SIZE:
+                self._encoder.table_size = min(v, self.max_encoder_table_size)
+            elif k == SETTINGS_ENABLE_CONNECT_PROTOCOL:
+                if v > 1 or (v == 0 and rs[k] == 1):
+                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL %d "
+                                            "(RFC 8441 §3: 0 or 1, never back to 0)" % v)
+            elif k not in rs:
+                continue    # §6.5.2: unknown settings MUST be ignored
+            old = rs[k]
+            rs[k] = v
+            changed.append((k, old, v))
+        return changed
+
+    # -- receiving -----------------------------------------------------------------------
+
+    def receive_data(self, data):
+        ev = self._ev = []
+        if self.state == CONN_CLOSED:
+            return ev
+        if self._inbuf:
+            buf = self._inbuf + bytes(data)
+        elif data.__class__ is bytes:
+            buf = data
+        else:
+            buf = bytes(data)
+        pos = 0
+        n = len(buf)
+        try:
+            if self._need_preface:
+                if n < 24:
+                    if PREFACE[:n] != buf:
+                        raise H2ConnectionError(PROTOCOL_ERROR, "invalid connection preface")
+                    self._inbuf = buf
+                    return ev
+                if buf[:24] != PREFACE:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "invalid connection preface")
+                self._need_preface = False
+                pos = 24
+            handlers = self._handlers
+            while n - pos >= 9:
+                hi, lo, t, fl, sid = _unpack_from(">BHBBL", buf, pos)
+                ln = (hi << 16) | lo
+                if ln > self._in_max_frame:
+                    raise H2ConnectionError(FRAME_SIZE_ERROR, "frame length %d exceeds "
+                                            "SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)"
+                                            % (ln, self._in_max_frame))
+                end = pos + 9 + ln
+                if end > n:
+                    break
+                sid &= 0x7fffffff
+                payload = buf[pos + 9:end]
+                pos = end
+                if not self._got_settings:
+                    if t != FRAME_SETTINGS or fl & FLAG_ACK:
+                        raise H2ConnectionError(PROTOCOL_ERROR, "the first frame MUST be SETTINGS "
+                                                "(RFC 9113 §3.4)")
+                    self._got_settings = True
+                if self._cont is not None and t != FRAME_CONTINUATION:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "frame type %d inside a header block: "
+                                            "only CONTINUATION may follow (RFC 9113 §6.10)" % t)
+                try:
+                    if t < 10:
+                        handlers[t](fl, sid, payload)
+                    elif t == FRAME_PRIORITY_UPDATE:
+                        self._r_priority_update(fl, sid, payload)
+                    # §5.5: unknown frame types MUST be ignored
+                except H2StreamError as e:
+                    self._stream_error(e)
+                    if self.state == CONN_CLOSED:
+                        break
+        except H2ConnectionError as e:
+            self._connection_error(e)
+            pos = n
+        except Exception as e:
+            # a bug of ours must not take the driver down: end the connection cleanly
+            self._connection_error(H2ConnectionError(INTERNAL_ERROR, "internal error: %r" % (e,)))
+            pos = n
+        self._inbuf = buf[pos:] if pos < n else b""
+        self._ev = None
+        return ev
+
+    def _stream_error(self, e):
+        # Our answer to a stream error: RST_STREAM, and the stream is closed (reset by us).
+        sid = e.stream_id
+        st = self._streams.get(sid)
+        if st is not None:
+            self._trans(st, SEND_RST_STREAM)
+        elif sid not in self._closed:
+            self._remember(sid, ST_RESET_LOCAL)
+        self._out.append(rst_stream_pack(sid, e.code))
+        self._ev.append((EV_STREAM_RESET, sid, e.code, False))
+        if not self.client:
+            self._count_reset()
+
+    def _count_reset(self):
+        # CVE-2023-44487 (rapid reset) and its variant where the peer makes us reset.
+        self._rr_resets += 1
+        if self._rr_resets > self.max_rapid_resets:
+            raise H2ConnectionError(ENHANCE_YOUR_CALM, "%d streams reset within %d streams: "
+                                    "rapid reset" % (self._rr_resets, self.rapid_reset_window))
+
+    def _connection_error(self, e):
+        last = self._high_in
+        dbg = e.message
+        if isinstance(dbg, str):
+            dbg = dbg.encode()
+        dbg = dbg[:256]
+        self._out.append(goaway_pack(last, e.code, dbg))
+        self.goaway_sent = last
+        self.state = CONN_CLOSED
+        self._cont = None
+        self._ev.append((EV_CONNECTION_TERMINATED, e.code, last, dbg))
+
+    def _progress(self):
+        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
+        self._flood_dirty = False
+
+    def _flood(self, count, limit, what):
+        self._flood_dirty = True
+        if count > limit:
+            raise H2ConnectionError(ENHANCE_YOUR_CALM, "%s flood: %d frames without progress"
+                                    % (what, count))
+
+    # -- stream bookkeeping --------------------------------------------------------------
+
+    def _new_stream(self, sid, state):
+        st = _Stream(sid, state, self._in_iws, self._out_iws)
+        self._streams[sid] = st
+        return st
+
+    def _remember(self, sid, state):
+        c = self._closed
+        c[sid] = state
+        if len(c) > self.max_closed_streams:
+            ks = sorted(c)
+            for k in ks[:len(ks) // 2]:
+                del c[k]
+
+    def _trans(self, st, inp):
+        old = st.state
+        ns = _TRANSITIONS.get(old * 16 + inp)
+        if ns is None:
+            raise _bad_transition(old, inp, st.id)
+        if ns != old:
+            st.state = ns
+            ours = (st.id & 1) == (1 if self.client else 0)
+            if ns >= ST_CLOSED:
+                del self._streams[st.id]
+                self._remember(st.id, ns)
+                if old >= ST_OPEN:
+                    if ours:
+                        self._open_out -= 1
+                    else:
+                        self._open_in -= 1
+            elif old < ST_OPEN and ns >= ST_OPEN:
+                if ours:
+                    self._open_out += 1
+                else:
+                    self._open_in += 1
+
+    def _state_of(self, sid):
+        # State of a stream with no _Stream object: closed (remembered), idle, forgotten.
+        s = self._closed.get(sid)
+        if s is not None:
+            return s
+        if (sid & 1) == (1 if self.client else 0):
+            return ST_IDLE if sid > self._high_out else ST_FORGOTTEN
+        return ST_IDLE if sid > self._high_in else ST_FORGOTTEN
+
+    def _check_absent(self, sid, inp):
+        # Validates inp on a stream without a _Stream object; raises, or returns (the
+        # frame is tolerated and otherwise ignored).
+        s = self._state_of(sid)
+        if _TRANSITIONS.get(s * 16 + inp) is None:
+            raise _bad_transition(s, inp, sid)
+
+    # -- frame handlers ------------------------------------------------------------------
+
+    def _r_data(self, fl, sid, p):
+        if sid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)")
+        flen = len(p)
+        if fl & FLAG_PADDED:
+            p, _ = data_unpack(fl, p)
+        if flen > self._in_window:
+            raise H2ConnectionError(FLOW_CONTROL_ERROR, "DATA of %d octets exceeds the connection "
+                                    "window %d (RFC 9113 §6.9)" % (flen, self._in_window))
+        self._in_window -= flen
+        es = fl & FLAG_END_STREAM
+        if p:
+            if self._flood_dirty:
+                self._progress()
+        elif not es:
+            self._f_empty += 1
+            self._flood(self._f_empty, self.max_empty_frames, "empty DATA")
+        st = self._streams.get(sid)
+        if st is None:
+            self._ack_conn(flen)
+            self._check_absent(sid, RECV_DATA)
+            return
+        ns = _TRANSITIONS.get(st.state * 16 + RECV_DATA)
+        if ns is None:
+            self._ack_conn(flen)
+            raise _bad_transition(st.state, RECV_DATA, sid)
+        if flen > st.in_window:
+            self._ack_conn(flen)
+            raise H2StreamError(FLOW_CONTROL_ERROR, "DATA of %d octets exceeds stream %d's window "
+                                "%d" % (flen, sid, st.in_window), sid)
+        st.in_window -= flen
+        if st.hin != 2:
+            self._ack_conn(flen)
+            raise H2StreamError(PROTOCOL_ERROR, "DATA before the HEADERS on stream %d (§8.1)"
+                                % sid, sid)
+        st.got += len(p)
+        if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
+            self._ack_conn(flen)
+            raise H2StreamError(PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
+                                "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
+        if es:
+            self._trans(st, RECV_END_STREAM)
+        self._ev.append((EV_DATA, sid, p, flen, es == 1))
+        if self.auto_ack and flen:
+            self.acknowledge_received_data(flen, sid)
+
+    def _ack_conn(self, n):
+        # Connection-window credit for DATA the application never sees.
+        if n:
+            self._in_unacked += n
+            if self._in_unacked >= self._in_target >> 1:
+                self._out.append(window_update_pack(0, self._in_unacked))
+                self._in_window += self._in_unacked
+                self._in_unacked = 0
+
+    def _r_headers(self, fl, sid, p):
+        if sid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream 0 MUST be PROTOCOL_ERROR")
+        if fl & (FLAG_PADDED | FLAG_PRIORITY):
+            frag, prio = headers_unpack(fl, p)
+        else:
+            frag = p
+            prio = None
+        if fl & FLAG_END_HEADERS:
+            self._header_block(FRAME_HEADERS, sid, fl, frag, prio, 0)
+        else:
+            self._start_block(FRAME_HEADERS, sid, fl, frag, prio, 0)
+
+    def _start_block(self, kind, sid, fl, frag, prio, promised):
+        if len(frag) > self.max_header_block_bytes:
+            raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
+                                    % self.max_header_block_bytes)
+        self._cont = [kind, sid, fl, [frag], len(frag), 0, prio, promised]
+
+    def _r_continuation(self, fl, sid, p):
+        c = self._cont
+        if c is None:
+            raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION without a preceding HEADERS or "
+                                    "PUSH_PROMISE MUST be PROTOCOL_ERROR (§6.10)")
+        if sid != c[1]:
+            raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION on stream %d inside the header "
+                                    "block of stream %d (§6.10)" % (sid, c[1]))
+        c[5] += 1
+        c[4] += len(p)
+        if c[5] > self.max_continuations:
+            raise H2ConnectionError(ENHANCE_YOUR_CALM, "more than %d CONTINUATION frames in one "
+                                    "header block" % self.max_continuations)
+        if c[4] > self.max_header_block_bytes:
+            raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
+                                    % self.max_header_block_bytes)
+        if not fl & FLAG_END_HEADERS:
+            if not p:
+                self._f_empty += 1
+                self._flood(self._f_empty, self.max_empty_frames, "empty CONTINUATION")
+            c[3].append(p)
+            return
+        c[3].append(p)
+        self._cont = None
+        self._header_block(c[0], sid, c[2], b"".join(c[3]), c[6], c[7])
+
+    def _decode(self, block):
+        # HPACK must see every block, even for streams we refuse (§4.3).
+        try:
+            return self._decoder.decode_fields(block)
+        except HeaderListTooLarge:
+            return None
+
+    def _header_block(self, kind, sid, fl, block, prio, promised):
+        fields = self._decode(block)
+        if self._flood_dirty:
+            self._progress()
+        if kind == FRAME_PUSH_PROMISE:
+            self._recv_push_promise(sid, promised, fields)
+            return
+        es = fl & FLAG_END_STREAM
+        st = self._streams.get(sid)
+        if st is None:
+            if not self.client and sid > self._high_in:
+                # a new stream from the client (RFC 9113 §5.1.1)
+                if not sid & 1:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "client stream id %d is even "
+                                            "(RFC 9113 §5.1.1)" % sid)
+                self._high_in = sid
+                self._rr_opened += 1
+                if self._rr_opened > self.rapid_reset_window:
+                    self._rr_opened = 1
+                    self._rr_resets = 0
+                if self.goaway_sent is not None and sid > self.goaway_sent:
+                    self._remember(sid, ST_RESET_LOCAL)
+                    raise H2StreamError(REFUSED_STREAM, "stream %d opened after GOAWAY" % sid, sid)
+                if self._open_in >= self.local_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
+                    self._remember(sid, ST_RESET_LOCAL)
+                    raise H2StreamError(REFUSED_STREAM, "stream %d exceeds "
+                                        "SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)" % (
+                                            sid, self.local_settings[SETTINGS_MAX_CONCURRENT_STREAMS]),
+                                        sid)
+                st = self._new_stream(sid, ST_IDLE)
+            else:
+                s = self._state_of(sid)
+                if s == ST_IDLE:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on idle stream %d (%s) MUST be "
+                                            "PROTOCOL_ERROR (RFC 9113 §5.1.1)" % (
+                                                sid, "not opened by us" if self.client else
+                                                "stream id not increasing"))
+                if s == ST_FORGOTTEN and not self.client:
+                    raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream %d: stream ids "
+                                            "MUST increase (RFC 9113 §5.1.1)" % sid)
+                self._check_absent(sid, RECV_HEADERS)
+                return
+        self._trans(st, RECV_HEADERS)
+        if fields is None:
+            raise H2StreamError(ENHANCE_YOUR_CALM, "header list larger than "
+                                "SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d" % (
+                                    self._decoder.max_header_list_size, sid), sid)
+        ev = self._ev
+        if prio is not None:
+            if prio[0] == sid:
+                raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
+            ev.append((EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
+        if st.hin == 2:
+            # trailers (RFC 9113 §8.1)
+            if not es:
+                raise H2StreamError(PROTOCOL_ERROR, "trailers without END_STREAM on stream %d "
+                                    "(RFC 9113 §8.1)" % sid, sid)
+            if self.validate:
+                self._check_fields(fields, 2, st)
+            if st.clen >= 0 and st.got != st.clen:
+                raise H2StreamError(PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
+                                    "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
+            self._trans(st, RECV_END_STREAM)
+            ev.append((EV_TRAILERS, sid, Headers._trusted(fields)))
+            return
+        if self.client:
+            info = self._check_response(fields, st) if self.validate else False
+            if info:
+                if es:
+                    raise H2StreamError(PROTOCOL_ERROR, "1xx response with END_STREAM on stream "
+                                        "%d (RFC 9113 §8.1)" % sid, sid)
+                st.hin = 1
+                ev.append((EV_HEADERS, sid, Headers._trusted(fields), False))
+                return
+        elif self.validate:
+            self._check_request(fields, st, False)
+        st.hin = 2
+        if es:
+            if st.clen > 0 and not st.no_body:
+                raise H2StreamError(PROTOCOL_ERROR, "content-length %d but END_STREAM on the "
+                                    "HEADERS of stream %d (RFC 9113 §8.1.1)" % (st.clen, sid), sid)
+            self._trans(st, RECV_END_STREAM)
+        ev.append((EV_HEADERS, sid, Headers._trusted(fields), es == 1))
+
+    # -- header validation (RFC 9113 §8.2, §8.3) -----------------------------------------
+
+    def _check_fields(self, fields, kind, st):
+        # kind 0: request, 1: response, 2: trailers, 3: pushed request.  Checks the regular
+        # fields and returns the pseudo-header fields as a dict.  Raises H2StreamError.
+        sid = st.id
+        pseudo = {}
+        regular = False
+        names = []
+        values = []
+        for f in fields:
+            n = f[0]
+            v = f[1]
+            values.append(v)
+            if v and (v[0] in (32, 9) or v[-1] in (32, 9)):
+                raise H2StreamError(PROTOCOL_ERROR, "field %r value starts or ends with "
+                                    "whitespace (RFC 9113 §8.2.1)" % n, sid)
+            if n[:1] == b":":
+                if regular:
+                    raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r after a regular field "
+                                        "MUST be malformed (RFC 9113 §8.3)" % n, sid)
+                if kind == 2:
+                    raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r in trailers (§8.1)"
+                                        % n, sid)
+                if n in pseudo:
+                    raise H2StreamError(PROTOCOL_ERROR, "duplicated pseudo-header %r (§8.3)"
+                                        % n, sid)
+                pseudo[n] = v
+                continue
+            regular = True
+            names.append(n)
+            if n in _CONN_SPECIFIC:
+                raise H2StreamError(PROTOCOL_ERROR, "connection-specific field %r MUST be "
+                                    "malformed (RFC 9113 §8.2.2)" % n, sid)
+            if n == b"te":
+                if v != b"trailers":
+                    raise H2StreamError(PROTOCOL_ERROR, "te other than \"trailers\" MUST be "
+                                        "malformed (RFC 9113 §8.2.2)", sid)
+            elif n == b"content-length" and kind != 2:
+                try:
+                    cl = int(v)
+                    if not v.isdigit():
+                        raise ValueError()
+                except ValueError:
+                    raise H2StreamError(PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
+                if st.clen >= 0 and st.clen != cl:
+                    raise H2StreamError(PROTOCOL_ERROR, "conflicting content-length values", sid)
+                st.clen = cl
+        if names and _bad_names(b"".join(names)):
+            for n in names:
+                if _bad_name(n):
+                    raise H2StreamError(PROTOCOL_ERROR, "invalid field name %r (uppercase or a "
+                                        "character RFC 9113 §8.2.1 forbids)" % n, sid)
+        blob = b"".join(values)
+        if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
+            raise H2StreamError(PROTOCOL_ERROR, "field value with NUL, CR or LF MUST be "
+                                "malformed (RFC 9113 §8.2.1)", sid)
+        return pseudo
+
+    def _check_request(self, fields, st, pushed):
+        sid = st.id
+        ps = self._check_fields(fields, 3 if pushed else 0, st)
+        for k in ps:
+            if k not in _REQ_PSEUDO:
+                raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r not allowed in a request "
+                                    "(RFC 9113 §8.3)" % k, sid)
+        m = ps.get(b":method")
+        if not m:
+            raise H2StreamError(PROTOCOL_ERROR, "request without :method (§8.3.1)", sid)
+        proto = ps.get(b":protocol")
+        if proto is not None:
+            # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
+            if self.advertised_settings[SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or pushed:
+                raise H2StreamError(PROTOCOL_ERROR, ":protocol without "
+                                    "SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)", sid)
+            if m != b"CONNECT":
+                raise H2StreamError(PROTOCOL_ERROR, ":protocol on a %r request (RFC 8441 §4)"
+                                    % m, sid)
+        if m == b"CONNECT" and proto is None:
+            # §8.5: :method and :authority only
+            if b":scheme" in ps or b":path" in ps or not ps.get(b":authority"):
+                raise H2StreamError(PROTOCOL_ERROR, "CONNECT MUST have :authority and no :scheme "
+                                    "or :path (RFC 9113 §8.5)", sid)
+        else:
+            sc = ps.get(b":scheme")
+            pa = ps.get(b":path")
+            if not sc or not pa:
+                raise H2StreamError(PROTOCOL_ERROR, "request without :scheme or :path MUST be "
+                                    "malformed (RFC 9113 §8.3.1)", sid)
+            if pa[0] != 47 and not (pa == b"*" and m == b"OPTIONS") and sc in (b"http", b"https"):
+                raise H2StreamError(PROTOCOL_ERROR, ":path %r is not origin-form (§8.3.1)" % pa,
+                                    sid)
+            if proto is not None and not ps.get(b":authority"):
+                raise H2StreamError(PROTOCOL_ERROR, "extended CONNECT without :authority", sid)
+        if pushed:
+            if m not in (b"GET", b"HEAD") or not ps.get(b":authority"):
+                raise H2StreamError(PROTOCOL_ERROR, "pushed request must be a safe, cacheable "
+                                    "method with :authority (RFC 9113 §8.4)", sid)
+            st.no_body = m == b"HEAD"
+            st.clen = -1
+        a = ps.get(b":authority")
+        if a is not None:
+            for f in fields:
+                if f[0] == b"host" and f[1] != a:
+                    raise H2StreamError(PROTOCOL_ERROR, "host %r differs from :authority %r "
+                                        "(RFC 9113 §8.3.1)" % (f[1], a), sid)
+        return m
+
+    def _check_response(self, fields, st):
+        # Returns True for an informational (1xx) head.
+        sid = st.id
+        ps = self._check_fields(fields, 1, st)
+        s = ps.get(b":status")
+        if s is None or len(ps) != 1:
+            raise H2StreamError(PROTOCOL_ERROR, "a response needs exactly one pseudo-header, "
+                                ":status (RFC 9113 §8.3.2)", sid)
+        if len(s) != 3 or not s.isdigit():
+            raise H2StreamError(PROTOCOL_ERROR, "invalid :status %r" % s, sid)
+        if s[0] == 49:  # "1"
+            if s == b"101":
+                raise H2StreamError(PROTOCOL_ERROR, "101 is not allowed in HTTP/2 (§8.6)", sid)
+            st.clen = -1
+            return True
+        if s == b"304" or s == b"204":
+            st.no_body = True
+        return False
+
+    # -- other frames --------------------------------------------------------------------
+
+    def _r_push_promise(self, fl, sid, p):
+        if not self.client:
+            raise H2ConnectionError(PROTOCOL_ERROR, "a server MUST treat PUSH_PROMISE as "
+                                    "PROTOCOL_ERROR (RFC 9113 §8.4)")
+        if self.local_settings[SETTINGS_ENABLE_PUSH] == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE with SETTINGS_ENABLE_PUSH=0 "
+                                    "MUST be PROTOCOL_ERROR (RFC 9113 §6.6)")
+        if sid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE on stream 0")
+        promised, frag = push_promise_unpack(fl, p)
+        if fl & FLAG_END_HEADERS:
+            self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+        else:
+            self._start_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+
+    def _recv_push_promise(self, sid, promised, fields):
+        if promised & 1 or promised <= self._high_in:
+            raise H2ConnectionError(PROTOCOL_ERROR, "promised stream id %d must be even and new "
+                                    "(RFC 9113 §6.6)" % promised)
+        parent = self._streams.get(sid)
+        if parent is None:
+            self._check_absent(sid, RECV_PUSH_PROMISE)
+        else:
+            self._trans(parent, RECV_PUSH_PROMISE)
+        self._high_in = promised
+        st = self._new_stream(promised, ST_IDLE)
+        self._trans(st, RECV_PROMISED)
+        if parent is None:
+            # the parent was reset by us: refuse the promise
+            raise H2StreamError(CANCEL, "push on reset stream %d" % sid, promised)
+        if fields is None:
+            raise H2StreamError(ENHANCE_YOUR_CALM, "pushed request header list too large",
+                                promised)
+        if self.validate:
+            self._check_request(fields, st, True)
+        self._ev.append((EV_PUSH_PROMISE, sid, promised, Headers._trusted(fields)))
+
+    def _r_priority(self, fl, sid, p):
+        if sid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY on stream 0 MUST be PROTOCOL_ERROR")
+        check_size(FRAME_PRIORITY, fl, len(p), sid)
+        self._f_prio += 1
+        self._flood(self._f_prio, self.max_priority_flood, "PRIORITY")
+        dep, w, ex = priority_unpack(p)
+        if dep == sid:
+            raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
+        self._ev.append((EV_PRIORITY, sid, dep, w, ex))
+
+    def _r_priority_update(self, fl, sid, p):
+        # RFC 9218 §7.1
+        if sid != 0 or self.client:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE must be sent by a client on "
+                                    "stream 0 (RFC 9218 §7.1)")
+        psid, value = priority_update_unpack(p)
+        if psid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE for stream 0")
+        self._f_prio += 1
+        self._flood(self._f_prio, self.max_priority_flood, "PRIORITY_UPDATE")
+        self._ev.append((EV_PRIORITY_UPDATE, psid, value))
+
+    def _r_rst_stream(self, fl, sid, p):
+        if sid == 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "RST_STREAM on stream 0 MUST be PROTOCOL_ERROR")
+        code = rst_stream_unpack(p)
+        st = self._streams.get(sid)
+        if st is None:
+            self._check_absent(sid, RECV_RST_STREAM)
+            self._f_wu += 1
+            self._flood(self._f_wu, self.max_window_update_flood, "RST_STREAM on closed streams")
+            return
+        early = not self.client and st.hout == 0 and not (sid & 1 == 0)
+        self._trans(st, RECV_RST_STREAM)
+        self._ev.append((EV_STREAM_RESET, sid, code, True))
+        if early:
+            self._count_reset()
+
+    def _r_settings(self, fl, sid, p):
+        if sid != 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS on stream %d MUST be PROTOCOL_ERROR"
+                                    % sid)
+        check_size(FRAME_SETTINGS, fl, len(p), 0)
+        if fl & FLAG_ACK:
+            if not self._pending_settings:
+                raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS ACK without pending SETTINGS")
+            changes = self._pending_settings.pop(0)[0]
+            self._ev.append((EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
+            return
+        self._f_settings += 1
+        self._flood(self._f_settings, self.max_settings_flood, "SETTINGS")
+        changed = self._apply_remote_settings(settings_unpack(p))
+        self._out.append(settings_pack(ack=True))
+        self._ev.append((EV_SETTINGS_CHANGED, changed))
+
+    def _r_ping(self, fl, sid, p):
+        if sid != 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "PING on stream %d MUST be PROTOCOL_ERROR" % sid)
+        check_size(FRAME_PING, fl, len(p), 0)
+        if fl & FLAG_ACK:
+            self._ev.append((EV_PING_ACKED, p))
+            if self._gs_ping is not None and p == self._gs_ping:
+                self._gs_ping = None
+                self.close_connection(NO_ERROR)
+            return
+        self._f_ping += 1
+        self._flood(self._f_ping, self.max_ping_flood, "PING")
+        self._out.append(ping_pack(p, True))
+        self._ev.append((EV_PING_RECEIVED, p))
+
+    def _r_goaway(self, fl, sid, p):
+        if sid != 0:
+            raise H2ConnectionError(PROTOCOL_ERROR, "GOAWAY on stream %d MUST be PROTOCOL_ERROR"
+                                    % sid)
+        last, code, dbg = goaway_unpack(p)
+        if self.goaway_received is not None and last > self.goaway_received:
+            raise H2ConnectionError(PROTOCOL_ERROR, "GOAWAY last_stream_id went up (§6.8)")
+        self.goaway_received = last
+        if self.state == CONN_OPEN:
+            self.state = CONN_CLOSING
+        ev = self._ev
+        ev.append((EV_GOAWAY, code, last, dbg))
+        # streams we opened above last_stream_id were not processed: safe to retry
+        mine = 1 if self.client else 0
+        for s in sorted(self._streams):
+            if s > last and (s & 1) == mine:
+                st = self._streams.pop(s)
+                if st.state >= ST_OPEN:
+                    self._open_out -= 1
+                st.state = ST_CLOSED
+                self._remember(s, ST_CLOSED)
+                ev.append((EV_STREAM_RESET, s, REFUSED_STREAM, True))
+
+    def _r_window_update(self, fl, sid, p):
+        check_size(FRAME_WINDOW_UPDATE, fl, len(p), sid)
+        inc = window_update_unpack(p)
+        self._f_wu += 1
+        self._flood(self._f_wu, self.max_window_update_flood, "WINDOW_UPDATE")
+        if sid == 0:
+            if inc == 0:
+                raise H2ConnectionError(PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
+                                        "PROTOCOL_ERROR (RFC 9113 §6.9)")
+            w = self._out_window + inc
+            if w > MAX_WINDOW:
+                raise H2ConnectionError(FLOW_CONTROL_ERROR, "connection window above 2**31-1 MUST "
+                                        "be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)")
+            self._out_window = w
+            self._ev.append((EV_WINDOW_UPDATED, 0, inc))
+            return
+        st = self._streams.get(sid)
+        if st is None:
+            self._check_absent(sid, RECV_WINDOW_UPDATE)
+            return
+        self._trans(st, RECV_WINDOW_UPDATE)
+        if inc == 0:
+            raise H2StreamError(PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
+                                "PROTOCOL_ERROR (RFC 9113 §6.9)", sid)
+        w = st.out_window + inc
+        if w > MAX_WINDOW:
+            raise H2StreamError(FLOW_CONTROL_ERROR, "stream %d window above 2**31-1 (§6.9.1)"
+                                % sid, sid)
+        st.out_window = w
+        self._ev.append((EV_WINDOW_UPDATED, sid, inc))
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _check_open(self):
+        if self.state == CONN_CLOSED:
+            raise ProtocolError("HTTP/2 connection is closed")
+
+    def get_next_available_stream_id(self):
+        # The next id we may open (odd on a client); raises when ids are exhausted.
+        nid = self._next_id
+        if nid <= self._high_out:
+            nid = self._high_out + 2
+        if nid > MAX_STREAM_ID:
+            raise H2ConnectionError(PROTOCOL_ERROR, "stream ids exhausted (RFC 9113 §5.1.1): "
+                                    "open a new connection")
+        return nid
+
+    def can_open_stream(self):
+        # True when a new stream may be opened now: ids left, no GOAWAY, and below the
+        # peer's SETTINGS_MAX_CONCURRENT_STREAMS.
+        if self.state != CONN_OPEN or self.goaway_received is not None:
+            return False
+        if self._open_out >= self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
+            return False
+        n = self._next_id if self._next_id > self._high_out else self._high_out + 2
+        return n <= MAX_STREAM_ID
+
+    @property
+    def open_outbound_streams(self):
+        return self._open_out
+
+    @property
+    def open_inbound_streams(self):
+        return self._open_in
+
+    def stream_state(self, stream_id):
+        st = self._streams.get(stream_id)
+        if st is not None:
+            return st.state
+        return self._state_of(stream_id)
+
+    def _open_local(self, sid):
+        # A new stream of ours (client request).
+        self._check_open()
+        if not self.client:
+            raise H2StreamError(PROTOCOL_ERROR, "a server opens streams with push_stream", sid)
+        if not sid & 1 or sid <= self._high_out or sid > MAX_STREAM_ID:
+            raise H2StreamError(PROTOCOL_ERROR, "stream id %d is not a new odd id above %d" % (
+                sid, self._high_out), sid)
+        if self.goaway_received is not None or self.state != CONN_OPEN:
+            raise H2ConnectionError(REFUSED_STREAM, "no new streams after GOAWAY (RFC 9113 §6.8)")
+        if self._open_out >= self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
+            raise H2StreamError(REFUSED_STREAM, "peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached"
+                                % self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS], sid)
+        self._high_out = sid
+        self._next_id = sid + 2
+        return self._new_stream(sid, ST_IDLE)
+
+    def _emit_block(self, ftype, sid, block, fl, prefix=b""):
+        mx = self._out_max_frame
+        out = self._out
+        if len(block) + len(prefix) <= mx:
+            out.append(header_pack(len(block) + len(prefix), ftype, fl | FLAG_END_HEADERS, sid)
+                       + prefix + block)
+            return
+        first = mx - len(prefix)
+        out.append(header_pack(mx, ftype, fl, sid) + prefix + block[:first])
+        i = first
+        n = len(block)
+        while i < n:
+            chunk = block[i:i + mx]
+            i += mx
+            out.append(header_pack(len(chunk), FRAME_CONTINUATION,
+                                   FLAG_END_HEADERS if i >= n else 0, sid) + chunk)
+
+    def send_headers(self, stream_id, headers, end_stream=False):
+        # A request (client, opens the stream), a response or 1xx (server), or trailers
+        # (end_stream=True after DATA).  headers: Headers or a list of (name, value[,
+        # never_index]) with bytes names, pseudo-headers first.
+        self._check_open()
+        st = self._streams.get(stream_id)
+        if st is None:
+            if stream_id in self._closed:
+                raise _bad_transition(self._closed[stream_id], SEND_HEADERS, stream_id)
+            st = self._open_local(stream_id)
+        self._trans(st, SEND_HEADERS)
+        l = headers._l if isinstance(headers, Headers) else headers
+        if st.hout == 2:
+            if not end_stream:
+                raise H2StreamError(PROTOCOL_ERROR, "trailers must end the stream", stream_id)
+        elif self.client:
+            st.hout = 2
+            for f in l:
+                if f[0] == b":method":
+                    st.no_body = f[1] == b"HEAD"
+                    break
+        else:
+            f = l[0] if l else None
+            if f and f[0] == b":status" and f[1][:1] == b"1":
+                st.hout = 1
+            else:
+                st.hout = 2
+        self._emit_block(FRAME_HEADERS, stream_id, self._encoder.encode(l),
+                         FLAG_END_STREAM if end_stream else 0)
+        if self._flood_dirty:
+            self._progress()
+        if end_stream:
+            self._trans(st, SEND_END_STREAM)
+
+    def local_flow_control_window(self, stream_id):
+        # How many DATA octets send_data would accept right now on this stream.
+        st = self._streams.get(stream_id)
+        if st is None:
+            raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
+        w = st.out_window
+        return w if w < self._out_window else self._out_window
+
+    def send_data(self, stream_id, data, end_stream=False, now=None, pad=0):
+        # Queues DATA frames (split at the peer's SETTINGS_MAX_FRAME_SIZE) for as much of
+        # data as both windows allow and returns that count.  end_stream is only sent when
+        # all of data was accepted; otherwise call again with the rest after
+        # EV_WINDOW_UPDATED.  A short send marks the stream blocked since `now` (see
+        # blocked_streams()).  pad: padding octets per frame (counted in the windows).
+        st = self._streams.get(stream_id)
+        if st is None:
+            self._check_open()
+            raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
+        ns = _TRANSITIONS.get(st.state * 16 + SEND_DATA)
+        if ns is None:
+            raise _bad_transition(st.state, SEND_DATA, stream_id)
+        n = len(data)
+        w = st.out_window
+        if self._out_window < w:
+            w = self._out_window
+        if n <= w and n <= self._out_max_frame and not pad:
+            if data.__class__ is not bytes:
+                data = bytes(data)
+            self._out.append(header_pack(n, FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
+            st.out_window -= n
+            self._out_window -= n
+            st.blocked_since = None
+            if n and self._flood_dirty:
+                self._progress()
+            if end_stream:
+                self._trans(st, SEND_END_STREAM)
+            return n
+        return self._send_data_slow(st, data, end_stream, now, pad, w)
+
+    def _send_data_slow(self, st, data, end_stream, now, pad, w):
+        n = len(data)
+        mx = self._out_max_frame
+        sid = st.id
+        per = mx - (pad + 1 if pad else 0)
+        sent = 0
+        out = self._out
+        while sent < n:
+            room = w - (pad + 1 if pad else 0)
+            if room <= 0:
+                break
+            take = n - sent
+            if take > per:
+                take = per
+            if take > room:
+                take = room
+            chunk = bytes(data[sent:sent + take])
+            sent += take
+            last = end_stream and sent == n
+            fl = FLAG_END_STREAM if last else 0
+            if pad:
+                out.append(header_pack(take + pad + 1, FRAME_DATA, fl | FLAG_PADDED, sid)
+                           + bytes((pad,)) + chunk + bytes(pad))
+                cost = take + pad + 1
+            else:
+                out.append(header_pack(take, FRAME_DATA, fl, sid) + chunk)
+                cost = take
+            st.out_window -= cost
+            self._out_window -= cost
+            w -= cost
+        if sent < n:
+            if st.blocked_since is None:
+                st.blocked_since = 0 if now is None else now
+        else:
+            st.blocked_since = None
+            if end_stream:
+                if n == 0:
+                    if pad:
+                        out.append(header_pack(pad + 1, FRAME_DATA, FLAG_END_STREAM | FLAG_PADDED,
+                                               sid) + bytes((pad,)) + bytes(pad))
+                    else:
+                        out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, sid))
+                self._trans(st, SEND_END_STREAM)
+        if sent and self._flood_dirty:
+            self._progress()
+        return sent
+
+    def end_stream(self, stream_id):
+        # An empty DATA frame with END_STREAM.
+        self.send_data(stream_id, b"", True)
+
+    def blocked_streams(self):
+        # [(stream_id, since)] for streams whose last send_data was cut short by a window
+        # that is still exhausted; `since` is the `now` given to that send_data (0 if none).
+        # The driver resets the ones stalled for too long.
+        r = []
+        cw = self._out_window
+        for sid in self._streams:
+            st = self._streams[sid]
+            if st.blocked_since is not None and (st.out_window <= 0 or cw <= 0):
+                r.append((sid, st.blocked_since))
+        r.sort()
+        return r
+
+    def acknowledge_received_data(self, n, stream_id):
+        # The application has consumed n flow-controlled octets (EV_DATA's
+        # flow_controlled_length) of stream_id.  A WINDOW_UPDATE goes out once half of a
+        # window has been consumed (auto_ack=True does this on receipt).
+        if n <= 0:
+            return
+        self._ack_conn(n)
+        st = self._streams.get(stream_id)
+        if st is not None and (st.state == ST_OPEN or st.state == ST_HALF_CLOSED_LOCAL):
+            st.in_unacked += n
+            if st.in_unacked >= self._in_iws >> 1:
+                self._out.append(window_update_pack(stream_id, st.in_unacked))
+                st.in_window += st.in_unacked
+                st.in_unacked = 0
+
+    def reset_stream(self, stream_id, code=CANCEL):
+        # RST_STREAM(code); the stream is closed at once.  A no-op on a closed stream.
+        self._check_open()
+        st = self._streams.get(stream_id)
+        if st is None:
+            s = self._state_of(stream_id)
+            if _TRANSITIONS.get(s * 16 + SEND_RST_STREAM) is None:
+                raise _bad_transition(s, SEND_RST_STREAM, stream_id)
+            return
+        self._trans(st, SEND_RST_STREAM)
+        self._out.append(rst_stream_pack(stream_id, code))
+
+    def ping(self, data=b"\0" * 8):
+        self._check_open()
+        self._out.append(ping_pack(data))
+
+    def close_connection(self, code=NO_ERROR, last_stream_id=None, debug=b""):
+        # GOAWAY.  NO_ERROR: graceful, streams up to last_stream_id (default: the highest
+        # the peer opened) finish, newer ones are refused.  Any other code: the connection
+        # is closed for good.
+        if self.state == CONN_CLOSED:
+            return
+        if last_stream_id is None:
+            last_stream_id = self._high_in
+        self._out.append(goaway_pack(last_stream_id, code, debug))
+        self.goaway_sent = last_stream_id
+        self.state = CONN_CLOSED if code != NO_ERROR else CONN_CLOSING
+
+    def start_graceful_shutdown(self):
+        # Two-phase shutdown (RFC 9113 §6.8): GOAWAY(2**31-1, NO_ERROR) and a PING; the
+        # final GOAWAY with the real last stream id goes out when the PING ACK arrives.
+        self._check_open()
+        self._out.append(goaway_pack(MAX_STREAM_ID, NO_ERROR))
+        self.goaway_sent = MAX_STREAM_ID
+        self.state = CONN_CLOSING
+        self._gs_ping = b"mhttp-gs"
+        self._out.append(ping_pack(self._gs_ping))
+
+    def push_stream(self, stream_id, request_headers):
+        # Server push (RFC 9113 §8.4): PUSH_PROMISE on stream_id; returns the promised
+        # (even) stream id, reserved (local); answer it with send_headers/send_data.
+        self._check_open()
+        if self.client:
+            raise ProtocolError("only a server can push")
+        if self.remote_settings[SETTINGS_ENABLE_PUSH] == 0:
+            raise ProtocolError("the client disabled push (SETTINGS_ENABLE_PUSH=0)")
+        if self.goaway_received is not None:
+            raise ProtocolError("no push after GOAWAY")
+        parent = self._streams.get(stream_id)
+        if parent is None:
+            raise _bad_transition(self._state_of(stream_id), SEND_PUSH_PROMISE, stream_id)
+        self._trans(parent, SEND_PUSH_PROMISE)
+        pid = self.get_next_available_stream_id()
+        l = request_headers._l if isinstance(request_headers, Headers) else request_headers
+        st = self._new_stream(pid, ST_IDLE)
+        self._trans(st, SEND_PROMISED)
+        st.hin = 2
+        self._high_out = pid
+        self._next_id = pid + 2
+        self._emit_block(FRAME_PUSH_PROMISE, stream_id, self._encoder.encode(l), 0,
+                         _pack(">L", pid))
+        return pid
+
+    def send_priority_update(self, stream_id, field_value):
+        # Client: RFC 9218 PRIORITY_UPDATE, e.g. field_value=b"u=1, i".
+        from mhttp.h2_frames import priority_update_pack
+        self._out.append(priority_update_pack(stream_id, field_value))
+
+
+class H2Session:
+    # lua-resty-http2's protocol.session in sans-I/O form, callback style:
+    #   s = H2Session(client=True)                       (same options as H2Protocol)
+    #   sid = s.submit_request(headers, body=None, on_headers, on_data, on_trailers)
+    #   s.submit_response(sid, headers, body=None)       (server; body sent as windows allow)
+    #   s.submit_window_update(sid, n)                   acknowledge n consumed octets
+    #   s.recv_frame(data) -> events                     feeds bytes, runs the callbacks
+    #   s.frame_queue() -> bytes                         what to write (flush_queue: alias)
+    #   s.close(code=NO_ERROR)
+    #   s.request(headers, body, on_headers, on_data, on_trailers, send, recv, max_rounds)
+    # Bodies larger than the windows are kept per stream and sent as WINDOW_UPDATEs come.
+    # Callbacks: on_headers(stream_id, headers, end_stream), on_data(stream_id, data,
+    # end_stream), on_trailers(stream_id, headers).  A server sets on_request(stream_id,
+    # headers, end_stream) / on_request_data(stream_id, data, end_stream) attributes.
+    def __init__(self, client=True, **kw):
+        kw.setdefault("auto_ack", True)
+        self.protocol = H2Protocol(client, **kw)
+        self._cb = {}
+        self._pending = {}
+        self.done = {}      # stream_id -> (code or None) once the stream is finished
+        self.on_request = None
+        self.on_request_data = None
+        self.protocol.initiate_connection()
+
+    def submit_request(self, headers, body=None, on_headers=None, on_data=None,
+                       on_trailers=None):
+        p = self.protocol
+        sid = p.get_next_available_stream_id()
+        p.send_headers(sid, headers, end_stream=not body)
+        self._cb[sid] = (on_headers, on_data, on_trailers)
+        if body:
+            self._queue(sid, body)
+        return sid
+
+    def submit_response(self, stream_id, headers, body=None):
+        self.protocol.send_headers(stream_id, headers, end_stream=not body)
+        if body:
+            self._queue(stream_id, body)
+
+    def submit_window_update(self, stream_id, n):
+        self.protocol.acknowledge_received_data(n, stream_id)
+
+    def _queue(self, sid, body):
+        self._pending[sid] = body
+        self._pump(sid)
+
+    def _pump(self, sid):
+        body = self._pending.get(sid)
+        if body is None or self.protocol.stream_state(sid) >= ST_CLOSED:
+            self._pending.pop(sid, None)
+            return
+        k = self.protocol.send_data(sid, body, True)
+        if k == len(body):
+            del self._pending[sid]
+        else:
+            self._pending[sid] = body[k:]
+
+    def recv_frame(self, data):
+        evs = self.protocol.receive_data(data)
+        for ev in evs:
+            t = ev[0]
+            if t == EV_HEADERS or t == EV_DATA or t == EV_TRAILERS:
+                sid = ev[1]
+                cb = self._cb.get(sid)
+                if t == EV_DATA:
+                    if cb and cb[1]:
+                        cb[1](sid, ev[2], ev[4])
+                    elif not self.protocol.client and self.on_request_data:
+                        self.on_request_data(sid, ev[2], ev[4])
+                    if ev[4]:
+                        self.done[sid] = None
+                elif t == EV_HEADERS:
+                    if cb and cb[0]:
+                        cb[0](sid, ev[2], ev[3])
+                    elif not self.protocol.client and self.on_request:
+                        self.on_request(sid, ev[2], ev[3])
+                    if ev[3]:
+                        self.done[sid] = None
+                else:
+                    if cb and cb[2]:
+                        cb[2](sid, ev[2])
+                    self.done[sid] = None
+            elif t == EV_STREAM_RESET:
+                self.done[ev[1]] = ev[2]
+                self._pending.pop(ev[1], None)
+            elif t == EV_WINDOW_UPDATED:
+                for sid in list(self._pending):
+                    self._pump(sid)
+        return evs
+
+    def frame_queue(self):
+        return self.protocol.data_to_send()
+
+    flush_queue = frame_queue
+
+    def close(self, code=NO_ERROR):
+        self.protocol.close_connection(code)
+
+    def request(self, headers, body=None, on_headers=None, on_data=None, on_trailers=None,
+                send=None, recv=None, max_rounds=1000):
+        # lua-resty-http2 client:request: submit, then write with send(bytes) and read with
+        # recv() -> bytes (b"" at EOF) until the stream ends.  Returns the reset code, or
+        # None on a clean end.
+        sid = self.submit_request(headers, body, on_headers, on_data, on_trailers)
+        for _ in range(max_rounds):
+            out = self.frame_queue()
+            if out:
+                send(out)
+            if sid in self.done:
+                return self.done[sid]
+            if self.protocol.state == CONN_CLOSED:
+                raise ProtocolError("HTTP/2 connection closed")
+            data = recv()
+            if not data:
+                raise ProtocolError("connection closed before the response ended")
+            self.recv_frame(data)
+        raise ProtocolError("request did not finish in %d rounds" % max_rounds)
