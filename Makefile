@@ -25,7 +25,10 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q tests_host tests_device
 
+# Benchmarks (tools/bench/run.py runs every tools/bench/bench_*.py); the peers they
+# compare with (uvicorn, httptools, hypercorn, microdot) come from requirements-bench.txt.
 bench: setup
+	$(PY) -m pip install -q -r requirements-bench.txt
 	$(PY) tools/bench/run.py
 
 bundle: setup

@@ -1,0 +1,370 @@
+# Shared helpers for tools/bench/bench_*.py (CPython only; Linux: /proc and taskset).
+#
+# A bench script is a plain program: `.venv/bin/python tools/bench/bench_X.py` runs it
+# alone; tools/bench/run.py (`make bench`) runs every bench_*.py in turn and prints a
+# summary at the end.  Import the harness with
+#
+#     import os, sys
+#     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+#     import _harness as H
+#
+# Paths and constants
+#   H.ROOT            repository root;  H.PY  the venv's python;  H.MP  tools/micropython
+#   H.MICROPYTHON     the bare unix-port interpreter (.venv/bin/micropython)
+#   H.PEERS           tools/bench/peers;  H.SERVER_CORE = 0, H.LOAD_CORE = 1
+#
+# Processes
+#   H.free_port() -> int                     a free TCP port on 127.0.0.1
+#   H.wait_port(port, timeout=10.0, host="127.0.0.1") -> bool
+#   H.Server(name, argv, port, env=None, cwd=None, core=H.SERVER_CORE, ready_timeout=15)
+#       context manager: starts argv pinned to `core` (taskset), waits for the port,
+#       stops it (SIGTERM, then SIGKILL) on exit.  .alive() -> bool, .cpu_seconds() ->
+#       user+system CPU of the process tree (plus reaped children), .output() -> the
+#       last 2 KiB it printed (for error messages).  Raises H.Unavailable if it dies or
+#       never listens.
+#   H.have(cmd) -> bool                      is an executable on PATH
+#
+# Load generators (pinned to H.LOAD_CORE, every run bounded in time)
+#   H.wrk(port, conns=50, duration=4, threads=1, path="/") -> Load
+#   H.h2load(port, conns=50, duration=4, h1=False, streams=1, threads=1, path="/") -> Load
+#   Load: .requests (responses received) .seconds .rps .errors (socket errors, non-2xx,
+#   h2load's failed/errored/timeout) .raw (the tool's output)
+#
+# Measuring
+#   H.measure(server, load_fn, *args, **kw) -> Result
+#       runs load_fn(server.port, *args, **kw) and reads the server's CPU time before
+#       and after.  Result: .rps (requests per wall-clock second), .cpu (server CPU
+#       seconds used), .per_cpu (requests per server CPU-second), .errors, .load
+#   H.run_case(name, argv, port, load_fn, *args, env=None, cwd=None, **kw) -> Row
+#       Server + measure in one call; never raises: a peer that cannot start gives a Row
+#       with .note = "not available: ..." and no figures.
+#   Row(name, result=None, note=""): .name .result .note
+#
+# Printing
+#   H.print_table(title, rows, baselines=("aiohttp",))  columns: req/s, req/cpu-s,
+#       errors and, for each baseline present, the ratio of req/cpu-s to that row's.
+#   H.summary(bench, key, value)    records one headline figure; run.py prints them all
+#       at the end (through the file named by $MHTTP_BENCH_SUMMARY; no-op when unset).
+#   H.log(msg)                      progress line on stderr
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PY = os.path.join(ROOT, ".venv", "bin", "python")
+if not os.path.exists(PY):
+    PY = sys.executable
+MP = os.path.join(ROOT, "tools", "micropython")
+MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
+PEERS = os.path.join(ROOT, "tools", "bench", "peers")
+SERVER_CORE = 0
+LOAD_CORE = 1
+_NCPU = os.cpu_count() or 1
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class Unavailable(Exception):
+    pass
+
+
+def log(msg):
+    sys.stderr.write("[bench] %s\n" % msg)
+    sys.stderr.flush()
+
+
+def have(cmd):
+    return shutil.which(cmd) is not None
+
+
+def _pin(core, argv):
+    if have("taskset") and core is not None and core < _NCPU:
+        return ["taskset", "-c", str(core)] + list(argv)
+    return list(argv)
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def wait_port(port, timeout=10.0, host="127.0.0.1", proc=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            c = socket.create_connection((host, port), timeout=0.5)
+            c.close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+# --- CPU time from /proc ------------------------------------------------------------
+
+def _stat(pid):
+    # -> (ppid, utime+stime, cutime+cstime) in ticks, or None
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+    except OSError:
+        return None
+    rest = s[s.rfind(")") + 2:].split()
+    # rest[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17
+    return int(rest[1]), int(rest[11]) + int(rest[12]), int(rest[13]) + int(rest[14])
+
+
+def tree_cpu_seconds(pid):
+    # CPU seconds of pid, its live descendants, and the children it has reaped.
+    kids = {}
+    stats = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        st = _stat(int(d))
+        if st is None:
+            continue
+        stats[int(d)] = st
+        kids.setdefault(st[0], []).append(int(d))
+    total = 0
+    todo = [pid]
+    seen = set()
+    while todo:
+        p = todo.pop()
+        if p in seen or p not in stats:
+            continue
+        seen.add(p)
+        total += stats[p][1] + stats[p][2]
+        todo.extend(kids.get(p, ()))
+    return total / float(_TICK)
+
+
+class Server:
+    def __init__(self, name, argv, port, env=None, cwd=None, core=SERVER_CORE,
+                 ready_timeout=15.0):
+        self.name = name
+        self.argv = _pin(core, argv)
+        self.port = port
+        self.env = env
+        self.cwd = cwd or ROOT
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self._out = None
+
+    def __enter__(self):
+        import tempfile
+        self._out = tempfile.TemporaryFile()
+        env = dict(os.environ)
+        if self.env:
+            env.update(self.env)
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=self._out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        if not wait_port(self.port, self.ready_timeout, proc=self.proc):
+            out = self.output()
+            self.stop()
+            raise Unavailable("%s did not listen on port %d: %s" % (self.name, self.port,
+                                                                      out.strip()[-300:]))
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def cpu_seconds(self):
+        return tree_cpu_seconds(self.proc.pid)
+
+    def output(self):
+        if self._out is None:
+            return ""
+        self._out.flush()
+        self._out.seek(0, 2)
+        n = self._out.tell()
+        self._out.seek(max(0, n - 2048))
+        return self._out.read().decode("utf-8", "replace")
+
+    def stop(self):
+        p = self.proc
+        if p is None or p.poll() is not None:
+            return
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except OSError:
+            p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                p.kill()
+            p.wait(5)
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self._out is not None:
+            self._out.close()
+        return False
+
+
+# --- load generators ------------------------------------------------------------------
+
+class Load:
+    def __init__(self, requests, seconds, errors, raw):
+        self.requests = requests
+        self.seconds = seconds
+        self.errors = errors
+        self.raw = raw
+        self.rps = requests / seconds if seconds > 0 else 0.0
+
+
+def _run_load(argv, duration):
+    argv = _pin(LOAD_CORE, argv)
+    try:
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=duration + 30)
+    except subprocess.TimeoutExpired:
+        raise Unavailable("%s ran past its time limit" % argv[0])
+    return r.stdout.decode("utf-8", "replace")
+
+
+def _seconds(num, unit):
+    v = float(num)
+    return v / 1000.0 if unit == "ms" else v * 60.0 if unit == "m" else v
+
+
+def wrk(port, conns=50, duration=4, threads=1, path="/", host="127.0.0.1"):
+    threads = max(1, min(threads, conns))
+    out = _run_load(["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration,
+                     "--timeout", "5s", "http://%s:%d%s" % (host, port, path)], duration)
+    m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    if not m:
+        raise Unavailable("wrk: no result: %s" % out.strip()[-300:])
+    errors = 0
+    e = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if e:
+        errors += sum(int(x) for x in e.groups())
+    n = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if n:
+        errors += int(n.group(1))
+    return Load(int(m.group(1)), _seconds(m.group(2), m.group(3)), errors, out)
+
+
+def h2load(port, conns=50, duration=4, h1=False, streams=1, threads=1, path="/",
+           host="127.0.0.1"):
+    threads = max(1, min(threads, conns))
+    argv = ["h2load", "-c%d" % conns, "-t%d" % threads, "-m%d" % streams,
+            "-D", str(duration), "-T", "5", "-N", "5"]
+    if h1:
+        argv.append("--h1")
+    argv.append("http://%s:%d%s" % (host, port, path))
+    out = _run_load(argv, duration)
+    m = re.search(r"finished in ([\d.]+)(ms|s|m),", out)
+    r = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
+    s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    if not m or not r:
+        raise Unavailable("h2load: no result: %s" % out.strip()[-300:])
+    # requests = responses received ("done"), like wrk; errors = failed (h2load counts a
+    # response it cannot accept, e.g. a status line without reason phrase, as failed),
+    # errored and timed out, plus 4xx/5xx.
+    done = int(r.group(3))
+    errors = int(r.group(5)) + int(r.group(6)) + int(r.group(7))
+    if s:
+        errors += int(s.group(3)) + int(s.group(4))
+    return Load(done, _seconds(m.group(1), m.group(2)), errors, out)
+
+
+# --- measuring ------------------------------------------------------------------------
+
+class Result:
+    def __init__(self, load, cpu):
+        self.load = load
+        self.rps = load.rps
+        self.cpu = cpu
+        self.errors = load.errors
+        self.per_cpu = load.requests / cpu if cpu > 0 else 0.0
+
+
+class Row:
+    def __init__(self, name, result=None, note=""):
+        self.name = name
+        self.result = result
+        self.note = note
+
+
+def measure(server, load_fn, *args, **kw):
+    c0 = server.cpu_seconds()
+    load = load_fn(server.port, *args, **kw)
+    c1 = server.cpu_seconds()
+    if not server.alive():
+        raise Unavailable("%s died under load: %s" % (server.name, server.output()[-300:]))
+    if load.requests == 0:
+        raise Unavailable("%s answered no request: %s" % (server.name, load.raw.strip()[-300:]))
+    return Result(load, c1 - c0)
+
+
+def run_case(name, argv, port, load_fn, *args, **kw):
+    env = kw.pop("env", None)
+    cwd = kw.pop("cwd", None)
+    ready = kw.pop("ready_timeout", 15.0)
+    log("%s: %s" % (name, " ".join(argv)))
+    try:
+        with Server(name, argv, port, env=env, cwd=cwd, ready_timeout=ready) as srv:
+            return Row(name, measure(srv, load_fn, *args, **kw))
+    except (Unavailable, OSError) as e:
+        log("%s: not available: %s" % (name, e))
+        return Row(name, None, "not available: %s" % str(e).splitlines()[0][:120])
+
+
+# --- printing -------------------------------------------------------------------------
+
+def _fmt(v):
+    if v >= 100:
+        return "%d" % round(v)
+    return "%.1f" % v
+
+
+def print_table(title, rows, baselines=("aiohttp",)):
+    base = {}
+    for b in baselines:
+        for r in rows:
+            if r.name == b and r.result is not None and r.result.per_cpu > 0:
+                base[b] = r.result.per_cpu
+    cols = ["req/s", "req/cpu-s", "errors"] + ["x %s" % b for b in baselines if b in base]
+    w = max([len(r.name) for r in rows] + [10])
+    print()
+    print(title)
+    print("-" * len(title))
+    print("%-*s  %s" % (w, "server", "  ".join("%10s" % c for c in cols)))
+    for r in rows:
+        if r.result is None:
+            print("%-*s  %s" % (w, r.name, r.note or "not available"))
+            continue
+        cells = [_fmt(r.result.rps), _fmt(r.result.per_cpu), "%d" % r.result.errors]
+        for b in baselines:
+            if b in base:
+                cells.append("%.2f" % (r.result.per_cpu / base[b]))
+        line = "%-*s  %s" % (w, r.name, "  ".join("%10s" % c for c in cells))
+        if r.note:
+            line += "  " + r.note
+        print(line)
+    sys.stdout.flush()
+
+
+def summary(bench, key, value):
+    path = os.environ.get("MHTTP_BENCH_SUMMARY")
+    if not path:
+        return
+    with open(path, "a") as f:
+        f.write(json.dumps([bench, key, value]) + "\n")
