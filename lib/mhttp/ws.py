@@ -134,11 +134,27 @@ def valid_close_code(code):
 
 # -- masking ---------------------------------------------------------------------------
 
+_XOR = [None] * 256   # CPython only: lazily built 256-byte XOR tables, one per key byte
+
+
 def mask(data, key):
     # RFC 6455 §5.3: octet i of the result is data[i] XOR key[i % 4].  Returns bytes.
+    # key must be bytes.  Small payloads (and every payload on MicroPython) go through
+    # one big-integer XOR; on CPython, over 512 bytes, four strided bytes.translate
+    # passes are about twice as fast (int<->bytes conversion costs ~1.5 ns/byte there),
+    # but step slices do not exist on MicroPython.
     n = len(data)
     if not n:
         return b""
+    if n > 512 and not MICROPYTHON:
+        b = bytearray(data)
+        for i in range(4):
+            c = key[i]
+            t = _XOR[c]
+            if t is None:
+                t = _XOR[c] = bytes([j ^ c for j in range(256)])
+            b[i::4] = b[i::4].translate(t)
+        return bytes(b)
     k = key * ((n >> 2) + 1)
     if len(k) != n:
         k = k[:n]
@@ -411,7 +427,10 @@ class WSProtocol:
                 end = p + hl + 4 + n
                 if len(buf) < end:
                     return None
-                payload = mask(buf[p + hl + 4:end], bytes(buf[p + hl:p + hl + 4]))
+                if end - p > 600:
+                    payload = mask(memoryview(buf)[p + hl + 4:end], bytes(buf[p + hl:p + hl + 4]))
+                else:
+                    payload = mask(buf[p + hl + 4:end], bytes(buf[p + hl:p + hl + 4]))
             else:
                 end = p + hl + n
                 if len(buf) < end:
