@@ -426,3 +426,33 @@ def test_str_and_bytes_inputs_and_large_index():
     assert len(w) < 2 * len(hs) + 10
     assert d.decode(w) == [(n.encode(), v.encode()) for n, v in hs]
     assert d.decode(memoryview(e.encode(hs))) == d.decode(w)
+
+
+# -- hpack-test-case stories (portable excerpt) ---------------------------------------------
+
+def _story(cases):
+    d = Decoder()
+    e = Encoder()
+    d2 = Decoder()
+    for size, w, headers in cases:
+        if size is not None:
+            d.max_table_size = size
+        assert d.decode(unhex(w)) == headers
+        assert d2.decode(e.encode(headers)) == headers
+    assert d2.dynamic_table() == e.dynamic_table()
+
+
+def test_stories_excerpt():
+    import _hpack_stories as S
+    _story(S.NGHTTP2_29)
+    _story(S.NGHTTP2_CTS_05)
+    # And through the board code path (nibble automaton, byte-flush encoder) on CPython.
+    big = hpack._BIG
+    hpack._BIG = False
+    hpack._enc_cache.clear()
+    hpack._dec_cache.clear()
+    try:
+        _story(S.NGHTTP2_29)
+        _story(S.NGHTTP2_CTS_05)
+    finally:
+        hpack._BIG = big

@@ -12,6 +12,9 @@ def _fresh_import():
         if m in sys.modules:
             del sys.modules[m]
     import mhttp.errors
+    import mhttp
+    if "hpack" in mhttp.__dict__:
+        del mhttp.__dict__["hpack"]      # else MicroPython's import returns the attribute
     gc.collect()
     a = gc.mem_alloc() if MICROPYTHON else 0
     from mhttp import hpack as H
