@@ -674,6 +674,10 @@ def _reusable(conn):
     if not p.keep_alive or getattr(conn, "_eof", False):
         return None
     if p.our_done and p.their_done:
+        # Bytes the server sent past the end of its response (say a body on a 204) would
+        # be read as the next response: such a connection is not reused.
+        if len(p._buf) > p._pos:
+            return None
         return True
     return False
 
