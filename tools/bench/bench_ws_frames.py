@@ -9,10 +9,9 @@ import os
 import sys
 import time
 
-here = os.path.dirname(os.path.abspath(__file__)) if hasattr(os.path, "dirname") else None
 MP = sys.implementation.name == "micropython"
 if not MP:
-    sys.path.insert(0, os.path.join(here, "..", "..", "lib"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
 
 from mhttp.ws import WSProtocol, EV_MESSAGE  # noqa: E402
 
