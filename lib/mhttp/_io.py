@@ -52,6 +52,9 @@ DEFAULT_BUFSIZE = 4096
 
 
 def _oserror(e, what):
+    if type(e).__name__ in ("timeout", "TimeoutError"):
+        # CPython's socket.timeout is an OSError with no errno
+        return Timeout("%s timed out" % what)
     n = e.args[0] if e.args else 0
     if not isinstance(n, int):
         n = getattr(e, "errno", 0) or 0
@@ -174,6 +177,13 @@ class StreamIO:
             self.writer.close()
         except Exception:
             pass
+        # MicroPython's Stream.close() does nothing (its wait_closed() closes the socket).
+        s = getattr(self.writer, "s", None)
+        if s is not None:
+            try:
+                s.close()
+            except Exception:
+                pass
 
     async def close(self):
         if self.closed:
@@ -215,7 +225,9 @@ class SocketIO:
         self.sock = sock
         self._buf = bytearray(bufsize)
         self._mv = memoryview(self._buf)
-        self._recv_into = getattr(sock, "recv_into", None) or getattr(sock, "readinto", None)
+        # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
+        # (it blocks until the whole buffer is full), so it would hang on a short reply.
+        self._recv_into = getattr(sock, "recv_into", None)
         self._timeout = -1
         self.deadline = None
         self.closed = False

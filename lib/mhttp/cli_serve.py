@@ -1,6 +1,6 @@
 # python -m mhttp serve [--host H] [--port P] [--cert C --key K] [--max-connections N]
 #                       [--idle-timeout S] [--header-timeout S] [--body-timeout S]
-#                       [--streams]
+#                       [--max-body N] [--streams]
 #   /      200 with a short body, any method (a request body is read and dropped)
 #   /echo  the request body back, with its content-type
 #   other  404
@@ -10,9 +10,9 @@ import sys
 from mhttp.headers import Headers
 
 _USAGE = ("usage: mhttp serve [--host H] [--port P] [--cert C --key K] [--max-connections N] "
-          "[--idle-timeout S] [--header-timeout S] [--body-timeout S] [--streams]")
+          "[--idle-timeout S] [--header-timeout S] [--body-timeout S] [--max-body N] [--streams]")
 
-HELLO = b"Hello from mhttp\n"
+HELLO = b"Hello, World!"  # 13 bytes, the body the benchmark peers answer with
 
 
 async def handler(server, stream):
@@ -34,32 +34,21 @@ async def handler(server, stream):
             await stream.write_headers(h, False)
             await stream.write_chunk(HELLO, True)
     elif path == b"/echo":
+        # The body is streamed back as it arrives (no whole-body buffer).  The first read
+        # comes before our head, so a client waiting on Expect: 100-continue gets its 100.
         ct = req.get(b"content-type") or b"application/octet-stream"
         n = req.get(b"content-length")
+        c = await stream.get_next_chunk()
+        h = Headers(((b":status", b"200"), (b"content-type", ct)))
         if n is not None:
-            # Known length: stream it straight back (no whole-body buffer).
-            await stream.write_headers(Headers(((b":status", b"200"), (b"content-type", ct),
-                                                (b"content-length", n))), method == b"HEAD")
-            while True:
-                c = await stream.get_next_chunk()
-                if c is None:
-                    break
-                if method != b"HEAD":
-                    await stream.write_chunk(c, False)
+            h.append(b"content-length", n)   # else chunked (a chunked upload)
+        await stream.write_headers(h, method == b"HEAD")
+        while c is not None:
             if method != b"HEAD":
-                await stream.write_chunk(b"", True)
-        else:
-            # Chunked upload: echoed chunk by chunk (chunked response).
-            await stream.write_headers(Headers(((b":status", b"200"), (b"content-type", ct))),
-                                       method == b"HEAD")
-            while True:
-                c = await stream.get_next_chunk()
-                if c is None:
-                    break
-                if method != b"HEAD":
-                    await stream.write_chunk(c, False)
-            if method != b"HEAD":
-                await stream.write_chunk(b"", True)
+                await stream.write_chunk(c, False)
+            c = await stream.get_next_chunk()
+        if method != b"HEAD":
+            await stream.write_chunk(b"", True)
     else:
         while (await stream.get_next_chunk()) is not None:
             pass
@@ -73,7 +62,8 @@ async def handler(server, stream):
 
 def parse_args(argv):
     o = {"host": "127.0.0.1", "port": 8000, "cert": None, "key": None, "max_connections": 64,
-         "idle_timeout": 60.0, "header_timeout": 10.0, "body_timeout": 30.0, "streams": False}
+         "idle_timeout": 60.0, "header_timeout": 10.0, "body_timeout": 30.0, "streams": False,
+         "max_body": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -90,7 +80,7 @@ def parse_args(argv):
         if k not in o:
             raise ValueError("unknown option %r" % a)
         v = argv[i + 1]
-        if k in ("port", "max_connections"):
+        if k in ("port", "max_connections", "max_body"):
             v = int(v)
         elif k.endswith("timeout"):
             v = float(v)
@@ -101,9 +91,21 @@ def parse_args(argv):
     return o
 
 
-def main(argv):
-    import asyncio
+def make_server(o, onstream=None):
+    # A Server from parsed options (also used by tests_host/_server_app.py).
     from mhttp import server as mserver
+    tls = (o["cert"], o["key"]) if o["cert"] else None
+    kw = {}
+    if o["max_body"] is not None:
+        kw["max_body"] = o["max_body"]
+    return mserver.listen(onstream or handler, host=o["host"], port=o["port"], tls=tls,
+                          max_connections=o["max_connections"], idle_timeout=o["idle_timeout"],
+                          header_timeout=o["header_timeout"], body_timeout=o["body_timeout"],
+                          streams=o["streams"], **kw)
+
+
+def main(argv, onstream=None):
+    import asyncio
     try:
         o = parse_args(argv)
     except ValueError as e:
@@ -111,11 +113,8 @@ def main(argv):
         return 2
     if o is None:
         return 0
-    tls = (o["cert"], o["key"]) if o["cert"] else None
-    srv = mserver.listen(handler, host=o["host"], port=o["port"], tls=tls,
-                         max_connections=o["max_connections"], idle_timeout=o["idle_timeout"],
-                         header_timeout=o["header_timeout"], body_timeout=o["body_timeout"],
-                         streams=o["streams"])
+    tls = o["cert"]
+    srv = make_server(o, onstream)
 
     async def run():
         await srv.listen()

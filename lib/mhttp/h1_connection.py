@@ -80,6 +80,10 @@ class H1Connection:
         self.requests = 0         # server: requests read on this connection
         self.close_after = False  # server: answer with Connection: close, then close
         self.idle = False         # server: waiting for the next request
+        # Server over an I/O object that does not cork its writes (asyncio streams): a
+        # head with content-length is held until the first body write (one write).
+        self.hold_head = not getattr(io, "corks", False)
+        self._held = None
 
     # -- lua-http connection API ------------------------------------------------------
     async def connect(self, timeout=None):
@@ -119,6 +123,8 @@ class H1Connection:
             ev = p.next_event()
             if ev is not None:
                 return ev
+            if self._held is not None:
+                await self.flush()
             if self._eof:
                 raise ConnectionClosed("peer closed the connection mid-message")
             data = await io.recv(timeout)
@@ -130,7 +136,16 @@ class H1Connection:
     async def _send(self, pieces, timeout):
         if timeout is None:
             timeout = self.write_timeout
+        h = self._held
+        if h is not None:
+            self._held = None
+            pieces.insert(0, h)
         await self.io.send(pieces, timeout)
+
+    async def flush(self, timeout=None):
+        # Writes a response head held back by write_headers (see hold_head).
+        if self._held is not None:
+            await self._send([], timeout)
 
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
@@ -226,6 +241,7 @@ class H1Stream(StreamCommon):
         self.status = None             # server: the final status we sent
         self.continue_sent = False
         self._tunnel_eof = False
+        self._body_started = False
 
     @property
     def connection(self):
@@ -242,6 +258,10 @@ class H1Stream(StreamCommon):
         conn = self.conn
         if self._headers_pending:
             self._headers_pending = False
+            return self.headers
+        if conn.is_server and not self._body_started:
+            # Asked again before any body was read: the same request head (so handlers can
+            # be composed), as lua-http keeps it on the stream.
             return self.headers
         if conn.is_server or self.headers is not None:
             if self.trailers is not None:
@@ -316,6 +336,7 @@ class H1Stream(StreamCommon):
                 return ev[1] if ev[1] else (None if ev[2] else b"")
             self._tunnel_eof = True
             return None
+        self._body_started = True
         if self._in_done:
             return None
         if conn.is_server and p.expect_continue and not self.headers_sent and not self.continue_sent:
@@ -357,34 +378,44 @@ class H1Stream(StreamCommon):
         conn = self.conn
         if not isinstance(headers, Headers):
             headers = Headers(headers)
-        if conn.is_server:
-            st = headers.get(b":status")
-            if st is None:
-                raise Error("write_headers: a response needs a :status field")
-            if st[:1] != b"1" or st == b"101":
-                has_date = has_server = False
-                has_conn = not conn.close_after
-                for f in headers._l:
-                    n = f[0]
-                    if n == b"date":
-                        has_date = True
-                    elif n == b"server":
-                        has_server = True
-                    elif n == b"connection":
-                        has_conn = True
-                if not (has_date and has_server and has_conn):
-                    headers = headers.clone()
-                    if not has_date:
-                        headers.append(b"date", http_date())
-                    if not has_server:
-                        headers.append(b"server", SERVER_NAME)
-                    if not has_conn:
-                        headers.append(b"connection", b"close")
-                self.headers_sent = True
-                self.status = st
-        else:
+        p = conn.p
+        if not conn.is_server:
             self.headers_sent = True
-        data = conn.p.send_headers(headers, end_stream)
+            await conn._send([p.send_headers(headers, end_stream)], timeout)
+            return
+        has_date = has_server = has_cl = False
+        st = None
+        for f in headers._l:
+            n = f[0]
+            if n == b":status":
+                st = f[1]
+            elif n == b"date":
+                has_date = True
+            elif n == b"server":
+                has_server = True
+            elif n == b"content-length":
+                has_cl = True
+        if st is None:
+            raise Error("write_headers: a response needs a :status field")
+        if conn.close_after:
+            p.keep_alive = False    # the core then writes Connection: close
+        data = p.send_headers(headers, end_stream)
+        if st[:1] != b"1" or st == b"101":
+            self.headers_sent = True
+            self.status = st
+            if not (has_date and has_server):
+                # Date (RFC 9110 §6.6.1) and Server, spliced after the fields we were given.
+                i = data.find(b"\r\n\r\n") + 2
+                extra = b""
+                if not has_date:
+                    extra = b"date: " + http_date() + b"\r\n"
+                if not has_server:
+                    extra += b"server: " + SERVER_NAME + b"\r\n"
+                data = data[:i] + extra + data[i:]
+            if has_cl and not end_stream and conn.hold_head:
+                # Sent together with the first body bytes: one write, no Nagle stall.
+                conn._held = data
+                return
         await conn._send([data], timeout)
 
     async def write_chunk(self, data, end_stream=False, timeout=None):
@@ -412,6 +443,8 @@ class H1Stream(StreamCommon):
         # it for closing.  Returns True when the connection can be reused.
         conn = self.conn
         p = conn.p
+        if conn._held is not None:
+            await conn.flush()
         if p.upgraded:
             return False
         if not p.our_done:

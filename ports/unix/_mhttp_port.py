@@ -129,6 +129,10 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     from mhttp._io import StreamIO
 
     async def on_conn(r, w):
+        try:
+            w.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+        except Exception:
+            pass
         io = StreamIO(r, w, bufsize, tls=bool(tls))
         if reaper is not None:
             reaper.add(io)

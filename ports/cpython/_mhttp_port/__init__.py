@@ -213,6 +213,7 @@ class ProtocolIO(asyncio.Protocol):
     # The _io interface (recv/send/close/peername/localname/alpn/deadline/expire) on an
     # asyncio transport.  cb(io) is started on connection_made.
     HIGH_WATER = 256 * 1024
+    corks = True   # writes are buffered until the coroutine suspends (see flush)
 
     def __init__(self, cb, loop, reaper, tls):
         self.cb = cb

@@ -1,0 +1,455 @@
+# mhttp.server against real clients (curl, raw sockets) on both runtimes: the server runs
+# as a subprocess (`tests_host/_server_app.py`: the `mhttp serve` app plus a few test
+# routes) under CPython (the asyncio.Protocol fast path, and the asyncio streams path)
+# and under the MicroPython unix port.
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, free_port, require, require_micropython
+
+sys.path.insert(0, os.path.join(ROOT, "tests_host", "core"))
+import h1_corpus  # noqa: E402
+
+APP = os.path.join(ROOT, "tests_host", "_server_app.py")
+PY = os.path.join(ROOT, ".venv", "bin", "python")
+if not os.path.exists(PY):
+    PY = sys.executable
+
+RUNTIMES = ["cpython", "cpython-streams", "micropython"]
+HELLO = b"Hello, World!"
+
+
+class ServerProc:
+    def __init__(self, runtime, args=(), heap=None):
+        self.port = free_port()
+        if runtime == "micropython":
+            cmd = [require_micropython()]
+            if heap:
+                cmd += ["-X", "heapsize=%s" % heap]
+            cmd += [APP]
+        else:
+            cmd = [PY, "-u", APP]
+        cmd += ["--port", str(self.port)] + list(args)
+        if runtime == "cpython-streams":
+            cmd.append("--streams")
+        self.runtime = runtime
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        line = b""
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if b"listening on" in line or not line:
+                break
+        if b"listening on" not in line:
+            self.stop()
+            raise AssertionError("server did not start: %r %r" % (line, self.output()))
+
+    def output(self):
+        try:
+            return self.proc.stdout.read() if self.proc.poll() is not None else b""
+        except Exception:
+            return b""
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+
+@pytest.fixture(params=RUNTIMES)
+def server(request):
+    s = ServerProc(request.param)
+    yield s
+    s.stop()
+
+
+def curl(*args, timeout=30):
+    r = subprocess.run([require("curl"), "-sS", "--max-time", "20"] + list(args),
+                       capture_output=True, timeout=timeout)
+    return r
+
+
+def raw(port, data, timeout=5.0, shut=False):
+    # Sends data on a new connection and reads until the server closes it (or timeout).
+    # Returns (bytes received, closed_by_server).
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+        if shut:
+            s.shutdown(socket.SHUT_WR)
+        out = b""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                d = s.recv(65536)
+            except socket.timeout:
+                return out, False
+            except ConnectionResetError:
+                return out, True
+            if not d:
+                return out, True
+            out += d
+        return out, False
+    finally:
+        s.close()
+
+
+def responses(data):
+    # Splits a byte stream of responses with content-length bodies: [(status, headers, body)].
+    out = []
+    while data:
+        i = data.find(b"\r\n\r\n")
+        assert i >= 0, data
+        head = data[:i].split(b"\r\n")
+        st = int(head[0].split(b" ")[1])
+        h = {}
+        for line in head[1:]:
+            k, _, v = line.partition(b":")
+            h[k.strip().lower()] = v.strip()
+        data = data[i + 4:]
+        if st < 200:
+            out.append((st, h, b""))
+            continue
+        n = int(h.get(b"content-length", b"0"))
+        out.append((st, h, data[:n]))
+        data = data[n:]
+    return out
+
+
+def get_ok(port):
+    out, closed = raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    r = responses(out)
+    assert r[0][0] == 200 and r[0][2] == HELLO, out
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# curl: the basics
+
+def test_get_head_404(server):
+    r = curl("-i", server.url + "/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert r.stdout.endswith(b"\r\n\r\n" + HELLO)
+    assert re.search(rb"\r\ndate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n", r.stdout)
+    assert b"\r\nserver: mhttp\r\n" in r.stdout
+    r = curl("-I", server.url + "/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 13\r\n" in r.stdout
+    r = curl("-i", server.url + "/nope")
+    assert r.stdout.startswith(b"HTTP/1.1 404 Not Found\r\n") and r.stdout.endswith(b"not found\n")
+
+
+def test_post_1mib_echo(server, tmp_path):
+    data = os.urandom(1 << 20)
+    f = tmp_path / "body.bin"
+    f.write_bytes(data)
+    r = curl("-H", "Content-Type: application/x-test", "--data-binary", "@%s" % f,
+             "-D", str(tmp_path / "h.txt"), server.url + "/echo")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+    h = (tmp_path / "h.txt").read_bytes().lower()
+    assert b"content-type: application/x-test" in h
+    assert b"content-length: 1048576" in h
+    assert h.startswith(b"http/1.1 200 ok\r\n")
+    # curl sends Expect: 100-continue above 1 MiB (or when told): the 100 comes first
+    # (curl waits 1 s for it before sending anyway: check it came quickly)
+    t0 = time.time()
+    r = curl("-H", "Expect: 100-continue", "--data-binary", "@%s" % f,
+             "-D", str(tmp_path / "h.txt"), server.url + "/echo")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+    h = (tmp_path / "h.txt").read_bytes().lower()
+    assert h.startswith(b"http/1.1 100 continue\r\n\r\nhttp/1.1 200 ok\r\n")
+    assert time.time() - t0 < 0.9 or server.runtime == "micropython"
+
+
+def test_chunked_upload_echo(server, tmp_path):
+    data = os.urandom(300000)
+    f = tmp_path / "body.bin"
+    f.write_bytes(data)
+    r = curl("-H", "Transfer-Encoding: chunked", "-H", "Content-Type: text/x-chunky",
+             "--data-binary", "@%s" % f, "-D", str(tmp_path / "h.txt"), server.url + "/echo")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+    h = (tmp_path / "h.txt").read_bytes().lower()
+    assert b"content-type: text/x-chunky" in h and b"transfer-encoding: chunked" in h
+
+
+def test_keep_alive_reuses_connection(server):
+    r = curl("-v", server.url + "/", server.url + "/nope", server.url + "/stats")
+    assert r.returncode == 0, r.stderr
+    assert b"Re-using existing connection" in r.stderr
+    assert r.stdout.startswith(HELLO + b"not found\n")
+    m = re.search(rb"accepted=(\d+) requests=(\d+)", r.stdout)
+    assert m and int(m.group(2)) - int(m.group(1)) >= 2
+
+
+def test_pipelined_three_requests_in_one_write(server):
+    req = (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+           b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: a/b\r\nContent-Length: 5\r\n\r\nhello"
+           b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    out, closed = raw(server.port, req)
+    assert closed
+    r = responses(out)
+    assert [x[0] for x in r] == [404, 200, 200]
+    assert r[0][2] == b"not found\n" and r[1][2] == b"hello" and r[2][2] == HELLO
+    assert r[1][1][b"content-type"] == b"a/b"
+    assert r[2][1][b"connection"] == b"close"
+
+
+def test_expect_100_continue_raw(server):
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    try:
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                  b"Expect: 100-continue\r\n\r\n")
+        got = s.recv(1000)
+        assert got == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(b"ping")
+        out = b""
+        while not out.endswith(b"ping"):
+            d = s.recv(1000)
+            assert d
+            out += d
+        r = responses(out)
+        assert r[0][0] == 200 and r[0][2] == b"ping"
+        # the connection is still usable
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        out = b""
+        while not out.endswith(HELLO):
+            d = s.recv(1000)
+            assert d
+            out += d
+        assert out.startswith(b"HTTP/1.1 200 OK\r\n")
+    finally:
+        s.close()
+
+
+def test_http10(server):
+    out, closed = raw(server.port, b"GET / HTTP/1.0\r\n\r\n")
+    assert closed
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(HELLO)
+    # HTTP/1.0 keep-alive
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    try:
+        for _ in range(2):
+            s.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            out = b""
+            while not out.endswith(HELLO):
+                d = s.recv(1000)
+                assert d
+                out += d
+            assert b"connection: keep-alive" in out.lower()
+    finally:
+        s.close()
+
+
+# ---------------------------------------------------------------------------------------
+# bad input: the corpus, raw
+
+def _bad_corpus_check(port, name, data, status):
+    out, closed = raw(port, data, timeout=5)
+    assert out.startswith(b"HTTP/1.1 %d " % status), (name, out[:200])
+    assert closed, name
+    assert b"connection: close" in out.lower(), name
+    # a smuggled second request is never answered
+    assert out.count(b"HTTP/1.1 ") == 1, (name, out)
+
+
+def test_bad_request_corpus(server):
+    n = 0
+    for name, data, status in h1_corpus.BAD_REQUESTS:
+        _bad_corpus_check(server.port, name, data, status)
+        n += 1
+        if n % 25 == 0:
+            assert get_ok(server.port)
+    assert n == len(h1_corpus.BAD_REQUESTS) and n > 50
+    assert get_ok(server.port)
+    if server.runtime != "cpython-streams":
+        assert server.proc.poll() is None
+
+
+def test_good_lookalikes_served(server):
+    for name, data, _ in h1_corpus.GOOD_LOOKALIKES:
+        out, closed = raw(server.port, data, timeout=5, shut=True)
+        assert out.startswith(b"HTTP/1.1 200 ") or out.startswith(b"HTTP/1.1 404 "), (name, out[:200])
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_max_body_corpus(runtime):
+    s = ServerProc(runtime, ["--max-body", "1024"])
+    try:
+        for name, data, status in h1_corpus.BAD_REQUESTS_MAX_BODY_1024:
+            _bad_corpus_check(s.port, name, data, status)
+        assert get_ok(s.port)
+    finally:
+        s.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# timeouts, errors, close
+
+@pytest.mark.parametrize("runtime", ["cpython", "cpython-streams", "micropython"])
+def test_slowloris_and_stalled_body_cut_off(runtime):
+    s = ServerProc(runtime, ["--header-timeout", "1", "--body-timeout", "1", "--idle-timeout", "2"])
+    try:
+        # slowloris: one header byte every 0.3 s; must be closed within ~1 s of the first
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        t0 = time.time()
+        msg = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+        closed = False
+        got = b""
+        for i in range(len(msg)):
+            try:
+                c.sendall(msg[i:i + 1])
+            except OSError:
+                closed = True
+                break
+            c.settimeout(0.3)
+            try:
+                d = c.recv(1000)
+                got += d
+                if not d:
+                    closed = True
+                    break
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                closed = True
+                break
+            if time.time() - t0 > 6:
+                break
+        c.close()
+        assert closed, "slowloris connection still open after %.1fs" % (time.time() - t0)
+        assert time.time() - t0 < 3.5
+        # stalled body: head complete, 3 of 100 body bytes, then silence
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=6)
+        c.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        t0 = time.time()
+        out = b""
+        while True:
+            d = c.recv(10000)
+            if not d:
+                break
+            out += d
+        dt = time.time() - t0
+        c.close()
+        assert 0.5 < dt < 4, dt
+        # idle keep-alive connection closed after idle_timeout
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=6)
+        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        out = b""
+        t0 = time.time()
+        while True:
+            d = c.recv(10000)
+            if not d:
+                break
+            out += d
+        dt = time.time() - t0
+        c.close()
+        assert out.endswith(HELLO) and 1.5 < dt < 5, (out, dt)
+        assert get_ok(s.port)
+    finally:
+        s.stop()
+
+
+def test_handler_exception_500_and_keeps_serving(server):
+    out, closed = raw(server.port, b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 500 Internal Server Error\r\n"), out
+    assert closed and b"connection: close" in out.lower()
+    out, closed = raw(server.port, b"GET /boom-late HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"half") and closed
+    assert get_ok(server.port)
+    server.stop()
+    log = server.proc.stdout.read()
+    assert b"onerror onstream ValueError('boom (raised on purpose by the test app)'" in log, log
+    assert b"boom after the head" in log
+
+
+def test_graceful_close_with_in_flight_request(server):
+    # an idle keep-alive connection, an in-flight slow request, then /shutdown
+    idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    idle.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while not got.endswith(HELLO):
+        got += idle.recv(1000)
+    slow = socket.create_connection(("127.0.0.1", server.port), timeout=8)
+    slow.sendall(b"GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.3)
+    out, _ = raw(server.port, b"GET /shutdown HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and b"closing" in out
+    # the idle connection is closed by the server
+    idle.settimeout(3)
+    assert idle.recv(1000) == b""
+    idle.close()
+    # new connections are refused
+    time.sleep(0.2)
+    with pytest.raises(OSError):
+        c = socket.create_connection(("127.0.0.1", server.port), timeout=2)
+        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        d = c.recv(1000)
+        c.close()
+        if not d or d.startswith(b"HTTP/1.1 503"):
+            raise OSError("refused")
+    # the in-flight request completes, with Connection: close
+    out = b""
+    while True:
+        d = slow.recv(1000)
+        if not d:
+            break
+        out += d
+    slow.close()
+    r = responses(out)
+    assert r[0][0] == 200 and r[0][2] == b"slept\n" and r[0][1].get(b"connection") == b"close"
+    assert server.proc.wait(10) == 0
+    assert b"server closed" in server.proc.stdout.read()
+
+
+# ---------------------------------------------------------------------------------------
+# HTTPS (trustme certificates)
+
+@pytest.fixture
+def certs(tmp_path):
+    import trustme
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "chain.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    return tmp_path
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_https_curl(runtime, certs, tmp_path):
+    s = ServerProc(runtime, ["--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem")])
+    try:
+        url = "https://127.0.0.1:%d" % s.port
+        r = curl("-v", "--cacert", str(certs / "ca.pem"), url + "/", url + "/nope")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == HELLO + b"not found\n"
+        assert b"SSL certificate verify ok" in r.stderr or b"SSL connection using" in r.stderr
+        data = os.urandom(200000)
+        (tmp_path / "b").write_bytes(data)
+        r = curl("--cacert", str(certs / "ca.pem"), "--data-binary", "@%s" % (tmp_path / "b"), url + "/echo")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == data
+        # without the CA, curl refuses the certificate
+        r = curl(url + "/")
+        assert r.returncode == 60
+    finally:
+        s.stop()
