@@ -225,6 +225,10 @@ class AioServer:
         self.loop.close()
 
     def stop(self):
+        try:
+            asyncio.run_coroutine_threadsafe(self.runner.shutdown(), self.loop).result(5)
+        except Exception:
+            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
 
