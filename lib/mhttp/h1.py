@@ -385,10 +385,15 @@ class H1Protocol:
         if start:
             lines = lines[start:]
         for line in lines:
-            name, sep, value = line.partition(b":")
+            # Most lines read "Name: value": splitting at ": " leaves a value that strip()
+            # returns as is (no copy).  Anything else takes the general ":" path.
+            name, sep, value = line.partition(b": ")
             e = cache.get(name)
             if e is None or not sep:
-                e = _name_entry(name)
+                name, sep, value = line.partition(b":")
+                e = cache.get(name)
+                if e is None:
+                    e = _name_entry(name)
                 if e is None or not sep:
                     raise _bad_field_line(line)
             value = value.strip(b" \t")
