@@ -129,6 +129,10 @@ class StreamIO:
     async def _read(self):
         if self._readinto is not None:
             n = await self._readinto(self._mv)
+            while n is None:
+                # MicroPython, non-blocking TLS: readable socket but no application data
+                # yet (handshake or a partial record): wait again.
+                n = await self._readinto(self._mv)
             if not n:
                 return b""
             return self._mv[:n]

@@ -26,8 +26,25 @@ def _no_alpn(alpn):
                        "(use HTTP/1.1 over TLS, or h2c prior knowledge over cleartext)" % (alpn,))
 
 
+def _der(x):
+    # File name or bytes -> DER bytes.  This build's mbedTLS parses DER only ("invalid
+    # key" / "invalid cert" on PEM), so a PEM file's first block is base64-decoded here.
+    if isinstance(x, str):
+        with open(x, "rb") as f:
+            x = f.read()
+    i = x.find(b"-----BEGIN")
+    if i < 0:
+        return x
+    i = x.find(b"\n", i)
+    j = x.find(b"-----END", i)
+    if i < 0 or j < 0:
+        return x
+    from binascii import a2b_base64
+    return a2b_base64(x[i + 1:j].replace(b"\r", b"").replace(b"\n", b""))
+
+
 def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfile=None):
-    # MicroPython's ssl (mbedTLS) takes PEM or DER files; verification is on when a CA
+    # MicroPython's ssl (mbedTLS) takes DER (PEM files are converted by _der); verification is on when a CA
     # file is given (there is no system trust store on a board).
     _no_alpn(alpn)
     import ssl
@@ -35,7 +52,7 @@ def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfi
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         if cafile:
-            ctx.load_verify_locations(cafile)
+            ctx.load_verify_locations(cadata=_der(cafile))
             ctx.verify_mode = ssl.CERT_REQUIRED
         elif verify:
             raise TLSError("certificate verification asked for but no CA file given "
@@ -43,8 +60,8 @@ def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfi
         else:
             ctx.verify_mode = ssl.CERT_NONE
         if certfile:
-            ctx.load_cert_chain(certfile, keyfile)
-    except OSError as e:
+            ctx.load_cert_chain(_der(certfile), _der(keyfile))
+    except (OSError, ValueError) as e:
         raise TLSError("TLS setup failed: %r" % (e,))
     return ctx
 
@@ -55,8 +72,8 @@ def server_tls_context(certfile, keyfile, alpn=None):
     from mhttp.errors import TLSError
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        ctx.load_cert_chain(certfile, keyfile)
-    except OSError as e:
+        ctx.load_cert_chain(_der(certfile), _der(keyfile))
+    except (OSError, ValueError) as e:
         raise TLSError("cannot load certificate %r / key %r: %r" % (certfile, keyfile, e))
     return ctx
 
