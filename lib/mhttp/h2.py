@@ -212,7 +212,7 @@ def _bad_transition(state, inp, sid):
     msg = "%s on stream %d in state %s" % (IN_NAMES[inp], sid, ST_NAMES[state])
     if inp < RECV_HEADERS:
         # the caller's own mistake: nothing goes on the wire
-        return H2StreamError(STREAM_CLOSED if state >= ST_HALF_CLOSED_REMOTE else PROTOCOL_ERROR,
+        return H2StreamError(STREAM_CLOSED if state >= ST_HALF_CLOSED_LOCAL else PROTOCOL_ERROR,
                              "cannot send: " + msg, sid)
     if state == ST_HALF_CLOSED_REMOTE:
         return H2StreamError(STREAM_CLOSED, msg + ": MUST be a stream error of type "
