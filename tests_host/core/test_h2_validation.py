@@ -1,0 +1,160 @@
+# mhttp.h2 header validation (RFC 9113 §8.1-8.3): each malformed message is a stream
+# error PROTOCOL_ERROR (RST_STREAM), and the next stream on the connection still works.
+from mhttp.errors import PROTOCOL_ERROR
+from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_STREAM_RESET, EV_TRAILERS)
+from mhttp.h2_frames import data_pack, headers_pack
+from _h2t import REQ, RESP, rst_of, RawClient, RawServer
+
+M = (b":method", b"GET")
+S = (b":scheme", b"https")
+P = (b":path", b"/")
+A = (b":authority", b"example.com")
+
+BAD_REQUESTS = [
+    ("missing :method", [S, P, A]),
+    ("missing :scheme", [M, P, A]),
+    ("missing :path", [M, S, A]),
+    ("empty :path", [M, S, (b":path", b""), A]),
+    ("path not origin-form", [M, S, (b":path", b"index.html"), A]),
+    ("duplicated :path", [M, S, P, P, A]),
+    ("unknown pseudo", [M, S, P, A, (b":foo", b"x")]),
+    (":status in request", [M, S, P, A, (b":status", b"200")]),
+    ("pseudo after regular", [M, S, (b"accept", b"*/*"), P, A]),
+    ("connection header", [M, S, P, A, (b"connection", b"keep-alive")]),
+    ("keep-alive header", [M, S, P, A, (b"keep-alive", b"5")]),
+    ("proxy-connection", [M, S, P, A, (b"proxy-connection", b"x")]),
+    ("transfer-encoding", [M, S, P, A, (b"transfer-encoding", b"chunked")]),
+    ("upgrade", [M, S, P, A, (b"upgrade", b"websocket")]),
+    ("te gzip", [M, S, P, A, (b"te", b"gzip")]),
+    ("uppercase name", [M, S, P, A, (b"X-Foo", b"1")]),
+    ("space in name", [M, S, P, A, (b"x foo", b"1")]),
+    ("colon in name", [M, S, P, A, (b"x:foo", b"1")]),
+    ("DEL in name", [M, S, P, A, (b"x\x7f", b"1")]),
+    ("high octet in name", [M, S, P, A, (b"x\xc3\xa9", b"1")]),
+    ("CR in value", [M, S, P, A, (b"x", b"a\rb")]),
+    ("LF in value", [M, S, P, A, (b"x", b"a\nb")]),
+    ("NUL in value", [M, S, P, A, (b"x", b"a\x00b")]),
+    ("leading space in value", [M, S, P, A, (b"x", b" a")]),
+    ("trailing tab in value", [M, S, P, A, (b"x", b"a\t")]),
+    ("host differs from :authority", [M, S, P, A, (b"host", b"other.com")]),
+    ("CONNECT with :path", [(b":method", b"CONNECT"), A, P]),
+    ("CONNECT without :authority", [(b":method", b"CONNECT")]),
+    (":protocol without the setting", [(b":method", b"CONNECT"), (b":protocol", b"websocket"),
+                                       S, P, A]),
+    ("bad content-length", [M, S, P, A, (b"content-length", b"12a")]),
+    ("two content-lengths", [M, S, P, A, (b"content-length", b"1"), (b"content-length", b"2")]),
+]
+
+GOOD_REQUESTS = [
+    [M, S, P, A],
+    [M, S, P],                                          # no authority to convey
+    [M, S, P, A, (b"te", b"trailers"), (b"host", b"example.com")],
+    [(b":method", b"OPTIONS"), S, (b":path", b"*"), A],
+    [M, S, P, A, (b"x", b""), (b"x-q", b"a b\tc"), (b"#$%&'*+-.^_`|~", b"ok")],
+    [(b":method", b"CONNECT"), (b":authority", b"example.com:443")],
+]
+
+
+def test_bad_requests_are_stream_errors_and_connection_goes_on():
+    for name, hdrs in BAD_REQUESTS:
+        rc = RawClient()
+        evs = rc.send(rc.headers(1, hdrs, True))
+        assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)], (name, evs)
+        assert rst_of(rc.drain()) == [(1, PROTOCOL_ERROR)], name
+        rc.roundtrip(3)
+
+
+def test_good_requests_pass():
+    rc = RawClient()
+    sid = 1
+    for hdrs in GOOD_REQUESTS:
+        evs = rc.send(rc.headers(sid, hdrs, True))
+        assert evs[0][0] == EV_HEADERS, (hdrs, evs)
+        assert [f[:2] for f in evs[0][2]] == hdrs
+        sid += 2
+
+
+def test_validation_can_be_turned_off():
+    rc = RawClient(validate=False)
+    evs = rc.send(rc.headers(1, [M, (b"X-Up", b" v ")], True))
+    assert evs[0][0] == EV_HEADERS
+
+
+def test_trailer_rules():
+    rc = RawClient()
+    rc.send(rc.headers(1, REQ, False), data_pack(1, b"x"))
+    evs = rc.send(rc.headers(1, [(b":path", b"/x")], True))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)]
+    rc.send(rc.headers(3, REQ, False), data_pack(3, b"x"))
+    evs = rc.send(rc.headers(3, [(b"checksum", b"1")], False))
+    assert evs == [(EV_STREAM_RESET, 3, PROTOCOL_ERROR, False)]
+    rc.send(rc.headers(5, REQ, False))
+    evs = rc.send(rc.headers(5, [(b"connection", b"close")], True))
+    assert evs == [(EV_STREAM_RESET, 5, PROTOCOL_ERROR, False)]
+    rc.send(rc.headers(7, REQ, False))
+    evs = rc.send(rc.headers(7, [(b"checksum", b"1")], True))
+    assert evs[0][0] == EV_TRAILERS
+
+
+def test_content_length_must_match_data():
+    CL = lambda n: REQ + [(b"content-length", b"%d" % n)]
+    rc = RawClient()
+    rc.send(rc.headers(1, CL(3), False))
+    evs = rc.send(data_pack(1, b"abcd"))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)]
+    rc.send(rc.headers(3, CL(3), False))
+    evs = rc.send(data_pack(3, b"ab", True))
+    assert evs == [(EV_STREAM_RESET, 3, PROTOCOL_ERROR, False)]
+    evs = rc.send(rc.headers(5, CL(3), True))
+    assert evs == [(EV_STREAM_RESET, 5, PROTOCOL_ERROR, False)]
+    rc.send(rc.headers(7, CL(3), False), data_pack(7, b"a"))
+    evs = rc.send(rc.headers(7, [(b"t", b"1")], True))
+    assert evs == [(EV_STREAM_RESET, 7, PROTOCOL_ERROR, False)]
+    evs = rc.send(rc.headers(9, CL(3), False), data_pack(9, b"ab"), data_pack(9, b"c", True))
+    assert [e[0] for e in evs] == [EV_HEADERS, EV_DATA, EV_DATA]
+    rc.roundtrip(11)
+
+
+def test_bad_responses():
+    cases = [
+        [(b"content-type", b"x")],                       # no :status
+        [(b":status", b"200"), (b":status", b"200")],
+        [(b":status", b"20")],
+        [(b":status", b"abc")],
+        [(b":status", b"101")],
+        [(b":status", b"200"), (b":path", b"/")],
+        [(b":status", b"200"), (b"transfer-encoding", b"chunked")],
+        [(b":status", b"200"), (b"Content-Type", b"x")],
+    ]
+    for hdrs in cases:
+        rs = RawServer()
+        sid = rs.request()
+        evs = rs.send(rs.headers(sid, hdrs, True))
+        assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)], (hdrs, evs)
+        rs.roundtrip()
+    rs = RawServer()
+    sid = rs.request()
+    evs = rs.send(rs.headers(sid, [(b":status", b"100")], True))
+    assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)]
+
+
+def test_head_and_304_content_length_without_body():
+    rs = RawServer()
+    sid = rs.request([(b":method", b"HEAD")] + REQ[1:])
+    evs = rs.send(rs.headers(sid, [(b":status", b"200"), (b"content-length", b"1000")], True))
+    assert evs[0][0] == EV_HEADERS and evs[0][3] is True
+    sid = rs.request()
+    evs = rs.send(rs.headers(sid, [(b":status", b"304"), (b"content-length", b"1000")], True))
+    assert evs[0][0] == EV_HEADERS
+    sid = rs.request()
+    evs = rs.send(rs.headers(sid, [(b":status", b"200"), (b"content-length", b"1000")], True))
+    assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)]
+
+
+def test_data_before_headers_on_reserved_and_after_1xx():
+    rs = RawServer()
+    sid = rs.request()
+    rs.send(rs.headers(sid, [(b":status", b"100")], False))
+    evs = rs.send(data_pack(sid, b"x"))
+    assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)]
+    rs.roundtrip()
