@@ -1123,6 +1123,14 @@ class H2Protocol:
                 st.state = ST_CLOSED
                 self._remember(s, ST_CLOSED)
                 ev.append((EV_STREAM_RESET, s, REFUSED_STREAM, True))
+        if code != NO_ERROR:
+            # the peer ends the connection on an error: nothing more will complete
+            for s in sorted(self._streams):
+                st = self._streams.pop(s)
+                self._remember(s, ST_CLOSED)
+                ev.append((EV_STREAM_RESET, s, code, True))
+            self._open_in = self._open_out = 0
+            self.state = CONN_CLOSED
 
     def _r_window_update(self, fl, sid, p):
         check_size(FRAME_WINDOW_UPDATE, fl, len(p), sid)

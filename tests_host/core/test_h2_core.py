@@ -701,3 +701,14 @@ def test_session_request_callbacks():
                       lambda sid, d, es: got.append(len(d)), None, send, recv, 100)
     assert res is None
     assert got[0] == b"200" and sum(got[1:]) == 100000
+
+
+def test_goaway_with_error_ends_every_stream():
+    rs = RawServer()
+    a = rs.request()
+    b = rs.request()
+    evs = rs.send(goaway_pack(b, PROTOCOL_ERROR, b"bad"))
+    assert evs == [(EV_GOAWAY, PROTOCOL_ERROR, 3, b"bad"), (EV_STREAM_RESET, 1, PROTOCOL_ERROR, True),
+                   (EV_STREAM_RESET, 3, PROTOCOL_ERROR, True)]
+    assert rs.c.state == h2.CONN_CLOSED and rs.c.open_outbound_streams == 0
+    assert rs.send(rs.headers(1)) == []
