@@ -3,6 +3,7 @@
 #                       [--max-body N] [--streams]
 #   /      200 with a short body, any method (a request body is read and dropped)
 #   /echo  the request body back, with its content-type
+#   /ws    WebSocket echo (mhttp.websocket; HTTP/1.1 upgrade or HTTP/2 extended CONNECT)
 #   other  404
 # Prints "listening on http(s)://H:P" once bound.
 import sys
@@ -58,6 +59,29 @@ async def handler(server, stream):
                                    method == b"HEAD")
         if method != b"HEAD":
             await stream.write_chunk(body, True)
+
+
+async def ws_echo(stream, req):
+    # /ws: a WebSocket echo (text and binary, permessage-deflate offered), over HTTP/1.1
+    # (101) and HTTP/2 (RFC 8441 extended CONNECT).  Anything else there gets 400/426.
+    from mhttp import websocket
+    from mhttp.errors import Error
+    try:
+        ws = websocket.new_from_stream(stream, req)
+    except websocket.HandshakeError as e:
+        while (await stream.get_next_chunk()) is not None:
+            pass
+        await websocket.reject(stream, e)
+        return
+    await ws.accept()
+    try:
+        while True:
+            m = await ws.receive()
+            if m is None:
+                break
+            await ws.send(m[0], m[1])
+    except Error:
+        ws.abort()    # a protocol error (its close frame is already sent), a reset, a timeout
 
 
 def parse_args(argv):

@@ -1,0 +1,615 @@
+# mhttp.websocket: lua-http's http.websocket in Python idiom, over HTTP/1.1 (101 Switching
+# Protocols) and HTTP/2 (RFC 8441 extended CONNECT), on CPython and MicroPython.
+#
+#   import mhttp.websocket as websocket
+#   ws = websocket.new_from_uri("wss://example.com/chat", ["chat"])
+#   await ws.connect(10)
+#   await ws.send("hello")                  # str -> text frame, bytes -> binary frame
+#   data, opcode = await ws.receive(10)     # opcode "text" (data: str) or "binary" (bytes)
+#   async for data, opcode in ws: ...       # until the peer closes
+#   await ws.close(1000, "bye")
+#
+#   ws = websocket.new_from_uri("ws://127.0.0.1:8000/ws", blocking=True)
+#   ws.connect(5); ws.send(b"x"); ws.receive(5); for data, op in ws: ...; ws.close()
+#   (the blocking face: the very same coroutines run by mhttp._io.run_blocking over
+#   blocking sockets, through mhttp.blocking.Blocking; no method is written twice)
+#
+#   async def onstream(server, stream):             # a server handler
+#       req = await stream.get_headers()
+#       try:
+#           ws = websocket.new_from_stream(stream, req)
+#       except websocket.HandshakeError as e:
+#           await websocket.reject(stream, e)       # 400 / 426 (+ Sec-WebSocket-Version)
+#           return
+#       await ws.accept(protocols=["chat"])         # 101 on HTTP/1.1, 200 on HTTP/2
+#       async for data, opcode in ws:
+#           await ws.send(data, opcode)
+#
+# Layering.  The protocol (framing, masking, UTF-8, limits, close codes, permessage-deflate,
+# handshake fields) is the sans-I/O core mhttp.ws; this module only moves bytes between it
+# and a stream: after the upgrade (a 101, or a 200 to an extended CONNECT) a stream's
+# get_next_chunk / write_chunk carry the tunnelled bytes, the same over h1 and h2
+# (docs/internals.md, "Contract: drivers").
+#
+# Results and errors (one rule for every call):
+#   receive() returns (data, opcode) for a message, and None once the connection is closed:
+#     the peer sent a close frame (we echoed it), we closed, or TCP ended without a close
+#     frame (close_code 1006).  ws.close_code / ws.close_reason then say why.
+#   A peer that breaks the protocol (unmasked client frame, unknown opcode, bad UTF-8,
+#     message over max_message_size, bad compressed data ...) gets the close frame the core
+#     chose (1002, 1007, 1009), the connection is closed, and receive() raises
+#     mhttp.errors.WSError with .close_code set to that code (ws.close_code too).  Later
+#     calls to receive() return None.
+#   Timeout (mhttp.errors.Timeout) from receive() leaves the connection usable.
+#   Sending after the connection is closed raises ConnectionClosed; sending after close()
+#     started the closing handshake raises WSError (the core's misuse error).
+#   Handshake failures raise HandshakeError (a ProtocolError; .status_hint on a server).
+#
+# Timeouts are seconds; None means no limit for receive()/connect() and the connection's
+# defaults for writes.  close(timeout) waits at most timeout (default close_timeout, 3 s
+# as lua-http) for the peer's close frame, then closes the TCP connection anyway.
+#
+# Concurrency (asyncio): one task may be in receive() while others send(); sends are
+# serialised by a lock (compressed frames must reach the wire in the order they were
+# compressed).  close() from another task while one is in receive() sends the close frame
+# and lets the receiving task finish the handshake (bounded by close_timeout).
+#
+# Compression: permessage-deflate is offered (client) and accepted (server) by default
+# (compression=True); compression=False turns it off; a mhttp.ws.PerMessageDeflate gives
+# the exact policy.  On MicroPython the core asks the peer for small windows and no context
+# takeover, and sends uncompressed when the firmware cannot compress (see mhttp.ws).
+#
+# Sizes: max_message_size (default: 1 MiB on CPython, 32 KiB on MicroPython) bounds every
+# incoming message after decompression (1009 beyond); max_frame_size defaults to it.
+from mhttp.errors import Error, WSError, Timeout, ConnectionClosed
+from mhttp import ws as core
+from mhttp.ws import HandshakeError, PerMessageDeflate  # noqa: F401 (re-exported)
+from mhttp._io import ticks_ms, ticks_diff, ticks_add
+
+# ready_state values (the browser API's)
+CONNECTING = 0
+OPEN = 1
+CLOSING = 2
+CLOSED = 3
+
+_SLICE = 3600        # seconds per read when waiting without a limit (ticks stay in range)
+_DRAIN_MAX = 1 << 20  # bytes read and dropped while waiting for a failed peer to close
+
+_OPCODES = {"text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}
+
+
+def _deadline(timeout):
+    if timeout is None:
+        return None
+    return ticks_add(ticks_ms(), int(timeout * 1000))
+
+
+def _left(end):
+    # Seconds left until end (None: no limit); Timeout when it has passed.
+    if end is None:
+        return None
+    ms = ticks_diff(end, ticks_ms())
+    if ms <= 0:
+        raise Timeout("websocket: timed out")
+    return ms / 1000
+
+
+def _policy(compression):
+    if compression is True:
+        return PerMessageDeflate()
+    if not compression:
+        return None
+    return compression
+
+
+class _Iter:
+    # `for data, opcode in ws.each(timeout)` on the blocking face.
+    def __init__(self, ws, timeout):
+        self.ws = ws
+        self.timeout = timeout
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        from mhttp._io import run_blocking
+        r = run_blocking(self.ws.receive(self.timeout))
+        if r is None:
+            raise StopIteration
+        return r
+
+
+class _AIter:
+    # `async for data, opcode in ws.each(timeout)` (a class: MicroPython cannot iterate
+    # async generators).
+    def __init__(self, ws, timeout):
+        self.ws = ws
+        self.timeout = timeout
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        r = await self.ws.receive(self.timeout)
+        if r is None:
+            raise StopAsyncIteration
+        return r
+
+
+class WebSocket:
+    # Attributes: type ("client" / "server"), ready_state, protocol (the agreed
+    # subprotocol, str, or None), extensions (the negotiated PerMessageDeflate list),
+    # headers (the peer's handshake head: the response on a client, the request on a
+    # server), close_code / close_reason, close_timeout, timeout (default for receive()
+    # when iterating), max_message_size, max_frame_size, stream, connection.
+    close_timeout = 3
+
+    def __init__(self, type, compression=True, max_message_size=None, max_frame_size=None,
+                 blocking=False):
+        self.type = type
+        self.ready_state = CONNECTING
+        self.compression = _policy(compression)
+        self.max_message_size = max_message_size
+        self.max_frame_size = max_frame_size
+        self.blocking = blocking
+        self.protocol = None
+        self.extensions = []
+        self.headers = None
+        self.close_code = None
+        self.close_reason = None
+        self.timeout = None
+        self.stream = None
+        self.connection = None
+        self.p = None
+        self._lock = None
+        self._reading = False
+        self._eof = False
+        # client
+        self.host = None
+        self.port = None
+        self.tls = False
+        self.authority = None
+        self.path = b"/"
+        self.protocols = None
+        self.origin = None
+        self.request_headers = None   # extra fields for the opening request
+        self.options = {}             # passed on to mhttp.client.connect (ctx, cafile, ...)
+
+    def __repr__(self):
+        return "<mhttp.websocket %s state=%d>" % (self.type, self.ready_state)
+
+    # -- opening ----------------------------------------------------------------------
+    def _open(self, stream, exts, client):
+        self.stream = stream
+        self.connection = getattr(stream, "connection", None)
+        self.extensions = exts
+        self.p = core.WSProtocol(client, self.max_frame_size, self.max_message_size, exts)
+        if not self.blocking:
+            import asyncio
+            self._lock = asyncio.Lock()
+        self.ready_state = OPEN
+
+    def _h2(self, conn):
+        v = getattr(conn, "version", 1.1)
+        return v == 2 or v == 2.0
+
+    async def connect(self, timeout=None):
+        # Opens the connection and performs the opening handshake (RFC 6455 §4.1, or RFC
+        # 8441 over an HTTP/2 connection).  Raises HandshakeError when the server refuses
+        # (ws.headers then holds its response head), TLSError, Timeout, ConnectionClosed.
+        if self.type != "client" or self.ready_state != CONNECTING:
+            raise Error("websocket: connect() is for a new client websocket")
+        from mhttp import client
+        end = _deadline(timeout)
+        o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
+        for k in self.options:
+            o[k] = self.options[k]
+        conn = await client.connect(o, _left(end))
+        self.connection = conn
+        try:
+            h2 = self._h2(conn)
+            stream = conn.new_stream()
+            key = None if h2 else core.client_key()
+            req = core.client_request(self.authority, self.path, key, self.protocols,
+                                      self.compression, b"https" if self.tls else b"http", h2,
+                                      self.origin)
+            if self.request_headers is not None:
+                for f in self.request_headers:
+                    req.append(f[0], f[1])
+            # HTTP/1.1: a GET without a body (end_stream), the tunnel opens with the 101.
+            # HTTP/2: the CONNECT stream stays open: it is the tunnel.
+            await stream.write_headers(req, not h2, _left(end))
+            while True:
+                resp = await stream.get_headers(_left(end))
+                if resp is None:
+                    raise ConnectionClosed("websocket: connection closed before a response")
+                st = resp.get(b":status") or b""
+                if st[:1] != b"1" or st == b"101":
+                    break
+            self.headers = resp
+            proto, exts = core.client_check_response(resp, key, self.protocols,
+                                                     self.compression, h2)
+        except BaseException:
+            self.ready_state = CLOSED
+            conn.abort()
+            raise
+        self.protocol = proto.decode() if proto is not None else None
+        self._open(stream, exts, True)
+
+    async def accept(self, headers=None, protocols=None, timeout=None):
+        # Server: answers the opening handshake (101 on HTTP/1.1, 200 on HTTP/2).
+        #   headers    extra response fields (a Headers or a list of (name, value))
+        #   protocols  subprotocols we speak, in our order of preference; the first one the
+        #              client offered is chosen (ws.protocol); none in common: no
+        #              Sec-WebSocket-Protocol in the answer (RFC 6455 §4.2.2)
+        # A request that is not an acceptable upgrade gets its 400/426 and HandshakeError.
+        if self.type != "server" or self.ready_state != CONNECTING:
+            raise Error("websocket: accept() is for a new server websocket")
+        stream = self.stream
+        try:
+            resp, chosen, exts = core.server_handshake(self.headers, protocols, self.compression)
+        except HandshakeError as e:
+            self.ready_state = CLOSED
+            await reject(stream, e, timeout)
+            raise
+        if headers is not None:
+            for f in headers:
+                if f[0][:1] not in (b":", ":"):
+                    resp.append(f[0], f[1])
+        await stream.write_headers(resp, False, timeout)
+        self.protocol = chosen.decode() if chosen is not None else None
+        self._open(stream, exts, False)
+
+    # -- receiving ----------------------------------------------------------------------
+    async def _read(self, end):
+        # The next tunnelled bytes (b"" at EOF).
+        s = self.stream
+        if end is None:
+            while True:
+                try:
+                    c = await s.get_next_chunk(_SLICE)
+                    break
+                except Timeout:
+                    continue
+        else:
+            c = await s.get_next_chunk(_left(end))
+        if c is None:
+            self._eof = True
+            return b""
+        return c
+
+    async def _flush_auto(self):
+        # Writes what the core queued by itself (pongs, the close echo, a failure's close
+        # frame).  A peer that is already gone is not an error here: the read says so.
+        out = self.p.data_to_send()
+        if out:
+            try:
+                await self._write(out, None)
+            except (ConnectionClosed, Timeout):
+                pass
+
+    async def receive(self, timeout=None):
+        # The next message as (data, opcode) -- opcode "text" (data: str) or "binary"
+        # (bytes) -- or None once the connection is closed.  Pings are answered, pongs
+        # dropped, on the way.  Raises WSError when the peer broke the protocol.
+        p = self.p
+        if p is None:
+            raise Error("websocket: not connected")
+        if self.ready_state == CLOSED:
+            return None
+        end = _deadline(timeout)
+        self._reading = True
+        try:
+            while True:
+                try:
+                    ev = p.next_event()
+                except WSError as e:
+                    await self._failed(e)
+                    raise
+                if p._out:
+                    await self._flush_auto()
+                if ev is None:
+                    if self._eof:
+                        p.receive_data(b"")
+                        continue
+                    p.receive_data(await self._read(end))
+                    continue
+                k = ev[0]
+                if k == core.EV_MESSAGE:
+                    return (ev[1], "text" if ev[2] else "binary")
+                if k == core.EV_CLOSE:
+                    self.close_code = ev[1]
+                    self.close_reason = ev[2]
+                    await self._close_transport(True)
+                    return None
+                # EV_PING (pong already sent), EV_PONG: keep reading
+        finally:
+            self._reading = False
+
+    def each(self, timeout=None):
+        # Iterator over receive(timeout): `async for data, opcode in ws.each(10):`
+        # (ws.each() on the blocking face gives a plain iterator).
+        if self.blocking:
+            return _Iter(self, timeout)
+        return _AIter(self, timeout)
+
+    def __aiter__(self):
+        return _AIter(self, self.timeout)
+
+    async def _failed(self, e):
+        # The peer broke the protocol: the core queued the close frame (e.close_code);
+        # send it, give the peer a moment to read it (a socket closed with unread input
+        # sends RST, which can destroy the close frame in flight), then close.
+        self.close_code = e.close_code
+        self.close_reason = str(e)
+        await self._flush_auto()
+        end = _deadline(min(self.close_timeout, 1))
+        n = 0
+        try:
+            while not self._eof and n < _DRAIN_MAX:
+                n += len(await self._read(end))
+        except Error:
+            pass
+        await self._close_transport(False)
+
+    async def _close_transport(self, clean):
+        # Both close frames exchanged (clean) or the connection failed: end the transport.
+        # HTTP/2: end our side of the CONNECT stream; HTTP/1.1: close TCP (a client first
+        # gives the server close_timeout to close it, RFC 6455 §7.1.1).
+        if self.ready_state == CLOSED:
+            return
+        self.ready_state = CLOSED
+        conn = self.connection
+        if self._h2(conn):
+            try:
+                await self.stream.write_chunk(b"", True, 1)
+            except Error:
+                pass
+            return
+        if clean and self.type == "client" and not self._eof:
+            end = _deadline(self.close_timeout)
+            try:
+                n = 0
+                while not self._eof and n < _DRAIN_MAX:
+                    n += len(await self._read(end))
+            except Error:
+                pass
+        if conn is not None:
+            conn.abort()
+
+    # -- sending ------------------------------------------------------------------------
+    async def _write(self, data, timeout):
+        await self.stream.write_chunk(data, False, timeout)
+
+    async def _send(self, fn, args, timeout):
+        # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
+        # in the order they were made.
+        if self.ready_state == CLOSED or self.p is None:
+            raise ConnectionClosed("websocket: the connection is closed")
+        lk = self._lock
+        if lk is None:
+            await self._write(fn(*args), timeout)
+            return
+        await lk.acquire()
+        try:
+            await self._write(fn(*args), timeout)
+        finally:
+            lk.release()
+
+    async def send(self, data, opcode=None, timeout=None, fin=True):
+        # A data message.  opcode: None (str -> text, bytes -> binary), "text", "binary",
+        # 1 or 2.  fin=False sends a fragment; the following send() calls continue the
+        # message until one has fin=True.  A numeric control opcode sends a control frame.
+        if opcode is None:
+            text = isinstance(data, str)
+        else:
+            op = _OPCODES.get(opcode, opcode)
+            if op == 1:
+                text = True
+            elif op == 2:
+                text = False
+                if isinstance(data, str):
+                    data = data.encode()
+            else:
+                await self.send_frame(op, data, True, timeout)
+                return
+        await self._send(self.p.send_message, (data, text, fin), timeout)
+
+    async def send_frame(self, opcode, payload=b"", fin=True, timeout=None, rsv1=False):
+        # One raw frame (lua-http's send_frame): no compression, no message bookkeeping.
+        op = _OPCODES.get(opcode, opcode)
+        if isinstance(payload, str):
+            payload = payload.encode()
+        await self._send(self.p.send_frame, (op, payload, fin, rsv1), timeout)
+
+    async def send_ping(self, data=b"", timeout=None):
+        await self.send_frame(core.OP_PING, data, True, timeout)
+
+    async def send_pong(self, data=b"", timeout=None):
+        # An unsolicited pong: a one-way keepalive.
+        await self.send_frame(core.OP_PONG, data, True, timeout)
+
+    # -- closing ------------------------------------------------------------------------
+    async def close(self, code=1000, reason="", timeout=None):
+        # The closing handshake: sends a close frame (code None: without a code), waits up
+        # to timeout (default close_timeout) for the peer's, then closes the transport.
+        # Messages arriving meanwhile are dropped.  Returns True when the peer's close
+        # frame arrived (ws.close_code / close_reason hold it), False otherwise.
+        if timeout is None:
+            timeout = self.close_timeout
+        p = self.p
+        if p is None:
+            self.ready_state = CLOSED
+            if self.connection is not None:
+                self.connection.abort()
+            return False
+        if self.ready_state == CLOSED:
+            return self.close_code is not None and self.close_code != core.CLOSE_ABNORMAL
+        end = _deadline(timeout)
+        if p.state == core.ST_OPEN:
+            self.ready_state = CLOSING
+            try:
+                await self._send(p.send_close, (code, reason), timeout)
+            except (ConnectionClosed, Timeout):
+                await self._close_transport(False)
+                return False
+        if self._reading:
+            # Another task is in receive(): it reads the peer's close and ends the
+            # transport; wait for that (bounded), then end it ourselves.
+            import asyncio
+            while self.ready_state != CLOSED:
+                try:
+                    _left(end)
+                except Timeout:
+                    await self._close_transport(False)
+                    return False
+                await asyncio.sleep(0.02)
+            return self.close_code is not None and self.close_code != core.CLOSE_ABNORMAL
+        try:
+            while True:
+                ev = p.next_event()
+                if p._out:
+                    await self._flush_auto()
+                if ev is None:
+                    if self._eof:
+                        p.receive_data(b"")
+                    else:
+                        p.receive_data(await self._read(end))
+                    continue
+                if ev[0] == core.EV_CLOSE:
+                    self.close_code = ev[1]
+                    self.close_reason = ev[2]
+                    await self._close_transport(True)
+                    return ev[1] != core.CLOSE_ABNORMAL
+        except WSError as e:
+            self.close_code = e.close_code
+            self.close_reason = str(e)
+        except (Timeout, ConnectionClosed):
+            pass
+        await self._close_transport(False)
+        return False
+
+    def abort(self):
+        # Closes the transport at once, without a closing handshake.
+        self.ready_state = CLOSED
+        if self.connection is not None:
+            self.connection.abort()
+
+
+_BLOCKING = []
+
+
+def _blocking_class():
+    # BlockingWebSocket, the blocking face: every coroutine method of the wrapped
+    # WebSocket run to completion by mhttp._io.run_blocking (mhttp.blocking.Blocking does
+    # the delegation; nothing is written twice); iterating gives (data, opcode) until the
+    # connection closes.  Made on first use: async-only programs never import it.
+    if not _BLOCKING:
+        from mhttp.blocking import Blocking
+
+        class BlockingWebSocket(Blocking):
+            def __iter__(self):
+                return _Iter(self.unwrap(), self.unwrap().timeout)
+
+            def each(self, timeout=None):
+                return _Iter(self.unwrap(), timeout)
+
+        _BLOCKING.append(BlockingWebSocket)
+    return _BLOCKING[0]
+
+
+def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
+                 max_frame_size=None, headers=None, origin=None, blocking=False, ctx=None,
+                 cafile=None, verify=True, sendname=None, version=None, bufsize=None):
+    # A client websocket for a ws:// or wss:// URI (http:// and https:// are taken as
+    # their ws twins).  Not connected yet: call connect(timeout).
+    #   protocols        subprotocols to offer (strs), in our order of preference
+    #   compression      True (offer permessage-deflate), False, or a PerMessageDeflate
+    #   headers          extra request fields [(name, value)] (cookies, authorization)
+    #   origin           an Origin field (browsers send one; servers may check it)
+    #   ctx, cafile, verify, sendname   TLS, as mhttp.client.connect (verification on by
+    #                    default; MicroPython needs cafile, or verify=False)
+    #   version          None / 1.1: HTTP/1.1; 2: HTTP/2 (RFC 8441) when the client can
+    #   blocking         True: the blocking face (connect/receive/send... block; no
+    #                    asyncio needed)
+    from mhttp.util import parse_uri
+    scheme, userinfo, host, port, path, _ = parse_uri(uri if isinstance(uri, str) else bytes(uri).decode())
+    if scheme not in ("ws", "wss", "http", "https"):
+        raise ValueError("websocket: scheme must be ws or wss: %r" % (uri,))
+    tls = scheme in ("wss", "https")
+    ws = WebSocket("client", compression, max_message_size, max_frame_size, blocking)
+    ws.host = host
+    ws.port = port
+    ws.tls = tls
+    default = 443 if tls else 80
+    h = host if host.find(":") < 0 else "[" + host + "]"
+    ws.authority = (h if port == default else "%s:%d" % (h, port)).encode()
+    ws.path = path.encode()
+    ws.protocols = list(protocols) if protocols else None
+    ws.origin = origin
+    if headers is not None:
+        ws.request_headers = [(f[0], f[1]) for f in headers]
+    if userinfo is not None:
+        import binascii
+        from mhttp.util import decodeURIComponent
+        cred = decodeURIComponent(userinfo)
+        ws.request_headers = (ws.request_headers or []) + [
+            (b"authorization", b"Basic " + binascii.b2a_base64(cred.encode())[:-1])]
+    o = ws.options
+    for k, v in (("ctx", ctx), ("cafile", cafile), ("sendname", sendname),
+                 ("version", version), ("bufsize", bufsize)):
+        if v is not None:
+            o[k] = v
+    if not verify:
+        o["verify"] = False
+    if "bufsize" not in o and not blocking and not core.MICROPYTHON:
+        o["bufsize"] = 65536    # big messages in few reads on a desktop
+    if blocking:
+        return _blocking_class()(ws)
+    return ws
+
+
+def new_from_stream(stream, headers, compression=True, max_message_size=None,
+                    max_frame_size=None):
+    # A server websocket for a request head (from stream.get_headers()) that asks for an
+    # upgrade.  No side effects: the request is checked (HandshakeError with .status_hint
+    # 400 or 426 when it is not a websocket opening handshake) and nothing is written
+    # until accept().
+    core.server_handshake(headers, None, None)
+    ws = WebSocket("server", compression, max_message_size, max_frame_size, False)
+    ws.stream = stream
+    ws.connection = getattr(stream, "connection", None)
+    ws.headers = headers
+    return ws
+
+
+async def reject(stream, error=None, timeout=None, status=None):
+    # Answers a request that is not an acceptable websocket handshake: error.status_hint
+    # (400 by default; 426 carries Sec-WebSocket-Version: 13), a short text body.
+    from mhttp.headers import Headers
+    if status is None:
+        status = getattr(error, "status_hint", 0) or 400
+    body = (b"%d websocket handshake refused: " % status) + (str(error).encode() if error else b"") + b"\n"
+    h = Headers()
+    h.append(b":status", b"%d" % status)
+    for f in getattr(error, "headers", None) or ():
+        h.append(f[0], f[1])
+    h.append(b"content-type", b"text/plain")
+    h.append(b"content-length", b"%d" % len(body))
+    await stream.write_headers(h, False, timeout)
+    await stream.write_chunk(body, True, timeout)
+
+
+async def connect(uri, protocols=None, timeout=None, **kw):
+    # new_from_uri(uri, protocols, **kw) then connect(timeout); returns the websocket.
+    ws = new_from_uri(uri, protocols, **kw)
+    await ws.connect(timeout)
+    return ws
+
+
+def connect_blocking(uri, protocols=None, timeout=None, **kw):
+    # The blocking face of connect(): a connected BlockingWebSocket.
+    kw["blocking"] = True
+    ws = new_from_uri(uri, protocols, **kw)
+    ws.connect(timeout)
+    return ws
