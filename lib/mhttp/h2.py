@@ -817,9 +817,11 @@ class H2Protocol:
                                             "PROTOCOL_ERROR (RFC 9113 §5.1.1)" % (
                                                 sid, "not opened by us" if self.client else
                                                 "stream id not increasing"))
-                if s == ST_FORGOTTEN and not self.client:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream %d: stream ids "
-                                            "MUST increase (RFC 9113 §5.1.1)" % sid)
+                if s == ST_FORGOTTEN:
+                    if not self.client:
+                        raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream %d: stream "
+                                                "ids MUST increase (RFC 9113 §5.1.1)" % sid)
+                    return      # a late response on a stream we closed long ago
                 self._check_absent(sid, RECV_HEADERS)
                 return
         self._trans(st, RECV_HEADERS)

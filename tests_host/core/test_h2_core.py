@@ -710,3 +710,16 @@ def test_goaway_with_error_ends_every_stream():
                    (EV_STREAM_RESET, 3, PROTOCOL_ERROR, True)]
     assert rs.c.state == h2.CONN_CLOSED and rs.c.open_outbound_streams == 0
     assert rs.send(rs.headers(1)) == []
+
+
+def test_client_tolerates_late_response_on_forgotten_stream():
+    rs = RawServer(max_closed_streams=2)
+    sids = []
+    for i in range(6):
+        sid = rs.request(end_stream=False)
+        rs.c.reset_stream(sid, CANCEL)
+        sids.append(sid)
+    rs.drain()
+    assert rs.c.stream_state(1) == h2.ST_FORGOTTEN
+    assert rs.send(rs.headers(1, RESP, False), data_pack(1, b"late", True)) == []
+    rs.roundtrip()
