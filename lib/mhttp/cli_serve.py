@@ -14,6 +14,7 @@ _USAGE = ("usage: mhttp serve [--host H] [--port P] [--cert C --key K] [--max-co
           "[--idle-timeout S] [--header-timeout S] [--body-timeout S] [--max-body N] [--streams]")
 
 HELLO = b"Hello, World!"  # 13 bytes, the body the benchmark peers answer with
+_HELLO_LEN = b"%d" % len(HELLO)
 
 
 async def handler(server, stream):
@@ -27,13 +28,15 @@ async def handler(server, stream):
         # Read and drop any body (also sends 100 Continue when the client waits for it).
         while (await stream.get_next_chunk()) is not None:
             pass
-        h = Headers(((b":status", b"200"), (b"content-type", b"text/plain"),
-                     (b"content-length", b"%d" % len(HELLO))))
+        h = Headers._trusted([(b":status", b"200", False), (b"content-type", b"text/plain", False),
+                              (b"content-length", _HELLO_LEN, False)])
         if method == b"HEAD":
             await stream.write_headers(h, True)
         else:
             await stream.write_headers(h, False)
             await stream.write_chunk(HELLO, True)
+    elif path == b"/ws":
+        await ws_echo(stream, req)
     elif path == b"/echo":
         # The body is streamed back as it arrives (no whole-body buffer).  The first read
         # comes before our head, so a client waiting on Expect: 100-continue gets its 100.

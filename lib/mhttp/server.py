@@ -246,6 +246,11 @@ class Server:
                     except Error:
                         pass
                 return
+            p = conn.p
+            if p.our_done and p.their_done and p.keep_alive and conn._held is None:
+                if conn.close_after:
+                    return
+                continue        # the common case: nothing left to finish
             try:
                 again = await stream.finish_server(self.max_drain)
             except H1Error as e:

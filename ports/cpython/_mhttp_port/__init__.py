@@ -378,16 +378,26 @@ class ProtocolIO(asyncio.Protocol):
             self.out = []
             self.transport.write(out[0] if len(out) == 1 else b"".join(out))
 
+    def send_nowait(self, pieces):
+        # Buffers pieces if that needs no waiting; False: use `await send(...)`.
+        if self.closed or self.paused_writing or self.task is not None:
+            return False
+        out = self.out
+        out += pieces
+        if len(out) > 64:
+            self.flush()
+        return True
+
     async def send(self, pieces, timeout=None):
-        from mhttp.errors import ConnectionClosed, Timeout
         if self.closed:
+            from mhttp.errors import ConnectionClosed
             raise ConnectionClosed("send on a closed connection")
         out = self.out
-        for p in pieces:
-            out.append(p)
+        out += pieces
         if self.task is not None or len(out) > 64:
             self.flush()
         if self.paused_writing:
+            from mhttp.errors import Timeout
             self.flush()
             d = self.drain_waiter = self.loop.create_future()
             try:
