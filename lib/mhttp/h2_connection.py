@@ -1,0 +1,1116 @@
+# mhttp.h2_connection: HTTP/2 connection and stream drivers (lua-http h2_connection,
+# h2_stream) over an I/O object from mhttp._io (or a port's ProtocolIO).
+#
+# Theory of operation
+#   The driver owns no HTTP/2 rules: every frame goes through the sans-I/O core
+#   (mhttp.h2 H2Protocol).  It adds what needs I/O and time: one reader that turns the
+#   core's events into per-stream queues and wakes whoever waits on them, writing what
+#   the core queued, timeouts, and the hand-over of new streams to a server's handler.
+#
+#   Reading.  Two models, the same stream code on top:
+#     - asyncio (StreamIO, ProtocolIO): ONE reader loop per connection (_read_loop) feeds
+#       the core and dispatches events.  On a server the loop is the connection's own
+#       coroutine (Server runs conn.serve(onstream)); on a client it is a Task started
+#       with the first stream.  Streams wait on an asyncio.Event of their own.
+#     - blocking (SocketIO, coroutines that never suspend, run by run_blocking): there is
+#       no reader; a stream that needs an event pumps frames itself (_read_once) until
+#       its event came.  One request at a time per thread, as lua-http does with cqueues
+#       stepping from inside the waiting call.
+#
+#   Buffering is bounded by flow control: the bytes queued on a stream never exceed the
+#   window we granted (the core enforces it with FLOW_CONTROL_ERROR), and a WINDOW_UPDATE
+#   is sent only as the application takes chunks (get_next_chunk), so a slow reader slows
+#   the peer down instead of growing a buffer.  Unread bytes of a finished or reset stream
+#   are acknowledged on the connection at once.
+#
+#   Writing.  Stream calls queue frames in the core and call _flush, which writes
+#   whatever the core holds.  Only one write is in progress at a time; a flush that finds
+#   one running leaves its bytes for it (the running writer loops until the core's queue
+#   is empty), so frames keep the core's order.  While the reader dispatches a batch of
+#   events (server: handlers that finish without suspending run right there), flushes
+#   are deferred and the batch ends with one write.
+#
+#   Errors.  Bad input from the peer is answered by the core (RST_STREAM or GOAWAY); the
+#   driver turns those outcomes into exceptions for whoever uses the stream or the
+#   connection: mhttp.errors.H2StreamError (stream reset, by the peer or by us, with the
+#   RFC error code), H2ConnectionError (connection ended with GOAWAY and an error code),
+#   ConnectionClosed (EOF), Timeout (a call's time limit).
+import sys
+
+from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_STREAM_RESET,
+                      EV_WINDOW_UPDATED, EV_SETTINGS_CHANGED, EV_SETTINGS_ACKED,
+                      EV_PING_ACKED, EV_GOAWAY, EV_PUSH_PROMISE, EV_CONNECTION_TERMINATED,
+                      CONN_OPEN, CONN_CLOSED, ST_CLOSED)
+from mhttp.h2_frames import (PREFACE, SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS,
+                             SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL)
+from mhttp.headers import Headers
+from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2StreamError,
+                          H2ConnectionError, h2_error_name, NO_ERROR, PROTOCOL_ERROR,
+                          INTERNAL_ERROR, CANCEL, SETTINGS_TIMEOUT, REFUSED_STREAM)
+from mhttp.stream_common import StreamCommon
+
+try:
+    from mhttp._io import ticks_ms, ticks_diff
+except ImportError:  # pragma: no cover
+    raise
+
+_CPYTHON = sys.implementation.name == "cpython"
+
+PREFACE = PREFACE
+SERVER_NAME = b"mhttp"
+
+# Fields HTTP/2 forbids (RFC 9113 §8.2.2); dropped from what an HTTP/1-minded caller
+# gives write_headers (`host` becomes :authority).
+_CONN_FIELDS = (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding",
+                b"upgrade", b"host", b"http2-settings")
+
+
+def _clean(headers):
+    # A field list for the core: HTTP/1 connection fields removed, `te` kept only as
+    # "trailers", `host` turned into :authority when that is missing.  Returns the input
+    # unchanged (no copy) in the common case.
+    l = headers._l if isinstance(headers, Headers) else headers
+    bad = False
+    for f in l:
+        n = f[0]
+        if n.__class__ is not bytes or n in _CONN_FIELDS or n == b"te":
+            bad = True
+            break
+    if not bad:
+        return l
+    out = []
+    host = None
+    has_auth = False
+    for f in l:
+        n = f[0]
+        if n.__class__ is not bytes:
+            n = n.encode() if isinstance(n, str) else bytes(n)
+            n = n.lower()
+            v = f[1]
+            if isinstance(v, str):
+                v = v.encode()
+            f = (n, v) + tuple(f[2:])
+        if n == b":authority":
+            has_auth = True
+        if n == b"host":
+            host = f[1]
+            continue
+        if n in _CONN_FIELDS:
+            continue
+        if n == b"te" and f[1].lower() != b"trailers":
+            continue
+        out.append(f)
+    if host is not None and not has_auth and out and out[0][0] != b":status":
+        i = 0
+        while i < len(out) and out[i][0][:1] == b":":
+            i += 1
+        out.insert(i, (b":authority", host))
+    return out
+
+
+# -- waiting ------------------------------------------------------------------------------
+
+async def _wait_event(ev, timeout, what):
+    import asyncio
+    if timeout is None:
+        await ev.wait()
+        return
+    try:
+        await asyncio.wait_for(ev.wait(), timeout)
+    except asyncio.TimeoutError:
+        raise Timeout("%s timed out after %ss" % (what, timeout))
+
+
+class _Cont:
+    # CPython: continues, inside a Task, a coroutine whose first step already ran by hand
+    # and yielded the asyncio future `first` (see _spawn).
+    def __init__(self, coro, first):
+        self.coro = coro
+        self.first = first
+
+    def __await__(self):
+        coro = self.coro
+        y = self.first
+        while True:
+            try:
+                yield y
+            except BaseException as e:
+                try:
+                    y = coro.throw(e)
+                except StopIteration as s:
+                    return s.value
+                continue
+            try:
+                y = coro.send(None)
+            except StopIteration as s:
+                return s.value
+
+
+async def _cont(coro, first):
+    return await _Cont(coro, first)
+
+
+def _spawn(coro):
+    # Runs a coroutine as a task.  On CPython its first step runs right now (a handler
+    # that answers without suspending costs no Task at all); MicroPython's coroutines
+    # cannot be stepped by hand portably, so they get a Task at once.
+    import asyncio
+    if _CPYTHON:
+        try:
+            y = coro.send(None)
+        except StopIteration:
+            return None
+        return asyncio.get_event_loop().create_task(_cont(coro, y))
+    return asyncio.create_task(coro)
+
+
+def _is_blocking(io):
+    b = getattr(io, "blocking", None)
+    if b is not None:
+        return b
+    return io.__class__.__name__ == "SocketIO"
+
+
+class H2Connection:
+    # server: True for a server connection.  Options (all optional):
+    #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
+    #   connection_window   the connection receive window we grant (default: the core's)
+    #   timeout             default for calls given timeout=None
+    #   idle_timeout        server: no open stream and no frame for this long -> GOAWAY
+    #   write_timeout       per write
+    #   settings_timeout    our SETTINGS not acknowledged for this long -> GOAWAY
+    #                       SETTINGS_TIMEOUT (RFC 9113 §6.5.3)
+    #   upgrade             (settings_header, request_headers) for a server that answered
+    #                       `Upgrade: h2c` with 101, or True on a client that got the 101
+    #                       (stream 1 then carries the HTTP/1.1 request / its response)
+    #   initial_data        bytes already read from the peer (sniffed preface, leftovers)
+    # Extra keyword arguments go to H2Protocol (limits such as max_rapid_resets).
+
+    def __init__(self, io, server=False, settings=None, connection_window=None, timeout=None,
+                 idle_timeout=None, write_timeout=None, settings_timeout=10, upgrade=None,
+                 initial_data=None, scheme=None, **h2opts):
+        self.io = io
+        self.server = server
+        self.is_server = server
+        self.type = "server" if server else "client"
+        self.version = 2
+        self.timeout = timeout
+        self.idle_timeout = idle_timeout if idle_timeout is not None else timeout
+        self.write_timeout = write_timeout if write_timeout is not None else timeout
+        self.settings_timeout = settings_timeout
+        s = {}
+        if server:
+            s[SETTINGS_ENABLE_CONNECT_PROTOCOL] = 1    # RFC 8441 §3
+        if settings:
+            for k in settings:
+                s[k] = settings[k]
+        self.p = p = H2Protocol(client=not server, settings=s,
+                                connection_window=connection_window, **h2opts)
+        self.blocking = _is_blocking(io)
+        self.streams = {}          # stream id -> H2Stream, while the driver needs it
+        self._incoming = []        # server: new request streams; client: pushed streams
+        self._in_ev = None         # waiter for _incoming (and connection-wide changes)
+        self._slot_ev = None       # waiter for a free stream slot (client)
+        self._ping_ev = None
+        self._pings = []           # payloads acknowledged
+        self._settings_ev = None
+        self._writing = False
+        self._batch = False
+        self._reader = None
+        self.onstream = None       # server: called with each new stream (see serve)
+        self.error = None          # the exception that ended the connection
+        self.goaway = None         # (code, last_stream_id, debug) of the peer's GOAWAY
+        self.closed = False
+        self.eof = False
+        self.requests = 0
+        self.close_after = False   # mhttp.server: finish the streams open now, then GOAWAY
+        self.idle = True
+        self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
+        now = ticks_ms()
+        self._tick_base = now
+        if upgrade is not None:
+            if server:
+                p.initiate_upgrade_connection(upgrade[0], now)
+                st = H2Stream(self, 1)
+                h = upgrade[1]
+                st.headers = h
+                st._headers_pending = True
+                st.in_done = True
+                self.streams[1] = st
+                self._upgrade_stream = st
+            else:
+                method = upgrade if isinstance(upgrade, bytes) else b"GET"
+                p.initiate_upgrade_connection(None, now, method)
+                st = H2Stream(self, 1)
+                st.headers_sent = True
+                st.out_done = True
+                self.streams[1] = st
+                self._upgrade_stream = st
+        else:
+            p.initiate_connection(now)
+            self._upgrade_stream = None
+        self._pending = initial_data
+
+    # -- lua-http connection API ------------------------------------------------------
+    async def connect(self, timeout=None):
+        # Sends the preface / our SETTINGS and feeds bytes already read.
+        if self.closed:
+            raise ConnectionClosed("connection is closed")
+        await self._flush()
+        if self._pending:
+            d, self._pending = self._pending, None
+            self._feed(d)
+            await self._flush()
+
+    def checktls(self):
+        return bool(getattr(self.io, "tls", False))
+
+    def localname(self):
+        return self.io.localname()
+
+    def peername(self):
+        return self.io.peername()
+
+    def alpn(self):
+        return self.io.alpn()
+
+    @property
+    def settings(self):
+        # Our settings in effect (acknowledged by the peer).
+        return self.p.local_settings
+
+    @property
+    def peer_settings(self):
+        return self.p.remote_settings
+
+    def can_open_stream(self):
+        return self.error is None and not self.closed and self.p.can_open_stream()
+
+    def shutdown(self):
+        # Graceful GOAWAY (RFC 9113 §6.8): streams already open finish, no new ones.
+        p = self.p
+        if p.state == CONN_OPEN:
+            p.start_graceful_shutdown()
+            self._kick()
+
+    async def close(self, timeout=None):
+        # GOAWAY(NO_ERROR) if still open, then close the transport.
+        if self.closed:
+            return
+        p = self.p
+        if p.state != CONN_CLOSED and self.error is None:
+            p.close_connection(NO_ERROR)
+            try:
+                await self._flush(timeout if timeout is not None else 1)
+            except Error:
+                pass
+        self.closed = True
+        self._end(ConnectionClosed("connection closed"))
+        await self.io.close()
+
+    def abort(self):
+        self.closed = True
+        self.io.abort()
+        self._end(ConnectionClosed("connection aborted"))
+
+    async def ping(self, timeout=None):
+        # PING; returns the round-trip time in seconds.
+        import os
+        data = os.urandom(8) if hasattr(os, "urandom") else b"mhttp-pg"
+        t0 = ticks_ms()
+        self._check()
+        self.p.ping(data)
+        await self._flush()
+        while data not in self._pings:
+            self._check()
+            self._ping_ev = self._mkev(self._ping_ev)
+            await self._wait(self._ping_ev, timeout, "ping")
+        self._pings.remove(data)
+        return ticks_diff(ticks_ms(), t0) / 1000
+
+    async def update_settings(self, changes, timeout=None):
+        # Sends SETTINGS and waits for the ACK; past `timeout` (default settings_timeout)
+        # the connection ends with GOAWAY SETTINGS_TIMEOUT.
+        self._check()
+        p = self.p
+        n = len(p._pending_settings)
+        p.update_settings(changes, ticks_ms())
+        await self._flush()
+        if timeout is None:
+            timeout = self.settings_timeout
+        try:
+            while len(p._pending_settings) > n:
+                self._check()
+                self._settings_ev = self._mkev(self._settings_ev)
+                await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
+        except Timeout:
+            self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
+            await self._flush()
+            raise
+
+    # -- client ---------------------------------------------------------------------
+    def new_stream(self):
+        if self.server:
+            raise Error("new_stream: only a client connection opens streams (servers push)")
+        self._check()
+        if self.goaway is not None or self.p.state != CONN_OPEN:
+            raise ConnectionClosed("new_stream: the connection is going away (GOAWAY)")
+        return H2Stream(self, None)
+
+    # -- server / pushed streams ------------------------------------------------------
+    async def get_next_incoming_stream(self, timeout=None):
+        # Server: the next request stream (its head read), or None once the client went
+        # away.  Client: the next pushed stream (PUSH_PROMISE), or None.
+        if timeout is None:
+            timeout = self.idle_timeout if self.server else self.timeout
+        await self._start()
+        while not self._incoming:
+            if self.error is not None or self.eof or self.closed:
+                return None
+            if self.goaway is not None and not self.streams:
+                return None
+            self._in_ev = self._mkev(self._in_ev)
+            await self._wait(self._in_ev, timeout, "waiting for a stream")
+        return self._incoming.pop(0)
+
+    async def serve(self, onstream):
+        # Server: runs the reader here (the connection's own coroutine); onstream(stream)
+        # is called for each new request stream, usually starting a handler via _spawn.
+        self.onstream = onstream
+        if self._upgrade_stream is not None:
+            st = self._upgrade_stream
+            self._upgrade_stream = None
+            self.requests += 1
+            onstream(st)
+        await self._read_loop()
+
+    # -- internals: I/O ---------------------------------------------------------------
+    def _check(self):
+        if self.error is not None:
+            raise self.error
+        if self.closed:
+            raise ConnectionClosed("HTTP/2 connection is closed")
+
+    async def _start(self):
+        # Client over asyncio: the reader task (it also sends the preface).
+        if self._reader is None and not self.blocking and not self.closed and not self.server:
+            import asyncio
+            self._reader = asyncio.create_task(self._read_loop())
+
+    async def _wait(self, ev, timeout, what):
+        # Waits until the reader dispatched something and set `ev` (created here when
+        # None and returned: callers keep it where the reader finds it BEFORE waiting, so
+        # they call _mkev first).  Blocking model: reads and dispatches one batch itself.
+        if self.blocking:
+            await self._read_once(timeout)
+            return ev
+        if self._reader is None and not self.server:
+            await self._start()
+        ev.clear()
+        await _wait_event(ev, timeout, what)
+        return ev
+
+    def _mkev(self, ev):
+        if ev is None and not self.blocking:
+            import asyncio
+            ev = asyncio.Event()
+        return ev
+
+    async def _read_once(self, timeout):
+        if self.eof:
+            raise ConnectionClosed("connection closed by peer")
+        try:
+            data = await self.io.recv(timeout)
+        except Timeout:
+            raise
+        except ConnectionClosed as e:
+            self._end(e)
+            raise
+        if not data:
+            self.eof = True
+            self._end(ConnectionClosed("connection closed by peer"))
+            return
+        self._feed(data)
+        await self._flush()
+
+    def _feed(self, data):
+        evs = self.p.receive_data(data)
+        if evs:
+            self._batch = True
+            try:
+                self._dispatch(evs)
+            finally:
+                self._batch = False
+
+    async def _read_loop(self):
+        # The reader: bytes in, events dispatched, one write per batch.
+        io = self.io
+        p = self.p
+        err = None
+        try:
+            await self._flush()
+            if self._pending:
+                d, self._pending = self._pending, None
+                self._feed(d)
+                await self._flush()
+            while p.state != CONN_CLOSED:
+                t = self.idle_timeout if (self.server and not self.streams) else None
+                self.idle = not self.streams
+                if self.close_after and self.server:
+                    if p.goaway_sent is None:
+                        p.close_connection(NO_ERROR)
+                        await self._flush()
+                    if not self.streams:
+                        break
+                try:
+                    data = await io.recv(t)
+                except Timeout:
+                    if self.close_after or not self.streams:
+                        # idle (or the server closing): graceful GOAWAY, done
+                        if p.state != CONN_CLOSED:
+                            p.close_connection(NO_ERROR)
+                            await self._flush()
+                        break
+                    continue
+                if not data:
+                    self.eof = True
+                    break
+                evs = p.receive_data(data)
+                if evs:
+                    self._batch = True
+                    try:
+                        self._dispatch(evs)
+                    finally:
+                        self._batch = False
+                if p._pending_settings and self.settings_timeout is not None:
+                    since = p._pending_settings[0][1]
+                    if ticks_diff(ticks_ms(), since) > self.settings_timeout * 1000:
+                        self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss"
+                                   % self.settings_timeout)
+                if p._out:
+                    await self._flush()
+        except Error as e:
+            err = e
+        except Exception as e:
+            err = e
+            if not isinstance(e, Error) and e.__class__.__name__ != "CancelledError":
+                err = ConnectionClosed("HTTP/2 reader failed: %r" % (e,))
+        finally:
+            if self.error is None:
+                self._end(err if isinstance(err, Error) else ConnectionClosed("connection closed"))
+            if not self.server:
+                self.closed = True
+                io.abort()
+
+    async def _flush(self, timeout=None):
+        # Writes what the core has queued (see "Writing" above).
+        if self._writing or self._batch:
+            return
+        p = self.p
+        io = self.io
+        if not p._out or getattr(io, "closed", False):
+            return
+        self._writing = True
+        if timeout is None:
+            timeout = self.write_timeout
+        try:
+            w = getattr(io, "writer", None)
+            while p._out:
+                d = p.data_to_send()
+                if w is not None:
+                    # asyncio streams: write + drain without the single-call timer of
+                    # StreamIO (the reader owns that while it waits for bytes)
+                    try:
+                        w.write(d)
+                        await w.drain()
+                    except OSError as e:
+                        raise ConnectionClosed("write failed: %r" % (e,))
+                    except Exception as e:
+                        if isinstance(e, Error):
+                            raise
+                        raise ConnectionClosed("write failed: %r" % (e,))
+                else:
+                    await io.send([d], timeout)
+                    f = getattr(io, "flush", None)
+                    if f is not None:
+                        f()
+        except Error as e:
+            self._end(e)
+            raise
+        finally:
+            self._writing = False
+
+    def _kick(self):
+        # A write from a synchronous call (shutdown, rst_stream): done now on a blocking
+        # connection, by a task on asyncio (or by the reader's end-of-batch write).
+        if self._batch or self._writing or not self.p._out:
+            return
+        if self.blocking:
+            from mhttp._io import run_blocking
+            try:
+                run_blocking(self._flush())
+            except Error:
+                pass
+            return
+        try:
+            import asyncio
+            asyncio.create_task(self._quiet_flush())
+        except Exception:
+            pass
+
+    async def _quiet_flush(self):
+        try:
+            await self._flush()
+        except Error:
+            pass
+
+    def _fail(self, code, msg):
+        # A connection error found by the driver (not the core): GOAWAY(code).
+        p = self.p
+        if p.state != CONN_CLOSED:
+            p.close_connection(code, None, msg.encode() if isinstance(msg, str) else msg)
+        self._end(H2ConnectionError(code, msg))
+
+    def _end(self, err):
+        # The connection is over: every waiter wakes and finds the error.
+        if self.error is None:
+            self.error = err
+        for st in list(self.streams.values()):
+            if st.conn_error is None:
+                st.conn_error = err
+            st._wake()
+        self._wake_conn()
+
+    def _wake_conn(self):
+        for ev in (self._in_ev, self._slot_ev, self._ping_ev, self._settings_ev):
+            if ev is not None:
+                ev.set()
+
+    def _wake_writers(self):
+        for st in self.streams.values():
+            if st._want_window:
+                st._wake()
+        if self._slot_ev is not None:
+            self._slot_ev.set()
+
+    def _forget(self, st):
+        # The driver is done with this stream: unread bytes are acknowledged on the
+        # connection window, the id leaves the table.
+        if self.streams.get(st.id) is st:
+            del self.streams[st.id]
+        if st.chunks:
+            n = 0
+            for c in st.chunks:
+                n += c[1]
+            st.chunks = []
+            if n:
+                self.p._ack_conn(n)
+        if self._slot_ev is not None:
+            self._slot_ev.set()
+
+    # -- internals: events ------------------------------------------------------------
+    def _dispatch(self, evs):
+        streams = self.streams
+        for ev in evs:
+            k = ev[0]
+            if k == EV_HEADERS:
+                sid = ev[1]
+                st = streams.get(sid)
+                if st is None:
+                    if not self.server:
+                        continue
+                    st = H2Stream(self, sid)
+                    st.headers = ev[2]
+                    st._headers_pending = True
+                    st.in_done = ev[3]
+                    streams[sid] = st
+                    self.requests += 1
+                    self.idle = False
+                    if self.onstream is not None:
+                        self.onstream(st)
+                    else:
+                        self._incoming.append(st)
+                        if self._in_ev is not None:
+                            self._in_ev.set()
+                    continue
+                st.heads.append(ev[2])
+                if ev[3]:
+                    st.in_done = True
+                st._wake()
+            elif k == EV_DATA:
+                st = streams.get(ev[1])
+                if st is None:
+                    if ev[3]:
+                        self.p._ack_conn(ev[3])
+                    continue
+                if ev[2]:
+                    st.chunks.append((ev[2], ev[3]))
+                elif ev[3]:
+                    self.p.acknowledge_received_data(ev[3], ev[1])
+                if ev[4]:
+                    st.in_done = True
+                    if st.out_done:
+                        self._forget_later(st)
+                st._wake()
+            elif k == EV_TRAILERS:
+                st = streams.get(ev[1])
+                if st is not None:
+                    st.heads.append(ev[2])
+                    st.in_done = True
+                    st._wake()
+            elif k == EV_STREAM_RESET:
+                st = streams.get(ev[1])
+                if st is not None:
+                    st.reset = (ev[2], ev[3])
+                    st._wake()
+                    self._forget(st)
+            elif k == EV_WINDOW_UPDATED:
+                if ev[1] == 0:
+                    self._wake_writers()
+                else:
+                    st = streams.get(ev[1])
+                    if st is not None and st._want_window:
+                        st._wake()
+            elif k == EV_SETTINGS_CHANGED:
+                for c in ev[1]:
+                    if c[0] == SETTINGS_INITIAL_WINDOW_SIZE or c[0] == SETTINGS_MAX_CONCURRENT_STREAMS:
+                        self._wake_writers()
+                        break
+            elif k == EV_SETTINGS_ACKED:
+                if self._settings_ev is not None:
+                    self._settings_ev.set()
+            elif k == EV_PING_ACKED:
+                self._pings.append(bytes(ev[1]))
+                if len(self._pings) > 16:
+                    self._pings.pop(0)
+                if self._ping_ev is not None:
+                    self._ping_ev.set()
+            elif k == EV_GOAWAY:
+                self.goaway = (ev[1], ev[2], ev[3])
+                self._wake_conn()
+            elif k == EV_PUSH_PROMISE:
+                st = H2Stream(self, ev[2])
+                st.request_headers = ev[3]
+                st.promised_by = ev[1]
+                st.headers_sent = True
+                st.out_done = True
+                streams[ev[2]] = st
+                parent = streams.get(ev[1])
+                if parent is not None:
+                    parent.pushed.append(st)
+                self._incoming.append(st)
+                if self._in_ev is not None:
+                    self._in_ev.set()
+            elif k == EV_CONNECTION_TERMINATED:
+                dbg = ev[3]
+                try:
+                    dbg = bytes(dbg).decode()
+                except Exception:
+                    dbg = repr(dbg)
+                self._end(H2ConnectionError(ev[1], "HTTP/2 connection error (GOAWAY %s sent): %s"
+                                            % (h2_error_name(ev[1]), dbg)))
+
+    def _forget_later(self, st):
+        # Both directions done: drop it once the application has read the buffer (the
+        # stream object stays usable; only the table entry goes).
+        if not st.chunks:
+            if self.streams.get(st.id) is st:
+                del self.streams[st.id]
+            if self._slot_ev is not None:
+                self._slot_ev.set()
+
+
+class H2Stream(StreamCommon):
+
+    def __init__(self, conn, sid):
+        self.conn = conn
+        self.id = sid
+        self.stream_id = sid
+        self.headers = None             # the peer's last head (the request on a server)
+        self.request_headers = None     # client: the request we sent / a pushed request
+        self.heads = []                 # heads not handed out yet (1xx, final, trailers)
+        self.chunks = []                # [(data, flow-controlled length)]
+        self._unget = None
+        self._headers_pending = False
+        self._body_started = False
+        self.in_done = False            # END_STREAM received
+        self.out_done = False           # END_STREAM sent
+        self.headers_sent = False
+        self.status = None
+        self.reset = None               # (code, by_peer)
+        self.conn_error = None
+        self.pushed = []                # client: streams pushed with this one as parent
+        self.promised_by = None
+        self.trailers = None
+        self._ev = None
+        self._want_window = False
+        self.tunnel = False             # RFC 8441 extended CONNECT / CONNECT
+
+    @property
+    def connection(self):
+        return self.conn
+
+    def get_method(self):
+        h = self.headers if self.conn.server else self.request_headers
+        return h.get(b":method") if h is not None else None
+
+    def _wake(self):
+        e = self._ev
+        if e is not None:
+            e.set()
+
+    async def _wait(self, timeout, what):
+        conn = self.conn
+        if self._ev is None:
+            self._ev = conn._mkev(None)
+        await conn._wait(self._ev, timeout, what)
+
+    def _raise(self):
+        r = self.reset
+        if r is not None:
+            who = "by the peer" if r[1] else "by us"
+            raise H2StreamError(r[0], "stream %s reset %s (%s)" % (self.id, who, h2_error_name(r[0])),
+                                self.id or 0)
+        e = self.conn_error or self.conn.error
+        if e is not None:
+            raise e
+
+    # -- reading --------------------------------------------------------------------
+    async def get_headers(self, timeout=None):
+        # Server: the request head (again until the body is read), then the trailers.
+        # Client: each response head in turn (1xx first), then the trailers.
+        if self._headers_pending:
+            self._headers_pending = False
+            return self.headers
+        conn = self.conn
+        if conn.server and not self._body_started and self.headers is not None and not self.heads:
+            return self.headers
+        if timeout is None:
+            timeout = conn.timeout
+        while True:
+            if self.heads:
+                h = self.heads.pop(0)
+                if not conn.server and h.get(b":status") is not None:
+                    self.headers = h
+                elif conn.server:
+                    self.trailers = h
+                return h
+            if self.in_done:
+                return None
+            if self.reset is not None or self.conn_error is not None or conn.error is not None:
+                self._raise()
+            if self.id is None:
+                raise Error("get_headers: write the request head first")
+            await self._wait(timeout, "waiting for headers")
+
+    def unget(self, chunk):
+        if chunk:
+            if self._unget is None:
+                self._unget = [chunk]
+            else:
+                self._unget.append(chunk)
+
+    async def get_next_chunk(self, timeout=None):
+        # The next piece of body (bytes), or None at its end; on an extended CONNECT
+        # tunnel, the tunnelled bytes.  Taking a piece grants the peer that much window.
+        u = self._unget
+        if u:
+            c = u.pop()
+            if not u:
+                self._unget = None
+            return c
+        self._body_started = True
+        conn = self.conn
+        if timeout is None:
+            timeout = conn.timeout
+        while True:
+            ch = self.chunks
+            if ch:
+                data, flen = ch.pop(0)
+                p = conn.p
+                if self.reset is None:
+                    p.acknowledge_received_data(flen, self.id)
+                    if p._out:
+                        await conn._flush()
+                else:
+                    p._ack_conn(flen)
+                if not ch and self.in_done and self.out_done:
+                    conn._forget_later(self)
+                return data
+            if self.in_done:
+                return None
+            if self.reset is not None or self.conn_error is not None or conn.error is not None:
+                self._raise()
+            if self.id is None:
+                raise Error("get_next_chunk: write the request head first")
+            await self._wait(timeout, "reading body")
+
+    # -- writing --------------------------------------------------------------------
+    async def _open(self, timeout):
+        # Client: a stream id, once the peer's SETTINGS_MAX_CONCURRENT_STREAMS allows.
+        conn = self.conn
+        p = conn.p
+        while not p.can_open_stream():
+            conn._check()
+            if conn.goaway is not None or p.state != CONN_OPEN:
+                raise ConnectionClosed("no new stream: the peer sent GOAWAY")
+            conn._slot_ev = conn._mkev(conn._slot_ev)
+            await conn._wait(conn._slot_ev, timeout, "waiting for a stream slot")
+        sid = p.get_next_available_stream_id()
+        self.id = self.stream_id = sid
+        conn.streams[sid] = self
+        return sid
+
+    async def write_headers(self, headers, end_stream=False, timeout=None):
+        conn = self.conn
+        if self.reset is not None or conn.error is not None:
+            self._raise()
+        if not isinstance(headers, Headers):
+            headers = Headers(headers)
+        l = _clean(headers)
+        if timeout is None:
+            timeout = conn.write_timeout
+        p = conn.p
+        if self.id is None:
+            if conn.server:
+                raise Error("write_headers: no stream id")
+            await self._open(timeout)
+            self.request_headers = headers
+            m = headers.get(b":method")
+            if m == b"CONNECT":
+                self.tunnel = True
+        elif conn.server and not self.headers_sent:
+            st = l[0][1] if l and l[0][0] == b":status" else headers.get(b":status")
+            if st is None:
+                raise Error("write_headers: a response needs a :status field")
+            if st[:1] != b"1":
+                self.headers_sent = True
+                self.status = st
+                if st[:1] == b"2" and self.headers is not None and \
+                        self.headers.get(b":method") == b"CONNECT":
+                    self.tunnel = True
+        p.send_headers(self.id, l, end_stream)
+        if not conn.server:
+            self.headers_sent = True
+        if end_stream:
+            self.out_done = True
+            if self.in_done:
+                conn._forget_later(self)
+        await conn._flush()
+
+    async def write_chunk(self, data, end_stream=False, timeout=None):
+        # Sends body bytes as the peer's windows allow, waiting for WINDOW_UPDATE (up to
+        # `timeout` per wait: a stalled stream raises Timeout).
+        if isinstance(data, str):
+            data = data.encode()
+        conn = self.conn
+        if self.out_done:
+            if not data and end_stream:
+                return
+            raise ProtocolError("write_chunk: stream %s already ended" % self.id)
+        if self.reset is not None or conn.error is not None:
+            self._raise()
+        if self.id is None:
+            raise Error("write_chunk: write the request head first")
+        if timeout is None:
+            timeout = conn.write_timeout
+        p = conn.p
+        n = len(data)
+        if n <= 16384:
+            sent = p.send_data(self.id, data, end_stream, 0)
+            if sent == n:
+                if end_stream:
+                    self.out_done = True
+                    if self.in_done:
+                        conn._forget_later(self)
+                await conn._flush()
+                return
+        else:
+            sent = 0
+        mv = memoryview(data)
+        while True:
+            if sent < n:
+                sent += p.send_data(self.id, mv[sent:], end_stream, ticks_ms())
+            if sent >= n:
+                break
+            await conn._flush()
+            self._want_window = True
+            try:
+                while p.local_flow_control_window(self.id) <= 0:
+                    if self.reset is not None or conn.error is not None:
+                        self._raise()
+                    await self._wait(timeout, "waiting for flow-control window")
+            except Timeout:
+                raise Timeout("stream %s stalled: no WINDOW_UPDATE within %ss" % (self.id, timeout))
+            except ProtocolError:
+                if self.reset is not None or conn.error is not None:
+                    self._raise()
+                raise
+            finally:
+                self._want_window = False
+        if end_stream:
+            self.out_done = True
+            if self.in_done:
+                conn._forget_later(self)
+        await conn._flush()
+
+    async def write_continue(self, timeout=None):
+        await self.write_headers(Headers(((b":status", b"100"),)), False, timeout)
+
+    async def write_trailers(self, headers, timeout=None):
+        await self.write_headers(headers, True, timeout)
+
+    async def push_promise(self, headers, timeout=None):
+        # Server push (RFC 9113 §8.4): promises `headers` (a GET request) on this stream
+        # and returns the pushed stream, to be answered with write_headers/write_chunk.
+        # Raises ProtocolError when the client disabled push.
+        conn = self.conn
+        if not conn.server:
+            raise Error("push_promise: only a server pushes")
+        if not isinstance(headers, Headers):
+            headers = Headers(headers)
+        h = headers
+        if not h.has(b":scheme"):
+            h = h.clone()
+            h.append(b":scheme", conn.scheme)
+        if not h.has(b":authority") and self.headers is not None:
+            a = self.headers.get(b":authority")
+            if a is not None:
+                h.append(b":authority", a)
+        pid = conn.p.push_stream(self.id, _clean(h))
+        st = H2Stream(conn, pid)
+        st.headers = h
+        st.in_done = True
+        conn.streams[pid] = st
+        await conn._flush()
+        return st
+
+    def rst_stream(self, code=CANCEL):
+        # RST_STREAM(code) now (lua-http stream:rst_stream).
+        conn = self.conn
+        if self.id is None or self.reset is not None:
+            return
+        p = conn.p
+        if p.state == CONN_CLOSED:
+            return
+        try:
+            p.reset_stream(self.id, code)
+        except ProtocolError:
+            return
+        self.reset = (code, False)
+        conn._forget(self)
+        conn._kick()
+
+    def shutdown(self):
+        # Gives up on the stream: RST_STREAM(CANCEL) unless it finished both ways.
+        if self.id is None:
+            return
+        if self.out_done and self.in_done:
+            self.conn._forget_later(self)
+            if not self.chunks:
+                return
+            self.conn._forget(self)
+            return
+        st = self.conn.p.stream_state(self.id)
+        if st >= ST_CLOSED:
+            self.conn._forget(self)
+            return
+        self.rst_stream(CANCEL)
+
+    # -- server: after the handler ------------------------------------------------------
+    async def finish_server(self):
+        # Completes the response if the handler left it open; a request body it did not
+        # read is refused with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) once we answered.
+        conn = self.conn
+        if self.reset is not None or conn.error is not None:
+            conn._forget(self)
+            return
+        if not self.out_done:
+            if not self.headers_sent:
+                await self.write_headers(Headers(((b":status", b"500"), (b"content-length", b"0"))),
+                                         True)
+            else:
+                await self.write_chunk(b"", True)
+        if not self.in_done:
+            self.rst_stream(NO_ERROR)
+        elif self.chunks or self.conn.streams.get(self.id) is self:
+            conn._forget(self)
+
+
+# -- server glue (used by mhttp.server) ----------------------------------------------------
+
+async def _handle(server, onstream, stream):
+    # One request stream on a server: the handler, then the completion of the response.
+    try:
+        try:
+            r = onstream(server, stream)
+            if r is not None and hasattr(r, "send"):
+                await r
+        except (H2StreamError, H2ConnectionError, ConnectionClosed):
+            return
+        except Exception as e:
+            if isinstance(e, Timeout):
+                status = b"408"
+            else:
+                status = b"500"
+                report = getattr(server, "_report", None)
+                if report is not None:
+                    report(stream, "onstream", e)
+            if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
+                try:
+                    await stream.write_headers(Headers(((b":status", status),
+                                                        (b"content-length", b"0"))), True)
+                except Error:
+                    pass
+            elif stream.reset is None:
+                stream.rst_stream(INTERNAL_ERROR)
+            return
+        await stream.finish_server()
+    except Error:
+        pass
+    except Exception as e:
+        report = getattr(server, "_report", None)
+        if report is not None:
+            report(stream, "h2 stream", e)
+
+
+async def serve_connection(server, onstream, conn):
+    # Runs an accepted HTTP/2 connection for mhttp.server: every request stream gets
+    # onstream(server, stream) as its own task (see _spawn).
+    def on_new(stream):
+        if server is not None:
+            server.requests += 1
+        _spawn(_handle(server, onstream, stream))
+    await conn.serve(on_new)
+
+
+def is_preface_prefix(data):
+    # True when `data` could be the start of the client connection preface.
+    n = len(data)
+    if n > 24:
+        n = 24
+    return bytes(data[:n]) == PREFACE[:n]
+
+
+def upgrade_request(headers):
+    # Server: the HTTP2-Settings value when an HTTP/1.1 request asks for `Upgrade: h2c`
+    # (RFC 7540 §3.2) and can be switched (no request body), else None.
+    up = headers.get(b"upgrade")
+    if up is None:
+        return None
+    ok = False
+    for t in up.split(b","):
+        if t.strip().lower() == b"h2c":
+            ok = True
+    if not ok:
+        return None
+    s = headers.get_as_sequence(b"http2-settings")
+    if len(s) != 1:
+        return None
+    cl = headers.get(b"content-length")
+    if headers.has(b"transfer-encoding") or (cl is not None and cl != b"0"):
+        return None
+    return s[0]
+
+
+UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n"
