@@ -430,11 +430,13 @@ class WebSocket:
         await self.send_frame(core.OP_PONG, data, True, timeout)
 
     # -- closing ------------------------------------------------------------------------
-    async def close(self, code=1000, reason="", timeout=None):
+    async def close(self, code=1000, reason="", timeout=None, wait=True):
         # The closing handshake: sends a close frame (code None: without a code), waits up
         # to timeout (default close_timeout) for the peer's, then closes the transport.
         # Messages arriving meanwhile are dropped.  Returns True when the peer's close
         # frame arrived (ws.close_code / close_reason hold it), False otherwise.
+        # wait=False only sends the close frame: receive() then still returns the messages
+        # the peer sent before its close, then None (the transport closes then).
         if timeout is None:
             timeout = self.close_timeout
         p = self.p
@@ -453,6 +455,8 @@ class WebSocket:
             except (ConnectionClosed, Timeout):
                 await self._close_transport(False)
                 return False
+        if not wait:
+            return False
         if self._reading:
             # Another task is in receive(): it reads the peer's close and ends the
             # transport; wait for that (bounded), then end it ourselves.
