@@ -7,6 +7,8 @@
 #   /sleep      answers after 1 s (an in-flight request for graceful close)
 #   /shutdown   answers, then starts a graceful server.close()
 #   /stats      accepted/requests counters as "accepted=N requests=N refused=N"
+#   /upgrade    with "Upgrade: echo": 101, then echoes the raw tunnelled bytes upper-cased
+#   CONNECT x   200, then the same raw echo
 import sys
 
 try:
@@ -30,6 +32,18 @@ async def _text(stream, status, body):
 async def app(server, stream):
     req = await stream.get_headers()
     path = req.get(b":path")
+    if req.get(b":method") == b"CONNECT" or (path == b"/upgrade" and req.get(b"upgrade") == b"echo"):
+        if path == b"/upgrade":
+            h = Headers(((b":status", b"101"), (b"upgrade", b"echo"), (b"connection", b"upgrade")))
+        else:
+            h = Headers(((b":status", b"200"),))
+        await stream.write_headers(h, False)
+        while True:
+            c = await stream.get_next_chunk()
+            if c is None:
+                break
+            await stream.write_chunk(bytes(c).upper(), False)
+        return
     if path == b"/boom":
         raise ValueError("boom (raised on purpose by the test app)")
     if path == b"/boom-late":

@@ -453,3 +453,36 @@ def test_https_curl(runtime, certs, tmp_path):
         assert r.returncode == 60
     finally:
         s.stop()
+
+
+# ---------------------------------------------------------------------------------------
+# tunnel mode (what WebSocket is built on): 101 Upgrade and CONNECT carry raw bytes
+
+def _tunnel(port, head, expect_status):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        s.sendall(head + b"raw bytes, not http\r\n\r\n")
+        got = b""
+        while b"RAW BYTES, NOT HTTP\r\n\r\n" not in got:
+            d = s.recv(1000)
+            assert d, got
+            got += d
+        assert got.startswith(b"HTTP/1.1 %d " % expect_status), got
+        s.sendall(b"GET / HTTP/1.1\r\n\r\n")   # inside the tunnel: just bytes
+        want = b"GET / HTTP/1.1\r\n\r\n"
+        got2 = b""
+        while len(got2) < len(want):
+            d = s.recv(1000)
+            assert d
+            got2 += d
+        assert got2 == want
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(1000) == b""     # the server ends the tunnel after our EOF
+    finally:
+        s.close()
+
+
+def test_upgrade_and_connect_tunnels(server):
+    _tunnel(server.port, b"GET /upgrade HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\n", 101)
+    _tunnel(server.port, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 200)
+    assert get_ok(server.port)
