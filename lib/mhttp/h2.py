@@ -224,12 +224,6 @@ def _bad_transition(state, inp, sid):
                              "of type PROTOCOL_ERROR (RFC 9113 §5.1)")
 
 
-_CONN_SPECIFIC = (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding",
-                  b"upgrade")
-_REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
-_TOKEN_BAD = b"".join([bytes((c,)) for c in list(range(0, 0x21)) + list(range(0x41, 0x5b))
-                       + [0x3a] + list(range(0x7f, 0x100))])
-
 
 def _bad_name(name):
     # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
@@ -870,17 +864,15 @@ class H2Protocol:
 
     def _check_fields(self, fields, kind, st):
         # kind 0: request, 1: response, 2: trailers, 3: pushed request.  Checks the regular
-        # fields and returns the pseudo-header fields as a dict.  Raises H2StreamError.
+        # fields and returns the pseudo-header fields as a dict (a `host` field is returned
+        # under the key b"host").  Raises H2StreamError.
         sid = st.id
         pseudo = {}
         regular = False
         names = []
-        values = []
-        for f in fields:
-            n = f[0]
-            v = f[1]
-            values.append(v)
-            if v and (v[0] in (32, 9) or v[-1] in (32, 9)):
+        special = _SPECIAL
+        for n, v, _ in fields:
+            if v and (v[0] == 32 or v[0] == 9 or v[-1] == 32 or v[-1] == 9):
                 raise H2StreamError(PROTOCOL_ERROR, "field %r value starts or ends with "
                                     "whitespace (RFC 9113 §8.2.1)" % n, sid)
             if n[:1] == b":":
@@ -897,29 +889,33 @@ class H2Protocol:
                 continue
             regular = True
             names.append(n)
-            if n in _CONN_SPECIFIC:
+            k = special.get(n)
+            if k is None:
+                continue
+            if k == 1:
                 raise H2StreamError(PROTOCOL_ERROR, "connection-specific field %r MUST be "
                                     "malformed (RFC 9113 §8.2.2)" % n, sid)
-            if n == b"te":
+            if k == 2:
                 if v != b"trailers":
                     raise H2StreamError(PROTOCOL_ERROR, "te other than \"trailers\" MUST be "
                                         "malformed (RFC 9113 §8.2.2)", sid)
-            elif n == b"content-length" and kind != 2:
-                try:
-                    cl = int(v)
+            elif k == 3:
+                if kind != 2:
                     if not v.isdigit():
-                        raise ValueError()
-                except ValueError:
-                    raise H2StreamError(PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
-                if st.clen >= 0 and st.clen != cl:
-                    raise H2StreamError(PROTOCOL_ERROR, "conflicting content-length values", sid)
-                st.clen = cl
+                        raise H2StreamError(PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
+                    cl = int(v)
+                    if st.clen >= 0 and st.clen != cl:
+                        raise H2StreamError(PROTOCOL_ERROR, "conflicting content-length values",
+                                            sid)
+                    st.clen = cl
+            elif kind == 0 or kind == 3:
+                pseudo[b"host"] = v
         if names and _bad_names(b"".join(names)):
             for n in names:
                 if _bad_name(n):
                     raise H2StreamError(PROTOCOL_ERROR, "invalid field name %r (uppercase or a "
                                         "character RFC 9113 §8.2.1 forbids)" % n, sid)
-        blob = b"".join(values)
+        blob = b"".join([f[1] for f in fields])
         if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
             raise H2StreamError(PROTOCOL_ERROR, "field value with NUL, CR or LF MUST be "
                                 "malformed (RFC 9113 §8.2.1)", sid)
@@ -928,6 +924,7 @@ class H2Protocol:
     def _check_request(self, fields, st, pushed):
         sid = st.id
         ps = self._check_fields(fields, 3 if pushed else 0, st)
+        host = ps.pop(b"host", None)
         for k in ps:
             if k not in _REQ_PSEUDO:
                 raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r not allowed in a request "
@@ -967,11 +964,9 @@ class H2Protocol:
             st.no_body = m == b"HEAD"
             st.clen = -1
         a = ps.get(b":authority")
-        if a is not None:
-            for f in fields:
-                if f[0] == b"host" and f[1] != a:
-                    raise H2StreamError(PROTOCOL_ERROR, "host %r differs from :authority %r "
-                                        "(RFC 9113 §8.3.1)" % (f[1], a), sid)
+        if a is not None and host is not None and host != a:
+            raise H2StreamError(PROTOCOL_ERROR, "host %r differs from :authority %r "
+                                "(RFC 9113 §8.3.1)" % (host, a), sid)
         return m
 
     def _check_response(self, fields, st):
