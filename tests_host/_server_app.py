@@ -9,6 +9,7 @@
 #   /stats      accepted/requests counters as "accepted=N requests=N refused=N"
 #   /upgrade    with "Upgrade: echo": 101, then echoes the raw tunnelled bytes upper-cased
 #   CONNECT x   200, then the same raw echo
+#   /pause      answers, stops accepting for 1 s (server.pause()), then server.resume()
 import sys
 
 try:
@@ -57,6 +58,15 @@ async def app(server, stream):
     if path == b"/shutdown":
         await _text(stream, b"200", b"closing\n")
         asyncio.create_task(server.close(5))
+        return
+    if path == b"/pause":
+        await _text(stream, b"200", b"pausing\n")
+        server.pause()
+
+        async def later():
+            await asyncio.sleep(1)
+            await server.resume()
+        asyncio.create_task(later())
         return
     if path == b"/stats":
         await _text(stream, b"200", b"accepted=%d requests=%d refused=%d" % (

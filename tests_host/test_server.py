@@ -486,3 +486,76 @@ def test_upgrade_and_connect_tunnels(server):
     _tunnel(server.port, b"GET /upgrade HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\n", 101)
     _tunnel(server.port, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 200)
     assert get_ok(server.port)
+
+
+# ---------------------------------------------------------------------------------------
+# limits and life cycle
+
+def _connect_refused(port):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=2)
+    except OSError:
+        return True
+    try:
+        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        d = c.recv(1000)
+        return not d
+    except OSError:
+        return True
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_max_connections_and_pause_resume(runtime):
+    s = ServerProc(runtime, ["--max-connections", "2"])
+    try:
+        held = []
+        for _ in range(2):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = b""
+            while not got.endswith(HELLO):
+                got += c.recv(1000)
+            held.append(c)
+        out, closed = raw(s.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 503 ") and closed, out
+        held.pop().close()
+        time.sleep(0.3)
+        held[0].sendall(b"GET /pause HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while not got.endswith(b"pausing\n"):
+            got += held[0].recv(1000)
+        t0 = time.time()
+        assert _connect_refused(s.port)
+        # connections already open are still served while paused
+        held[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while not got.endswith(HELLO):
+            got += held[0].recv(1000)
+        held[0].close()
+        time.sleep(max(0, 1.6 - (time.time() - t0)))
+        assert get_ok(s.port)
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_example_server(runtime, tmp_path):
+    p = free_port()
+    if runtime == "micropython":
+        cmd = [require_micropython(), "examples/server.py", str(p)]
+    else:
+        cmd = [PY, "-u", "examples/server.py", str(p)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert b"listening on" in proc.stdout.readline()
+        r = curl("http://127.0.0.1:%d/hello/bob" % p)
+        assert r.stdout == b"hello bob\n"
+        f = tmp_path / "u"
+        f.write_bytes(b"z" * 70000)
+        r = curl("--data-binary", "@%s" % f, "http://127.0.0.1:%d/upload" % p)
+        assert r.stdout == b"70000 bytes\n"
+    finally:
+        proc.terminate()
+        proc.wait(5)
