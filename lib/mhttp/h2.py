@@ -224,6 +224,15 @@ def _bad_transition(state, inp, sid):
                              "of type PROTOCOL_ERROR (RFC 9113 §5.1)")
 
 
+# regular fields the validator looks at: 1 connection-specific (RFC 9113 §8.2.2), 2 te,
+# 3 content-length, 4 host
+_SPECIAL = {b"connection": 1, b"keep-alive": 1, b"proxy-connection": 1,
+            b"transfer-encoding": 1, b"upgrade": 1, b"te": 2, b"content-length": 3,
+            b"host": 4}
+_REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
+_TOKEN_BAD = b"".join([bytes((c,)) for c in list(range(0, 0x21)) + list(range(0x41, 0x5b))
+                       + [0x3a] + list(range(0x7f, 0x100))])
+
 
 def _bad_name(name):
     # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
