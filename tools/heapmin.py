@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""heapmin: the smallest MicroPython heap (-X heapsize) at which a scenario still succeeds.
+
+    .venv/bin/python tools/heapmin.py SCENARIO.py [options] [-- scenario args]
+
+The scenario
+------------
+A MicroPython script, run as `micropython -X heapsize=N SCENARIO.py ARGS...` on the unix
+port with mhttp loaded as .mpy from the bundle (tools/bundle.py --board unix, built
+fresh into build/bundle/unix; MICROPYPATH = .frozen:<probe>:build/bundle/unix), cwd =
+the repository.  It succeeds when it exits with status 0 (an uncaught exception, a
+MemoryError included, exits 1) and, with --driver, the driver exits 0 too.
+
+Optional checkpoints, for the peak heap use report:
+
+    try:
+        from _heapmin import checkpoint     # present only under heapmin
+    except ImportError:
+        def checkpoint(label=""): pass
+    ...
+    checkpoint("after 1000 requests")       # records gc.mem_alloc() (live + garbage) and,
+                                            # after a gc.collect(), the live bytes
+
+At exit the probe prints one line per checkpoint (max over calls):
+`HEAPMIN alloc=<bytes> live=<bytes> checkpoint=<label>`.  heapmin reports them for the
+smallest passing heap (and --verbose for every run).
+
+A host-side driver (--driver 'shell command'): the scenario prints a line containing
+HEAPMIN READY when it is ready (e.g. listening); then the driver runs; its exit status
+counts.  "{port}" in the driver command and in the scenario args is replaced by a free
+TCP port on 127.0.0.1 (also in the environment as HEAPMIN_PORT for both).  Example:
+
+    tools/heapmin.py bench/serve_keepalive.py --driver \\
+        'h2load -n 1000 -c 10 --h1 http://127.0.0.1:{port}/' -- {port}
+
+Bounds: bisection between --lo (8K) and --hi (512K) to --res (1K), each run killed after
+--timeout seconds (60), at most 12 runs for the defaults.  The figure is for the 64-bit
+unix port.  A 32-bit board needs less, how much less depends on the mix: objects take
+half (4-byte pointers, 16-byte GC blocks), bytes buffers about the same.  So the board
+needs between figure/2 (object-heavy) and the figure (buffer-heavy); the report prints
+that range.  tools/vboard.py's boards use heap x 2 (the object-heavy end).
+Exit status: 0 with a figure, 2 when the scenario fails even at --hi, 3 on bad usage.
+As a library: find_min_heap(scenario, args=(), driver=None, ...) -> dict.
+"""
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+_PROBE = r'''
+import gc, sys
+_points = {}
+_order = []
+
+
+def checkpoint(label=""):
+    a = gc.mem_alloc()
+    gc.collect()
+    live = gc.mem_alloc()
+    p = _points.get(label)
+    if p is None:
+        _points[label] = [a, live]
+        _order.append(label)
+    else:
+        if a > p[0]:
+            p[0] = a
+        if live > p[1]:
+            p[1] = live
+
+
+def report():
+    for label in _order:
+        p = _points[label]
+        print("HEAPMIN alloc=%d live=%d checkpoint=%s" % (p[0], p[1], label))
+'''
+
+_WRAPPER = r'''
+import sys
+_path = sys.argv[1]
+sys.argv[:] = sys.argv[1:]  # sys.argv itself cannot be rebound on MicroPython
+import _heapmin
+_g = {"__name__": "__main__", "__file__": _path}
+try:
+    exec(open(_path).read(), _g)
+finally:
+    _heapmin.report()
+'''
+
+
+def parse_size(s):
+    s = str(s).strip()
+    mult = 1
+    if s[-1:] in "kK":
+        mult, s = 1024, s[:-1]
+    elif s[-1:] in "mM":
+        mult, s = 1024 * 1024, s[:-1]
+    return int(float(s) * mult)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def micropython():
+    mp = os.environ.get("MHTTP_MICROPYTHON") or os.path.join(ROOT, ".venv", "bin", "micropython")
+    if not os.access(mp, os.X_OK):
+        raise SystemExit("MicroPython unix port not found at %s" % mp)
+    return mp
+
+
+def _kill(p):
+    if p.poll() is None:
+        p.kill()
+    p.wait(10)
+
+
+def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None,
+             probe_dir=None):
+    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "output", "seconds"}."""
+    t0 = time.monotonic()
+    port = free_port()
+    sub = lambda s: s.replace("{port}", str(port))  # noqa: E731
+    env = dict(os.environ)
+    env["MICROPYPATH"] = ".frozen:%s:%s" % (probe_dir, bundle_dir)
+    env["HEAPMIN_PORT"] = str(port)
+    cmd = [micropython(), "-X", "heapsize=%d" % heap, os.path.join(probe_dir, "_wrap.py"),
+           os.path.abspath(scenario)] + [sub(a) for a in args]
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = []
+    why = None
+    deadline = t0 + timeout
+    try:
+        if driver:
+            ready = False
+            while time.monotonic() < deadline:
+                line = p.stdout.readline()
+                if not line:
+                    break
+                out.append(line.decode("utf-8", "replace"))
+                if "HEAPMIN READY" in out[-1]:
+                    ready = True
+                    break
+            if not ready:
+                why = "scenario never printed HEAPMIN READY"
+            else:
+                try:
+                    d = subprocess.run(sub(driver), shell=True, cwd=ROOT, env=env,
+                                       capture_output=True,
+                                       timeout=max(1.0, deadline - time.monotonic()))
+                    if d.returncode != 0:
+                        why = "driver exited %d: %s" % (
+                            d.returncode, (d.stdout + d.stderr).decode("utf-8", "replace")[-500:])
+                except subprocess.TimeoutExpired:
+                    why = "driver timed out"
+        try:
+            rest, _ = p.communicate(timeout=max(0.5, deadline - time.monotonic()))
+            out.append(rest.decode("utf-8", "replace"))
+        except subprocess.TimeoutExpired:
+            why = why or "scenario timed out after %ss" % timeout
+            _kill(p)
+            rest = p.stdout.read() if p.stdout else b""
+            out.append(rest.decode("utf-8", "replace"))
+    finally:
+        _kill(p)
+    text = "".join(out)
+    if why is None and p.returncode != 0:
+        last = [l for l in text.splitlines() if l.strip()][-1:] or [""]
+        why = "scenario exited %s: %s" % (p.returncode, last[0][:300])
+    cps = {}
+    for line in text.splitlines():
+        if line.startswith("HEAPMIN alloc="):
+            head, _, label = line.partition(" checkpoint=")
+            kv = dict(x.split("=", 1) for x in head[8:].split(" ") if "=" in x)
+            cps[label] = (int(kv["alloc"]), int(kv["live"]))
+    return {"ok": why is None, "why": why, "checkpoints": cps, "output": text,
+            "seconds": round(time.monotonic() - t0, 2)}
+
+
+def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, res=1024,
+                  timeout=60.0, verbose=False, log=print):
+    """Bisects the smallest passing heap in [lo, hi] to `res` bytes.  Returns a dict:
+    min_heap (bytes, or None when even `hi` fails), runs, checkpoints (at min_heap),
+    last_failure (why the heap just below failed), seconds."""
+    import bundle
+    import vboard
+    t0 = time.monotonic()
+    b = bundle.build("unix", quiet=True)
+    probe_dir = tempfile.mkdtemp(prefix="heapmin-")
+    with open(os.path.join(probe_dir, "_heapmin.py"), "w") as f:
+        f.write(_PROBE)
+    with open(os.path.join(probe_dir, "_wrap.py"), "w") as f:
+        f.write(_WRAPPER)
+    runs = []
+
+    def attempt(h):
+        r = run_once(scenario, h, args, driver, timeout, b["dir"], probe_dir)
+        runs.append((h, r["ok"], r["seconds"]))
+        if verbose:
+            log("  heap %7d: %s (%.2fs)%s" % (h, "ok" if r["ok"] else "FAIL", r["seconds"],
+                                              "" if r["ok"] else " " + r["why"]))
+        return r
+
+    try:
+        top = attempt(hi)
+        if not top["ok"]:
+            return {"min_heap": None, "runs": runs, "checkpoints": {},
+                    "last_failure": top["why"], "output": top["output"],
+                    "seconds": round(time.monotonic() - t0, 2)}
+        best, bad = top, None
+        good_h, bad_h = hi, lo - res
+        bottom = attempt(lo)
+        if bottom["ok"]:
+            best, good_h = bottom, lo
+        else:
+            bad, bad_h = bottom, lo
+            while good_h - bad_h > res:
+                mid = (good_h + bad_h) // 2 // res * res
+                if mid <= bad_h:
+                    mid = bad_h + res
+                if mid >= good_h:
+                    break
+                r = attempt(mid)
+                if r["ok"]:
+                    best, good_h = r, mid
+                else:
+                    bad, bad_h = r, mid
+        return {"min_heap": good_h, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
+                "runs": runs, "checkpoints": best["checkpoints"],
+                "last_failure": bad["why"] if bad else None,
+                "failed_at": bad_h if bad else None,
+                "bundle_bytes": b["total"], "seconds": round(time.monotonic() - t0, 2)}
+    finally:
+        for f in ("_heapmin.py", "_wrap.py"):
+            try:
+                os.remove(os.path.join(probe_dir, f))
+            except OSError:
+                pass
+        try:
+            os.rmdir(probe_dir)
+        except OSError:
+            pass
+
+
+def main(argv):
+    import argparse
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    else:
+        extra = []
+    ap = argparse.ArgumentParser(description="smallest MicroPython heap for a scenario")
+    ap.add_argument("scenario")
+    ap.add_argument("--driver", help="host-side shell command, run after HEAPMIN READY")
+    ap.add_argument("--lo", default="8K")
+    ap.add_argument("--hi", default="512K")
+    ap.add_argument("--res", default="1K")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    a = ap.parse_args(argv)
+    lo, hi, res = parse_size(a.lo), parse_size(a.hi), parse_size(a.res)
+    if not (0 < lo < hi) or res <= 0:
+        print("heapmin: need 0 < --lo < --hi and --res > 0", file=sys.stderr)
+        return 3
+    r = find_min_heap(a.scenario, extra, a.driver, lo, hi, res, a.timeout, a.verbose)
+    if a.json:
+        import json
+        r.pop("output", None)
+        print(json.dumps(r, indent=1, sort_keys=True))
+    elif r["min_heap"] is None:
+        print("heapmin: %s fails even at %d bytes: %s" % (a.scenario, hi, r["last_failure"]))
+        print(r.get("output", "")[-2000:])
+    else:
+        print("heapmin: %s needs %d bytes (%.1f KiB) of heap on the 64-bit unix port "
+              "(a 32-bit board: %.1f..%.1f KiB); %d runs, %.1fs" % (
+                  a.scenario, r["min_heap"], r["min_heap"] / 1024.0,
+                  r["board_range"][0] / 1024.0, r["board_range"][1] / 1024.0,
+                  len(r["runs"]), r["seconds"]))
+        for label, (alloc, live) in sorted(r["checkpoints"].items()):
+            print("  checkpoint %-30s alloc %8d  live %8d" % (label, alloc, live))
+        if r["last_failure"]:
+            print("  at %d bytes: %s" % (r["failed_at"], r["last_failure"]))
+    return 0 if r["min_heap"] is not None else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
