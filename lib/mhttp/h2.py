@@ -50,21 +50,21 @@
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
 import binascii
 
-from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, CompressionError,
+from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError,
                           NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR,
                           STREAM_CLOSED, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL,
                           ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
 from mhttp.h2_frames import (
-    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
-    FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
+    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_SETTINGS,
+    FRAME_PUSH_PROMISE, FRAME_PING, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
     FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
     FLAG_PRIORITY, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_ENABLE_PUSH,
     SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
     SETTINGS_MAX_HEADER_LIST_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL, MAX_WINDOW,
     MAX_STREAM_ID, header_pack, headers_unpack, data_unpack, priority_unpack,
-    rst_stream_pack, rst_stream_unpack, settings_pack, settings_unpack, push_promise_pack,
+    rst_stream_pack, rst_stream_unpack, settings_pack, settings_unpack,
     push_promise_unpack, ping_pack, goaway_pack, goaway_unpack, window_update_pack,
     window_update_unpack, priority_update_unpack, check_size)
 import struct
