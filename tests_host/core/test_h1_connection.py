@@ -1,0 +1,225 @@
+# Portable tests of mhttp.h1_connection and mhttp.stream_common over a scripted in-memory
+# I/O object, driven by mhttp._io.run_blocking (the blocking face).  Run by pytest and by
+# `tools/micropython tools/mptest.py tests_host/core/test_h1_connection.py`.
+from _t import raises
+from mhttp._io import run_blocking
+from mhttp.h1 import SERVER, CLIENT
+from mhttp.h1_connection import H1Connection, error_response
+from mhttp.headers import Headers
+from mhttp.errors import H1Error, ConnectionClosed, Timeout
+from mhttp.stream_common import BodyTooLarge
+
+
+TIMEOUT = object()
+
+
+class ScriptIO:
+    # recv() hands out the scripted chunks in order (b"" = EOF; TIMEOUT = a timeout);
+    # send() records what was written.
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.sent = []
+        self.closed = False
+        self.tls = False
+
+    async def recv(self, timeout=None):
+        if not self.chunks:
+            return b""
+        c = self.chunks.pop(0)
+        if c is TIMEOUT:
+            raise Timeout("scripted timeout")
+        return c
+
+    async def send(self, pieces, timeout=None):
+        for p in pieces:
+            self.sent.append(bytes(p))
+
+    def wire(self):
+        return b"".join(self.sent)
+
+    async def close(self):
+        self.closed = True
+
+    def abort(self):
+        self.closed = True
+
+    def peername(self):
+        return ("127.0.0.1", 1)
+
+    def localname(self):
+        return ("127.0.0.1", 2)
+
+    def alpn(self):
+        return None
+
+
+def _resp(status, body=b"", extra=()):
+    l = [(":status", status), ("content-length", str(len(body)))]
+    l.extend(extra)
+    return Headers(l)
+
+
+def _answer(stream, status, body):
+    run_blocking(stream.write_headers(_resp(status, body, [("date", "x"), ("server", "t")]), False))
+    run_blocking(stream.write_chunk(body, True))
+
+
+def test_pipelined_requests_answered_in_order():
+    io = ScriptIO([b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHo",
+                   b"st: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    h = run_blocking(s.get_headers())
+    assert h.get(":path") == b"/a" and h.get(":authority") == b"h"
+    assert run_blocking(s.get_headers()) is h   # asked again before the body: same head
+    assert run_blocking(s.get_next_chunk()) is None
+    _answer(s, "200", b"A")
+    assert run_blocking(s.finish_server())
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.get_headers()).get(":path") == b"/b"
+    _answer(s, "200", b"B")
+    assert run_blocking(s.finish_server())
+    assert run_blocking(c.get_next_incoming_stream()) is None     # clean EOF
+    w = io.wire()
+    assert w.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert w.index(b"\r\n\r\nA") < w.index(b"\r\n\r\nB")
+    assert c.requests == 2 and c.version == 1.1
+
+
+def test_date_server_added_and_100_continue_on_first_read():
+    io = ScriptIO([b"POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+                   b"hello", b" world", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    assert io.sent == []                        # nothing before the handler reads
+    assert run_blocking(s.get_body_chars(3)) == b"hel"
+    assert io.sent == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    assert run_blocking(s.get_body_until(b"wo", True, True)) == b"lo wo"
+    assert run_blocking(s.get_body_as_string()) == b"rld"
+    run_blocking(s.write_headers(_resp("204"), True))
+    head = io.sent[-1]
+    assert head.startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert b"\r\ndate: " in head and b" GMT\r\n" in head and b"\r\nserver: mhttp\r\n" in head
+    assert run_blocking(s.finish_server())
+
+
+def test_answer_without_reading_body_drains_or_closes():
+    body = b"x" * 100
+    io = ScriptIO([b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n", body,
+                   b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    _answer(s, "200", b"ok")
+    assert run_blocking(s.finish_server())          # 100 bytes drained: reusable
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.get_headers()).get(":method") == b"GET"
+    # past max_drain the connection is not reused
+    io = ScriptIO([b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n", body, b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    _answer(s, "200", b"ok")
+    assert not run_blocking(s.finish_server(10))
+    # Expect: 100-continue answered without 100: not reusable
+    io = ScriptIO([b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    _answer(s, "417", b"")
+    assert not run_blocking(s.finish_server())
+    assert b"HTTP/1.1 100" not in io.wire()
+
+
+def test_handler_without_answer_gets_500_and_unfinished_chunked_is_ended():
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.finish_server())
+    assert io.wire().startswith(b"HTTP/1.1 500 ")
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(Headers([(":status", "200")]), False))
+    run_blocking(s.write_chunk(b"abc", False))
+    assert run_blocking(s.finish_server())
+    assert io.wire().endswith(b"3\r\nabc\r\n0\r\n\r\n")
+
+
+def test_bad_head_raises_h1error_with_status():
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n"])
+    c = H1Connection(io, SERVER)
+    e = raises(H1Error, run_blocking, c.get_next_incoming_stream())
+    assert e.status_hint == 400
+    r = error_response(e.status_hint)
+    assert r.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"\r\nconnection: close\r\n" in r
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHo"])       # EOF mid-head
+    c = H1Connection(io, SERVER)
+    raises((ConnectionClosed, H1Error), run_blocking, c.get_next_incoming_stream())
+
+
+def test_header_timeout_after_first_byte():
+    io = ScriptIO([b"GET / HTTP/1.1\r\n", TIMEOUT])
+    c = H1Connection(io, SERVER, header_timeout=5)
+    raises(Timeout, run_blocking, c.get_next_incoming_stream())
+
+
+def test_client_stream_unget_each_chunk_and_max_size():
+    io = ScriptIO([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                   b"6\r\n world\r\n0\r\nX-T: 1\r\n\r\n"])
+    c = H1Connection(io, CLIENT)
+    s = c.new_stream()
+    run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"), (":authority", "h"),
+                                          (":scheme", "http")]), True))
+    assert io.wire() == b"GET / HTTP/1.1\r\nhost: h\r\n\r\n"
+    h = run_blocking(s.get_headers())
+    assert h.get(":status") == b"200"
+    c1 = run_blocking(s.get_next_chunk())
+    assert c1 == b"hello"
+    s.unget(c1)
+
+    async def collect():
+        out = []
+        async for ch in s.each_chunk():
+            out.append(bytes(ch))
+        return out
+    assert run_blocking(collect()) == [b"hello", b" world"]
+    t = run_blocking(s.get_headers())
+    assert t.get("x-t") == b"1"
+    # max_size
+    io = ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"])
+    c = H1Connection(io, CLIENT)
+    s = c.new_stream()
+    run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"), (":authority", "h"),
+                                          (":scheme", "http")]), True))
+    run_blocking(s.get_headers())
+    raises(BodyTooLarge, run_blocking, s.get_body_as_string(None, 5))
+
+
+def test_write_body_from_file_and_string():
+    import io as _io_mod
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(_resp("200", b"x" * 10), False))
+    run_blocking(s.write_body_from_file(_io_mod.BytesIO(b"0123456789abc"), 10))
+    assert io.wire().endswith(b"\r\n\r\n0123456789")
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(Headers([(":status", "200")]), False))
+    run_blocking(s.write_body_from_string("héllo"))
+    assert io.wire().endswith(b"6\r\nh\xc3\xa9llo\r\n0\r\n\r\n")
+
+
+def test_tunnel_after_101():
+    io = ScriptIO([b"GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nraw1",
+                   b"raw2", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.get_next_chunk()) is None       # the request had no body
+    run_blocking(s.write_headers(Headers([(":status", "101"), ("upgrade", "x"),
+                                          ("connection", "upgrade")]), False))
+    assert run_blocking(s.get_next_chunk()) == b"raw1"
+    assert run_blocking(s.get_next_chunk()) == b"raw2"
+    run_blocking(s.write_chunk(b"\x00\xffbytes", False))
+    assert io.wire().endswith(b"\r\n\r\n\x00\xffbytes")
+    assert run_blocking(s.get_next_chunk()) is None
+    assert not run_blocking(s.finish_server())
