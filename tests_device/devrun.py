@@ -1,5 +1,5 @@
 # Device-side test runner: runs ON the board (real or virtual), from /tests.
-# Every /tests/test_*.mpy|py module is imported in turn and its test_* functions called
+# Every /tests/test_*.mpy|py and dt_*.mpy|py module is imported in turn and its test_* functions called
 # with no arguments; an exception is a failure, a returned "SKIP: why" string a skip.
 # After each module, it and every module it loaded (mhttp.*) are dropped from sys.modules
 # and the heap collected, so each test module starts from the board's boot heap.  Output, one line each (tests_device/run.py parses it):
@@ -14,7 +14,8 @@ import sys
 def _modules(only):
     names = []
     for f in os.listdir("/tests"):
-        if f.startswith("test_") and (f.endswith(".mpy") or f.endswith(".py")):
+        if (f.startswith("test_") or f.startswith("dt_")) and \
+                (f.endswith(".mpy") or f.endswith(".py")):
             n = f.rsplit(".", 1)[0]
             if n not in names and (not only or n in only):
                 names.append(n)

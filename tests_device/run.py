@@ -6,7 +6,7 @@
     MHTTP_DEVICE=/dev/ttyACM0 .venv/bin/python tests_device/run.py   # a real board
 
 For each target: ask the board its sys.platform (esp32 / rp2), build the .mpy bundle for
-it (tools/bundle.py), compile the tests to .mpy (tests_device/test_*.py, the portable core
+it (tools/bundle.py), compile the tests to .mpy (tests_device/dt_*.py, the portable core
 tests tests_host/core/*.py with their helpers and data, and _board_profile.py written
 from tools/vboard.py's profile), wipe and copy them with `mpremote fs cp` into /lib and
 /tests, then `mpremote exec` tests_device/devrun.py's main() on the board and parse its
@@ -77,8 +77,7 @@ def build_tests(board, virtual, heap):
         for f in glob.glob(os.path.join(out, "*")):
             os.remove(f)
     os.makedirs(out, exist_ok=True)
-    srcs = sorted(glob.glob(os.path.join(HERE, "test_*.py")))
-    srcs = [s for s in srcs if os.path.basename(s) != "test_on_boards.py"]
+    srcs = sorted(glob.glob(os.path.join(HERE, "dt_*.py")))
     srcs += [os.path.join(HERE, "devrun.py")]
     srcs += sorted(glob.glob(os.path.join(CORE, "*.py")))
     prof = os.path.join(out, "_board_profile.py")
@@ -135,9 +134,11 @@ _LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 
 
 def test_module_names(only=None):
-    names = [os.path.basename(f)[:-3] for f in glob.glob(os.path.join(HERE, "test_*.py"))
+    # Device-side tests: tests_device/dt_*.py (not test_*.py, which pytest would collect
+    # on the host) and the portable core tests tests_host/core/test_*.py.
+    names = [os.path.basename(f)[:-3] for f in glob.glob(os.path.join(HERE, "dt_*.py"))
              + glob.glob(os.path.join(CORE, "test_*.py"))]
-    names = sorted(set(n for n in names if n != "test_on_boards"))
+    names = sorted(set(names))
     if only:
         names = [n for n in names if n in only]
     return names

@@ -1,6 +1,6 @@
 # pytest entry (collected by `make test`): the device tests on the esp32 and rp2 virtual
 # boards, deployed and run through mpremote by tests_device/run.py.
-#   - board glue tests (tests_device/test_board.py, test_wifi.py): every one must pass;
+#   - board glue tests (tests_device/dt_board.py, dt_wifi.py): every one must pass;
 #   - portable core tests (tests_host/core/test_*.py as .mpy, with the board's heap):
 #     every one must pass, except that a test running out of the board's heap
 #     (MemoryError: host-sized buffers, e.g. 64 KiB WebSocket messages) is reported,
@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run  # noqa: E402
 
-GLUE = ("test_board", "test_wifi")
+GLUE = ("dt_board", "dt_wifi")
 _cache = {}
 
 
@@ -30,7 +30,7 @@ def test_board_glue(board):
     glue_fail = [f for f in r["failures"] if f[5:].split("::")[0] in GLUE]
     assert not glue_fail, "\n".join(glue_fail) + "\n" + r["output"][-3000:]
     glue_pass = [p for p in r["passes"] if p.split("::")[0] in GLUE]
-    # test_board (8) + test_wifi (5): all ran and passed on the virtual board.
+    # dt_board (8) + dt_wifi (5): all ran and passed on the virtual board.
     assert len(glue_pass) >= 13, glue_pass
     assert r["heap_total"] and r["heap_total"] <= run.vboard.heap_for(board)
 
