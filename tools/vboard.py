@@ -566,7 +566,8 @@ def main(argv):
     if a.cmd == "list":
         for name in sorted(PROFILES):
             p = PROFILES[name]
-            print("%-6s %-28s heap %7d  (%s)" % (name, p["title"], p["heap"], p["heap_source"]))
+            print("%-6s %-28s heap %7d, virtual %7d  (%s)" % (
+                name, p["title"], p["heap"], heap_for(name), p["heap_source"]))
             print("       modules: %s" % " ".join(sorted(p["modules"])))
             print("       in firmware, not emulated: %s" % " ".join(p["not_emulated"]))
         return 0
