@@ -25,6 +25,8 @@ import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed, TLSError
 from mhttp._io import Reaper
 
+_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
 
 def _default_onerror(server, ctx, op, exc):
     print("mhttp.server: error in %s: %r" % (op, exc))
@@ -39,7 +41,8 @@ class Server:
     def __init__(self, onstream, host="0.0.0.0", port=8000, tls=None, max_connections=64,
                  max_streams_per_connection=None, idle_timeout=60, header_timeout=10,
                  body_timeout=30, write_timeout=30, onerror=None, backlog=None,
-                 bufsize=None, alpn=None, max_drain=65536, streams=False, **h1opts):
+                 bufsize=None, alpn=None, max_drain=65536, streams=False, http2=True,
+                 h2_settings=None, h2opts=None, **h1opts):
         self.onstream = onstream
         self.host = host
         self.port = port
@@ -55,6 +58,14 @@ class Server:
         self.max_drain = max_drain
         self.streams = streams
         self.h1opts = h1opts
+        # HTTP/2 (mhttp.h2_connection, imported only when a client speaks it): ALPN "h2"
+        # over TLS, the client preface on a cleartext connection (prior knowledge), or
+        # `Upgrade: h2c` on an HTTP/1.1 request.
+        self.http2 = http2
+        self.h2_settings = h2_settings
+        self.h2opts = h2opts or {}
+        if alpn is None and http2 and getattr(_port, "HAS_ALPN", False):
+            alpn = ["h2", "http/1.1"]
         if isinstance(tls, tuple):
             tls = _port.server_tls_context(tls[0], tls[1], alpn)
         self.tls = tls
@@ -166,6 +177,66 @@ class Server:
                          write_timeout=self.write_timeout, **self.h1opts)
         return c
 
+    def _new_h2(self, io, data, upgrade=None):
+        from mhttp.h2_connection import H2Connection
+        return H2Connection(io, True, settings=self.h2_settings, idle_timeout=self.idle_timeout,
+                            write_timeout=self.write_timeout, upgrade=upgrade,
+                            initial_data=data, **self.h2opts)
+
+    async def _choose(self, io):
+        # HTTP/2 by ALPN or by the client connection preface in the first bytes (prior
+        # knowledge, RFC 9113 §3.3); anything else is HTTP/1.x (fed what was read).
+        if not self.http2:
+            return self._new_connection(io)
+        if io.alpn() == b"h2":
+            return self._new_h2(io, None)
+        try:
+            data = await io.recv(self.idle_timeout)
+            if data:
+                data = bytes(data)
+            while data and len(data) < 24 and _PREFACE.startswith(data):
+                more = await io.recv(self.header_timeout)
+                if not more:
+                    break
+                data = data + bytes(more)
+        except (Timeout, ConnectionClosed):
+            return None
+        if not data:
+            return None
+        if data[:24] == _PREFACE[:len(data[:24])]:
+            return self._new_h2(io, data)
+        c = self._new_connection(io)
+        c.p.receive_data(data)
+        return c
+
+    async def _serve_h2(self, conn):
+        from mhttp.h2_connection import serve_connection
+        await serve_connection(self, self.onstream, conn)
+
+    async def _h2c_upgrade(self, conn, stream):
+        # Server side of `Upgrade: h2c` (RFC 7540 §3.2): 101, then HTTP/2 on this
+        # connection with the request as stream 1.  False when the request cannot switch.
+        from mhttp.h2_connection import upgrade_request, UPGRADE_101, _clean
+        from mhttp.headers import Headers
+        sh = upgrade_request(stream.headers)
+        if sh is None or not conn.p.their_done:
+            return False
+        p = conn.p
+        left = p._buf[p._pos:]
+        try:
+            c2 = self._new_h2(conn.io, bytes(left) if left else None,
+                              (sh, Headers(_clean(stream.headers))))
+        except Error:
+            return False
+        await conn.io.send([UPGRADE_101], self.write_timeout)
+        self.conns.discard(conn)
+        self.conns.add(c2)
+        try:
+            await self._serve_h2(c2)
+        finally:
+            self.conns.discard(c2)
+        return True
+
     async def _on_connection(self, io):
         self.accepted += 1
         if self._closing or len(self.conns) >= self.max_connections:
@@ -177,12 +248,18 @@ class Server:
                 pass
             io.abort()
             return
-        conn = self._new_connection(io)
+        conn = await self._choose(io)
+        if conn is None:
+            io.abort()
+            return
         conn.close_after = False
         conn.idle = True
         self.conns.add(conn)
         try:
-            await self._serve_h1(conn)
+            if conn.version == 2:
+                await self._serve_h2(conn)
+            else:
+                await self._serve_h1(conn)
         except Error:
             pass
         except Exception as e:
@@ -221,6 +298,9 @@ class Server:
                 return
             if stream is None:
                 return
+            if self.http2 and stream.headers.has(b"http2-settings"):
+                if await self._h2c_upgrade(conn, stream):
+                    return
             conn.idle = False
             self.requests += 1
             if conn.close_after or (maxs is not None and conn.requests >= maxs):
