@@ -142,7 +142,29 @@ class StreamIO:
         if self.closed:
             raise ConnectionClosed("recv on a closed connection")
         try:
-            return await self._timed(self._read(), timeout, "read")
+            if self.reaper is None and timeout is not None:
+                return await self._timed(self._read(), timeout, "read")
+            # No wait_for task: read directly (the Reaper, if any, cancels us when late).
+            import asyncio
+            if timeout is not None:
+                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+            self.task = asyncio.current_task()
+            try:
+                if self._readinto is not None:
+                    mv = self._mv
+                    n = await self._readinto(mv)
+                    while n is None:   # MicroPython TLS: no application data yet
+                        n = await self._readinto(mv)
+                    return mv[:n] if n else b""
+                return await self.reader.read(self.bufsize)
+            except asyncio.CancelledError:
+                if self._expired:
+                    self._expired = False
+                    raise Timeout("read timed out after %ss" % timeout)
+                raise
+            finally:
+                self.deadline = None
+                self.task = None
         except OSError as e:
             raise _oserror(e, "read")
 
@@ -225,8 +247,10 @@ class SocketIO:
     # Over a blocking socket (CPython socket or ssl socket, MicroPython socket, CircuitPython
     # socketpool socket).  Coroutine methods never suspend: drive them with run_blocking.
 
-    def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None):
+    def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
         self.sock = sock
+        # MicroPython's SSLSocket has no settimeout: timeouts go on the socket it wraps.
+        self._raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
         self._buf = bytearray(bufsize)
         self._mv = memoryview(self._buf)
         # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
@@ -237,11 +261,69 @@ class SocketIO:
         self.closed = False
         self.tls = tls
         self.addr = addr
+        self._poll = None
+        if self._raw is not sock:
+            # MicroPython TLS: reads on an SSLSocket over a socket with a timeout never
+            # deliver (measured on 1.29: ETIMEDOUT although the reply had arrived), so the
+            # SSLSocket is made non-blocking and waits go through select.poll on the raw
+            # socket (a None/EAGAIN read means "no whole record yet"; data mbedTLS already
+            # decrypted is returned at once, so poll never sleeps on buffered bytes).
+            import select
+            sock.setblocking(False)
+            self._poll = select.poll()
+            self._poll.register(raw, select.POLLIN)
 
     def _settimeout(self, timeout):
+        if self._poll is not None:
+            return
         if timeout != self._timeout:
-            self.sock.settimeout(timeout)
+            self._raw.settimeout(timeout)
             self._timeout = timeout
+
+    def _wait(self, start, timeout, what, out):
+        # poll mode: waits until the raw socket is readable (writable if out), or raises
+        # Timeout once `timeout` seconds have passed since `start` (ticks_ms).
+        import select
+        left = -1
+        if timeout is not None:
+            left = int(timeout * 1000) - ticks_diff(ticks_ms(), start)
+            if left <= 0:
+                raise Timeout("%s timed out after %ss" % (what, timeout))
+        self._poll.modify(self._raw, select.POLLOUT if out else select.POLLIN)
+        self._poll.poll(left)
+
+    async def _recv_polled(self, timeout):
+        start = ticks_ms()
+        for _ in range(1000000):
+            try:
+                n = self._recv_into(self._mv)
+            except OSError as e:
+                if e.args and e.args[0] in _EAGAIN:
+                    n = None
+                else:
+                    raise _oserror(e, "read")
+            if n is not None:
+                return self._mv[:n] if n else b""
+            self._wait(start, timeout, "read", False)
+        raise Timeout("read made no progress")
+
+    async def _send_polled(self, pieces, timeout):
+        start = ticks_ms()
+        s = self.sock
+        for p in pieces:
+            mv = memoryview(p)
+            while len(mv):
+                try:
+                    n = s.write(mv)
+                except OSError as e:
+                    if e.args and e.args[0] in _EAGAIN:
+                        n = None
+                    else:
+                        raise _oserror(e, "write")
+                if not n:
+                    self._wait(start, timeout, "write", True)
+                    continue
+                mv = mv[n:]
 
     def expire(self):
         pass
@@ -249,10 +331,18 @@ class SocketIO:
     async def recv(self, timeout=None):
         if self.closed:
             raise ConnectionClosed("recv on a closed connection")
+        if self._poll is not None:
+            return await self._recv_polled(timeout)
         self._settimeout(timeout)
         try:
             if self._recv_into is not None:
                 n = self._recv_into(self._mv)
+                k = 0
+                while n is None and k < 64:
+                    # MicroPython's SSLSocket returns None when a TLS record carried no
+                    # application data (a TLS 1.3 session ticket): read again.
+                    k += 1
+                    n = self._recv_into(self._mv)
                 if n is None:  # MicroPython non-blocking socket with nothing to read
                     raise Timeout("read timed out after %ss" % timeout)
                 return self._mv[:n] if n else b""
@@ -269,6 +359,8 @@ class SocketIO:
     async def send(self, pieces, timeout=None):
         if self.closed:
             raise ConnectionClosed("send on a closed connection")
+        if self._poll is not None:
+            return await self._send_polled(pieces, timeout)
         self._settimeout(timeout)
         s = self.sock
         try:

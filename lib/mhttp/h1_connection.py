@@ -195,6 +195,20 @@ class H1Connection:
             if ev is not None:
                 return ev
 
+    def end_exchange(self):
+        # Server: the current request/response pair is complete; forget its stream (and
+        # its headers: an idle keep-alive connection holds as little as possible) and get
+        # the core ready for the next request.  False if the connection is not reusable.
+        p = self.p
+        if self.stream is not None:
+            if not (p.our_done and p.their_done):
+                raise Error("the previous exchange is not finished")
+            self.stream = None
+            if not p.keep_alive:
+                return False
+            p.start_next_cycle()
+        return p.keep_alive
+
     async def get_next_incoming_stream(self, timeout=None):
         # The next request as a stream (its head already read), or None when the client
         # closed the connection cleanly.  timeout: for the first byte (default
@@ -202,13 +216,8 @@ class H1Connection:
         if not self.is_server:
             raise Error("get_next_incoming_stream: only a server connection accepts streams")
         p = self.p
-        if self.stream is not None:
-            if not (p.our_done and p.their_done):
-                raise Error("get_next_incoming_stream: the previous exchange is not finished")
-            if not p.keep_alive:
-                return None
-            p.start_next_cycle()
-            self.stream = None
+        if self.stream is not None and not self.end_exchange():
+            return None
         if timeout is None:
             timeout = self.idle_timeout
         ev = p.next_event()           # a pipelined request may be buffered already

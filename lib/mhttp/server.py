@@ -327,17 +327,14 @@ class Server:
                         pass
                 return
             p = conn.p
-            if p.our_done and p.their_done and p.keep_alive and conn._held is None:
-                if conn.close_after:
+            if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
+                try:
+                    if not await stream.finish_server(self.max_drain):
+                        return
+                except Error:
                     return
-                continue        # the common case: nothing left to finish
-            try:
-                again = await stream.finish_server(self.max_drain)
-            except H1Error as e:
-                return
-            except Error:
-                return
-            if not again or conn.close_after:
+            stream = None
+            if conn.close_after or not conn.end_exchange():
                 return
 
 

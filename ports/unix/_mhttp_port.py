@@ -117,15 +117,16 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         if e.args and e.args[0] in (110, 116):
             raise Timeout("connect to %s:%s timed out" % (host, port))
         raise ConnectionClosed("connect to %s:%s failed: %r" % (host, port, e))
+    raw = s
     if tls:
         if tls is True:
             tls = client_tls_context(verify=False)
         try:
             s = tls.wrap_socket(s, server_hostname=server_hostname or host)
-        except OSError as e:
+        except (OSError, ValueError) as e:  # mbedTLS verification failures are ValueError
             s.close()
             raise TLSError("TLS handshake with %s:%s failed: %r" % (host, port, e))
-    return SocketIO(s, bufsize, tls=bool(tls), addr=ai[-1])
+    return SocketIO(s, bufsize, tls=bool(tls), addr=ai[-1], raw=raw)
 
 
 class _Server:
