@@ -18,9 +18,14 @@
 #                        store: a TLS connection there needs cafile, or verify=False)
 #   verify (default True) / insecure (default False): certificate verification
 #   sendname / server_hostname   SNI name (default: host; SNI is always sent)
-#   version              None or 1.1 -> HTTP/1.1, 1.0 -> HTTP/1.0; 2 is reserved for the
-#                        HTTP/2 driver (the seam is negotiate() below)
-#   h2_settings          placeholder for the HTTP/2 driver
+#   version              None: HTTP/2 when the server agrees by ALPN over TLS (CPython),
+#                        else HTTP/1.1; 1.1 / 1.0: HTTP/1.x only; 2: HTTP/2 only (ALPN "h2"
+#                        over TLS; prior knowledge on http://, or Upgrade: h2c with
+#                        h2c_upgrade=True).  MicroPython's TLS has no ALPN: version=2 over
+#                        TLS raises TLSError there (use h2c).
+#   h2c_upgrade (bool)   with version=2 on cleartext: an `OPTIONS *` request with
+#                        `Upgrade: h2c` first; HTTP/2 on 101, else HTTP/1.1 goes on
+#   h2_settings          {SETTINGS_*: value} for the HTTP/2 connection (e.g. enable push)
 #   blocking (bool)      use the blocking-socket I/O object: the coroutine then never
 #                        suspends and can be driven by mhttp._io.run_blocking (which is
 #                        what connect_blocking does)
@@ -36,7 +41,7 @@ from mhttp import errors
 
 _KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendname",
           "server_hostname", "version", "h2_settings", "blocking", "timeout", "family",
-          "bufsize", "alpn")
+          "bufsize", "alpn", "h2c_upgrade")
 
 
 def _options(options, kw):
@@ -75,7 +80,7 @@ def _version(v):
     if v == 1.0 or v == "1.0":
         return 1.0
     if v == 2 or v == "2" or v == 2.0:
-        raise errors.Error("HTTP/2 is not available yet in mhttp.client (version=2)")
+        return 2
     raise ValueError("unknown HTTP version %r" % (v,))
 
 
@@ -85,7 +90,8 @@ async def connect(options=None, timeout=None, **kw):
         timeout = o.get("timeout")
     import _mhttp_port
     ctx = tls_context(o)
-    version = _version(o.get("version"))
+    vo = o.get("version")
+    version = None if vo is None else _version(vo)
     host = o["host"]
     port = o.get("port")
     if port is None:
@@ -97,19 +103,71 @@ async def connect(options=None, timeout=None, **kw):
     args = {}
     if o.get("bufsize"):
         args["bufsize"] = o["bufsize"]
+    alpn = o.get("alpn")
+    if ctx is not None and alpn is None and version in (None, 2):
+        if getattr(_mhttp_port, "HAS_ALPN", False):
+            alpn = ["h2"] if version == 2 else ["h2", "http/1.1"]
+        elif version == 2:
+            raise errors.TLSError("HTTP/2 over TLS needs ALPN, which the TLS of this runtime "
+                                  "(%s) does not have: use h2c (http:// with version=2) or "
+                                  "HTTP/1.1" % _mhttp_port.NAME)
     if o.get("blocking"):
-        io = _mhttp_port.open_connection_blocking(host, port, ctx, sni, None, timeout, **args)
+        io = _mhttp_port.open_connection_blocking(host, port, ctx, sni, alpn, timeout, **args)
     else:
-        io = await _mhttp_port.open_connection(host, port, ctx, sni, None, timeout, **args)
+        io = await _mhttp_port.open_connection(host, port, ctx, sni, alpn, timeout, **args)
+    if version == 2 and ctx is None and o.get("h2c_upgrade"):
+        return await _h2c_upgrade(io, o, host, port, timeout)
     return negotiate(io, o, version)
+
+
+def _h2(io, o, upgrade=None, initial_data=None):
+    from mhttp.h2_connection import H2Connection
+    return H2Connection(io, False, settings=o.get("h2_settings"), upgrade=upgrade,
+                        initial_data=initial_data)
+
+
+async def _h2c_upgrade(io, o, host, port, timeout):
+    # RFC 7540 §3.2: `OPTIONS *` with Upgrade: h2c; on 101 the connection speaks HTTP/2
+    # (stream 1 holds the OPTIONS response, dropped); otherwise HTTP/1.1 goes on.
+    from mhttp.h1 import CLIENT
+    from mhttp.h1_connection import H1Connection
+    from mhttp.headers import Headers
+    from mhttp.h2 import H2Protocol
+    from mhttp import util
+    c1 = H1Connection(io, CLIENT, 1.1)
+    s = c1.new_stream()
+    probe = H2Protocol(client=True, settings=o.get("h2_settings"))
+    h = Headers(((b":method", b"OPTIONS"), (b":path", b"*"),
+                 (b":authority", util.to_authority(host, port, "http")),
+                 (b"connection", b"Upgrade, HTTP2-Settings"), (b"upgrade", b"h2c"),
+                 (b"http2-settings", probe.h2c_settings())))
+    await s.write_headers(h, True, timeout)
+    r = await s.get_headers(timeout)
+    while r is not None and r.get(b":status")[:1] == b"1" and r.get(b":status") != b"101":
+        r = await s.get_headers(timeout)
+    if r is None or r.get(b":status") != b"101":
+        while (await s.get_next_chunk(timeout)) is not None:
+            pass
+        return c1
+    p = c1.p
+    left = p._buf[p._pos:]
+    c2 = _h2(io, o, b"OPTIONS", bytes(left) if left else None)
+    c2.streams[1].discard = True
+    await c2.connect(timeout)
+    return c2
 
 
 def negotiate(io, options, version):
     # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
     # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.
+    if io.alpn() == b"h2" or (version == 2 and not getattr(io, "tls", False)):
+        return _h2(io, options)
+    if version == 2:
+        io.abort()
+        raise errors.ProtocolError("version=2: the server did not agree to h2 by ALPN")
     from mhttp.h1 import CLIENT
     from mhttp.h1_connection import H1Connection
-    return H1Connection(io, CLIENT, version)
+    return H1Connection(io, CLIENT, version or 1.1)
 
 
 def connect_blocking(options=None, timeout=None, **kw):

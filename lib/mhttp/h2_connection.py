@@ -633,15 +633,25 @@ class H2Connection:
                         if self._in_ev is not None:
                             self._in_ev.set()
                     continue
-                st.heads.append(ev[2])
                 if ev[3]:
                     st.in_done = True
+                if st.discard:
+                    if st.in_done:
+                        self._forget(st)
+                    continue
+                st.heads.append(ev[2])
                 st._wake()
             elif k == EV_DATA:
                 st = streams.get(ev[1])
                 if st is None:
                     if ev[3]:
                         self.p._ack_conn(ev[3])
+                    continue
+                if st.discard:
+                    self.p.acknowledge_received_data(ev[3], ev[1])
+                    if ev[4]:
+                        st.in_done = True
+                        self._forget(st)
                     continue
                 if ev[2]:
                     st.chunks.append((ev[2], ev[3]))
@@ -745,6 +755,7 @@ class H2Stream(StreamCommon):
         self._ev = None
         self._want_window = False
         self.tunnel = False             # RFC 8441 extended CONNECT / CONNECT
+        self.discard = False            # client: response dropped as it comes (h2c probe)
 
     @property
     def connection(self):

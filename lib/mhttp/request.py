@@ -233,7 +233,8 @@ class Request:
     max_redirects = 5
     post301 = False
     post302 = False
-    version = None  # None: 1.1 for now (HTTP/2 negotiation comes with mhttp.h2_connection)
+    version = None  # None: h2 if the server agrees by ALPN (TLS, CPython), else 1.1; 2: HTTP/2
+    h2c_upgrade = False  # version=2 on http://: Upgrade: h2c first instead of prior knowledge
     proxy = None  # placeholder: proxies are a later issue
     ctx = None  # an ssl.SSLContext (or port equivalent); None: the default client context
     sendname = None  # SNI name; None: the host; False: none
@@ -252,7 +253,7 @@ class Request:
     def clone(self):
         r = Request(self.host, self.port, self.tls, self.headers.clone(), self.body)
         d = self.__dict__
-        for k in ("ctx", "sendname", "version", "proxy", "cafile", "verify", "pool",
+        for k in ("ctx", "sendname", "version", "h2c_upgrade", "proxy", "cafile", "verify", "pool",
                   "follow_redirects", "expect_100_timeout", "max_redirects", "post301",
                   "post302", "timeout"):
             if k in d:
@@ -448,6 +449,7 @@ class Request:
             "host": self.host, "port": self.port, "tls": bool(self.tls), "ctx": self.ctx,
             "sendname": self.sendname, "version": self.version, "cafile": self.cafile,
             "verify": self.verify, "h2_settings": self.h2_settings, "blocking": blocking,
+            "h2c_upgrade": self.h2c_upgrade,
         }
 
     async def go(self, timeout=None):
@@ -488,9 +490,13 @@ class Request:
         reused = conn is not None
         if conn is None:
             conn = await client.connect(self._connect_options(blocking), dl.left())
+            if getattr(conn, "version", 1.1) == 2 and pool:
+                pool.put(key, conn)     # shared by every request to this origin
         state = [False]  # a response head arrived
         try:
             return await self._exchange(conn, dl, key, pool, blocking, state)
+        except errors.H2StreamError:
+            raise                       # one stream failed; the connection goes on
         except errors.ConnectionClosed:
             conn.abort()
             # A kept-alive connection the server closed while it sat in the pool: send
@@ -630,6 +636,10 @@ class ClientStream(StreamCommon):
             return
         self._released = True
         conn = self.stream.connection
+        if getattr(conn, "version", 1.1) == 2:
+            if not ok:
+                self.stream.shutdown()  # RST_STREAM; the shared connection stays
+            return
         if ok and self._pool and _reusable(conn) is True:
             self._pool.put(self._key, conn)
         else:
@@ -665,9 +675,14 @@ async def _write_body(stream, body, dl):
 
 def _reusable(conn):
     # True when conn's exchange is over and it can carry another request; False while a
-    # response is still being read; None when it cannot be reused.
+    # response is still being read; None when it cannot be reused.  An HTTP/2 connection
+    # is shared: True while it is open and can open another stream.
     if getattr(conn, "closed", False):
         return None
+    if getattr(conn, "version", 1.1) == 2:
+        if conn.error is not None or conn.goaway is not None:
+            return None
+        return True if conn.can_open_stream() else False
     p = getattr(conn, "p", None)
     if p is None:
         return None
@@ -722,6 +737,17 @@ class Pool:
         while i >= 0:
             e = es[i]
             if e[0] == key:
+                if getattr(e[1], "version", 1.1) == 2:
+                    # HTTP/2: shared while open and under the peer's concurrency limit
+                    r = _reusable(e[1])
+                    if r is True:
+                        self.reused += 1
+                        return e[1]
+                    if r is None:
+                        es.pop(i)
+                        e[1].abort()
+                    i -= 1
+                    continue
                 es.pop(i)
                 if _reusable(e[1]) is True:
                     self.reused += 1
