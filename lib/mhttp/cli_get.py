@@ -23,6 +23,9 @@
 #   -f, --fail              exit 22 on HTTP status >= 400 (without printing the body)
 #   -v, --verbose           request and response heads on stderr
 #       --http1.0           HTTP/1.0 (version option of mhttp.client)
+#       --http2             HTTP/2: by ALPN over https (HTTP/1.1 if the server declines),
+#                           Upgrade: h2c on http://
+#       --http2-prior-knowledge   HTTP/2 straight away on http:// (h2c)
 #
 # Exit status (curl's numbers): 0 success (any HTTP status without --fail), 2 usage,
 # 6 bad URL host, 7 could not connect, 8 malformed response (mhttp.errors.H1Error),
@@ -46,7 +49,7 @@ _FLAGS = {"-i": "include", "--include": "include", "-I": "head", "--head": "head
           "--insecure": "insecure", "-f": "fail", "--fail": "fail", "-v": "verbose",
           "--verbose": "verbose", "-s": "silent", "--silent": "silent",
           "-#": "progress", "--progress-bar": "progress", "--http1.0": "http10",
-          "--http1.1": "http11"}
+          "--http1.1": "http11", "--http2": "http2", "--http2-prior-knowledge": "http2pk"}
 _VALUES = {"-X": "method", "--request": "method", "-d": "data", "--data": "data",
            "--data-binary": "data", "-H": "header", "--header": "header",
            "-A": "user_agent", "--user-agent": "user_agent", "--cacert": "cacert",
@@ -192,6 +195,11 @@ def build_request(o):
         req.cafile = o["cacert"]
     if o["http10"]:
         req.version = 1.0
+    elif o["http2pk"]:
+        req.version = 2
+    elif o["http2"] and not req.tls:
+        req.version = 2
+        req.h2c_upgrade = True
     return req
 
 
@@ -309,9 +317,10 @@ def run(req, o):
     stream = None
     try:
         headers, stream = req.go_blocking(timeout)
-        ver = b"1.0" if getattr(stream.connection, "version", 1.1) == 1.0 else b"1.1"
+        cv = getattr(stream.connection, "version", 1.1)
+        ver = b"1.0" if cv == 1.0 else b"2" if cv == 2 else b"1.1"
         p = getattr(stream.connection, "p", None)
-        if p is not None and p.their_version:
+        if p is not None and getattr(p, "their_version", None):
             ver = p.their_version
         head = _head_lines(headers, ver)
         if verbose:
