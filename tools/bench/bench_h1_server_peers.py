@@ -5,6 +5,7 @@
 # (CPython) and to microdot on the unix port (MicroPython).
 #
 #   .venv/bin/python tools/bench/bench_h1_server_peers.py [--duration 4] [--quick]
+# (--quick, or $MHTTP_BENCH_QUICK as `run.py --quick` sets it: 2-second runs)
 #
 # CPython rows: wrk -t1 -c50 and h2load --h1 -c50 against aiohttp, uvicorn+h11,
 # uvicorn+httptools, hypercorn, microdot, a bare asyncio Protocol (the ceiling, no
@@ -74,7 +75,7 @@ def mp_import_ram(module, path):
 
 def main(argv):
     duration = 4
-    if "--quick" in argv:
+    if "--quick" in argv or H.quick():
         duration = 2
     if "--duration" in argv:
         duration = int(argv[argv.index("--duration") + 1])

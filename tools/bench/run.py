@@ -6,7 +6,9 @@
 #   .venv/bin/python tools/bench/run.py                 all of them
 #   .venv/bin/python tools/bench/run.py hpack h1        only names containing a word
 #   .venv/bin/python tools/bench/run.py --list          names only
-# Extra arguments after "--" go to every script (e.g. -- --quick).
+#   .venv/bin/python tools/bench/run.py --quick         sets $MHTTP_BENCH_QUICK=1 for the
+#                                                       scripts that honour it (short runs)
+# Extra arguments after "--" go to every matched script as they are.
 # Exit status: 1 when any script failed or timed out, else 0.
 import glob
 import json
@@ -46,6 +48,8 @@ def main(argv):
     env = dict(os.environ)
     env["MHTTP_BENCH_SUMMARY"] = summ
     env["PYTHONUNBUFFERED"] = "1"
+    if "--quick" in argv:
+        env["MHTTP_BENCH_QUICK"] = "1"
     status = []
     try:
         for s in scripts:
