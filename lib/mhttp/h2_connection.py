@@ -172,6 +172,8 @@ def _is_blocking(io):
 
 
 class H2Connection:
+    # Frames queued in the core beyond which a writer waits for the write in progress.
+    max_queued_frames = 64 if _CPYTHON else 8
     # server: True for a server connection.  Options (all optional):
     #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
     #   connection_window   the connection receive window we grant (default: the core's)
@@ -215,6 +217,7 @@ class H2Connection:
         self._pings = []           # payloads acknowledged
         self._settings_ev = None
         self._writing = False
+        self._wr_ev = None
         self._batch = False
         self._reader = None
         self.onstream = None       # server: called with each new stream (see serve)
@@ -489,6 +492,8 @@ class H2Connection:
                                    % self.settings_timeout)
                 if p._out:
                     await self._flush()
+                elif self._wr_ev is not None:
+                    self._wr_ev.set()
         except Error as e:
             err = e
         except Exception as e:
@@ -503,10 +508,16 @@ class H2Connection:
                 io.abort()
 
     async def _flush(self, timeout=None):
-        # Writes what the core has queued (see "Writing" above).
-        if self._writing or self._batch:
-            return
+        # Writes what the core has queued (see "Writing" above).  While another write is
+        # in progress, a caller that finds more than max_queued_frames waiting is held
+        # until it is written (backpressure: many streams cannot pile up output).
         p = self.p
+        if self._writing or self._batch:
+            if len(p._out) > self.max_queued_frames and not self.blocking:
+                ev = self._wr_ev = self._mkev(self._wr_ev)
+                ev.clear()
+                await ev.wait()
+            return
         io = self.io
         if not p._out or getattr(io, "closed", False):
             return
@@ -539,6 +550,8 @@ class H2Connection:
             raise
         finally:
             self._writing = False
+            if self._wr_ev is not None:
+                self._wr_ev.set()
 
     def _kick(self):
         # A write from a synchronous call (shutdown, rst_stream): done now on a blocking

@@ -1,0 +1,154 @@
+# Our HTTP/2 server (tests_host/_h2_app.py) against real clients: nghttp, curl (prior
+# knowledge, h2c upgrade, HTTPS with ALPN), h2load; on the CPython fast path, on the
+# asyncio-streams path and on the MicroPython unix port.
+import os
+import re
+
+import pytest
+
+from conftest import require
+from _h2_util import start_app, run, PY, APP, Proc, free_port
+
+KINDS = ["cpython", "streams", "micropython"]
+
+
+@pytest.fixture(params=KINDS)
+def app(request):
+    a = start_app(request.param)
+    a.kind = request.param
+    yield a
+    out = a.stop()
+    assert b"Traceback" not in out, out[-2000:]
+
+
+@pytest.fixture(scope="module")
+def bigfile(tmp_path_factory):
+    p = str(tmp_path_factory.mktemp("h2") / "big.bin")
+    with open(p, "wb") as f:
+        f.write(os.urandom(1 << 20))     # 1 MiB: 16x the default 64 KiB window
+    return p
+
+
+def _url(app, path="/"):
+    return "http://127.0.0.1:%d%s" % (app.port, path)
+
+
+def test_curl_prior_knowledge_get_and_head(app):
+    curl = require("curl")
+    r = run([curl, "-sS", "--http2-prior-knowledge", "-w", "|%{http_version}|%{http_code}",
+             _url(app)], 30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"Hello, World!|2|200"
+    r = run([curl, "-sS", "-I", "--http2-prior-knowledge", _url(app)], 30)
+    assert r.stdout.startswith(b"HTTP/2 200"), r.stdout
+    assert b"content-length: 13" in r.stdout
+
+
+def test_curl_h2c_upgrade(app):
+    curl = require("curl")
+    r = run([curl, "-sS", "-v", "--http2", "-w", "|%{http_version}", _url(app)], 30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"Hello, World!|2", r.stdout
+    assert b"101" in r.stderr          # switched from HTTP/1.1
+
+
+def test_curl_http11_still_served(app):
+    curl = require("curl")
+    r = run([curl, "-sS", "--http1.1", "-w", "|%{http_version}", _url(app)], 30)
+    assert r.stdout == b"Hello, World!|1.1"
+
+
+def test_large_post_echo_flow_control_both_ways(app, bigfile):
+    # 1 MiB up and the same 1 MiB back: both sides wait for WINDOW_UPDATEs
+    curl = require("curl")
+    data = open(bigfile, "rb").read()
+    r = run([curl, "-sS", "--http2-prior-knowledge", "--data-binary", "@" + bigfile,
+             "-H", "content-type: application/octet-stream", _url(app, "/echo")], 60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+
+
+def test_nghttp_many_concurrent_streams(app):
+    nghttp = require("nghttp")
+    urls = [_url(app, "/big?n=%d" % (1000 * i + 1)) for i in range(30)]
+    r = run([nghttp, "-n", "-s", "-m", "3"] + urls, 60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [ln for ln in r.stdout.decode().splitlines() if re.search(r"\s200\s", ln)]
+    assert len(rows) == 90, r.stdout
+
+
+def test_nghttp_upload_and_trailers(app, bigfile):
+    nghttp = require("nghttp")
+    r = run([nghttp, "-v", "-d", bigfile, "--trailer", "x-req: hello",
+             _url(app, "/trailers")], 60)
+    assert r.returncode == 0, r.stdout
+    out = r.stdout.decode()
+    assert "n=%d x-req=hello" % (1 << 20) in out
+    assert re.search(r"recv \(stream_id=\d+\) x-count: %d" % (1 << 20), out), out[-3000:]
+
+
+def test_nghttp_server_push(app):
+    nghttp = require("nghttp")
+    r = run([nghttp, "-v", _url(app, "/push")], 30)
+    out = r.stdout.decode()
+    assert "recv PUSH_PROMISE frame" in out
+    assert "pushed body" in out and "push=ok" in out
+    # nghttp can refuse push (SETTINGS_ENABLE_PUSH=0): the server then declines cleanly
+    r = run([nghttp, "--no-push", _url(app, "/push")], 30)
+    assert r.stdout == b"push=refused", r.stdout
+
+
+def test_h2load_all_succeed(app):
+    h2load = require("h2load")
+    n = 2000 if app.kind != "micropython" else 600
+    r = run([h2load, "-n", str(n), "-c", "4", "-m", "10", _url(app)], 120)
+    out = r.stdout.decode()
+    assert "requests: %d total, %d started, %d done, %d succeeded, 0 failed, 0 errored, 0 timeout"\
+        % (n, n, n, n) in out, out[-800:]
+    assert "status codes: %d 2xx" % n in out
+
+
+def test_curl_https_alpn_h2(certs_dir):
+    curl = require("curl")
+    ca, cert, key = certs_dir
+    port = free_port()
+    a = Proc([PY, APP, str(port), "--cert", cert, "--key", key], port)
+    try:
+        r = run([curl, "-sS", "--cacert", ca, "--http2", "-w", "|%{http_version}",
+                 "https://localhost:%d/" % port], 30)
+        assert r.stdout == b"Hello, World!|2", r.stderr
+        r = run([curl, "-sS", "--cacert", ca, "--http1.1", "-w", "|%{http_version}",
+                 "https://localhost:%d/" % port], 30)
+        assert r.stdout == b"Hello, World!|1.1", r.stderr
+        r = run([curl, "-sS", "--cacert", ca, "--http2", "--data-binary", "x" * 100000,
+                 "https://localhost:%d/echo" % port], 30)
+        assert r.stdout == b"x" * 100000
+    finally:
+        a.stop()
+
+
+@pytest.fixture(scope="module")
+def certs_dir(tmp_path_factory):
+    import trustme
+    d = tmp_path_factory.mktemp("h2certs")
+    ca = trustme.CA()
+    c = ca.issue_cert("127.0.0.1", "localhost")
+    ca_path = str(d / "ca.pem")
+    ca.cert_pem.write_to_path(ca_path)
+    cert = str(d / "server.pem")
+    key = str(d / "server.key")
+    c.cert_chain_pems[0].write_to_path(cert)
+    c.private_key_pem.write_to_path(key)
+    return ca_path, cert, key
+
+
+def test_cli_serve_speaks_h2c_and_http11():
+    curl = require("curl")
+    port = free_port()
+    a = Proc([PY, "-m", "mhttp", "serve", "--port", str(port)], port)
+    try:
+        for flag, ver in (("--http2-prior-knowledge", b"2"), ("--http2", b"2"), ("--http1.1", b"1.1")):
+            r = run([curl, "-sS", flag, "-w", "|%{http_version}", "http://127.0.0.1:%d/" % port], 30)
+            assert r.stdout == b"Hello, World!|" + ver, (flag, r.stdout, r.stderr)
+    finally:
+        a.stop()
