@@ -84,6 +84,10 @@ class Server:
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
         import asyncio
+        # Every server speaks HTTP/1: load its driver now, on an unfragmented heap, rather
+        # than at the first connection (on a board, compiling h1 next to live connection
+        # buffers can fail for want of one contiguous block).
+        import mhttp.h1_connection  # noqa: F401
         if self._closed_ev is None:
             self._closed_ev = asyncio.Event()
         kw = {}
@@ -310,6 +314,7 @@ class Server:
                 r = onstream(self, stream)
                 if r is not None and hasattr(r, "send"):
                     await r
+                r = None    # a finished generator still holds its frame (MicroPython)
             except Exception as e:
                 if isinstance(e, H1Error):
                     status = e.status_hint       # bad body framing from the client
