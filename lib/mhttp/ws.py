@@ -734,13 +734,21 @@ class _MPInflater:
         self._parts = []
         self._size = 0
         d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
+        # Read in pieces: read(limit + 1) would allocate max_message_size at once (32 KiB
+        # on MicroPython), which a board's fragmented heap may not have for a short message.
+        chunks = []
+        n = 0
         try:
-            out = d.read(limit + 1)
+            while n <= limit:
+                c = d.read(1024 if limit + 1 - n > 1024 else limit + 1 - n)
+                if not c:
+                    break
+                chunks.append(c)
+                n += len(c)
             d.close()
         except (OSError, EOFError, ValueError) as e:
             raise WSError("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
-        if out is None:
-            out = b""
+        out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         if len(out) > limit:
             raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
         return out
