@@ -3,9 +3,9 @@
 # A small interactive WebSocket client, like websocat: each line read from stdin is sent
 # as a text message (--binary: a binary message) without its line ending; each message
 # received is written to stdout followed by a newline (text as UTF-8, binary as raw
-# bytes).  End of input (Ctrl-D, or the end of a pipe) starts the closing handshake; the
-# messages still arriving before the server's close frame are printed, then the program
-# exits.  Exit status: 0 after a clean close (1000 / 1001 / 1005), 1 when the server
+# bytes).  End of input (Ctrl-D, or the end of a pipe) starts the closing handshake once
+# no message came for --linger seconds; the messages still arriving before the server's
+# close frame are printed, then the program exits.  Exit status: 0 after a clean close (1000 / 1001 / 1005), 1 when the server
 # closed with another code or the connection failed, 2 for bad arguments.
 #
 # Options:
@@ -19,6 +19,8 @@
 #   --max-size N        largest message accepted (bytes)
 #   --timeout S         connect / handshake time limit (default 10)
 #   --close-timeout S   how long to wait for the server's close frame (default 3)
+#   --linger S          at end of input, wait until no message came for S seconds before
+#                       closing (default 0.5; replies to the last lines arrive meanwhile)
 #   --http2             RFC 8441 over HTTP/2 (needs HTTP/2 in mhttp.client)
 #   -q, --quiet         no status lines on stderr
 #
@@ -30,14 +32,14 @@
 import sys
 
 _USAGE = ("usage: mhttp ws URL [--protocol P] [--binary] [--no-compression] [--header 'N: V'] "
-          "[--origin O] [--cafile F] [-k] [--max-size N] [--timeout S] [--close-timeout S] "
+          "[--origin O] [--cafile F] [-k] [--max-size N] [--timeout S] [--close-timeout S] [--linger S] "
           "[--http2] [-q]")
 
 
 def parse_args(argv):
     o = {"url": None, "protocols": [], "binary": False, "compression": True, "headers": [],
          "origin": None, "cafile": None, "verify": True, "max_size": None, "timeout": 10.0,
-         "close_timeout": 3.0, "http2": False, "quiet": False}
+         "close_timeout": 3.0, "linger": 0.5, "http2": False, "quiet": False}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -72,7 +74,7 @@ def parse_args(argv):
             o[a[2:]] = v
         elif a == "--max-size":
             o["max_size"] = int(v)
-        elif a in ("--timeout", "--close-timeout"):
+        elif a in ("--timeout", "--close-timeout", "--linger"):
             o[a[2:].replace("-", "_")] = float(v)
         else:
             raise ValueError("unknown option %r" % a)
@@ -229,6 +231,10 @@ def run(o):
                     elif ev[1] & (select.POLLIN | select.POLLHUP | select.POLLERR):
                         for line in lines.read_some():
                             _send_line(ws, o, line)
+        if ws.ready_state == websocket.OPEN and lines.eof and o["linger"] > 0:
+            # Replies to the last lines: a peer that reads our close frame first may drop
+            # the replies it has not sent yet (websockets does), so wait for a quiet spell.
+            _drain(ws, out, o["linger"])
         if ws.ready_state == websocket.OPEN:
             ws.close(1000, "", None, False)
         # Replies still in flight, then the server's close frame (each wait bounded by

@@ -61,7 +61,7 @@
 #
 # Sizes: max_message_size (default: 1 MiB on CPython, 32 KiB on MicroPython) bounds every
 # incoming message after decompression (1009 beyond); max_frame_size defaults to it.
-from mhttp.errors import Error, WSError, Timeout, ConnectionClosed
+from mhttp.errors import Error, WSError, Timeout, ConnectionClosed, ProtocolError
 from mhttp import ws as core
 from mhttp.ws import HandshakeError, PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
@@ -76,6 +76,7 @@ _SLICE = 3600        # seconds per read when waiting without a limit (ticks stay
 _DRAIN_MAX = 1 << 20  # bytes read and dropped while waiting for a failed peer to close
 
 _OPCODES = {"text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}
+_SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
 
 
 def _deadline(timeout):
@@ -208,6 +209,14 @@ class WebSocket:
         self.connection = conn
         try:
             h2 = self._h2(conn)
+            if h2:
+                # RFC 8441 §3: no :protocol before the server's SETTINGS said
+                # ENABLE_CONNECT_PROTOCOL=1 (its SETTINGS precede the PING ACK).
+                if not getattr(conn.p, "_got_settings", True):
+                    await conn.ping(_left(end))
+                if conn.peer_settings.get(_SETTINGS_ENABLE_CONNECT_PROTOCOL) != 1:
+                    raise HandshakeError("RFC 8441: the HTTP/2 server does not allow extended "
+                                         "CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)", 0)
             stream = conn.new_stream()
             key = None if h2 else core.client_key()
             req = core.client_request(self.authority, self.path, key, self.protocols,
@@ -261,7 +270,7 @@ class WebSocket:
         self._open(stream, exts, False)
 
     # -- receiving ----------------------------------------------------------------------
-    async def _read(self, end):
+    async def _read_chunk(self, end):
         # The next tunnelled bytes (b"" at EOF).
         s = self.stream
         if end is None:
@@ -277,6 +286,15 @@ class WebSocket:
             self._eof = True
             return b""
         return c
+
+    async def _read(self, end):
+        # get_next_chunk, with a reset tunnel (HTTP/2 RST_STREAM, GOAWAY) taken as EOF:
+        # the websocket then ends with 1006, as when TCP ends without a close frame.
+        try:
+            return await self._read_chunk(end)
+        except ProtocolError:
+            self._eof = True
+            return b""
 
     async def _flush_auto(self):
         # Writes what the core queued by itself (pongs, the close echo, a failure's close
@@ -343,14 +361,18 @@ class WebSocket:
         self.close_code = e.close_code
         self.close_reason = str(e)
         await self._flush_auto()
-        end = _deadline(min(self.close_timeout, 1))
+        await self._drain(_deadline(min(self.close_timeout, 1)))
+        await self._close_transport(False)
+
+    async def _drain(self, end):
+        # Reads and drops the peer's bytes until it ends the stream (bounded by `end` and
+        # _DRAIN_MAX bytes).
         n = 0
         try:
             while not self._eof and n < _DRAIN_MAX:
                 n += len(await self._read(end))
         except Error:
             pass
-        await self._close_transport(False)
 
     async def _close_transport(self, clean):
         # Both close frames exchanged (clean) or the connection failed: end the transport.
@@ -365,15 +387,20 @@ class WebSocket:
                 await self.stream.write_chunk(b"", True, 1)
             except Error:
                 pass
+            if self.type == "client":
+                # the connection is ours alone: GOAWAY and close it
+                try:
+                    await conn.close(1)
+                except Error:
+                    pass
+            else:
+                # Wait (bounded) for the client to end its side too: a handler returning
+                # first makes the server reset the stream (RST_STREAM), and a client may
+                # then drop the close frame still unread in its buffer.
+                await self._drain(_deadline(self.close_timeout))
             return
-        if clean and self.type == "client" and not self._eof:
-            end = _deadline(self.close_timeout)
-            try:
-                n = 0
-                while not self._eof and n < _DRAIN_MAX:
-                    n += len(await self._read(end))
-            except Error:
-                pass
+        if clean and self.type == "client":
+            await self._drain(_deadline(self.close_timeout))
         if conn is not None:
             conn.abort()
 
@@ -566,6 +593,8 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
             o[k] = v
     if not verify:
         o["verify"] = False
+    if "version" not in o:
+        o["version"] = 1.1      # no ALPN h2 unless asked: RFC 8441 needs the server's consent
     if "bufsize" not in o and not blocking and not core.MICROPYTHON:
         o["bufsize"] = 65536    # big messages in few reads on a desktop
     if blocking:
