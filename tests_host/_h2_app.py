@@ -8,6 +8,7 @@
 #   /push        pushes /pushed ("pushed body") unless the client disabled push; body
 #                "push=ok" or "push=refused"
 #   /slow        answers after 0.3 s (streams run concurrently)
+#   /hold        answers after 3 s without reading the request body
 #   /stats       "accepted=N requests=N"
 #   CONNECT with :protocol (RFC 8441)  200, then the tunnelled bytes echoed upper-cased
 import sys
@@ -110,6 +111,11 @@ async def app(server, stream):
         await asyncio.sleep(0.3)
         await stream.write_headers(_h(b"200", 4), False)
         await stream.write_chunk(b"slow", True)
+    elif path == b"/hold":
+        # never reads the request body: the client's window runs out
+        await asyncio.sleep(3)
+        await stream.write_headers(_h(b"200", 4), False)
+        await stream.write_chunk(b"held", True)
     elif path == b"/stats":
         body = b"accepted=%d requests=%d" % (server.accepted, server.requests)
         await stream.write_headers(_h(b"200", len(body)), False)

@@ -174,6 +174,9 @@ def _is_blocking(io):
 class H2Connection:
     # Frames queued in the core beyond which a writer waits for the write in progress.
     max_queued_frames = 64 if _CPYTHON else 8
+    # CPython receive windows: (client stream, server stream, client connection, server
+    # connection).  On MicroPython the RFC default 65535 stays (set `settings` to change).
+    window_cpython = (1 << 20, 1 << 18, 1 << 22, 1 << 20)
     # server: True for a server connection.  Options (all optional):
     #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
     #   connection_window   the connection receive window we grant (default: the core's)
@@ -203,6 +206,14 @@ class H2Connection:
         s = {}
         if server:
             s[SETTINGS_ENABLE_CONNECT_PROTOCOL] = 1    # RFC 8441 §3
+        if _CPYTHON:
+            # Receive windows (the bound on what a stream buffers): RFC defaults (64 KiB)
+            # on boards; larger on CPython, so that fast peers are not held back and a
+            # single-threaded client can send a request body while the response to it
+            # (an echo) piles up unread.
+            s[SETTINGS_INITIAL_WINDOW_SIZE] = self.window_cpython[1 if server else 0]
+            if connection_window is None:
+                connection_window = self.window_cpython[3 if server else 2]
         if settings:
             for k in settings:
                 s[k] = settings[k]
