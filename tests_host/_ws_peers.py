@@ -48,6 +48,7 @@ class OurServer(LoopThread):
     def __init__(self, tls=None, **kw):
         super().__init__()
         self.results = []
+        self.versions = []    # HTTP version of each accepted websocket's connection
         self.tls = tls
 
         async def start():
@@ -78,6 +79,7 @@ class OurServer(LoopThread):
             return
         protos = args["protos"].split(",") if "protos" in args else None
         await ws.accept(protocols=protos)
+        self.versions.append(getattr(stream.connection, "version", None))
         err = None
         try:
             async for data, op in ws:
