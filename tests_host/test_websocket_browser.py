@@ -3,8 +3,8 @@
 # and binary messages from 0 B to 1 MiB and checks every echo, then closes with 4000.
 # Chromium is driven over the DevTools protocol, whose transport is a WebSocket: the
 # driver is mhttp.websocket's own blocking client (dogfooding).
-# Over plain HTTP/1.1 and over TLS (a trustme CA; Chromium trusts our certificate through
-# --ignore-certificate-errors-spki-list with its SPKI hash).
+# Over plain HTTP/1.1, over TLS (a trustme CA; Chromium trusts our certificate through
+# --ignore-certificate-errors-spki-list with its SPKI hash), and over HTTP/2 (RFC 8441).
 import base64
 import hashlib
 import json
@@ -51,26 +51,37 @@ class Chromium:
             time.sleep(0.2)
         assert self.page, "Chromium's DevTools endpoint did not come up"
 
-    def evaluate(self, expr, timeout=60):
-        # Runtime.evaluate over CDP with mhttp.websocket (blocking face).
+    def cdp(self, method, params, timeout=60):
+        # One DevTools command over mhttp.websocket (blocking face); its result.
         ws = websocket.new_from_uri(self.page, blocking=True, max_message_size=64 << 20)
         ws.connect(10)
         try:
-            ws.send(json.dumps({"id": 1, "method": "Runtime.evaluate",
-                                "params": {"expression": expr, "awaitPromise": True,
-                                           "returnByValue": True}}))
+            ws.send(json.dumps({"id": 1, "method": method, "params": params}))
             end = time.time() + timeout
             while time.time() < end:
                 m = ws.receive(max(0.1, end - time.time()))
                 assert m is not None, "DevTools closed the connection"
                 msg = json.loads(m[0])
                 if msg.get("id") == 1:
-                    r = msg["result"]
-                    assert "exceptionDetails" not in r, r
-                    return r["result"]["value"]
-            raise AssertionError("no answer from Runtime.evaluate")
+                    assert "error" not in msg, msg
+                    return msg["result"]
+            raise AssertionError("no answer to %s" % method)
         finally:
             ws.close()
+
+    def evaluate(self, expr, timeout=60):
+        r = self.cdp("Runtime.evaluate", {"expression": expr, "awaitPromise": True,
+                                          "returnByValue": True}, timeout)
+        assert "exceptionDetails" not in r, r
+        return r["result"]["value"]
+
+    def navigate(self, url):
+        self.cdp("Page.navigate", {"url": url})
+        for _ in range(100):
+            if self.evaluate("document.readyState + ' ' + location.href").startswith("complete " + url):
+                return
+            time.sleep(0.05)
+        raise AssertionError("page %s did not load" % url)
 
     def close(self):
         self.p.kill()
@@ -149,6 +160,29 @@ def test_chromium_wss(tmp_path):
         assert srv.url().startswith("wss://")
         out = check(chrome, srv.url("/t?big=1"), srv)
         assert out["extensions"].startswith("permessage-deflate")
+    finally:
+        chrome.close()
+        srv.close()
+
+
+def test_chromium_wss_over_http2(tmp_path):
+    # Chromium sends RFC 8441 extended CONNECT over an HTTP/2 connection it already has
+    # to the origin when the server's SETTINGS allow it: load a page over h2 first.
+    import trustme
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    srv = OurServer(tls=(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")))
+    chrome = Chromium(["--ignore-certificate-errors-spki-list=" +
+                       _spki_hash(cert.cert_chain_pems[0].bytes())])
+    try:
+        origin = "https://127.0.0.1:%d/" % srv.port
+        chrome.navigate(origin)
+        proto = chrome.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol")
+        assert proto == "h2"
+        check(chrome, srv.url("/t?big=1"), srv)
+        assert srv.versions[-1] == 2, srv.versions
     finally:
         chrome.close()
         srv.close()
