@@ -207,7 +207,9 @@ class Server:
             return None
         if not data:
             return None
-        if data[:24] == _PREFACE[:len(data[:24])]:
+        if data[:16] == _PREFACE[:16] or _PREFACE.startswith(data):
+            # "PRI * HTTP/2.0\r\n" is HTTP/2: the core checks the rest of the preface
+            # (and answers a wrong one with GOAWAY PROTOCOL_ERROR)
             return self._new_h2(io, data)
         c = self._new_connection(io)
         c.p.receive_data(data)
