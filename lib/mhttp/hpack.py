@@ -84,7 +84,7 @@
 import sys
 
 from mhttp.errors import CompressionError
-from mhttp._hpack_tables import STATIC, HUFF_CODE, HUFF_LEN, HUFF_DEC
+from mhttp._hpack_tables import STATIC, SNAMES, SNAME_IDX, HUFF_CODE, HUFF_LEN, HUFF_TREE
 
 CACHE_ENTRIES = 64      # per cache; 0 disables the caches
 CACHE_MAX_LEN = 256     # longest string that is cached
@@ -102,24 +102,27 @@ class HeaderListTooLarge(CompressionError):
         self.limit = limit
 
 
-_static = None      # tuple of the 61 (name, value) pairs, built on first use
-_s_name = None      # {name: lowest index}
-_codes = None       # tuple of 257 Huffman codes (ints)
+# The static table, built on first use.  CPython: a tuple of the 61 (name, value) pairs
+# and a {name: lowest index} dict.  Boards: a list of 61 slots, each entry made from the
+# packed STATIC bytes the first time it is used (a GET touches about ten), and names
+# found with one find() in SNAMES (no dict).
+_static = None
+_s_name = None      # CPython only: {name: lowest index}
+_codes = None       # Huffman codes: CPython none (mhttp._hpack_cpy), boards an array("I")
 _enc_cache = {}     # value -> encoded string literal (length prefix included)
-# On CPython the Huffman coders take a faster path built from the same tables: encoding
-# joins per-symbol bit strings and converts once (int(bits, 2)); decoding steps one octet
-# at a time through rows of 256 (next state, output, accept) built lazily per state
-# (a few hundred KB at most).  Boards keep the nibble automaton and the byte-wise flush.
+# CPython takes faster Huffman coders built from the same tables (mhttp._hpack_cpy);
+# boards keep the bit-wise tree walk and the byte-wise flush below.  _BIG is read at each
+# call (tests switch it off to run the board path on CPython).
 _BIG = sys.implementation.name not in ("micropython", "circuitpython")
-_bits = None        # CPython: tuple of 257 code bit strings
-_rows = None        # CPython: per-state octet rows
-_ONE = None         # CPython: the 256 one-octet bytes
 _dec_cache = {}     # Huffman octets -> decoded bytes
 
 
 def _load_static():
-    # Names are shared between entries and b"" is one object: 61 entries, 52 names.
     global _static, _s_name
+    if not _BIG:
+        _static = [None] * STATIC_COUNT
+        return
+    # Names are shared between entries and b"" is one object: 61 entries, 52 names.
     t = []
     sn = {}
     d = STATIC
@@ -139,14 +142,50 @@ def _load_static():
     _static = tuple(t)
 
 
+def _st(idx):
+    # Static entry idx (1..61), made from STATIC on first use (boards).
+    e = _static[idx - 1]
+    if e is None:
+        d = STATIC
+        i = 0
+        k = 1
+        while k < idx:
+            i += 1 + d[i]
+            i += 1 + d[i]
+            k += 1
+        n = d[i]
+        name = d[i + 1:i + 1 + n]
+        j = SNAMES.find(b"\0" + name + b"\0")
+        first = SNAME_IDX[SNAMES.count(b"\0", 0, j)]
+        if first != idx:
+            name = _st(first)[0]     # one object per name
+        i += 1 + n
+        n = d[i]
+        e = _static[idx - 1] = (name, d[i + 1:i + 1 + n] if n else b"")
+    return e
+
+
+def _sname(name):
+    # Lowest static index with this name, or None.
+    if _s_name is not None:
+        return _s_name.get(name)
+    if b"\0" in name or not name:
+        return None
+    j = SNAMES.find(b"\0" + name + b"\0")
+    if j < 0:
+        return None
+    return SNAME_IDX[SNAMES.count(b"\0", 0, j)]
+
+
 def _static_pair(name, value):
     # Index of (name, value) in the static table, or None.  Entries of one name are
     # contiguous there (RFC 7541 Appendix A), so the name index is the place to look.
-    k = _s_name.get(name)
+    k = _sname(name)
     if k is None:
         return None
+    static = _static
     while k <= STATIC_COUNT:
-        e = _static[k - 1]
+        e = static[k - 1] or _st(k)
         if e[0] != name:
             return None
         if e[1] == value:
@@ -201,89 +240,37 @@ def _get_int(d, i, mask):
 
 # -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
 
-def _load_codes():
-    global _codes
-    c = HUFF_CODE
-    _codes = tuple([(c[k] << 24) | (c[k + 1] << 16) | (c[k + 2] << 8) | c[k + 3]
-                    for k in range(0, 1028, 4)])
-
-
-def _huffman_encode_big(s):
-    global _bits
-    if _bits is None:
-        if _codes is None:
-            _load_codes()
-        _bits = tuple(["{:0{}b}".format(_codes[k], HUFF_LEN[k]) for k in range(257)])
-    b = "".join(map(_bits.__getitem__, s))
-    n = len(b)
-    pad = -n % 8
-    if not n:
-        return b""
-    return int(b + "1" * pad, 2).to_bytes((n + pad) >> 3, "big")
-
-
-def _row(st):
-    # CPython: the 256 octet transitions of state st, from the nibble automaton.
-    t = HUFF_DEC
-    row = []
-    for b in range(256):
-        out = b""
-        j = ((st << 4) | (b >> 4)) * 3
-        f = t[j + 1]
-        if f & 4:
-            row.append(None)
-            continue
-        if f & 2:
-            out = _ONE[t[j + 2]]
-        j = ((t[j] << 4) | (b & 15)) * 3
-        f = t[j + 1]
-        if f & 4:
-            row.append(None)
-            continue
-        if f & 2:
-            out += _ONE[t[j + 2]]
-        row.append((t[j], out, f & 1))
-    _rows[st] = row
-    return row
-
-
-def _huffman_decode_big(s):
-    global _rows, _ONE
-    if _rows is None:
-        _ONE = [bytes((k,)) for k in range(256)]
-        _rows = [None] * 256
-    rows = _rows
-    row = rows[0] or _row(0)
-    out = []
-    acc = 1
-    for b in s:
-        e = row[b]
-        if e is None:
-            raise CompressionError("EOS symbol in a Huffman string")
-        st, o, acc = e
-        out.append(o)
-        row = rows[st] or _row(st)
-    if not acc:
-        raise CompressionError("bad Huffman padding")
-    return b"".join(out)
+if _BIG:
+    from mhttp._hpack_cpy import encode as _enc_big, decode as _dec_big
 
 
 def huffman_encode(s):
     if _BIG:
-        return _huffman_encode_big(s)
+        return _enc_big(s)
     return _huffman_encode_small(s)
 
 
 def huffman_decode(s):
     if _BIG:
-        return _huffman_decode_big(s)
+        return _dec_big(s)
     return _huffman_decode_small(s)
 
 
+def _load_codes():
+    global _codes
+    from array import array
+    c = HUFF_CODE
+    a = array("I")
+    for k in range(0, 1028, 4):
+        a.append((c[k] << 24) | (c[k + 1] << 16) | (c[k + 2] << 8) | c[k + 3])
+    _codes = a
+
+
 def _huffman_encode_small(s):
-    if _codes is None:
-        _load_codes()
     codes = _codes
+    if codes is None:
+        _load_codes()
+        codes = _codes
     lens = HUFF_LEN
     out = bytearray()
     acc = 0
@@ -314,25 +301,32 @@ def _huffman_encode_small(s):
 
 
 def _huffman_decode_small(s):
-    t = HUFF_DEC
+    # Walks HUFF_TREE one bit at a time: node*4 + bit*2 is the child's 2-octet entry.
+    t = HUFF_TREE
     out = bytearray()
-    st = 0
-    f = 1
+    node = 0
+    pad = 0             # bits since the last symbol, -1 once one of them was a 0
     for b in s:
-        j = ((st << 4) | (b >> 4)) * 3
-        f = t[j + 1]
-        if f & 6:
-            if f & 4:
-                raise CompressionError("EOS symbol in a Huffman string")
-            out.append(t[j + 2])
-        j = ((t[j] << 4) | (b & 15)) * 3
-        f = t[j + 1]
-        if f & 6:
-            if f & 4:
-                raise CompressionError("EOS symbol in a Huffman string")
-            out.append(t[j + 2])
-        st = t[j]
-    if not f & 1:
+        m = 128
+        while m:
+            if b & m:
+                j = (node << 2) | 2
+                if pad >= 0:
+                    pad += 1
+            else:
+                j = node << 2
+                pad = -1
+            if t[j]:
+                # a leaf: 256 + symbol
+                if t[j] == 2:
+                    raise CompressionError("EOS symbol in a Huffman string")
+                out.append(t[j + 1])
+                node = 0
+                pad = 0
+            else:
+                node = t[j + 1]
+            m >>= 1
+    if pad < 0 or pad > 7:
         # RFC 7541 §5.2: "A padding strictly longer than 7 bits MUST be treated as a
         # decoding error. A padding not corresponding to the most significant bits of the
         # code for the EOS symbol MUST be treated as a decoding error."
@@ -409,7 +403,7 @@ class _Table:
         if index < 1:
             return None
         if index <= STATIC_COUNT:
-            return _static[index - 1]
+            return _static[index - 1] or _st(index)
         k = index - STATIC_COUNT
         if k > len(self._ents):
             return None
@@ -507,7 +501,7 @@ class Encoder(_Table):
             self._upd_min = -1
         if _static is None:
             _load_static()
-        sn = _s_name
+        sn = _s_name.get if _s_name is not None else _sname
         pairs = self._pairs
         names = self._names
         huff = self.huffman
@@ -520,7 +514,7 @@ class Encoder(_Table):
                 value = _b(value)
             if len(h) > 2 and h[2]:
                 # RFC 7541 §6.2.3 never-indexed literal; the name may still be indexed.
-                i = sn.get(name)
+                i = sn(name)
                 if i is None:
                     i = names.get(name)
                     if i is not None:
@@ -545,7 +539,7 @@ class Encoder(_Table):
             if i is not None:
                 out.append(0x80 | i)
                 continue
-            i = sn.get(name)
+            i = sn(name)
             if i is None:
                 i = names.get(name)
                 if i is not None:
@@ -651,7 +645,7 @@ class Decoder(_Table):
                 if idx <= STATIC_COUNT:
                     if idx == 0:
                         raise CompressionError("index 0")
-                    e = static[idx - 1]
+                    e = static[idx - 1] or _st(idx)
                 else:
                     k = idx - STATIC_COUNT
                     if k > len(ents):
