@@ -42,7 +42,7 @@ class Server:
                  max_streams_per_connection=None, idle_timeout=60, header_timeout=10,
                  body_timeout=30, write_timeout=30, onerror=None, backlog=None,
                  bufsize=None, alpn=None, max_drain=65536, streams=False, http2=True,
-                 h2_settings=None, h2opts=None, **h1opts):
+                 h2_settings=None, h2opts=None, preload_h1=True, **h1opts):
         self.onstream = onstream
         self.host = host
         self.port = port
@@ -58,6 +58,7 @@ class Server:
         self.max_drain = max_drain
         self.streams = streams
         self.h1opts = h1opts
+        self.preload_h1 = preload_h1   # False: the h1 driver loads at the first h1 request
         # HTTP/2 (mhttp.h2_connection, imported only when a client speaks it): ALPN "h2"
         # over TLS, the client preface on a cleartext connection (prior knowledge), or
         # `Upgrade: h2c` on an HTTP/1.1 request.
@@ -86,8 +87,11 @@ class Server:
         import asyncio
         # Every server speaks HTTP/1: load its driver now, on an unfragmented heap, rather
         # than at the first connection (on a board, compiling h1 next to live connection
-        # buffers can fail for want of one contiguous block).
-        import mhttp.h1_connection  # noqa: F401
+        # buffers can fail for want of one contiguous block).  preload_h1=False leaves
+        # that heap to an HTTP/2 server on a small board (the h1 driver then loads at
+        # the first HTTP/1 request, if one comes).
+        if self.preload_h1:
+            import mhttp.h1_connection  # noqa: F401
         if self._closed_ev is None:
             self._closed_ev = asyncio.Event()
         kw = {}

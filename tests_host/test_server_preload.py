@@ -1,0 +1,56 @@
+# mhttp.server's preload_h1 option on the MicroPython unix port: by default listen() loads
+# the HTTP/1 driver (unfragmented heap); preload_h1=False leaves it unloaded (so an HTTP/2
+# server fits a small board, see tools/demo.py) and it loads at the first HTTP/1 request,
+# which is still served.
+from conftest import free_port, run_micropython
+
+SCRIPT = r'''
+import sys, asyncio, socket
+from mhttp import server
+from mhttp.headers import Headers
+
+async def onstream(srv, stream):
+    await stream.get_headers()
+    await stream.write_headers(Headers([(":status", "200"), ("content-length", "2")]), False)
+    await stream.write_chunk(b"ok", True)
+
+async def main(preload, port):
+    srv = server.listen(onstream, host="127.0.0.1", port=port, preload_h1=preload)
+    await srv.listen()
+    print("LOADED_AT_LISTEN", "mhttp.h1_connection" in sys.modules)
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    await w.drain()
+    data = b""
+    for _ in range(50):
+        c = await asyncio.wait_for(r.read(1024), 5)
+        if not c:
+            break
+        data += c
+    print("RESPONSE", data.split(b"\r\n")[0].decode(), data.endswith(b"\r\n\r\nok"))
+    print("LOADED_AFTER", "mhttp.h1_connection" in sys.modules)
+    w.close()
+    await srv.close(1)
+
+asyncio.run(main(%s, %d))
+'''
+
+
+def run(preload):
+    r = run_micropython(["-c", SCRIPT % (preload, free_port())], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    return out
+
+
+def test_default_preloads_h1_at_listen():
+    out = run("True")
+    assert "LOADED_AT_LISTEN True" in out, out
+    assert "RESPONSE HTTP/1.1 200 OK True" in out, out
+
+
+def test_preload_h1_false_loads_it_at_first_request():
+    out = run("False")
+    assert "LOADED_AT_LISTEN False" in out, out
+    assert "RESPONSE HTTP/1.1 200 OK True" in out, out
+    assert "LOADED_AFTER True" in out, out
