@@ -206,6 +206,8 @@ def short(b, n=40):
     if isinstance(b, str):
         r = repr(b if len(b) <= n else b[:n] + "...")
         return r + (" (%d chars)" % len(b) if len(b) > n else "")
+    if any(c < 32 or c > 126 for c in bytes(b[:n])):
+        n = 12      # binary: a few bytes are enough to recognise it
     r = repr(bytes(b[:n])) + ("..." if len(b) > n else "")
     return r + (" (%d bytes)" % len(b) if len(b) > n else "")
 
@@ -345,9 +347,10 @@ def board_section(dev, virtual, vb):
         out("              same number of GC blocks)")
     out("  gc at boot  total %d, free %d, alloc %d bytes" % (free + alloc, free, alloc))
     HEAP_TOTAL.append(free + alloc)
+    import textwrap
     mods = sorted(m for m in p["modules"] if m != "__main__")
-    out("  modules     %s" % " ".join(mods[:14]))
-    out("              %s" % " ".join(mods[14:]))
+    for i, l in enumerate(textwrap.wrap(" ".join(mods), 66)):
+        out("  %-11s %s" % ("modules" if i == 0 else "", l))
     if virtual:
         out("  not emulated (in firmware, import fails here): %s" % " ".join(p["not_emulated"]))
     out("  took        %s" % ms(t))
