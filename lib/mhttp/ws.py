@@ -153,7 +153,7 @@ def valid_close_code(code):
 
 if MICROPYTHON:
     def mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes.  Returns bytes.
+        # data: bytes-like (memoryview included); key: 4 bytes (bytes, not bytearray).
         n = len(data)
         if not n:
             return b""
@@ -166,9 +166,10 @@ if MICROPYTHON:
         return h + key + mask(payload, key)
 
     def _unmask(buf, start, end, key):
+        # key may be a bytearray slice, which MicroPython cannot repeat with *.
         if end - start > 600:
-            return mask(memoryview(buf)[start:end], key)
-        return mask(buf[start:end], key)
+            return mask(memoryview(buf)[start:end], bytes(key))
+        return mask(buf[start:end], bytes(key))
 else:
     _SMALL = 512
     _ORDER = sys.byteorder
@@ -206,23 +207,35 @@ else:
 
     def _mask_frame(h, key, payload):
         # The frame: header h, key, masked payload; one copy of the payload.
-        if len(payload) <= _SMALL:
-            return h + key + (_mask_int(payload, key) if payload else b"")
-        b = bytearray(h)
-        b += key
-        b += payload
-        _mask_lanes(b, len(h) + 4, key)
-        return bytes(b)
+        n = len(payload)
+        if n > _SMALL:
+            b = bytearray(h)
+            b += key
+            b += payload
+            _mask_lanes(b, len(h) + 4, key)
+            return bytes(b)
+        if not n:
+            return h + key
+        k = key * ((n >> 2) + 1)
+        if len(k) != n:
+            k = k[:n]
+        return h + key + (int.from_bytes(payload, _ORDER)
+                          ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
 
     def _unmask(buf, start, end, key):
-        # The unmasked payload buf[start:end] as bytes.
-        if end - start <= _SMALL:
-            if start == end:
-                return b""
-            return _mask_int(memoryview(buf)[start:end], key)
-        b = bytearray(memoryview(buf)[start:end])
-        _mask_lanes(b, 0, key)
-        return bytes(b)
+        # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
+        n = end - start
+        if n > _SMALL:
+            b = bytearray(memoryview(buf)[start:end])
+            _mask_lanes(b, 0, key)
+            return bytes(b)
+        if not n:
+            return b""
+        k = key * ((n >> 2) + 1)
+        if len(k) != n:
+            k = k[:n]
+        return (int.from_bytes(buf[start:end], _ORDER)
+                ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
 
 
 # -- UTF-8 -----------------------------------------------------------------------------
@@ -491,7 +504,7 @@ class WSProtocol:
                 end = p + hl + 4 + n
                 if len(buf) < end:
                     return None
-                payload = _unmask(buf, p + hl + 4, end, bytes(buf[p + hl:p + hl + 4]))
+                payload = _unmask(buf, p + hl + 4, end, buf[p + hl:p + hl + 4])
             else:
                 end = p + hl + n
                 if len(buf) < end:

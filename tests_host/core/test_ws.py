@@ -111,6 +111,78 @@ def test_mask_matches_bytewise_xor():
     assert mask(b"\x37\xfa\x21\x3d\x00", K) == b"\x00\x00\x00\x00\x37"
 
 
+def _xor(d, key):
+    # The bytewise reference (a bytearray: no list of ints on a small heap).
+    out = bytearray(len(d))
+    for i in range(len(d)):
+        out[i] = d[i] ^ key[i & 3]
+    return bytes(out)
+
+
+def test_mask_across_the_size_classes():
+    # CPython switches from the big-integer XOR to strided lanes above 512 bytes; both
+    # must give the bytewise result for every length mod 4, from bytes, bytearray and
+    # memoryview sources, and leave the source untouched.
+    src = bytes([(i * 7 + 3) & 0xFF for i in range(4100)])
+    for key in (K, b"\x00\x00\x00\x00", b"\xff\x00\xff\x01"):
+        for n in (508, 509, 510, 511, 512, 513, 514, 515, 516, 600, 601, 1000, 4099):
+            d = src[:n]
+            want = _xor(d, key)
+            assert mask(d, key) == want, (key, n)
+            assert mask(bytearray(d), key) == want, (key, n)
+            assert mask(memoryview(src)[1:n + 1], key) == _xor(src[1:n + 1], key), (key, n)
+            assert d == src[:n]
+
+
+def test_masked_frames_across_the_size_classes_whole_and_in_pieces():
+    # Client frames of every size class, checked on the wire (header, key, bytewise
+    # masked payload) and parsed by a server whole, one piece after another at awkward
+    # cuts (the receive buffer is then a bytearray and the key a slice of it), and
+    # preceded by the tail of an earlier frame.
+    sizes = (0, 3, 125, 126, 512, 513, 515, 4099, 65535, 65536)
+    payloads = [bytes([(i * 13 + n) & 0xFF for i in range(n)]) for n in sizes]
+    wire = b""
+    for payload in payloads:
+        n = len(payload)
+        f = encode_frame(OP_BINARY, payload, True, 0, K)
+        hl = 2 if n < 126 else (4 if n < 65536 else 10)
+        assert len(f) == hl + 4 + n
+        assert f[hl:hl + 4] == K
+        assert f[hl + 4:] == _xor(payload, K), n
+        wire += f
+    want = [(EV_MESSAGE, p, False) for p in payloads]
+    s = WSProtocol(client=False, max_message_size=1 << 17)
+    s.receive_data(wire)
+    assert events(s) == want
+    for cut in (7, 513, 4096, 65537):
+        s = WSProtocol(client=False, max_message_size=1 << 17)
+        got = []
+        for i in range(0, len(wire), cut):
+            s.receive_data(wire[i:i + cut])
+            got += events(s)
+        assert got == want, cut
+    # bytearray and memoryview pieces are accepted as well
+    s = WSProtocol(client=False, max_message_size=1 << 17)
+    s.receive_data(bytearray(wire[:1000]))
+    s.receive_data(memoryview(wire)[1000:])
+    assert events(s) == want
+
+
+def test_client_send_message_masks_every_size_class():
+    for n in (1, 511, 513, 516, 20000):
+        payload = bytes([(i * 5) & 0xFF for i in range(n)])
+        c = WSProtocol(client=True, max_message_size=1 << 17)
+        s = WSProtocol(client=False, max_message_size=1 << 17)
+        f = c.send_message(bytearray(payload))
+        assert isinstance(f, bytes)
+        hl = 2 if n < 126 else 4
+        key = f[hl:hl + 4]
+        assert f[hl + 4:] == _xor(payload, key)
+        s.receive_data(f)
+        ev = events(s)
+        assert ev == [(EV_MESSAGE, payload, False)] and isinstance(ev[0][1], bytes)
+
+
 def test_length_forms_round_trip():
     for n in (0, 1, 125, 126, 127, 65535, 65536, 70000):
         payload = bytes([i & 0xFF for i in range(n)])
