@@ -427,3 +427,20 @@ def test_cli_ws_bad_usage():
     p = subprocess.run([sys.executable, "-m", "mhttp", "ws", "ws://127.0.0.1:%d/" % free_port()],
                        capture_output=True, text=True, timeout=30, cwd=ROOT, input="")
     assert p.returncode == 1 and "cannot connect" in p.stderr
+
+
+def test_idle_websocket_outlives_server_body_timeout():
+    # A server's body_timeout (0.3 s here) bounds HTTP body reads, not a websocket waiting
+    # for its next message: receive() without a timeout keeps waiting.
+    srv = OurServer(body_timeout=0.3, idle_timeout=0.3)
+    try:
+        async def go():
+            ws = websocket.new_from_uri(srv.url("/t"))
+            await ws.connect(5)
+            await asyncio.sleep(1.2)
+            await ws.send("late")
+            assert await ws.receive(5) == ("late", "text")
+            await ws.close()
+        run(go())
+    finally:
+        srv.close()

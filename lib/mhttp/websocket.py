@@ -185,6 +185,9 @@ class WebSocket:
         self.connection = getattr(stream, "connection", None)
         self.extensions = exts
         self.p = core.WSProtocol(client, self.max_frame_size, self.max_message_size, exts)
+        # per-read timeout when waiting without a limit: None where the stream's default
+        # is no limit (clients), else a long slice (ticks_add stays in range on boards)
+        self._slice = _SLICE if getattr(self.connection, "is_server", True) else None
         if not self.blocking:
             import asyncio
             self._lock = asyncio.Lock()
@@ -274,9 +277,11 @@ class WebSocket:
         # The next tunnelled bytes (b"" at EOF).
         s = self.stream
         if end is None:
+            # No limit: a stream's default timeout (a server's body_timeout) just means
+            # "read again"; a client stream has none (no timer per read).
             while True:
                 try:
-                    c = await s.get_next_chunk(_SLICE)
+                    c = await s.get_next_chunk(self._slice)
                     break
                 except Timeout:
                     continue
