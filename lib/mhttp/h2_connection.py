@@ -164,6 +164,11 @@ def _spawn(coro):
     return asyncio.create_task(coro)
 
 
+def _wake_all(waiters):
+    while waiters:
+        waiters.pop().set()
+
+
 def _is_blocking(io):
     b = getattr(io, "blocking", None)
     if b is not None:
@@ -222,13 +227,14 @@ class H2Connection:
         self.blocking = _is_blocking(io)
         self.streams = {}          # stream id -> H2Stream, while the driver needs it
         self._incoming = []        # server: new request streams; client: pushed streams
-        self._in_ev = None         # waiter for _incoming (and connection-wide changes)
-        self._slot_ev = None       # waiter for a free stream slot (client)
-        self._ping_ev = None
+        # Waiters: lists of one-shot asyncio.Events (see _wait / _wake_all)
+        self._in_ev = []           # for _incoming (and connection-wide changes)
+        self._slot_ev = []         # for a free stream slot (client)
+        self._ping_ev = []
         self._pings = []           # payloads acknowledged
-        self._settings_ev = None
+        self._settings_ev = []
         self._writing = False
-        self._wr_ev = None
+        self._wr_ev = []
         self._batch = False
         self._reader = None
         self.onstream = None       # server: called with each new stream (see serve)
@@ -337,7 +343,6 @@ class H2Connection:
         await self._flush()
         while data not in self._pings:
             self._check()
-            self._ping_ev = self._mkev(self._ping_ev)
             await self._wait(self._ping_ev, timeout, "ping")
         self._pings.remove(data)
         return ticks_diff(ticks_ms(), t0) / 1000
@@ -355,7 +360,6 @@ class H2Connection:
         try:
             while len(p._pending_settings) > n:
                 self._check()
-                self._settings_ev = self._mkev(self._settings_ev)
                 await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
         except Timeout:
             self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
@@ -383,7 +387,6 @@ class H2Connection:
                 return None
             if self.goaway is not None and not self.streams:
                 return None
-            self._in_ev = self._mkev(self._in_ev)
             await self._wait(self._in_ev, timeout, "waiting for a stream")
         return self._incoming.pop(0)
 
@@ -411,24 +414,23 @@ class H2Connection:
             import asyncio
             self._reader = asyncio.create_task(self._read_loop())
 
-    async def _wait(self, ev, timeout, what):
-        # Waits until the reader dispatched something and set `ev` (created here when
-        # None and returned: callers keep it where the reader finds it BEFORE waiting, so
-        # they call _mkev first).  Blocking model: reads and dispatches one batch itself.
+    async def _wait(self, waiters, timeout, what):
+        # Waits until the reader wakes `waiters` (a list: each wait adds a fresh one-shot
+        # Event, so no waiter can clear another's wake-up).  Blocking model: reads and
+        # dispatches one batch itself instead.
         if self.blocking:
             await self._read_once(timeout)
-            return ev
+            return
         if self._reader is None and not self.server:
             await self._start()
-        ev.clear()
-        await _wait_event(ev, timeout, what)
-        return ev
-
-    def _mkev(self, ev):
-        if ev is None and not self.blocking:
-            import asyncio
-            ev = asyncio.Event()
-        return ev
+        import asyncio
+        ev = asyncio.Event()
+        waiters.append(ev)
+        try:
+            await _wait_event(ev, timeout, what)
+        finally:
+            if ev in waiters:
+                waiters.remove(ev)
 
     async def _read_once(self, timeout):
         if self.eof:
@@ -503,8 +505,8 @@ class H2Connection:
                                    % self.settings_timeout)
                 if p._out:
                     await self._flush()
-                elif self._wr_ev is not None:
-                    self._wr_ev.set()
+                elif self._wr_ev:
+                    _wake_all(self._wr_ev)
         except Error as e:
             err = e
         except Exception as e:
@@ -525,9 +527,7 @@ class H2Connection:
         p = self.p
         if self._writing or self._batch:
             if len(p._out) > self.max_queued_frames and not self.blocking:
-                ev = self._wr_ev = self._mkev(self._wr_ev)
-                ev.clear()
-                await ev.wait()
+                await self._wait(self._wr_ev, None, "write")
             return
         io = self.io
         if not p._out or getattr(io, "closed", False):
@@ -561,8 +561,8 @@ class H2Connection:
             raise
         finally:
             self._writing = False
-            if self._wr_ev is not None:
-                self._wr_ev.set()
+            if self._wr_ev:
+                _wake_all(self._wr_ev)
 
     def _kick(self):
         # A write from a synchronous call (shutdown, rst_stream): done now on a blocking
@@ -606,16 +606,16 @@ class H2Connection:
         self._wake_conn()
 
     def _wake_conn(self):
-        for ev in (self._in_ev, self._slot_ev, self._ping_ev, self._settings_ev):
-            if ev is not None:
-                ev.set()
+        for w in (self._in_ev, self._slot_ev, self._ping_ev, self._settings_ev, self._wr_ev):
+            if w:
+                _wake_all(w)
 
     def _wake_writers(self):
         for st in self.streams.values():
             if st._want_window:
                 st._wake()
-        if self._slot_ev is not None:
-            self._slot_ev.set()
+        if self._slot_ev:
+            _wake_all(self._slot_ev)
 
     def _forget(self, st):
         # The driver is done with this stream: unread bytes are acknowledged on the
@@ -629,8 +629,8 @@ class H2Connection:
             st.chunks = []
             if n:
                 self.p._ack_conn(n)
-        if self._slot_ev is not None:
-            self._slot_ev.set()
+        if self._slot_ev:
+            _wake_all(self._slot_ev)
 
     # -- internals: events ------------------------------------------------------------
     def _dispatch(self, evs):
@@ -654,8 +654,8 @@ class H2Connection:
                         self.onstream(st)
                     else:
                         self._incoming.append(st)
-                        if self._in_ev is not None:
-                            self._in_ev.set()
+                        if self._in_ev:
+                            _wake_all(self._in_ev)
                     continue
                 if ev[3]:
                     st.in_done = True
@@ -711,14 +711,14 @@ class H2Connection:
                         self._wake_writers()
                         break
             elif k == EV_SETTINGS_ACKED:
-                if self._settings_ev is not None:
-                    self._settings_ev.set()
+                if self._settings_ev:
+                    _wake_all(self._settings_ev)
             elif k == EV_PING_ACKED:
                 self._pings.append(bytes(ev[1]))
                 if len(self._pings) > 16:
                     self._pings.pop(0)
-                if self._ping_ev is not None:
-                    self._ping_ev.set()
+                if self._ping_ev:
+                    _wake_all(self._ping_ev)
             elif k == EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake_conn()
@@ -733,8 +733,8 @@ class H2Connection:
                 if parent is not None:
                     parent.pushed.append(st)
                 self._incoming.append(st)
-                if self._in_ev is not None:
-                    self._in_ev.set()
+                if self._in_ev:
+                    _wake_all(self._in_ev)
             elif k == EV_CONNECTION_TERMINATED:
                 dbg = ev[3]
                 try:
@@ -750,8 +750,8 @@ class H2Connection:
         if not st.chunks:
             if self.streams.get(st.id) is st:
                 del self.streams[st.id]
-            if self._slot_ev is not None:
-                self._slot_ev.set()
+            if self._slot_ev:
+                _wake_all(self._slot_ev)
 
 
 class H2Stream(StreamCommon):
@@ -776,7 +776,8 @@ class H2Stream(StreamCommon):
         self.pushed = []                # client: streams pushed with this one as parent
         self.promised_by = None
         self.trailers = None
-        self._ev = None
+        self._ev = []                   # waiters (reads: heads, chunks)
+        self._wev = []                  # waiters for flow-control window (writes)
         self._want_window = False
         self.tunnel = False             # RFC 8441 extended CONNECT / CONNECT
         self.discard = False            # client: response dropped as it comes (h2c probe)
@@ -790,15 +791,13 @@ class H2Stream(StreamCommon):
         return h.get(b":method") if h is not None else None
 
     def _wake(self):
-        e = self._ev
-        if e is not None:
-            e.set()
+        if self._ev:
+            _wake_all(self._ev)
+        if self._wev:
+            _wake_all(self._wev)
 
     async def _wait(self, timeout, what):
-        conn = self.conn
-        if self._ev is None:
-            self._ev = conn._mkev(None)
-        await conn._wait(self._ev, timeout, what)
+        await self.conn._wait(self._ev, timeout, what)
 
     def _raise(self):
         r = self.reset
@@ -889,7 +888,6 @@ class H2Stream(StreamCommon):
             conn._check()
             if conn.goaway is not None or p.state != CONN_OPEN:
                 raise ConnectionClosed("no new stream: the peer sent GOAWAY")
-            conn._slot_ev = conn._mkev(conn._slot_ev)
             await conn._wait(conn._slot_ev, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
         self.id = self.stream_id = sid
@@ -974,7 +972,7 @@ class H2Stream(StreamCommon):
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:
                         self._raise()
-                    await self._wait(timeout, "waiting for flow-control window")
+                    await conn._wait(self._wev, timeout, "waiting for flow-control window")
             except Timeout:
                 raise Timeout("stream %s stalled: no WINDOW_UPDATE within %ss" % (self.id, timeout))
             except ProtocolError:

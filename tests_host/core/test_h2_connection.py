@@ -1,0 +1,305 @@
+# Portable tests of the HTTP/2 drivers (mhttp.h2_connection): a client and a server
+# connection joined in memory by a pipe I/O object (asyncio on both runtimes), and the
+# blocking face (a client pumping frames under run_blocking against a sans-I/O server).
+import asyncio
+
+from _t import raises
+from mhttp.h2_connection import H2Connection, serve_connection
+from mhttp.h2 import H2Protocol, EV_HEADERS, EV_DATA
+from mhttp.h2_frames import PREFACE, SETTINGS_ENABLE_PUSH, settings_pack, header_pack
+from mhttp.headers import Headers
+from mhttp.errors import (Timeout, H2StreamError, H2ConnectionError, ProtocolError,
+                          CANCEL, PROTOCOL_ERROR)
+from mhttp._io import run_blocking
+
+
+class PipeIO:
+    # One end of an in-memory duplex pipe with the _io interface.
+    blocking = False
+    tls = False
+
+    def __init__(self):
+        self.inbox = []
+        self.ev = asyncio.Event()
+        self.peer = None
+        self.eof = False
+        self.closed = False
+        self.sent = []
+
+    async def recv(self, timeout=None):
+        while not self.inbox:
+            if self.eof:
+                return b""
+            self.ev.clear()
+            if timeout is None:
+                await self.ev.wait()
+            else:
+                try:
+                    await asyncio.wait_for(self.ev.wait(), timeout)
+                except asyncio.TimeoutError:
+                    raise Timeout("pipe read timed out")
+        return self.inbox.pop(0)
+
+    async def send(self, pieces, timeout=None):
+        d = b"".join([bytes(p) for p in pieces])
+        self.sent.append(d)
+        if self.peer is not None and not self.peer.eof:
+            self.peer.inbox.append(d)
+            self.peer.ev.set()
+
+    def abort(self):
+        if not self.closed:
+            self.closed = True
+            if self.peer is not None:
+                self.peer.eof = True
+                self.peer.ev.set()
+
+    async def close(self):
+        self.abort()
+
+    def peername(self):
+        return None
+
+    localname = peername
+
+    def alpn(self):
+        return None
+
+
+def pipe():
+    a, b = PipeIO(), PipeIO()
+    a.peer, b.peer = b, a
+    return a, b
+
+
+class FakeServer:
+    requests = 0
+
+    def _report(self, stream, op, e):
+        print("handler error", op, repr(e))
+
+
+async def app(server, stream):
+    req = await stream.get_headers()
+    path = req.get(b":path")
+    if path == b"/echo":
+        await stream.write_headers(Headers(((b":status", b"200"),)), False)
+        while True:
+            c = await stream.get_next_chunk()
+            if c is None:
+                break
+            await stream.write_chunk(c, False)
+        t = await stream.get_headers()
+        await stream.write_headers(Headers(((b"x-trailer", t.get(b"x-in") if t else b"none"),)), True)
+    elif path == b"/push":
+        ps = await stream.push_promise(Headers(((b":method", b"GET"), (b":path", b"/p"))))
+        await stream.write_headers(Headers(((b":status", b"200"),)), True)
+        await ps.write_headers(Headers(((b":status", b"200"),)), False)
+        await ps.write_chunk(b"pushed", True)
+    elif path == b"/hang":
+        await asyncio.sleep(5)
+    else:
+        body = b"hi " + path
+        await stream.write_headers(Headers(((b":status", b"200"),
+                                            (b"content-length", b"%d" % len(body)))), False)
+        await stream.write_chunk(body, True)
+
+
+def _req(path, method=b"GET"):
+    return Headers(((b":method", method), (b":scheme", b"http"), (b":authority", b"t"),
+                    (b":path", path)))
+
+
+async def _pair(client_settings=None):
+    a, b = pipe()
+    srv = H2Connection(b, True)
+    task = asyncio.create_task(serve_connection(FakeServer(), app, srv))
+    cli = H2Connection(a, False, settings=client_settings)
+    await cli.connect()
+    return cli, srv, task
+
+
+async def _get(cli, path):
+    st = cli.new_stream()
+    await st.write_headers(_req(path), True, 5)
+    h = await st.get_headers(5)
+    return h.get(b":status"), await st.get_body_as_string(5)
+
+
+def test_requests_concurrent_streams():
+    async def main():
+        cli, srv, task = await _pair()
+        rs = []
+        for r in await asyncio.gather(*[_get(cli, b"/%d" % i) for i in range(20)]):
+            rs.append(r)
+        assert cli.version == 2 and srv.requests == 20
+        await cli.close()
+        await asyncio.sleep(0.05)
+        return rs
+    rs = asyncio.run(main())
+    assert rs == [(b"200", b"hi /%d" % i) for i in range(20)]
+
+
+def test_echo_large_body_flow_control_and_trailers():
+    piece = bytes(range(250)) * 40          # 10000 bytes, sent 15 times: 150000 bytes,
+    total = 150000                          # beyond a 64 KiB window
+
+    async def main():
+        cli, srv, task = await _pair()
+        st = cli.new_stream()
+        await st.write_headers(_req(b"/echo", b"POST"), False, 5)
+        got = [0, True]
+
+        async def reader():
+            h = await st.get_headers(5)
+            assert h.get(b":status") == b"200"
+            while True:
+                c = await st.get_next_chunk(5)
+                if c is None:
+                    break
+                # compare with the same offset of the repeating piece
+                off = got[0] % len(piece)
+                for i in range(len(c)):
+                    if c[i] != piece[(off + i) % len(piece)]:
+                        got[1] = False
+                        break
+                got[0] += len(c)
+            return await st.get_headers(5)
+        rt = asyncio.create_task(reader())
+        for i in range(total // len(piece)):
+            await st.write_chunk(piece, False, 5)
+        await st.write_headers(Headers(((b"x-in", b"yes"),)), True, 5)     # trailers
+        t = await rt
+        await cli.close()
+        return got, t
+    got, t = asyncio.run(main())
+    assert got == [total, True]
+    assert t.get(b"x-trailer") == b"yes"
+
+
+def test_push_received_when_enabled():
+    async def main():
+        cli, srv, task = await _pair({SETTINGS_ENABLE_PUSH: 1})
+        status, body = await _get(cli, b"/push")
+        ps = await cli.get_next_incoming_stream(5)
+        h = await ps.get_headers(5)
+        b = await ps.get_body_as_string(5)
+        await cli.close()
+        return status, ps.request_headers.get(b":path"), h.get(b":status"), b
+    assert asyncio.run(main()) == (b"200", b"/p", b"200", b"pushed")
+
+
+def test_reset_stream_and_timeout():
+    async def main():
+        cli, srv, task = await _pair()
+        st = cli.new_stream()
+        await st.write_headers(_req(b"/hang"), True, 5)
+        try:
+            await st.get_headers(0.1)
+            raise AssertionError("no timeout")
+        except Timeout:
+            pass
+        st.shutdown()                  # RST_STREAM(CANCEL); the connection goes on
+        try:
+            await st.get_headers(1)
+            raise AssertionError("no error after reset")
+        except H2StreamError as e:
+            assert e.code == CANCEL
+        r = await _get(cli, b"/after")
+        rtt = await cli.ping(2)
+        await cli.close()
+        return r, rtt
+    r, rtt = asyncio.run(main())
+    assert r == (b"200", b"hi /after") and rtt >= 0
+
+
+def test_bad_frame_goaway_and_error():
+    # a DATA frame on stream 0: the server's core answers GOAWAY(PROTOCOL_ERROR) and the
+    # driver ends the connection with H2ConnectionError
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(serve_connection(FakeServer(), app, srv))
+        await a.send([PREFACE, settings_pack({}), header_pack(1, 0, 0, 0), b"x"])
+        out = b""
+        for i in range(50):
+            await asyncio.sleep(0.01)
+            out = b"".join(a.inbox)
+            if b"\x07\x00\x00\x00\x00\x00" in out:
+                break
+        return out, srv.error
+    out, err = asyncio.run(main())
+    i = out.find(b"\x07\x00\x00\x00\x00\x00")     # GOAWAY frame header tail
+    assert i >= 3
+    assert out[i + 6 + 4:i + 6 + 8] == b"\x00\x00\x00\x01"     # PROTOCOL_ERROR
+    assert isinstance(err, H2ConnectionError) and err.code == PROTOCOL_ERROR
+
+
+class ScriptIO:
+    # Blocking I/O against a sans-I/O H2Protocol server that answers at once: a GET gets
+    # 100000 bytes, sent as the client's windows allow.
+    blocking = True
+    tls = False
+
+    def __init__(self):
+        self.srv = H2Protocol(client=False)
+        self.srv.initiate_connection()
+        self.inbox = []
+        self.todo = None
+        self.closed = False
+
+    async def recv(self, timeout=None):
+        if not self.inbox:
+            raise Timeout("nothing to read")
+        return self.inbox.pop(0)
+
+    async def send(self, pieces, timeout=None):
+        s = self.srv
+        for ev in s.receive_data(b"".join([bytes(p) for p in pieces])):
+            if ev[0] == EV_HEADERS and ev[3]:
+                s.send_headers(ev[1], [(b":status", b"200"), (b"content-length", b"100000")])
+                self.todo = (ev[1], b"x" * 100000)
+        if self.todo is not None:
+            sid, body = self.todo
+            n = s.send_data(sid, body, True)
+            self.todo = None if n == len(body) else (sid, body[n:])
+        d = s.data_to_send()
+        if d:
+            self.inbox.append(d)
+
+    def abort(self):
+        self.closed = True
+
+    async def close(self):
+        self.closed = True
+
+    def peername(self):
+        return None
+
+    localname = peername
+
+    def alpn(self):
+        return None
+
+
+def test_blocking_face_pumps_frames():
+    io = ScriptIO()
+    c = H2Connection(io, False)
+    assert c.blocking
+    st = c.new_stream()
+    run_blocking(st.write_headers(_req(b"/"), True, 1))
+    h = run_blocking(st.get_headers(1))
+    assert h.get(b":status") == b"200"
+    # taking chunks sends WINDOW_UPDATEs, which let the server send the rest
+    n = 0
+    while True:
+        ch = run_blocking(st.get_next_chunk(1))
+        if ch is None:
+            break
+        n += len(ch)
+    assert n == 100000
+    assert io.todo is None
+    st2 = c.new_stream()
+    run_blocking(st2.write_headers(_req(b"/2"), False, 1))
+    e = raises(Timeout, run_blocking, st2.get_headers(0.01))   # no answer: it waits
+    assert "nothing to read" in str(e)
