@@ -142,13 +142,20 @@ def certs_dir(tmp_path_factory):
     return ca_path, cert, key
 
 
-def test_cli_serve_speaks_h2c_and_http11():
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_cli_serve_speaks_h2c_and_http11(runtime):
+    # `python -m mhttp serve` / `tools/micropython -m mhttp serve`: HTTP/1.1 and h2c
     curl = require("curl")
+    nghttp = require("nghttp")
     port = free_port()
-    a = Proc([PY, "-m", "mhttp", "serve", "--port", str(port)], port)
+    exe = [PY] if runtime == "cpython" else [os.path.join(os.path.dirname(APP), "..", "tools",
+                                                          "micropython")]
+    a = Proc(exe + ["-m", "mhttp", "serve", "--port", str(port)], port)
     try:
         for flag, ver in (("--http2-prior-knowledge", b"2"), ("--http2", b"2"), ("--http1.1", b"1.1")):
             r = run([curl, "-sS", flag, "-w", "|%{http_version}", "http://127.0.0.1:%d/" % port], 30)
             assert r.stdout == b"Hello, World!|" + ver, (flag, r.stdout, r.stderr)
+        r = run([nghttp, "-n", "-s", "-m", "20", "http://127.0.0.1:%d/" % port], 30)
+        assert r.returncode == 0 and r.stdout.decode().count(" 200 ") == 20, r.stdout
     finally:
         a.stop()

@@ -303,3 +303,58 @@ def test_blocking_face_pumps_frames():
     run_blocking(st2.write_headers(_req(b"/2"), False, 1))
     e = raises(Timeout, run_blocking, st2.get_headers(0.01))   # no answer: it waits
     assert "nothing to read" in str(e)
+
+
+def _goaway_code(out):
+    # error code of the first GOAWAY frame in out, or None
+    i = 0
+    while i + 9 <= len(out):
+        ln = (out[i] << 16) | (out[i + 1] << 8) | out[i + 2]
+        if out[i + 3] == 7:
+            p = out[i + 9:i + 9 + ln]
+            return int.from_bytes(p[4:8], "big"), int.from_bytes(p[0:4], "big") & 0x7fffffff
+        i += 9 + ln
+    return None
+
+
+def test_settings_ack_timeout_goaway():
+    # a client that never acknowledges our SETTINGS: GOAWAY(SETTINGS_TIMEOUT)
+    from mhttp.h2_frames import ping_pack
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True, settings_timeout=0.2)
+        task = asyncio.create_task(serve_connection(FakeServer(), app, srv))
+        await a.send([PREFACE, settings_pack({})])
+        await asyncio.sleep(0.4)
+        await a.send([ping_pack(b"12345678")])
+        for i in range(50):
+            await asyncio.sleep(0.01)
+            if _goaway_code(b"".join(a.inbox)) is not None:
+                break
+        return _goaway_code(b"".join(a.inbox)), srv.error
+    code, err = asyncio.run(main())
+    assert code is not None and code[0] == 4, code       # SETTINGS_TIMEOUT
+    assert isinstance(err, H2ConnectionError) and err.code == 4
+
+
+def test_graceful_shutdown_finishes_open_streams():
+    async def main():
+        cli, srv, task = await _pair()
+        st = cli.new_stream()
+        await st.write_headers(_req(b"/echo", b"POST"), False, 5)
+        h = await st.get_headers(5)
+        srv.shutdown()                   # GOAWAY(2**31-1) + PING, then the real GOAWAY
+        for i in range(50):
+            await asyncio.sleep(0.01)
+            if cli.goaway is not None and cli.goaway[1] < 0x7fffffff:
+                break
+        await st.write_chunk(b"still served", True, 5)
+        body = await st.get_body_as_string(5)
+        e = raises(Exception, cli.new_stream)
+        await cli.close()
+        return h.get(b":status"), body, cli.goaway, e
+    status, body, goaway, e = asyncio.run(main())
+    assert (status, body) == (b"200", b"still served")
+    assert goaway[0] == 0 and goaway[1] == 1          # NO_ERROR, last stream 1
+    assert "GOAWAY" in str(e)
