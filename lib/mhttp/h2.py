@@ -48,7 +48,7 @@
 #     (EV_CONNECTION_TERMINATED, code, last_stream_id, debug)   we sent GOAWAY(code)
 #                                                        because of the peer's input
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
-import binascii
+import sys
 
 from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError,
                           NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR,
@@ -207,31 +207,12 @@ for _s, _i, _n in _TABLE:
 del _TABLE
 
 
-def _bad_transition(state, inp, sid):
-    # The error for a (state, input) pair missing from _TRANSITIONS.
-    msg = "%s on stream %d in state %s" % (IN_NAMES[inp], sid, ST_NAMES[state])
-    if inp < RECV_HEADERS:
-        # the caller's own mistake: nothing goes on the wire
-        return H2StreamError(STREAM_CLOSED if state >= ST_HALF_CLOSED_LOCAL else PROTOCOL_ERROR,
-                             "cannot send: " + msg, sid)
-    if state == ST_HALF_CLOSED_REMOTE:
-        return H2StreamError(STREAM_CLOSED, msg + ": MUST be a stream error of type "
-                             "STREAM_CLOSED (RFC 9113 §5.1)", sid)
-    if state == ST_CLOSED:
-        return H2ConnectionError(STREAM_CLOSED, msg + ": frames after END_STREAM MUST be "
-                                 "treated as a connection error of type STREAM_CLOSED (§5.1)")
-    return H2ConnectionError(PROTOCOL_ERROR, msg + " MUST be treated as a connection error "
-                             "of type PROTOCOL_ERROR (RFC 9113 §5.1)")
-
-
 # regular fields the validator looks at: 1 connection-specific (RFC 9113 §8.2.2), 2 te,
 # 3 content-length, 4 host
 _SPECIAL = {b"connection": 1, b"keep-alive": 1, b"proxy-connection": 1,
             b"transfer-encoding": 1, b"upgrade": 1, b"te": 2, b"content-length": 3,
             b"host": 4}
 _REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
-_TOKEN_BAD = b"".join([bytes((c,)) for c in list(range(0, 0x21)) + list(range(0x41, 0x5b))
-                       + [0x3a] + list(range(0x7f, 0x100))])
 
 
 def _bad_name(name):
@@ -242,13 +223,28 @@ def _bad_name(name):
     return False
 
 
-try:
-    b"a".translate(None, b"a")
-
-    def _bad_names(blob):
-        return len(blob.translate(None, _TOKEN_BAD)) != len(blob)
-except AttributeError:
+if sys.implementation.name == "cpython":
+    # one C-speed pass over all names (bytes.translate); boards check name by name
+    from mhttp._h2_cpy import bad_names as _bad_names
+else:
     _bad_names = _bad_name
+
+
+def _rare():
+    # The rarely used code (mhttp._h2_rare), loaded on first use.
+    from mhttp import _h2_rare
+    return _h2_rare
+
+
+def _bad_transition(state, inp, sid):
+    # The error for a (state, input) pair missing from _TRANSITIONS (mhttp._h2_rare).
+    return _rare().bad_transition(state, inp, sid)
+
+
+def H2Session(client=True, **kw):
+    # lua-resty-http2's session (mhttp.h2_session.H2Session, loaded on first use).
+    from mhttp.h2_session import H2Session
+    return H2Session(client, **kw)
 
 
 class _Stream:
@@ -268,20 +264,8 @@ class _Stream:
         self.blocked_since = None
 
 
-def _b64url(data):
-    s = binascii.b2a_base64(data).strip()
-    return s.replace(b"+", b"-").replace(b"/", b"_").replace(b"=", b"")
 
 
-def _unb64url(s):
-    if isinstance(s, str):
-        s = s.encode()
-    s = s.strip().replace(b"-", b"+").replace(b"_", b"/")
-    s = s + b"=" * (-len(s) % 4)
-    try:
-        return binascii.a2b_base64(s)
-    except Exception:
-        raise H2ConnectionError(PROTOCOL_ERROR, "HTTP2-Settings is not base64url")
 
 
 _DEFAULTS = {SETTINGS_HEADER_TABLE_SIZE: 4096, SETTINGS_ENABLE_PUSH: 1,
@@ -375,36 +359,10 @@ class H2Protocol:
             self._in_window = self._in_target
 
     def h2c_settings(self):
-        # Client: the HTTP2-Settings header value for an `Upgrade: h2c` request
-        # (RFC 7540 §3.2.1): our SETTINGS payload, base64url without padding.
-        ks = sorted(self._initial_settings)
-        return _b64url(b"".join([_pack(">HL", k, self._initial_settings[k]) for k in ks]))
+        return _rare().h2c_settings(self)
 
     def initiate_upgrade_connection(self, settings_header=None, now=None, method=b"GET"):
-        # After `101 Switching Protocols` to h2c (RFC 7540 §3.2).  Stream 1 carries the
-        # HTTP/1.1 request: half-closed (local) on the client, half-closed (remote) on
-        # the server.  The server passes the client's HTTP2-Settings value, applied as
-        # the peer's settings without an ACK (the 101 acknowledges them).
-        if self.client:
-            self.initiate_connection(now)
-            st = self._new_stream(1, ST_IDLE)
-            st.no_body = method == b"HEAD"
-            self._trans(st, SEND_HEADERS)
-            st.hout = 2
-            self._trans(st, SEND_END_STREAM)
-            self._high_out = 1
-            self._next_id = 3
-        else:
-            if settings_header is None:
-                raise ValueError("server upgrade needs the HTTP2-Settings header value")
-            payload = _unb64url(settings_header)
-            self._apply_remote_settings(settings_unpack(payload))
-            self.initiate_connection(now)
-            st = self._new_stream(1, ST_IDLE)
-            self._trans(st, RECV_HEADERS)
-            st.hin = 2
-            self._trans(st, RECV_END_STREAM)
-            self._high_in = 1
+        _rare().initiate_upgrade_connection(self, settings_header, now, method)
 
     # -- output --------------------------------------------------------------------------
 
@@ -426,20 +384,7 @@ class H2Protocol:
             self.advertised_settings[k] = changes[k]
 
     def update_settings(self, changes, now=None):
-        # Sends SETTINGS with these {id: value} changes; they take effect when the peer
-        # ACKs (EV_SETTINGS_ACKED).  settings_ack_pending_since tells the driver since when
-        # it waits (RFC 9113 §6.5.3: SETTINGS_TIMEOUT is its call).
-        for k in changes:
-            v = changes[k]
-            if v < 0 or v > 0xffffffff:
-                raise ValueError("setting 0x%x value %r out of range" % (k, v))
-            if k == SETTINGS_INITIAL_WINDOW_SIZE and v > MAX_WINDOW:
-                raise ValueError("SETTINGS_INITIAL_WINDOW_SIZE above 2**31-1")
-            if k == SETTINGS_MAX_FRAME_SIZE and not 16384 <= v <= 16777215:
-                raise ValueError("SETTINGS_MAX_FRAME_SIZE out of 16384..16777215")
-            if k in (SETTINGS_ENABLE_PUSH, SETTINGS_ENABLE_CONNECT_PROTOCOL) and v > 1:
-                raise ValueError("setting 0x%x must be 0 or 1" % k)
-        self._send_settings(changes, now)
+        _rare().update_settings(self, changes, now)
 
     @property
     def settings_ack_pending_since(self):
@@ -1000,64 +945,16 @@ class H2Protocol:
     # -- other frames --------------------------------------------------------------------
 
     def _r_push_promise(self, fl, sid, p):
-        if not self.client:
-            raise H2ConnectionError(PROTOCOL_ERROR, "a server MUST treat PUSH_PROMISE as "
-                                    "PROTOCOL_ERROR (RFC 9113 §8.4)")
-        if self.local_settings[SETTINGS_ENABLE_PUSH] == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE with SETTINGS_ENABLE_PUSH=0 "
-                                    "MUST be PROTOCOL_ERROR (RFC 9113 §6.6)")
-        if sid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE on stream 0")
-        promised, frag = push_promise_unpack(fl, p)
-        if fl & FLAG_END_HEADERS:
-            self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
-        else:
-            self._start_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+        _rare().r_push_promise(self, fl, sid, p)
 
     def _recv_push_promise(self, sid, promised, fields):
-        if promised & 1 or promised <= self._high_in:
-            raise H2ConnectionError(PROTOCOL_ERROR, "promised stream id %d must be even and new "
-                                    "(RFC 9113 §6.6)" % promised)
-        parent = self._streams.get(sid)
-        if parent is None:
-            self._check_absent(sid, RECV_PUSH_PROMISE)
-        else:
-            self._trans(parent, RECV_PUSH_PROMISE)
-        self._high_in = promised
-        st = self._new_stream(promised, ST_IDLE)
-        self._trans(st, RECV_PROMISED)
-        if parent is None:
-            # the parent was reset by us: refuse the promise
-            raise H2StreamError(CANCEL, "push on reset stream %d" % sid, promised)
-        if fields is None:
-            raise H2StreamError(ENHANCE_YOUR_CALM, "pushed request header list too large",
-                                promised)
-        if self.validate:
-            self._check_request(fields, st, True)
-        self._ev.append((EV_PUSH_PROMISE, sid, promised, Headers._trusted(fields)))
+        _rare().recv_push_promise(self, sid, promised, fields)
 
     def _r_priority(self, fl, sid, p):
-        if sid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY on stream 0 MUST be PROTOCOL_ERROR")
-        check_size(FRAME_PRIORITY, fl, len(p), sid)
-        self._f_prio += 1
-        self._flood(self._f_prio, self.max_priority_flood, "PRIORITY")
-        dep, w, ex = priority_unpack(p)
-        if dep == sid:
-            raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
-        self._ev.append((EV_PRIORITY, sid, dep, w, ex))
+        _rare().r_priority(self, fl, sid, p)
 
     def _r_priority_update(self, fl, sid, p):
-        # RFC 9218 §7.1
-        if sid != 0 or self.client:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE must be sent by a client on "
-                                    "stream 0 (RFC 9218 §7.1)")
-        psid, value = priority_update_unpack(p)
-        if psid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE for stream 0")
-        self._f_prio += 1
-        self._flood(self._f_prio, self.max_priority_flood, "PRIORITY_UPDATE")
-        self._ev.append((EV_PRIORITY_UPDATE, psid, value))
+        _rare().r_priority_update(self, fl, sid, p)
 
     def _r_rst_stream(self, fl, sid, p):
         if sid == 0:
@@ -1424,160 +1321,12 @@ class H2Protocol:
         self.state = CONN_CLOSED if code != NO_ERROR else CONN_CLOSING
 
     def start_graceful_shutdown(self):
-        # Two-phase shutdown (RFC 9113 §6.8): GOAWAY(2**31-1, NO_ERROR) and a PING; the
-        # final GOAWAY with the real last stream id goes out when the PING ACK arrives.
-        self._check_open()
-        self._out.append(goaway_pack(MAX_STREAM_ID, NO_ERROR))
-        self.goaway_sent = MAX_STREAM_ID
-        self.state = CONN_CLOSING
-        self._gs_ping = b"mhttp-gs"
-        self._out.append(ping_pack(self._gs_ping))
+        _rare().start_graceful_shutdown(self)
 
     def push_stream(self, stream_id, request_headers):
-        # Server push (RFC 9113 §8.4): PUSH_PROMISE on stream_id; returns the promised
-        # (even) stream id, reserved (local); answer it with send_headers/send_data.
-        self._check_open()
-        if self.client:
-            raise ProtocolError("only a server can push")
-        if self.remote_settings[SETTINGS_ENABLE_PUSH] == 0:
-            raise ProtocolError("the client disabled push (SETTINGS_ENABLE_PUSH=0)")
-        if self.goaway_received is not None:
-            raise ProtocolError("no push after GOAWAY")
-        parent = self._streams.get(stream_id)
-        if parent is None:
-            raise _bad_transition(self._state_of(stream_id), SEND_PUSH_PROMISE, stream_id)
-        self._trans(parent, SEND_PUSH_PROMISE)
-        pid = self.get_next_available_stream_id()
-        l = request_headers._l if isinstance(request_headers, Headers) else request_headers
-        st = self._new_stream(pid, ST_IDLE)
-        self._trans(st, SEND_PROMISED)
-        st.hin = 2
-        self._high_out = pid
-        self._next_id = pid + 2
-        self._emit_block(FRAME_PUSH_PROMISE, stream_id, self._encoder.encode(l), 0,
-                         _pack(">L", pid))
-        return pid
+        return _rare().push_stream(self, stream_id, request_headers)
 
     def send_priority_update(self, stream_id, field_value):
-        # Client: RFC 9218 PRIORITY_UPDATE, e.g. field_value=b"u=1, i".
-        from mhttp.h2_frames import priority_update_pack
-        self._out.append(priority_update_pack(stream_id, field_value))
+        _rare().send_priority_update(self, stream_id, field_value)
 
 
-class H2Session:
-    # lua-resty-http2's protocol.session in sans-I/O form, callback style:
-    #   s = H2Session(client=True)                       (same options as H2Protocol)
-    #   sid = s.submit_request(headers, body=None, on_headers, on_data, on_trailers)
-    #   s.submit_response(sid, headers, body=None)       (server; body sent as windows allow)
-    #   s.submit_window_update(sid, n)                   acknowledge n consumed octets
-    #   s.recv_frame(data) -> events                     feeds bytes, runs the callbacks
-    #   s.frame_queue() -> bytes                         what to write (flush_queue: alias)
-    #   s.close(code=NO_ERROR)
-    #   s.request(headers, body, on_headers, on_data, on_trailers, send, recv, max_rounds)
-    # Bodies larger than the windows are kept per stream and sent as WINDOW_UPDATEs come.
-    # Callbacks: on_headers(stream_id, headers, end_stream), on_data(stream_id, data,
-    # end_stream), on_trailers(stream_id, headers).  A server sets on_request(stream_id,
-    # headers, end_stream) / on_request_data(stream_id, data, end_stream) attributes.
-    def __init__(self, client=True, **kw):
-        kw.setdefault("auto_ack", True)
-        self.protocol = H2Protocol(client, **kw)
-        self._cb = {}
-        self._pending = {}
-        self.done = {}      # stream_id -> (code or None) once the stream is finished
-        self.on_request = None
-        self.on_request_data = None
-        self.protocol.initiate_connection()
-
-    def submit_request(self, headers, body=None, on_headers=None, on_data=None,
-                       on_trailers=None):
-        p = self.protocol
-        sid = p.get_next_available_stream_id()
-        p.send_headers(sid, headers, end_stream=not body)
-        self._cb[sid] = (on_headers, on_data, on_trailers)
-        if body:
-            self._queue(sid, body)
-        return sid
-
-    def submit_response(self, stream_id, headers, body=None):
-        self.protocol.send_headers(stream_id, headers, end_stream=not body)
-        if body:
-            self._queue(stream_id, body)
-
-    def submit_window_update(self, stream_id, n):
-        self.protocol.acknowledge_received_data(n, stream_id)
-
-    def _queue(self, sid, body):
-        self._pending[sid] = body
-        self._pump(sid)
-
-    def _pump(self, sid):
-        body = self._pending.get(sid)
-        if body is None or self.protocol.stream_state(sid) >= ST_CLOSED:
-            self._pending.pop(sid, None)
-            return
-        k = self.protocol.send_data(sid, body, True)
-        if k == len(body):
-            del self._pending[sid]
-        else:
-            self._pending[sid] = body[k:]
-
-    def recv_frame(self, data):
-        evs = self.protocol.receive_data(data)
-        for ev in evs:
-            t = ev[0]
-            if t == EV_HEADERS or t == EV_DATA or t == EV_TRAILERS:
-                sid = ev[1]
-                cb = self._cb.get(sid)
-                if t == EV_DATA:
-                    if cb and cb[1]:
-                        cb[1](sid, ev[2], ev[4])
-                    elif not self.protocol.client and self.on_request_data:
-                        self.on_request_data(sid, ev[2], ev[4])
-                    if ev[4]:
-                        self.done[sid] = None
-                elif t == EV_HEADERS:
-                    if cb and cb[0]:
-                        cb[0](sid, ev[2], ev[3])
-                    elif not self.protocol.client and self.on_request:
-                        self.on_request(sid, ev[2], ev[3])
-                    if ev[3]:
-                        self.done[sid] = None
-                else:
-                    if cb and cb[2]:
-                        cb[2](sid, ev[2])
-                    self.done[sid] = None
-            elif t == EV_STREAM_RESET:
-                self.done[ev[1]] = ev[2]
-                self._pending.pop(ev[1], None)
-            elif t == EV_WINDOW_UPDATED:
-                for sid in list(self._pending):
-                    self._pump(sid)
-        return evs
-
-    def frame_queue(self):
-        return self.protocol.data_to_send()
-
-    flush_queue = frame_queue
-
-    def close(self, code=NO_ERROR):
-        self.protocol.close_connection(code)
-
-    def request(self, headers, body=None, on_headers=None, on_data=None, on_trailers=None,
-                send=None, recv=None, max_rounds=1000):
-        # lua-resty-http2 client:request: submit, then write with send(bytes) and read with
-        # recv() -> bytes (b"" at EOF) until the stream ends.  Returns the reset code, or
-        # None on a clean end.
-        sid = self.submit_request(headers, body, on_headers, on_data, on_trailers)
-        for _ in range(max_rounds):
-            out = self.frame_queue()
-            if out:
-                send(out)
-            if sid in self.done:
-                return self.done[sid]
-            if self.protocol.state == CONN_CLOSED:
-                raise ProtocolError("HTTP/2 connection closed")
-            data = recv()
-            if not data:
-                raise ProtocolError("connection closed before the response ended")
-            self.recv_frame(data)
-        raise ProtocolError("request did not finish in %d rounds" % max_rounds)

@@ -1,0 +1,219 @@
+# mhttp._h2_rare: the rarely used parts of mhttp.h2's H2Protocol, loaded on first use so
+# a board does not keep their bytecode in RAM for connections that never need them:
+# starting from HTTP/1.1 `Upgrade: h2c` (h2c_settings, initiate_upgrade_connection),
+# update_settings after the start, graceful shutdown, server push (push_stream, the
+# PUSH_PROMISE receiver), PRIORITY / PRIORITY_UPDATE (RFC 9218), and the error for a
+# (state, input) pair missing from the transition table.  Each function takes the
+# H2Protocol as `self`: the methods of the same names in mhttp.h2 call them, so the API
+# (and what tests_host/core/test_h2_*.py check) is unchanged.
+import binascii
+
+from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ERROR,
+                          PROTOCOL_ERROR, FLOW_CONTROL_ERROR, STREAM_CLOSED, CANCEL,
+                          ENHANCE_YOUR_CALM)
+from mhttp.headers import Headers
+from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
+                      SEND_HEADERS, SEND_END_STREAM, SEND_PUSH_PROMISE, SEND_PROMISED,
+                      RECV_HEADERS, RECV_END_STREAM, RECV_PUSH_PROMISE, RECV_PROMISED,
+                      ST_NAMES, IN_NAMES, CONN_CLOSING, EV_PUSH_PROMISE, EV_PRIORITY,
+                      EV_PRIORITY_UPDATE, _bad_transition)
+from mhttp.h2_frames import (FRAME_PRIORITY, FRAME_PUSH_PROMISE, FLAG_END_HEADERS,
+                             SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
+                             SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
+                             MAX_WINDOW, MAX_STREAM_ID, settings_unpack, push_promise_unpack,
+                             ping_pack, goaway_pack, priority_unpack, priority_update_unpack,
+                             priority_update_pack, window_update_pack, check_size)
+import struct
+
+_pack = struct.pack
+
+
+def bad_transition(state, inp, sid):
+    # The error for a (state, input) pair missing from _TRANSITIONS.
+    msg = "%s on stream %d in state %s" % (IN_NAMES[inp], sid, ST_NAMES[state])
+    if inp < RECV_HEADERS:
+        # the caller's own mistake: nothing goes on the wire
+        return H2StreamError(STREAM_CLOSED if state >= ST_HALF_CLOSED_LOCAL else PROTOCOL_ERROR,
+                             "cannot send: " + msg, sid)
+    if state == ST_HALF_CLOSED_REMOTE:
+        return H2StreamError(STREAM_CLOSED, msg + ": MUST be a stream error of type "
+                             "STREAM_CLOSED (RFC 9113 §5.1)", sid)
+    if state == ST_CLOSED:
+        return H2ConnectionError(STREAM_CLOSED, msg + ": frames after END_STREAM MUST be "
+                                 "treated as a connection error of type STREAM_CLOSED (§5.1)")
+    return H2ConnectionError(PROTOCOL_ERROR, msg + " MUST be treated as a connection error "
+                             "of type PROTOCOL_ERROR (RFC 9113 §5.1)")
+
+
+def _b64url(data):
+    s = binascii.b2a_base64(data).strip()
+    return s.replace(b"+", b"-").replace(b"/", b"_").replace(b"=", b"")
+
+
+def _unb64url(s):
+    if isinstance(s, str):
+        s = s.encode()
+    s = s.strip().replace(b"-", b"+").replace(b"_", b"/")
+    s = s + b"=" * (-len(s) % 4)
+    try:
+        return binascii.a2b_base64(s)
+    except Exception:
+        raise H2ConnectionError(PROTOCOL_ERROR, "HTTP2-Settings is not base64url")
+
+
+def h2c_settings(self):
+    # Client: the HTTP2-Settings header value for an `Upgrade: h2c` request
+    # (RFC 7540 §3.2.1): our SETTINGS payload, base64url without padding.
+    ks = sorted(self._initial_settings)
+    return _b64url(b"".join([_pack(">HL", k, self._initial_settings[k]) for k in ks]))
+
+
+def initiate_upgrade_connection(self, settings_header=None, now=None, method=b"GET"):
+    # After `101 Switching Protocols` to h2c (RFC 7540 §3.2).  Stream 1 carries the
+    # HTTP/1.1 request: half-closed (local) on the client, half-closed (remote) on
+    # the server.  The server passes the client's HTTP2-Settings value, applied as
+    # the peer's settings without an ACK (the 101 acknowledges them).
+    if self.client:
+        self.initiate_connection(now)
+        st = self._new_stream(1, ST_IDLE)
+        st.no_body = method == b"HEAD"
+        self._trans(st, SEND_HEADERS)
+        st.hout = 2
+        self._trans(st, SEND_END_STREAM)
+        self._high_out = 1
+        self._next_id = 3
+    else:
+        if settings_header is None:
+            raise ValueError("server upgrade needs the HTTP2-Settings header value")
+        payload = _unb64url(settings_header)
+        self._apply_remote_settings(settings_unpack(payload))
+        self.initiate_connection(now)
+        st = self._new_stream(1, ST_IDLE)
+        self._trans(st, RECV_HEADERS)
+        st.hin = 2
+        self._trans(st, RECV_END_STREAM)
+        self._high_in = 1
+
+
+def update_settings(self, changes, now=None):
+    # Sends SETTINGS with these {id: value} changes; they take effect when the peer
+    # ACKs (EV_SETTINGS_ACKED).  settings_ack_pending_since tells the driver since when
+    # it waits (RFC 9113 §6.5.3: SETTINGS_TIMEOUT is its call).
+    for k in changes:
+        v = changes[k]
+        if v < 0 or v > 0xffffffff:
+            raise ValueError("setting 0x%x value %r out of range" % (k, v))
+        if k == SETTINGS_INITIAL_WINDOW_SIZE and v > MAX_WINDOW:
+            raise ValueError("SETTINGS_INITIAL_WINDOW_SIZE above 2**31-1")
+        if k == SETTINGS_MAX_FRAME_SIZE and not 16384 <= v <= 16777215:
+            raise ValueError("SETTINGS_MAX_FRAME_SIZE out of 16384..16777215")
+        if k in (SETTINGS_ENABLE_PUSH, SETTINGS_ENABLE_CONNECT_PROTOCOL) and v > 1:
+            raise ValueError("setting 0x%x must be 0 or 1" % k)
+    self._send_settings(changes, now)
+
+
+def start_graceful_shutdown(self):
+    # Two-phase shutdown (RFC 9113 §6.8): GOAWAY(2**31-1, NO_ERROR) and a PING; the
+    # final GOAWAY with the real last stream id goes out when the PING ACK arrives.
+    self._check_open()
+    self._out.append(goaway_pack(MAX_STREAM_ID, NO_ERROR))
+    self.goaway_sent = MAX_STREAM_ID
+    self.state = CONN_CLOSING
+    self._gs_ping = b"mhttp-gs"
+    self._out.append(ping_pack(self._gs_ping))
+
+
+def push_stream(self, stream_id, request_headers):
+    # Server push (RFC 9113 §8.4): PUSH_PROMISE on stream_id; returns the promised
+    # (even) stream id, reserved (local); answer it with send_headers/send_data.
+    self._check_open()
+    if self.client:
+        raise ProtocolError("only a server can push")
+    if self.remote_settings[SETTINGS_ENABLE_PUSH] == 0:
+        raise ProtocolError("the client disabled push (SETTINGS_ENABLE_PUSH=0)")
+    if self.goaway_received is not None:
+        raise ProtocolError("no push after GOAWAY")
+    parent = self._streams.get(stream_id)
+    if parent is None:
+        raise _bad_transition(self._state_of(stream_id), SEND_PUSH_PROMISE, stream_id)
+    self._trans(parent, SEND_PUSH_PROMISE)
+    pid = self.get_next_available_stream_id()
+    l = request_headers._l if isinstance(request_headers, Headers) else request_headers
+    st = self._new_stream(pid, ST_IDLE)
+    self._trans(st, SEND_PROMISED)
+    st.hin = 2
+    self._high_out = pid
+    self._next_id = pid + 2
+    self._emit_block(FRAME_PUSH_PROMISE, stream_id, self._encoder.encode(l), 0,
+                     _pack(">L", pid))
+    return pid
+
+
+def send_priority_update(self, stream_id, field_value):
+    # Client: RFC 9218 PRIORITY_UPDATE, e.g. field_value=b"u=1, i".
+    from mhttp.h2_frames import priority_update_pack
+    self._out.append(priority_update_pack(stream_id, field_value))
+
+
+def r_push_promise(self, fl, sid, p):
+    if not self.client:
+        raise H2ConnectionError(PROTOCOL_ERROR, "a server MUST treat PUSH_PROMISE as "
+                                "PROTOCOL_ERROR (RFC 9113 §8.4)")
+    if self.local_settings[SETTINGS_ENABLE_PUSH] == 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE with SETTINGS_ENABLE_PUSH=0 "
+                                "MUST be PROTOCOL_ERROR (RFC 9113 §6.6)")
+    if sid == 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE on stream 0")
+    promised, frag = push_promise_unpack(fl, p)
+    if fl & FLAG_END_HEADERS:
+        self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+    else:
+        self._start_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+
+
+def recv_push_promise(self, sid, promised, fields):
+    if promised & 1 or promised <= self._high_in:
+        raise H2ConnectionError(PROTOCOL_ERROR, "promised stream id %d must be even and new "
+                                "(RFC 9113 §6.6)" % promised)
+    parent = self._streams.get(sid)
+    if parent is None:
+        self._check_absent(sid, RECV_PUSH_PROMISE)
+    else:
+        self._trans(parent, RECV_PUSH_PROMISE)
+    self._high_in = promised
+    st = self._new_stream(promised, ST_IDLE)
+    self._trans(st, RECV_PROMISED)
+    if parent is None:
+        # the parent was reset by us: refuse the promise
+        raise H2StreamError(CANCEL, "push on reset stream %d" % sid, promised)
+    if fields is None:
+        raise H2StreamError(ENHANCE_YOUR_CALM, "pushed request header list too large",
+                            promised)
+    if self.validate:
+        self._check_request(fields, st, True)
+    self._ev.append((EV_PUSH_PROMISE, sid, promised, Headers._trusted(fields)))
+
+
+def r_priority(self, fl, sid, p):
+    if sid == 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY on stream 0 MUST be PROTOCOL_ERROR")
+    check_size(FRAME_PRIORITY, fl, len(p), sid)
+    self._f_prio += 1
+    self._flood(self._f_prio, self.max_priority_flood, "PRIORITY")
+    dep, w, ex = priority_unpack(p)
+    if dep == sid:
+        raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
+    self._ev.append((EV_PRIORITY, sid, dep, w, ex))
+
+
+def r_priority_update(self, fl, sid, p):
+    # RFC 9218 §7.1
+    if sid != 0 or self.client:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE must be sent by a client on "
+                                "stream 0 (RFC 9218 §7.1)")
+    psid, value = priority_update_unpack(p)
+    if psid == 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE for stream 0")
+    self._f_prio += 1
+    self._flood(self._f_prio, self.max_priority_flood, "PRIORITY_UPDATE")
+    self._ev.append((EV_PRIORITY_UPDATE, psid, value))
