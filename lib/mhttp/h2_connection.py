@@ -164,6 +164,11 @@ def _spawn(coro):
     return asyncio.create_task(coro)
 
 
+def _http_date():
+    from mhttp.h1_connection import http_date
+    return http_date()
+
+
 def _wake_all(waiters):
     while waiters:
         waiters.pop().set()
@@ -919,6 +924,15 @@ class H2Stream(StreamCommon):
             if st[:1] != b"1":
                 self.headers_sent = True
                 self.status = st
+                if _CPYTHON:
+                    # RFC 9110 §6.6.1: an origin server with a clock sends Date (boards
+                    # often have none; their servers leave it out)
+                    for f in l:
+                        if f[0] == b"date":
+                            break
+                    else:
+                        l = list(l)
+                        l.append((b"date", _http_date()))
                 if st[:1] == b"2" and self.headers is not None and \
                         self.headers.get(b":method") == b"CONNECT":
                     self.tunnel = True
