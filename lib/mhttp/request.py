@@ -506,7 +506,8 @@ class Request:
                 return await self._go_once(dl, blocking, False)
             raise
         except BaseException:
-            conn.abort()
+            if getattr(conn, "version", 1.1) != 2 or conn.error is not None:
+                conn.abort()    # a shared HTTP/2 connection outlives one failed request
             raise
 
     async def _exchange(self, conn, dl, key, pool, blocking, state):
