@@ -266,8 +266,9 @@ class WebSocket:
             raise
         if headers is not None:
             for f in headers:
-                if f[0][:1] not in (b":", ":"):
-                    resp.append(f[0], f[1])
+                n = f[0].encode() if isinstance(f[0], str) else f[0]
+                if n[:1] != b":":
+                    resp.append(n, f[1])
         await stream.write_headers(resp, False, timeout)
         self.protocol = chosen.decode() if chosen is not None else None
         self._open(stream, exts, False)
@@ -554,6 +555,67 @@ def _blocking_class():
     return _BLOCKING[0]
 
 
+def parse_ws_uri(uri):
+    # "ws[s]://[userinfo@]host[:port][/path][?query][#fragment]" (http/https too) ->
+    # (scheme, userinfo or None, host, port, path with query).  Written here rather than
+    # importing mhttp.util (16 KB of RAM on a board for one function).  ValueError on a
+    # URI that is not of that shape.
+    if not isinstance(uri, str):
+        uri = bytes(uri).decode()
+    for c in uri:
+        if c <= " " or c == "\x7f":
+            raise ValueError("websocket: whitespace or control character in URI")
+    i = uri.find("://")
+    if i <= 0:
+        raise ValueError("websocket: not an absolute URI: %r" % (uri,))
+    scheme = uri[:i].lower()
+    if scheme not in ("ws", "wss", "http", "https"):
+        raise ValueError("websocket: scheme must be ws or wss: %r" % (uri,))
+    rest = uri[i + 3:]
+    h = rest.find("#")
+    if h >= 0:
+        rest = rest[:h]
+    end = len(rest)
+    for sep in ("/", "?"):
+        k = rest.find(sep)
+        if 0 <= k < end:
+            end = k
+    auth = rest[:end]
+    path = rest[end:]
+    if not path.startswith("/"):
+        path = "/" + path
+    userinfo = None
+    k = auth.rfind("@")
+    if k >= 0:
+        userinfo = auth[:k]
+        auth = auth[k + 1:]
+    port = None
+    if auth.startswith("["):
+        k = auth.find("]")
+        if k < 0:
+            raise ValueError("websocket: bad IPv6 literal in %r" % (uri,))
+        host = auth[1:k]
+        tail = auth[k + 1:]
+        if tail:
+            if not tail.startswith(":"):
+                raise ValueError("websocket: bad authority in %r" % (uri,))
+            port = tail[1:]
+    else:
+        k = auth.find(":")
+        host = auth if k < 0 else auth[:k]
+        if k >= 0:
+            port = auth[k + 1:]
+    if not host:
+        raise ValueError("websocket: URI without a host: %r" % (uri,))
+    if port is None or port == "":
+        port = 443 if scheme in ("wss", "https") else 80
+    else:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("websocket: bad port in %r" % (uri,))
+        port = int(port)
+    return scheme, userinfo, host.lower(), port, path
+
+
 def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
                  max_frame_size=None, headers=None, origin=None, blocking=False, ctx=None,
                  cafile=None, verify=True, sendname=None, version=None, bufsize=None):
@@ -568,10 +630,7 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     #   version          None / 1.1: HTTP/1.1; 2: HTTP/2 (RFC 8441) when the client can
     #   blocking         True: the blocking face (connect/receive/send... block; no
     #                    asyncio needed)
-    from mhttp.util import parse_uri
-    scheme, userinfo, host, port, path, _ = parse_uri(uri if isinstance(uri, str) else bytes(uri).decode())
-    if scheme not in ("ws", "wss", "http", "https"):
-        raise ValueError("websocket: scheme must be ws or wss: %r" % (uri,))
+    scheme, userinfo, host, port, path = parse_ws_uri(uri)
     tls = scheme in ("wss", "https")
     ws = WebSocket("client", compression, max_message_size, max_frame_size, blocking)
     ws.host = host
@@ -587,7 +646,7 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
         ws.request_headers = [(f[0], f[1]) for f in headers]
     if userinfo is not None:
         import binascii
-        from mhttp.util import decodeURIComponent
+        from mhttp.util import decodeURIComponent   # only with credentials in the URI
         cred = decodeURIComponent(userinfo)
         ws.request_headers = (ws.request_headers or []) + [
             (b"authorization", b"Basic " + binascii.b2a_base64(cred.encode())[:-1])]

@@ -1,0 +1,37 @@
+# heapmin scenario: a WebSocket client on MicroPython (blocking face, modules as .mpy)
+# that sends and receives N messages of SIZE bytes against an echo server.
+#   .venv/bin/python -m mhttp serve --port 8000 &        # any echo server on /ws
+#   .venv/bin/python tools/heapmin.py tools/bench/heap_ws_client.py -- ws://127.0.0.1:8000/ws
+#   args: URL [N=1000] [SIZE=1024] [nocomp]
+import sys
+import gc
+
+try:
+    from _heapmin import checkpoint
+except ImportError:
+    def checkpoint(label=""):
+        pass
+
+from mhttp import websocket
+
+args = sys.argv[1:]
+url = args[0]
+n = int(args[1]) if len(args) > 1 else 1000
+size = int(args[2]) if len(args) > 2 else 1024
+comp = "nocomp" not in args
+ws = websocket.new_from_uri(url, blocking=True, compression=comp, max_message_size=4096,
+                            bufsize=1536)
+ws.connect(10)
+checkpoint("connected")
+msg = bytes([i & 255 for i in range(size)])
+for i in range(n):
+    ws.send(msg)
+    r = ws.receive(10)
+    if r is None or r[0] != msg:
+        print("bad echo at", i)
+        sys.exit(1)
+    if i == 0 or i == n - 1:
+        checkpoint("after %s messages" % ("1" if i == 0 else "all"))
+ws.close()
+gc.collect()
+print("ok", n, "messages of", size, "bytes; extensions", ws.extensions)
