@@ -3,26 +3,30 @@
 # starting from HTTP/1.1 `Upgrade: h2c` (h2c_settings, initiate_upgrade_connection),
 # update_settings after the start, graceful shutdown, server push (push_stream, the
 # PUSH_PROMISE receiver), PRIORITY / PRIORITY_UPDATE (RFC 9218), and the error for a
-# (state, input) pair missing from the transition table.  Each function takes the
+# (state, input) pair missing from the transition table; and what only a misbehaving or
+# unusual peer triggers: our answers to stream and connection errors (RST_STREAM, GOAWAY,
+# the rapid-reset count), header blocks split over CONTINUATION frames, blocked_streams.  Each function takes the
 # H2Protocol as `self`: the methods of the same names in mhttp.h2 call them, so the API
 # (and what tests_host/core/test_h2_*.py check) is unchanged.
 import binascii
 
 from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ERROR,
-                          PROTOCOL_ERROR, FLOW_CONTROL_ERROR, STREAM_CLOSED, CANCEL,
+                          PROTOCOL_ERROR, STREAM_CLOSED, CANCEL,
                           ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
                       SEND_HEADERS, SEND_END_STREAM, SEND_PUSH_PROMISE, SEND_PROMISED,
                       RECV_HEADERS, RECV_END_STREAM, RECV_PUSH_PROMISE, RECV_PROMISED,
-                      ST_NAMES, IN_NAMES, CONN_CLOSING, EV_PUSH_PROMISE, EV_PRIORITY,
-                      EV_PRIORITY_UPDATE, _bad_transition)
+                      SEND_RST_STREAM, ST_RESET_LOCAL, ST_NAMES, IN_NAMES, CONN_CLOSING,
+                      CONN_CLOSED, EV_PUSH_PROMISE, EV_PRIORITY, EV_PRIORITY_UPDATE,
+                      EV_STREAM_RESET, EV_CONNECTION_TERMINATED, _bad_transition)
 from mhttp.h2_frames import (FRAME_PRIORITY, FRAME_PUSH_PROMISE, FLAG_END_HEADERS,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
                              MAX_WINDOW, MAX_STREAM_ID, settings_unpack, push_promise_unpack,
                              ping_pack, goaway_pack, priority_unpack, priority_update_unpack,
-                             priority_update_pack, window_update_pack, check_size)
+                             priority_update_pack, rst_stream_pack,
+                             check_size)
 import struct
 
 _pack = struct.pack
@@ -217,3 +221,86 @@ def r_priority_update(self, fl, sid, p):
     self._f_prio += 1
     self._flood(self._f_prio, self.max_priority_flood, "PRIORITY_UPDATE")
     self._ev.append((EV_PRIORITY_UPDATE, psid, value))
+
+
+def stream_error(self, e):
+    # Our answer to a stream error: RST_STREAM, and the stream is closed (reset by us).
+    sid = e.stream_id
+    st = self._streams.get(sid)
+    if st is not None:
+        self._trans(st, SEND_RST_STREAM)
+    elif sid not in self._closed:
+        self._remember(sid, ST_RESET_LOCAL)
+    self._out.append(rst_stream_pack(sid, e.code))
+    self._ev.append((EV_STREAM_RESET, sid, e.code, False))
+    if not self.client:
+        self._count_reset()
+
+
+def count_reset(self):
+    # CVE-2023-44487 (rapid reset) and its variant where the peer makes us reset.
+    self._rr_resets += 1
+    if self._rr_resets > self.max_rapid_resets:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "%d streams reset within %d streams: "
+                                "rapid reset" % (self._rr_resets, self.rapid_reset_window))
+
+
+def connection_error(self, e):
+    last = self._high_in
+    dbg = e.message
+    if isinstance(dbg, str):
+        dbg = dbg.encode()
+    dbg = dbg[:256]
+    self._out.append(goaway_pack(last, e.code, dbg))
+    self.goaway_sent = last
+    self.state = CONN_CLOSED
+    self._cont = None
+    self._ev.append((EV_CONNECTION_TERMINATED, e.code, last, dbg))
+
+
+def start_block(self, kind, sid, fl, frag, prio, promised):
+    if len(frag) > self.max_header_block_bytes:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
+                                % self.max_header_block_bytes)
+    self._cont = [kind, sid, fl, [frag], len(frag), 0, prio, promised]
+
+
+def r_continuation(self, fl, sid, p):
+    c = self._cont
+    if c is None:
+        raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION without a preceding HEADERS or "
+                                "PUSH_PROMISE MUST be PROTOCOL_ERROR (§6.10)")
+    if sid != c[1]:
+        raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION on stream %d inside the header "
+                                "block of stream %d (§6.10)" % (sid, c[1]))
+    c[5] += 1
+    c[4] += len(p)
+    if c[5] > self.max_continuations:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "more than %d CONTINUATION frames in one "
+                                "header block" % self.max_continuations)
+    if c[4] > self.max_header_block_bytes:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
+                                % self.max_header_block_bytes)
+    if not fl & FLAG_END_HEADERS:
+        if not p:
+            self._f_empty += 1
+            self._flood(self._f_empty, self.max_empty_frames, "empty CONTINUATION")
+        c[3].append(p)
+        return
+    c[3].append(p)
+    self._cont = None
+    self._header_block(c[0], sid, c[2], b"".join(c[3]), c[6], c[7])
+
+
+def blocked_streams(self):
+    # [(stream_id, since)] for streams whose last send_data was cut short by a window
+    # that is still exhausted; `since` is the `now` given to that send_data (0 if none).
+    # The driver resets the ones stalled for too long.
+    r = []
+    cw = self._out_window
+    for sid in self._streams:
+        st = self._streams[sid]
+        if st.blocked_since is not None and (st.out_window <= 0 or cw <= 0):
+            r.append((sid, st.blocked_since))
+    r.sort()
+    return r

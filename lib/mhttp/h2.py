@@ -52,21 +52,20 @@ import sys
 
 from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError,
                           NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR,
-                          STREAM_CLOSED, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL,
+                          FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL,
                           ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
 from mhttp.h2_frames import (
-    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_SETTINGS,
-    FRAME_PUSH_PROMISE, FRAME_PING, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
-    FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
-    FLAG_PRIORITY, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_ENABLE_PUSH,
-    SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
-    SETTINGS_MAX_HEADER_LIST_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL, MAX_WINDOW,
-    MAX_STREAM_ID, header_pack, headers_unpack, data_unpack, priority_unpack,
-    rst_stream_pack, rst_stream_unpack, settings_pack, settings_unpack,
-    push_promise_unpack, ping_pack, goaway_pack, goaway_unpack, window_update_pack,
-    window_update_unpack, priority_update_unpack, check_size)
+    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_SETTINGS, FRAME_PUSH_PROMISE, FRAME_PING,
+    FRAME_WINDOW_UPDATE, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE, FLAG_END_STREAM,
+    FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY, SETTINGS_HEADER_TABLE_SIZE,
+    SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE,
+    SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
+    SETTINGS_ENABLE_CONNECT_PROTOCOL, MAX_WINDOW, MAX_STREAM_ID, header_pack,
+    headers_unpack, data_unpack, rst_stream_pack, rst_stream_unpack, settings_pack,
+    settings_unpack, ping_pack, goaway_pack, goaway_unpack, window_update_pack,
+    window_update_unpack, check_size)
 import struct
 
 try:
@@ -525,36 +524,13 @@ class H2Protocol:
         return ev
 
     def _stream_error(self, e):
-        # Our answer to a stream error: RST_STREAM, and the stream is closed (reset by us).
-        sid = e.stream_id
-        st = self._streams.get(sid)
-        if st is not None:
-            self._trans(st, SEND_RST_STREAM)
-        elif sid not in self._closed:
-            self._remember(sid, ST_RESET_LOCAL)
-        self._out.append(rst_stream_pack(sid, e.code))
-        self._ev.append((EV_STREAM_RESET, sid, e.code, False))
-        if not self.client:
-            self._count_reset()
+        _rare().stream_error(self, e)
 
     def _count_reset(self):
-        # CVE-2023-44487 (rapid reset) and its variant where the peer makes us reset.
-        self._rr_resets += 1
-        if self._rr_resets > self.max_rapid_resets:
-            raise H2ConnectionError(ENHANCE_YOUR_CALM, "%d streams reset within %d streams: "
-                                    "rapid reset" % (self._rr_resets, self.rapid_reset_window))
+        _rare().count_reset(self)
 
     def _connection_error(self, e):
-        last = self._high_in
-        dbg = e.message
-        if isinstance(dbg, str):
-            dbg = dbg.encode()
-        dbg = dbg[:256]
-        self._out.append(goaway_pack(last, e.code, dbg))
-        self.goaway_sent = last
-        self.state = CONN_CLOSED
-        self._cont = None
-        self._ev.append((EV_CONNECTION_TERMINATED, e.code, last, dbg))
+        _rare().connection_error(self, e)
 
     def _progress(self):
         self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
@@ -690,36 +666,10 @@ class H2Protocol:
             self._start_block(FRAME_HEADERS, sid, fl, frag, prio, 0)
 
     def _start_block(self, kind, sid, fl, frag, prio, promised):
-        if len(frag) > self.max_header_block_bytes:
-            raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                    % self.max_header_block_bytes)
-        self._cont = [kind, sid, fl, [frag], len(frag), 0, prio, promised]
+        _rare().start_block(self, kind, sid, fl, frag, prio, promised)
 
     def _r_continuation(self, fl, sid, p):
-        c = self._cont
-        if c is None:
-            raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION without a preceding HEADERS or "
-                                    "PUSH_PROMISE MUST be PROTOCOL_ERROR (§6.10)")
-        if sid != c[1]:
-            raise H2ConnectionError(PROTOCOL_ERROR, "CONTINUATION on stream %d inside the header "
-                                    "block of stream %d (§6.10)" % (sid, c[1]))
-        c[5] += 1
-        c[4] += len(p)
-        if c[5] > self.max_continuations:
-            raise H2ConnectionError(ENHANCE_YOUR_CALM, "more than %d CONTINUATION frames in one "
-                                    "header block" % self.max_continuations)
-        if c[4] > self.max_header_block_bytes:
-            raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                    % self.max_header_block_bytes)
-        if not fl & FLAG_END_HEADERS:
-            if not p:
-                self._f_empty += 1
-                self._flood(self._f_empty, self.max_empty_frames, "empty CONTINUATION")
-            c[3].append(p)
-            return
-        c[3].append(p)
-        self._cont = None
-        self._header_block(c[0], sid, c[2], b"".join(c[3]), c[6], c[7])
+        _rare().r_continuation(self, fl, sid, p)
 
     def _decode(self, block):
         # HPACK must see every block, even for streams we refuse (§4.3).
@@ -1265,17 +1215,7 @@ class H2Protocol:
         self.send_data(stream_id, b"", True)
 
     def blocked_streams(self):
-        # [(stream_id, since)] for streams whose last send_data was cut short by a window
-        # that is still exhausted; `since` is the `now` given to that send_data (0 if none).
-        # The driver resets the ones stalled for too long.
-        r = []
-        cw = self._out_window
-        for sid in self._streams:
-            st = self._streams[sid]
-            if st.blocked_since is not None and (st.out_window <= 0 or cw <= 0):
-                r.append((sid, st.blocked_since))
-        r.sort()
-        return r
+        return _rare().blocked_streams(self)
 
     def acknowledge_received_data(self, n, stream_id):
         # The application has consumed n flow-controlled octets (EV_DATA's
