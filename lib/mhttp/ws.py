@@ -182,10 +182,13 @@ else:
         return t
 
     def _mask_lanes(b, start, key):
-        # Masks the bytearray b in place from start to its end.
+        # Masks the bytearray b in place from start to its end (a zero key byte leaves
+        # its lane as it is).
         for i in range(4):
-            s = start + i
-            b[s::4] = b[s::4].translate(_table(key[i]))
+            c = key[i]
+            if c:
+                s = start + i
+                b[s::4] = b[s::4].translate(_table(c))
 
     def _mask_int(data, key):
         n = len(data)
