@@ -45,7 +45,7 @@ def _check():
     assert H._static is None and H._s_name is None and H._codes is None
     assert len(H.HUFF_TREE) == 256 * 2 * 2 and len(H.HUFF_CODE) == 257 * 4
     if MICROPYTHON:
-        assert cost < 32 * 1024, cost
+        assert cost < 28 * 1024, cost
         gc.collect()
         a = gc.mem_alloc()
         e = H.Encoder()
@@ -56,7 +56,7 @@ def _check():
         H._dec_cache.clear()
         gc.collect()
         first = gc.mem_alloc() - a
-        assert first < 14 * 1024, first
+        assert first < 6 * 1024, first
         # A second pair costs only the objects themselves.
         gc.collect()
         a = gc.mem_alloc()
