@@ -13,6 +13,12 @@ except ImportError:
         pass
 
 from mhttp import websocket
+# what connect() loads, imported up front so that the "modules" checkpoint separates code
+# (in RAM when loaded from .mpy; in flash when frozen into the firmware) from the
+# connection's own data
+import mhttp.client, mhttp.h1_connection, mhttp.ws, mhttp.blocking, _mhttp_port  # noqa
+import socket  # noqa
+checkpoint("modules")
 
 args = sys.argv[1:]
 url = args[0]
