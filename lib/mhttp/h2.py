@@ -342,9 +342,6 @@ class H2Protocol:
         self._flood_dirty = False
         self._rr_opened = 0
         self._rr_resets = 0
-        self._handlers = (self._r_data, self._r_headers, self._r_priority, self._r_rst_stream,
-                          self._r_settings, self._r_push_promise, self._r_ping, self._r_goaway,
-                          self._r_window_update, self._r_continuation)
 
     # -- starting ------------------------------------------------------------------------
 
@@ -480,7 +477,7 @@ class H2Protocol:
                     raise H2ConnectionError(PROTOCOL_ERROR, "invalid connection preface")
                 self._need_preface = False
                 pos = 24
-            handlers = self._handlers
+            handlers = _HANDLERS
             while n - pos >= 9:
                 hi, lo, t, fl, sid = _unpack_from(">BHBBL", buf, pos)
                 ln = (hi << 16) | lo
@@ -504,7 +501,7 @@ class H2Protocol:
                                             "only CONTINUATION may follow (RFC 9113 §6.10)" % t)
                 try:
                     if t < 10:
-                        handlers[t](fl, sid, payload)
+                        handlers[t](self, fl, sid, payload)
                     elif t == FRAME_PRIORITY_UPDATE:
                         self._r_priority_update(fl, sid, payload)
                     # §5.5: unknown frame types MUST be ignored
@@ -1270,3 +1267,9 @@ class H2Protocol:
         _rare().send_priority_update(self, stream_id, field_value)
 
 
+# Frame handlers by type (0..9), called as handler(protocol, flags, stream_id, payload):
+# one tuple for all connections instead of ten bound methods per connection.
+_HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, H2Protocol._r_priority,
+             H2Protocol._r_rst_stream, H2Protocol._r_settings, H2Protocol._r_push_promise,
+             H2Protocol._r_ping, H2Protocol._r_goaway, H2Protocol._r_window_update,
+             H2Protocol._r_continuation)
