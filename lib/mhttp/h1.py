@@ -115,25 +115,33 @@ if _TRANSLATE:
     def _bad_block(s):
         return s.translate(None, _S_BLOCK)
 else:
-    def _table(allowed):
+    # One 256-byte table of class bits (RAM on boards: one object, where five tables and
+    # their source strings cost about 3 KB); _bad(s, bit) tests one class.
+    _TOKEN = 1
+    _VCHAR = 2
+    _VALUE = 4
+    _HEX = 8
+    _HOST = 16
+    _BLOCK = None
+
+    def _classes():
         t = bytearray(256)
-        for c in allowed:
-            t[c] = 1
+        for bit, allowed in ((_TOKEN, _S_TOKEN), (_VCHAR, _S_VCHAR), (_VALUE, _S_VALUE),
+                             (_HEX, _S_HEX), (_HOST, _S_HOST)):
+            for c in allowed:
+                t[c] |= bit
         return bytes(t)
 
-    _TOKEN = _table(_S_TOKEN)
-    _VCHAR = _table(_S_VCHAR)
-    _VALUE = _table(_S_VALUE)
-    _HEX = _table(_S_HEX)
-    _HOST = _table(_S_HOST)
-    _BLOCK = None
+    _CLASS = _classes()
+    del _classes, _S_TOKEN, _S_VCHAR, _S_OBS, _S_VALUE, _S_BLOCK, _S_HEX, _S_HOST, _ALNUM
     # The bytes a head may never hold (CR and LF are counted separately): searched with
     # `in`, which runs at C speed, rather than a Python loop over every byte.
     _CTLS = [bytes((c,)) for c in range(0x20) if c not in (9, 10, 13)] + [b"\x7f"]
 
-    def _bad(s, table):
+    def _bad(s, bit):
+        t = _CLASS
         for c in s:
-            if not table[c]:
+            if not t[c] & bit:
                 return True
         return False
 

@@ -48,7 +48,9 @@
 #     the end with keep-alive; a stream that was not read to the end is never reused
 #     (stream.shutdown() closes its connection).
 #   - proxy is a placeholder (proxies are a later issue).
-import mhttp.util as util
+# mhttp._uri: the URI helpers of mhttp.util every request needs (the rest of mhttp.util
+# is imported where it is used: userinfo escaping, relative redirects).
+import mhttp._uri as util
 from mhttp import errors
 from mhttp.headers import Headers
 from mhttp.stream_common import StreamCommon
@@ -125,9 +127,15 @@ def _split_pq(pq):
     return pq[:i], pq[i + 1:]
 
 
+def _resolve(base, rel):
+    from mhttp.util import resolve_relative_path
+    return resolve_relative_path(base, rel)
+
+
 def _basic(userinfo):
     import binascii
-    raw = util.decodeURIComponent(userinfo)
+    from mhttp.util import decodeURIComponent
+    raw = decodeURIComponent(userinfo)
     return b"basic " + binascii.b2a_base64(_b(raw))[:-1]
 
 
@@ -304,9 +312,10 @@ class Request:
             # each of user and password escaped on its own, so "@" and ":" inside them
             # survive (lua-http's encodeURI would leave them bare)
             u, c, pw = _s(userinfo).partition(":")
-            ui = util.encodeURIComponent(u)
+            from mhttp.util import encodeURIComponent
+            ui = encodeURIComponent(u)
             if c:
-                ui = ui + ":" + util.encodeURIComponent(pw)
+                ui = ui + ":" + encodeURIComponent(pw)
             authority = ui + "@" + authority
         return scheme + "://" + authority + path
 
@@ -394,12 +403,12 @@ class Request:
                     if query is None:
                         query = base_query
             elif path[:1] == "/":
-                new_path = util.resolve_relative_path("/", path)
+                new_path = _resolve("/", path)
             else:
                 base_path = _split_pq(_s(self.headers.get(b":path", b"/")))[0]
                 if base_path[:1] != "/":
                     raise RedirectError("base path not valid for relative redirect")
-                new_path = util.resolve_relative_path(base_path, path)
+                new_path = _resolve(base_path, path)
             if query is not None:
                 new_path = new_path + "?" + query
             h.upsert(b":path", new_path)

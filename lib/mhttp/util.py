@@ -45,6 +45,13 @@
 # Date arithmetic is plain civil-from-days integer code (no time.gmtime), so results are
 # the same on every port whatever its epoch.
 
+# The URI parsing the request path needs (parse_uri, split_authority, to_authority,
+# scheme_to_port) lives in mhttp._uri, so that a board client does not load the
+# rest of this module; it is re-exported here unchanged.
+from mhttp._uri import (scheme_to_port, split_authority, to_authority, parse_uri,  # noqa: F401
+                        _in, _out, _hexval, _is_ipv4, _is_h16, _is_ipv6, _port,
+                        _scheme_str)
+
 _HEX = b"0123456789ABCDEF"
 _ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # encodeURIComponent leaves alphanumerics and - _ . ! ~ * ' ( ) alone.
@@ -61,29 +68,7 @@ _WDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
-
 _SAFE_METHODS = (b"GET", b"HEAD", b"OPTIONS", b"TRACE")
-
-
-def _in(x):
-    # -> (bytes, was_str)
-    if isinstance(x, str):
-        return x.encode(), True
-    if isinstance(x, bytes):
-        return x, False
-    if isinstance(x, (bytearray, memoryview)):
-        return bytes(x), False
-    raise TypeError("expected bytes or str, got %s" % type(x).__name__)
-
-
-def _out(b, was_str):
-    if not was_str:
-        return b
-    try:
-        return b.decode()
-    except UnicodeError:
-        raise ValueError("result is not valid UTF-8; pass bytes to get raw octets")
 
 
 def _encode(s, safe):
@@ -97,16 +82,6 @@ def _encode(s, safe):
             out.append(_HEX[c >> 4])
             out.append(_HEX[c & 15])
     return _out(bytes(out), was_str)
-
-
-def _hexval(c):
-    if 48 <= c <= 57:
-        return c - 48
-    if 65 <= c <= 70:
-        return c - 55
-    if 97 <= c <= 102:
-        return c - 87
-    return -1
 
 
 def _decode(s, keep):
@@ -291,64 +266,6 @@ def is_safe_method(method):
     return _in(method)[0] in _SAFE_METHODS
 
 
-def _is_ipv4(b):
-    parts = b.split(b".")
-    if len(parts) != 4:
-        return False
-    for p in parts:
-        if not 1 <= len(p) <= 3:
-            return False
-        for c in p:
-            if not 48 <= c <= 57:
-                return False
-        if len(p) > 1 and p[0] == 48:  # RFC 3986 dec-octet: no leading zero
-            return False
-        if int(p) > 255:
-            return False
-    return True
-
-
-def _is_h16(g):
-    if not 1 <= len(g) <= 4:
-        return False
-    for c in g:
-        if _hexval(c) < 0:
-            return False
-    return True
-
-
-def _is_ipv6(b):
-    # RFC 3986 §3.2.2 IPv6address: eight h16 groups, or fewer with one "::"; the last
-    # 32 bits may be written as an IPv4 address.
-    if not b:
-        return False
-    if b.find(b".") >= 0:
-        k = b.rfind(b":")
-        if k < 0 or not _is_ipv4(b[k + 1:]):
-            return False
-        b = b[:k + 1] + b"0:0"  # the IPv4 part counts as two groups
-    dc = b.find(b"::")
-    if dc >= 0:
-        if b.find(b"::", dc + 1) >= 0:
-            return False
-        left = b[:dc]
-        right = b[dc + 2:]
-        lg = left.split(b":") if left else []
-        rg = right.split(b":") if right else []
-    else:
-        lg = b.split(b":")
-        rg = []
-    groups = lg + rg
-    count = 0
-    for g in groups:
-        if not _is_h16(g):
-            return False
-        count += 1
-    if dc >= 0:
-        return count <= 7
-    return count == 8
-
-
 def is_ip(s):
     # True for an IPv4 dotted quad or an IPv6 address (optionally with a "%zone"); no
     # brackets, no port.
@@ -365,79 +282,6 @@ def is_ip(s):
                 return False
         b = b[:z]
     return _is_ipv6(b)
-
-
-def _port(p):
-    # digits -> int in 0..65535, or ValueError
-    if not p:
-        raise ValueError("empty port")
-    for c in p:
-        if not 48 <= c <= 57:
-            raise ValueError("invalid port %r" % (p,))
-    v = int(p)
-    if v > 65535:
-        raise ValueError("port out of range: %d" % v)
-    return v
-
-
-def _scheme_str(scheme):
-    if isinstance(scheme, str):
-        return scheme.lower()
-    if scheme is None:
-        return None
-    return _in(scheme)[0].decode().lower()
-
-
-def split_authority(authority, scheme):
-    # "localhost:8000" -> ("localhost", 8000); "example.com" with scheme "https" ->
-    # ("example.com", 443); "[::1]:8080" -> ("::1", 8080).  A missing port takes the
-    # scheme's default; ValueError when there is none (unknown scheme) or the authority
-    # is malformed.  host has the kind of authority; port is an int.
-    b, was_str = _in(authority)
-    b = b.strip()
-    port = None
-    if b.startswith(b"["):
-        e = b.find(b"]")
-        if e < 0:
-            raise ValueError("unterminated IPv6 literal in authority")
-        host = b[1:e]
-        rest = b[e + 1:]
-        z = host.find(b"%25")
-        if not _is_ipv6(host if z < 0 else host[:z]):
-            raise ValueError("invalid IPv6 literal in authority")
-        if rest:
-            if not rest.startswith(b":"):
-                raise ValueError("junk after IPv6 literal in authority")
-            if len(rest) > 1:
-                port = _port(rest[1:])
-    else:
-        c = b.rfind(b":")
-        if c >= 0:
-            host = b[:c]
-            if host.find(b":") >= 0:
-                raise ValueError("IPv6 literal in authority must be in brackets")
-            if c + 1 < len(b):
-                port = _port(b[c + 1:])
-        else:
-            host = b
-    if not host:
-        raise ValueError("empty host in authority")
-    if port is None:
-        port = scheme_to_port.get(_scheme_str(scheme))
-        if port is None:
-            raise ValueError("unknown scheme %r and no port" % (scheme,))
-    return _out(host, was_str), port
-
-
-def to_authority(host, port, scheme):
-    # Reverse of split_authority: brackets an IPv6 literal and omits the port when it is
-    # None or the scheme's default.  Returns the kind of host.
-    b, was_str = _in(host)
-    if b.find(b":") >= 0 and not b.startswith(b"["):
-        b = b"[" + b + b"]"
-    if port is not None and scheme_to_port.get(_scheme_str(scheme)) != port:
-        b += b":%d" % port
-    return _out(b, was_str)
 
 
 # --- dates -------------------------------------------------------------------------
@@ -639,82 +483,3 @@ def maybe_quote(s):
 
 
 # --- URIs --------------------------------------------------------------------------
-
-def parse_uri(uri):
-    # RFC 3986 §3, for URIs with an authority ("scheme://[userinfo@]host[:port]/p?q#f"):
-    # returns (scheme, userinfo, host, port, path_and_query, fragment), each of the kind
-    # of uri except port (int).  scheme and host are lowercased; an IPv6 literal loses
-    # its brackets; a missing port is scheme_to_port's default (None for an unknown
-    # scheme); an empty path becomes "/"; userinfo and fragment are None when absent.
-    # ValueError for a URI without a scheme or "//" authority, or with a bad host or
-    # port, or with whitespace or control characters.
-    b, was_str = _in(uri)
-    for c in b:
-        if c <= 32 or c == 127:
-            raise ValueError("whitespace or control character in URI")
-    c = b.find(b":")
-    if c <= 0:
-        raise ValueError("URI has no scheme")
-    scheme = b[:c].lower()
-    if not (97 <= scheme[0] <= 122):
-        raise ValueError("invalid URI scheme")
-    for ch in scheme:
-        if not (97 <= ch <= 122 or 48 <= ch <= 57 or ch in b"+-."):
-            raise ValueError("invalid URI scheme")
-    rest = b[c + 1:]
-    if not rest.startswith(b"//"):
-        raise ValueError("URI has no authority")
-    rest = rest[2:]
-    end = len(rest)
-    for sep in (b"/", b"?", b"#"):
-        k = rest.find(sep)
-        if 0 <= k < end:
-            end = k
-    auth = rest[:end]
-    tail = rest[end:]
-    frag = None
-    h = tail.find(b"#")
-    if h >= 0:
-        frag = tail[h + 1:]
-        tail = tail[:h]
-    if not tail.startswith(b"/"):
-        tail = b"/" + tail
-    userinfo = None
-    at = auth.rfind(b"@")
-    if at >= 0:
-        userinfo = auth[:at]
-        auth = auth[at + 1:]
-    port = None
-    if auth.startswith(b"["):
-        e = auth.find(b"]")
-        if e < 0:
-            raise ValueError("unterminated IPv6 literal in URI")
-        host = auth[1:e]
-        # RFC 6874: a zone in a URI is written "%25zone"
-        z = host.find(b"%25")
-        if not _is_ipv6(host if z < 0 else host[:z]):
-            raise ValueError("invalid IPv6 literal in URI")
-        after = auth[e + 1:]
-        if after:
-            if not after.startswith(b":"):
-                raise ValueError("junk after IPv6 literal in URI")
-            if len(after) > 1:
-                port = _port(after[1:])
-    else:
-        k = auth.rfind(b":")
-        host = auth
-        if k >= 0:
-            host = auth[:k]
-            if len(auth) > k + 1:
-                port = _port(auth[k + 1:])
-        for ch in host:
-            if ch in b"[]:":
-                raise ValueError("invalid host in URI")
-    if not host:
-        raise ValueError("URI has an empty host")
-    host = host.lower()
-    if port is None:
-        port = scheme_to_port.get(scheme.decode())
-    return (_out(scheme, was_str), None if userinfo is None else _out(userinfo, was_str),
-            _out(host, was_str), port, _out(tail, was_str),
-            None if frag is None else _out(frag, was_str))
