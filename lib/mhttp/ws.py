@@ -419,6 +419,9 @@ class WSProtocol:
                 self._out.append(self._frame(OP_CLOSE, code.to_bytes(2, "big"), True, 0))
             self.state = ST_CLOSED
             self.close_code = CLOSE_ABNORMAL
+            self._buf = b""
+            self._pos = 0
+            self._msg_parts = []
         return e
 
     def next_event(self):
@@ -558,6 +561,10 @@ class WSProtocol:
         self.state = ST_CLOSED
         self.close_code = code
         self.close_reason = reason
+        # Nothing after a close frame is ever parsed (§5.5.1): free what is buffered.
+        self._buf = b""
+        self._pos = 0
+        self._msg_parts = []
         return (EV_CLOSE, code, reason)
 
     def _data(self, op, payload, fin, rsv):
