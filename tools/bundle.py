@@ -6,7 +6,10 @@
     tools/bundle.py --board rp2 --modules client,request --out /tmp/b
 
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
-the unix port glue the esp32/rp2 glue re-exports).  Copy it to the board's /lib:
+the unix port glue the esp32/rp2 glue re-exports, and, when the bundle has mhttp.ws,
+_mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
+board's CPU, NATIVE_ARCH; on another CPU its import fails with ValueError and mhttp.ws
+masks in pure Python).  Copy it to the board's /lib:
 
     mpremote connect /dev/ttyACM0 fs cp -r build/bundle/esp32/mhttp :lib/
     mpremote connect /dev/ttyACM0 fs cp build/bundle/esp32/_mhttp_*.mpy :lib/
@@ -29,6 +32,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIB = os.path.join(ROOT, "lib", "mhttp")
 BOARDS = ("esp32", "rp2", "unix", "circuitpython")
+# mpy-cross -march for the boards' native code (ESP32: Xtensa LX6 windowed; RP2040: M0+).
+NATIVE_ARCH = {"esp32": "xtensawin", "rp2": "armv6m"}
 
 # Modules that pull in HTTP/2, HPACK or WebSocket: never in an HTTP/1.1-only bundle.
 HEAVY = ("hpack", "_hpack_tables", "h2_frames", "h2", "h2_connection", "ws", "websocket",
@@ -92,10 +97,11 @@ def closure(entry, forbid=()):
     return sorted(seen), skipped
 
 
-def _compile(src, dst, name):
+def _compile(src, dst, name, arch=None):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    r = subprocess.run([mpy_cross(), "-o", dst, "-s", name, src], capture_output=True,
-                       text=True)
+    march = ["-march=" + arch] if arch else []
+    r = subprocess.run([mpy_cross(), "-o", dst, "-s", name] + march + [src],
+                       capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit("mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
 
@@ -132,6 +138,9 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
                      "_mhttp_mp.py"))
         jobs.append((os.path.join(ROOT, "ports", board, "_mhttp_port.py"), "_mhttp_port" + ext,
                      "_mhttp_port.py"))
+        if "ws" in mods:
+            jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_ws_native.py"),
+                         "_mhttp_ws_native.mpy", "_mhttp_ws_native.py", NATIVE_ARCH[board]))
     elif board == "unix":
         jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_port.py"), "_mhttp_port.mpy",
                      "_mhttp_port.py"))
@@ -139,10 +148,11 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
         jobs.append((os.path.join(ROOT, "ports", "circuitpython", "_mhttp_port.py"),
                      "_mhttp_port.py", "_mhttp_port.py"))
     files = {}
-    for src, rel, name in jobs:
+    for job in jobs:
+        src, rel, name = job[:3]
         dst = os.path.join(dest, rel)
         if compiled:
-            _compile(src, dst, name)
+            _compile(src, dst, name, job[3] if len(job) > 3 else None)
         else:
             shutil.copyfile(src, dst)
         files[rel] = os.path.getsize(dst)

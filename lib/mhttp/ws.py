@@ -48,8 +48,8 @@
 # Parsing never half-consumes: a frame is taken from the receive buffer only once it is
 # complete, and is checked from its first two bytes on, so errors are found as early as
 # the bytes allow (one byte at a time gives the same events as all at once).
-# Masking (see "masking" below) is chosen once per runtime at import: a big-integer XOR on
-# MicroPython and for small payloads, four strided bytes.translate lanes on CPython.
+# Masking (see "masking" below) is chosen once per runtime at import: a native module from
+# ports/ when there is one (C on CPython, viper on MicroPython), else pure Python.
 #
 # permessage-deflate: PerMessageDeflate holds the wish list (offer or acceptance policy);
 # negotiation returns a negotiated PerMessageDeflate to pass in extensions=[...].
@@ -136,13 +136,25 @@ def valid_close_code(code):
 # RFC 6455 §5.3: octet i of the masked payload is data[i] XOR key[i % 4].  This is where
 # the time goes for large frames, so the code is picked once per runtime at import.
 #
-# MicroPython: one big-integer XOR against the repeated key (int.from_bytes), ~7x faster
-# than a byte loop on the unix port; it has no step slices.
+# Native fast paths first (STYLE.md §2-3: optional, in ports/, pure Python otherwise):
+#   CPython: the C extension _mhttp_port._speedups (ports/cpython/_mhttp_port/_speedups.c,
+#     built by setup.py as an optional extension): 8 bytes per step, and a client frame
+#     (header + key + masked payload) built in one allocation.
+#   MicroPython: _mhttp_ws_native (ports/unix/_mhttp_ws_native.py, @micropython.viper;
+#     in the esp32/rp2 bundles too): 4 bytes per step in place in a bytearray.  Firmware
+#     without the native emitter raises SyntaxError at its import, an .mpy compiled for
+#     another CPU ValueError: both fall back.
+# MHTTP_PURE=1 in the environment (CPython, MicroPython unix) forces the pure-Python path.
+# MASK_IMPL says which one runs: "c", "viper" or "python".  The pure-Python functions keep
+# their _py_ names whichever runs, so the tests check both.
 #
-# CPython: up to _SMALL bytes the same big-integer XOR (native byte order: no byte
-# swapping); above it four strided passes over a bytearray, each lane translated through
-# a 256-byte XOR table and written back with extended-slice assignment.  Measured on
-# CPython 3.11 (64 KiB): int.from_bytes and int.to_bytes cost ~0.8 ns/byte each, so the
+# Pure Python, MicroPython: one big-integer XOR against the repeated key (int.from_bytes),
+# ~7x faster than a byte loop on the unix port; it has no step slices.
+#
+# Pure Python, CPython: up to _SMALL bytes the same big-integer XOR (native byte order: no
+# byte swapping); above it four strided passes over a bytearray, each lane translated
+# through a 256-byte XOR table and written back with extended-slice assignment.  Measured
+# on CPython 3.11 (64 KiB): int.from_bytes and int.to_bytes cost ~0.8 ns/byte each, so the
 # integer route is ~1.8 ns/byte; a strided read, a translate and a strided write of a
 # bytearray lane cost ~0.35 ns/byte each, ~1.1 ns/byte in all.  bytes (not bytearray)
 # objects take twice as long for the strided read and the translate, and a strided write
@@ -152,7 +164,7 @@ def valid_close_code(code):
 # passes and once into the final bytes object.
 
 if MICROPYTHON:
-    def mask(data, key):
+    def _py_mask(data, key):
         # data: bytes-like (memoryview included); key: 4 bytes (bytes, not bytearray).
         n = len(data)
         if not n:
@@ -162,14 +174,14 @@ if MICROPYTHON:
             k = k[:n]
         return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
 
-    def _mask_frame(h, key, payload):
-        return h + key + mask(payload, key)
+    def _py_mask_frame(h, key, payload):
+        return h + key + _py_mask(payload, key)
 
-    def _unmask(buf, start, end, key):
+    def _py_unmask(buf, start, end, key):
         # key may be a bytearray slice, which MicroPython cannot repeat with *.
         if end - start > 600:
-            return mask(memoryview(buf)[start:end], bytes(key))
-        return mask(buf[start:end], bytes(key))
+            return _py_mask(memoryview(buf)[start:end], bytes(key))
+        return _py_mask(buf[start:end], bytes(key))
 else:
     _SMALL = 512
     _ORDER = sys.byteorder
@@ -197,7 +209,7 @@ else:
             k = k[:n]
         return (int.from_bytes(data, _ORDER) ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
 
-    def mask(data, key):
+    def _py_mask(data, key):
         # data: bytes-like (memoryview included); key: 4 bytes.  Returns bytes.
         n = len(data)
         if not n:
@@ -208,7 +220,7 @@ else:
         _mask_lanes(b, 0, key)
         return bytes(b)
 
-    def _mask_frame(h, key, payload):
+    def _py_mask_frame(h, key, payload):
         # The frame: header h, key, masked payload; one copy of the payload.
         n = len(payload)
         if n > _SMALL:
@@ -225,7 +237,7 @@ else:
         return h + key + (int.from_bytes(payload, _ORDER)
                           ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
 
-    def _unmask(buf, start, end, key):
+    def _py_unmask(buf, start, end, key):
         # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
         n = end - start
         if n > _SMALL:
@@ -239,6 +251,53 @@ else:
             k = k[:n]
         return (int.from_bytes(buf[start:end], _ORDER)
                 ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
+
+
+def _native_masking():
+    # The native masking module, or None (absent, unbuilt, no native emitter, MHTTP_PURE).
+    try:
+        pure = os.getenv("MHTTP_PURE")
+    except AttributeError:   # boards: no getenv
+        pure = None
+    if pure and pure != "0":
+        return None
+    try:
+        if MICROPYTHON:
+            import _mhttp_ws_native as m
+        else:
+            from _mhttp_port import _speedups as m
+    except (ImportError, SyntaxError, ValueError):
+        # SyntaxError: no native emitter; ValueError: an .mpy built for another CPU.
+        return None
+    return m
+
+
+_native = _native_masking()
+if _native is None:
+    MASK_IMPL = "python"
+    mask = _py_mask
+    _mask_frame = _py_mask_frame
+    _unmask = _py_unmask
+elif MICROPYTHON:
+    MASK_IMPL = "viper"
+    mask = _native.mask
+    _mask_frame = _native.mask_frame
+    _unmask = _native.unmask
+else:
+    MASK_IMPL = "c"
+    _c_mask = _native.mask
+
+    def mask(data, key):
+        # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
+        return _c_mask(data, key)
+
+    def _mask_frame(h, key, payload):
+        return _c_mask(payload, key, h + key)
+
+    def _unmask(buf, start, end, key):
+        if end - start > _SMALL:
+            return _c_mask(memoryview(buf)[start:end], key)
+        return _c_mask(buf[start:end], key)
 
 
 # -- UTF-8 -----------------------------------------------------------------------------

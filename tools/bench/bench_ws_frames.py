@@ -3,7 +3,12 @@
 #   .venv/bin/python tools/bench/bench_ws_frames.py [--seconds 1.0] [--rounds 3]
 # Compares mhttp.ws.WSProtocol with wsproto's Connection and websockets' sans-I/O
 # Protocol (with its C speedups, and with its pure-Python apply_mask), at 125 B and
-# 64 KiB, and prints the ratios.  Also runs on MicroPython for mhttp only:
+# 64 KiB, and prints the ratios.  mhttp has two rows: the masking mhttp.ws picked at
+# import (mhttp.ws.MASK_IMPL: "c" = the _mhttp_port._speedups extension, "viper" =
+# ports/unix/_mhttp_ws_native.py, "python" when neither loads or MHTTP_PURE=1) and its
+# pure-Python masking (the _py_* functions swapped in just before that row is timed).
+# The first ratio column is mhttp (first row) / this, the second mhttp pure / this.
+# Also runs on MicroPython for mhttp only:
 #   tools/micropython tools/bench/bench_ws_frames.py
 import os
 import sys
@@ -13,7 +18,16 @@ MP = sys.implementation.name == "micropython"
 if not MP:
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
 
+import mhttp.ws as ws  # noqa: E402
 from mhttp.ws import WSProtocol, EV_MESSAGE  # noqa: E402
+
+# The masking functions mhttp.ws picked at import, and its pure-Python ones.
+_PICKED = (ws.mask, ws._mask_frame, ws._unmask)
+_PURE = (ws._py_mask, ws._py_mask_frame, ws._py_unmask)
+
+
+def use_masking(fns):
+    ws.mask, ws._mask_frame, ws._unmask = fns
 
 
 def clock():
@@ -38,15 +52,19 @@ def run(fn, seconds):
             batch *= 2
 
 
-def mhttp_case(payload):
+def mhttp_case(payload, fns):
+    # fns: the masking functions this row runs (installed by prepare before it is timed).
     c = WSProtocol(client=True, max_message_size=1 << 20)
     s = WSProtocol(client=False, max_message_size=1 << 20)
+
+    def prepare():
+        use_masking(fns)
 
     def rt():
         s.receive_data(c.send_message(payload))
         ev = s.next_event()
         assert ev[0] == EV_MESSAGE and len(ev[1]) == len(payload)
-    return rt
+    return rt, prepare
 
 
 def wsproto_case(payload):
@@ -121,7 +139,10 @@ def main(argv):
     sizes = ((125, "125 B"), (65536, "64 KiB"))
     for size, label in sizes:
         payload = bytes([i & 0xFF for i in range(size)])
-        rows = [("mhttp.ws", mhttp_case(payload), None)]
+        rt, prep = mhttp_case(payload, _PICKED)
+        rows = [("mhttp.ws (%s mask)" % ws.MASK_IMPL, rt, prep)]
+        rt, prep = mhttp_case(payload, _PURE)
+        rows.append(("mhttp.ws (pure-Python mask)", rt, prep))
         if not MP:
             check_same_wire(payload)
             rows.append(("wsproto", wsproto_case(payload), None))
@@ -140,10 +161,13 @@ def main(argv):
                 r = run(fn, seconds / rounds)
                 if r > best[i]:
                     best[i] = r
+        use_masking(_PICKED)
         ours = best[0]
+        pure = best[1]
         print("%s masked binary frames, client encode + server decode:" % label)
         for i in range(len(rows)):
-            print("  %-30s %12.0f round trips/s   mhttp/this = %.2fx" % (rows[i][0], best[i], ours / best[i]))
+            print("  %-30s %12.0f round trips/s   mhttp/this = %6.2fx   mhttp pure/this = %6.2fx"
+                  % (rows[i][0], best[i], ours / best[i], pure / best[i]))
         if not MP:
             import websockets.frames as frames
             from websockets.speedups import apply_mask
