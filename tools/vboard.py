@@ -108,6 +108,12 @@ PROFILES = {
         "not_emulated": "bluetooth btree esp esp32 espnow dht ds18x20 neopixel onewire "
                         "ntptime webrepl umqtt upysh".split(),
         "hashlib": ["md5", "sha1", "sha256"],
+        # ROMFS partition (with --romfs): 0x20000 bytes, the "romfs" partition of
+        # ports/esp32/partitions-4MiB-romfs.csv (micropython/micropython); the segment is
+        # a memoryview written through vfs.rom_ioctl(3/4/5) (mpremote's non-object path).
+        "romfs": 0x20000,
+        "romfs_style": "memoryview",
+        "romfs_source": "ports/esp32/partitions-4MiB-romfs.csv: romfs 0x20000",
     },
     "rp2": {
         "title": "RPI_PICO_W (RP2040)",
@@ -119,6 +125,14 @@ PROFILES = {
         "not_emulated": "bluetooth rp2 lwip dht ds18x20 neopixel onewire ntptime "
                         "webrepl".split(),
         "hashlib": ["md5", "sha1", "sha256"],
+        # ROMFS partition (with --romfs): 256 KiB is OUR CHOICE: ports/rp2 defaults
+        # MICROPY_HW_ROMFS_BYTES to 0 (mpconfigport.h), a board enables it by setting it
+        # (must be a multiple of 4 KiB; samd51 boards default to 256K).  The segment is a
+        # Flash block device object (rp2_flash.c: buffer protocol, ioctl 4/5/6,
+        # writeblocks), which mpremote drives through dev.ioctl/dev.writeblocks.
+        "romfs": 256 * 1024,
+        "romfs_style": "object",
+        "romfs_source": "choice: MICROPY_HW_ROMFS_BYTES=256K (rp2 default 0)",
     },
 }
 
@@ -134,6 +148,12 @@ _vb_sys = sys
 _vb_os = os
 sys.path.insert(0, %(rundir)r)
 import _vboard_network
+_vb_rom_ioctl = None
+if %(romfs)r:
+    import _vboard_rom
+    _vb_rom_ioctl = _vboard_rom.setup(int(os.getenv("MHTTP_ROMFS_ADDR")),
+                                      int(os.getenv("MHTTP_ROMFS_SIZE")), %(romfs_style)r)
+    del _vboard_rom
 sys.path.pop(0)
 _vb_allowed = %(allowed)r
 _vb_strip = %(strip)r
@@ -213,6 +233,16 @@ vfs.umount("/")
 vfs.mount(vfs.VfsPosix(%(fs)r), "/")
 os.chdir("/")
 sys.path[:] = ["", ".frozen", "/lib"]
+if _vb_rom_ioctl:
+    # Firmware with a ROMFS partition: vfs.rom_ioctl exists; a valid image in partition 0
+    # is mounted at /rom and /rom, /rom/lib join sys.path (micropython-lib PR #981 shows a
+    # ROMFS board's sys.path: ['', '.frozen', '/rom', '/rom/lib', '/flash', '/flash/lib']).
+    _vb_proxies["vfs"] = _VBProxy(vfs, (), {"rom_ioctl": _vb_rom_ioctl})
+    try:
+        vfs.mount(vfs.VfsRom(_vb_rom_ioctl(2, 0)), "/rom")
+        sys.path[2:2] = ["/rom", "/rom/lib"]
+    except Exception:
+        pass
 builtins.__import__ = _vb_import
 del _h
 gc.collect()
@@ -231,6 +261,104 @@ if %(run_main)r:
         exec(open("/main.py").read(), {"__name__": "__main__"})
     del _vb_main
 del builtins, os, vfs, gc, sys
+'''
+
+# vfs.rom_ioctl of a virtual board with a ROMFS partition.  The partition is memory
+# outside the GC heap (a host file mapped by tools/romfs.py); writes behave as NOR flash:
+# erase sets 0xFF, programming can only clear bits.
+_ROM = r'''
+# ROMFS partition of a virtual board, as the firmware's vfs.rom_ioctl exposes it.
+import uctypes
+_SECTOR = 4096
+_EINVAL = 22
+_FF = b"\xff" * 256
+_M = None
+
+
+def _erase(off, n):
+    m = _M
+    end = off + n
+    while off < end:
+        k = end - off
+        if k > 256:
+            k = 256
+        m[off:off + k] = _FF[:k]
+        off += k
+
+
+def _program(off, buf):
+    m = _M
+    for i in range(len(buf)):
+        m[off + i] &= buf[i]
+
+
+def _check(off, n, align):
+    if off < 0 or n < 0 or off + n > len(_M) or (align and (off % _SECTOR or n % _SECTOR)):
+        raise OSError(_EINVAL)
+
+
+class Flash(memoryview):
+    # rp2_flash.c's Flash object for the ROMFS segment: buffer protocol (the mapped
+    # flash), block device methods in 4 KiB sectors.
+    def readblocks(self, n, buf, off=0):
+        o = n * _SECTOR + off
+        _check(o, len(buf), False)
+        buf[:] = _M[o:o + len(buf)]
+
+    def writeblocks(self, n, buf, off=None):
+        o = n * _SECTOR
+        if off is None:
+            _check(o, len(buf), False)
+            _erase(o, (len(buf) + _SECTOR - 1) // _SECTOR * _SECTOR)
+        else:
+            o += off
+        _check(o, len(buf), False)
+        _program(o, buf)
+
+    def ioctl(self, op, arg):
+        if op in (1, 2, 3):
+            return 0
+        if op == 4:
+            return len(_M) // _SECTOR
+        if op == 5:
+            return _SECTOR
+        if op == 6:
+            _check(arg * _SECTOR, _SECTOR, True)
+            _erase(arg * _SECTOR, _SECTOR)
+            return 0
+        return None
+
+
+def setup(addr, size, style):
+    global _M
+    _M = memoryview(uctypes.bytearray_at(addr, size))
+    seg = Flash(_M) if style == "object" else _M
+
+    def rom_ioctl(op, *args):
+        if op == 1:                       # number of segments
+            return 1
+        if args and args[0] != 0:
+            return -_EINVAL
+        if op == 2:                       # segment 0
+            return seg
+        if style == "object":             # rp2: writes go through the Flash object
+            return -_EINVAL
+        if op == 3:                       # write prepare: erase (len) or (offset, len)
+            off, n = (0, args[1]) if len(args) == 2 else (args[1], args[2])
+            n = (n + _SECTOR - 1) // _SECTOR * _SECTOR
+            _check(off, n, True)
+            _erase(off, n)
+            return 4                      # minimum write size
+        if op == 4:                       # write (offset, buf)
+            _check(args[1], len(args[2]), False)
+            _program(args[1], args[2])
+            return 0
+        if op == 5:                       # write complete
+            return 0
+        if op == 6:                       # erase block size
+            return _SECTOR
+        return -_EINVAL
+    return rom_ioctl
 '''
 
 # The simulated `network` module (only the STA-interface surface mhttp's ports use).
@@ -314,6 +442,15 @@ def hostname(*a):
 '''
 
 
+def _romfs_mod():
+    # tools/romfs.py (the memory-mapped partition launcher), wherever vboard was imported from.
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import romfs
+    return romfs
+
+
 def micropython_cmd():
     mp = os.environ.get("MHTTP_MICROPYTHON") or os.path.join(ROOT, ".venv", "bin", "micropython")
     if not os.access(mp, os.X_OK):
@@ -333,12 +470,17 @@ def heap_for(board, heap=None, heap_scale=None):
 class VBoard:
     """A virtual board; see the module docstring.  start() returns the device path."""
 
-    def __init__(self, board="esp32", heap=None, heap_scale=None, fs=None, log=None):
+    def __init__(self, board="esp32", heap=None, heap_scale=None, fs=None, log=None,
+                 romfs=False):
         if board not in PROFILES:
             raise ValueError("unknown board %r (have: %s)" % (board, ", ".join(PROFILES)))
         self.board = board
         self.profile = PROFILES[board]
         self.heap = heap_for(board, heap, heap_scale)
+        # romfs: False (stock firmware: no partition), True (the profile's partition
+        # size) or a size in bytes.  self.flash is the host file holding the partition.
+        self.romfs = (self.profile["romfs"] if romfs is True else int(romfs)) if romfs else 0
+        self.flash = None
         self._own_tmp = None
         self._fs_arg = fs
         self.fs = None
@@ -361,6 +503,11 @@ class VBoard:
         os.makedirs(self._rundir)
         with open(os.path.join(self._rundir, "_vboard_network.py"), "w") as f:
             f.write(_NETWORK)
+        if self.romfs:
+            romfs = _romfs_mod()
+            with open(os.path.join(self._rundir, "_vboard_rom.py"), "w") as f:
+                f.write(_ROM)
+            self.flash = romfs.make_flash(os.path.join(self._own_tmp, "romfs.flash"), self.romfs)
         # pty B: the device side given to mpremote.
         self._mb, self._sb = os.openpty()
         tty.setraw(self._sb)
@@ -399,7 +546,8 @@ class VBoard:
             "rundir": self._rundir, "allowed": allowed, "strip": _STRIP,
             "platform": p["platform"], "hashlib": p["hashlib"], "fs": self.fs,
             "machine": p["machine"],
-            "run_main": run_main,
+            "run_main": run_main, "romfs": bool(self.romfs),
+            "romfs_style": p["romfs_style"],
         }
         path = os.path.join(self._rundir, "boot%d.py" % self.boots)
         with open(path, "w") as f:
@@ -421,7 +569,13 @@ class VBoard:
         env = dict(os.environ)
         env.pop("MICROPYPATH", None)
         env["HOME"] = self._own_tmp
-        cmd = micropython_cmd() + ["-X", "heapsize=%d" % self.heap, "-i", boot]
+        if self.romfs:
+            # The same interpreter, in a process that maps the flash file outside the heap.
+            romfs = _romfs_mod()
+            launcher = romfs.launch_cmd(self.flash)
+        else:
+            launcher = micropython_cmd()
+        cmd = launcher + ["-X", "heapsize=%d" % self.heap, "-i", boot]
         self._proc = subprocess.Popen(cmd, stdin=sa, stdout=sa, stderr=sa, cwd=self.fs,
                                       env=env, start_new_session=True, close_fds=True,
                                       preexec_fn=_controlling_tty)
@@ -561,6 +715,9 @@ def main(argv):
     st.add_argument("--heap-scale", type=float, default=None)
     st.add_argument("--fs", help="host directory to use as the board's filesystem")
     st.add_argument("--log", help="copy everything the board prints to this file")
+    st.add_argument("--romfs", action="store_true",
+                    help="firmware with a ROMFS partition (the profile's size; deploy with "
+                         "mpremote romfs deploy DIR)")
     sub.add_parser("list", help="print the profiles")
     a = ap.parse_args(argv)
     if a.cmd == "list":
@@ -570,15 +727,17 @@ def main(argv):
                 name, p["title"], p["heap"], heap_for(name), p["heap_source"]))
             print("       modules: %s" % " ".join(sorted(p["modules"])))
             print("       in firmware, not emulated: %s" % " ".join(p["not_emulated"]))
+            print("       --romfs: partition %d bytes (%s)" % (p["romfs"], p["romfs_source"]))
         return 0
     heap = a.heap
     if heap and heap[-1] in "kK":
         heap = int(heap[:-1]) * 1024
     log = open(a.log, "a") if a.log else None
-    b = VBoard(a.board, heap=heap, heap_scale=a.heap_scale, fs=a.fs, log=log)
+    b = VBoard(a.board, heap=heap, heap_scale=a.heap_scale, fs=a.fs, log=log, romfs=a.romfs)
     dev = b.start()
     print(dev, flush=True)
-    print("vboard %s: heap %d bytes, fs %s (Ctrl-C stops)" % (a.board, b.heap, b.fs),
+    print("vboard %s: heap %d bytes, fs %s%s (Ctrl-C stops)" % (
+        a.board, b.heap, b.fs, ", ROMFS partition %d bytes" % b.romfs if b.romfs else ""),
           file=sys.stderr, flush=True)
     try:
         while b._thread.is_alive():
