@@ -8,7 +8,7 @@ STAMP := $(VENV)/.stamp
 
 setup: $(STAMP) sysdeps
 
-$(STAMP): requirements-dev.txt pyproject.toml
+$(STAMP): requirements-dev.txt pyproject.toml setup.py
 	$(PY3) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	$(PY) -m pip install -q --no-deps -e .
