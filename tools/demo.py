@@ -145,10 +145,13 @@ def main(port=8080, host=None, preload=()):
         if path == b"/stop":
             asyncio.create_task(srv.close(2))
 
-    # An HTTP/2 run leaves the h1 driver unloaded: h1 + h2 do not fit this heap together.
+    # An HTTP/2-only run from the filesystem leaves the h1 driver unloaded (h1 + h2 .mpy
+    # do not fit this heap together); the all-protocol server (modules in ROMFS) asks
+    # for it in preload.
     srv = mserver.listen(onstream, host=host or ip, port=port, max_connections=8,
                          idle_timeout=30, header_timeout=10, body_timeout=10,
-                         preload_h1="mhttp.h2_connection" not in preload)
+                         preload_h1=("mhttp.h2_connection" not in preload
+                                     or "mhttp.h1_connection" in preload))
 
     async def run():
         try:
@@ -182,6 +185,8 @@ T0 = time.monotonic()
 RESULTS = []    # (section, what, ok)
 HEAP_TOTAL = []
 CONSOLES = []   # every mpremote run of the server (all ended before the demo exits)
+WHERE = []      # where the mhttp modules live on the board (ROMFS or filesystem)
+SERVERS = []    # "fallback" when the all-protocol server did not fit
 
 
 def out(s=""):
@@ -386,6 +391,78 @@ def deploy_section(dev, plat, virtual, tmp):
     mpr(dev, ["fs", "cp", srv, ":/demo_server.py"])
     out("  copied      :/lib/mhttp/ (%d modules), :/lib/%s, :/demo_server.py (%d bytes)"
         % (len(mods), ", :/lib/".join(glue), len(BOARD_SERVER)))
+    _wifi(dev, virtual, tmp)
+    ls = mpr(dev, ["fs", "ls", ":/lib/mhttp"])
+    n = sum(1 for l in ls.splitlines() if l.strip().endswith(".mpy"))
+    record("deploy", "board lists %d .mpy files in /lib/mhttp" % n, n == len(mods))
+    out("  took        %s" % ms(t))
+
+
+# The modules the all-protocol server needs (server + cli_serve's handlers, HTTP/1.1,
+# HTTP/2, WebSocket), without the client side and the CPython-only fast paths: what goes
+# into the ROMFS partition.
+ROMFS_MODULES = ("__init__ _errors_more _h1_server _h2_rare _hpack_huffdec _hpack_tables _io "
+                 "_reasons _sha1 _uri cli_serve errors h1 h1_connection h2 h2_connection "
+                 "h2_frames headers hpack server stream_common util websocket ws").split()
+# The virtual ESP32's ROMFS partition for the demo: 256 KiB, a custom partition table (our
+# choice, e.g. taken from the 2 MiB vfs partition of a 4 MiB module).  MicroPython's
+# example ports/esp32/partitions-4MiB-romfs.csv has 128 KiB (the esp32 profile's
+# default, tools/vboard.py): too small for all three protocols (~140 KB of .mpy).
+DEMO_ROMFS = 256 * 1024
+
+
+def board_romfs(dev):
+    # Number of ROMFS partitions the firmware offers (0: none; no vfs.rom_ioctl: stock).
+    r = mpr(dev, ["exec", "import vfs\nprint(vfs.rom_ioctl(1) if hasattr(vfs, 'rom_ioctl') "
+                  "else 0)"]).strip().splitlines()
+    try:
+        return max(0, int(r[-1]))
+    except (IndexError, ValueError):
+        return 0
+
+
+def deploy_romfs(dev, plat, virtual, tmp):
+    # `mpremote romfs deploy DIR`, as a user does: the bundle and the server script, as
+    # .mpy, in the ROMFS partition (executed in place from flash: only the objects they
+    # create take heap).  False when the image does not fit the partition.
+    section("Deploy: .mpy bundle for %s into the ROMFS partition (mpremote romfs deploy)"
+            % plat)
+    t = time.monotonic()
+    stage = os.path.join(tmp, "romfs")
+    b = bundle.build(plat, modules=ROMFS_MODULES, out=stage, quiet=True)
+    srv = os.path.join(tmp, "demo_server.py")
+    with open(srv, "w") as f:
+        f.write(BOARD_SERVER)
+    bundle._compile(srv, os.path.join(stage, "demo_server.mpy"), "demo_server.py")
+    mods = sorted(os.listdir(os.path.join(stage, "mhttp")))
+    out("  bundle      tools/bundle.py --board %s --modules <server, h1, h2, ws>: %d files, "
+        "%d bytes of .mpy, + demo_server.mpy" % (plat, len(b["files"]), b["total"]))
+    out("  $ mpremote connect %s resume romfs deploy %s" % (dev, stage))
+    text = mpr(dev, ["romfs", "deploy", stage], timeout=120)
+    lines = [l.split("\r")[-1].strip() for l in text.splitlines() if l.strip()]
+    for l in lines:
+        if l.startswith(("Image size", "ROMFS0 partition", "ROMFS image")):
+            out("    %s" % l)
+    if "ROMFS image deployed" not in text:
+        out("  the image does not fit this board's ROMFS partition: copying to /lib instead")
+        return False
+    # Nothing on the filesystem may shadow the ROMFS ('' comes first on sys.path).
+    mpr(dev, ["exec", "import os\nfor f in ('/demo_server.py', '/demo_server.mpy'):\n"
+              "    try:\n        os.remove(f)\n    except OSError:\n        pass\n"])
+    _wifi(dev, virtual, tmp)
+    ls = mpr(dev, ["soft-reset", "exec", "import os, sys\nprint(sys.path)\n"
+                   "print(' '.join(os.listdir('/rom/mhttp')))"])
+    got = ls.strip().splitlines()
+    n = len([m for m in (got[-1].split() if got else []) if m.endswith(".mpy")])
+    out("  board       sys.path %s (after a soft reset: /rom mounted by the firmware)"
+        % (got[0] if got else "?"))
+    record("deploy", "board lists %d .mpy files in /rom/mhttp (ROMFS partition)" % n,
+           n == len(mods))
+    out("  took        %s" % ms(t))
+    return True
+
+
+def _wifi(dev, virtual, tmp):
     wifi = None
     if virtual and not os.environ.get("MHTTP_DEMO_NO_WIFI"):
         wifi = VBOARD_WIFI
@@ -403,10 +480,6 @@ def deploy_section(dev, plat, virtual, tmp):
     else:
         out("  wifi        the board's own network setup (/wifi.json on the board, or "
             "already associated)")
-    ls = mpr(dev, ["fs", "ls", ":/lib/mhttp"])
-    n = sum(1 for l in ls.splitlines() if l.strip().endswith(".mpy"))
-    record("deploy", "board lists %d .mpy files in /lib/mhttp" % n, n == len(mods))
-    out("  took        %s" % ms(t))
 
 
 class PhaseError(Exception):
@@ -699,6 +772,17 @@ PHASES = (
     ("HTTP/2", "http2_section", 2, "h2", ("mhttp.h2_connection",)),
     ("WebSocket", "ws_section", None, "ws", ("mhttp.websocket",)),
 )
+# With mhttp in a ROMFS partition the code stays in flash, and one server speaking all
+# three protocols fits the ESP32 heap: one phase (the per-protocol phases stay as the
+# fallback when it does not fit, and for boards without ROMFS).
+PHASE_ALL = ("HTTP/1.1 + HTTP/2 + WebSocket", "all_sections", None, "all",
+             ("mhttp.h1_connection", "mhttp.h2_connection", "mhttp.websocket"))
+
+
+async def all_sections(base):
+    await http1_section(base)
+    await http2_section(base)
+    await ws_section(base)
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -723,16 +807,36 @@ def main():
         fs = os.path.join(tmp, "board-fs")
         os.makedirs(fs)
         if virtual:
-            vb = vboard.VBoard("esp32", fs=fs)
+            vb = vboard.VBoard("esp32", fs=fs, romfs=DEMO_ROMFS,
+                                   flash=os.path.join(tmp, "romfs.flash"))
             dev = vb.start()
         else:
             dev = dev_env
         plat = board_section(dev, virtual, vb)
-        deploy_section(dev, plat, virtual, tmp)
-        for title, fn, version, sec, preload in PHASES:
+        nrom = board_romfs(dev)
+        in_rom = nrom > 0 and deploy_romfs(dev, plat, virtual, tmp)
+        if not in_rom:
+            if not nrom:
+                out()
+                out("  (this firmware has no ROMFS partition: vfs.rom_ioctl absent or 0 "
+                    "partitions)")
+            deploy_section(dev, plat, virtual, tmp)
+        WHERE.append("ROMFS partition /rom (.mpy executed in place from flash; only the "
+                      "objects they create take heap)" if in_rom else
+                      "filesystem /lib (.mpy, loaded into the heap at import)")
+        out("  modules     live in the %s" % WHERE[0])
+        phases = [PHASE_ALL] if in_rom else list(PHASES)
+        while phases:
+            title, fn, version, sec, preload = phases.pop(0)
             try:
                 con, base, heaps = start_server(dev, virtual, title, preload)
             except PhaseError as e:
+                if sec == "all":
+                    out("  one server for all three protocols does not fit this heap: %s" % e)
+                    out("  falling back to one server per protocol")
+                    SERVERS.append("fallback")
+                    phases = list(PHASES)
+                    continue
                 record(sec, str(e), False)
                 heap_rows.append([title, None, None, None])
                 continue
@@ -747,7 +851,8 @@ def main():
                 # unplug a board whose program no longer answers.
                 out("  the board does not answer: power-cycling the virtual board")
                 vb.stop()
-                vb = vboard.VBoard("esp32", fs=fs)
+                vb = vboard.VBoard("esp32", fs=fs, romfs=DEMO_ROMFS,
+                                   flash=os.path.join(tmp, "romfs.flash"))
                 dev = vb.start()
                 stopped = None
             row = [title]
@@ -781,12 +886,21 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     section("Summary")
+    if WHERE:
+        out("  modules   %s" % WHERE[0])
+        n = len(heap_rows)
+        out("  servers   %s" % (
+            "one server for HTTP/1.1 + HTTP/2 + WebSocket (fits the heap with the code in "
+            "ROMFS)" if n == 1 and heap_rows[0][0] == PHASE_ALL[0] else
+            "one server per protocol, each on a freshly reset board (%s)" % (
+                "the all-protocol server did not fit" if SERVERS else
+                "h1 + h2 + ws .mpy loaded into the heap do not fit it together")))
     if heap_rows:
         out("  board heap, free bytes after gc.collect() (gc total %s):" % (
             HEAP_TOTAL[0] if HEAP_TOTAL else "?"))
-        out("    %-10s %10s %12s %12s" % ("server", "at start", "listening", "stopped"))
+        out("    %-29s %10s %12s %12s" % ("server", "at start", "listening", "stopped"))
         for r in heap_rows:
-            out("    %-10s %10s %12s %12s" % tuple("-" if x is None else x for x in r))
+            out("    %-29s %10s %12s %12s" % tuple("-" if x is None else x for x in r))
     bad = [r for r in RESULTS if not r[2]]
     by = {}
     for sec, what, ok in RESULTS:

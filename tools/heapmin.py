@@ -80,6 +80,17 @@ def report():
         print("HEAPMIN alloc=%d live=%d checkpoint=%s" % (p[0], p[1], label))
 '''
 
+# --romfs: the bundle is a ROMFS image in a memory-mapped "flash" outside the heap
+# (tools/romfs.py), mounted at /rom as a board's firmware does at boot.
+_ROM_PRELUDE = r'''
+import sys
+%s
+if not _romfs_mount():
+    raise SystemExit("heapmin: no ROMFS image at MHTTP_ROMFS_ADDR")
+del _romfs_mount
+sys.path.append("/rom")
+'''
+
 _WRAPPER = r'''
 import sys
 _path = sys.argv[1]
@@ -125,16 +136,23 @@ def _kill(p):
 
 
 def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None,
-             probe_dir=None):
-    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "output", "seconds"}."""
+             probe_dir=None, flash=None):
+    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "output", "seconds"}.
+    flash: a ROMFS flash file (tools/romfs.py) holding the bundle, instead of bundle_dir."""
     t0 = time.monotonic()
     port = free_port()
     sub = lambda s: s.replace("{port}", str(port))  # noqa: E731
     env = dict(os.environ)
-    env["MICROPYPATH"] = ".frozen:%s:%s" % (probe_dir, bundle_dir)
+    env["MICROPYPATH"] = (".frozen:%s" % probe_dir) if flash else (
+        ".frozen:%s:%s" % (probe_dir, bundle_dir))
     env["HEAPMIN_PORT"] = str(port)
-    cmd = [micropython(), "-X", "heapsize=%d" % heap, os.path.join(probe_dir, "_wrap.py"),
-           os.path.abspath(scenario)] + [sub(a) for a in args]
+    if flash:
+        import romfs
+        head = romfs.launch_cmd(flash) + ["-X", "heapsize=%d" % heap,
+                                          os.path.join(probe_dir, "_wrap_rom.py")]
+    else:
+        head = [micropython(), "-X", "heapsize=%d" % heap, os.path.join(probe_dir, "_wrap.py")]
+    cmd = head + [os.path.abspath(scenario)] + [sub(a) for a in args]
     p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     out = []
@@ -188,10 +206,12 @@ def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None
 
 
 def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, res=1024,
-                  timeout=60.0, verbose=False, log=print):
+                  timeout=60.0, verbose=False, log=print, romfs=False):
     """Bisects the smallest passing heap in [lo, hi] to `res` bytes.  Returns a dict:
     min_heap (bytes, or None when even `hi` fails), runs, checkpoints (at min_heap),
-    last_failure (why the heap just below failed), seconds."""
+    last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
+    imported from a ROMFS image mapped outside the heap (.mpy executed in place, as from
+    a board's ROMFS partition) instead of from .mpy files (copied into the heap)."""
     import bundle
     import vboard
     t0 = time.monotonic()
@@ -201,10 +221,18 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
         f.write(_PROBE)
     with open(os.path.join(probe_dir, "_wrap.py"), "w") as f:
         f.write(_WRAPPER)
+    flash = None
+    if romfs:
+        import romfs as R
+        with open(os.path.join(probe_dir, "_wrap_rom.py"), "w") as f:
+            f.write(_ROM_PRELUDE % R.MOUNT_SRC + _WRAPPER)
+        img = R.image(b["dir"])
+        flash = R.make_flash(os.path.join(probe_dir, "romfs.flash"),
+                             (len(img) + R.SECTOR - 1) // R.SECTOR * R.SECTOR, img)
     runs = []
 
     def attempt(h):
-        r = run_once(scenario, h, args, driver, timeout, b["dir"], probe_dir)
+        r = run_once(scenario, h, args, driver, timeout, b["dir"], probe_dir, flash)
         runs.append((h, r["ok"], r["seconds"]))
         if verbose:
             log("  heap %7d: %s (%.2fs)%s" % (h, "ok" if r["ok"] else "FAIL", r["seconds"],
@@ -236,12 +264,13 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
                 else:
                     bad, bad_h = r, mid
         return {"min_heap": good_h, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
+                "romfs": bool(romfs),
                 "runs": runs, "checkpoints": best["checkpoints"],
                 "last_failure": bad["why"] if bad else None,
                 "failed_at": bad_h if bad else None,
                 "bundle_bytes": b["total"], "seconds": round(time.monotonic() - t0, 2)}
     finally:
-        for f in ("_heapmin.py", "_wrap.py"):
+        for f in ("_heapmin.py", "_wrap.py", "_wrap_rom.py", "romfs.flash"):
             try:
                 os.remove(os.path.join(probe_dir, f))
             except OSError:
@@ -268,12 +297,16 @@ def main(argv):
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--romfs", action="store_true",
+                    help="import the bundle from a ROMFS image mapped outside the heap "
+                         "(.mpy executed in place, as from a board's ROMFS partition)")
     a = ap.parse_args(argv)
     lo, hi, res = parse_size(a.lo), parse_size(a.hi), parse_size(a.res)
     if not (0 < lo < hi) or res <= 0:
         print("heapmin: need 0 < --lo < --hi and --res > 0", file=sys.stderr)
         return 3
-    r = find_min_heap(a.scenario, extra, a.driver, lo, hi, res, a.timeout, a.verbose)
+    r = find_min_heap(a.scenario, extra, a.driver, lo, hi, res, a.timeout, a.verbose,
+                      romfs=a.romfs)
     if a.json:
         import json
         r.pop("output", None)
@@ -282,9 +315,10 @@ def main(argv):
         print("heapmin: %s fails even at %d bytes: %s" % (a.scenario, hi, r["last_failure"]))
         print(r.get("output", "")[-2000:])
     else:
-        print("heapmin: %s needs %d bytes (%.1f KiB) of heap on the 64-bit unix port "
-              "(a 32-bit board: %.1f..%.1f KiB); %d runs, %.1fs" % (
+        print("heapmin: %s needs %d bytes (%.1f KiB) of heap on the 64-bit unix port, "
+              "modules %s (a 32-bit board: %.1f..%.1f KiB); %d runs, %.1fs" % (
                   a.scenario, r["min_heap"], r["min_heap"] / 1024.0,
+                  "in ROMFS (executed in place)" if a.romfs else ".mpy from the filesystem",
                   r["board_range"][0] / 1024.0, r["board_range"][1] / 1024.0,
                   len(r["runs"]), r["seconds"]))
         for label, (alloc, live) in sorted(r["checkpoints"].items()):

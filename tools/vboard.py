@@ -471,16 +471,17 @@ class VBoard:
     """A virtual board; see the module docstring.  start() returns the device path."""
 
     def __init__(self, board="esp32", heap=None, heap_scale=None, fs=None, log=None,
-                 romfs=False):
+                 romfs=False, flash=None):
         if board not in PROFILES:
             raise ValueError("unknown board %r (have: %s)" % (board, ", ".join(PROFILES)))
         self.board = board
         self.profile = PROFILES[board]
         self.heap = heap_for(board, heap, heap_scale)
         # romfs: False (stock firmware: no partition), True (the profile's partition
-        # size) or a size in bytes.  self.flash is the host file holding the partition.
+        # size) or a size in bytes.  self.flash is the host file holding the partition
+        # (flash=PATH: an existing one is kept, as a board's flash survives a power cycle).
         self.romfs = (self.profile["romfs"] if romfs is True else int(romfs)) if romfs else 0
-        self.flash = None
+        self.flash = flash        # a host path: kept (like fs) across VBoard instances
         self._own_tmp = None
         self._fs_arg = fs
         self.fs = None
@@ -507,7 +508,10 @@ class VBoard:
             romfs = _romfs_mod()
             with open(os.path.join(self._rundir, "_vboard_rom.py"), "w") as f:
                 f.write(_ROM)
-            self.flash = romfs.make_flash(os.path.join(self._own_tmp, "romfs.flash"), self.romfs)
+            if not self.flash:
+                self.flash = os.path.join(self._own_tmp, "romfs.flash")
+            if not (os.path.exists(self.flash) and os.path.getsize(self.flash) == self.romfs):
+                romfs.make_flash(self.flash, self.romfs)   # erased, as from the factory
         # pty B: the device side given to mpremote.
         self._mb, self._sb = os.openpty()
         tty.setraw(self._sb)

@@ -15,7 +15,10 @@
 #
 #   .venv/bin/python tools/bench/bench_board_h2_ram.py [--only client,server] [--peer mhttp|nghttpd|h2]
 #                                                       [--timeout S] [--json]
-# The target: each smallest heap under 64 KiB.
+# The target: each smallest heap under 64 KiB.  Each scenario runs twice: modules
+# as .mpy files on the filesystem (loaded into the heap), then "ROMFS": as .mpy in a ROMFS
+# image mapped outside the heap (executed in place, as from a board's ROMFS partition;
+# tools/heapmin.py --romfs).  --no-romfs skips the second run.
 import json
 import os
 import shutil
@@ -162,6 +165,8 @@ def peak(cps):
 
 
 def report(name, r, log):
+    if r.get("romfs"):
+        name += " ROMFS"
     if r["min_heap"] is None:
         log("%-7s FAILS even at the top heap: %s" % (name, r["last_failure"]))
         return
@@ -181,6 +186,7 @@ def main(argv):
     peers = ("mhttp", "nghttpd", "h2")
     timeout = 20.0
     as_json = "--json" in argv
+    romfs_modes = (False,) if "--no-romfs" in argv else (False, True)
     i = 0
     while i < len(argv):
         if argv[i] == "--only":
@@ -214,29 +220,40 @@ def main(argv):
             log("client  no h2c peer could be started (%s)" % ", ".join(peers))
         else:
             p, port, path, kind = got
+            rs = []
             try:
-                r = heapmin.find_min_heap(
-                    os.path.join(ROOT, "tools", "bench", "board", "h2c_get_client.py"),
-                    [str(port), path, "1"], None, 16 * 1024, 512 * 1024, 1024, timeout)
+                for rom in romfs_modes:
+                    rs.append(heapmin.find_min_heap(
+                        os.path.join(ROOT, "tools", "bench", "board", "h2c_get_client.py"),
+                        [str(port), path, "1"], None, 16 * 1024, 512 * 1024, 1024, timeout,
+                        romfs=rom))
             finally:
                 p.kill()
                 p.wait(5)
             log("client  (h2c GET against %s)" % kind)
-            report("client", r, log)
+            for r in rs:
+                report("client", r, log)
+            r = rs[0]
             result["client"] = {"peer": kind, "min_heap": r["min_heap"],
                                 "checkpoints": r["checkpoints"]}
+            if len(rs) > 1:
+                result["client"]["min_heap_romfs"] = rs[1]["min_heap"]
     if "server" in only:
         if not shutil.which("h2load"):
             log("server  h2load not found (Debian nghttp2-client)")
         else:
-            r = heapmin.find_min_heap(
+            rs = [heapmin.find_min_heap(
                 os.path.join(ROOT, "tools", "bench", "board", "h2c_server.py"),
                 ["{port}", "1000"],
                 "h2load -n 1000 -c 1 -m 10 -T 10 http://127.0.0.1:{port}/",
-                16 * 1024, 512 * 1024, 1024, timeout)
+                16 * 1024, 512 * 1024, 1024, timeout, romfs=rom) for rom in romfs_modes]
             log("server  (h2load -n 1000 -c 1 -m 10)")
-            report("server", r, log)
+            for r in rs:
+                report("server", r, log)
+            r = rs[0]
             result["server"] = {"min_heap": r["min_heap"], "checkpoints": r["checkpoints"]}
+            if len(rs) > 1:
+                result["server"]["min_heap_romfs"] = rs[1]["min_heap"]
     if as_json:
         print(json.dumps(result, indent=1, sort_keys=True))
     return 0

@@ -15,6 +15,11 @@
 #   mhttp client   board_h1_client.py: 100 keep-alive GETs (mhttp.request, blocking)
 #                  against board_h1_peer.py
 #   imports        board_import.py MODULE: the smallest heap that imports the module
+#   ws client      heap_ws_client.py: 100 echoes of 1 KiB (permessage-deflate) against
+#                  `python -m mhttp serve` (/ws)
+# Two figures per mhttp scenario: modules as .mpy files on the filesystem (loaded into the
+# heap) and, "ROMFS", as .mpy in a ROMFS image mapped outside the heap (executed in place,
+# as from a board's ROMFS partition: tools/heapmin.py --romfs).  --no-romfs skips those.
 # "peak" is the largest gc.mem_alloc() seen at the scenario's checkpoints (live objects
 # plus garbage not yet collected) at the smallest heap; "live" is after a gc.collect().
 import os
@@ -40,20 +45,31 @@ def scen(name):
     return os.path.join(HERE, name)
 
 
-def run(label, scenario, args, driver=None, timeout=20.0):
-    t0 = time.monotonic()
-    r = heapmin.find_min_heap(scenario, args, driver, lo=8 * 1024, hi=512 * 1024, res=1024,
-                              timeout=timeout, log=print)
-    peak = max([a for a, _ in r["checkpoints"].values()] or [0])
-    live = max([l for _, l in r["checkpoints"].values()] or [0])
-    row = {"label": label, "min": r["min_heap"], "peak": peak, "live": live,
-           "why": r.get("last_failure"), "secs": time.monotonic() - t0}
-    if r["min_heap"] is None:
-        print("  %-40s FAILS even at 512 KiB: %s" % (label, r["last_failure"]))
-    else:
-        print("  %-40s min heap %6.1f KiB  peak %6.1f KiB  live %6.1f KiB  (%.0fs)" % (
-            label, r["min_heap"] / 1024.0, peak / 1024.0, live / 1024.0, row["secs"]))
-    sys.stdout.flush()
+ROMFS = "--no-romfs" not in sys.argv
+
+
+def run(label, scenario, args, driver=None, timeout=20.0, romfs=None):
+    row = None
+    for rom in ((False, True) if (ROMFS if romfs is None else romfs) else (False,)):
+        t0 = time.monotonic()
+        r = heapmin.find_min_heap(scenario, args, driver, lo=8 * 1024, hi=512 * 1024,
+                                  res=1024, timeout=timeout, log=print, romfs=rom)
+        peak = max([a for a, _ in r["checkpoints"].values()] or [0])
+        live = max([l for _, l in r["checkpoints"].values()] or [0])
+        one = {"label": label, "min": r["min_heap"], "peak": peak, "live": live,
+               "why": r.get("last_failure"), "secs": time.monotonic() - t0}
+        where = "ROMFS" if rom else "fs .mpy"
+        if r["min_heap"] is None:
+            print("  %-40s %-7s FAILS even at 512 KiB: %s" % (label, where, r["last_failure"]))
+        else:
+            print("  %-40s %-7s min heap %6.1f KiB  peak %6.1f KiB  live %6.1f KiB  (%.0fs)" % (
+                label, where, r["min_heap"] / 1024.0, peak / 1024.0, live / 1024.0,
+                one["secs"]))
+        sys.stdout.flush()
+        if rom:
+            row["rom"] = one
+        else:
+            row = one
     return row
 
 
@@ -73,7 +89,7 @@ def servers(conns_list):
         if have_md:
             rows["microdot", conns] = run("microdot .mpy, %d conn x 100 req" % conns,
                                           scen("board_microdot_server.py"), ["{port}", str(n)],
-                                          DRIVER % (conns, 100, " reconnect"))
+                                          DRIVER % (conns, 100, " reconnect"), romfs=False)
     return rows
 
 
@@ -89,6 +105,25 @@ def client():
     finally:
         peer.kill()
         peer.wait(10)
+
+
+def ws_client():
+    port = H.free_port()
+    peer = subprocess.Popen([PY, "-m", "mhttp", "serve", "--port", str(port)], cwd=H.ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if not H.wait_port(port, 10):
+            raise SystemExit("mhttp serve did not listen")
+        return run("ws client, 100 x 1 KiB echoes", scen("heap_ws_client.py"),
+                   ["ws://127.0.0.1:%d/ws" % port, "100", "1024"])
+    finally:
+        peer.kill()
+        peer.wait(10)
+
+
+def rom_fig(row):
+    r = row.get("rom") if row else None
+    return ("%.1f" % (r["min"] / 1024.0)) if r and r["min"] else "n/a"
 
 
 def imports():
@@ -123,17 +158,26 @@ def main(argv):
     print("board RAM (MicroPython unix port, 64-bit, .mpy bundle; tools/heapmin.py):")
     rows = servers((1,) if quick else (10, 1))
     c = client()
-    print("\nsummary (smallest heap; ratio mhttp / microdot):")
+    w = None if quick else ws_client()
+    print("\nsummary (smallest heap; ratio mhttp / microdot; ROMFS = mhttp in a ROMFS "
+          "partition, executed in place):")
     for conns in ((1,) if quick else (10, 1)):
         m, d = rows.get(("mhttp", conns)), rows.get(("microdot", conns))
         if m and m["min"]:
-            print("  server %2d conn: mhttp %6.1f KiB, microdot %s KiB: %s" % (
-                conns, m["min"] / 1024.0,
+            print("  server %2d conn: mhttp %6.1f KiB (ROMFS %s KiB), microdot %s KiB: %s" % (
+                conns, m["min"] / 1024.0, rom_fig(m),
                 "%.1f" % (d["min"] / 1024.0) if d and d["min"] else "n/a", ratio(m, d)))
             H.summary("board_ram", "server %d conn min heap KiB" % conns, round(m["min"] / 1024.0, 1))
+            if m.get("rom") and m["rom"]["min"]:
+                H.summary("board_ram", "server %d conn min heap KiB, ROMFS" % conns,
+                          round(m["rom"]["min"] / 1024.0, 1))
     if c["min"]:
-        print("  client 100 GETs: mhttp %.1f KiB (target < 32 KiB)" % (c["min"] / 1024.0))
+        print("  client 100 GETs: mhttp %.1f KiB, ROMFS %s KiB (target < 32 KiB)" % (
+            c["min"] / 1024.0, rom_fig(c)))
         H.summary("board_ram", "client 100 GETs min heap KiB", round(c["min"] / 1024.0, 1))
+    if w and w["min"]:
+        print("  ws client 100 echoes: mhttp %.1f KiB, ROMFS %s KiB (target < 32 KiB)" % (
+            w["min"] / 1024.0, rom_fig(w)))
     if "--no-imports" not in argv and not quick:
         imports()
     return 0
