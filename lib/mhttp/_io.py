@@ -90,6 +90,7 @@ class StreamIO:
         self.task = None
         self._expired = False
         self.closed = False
+        self._stalled = False
         self.tls = tls
 
     # -- timeouts -------------------------------------------------------------------
@@ -185,6 +186,9 @@ class StreamIO:
             raise ConnectionClosed("send on a closed connection")
         try:
             await self._timed(self._write(pieces), timeout, "write")
+        except Timeout:
+            self._stalled = True     # the peer stopped reading: abort() drops the rest
+            raise
         except OSError as e:
             raise _oserror(e, "write")
         except Exception as e:
@@ -199,6 +203,12 @@ class StreamIO:
         if self.closed:
             return
         self.closed = True
+        t = getattr(self.writer, "transport", None)
+        if t is not None:
+            # CPython: close() alone would keep flushing to a peer that never reads.
+            from _mhttp_port import close_transport
+            close_transport(t, self._stalled)
+            return
         try:
             self.writer.close()
         except Exception:
@@ -210,6 +220,17 @@ class StreamIO:
                 s.close()
             except Exception:
                 pass
+
+    def shutdown_write(self):
+        # Half-close (FIN after what was written); False where the stream cannot.
+        w = self.writer
+        try:
+            if w.can_write_eof():
+                w.write_eof()
+                return True
+        except Exception:
+            pass
+        return False
 
     async def close(self):
         if self.closed:

@@ -26,6 +26,11 @@ from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed, TLSError
 from mhttp._io import Reaper
 
 _PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+# Lingering close after an error response: at most this many bytes or milliseconds, and
+# LINGER_READ seconds of silence ends it.
+LINGER_BYTES = 1 << 20
+LINGER_MS = 2000
+LINGER_READ = 0.5
 
 
 def _default_onerror(server, ctx, op, exc):
@@ -73,6 +78,7 @@ class Server:
         self.conns = set()
         self.accepted = 0          # connections accepted (tests, stats)
         self.refused = 0           # refused past max_connections
+        self.pending = 0           # accepted, first bytes not read yet (they count too)
         self.requests = 0
         self._srv = None
         self._closing = False
@@ -249,7 +255,7 @@ class Server:
 
     async def _on_connection(self, io):
         self.accepted += 1
-        if self._closing or len(self.conns) >= self.max_connections:
+        if self._closing or len(self.conns) + self.pending >= self.max_connections:
             self.refused += 1
             from mhttp.h1_connection import error_response
             try:
@@ -258,7 +264,13 @@ class Server:
                 pass
             io.abort()
             return
-        conn = await self._choose(io)
+        # Counted while its first bytes are awaited: a flood of silent connections is
+        # refused past max_connections, not held until idle_timeout.
+        self.pending += 1
+        try:
+            conn = await self._choose(io)
+        finally:
+            self.pending -= 1
         if conn is None:
             io.abort()
             return
@@ -286,8 +298,30 @@ class Server:
         except Exception:
             pass
 
-    async def _serve_h1(self, conn):
+    async def _error_close(self, io, status):
+        # A Connection: close error response, then a bounded lingering close (RFC 9112
+        # §9.6): what the client is still sending (an over-limit upload, a header bomb)
+        # is read and dropped for a moment, so that closing with unread bytes does not
+        # reset the connection before the client has read the response.  Our side is
+        # half-closed first, so a client reading to EOF is not kept waiting.
         from mhttp.h1_connection import error_response
+        from mhttp._io import ticks_ms, ticks_diff
+        try:
+            await io.send([error_response(status)], self.write_timeout)
+            sw = getattr(io, "shutdown_write", None)
+            if sw is None or not sw():
+                return    # no half-close here (MicroPython sockets, TLS): just close
+            t0 = ticks_ms()
+            n = 0
+            while n < LINGER_BYTES and ticks_diff(ticks_ms(), t0) < LINGER_MS:
+                d = await io.recv(LINGER_READ)
+                if not d:
+                    break
+                n += len(d)
+        except Error:
+            pass
+
+    async def _serve_h1(self, conn):
         io = conn.io
         onstream = self.onstream
         maxs = self.max_streams_per_connection
@@ -299,10 +333,7 @@ class Server:
                 stream = await conn.get_next_incoming_stream()
             except H1Error as e:
                 # Bad request head: its status, Connection: close, done.
-                try:
-                    await io.send([error_response(e.status_hint)], self.write_timeout)
-                except Error:
-                    pass
+                await self._error_close(io, e.status_hint)
                 return
             except (Timeout, ConnectionClosed):
                 return
@@ -332,10 +363,7 @@ class Server:
                     status = 500
                     self._report(stream, "onstream", e)
                 if not stream.headers_sent:
-                    try:
-                        await io.send([error_response(status)], self.write_timeout)
-                    except Error:
-                        pass
+                    await self._error_close(io, status)
                 return
             p = conn.p
             if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):

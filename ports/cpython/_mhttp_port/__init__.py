@@ -124,6 +124,27 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     return SocketIO(s, bufsize, tls=ctx is not None)
 
 
+# Seconds a closed transport may keep flushing what it still holds for a peer that reads
+# slowly; then it is aborted (a peer that never reads would otherwise keep the socket
+# and its buffer for good: asyncio's close() waits for the buffer to drain).
+CLOSE_LINGER = 30
+
+
+def close_transport(transport, stalled=False):
+    # Closes an asyncio transport: at once (abort, buffered bytes dropped) when a write
+    # already timed out, else after flushing, for at most CLOSE_LINGER seconds.
+    try:
+        if stalled:
+            transport.abort()
+            return
+        transport.close()
+        if transport.get_write_buffer_size():
+            asyncio.get_running_loop().call_later(CLOSE_LINGER, transport.abort)
+    except Exception:
+        pass
+
+
+
 # ---------------------------------------------------------------------------------------
 # Server fast path: asyncio.Protocol + hand-driven coroutine.
 
@@ -235,6 +256,7 @@ class ProtocolIO(asyncio.Protocol):
         self.paused_writing = False
         self.drain_waiter = None
         self.timed_out = False
+        self.write_stalled = False  # a write timed out: the peer is not reading
 
     # -- asyncio.Protocol -------------------------------------------------------------
     def connection_made(self, transport):
@@ -407,6 +429,7 @@ class ProtocolIO(asyncio.Protocol):
                     try:
                         await asyncio.wait_for(d, timeout)
                     except asyncio.TimeoutError:
+                        self.write_stalled = True
                         raise Timeout("write timed out after %ss" % timeout)
             finally:
                 self.drain_waiter = None
@@ -415,7 +438,20 @@ class ProtocolIO(asyncio.Protocol):
         if not self.closed:
             self.flush()
             self.closed = True
-            self.transport.close()
+            close_transport(self.transport, self.write_stalled)
+
+    def shutdown_write(self):
+        # Half-close after what was written (FIN); False on TLS or a closed transport.
+        if self.closed:
+            return False
+        self.flush()
+        try:
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+                return True
+        except Exception:
+            pass
+        return False
 
     async def close(self):
         self.abort()
