@@ -356,12 +356,14 @@ class H1Protocol:
             raise H1Error("connection closed in the middle of a message head")
         if have == 0:
             return None
+        # Over a limit only once the bytes cannot be the limit's worth plus the CR (LF)
+        # that ends it: the same verdict as when the whole head arrives at once.
         i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
-        if i < 0 and have > self.max_line:
+        if i < 0 and have > self.max_line + 1:
             if self.role == SERVER:
                 raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
             raise H1Error("status-line longer than %d bytes" % self.max_line)
-        if have > self.max_header_bytes:
+        if have > self.max_header_bytes + 3:
             raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
         if self.role == SERVER:
             sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
@@ -612,7 +614,7 @@ class H1Protocol:
         i = buf.find(b"\r\n", pos, pos + lim + 2)
         if i < 0:
             have = len(buf) - pos
-            if have > lim:
+            if have > lim + 1:
                 raise H1Error("chunk-size line longer than %d bytes" % lim)
             if buf.find(b"\n", pos) >= 0:
                 raise H1Error("bare LF in a chunk-size line")
@@ -687,7 +689,7 @@ class H1Protocol:
         end = buf.find(b"\r\n\r\n", pos)
         if end < 0:
             have = len(buf) - pos
-            if have > self.max_header_bytes:
+            if have > self.max_header_bytes + 3:
                 raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes,
                               431)
             j = buf.find(b"\n", pos)

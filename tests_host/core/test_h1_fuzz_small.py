@@ -46,18 +46,21 @@ def test_seed_outcomes():
 def test_harness_catches_escapes_and_overbuffering():
     # The checks can fail: a non-H1Error and an unbounded buffer are both reported.
     import mhttp.h1 as h1
-    orig = h1._parse_cl
-    h1._parse_cl = lambda cl, mb: int(cl)
+    orig = h1.H1Protocol._take
+
+    def broken_take(self, n):
+        return int("x")          # a ValueError out of the body reader
+    h1.H1Protocol._take = broken_take
     try:
         e = None
         try:
             F.check_input(F.Rng(1), SERVER,
-                          b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n")
+                          b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx")
         except AssertionError as x:
             e = x
         assert e is not None and "not H1Error" in str(e)
     finally:
-        h1._parse_cl = orig
+        h1.H1Protocol._take = orig
     orig2 = h1.H1Protocol._head_incomplete
 
     def lenient(self, buf, pos):
