@@ -322,23 +322,11 @@ class H1Stream(StreamCommon):
         else:
             self._unget.insert(0, chunk)
 
-    def unget(self, chunk):
-        # Puts bytes back in front of the body (lua-http stream:unget).
-        if chunk:
-            if self._unget is None:
-                self._unget = [chunk]
-            else:
-                self._unget.append(chunk)
-
     async def get_next_chunk(self, timeout=None):
         # The next piece of body (bytes), or None at its end.  After an upgrade (101, or a
         # 2xx to CONNECT) the pieces are the tunnelled bytes until the peer closes.
-        u = self._unget
-        if u:
-            c = u.pop()
-            if not u:
-                self._unget = None
-            return c
+        if self._unget:
+            return self._take_unget()
         conn = self.conn
         p = conn.p
         if timeout is None:

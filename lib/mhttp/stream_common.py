@@ -37,6 +37,25 @@ class EachChunk:
 
 
 class StreamCommon:
+    # Subclasses set self._unget = None; get_next_chunk starts with _take_unget().
+
+    def unget(self, chunk):
+        # Puts bytes back in front of the body (lua-http stream:unget).
+        if chunk:
+            if self._unget is None:
+                self._unget = [chunk]
+            else:
+                self._unget.append(chunk)
+
+    def _take_unget(self):
+        # The last piece put back, or None.
+        u = self._unget
+        if u:
+            c = u.pop()
+            if not u:
+                self._unget = None
+            return c
+        return None
 
     async def get_body_as_string(self, timeout=None, max_size=None):
         # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.
