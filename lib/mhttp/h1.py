@@ -43,7 +43,6 @@
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
 from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, NEVER_INDEX_DEFAULT, _b
-from mhttp._reasons import reason
 
 try:
     from micropython import const
@@ -154,7 +153,6 @@ else:
 # Raw field name -> (lowercase name, never_index, kind).  Shared by every connection and
 # bounded: a peer sending endless new names only costs the validation, never memory.
 _NAME_CACHE = {}
-_METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
 _NAME_CACHE_MAX = 64 if not _TRANSLATE else 512
 
 
@@ -223,6 +221,23 @@ def _te_chunked(te, request):
         raise H1Error("unsupported transfer coding in %r" % te[:40], 501 if request else 400)
 
 
+# RAM on boards: the role-specific halves (parsing a request head and writing a response:
+# mhttp._h1_server; the reverse: mhttp._h1_client) are imported by the first H1Protocol
+# of that role, so a server never loads the client half, nor a client the server half.
+_SRV = None
+_CLI = None
+
+
+def _load(role):
+    global _SRV, _CLI
+    if role == SERVER:
+        from mhttp import _h1_server
+        _SRV = _h1_server
+    else:
+        from mhttp import _h1_client
+        _CLI = _h1_client
+
+
 class H1Protocol:
     def __init__(self, role, max_line=8190, max_header_bytes=16384, max_headers=100,
                  scheme=b"http", max_body=None, max_chunk_line=4096):
@@ -241,6 +256,8 @@ class H1Protocol:
         self.keep_alive = True
         self.their_version = None
         self.upgraded = False
+        if (_SRV if role == SERVER else _CLI) is None:
+            _load(role)
         self._new_cycle()
 
     def _new_cycle(self):
@@ -342,8 +359,8 @@ class H1Protocol:
                 if len(line) > ml:
                     raise H1Error("field line longer than %d bytes" % ml, 431)
         if self.role == SERVER:
-            return self._request_head(lines)
-        return self._response_head(lines)
+            return _SRV.request_head(self, lines)
+        return _CLI.response_head(self, lines)
 
     def _head_incomplete(self, buf, pos):
         # No blank line yet: enforce the limits and reject what is already wrong, so that
@@ -425,154 +442,6 @@ class H1Protocol:
                     expect = value
             append((e[0], value, e[1]))
         return host, cl, te, conn, expect
-
-    def _request_head(self, lines):
-        line = lines[0]
-        if len(line) > self.max_line:
-            raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
-        parts = line.split(b" ")
-        if len(parts) != 3:
-            raise H1Error("malformed request-line %r (RFC 9112 §3: method SP request-target "
-                          "SP HTTP-version)" % line[:60])
-        method, target, version = parts
-        if version == b"HTTP/1.1":
-            ver = b"1.1"
-        else:
-            ver = _version(version, True)
-        if method not in _METHODS and (not method or _bad(method, _TOKEN)):
-            raise H1Error("invalid request method %r" % method[:20])
-        if not target or _bad(target, _VCHAR):
-            raise H1Error("invalid request-target %r" % target[:60])
-        connect = method == b"CONNECT"
-        c = target[0]
-        if connect:
-            # RFC 9112 §3.2.3: authority-form, host ":" port.
-            if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
-                    or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
-                raise H1Error("CONNECT needs an authority-form request-target")
-        elif c != 47:
-            if target == b"*":
-                if method != b"OPTIONS":
-                    raise H1Error("asterisk-form request-target only with OPTIONS")
-            else:
-                # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
-                k = target.find(b"://")
-                if k <= 0 or _bad(target[:k], _TOKEN):
-                    raise H1Error("malformed request-target %r" % target[:60])
-        self.their_version = ver
-        self._method = method
-        if connect:
-            hl = [(b":method", method, False), (b":authority", target, False),
-                  (b":scheme", self.scheme, False)]
-        else:
-            hl = [(b":method", method, False), (b":path", target, False),
-                  (b":scheme", self.scheme, False)]
-        host, cl, te, conn, expect = self._fields(lines, 1, hl, True)
-        if host is not None:
-            if _bad(host, _HOST):
-                raise H1Error("invalid Host %r" % host[:60])
-            if not connect:
-                hl.insert(2, (b":authority", host, False))
-        elif ver == b"1.1":
-            raise H1Error("HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST "
-                          "respond with 400)")
-        # keep-alive: RFC 9112 §9.3.
-        if conn is not None:
-            if conn != b"keep-alive":
-                toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
-                if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
-                    self.keep_alive = False
-        elif ver == b"1.0":
-            self.keep_alive = False
-        self._got_head = True
-        body = True
-        if te is not None:
-            if cl is not None:
-                raise H1Error("both Content-Length and Transfer-Encoding (RFC 9112 §6.3: "
-                              "the request is to be treated as an error)")
-            if ver == b"1.0":
-                raise H1Error("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the "
-                              "framing is faulty)")
-            _te_chunked(te, True)
-            self._rs = R_CHUNK_SIZE
-        elif cl is not None:
-            n = _parse_cl(cl, self.max_body)
-            if n:
-                self._rleft = n
-                self._rs = R_CL
-            else:
-                body = False
-        else:
-            body = False
-        if not body:
-            self._rs = R_DONE
-            self.their_done = True
-        elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
-            self.expect_continue = True
-        return (EV_HEADERS, Headers._trusted(hl), not body)
-
-    def _response_head(self, lines):
-        line = lines[0]
-        if len(line) > self.max_line:
-            raise H1Error("status-line longer than %d bytes" % self.max_line)
-        parts = line.split(b" ", 2)
-        if len(parts) < 2:
-            raise H1Error("malformed status-line %r" % line[:60])
-        ver = _version(parts[0], False)
-        code = parts[1]
-        if len(code) != 3 or not code.isdigit() or code[0] == 48:
-            raise H1Error("malformed status code %r" % code[:10])
-        status = int(code)
-        hl = [(b":status", code, False)]
-        _, cl, te, conn, _ = self._fields(lines, 1, hl, False)
-        self.their_version = ver
-        headers = Headers._trusted(hl)
-        if status < 200:
-            if status == 101:
-                self.upgraded = True
-                self._rs = R_TUNNEL
-                self._ss = S_TUNNEL
-                self.their_done = True
-            return (EV_HEADERS, headers, False)
-        self._status = status
-        if conn is not None:
-            toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
-            if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
-                self.keep_alive = False
-        elif ver == b"1.0":
-            self.keep_alive = False
-        if self._method == b"CONNECT" and status < 300:
-            self.upgraded = True
-            self._rs = R_TUNNEL
-            self._ss = S_TUNNEL
-            self.their_done = True
-            return (EV_HEADERS, headers, False)
-        if te is not None and cl is not None:
-            raise H1Error("response with both Content-Length and Transfer-Encoding")
-        if cl is not None:
-            n = _parse_cl(cl, None)
-        if self._method == b"HEAD" or status == 204 or status == 304:
-            body = False
-        elif te is not None:
-            _te_chunked(te, False)
-            body = True
-            self._rs = R_CHUNK_SIZE
-        elif cl is not None:
-            body = n > 0
-            if body:
-                if self.max_body is not None and n > self.max_body:
-                    raise H1Error("Content-Length %d exceeds the body limit" % n, 413)
-                self._rleft = n
-                self._rs = R_CL
-        else:
-            # RFC 9112 §6.3 item 8: read until the connection closes.
-            body = True
-            self.keep_alive = False
-            self._rs = R_CLOSE
-        if not body:
-            self._rs = R_DONE
-            self.their_done = True
-        return (EV_HEADERS, headers, not body)
 
     def _take(self, n):
         # Up to n body bytes from the buffer (no copy when the buffer is exactly that).
@@ -777,161 +646,8 @@ class H1Protocol:
 
     def send_headers(self, headers, end_stream=False):
         if self.role == SERVER:
-            return self._send_response(headers, end_stream)
-        return self._send_request(headers, end_stream)
-
-    def _send_response(self, headers, end_stream):
-        if self._ss != S_IDLE:
-            raise ProtocolError("response head already sent")
-        status = None
-        for f in headers:
-            n = f[0]
-            if type(n) is not bytes:
-                n = _b(n)
-            if n == b":status":
-                status = _b(f[1])
-                break
-        if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
-            raise ProtocolError("a response needs a 3-digit :status")
-        code = int(status)
-        line = _STATUS_LINES.get(code)
-        if line is None:
-            line = b"HTTP/1.1 %d %s\r\n" % (code, reason(code))
-            if len(_STATUS_LINES) < 64:
-                _STATUS_LINES[code] = line
-        out = [line]
-        cl, te, conn = self._out_fields(headers, out)
-        if code < 200:
-            if code == 101:
-                self.upgraded = True
-                self._ss = S_TUNNEL
-                self._rs = R_TUNNEL
-                self.our_done = True
-            self.expect_continue = False
-            out.append(b"\r\n")
-            return b"".join(out)
-        if not self._got_head:
-            # Answering an unparseable or missing request (400, 408, 431, ...): close after.
-            self.keep_alive = False
-        if self.expect_continue and not self.their_done:
-            # RFC 9110 §10.1.1: the client may or may not send the body now; do not reuse.
-            self.keep_alive = False
-        self.expect_continue = False
-        if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
-            self.keep_alive = False
-        method = self._method
-        if method == b"CONNECT" and code < 300:
-            self.upgraded = True
-            self._ss = S_TUNNEL
-            self._rs = R_TUNNEL
-            self.our_done = True
-            out.append(b"\r\n")
-            return b"".join(out)
-        if method == b"CONNECT":
-            self.keep_alive = False
-        if method == b"HEAD" or code == 204 or code == 304:
-            self._ss = S_DONE
-            self._head_only = method == b"HEAD"
-        elif cl is not None:
-            n = _parse_out_cl(cl)
-            if end_stream and n:
-                raise ProtocolError("end_stream with content-length %d and no body" % n)
-            self._sleft = n
-            self._ss = S_CL if n else S_DONE
-        elif te is not None:
-            if te.lower() != b"chunked":
-                raise ProtocolError("only transfer-encoding: chunked can be sent")
-            self._ss = S_CHUNKED
-        elif end_stream:
-            out.append(b"content-length: 0\r\n")
-            self._ss = S_DONE
-        elif self.their_version == b"1.1":
-            out.append(b"transfer-encoding: chunked\r\n")
-            self._ss = S_CHUNKED
-        else:
-            self.keep_alive = False
-            self._ss = S_CLOSE
-        if self.keep_alive:
-            if self.their_version == b"1.0" and conn is None:
-                out.append(b"connection: keep-alive\r\n")
-        elif conn is None:
-            out.append(b"connection: close\r\n")
-        out.append(b"\r\n")
-        if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
-            if self._ss == S_CHUNKED:
-                out.append(b"0\r\n\r\n")
-            self._ss = S_DONE
-            self.our_done = True
-        return b"".join(out)
-
-    def _send_request(self, headers, end_stream):
-        if self._ss != S_IDLE:
-            raise ProtocolError("request head already sent")
-        method = path = authority = None
-        host = False
-        for f in headers:
-            n = f[0]
-            if type(n) is not bytes:
-                n = _b(n).lower()
-            if n[:1] == b":":
-                if n == b":method":
-                    method = _b(f[1])
-                elif n == b":path":
-                    path = _b(f[1])
-                elif n == b":authority":
-                    authority = _b(f[1])
-                elif n != b":scheme" and n != b":protocol":
-                    raise ProtocolError("unknown pseudo-header %r" % n)
-            elif n == b"host":
-                host = True
-        if method is None or not method or _bad(method, _TOKEN):
-            raise ProtocolError("invalid or missing :method")
-        connect = method == b"CONNECT"
-        if connect:
-            path = authority
-        if not path or _bad(path, _VCHAR):
-            raise ProtocolError("invalid or missing :path (no spaces or CTLs allowed)")
-        out = [method, b" ", path, b" HTTP/1.1\r\n"]
-        if authority is not None and not host:
-            if _bad(authority, _HOST):
-                raise ProtocolError("invalid :authority %r" % authority[:60])
-            out.append(b"host: ")
-            out.append(authority)
-            out.append(b"\r\n")
-        elif not host:
-            raise ProtocolError("an HTTP/1.1 request needs :authority or host")
-        cl, te, conn = self._out_fields(headers, out)
-        self._method = method
-        if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
-            self.keep_alive = False
-        if connect:
-            self._ss = S_DONE
-        elif cl is not None:
-            n = _parse_out_cl(cl)
-            if end_stream and n:
-                raise ProtocolError("end_stream with content-length %d and no body" % n)
-            self._sleft = n
-            self._ss = S_CL if n else S_DONE
-        elif te is not None:
-            if te.lower() != b"chunked":
-                raise ProtocolError("only transfer-encoding: chunked can be sent")
-            self._ss = S_CHUNKED
-        elif end_stream:
-            if method in (b"POST", b"PUT", b"PATCH"):
-                out.append(b"content-length: 0\r\n")
-            self._ss = S_DONE
-        else:
-            out.append(b"transfer-encoding: chunked\r\n")
-            self._ss = S_CHUNKED
-        out.append(b"\r\n")
-        if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
-            if self._ss == S_CHUNKED:
-                out.append(b"0\r\n\r\n")
-            self._ss = S_DONE
-            self.our_done = True
-        if self._rs == R_WAIT:
-            self._rs = R_HEAD
-        return b"".join(out)
+            return _SRV.send_response(self, headers, end_stream)
+        return _CLI.send_request(self, headers, end_stream)
 
     def send_data(self, data, end_stream=False):
         # Returns the pieces to write, in order (data itself is never copied).
@@ -1001,8 +717,6 @@ def _parse_out_cl(cl):
         raise ProtocolError("invalid content-length %r" % cl[:20])
     return int(cl)
 
-
-_STATUS_LINES = {}
 
 _READERS = (H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl,
             H1Protocol._r_chunk_size, H1Protocol._r_chunk_data, H1Protocol._r_chunk_crlf,

@@ -1,0 +1,143 @@
+# mhttp._h1_client: the client half of mhttp.h1's H1Protocol (writing a request head,
+# parsing a response head), loaded by the first H1Protocol(CLIENT) so that a server does
+# not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
+# of operation and the contract.
+from mhttp.errors import H1Error, ProtocolError
+from mhttp.headers import Headers, _b
+from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_CLOSE, R_DONE, R_HEAD, R_TUNNEL,
+                      R_WAIT, S_CHUNKED, S_CL, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN,
+                      _VCHAR, _bad, _parse_cl, _parse_out_cl, _te_chunked, _version)
+
+
+def response_head(self, lines):
+    line = lines[0]
+    if len(line) > self.max_line:
+        raise H1Error("status-line longer than %d bytes" % self.max_line)
+    parts = line.split(b" ", 2)
+    if len(parts) < 2:
+        raise H1Error("malformed status-line %r" % line[:60])
+    ver = _version(parts[0], False)
+    code = parts[1]
+    if len(code) != 3 or not code.isdigit() or code[0] == 48:
+        raise H1Error("malformed status code %r" % code[:10])
+    status = int(code)
+    hl = [(b":status", code, False)]
+    _, cl, te, conn, _ = self._fields(lines, 1, hl, False)
+    self.their_version = ver
+    headers = Headers._trusted(hl)
+    if status < 200:
+        if status == 101:
+            self.upgraded = True
+            self._rs = R_TUNNEL
+            self._ss = S_TUNNEL
+            self.their_done = True
+        return (EV_HEADERS, headers, False)
+    self._status = status
+    if conn is not None:
+        toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
+        if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+            self.keep_alive = False
+    elif ver == b"1.0":
+        self.keep_alive = False
+    if self._method == b"CONNECT" and status < 300:
+        self.upgraded = True
+        self._rs = R_TUNNEL
+        self._ss = S_TUNNEL
+        self.their_done = True
+        return (EV_HEADERS, headers, False)
+    if te is not None and cl is not None:
+        raise H1Error("response with both Content-Length and Transfer-Encoding")
+    if cl is not None:
+        n = _parse_cl(cl, None)
+    if self._method == b"HEAD" or status == 204 or status == 304:
+        body = False
+    elif te is not None:
+        _te_chunked(te, False)
+        body = True
+        self._rs = R_CHUNK_SIZE
+    elif cl is not None:
+        body = n > 0
+        if body:
+            if self.max_body is not None and n > self.max_body:
+                raise H1Error("Content-Length %d exceeds the body limit" % n, 413)
+            self._rleft = n
+            self._rs = R_CL
+    else:
+        # RFC 9112 §6.3 item 8: read until the connection closes.
+        body = True
+        self.keep_alive = False
+        self._rs = R_CLOSE
+    if not body:
+        self._rs = R_DONE
+        self.their_done = True
+    return (EV_HEADERS, headers, not body)
+
+
+def send_request(self, headers, end_stream):
+    if self._ss != S_IDLE:
+        raise ProtocolError("request head already sent")
+    method = path = authority = None
+    host = False
+    for f in headers:
+        n = f[0]
+        if type(n) is not bytes:
+            n = _b(n).lower()
+        if n[:1] == b":":
+            if n == b":method":
+                method = _b(f[1])
+            elif n == b":path":
+                path = _b(f[1])
+            elif n == b":authority":
+                authority = _b(f[1])
+            elif n != b":scheme" and n != b":protocol":
+                raise ProtocolError("unknown pseudo-header %r" % n)
+        elif n == b"host":
+            host = True
+    if method is None or not method or _bad(method, _TOKEN):
+        raise ProtocolError("invalid or missing :method")
+    connect = method == b"CONNECT"
+    if connect:
+        path = authority
+    if not path or _bad(path, _VCHAR):
+        raise ProtocolError("invalid or missing :path (no spaces or CTLs allowed)")
+    out = [method, b" ", path, b" HTTP/1.1\r\n"]
+    if authority is not None and not host:
+        if _bad(authority, _HOST):
+            raise ProtocolError("invalid :authority %r" % authority[:60])
+        out.append(b"host: ")
+        out.append(authority)
+        out.append(b"\r\n")
+    elif not host:
+        raise ProtocolError("an HTTP/1.1 request needs :authority or host")
+    cl, te, conn = self._out_fields(headers, out)
+    self._method = method
+    if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
+        self.keep_alive = False
+    if connect:
+        self._ss = S_DONE
+    elif cl is not None:
+        n = _parse_out_cl(cl)
+        if end_stream and n:
+            raise ProtocolError("end_stream with content-length %d and no body" % n)
+        self._sleft = n
+        self._ss = S_CL if n else S_DONE
+    elif te is not None:
+        if te.lower() != b"chunked":
+            raise ProtocolError("only transfer-encoding: chunked can be sent")
+        self._ss = S_CHUNKED
+    elif end_stream:
+        if method in (b"POST", b"PUT", b"PATCH"):
+            out.append(b"content-length: 0\r\n")
+        self._ss = S_DONE
+    else:
+        out.append(b"transfer-encoding: chunked\r\n")
+        self._ss = S_CHUNKED
+    out.append(b"\r\n")
+    if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
+        if self._ss == S_CHUNKED:
+            out.append(b"0\r\n\r\n")
+        self._ss = S_DONE
+        self.our_done = True
+    if self._rs == R_WAIT:
+        self._rs = R_HEAD
+    return b"".join(out)

@@ -1,0 +1,184 @@
+# mhttp._h1_server: the server half of mhttp.h1's H1Protocol (parsing a request head,
+# writing a response head), loaded by the first H1Protocol(SERVER) so that a client does
+# not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
+# of operation and the contract.
+from mhttp.errors import H1Error, ProtocolError
+from mhttp.headers import Headers, _b
+from mhttp._reasons import reason
+from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_DONE, R_TUNNEL, S_CHUNKED, S_CL,
+                      S_CLOSE, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN, _VCHAR, _bad,
+                      _parse_cl, _parse_out_cl, _te_chunked, _version)
+
+_METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
+_STATUS_LINES = {}
+
+
+def request_head(self, lines):
+    line = lines[0]
+    if len(line) > self.max_line:
+        raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
+    parts = line.split(b" ")
+    if len(parts) != 3:
+        raise H1Error("malformed request-line %r (RFC 9112 §3: method SP request-target "
+                      "SP HTTP-version)" % line[:60])
+    method, target, version = parts
+    if version == b"HTTP/1.1":
+        ver = b"1.1"
+    else:
+        ver = _version(version, True)
+    if method not in _METHODS and (not method or _bad(method, _TOKEN)):
+        raise H1Error("invalid request method %r" % method[:20])
+    if not target or _bad(target, _VCHAR):
+        raise H1Error("invalid request-target %r" % target[:60])
+    connect = method == b"CONNECT"
+    c = target[0]
+    if connect:
+        # RFC 9112 §3.2.3: authority-form, host ":" port.
+        if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
+                or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
+            raise H1Error("CONNECT needs an authority-form request-target")
+    elif c != 47:
+        if target == b"*":
+            if method != b"OPTIONS":
+                raise H1Error("asterisk-form request-target only with OPTIONS")
+        else:
+            # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
+            k = target.find(b"://")
+            if k <= 0 or _bad(target[:k], _TOKEN):
+                raise H1Error("malformed request-target %r" % target[:60])
+    self.their_version = ver
+    self._method = method
+    if connect:
+        hl = [(b":method", method, False), (b":authority", target, False),
+              (b":scheme", self.scheme, False)]
+    else:
+        hl = [(b":method", method, False), (b":path", target, False),
+              (b":scheme", self.scheme, False)]
+    host, cl, te, conn, expect = self._fields(lines, 1, hl, True)
+    if host is not None:
+        if _bad(host, _HOST):
+            raise H1Error("invalid Host %r" % host[:60])
+        if not connect:
+            hl.insert(2, (b":authority", host, False))
+    elif ver == b"1.1":
+        raise H1Error("HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST "
+                      "respond with 400)")
+    # keep-alive: RFC 9112 §9.3.
+    if conn is not None:
+        if conn != b"keep-alive":
+            toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
+            if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+                self.keep_alive = False
+    elif ver == b"1.0":
+        self.keep_alive = False
+    self._got_head = True
+    body = True
+    if te is not None:
+        if cl is not None:
+            raise H1Error("both Content-Length and Transfer-Encoding (RFC 9112 §6.3: "
+                          "the request is to be treated as an error)")
+        if ver == b"1.0":
+            raise H1Error("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the "
+                          "framing is faulty)")
+        _te_chunked(te, True)
+        self._rs = R_CHUNK_SIZE
+    elif cl is not None:
+        n = _parse_cl(cl, self.max_body)
+        if n:
+            self._rleft = n
+            self._rs = R_CL
+        else:
+            body = False
+    else:
+        body = False
+    if not body:
+        self._rs = R_DONE
+        self.their_done = True
+    elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
+        self.expect_continue = True
+    return (EV_HEADERS, Headers._trusted(hl), not body)
+
+
+def send_response(self, headers, end_stream):
+    if self._ss != S_IDLE:
+        raise ProtocolError("response head already sent")
+    status = None
+    for f in headers:
+        n = f[0]
+        if type(n) is not bytes:
+            n = _b(n)
+        if n == b":status":
+            status = _b(f[1])
+            break
+    if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
+        raise ProtocolError("a response needs a 3-digit :status")
+    code = int(status)
+    line = _STATUS_LINES.get(code)
+    if line is None:
+        line = b"HTTP/1.1 %d %s\r\n" % (code, reason(code))
+        if len(_STATUS_LINES) < 64:
+            _STATUS_LINES[code] = line
+    out = [line]
+    cl, te, conn = self._out_fields(headers, out)
+    if code < 200:
+        if code == 101:
+            self.upgraded = True
+            self._ss = S_TUNNEL
+            self._rs = R_TUNNEL
+            self.our_done = True
+        self.expect_continue = False
+        out.append(b"\r\n")
+        return b"".join(out)
+    if not self._got_head:
+        # Answering an unparseable or missing request (400, 408, 431, ...): close after.
+        self.keep_alive = False
+    if self.expect_continue and not self.their_done:
+        # RFC 9110 §10.1.1: the client may or may not send the body now; do not reuse.
+        self.keep_alive = False
+    self.expect_continue = False
+    if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
+        self.keep_alive = False
+    method = self._method
+    if method == b"CONNECT" and code < 300:
+        self.upgraded = True
+        self._ss = S_TUNNEL
+        self._rs = R_TUNNEL
+        self.our_done = True
+        out.append(b"\r\n")
+        return b"".join(out)
+    if method == b"CONNECT":
+        self.keep_alive = False
+    if method == b"HEAD" or code == 204 or code == 304:
+        self._ss = S_DONE
+        self._head_only = method == b"HEAD"
+    elif cl is not None:
+        n = _parse_out_cl(cl)
+        if end_stream and n:
+            raise ProtocolError("end_stream with content-length %d and no body" % n)
+        self._sleft = n
+        self._ss = S_CL if n else S_DONE
+    elif te is not None:
+        if te.lower() != b"chunked":
+            raise ProtocolError("only transfer-encoding: chunked can be sent")
+        self._ss = S_CHUNKED
+    elif end_stream:
+        out.append(b"content-length: 0\r\n")
+        self._ss = S_DONE
+    elif self.their_version == b"1.1":
+        out.append(b"transfer-encoding: chunked\r\n")
+        self._ss = S_CHUNKED
+    else:
+        self.keep_alive = False
+        self._ss = S_CLOSE
+    if self.keep_alive:
+        if self.their_version == b"1.0" and conn is None:
+            out.append(b"connection: keep-alive\r\n")
+    elif conn is None:
+        out.append(b"connection: close\r\n")
+    out.append(b"\r\n")
+    if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
+        if self._ss == S_CHUNKED:
+            out.append(b"0\r\n\r\n")
+        self._ss = S_DONE
+        self.our_done = True
+    return b"".join(out)
