@@ -12,6 +12,10 @@ from tools/vboard.py's profile), wipe and copy them with `mpremote fs cp` into /
 /tests, then `mpremote exec` tests_device/devrun.py's main() on the board and parse its
 PASS/FAIL/SKIP lines.  Any failure, a missing mpremote, a board that prints no summary,
 or zero tests passed is a failure (exit 1).  The closing line is "N passed, N failed".
+--romfs: the bundle goes into the board's ROMFS partition with `mpremote romfs deploy`
+(mounted at /rom after a soft reset, .mpy executed in place; the virtual boards then get
+a partition, tools/vboard.py --romfs); the esp32 profile's 128 KiB partition is too small
+for the full bundle, the rp2 profile's 256 KiB holds it.
 """
 import glob
 import os
@@ -130,6 +134,25 @@ def deploy(dev, board, virtual, heap):
     return b
 
 
+def deploy_romfs(dev, board, virtual, heap):
+    # The bundle into the board's ROMFS partition with `mpremote romfs deploy`, as a user
+    # of a board with a ROMFS partition does (mounted at /rom after a soft reset, .mpy
+    # executed in place); the tests still go to /tests on the filesystem.
+    b = bundle.build(board, quiet=True)
+    tests = build_tests(board, virtual, heap)
+    mpr(dev, ["exec", _WIPE])
+    out = mpr(dev, ["romfs", "deploy", b["dir"]], timeout=180)
+    if "ROMFS image deployed" not in out:
+        raise DeviceError("mpremote romfs deploy failed on %s:\n%s" % (board, out[-2000:]))
+    mpr(dev, ["fs", "cp"] + tests + [":/tests/"], timeout=120)
+    where = mpr(dev, ["exec", "import mhttp.h1, _mhttp_port\n"
+                      "print(mhttp.h1.__file__, _mhttp_port.__file__)"], soft_reset=True).split()
+    if len(where) != 2 or not all(w.startswith("/rom/") for w in where):
+        raise DeviceError("after romfs deploy + soft reset mhttp is not imported from /rom: %r"
+                          % where)
+    return b
+
+
 _LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 
 
@@ -144,8 +167,9 @@ def test_module_names(only=None):
     return names
 
 
-def run_on(dev, virtual, heap=None, only=None, echo=True):
-    """Deploys and runs on `dev`; returns a result dict (see keys below)."""
+def run_on(dev, virtual, heap=None, only=None, echo=True, romfs=False):
+    """Deploys and runs on `dev`; returns a result dict (see keys below).  romfs: deploy
+    mhttp into the board's ROMFS partition (mpremote romfs deploy) instead of /lib."""
     t0 = time.monotonic()
     plat = mpr(dev, ["exec", "import sys; print(sys.platform)"]).strip()
     if plat not in vboard.PROFILES:
@@ -153,7 +177,7 @@ def run_on(dev, virtual, heap=None, only=None, echo=True):
                           % (plat, ", ".join(vboard.PROFILES)))
     if heap is None:            # a real board: its own heap, the profile's figure
         heap = vboard.PROFILES[plat]["heap"]
-    b = deploy(dev, plat, virtual, heap)
+    b = (deploy_romfs if romfs else deploy)(dev, plat, virtual, heap)
     t_deploy = time.monotonic() - t0
     # One soft reset per test module: each starts from the board's boot heap, as a user's
     # program would (qstrs interned by earlier imports stay in the heap otherwise and
@@ -175,7 +199,7 @@ def run_on(dev, virtual, heap=None, only=None, echo=True):
     m = [sum(int(x[i]) for x in sums) for i in range(3)]
     heaps = re.findall(r"^HEAP total=(\d+) free_min=(\d+) peak=(\S+)$", out, re.M)
     return {
-        "board": plat, "virtual": virtual, "passed": m[0],
+        "board": plat, "virtual": virtual, "romfs": romfs, "passed": m[0],
         "failed": m[1], "skipped": m[2], "output": out, "modules": names,
         "failures": [l for l in out.splitlines() if l.startswith("FAIL ")],
         "passes": [l[5:] for l in out.splitlines() if l.startswith("PASS ")],
@@ -191,9 +215,9 @@ def is_memory_failure(line):
     return ": MemoryError(" in line
 
 
-def run_virtual(board, only=None, echo=True):
-    with vboard.VBoard(board) as vb:
-        return run_on(vb.device, True, vb.heap, only, echo)
+def run_virtual(board, only=None, echo=True, romfs=False):
+    with vboard.VBoard(board, romfs=romfs) as vb:
+        return run_on(vb.device, True, vb.heap, only, echo, romfs)
 
 
 def main(argv):
@@ -202,6 +226,9 @@ def main(argv):
     ap.add_argument("--board", action="append", choices=sorted(vboard.PROFILES),
                     help="virtual board(s) (default: all); ignored with MHTTP_DEVICE")
     ap.add_argument("-k", dest="only", help="comma-separated test module names")
+    ap.add_argument("--romfs", action="store_true",
+                    help="deploy mhttp with `mpremote romfs deploy` into the board's ROMFS "
+                         "partition (virtual boards get one: tools/vboard.py --romfs)")
     ap.add_argument("--allow-memoryerror", action="store_true",
                     help="count tests that ran out of the board's heap (MemoryError) as "
                          "reported, not failed")
@@ -212,19 +239,20 @@ def main(argv):
         mpremote_path()
         dev = os.environ.get("MHTTP_DEVICE")
         if dev:
-            results.append(run_on(dev, False, None, only))
+            results.append(run_on(dev, False, None, only, romfs=a.romfs))
         else:
             for b in (a.board or sorted(vboard.PROFILES)):
-                results.append(run_virtual(b, only))
+                results.append(run_virtual(b, only, romfs=a.romfs))
     except DeviceError as e:
         print("DEVICE TESTS FAILED: %s" % e)
         print("0 passed, 1 failed")
         return 1
     passed = failed = 0
     for r in results:
-        print("%s%s: %d passed, %d failed, %d skipped; heap total %s, min free %s; "
+        print("%s%s%s: %d passed, %d failed, %d skipped; heap total %s, min free %s; "
               "bundle %d bytes; %.1fs (deploy %.1fs)" % (
-                  r["board"], " (virtual)" if r["virtual"] else "", r["passed"], r["failed"],
+                  r["board"], " (virtual)" if r["virtual"] else "",
+                  " mhttp in ROMFS" if r["romfs"] else "", r["passed"], r["failed"],
                   r["skipped"], r["heap_total"], r["heap_free_min"], r["bundle_bytes"],
                   r["seconds"], r["seconds_deploy"]))
         for f in r["failures"]:

@@ -7,8 +7,10 @@ The scenario
 ------------
 A MicroPython script, run as `micropython -X heapsize=N SCENARIO.py ARGS...` on the unix
 port with mhttp loaded as .mpy from the bundle (tools/bundle.py --board unix, built
-fresh into build/bundle/unix; MICROPYPATH = .frozen:<probe>:build/bundle/unix), cwd =
-the repository.  It succeeds when it exits with status 0 (an uncaught exception, a
+fresh into a private temporary directory; MICROPYPATH = .frozen:<probe>:<bundle>), cwd =
+the repository.  --romfs: the bundle is a ROMFS image in a memory-mapped "flash" outside
+the heap (tools/romfs.py), mounted at /rom: .mpy executed in place, as from a board's
+ROMFS partition (MICROPYPATH = .frozen:<probe>, then /rom).  It succeeds when it exits with status 0 (an uncaught exception, a
 MemoryError included, exits 1) and, with --driver, the driver exits 0 too.
 
 Optional checkpoints, for the peak heap use report:
@@ -215,8 +217,9 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
     import bundle
     import vboard
     t0 = time.monotonic()
-    b = bundle.build("unix", quiet=True)
     probe_dir = tempfile.mkdtemp(prefix="heapmin-")
+    # A private bundle directory: concurrent heapmin runs must not rebuild each other's.
+    b = bundle.build("unix", quiet=True, out=os.path.join(probe_dir, "bundle"))
     with open(os.path.join(probe_dir, "_heapmin.py"), "w") as f:
         f.write(_PROBE)
     with open(os.path.join(probe_dir, "_wrap.py"), "w") as f:
@@ -270,15 +273,8 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
                 "failed_at": bad_h if bad else None,
                 "bundle_bytes": b["total"], "seconds": round(time.monotonic() - t0, 2)}
     finally:
-        for f in ("_heapmin.py", "_wrap.py", "_wrap_rom.py", "romfs.flash"):
-            try:
-                os.remove(os.path.join(probe_dir, f))
-            except OSError:
-                pass
-        try:
-            os.rmdir(probe_dir)
-        except OSError:
-            pass
+        import shutil
+        shutil.rmtree(probe_dir, ignore_errors=True)
 
 
 def main(argv):
