@@ -673,6 +673,9 @@ def new_from_stream(stream, headers, compression=True, max_message_size=None,
     # 400 or 426 when it is not a websocket opening handshake) and nothing is written
     # until accept().
     core.server_handshake(headers, None, None)
+    if getattr(getattr(stream, "connection", None), "version", None) == 1.0:
+        # (the h1 driver records an HTTP/1.0 request head as connection.version 1.0)
+        raise HandshakeError("§4.1: the HTTP version MUST be at least 1.1", 400)
     ws = WebSocket("server", compression, max_message_size, max_frame_size, False)
     ws.stream = stream
     ws.connection = getattr(stream, "connection", None)

@@ -151,11 +151,18 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
             w.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
         except Exception:
             pass
-        io = StreamIO(r, w, bufsize, tls=bool(tls))
+        try:
+            io = StreamIO(r, w, bufsize, tls=bool(tls))
+        except MemoryError:
+            # No RAM for one more connection: drop it (its fd too), keep serving the rest.
+            w.close()
+            return
         if reaper is not None:
             reaper.add(io)
         try:
             await cb(io)
+        except MemoryError:
+            pass    # this connection ran out of RAM: it is closed below, the server goes on
         finally:
             if reaper is not None:
                 reaper.remove(io)
