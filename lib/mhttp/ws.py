@@ -759,6 +759,9 @@ class WSProtocol:
                 raise WSError("a close reason needs a close code", CLOSE_INTERNAL_ERROR)
         elif not valid_close_code(code):
             raise WSError("close code %d may not be sent (§7.4)" % code, CLOSE_INTERNAL_ERROR)
+        if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
+            # §5.5.1: the body after the code is UTF-8
+            raise WSError("a close reason must be UTF-8", CLOSE_INTERNAL_ERROR)
         payload = _close_payload(code, reason)
         if len(payload) > 125:
             raise WSError("close reason too long (123 bytes at most)", CLOSE_INTERNAL_ERROR)
