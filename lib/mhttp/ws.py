@@ -427,6 +427,7 @@ class WSProtocol:
         self._msg_parts = []
         self._msg_size = 0
         self._msg_z = False        # compressed (RSV1 on its first frame)
+        self._msg_zn = 0           # compressed bytes received for it
         self._carry = b""          # incomplete UTF-8 character across frames
         self._send_op = 0          # 0, or the opcode of a fragmented message being sent
         self._send_z = False
@@ -639,11 +640,18 @@ class WSProtocol:
                 return (EV_MESSAGE, payload, False)
             self._msg_op = op
             self._msg_z = bool(rsv)
+            self._msg_zn = 0
             self._msg_size = 0
             self._msg_parts = []
             self._carry = b""
         text = self._msg_op == OP_TEXT
         if self._msg_z:
+            self._msg_zn += len(payload)
+            if fin and not self._msg_zn:
+                # RFC 7692 §7.2.3.6: an empty message is compressed to at least one block
+                # (0x00); with nothing before the appended 00 00 ff ff the inflater would
+                # be left inside a stored block and fail on a later message instead.
+                raise self._fail("compressed message without any deflate data", CLOSE_PROTOCOL_ERROR)
             limit = self.max_message_size - self._msg_size
             try:
                 data = self._inflater.feed(payload, limit)

@@ -46,3 +46,25 @@ def test_empty_close_echo_has_no_code():
     # our close with no code is empty too
     q = W.WSProtocol(client=False)
     assert q.send_close(None) == b"\x88\x00"
+
+
+def test_empty_compressed_message_is_1002_on_every_runtime():
+    # RSV1 with no deflate data at all: 1002 at that message (CPython used to deliver an
+    # empty message and leave its inflater inside a stored block, failing the next one);
+    # b"\x00" (RFC 7692 §7.2.3.6) is the empty message.
+    def pmd():
+        e = W.PerMessageDeflate()
+        e.negotiated = True
+        e.server_max_window_bits = 10
+        e.client_max_window_bits = 10
+        e.server_no_context_takeover = True
+        return e
+    for frames in ([b"\xc2\x00"], [b"\x42\x00", b"\x80\x00"]):
+        p = W.WSProtocol(client=True, extensions=[pmd()])
+        p.receive_data(b"".join(frames))
+        e = raises(WSError, p.next_event)
+        assert e.close_code == 1002
+    p = W.WSProtocol(client=True, extensions=[pmd()])
+    p.receive_data(b"\xc2\x01\x00" + b"\x42\x00" + b"\x80\x01\x00")
+    assert p.next_event() == (W.EV_MESSAGE, b"", False)
+    assert p.next_event() == (W.EV_MESSAGE, b"", False)
