@@ -15,11 +15,9 @@ from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ER
                           ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
-                      SEND_HEADERS, SEND_END_STREAM, SEND_PUSH_PROMISE, SEND_PROMISED,
-                      RECV_HEADERS, RECV_END_STREAM, RECV_PUSH_PROMISE, RECV_PROMISED,
-                      SEND_RST_STREAM, ST_RESET_LOCAL, ST_NAMES, IN_NAMES, CONN_CLOSING,
-                      CONN_CLOSED, EV_PUSH_PROMISE, EV_PRIORITY, EV_PRIORITY_UPDATE,
-                      EV_STREAM_RESET, EV_CONNECTION_TERMINATED, _bad_transition)
+                      ST_RESET_LOCAL, CONN_CLOSING, CONN_CLOSED, EV_PUSH_PROMISE, EV_PRIORITY,
+                      EV_PRIORITY_UPDATE, EV_STREAM_RESET, EV_CONNECTION_TERMINATED,
+                      _bad_transition)
 from mhttp.h2_frames import (FRAME_PRIORITY, FRAME_PUSH_PROMISE, FLAG_END_HEADERS,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
@@ -30,6 +28,34 @@ from mhttp.h2_frames import (FRAME_PRIORITY, FRAME_PUSH_PROMISE, FLAG_END_HEADER
 import struct
 
 _pack = struct.pack
+
+# mhttp.h2's public names kept out of its RAM (mhttp.h2.X finds them here through its
+# module __getattr__): the stream-state machine's inputs (mhttp.h2 uses private const()
+# copies) and the names tables for messages.
+SEND_HEADERS = 0
+SEND_DATA = 1
+SEND_END_STREAM = 2
+SEND_RST_STREAM = 3
+SEND_PUSH_PROMISE = 4    # on the parent stream
+SEND_PROMISED = 5        # on the promised stream
+RECV_HEADERS = 6
+RECV_DATA = 7
+RECV_END_STREAM = 8
+RECV_RST_STREAM = 9
+RECV_PUSH_PROMISE = 10   # on the parent stream
+RECV_PROMISED = 11       # on the promised stream
+RECV_WINDOW_UPDATE = 12
+RECV_PRIORITY = 13
+EV_NAMES = ("", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_STREAM_RESET",
+            "EV_WINDOW_UPDATED", "EV_SETTINGS_CHANGED", "EV_SETTINGS_ACKED",
+            "EV_PING_RECEIVED", "EV_PING_ACKED", "EV_GOAWAY", "EV_PUSH_PROMISE", "EV_PRIORITY",
+            "EV_PRIORITY_UPDATE", "EV_CONNECTION_TERMINATED")
+ST_NAMES = ("idle", "reserved (local)", "reserved (remote)", "open", "half-closed (local)",
+            "half-closed (remote)", "closed", "closed (reset by us)", "closed (forgotten)")
+IN_NAMES = ("SEND_HEADERS", "SEND_DATA", "SEND_END_STREAM", "SEND_RST_STREAM",
+            "SEND_PUSH_PROMISE", "SEND_PROMISED", "RECV_HEADERS", "RECV_DATA",
+            "RECV_END_STREAM", "RECV_RST_STREAM", "RECV_PUSH_PROMISE", "RECV_PROMISED",
+            "RECV_WINDOW_UPDATE", "RECV_PRIORITY")
 
 
 def bad_transition(state, inp, sid):
@@ -172,7 +198,7 @@ def r_push_promise(self, fl, sid, p):
     if fl & FLAG_END_HEADERS:
         self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
     else:
-        self._start_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+        start_block(self, FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
 
 
 def recv_push_promise(self, sid, promised, fields):
@@ -234,7 +260,7 @@ def stream_error(self, e):
     self._out.append(rst_stream_pack(sid, e.code))
     self._ev.append((EV_STREAM_RESET, sid, e.code, False))
     if not self.client:
-        self._count_reset()
+        count_reset(self)
 
 
 def count_reset(self):
@@ -304,3 +330,7 @@ def blocked_streams(self):
             r.append((sid, st.blocked_since))
     r.sort()
     return r
+
+
+# Receivers of the frame types mhttp.h2's _HANDLERS leaves to this module.
+RECEIVERS = {2: r_priority, 5: r_push_promise, 9: r_continuation}

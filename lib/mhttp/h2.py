@@ -50,22 +50,13 @@
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
 import sys
 
-from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError,
-                          NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR,
-                          FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL,
-                          ENHANCE_YOUR_CALM)
+from mhttp.errors import ProtocolError, H2ConnectionError, H2StreamError
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
 from mhttp.h2_frames import (
-    PREFACE, FRAME_DATA, FRAME_HEADERS, FRAME_SETTINGS, FRAME_PUSH_PROMISE, FRAME_PING,
-    FRAME_WINDOW_UPDATE, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE, FLAG_END_STREAM,
-    FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY, SETTINGS_HEADER_TABLE_SIZE,
-    SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE,
-    SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
-    SETTINGS_ENABLE_CONNECT_PROTOCOL, MAX_WINDOW, MAX_STREAM_ID, header_pack,
-    headers_unpack, data_unpack, rst_stream_pack, rst_stream_unpack, settings_pack,
-    settings_unpack, ping_pack, goaway_pack, goaway_unpack, window_update_pack,
-    window_update_unpack, check_size)
+    PREFACE, header_pack, headers_unpack, data_unpack, rst_stream_pack, rst_stream_unpack,
+    settings_pack, settings_unpack, ping_pack, goaway_pack, goaway_unpack,
+    window_update_pack, window_update_unpack, check_size)
 import struct
 
 try:
@@ -73,6 +64,39 @@ try:
 except ImportError:
     def const(x):
         return x
+
+# Board RAM: the RFC numbers this module uses are private const() copies (inlined into
+# the bytecode, no globals-dict slot) of mhttp.errors' and mhttp.h2_frames' public names.
+_NO_ERROR = const(0)
+_PROTOCOL_ERROR = const(1)
+_INTERNAL_ERROR = const(2)
+_FLOW_CONTROL_ERROR = const(3)
+_FRAME_SIZE_ERROR = const(6)
+_REFUSED_STREAM = const(7)
+_CANCEL = const(8)
+_ENHANCE_YOUR_CALM = const(11)
+_FRAME_DATA = const(0)
+_FRAME_HEADERS = const(1)
+_FRAME_SETTINGS = const(4)
+_FRAME_PUSH_PROMISE = const(5)
+_FRAME_PING = const(6)
+_FRAME_WINDOW_UPDATE = const(8)
+_FRAME_CONTINUATION = const(9)
+_FRAME_PRIORITY_UPDATE = const(16)
+_FLAG_END_STREAM = const(1)
+_FLAG_ACK = const(1)
+_FLAG_END_HEADERS = const(4)
+_FLAG_PADDED = const(8)
+_FLAG_PRIORITY = const(32)
+_SETTINGS_HEADER_TABLE_SIZE = const(1)
+_SETTINGS_ENABLE_PUSH = const(2)
+_SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
+_SETTINGS_INITIAL_WINDOW_SIZE = const(4)
+_SETTINGS_MAX_FRAME_SIZE = const(5)
+_SETTINGS_MAX_HEADER_LIST_SIZE = const(6)
+_SETTINGS_ENABLE_CONNECT_PROTOCOL = const(8)
+_MAX_WINDOW = const(0x7fffffff)
+_MAX_STREAM_ID = const(0x7fffffff)
 
 _unpack_from = struct.unpack_from
 _pack = struct.pack
@@ -92,10 +116,6 @@ EV_PUSH_PROMISE = const(11)
 EV_PRIORITY = const(12)
 EV_PRIORITY_UPDATE = const(13)
 EV_CONNECTION_TERMINATED = const(14)
-EV_NAMES = ("", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_STREAM_RESET",
-            "EV_WINDOW_UPDATED", "EV_SETTINGS_CHANGED", "EV_SETTINGS_ACKED",
-            "EV_PING_RECEIVED", "EV_PING_ACKED", "EV_GOAWAY", "EV_PUSH_PROMISE", "EV_PRIORITY",
-            "EV_PRIORITY_UPDATE", "EV_CONNECTION_TERMINATED")
 
 # -- connection states -------------------------------------------------------------------
 CONN_OPEN = const(0)       # normal operation
@@ -112,98 +132,43 @@ ST_HALF_CLOSED_REMOTE = const(5)
 ST_CLOSED = const(6)
 ST_RESET_LOCAL = const(7)
 ST_FORGOTTEN = const(8)
-ST_NAMES = ("idle", "reserved (local)", "reserved (remote)", "open", "half-closed (local)",
-            "half-closed (remote)", "closed", "closed (reset by us)", "closed (forgotten)")
 
-SEND_HEADERS = const(0)
-SEND_DATA = const(1)
-SEND_END_STREAM = const(2)
-SEND_RST_STREAM = const(3)
-SEND_PUSH_PROMISE = const(4)    # on the parent stream
-SEND_PROMISED = const(5)        # on the promised stream
-RECV_HEADERS = const(6)
-RECV_DATA = const(7)
-RECV_END_STREAM = const(8)
-RECV_RST_STREAM = const(9)
-RECV_PUSH_PROMISE = const(10)   # on the parent stream
-RECV_PROMISED = const(11)       # on the promised stream
-RECV_WINDOW_UPDATE = const(12)
-RECV_PRIORITY = const(13)
-IN_NAMES = ("SEND_HEADERS", "SEND_DATA", "SEND_END_STREAM", "SEND_RST_STREAM",
-            "SEND_PUSH_PROMISE", "SEND_PROMISED", "RECV_HEADERS", "RECV_DATA",
-            "RECV_END_STREAM", "RECV_RST_STREAM", "RECV_PUSH_PROMISE", "RECV_PROMISED",
-            "RECV_WINDOW_UPDATE", "RECV_PRIORITY")
+# inputs.  The public SEND_* / RECV_* names and the EV_NAMES / ST_NAMES / IN_NAMES tables
+# live in mhttp._h2_rare and are reached as mhttp.h2.X through __getattr__ below.
+_SEND_HEADERS = const(0)
+_SEND_DATA = const(1)
+_SEND_END_STREAM = const(2)
+_SEND_RST_STREAM = const(3)
+_SEND_PUSH_PROMISE = const(4)    # on the parent stream
+_SEND_PROMISED = const(5)        # on the promised stream
+_RECV_HEADERS = const(6)
+_RECV_DATA = const(7)
+_RECV_END_STREAM = const(8)
+_RECV_RST_STREAM = const(9)
+_RECV_PUSH_PROMISE = const(10)   # on the parent stream
+_RECV_PROMISED = const(11)       # on the promised stream
+_RECV_WINDOW_UPDATE = const(12)
+_RECV_PRIORITY = const(13)
 
-_ANY_RECV = (RECV_HEADERS, RECV_DATA, RECV_END_STREAM, RECV_RST_STREAM, RECV_PUSH_PROMISE,
-             RECV_WINDOW_UPDATE, RECV_PRIORITY)
-
-# (state, input, next state).  RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
-# WINDOW_UPDATE / RST_STREAM tolerated shortly after close, frames after our RST_STREAM
-# tolerated.
-_TABLE = [
-    (ST_IDLE, SEND_HEADERS, ST_OPEN),
-    (ST_IDLE, RECV_HEADERS, ST_OPEN),
-    (ST_IDLE, SEND_PROMISED, ST_RESERVED_LOCAL),
-    (ST_IDLE, RECV_PROMISED, ST_RESERVED_REMOTE),
-    (ST_IDLE, RECV_PRIORITY, ST_IDLE),
-    (ST_RESERVED_LOCAL, SEND_HEADERS, ST_HALF_CLOSED_REMOTE),
-    (ST_RESERVED_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_RESERVED_LOCAL, RECV_RST_STREAM, ST_CLOSED),
-    (ST_RESERVED_LOCAL, RECV_PRIORITY, ST_RESERVED_LOCAL),
-    (ST_RESERVED_LOCAL, RECV_WINDOW_UPDATE, ST_RESERVED_LOCAL),
-    (ST_RESERVED_REMOTE, RECV_HEADERS, ST_HALF_CLOSED_LOCAL),
-    (ST_RESERVED_REMOTE, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_RESERVED_REMOTE, RECV_RST_STREAM, ST_CLOSED),
-    (ST_RESERVED_REMOTE, RECV_PRIORITY, ST_RESERVED_REMOTE),
-    (ST_OPEN, SEND_HEADERS, ST_OPEN),
-    (ST_OPEN, SEND_DATA, ST_OPEN),
-    (ST_OPEN, SEND_END_STREAM, ST_HALF_CLOSED_LOCAL),
-    (ST_OPEN, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_OPEN, SEND_PUSH_PROMISE, ST_OPEN),
-    (ST_OPEN, RECV_HEADERS, ST_OPEN),
-    (ST_OPEN, RECV_DATA, ST_OPEN),
-    (ST_OPEN, RECV_END_STREAM, ST_HALF_CLOSED_REMOTE),
-    (ST_OPEN, RECV_RST_STREAM, ST_CLOSED),
-    (ST_OPEN, RECV_PUSH_PROMISE, ST_OPEN),
-    (ST_OPEN, RECV_WINDOW_UPDATE, ST_OPEN),
-    (ST_OPEN, RECV_PRIORITY, ST_OPEN),
-    (ST_HALF_CLOSED_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_HALF_CLOSED_LOCAL, RECV_HEADERS, ST_HALF_CLOSED_LOCAL),
-    (ST_HALF_CLOSED_LOCAL, RECV_DATA, ST_HALF_CLOSED_LOCAL),
-    (ST_HALF_CLOSED_LOCAL, RECV_END_STREAM, ST_CLOSED),
-    (ST_HALF_CLOSED_LOCAL, RECV_RST_STREAM, ST_CLOSED),
-    (ST_HALF_CLOSED_LOCAL, RECV_PUSH_PROMISE, ST_HALF_CLOSED_LOCAL),
-    (ST_HALF_CLOSED_LOCAL, RECV_WINDOW_UPDATE, ST_HALF_CLOSED_LOCAL),
-    (ST_HALF_CLOSED_LOCAL, RECV_PRIORITY, ST_HALF_CLOSED_LOCAL),
-    (ST_HALF_CLOSED_REMOTE, SEND_HEADERS, ST_HALF_CLOSED_REMOTE),
-    (ST_HALF_CLOSED_REMOTE, SEND_DATA, ST_HALF_CLOSED_REMOTE),
-    (ST_HALF_CLOSED_REMOTE, SEND_END_STREAM, ST_CLOSED),
-    (ST_HALF_CLOSED_REMOTE, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_HALF_CLOSED_REMOTE, SEND_PUSH_PROMISE, ST_HALF_CLOSED_REMOTE),
-    (ST_HALF_CLOSED_REMOTE, RECV_RST_STREAM, ST_CLOSED),
-    (ST_HALF_CLOSED_REMOTE, RECV_WINDOW_UPDATE, ST_HALF_CLOSED_REMOTE),
-    (ST_HALF_CLOSED_REMOTE, RECV_PRIORITY, ST_HALF_CLOSED_REMOTE),
-    # §5.1 closed: WINDOW_UPDATE or RST_STREAM can arrive for a short period after a
-    # frame with END_STREAM is sent; PRIORITY at any time.
-    (ST_CLOSED, RECV_WINDOW_UPDATE, ST_CLOSED),
-    (ST_CLOSED, RECV_RST_STREAM, ST_CLOSED),
-    (ST_CLOSED, RECV_PRIORITY, ST_CLOSED),
-    (ST_CLOSED, SEND_RST_STREAM, ST_CLOSED),
-    (ST_RESET_LOCAL, SEND_RST_STREAM, ST_RESET_LOCAL),
-    (ST_FORGOTTEN, RECV_DATA, ST_FORGOTTEN),
-    (ST_FORGOTTEN, RECV_END_STREAM, ST_FORGOTTEN),
-    (ST_FORGOTTEN, RECV_RST_STREAM, ST_FORGOTTEN),
-    (ST_FORGOTTEN, RECV_WINDOW_UPDATE, ST_FORGOTTEN),
-    (ST_FORGOTTEN, RECV_PRIORITY, ST_FORGOTTEN),
-    (ST_FORGOTTEN, SEND_RST_STREAM, ST_FORGOTTEN),
-]
-for _i in _ANY_RECV:
-    _TABLE.append((ST_RESET_LOCAL, _i, ST_RESET_LOCAL))
-
-_TRANSITIONS = {}
-for _s, _i, _n in _TABLE:
-    _TRANSITIONS[_s * 16 + _i] = _n
-del _TABLE
+# THE transition table (RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
+# WINDOW_UPDATE / RST_STREAM tolerated shortly after close (§5.1 closed), frames after our
+# RST_STREAM tolerated): _TRANSITIONS[state * 16 + input] is the next state as an ASCII
+# digit ("3" = ST_OPEN), "-" where the pair is missing (the error, see _bad_transition).
+# A bytes literal: it stays in flash (ROMFS / .mpy) instead of a dict built in RAM.
+#   columns  SEND_ HEADERS DATA END_STREAM RST_STREAM PUSH_PROMISE PROMISED,
+#            RECV_ HEADERS DATA END_STREAM RST_STREAM PUSH_PROMISE PROMISED WINDOW_UPDATE
+#            PRIORITY, 2 unused
+_TRANSITIONS = (
+    b"3----13----2-0--"  # ST_IDLE
+    b"5--7-----6--11--"  # ST_RESERVED_LOCAL
+    b"---7--4--6---2--"  # ST_RESERVED_REMOTE
+    b"33473-33563-33--"  # ST_OPEN
+    b"---7--44664-44--"  # ST_HALF_CLOSED_LOCAL
+    b"55675----6--55--"  # ST_HALF_CLOSED_REMOTE
+    b"---6-----6--66--"  # ST_CLOSED
+    b"---7--77777-77--"  # ST_RESET_LOCAL
+    b"---8---888--88--"  # ST_FORGOTTEN
+)
 
 
 # regular fields the validator looks at: 1 connection-specific (RFC 9113 §8.2.2), 2 te,
@@ -233,6 +198,13 @@ def _rare():
     # The rarely used code (mhttp._h2_rare), loaded on first use.
     from mhttp import _h2_rare
     return _h2_rare
+
+
+def __getattr__(name):
+    # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
+    if name[-6:] == "_NAMES" or name[:5] == "SEND_" or name[:5] == "RECV_":
+        return getattr(_rare(), name)
+    raise AttributeError(name)
 
 
 def _bad_transition(state, inp, sid):
@@ -267,10 +239,10 @@ class _Stream:
 
 
 
-_DEFAULTS = {SETTINGS_HEADER_TABLE_SIZE: 4096, SETTINGS_ENABLE_PUSH: 1,
-             SETTINGS_MAX_CONCURRENT_STREAMS: MAX_STREAM_ID,
-             SETTINGS_INITIAL_WINDOW_SIZE: 65535, SETTINGS_MAX_FRAME_SIZE: 16384,
-             SETTINGS_MAX_HEADER_LIST_SIZE: MAX_WINDOW, SETTINGS_ENABLE_CONNECT_PROTOCOL: 0}
+_DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
+             _SETTINGS_MAX_CONCURRENT_STREAMS: _MAX_STREAM_ID,
+             _SETTINGS_INITIAL_WINDOW_SIZE: 65535, _SETTINGS_MAX_FRAME_SIZE: 16384,
+             _SETTINGS_MAX_HEADER_LIST_SIZE: _MAX_WINDOW, _SETTINGS_ENABLE_CONNECT_PROTOCOL: 0}
 
 
 class H2Protocol:
@@ -301,9 +273,9 @@ class H2Protocol:
         self.auto_ack = auto_ack
         self.validate = validate
         self.state = CONN_OPEN
-        ours = {SETTINGS_MAX_CONCURRENT_STREAMS: 100, SETTINGS_MAX_HEADER_LIST_SIZE: 65536}
+        ours = {_SETTINGS_MAX_CONCURRENT_STREAMS: 100, _SETTINGS_MAX_HEADER_LIST_SIZE: 65536}
         if client:
-            ours[SETTINGS_ENABLE_PUSH] = 0
+            ours[_SETTINGS_ENABLE_PUSH] = 0
         if settings:
             for k in settings:
                 ours[k] = settings[k]
@@ -313,7 +285,7 @@ class H2Protocol:
         self.remote_settings = dict(_DEFAULTS)      # the peer's
         self._pending_settings = []                 # [(changes dict, now)] awaiting ACK
         self._encoder = Encoder()
-        self._decoder = Decoder(4096, MAX_WINDOW)
+        self._decoder = Decoder(4096, _MAX_WINDOW)
         self._streams = {}
         self._closed = {}
         self._out = []
@@ -398,13 +370,13 @@ class H2Protocol:
             old = self.local_settings.get(k)
             self.local_settings[k] = v
             out.append((k, old, v))
-            if k == SETTINGS_HEADER_TABLE_SIZE:
+            if k == _SETTINGS_HEADER_TABLE_SIZE:
                 self._decoder.max_table_size = v
-            elif k == SETTINGS_MAX_HEADER_LIST_SIZE:
+            elif k == _SETTINGS_MAX_HEADER_LIST_SIZE:
                 self._decoder.max_header_list_size = v
-            elif k == SETTINGS_MAX_FRAME_SIZE:
+            elif k == _SETTINGS_MAX_FRAME_SIZE:
                 self._in_max_frame = v
-            elif k == SETTINGS_INITIAL_WINDOW_SIZE:
+            elif k == _SETTINGS_INITIAL_WINDOW_SIZE:
                 d = v - self._in_iws
                 self._in_iws = v
                 for st in self._streams.values():
@@ -415,35 +387,35 @@ class H2Protocol:
         changed = []
         rs = self.remote_settings
         for k, v in pairs:
-            if k == SETTINGS_ENABLE_PUSH:
+            if k == _SETTINGS_ENABLE_PUSH:
                 if v > 1:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH %d: any value "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH %d: any value "
                                             "other than 0 or 1 MUST be PROTOCOL_ERROR" % v)
                 if v == 1 and self.client:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "a client MUST treat "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "a client MUST treat "
                                             "SETTINGS_ENABLE_PUSH=1 as PROTOCOL_ERROR (§6.5.2)")
-            elif k == SETTINGS_INITIAL_WINDOW_SIZE:
-                if v > MAX_WINDOW:
-                    raise H2ConnectionError(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE "
+            elif k == _SETTINGS_INITIAL_WINDOW_SIZE:
+                if v > _MAX_WINDOW:
+                    raise H2ConnectionError(_FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE "
                                             "above 2**31-1 MUST be FLOW_CONTROL_ERROR (§6.5.2)")
                 d = v - self._out_iws
                 self._out_iws = v
                 for st in self._streams.values():
                     st.out_window += d
-                    if st.out_window > MAX_WINDOW:
-                        raise H2ConnectionError(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE"
+                    if st.out_window > _MAX_WINDOW:
+                        raise H2ConnectionError(_FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE"
                                                 " change makes stream %d's window exceed 2**31-1"
                                                 % st.id)
-            elif k == SETTINGS_MAX_FRAME_SIZE:
+            elif k == _SETTINGS_MAX_FRAME_SIZE:
                 if not 16384 <= v <= 16777215:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE %d outside "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE %d outside "
                                             "16384..16777215 MUST be PROTOCOL_ERROR" % v)
                 self._out_max_frame = v
-            elif k == SETTINGS_HEADER_TABLE_SIZE:
+            elif k == _SETTINGS_HEADER_TABLE_SIZE:
                 self._encoder.table_size = min(v, self.max_encoder_table_size)
-            elif k == SETTINGS_ENABLE_CONNECT_PROTOCOL:
+            elif k == _SETTINGS_ENABLE_CONNECT_PROTOCOL:
                 if v > 1 or (v == 0 and rs[k] == 1):
-                    raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL %d "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL %d "
                                             "(RFC 8441 §3: 0 or 1, never back to 0)" % v)
             elif k not in rs:
                 continue    # §6.5.2: unknown settings MUST be ignored
@@ -470,11 +442,11 @@ class H2Protocol:
             if self._need_preface:
                 if n < 24:
                     if PREFACE[:n] != buf:
-                        raise H2ConnectionError(PROTOCOL_ERROR, "invalid connection preface")
+                        raise H2ConnectionError(_PROTOCOL_ERROR, "invalid connection preface")
                     self._inbuf = buf
                     return ev
                 if buf[:24] != PREFACE:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "invalid connection preface")
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "invalid connection preface")
                 self._need_preface = False
                 pos = 24
             handlers = _HANDLERS
@@ -482,7 +454,7 @@ class H2Protocol:
                 hi, lo, t, fl, sid = _unpack_from(">BHBBL", buf, pos)
                 ln = (hi << 16) | lo
                 if ln > self._in_max_frame:
-                    raise H2ConnectionError(FRAME_SIZE_ERROR, "frame length %d exceeds "
+                    raise H2ConnectionError(_FRAME_SIZE_ERROR, "frame length %d exceeds "
                                             "SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)"
                                             % (ln, self._in_max_frame))
                 end = pos + 9 + ln
@@ -492,42 +464,37 @@ class H2Protocol:
                 payload = buf[pos + 9:end]
                 pos = end
                 if not self._got_settings:
-                    if t != FRAME_SETTINGS or fl & FLAG_ACK:
-                        raise H2ConnectionError(PROTOCOL_ERROR, "the first frame MUST be SETTINGS "
+                    if t != _FRAME_SETTINGS or fl & _FLAG_ACK:
+                        raise H2ConnectionError(_PROTOCOL_ERROR, "the first frame MUST be SETTINGS "
                                                 "(RFC 9113 §3.4)")
                     self._got_settings = True
-                if self._cont is not None and t != FRAME_CONTINUATION:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "frame type %d inside a header block: "
+                if self._cont is not None and t != _FRAME_CONTINUATION:
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "frame type %d inside a header block: "
                                             "only CONTINUATION may follow (RFC 9113 §6.10)" % t)
                 try:
                     if t < 10:
-                        handlers[t](self, fl, sid, payload)
-                    elif t == FRAME_PRIORITY_UPDATE:
-                        self._r_priority_update(fl, sid, payload)
+                        h = handlers[t]
+                        if h is None:
+                            _rare().RECEIVERS[t](self, fl, sid, payload)
+                        else:
+                            h(self, fl, sid, payload)
+                    elif t == _FRAME_PRIORITY_UPDATE:
+                        _rare().r_priority_update(self, fl, sid, payload)
                     # §5.5: unknown frame types MUST be ignored
                 except H2StreamError as e:
-                    self._stream_error(e)
+                    _rare().stream_error(self, e)
                     if self.state == CONN_CLOSED:
                         break
         except H2ConnectionError as e:
-            self._connection_error(e)
+            _rare().connection_error(self, e)
             pos = n
         except Exception as e:
             # a bug of ours must not take the driver down: end the connection cleanly
-            self._connection_error(H2ConnectionError(INTERNAL_ERROR, "internal error: %r" % (e,)))
+            _rare().connection_error(self, H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,)))
             pos = n
         self._inbuf = buf[pos:] if pos < n else b""
         self._ev = None
         return ev
-
-    def _stream_error(self, e):
-        _rare().stream_error(self, e)
-
-    def _count_reset(self):
-        _rare().count_reset(self)
-
-    def _connection_error(self, e):
-        _rare().connection_error(self, e)
 
     def _progress(self):
         self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
@@ -536,7 +503,7 @@ class H2Protocol:
     def _flood(self, count, limit, what):
         self._flood_dirty = True
         if count > limit:
-            raise H2ConnectionError(ENHANCE_YOUR_CALM, "%s flood: %d frames without progress"
+            raise H2ConnectionError(_ENHANCE_YOUR_CALM, "%s flood: %d frames without progress"
                                     % (what, count))
 
     # -- stream bookkeeping --------------------------------------------------------------
@@ -556,8 +523,8 @@ class H2Protocol:
 
     def _trans(self, st, inp):
         old = st.state
-        ns = _TRANSITIONS.get(old * 16 + inp)
-        if ns is None:
+        ns = _TRANSITIONS[old * 16 + inp] - 48
+        if ns < 0:
             raise _bad_transition(old, inp, st.id)
         if ns != old:
             st.state = ns
@@ -589,22 +556,22 @@ class H2Protocol:
         # Validates inp on a stream without a _Stream object; raises, or returns (the
         # frame is tolerated and otherwise ignored).
         s = self._state_of(sid)
-        if _TRANSITIONS.get(s * 16 + inp) is None:
+        if _TRANSITIONS[s * 16 + inp] == 45:    # "-"
             raise _bad_transition(s, inp, sid)
 
     # -- frame handlers ------------------------------------------------------------------
 
     def _r_data(self, fl, sid, p):
         if sid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)")
+            raise H2ConnectionError(_PROTOCOL_ERROR, "DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)")
         flen = len(p)
-        if fl & FLAG_PADDED:
+        if fl & _FLAG_PADDED:
             p, _ = data_unpack(fl, p)
         if flen > self._in_window:
-            raise H2ConnectionError(FLOW_CONTROL_ERROR, "DATA of %d octets exceeds the connection "
+            raise H2ConnectionError(_FLOW_CONTROL_ERROR, "DATA of %d octets exceeds the connection "
                                     "window %d (RFC 9113 §6.9)" % (flen, self._in_window))
         self._in_window -= flen
-        es = fl & FLAG_END_STREAM
+        es = fl & _FLAG_END_STREAM
         if p:
             if self._flood_dirty:
                 self._progress()
@@ -614,28 +581,27 @@ class H2Protocol:
         st = self._streams.get(sid)
         if st is None:
             self._ack_conn(flen)
-            self._check_absent(sid, RECV_DATA)
+            self._check_absent(sid, _RECV_DATA)
             return
-        ns = _TRANSITIONS.get(st.state * 16 + RECV_DATA)
-        if ns is None:
+        if _TRANSITIONS[st.state * 16 + _RECV_DATA] == 45:
             self._ack_conn(flen)
-            raise _bad_transition(st.state, RECV_DATA, sid)
+            raise _bad_transition(st.state, _RECV_DATA, sid)
         if flen > st.in_window:
             self._ack_conn(flen)
-            raise H2StreamError(FLOW_CONTROL_ERROR, "DATA of %d octets exceeds stream %d's window "
+            raise H2StreamError(_FLOW_CONTROL_ERROR, "DATA of %d octets exceeds stream %d's window "
                                 "%d" % (flen, sid, st.in_window), sid)
         st.in_window -= flen
         if st.hin != 2:
             self._ack_conn(flen)
-            raise H2StreamError(PROTOCOL_ERROR, "DATA before the HEADERS on stream %d (§8.1)"
+            raise H2StreamError(_PROTOCOL_ERROR, "DATA before the HEADERS on stream %d (§8.1)"
                                 % sid, sid)
         st.got += len(p)
         if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
             self._ack_conn(flen)
-            raise H2StreamError(PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
+            raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
                                 "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
         if es:
-            self._trans(st, RECV_END_STREAM)
+            self._trans(st, _RECV_END_STREAM)
         self._ev.append((EV_DATA, sid, p, flen, es == 1))
         if self.auto_ack and flen:
             self.acknowledge_received_data(flen, sid)
@@ -651,22 +617,16 @@ class H2Protocol:
 
     def _r_headers(self, fl, sid, p):
         if sid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream 0 MUST be PROTOCOL_ERROR")
-        if fl & (FLAG_PADDED | FLAG_PRIORITY):
+            raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on stream 0 MUST be PROTOCOL_ERROR")
+        if fl & (_FLAG_PADDED | _FLAG_PRIORITY):
             frag, prio = headers_unpack(fl, p)
         else:
             frag = p
             prio = None
-        if fl & FLAG_END_HEADERS:
-            self._header_block(FRAME_HEADERS, sid, fl, frag, prio, 0)
+        if fl & _FLAG_END_HEADERS:
+            self._header_block(_FRAME_HEADERS, sid, fl, frag, prio, 0)
         else:
-            self._start_block(FRAME_HEADERS, sid, fl, frag, prio, 0)
-
-    def _start_block(self, kind, sid, fl, frag, prio, promised):
-        _rare().start_block(self, kind, sid, fl, frag, prio, promised)
-
-    def _r_continuation(self, fl, sid, p):
-        _rare().r_continuation(self, fl, sid, p)
+            _rare().start_block(self, _FRAME_HEADERS, sid, fl, frag, prio, 0)
 
     def _decode(self, block):
         # HPACK must see every block, even for streams we refuse (§4.3).
@@ -679,16 +639,16 @@ class H2Protocol:
         fields = self._decode(block)
         if self._flood_dirty:
             self._progress()
-        if kind == FRAME_PUSH_PROMISE:
-            self._recv_push_promise(sid, promised, fields)
+        if kind == _FRAME_PUSH_PROMISE:
+            _rare().recv_push_promise(self, sid, promised, fields)
             return
-        es = fl & FLAG_END_STREAM
+        es = fl & _FLAG_END_STREAM
         st = self._streams.get(sid)
         if st is None:
             if not self.client and sid > self._high_in:
                 # a new stream from the client (RFC 9113 §5.1.1)
                 if not sid & 1:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "client stream id %d is even "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "client stream id %d is even "
                                             "(RFC 9113 §5.1.1)" % sid)
                 self._high_in = sid
                 self._rr_opened += 1
@@ -697,56 +657,56 @@ class H2Protocol:
                     self._rr_resets = 0
                 if self.goaway_sent is not None and sid > self.goaway_sent:
                     self._remember(sid, ST_RESET_LOCAL)
-                    raise H2StreamError(REFUSED_STREAM, "stream %d opened after GOAWAY" % sid, sid)
-                if self._open_in >= self.local_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
+                    raise H2StreamError(_REFUSED_STREAM, "stream %d opened after GOAWAY" % sid, sid)
+                if self._open_in >= self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
                     self._remember(sid, ST_RESET_LOCAL)
-                    raise H2StreamError(REFUSED_STREAM, "stream %d exceeds "
+                    raise H2StreamError(_REFUSED_STREAM, "stream %d exceeds "
                                         "SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)" % (
-                                            sid, self.local_settings[SETTINGS_MAX_CONCURRENT_STREAMS]),
+                                            sid, self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]),
                                         sid)
                 st = self._new_stream(sid, ST_IDLE)
             else:
                 s = self._state_of(sid)
                 if s == ST_IDLE:
-                    raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on idle stream %d (%s) MUST be "
+                    raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on idle stream %d (%s) MUST be "
                                             "PROTOCOL_ERROR (RFC 9113 §5.1.1)" % (
                                                 sid, "not opened by us" if self.client else
                                                 "stream id not increasing"))
                 if s == ST_FORGOTTEN:
                     if not self.client:
-                        raise H2ConnectionError(PROTOCOL_ERROR, "HEADERS on stream %d: stream "
+                        raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on stream %d: stream "
                                                 "ids MUST increase (RFC 9113 §5.1.1)" % sid)
                     return      # a late response on a stream we closed long ago
-                self._check_absent(sid, RECV_HEADERS)
+                self._check_absent(sid, _RECV_HEADERS)
                 return
-        self._trans(st, RECV_HEADERS)
+        self._trans(st, _RECV_HEADERS)
         if fields is None:
-            raise H2StreamError(ENHANCE_YOUR_CALM, "header list larger than "
+            raise H2StreamError(_ENHANCE_YOUR_CALM, "header list larger than "
                                 "SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d" % (
                                     self._decoder.max_header_list_size, sid), sid)
         ev = self._ev
         if prio is not None:
             if prio[0] == sid:
-                raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
+                raise H2StreamError(_PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
             ev.append((EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
         if st.hin == 2:
             # trailers (RFC 9113 §8.1)
             if not es:
-                raise H2StreamError(PROTOCOL_ERROR, "trailers without END_STREAM on stream %d "
+                raise H2StreamError(_PROTOCOL_ERROR, "trailers without END_STREAM on stream %d "
                                     "(RFC 9113 §8.1)" % sid, sid)
             if self.validate:
                 self._check_fields(fields, 2, st)
             if st.clen >= 0 and st.got != st.clen:
-                raise H2StreamError(PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
+                raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
                                     "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
-            self._trans(st, RECV_END_STREAM)
+            self._trans(st, _RECV_END_STREAM)
             ev.append((EV_TRAILERS, sid, Headers._trusted(fields)))
             return
         if self.client:
             info = self._check_response(fields, st) if self.validate else False
             if info:
                 if es:
-                    raise H2StreamError(PROTOCOL_ERROR, "1xx response with END_STREAM on stream "
+                    raise H2StreamError(_PROTOCOL_ERROR, "1xx response with END_STREAM on stream "
                                         "%d (RFC 9113 §8.1)" % sid, sid)
                 st.hin = 1
                 ev.append((EV_HEADERS, sid, Headers._trusted(fields), False))
@@ -756,9 +716,9 @@ class H2Protocol:
         st.hin = 2
         if es:
             if st.clen > 0 and not st.no_body:
-                raise H2StreamError(PROTOCOL_ERROR, "content-length %d but END_STREAM on the "
+                raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but END_STREAM on the "
                                     "HEADERS of stream %d (RFC 9113 §8.1.1)" % (st.clen, sid), sid)
-            self._trans(st, RECV_END_STREAM)
+            self._trans(st, _RECV_END_STREAM)
         ev.append((EV_HEADERS, sid, Headers._trusted(fields), es == 1))
 
     # -- header validation (RFC 9113 §8.2, §8.3) -----------------------------------------
@@ -774,17 +734,17 @@ class H2Protocol:
         special = _SPECIAL
         for n, v, _ in fields:
             if v and (v[0] == 32 or v[0] == 9 or v[-1] == 32 or v[-1] == 9):
-                raise H2StreamError(PROTOCOL_ERROR, "field %r value starts or ends with "
+                raise H2StreamError(_PROTOCOL_ERROR, "field %r value starts or ends with "
                                     "whitespace (RFC 9113 §8.2.1)" % n, sid)
             if n[:1] == b":":
                 if regular:
-                    raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r after a regular field "
+                    raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r after a regular field "
                                         "MUST be malformed (RFC 9113 §8.3)" % n, sid)
                 if kind == 2:
-                    raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r in trailers (§8.1)"
+                    raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r in trailers (§8.1)"
                                         % n, sid)
                 if n in pseudo:
-                    raise H2StreamError(PROTOCOL_ERROR, "duplicated pseudo-header %r (§8.3)"
+                    raise H2StreamError(_PROTOCOL_ERROR, "duplicated pseudo-header %r (§8.3)"
                                         % n, sid)
                 pseudo[n] = v
                 continue
@@ -794,19 +754,19 @@ class H2Protocol:
             if k is None:
                 continue
             if k == 1:
-                raise H2StreamError(PROTOCOL_ERROR, "connection-specific field %r MUST be "
+                raise H2StreamError(_PROTOCOL_ERROR, "connection-specific field %r MUST be "
                                     "malformed (RFC 9113 §8.2.2)" % n, sid)
             if k == 2:
                 if v != b"trailers":
-                    raise H2StreamError(PROTOCOL_ERROR, "te other than \"trailers\" MUST be "
+                    raise H2StreamError(_PROTOCOL_ERROR, "te other than \"trailers\" MUST be "
                                         "malformed (RFC 9113 §8.2.2)", sid)
             elif k == 3:
                 if kind != 2:
                     if not v.isdigit():
-                        raise H2StreamError(PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
+                        raise H2StreamError(_PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
                     cl = int(v)
                     if st.clen >= 0 and st.clen != cl:
-                        raise H2StreamError(PROTOCOL_ERROR, "conflicting content-length values",
+                        raise H2StreamError(_PROTOCOL_ERROR, "conflicting content-length values",
                                             sid)
                     st.clen = cl
             elif kind == 0 or kind == 3:
@@ -814,11 +774,11 @@ class H2Protocol:
         if names and _bad_names(b"".join(names)):
             for n in names:
                 if _bad_name(n):
-                    raise H2StreamError(PROTOCOL_ERROR, "invalid field name %r (uppercase or a "
+                    raise H2StreamError(_PROTOCOL_ERROR, "invalid field name %r (uppercase or a "
                                         "character RFC 9113 §8.2.1 forbids)" % n, sid)
         blob = b"".join([f[1] for f in fields])
         if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
-            raise H2StreamError(PROTOCOL_ERROR, "field value with NUL, CR or LF MUST be "
+            raise H2StreamError(_PROTOCOL_ERROR, "field value with NUL, CR or LF MUST be "
                                 "malformed (RFC 9113 §8.2.1)", sid)
         return pseudo
 
@@ -828,45 +788,45 @@ class H2Protocol:
         host = ps.pop(b"host", None)
         for k in ps:
             if k not in _REQ_PSEUDO:
-                raise H2StreamError(PROTOCOL_ERROR, "pseudo-header %r not allowed in a request "
+                raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r not allowed in a request "
                                     "(RFC 9113 §8.3)" % k, sid)
         m = ps.get(b":method")
         if not m:
-            raise H2StreamError(PROTOCOL_ERROR, "request without :method (§8.3.1)", sid)
+            raise H2StreamError(_PROTOCOL_ERROR, "request without :method (§8.3.1)", sid)
         proto = ps.get(b":protocol")
         if proto is not None:
             # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
-            if self.advertised_settings[SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or pushed:
-                raise H2StreamError(PROTOCOL_ERROR, ":protocol without "
+            if self.advertised_settings[_SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or pushed:
+                raise H2StreamError(_PROTOCOL_ERROR, ":protocol without "
                                     "SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)", sid)
             if m != b"CONNECT":
-                raise H2StreamError(PROTOCOL_ERROR, ":protocol on a %r request (RFC 8441 §4)"
+                raise H2StreamError(_PROTOCOL_ERROR, ":protocol on a %r request (RFC 8441 §4)"
                                     % m, sid)
         if m == b"CONNECT" and proto is None:
             # §8.5: :method and :authority only
             if b":scheme" in ps or b":path" in ps or not ps.get(b":authority"):
-                raise H2StreamError(PROTOCOL_ERROR, "CONNECT MUST have :authority and no :scheme "
+                raise H2StreamError(_PROTOCOL_ERROR, "CONNECT MUST have :authority and no :scheme "
                                     "or :path (RFC 9113 §8.5)", sid)
         else:
             sc = ps.get(b":scheme")
             pa = ps.get(b":path")
             if not sc or not pa:
-                raise H2StreamError(PROTOCOL_ERROR, "request without :scheme or :path MUST be "
+                raise H2StreamError(_PROTOCOL_ERROR, "request without :scheme or :path MUST be "
                                     "malformed (RFC 9113 §8.3.1)", sid)
             if pa[0] != 47 and not (pa == b"*" and m == b"OPTIONS") and sc in (b"http", b"https"):
-                raise H2StreamError(PROTOCOL_ERROR, ":path %r is not origin-form (§8.3.1)" % pa,
+                raise H2StreamError(_PROTOCOL_ERROR, ":path %r is not origin-form (§8.3.1)" % pa,
                                     sid)
             if proto is not None and not ps.get(b":authority"):
-                raise H2StreamError(PROTOCOL_ERROR, "extended CONNECT without :authority", sid)
+                raise H2StreamError(_PROTOCOL_ERROR, "extended CONNECT without :authority", sid)
         if pushed:
             if m not in (b"GET", b"HEAD") or not ps.get(b":authority"):
-                raise H2StreamError(PROTOCOL_ERROR, "pushed request must be a safe, cacheable "
+                raise H2StreamError(_PROTOCOL_ERROR, "pushed request must be a safe, cacheable "
                                     "method with :authority (RFC 9113 §8.4)", sid)
             st.no_body = m == b"HEAD"
             st.clen = -1
         a = ps.get(b":authority")
         if a is not None and host is not None and host != a:
-            raise H2StreamError(PROTOCOL_ERROR, "host %r differs from :authority %r "
+            raise H2StreamError(_PROTOCOL_ERROR, "host %r differs from :authority %r "
                                 "(RFC 9113 §8.3.1)" % (host, a), sid)
         return m
 
@@ -876,13 +836,13 @@ class H2Protocol:
         ps = self._check_fields(fields, 1, st)
         s = ps.get(b":status")
         if s is None or len(ps) != 1:
-            raise H2StreamError(PROTOCOL_ERROR, "a response needs exactly one pseudo-header, "
+            raise H2StreamError(_PROTOCOL_ERROR, "a response needs exactly one pseudo-header, "
                                 ":status (RFC 9113 §8.3.2)", sid)
         if len(s) != 3 or not s.isdigit():
-            raise H2StreamError(PROTOCOL_ERROR, "invalid :status %r" % s, sid)
+            raise H2StreamError(_PROTOCOL_ERROR, "invalid :status %r" % s, sid)
         if s[0] == 49:  # "1"
             if s == b"101":
-                raise H2StreamError(PROTOCOL_ERROR, "101 is not allowed in HTTP/2 (§8.6)", sid)
+                raise H2StreamError(_PROTOCOL_ERROR, "101 is not allowed in HTTP/2 (§8.6)", sid)
             st.clen = -1
             return True
         if s == b"304" or s == b"204":
@@ -891,42 +851,30 @@ class H2Protocol:
 
     # -- other frames --------------------------------------------------------------------
 
-    def _r_push_promise(self, fl, sid, p):
-        _rare().r_push_promise(self, fl, sid, p)
-
-    def _recv_push_promise(self, sid, promised, fields):
-        _rare().recv_push_promise(self, sid, promised, fields)
-
-    def _r_priority(self, fl, sid, p):
-        _rare().r_priority(self, fl, sid, p)
-
-    def _r_priority_update(self, fl, sid, p):
-        _rare().r_priority_update(self, fl, sid, p)
-
     def _r_rst_stream(self, fl, sid, p):
         if sid == 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "RST_STREAM on stream 0 MUST be PROTOCOL_ERROR")
+            raise H2ConnectionError(_PROTOCOL_ERROR, "RST_STREAM on stream 0 MUST be PROTOCOL_ERROR")
         code = rst_stream_unpack(p)
         st = self._streams.get(sid)
         if st is None:
-            self._check_absent(sid, RECV_RST_STREAM)
+            self._check_absent(sid, _RECV_RST_STREAM)
             self._f_wu += 1
             self._flood(self._f_wu, self.max_window_update_flood, "RST_STREAM on closed streams")
             return
         early = not self.client and st.hout == 0 and not (sid & 1 == 0)
-        self._trans(st, RECV_RST_STREAM)
+        self._trans(st, _RECV_RST_STREAM)
         self._ev.append((EV_STREAM_RESET, sid, code, True))
         if early:
-            self._count_reset()
+            _rare().count_reset(self)
 
     def _r_settings(self, fl, sid, p):
         if sid != 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS on stream %d MUST be PROTOCOL_ERROR"
+            raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS on stream %d MUST be PROTOCOL_ERROR"
                                     % sid)
-        check_size(FRAME_SETTINGS, fl, len(p), 0)
-        if fl & FLAG_ACK:
+        check_size(_FRAME_SETTINGS, fl, len(p), 0)
+        if fl & _FLAG_ACK:
             if not self._pending_settings:
-                raise H2ConnectionError(PROTOCOL_ERROR, "SETTINGS ACK without pending SETTINGS")
+                raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS ACK without pending SETTINGS")
             changes = self._pending_settings.pop(0)[0]
             self._ev.append((EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
             return
@@ -938,13 +886,13 @@ class H2Protocol:
 
     def _r_ping(self, fl, sid, p):
         if sid != 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "PING on stream %d MUST be PROTOCOL_ERROR" % sid)
-        check_size(FRAME_PING, fl, len(p), 0)
-        if fl & FLAG_ACK:
+            raise H2ConnectionError(_PROTOCOL_ERROR, "PING on stream %d MUST be PROTOCOL_ERROR" % sid)
+        check_size(_FRAME_PING, fl, len(p), 0)
+        if fl & _FLAG_ACK:
             self._ev.append((EV_PING_ACKED, p))
             if self._gs_ping is not None and p == self._gs_ping:
                 self._gs_ping = None
-                self.close_connection(NO_ERROR)
+                self.close_connection(_NO_ERROR)
             return
         self._f_ping += 1
         self._flood(self._f_ping, self.max_ping_flood, "PING")
@@ -953,11 +901,11 @@ class H2Protocol:
 
     def _r_goaway(self, fl, sid, p):
         if sid != 0:
-            raise H2ConnectionError(PROTOCOL_ERROR, "GOAWAY on stream %d MUST be PROTOCOL_ERROR"
+            raise H2ConnectionError(_PROTOCOL_ERROR, "GOAWAY on stream %d MUST be PROTOCOL_ERROR"
                                     % sid)
         last, code, dbg = goaway_unpack(p)
         if self.goaway_received is not None and last > self.goaway_received:
-            raise H2ConnectionError(PROTOCOL_ERROR, "GOAWAY last_stream_id went up (§6.8)")
+            raise H2ConnectionError(_PROTOCOL_ERROR, "GOAWAY last_stream_id went up (§6.8)")
         self.goaway_received = last
         if self.state == CONN_OPEN:
             self.state = CONN_CLOSING
@@ -972,8 +920,8 @@ class H2Protocol:
                     self._open_out -= 1
                 st.state = ST_CLOSED
                 self._remember(s, ST_CLOSED)
-                ev.append((EV_STREAM_RESET, s, REFUSED_STREAM, True))
-        if code != NO_ERROR:
+                ev.append((EV_STREAM_RESET, s, _REFUSED_STREAM, True))
+        if code != _NO_ERROR:
             # the peer ends the connection on an error: nothing more will complete
             for s in sorted(self._streams):
                 st = self._streams.pop(s)
@@ -983,32 +931,32 @@ class H2Protocol:
             self.state = CONN_CLOSED
 
     def _r_window_update(self, fl, sid, p):
-        check_size(FRAME_WINDOW_UPDATE, fl, len(p), sid)
+        check_size(_FRAME_WINDOW_UPDATE, fl, len(p), sid)
         inc = window_update_unpack(p)
         self._f_wu += 1
         self._flood(self._f_wu, self.max_window_update_flood, "WINDOW_UPDATE")
         if sid == 0:
             if inc == 0:
-                raise H2ConnectionError(PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
+                raise H2ConnectionError(_PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
                                         "PROTOCOL_ERROR (RFC 9113 §6.9)")
             w = self._out_window + inc
-            if w > MAX_WINDOW:
-                raise H2ConnectionError(FLOW_CONTROL_ERROR, "connection window above 2**31-1 MUST "
+            if w > _MAX_WINDOW:
+                raise H2ConnectionError(_FLOW_CONTROL_ERROR, "connection window above 2**31-1 MUST "
                                         "be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)")
             self._out_window = w
             self._ev.append((EV_WINDOW_UPDATED, 0, inc))
             return
         st = self._streams.get(sid)
         if st is None:
-            self._check_absent(sid, RECV_WINDOW_UPDATE)
+            self._check_absent(sid, _RECV_WINDOW_UPDATE)
             return
-        self._trans(st, RECV_WINDOW_UPDATE)
+        self._trans(st, _RECV_WINDOW_UPDATE)
         if inc == 0:
-            raise H2StreamError(PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
+            raise H2StreamError(_PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
                                 "PROTOCOL_ERROR (RFC 9113 §6.9)", sid)
         w = st.out_window + inc
-        if w > MAX_WINDOW:
-            raise H2StreamError(FLOW_CONTROL_ERROR, "stream %d window above 2**31-1 (§6.9.1)"
+        if w > _MAX_WINDOW:
+            raise H2StreamError(_FLOW_CONTROL_ERROR, "stream %d window above 2**31-1 (§6.9.1)"
                                 % sid, sid)
         st.out_window = w
         self._ev.append((EV_WINDOW_UPDATED, sid, inc))
@@ -1024,8 +972,8 @@ class H2Protocol:
         nid = self._next_id
         if nid <= self._high_out:
             nid = self._high_out + 2
-        if nid > MAX_STREAM_ID:
-            raise H2ConnectionError(PROTOCOL_ERROR, "stream ids exhausted (RFC 9113 §5.1.1): "
+        if nid > _MAX_STREAM_ID:
+            raise H2ConnectionError(_PROTOCOL_ERROR, "stream ids exhausted (RFC 9113 §5.1.1): "
                                     "open a new connection")
         return nid
 
@@ -1034,10 +982,10 @@ class H2Protocol:
         # peer's SETTINGS_MAX_CONCURRENT_STREAMS.
         if self.state != CONN_OPEN or self.goaway_received is not None:
             return False
-        if self._open_out >= self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
+        if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
             return False
         n = self._next_id if self._next_id > self._high_out else self._high_out + 2
-        return n <= MAX_STREAM_ID
+        return n <= _MAX_STREAM_ID
 
     @property
     def open_outbound_streams(self):
@@ -1057,15 +1005,15 @@ class H2Protocol:
         # A new stream of ours (client request).
         self._check_open()
         if not self.client:
-            raise H2StreamError(PROTOCOL_ERROR, "a server opens streams with push_stream", sid)
-        if not sid & 1 or sid <= self._high_out or sid > MAX_STREAM_ID:
-            raise H2StreamError(PROTOCOL_ERROR, "stream id %d is not a new odd id above %d" % (
+            raise H2StreamError(_PROTOCOL_ERROR, "a server opens streams with push_stream", sid)
+        if not sid & 1 or sid <= self._high_out or sid > _MAX_STREAM_ID:
+            raise H2StreamError(_PROTOCOL_ERROR, "stream id %d is not a new odd id above %d" % (
                 sid, self._high_out), sid)
         if self.goaway_received is not None or self.state != CONN_OPEN:
-            raise H2ConnectionError(REFUSED_STREAM, "no new streams after GOAWAY (RFC 9113 §6.8)")
-        if self._open_out >= self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS]:
-            raise H2StreamError(REFUSED_STREAM, "peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached"
-                                % self.remote_settings[SETTINGS_MAX_CONCURRENT_STREAMS], sid)
+            raise H2ConnectionError(_REFUSED_STREAM, "no new streams after GOAWAY (RFC 9113 §6.8)")
+        if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
+            raise H2StreamError(_REFUSED_STREAM, "peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached"
+                                % self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS], sid)
         self._high_out = sid
         self._next_id = sid + 2
         return self._new_stream(sid, ST_IDLE)
@@ -1074,7 +1022,7 @@ class H2Protocol:
         mx = self._out_max_frame
         out = self._out
         if len(block) + len(prefix) <= mx:
-            out.append(header_pack(len(block) + len(prefix), ftype, fl | FLAG_END_HEADERS, sid)
+            out.append(header_pack(len(block) + len(prefix), ftype, fl | _FLAG_END_HEADERS, sid)
                        + prefix + block)
             return
         first = mx - len(prefix)
@@ -1084,8 +1032,8 @@ class H2Protocol:
         while i < n:
             chunk = block[i:i + mx]
             i += mx
-            out.append(header_pack(len(chunk), FRAME_CONTINUATION,
-                                   FLAG_END_HEADERS if i >= n else 0, sid) + chunk)
+            out.append(header_pack(len(chunk), _FRAME_CONTINUATION,
+                                   _FLAG_END_HEADERS if i >= n else 0, sid) + chunk)
 
     def send_headers(self, stream_id, headers, end_stream=False):
         # A request (client, opens the stream), a response or 1xx (server), or trailers
@@ -1095,13 +1043,13 @@ class H2Protocol:
         st = self._streams.get(stream_id)
         if st is None:
             if stream_id in self._closed:
-                raise _bad_transition(self._closed[stream_id], SEND_HEADERS, stream_id)
+                raise _bad_transition(self._closed[stream_id], _SEND_HEADERS, stream_id)
             st = self._open_local(stream_id)
-        self._trans(st, SEND_HEADERS)
+        self._trans(st, _SEND_HEADERS)
         l = headers._l if isinstance(headers, Headers) else headers
         if st.hout == 2:
             if not end_stream:
-                raise H2StreamError(PROTOCOL_ERROR, "trailers must end the stream", stream_id)
+                raise H2StreamError(_PROTOCOL_ERROR, "trailers must end the stream", stream_id)
         elif self.client:
             st.hout = 2
             for f in l:
@@ -1114,18 +1062,18 @@ class H2Protocol:
                 st.hout = 1
             else:
                 st.hout = 2
-        self._emit_block(FRAME_HEADERS, stream_id, self._encoder.encode(l),
-                         FLAG_END_STREAM if end_stream else 0)
+        self._emit_block(_FRAME_HEADERS, stream_id, self._encoder.encode(l),
+                         _FLAG_END_STREAM if end_stream else 0)
         if self._flood_dirty:
             self._progress()
         if end_stream:
-            self._trans(st, SEND_END_STREAM)
+            self._trans(st, _SEND_END_STREAM)
 
     def local_flow_control_window(self, stream_id):
         # How many DATA octets send_data would accept right now on this stream.
         st = self._streams.get(stream_id)
         if st is None:
-            raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
+            raise _bad_transition(self._state_of(stream_id), _SEND_DATA, stream_id)
         w = st.out_window
         return w if w < self._out_window else self._out_window
 
@@ -1138,10 +1086,9 @@ class H2Protocol:
         st = self._streams.get(stream_id)
         if st is None:
             self._check_open()
-            raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
-        ns = _TRANSITIONS.get(st.state * 16 + SEND_DATA)
-        if ns is None:
-            raise _bad_transition(st.state, SEND_DATA, stream_id)
+            raise _bad_transition(self._state_of(stream_id), _SEND_DATA, stream_id)
+        if _TRANSITIONS[st.state * 16 + _SEND_DATA] == 45:
+            raise _bad_transition(st.state, _SEND_DATA, stream_id)
         n = len(data)
         w = st.out_window
         if self._out_window < w:
@@ -1149,14 +1096,14 @@ class H2Protocol:
         if n <= w and n <= self._out_max_frame and not pad:
             if data.__class__ is not bytes:
                 data = bytes(data)
-            self._out.append(header_pack(n, FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
+            self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
             st.out_window -= n
             self._out_window -= n
             st.blocked_since = None
             if n and self._flood_dirty:
                 self._progress()
             if end_stream:
-                self._trans(st, SEND_END_STREAM)
+                self._trans(st, _SEND_END_STREAM)
             return n
         return self._send_data_slow(st, data, end_stream, now, pad, w)
 
@@ -1179,13 +1126,13 @@ class H2Protocol:
             chunk = bytes(data[sent:sent + take])
             sent += take
             last = end_stream and sent == n
-            fl = FLAG_END_STREAM if last else 0
+            fl = _FLAG_END_STREAM if last else 0
             if pad:
-                out.append(header_pack(take + pad + 1, FRAME_DATA, fl | FLAG_PADDED, sid)
+                out.append(header_pack(take + pad + 1, _FRAME_DATA, fl | _FLAG_PADDED, sid)
                            + bytes((pad,)) + chunk + bytes(pad))
                 cost = take + pad + 1
             else:
-                out.append(header_pack(take, FRAME_DATA, fl, sid) + chunk)
+                out.append(header_pack(take, _FRAME_DATA, fl, sid) + chunk)
                 cost = take
             st.out_window -= cost
             self._out_window -= cost
@@ -1198,11 +1145,11 @@ class H2Protocol:
             if end_stream:
                 if n == 0:
                     if pad:
-                        out.append(header_pack(pad + 1, FRAME_DATA, FLAG_END_STREAM | FLAG_PADDED,
+                        out.append(header_pack(pad + 1, _FRAME_DATA, _FLAG_END_STREAM | _FLAG_PADDED,
                                                sid) + bytes((pad,)) + bytes(pad))
                     else:
-                        out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, sid))
-                self._trans(st, SEND_END_STREAM)
+                        out.append(header_pack(0, _FRAME_DATA, _FLAG_END_STREAM, sid))
+                self._trans(st, _SEND_END_STREAM)
         if sent and self._flood_dirty:
             self._progress()
         return sent
@@ -1229,23 +1176,23 @@ class H2Protocol:
                 st.in_window += st.in_unacked
                 st.in_unacked = 0
 
-    def reset_stream(self, stream_id, code=CANCEL):
+    def reset_stream(self, stream_id, code=_CANCEL):
         # RST_STREAM(code); the stream is closed at once.  A no-op on a closed stream.
         self._check_open()
         st = self._streams.get(stream_id)
         if st is None:
             s = self._state_of(stream_id)
-            if _TRANSITIONS.get(s * 16 + SEND_RST_STREAM) is None:
-                raise _bad_transition(s, SEND_RST_STREAM, stream_id)
+            if _TRANSITIONS[s * 16 + _SEND_RST_STREAM] == 45:
+                raise _bad_transition(s, _SEND_RST_STREAM, stream_id)
             return
-        self._trans(st, SEND_RST_STREAM)
+        self._trans(st, _SEND_RST_STREAM)
         self._out.append(rst_stream_pack(stream_id, code))
 
     def ping(self, data=b"\0" * 8):
         self._check_open()
         self._out.append(ping_pack(data))
 
-    def close_connection(self, code=NO_ERROR, last_stream_id=None, debug=b""):
+    def close_connection(self, code=_NO_ERROR, last_stream_id=None, debug=b""):
         # GOAWAY.  NO_ERROR: graceful, streams up to last_stream_id (default: the highest
         # the peer opened) finish, newer ones are refused.  Any other code: the connection
         # is closed for good.
@@ -1255,7 +1202,7 @@ class H2Protocol:
             last_stream_id = self._high_in
         self._out.append(goaway_pack(last_stream_id, code, debug))
         self.goaway_sent = last_stream_id
-        self.state = CONN_CLOSED if code != NO_ERROR else CONN_CLOSING
+        self.state = CONN_CLOSED if code != _NO_ERROR else CONN_CLOSING
 
     def start_graceful_shutdown(self):
         _rare().start_graceful_shutdown(self)
@@ -1268,8 +1215,8 @@ class H2Protocol:
 
 
 # Frame handlers by type (0..9), called as handler(protocol, flags, stream_id, payload):
-# one tuple for all connections instead of ten bound methods per connection.
-_HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, H2Protocol._r_priority,
-             H2Protocol._r_rst_stream, H2Protocol._r_settings, H2Protocol._r_push_promise,
-             H2Protocol._r_ping, H2Protocol._r_goaway, H2Protocol._r_window_update,
-             H2Protocol._r_continuation)
+# one tuple for all connections instead of ten bound methods per connection.  None: the
+# receiver is in mhttp._h2_rare (RECEIVERS: PRIORITY, PUSH_PROMISE, CONTINUATION).
+_HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, H2Protocol._r_rst_stream,
+             H2Protocol._r_settings, None, H2Protocol._r_ping, H2Protocol._r_goaway,
+             H2Protocol._r_window_update, None)
