@@ -37,16 +37,11 @@
 #   ConnectionClosed (EOF), Timeout (a call's time limit).
 import sys
 
-from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_STREAM_RESET,
-                      EV_WINDOW_UPDATED, EV_SETTINGS_CHANGED, EV_SETTINGS_ACKED,
-                      EV_PING_ACKED, EV_GOAWAY, EV_PUSH_PROMISE, EV_CONNECTION_TERMINATED,
-                      CONN_OPEN, CONN_CLOSED, ST_CLOSED)
-from mhttp.h2_frames import (PREFACE, SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS,
-                             SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL)
+from mhttp.h2 import H2Protocol
+from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
 from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2StreamError,
-                          H2ConnectionError, h2_error_name, NO_ERROR, PROTOCOL_ERROR,
-                          INTERNAL_ERROR, CANCEL, SETTINGS_TIMEOUT, REFUSED_STREAM)
+                          H2ConnectionError, h2_error_name)
 from mhttp.stream_common import StreamCommon
 
 try:
@@ -55,6 +50,40 @@ except ImportError:  # pragma: no cover
     raise
 
 _CPYTHON = sys.implementation.name == "cpython"
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# Board RAM: private const() copies (inlined, no globals-dict slot) of the mhttp.h2 event,
+# state and mhttp.h2_frames / mhttp.errors RFC numbers this module uses.
+_EV_HEADERS = const(1)
+_EV_DATA = const(2)
+_EV_TRAILERS = const(3)
+_EV_STREAM_RESET = const(4)
+_EV_WINDOW_UPDATED = const(5)
+_EV_SETTINGS_CHANGED = const(6)
+_EV_SETTINGS_ACKED = const(7)
+_EV_PING_ACKED = const(9)
+_EV_GOAWAY = const(10)
+_EV_PUSH_PROMISE = const(11)
+_EV_CONNECTION_TERMINATED = const(14)
+_CONN_OPEN = const(0)
+_CONN_CLOSED = const(2)
+_ST_CLOSED = const(6)
+_SETTINGS_ENABLE_PUSH = const(2)
+_SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
+_SETTINGS_INITIAL_WINDOW_SIZE = const(4)
+_SETTINGS_ENABLE_CONNECT_PROTOCOL = const(8)
+_NO_ERROR = const(0)
+_PROTOCOL_ERROR = const(1)
+_INTERNAL_ERROR = const(2)
+_CANCEL = const(8)
+_SETTINGS_TIMEOUT = const(4)
+_REFUSED_STREAM = const(7)
+
 
 PREFACE = PREFACE
 SERVER_NAME = b"mhttp"
@@ -215,13 +244,13 @@ class H2Connection:
         self.settings_timeout = settings_timeout
         s = {}
         if server:
-            s[SETTINGS_ENABLE_CONNECT_PROTOCOL] = 1    # RFC 8441 §3
+            s[_SETTINGS_ENABLE_CONNECT_PROTOCOL] = 1    # RFC 8441 §3
         if _CPYTHON:
             # Receive windows (the bound on what a stream buffers): RFC defaults (64 KiB)
             # on boards; larger on CPython, so that fast peers are not held back and a
             # single-threaded client can send a request body while the response to it
             # (an echo) piles up unread.
-            s[SETTINGS_INITIAL_WINDOW_SIZE] = self.window_cpython[1 if server else 0]
+            s[_SETTINGS_INITIAL_WINDOW_SIZE] = self.window_cpython[1 if server else 0]
             if connection_window is None:
                 connection_window = self.window_cpython[3 if server else 2]
         if settings:
@@ -314,7 +343,7 @@ class H2Connection:
     def shutdown(self):
         # Graceful GOAWAY (RFC 9113 §6.8): streams already open finish, no new ones.
         p = self.p
-        if p.state == CONN_OPEN:
+        if p.state == _CONN_OPEN:
             p.start_graceful_shutdown()
             self._kick()
 
@@ -323,8 +352,8 @@ class H2Connection:
         if self.closed:
             return
         p = self.p
-        if p.state != CONN_CLOSED and self.error is None:
-            p.close_connection(NO_ERROR)
+        if p.state != _CONN_CLOSED and self.error is None:
+            p.close_connection(_NO_ERROR)
             try:
                 await self._flush(timeout if timeout is not None else 1)
             except Error:
@@ -367,7 +396,7 @@ class H2Connection:
                 self._check()
                 await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
         except Timeout:
-            self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
+            self._fail(_SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
             await self._flush()
             raise
 
@@ -376,7 +405,7 @@ class H2Connection:
         if self.server:
             raise Error("new_stream: only a client connection opens streams (servers push)")
         self._check()
-        if self.goaway is not None or self.p.state != CONN_OPEN:
+        if self.goaway is not None or self.p.state != _CONN_OPEN:
             raise ConnectionClosed("new_stream: the connection is going away (GOAWAY)")
         return H2Stream(self, None)
 
@@ -474,12 +503,12 @@ class H2Connection:
                 d, self._pending = self._pending, None
                 self._feed(d)
                 await self._flush()
-            while p.state != CONN_CLOSED:
+            while p.state != _CONN_CLOSED:
                 t = self.idle_timeout if (self.server and not self.streams) else None
                 self.idle = not self.streams
                 if self.close_after and self.server:
                     if p.goaway_sent is None:
-                        p.close_connection(NO_ERROR)
+                        p.close_connection(_NO_ERROR)
                         await self._flush()
                     if not self.streams:
                         break
@@ -488,8 +517,8 @@ class H2Connection:
                 except Timeout:
                     if self.close_after or not self.streams:
                         # idle (or the server closing): graceful GOAWAY, done
-                        if p.state != CONN_CLOSED:
-                            p.close_connection(NO_ERROR)
+                        if p.state != _CONN_CLOSED:
+                            p.close_connection(_NO_ERROR)
                             await self._flush()
                         break
                     continue
@@ -506,7 +535,7 @@ class H2Connection:
                 if p._pending_settings and self.settings_timeout is not None:
                     since = p._pending_settings[0][1]
                     if ticks_diff(ticks_ms(), since) > self.settings_timeout * 1000:
-                        self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss"
+                        self._fail(_SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss"
                                    % self.settings_timeout)
                 if p._out:
                     await self._flush()
@@ -596,7 +625,7 @@ class H2Connection:
     def _fail(self, code, msg):
         # A connection error found by the driver (not the core): GOAWAY(code).
         p = self.p
-        if p.state != CONN_CLOSED:
+        if p.state != _CONN_CLOSED:
             p.close_connection(code, None, msg.encode() if isinstance(msg, str) else msg)
         self._end(H2ConnectionError(code, msg))
 
@@ -642,7 +671,7 @@ class H2Connection:
         streams = self.streams
         for ev in evs:
             k = ev[0]
-            if k == EV_HEADERS:
+            if k == _EV_HEADERS:
                 sid = ev[1]
                 st = streams.get(sid)
                 if st is None:
@@ -670,7 +699,7 @@ class H2Connection:
                     continue
                 st.heads.append(ev[2])
                 st._wake()
-            elif k == EV_DATA:
+            elif k == _EV_DATA:
                 st = streams.get(ev[1])
                 if st is None:
                     if ev[3]:
@@ -691,43 +720,43 @@ class H2Connection:
                     if st.out_done:
                         self._forget_later(st)
                 st._wake()
-            elif k == EV_TRAILERS:
+            elif k == _EV_TRAILERS:
                 st = streams.get(ev[1])
                 if st is not None:
                     st.heads.append(ev[2])
                     st.in_done = True
                     st._wake()
-            elif k == EV_STREAM_RESET:
+            elif k == _EV_STREAM_RESET:
                 st = streams.get(ev[1])
                 if st is not None:
                     st.reset = (ev[2], ev[3])
                     st._wake()
                     self._forget(st)
-            elif k == EV_WINDOW_UPDATED:
+            elif k == _EV_WINDOW_UPDATED:
                 if ev[1] == 0:
                     self._wake_writers()
                 else:
                     st = streams.get(ev[1])
                     if st is not None and st._want_window:
                         st._wake()
-            elif k == EV_SETTINGS_CHANGED:
+            elif k == _EV_SETTINGS_CHANGED:
                 for c in ev[1]:
-                    if c[0] == SETTINGS_INITIAL_WINDOW_SIZE or c[0] == SETTINGS_MAX_CONCURRENT_STREAMS:
+                    if c[0] == _SETTINGS_INITIAL_WINDOW_SIZE or c[0] == _SETTINGS_MAX_CONCURRENT_STREAMS:
                         self._wake_writers()
                         break
-            elif k == EV_SETTINGS_ACKED:
+            elif k == _EV_SETTINGS_ACKED:
                 if self._settings_ev:
                     _wake_all(self._settings_ev)
-            elif k == EV_PING_ACKED:
+            elif k == _EV_PING_ACKED:
                 self._pings.append(bytes(ev[1]))
                 if len(self._pings) > 16:
                     self._pings.pop(0)
                 if self._ping_ev:
                     _wake_all(self._ping_ev)
-            elif k == EV_GOAWAY:
+            elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake_conn()
-            elif k == EV_PUSH_PROMISE:
+            elif k == _EV_PUSH_PROMISE:
                 st = H2Stream(self, ev[2])
                 st.request_headers = ev[3]
                 st.promised_by = ev[1]
@@ -740,7 +769,7 @@ class H2Connection:
                 self._incoming.append(st)
                 if self._in_ev:
                     _wake_all(self._in_ev)
-            elif k == EV_CONNECTION_TERMINATED:
+            elif k == _EV_CONNECTION_TERMINATED:
                 dbg = ev[3]
                 try:
                     dbg = bytes(dbg).decode()
@@ -891,7 +920,7 @@ class H2Stream(StreamCommon):
         p = conn.p
         while not p.can_open_stream():
             conn._check()
-            if conn.goaway is not None or p.state != CONN_OPEN:
+            if conn.goaway is not None or p.state != _CONN_OPEN:
                 raise ConnectionClosed("no new stream: the peer sent GOAWAY")
             await conn._wait(conn._slot_ev, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
@@ -1032,13 +1061,13 @@ class H2Stream(StreamCommon):
         await conn._flush()
         return st
 
-    def rst_stream(self, code=CANCEL):
+    def rst_stream(self, code=_CANCEL):
         # RST_STREAM(code) now (lua-http stream:rst_stream).
         conn = self.conn
         if self.id is None or self.reset is not None:
             return
         p = conn.p
-        if p.state == CONN_CLOSED:
+        if p.state == _CONN_CLOSED:
             return
         try:
             p.reset_stream(self.id, code)
@@ -1059,10 +1088,10 @@ class H2Stream(StreamCommon):
             self.conn._forget(self)
             return
         st = self.conn.p.stream_state(self.id)
-        if st >= ST_CLOSED:
+        if st >= _ST_CLOSED:
             self.conn._forget(self)
             return
-        self.rst_stream(CANCEL)
+        self.rst_stream(_CANCEL)
 
     # -- server: after the handler ------------------------------------------------------
     async def finish_server(self):
@@ -1079,7 +1108,7 @@ class H2Stream(StreamCommon):
             else:
                 await self.write_chunk(b"", True)
         if not self.in_done:
-            self.rst_stream(NO_ERROR)
+            self.rst_stream(_NO_ERROR)
         elif self.chunks or self.conn.streams.get(self.id) is self:
             conn._forget(self)
 
@@ -1110,7 +1139,7 @@ async def _handle(server, onstream, stream):
                 except Error:
                     pass
             elif stream.reset is None:
-                stream.rst_stream(INTERNAL_ERROR)
+                stream.rst_stream(_INTERNAL_ERROR)
             return
         await stream.finish_server()
     except Error:
