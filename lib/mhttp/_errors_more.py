@@ -3,23 +3,36 @@
 # names from mhttp.errors, as before; this module is an implementation detail.
 from mhttp.errors import ProtocolError
 
-# RFC 9113 §7 error codes: (name, description), indexed by code.
-H2_ERRORS = (
-    ("NO_ERROR", "Graceful shutdown"),
-    ("PROTOCOL_ERROR", "Protocol error detected"),
-    ("INTERNAL_ERROR", "Implementation fault"),
-    ("FLOW_CONTROL_ERROR", "Flow-control limits exceeded"),
-    ("SETTINGS_TIMEOUT", "Settings not acknowledged"),
-    ("STREAM_CLOSED", "Frame received for closed stream"),
-    ("FRAME_SIZE_ERROR", "Frame size incorrect"),
-    ("REFUSED_STREAM", "Stream not processed"),
-    ("CANCEL", "Stream cancelled"),
-    ("COMPRESSION_ERROR", "Compression state not updated"),
-    ("CONNECT_ERROR", "TCP connection error for CONNECT method"),
-    ("ENHANCE_YOUR_CALM", "Processing capacity exceeded"),
-    ("INADEQUATE_SECURITY", "Negotiated TLS parameters not acceptable"),
-    ("HTTP_1_1_REQUIRED", "Use HTTP/1.1 for the request"),
-)
+# RFC 9113 §7 error codes: "NAME:description" lines, indexed by code.  One str constant
+# (it stays in flash on a board); H2_ERRORS, the ((name, description), ...) tuple, is built
+# when asked for (module __getattr__ below).
+_H2_TEXT = ("NO_ERROR:Graceful shutdown\n"
+            "PROTOCOL_ERROR:Protocol error detected\n"
+            "INTERNAL_ERROR:Implementation fault\n"
+            "FLOW_CONTROL_ERROR:Flow-control limits exceeded\n"
+            "SETTINGS_TIMEOUT:Settings not acknowledged\n"
+            "STREAM_CLOSED:Frame received for closed stream\n"
+            "FRAME_SIZE_ERROR:Frame size incorrect\n"
+            "REFUSED_STREAM:Stream not processed\n"
+            "CANCEL:Stream cancelled\n"
+            "COMPRESSION_ERROR:Compression state not updated\n"
+            "CONNECT_ERROR:TCP connection error for CONNECT method\n"
+            "ENHANCE_YOUR_CALM:Processing capacity exceeded\n"
+            "INADEQUATE_SECURITY:Negotiated TLS parameters not acceptable\n"
+            "HTTP_1_1_REQUIRED:Use HTTP/1.1 for the request")
+
+
+def _h2_error(code):
+    # (name, description) of a known code, else None.
+    if 0 <= code <= 13:
+        return tuple(_H2_TEXT.split("\n")[code].split(":"))
+    return None
+
+
+def __getattr__(name):
+    if name == "H2_ERRORS":
+        return tuple(_h2_error(c) for c in range(14))
+    raise AttributeError(name)
 
 NO_ERROR = 0x0
 PROTOCOL_ERROR = 0x1
@@ -38,9 +51,8 @@ HTTP_1_1_REQUIRED = 0xD
 
 
 def h2_error_name(code):
-    if 0 <= code < len(H2_ERRORS):
-        return H2_ERRORS[code][0]
-    return "UNKNOWN_ERROR_0x%x" % code
+    e = _h2_error(code)
+    return e[0] if e else "UNKNOWN_ERROR_0x%x" % code
 
 
 class H2Error(ProtocolError):
@@ -50,24 +62,22 @@ class H2Error(ProtocolError):
     def __init__(self, code, message=None, stream_id=0):
         self.code = code
         self.error_code = code
-        self.name = h2_error_name(code)
-        self.description = H2_ERRORS[code][1] if 0 <= code < len(H2_ERRORS) else "Unknown error"
+        e = _h2_error(code)
+        self.name = e[0] if e else "UNKNOWN_ERROR_0x%x" % code
+        self.description = e[1] if e else "Unknown error"
         self.message = message or self.description
         self.stream_id = stream_id
         super().__init__("%s: %s" % (self.name, self.message))
 
 
 class H2ConnectionError(H2Error):
-    # Answered with GOAWAY(code); the connection ends.
-    stream_error = False
+    # Answered with GOAWAY(code); the connection ends.  (stream_error False, from H2Error)
+    pass
 
 
 class H2StreamError(H2Error):
     # Answered with RST_STREAM(stream_id, code); other streams go on.
     stream_error = True
-
-    def __init__(self, code, message=None, stream_id=0):
-        super().__init__(code, message, stream_id)
 
 
 class CompressionError(H2ConnectionError):
