@@ -53,20 +53,32 @@ from mhttp._uri import (scheme_to_port, split_authority, to_authority, parse_uri
                         _scheme_str)
 
 _HEX = b"0123456789ABCDEF"
-_ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # encodeURIComponent leaves alphanumerics and - _ . ! ~ * ' ( ) alone.
-_COMPONENT_SAFE = _ALNUM + b"-_.!~*'()"
+# (Board RAM: the sets are whole literals, no bytes built at import.)
+_COMPONENT_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
 # encodeURI also leaves ; , / ? : @ & = + $ #.
-_URI_SAFE = _COMPONENT_SAFE + b";,/?:@&=+$#"
+_URI_SAFE = (b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
+             b";,/?:@&=+$#")
 # decodeURI keeps these escaped (they are special in URIs).
 _DECODE_URI_KEEP = b"#$&+,/:;=?@"
 # RFC 9110 §5.6.2 tchar.
-_TCHAR = _ALNUM + b"!#$%&'*+-.^_`|~"
-_UNRESERVED = _ALNUM + b"-._~"
+_TCHAR = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
-_WDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Names as str constants (no tuples in RAM): 3 letters each, Monday = 0 / January = 0.
+_WDAYS = "MonTueWedThuFriSatSun"
+_WDAYS_LONG = " Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+_MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
+
+
+def _find3(names, b):
+    # Index of the 3-letter name b (bytes) in names, or -1.
+    try:
+        s = b.decode()
+    except UnicodeError:
+        return -1
+    i = names.find(s) if len(s) == 3 else -1
+    return i // 3 if i >= 0 and i % 3 == 0 else -1
 
 _SAFE_METHODS = (b"GET", b"HEAD", b"OPTIONS", b"TRACE")
 
@@ -351,7 +363,7 @@ def imf_date(t=None):
     y, m, d = _civil_from_days(days)
     wd = (days + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
     return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
-        _WDAYS[wd], d, _MONTHS[m - 1], y, secs // 3600, (secs // 60) % 60, secs % 60)
+        _WDAYS[wd * 3:wd * 3 + 3], d, _MONTHS[m * 3 - 3:m * 3], y, secs // 3600, (secs // 60) % 60, secs % 60)
 
 
 def _num(b, lo, hi):
@@ -382,10 +394,8 @@ def _hms(b):
 
 
 def _month(b):
-    try:
-        return _MONTHS.index(b.decode()) + 1
-    except (ValueError, UnicodeError):
-        return None
+    i = _find3(_MONTHS, b)
+    return i + 1 if i >= 0 else None
 
 
 def _mdays(y, m):
@@ -420,12 +430,12 @@ def parse_http_date(s, now=None):
         if not rest.startswith(b" "):
             return None
         f = rest[1:].split(b" ")
-        if len(f) == 5 and wd.decode() in _WDAYS:
+        if len(f) == 5 and _find3(_WDAYS, wd) >= 0:
             # IMF-fixdate: DD Mon YYYY HH:MM:SS GMT
             if len(f[0]) != 2 or len(f[2]) != 4 or f[4] != b"GMT":
                 return None
             return _stamp(_num(f[2], 0, 9999), _month(f[1]), _num(f[0], 1, 31), _hms(f[3]))
-        if len(f) == 3 and wd.decode() in _WDAYS_LONG:
+        if len(f) == 3 and b" " not in wd and (" %s " % wd.decode()) in _WDAYS_LONG:
             # rfc850-date: DD-Mon-YY HH:MM:SS GMT
             if f[2] != b"GMT":
                 return None
@@ -446,7 +456,7 @@ def parse_http_date(s, now=None):
     # asctime-date: Www Mon _D HH:MM:SS YYYY (day padded with a space to two chars)
     if len(b) != 24 or b[3] != 32 or b[7] != 32 or b[10] != 32 or b[19] != 32:
         return None
-    if b[:3].decode() not in _WDAYS:
+    if _find3(_WDAYS, b[:3]) < 0:
         return None
     dd = b[8:10]
     if dd[0] == 32:
