@@ -6,7 +6,8 @@
     tools/bundle.py --board rp2 --modules client,request --out /tmp/b
 
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
-the unix port glue the esp32/rp2 glue re-exports, and, when the bundle has mhttp.ws,
+the unix port glue the esp32/rp2 glue re-exports, _mhttp_wifi.mpy, the Wi-Fi bring-up they
+share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
 board's CPU, NATIVE_ARCH; on another CPU its import fails with ValueError and mhttp.ws
 masks in pure Python).  Copy it to the board's /lib:
@@ -15,6 +16,7 @@ masks in pure Python).  Copy it to the board's /lib:
     mpremote connect /dev/ttyACM0 fs cp build/bundle/esp32/_mhttp_*.mpy :lib/
 
 Boards:  esp32, rp2   lib/mhttp + ports/<board>/_mhttp_port.py + ports/unix glue as _mhttp_mp
+                      + ports/common/_mhttp_wifi.py
          unix         lib/mhttp + ports/unix/_mhttp_port.py (what tools/heapmin.py runs)
          circuitpython  sources (.py) copied, not compiled: CircuitPython's .mpy format
                         differs from MicroPython's and needs its own mpy-cross.
@@ -136,6 +138,8 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
     if board in ("esp32", "rp2"):
         jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_port.py"), "_mhttp_mp" + ext,
                      "_mhttp_mp.py"))
+        jobs.append((os.path.join(ROOT, "ports", "common", "_mhttp_wifi.py"), "_mhttp_wifi" + ext,
+                     "_mhttp_wifi.py"))
         jobs.append((os.path.join(ROOT, "ports", board, "_mhttp_port.py"), "_mhttp_port" + ext,
                      "_mhttp_port.py"))
         if "ws" in mods:
