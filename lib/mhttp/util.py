@@ -363,7 +363,8 @@ def imf_date(t=None):
     y, m, d = _civil_from_days(days)
     wd = (days + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
     return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
-        _WDAYS[wd * 3:wd * 3 + 3], d, _MONTHS[m * 3 - 3:m * 3], y, secs // 3600, (secs // 60) % 60, secs % 60)
+        _WDAYS[wd * 3:wd * 3 + 3], d, _MONTHS[m * 3 - 3:m * 3], y, secs // 3600,
+        (secs // 60) % 60, secs % 60)
 
 
 def _num(b, lo, hi):

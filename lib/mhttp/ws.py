@@ -811,126 +811,128 @@ def deflate_available():
     return (True, True)
 
 
-class _ZInflater:
-    # CPython: one zlib decompressobj, kept across messages with context takeover.
-    def __init__(self, wbits, takeover):
-        import zlib
-        self._zlib = zlib
-        self._wbits = wbits
-        self._takeover = takeover
-        self._d = zlib.decompressobj(-wbits)
+# The inflater / deflater classes of this runtime only (board RAM: no class objects for
+# the other one).
+if MICROPYTHON:
+    class _MPInflater:
+        # MicroPython: the message is gathered compressed (bounded) and inflated at its end
+        # through a fresh DeflateIO (see the theory of operation: no context takeover).
+        def __init__(self, wbits):
+            self._wbits = wbits
+            self._parts = []
+            self._size = 0
 
-    def _run(self, data, limit):
-        try:
-            out = self._d.decompress(data, limit + 1)
-        except self._zlib.error as e:
-            raise WSError("invalid compressed data: %s" % e, CLOSE_PROTOCOL_ERROR)
-        if len(out) > limit:
-            raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
-        return out
+        def feed(self, data, limit):
+            self._size += len(data)
+            if self._size > limit + 1024 + (limit >> 4):
+                raise WSError("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+            self._parts.append(data)
+            return b""
 
-    def feed(self, data, limit):
-        return self._run(data, limit)
+        def finish(self, limit):
+            import deflate
+            import io
+            parts = self._parts
+            parts.append(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
+            src = b"".join(parts)
+            self._parts = []
+            self._size = 0
+            d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
+            # Read in pieces: read(limit + 1) would allocate max_message_size at once (32 KiB
+            # on MicroPython), which a board's fragmented heap may not have for a short message.
+            chunks = []
+            n = 0
+            try:
+                while n <= limit:
+                    c = d.read(1024 if limit + 1 - n > 1024 else limit + 1 - n)
+                    if not c:
+                        break
+                    chunks.append(c)
+                    n += len(c)
+                d.close()
+            except (OSError, EOFError, ValueError) as e:
+                raise WSError("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
+            out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if len(out) > limit:
+                raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+            return out
 
-    def finish(self, limit):
-        out = self._run(_EMPTY_BLOCK, limit)
-        if self._d.eof:
-            # The sender ended its stream with BFINAL: a new stream starts next message.
-            self._d = self._zlib.decompressobj(-self._wbits)
-        elif not self._takeover:
-            self._d = self._zlib.decompressobj(-self._wbits)
-        return out
 
+    class _MPDeflater:
+        # MicroPython with MICROPY_PY_DEFLATE_COMPRESS: a fresh DeflateIO per message; its
+        # close() ends the stream with a final block, which RFC 7692 §7.2.3.4 permits; the
+        # peer must not keep context from it (we negotiated our side's no_context_takeover).
+        def __init__(self, wbits, min_size):
+            self._wbits = wbits
+            self._min = min_size
 
-class _ZDeflater:
-    def __init__(self, wbits, takeover, level, min_size):
-        import zlib
-        self._zlib = zlib
-        self._args = (level, zlib.DEFLATED, -wbits)
-        self._takeover = takeover
-        self._min = min_size
-        self._c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
+        def wants(self, data, fin):
+            return fin and len(data) >= self._min
 
-    def wants(self, data, fin):
-        return not fin or len(data) >= self._min
-
-    def compress(self, data, fin):
-        z = self._zlib
-        out = self._c.compress(data) + self._c.flush(z.Z_SYNC_FLUSH)
-        if fin:
+        def compress(self, data, fin):
+            import deflate
+            import io
+            b = io.BytesIO()
+            d = deflate.DeflateIO(b, deflate.RAW, self._wbits)
+            d.write(data)
+            d.close()
+            out = b.getvalue()
             if out[-4:] == _EMPTY_BLOCK:
                 out = out[:-4]
-            if not self._takeover:
-                self._c = z.compressobj(*self._args)
-        return out
+            return out
+else:
+    class _ZInflater:
+        # CPython: one zlib decompressobj, kept across messages with context takeover.
+        def __init__(self, wbits, takeover):
+            import zlib
+            self._zlib = zlib
+            self._wbits = wbits
+            self._takeover = takeover
+            self._d = zlib.decompressobj(-wbits)
+
+        def _run(self, data, limit):
+            try:
+                out = self._d.decompress(data, limit + 1)
+            except self._zlib.error as e:
+                raise WSError("invalid compressed data: %s" % e, CLOSE_PROTOCOL_ERROR)
+            if len(out) > limit:
+                raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+            return out
+
+        def feed(self, data, limit):
+            return self._run(data, limit)
+
+        def finish(self, limit):
+            out = self._run(_EMPTY_BLOCK, limit)
+            if self._d.eof:
+                # The sender ended its stream with BFINAL: a new stream starts next message.
+                self._d = self._zlib.decompressobj(-self._wbits)
+            elif not self._takeover:
+                self._d = self._zlib.decompressobj(-self._wbits)
+            return out
 
 
-class _MPInflater:
-    # MicroPython: the message is gathered compressed (bounded) and inflated at its end
-    # through a fresh DeflateIO (see the theory of operation: no context takeover).
-    def __init__(self, wbits):
-        self._wbits = wbits
-        self._parts = []
-        self._size = 0
+    class _ZDeflater:
+        def __init__(self, wbits, takeover, level, min_size):
+            import zlib
+            self._zlib = zlib
+            self._args = (level, zlib.DEFLATED, -wbits)
+            self._takeover = takeover
+            self._min = min_size
+            self._c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
 
-    def feed(self, data, limit):
-        self._size += len(data)
-        if self._size > limit + 1024 + (limit >> 4):
-            raise WSError("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
-        self._parts.append(data)
-        return b""
+        def wants(self, data, fin):
+            return not fin or len(data) >= self._min
 
-    def finish(self, limit):
-        import deflate
-        import io
-        parts = self._parts
-        parts.append(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
-        src = b"".join(parts)
-        self._parts = []
-        self._size = 0
-        d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
-        # Read in pieces: read(limit + 1) would allocate max_message_size at once (32 KiB
-        # on MicroPython), which a board's fragmented heap may not have for a short message.
-        chunks = []
-        n = 0
-        try:
-            while n <= limit:
-                c = d.read(1024 if limit + 1 - n > 1024 else limit + 1 - n)
-                if not c:
-                    break
-                chunks.append(c)
-                n += len(c)
-            d.close()
-        except (OSError, EOFError, ValueError) as e:
-            raise WSError("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
-        out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        if len(out) > limit:
-            raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
-        return out
-
-
-class _MPDeflater:
-    # MicroPython with MICROPY_PY_DEFLATE_COMPRESS: a fresh DeflateIO per message; its
-    # close() ends the stream with a final block, which RFC 7692 §7.2.3.4 permits; the
-    # peer must not keep context from it (we negotiated our side's no_context_takeover).
-    def __init__(self, wbits, min_size):
-        self._wbits = wbits
-        self._min = min_size
-
-    def wants(self, data, fin):
-        return fin and len(data) >= self._min
-
-    def compress(self, data, fin):
-        import deflate
-        import io
-        b = io.BytesIO()
-        d = deflate.DeflateIO(b, deflate.RAW, self._wbits)
-        d.write(data)
-        d.close()
-        out = b.getvalue()
-        if out[-4:] == _EMPTY_BLOCK:
-            out = out[:-4]
-        return out
+        def compress(self, data, fin):
+            z = self._zlib
+            out = self._c.compress(data) + self._c.flush(z.Z_SYNC_FLUSH)
+            if fin:
+                if out[-4:] == _EMPTY_BLOCK:
+                    out = out[:-4]
+                if not self._takeover:
+                    self._c = z.compressobj(*self._args)
+            return out
 
 
 def _parse_extensions(values):
