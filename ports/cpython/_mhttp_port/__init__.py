@@ -174,6 +174,7 @@ class _Wait:
 
 
 _WAIT = _Wait()
+_ENDED = _Wait()   # ProtocolIO._advance: the coroutine returned or raised
 
 
 class _Resume:
@@ -192,13 +193,8 @@ class _Resume:
                 # Task and let data_received drive the coroutine again.
                 if io.buf or io.eof or io.error is not None:
                     exc, io.error = io.error, None
-                    try:
-                        y = coro.throw(exc) if exc is not None else coro.send(None)
-                    except StopIteration:
-                        io._finished()
-                        return
-                    except BaseException as e:
-                        io._crashed(e)
+                    y = io._advance(coro, exc)
+                    if y is _ENDED:
                         return
                     continue
                 io.task = None
@@ -207,22 +203,10 @@ class _Resume:
             try:
                 yield y
             except BaseException as e:
-                try:
-                    y = coro.throw(e)
-                except StopIteration:
-                    io._finished()
-                    return
-                except BaseException as e2:
-                    io._crashed(e2)
-                    return
-                continue
-            try:
-                y = coro.send(None)
-            except StopIteration:
-                io._finished()
-                return
-            except BaseException as e:
-                io._crashed(e)
+                y = io._advance(coro, e)
+            else:
+                y = io._advance(coro, None)
+            if y is _ENDED:
                 return
 
 
@@ -323,22 +307,25 @@ class ProtocolIO(asyncio.Protocol):
                 else:
                     w.set_result(None)
 
-    def _step(self, exc):
-        coro = self.coro
+    def _advance(self, coro, exc):
+        # One step of the connection coroutine (exc thrown in, else resumed): what it
+        # yielded, or _ENDED once it returned (_finished) or raised (_crashed).
         try:
-            y = coro.throw(exc) if exc is not None else coro.send(None)
+            return coro.throw(exc) if exc is not None else coro.send(None)
         except StopIteration:
             self._finished()
-            return
         except BaseException as e:
             self._crashed(e)
+        return _ENDED
+
+    def _step(self, exc):
+        y = self._advance(self.coro, exc)
+        if y is _ENDED:
             return
-        if y is _WAIT:
-            self.flush()
-            return
-        # A real asyncio future: continue in a Task until it waits for bytes again.
         self.flush()
-        self.task = self.loop.create_task(_resume(self, y))
+        if y is not _WAIT:
+            # A real asyncio future: continue in a Task until it waits for bytes again.
+            self.task = self.loop.create_task(_resume(self, y))
 
     def _finished(self):
         self.flush()
