@@ -33,12 +33,16 @@
 #       extra environment it needs.  Raises H.Unavailable when the peer is missing.
 #   H.PEERS_H1, H.PEERS_H2                    the names that speak HTTP/1.1 / h2c
 #   H.mhttp_present() -> bool                lib/mhttp has server.py and __main__.py
+#   H.mhttp_env() -> dict                    os.environ with PYTHONPATH = lib + ports/cpython
+#                                            (`python -m mhttp` from this tree)
 #
 # Load generators (pinned to H.LOAD_CORE, every run bounded in time)
 #   H.wrk(port, conns=50, duration=4, threads=1, path="/") -> Load
 #   H.h2load(port, conns=50, duration=4, h1=False, streams=1, threads=1, path="/") -> Load
 #   Load: .requests (responses received) .seconds .rps .errors (socket errors, non-2xx,
 #   h2load's failed/errored/timeout) .raw (the tool's output)
+#   H.h2load_summary(out) -> (seconds, counts, (n4xx, n5xx)): h2load's closing figures;
+#       counts = [total, started, done, succeeded, failed, errored, timeout]
 #
 # Measuring
 #   H.measure(server, load_fn, *args, **kw) -> Result
@@ -61,6 +65,9 @@
 #   H.log(msg)                      progress line on stderr
 #   H.quick() -> bool               $MHTTP_BENCH_QUICK is set (run.py --quick): use short
 #                                   durations
+#   H.server_args(argv, script, opt, metavar, default, conv) -> (value, only, mp) or None
+#       the options of a server bench: [OPT VALUE] [--only a,b] [--mp]; None after
+#       printing the usage line (the script then returns 2)
 import json
 import os
 import re
@@ -250,6 +257,12 @@ def mhttp_present():
         os.path.exists(os.path.join(lib, "server.py"))
 
 
+def mhttp_env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(ROOT, "lib") + os.pathsep + os.path.join(ROOT, "ports", "cpython")
+    return env
+
+
 def _py_has(module):
     r = subprocess.run([PY, "-c", "import " + module], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
@@ -385,20 +398,22 @@ def h2load(port, conns=50, duration=4, h1=False, streams=1, threads=1, path="/",
         argv.append("--h1")
     argv.append("http://%s:%d%s" % (host, port, path))
     out = _run_load(argv, duration)
+    # requests = responses received ("done"), like wrk; errors = failed (h2load counts a
+    # response it cannot accept, e.g. a status line without reason phrase, as failed),
+    # errored and timed out, plus 4xx/5xx.
+    seconds, c, bad = h2load_summary(out)
+    return Load(c[2], seconds, c[4] + c[5] + c[6] + bad[0] + bad[1], out)
+
+
+def h2load_summary(out):
     m = re.search(r"finished in ([\d.]+)(ms|s|m),", out)
     r = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
                   r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
     s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
     if not m or not r:
         raise Unavailable("h2load: no result: %s" % out.strip()[-300:])
-    # requests = responses received ("done"), like wrk; errors = failed (h2load counts a
-    # response it cannot accept, e.g. a status line without reason phrase, as failed),
-    # errored and timed out, plus 4xx/5xx.
-    done = int(r.group(3))
-    errors = int(r.group(5)) + int(r.group(6)) + int(r.group(7))
-    if s:
-        errors += int(s.group(3)) + int(s.group(4))
-    return Load(done, _seconds(m.group(1), m.group(2)), errors, out)
+    bad = (int(s.group(3)), int(s.group(4))) if s else (0, 0)
+    return _seconds(m.group(1), m.group(2)), [int(x) for x in r.groups()], bad
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -481,6 +496,25 @@ def print_table(title, rows, baselines=("aiohttp",)):
             line += "  " + r.note
         print(line)
     sys.stdout.flush()
+
+
+def server_args(argv, script, opt, metavar, default, conv):
+    value, only, mp = default, None, False
+    i = 0
+    while i < len(argv):
+        if argv[i] == opt:
+            value = conv(argv[i + 1])
+            i += 2
+        elif argv[i] == "--only":
+            only = argv[i + 1].split(",")
+            i += 2
+        elif argv[i] == "--mp":
+            mp = True
+            i += 1
+        else:
+            print("usage: %s [%s %s] [--only a,b] [--mp]" % (script, opt, metavar))
+            return None
+    return value, only, mp
 
 
 def summary(bench, key, value):

@@ -30,6 +30,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import heapmin  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _harness as H  # noqa: E402
 
 PY = os.path.join(ROOT, ".venv", "bin", "python")
 if not os.access(PY, os.X_OK):
@@ -63,30 +65,9 @@ print("IMPORT total %d" % (gc.mem_alloc() - base))
 '''
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, proc, seconds=10.0):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
 def start_peer(kind):
     # A CPython-side h2c server; returns (proc, port, path, name).
-    port = free_port()
+    port = H.free_port()
     if kind == "mhttp":
         cmd = [PY, "-m", "mhttp", "serve", "--host", "127.0.0.1", "--port", str(port)]
         path = "/"
@@ -106,7 +87,7 @@ def start_peer(kind):
         env = None
     p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
-    if not wait_port(port, p):
+    if not H.wait_port(port, 10.0, proc=p):
         p.kill()
         p.wait(5)
         return None

@@ -34,25 +34,11 @@ MP_SERVERS = [
 
 
 def main(argv):
-    duration = 5
-    only = None
-    mp = False
-    i = 0
-    while i < len(argv):
-        if argv[i] == "--duration":
-            duration = float(argv[i + 1])
-            i += 2
-        elif argv[i] == "--only":
-            only = argv[i + 1].split(",")
-            i += 2
-        elif argv[i] == "--mp":
-            mp = True
-            i += 1
-        else:
-            print("usage: bench_h1_server.py [--duration S] [--only a,b] [--mp]")
-            return 2
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(H.ROOT, "lib") + os.pathsep + os.path.join(H.ROOT, "ports", "cpython")
+    args = H.server_args(argv, "bench_h1_server.py", "--duration", "S", 5, float)
+    if args is None:
+        return 2
+    duration, only, mp = args
+    env = H.mhttp_env()
     rows = []
     for name, argv_fn in SERVERS:
         if only and name not in only:

@@ -8,7 +8,6 @@
 #
 # --mp adds the MicroPython unix port server (h2load -n 2000 -c 2 -m 10).
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -21,38 +20,17 @@ def h2load_n(port, n=50000, conns=10, streams=10, host="127.0.0.1", path="/"):
     # h2load with a request count (the figure) instead of a duration.
     out = H._run_load(["h2load", "-n%d" % n, "-c%d" % conns, "-m%d" % streams, "-T", "10",
                        "http://%s:%d%s" % (host, port, path)], 60)
-    m = re.search(r"finished in ([\d.]+)(ms|s|m),", out)
-    r = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
-                  r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
-    s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
-    if not m or not r:
-        raise H.Unavailable("h2load: no result: %s" % out.strip()[-300:])
-    errors = int(r.group(5)) + int(r.group(6)) + int(r.group(7)) + (n - int(r.group(4)))
-    if s:
-        errors += int(s.group(3)) + int(s.group(4))
-    return H.Load(int(r.group(4)), H._seconds(m.group(1), m.group(2)), errors, out)
+    seconds, c, bad = H.h2load_summary(out)
+    errors = c[4] + c[5] + c[6] + (n - c[3]) + bad[0] + bad[1]
+    return H.Load(c[3], seconds, errors, out)
 
 
 def main(argv):
-    n = 50000
-    only = None
-    mp = False
-    i = 0
-    while i < len(argv):
-        if argv[i] == "-n":
-            n = int(argv[i + 1])
-            i += 2
-        elif argv[i] == "--only":
-            only = argv[i + 1].split(",")
-            i += 2
-        elif argv[i] == "--mp":
-            mp = True
-            i += 1
-        else:
-            print("usage: bench_h2_server.py [-n N] [--only a,b] [--mp]")
-            return 2
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(H.ROOT, "lib") + os.pathsep + os.path.join(H.ROOT, "ports", "cpython")
+    args = H.server_args(argv, "bench_h2_server.py", "-n", "N", 50000, int)
+    if args is None:
+        return 2
+    n, only, mp = args
+    env = H.mhttp_env()
     servers = [
         ("mhttp", [H.PY, "-m", "mhttp", "serve", "--port", "{p}"]),
         ("mhttp-streams", [H.PY, "-m", "mhttp", "serve", "--port", "{p}", "--streams"]),
