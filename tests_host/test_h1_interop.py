@@ -4,17 +4,11 @@ import pytest
 
 from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_CLOSED
 
+from _t import events
+
 
 def drain(p):
-    out = []
-    for _ in range(1000):
-        ev = p.next_event()
-        if ev is None:
-            return out
-        out.append(ev)
-        if ev[0] == EV_CLOSED:
-            return out
-    raise AssertionError("too many events")
+    return events(p, 1000, EV_CLOSED)
 
 
 def h11_events(conn):

@@ -3,7 +3,6 @@
 # permessage-deflate negotiated for real or not), then messages both ways: text and
 # binary, 0 B to 16 MiB, whole and fragmented, compressed and not; then the closing
 # handshake.  CPython only.
-import os
 
 import pytest
 
@@ -22,31 +21,14 @@ from websockets.extensions.permessage_deflate import (ClientPerMessageDeflateFac
 from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
+import _t
+from _ws_peers import BIG, payload
+
 SIZES = (0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20)
-BIG = 17 << 20
-
-
-def payload(n, text):
-    if text:
-        s = ("h\u00e9llo w\u00f6rld \u20ac " * (n // 16 + 1))
-        b = s.encode()[:n]
-        while True:   # cut on a character boundary
-            try:
-                return b.decode()
-            except UnicodeDecodeError:
-                b = b[:-1]
-    # half compressible, half random
-    return (bytes(range(256)) * (n // 512 + 1))[:n // 2] + os.urandom(n - n // 2)
 
 
 def events(p):
-    out = []
-    for _ in range(10000):
-        ev = p.next_event()
-        if ev is None:
-            return out
-        out.append(ev)
-    raise AssertionError("too many events")
+    return _t.events(p, 10000)
 
 
 # -- HTTP/1.1 heads, just enough for the handshake (the h1 core is tested elsewhere) ----

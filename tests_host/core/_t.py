@@ -22,3 +22,17 @@ def feed_bytewise(feed, data):
         if r:
             out.extend(r)
     return out
+
+
+def events(p, limit=1000, last=None):
+    # p.next_event() until it gives None, or after an event whose ev[0] is `last` (kept);
+    # more than `limit` events is an AssertionError (a machine that never stops).
+    out = []
+    for _ in range(limit):
+        ev = p.next_event()
+        if ev is None:
+            return out
+        out.append(ev)
+        if last is not None and ev[0] == last:
+            return out
+    raise AssertionError("too many events")

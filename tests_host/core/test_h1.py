@@ -6,19 +6,11 @@ from mhttp.h1 import (H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILE
 from mhttp.headers import Headers
 from mhttp.errors import H1Error, ProtocolError
 from mhttp._reasons import reason
-from _t import raises
+from _t import raises, events
 
 
 def drain(p):
-    out = []
-    for _ in range(10000):
-        ev = p.next_event()
-        if ev is None:
-            return out
-        out.append(ev)
-        if ev[0] == EV_CLOSED:
-            return out
-    raise AssertionError("too many events")
+    return events(p, 10000, EV_CLOSED)
 
 
 def norm(evs):

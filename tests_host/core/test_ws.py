@@ -5,7 +5,7 @@ from mhttp.ws import (WSProtocol, encode_frame, mask, OP_CONT, OP_TEXT, OP_BINAR
                       OP_PING, OP_PONG, EV_MESSAGE, EV_FRAGMENT, EV_PING, EV_PONG, EV_CLOSE,
                       ST_OPEN, ST_CLOSING, ST_CLOSED, PerMessageDeflate)
 from mhttp.errors import WSError
-from _t import raises
+from _t import raises, events
 
 K = b"\x37\xfa\x21\x3d"
 
@@ -17,16 +17,6 @@ def cf(op, payload, fin=True, rsv=0):
 
 def sf(op, payload, fin=True, rsv=0):
     return encode_frame(op, payload, fin, rsv, None)
-
-
-def events(p):
-    out = []
-    for _ in range(1000):
-        ev = p.next_event()
-        if ev is None:
-            return out
-        out.append(ev)
-    raise AssertionError("too many events")
 
 
 def unmask_client_frame(b):

@@ -6,19 +6,9 @@ from mhttp.ws import (WSProtocol, PerMessageDeflate, encode_frame, server_handsh
                       client_request, client_check_response, deflate_available, _parse_extensions,
                       OP_TEXT, OP_BINARY, OP_CONT, EV_MESSAGE, EV_CLOSE, ST_CLOSED, MICROPYTHON)
 from mhttp.errors import WSError
-from _t import raises
+from _t import raises, events
 
 CAN_INFLATE, CAN_DEFLATE = deflate_available()
-
-
-def events(p):
-    out = []
-    for _ in range(1000):
-        ev = p.next_event()
-        if ev is None:
-            return out
-        out.append(ev)
-    raise AssertionError("too many events")
 
 
 def client_pmd(params=None):
