@@ -8,6 +8,8 @@ import struct
 import threading
 import time
 
+import pytest
+
 from mhttp import server as mserver
 from mhttp import websocket
 from mhttp import cli_serve
@@ -20,12 +22,19 @@ def payload(n, text):
     if text:
         s = "h\u00e9llo w\u00f6rld \u20ac " * (n // 16 + 1)
         b = s.encode()[:n]
-        while True:
+        while True:   # cut on a character boundary
             try:
                 return b.decode()
             except UnicodeDecodeError:
                 b = b[:-1]
+    # half compressible, half random
     return (bytes(range(256)) * (n // 512 + 1))[:n // 2] + os.urandom(n - n // 2)
+
+
+def run(coro, timeout=120):
+    async def bounded():
+        return await asyncio.wait_for(coro, timeout)
+    return asyncio.run(bounded())
 
 
 class LoopThread:
@@ -96,6 +105,14 @@ class OurServer(LoopThread):
             self.run(self.srv.close(2))
         finally:
             self.stop()
+
+
+@pytest.fixture(scope="module")
+def ours():
+    # module fixture: one OurServer for a test module (import it there by name)
+    s = OurServer()
+    yield s
+    s.close()
 
 
 class WebsocketsServer(LoopThread):

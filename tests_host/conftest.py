@@ -36,6 +36,21 @@ def free_port(family=socket.AF_INET):
     return port
 
 
+def tls_files(d, hosts=("127.0.0.1", "localhost")):
+    # A trustme CA and a server certificate for hosts, written into the directory d as
+    # ca.pem, cert.pem (the certificate chain), key.pem and chain.pem (key + chain).
+    # -> (ca, cert), the trustme objects.
+    import trustme
+    d = str(d)
+    ca = trustme.CA()
+    cert = ca.issue_cert(*hosts)
+    ca.cert_pem.write_to_path(os.path.join(d, "ca.pem"))
+    cert.cert_chain_pems[0].write_to_path(os.path.join(d, "cert.pem"))
+    cert.private_key_pem.write_to_path(os.path.join(d, "key.pem"))
+    cert.private_key_and_cert_chain_pem.write_to_path(os.path.join(d, "chain.pem"))
+    return ca, cert
+
+
 def run_micropython(args, timeout=120, heap=None, **kw):
     cmd = [require_micropython()]
     if heap:

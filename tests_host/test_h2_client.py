@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import require, run_micropython
+from conftest import require, run_micropython, tls_files
 from _h2_util import start_app, Proc, free_port, PY, ROOT, run
 from mhttp import client, request, errors
 from mhttp.headers import Headers
@@ -18,15 +18,9 @@ from mhttp.h2_frames import SETTINGS_ENABLE_PUSH, SETTINGS_ENABLE_CONNECT_PROTOC
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
-    import trustme
     d = tmp_path_factory.mktemp("h2c-certs")
-    ca = trustme.CA()
-    c = ca.issue_cert("127.0.0.1", "localhost")
-    paths = [str(d / n) for n in ("ca.pem", "server.pem", "server.key")]
-    ca.cert_pem.write_to_path(paths[0])
-    c.cert_chain_pems[0].write_to_path(paths[1])
-    c.private_key_pem.write_to_path(paths[2])
-    return paths
+    tls_files(d)
+    return [str(d / n) for n in ("ca.pem", "cert.pem", "key.pem")]
 
 
 @pytest.fixture(scope="module")

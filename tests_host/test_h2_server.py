@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import require
+from conftest import require, tls_files
 from _h2_util import start_app, run, PY, APP, Proc, free_port
 
 KINDS = ["cpython", "streams", "micropython"]
@@ -129,17 +129,9 @@ def test_curl_https_alpn_h2(certs_dir):
 
 @pytest.fixture(scope="module")
 def certs_dir(tmp_path_factory):
-    import trustme
     d = tmp_path_factory.mktemp("h2certs")
-    ca = trustme.CA()
-    c = ca.issue_cert("127.0.0.1", "localhost")
-    ca_path = str(d / "ca.pem")
-    ca.cert_pem.write_to_path(ca_path)
-    cert = str(d / "server.pem")
-    key = str(d / "server.key")
-    c.cert_chain_pems[0].write_to_path(cert)
-    c.private_key_pem.write_to_path(key)
-    return ca_path, cert, key
+    tls_files(d)
+    return str(d / "ca.pem"), str(d / "cert.pem"), str(d / "key.pem")
 
 
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])

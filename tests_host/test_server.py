@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, free_port, require, require_micropython
+from conftest import ROOT, free_port, require, require_micropython, tls_files
 
 sys.path.insert(0, os.path.join(ROOT, "tests_host", "core"))
 import h1_corpus  # noqa: E402
@@ -308,6 +308,23 @@ def test_max_body_corpus(runtime):
 # ---------------------------------------------------------------------------------------
 # timeouts, errors, close
 
+def _until_closed(port, data):
+    # Sends data on a new connection, reads until the server closes it (each read bounded
+    # by the socket timeout) -> (bytes received, seconds from the send to the close).
+    c = socket.create_connection(("127.0.0.1", port), timeout=6)
+    c.sendall(data)
+    t0 = time.time()
+    out = b""
+    while True:
+        d = c.recv(10000)
+        if not d:
+            break
+        out += d
+    dt = time.time() - t0
+    c.close()
+    return out, dt
+
+
 @pytest.mark.parametrize("runtime", ["cpython", "cpython-streams", "micropython"])
 def test_slowloris_and_stalled_body_cut_off(runtime):
     s = ServerProc(runtime, ["--header-timeout", "1", "--body-timeout", "1", "--idle-timeout", "2"])
@@ -342,30 +359,10 @@ def test_slowloris_and_stalled_body_cut_off(runtime):
         assert closed, "slowloris connection still open after %.1fs" % (time.time() - t0)
         assert time.time() - t0 < 3.5
         # stalled body: head complete, 3 of 100 body bytes, then silence
-        c = socket.create_connection(("127.0.0.1", s.port), timeout=6)
-        c.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
-        t0 = time.time()
-        out = b""
-        while True:
-            d = c.recv(10000)
-            if not d:
-                break
-            out += d
-        dt = time.time() - t0
-        c.close()
+        out, dt = _until_closed(s.port, b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         assert 0.5 < dt < 4, dt
         # idle keep-alive connection closed after idle_timeout
-        c = socket.create_connection(("127.0.0.1", s.port), timeout=6)
-        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        out = b""
-        t0 = time.time()
-        while True:
-            d = c.recv(10000)
-            if not d:
-                break
-            out += d
-        dt = time.time() - t0
-        c.close()
+        out, dt = _until_closed(s.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert out.endswith(HELLO) and 1.5 < dt < 5, (out, dt)
         assert get_ok(s.port)
     finally:
@@ -429,13 +426,7 @@ def test_graceful_close_with_in_flight_request(server):
 
 @pytest.fixture
 def certs(tmp_path):
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "chain.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
-    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    tls_files(tmp_path)
     return tmp_path
 
 

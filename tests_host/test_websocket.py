@@ -18,23 +18,10 @@ from mhttp.errors import WSError, Timeout, ConnectionClosed
 from mhttp.ws import HandshakeError
 
 from _ws_peers import (OurServer, WebsocketsServer, BIG, payload, raw_upgrade, frame,
-                       read_frames)
-from conftest import ROOT, free_port
+                       read_frames, run, ours)  # noqa: F401 (ours: fixture)
+from conftest import ROOT, free_port, tls_files
 
 SIZES = (0, 125, 126, 65535, 65536, 1 << 20, 16 << 20)
-
-
-def run(coro, timeout=120):
-    async def bounded():
-        return await asyncio.wait_for(coro, timeout)
-    return asyncio.run(bounded())
-
-
-@pytest.fixture(scope="module")
-def ours():
-    s = OurServer()
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")
@@ -341,15 +328,8 @@ def test_eof_without_close_frame(ours):
 
 @pytest.fixture(scope="module")
 def ca(tmp_path_factory):
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
     d = tmp_path_factory.mktemp("tls")
-    cert.private_key_and_cert_chain_pem.write_to_path(str(d / "server.pem"))
-    cert.private_key_pem.write_to_path(str(d / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(d / "cert.pem"))
-    ca.cert_pem.write_to_path(str(d / "ca.pem"))
-    return ca, d
+    return tls_files(d)[0], d
 
 
 def test_wss_both_ways(ca):

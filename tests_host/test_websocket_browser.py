@@ -19,7 +19,7 @@ import pytest
 
 from mhttp import websocket
 from _ws_peers import OurServer
-from conftest import ROOT, free_port, require
+from conftest import ROOT, free_port, require, tls_files
 
 JS = os.path.join(ROOT, "tests_host", "browser", "ws_echo.js")
 
@@ -147,15 +147,17 @@ def _spki_hash(cert_pem):
     return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
-def test_chromium_wss(tmp_path):
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+def _wss_server_and_chromium(tmp_path):
+    # Our server over TLS (a trustme certificate) and a Chromium that trusts its key.
+    cert = tls_files(tmp_path)[1]
     srv = OurServer(tls=(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")))
     chrome = Chromium(["--ignore-certificate-errors-spki-list=" +
                        _spki_hash(cert.cert_chain_pems[0].bytes())])
+    return srv, chrome
+
+
+def test_chromium_wss(tmp_path):
+    srv, chrome = _wss_server_and_chromium(tmp_path)
     try:
         assert srv.url().startswith("wss://")
         out = check(chrome, srv.url("/t?big=1"), srv)
@@ -168,14 +170,7 @@ def test_chromium_wss(tmp_path):
 def test_chromium_wss_over_http2(tmp_path):
     # Chromium sends RFC 8441 extended CONNECT over an HTTP/2 connection it already has
     # to the origin when the server's SETTINGS allow it: load a page over h2 first.
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
-    srv = OurServer(tls=(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")))
-    chrome = Chromium(["--ignore-certificate-errors-spki-list=" +
-                       _spki_hash(cert.cert_chain_pems[0].bytes())])
+    srv, chrome = _wss_server_and_chromium(tmp_path)
     try:
         origin = "https://127.0.0.1:%d/" % srv.port
         chrome.navigate(origin)

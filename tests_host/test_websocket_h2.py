@@ -3,7 +3,6 @@
 # python-hyper `h2` (the HTTP/2 side) and `wsproto` (the WebSocket frames) against our
 # server; a server that does not allow extended CONNECT (nghttpd) refused cleanly; the
 # MicroPython server over h2c.
-import asyncio
 import socket
 import subprocess
 import time
@@ -13,32 +12,14 @@ import pytest
 from mhttp import websocket
 from mhttp.ws import HandshakeError
 
-from _ws_peers import OurServer, BIG, payload
-from conftest import ROOT, free_port, require, require_micropython
-
-
-def run(coro, timeout=120):
-    async def bounded():
-        return await asyncio.wait_for(coro, timeout)
-    return asyncio.run(bounded())
+from _ws_peers import OurServer, BIG, payload, run, ours  # noqa: F401 (ours: fixture)
+from conftest import ROOT, free_port, require, require_micropython, tls_files
 
 
 @pytest.fixture(scope="module")
-def ours():
-    s = OurServer()
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory):
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
+def tls_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("h2tls")
-    cert.private_key_pem.write_to_path(str(d / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(d / "cert.pem"))
-    ca.cert_pem.write_to_path(str(d / "ca.pem"))
+    tls_files(d)
     return d
 
 
@@ -95,8 +76,8 @@ def test_h2c_server_closes_and_violation(ours):
     run(go())
 
 
-def test_h2_tls_alpn(tls_files):
-    d = tls_files
+def test_h2_tls_alpn(tls_dir):
+    d = tls_dir
     srv = OurServer(tls=(str(d / "cert.pem"), str(d / "key.pem")))
     try:
         async def go():

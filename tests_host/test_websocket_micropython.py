@@ -16,16 +16,10 @@ import pytest
 import websockets
 from websockets.asyncio.client import connect as wconnect
 
-from _ws_peers import WebsocketsServer, raw_upgrade, frame, read_frames, payload
-from conftest import ROOT, free_port, require_micropython
+from _ws_peers import WebsocketsServer, raw_upgrade, frame, read_frames, payload, run
+from conftest import ROOT, free_port, require_micropython, tls_files
 
 MP_LIMIT = 32768
-
-
-def run(coro, timeout=120):
-    async def bounded():
-        return await asyncio.wait_for(coro, timeout)
-    return asyncio.run(bounded())
 
 
 def start_mp_server(extra=()):
@@ -53,14 +47,8 @@ def mp_server():
 
 @pytest.fixture(scope="module")
 def ca(tmp_path_factory):
-    import trustme
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
     d = tmp_path_factory.mktemp("mptls")
-    cert.private_key_pem.write_to_path(str(d / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(d / "cert.pem"))
-    ca.cert_pem.write_to_path(str(d / "ca.pem"))
-    return ca, d
+    return tls_files(d)[0], d
 
 
 @pytest.mark.parametrize("compress", [True, False])
