@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+from conftest import free_port  # noqa: F401 (re-exported to the h2 tests)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = os.path.join(ROOT, ".venv", "bin", "python")
 if not os.path.exists(PY):
@@ -14,14 +16,6 @@ MP = os.path.join(ROOT, "tools", "micropython")
 APP = os.path.join(ROOT, "tests_host", "_h2_app.py")
 ENV = dict(os.environ)
 ENV["PYTHONPATH"] = os.path.join(ROOT, "lib") + os.pathsep + os.path.join(ROOT, "ports", "cpython")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def wait_port(port, proc=None, timeout=15):

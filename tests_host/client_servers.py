@@ -12,6 +12,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
 
+from conftest import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for p in (os.path.join(ROOT, "lib"), os.path.join(ROOT, "ports", "cpython")):
     if p not in sys.path:
@@ -309,14 +311,6 @@ def make_certs(tmpdir):
 
 
 # ---- our own server ----------------------------------------------------------------
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
 
 def start_mhttp_server(extra=(), micropython=False):
     port = free_port()
