@@ -45,17 +45,27 @@ def response_head(self, lines):
         self._ss = S_TUNNEL
         self.their_done = True
         return (EV_HEADERS, headers, False)
-    if te is not None and cl is not None:
-        raise H1Error("response with both Content-Length and Transfer-Encoding")
-    if cl is not None:
-        n = _parse_cl(cl, None)
+    # RFC 9112 §6.3, in its order: a response to HEAD and a 204/304 (items 1-2) have no
+    # body whatever Content-Length / Transfer-Encoding say (they describe the response
+    # the request would otherwise have had), so those fields are not even parsed.
     if self._method == b"HEAD" or status == 204 or status == 304:
         body = False
     elif te is not None:
-        _te_chunked(te, False)
-        body = True
-        self._rs = R_CHUNK_SIZE
+        if cl is not None:
+            raise H1Error("response with both Content-Length and Transfer-Encoding")
+        codings = [x for x in te.split(b",") if x.strip(b" \t")]
+        if codings and codings[-1].strip(b" \t").lower() != b"chunked":
+            # §6.3 item 4: chunked is not the final coding of a response: its body
+            # lasts until the connection closes.
+            body = True
+            self.keep_alive = False
+            self._rs = R_CLOSE
+        else:
+            _te_chunked(te, False)
+            body = True
+            self._rs = R_CHUNK_SIZE
     elif cl is not None:
+        n = _parse_cl(cl, None)
         body = n > 0
         if body:
             if self.max_body is not None and n > self.max_body:

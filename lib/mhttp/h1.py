@@ -592,7 +592,10 @@ class H1Protocol:
 
     def _r_close(self):
         if self._pos < len(self._buf):
-            return (EV_DATA, self._take(len(self._buf)), False)
+            data = self._take(len(self._buf))
+            if self.max_body is not None:
+                self._body_limit(len(data))
+            return (EV_DATA, data, False)
         if self._eof:
             self._rs = R_DONE
             self.their_done = True

@@ -256,7 +256,12 @@ BAD_RESPONSES = [
     ("cl_differing", b"GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
      b"Content-Length: 6\r\n\r\nhello"),
     ("cl_plus", b"GET", b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello"),
-    ("te_xchunked", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"),
+    # (Transfer-Encoding not ending in chunked alone is read until close, RFC 9112 §6.3
+    # item 4; with a Content-Length too it stays an error.)
+    ("te_xchunked_cl", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n"
+     b"Content-Length: 5\r\n\r\nhello"),
+    ("te_chunked_twice", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked"
+     b"\r\n\r\n0\r\n\r\n"),
     ("te_gzip_chunked", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
      b"0\r\n\r\n"),
     ("obs_fold", b"GET", b"HTTP/1.1 200 OK\r\nX-A: 1\r\n 2\r\nContent-Length: 0\r\n\r\n"),

@@ -1,0 +1,116 @@
+# RFC 9112 / RFC 9110 conformance points of the h1 core found by review: response
+# framing order, Transfer-Encoding without final chunked on responses, no chunked to
+# HTTP/1.0, no Content-Length on 1xx/204, absolute-form targets, prohibited trailer
+# fields, unasked 101.  Portable (pytest and tools/mptest.py).
+from mhttp.h1 import (H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS,
+                      EV_CLOSED)
+from mhttp.errors import H1Error, ProtocolError
+from _t import raises, events
+
+REQ = [(":method", "GET"), (":path", "/"), (":authority", "h")]
+
+
+def client(method=b"GET", extra=()):
+    c = H1Protocol(CLIENT)
+    c.send_headers([(b":method", method), (b":path", b"/"), (b":authority", b"h")]
+                   + list(extra), True)
+    return c
+
+
+def feed_all(c, raw, bytewise=False):
+    evs = []
+    for ch in ([raw[i:i + 1] for i in range(len(raw))] if bytewise else [raw]):
+        c.receive_data(ch)
+        evs.extend(events(c, 1000, EV_CLOSED))
+    return evs
+
+
+def server(req):
+    s = H1Protocol(SERVER)
+    s.receive_data(req)
+    ev = s.next_event()
+    assert ev[0] == EV_HEADERS
+    return s
+
+
+def body_of(evs):
+    return b"".join(e[1] for e in evs if e[0] == EV_DATA)
+
+
+# ---- 1. RFC 9112 §6.3 items 1-2 come before Content-Length / Transfer-Encoding ----
+
+def test_bodiless_responses_ignore_bad_framing_fields():
+    cases = (
+        (b"HEAD", b"200 OK", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+        (b"HEAD", b"200 OK", b"Content-Length: abc\r\n"),
+        (b"HEAD", b"200 OK", b"Content-Length: 5\r\nContent-Length: 6\r\n"),
+        (b"HEAD", b"200 OK", b"Transfer-Encoding: gzip\r\n"),
+        (b"GET", b"204 No Content", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+        (b"GET", b"204 No Content", b"Content-Length: -1\r\n"),
+        (b"GET", b"304 Not Modified", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+        (b"GET", b"304 Not Modified", b"Content-Length: 1,2\r\n"),
+    )
+    for bytewise in (False, True):
+        for method, status, fields in cases:
+            c = client(method)
+            raw = b"HTTP/1.1 " + status + b"\r\n" + fields + b"\r\n"
+            # the next response on the same connection follows at once
+            evs = feed_all(c, raw, bytewise)
+            assert len(evs) == 1 and evs[0][0] == EV_HEADERS and evs[0][2] is True, \
+                (method, status, fields, evs)
+            assert c.their_done and c.keep_alive, (method, status, fields)
+            c.start_next_cycle()
+            c.send_headers(REQ, True)
+            c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            assert body_of(events(c)) == b"ok"
+
+
+def test_cl_te_still_rejected_on_responses_with_a_body():
+    for status in (b"200 OK", b"404 Not Found", b"500 Internal Server Error"):
+        c = client()
+        c.receive_data(b"HTTP/1.1 " + status + b"\r\nContent-Length: 5\r\n"
+                       b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        e = raises(H1Error, c.next_event)
+        assert "Content-Length" in str(e) and not c.keep_alive
+    c = client()
+    c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n")
+    raises(H1Error, c.next_event)
+
+
+# ---- 2. RFC 9112 §6.3 item 4: a response's TE without final chunked: read until close ----
+
+def test_response_te_not_chunked_is_close_delimited():
+    for te in (b"gzip", b"chunked, gzip", b"identity", b"xchunked"):
+        for bytewise in (False, True):
+            c = client()
+            raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\nrest"
+            evs = feed_all(c, raw, bytewise)
+            assert evs[0][0] == EV_HEADERS and evs[0][2] is False
+            assert not c.keep_alive and not c.their_done
+            c.receive_data(b"")
+            evs += events(c, 100, EV_CLOSED)
+            assert body_of(evs) == b"0\r\n\r\nrest", (te, evs)
+            assert c.their_done and evs[-2:] == [(EV_DATA, b"", True), (EV_CLOSED,)]
+
+
+def test_response_te_not_chunked_respects_max_body():
+    c = H1Protocol(CLIENT, max_body=4)
+    c.send_headers(REQ, True)
+    c.receive_data(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n12345")
+    c.next_event()
+    assert raises(H1Error, events, c).status_hint == 413
+
+
+def test_request_te_not_chunked_still_400():
+    for te in (b"gzip", b"chunked, gzip", b"xchunked"):
+        s = H1Protocol(SERVER)
+        s.receive_data(b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + te
+                       + b"\r\n\r\n0\r\n\r\n")
+        assert raises(H1Error, s.next_event).status_hint == 400
+
+
+def test_response_te_chunked_twice_or_unknown_before_chunked_rejected():
+    for te in (b"chunked, chunked", b"gzip, chunked", b""):
+        c = client()
+        c.receive_data(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\n")
+        raises(H1Error, c.next_event)
