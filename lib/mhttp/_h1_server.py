@@ -99,6 +99,17 @@ def request_head(self, lines):
     return (EV_HEADERS, Headers._trusted(hl), not body)
 
 
+def _drop(out, name):
+    # Removes the fields called name (lowercase) from a head serialised by _out_fields:
+    # out[0] is the start line, then four pieces (name, ": ", value, CRLF) per field.
+    i = 1
+    while i < len(out):
+        if out[i].lower() == name:
+            del out[i:i + 4]
+        else:
+            i += 4
+
+
 def send_response(self, headers, end_stream):
     if self._ss != S_IDLE:
         raise ProtocolError("response head already sent")
@@ -120,6 +131,25 @@ def send_response(self, headers, end_stream):
             _STATUS_LINES[code] = line
     out = [line]
     cl, te, conn = self._out_fields(headers, out)
+    if code < 200 or code == 204:
+        # RFC 9110 §8.6 / RFC 9112 §6.1: a 1xx or 204 response carries neither
+        # Content-Length nor Transfer-Encoding: a handler's are dropped (a 304 keeps
+        # them: they describe the representation).
+        if cl is not None:
+            _drop(out, b"content-length")
+            cl = None
+        if te is not None:
+            _drop(out, b"transfer-encoding")
+            te = None
+    elif te is not None:
+        if cl is not None:
+            raise ProtocolError("content-length and transfer-encoding in one response "
+                                "(RFC 9112 §6.2)")
+        if self.their_version != b"1.1":
+            # RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, whatever the
+            # handler set: dropped, and the body is close-delimited below.
+            _drop(out, b"transfer-encoding")
+            te = None
     if code < 200:
         if code == 101:
             self.upgraded = True

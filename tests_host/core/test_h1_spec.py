@@ -114,3 +114,63 @@ def test_response_te_chunked_twice_or_unknown_before_chunked_rejected():
         c = client()
         c.receive_data(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\n")
         raises(H1Error, c.next_event)
+
+
+# ---- 3. RFC 9112 §6.1: no chunked to an HTTP/1.0 client ----
+
+def test_no_chunked_to_http10_even_if_handler_asks():
+    for req in (b"GET / HTTP/1.0\r\n\r\n",
+                b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"):
+        s = server(req)
+        head = s.send_headers([(":status", "200"), ("transfer-encoding", "chunked"),
+                               ("x-a", "1")])
+        assert b"transfer-encoding" not in head.lower() and b"x-a: 1\r\n" in head
+        assert head.endswith(b"connection: close\r\n\r\n") and not s.keep_alive
+        assert b"".join(s.send_data(b"hello")) == b"hello"       # raw, not a chunk
+        assert b"".join(s.send_data(b"!", True)) == b"!" and s.our_done
+        raises(ProtocolError, s.send_trailers, [("x-t", "1")])
+    # ended at once: content-length 0, and keep-alive may stay
+    s = server(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    head = s.send_headers([(":status", "200"), ("transfer-encoding", "chunked")], True)
+    assert b"transfer-encoding" not in head and b"content-length: 0\r\n" in head
+    assert s.our_done
+    # HTTP/1.1 client: the handler's chunked is used
+    s = server(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    head = s.send_headers([(":status", "200"), ("transfer-encoding", "chunked")])
+    assert b"transfer-encoding: chunked\r\n" in head and s.keep_alive
+    assert b"".join(s.send_data(b"hi", True)) == b"2\r\nhi\r\n0\r\n\r\n"
+
+
+def test_http10_head_response_drops_te():
+    s = server(b"HEAD / HTTP/1.0\r\n\r\n")
+    head = s.send_headers([(":status", "200"), ("transfer-encoding", "chunked")])
+    assert b"transfer-encoding" not in head and s.our_done
+
+
+def test_our_response_with_cl_and_te_refused():
+    s = server(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    raises(ProtocolError, s.send_headers, [(":status", "200"), ("content-length", "2"),
+                                           ("transfer-encoding", "chunked")])
+
+
+# ---- 4. RFC 9110 §8.6: no Content-Length (nor Transfer-Encoding) on 1xx and 204 ----
+
+def test_no_content_length_on_1xx_and_204():
+    s = server(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    h = s.send_headers([(":status", "103"), ("content-length", "0"), ("link", "</a>"),
+                        ("transfer-encoding", "chunked")])
+    assert h == b"HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n", h
+    h = s.send_headers([(":status", "204"), (b"Content-Length", b"0"), ("x-a", "1"),
+                        ("content-length", "0")])
+    assert h == b"HTTP/1.1 204 No Content\r\nx-a: 1\r\n\r\n", h
+    assert s.our_done and s.keep_alive
+    # 304 keeps what the handler gave (it describes the selected representation)
+    s = server(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    h = s.send_headers([(":status", "304"), ("content-length", "42")])
+    assert h == b"HTTP/1.1 304 Not Modified\r\ncontent-length: 42\r\n\r\n", h
+    assert s.our_done
+    # 101: no content-length either
+    s = server(b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n")
+    h = s.send_headers([(":status", "101"), ("upgrade", "x"), ("connection", "upgrade"),
+                        ("content-length", "0")])
+    assert b"content-length" not in h and s.upgraded
