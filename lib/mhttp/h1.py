@@ -585,6 +585,9 @@ class H1Protocol:
                 raise H1Error("trailer field line longer than %d bytes" % self.max_line, 431)
         hl = []
         self._fields(lines, 0, hl, False)
+        # RFC 9110 §6.5.1: framing, routing, control and content fields in a trailer
+        # section are not acted on: dropped (not an error).
+        hl = [f for f in hl if _trailer_ok(f[0])]
         self._pos = end + 4
         self._rs = R_DONE
         self.their_done = True
@@ -691,6 +694,14 @@ class H1Protocol:
     def send_trailers(self, headers):
         if self._ss != S_CHUNKED:
             raise ProtocolError("trailers need a chunked body")
+        for f in headers:
+            n = f[0]
+            if type(n) is not bytes:
+                n = _b(n)
+            n = n.lower()
+            if n[:1] == b":" or not _trailer_ok(n):
+                raise ProtocolError("%r may not be sent as a trailer field (RFC 9110 §6.5.1)"
+                                    % n[:40])
         out = [b"0\r\n"]
         self._out_fields(headers, out)
         out.append(b"\r\n")
@@ -713,6 +724,22 @@ class H1Protocol:
         if not self.keep_alive or self.upgraded:
             raise ProtocolError("start_next_cycle on a connection that must close")
         self._new_cycle()
+
+
+# RFC 9110 §6.5.1: fields a trailer section may not carry (message framing, routing,
+# connection control, request modifiers, authentication, response control, content
+# processing).  One bytes constant searched for " name " (no set built at import).
+_NOT_TRAILERS = (b" content-length transfer-encoding trailer host connection keep-alive"
+                 b" proxy-connection upgrade te expect max-forwards range if-match"
+                 b" if-none-match if-modified-since if-unmodified-since if-range"
+                 b" cache-control pragma authorization proxy-authorization"
+                 b" www-authenticate proxy-authenticate cookie set-cookie age expires"
+                 b" location retry-after vary content-encoding content-type content-range ")
+
+
+def _trailer_ok(name):
+    # name: lowercase bytes.
+    return b" " + name + b" " not in _NOT_TRAILERS
 
 
 def _parse_out_cl(cl):

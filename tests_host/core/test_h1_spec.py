@@ -174,3 +174,42 @@ def test_no_content_length_on_1xx_and_204():
     h = s.send_headers([(":status", "101"), ("upgrade", "x"), ("connection", "upgrade"),
                         ("content-length", "0")])
     assert b"content-length" not in h and s.upgraded
+
+
+# ---- 6. RFC 9110 §6.5.1: prohibited trailer fields ----
+
+def test_prohibited_trailer_fields_dropped_on_receipt():
+    for role in (SERVER, CLIENT):
+        tr = (b"0\r\nX-Sum: 1\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\n"
+              b"Host: evil\r\nConnection: close\r\nContent-Type: text/evil\r\n"
+              b"Authorization: x\r\nX-Other: 2\r\n\r\n")
+        if role == SERVER:
+            p = H1Protocol(SERVER)
+            raw = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n"
+        else:
+            p = client()
+            raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n"
+        for bytewise in (False, True):
+            if bytewise:
+                p = H1Protocol(SERVER) if role == SERVER else client()
+            evs = feed_all(p, raw + tr, bytewise)
+            t = [e for e in evs if e[0] == EV_TRAILERS]
+            assert len(t) == 1
+            assert [(f[0], f[1]) for f in t[0][1]] == [(b"x-sum", b"1"), (b"x-other", b"2")]
+            assert p.their_done and p.keep_alive
+
+
+def test_send_trailers_refuses_prohibited_fields():
+    bad = ([(":status", "200")], [(b":path", b"/")], [("Content-Length", "1")],
+           [("x-a", "1"), ("transfer-encoding", "chunked")], [(b"host", b"h")],
+           [("trailer", "x")], [("connection", "close")])
+    for fields in bad:
+        s = server(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        s.send_headers([(":status", "200")])
+        raises(ProtocolError, s.send_trailers, fields)
+        assert not s.our_done
+        assert s.send_trailers([("x-ok", "1")]) == b"0\r\nx-ok: 1\r\n\r\n"
+    c = H1Protocol(CLIENT)
+    c.send_headers([(":method", "POST"), (":path", "/"), (":authority", "h")])
+    raises(ProtocolError, c.send_trailers, [("content-length", "5")])
+    raises(ProtocolError, c.send_trailers, [(":authority", "x")])
