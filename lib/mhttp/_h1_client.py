@@ -27,6 +27,10 @@ def response_head(self, lines):
     headers = Headers._trusted(hl)
     if status < 200:
         if status == 101:
+            if not self._upgrade:
+                # RFC 9110 §15.2.2: a server may switch only to a protocol the client
+                # asked for in Upgrade; an unasked 101 cannot be followed.
+                raise H1Error("101 Switching Protocols to a request without Upgrade")
             self.upgraded = True
             self._rs = R_TUNNEL
             self._ss = S_TUNNEL
@@ -87,7 +91,7 @@ def send_request(self, headers, end_stream):
     if self._ss != S_IDLE:
         raise ProtocolError("request head already sent")
     method = path = authority = None
-    host = False
+    host = upgrade = False
     for f in headers:
         n = f[0]
         if type(n) is not bytes:
@@ -103,6 +107,8 @@ def send_request(self, headers, end_stream):
                 raise ProtocolError("unknown pseudo-header %r" % n)
         elif n == b"host":
             host = True
+        elif n == b"upgrade":
+            upgrade = True
     if method is None or not method or _bad(method, _TOKEN):
         raise ProtocolError("invalid or missing :method")
     connect = method == b"CONNECT"
@@ -121,6 +127,8 @@ def send_request(self, headers, end_stream):
         raise ProtocolError("an HTTP/1.1 request needs :authority or host")
     cl, te, conn = self._out_fields(headers, out)
     self._method = method
+    if upgrade:
+        self._upgrade = True
     if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
         self.keep_alive = False
     if connect:

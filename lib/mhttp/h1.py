@@ -717,12 +717,16 @@ class H1Protocol:
         self.expect_continue = False
         return b"HTTP/1.1 100 Continue\r\n\r\n"
 
+    _upgrade = False    # client: this cycle's request carried Upgrade (a 101 may follow)
+
     def start_next_cycle(self):
         # Both messages done and the connection reusable: reset for the next pair.
         if not (self.our_done and self.their_done):
             raise ProtocolError("start_next_cycle before both messages are complete")
         if not self.keep_alive or self.upgraded:
             raise ProtocolError("start_next_cycle on a connection that must close")
+        if self._upgrade:
+            self._upgrade = False
         self._new_cycle()
 
 

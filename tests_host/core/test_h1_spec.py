@@ -213,3 +213,31 @@ def test_send_trailers_refuses_prohibited_fields():
     c.send_headers([(":method", "POST"), (":path", "/"), (":authority", "h")])
     raises(ProtocolError, c.send_trailers, [("content-length", "5")])
     raises(ProtocolError, c.send_trailers, [(":authority", "x")])
+
+
+# ---- 7. an unasked 101 ----
+
+def test_client_refuses_101_without_upgrade_request():
+    for bytewise in (False, True):
+        c = client()
+        e = raises(H1Error, feed_all, c, b"HTTP/1.1 101 Switching Protocols\r\n"
+                   b"Upgrade: websocket\r\nConnection: upgrade\r\n\r\n\x81\x00", bytewise)
+        assert "101" in str(e) and not c.upgraded and not c.keep_alive
+    # asked for: accepted
+    c = client(extra=[(b"connection", b"upgrade"), (b"upgrade", b"websocket")])
+    evs = feed_all(c, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                   b"Connection: upgrade\r\n\r\n\x81\x00")
+    assert evs[0][1].get(":status") == b"101" and c.upgraded
+    assert evs[1] == (EV_DATA, b"\x81\x00", False)
+    # the Upgrade of an earlier request on the connection does not count
+    c = client(extra=[("Upgrade", "websocket")])
+    feed_all(c, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    c.start_next_cycle()
+    c.send_headers(REQ, True)
+    c.receive_data(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+    raises(H1Error, c.next_event)
+    # other 1xx are still fine
+    c = client()
+    evs = feed_all(c, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1"
+                   b"\r\n\r\nx")
+    assert [e[0] for e in evs] == [EV_HEADERS, EV_HEADERS, EV_DATA]
