@@ -64,7 +64,7 @@ def _h11_requests(data):
             if ev is h11.NEED_DATA or ev is h11.PAUSED:
                 break
             if isinstance(ev, h11.Request):
-                cur = [ev.method, ev.target, b"", False]
+                cur = [ev.method, _origin_form(ev.method, ev.target), b"", False]
                 reqs.append(cur)
                 if ev.method == b"CONNECT":
                     break
@@ -82,6 +82,20 @@ def _h11_requests(data):
     except h11.RemoteProtocolError:
         pass
     return [r for r in reqs if r[3]]
+
+
+def _origin_form(method, target):
+    # mhttp gives an absolute-form target's path + query as :path (RFC 9112 §3.2.2;
+    # "/" when empty, "*" for OPTIONS): h11 keeps the target as sent.
+    k = target.find(b"://")
+    if target[:1] == b"/" or k <= 0 or method == b"CONNECT":
+        return target
+    rest = target[k + 3:]
+    i = min([j for j in (rest.find(b"/"), rest.find(b"?")) if j >= 0] or [len(rest)])
+    path = rest[i:]
+    if not path or path[:1] == b"?":
+        path = (b"*" if method == b"OPTIONS" and not path else b"/") + path
+    return path
 
 
 def _mhttp_requests(data):

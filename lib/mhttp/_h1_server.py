@@ -32,6 +32,7 @@ def request_head(self, lines):
         raise H1Error("invalid request-target %r" % target[:60])
     connect = method == b"CONNECT"
     c = target[0]
+    auth = None
     if connect:
         # RFC 9112 §3.2.3: authority-form, host ":" port.
         if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
@@ -46,11 +47,31 @@ def request_head(self, lines):
             k = target.find(b"://")
             if k <= 0 or _bad(target[:k], _TOKEN):
                 raise H1Error("malformed request-target %r" % target[:60])
+            # The target's authority is the request's (Host is then ignored), its
+            # path + query the :path (origin-form), its scheme the :scheme; the whole
+            # target stays in self.absolute_target.
+            rest = target[k + 3:]
+            i = len(rest)
+            for ch in (b"/", b"?"):
+                j = rest.find(ch)
+                if 0 <= j < i:
+                    i = j
+            auth = rest[:i]
+            path = rest[i:]
+            if not auth or b"@" in auth or _bad(auth, _HOST):
+                raise H1Error("invalid authority in the request-target %r (RFC 9110 §4.2)"
+                              % target[:60])
+            if not path or path[0] == 63:
+                path = (b"*" if method == b"OPTIONS" and not path else b"/") + path
+            self.absolute_target = target
     self.their_version = ver
     self._method = method
     if connect:
         hl = [(b":method", method, False), (b":authority", target, False),
               (b":scheme", self.scheme, False)]
+    elif auth is not None:
+        hl = [(b":method", method, False), (b":path", path, False),
+              (b":scheme", target[:k].lower(), False), (b":authority", auth, False)]
     else:
         hl = [(b":method", method, False), (b":path", target, False),
               (b":scheme", self.scheme, False)]
@@ -58,7 +79,7 @@ def request_head(self, lines):
     if host is not None:
         if _bad(host, _HOST):
             raise H1Error("invalid Host %r" % host[:60])
-        if not connect:
+        if not connect and auth is None:
             hl.insert(2, (b":authority", host, False))
     elif ver == b"1.1":
         raise H1Error("HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST "

@@ -718,6 +718,7 @@ class H1Protocol:
         return b"HTTP/1.1 100 Continue\r\n\r\n"
 
     _upgrade = False    # client: this cycle's request carried Upgrade (a 101 may follow)
+    absolute_target = None  # server: this cycle's request-target when in absolute-form
 
     def start_next_cycle(self):
         # Both messages done and the connection reusable: reset for the next pair.
@@ -727,6 +728,8 @@ class H1Protocol:
             raise ProtocolError("start_next_cycle on a connection that must close")
         if self._upgrade:
             self._upgrade = False
+        if self.absolute_target is not None:
+            self.absolute_target = None
         self._new_cycle()
 
 

@@ -187,7 +187,8 @@ def test_http11_connection_close_request():
 
 def test_request_target_forms():
     for line, key, val in ((b"OPTIONS * HTTP/1.1", ":path", b"*"),
-                           (b"GET http://a.b/c HTTP/1.1", ":path", b"http://a.b/c"),
+                           (b"GET http://a.b/c HTTP/1.1", ":path", b"/c"),
+                           (b"GET http://a.b/c HTTP/1.1", ":authority", b"a.b"),
                            (b"CONNECT a.b:443 HTTP/1.1", ":authority", b"a.b:443"),
                            (b"CONNECT [::1]:8080 HTTP/1.1", ":authority", b"[::1]:8080")):
         p = H1Protocol(SERVER)

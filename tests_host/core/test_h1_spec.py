@@ -176,6 +176,54 @@ def test_no_content_length_on_1xx_and_204():
     assert b"content-length" not in h and s.upgraded
 
 
+# ---- 5. RFC 9112 §3.2.2: absolute-form ----
+
+def test_absolute_form_target():
+    cases = (
+        (b"GET http://a.example:81/p/q?x=1 HTTP/1.1", b"/p/q?x=1", b"a.example:81", b"http"),
+        (b"GET HTTPS://B.example HTTP/1.1", b"/", b"B.example", b"https"),
+        (b"GET http://a.example?x HTTP/1.1", b"/?x", b"a.example", b"http"),
+        (b"OPTIONS http://a.example HTTP/1.1", b"*", b"a.example", b"http"),
+        (b"GET http://[::1]:8080/ HTTP/1.1", b"/", b"[::1]:8080", b"http"),
+    )
+    for line, path, auth, scheme in cases:
+        s = H1Protocol(SERVER)
+        s.receive_data(line + b"\r\nHost: other.example\r\n\r\n")
+        h = s.next_event()[1]
+        assert h.get(":path") == path, (line, h.get(":path"))
+        assert h.get(":authority") == auth and len(h.get_as_sequence(":authority")) == 1
+        assert h.get(":scheme") == scheme
+        assert not h.has("host")
+        assert s.absolute_target == line.split(b" ")[1]
+        s.send_headers([(":status", "200")], True)
+        # the next (origin-form) request forgets it
+        s.start_next_cycle()
+        s.receive_data(b"GET /n HTTP/1.1\r\nHost: h2.example\r\n\r\n")
+        h = s.next_event()[1]
+        assert s.absolute_target is None and h.get(":authority") == b"h2.example"
+        assert h.get(":scheme") == b"http"
+
+
+def test_absolute_form_host_rules():
+    # Host is still required on HTTP/1.1 (and still validated) ...
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET http://a.example/ HTTP/1.1\r\n\r\n")
+    assert raises(H1Error, s.next_event).status_hint == 400
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET http://a.example/ HTTP/1.1\r\nHost: a b\r\n\r\n")
+    raises(H1Error, s.next_event)
+    # ... but not on HTTP/1.0, where the target gives the authority
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET http://a.example/x HTTP/1.0\r\n\r\n")
+    h = s.next_event()[1]
+    assert h.get(":authority") == b"a.example" and h.get(":path") == b"/x"
+    # bad authorities: empty, userinfo, bad characters
+    for t in (b"http:///x", b"http://u@a.example/", b"http://a\"b/", b"http://?x"):
+        s = H1Protocol(SERVER)
+        s.receive_data(b"GET " + t + b" HTTP/1.1\r\nHost: h\r\n\r\n")
+        assert raises(H1Error, s.next_event).status_hint == 400, t
+
+
 # ---- 6. RFC 9110 §6.5.1: prohibited trailer fields ----
 
 def test_prohibited_trailer_fields_dropped_on_receipt():
