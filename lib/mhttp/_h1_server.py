@@ -131,7 +131,9 @@ def _drop(out, name):
             i += 4
 
 
-def send_response(self, headers, end_stream):
+def send_response(self, headers, end_stream, extra=None):
+    # extra: serialised field lines (a sequence of bytes pieces) written after the
+    # given fields, before the blank line (the driver's Date and Server).
     if self._ss != S_IDLE:
         raise ProtocolError("response head already sent")
     status = None
@@ -178,6 +180,8 @@ def send_response(self, headers, end_stream):
             self._rs = R_TUNNEL
             self.our_done = True
         self.expect_continue = False
+        if extra:
+            out.extend(extra)
         out.append(b"\r\n")
         return b"".join(out)
     if not self._got_head:
@@ -186,7 +190,8 @@ def send_response(self, headers, end_stream):
     if self.expect_continue and not self.their_done:
         # RFC 9110 §10.1.1: the client may or may not send the body now; do not reuse.
         self.keep_alive = False
-    self.expect_continue = False
+    if self.expect_continue:
+        self.expect_continue = False
     if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
         self.keep_alive = False
     method = self._method
@@ -195,6 +200,8 @@ def send_response(self, headers, end_stream):
         self._ss = S_TUNNEL
         self._rs = R_TUNNEL
         self.our_done = True
+        if extra:
+            out.extend(extra)
         out.append(b"\r\n")
         return b"".join(out)
     if method == b"CONNECT":
@@ -226,6 +233,8 @@ def send_response(self, headers, end_stream):
             out.append(b"connection: keep-alive\r\n")
     elif conn is None:
         out.append(b"connection: close\r\n")
+    if extra:
+        out.extend(extra)
     out.append(b"\r\n")
     if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
         if self._ss == S_CHUNKED:

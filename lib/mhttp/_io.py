@@ -77,21 +77,35 @@ def _cancelled_error():
 class StreamIO:
     # Over an asyncio (reader, writer) pair.  reaper: optional Reaper enforcing timeouts
     # (server side); without it each timed call goes through asyncio.wait_for.
+    # buf: a memoryview of a receive buffer to read into (MicroPython), default one of
+    # `bufsize` bytes per connection.  A server passes one buffer shared by all its
+    # connections (board RAM: 1-2 KiB saved per connection): what recv returns is then
+    # only valid until the caller's next await, which the drivers honour (the h1 and h2
+    # cores copy what they are fed before anything else runs).
+    #
+    # Board RAM: the attributes below are class defaults, so an instance's dict only
+    # holds what a connection actually changed.
+    deadline = None
+    task = None
+    _expired = False
+    closed = False
+    _stalled = False
+    tls = False
+    reaper = None
 
-    def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False):
+    def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False,
+                 buf=None):
         self.reader = reader
         self.writer = writer
-        self._buf = bytearray(bufsize)
-        self._mv = memoryview(self._buf)
-        self._readinto = getattr(reader, "readinto", None)  # MicroPython only
         self.bufsize = bufsize
-        self.reaper = reaper
-        self.deadline = None
-        self.task = None
-        self._expired = False
-        self.closed = False
-        self._stalled = False
-        self.tls = tls
+        if reaper is not None:
+            self.reaper = reaper
+        if tls:
+            self.tls = tls
+        if hasattr(reader, "readinto"):     # MicroPython only
+            self._mv = memoryview(bytearray(bufsize)) if buf is None else buf
+        else:
+            self._mv = None
 
     # -- timeouts -------------------------------------------------------------------
     def expire(self):
@@ -128,15 +142,14 @@ class StreamIO:
 
     # -- reading ----------------------------------------------------------------------
     async def _read(self):
-        if self._readinto is not None:
-            n = await self._readinto(self._mv)
+        mv = self._mv
+        if mv is not None:
+            n = await self.reader.readinto(mv)
             while n is None:
                 # MicroPython, non-blocking TLS: readable socket but no application data
                 # yet (handshake or a partial record): wait again.
-                n = await self._readinto(self._mv)
-            if not n:
-                return b""
-            return self._mv[:n]
+                n = await self.reader.readinto(mv)
+            return mv[:n] if n else b""
         return await self.reader.read(self.bufsize)
 
     async def recv(self, timeout=None):
@@ -151,11 +164,11 @@ class StreamIO:
                 self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
             self.task = asyncio.current_task()
             try:
-                if self._readinto is not None:
-                    mv = self._mv
-                    n = await self._readinto(mv)
+                mv = self._mv
+                if mv is not None:
+                    n = await self.reader.readinto(mv)
                     while n is None:   # MicroPython TLS: no application data yet
-                        n = await self._readinto(mv)
+                        n = await self.reader.readinto(mv)
                     return mv[:n] if n else b""
                 return await self.reader.read(self.bufsize)
             except asyncio.CancelledError:
@@ -185,7 +198,25 @@ class StreamIO:
         if self.closed:
             raise ConnectionClosed("send on a closed connection")
         try:
-            await self._timed(self._write(pieces), timeout, "write")
+            if self.reaper is not None:
+                # Inline (no _timed/_write coroutine frames per write): the Reaper cancels
+                # us when late, as in recv.
+                import asyncio
+                if timeout is not None:
+                    self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+                self.task = asyncio.current_task()
+                try:
+                    await self._write(pieces)
+                except asyncio.CancelledError:
+                    if self._expired:
+                        self._expired = False
+                        raise Timeout("write timed out after %ss" % timeout)
+                    raise
+                finally:
+                    self.deadline = None
+                    self.task = None
+            else:
+                await self._timed(self._write(pieces), timeout, "write")
         except Timeout:
             self._stalled = True     # the peer stopped reading: abort() drops the rest
             raise

@@ -133,9 +133,10 @@ else:
 
     _CLASS = _classes()
     del _classes, _S_TOKEN, _S_VCHAR, _S_OBS, _S_VALUE, _S_BLOCK, _S_HEX, _S_HOST, _ALNUM
-    # The bytes a head may never hold (CR and LF are counted separately): searched with
-    # `in`, which runs at C speed, rather than a Python loop over every byte.
-    _CTLS = [bytes((c,)) for c in range(0x20) if c not in (9, 10, 13)] + [b"\x7f"]
+    # The bytes a head may never hold (CR and LF are counted separately): each searched
+    # with `int in bytes`, which runs at C speed, rather than a Python loop over every
+    # byte.  One bytes object (a list of 30 one-byte objects cost 2 KB of RAM).
+    _CTLS = bytes([c for c in range(0x20) if c not in (9, 10, 13)] + [0x7f])
 
     def _bad(s, bit):
         t = _CLASS
@@ -239,40 +240,86 @@ def _load(role):
 
 
 class H1Protocol:
+    # Board RAM: defaults live on the class; an instance's dict holds only what differs
+    # (limits given, state a connection actually changed).  _new_cycle resets the
+    # rarely used per-cycle fields only when they were set.
+    max_line = 8190
+    max_header_bytes = 16384
+    max_headers = 100
+    max_body = None
+    max_chunk_line = 4096
+    scheme = b"http"
+    _buf = b""
+    _pos = 0
+    _scan = 0          # bytes past _pos already checked by the incomplete-head path
+    _eof = False
+    _err = None
+    keep_alive = True
+    their_version = None
+    upgraded = False
+    _ss = S_IDLE
+    _rleft = 0
+    _rbody = 0
+    _sleft = 0
+    _method = None      # the request method of this cycle
+    _got_head = False   # server: a request head was parsed this cycle
+    _status = 0         # client: final status of this cycle
+    _head_only = False  # server: the response is to HEAD (body bytes dropped)
+    expect_continue = False
+    our_done = False
+    their_done = False
+
     def __init__(self, role, max_line=8190, max_header_bytes=16384, max_headers=100,
                  scheme=b"http", max_body=None, max_chunk_line=4096):
         self.role = role
-        self.max_line = max_line
-        self.max_header_bytes = max_header_bytes
-        self.max_headers = max_headers
-        self.max_body = max_body
-        self.max_chunk_line = max_chunk_line
-        self.scheme = _b(scheme)
-        self._buf = b""
-        self._pos = 0
-        self._scan = 0          # bytes past _pos already checked by the incomplete-head path
-        self._eof = False
-        self._err = None
-        self.keep_alive = True
-        self.their_version = None
-        self.upgraded = False
+        if max_line != 8190:
+            self.max_line = max_line
+        if max_header_bytes != 16384:
+            self.max_header_bytes = max_header_bytes
+        if max_headers != 100:
+            self.max_headers = max_headers
+        if max_body is not None:
+            self.max_body = max_body
+        if max_chunk_line != 4096:
+            self.max_chunk_line = max_chunk_line
+        scheme = _b(scheme)
+        if scheme != b"http":
+            self.scheme = scheme
         if (_SRV if role == SERVER else _CLI) is None:
             _load(role)
-        self._new_cycle()
+        # What every cycle sets anyway, set once here: the attribute table gets its size
+        # at once rather than growing (and leaving garbage) while the first head is read.
+        self._rs = R_HEAD if role == SERVER else R_WAIT
+        self._ss = S_IDLE
+        self._buf = b""
+        self._pos = 0
+        self._method = None
+        self.their_version = None
+        self.our_done = False
+        self.their_done = False
+        self._got_head = False
+        self._sleft = 0
 
     def _new_cycle(self):
         self._rs = R_HEAD if self.role == SERVER else R_WAIT
         self._ss = S_IDLE
-        self._rleft = 0
-        self._rbody = 0
-        self._sleft = 0
-        self._method = None      # the request method of this cycle
-        self._got_head = False   # server: a request head was parsed this cycle
-        self._status = 0         # client: final status of this cycle
-        self._head_only = False  # server: the response is to HEAD (body bytes dropped)
-        self.expect_continue = False
+        self._method = None
         self.our_done = False
         self.their_done = False
+        if self._rleft:
+            self._rleft = 0
+        if self._rbody:
+            self._rbody = 0
+        if self._sleft:
+            self._sleft = 0
+        if self._got_head:
+            self._got_head = False
+        if self._status:
+            self._status = 0
+        if self._head_only:
+            self._head_only = False
+        if self.expect_continue:
+            self.expect_continue = False
 
     # ------------------------------------------------------------------ receiving
 
@@ -335,7 +382,8 @@ class H1Protocol:
         end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
         if end < 0:
             return self._head_incomplete(buf, pos)
-        self._scan = 0
+        if self._scan:
+            self._scan = 0
         if end - pos > self.max_header_bytes:
             raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
         block = buf[pos:end]
@@ -650,9 +698,11 @@ class H1Protocol:
             out.append(b"\r\n")
         return cl, te, conn
 
-    def send_headers(self, headers, end_stream=False):
+    def send_headers(self, headers, end_stream=False, extra=None):
+        # extra (server): field lines already serialised, a sequence of bytes pieces
+        # such as (b"date: ", date, b"\r\n"), written after the given fields.
         if self.role == SERVER:
-            return _SRV.send_response(self, headers, end_stream)
+            return _SRV.send_response(self, headers, end_stream, extra)
         return _CLI.send_request(self, headers, end_stream)
 
     def send_data(self, data, end_stream=False):

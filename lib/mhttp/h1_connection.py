@@ -59,32 +59,64 @@ class H1Connection:
     #   body_timeout    per body read (a stalled body is cut off)
     #   write_timeout   per write (a client that stops reading is cut off)
 
+    # Board RAM: defaults live on the class, so a connection's instance dict only holds
+    # what differs (MicroPython grows an instance's attribute table one step per new
+    # attribute; fewer attributes, a smaller table and less garbage on the way).
+    type = CLIENT
+    is_server = False
+    version = 1.1
+    timeout = None
+    idle_timeout = None
+    header_timeout = None
+    body_timeout = None
+    write_timeout = None
+    stream = None        # the current stream
+    _eof = False
+    closed = False
+    requests = 0         # server: requests read on this connection
+    close_after = False  # server: answer with Connection: close, then close
+    idle = False         # server: waiting for the next request
+    hold_head = True
+    _nowait = None
+    _held = None
+
     def __init__(self, io, type, version=1.1, timeout=None, idle_timeout=None,
                  header_timeout=None, body_timeout=None, write_timeout=None, scheme=None,
                  **h1opts):
         self.io = io
-        self.type = type
-        self.is_server = type == SERVER
+        if type != CLIENT:
+            self.type = type
+            self.is_server = type == SERVER
         if scheme is None:
             scheme = b"https" if getattr(io, "tls", False) else b"http"
         self.p = H1Protocol(type, scheme=scheme, **h1opts)
-        self.version = version
-        self.timeout = timeout
-        self.idle_timeout = idle_timeout if idle_timeout is not None else timeout
-        self.header_timeout = header_timeout if header_timeout is not None else timeout
-        self.body_timeout = body_timeout if body_timeout is not None else timeout
-        self.write_timeout = write_timeout if write_timeout is not None else timeout
-        self.stream = None        # the current stream
-        self._eof = False
-        self.closed = False
-        self.requests = 0         # server: requests read on this connection
-        self.close_after = False  # server: answer with Connection: close, then close
-        self.idle = False         # server: waiting for the next request
+        if version != 1.1:
+            self.version = version
+        if timeout is not None:
+            self.timeout = timeout
+            if idle_timeout is None:
+                idle_timeout = timeout
+            if header_timeout is None:
+                header_timeout = timeout
+            if body_timeout is None:
+                body_timeout = timeout
+            if write_timeout is None:
+                write_timeout = timeout
+        if idle_timeout is not None:
+            self.idle_timeout = idle_timeout
+        if header_timeout is not None:
+            self.header_timeout = header_timeout
+        if body_timeout is not None:
+            self.body_timeout = body_timeout
+        if write_timeout is not None:
+            self.write_timeout = write_timeout
         # Server over an I/O object that does not cork its writes (asyncio streams): a
         # head with content-length is held until the first body write (one write).
-        self.hold_head = not getattr(io, "corks", False)
-        self._nowait = getattr(io, "send_nowait", None)
-        self._held = None
+        if getattr(io, "corks", False):
+            self.hold_head = False
+        nowait = getattr(io, "send_nowait", None)
+        if nowait is not None:
+            self._nowait = nowait
 
     # -- lua-http connection API ------------------------------------------------------
     async def connect(self, timeout=None):
@@ -209,6 +241,10 @@ class H1Connection:
             p.start_next_cycle()
         return p.keep_alive
 
+    # server: seconds from the end of a request head to the end of its body (the whole
+    # body, however it trickles; body_timeout bounds each read).  None: no limit.
+    body_deadline = None
+
     async def get_next_incoming_stream(self, timeout=None):
         # The next request as a stream (its head already read), or None when the client
         # closed the connection cleanly.  timeout: for the first byte (default
@@ -244,25 +280,31 @@ class H1Connection:
         s = H1Stream(self)
         s.headers = ev[1]
         s._headers_pending = True
-        s._in_done = ev[2]
+        if ev[2]:
+            s._in_done = True
+        elif self.body_deadline is not None:
+            from mhttp._io import ticks_ms, ticks_add
+            s._body_end = ticks_add(ticks_ms(), int(self.body_deadline * 1000))
         self.stream = s
         return s
 
 
 class H1Stream(StreamCommon):
+    # Board RAM: one H1Stream per request; its defaults live on the class (see
+    # H1Connection), so a plain GET sets three or four instance attributes.
+    headers = None           # the peer's head (request on a server)
+    trailers = None
+    _headers_pending = False  # server: headers read but not yet handed out
+    _in_done = False          # the peer's message has ended
+    _unget = None
+    headers_sent = False      # our head written (final status on a server)
+    status = None             # server: the final status we sent
+    continue_sent = False
+    _tunnel_eof = False
+    _body_started = False
 
     def __init__(self, conn):
         self.conn = conn
-        self.headers = None           # the peer's head (request on a server)
-        self.trailers = None
-        self._headers_pending = False  # server: headers read but not yet handed out
-        self._in_done = False          # the peer's message has ended
-        self._unget = None
-        self.headers_sent = False      # our head written (final status on a server)
-        self.status = None             # server: the final status we sent
-        self.continue_sent = False
-        self._tunnel_eof = False
-        self._body_started = False
 
     @property
     def connection(self):
@@ -322,6 +364,8 @@ class H1Stream(StreamCommon):
         else:
             self._unget.insert(0, chunk)
 
+    _body_end = None     # server: ticks_ms by which the request body must be complete
+
     async def get_next_chunk(self, timeout=None):
         # The next piece of body (bytes), or None at its end.  After an upgrade (101, or a
         # 2xx to CONNECT) the pieces are the tunnelled bytes until the peer closes.
@@ -348,6 +392,16 @@ class H1Stream(StreamCommon):
         self._body_started = True
         if self._in_done:
             return None
+        end = self._body_end
+        if end is not None:
+            # The whole-body deadline (body_deadline): each read waits at most what is left.
+            from mhttp._io import ticks_ms, ticks_diff
+            left = ticks_diff(end, ticks_ms()) / 1000
+            if left <= 0:
+                from mhttp.errors import Timeout
+                raise Timeout("request body not complete within %ss" % conn.body_deadline)
+            if timeout is None or left < timeout:
+                timeout = left
         if conn.is_server and p.expect_continue and not self.headers_sent and not self.continue_sent:
             # RFC 9110 §10.1.1: the client waits for 100 (Continue) before sending the body.
             await self.write_continue(timeout)
@@ -408,19 +462,22 @@ class H1Stream(StreamCommon):
             raise Error("write_headers: a response needs a :status field")
         if conn.close_after:
             p.keep_alive = False    # the core then writes Connection: close
-        data = p.send_headers(headers, end_stream)
-        if st[:1] != b"1" or st == b"101":
+        final = not st.startswith(b"1") or st == b"101"
+        extra = None
+        if final and not (has_date and has_server):
+            # Date (RFC 9110 §6.6.1) and Server, after the fields we were given (the
+            # core writes them into the head: no second copy of it).
+            if not has_date:
+                if not has_server:
+                    extra = (b"date: ", http_date(), b"\r\nserver: ", SERVER_NAME, b"\r\n")
+                else:
+                    extra = (b"date: ", http_date(), b"\r\n")
+            else:
+                extra = (b"server: ", SERVER_NAME, b"\r\n")
+        data = p.send_headers(headers, end_stream, extra)
+        if final:
             self.headers_sent = True
             self.status = st
-            if not (has_date and has_server):
-                # Date (RFC 9110 §6.6.1) and Server, spliced after the fields we were given.
-                i = data.find(b"\r\n\r\n") + 2
-                extra = b""
-                if not has_date:
-                    extra = b"date: " + http_date() + b"\r\n"
-                if not has_server:
-                    extra += b"server: " + SERVER_NAME + b"\r\n"
-                data = data[:i] + extra + data[i:]
             if has_cl and not end_stream and conn.hold_head:
                 # Sent together with the first body bytes: one write, no Nagle stall.
                 conn._held = data

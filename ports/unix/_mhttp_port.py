@@ -78,8 +78,17 @@ def server_tls_context(certfile, keyfile, alpn=None):
     return ctx
 
 
+def _bufsize(n):
+    # The receive buffer size, looked up at call time: a board's glue (ports/esp32, rp2)
+    # re-exports these functions and sets its own DEFAULT_BUFSIZE in `_mhttp_port`.
+    if n:
+        return n
+    import _mhttp_port
+    return _mhttp_port.DEFAULT_BUFSIZE
+
+
 async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
-                          bufsize=DEFAULT_BUFSIZE):
+                          bufsize=None):
     import asyncio
     from mhttp._io import StreamIO
     from mhttp.errors import Timeout, ConnectionClosed, TLSError
@@ -98,11 +107,11 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
         if tls:
             raise TLSError("TLS connection to %s:%s failed: %r" % (host, port, e))
         raise ConnectionClosed("connect to %s:%s failed: %r" % (host, port, e))
-    return StreamIO(r, w, bufsize, tls=bool(tls))
+    return StreamIO(r, w, _bufsize(bufsize), tls=bool(tls))
 
 
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
-                             bufsize=DEFAULT_BUFSIZE):
+                             bufsize=None):
     import socket
     from mhttp._io import SocketIO
     from mhttp.errors import ConnectionClosed, TLSError, Timeout
@@ -126,7 +135,7 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         except (OSError, ValueError) as e:  # mbedTLS verification failures are ValueError
             s.close()
             raise TLSError("TLS handshake with %s:%s failed: %r" % (host, port, e))
-    return SocketIO(s, bufsize, tls=bool(tls), addr=ai[-1], raw=raw)
+    return SocketIO(s, _bufsize(bufsize), tls=bool(tls), addr=ai[-1], raw=raw)
 
 
 class _Server:
@@ -141,10 +150,14 @@ class _Server:
         await self.srv.wait_closed()
 
 
-async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=DEFAULT_BUFSIZE):
-    # cb(io) is awaited in its own task per accepted connection.
+async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+    # cb(io) is awaited in its own task per accepted connection.  One receive buffer for
+    # all the server's connections (board RAM): a connection's recv result is consumed
+    # (copied by the protocol core) before its task awaits again, see mhttp._io.StreamIO.
     import asyncio
     from mhttp._io import StreamIO
+    bufsize = _bufsize(bufsize)
+    shared = memoryview(bytearray(bufsize))
 
     async def on_conn(r, w):
         try:
@@ -152,7 +165,7 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
         except Exception:
             pass
         try:
-            io = StreamIO(r, w, bufsize, tls=bool(tls))
+            io = StreamIO(r, w, bufsize, tls=bool(tls), buf=shared)
         except MemoryError:
             # No RAM for one more connection: drop it (its fd too), keep serving the rest.
             w.close()
