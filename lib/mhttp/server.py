@@ -257,11 +257,9 @@ class Server:
         self.accepted += 1
         if self._closing or len(self.conns) + self.pending >= self.max_connections:
             self.refused += 1
-            from mhttp.h1_connection import error_response
-            try:
-                await io.send([error_response(503)], 1)
-            except Error:
-                pass
+            # The same ending as every error response (half-close, bounded lingering
+            # read): a client that already sent its request reads the 503, not a reset.
+            await self._error_close(io, 503, 1)
             io.abort()
             return
         # Counted while its first bytes are awaited: a flood of silent connections is
@@ -298,7 +296,7 @@ class Server:
         except Exception:
             pass
 
-    async def _error_close(self, io, status):
+    async def _error_close(self, io, status, write_timeout=None):
         # A Connection: close error response, then a bounded lingering close (RFC 9112
         # §9.6): what the client is still sending (an over-limit upload, a header bomb)
         # is read and dropped for a moment, so that closing with unread bytes does not
@@ -307,7 +305,7 @@ class Server:
         from mhttp.h1_connection import error_response
         from mhttp._io import ticks_ms, ticks_diff
         try:
-            await io.send([error_response(status)], self.write_timeout)
+            await io.send([error_response(status)], write_timeout or self.write_timeout)
             sw = getattr(io, "shutdown_write", None)
             if sw is None or not sw():
                 return    # no half-close here (MicroPython sockets, TLS): just close
