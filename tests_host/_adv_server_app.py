@@ -4,7 +4,8 @@
 #                 included), connections still being sniffed, refused past max_connections
 #   /big?N        a content-length response of N bytes written in 16 KiB pieces (for a
 #                 client that never reads)
-# Extra option: --write-timeout S (per write; the serve CLI has no flag for it).
+# Extra options: --write-timeout S (per write), --body-deadline S (whole request body);
+# the serve CLI has no flag for them.
 import sys
 
 import _server_app
@@ -42,6 +43,11 @@ if __name__ == "__main__":
         i = argv.index("--write-timeout")
         wt = float(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
+    bd = None
+    if "--body-deadline" in argv:
+        i = argv.index("--body-deadline")
+        bd = float(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
     o = cli_serve.parse_args(argv)
 
     async def run():
@@ -49,6 +55,8 @@ if __name__ == "__main__":
         srv.onerror = _server_app.onerror
         if wt is not None:
             srv.write_timeout = wt
+        if bd is not None:
+            srv.body_deadline = bd
         await srv.listen()
         name = srv.localname()
         print("listening on http://%s:%d" % (name[0], name[1]))

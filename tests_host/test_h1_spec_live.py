@@ -57,3 +57,49 @@ def test_refusal_503_is_read_not_reset(runtime):
         assert served(s.port)
     finally:
         s.stop()
+
+
+def test_body_deadline_cuts_a_trickling_upload(runtime):
+    s = Srv(runtime, ["--body-timeout", "5", "--body-deadline", "1.5"])
+    try:
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        try:
+            c.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+            t0 = time.time()
+            out = b""
+            c.settimeout(0.2)
+            # one byte per 0.2 s: 1000 bytes would take 200 s; stop at 6 s at most
+            for _ in range(30):
+                try:
+                    c.sendall(b"a")
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                try:
+                    d = c.recv(65536)
+                except socket.timeout:
+                    continue
+                except ConnectionResetError:
+                    break
+                if not d:
+                    break
+                out += d
+                if b"\r\n\r\n" in out:
+                    break
+            took = time.time() - t0
+        finally:
+            c.close()
+        assert out.startswith(b"HTTP/1.1 408 "), out[:100]
+        assert 1.2 <= took <= 4.5, took
+        # a body that arrives in time is still served, on the same server
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        try:
+            c.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                      b"Connection: close\r\n\r\n")
+            time.sleep(0.3)
+            c.sendall(b"hello")
+            out = read_all(c)
+        finally:
+            c.close()
+        assert out.startswith(b"HTTP/1.1 200 "), out[:100]
+    finally:
+        s.stop()

@@ -18,7 +18,10 @@
 # onerror(server, stream, "onstream", exc); every other client keeps being served.
 # Timeouts: idle_timeout (keep-alive wait for the next request), header_timeout (first
 # byte to end of head: slowloris), body_timeout (per body read: stalled uploads),
-# write_timeout (per write: clients that stop reading), all enforced by one Reaper.
+# body_deadline (HTTP/1: end of the request head to end of its body, default 300 s: an
+# upload trickling a byte at a time; a handler reading past it gets Timeout, answered
+# 408 when no head was sent), write_timeout (per write: clients that stop reading), all
+# enforced by one Reaper.
 import sys
 
 import _mhttp_port as _port
@@ -45,7 +48,7 @@ def _default_onerror(server, ctx, op, exc):
 class Server:
     def __init__(self, onstream, host="0.0.0.0", port=8000, tls=None, max_connections=64,
                  max_streams_per_connection=None, idle_timeout=60, header_timeout=10,
-                 body_timeout=30, write_timeout=30, onerror=None, backlog=None,
+                 body_timeout=30, write_timeout=30, body_deadline=300, onerror=None, backlog=None,
                  bufsize=None, alpn=None, max_drain=65536, streams=False, http2=True,
                  h2_settings=None, h2opts=None, preload_h1=True, **h1opts):
         self.onstream = onstream
@@ -57,6 +60,7 @@ class Server:
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
         self.write_timeout = write_timeout
+        self.body_deadline = body_deadline
         self.onerror = onerror or _default_onerror
         self.backlog = backlog or (128 if _port.NAME == "cpython" else 8)
         self.bufsize = bufsize or _port.DEFAULT_BUFSIZE
@@ -84,7 +88,8 @@ class Server:
         self._closing = False
         self._closed_ev = None
         self._drained_ev = None
-        ts = [t for t in (idle_timeout, header_timeout, body_timeout, write_timeout) if t]
+        ts = [t for t in (idle_timeout, header_timeout, body_timeout, write_timeout,
+                          body_deadline) if t]
         period = min(ts) / 4 if ts else 1.0
         self.reaper = Reaper(min(max(period, 0.05), 1.0))
 
@@ -189,6 +194,8 @@ class Server:
         c = H1Connection(io, SERVER, idle_timeout=self.idle_timeout,
                          header_timeout=self.header_timeout, body_timeout=self.body_timeout,
                          write_timeout=self.write_timeout, **self.h1opts)
+        if self.body_deadline:
+            c.body_deadline = self.body_deadline
         return c
 
     def _new_h2(self, io, data, upgrade=None):
