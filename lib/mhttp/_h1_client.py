@@ -96,7 +96,7 @@ def send_request(self, headers, end_stream):
         n = f[0]
         if type(n) is not bytes:
             n = _b(n).lower()
-        if n[:1] == b":":
+        if n and n[0] == 58:       # ":" (no slice: RAM on boards)
             if n == b":method":
                 method = _b(f[1])
             elif n == b":path":

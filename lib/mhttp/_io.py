@@ -2,7 +2,10 @@
 #
 # An I/O object moves bytes and nothing else.  Its interface (all a driver may use):
 #
-#   await io.recv(timeout)        -> bytes-like (valid until the next recv), b"" at EOF
+#   await io.recv(timeout)        -> bytes-like, b"" at EOF; valid until the next recv,
+#                                  and on a MicroPython server (one receive buffer
+#                                  shared by all connections) only until the caller
+#                                  awaits anything: consume or copy it first
 #   await io.send(pieces, timeout)   pieces: list of bytes-like, written in order
 #   await io.close()               (io.abort() closes without waiting)
 #   io.peername(), io.localname()  address tuples or None where the runtime cannot say
@@ -299,21 +302,26 @@ class SocketIO:
     # Over a blocking socket (CPython socket or ssl socket, MicroPython socket, CircuitPython
     # socketpool socket).  Coroutine methods never suspend: drive them with run_blocking.
 
+    # Board RAM: defaults on the class (an instance's dict holds what differs).
+    deadline = None
+    closed = False
+    tls = False
+    addr = None
+    _poll = None
+    _timeout = -1
+
     def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
         self.sock = sock
         # MicroPython's SSLSocket has no settimeout: timeouts go on the socket it wraps.
         self._raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
-        self._buf = bytearray(bufsize)
-        self._mv = memoryview(self._buf)
+        self._mv = memoryview(bytearray(bufsize))
         # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
         # (it blocks until the whole buffer is full), so it would hang on a short reply.
         self._recv_into = getattr(sock, "recv_into", None)
-        self._timeout = -1
-        self.deadline = None
-        self.closed = False
-        self.tls = tls
-        self.addr = addr
-        self._poll = None
+        if tls:
+            self.tls = tls
+        if addr is not None:
+            self.addr = addr
         if self._raw is not sock:
             # MicroPython TLS: reads on an SSLSocket over a socket with a timeout never
             # deliver (measured on 1.29: ETIMEDOUT although the reply had arrived), so the
@@ -398,7 +406,7 @@ class SocketIO:
                 if n is None:  # MicroPython non-blocking socket with nothing to read
                     raise Timeout("read timed out after %ss" % timeout)
                 return self._mv[:n] if n else b""
-            return self.sock.recv(len(self._buf))
+            return self.sock.recv(len(self._mv))
         except OSError as e:
             raise _oserror(e, "read")
         except Exception as e:  # CPython socket.timeout is an OSError subclass; others

@@ -674,7 +674,7 @@ class H1Protocol:
                 name = _b(name).lower()
             if type(value) is not bytes:
                 value = _b(value)
-            if name[:1] == b":":
+            if name and name[0] == 58:     # ":" (no slice: RAM on boards)
                 continue
             e = cache.get(name)
             if e is None:
