@@ -86,3 +86,36 @@ def test_cli_and_timeout(tmp_path):
                         "--timeout", "1", "--hi", "64K"], capture_output=True, timeout=60)
     assert p.returncode == 2, p
     assert b"timed out after 1.0s" in p.stdout, p.stdout
+
+
+TRANSIENT = '''
+try:
+    from _heapmin import checkpoint
+except ImportError:
+    def checkpoint(label=""): pass
+import time
+checkpoint("before")
+keep = []
+for i in range(40):           # 40 x 2 KiB held for ~0.3 s, then dropped: between checkpoints
+    keep.append(bytearray(2048))
+    time.sleep_ms(8)
+keep = None
+checkpoint("after")
+print("done")
+'''
+
+
+def test_sampled_peak_sees_what_checkpoints_miss(tmp_path):
+    # The checkpoints sit before and after an 80 KiB transient: their live figures miss
+    # it, the sampled peak (a separate run) must not.
+    sc = tmp_path / "transient.py"
+    sc.write_text(TRANSIENT)
+    r = heapmin.find_min_heap(str(sc), timeout=20, log=lambda *a: None)
+    live = max(l for _, l in r["checkpoints"].values())
+    assert live < 40 * 1024, r["checkpoints"]
+    assert r["sampled_live"] > 80 * 1024, r
+    assert r["sampled_live"] > live + 70 * 1024
+    assert r["min_heap"] > 80 * 1024
+    r0 = heapmin.find_min_heap(str(sc), lo=64 * 1024, hi=256 * 1024, timeout=20,
+                               log=lambda *a: None, sample_ms=0)
+    assert r0["sampled_live"] is None

@@ -25,7 +25,13 @@ Optional checkpoints, for the peak heap use report:
 
 At exit the probe prints one line per checkpoint (max over calls):
 `HEAPMIN alloc=<bytes> live=<bytes> checkpoint=<label>`.  heapmin reports them for the
-smallest passing heap (and --verbose for every run).
+smallest passing heap (and --verbose for every run).  Checkpoints sit where the scenario
+put them, usually at quiet moments: they are not the peak.  The peak live heap is
+measured in one more run at --hi, not part of the bisection: a probe thread collects and
+reads gc.mem_alloc() every --sample-ms (2) milliseconds whatever the scenario is doing
+(ten requests in flight at once, a frame being assembled): "sampled peak live".  The
+smallest heap is above it by what fragmentation costs (MicroPython's GC never moves an
+object: a block of N bytes needs N contiguous free bytes).
 
 A host-side driver (--driver 'shell command'): the scenario prints a line containing
 HEAPMIN READY when it is ready (e.g. listening); then the driver runs; its exit status
@@ -76,10 +82,53 @@ def checkpoint(label=""):
             p[1] = live
 
 
+# The sampled peak (heapmin's last run, HEAPMIN_SAMPLE_MS set): a thread collects and
+# reads gc.mem_alloc() every period, whatever the scenario is doing.  Checkpoints sit at
+# quiet moments (after a request, all connections idle) and miss the real peak: ten
+# requests in flight at once, a frame being assembled.
+_peak = [0, 0, 0]      # max live, samples, stop flag
+
+
+def _sample(_):
+    # Runs in the main thread (micropython.schedule: between two bytecodes, wherever the
+    # scenario is), so the collection sees exactly what the program holds at that point.
+    gc.collect()
+    a = gc.mem_alloc()
+    _peak[1] += 1
+    if a > _peak[0]:
+        _peak[0] = a
+
+
+def _sampler(ms):
+    # The thread only asks: a collection run from this thread would race the main
+    # thread's allocations (measured: the figure grew with the heap size).
+    import time
+    import micropython
+    while not _peak[2]:
+        time.sleep_ms(ms)
+        try:
+            micropython.schedule(_sample, None)
+        except RuntimeError:    # the schedule queue is full: the last one has not run yet
+            pass
+
+
+def start_sampler():
+    import os
+    ms = os.getenv("HEAPMIN_SAMPLE_MS")
+    if ms:
+        import _thread
+        gc.collect()
+        _peak[0] = gc.mem_alloc()
+        _thread.start_new_thread(_sampler, (int(ms),))
+
+
 def report():
+    _peak[2] = 1
     for label in _order:
         p = _points[label]
         print("HEAPMIN alloc=%d live=%d checkpoint=%s" % (p[0], p[1], label))
+    if _peak[1]:
+        print("HEAPMIN sampled live=%d samples=%d" % (_peak[0], _peak[1]))
 '''
 
 # --romfs: the bundle is a ROMFS image in a memory-mapped "flash" outside the heap
@@ -98,6 +147,7 @@ import sys
 _path = sys.argv[1]
 sys.argv[:] = sys.argv[1:]  # sys.argv itself cannot be rebound on MicroPython
 import _heapmin
+_heapmin.start_sampler()
 _g = {"__name__": "__main__", "__file__": _path}
 try:
     exec(open(_path).read(), _g)
@@ -138,9 +188,11 @@ def _kill(p):
 
 
 def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None,
-             probe_dir=None, flash=None):
-    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "output", "seconds"}.
-    flash: a ROMFS flash file (tools/romfs.py) holding the bundle, instead of bundle_dir."""
+             probe_dir=None, flash=None, sample_ms=0):
+    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "sampled", "output",
+    "seconds"}.  flash: a ROMFS flash file (tools/romfs.py) holding the bundle, instead of
+    bundle_dir.  sample_ms: a probe thread samples the live heap every sample_ms
+    milliseconds ("sampled": the largest, or None)."""
     t0 = time.monotonic()
     port = free_port()
     sub = lambda s: s.replace("{port}", str(port))  # noqa: E731
@@ -148,6 +200,9 @@ def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None
     env["MICROPYPATH"] = (".frozen:%s" % probe_dir) if flash else (
         ".frozen:%s:%s" % (probe_dir, bundle_dir))
     env["HEAPMIN_PORT"] = str(port)
+    env.pop("HEAPMIN_SAMPLE_MS", None)
+    if sample_ms:
+        env["HEAPMIN_SAMPLE_MS"] = str(int(sample_ms))
     if flash:
         import romfs
         head = romfs.launch_cmd(flash) + ["-X", "heapsize=%d" % heap,
@@ -197,21 +252,32 @@ def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None
     if why is None and p.returncode != 0:
         last = [l for l in text.splitlines() if l.strip()][-1:] or [""]
         why = "scenario exited %s: %s" % (p.returncode, last[0][:300])
+    if why is not None:
+        me = [l for l in text.splitlines() if "MemoryError" in l]
+        if me and me[-1].strip() not in why:
+            why += " [%s]" % me[-1].strip()[:200]
     cps = {}
     for line in text.splitlines():
         if line.startswith("HEAPMIN alloc="):
             head, _, label = line.partition(" checkpoint=")
             kv = dict(x.split("=", 1) for x in head[8:].split(" ") if "=" in x)
             cps[label] = (int(kv["alloc"]), int(kv["live"]))
-    return {"ok": why is None, "why": why, "checkpoints": cps, "output": text,
+    sampled = None
+    for line in text.splitlines():
+        if line.startswith("HEAPMIN sampled live="):
+            sampled = int(line.split()[2].split("=")[1])
+    return {"ok": why is None, "why": why, "checkpoints": cps, "sampled": sampled,
+            "output": text,
             "seconds": round(time.monotonic() - t0, 2)}
 
 
 def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, res=1024,
-                  timeout=60.0, verbose=False, log=print, romfs=False):
+                  timeout=60.0, verbose=False, log=print, romfs=False, sample_ms=2):
     """Bisects the smallest passing heap in [lo, hi] to `res` bytes.  Returns a dict:
     min_heap (bytes, or None when even `hi` fails), runs, checkpoints (at min_heap),
-    last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
+    sampled_live (the largest live heap a probe thread saw every sample_ms milliseconds
+    in one more run at `hi`, none of the bisection runs being perturbed by it; None
+    with sample_ms=0), last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
     imported from a ROMFS image mapped outside the heap (.mpy executed in place, as from
     a board's ROMFS partition) instead of from .mpy files (copied into the heap)."""
     import bundle
@@ -266,7 +332,11 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
                     best, good_h = r, mid
                 else:
                     bad, bad_h = r, mid
-        return {"min_heap": good_h, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
+        sampled = None
+        if sample_ms:
+            sampled = run_once(scenario, hi, args, driver, timeout, b["dir"], probe_dir, flash,
+                               sample_ms)["sampled"]
+        return {"min_heap": good_h, "sampled_live": sampled, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
                 "romfs": bool(romfs),
                 "runs": runs, "checkpoints": best["checkpoints"],
                 "last_failure": bad["why"] if bad else None,
@@ -293,6 +363,8 @@ def main(argv):
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--sample-ms", type=int, default=2,
+                    help="period of the peak-live sampler in the extra run (0: no such run)")
     ap.add_argument("--romfs", action="store_true",
                     help="import the bundle from a ROMFS image mapped outside the heap "
                          "(.mpy executed in place, as from a board's ROMFS partition)")
@@ -302,7 +374,7 @@ def main(argv):
         print("heapmin: need 0 < --lo < --hi and --res > 0", file=sys.stderr)
         return 3
     r = find_min_heap(a.scenario, extra, a.driver, lo, hi, res, a.timeout, a.verbose,
-                      romfs=a.romfs)
+                      romfs=a.romfs, sample_ms=a.sample_ms)
     if a.json:
         import json
         r.pop("output", None)
@@ -319,6 +391,9 @@ def main(argv):
                   len(r["runs"]), r["seconds"]))
         for label, (alloc, live) in sorted(r["checkpoints"].items()):
             print("  checkpoint %-30s alloc %8d  live %8d" % (label, alloc, live))
+        if r.get("sampled_live"):
+            print("  sampled peak live %d (a probe thread, every %d ms, in one more run)"
+                  % (r["sampled_live"], a.sample_ms))
         if r["last_failure"]:
             print("  at %d bytes: %s" % (r["failed_at"], r["last_failure"]))
     return 0 if r["min_heap"] is not None else 2
