@@ -2,7 +2,10 @@
 # Every /tests/test_*.mpy|py and dt_*.mpy|py module is imported in turn and its test_* functions called
 # with no arguments; an exception is a failure, a returned "SKIP: why" string a skip.
 # After each module, it and every module it loaded (mhttp.*) are dropped from sys.modules
-# and the heap collected, so each test module starts from the board's boot heap.  Output, one line each (tests_device/run.py parses it):
+# and the heap collected, so each test module starts from the board's boot heap; after each
+# test the asyncio task queue is replaced (tasks a failed test left behind do not run on
+# into the next one).  main("mod,mod::test_x") runs only those modules / tests.
+# Output, one line each (tests_device/run.py parses it):
 #   PASS mod::test   FAIL mod::test: exc (traceback follows)   SKIP mod::test: why
 #   MOD mod free_min=N      HEAP total=N free_min=N peak=N|-
 #   N passed, N failed, N skipped
@@ -23,11 +26,25 @@ def _modules(only):
     return names
 
 
+def _drop_tasks():
+    # MicroPython's asyncio.run leaves the tasks a test started and did not finish (a
+    # server task after a failed assertion, a handler still sleeping) in the global task
+    # queue, where the next test's asyncio.run would run them, with their buffers still
+    # in the heap.  CPython's asyncio.run cancels them; here a fresh task queue drops
+    # them, so each test starts from the heap and the loop its module left.
+    aio = sys.modules.get("asyncio")
+    if aio is not None and hasattr(aio, "new_event_loop"):
+        aio.new_event_loop()
+
+
 def main(only=None):
     if "/tests" not in sys.path:
         sys.path.insert(0, "/tests")
+    tests_only = None
     if only:
-        only = only.split(",")
+        # "mod" or "mod::test_x" entries (comma-separated)
+        tests_only = [o for o in only.split(",") if "::" in o]
+        only = [o.split("::")[0] for o in only.split(",")]
     counts = [0, 0, 0]
     gc.collect()
     total = gc.mem_free() + gc.mem_alloc()
@@ -50,6 +67,9 @@ def main(only=None):
             fn = getattr(mod, t)
             if not callable(fn):
                 continue
+            if tests_only and name + "::" + t not in tests_only and name in [
+                    o.split("::")[0] for o in tests_only]:
+                continue
             gc.collect()
             try:
                 r = fn()
@@ -67,6 +87,7 @@ def main(only=None):
             f = gc.mem_free()
             if f < mod_low:
                 mod_low = f
+            _drop_tasks()
         print("MOD %s free_min=%d" % (name, mod_low))
         if mod_low < low:
             low = mod_low

@@ -53,10 +53,15 @@ def mpr(dev, args, timeout=60, check=True, soft_reset=False):
     except subprocess.TimeoutExpired:
         raise DeviceError("mpremote timed out after %ss: %s" % (timeout, " ".join(args)[:200]))
     out = r.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    mpr.last = "mpremote exit %d%s" % (r.returncode, (", stderr: " + r.stderr.decode(
+        "utf-8", "replace").strip()[-1500:]) if r.stderr.strip() else "")
     if check and r.returncode != 0:
         raise DeviceError("mpremote %s failed (%d):\n%s%s" % (
             " ".join(args)[:200], r.returncode, out, r.stderr.decode("utf-8", "replace")))
     return out
+
+
+mpr.last = ""
 
 
 def write_profile(path, board, virtual, heap):
@@ -163,8 +168,31 @@ def test_module_names(only=None):
              + glob.glob(os.path.join(CORE, "test_*.py"))]
     names = sorted(set(names))
     if only:
-        names = [n for n in names if n in only]
+        mods = [o.split("::")[0] for o in only]
+        names = [n for n in names if n in mods]
     return names
+
+
+def _indent(text):
+    return "\n".join("    | " + l for l in text.splitlines())
+
+
+def run_module(dev, name, timeout=300):
+    """Runs one test module after a soft reset -> (output, why): why is None when the
+    module printed exactly one summary line, else what went wrong (its output is kept)."""
+    cmd = ["exec", "import sys\nsys.path.insert(0, '/tests')\nimport devrun\n"
+           "devrun.main(%r)" % name]
+    try:
+        out = mpr(dev, cmd, timeout=timeout, check=False, soft_reset=True)
+    except DeviceError as e:            # mpremote timed out: the module hung
+        return "", str(e)
+    n = len(_LINE.findall(out))
+    if n == 1:
+        return out, None
+    if n == 0:
+        return out, ("module printed no summary line (it crashed the interpreter, or "
+                     "mpremote lost the board): %s" % mpr.last)
+    return out, "module printed %d summary lines" % n
 
 
 def run_on(dev, virtual, heap=None, only=None, echo=True, romfs=False):
@@ -184,16 +212,25 @@ def run_on(dev, virtual, heap=None, only=None, echo=True, romfs=False):
     # fragment it).
     names = test_module_names(only)
     out = ""
+    crashed = []
     for name in names:
-        out += mpr(dev, ["exec", "import sys\nsys.path.insert(0, '/tests')\nimport devrun\n"
-                         "devrun.main(%r)" % name], timeout=300, check=False, soft_reset=True)
+        sel = [o for o in only if o.split("::")[0] == name] if only else [name]
+        mod_out, why = run_module(dev, ",".join(sel))
+        if why:
+            # No summary line: the module crashed the board, hung, or mpremote failed.
+            # Reported by name with its output as one failure; the run goes on (the
+            # next module starts with a soft reset).
+            crashed.append(name)
+            mod_out += "\nFAIL %s::<crash>: %s\n%s\n0 passed, 1 failed, 0 skipped\n" % (
+                name, why, _indent(mod_out[-3000:]))
+        out += mod_out
     t_total = time.monotonic() - t0
     if echo:
         for line in out.splitlines():
             if not line.startswith("PASS "):
                 print("  [%s] %s" % (plat, line))
     sums = _LINE.findall(out)
-    if len(sums) != len(names):
+    if len(sums) != len(names):     # run_module guarantees one per module
         raise DeviceError("board %s printed %d summary lines for %d test modules:\n%s"
                           % (plat, len(sums), len(names), out[-4000:]))
     m = [sum(int(x[i]) for x in sums) for i in range(3)]
@@ -202,6 +239,7 @@ def run_on(dev, virtual, heap=None, only=None, echo=True, romfs=False):
         "board": plat, "virtual": virtual, "romfs": romfs, "passed": m[0],
         "failed": m[1], "skipped": m[2], "output": out, "modules": names,
         "failures": [l for l in out.splitlines() if l.startswith("FAIL ")],
+        "crashed": crashed,
         "passes": [l[5:] for l in out.splitlines() if l.startswith("PASS ")],
         "bundle_bytes": b["total"],
         "heap_total": max(int(h[0]) for h in heaps) if heaps else None,
@@ -225,7 +263,8 @@ def main(argv):
     ap = argparse.ArgumentParser(description="device tests on (virtual) boards")
     ap.add_argument("--board", action="append", choices=sorted(vboard.PROFILES),
                     help="virtual board(s) (default: all); ignored with MHTTP_DEVICE")
-    ap.add_argument("-k", dest="only", help="comma-separated test module names")
+    ap.add_argument("-k", dest="only", help="comma-separated test module names, or "
+                    "module::test_name for single tests")
     ap.add_argument("--romfs", action="store_true",
                     help="deploy mhttp with `mpremote romfs deploy` into the board's ROMFS "
                          "partition (virtual boards get one: tools/vboard.py --romfs)")

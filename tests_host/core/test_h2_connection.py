@@ -110,11 +110,31 @@ def _req(path, method=b"GET"):
                     (b":path", path)))
 
 
+_conns = []
+
+
+def _run(main):
+    # asyncio.run(main()).  A failure caused by a connection's core running out of heap
+    # (it ends that connection with GOAWAY(INTERNAL_ERROR, "internal error: MemoryError(..)")
+    # and the peer sees its stream reset) is re-raised as that MemoryError: a board's heap
+    # (tests_device/test_on_boards.py HOST_SIZED), not a protocol verdict.
+    del _conns[:]
+    try:
+        return asyncio.run(main())
+    except Exception:
+        for c in _conns:
+            why = "error %r, goaway %r" % (c.error, c.goaway)
+            if "MemoryError" in why:
+                raise MemoryError(why)
+        raise
+
+
 async def _pair(client_settings=None):
     a, b = pipe()
     srv = H2Connection(b, True)
     task = asyncio.create_task(serve_connection(FakeServer(), app, srv))
     cli = H2Connection(a, False, settings=client_settings)
+    _conns[:] = [cli, srv]
     await cli.connect()
     return cli, srv, task
 
@@ -136,7 +156,7 @@ def test_requests_concurrent_streams():
         await cli.close()
         await asyncio.sleep(0.05)
         return rs
-    rs = asyncio.run(main())
+    rs = _run(main)
     assert rs == [(b"200", b"hi /%d" % i) for i in range(20)]
 
 
@@ -172,7 +192,7 @@ def test_echo_large_body_flow_control_and_trailers():
         t = await rt
         await cli.close()
         return got, t
-    got, t = asyncio.run(main())
+    got, t = _run(main)
     assert got == [total, True]
     assert t.get(b"x-trailer") == b"yes"
 
@@ -186,7 +206,7 @@ def test_push_received_when_enabled():
         b = await ps.get_body_as_string(5)
         await cli.close()
         return status, ps.request_headers.get(b":path"), h.get(b":status"), b
-    assert asyncio.run(main()) == (b"200", b"/p", b"200", b"pushed")
+    assert _run(main) == (b"200", b"/p", b"200", b"pushed")
 
 
 def test_reset_stream_and_timeout():
@@ -209,7 +229,7 @@ def test_reset_stream_and_timeout():
         rtt = await cli.ping(2)
         await cli.close()
         return r, rtt
-    r, rtt = asyncio.run(main())
+    r, rtt = _run(main)
     assert r == (b"200", b"hi /after") and rtt >= 0
 
 
@@ -228,11 +248,14 @@ def test_bad_frame_goaway_and_error():
             if b"\x07\x00\x00\x00\x00\x00" in out:
                 break
         return out, srv.error
-    out, err = asyncio.run(main())
+    out, err = _run(main)
     i = out.find(b"\x07\x00\x00\x00\x00\x00")     # GOAWAY frame header tail
     assert i >= 3
     assert out[i + 6 + 4:i + 6 + 8] == b"\x00\x00\x00\x01"     # PROTOCOL_ERROR
     assert isinstance(err, H2ConnectionError) and err.code == PROTOCOL_ERROR
+
+
+_X4000 = b"x" * 4000
 
 
 class ScriptIO:
@@ -258,11 +281,15 @@ class ScriptIO:
         for ev in s.receive_data(b"".join([bytes(p) for p in pieces])):
             if ev[0] == EV_HEADERS and ev[3]:
                 s.send_headers(ev[1], [(b":status", b"200"), (b"content-length", b"100000")])
-                self.todo = (ev[1], b"x" * 100000)
-        if self.todo is not None:
-            sid, body = self.todo
-            n = s.send_data(sid, body, True)
-            self.todo = None if n == len(body) else (sid, body[n:])
+                self.todo = (ev[1], 100000)
+        # the body in 4000-byte pieces while the windows allow (no 100 KB buffer: boards)
+        while self.todo is not None:
+            sid, left = self.todo
+            piece = _X4000[:min(left, 4000)]
+            n = s.send_data(sid, piece, left == len(piece))
+            self.todo = None if n == left else (sid, left - n)
+            if n < len(piece):
+                break
         d = s.data_to_send()
         if d:
             self.inbox.append(d)
@@ -333,7 +360,7 @@ def test_settings_ack_timeout_goaway():
             if _goaway_code(b"".join(a.inbox)) is not None:
                 break
         return _goaway_code(b"".join(a.inbox)), srv.error
-    code, err = asyncio.run(main())
+    code, err = _run(main)
     assert code is not None and code[0] == 4, code       # SETTINGS_TIMEOUT
     assert isinstance(err, H2ConnectionError) and err.code == 4
 
@@ -354,7 +381,7 @@ def test_graceful_shutdown_finishes_open_streams():
         e = raises(Exception, cli.new_stream)
         await cli.close()
         return h.get(b":status"), body, cli.goaway, e
-    status, body, goaway, e = asyncio.run(main())
+    status, body, goaway, e = _run(main)
     assert (status, body) == (b"200", b"still served")
     assert goaway[0] == 0 and goaway[1] == 1          # NO_ERROR, last stream 1
     assert "GOAWAY" in str(e)

@@ -16,7 +16,7 @@ from mhttp.h2_frames import (PREFACE, data_pack, headers_pack, settings_pack, pi
                              priority_update_pack)
 from _t import raises, feed_bytewise
 from _h2t import (REQ, RESP, frames, kinds, goaway_of, rst_of, evtypes, RawClient, RawServer,
-                  pair, pump)
+                  pair, pump, no_oom)
 
 
 def get(c, s, body=b"hi", req=REQ):
@@ -111,7 +111,7 @@ def test_large_headers_split_into_continuation():
     assert kinds(fs) == [F.FRAME_HEADERS, F.FRAME_CONTINUATION, F.FRAME_CONTINUATION]
     assert fs[0][1] & F.FLAG_END_HEADERS == 0 and fs[2][1] & F.FLAG_END_HEADERS
     assert max([len(f[3]) for f in fs]) == 16384
-    evs = s.receive_data(wire)
+    evs = no_oom(s.receive_data(wire))
     assert evs[0][0] == EV_HEADERS and evs[0][2].get("x-big") == b"v" * 40000
 
 
