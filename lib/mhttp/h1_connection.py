@@ -492,7 +492,12 @@ class H1Stream(StreamCommon):
         conn = self.conn
         pieces = conn.p.send_data(data, end_stream)
         if pieces and not conn._send_nowait(pieces):
-            await conn._send(pieces, timeout)
+            # conn._send inlined (one coroutine frame less per write: board RAM)
+            h = conn._held
+            if h is not None:
+                conn._held = None
+                pieces.insert(0, h)
+            await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
     async def write_trailers(self, headers, timeout=None):
         if not isinstance(headers, Headers):
