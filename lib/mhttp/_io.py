@@ -328,6 +328,17 @@ class SocketIO:
         # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
         # (it blocks until the whole buffer is full), so it would hang on a short reply.
         self._recv_into = getattr(sock, "recv_into", None)
+        if self._recv_into is None and self._raw is sock and hasattr(sock, "readinto"):
+            # MicroPython plain socket: no recv_into, and recv(n) allocates n fresh bytes
+            # on every read (the 2 KiB block that was the failing allocation of the h1
+            # client at its smallest heap, with the buffer above unused).  readinto on a
+            # non-blocking socket reads what has arrived into the buffer; waits go
+            # through poll, as for TLS below.
+            import select
+            sock.setblocking(False)
+            self._recv_into = sock.readinto
+            self._poll = select.poll()
+            self._poll.register(sock, select.POLLIN)
         if tls:
             self.tls = tls
         if addr is not None:
