@@ -160,6 +160,8 @@ def report(name, r, log):
     for label in sorted(r["checkpoints"]):
         ca, cl = r["checkpoints"][label]
         log("          %-22s alloc %7d  live %7d" % (label, ca, cl))
+    if r.get("sampled_live"):
+        log("          %-22s               live %7d" % ("(sampled peak, 2 ms)", r["sampled_live"]))
 
 
 def main(argv):
