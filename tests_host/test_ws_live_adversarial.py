@@ -12,6 +12,7 @@ import time
 import pytest
 
 from _h2_util import PY, MP, Proc, free_port
+from conftest import require_micropython
 from mhttp import ws as W
 
 MAX_MSG = {"cpython": 1 << 20, "micropython": 32768}
@@ -21,8 +22,7 @@ MAX_MSG = {"cpython": 1 << 20, "micropython": 32768}
 def srv(request):
     port = free_port()
     if request.param == "micropython":
-        if not os.path.exists(MP):
-            pytest.skip("no micropython")
+        require_micropython()   # a missing runtime fails loudly, never skips
         argv = [MP, "-m", "mhttp", "serve", "--port", str(port), "--max-connections", "300"]
     else:
         argv = [PY, "-m", "mhttp", "serve", "--port", str(port), "--max-connections", "300"]
@@ -292,8 +292,7 @@ def test_open_and_drop_200_connections(srv):
                    "fds after the client closes", strict=False)
 def test_200_at_once_on_micropython_heap():
     # (its own server: a degraded one must not spoil the tests that share the fixture)
-    if not os.path.exists(MP):
-        pytest.skip("no micropython")
+    require_micropython()   # a missing runtime fails loudly, never skips
     port = free_port()
     p = Proc([MP, "-m", "mhttp", "serve", "--port", str(port), "--max-connections", "300"], port)
     try:
