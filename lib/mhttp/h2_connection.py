@@ -871,22 +871,12 @@ class H2Stream(StreamCommon):
                 raise Error("get_headers: write the request head first")
             await self._wait(timeout, "waiting for headers")
 
-    def unget(self, chunk):
-        if chunk:
-            if self._unget is None:
-                self._unget = [chunk]
-            else:
-                self._unget.append(chunk)
-
     async def get_next_chunk(self, timeout=None):
         # The next piece of body (bytes), or None at its end; on an extended CONNECT
         # tunnel, the tunnelled bytes.  Taking a piece grants the peer that much window.
-        u = self._unget
-        if u:
-            c = u.pop()
-            if not u:
-                self._unget = None
-            return c
+        # (unget is StreamCommon's.)
+        if self._unget:
+            return self._take_unget()
         self._body_started = True
         conn = self.conn
         if timeout is None:
