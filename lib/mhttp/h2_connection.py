@@ -198,6 +198,22 @@ def _http_date():
     return http_date()
 
 
+def _must_drain(w):
+    # True when w.drain() would wait for the peer to take bytes (then a write timer is
+    # worth its cost): MicroPython's StreamWriter keeps what the socket refused in
+    # out_buf; CPython's pauses writing above the transport's high-water mark.
+    ob = getattr(w, "out_buf", None)
+    if ob is not None:
+        return len(ob) > 0
+    t = getattr(w, "transport", None)
+    if t is None:
+        return True
+    try:
+        return t.get_write_buffer_size() > t.get_write_buffer_limits()[1]
+    except Exception:
+        return True
+
+
 def _wake_all(waiters):
     while waiters:
         waiters.pop().set()
@@ -578,7 +594,19 @@ class H2Connection:
                     # StreamIO (the reader owns that while it waits for bytes)
                     try:
                         w.write(d)
-                        await w.drain()
+                        if timeout is None or not _must_drain(w):
+                            await w.drain()
+                        else:
+                            # the peer is not taking our bytes: wait at most
+                            # write_timeout (a timer only when drain would block)
+                            import asyncio
+                            try:
+                                await asyncio.wait_for(w.drain(), timeout)
+                            except asyncio.TimeoutError:
+                                io._stalled = True  # abort() drops the rest
+                                io.abort()          # wakes the reader too
+                                raise Timeout("write timed out after %ss (the peer "
+                                              "stopped reading)" % timeout)
                     except OSError as e:
                         raise ConnectionClosed("write failed: %r" % (e,))
                     except Exception as e:

@@ -46,7 +46,9 @@
 #   - keep-alive: connections are pooled per (scheme, host, port, TLS settings, version,
 #     I/O model); a connection goes back to the pool once its response has been read to
 #     the end with keep-alive; a stream that was not read to the end is never reused
-#     (stream.shutdown() closes its connection).
+#     (stream.shutdown() closes its connection).  An HTTP/2 connection is shared by every
+#     request to its origin; concurrent first requests wait for the one connection being
+#     opened (Request._connect) instead of each opening their own.
 #   - proxy is a placeholder (proxies are a later issue).
 # mhttp._uri: the URI helpers of mhttp.util every request needs (the rest of mhttp.util
 # is imported where it is used: userinfo escaping, relative redirects).
@@ -498,9 +500,7 @@ class Request:
         conn = pool.get(key) if pool else None
         reused = conn is not None
         if conn is None:
-            conn = await client.connect(self._connect_options(blocking), dl.left())
-            if getattr(conn, "version", 1.1) == 2 and pool:
-                pool.put(key, conn)     # shared by every request to this origin
+            conn, reused = await self._connect(client, pool, key, dl, blocking)
         state = [False]  # a response head arrived
         try:
             return await self._exchange(conn, dl, key, pool, blocking, state)
@@ -518,6 +518,47 @@ class Request:
             if getattr(conn, "version", 1.1) != 2 or conn.error is not None:
                 conn.abort()    # a shared HTTP/2 connection outlives one failed request
             raise
+
+    async def _connect(self, client, pool, key, dl, blocking):
+        # A new connection for key -> (conn, reused).  While a connection that may turn
+        # out to be HTTP/2 (version 2, or https with ALPN) is being opened to an origin,
+        # other requests to it wait for that one (within their own time limit) and share
+        # it if it is HTTP/2; if it is HTTP/1.1 (or failed) they open their own.  Without
+        # this, N concurrent first requests would open N connections.
+        pend = getattr(pool, "pending", None) if pool else None
+        if pend is None or blocking or not (self.version == 2 or
+                                            (self.tls and self.version is None)):
+            return await self._open(client, pool, key, dl, blocking), False
+        import asyncio
+        ev = pend.get(key)
+        if ev is not None:
+            left = dl.left()
+            try:
+                if left is None:
+                    await ev.wait()
+                else:
+                    await asyncio.wait_for(ev.wait(), left)
+            except asyncio.TimeoutError:
+                raise errors.Timeout("timed out waiting for the connection being opened "
+                                     "to %s" % _s(self.host))
+            conn = pool.get(key)
+            if conn is not None:
+                return conn, True
+            return await self._open(client, pool, key, dl, blocking), False
+        ev = asyncio.Event()
+        pend[key] = ev
+        try:
+            return await self._open(client, pool, key, dl, blocking), False
+        finally:
+            if pend.get(key) is ev:
+                del pend[key]
+            ev.set()
+
+    async def _open(self, client, pool, key, dl, blocking):
+        conn = await client.connect(self._connect_options(blocking), dl.left())
+        if getattr(conn, "version", 1.1) == 2 and pool:
+            pool.put(key, conn)     # shared by every request to this origin
+        return conn
 
     async def _exchange(self, conn, dl, key, pool, blocking, state):
         headers = self.headers
@@ -738,6 +779,7 @@ class Pool:
         self.max_total = max_total
         self.entries = []  # [(key, conn)], oldest first
         self.reused = 0  # connections handed out again (for tests and benchmarks)
+        self.pending = {}  # key -> asyncio.Event: a connection being opened (Request._connect)
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
