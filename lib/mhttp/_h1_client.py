@@ -6,7 +6,7 @@ from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, _b
 from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_CLOSE, R_DONE, R_HEAD, R_TUNNEL,
                       R_WAIT, S_CHUNKED, S_CL, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN,
-                      _VCHAR, _bad, _parse_cl, _parse_out_cl, _te_chunked, _version)
+                      _VCHAR, _bad, _parse_cl, _out_framing, _te_chunked, _version)
 
 
 def response_head(self, lines):
@@ -133,16 +133,8 @@ def send_request(self, headers, end_stream):
         self.keep_alive = False
     if connect:
         self._ss = S_DONE
-    elif cl is not None:
-        n = _parse_out_cl(cl)
-        if end_stream and n:
-            raise ProtocolError("end_stream with content-length %d and no body" % n)
-        self._sleft = n
-        self._ss = S_CL if n else S_DONE
-    elif te is not None:
-        if te.lower() != b"chunked":
-            raise ProtocolError("only transfer-encoding: chunked can be sent")
-        self._ss = S_CHUNKED
+    elif cl is not None or te is not None:
+        _out_framing(self, cl, te, end_stream)
     elif end_stream:
         if method in (b"POST", b"PUT", b"PATCH"):
             out.append(b"content-length: 0\r\n")

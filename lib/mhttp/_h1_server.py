@@ -7,7 +7,7 @@ from mhttp.headers import Headers, _b
 from mhttp._reasons import reason
 from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_DONE, R_TUNNEL, S_CHUNKED, S_CL,
                       S_CLOSE, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN, _VCHAR, _bad,
-                      _parse_cl, _parse_out_cl, _te_chunked, _version)
+                      _parse_cl, _out_framing, _te_chunked, _version)
 
 _METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
 _STATUS_LINES = {}
@@ -209,16 +209,8 @@ def send_response(self, headers, end_stream, extra=None):
     if method == b"HEAD" or code == 204 or code == 304:
         self._ss = S_DONE
         self._head_only = method == b"HEAD"
-    elif cl is not None:
-        n = _parse_out_cl(cl)
-        if end_stream and n:
-            raise ProtocolError("end_stream with content-length %d and no body" % n)
-        self._sleft = n
-        self._ss = S_CL if n else S_DONE
-    elif te is not None:
-        if te.lower() != b"chunked":
-            raise ProtocolError("only transfer-encoding: chunked can be sent")
-        self._ss = S_CHUNKED
+    elif cl is not None or te is not None:
+        _out_framing(self, cl, te, end_stream)
     elif end_stream:
         out.append(b"content-length: 0\r\n")
         self._ss = S_DONE

@@ -809,6 +809,21 @@ def _parse_out_cl(cl):
     return int(cl)
 
 
+def _out_framing(p, cl, te, end_stream):
+    # The framing of an outgoing message that carries its own content-length (cl) or
+    # transfer-encoding (te), for both roles: sets p._sleft / p._ss.
+    if cl is not None:
+        n = _parse_out_cl(cl)
+        if end_stream and n:
+            raise ProtocolError("end_stream with content-length %d and no body" % n)
+        p._sleft = n
+        p._ss = S_CL if n else S_DONE
+    else:
+        if te.lower() != b"chunked":
+            raise ProtocolError("only transfer-encoding: chunked can be sent")
+        p._ss = S_CHUNKED
+
+
 _READERS = (H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl,
             H1Protocol._r_chunk_size, H1Protocol._r_chunk_data, H1Protocol._r_chunk_crlf,
             H1Protocol._r_trailers, H1Protocol._r_close, H1Protocol._r_done,
