@@ -1,0 +1,26 @@
+# mhttp._lazy: the rare methods of a class live in a module loaded on first use.
+#
+#   _RARE = ("dump", "sort")                 # names defined in mhttp._headers_more
+#
+#   class Headers:
+#       def __getattr__(self, name):         # reached only when normal lookup misses
+#           return bind(self, name, "mhttp._headers_more", _RARE)
+#
+#   # mhttp/_headers_more.py
+#   def dump(self, ...): ...                 # written as a method: `self` first
+#
+# Why: on MicroPython every `def` costs about 70 bytes of heap (raw code, function object,
+# dict slot) and every class about 220, even for .mpy executed in place from ROMFS or
+# frozen; a method nobody calls still pays.  One __getattr__ per class carries any number
+# of rare methods for the price of one function.
+#
+# bind(): for a name in `rare` it imports the module once, stores the function on the
+# class that asked (every later call is an ordinary method call: __getattr__ is not
+# reached again) and returns the bound method.  Any other name raises AttributeError
+# without importing anything, so hasattr() probes stay cheap and correct.
+def bind(obj, name, modname, rare):
+    if name not in rare:
+        raise AttributeError(name)
+    f = getattr(__import__(modname, None, None, (name,)), name)
+    setattr(type(obj), name, f)
+    return getattr(obj, name)
