@@ -64,11 +64,14 @@ def all_modules():
 
 
 def imports_of(name):
-    # mhttp modules named by `from mhttp.x import`, `from mhttp import x`, `import mhttp.x`,
-    # at any indentation (lazy imports inside functions count: they run on a board too).
+    # mhttp modules named by `from mhttp.x import`, `from mhttp import x`, `import mhttp.x`
+    # or as a string "mhttp.x", at any indentation (lazy imports inside functions count: they run on a board too).
     src = open(os.path.join(LIB, name + ".py")).read()
     have = set(all_modules())
     out = set()
+    # a module named in a string ("mhttp._headers_more": mhttp._lazy.bind's rare methods)
+    for m in re.finditer(r"[\"']mhttp\.(\w+)[\"']", src):
+        out.add(m.group(1))
     for m in _IMPORT_RE.finditer(src):
         if m.group(1):
             out.add(m.group(1))
