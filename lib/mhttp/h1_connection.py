@@ -26,20 +26,29 @@ SERVER_NAME = b"mhttp"
 # connection can be reused; past this the connection is closed instead.
 MAX_DRAIN = 65536
 
-_date_cache = [None, b""]
+_date_cache = [None, None]
+
+# RFC 9110 §6.6.1: an origin server without a clock giving a reasonable approximation of
+# the current instant MUST NOT send Date.  A board without NTP (or RTC) counts from its
+# epoch (2000 or 1970) at boot: a year before this one means the clock was never set.
+MIN_CLOCK_YEAR = 2024
 
 
 def http_date():
-    # IMF-fixdate (RFC 9110 §5.6.7) of now, cached for the current second.  `time` is
+    # IMF-fixdate (RFC 9110 §5.6.7) of now, cached for the current second; None when the
+    # clock is not set (see MIN_CLOCK_YEAR: the caller then sends no Date).  `time` is
     # imported at module level: on MicroPython an `import time` in a function searches
     # the filesystem for a time.py first (an extensible built-in), 8 us per response.
     t = int(time.time())
     if _date_cache[0] == t:
         return _date_cache[1]
     g = time.gmtime(t)
-    d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
-        b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
-        b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4], g[5])
+    d = None
+    if g[0] >= MIN_CLOCK_YEAR:
+        d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
+            b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
+            b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4],
+            g[5])
     _date_cache[0] = t
     _date_cache[1] = d
     return d
@@ -50,8 +59,10 @@ def error_response(status, body=None):
     from mhttp._reasons import reason
     if body is None:
         body = b"%d %s\n" % (status, reason(status))
-    return b"HTTP/1.1 %d %s\r\ndate: %s\r\nserver: %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
-        status, reason(status), http_date(), SERVER_NAME, len(body), body)
+    d = http_date()
+    return b"HTTP/1.1 %d %s\r\n%sserver: %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
+        status, reason(status), b"date: " + d + b"\r\n" if d else b"", SERVER_NAME, len(body),
+        body)
 
 
 class H1Connection:
@@ -468,14 +479,16 @@ class H1Stream(StreamCommon):
         final = not st.startswith(b"1") or st == b"101"
         extra = None
         if final and not (has_date and has_server):
-            # Date (RFC 9110 §6.6.1) and Server, after the fields we were given (the
-            # core writes them into the head: no second copy of it).
-            if not has_date:
+            # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,
+            # after the fields we were given (the core writes them into the head: no
+            # second copy of it).
+            d = None if has_date else http_date()
+            if d is not None:
                 if not has_server:
-                    extra = (b"date: ", http_date(), b"\r\nserver: ", SERVER_NAME, b"\r\n")
+                    extra = (b"date: ", d, b"\r\nserver: ", SERVER_NAME, b"\r\n")
                 else:
-                    extra = (b"date: ", http_date(), b"\r\n")
-            else:
+                    extra = (b"date: ", d, b"\r\n")
+            elif not has_server:
                 extra = (b"server: ", SERVER_NAME, b"\r\n")
         data = p.send_headers(headers, end_stream, extra)
         if final:

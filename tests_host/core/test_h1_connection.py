@@ -103,6 +103,57 @@ def test_date_server_added_and_100_continue_on_first_read():
     assert run_blocking(s.finish_server())
 
 
+class _Clock:
+    # Stands in for the `time` module h1_connection reads the clock from.
+    def __init__(self, t, tm):
+        self.t = t
+        self.tm = tm
+
+    def time(self):
+        return self.t
+
+    def gmtime(self, t=None):
+        return self.tm
+
+
+def _with_clock(clock, fn):
+    import mhttp.h1_connection as m
+    saved = m.time
+    m.time = clock
+    m._date_cache[0] = None
+    try:
+        return fn()
+    finally:
+        m.time = saved
+        m._date_cache[0] = None
+
+
+def _serve_one():
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(_resp("204"), True))
+    return io.sent[-1]
+
+
+def test_date_only_with_a_set_clock():
+    # RFC 9110 §6.6.1: no Date from a server whose clock was never set (a board without
+    # NTP counts from 2000 or 1970); Server is sent either way.
+    unset = _Clock(86400 * 3, (2000, 1, 4, 0, 0, 1, 1, 4))
+    head = _with_clock(unset, _serve_one)
+    assert b"\r\ndate:" not in head and b"\r\nserver: mhttp\r\n" in head
+    head = _with_clock(unset, lambda: error_response(400))
+    assert b"\r\ndate:" not in head and b"\r\nserver: mhttp\r\n" in head
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n") and head.endswith(b"\r\n\r\n400 Bad Request\n")
+    last = _Clock(1704067199, (2023, 12, 31, 23, 59, 59, 6, 365))
+    assert b"\r\ndate:" not in _with_clock(last, _serve_one)
+    ok = _Clock(1718000000, (2024, 6, 10, 6, 13, 20, 0, 162))
+    head = _with_clock(ok, _serve_one)
+    assert b"\r\ndate: Mon, 10 Jun 2024 06:13:20 GMT\r\nserver: mhttp\r\n" in head
+    head = _with_clock(ok, lambda: error_response(503))
+    assert b"\r\ndate: Mon, 10 Jun 2024 06:13:20 GMT\r\nserver: mhttp\r\n" in head
+
+
 def test_answer_without_reading_body_drains_or_closes():
     body = b"x" * 100
     io = ScriptIO([b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n", body,
