@@ -26,7 +26,7 @@ import sys
 
 import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed, TLSError
-from mhttp._io import Reaper
+from mhttp._io_stream import Reaper
 
 _PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 # Lingering close after an error response: at most this many bytes or milliseconds, and

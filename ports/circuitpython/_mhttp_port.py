@@ -111,7 +111,7 @@ def server_tls_context(certfile, keyfile, alpn=None):
 
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None,
                              timeout=None, bufsize=DEFAULT_BUFSIZE):
-    from mhttp._io import SocketIO
+    from mhttp._io_socket import SocketIO
     from mhttp.errors import ConnectionClosed, TLSError, Timeout
     p = pool()
     ai = p.getaddrinfo(host, port, 0, p.SOCK_STREAM)[0]

@@ -90,7 +90,7 @@ def _bufsize(n):
 async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
                           bufsize=None):
     import asyncio
-    from mhttp._io import StreamIO
+    from mhttp._io_stream import StreamIO
     from mhttp.errors import Timeout, ConnectionClosed, TLSError
     _no_alpn(alpn)
     if tls is True:
@@ -113,7 +113,7 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
                              bufsize=None):
     import socket
-    from mhttp._io import SocketIO
+    from mhttp._io_socket import SocketIO
     from mhttp.errors import ConnectionClosed, TLSError, Timeout
     _no_alpn(alpn)
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
@@ -155,7 +155,7 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     # all the server's connections (board RAM): a connection's recv result is consumed
     # (copied by the protocol core) before its task awaits again, see mhttp._io.StreamIO.
     import asyncio
-    from mhttp._io import StreamIO
+    from mhttp._io_stream import StreamIO
     bufsize = _bufsize(bufsize)
     shared = memoryview(bytearray(bufsize))
 

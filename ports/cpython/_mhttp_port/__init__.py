@@ -81,7 +81,7 @@ def _ctx(tls, alpn):
 async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
                           bufsize=DEFAULT_BUFSIZE):
     import ssl
-    from mhttp._io import StreamIO
+    from mhttp._io_stream import StreamIO
     from mhttp.errors import Timeout, ConnectionClosed, TLSError
     ctx = _ctx(tls, alpn)
     kw = {"limit": max(bufsize, 65536)}
@@ -102,7 +102,7 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
                              bufsize=DEFAULT_BUFSIZE):
     import ssl
-    from mhttp._io import SocketIO
+    from mhttp._io_socket import SocketIO
     from mhttp.errors import Timeout, ConnectionClosed, TLSError
     ctx = _ctx(tls, alpn)
     try:
@@ -476,7 +476,7 @@ async def start_server(cb, host, port, tls=None, backlog=128, reaper=None, bufsi
     # asyncio streams (the MicroPython code path) instead of the Protocol fast path.
     loop = asyncio.get_running_loop()
     if streams:
-        from mhttp._io import StreamIO
+        from mhttp._io_stream import StreamIO
 
         async def on_conn(r, w):
             io = StreamIO(r, w, bufsize, tls=tls is not None)

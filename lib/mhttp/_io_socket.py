@@ -1,0 +1,184 @@
+# mhttp._io_socket: SocketIO, the I/O object over a blocking socket (the blocking face of
+# every driver: its coroutines never suspend, mhttp._io.run_blocking drives them).  The
+# interface is described in mhttp._io; an asyncio server never loads this module.
+from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp._io import ticks_ms, ticks_diff, _oserror, _EAGAIN, DEFAULT_BUFSIZE
+
+
+class SocketIO:
+    # Over a blocking socket (CPython socket or ssl socket, MicroPython socket, CircuitPython
+    # socketpool socket).  Coroutine methods never suspend: drive them with run_blocking.
+
+    # Board RAM: defaults on the class (an instance's dict holds what differs).
+    deadline = None
+    closed = False
+    tls = False
+    addr = None
+    _poll = None
+    _timeout = -1
+
+    def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
+        self.sock = sock
+        # MicroPython's SSLSocket has no settimeout: timeouts go on the socket it wraps.
+        self._raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
+        self._mv = memoryview(bytearray(bufsize))
+        # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
+        # (it blocks until the whole buffer is full), so it would hang on a short reply.
+        self._recv_into = getattr(sock, "recv_into", None)
+        if self._recv_into is None and self._raw is sock and hasattr(sock, "readinto"):
+            # MicroPython plain socket: no recv_into, and recv(n) allocates n fresh bytes
+            # on every read (the 2 KiB block that was the failing allocation of the h1
+            # client at its smallest heap, with the buffer above unused).  readinto on a
+            # non-blocking socket reads what has arrived into the buffer; waits go
+            # through poll, as for TLS below.
+            import select
+            sock.setblocking(False)
+            self._recv_into = sock.readinto
+            self._poll = select.poll()
+            self._poll.register(sock, select.POLLIN)
+        if tls:
+            self.tls = tls
+        if addr is not None:
+            self.addr = addr
+        if self._raw is not sock:
+            # MicroPython TLS: reads on an SSLSocket over a socket with a timeout never
+            # deliver (measured on 1.29: ETIMEDOUT although the reply had arrived), so the
+            # SSLSocket is made non-blocking and waits go through select.poll on the raw
+            # socket (a None/EAGAIN read means "no whole record yet"; data mbedTLS already
+            # decrypted is returned at once, so poll never sleeps on buffered bytes).
+            import select
+            sock.setblocking(False)
+            self._poll = select.poll()
+            self._poll.register(raw, select.POLLIN)
+
+    def _settimeout(self, timeout):
+        if self._poll is not None:
+            return
+        if timeout != self._timeout:
+            self._raw.settimeout(timeout)
+            self._timeout = timeout
+
+    def _wait(self, start, timeout, what, out):
+        # poll mode: waits until the raw socket is readable (writable if out), or raises
+        # Timeout once `timeout` seconds have passed since `start` (ticks_ms).
+        import select
+        left = -1
+        if timeout is not None:
+            left = int(timeout * 1000) - ticks_diff(ticks_ms(), start)
+            if left <= 0:
+                raise Timeout("%s timed out after %ss" % (what, timeout))
+        self._poll.modify(self._raw, select.POLLOUT if out else select.POLLIN)
+        self._poll.poll(left)
+
+    async def _recv_polled(self, timeout):
+        start = ticks_ms()
+        for _ in range(1000000):
+            try:
+                n = self._recv_into(self._mv)
+            except OSError as e:
+                if e.args and e.args[0] in _EAGAIN:
+                    n = None
+                else:
+                    raise _oserror(e, "read")
+            if n is not None:
+                return self._mv[:n] if n else b""
+            self._wait(start, timeout, "read", False)
+        raise Timeout("read made no progress")
+
+    async def _send_polled(self, pieces, timeout):
+        start = ticks_ms()
+        s = self.sock
+        for p in pieces:
+            mv = memoryview(p)
+            while len(mv):
+                try:
+                    n = s.write(mv)
+                except OSError as e:
+                    if e.args and e.args[0] in _EAGAIN:
+                        n = None
+                    else:
+                        raise _oserror(e, "write")
+                if not n:
+                    self._wait(start, timeout, "write", True)
+                    continue
+                mv = mv[n:]
+
+    def expire(self):
+        pass
+
+    async def recv(self, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("recv on a closed connection")
+        if self._poll is not None:
+            return await self._recv_polled(timeout)
+        self._settimeout(timeout)
+        try:
+            if self._recv_into is not None:
+                n = self._recv_into(self._mv)
+                k = 0
+                while n is None and k < 64:
+                    # MicroPython's SSLSocket returns None when a TLS record carried no
+                    # application data (a TLS 1.3 session ticket): read again.
+                    k += 1
+                    n = self._recv_into(self._mv)
+                if n is None:  # MicroPython non-blocking socket with nothing to read
+                    raise Timeout("read timed out after %ss" % timeout)
+                return self._mv[:n] if n else b""
+            return self.sock.recv(len(self._mv))
+        except OSError as e:
+            raise _oserror(e, "read")
+        except Exception as e:  # CPython socket.timeout is an OSError subclass; others
+            if isinstance(e, Error):
+                raise
+            if type(e).__name__ in ("timeout", "TimeoutError"):
+                raise Timeout("read timed out after %ss" % timeout)
+            raise
+
+    async def send(self, pieces, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("send on a closed connection")
+        if self._poll is not None:
+            return await self._send_polled(pieces, timeout)
+        self._settimeout(timeout)
+        s = self.sock
+        try:
+            for p in pieces:
+                mv = memoryview(p)
+                while len(mv):
+                    n = s.send(mv)
+                    if n is None:
+                        n = 0
+                    mv = mv[n:]
+        except OSError as e:
+            raise _oserror(e, "write")
+
+    def abort(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.sock.close()
+        except Exception:
+            pass
+
+    async def close(self):
+        self.abort()
+
+    def peername(self):
+        try:
+            return self.sock.getpeername()
+        except Exception:
+            return self.addr
+
+    def localname(self):
+        try:
+            return self.sock.getsockname()
+        except Exception:
+            return None
+
+    def alpn(self):
+        try:
+            p = self.sock.selected_alpn_protocol()
+        except Exception:
+            return None
+        return p.encode() if p else None

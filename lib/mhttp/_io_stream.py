@@ -1,0 +1,298 @@
+# mhttp._io_stream: StreamIO (an I/O object over asyncio streams) and the Reaper (one
+# timer for the timeouts of many I/O objects).  The interface is described in mhttp._io;
+# a blocking client never loads this module.
+from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
+
+
+def _cancelled_error():
+    import asyncio
+    return asyncio.CancelledError
+
+
+class StreamIO:
+    # Over an asyncio (reader, writer) pair.  reaper: optional Reaper enforcing timeouts
+    # (server side); without it each timed call goes through asyncio.wait_for.
+    # buf: a memoryview of a receive buffer to read into (MicroPython), default one of
+    # `bufsize` bytes per connection.  A server passes one buffer shared by all its
+    # connections (board RAM: 1-2 KiB saved per connection): what recv returns is then
+    # only valid until the caller's next await, which the drivers honour (the h1 and h2
+    # cores copy what they are fed before anything else runs).
+    #
+    # Board RAM: the attributes below are class defaults, so an instance's dict only
+    # holds what a connection actually changed.
+    deadline = None
+    task = None
+    _expired = False
+    closed = False
+    _stalled = False
+    tls = False
+    reaper = None
+
+    def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False,
+                 buf=None):
+        self.reader = reader
+        self.writer = writer
+        self.bufsize = bufsize
+        if reaper is not None:
+            self.reaper = reaper
+        if tls:
+            self.tls = tls
+        if hasattr(reader, "readinto"):     # MicroPython only
+            self._mv = memoryview(bytearray(bufsize)) if buf is None else buf
+        else:
+            self._mv = None
+
+    # -- timeouts -------------------------------------------------------------------
+    def expire(self):
+        # Called by the Reaper when self.deadline has passed: wakes the waiting call.
+        self.deadline = None
+        if self.task is not None:
+            self._expired = True
+            self.task.cancel()
+
+    async def _timed(self, aw, timeout, what):
+        import asyncio
+        if self.reaper is not None:
+            # The task is recorded even without a timeout, so that expire() (a server
+            # closing its idle connections) can always wake it.
+            if timeout is not None:
+                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+            self.task = asyncio.current_task()
+            try:
+                return await aw
+            except asyncio.CancelledError:
+                if self._expired:
+                    self._expired = False
+                    raise Timeout("%s timed out after %ss" % (what, timeout))
+                raise
+            finally:
+                self.deadline = None
+                self.task = None
+        if timeout is None:
+            return await aw
+        try:
+            return await asyncio.wait_for(aw, timeout)
+        except asyncio.TimeoutError:
+            raise Timeout("%s timed out after %ss" % (what, timeout))
+
+    # -- reading ----------------------------------------------------------------------
+    async def _read(self):
+        mv = self._mv
+        if mv is not None:
+            n = await self.reader.readinto(mv)
+            while n is None:
+                # MicroPython, non-blocking TLS: readable socket but no application data
+                # yet (handshake or a partial record): wait again.
+                n = await self.reader.readinto(mv)
+            return mv[:n] if n else b""
+        return await self.reader.read(self.bufsize)
+
+    async def recv(self, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("recv on a closed connection")
+        try:
+            if self.reaper is None and timeout is not None:
+                return await self._timed(self._read(), timeout, "read")
+            # No wait_for task: read directly (the Reaper, if any, cancels us when late).
+            import asyncio
+            if timeout is not None:
+                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+            self.task = asyncio.current_task()
+            try:
+                mv = self._mv
+                if mv is not None:
+                    n = await self.reader.readinto(mv)
+                    while n is None:   # MicroPython TLS: no application data yet
+                        n = await self.reader.readinto(mv)
+                    return mv[:n] if n else b""
+                return await self.reader.read(self.bufsize)
+            except asyncio.CancelledError:
+                if self._expired:
+                    self._expired = False
+                    raise Timeout("read timed out after %ss" % timeout)
+                raise
+            finally:
+                self.deadline = None
+                self.task = None
+        except OSError as e:
+            raise _oserror(e, "read")
+
+    # -- writing ----------------------------------------------------------------------
+    async def _write(self, pieces):
+        w = self.writer
+        if len(pieces) == 1:
+            data = pieces[0]
+        else:
+            data = b"".join([bytes(p) if isinstance(p, memoryview) else p for p in pieces])
+        if isinstance(data, memoryview):
+            data = bytes(data)
+        w.write(data)
+        await w.drain()
+
+    async def send(self, pieces, timeout=None):
+        if self.closed:
+            raise ConnectionClosed("send on a closed connection")
+        try:
+            if self.reaper is not None:
+                # Inline (no _timed/_write coroutine frames per write): the Reaper cancels
+                # us when late, as in recv.
+                import asyncio
+                if timeout is not None:
+                    self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+                self.task = asyncio.current_task()
+                try:
+                    # self._write inlined (one coroutine frame less per write)
+                    w = self.writer
+                    if len(pieces) == 1:
+                        data = pieces[0]
+                    else:
+                        data = b"".join([bytes(p) if isinstance(p, memoryview) else p
+                                         for p in pieces])
+                    if isinstance(data, memoryview):
+                        data = bytes(data)
+                    w.write(data)
+                    await w.drain()
+                except asyncio.CancelledError:
+                    if self._expired:
+                        self._expired = False
+                        raise Timeout("write timed out after %ss" % timeout)
+                    raise
+                finally:
+                    self.deadline = None
+                    self.task = None
+            else:
+                await self._timed(self._write(pieces), timeout, "write")
+        except Timeout:
+            self._stalled = True     # the peer stopped reading: abort() drops the rest
+            raise
+        except OSError as e:
+            raise _oserror(e, "write")
+        except Exception as e:
+            # CPython raises ConnectionResetError/BrokenPipeError (OSError subclasses,
+            # caught above) or RuntimeError/AttributeError once the transport is gone.
+            if isinstance(e, Error):
+                raise
+            raise ConnectionClosed("write failed: %r" % (e,))
+
+    # -- closing & names --------------------------------------------------------------
+    def abort(self):
+        if self.closed:
+            return
+        self.closed = True
+        t = getattr(self.writer, "transport", None)
+        if t is not None:
+            # CPython: close() alone would keep flushing to a peer that never reads.
+            from _mhttp_port import close_transport
+            close_transport(t, self._stalled)
+            return
+        try:
+            self.writer.close()
+        except Exception:
+            pass
+        # MicroPython's Stream.close() does nothing (its wait_closed() closes the socket).
+        s = getattr(self.writer, "s", None)
+        if s is not None:
+            try:
+                s.close()
+            except Exception:
+                pass
+
+    def shutdown_write(self):
+        # Half-close (FIN after what was written); False where the stream cannot.
+        w = self.writer
+        try:
+            if w.can_write_eof():
+                w.write_eof()
+                return True
+        except Exception:
+            pass
+        return False
+
+    async def close(self):
+        if self.closed:
+            return
+        self.abort()
+        try:
+            await self.writer.wait_closed()
+        except Exception:
+            pass
+
+    def peername(self):
+        try:
+            return self.writer.get_extra_info("peername")
+        except Exception:
+            return None
+
+    def localname(self):
+        try:
+            return self.writer.get_extra_info("sockname")
+        except Exception:
+            return None
+
+    def alpn(self):
+        try:
+            so = self.writer.get_extra_info("ssl_object")
+        except Exception:
+            return None
+        if so is None:
+            return None
+        p = so.selected_alpn_protocol()
+        return p.encode() if p else None
+
+
+class Reaper:
+    # One timer for many I/O objects: every `period` seconds, each registered io whose
+    # io.deadline (a ticks_ms value) has passed gets io.expire().  Cheaper than an
+    # asyncio.wait_for task per read (MicroPython) or a TimerHandle per read (CPython).
+
+    def __init__(self, period=0.25):
+        self.period = period
+        self.ios = set()
+        self.task = None
+        self.running = False
+
+    def add(self, io):
+        self.ios.add(io)
+        io.reaper = self
+
+    def remove(self, io):
+        self.ios.discard(io)
+
+    def sweep(self):
+        now = ticks_ms()
+        late = None
+        for io in self.ios:
+            d = io.deadline
+            if d is not None and ticks_diff(now, d) >= 0:
+                if late is None:
+                    late = []
+                late.append(io)
+        if late:
+            for io in late:
+                io.expire()
+
+    async def run(self):
+        import asyncio
+        self.running = True
+        ms = int(self.period * 1000)
+        try:
+            while self.running:
+                await asyncio.sleep_ms(ms) if hasattr(asyncio, "sleep_ms") else await asyncio.sleep(self.period)
+                self.sweep()
+        except _cancelled_error():
+            pass
+
+    def start(self):
+        import asyncio
+        if self.task is None:
+            self.task = asyncio.create_task(self.run())
+
+    def stop(self):
+        self.running = False
+        if self.task is not None:
+            try:
+                self.task.cancel()
+            except Exception:
+                pass
+            self.task = None
