@@ -2,24 +2,23 @@
 # parsing a response head), loaded by the first H1Protocol(CLIENT) so that a server does
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
-from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, _b
 from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_CLOSE, R_DONE, R_HEAD, R_TUNNEL,
                       R_WAIT, S_CHUNKED, S_CL, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN,
-                      _VCHAR, _bad, _parse_cl, _out_framing, _te_chunked, _version)
+                      _VCHAR, _bad, _err, _parse_cl, _out_framing, _te_chunked, _version)
 
 
 def response_head(self, lines):
     line = lines[0]
     if len(line) > self.max_line:
-        raise H1Error("status-line longer than %d bytes" % self.max_line)
+        raise _err(18, self.max_line)  # status-line longer than %d bytes
     parts = line.split(b" ", 2)
     if len(parts) < 2:
-        raise H1Error("malformed status-line %r" % line[:60])
+        raise _err(69, line[:60])  # malformed status-line %r
     ver = _version(parts[0], False)
     code = parts[1]
     if len(code) != 3 or not code.isdigit() or code[0] == 48:
-        raise H1Error("malformed status code %r" % code[:10])
+        raise _err(70, code[:10])  # malformed status code %r
     status = int(code)
     hl = [(b":status", code, False)]
     _, cl, te, conn, _ = self._fields(lines, 1, hl, False)
@@ -30,7 +29,7 @@ def response_head(self, lines):
             if not self._upgrade:
                 # RFC 9110 §15.2.2: a server may switch only to a protocol the client
                 # asked for in Upgrade; an unasked 101 cannot be followed.
-                raise H1Error("101 Switching Protocols to a request without Upgrade")
+                raise _err(71)  # 101 Switching Protocols to a request without Upgrade
             self.upgraded = True
             self._rs = R_TUNNEL
             self._ss = S_TUNNEL
@@ -56,7 +55,7 @@ def response_head(self, lines):
         body = False
     elif te is not None:
         if cl is not None:
-            raise H1Error("response with both Content-Length and Transfer-Encoding")
+            raise _err(72)  # response with both Content-Length and Transfer-Encoding
         codings = [x for x in te.split(b",") if x.strip(b" \t")]
         if codings and codings[-1].strip(b" \t").lower() != b"chunked":
             # §6.3 item 4: chunked is not the final coding of a response: its body
@@ -73,7 +72,7 @@ def response_head(self, lines):
         body = n > 0
         if body:
             if self.max_body is not None and n > self.max_body:
-                raise H1Error("Content-Length %d exceeds the body limit" % n, 413)
+                raise _err(73, n, 413)  # Content-Length %d exceeds the body limit
             self._rleft = n
             self._rs = R_CL
     else:
@@ -89,7 +88,7 @@ def response_head(self, lines):
 
 def send_request(self, headers, end_stream):
     if self._ss != S_IDLE:
-        raise ProtocolError("request head already sent")
+        raise _err(74, None, None)  # request head already sent
     method = path = authority = None
     host = upgrade = False
     for f in headers:
@@ -104,27 +103,27 @@ def send_request(self, headers, end_stream):
             elif n == b":authority":
                 authority = _b(f[1])
             elif n != b":scheme" and n != b":protocol":
-                raise ProtocolError("unknown pseudo-header %r" % n)
+                raise _err(75, n, None)  # unknown pseudo-header %r
         elif n == b"host":
             host = True
         elif n == b"upgrade":
             upgrade = True
     if method is None or not method or _bad(method, _TOKEN):
-        raise ProtocolError("invalid or missing :method")
+        raise _err(76, None, None)  # invalid or missing :method
     connect = method == b"CONNECT"
     if connect:
         path = authority
     if not path or _bad(path, _VCHAR):
-        raise ProtocolError("invalid or missing :path (no spaces or CTLs allowed)")
+        raise _err(77, None, None)  # invalid or missing :path (no spaces or CTLs allowed)
     out = [method, b" ", path, b" HTTP/1.1\r\n"]
     if authority is not None and not host:
         if _bad(authority, _HOST):
-            raise ProtocolError("invalid :authority %r" % authority[:60])
+            raise _err(78, authority[:60], None)  # invalid :authority %r
         out.append(b"host: ")
         out.append(authority)
         out.append(b"\r\n")
     elif not host:
-        raise ProtocolError("an HTTP/1.1 request needs :authority or host")
+        raise _err(79, None, None)  # an HTTP/1.1 request needs :authority or host
     cl, te, conn = self._out_fields(headers, out)
     self._method = method
     if upgrade:

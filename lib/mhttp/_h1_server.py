@@ -2,11 +2,10 @@
 # writing a response head), loaded by the first H1Protocol(SERVER) so that a client does
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
-from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, _b
 from mhttp._reasons import reason
 from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_DONE, R_TUNNEL, S_CHUNKED, S_CL,
-                      S_CLOSE, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN, _VCHAR, _bad,
+                      S_CLOSE, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN, _VCHAR, _bad, _err,
                       _parse_cl, _out_framing, _te_chunked, _version)
 
 _METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
@@ -16,20 +15,20 @@ _STATUS_LINES = {}
 def request_head(self, lines):
     line = lines[0]
     if len(line) > self.max_line:
-        raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
+        raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
     parts = line.split(b" ")
     if len(parts) != 3:
-        raise H1Error("malformed request-line %r (RFC 9112 §3: method SP request-target "
-                      "SP HTTP-version)" % line[:60])
+        # malformed request-line %r (RFC 9112 §3: method SP request-target SP HTTP-version)
+        raise _err(56, line[:60])
     method, target, version = parts
     if version == b"HTTP/1.1":
         ver = b"1.1"
     else:
         ver = _version(version, True)
     if method not in _METHODS and (not method or _bad(method, _TOKEN)):
-        raise H1Error("invalid request method %r" % method[:20])
+        raise _err(21, method[:20])  # invalid request method %r
     if not target or _bad(target, _VCHAR):
-        raise H1Error("invalid request-target %r" % target[:60])
+        raise _err(57, target[:60])  # invalid request-target %r
     connect = method == b"CONNECT"
     c = target[0]
     auth = None
@@ -37,16 +36,16 @@ def request_head(self, lines):
         # RFC 9112 §3.2.3: authority-form, host ":" port.
         if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
                 or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
-            raise H1Error("CONNECT needs an authority-form request-target")
+            raise _err(58)  # CONNECT needs an authority-form request-target
     elif c != 47:
         if target == b"*":
             if method != b"OPTIONS":
-                raise H1Error("asterisk-form request-target only with OPTIONS")
+                raise _err(59)  # asterisk-form request-target only with OPTIONS
         else:
             # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
             k = target.find(b"://")
             if k <= 0 or _bad(target[:k], _TOKEN):
-                raise H1Error("malformed request-target %r" % target[:60])
+                raise _err(60, target[:60])  # malformed request-target %r
             # The target's authority is the request's (Host is then ignored), its
             # path + query the :path (origin-form), its scheme the :scheme; the whole
             # target stays in self.absolute_target.
@@ -59,8 +58,8 @@ def request_head(self, lines):
             auth = rest[:i]
             path = rest[i:]
             if not auth or b"@" in auth or _bad(auth, _HOST):
-                raise H1Error("invalid authority in the request-target %r (RFC 9110 §4.2)"
-                              % target[:60])
+                # invalid authority in the request-target %r (RFC 9110 §4.2)
+                raise _err(61, target[:60])
             if not path or path[0] == 63:
                 path = (b"*" if method == b"OPTIONS" and not path else b"/") + path
             self.absolute_target = target
@@ -78,12 +77,12 @@ def request_head(self, lines):
     host, cl, te, conn, expect = self._fields(lines, 1, hl, True)
     if host is not None:
         if _bad(host, _HOST):
-            raise H1Error("invalid Host %r" % host[:60])
+            raise _err(62, host[:60])  # invalid Host %r
         if not connect and auth is None:
             hl.insert(2, (b":authority", host, False))
     elif ver == b"1.1":
-        raise H1Error("HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST "
-                      "respond with 400)")
+        # HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST respond with 400)
+        raise _err(63)
     # keep-alive: RFC 9112 §9.3.
     if conn is not None:
         if conn != b"keep-alive":
@@ -96,11 +95,12 @@ def request_head(self, lines):
     body = True
     if te is not None:
         if cl is not None:
-            raise H1Error("both Content-Length and Transfer-Encoding (RFC 9112 §6.3: "
-                          "the request is to be treated as an error)")
+            # both Content-Length and Transfer-Encoding (RFC 9112 §6.3: the request is to be
+            # treated as an error)
+            raise _err(64)
         if ver == b"1.0":
-            raise H1Error("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the "
-                          "framing is faulty)")
+            # Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)
+            raise _err(65)
         _te_chunked(te, True)
         self._rs = R_CHUNK_SIZE
     elif cl is not None:
@@ -135,7 +135,7 @@ def send_response(self, headers, end_stream, extra=None):
     # extra: serialised field lines (a sequence of bytes pieces) written after the
     # given fields, before the blank line (the driver's Date and Server).
     if self._ss != S_IDLE:
-        raise ProtocolError("response head already sent")
+        raise _err(66, None, None)  # response head already sent
     status = None
     for f in headers:
         n = f[0]
@@ -145,7 +145,7 @@ def send_response(self, headers, end_stream, extra=None):
             status = _b(f[1])
             break
     if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
-        raise ProtocolError("a response needs a 3-digit :status")
+        raise _err(67, None, None)  # a response needs a 3-digit :status
     code = int(status)
     line = _STATUS_LINES.get(code)
     if line is None:
@@ -166,8 +166,8 @@ def send_response(self, headers, end_stream, extra=None):
             te = None
     elif te is not None:
         if cl is not None:
-            raise ProtocolError("content-length and transfer-encoding in one response "
-                                "(RFC 9112 §6.2)")
+            # content-length and transfer-encoding in one response (RFC 9112 §6.2)
+            raise _err(68, None, None)
         if self.their_version != b"1.1":
             # RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, whatever the
             # handler set: dropped, and the body is close-delimited below.

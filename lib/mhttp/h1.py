@@ -79,6 +79,26 @@ S_TUNNEL = const(5)
 
 _AGAIN = const(-1)
 
+def _err(n, a=None, status=400):
+    # The exception numbered n: its text is line n of mhttp._h1_text.T (formatted with a,
+    # a value or a tuple, unless a is None); an H1Error with status_hint `status`, or a
+    # ProtocolError (our own side broke a rule: nothing to answer) when status is None.
+    # The texts are not literals here: on a board they would cost ~5 KB of heap loaded
+    # with this module (as .mpy; ~2 KB executed in place from ROMFS); mhttp._h1_text is
+    # loaded by the first error instead.  Raise sites carry the text as a comment.
+    from mhttp._h1_text import T
+    i = 0
+    while n:
+        i = T.find("\n", i) + 1
+        n -= 1
+    msg = T[i:T.find("\n", i)]
+    if a is not None:
+        msg = msg % a
+    if status is None:
+        return ProtocolError(msg)
+    return H1Error(msg, status)
+
+
 # Field kinds that steer framing.
 _K_HOST = const(1)
 _K_CL = const(2)
@@ -175,15 +195,17 @@ def _name_entry(name):
 def _bad_field_line(line):
     # Builds the H1Error for a field line that failed validation (cold path).
     if line[:1] in (b" ", b"\t"):
-        return H1Error("obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a "
-                       "server MUST reject a message containing obs-fold)")
+        # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
+        # message containing obs-fold)
+        return _err(0)
     name, sep, _ = line.partition(b":")
     if not sep:
-        return H1Error("field line without a colon: %r" % line[:40])
+        return _err(1, line[:40])  # field line without a colon: %r
     if name[-1:] in (b" ", b"\t"):
-        return H1Error("whitespace between field name and colon (RFC 9112 §5.1: a server "
-                       "MUST reject such a request)")
-    return H1Error("invalid field name %r" % name[:40])
+        # whitespace between field name and colon (RFC 9112 §5.1: a server MUST reject such a
+        # request)
+        return _err(2)
+    return _err(3, name[:40])  # invalid field name %r
 
 
 def _version(v, server):
@@ -191,9 +213,9 @@ def _version(v, server):
     if len(v) == 8 and v[:5] == b"HTTP/" and v[6] == 46 and 48 <= v[5] <= 57 \
             and 48 <= v[7] <= 57:
         if v[5] != 49:
-            raise H1Error("unsupported HTTP version %r" % v, 505 if server else 400)
+            raise _err(4, v, 505 if server else 400)  # unsupported HTTP version %r
         return b"1.0" if v[7] == 48 else b"1.1"
-    raise H1Error("malformed HTTP version %r" % v[:20])
+    raise _err(5, v[:20])  # malformed HTTP version %r
 
 
 def _parse_cl(cl, max_body):
@@ -202,13 +224,13 @@ def _parse_cl(cl, max_body):
         vals = [x.strip(b" \t") for x in cl.split(b",")]
         for x in vals:
             if x != vals[0]:
-                raise H1Error("differing Content-Length values")
+                raise _err(6)  # differing Content-Length values
         cl = vals[0]
     if not cl or not cl.isdigit() or len(cl) > 15:
-        raise H1Error("malformed Content-Length %r" % cl[:20])
+        raise _err(7, cl[:20])  # malformed Content-Length %r
     n = int(cl)
     if max_body is not None and n > max_body:
-        raise H1Error("Content-Length %d exceeds the body limit %d" % (n, max_body), 413)
+        raise _err(8, (n, max_body), 413)  # Content-Length %d exceeds the body limit %d
     return n
 
 
@@ -218,12 +240,13 @@ def _te_chunked(te, request):
     codings = [x.strip(b" \t").lower() for x in te.split(b",")]
     codings = [x for x in codings if x]
     if not codings or codings[-1] != b"chunked":
-        raise H1Error("Transfer-Encoding %r: chunked is not the final coding (RFC 9112 "
-                      "§6.3: the server MUST respond with 400)" % te[:40])
+        # Transfer-Encoding %r: chunked is not the final coding (RFC 9112 §6.3: the server MUST
+        # respond with 400)
+        raise _err(9, te[:40])
     if len(codings) > 1:
         if b"chunked" in codings[:-1]:
-            raise H1Error("chunked applied more than once (RFC 9112 §7.1)")
-        raise H1Error("unsupported transfer coding in %r" % te[:40], 501 if request else 400)
+            raise _err(10)  # chunked applied more than once (RFC 9112 §7.1)
+        raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
 
 
 # RAM on boards: the role-specific halves (parsing a request head and writing a response:
@@ -333,7 +356,7 @@ class H1Protocol:
             self._eof = True
             return
         if self._eof:
-            raise ProtocolError("receive_data after EOF")
+            raise _err(12, None, None)  # receive_data after EOF
         if type(data) is not bytes:
             data = bytes(data)
         pos = self._pos
@@ -389,27 +412,27 @@ class H1Protocol:
         if self._scan:
             self._scan = 0
         if end - pos > self.max_header_bytes:
-            raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
+            raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
         block = buf[pos:end]
         self._pos = end + 4
         lines = block.split(b"\r\n")
         n = len(lines) - 1
         if block.count(b"\n") != n or block.count(b"\r") != n:
-            raise H1Error("bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)")
+            raise _err(14)  # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
         if _bad_block(block, lines):
-            raise H1Error("control character in the message head")
+            raise _err(15)  # control character in the message head
         if n > self.max_headers:
-            raise H1Error("more than %d header fields" % self.max_headers, 431)
+            raise _err(16, self.max_headers, 431)  # more than %d header fields
         if end - pos > self.max_line:
             # Only a block longer than max_line can hold an over-long line.
             ml = self.max_line
             if len(lines[0]) > ml:
                 if self.role == SERVER:
-                    raise H1Error("request-line longer than %d bytes" % ml, 414)
-                raise H1Error("status-line longer than %d bytes" % ml)
+                    raise _err(17, ml, 414)  # request-line longer than %d bytes
+                raise _err(18, ml)  # status-line longer than %d bytes
             for line in lines:
                 if len(line) > ml:
-                    raise H1Error("field line longer than %d bytes" % ml, 431)
+                    raise _err(19, ml, 431)  # field line longer than %d bytes
         if self.role == SERVER:
             return _SRV.request_head(self, lines)
         return _CLI.response_head(self, lines)
@@ -422,7 +445,7 @@ class H1Protocol:
             if have == 0:
                 self.keep_alive = False
                 return (EV_CLOSED,)
-            raise H1Error("connection closed in the middle of a message head")
+            raise _err(20)  # connection closed in the middle of a message head
         if have == 0:
             return None
         # Over a limit only once the bytes cannot be the limit's worth plus the CR (LF)
@@ -430,28 +453,28 @@ class H1Protocol:
         i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
         if i < 0 and have > self.max_line + 1:
             if self.role == SERVER:
-                raise H1Error("request-line longer than %d bytes" % self.max_line, 414)
-            raise H1Error("status-line longer than %d bytes" % self.max_line)
+                raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
+            raise _err(18, self.max_line)  # status-line longer than %d bytes
         if have > self.max_header_bytes + 3:
-            raise H1Error("header section larger than %d bytes" % self.max_header_bytes, 431)
+            raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
         if self.role == SERVER:
             sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
             m = buf[pos:sp if sp >= 0 else (i if i >= 0 else len(buf))]
             if m and m[0] != 13 and _bad(m, _TOKEN):
-                raise H1Error("invalid request method %r" % m[:20])
+                raise _err(21, m[:20])  # invalid request method %r
         start = pos + (self._scan - 1 if self._scan > 0 else 0)
         j = buf.find(b"\n", start)
         while j >= 0:
             if j == pos or buf[j - 1] != 13:
-                raise H1Error("bare LF in the message head (RFC 9112 §2.2: CRLF only)")
+                raise _err(22)  # bare LF in the message head (RFC 9112 §2.2: CRLF only)
             j = buf.find(b"\n", j + 1)
         j = buf.find(b"\r", start)
         while 0 <= j < len(buf) - 1:
             if buf[j + 1] != 10:
-                raise H1Error("bare CR in the message head (RFC 9112 §2.2: CRLF only)")
+                raise _err(23)  # bare CR in the message head (RFC 9112 §2.2: CRLF only)
             j = buf.find(b"\r", j + 1)
         if _bad_block(buf[start:]):
-            raise H1Error("control character in the message head")
+            raise _err(15)  # control character in the message head
         self._scan = have
         return None
 
@@ -480,8 +503,8 @@ class H1Protocol:
             if k:
                 if k == _K_HOST and server:
                     if host is not None:
-                        raise H1Error("more than one Host field (RFC 9112 §3.2: a server "
-                                      "MUST respond with 400)")
+                        # more than one Host field (RFC 9112 §3.2: a server MUST respond with 400)
+                        raise _err(24)
                     host = value
                     continue
                 if k == _K_CL:
@@ -512,12 +535,12 @@ class H1Protocol:
     def _body_limit(self, n):
         self._rbody += n
         if self.max_body is not None and self._rbody > self.max_body:
-            raise H1Error("body larger than %d bytes" % self.max_body, 413)
+            raise _err(25, self.max_body, 413)  # body larger than %d bytes
 
     def _r_cl(self):
         if self._pos >= len(self._buf):
             if self._eof:
-                raise H1Error("connection closed before the end of the body")
+                raise _err(26)  # connection closed before the end of the body
             return None
         self.expect_continue = False
         data = self._take(self._rleft)
@@ -536,11 +559,11 @@ class H1Protocol:
         if i < 0:
             have = len(buf) - pos
             if have > lim + 1:
-                raise H1Error("chunk-size line longer than %d bytes" % lim)
+                raise _err(27, lim)  # chunk-size line longer than %d bytes
             if buf.find(b"\n", pos) >= 0:
-                raise H1Error("bare LF in a chunk-size line")
+                raise _err(28)  # bare LF in a chunk-size line
             if self._eof:
-                raise H1Error("connection closed in the middle of a chunked body")
+                raise _err(29)  # connection closed in the middle of a chunked body
             return None
         self.expect_continue = False
         line = buf[pos:i]
@@ -549,12 +572,12 @@ class H1Protocol:
             # RFC 9112 §7.1.1: chunk extensions are tolerated (and ignored).
             size = size.rstrip(b" \t")
             if _bad(ext, _VALUE) or b"\r" in ext or b"\n" in ext:
-                raise H1Error("invalid chunk extension")
+                raise _err(30)  # invalid chunk extension
         if not size or _bad(size, _HEX):
-            raise H1Error("malformed chunk-size %r" % size[:20])
+            raise _err(31, size[:20])  # malformed chunk-size %r
         size = size.lstrip(b"0")
         if len(size) > 7:
-            raise H1Error("chunk-size too large")
+            raise _err(32)  # chunk-size too large
         n = int(size, 16) if size else 0
         self._pos = i + 2
         if n == 0:
@@ -568,7 +591,7 @@ class H1Protocol:
     def _r_chunk_data(self):
         if self._pos >= len(self._buf):
             if self._eof:
-                raise H1Error("connection closed in the middle of a chunk")
+                raise _err(33)  # connection closed in the middle of a chunk
             return None
         data = self._take(self._rleft)
         self._rleft -= len(data)
@@ -589,14 +612,14 @@ class H1Protocol:
         have = len(buf) - pos
         if have >= 2:
             if buf[pos] != 13 or buf[pos + 1] != 10:
-                raise H1Error("chunk data not followed by CRLF")
+                raise _err(34)  # chunk data not followed by CRLF
             self._pos = pos + 2
             self._rs = R_CHUNK_SIZE
             return _AGAIN
         if have == 1 and buf[pos] != 13:
-            raise H1Error("chunk data not followed by CRLF")
+            raise _err(34)  # chunk data not followed by CRLF
         if self._eof:
-            raise H1Error("connection closed in the middle of a chunked body")
+            raise _err(29)  # connection closed in the middle of a chunked body
         return None
 
     def _r_trailers(self):
@@ -611,30 +634,29 @@ class H1Protocol:
         if end < 0:
             have = len(buf) - pos
             if have > self.max_header_bytes + 3:
-                raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes,
-                              431)
+                raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
             j = buf.find(b"\n", pos)
             while j >= 0:
                 if j == pos or buf[j - 1] != 13:
-                    raise H1Error("bare LF in the trailer section")
+                    raise _err(36)  # bare LF in the trailer section
                 j = buf.find(b"\n", j + 1)
             if self._eof:
-                raise H1Error("connection closed in the trailer section")
+                raise _err(37)  # connection closed in the trailer section
             return None
         if end - pos > self.max_header_bytes:
-            raise H1Error("trailer section larger than %d bytes" % self.max_header_bytes, 431)
+            raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
         block = buf[pos:end]
         lines = block.split(b"\r\n")
         n = len(lines) - 1
         if block.count(b"\n") != n or block.count(b"\r") != n:
-            raise H1Error("bare CR or LF in the trailer section")
+            raise _err(38)  # bare CR or LF in the trailer section
         if _bad_block(block, lines):
-            raise H1Error("control character in the trailer section")
+            raise _err(39)  # control character in the trailer section
         if len(lines) > self.max_headers:
-            raise H1Error("more than %d trailer fields" % self.max_headers, 431)
+            raise _err(40, self.max_headers, 431)  # more than %d trailer fields
         for line in lines:
             if len(line) > self.max_line:
-                raise H1Error("trailer field line longer than %d bytes" % self.max_line, 431)
+                raise _err(41, self.max_line, 431)  # trailer field line longer than %d bytes
         hl = []
         self._fields(lines, 0, hl, False)
         # RFC 9110 §6.5.1: framing, routing, control and content fields in a trailer
@@ -684,10 +706,10 @@ class H1Protocol:
             if e is None:
                 e = _name_entry(name)
                 if e is None:
-                    raise ProtocolError("invalid header name %r" % name[:40])
+                    raise _err(42, name[:40], None)  # invalid header name %r
             if _bad(value, _VALUE):
-                raise ProtocolError("invalid characters (CR, LF, NUL, CTL) in the value of %r"
-                                    % name[:40])
+                # invalid characters (CR, LF, NUL, CTL) in the value of %r
+                raise _err(43, name[:40], None)
             k = e[2]
             if k:
                 if k == _K_CL:
@@ -717,13 +739,13 @@ class H1Protocol:
             return [data] if n else []
         if ss == S_CL:
             if n > self._sleft:
-                raise ProtocolError("%d body bytes exceed the content-length (%d left)"
-                                    % (n, self._sleft))
+                # %d body bytes exceed the content-length (%d left)
+                raise _err(44, (n, self._sleft), None)
             self._sleft -= n
             if end_stream:
                 if self._sleft:
-                    raise ProtocolError("body ended %d bytes short of the content-length"
-                                        % self._sleft)
+                    # body ended %d bytes short of the content-length
+                    raise _err(45, self._sleft, None)
                 self._ss = S_DONE
                 self.our_done = True
             return [data] if n else []
@@ -743,19 +765,19 @@ class H1Protocol:
             return []       # a response to HEAD carries no body: the bytes are dropped
         if ss == S_DONE and not n:
             return []
-        raise ProtocolError("send_data in send state %d (no body may be sent now)" % ss)
+        raise _err(46, ss, None)  # send_data in send state %d (no body may be sent now)
 
     def send_trailers(self, headers):
         if self._ss != S_CHUNKED:
-            raise ProtocolError("trailers need a chunked body")
+            raise _err(47, None, None)  # trailers need a chunked body
         for f in headers:
             n = f[0]
             if type(n) is not bytes:
                 n = _b(n)
             n = n.lower()
             if n[:1] == b":" or not _trailer_ok(n):
-                raise ProtocolError("%r may not be sent as a trailer field (RFC 9110 §6.5.1)"
-                                    % n[:40])
+                # %r may not be sent as a trailer field (RFC 9110 §6.5.1)
+                raise _err(48, n[:40], None)
         out = [b"0\r\n"]
         self._out_fields(headers, out)
         out.append(b"\r\n")
@@ -765,9 +787,9 @@ class H1Protocol:
 
     def send_continue(self):
         if self.role != SERVER:
-            raise ProtocolError("only a server sends 100 Continue")
+            raise _err(49, None, None)  # only a server sends 100 Continue
         if self._ss != S_IDLE:
-            raise ProtocolError("100 Continue after the final response head")
+            raise _err(50, None, None)  # 100 Continue after the final response head
         self.expect_continue = False
         return b"HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -777,9 +799,9 @@ class H1Protocol:
     def start_next_cycle(self):
         # Both messages done and the connection reusable: reset for the next pair.
         if not (self.our_done and self.their_done):
-            raise ProtocolError("start_next_cycle before both messages are complete")
+            raise _err(51, None, None)  # start_next_cycle before both messages are complete
         if not self.keep_alive or self.upgraded:
-            raise ProtocolError("start_next_cycle on a connection that must close")
+            raise _err(52, None, None)  # start_next_cycle on a connection that must close
         if self._upgrade:
             self._upgrade = False
         if self.absolute_target is not None:
@@ -805,7 +827,7 @@ def _trailer_ok(name):
 
 def _parse_out_cl(cl):
     if not cl.isdigit() or len(cl) > 15:
-        raise ProtocolError("invalid content-length %r" % cl[:20])
+        raise _err(53, cl[:20], None)  # invalid content-length %r
     return int(cl)
 
 
@@ -815,12 +837,12 @@ def _out_framing(p, cl, te, end_stream):
     if cl is not None:
         n = _parse_out_cl(cl)
         if end_stream and n:
-            raise ProtocolError("end_stream with content-length %d and no body" % n)
+            raise _err(54, n, None)  # end_stream with content-length %d and no body
         p._sleft = n
         p._ss = S_CL if n else S_DONE
     else:
         if te.lower() != b"chunked":
-            raise ProtocolError("only transfer-encoding: chunked can be sent")
+            raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
         p._ss = S_CHUNKED
 
 

@@ -1,0 +1,113 @@
+# mhttp.h1's error texts live in mhttp._h1_text, loaded by the first error (portable:
+# pytest and tools/mptest.py).
+import sys
+
+from mhttp.h1 import (H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS,
+                      _err)
+from mhttp.headers import Headers
+from mhttp.errors import H1Error, ProtocolError
+from _t import raises, events, MICROPYTHON
+
+
+def _forget_text():
+    sys.modules.pop("mhttp._h1_text", None)
+
+
+def test_plain_exchange_does_not_load_the_texts():
+    _forget_text()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
+                   b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   b"3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
+    ev = s.next_event()
+    assert ev[0] == EV_HEADERS and ev[1].get(b":path") == b"/a"
+    s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))
+    s.send_data(b"ok", True)
+    s.start_next_cycle()
+    evs = events(s)
+    assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"abc", False)
+    assert evs[-1][0] == EV_TRAILERS and evs[-1][1].get(b"x-t") == b"1"
+    c = H1Protocol(CLIENT)
+    c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"))),
+                   True)
+    c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert events(c)[-1] == (EV_DATA, b"ok", True)
+    assert "mhttp._h1_text" not in sys.modules
+
+
+def test_peer_error_text_status_and_class():
+    _forget_text()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n  folded\r\n\r\n")
+    e = raises(H1Error, s.next_event)
+    assert str(e).startswith("obs-fold: a field line starts with whitespace (RFC 9112 §5.2")
+    assert e.status_hint == 400
+    assert "mhttp._h1_text" in sys.modules
+    s = H1Protocol(SERVER, max_header_bytes=100)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 200 + b"\r\n\r\n")
+    e = raises(H1Error, s.next_event)
+    assert str(e) == "header section larger than 100 bytes" and e.status_hint == 431
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n")
+    e = raises(H1Error, s.next_event)
+    assert str(e) == "unsupported HTTP version b'HTTP/2.0'" and e.status_hint == 505
+    s = H1Protocol(SERVER, max_body=10)
+    s.receive_data(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n")
+    e = raises(H1Error, s.next_event)
+    assert str(e) == "Content-Length 11 exceeds the body limit 10" and e.status_hint == 413
+
+
+def test_own_side_error_is_a_protocol_error_not_h1error():
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.next_event()
+    s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))
+    e = raises(ProtocolError, s.send_data, b"abc")
+    assert not isinstance(e, H1Error)
+    assert str(e) == "3 body bytes exceed the content-length (2 left)"
+    c = H1Protocol(CLIENT)
+    e = raises(ProtocolError, c.send_headers, Headers(((b":path", b"/"),)))
+    assert str(e) == "invalid or missing :method" and not isinstance(e, H1Error)
+
+
+def test_every_code_has_a_line():
+    from mhttp._h1_text import T
+    lines = T.split("\n")
+    assert lines[-1] == "" and "" not in lines[:-1]
+    for n in range(len(lines) - 1):
+        e = _err(n, None, 400)
+        assert isinstance(e, H1Error) and str(e) == lines[n]
+    assert str(_err(len(lines) - 2, None, None)) == lines[-2]
+
+
+def test_raise_site_comments_match_the_table():
+    # Each `_err(N, ...)` in the sources carries line N of the table as its comment (on
+    # its own line or just above); keeps the sources readable and the table honest.
+    if MICROPYTHON:
+        return
+    import os
+    import re
+    import mhttp.h1
+    from mhttp._h1_text import T
+    lines = T.split("\n")
+    d = os.path.dirname(mhttp.h1.__file__)
+    seen = 0
+    for f in ("h1.py", "_h1_server.py", "_h1_client.py"):
+        src = open(os.path.join(d, f), encoding="utf-8").read().split("\n")
+        for i, line in enumerate(src):
+            m = re.search(r"\b_err\((\d+)", line)
+            if m is None or line.lstrip().startswith("def "):
+                continue
+            n = int(m.group(1))
+            if "  # " in line:
+                comment = line.split("  # ", 1)[1]
+            else:
+                k = i
+                parts = []
+                while src[k - 1].lstrip().startswith("#"):
+                    k -= 1
+                    parts.insert(0, src[k].lstrip()[1:].strip())
+                comment = " ".join(parts)
+            assert comment == lines[n], (f, i + 1, comment, lines[n])
+            seen += 1
+    assert seen >= len(lines) - 1
