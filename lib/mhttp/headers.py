@@ -15,6 +15,8 @@
 #
 # Indexes are 0-based (Python), where lua-http counts from 1.
 
+from mhttp._lazy import bind
+
 NEVER_INDEX_DEFAULT = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
 
 
@@ -33,6 +35,14 @@ def _b(x):
 def _name(x):
     x = _b(x)
     return x.lower()
+
+
+# RAM on boards: methods that no request or response path calls (clone, len, each, delete,
+# geti, get_comma_separated, modifyi, sort, dump) live in mhttp._headers_more, bound to the
+# class on first use (mhttp._lazy); on MicroPython each def costs ~70 B of heap even from
+# ROMFS.  Hot paths use append, get, get_as_sequence, has, upsert and iteration.
+_RARE = ("clone", "len", "each", "delete", "geti", "get_comma_separated", "modifyi", "sort",
+         "dump")
 
 
 class Headers:
@@ -57,9 +67,6 @@ class Headers:
         # (MicroPython has no cls.__new__ to call, hence the private keyword.)
         return cls(None, lst)
 
-    def clone(self):
-        return Headers._trusted(list(self._l))
-
     def append(self, name, value, never_index=None):
         name = _name(name)
         if never_index is None:
@@ -69,13 +76,7 @@ class Headers:
     def __len__(self):
         return len(self._l)
 
-    def len(self):
-        return len(self._l)
-
     def __iter__(self):
-        return iter(self._l)
-
-    def each(self):
         return iter(self._l)
 
     def has(self, name):
@@ -86,17 +87,6 @@ class Headers:
         return False
 
     __contains__ = has
-
-    def delete(self, name):
-        # Removes every field with this name; True if any was there.
-        name = _name(name)
-        n = len(self._l)
-        self._l = [f for f in self._l if f[0] != name]
-        return len(self._l) != n
-
-    def geti(self, i):
-        # The i-th field (0-based) as (name, value, never_index).
-        return self._l[i]
 
     def get_as_sequence(self, name):
         name = _name(name)
@@ -109,19 +99,6 @@ class Headers:
             if f[0] == name:
                 return f[1]
         return default
-
-    def get_comma_separated(self, name):
-        # All values of this name joined with ", " (RFC 9110 §5.3), or None.
-        vals = self.get_as_sequence(name)
-        if not vals:
-            return None
-        return b", ".join(vals)
-
-    def modifyi(self, i, value, never_index=None):
-        name, _, ni = self._l[i]
-        if never_index is None:
-            never_index = ni
-        self._l[i] = (name, _b(value), bool(never_index))
 
     def upsert(self, name, value, never_index=None):
         # Replaces the value of the single field of this name, or appends one.
@@ -136,26 +113,13 @@ class Headers:
         if found < 0:
             self.append(name, value, never_index)
         else:
-            self.modifyi(found, value, never_index)
+            if never_index is None:
+                never_index = self._l[found][2]
+            self._l[found] = (name, _b(value), bool(never_index))
 
-    def sort(self):
-        # Pseudo-headers first (in their current order), then the rest by name; fields of
-        # one name keep their relative order.  MicroPython's sort is not stable, so the
-        # sort key carries the original position.
-        pseudo = [f for f in self._l if f[0][:1] == b":"]
-        rest = [(self._l[i][0], i) for i in range(len(self._l)) if self._l[i][0][:1] != b":"]
-        rest.sort()
-        self._l = pseudo + [self._l[k[1]] for k in rest]
-
-    def dump(self, file=None, prefix=""):
-        # Writes "name: value" lines (for debugging) to file, or returns them as str.
-        out = []
-        for f in self._l:
-            out.append("%s%s: %s\n" % (prefix, f[0].decode(), f[1].decode()))
-        s = "".join(out)
-        if file is not None:
-            file.write(s)
-        return s
+    def __getattr__(self, name):
+        # Reached only when normal lookup misses: a rare method (bound on first use).
+        return bind(self, name, "mhttp._headers_more", _RARE)
 
     def __eq__(self, other):
         if isinstance(other, Headers):

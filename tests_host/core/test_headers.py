@@ -1,4 +1,6 @@
 # mhttp.headers: lua-http's http.headers behaviour (portable).
+import sys
+
 from mhttp.headers import Headers
 from _t import raises
 
@@ -54,3 +56,50 @@ def test_sort_pseudo_first_and_stable():
 def test_dump():
     h = Headers([("a", "1")])
     assert h.dump(prefix="> ") == "> a: 1\n"
+
+
+def _forget_rare():
+    # Unbinds the rare methods (a previous test may have bound them) and forgets the module.
+    from mhttp import headers
+    for n in headers._RARE:
+        if n in Headers.__dict__:
+            delattr(Headers, n)
+    sys.modules.pop("mhttp._headers_more", None)
+
+
+def test_request_path_methods_do_not_load_the_rare_module():
+    _forget_rare()
+    h = Headers([(":method", "GET"), ("Host", "x")])
+    h.append("Cookie", "a=1")
+    h.upsert(b"host", b"y")                 # replace: no modifyi (rare) involved
+    h.upsert(b"accept", b"*/*")
+    assert h.get(b"host") == b"y" and h.has(b"cookie") and b"accept" in h
+    assert h.get_as_sequence(b"host") == [b"y"] and len(h) == 4
+    assert list(h)[2] == (b"cookie", b"a=1", True)
+    assert Headers._trusted([(b"a", b"1", False)]) == Headers([(b"a", b"1")])
+    assert "Headers(" in repr(h)
+    assert not hasattr(h, "nope") and not hasattr(h, "sor")
+    assert "mhttp._headers_more" not in sys.modules
+
+
+def test_rare_methods_bound_on_first_use():
+    _forget_rare()
+    h = Headers([(":path", "/"), ("b", "2"), ("a", "1"), ("b", "3"), (":method", "GET")])
+    assert h.len() == 5 and list(h.each()) == list(h)
+    assert "mhttp._headers_more" in sys.modules and "len" in Headers.__dict__
+    assert h.geti(1) == (b"b", b"2", False)
+    assert h.get_comma_separated("b") == b"2, 3" and h.get_comma_separated("z") is None
+    c = h.clone()
+    assert c == h and c is not h and c._l is not h._l
+    c.sort()
+    assert [f[0] for f in c] == [b":path", b":method", b"a", b"b", b"b"]
+    assert [f[1] for f in c][3:] == [b"2", b"3"]
+    c.modifyi(2, "9")
+    assert c.get(b"a") == b"9" and h.get(b"a") == b"1"
+    assert c.delete(b"b") and not c.delete(b"b") and c.len() == 3
+    assert h.dump(prefix="> ").startswith("> :path: /\n> b: 2\n")
+    for n in ("clone", "len", "each", "delete", "geti", "get_comma_separated", "modifyi",
+              "sort", "dump"):
+        assert n in Headers.__dict__, n
+    f = Headers([("x", "1")]).geti            # a bound method, as before the move
+    assert f(0) == (b"x", b"1", False)
