@@ -3,9 +3,29 @@
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_CLOSE, R_DONE, R_HEAD, R_TUNNEL,
-                      R_WAIT, S_CHUNKED, S_CL, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN,
-                      _VCHAR, _bad, _err, _parse_cl, _out_framing, _te_chunked, _version)
+from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
+                      _out_framing, _te_chunked, _version)
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# mhttp.h1's states (private consts there: inlined, so repeated here).
+_RS_WAIT = const(0)
+_RS_HEAD = const(1)
+_RS_CL = const(2)
+_RS_CHUNK_SIZE = const(3)
+_RS_CLOSE = const(7)
+_RS_DONE = const(8)
+_RS_TUNNEL = const(9)
+_SS_IDLE = const(0)
+_SS_CL = const(1)
+_SS_CHUNKED = const(2)
+_SS_DONE = const(4)
+_SS_TUNNEL = const(5)
+
 
 
 def response_head(self, lines):
@@ -31,8 +51,8 @@ def response_head(self, lines):
                 # asked for in Upgrade; an unasked 101 cannot be followed.
                 raise _err(71)  # 101 Switching Protocols to a request without Upgrade
             self.upgraded = True
-            self._rs = R_TUNNEL
-            self._ss = S_TUNNEL
+            self._rs = _RS_TUNNEL
+            self._ss = _SS_TUNNEL
             self.their_done = True
         return (EV_HEADERS, headers, False)
     self._status = status
@@ -44,8 +64,8 @@ def response_head(self, lines):
         self.keep_alive = False
     if self._method == b"CONNECT" and status < 300:
         self.upgraded = True
-        self._rs = R_TUNNEL
-        self._ss = S_TUNNEL
+        self._rs = _RS_TUNNEL
+        self._ss = _SS_TUNNEL
         self.their_done = True
         return (EV_HEADERS, headers, False)
     # RFC 9112 §6.3, in its order: a response to HEAD and a 204/304 (items 1-2) have no
@@ -62,11 +82,11 @@ def response_head(self, lines):
             # lasts until the connection closes.
             body = True
             self.keep_alive = False
-            self._rs = R_CLOSE
+            self._rs = _RS_CLOSE
         else:
             _te_chunked(te, False)
             body = True
-            self._rs = R_CHUNK_SIZE
+            self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
         n = _parse_cl(cl, None)
         body = n > 0
@@ -74,20 +94,20 @@ def response_head(self, lines):
             if self.max_body is not None and n > self.max_body:
                 raise _err(73, n, 413)  # Content-Length %d exceeds the body limit
             self._rleft = n
-            self._rs = R_CL
+            self._rs = _RS_CL
     else:
         # RFC 9112 §6.3 item 8: read until the connection closes.
         body = True
         self.keep_alive = False
-        self._rs = R_CLOSE
+        self._rs = _RS_CLOSE
     if not body:
-        self._rs = R_DONE
+        self._rs = _RS_DONE
         self.their_done = True
     return (EV_HEADERS, headers, not body)
 
 
 def send_request(self, headers, end_stream):
-    if self._ss != S_IDLE:
+    if self._ss != _SS_IDLE:
         raise _err(74, None, None)  # request head already sent
     method = path = authority = None
     host = upgrade = False
@@ -131,22 +151,22 @@ def send_request(self, headers, end_stream):
     if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
         self.keep_alive = False
     if connect:
-        self._ss = S_DONE
+        self._ss = _SS_DONE
     elif cl is not None or te is not None:
         _out_framing(self, cl, te, end_stream)
     elif end_stream:
         if method in (b"POST", b"PUT", b"PATCH"):
             out.append(b"content-length: 0\r\n")
-        self._ss = S_DONE
+        self._ss = _SS_DONE
     else:
         out.append(b"transfer-encoding: chunked\r\n")
-        self._ss = S_CHUNKED
+        self._ss = _SS_CHUNKED
     out.append(b"\r\n")
-    if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
-        if self._ss == S_CHUNKED:
+    if self._ss == _SS_DONE or end_stream and self._ss == _SS_CHUNKED:
+        if self._ss == _SS_CHUNKED:
             out.append(b"0\r\n\r\n")
-        self._ss = S_DONE
+        self._ss = _SS_DONE
         self.our_done = True
-    if self._rs == R_WAIT:
-        self._rs = R_HEAD
+    if self._rs == _RS_WAIT:
+        self._rs = _RS_HEAD
     return b"".join(out)

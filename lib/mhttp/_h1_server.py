@@ -4,9 +4,27 @@
 # of operation and the contract.
 from mhttp.headers import Headers, _b
 from mhttp._reasons import reason
-from mhttp.h1 import (EV_HEADERS, R_CHUNK_SIZE, R_CL, R_DONE, R_TUNNEL, S_CHUNKED, S_CL,
-                      S_CLOSE, S_DONE, S_IDLE, S_TUNNEL, _HOST, _TOKEN, _VCHAR, _bad, _err,
-                      _parse_cl, _out_framing, _te_chunked, _version)
+from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
+                      _out_framing, _te_chunked, _version)
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# mhttp.h1's states (private consts there: inlined, so repeated here).
+_RS_CL = const(2)
+_RS_CHUNK_SIZE = const(3)
+_RS_DONE = const(8)
+_RS_TUNNEL = const(9)
+_SS_IDLE = const(0)
+_SS_CL = const(1)
+_SS_CHUNKED = const(2)
+_SS_CLOSE = const(3)
+_SS_DONE = const(4)
+_SS_TUNNEL = const(5)
+
 
 _METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
 _STATUS_LINES = {}
@@ -102,18 +120,18 @@ def request_head(self, lines):
             # Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)
             raise _err(65)
         _te_chunked(te, True)
-        self._rs = R_CHUNK_SIZE
+        self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
         n = _parse_cl(cl, self.max_body)
         if n:
             self._rleft = n
-            self._rs = R_CL
+            self._rs = _RS_CL
         else:
             body = False
     else:
         body = False
     if not body:
-        self._rs = R_DONE
+        self._rs = _RS_DONE
         self.their_done = True
     elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
         self.expect_continue = True
@@ -134,7 +152,7 @@ def _drop(out, name):
 def send_response(self, headers, end_stream, extra=None):
     # extra: serialised field lines (a sequence of bytes pieces) written after the
     # given fields, before the blank line (the driver's Date and Server).
-    if self._ss != S_IDLE:
+    if self._ss != _SS_IDLE:
         raise _err(66, None, None)  # response head already sent
     status = None
     for f in headers:
@@ -176,8 +194,8 @@ def send_response(self, headers, end_stream, extra=None):
     if code < 200:
         if code == 101:
             self.upgraded = True
-            self._ss = S_TUNNEL
-            self._rs = R_TUNNEL
+            self._ss = _SS_TUNNEL
+            self._rs = _RS_TUNNEL
             self.our_done = True
         self.expect_continue = False
         if extra:
@@ -197,8 +215,8 @@ def send_response(self, headers, end_stream, extra=None):
     method = self._method
     if method == b"CONNECT" and code < 300:
         self.upgraded = True
-        self._ss = S_TUNNEL
-        self._rs = R_TUNNEL
+        self._ss = _SS_TUNNEL
+        self._rs = _RS_TUNNEL
         self.our_done = True
         if extra:
             out.extend(extra)
@@ -207,19 +225,19 @@ def send_response(self, headers, end_stream, extra=None):
     if method == b"CONNECT":
         self.keep_alive = False
     if method == b"HEAD" or code == 204 or code == 304:
-        self._ss = S_DONE
+        self._ss = _SS_DONE
         self._head_only = method == b"HEAD"
     elif cl is not None or te is not None:
         _out_framing(self, cl, te, end_stream)
     elif end_stream:
         out.append(b"content-length: 0\r\n")
-        self._ss = S_DONE
+        self._ss = _SS_DONE
     elif self.their_version == b"1.1":
         out.append(b"transfer-encoding: chunked\r\n")
-        self._ss = S_CHUNKED
+        self._ss = _SS_CHUNKED
     else:
         self.keep_alive = False
-        self._ss = S_CLOSE
+        self._ss = _SS_CLOSE
     if self.keep_alive:
         if self.their_version == b"1.0" and conn is None:
             out.append(b"connection: keep-alive\r\n")
@@ -228,9 +246,9 @@ def send_response(self, headers, end_stream, extra=None):
     if extra:
         out.extend(extra)
     out.append(b"\r\n")
-    if self._ss == S_DONE or end_stream and self._ss == S_CHUNKED:
-        if self._ss == S_CHUNKED:
+    if self._ss == _SS_DONE or end_stream and self._ss == _SS_CHUNKED:
+        if self._ss == _SS_CHUNKED:
             out.append(b"0\r\n\r\n")
-        self._ss = S_DONE
+        self._ss = _SS_DONE
         self.our_done = True
     return b"".join(out)

@@ -9,18 +9,22 @@
 #
 # One request/response pair is a *cycle*.  Each direction has its own small state:
 #
-#   receive side (_rs)            send side (_ss)
-#   R_WAIT   client: request not  S_IDLE    no head sent yet
-#            sent yet             S_CL      content-length body, _sleft bytes to go
-#   R_HEAD   waiting for a head   S_CHUNKED chunked body
-#   R_CL     content-length body  S_CLOSE   close-delimited body (server, HTTP/1.0 peer)
-#   R_CHUNK_SIZE / R_CHUNK_DATA   S_DONE    our message is complete (our_done)
-#   R_CHUNK_CRLF / R_TRAILERS     S_TUNNEL  upgraded: raw bytes
-#   R_CLOSE  close-delimited body
-#   R_DONE   their message is complete (their_done); bytes of the next pipelined message
-#            stay buffered until start_next_cycle()
-#   R_TUNNEL upgraded (101, or 2xx to CONNECT): raw bytes both ways
-#   R_ERROR  an H1Error was raised: every later next_event() raises it again
+#   receive side (_rs)              send side (_ss)
+#   _RS_WAIT   client: request not  _SS_IDLE    no head sent yet
+#              sent yet             _SS_CL      content-length body, _sleft bytes to go
+#   _RS_HEAD   waiting for a head   _SS_CHUNKED chunked body
+#   _RS_CL     content-length body  _SS_CLOSE   close-delimited body (server, HTTP/1.0 peer)
+#   _RS_CHUNK_SIZE / _RS_CHUNK_DATA _SS_DONE    our message is complete (our_done)
+#   _RS_CHUNK_CRLF / _RS_TRAILERS   _SS_TUNNEL  upgraded: raw bytes
+#   _RS_CLOSE  close-delimited body
+#   _RS_DONE   their message is complete (their_done); bytes of the next pipelined message
+#              stay buffered until start_next_cycle()
+#   _RS_TUNNEL upgraded (101, or 2xx to CONNECT): raw bytes both ways
+#   _RS_ERROR  an H1Error was raised: every later next_event() raises it again
+#
+# The states are private consts (inlined by MicroPython's compiler: no globals, no
+# names in RAM); mhttp._h1_server and _h1_client repeat the ones they use (a const
+# cannot be imported), and tests_host/core/test_h1_errors.py checks the copies agree.
 #
 # The receive transitions live in _READERS (state -> reader method).  A reader returns an
 # event tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size
@@ -58,24 +62,24 @@ EV_DATA = const(2)
 EV_TRAILERS = const(3)
 EV_CLOSED = const(4)
 
-R_WAIT = const(0)
-R_HEAD = const(1)
-R_CL = const(2)
-R_CHUNK_SIZE = const(3)
-R_CHUNK_DATA = const(4)
-R_CHUNK_CRLF = const(5)
-R_TRAILERS = const(6)
-R_CLOSE = const(7)
-R_DONE = const(8)
-R_TUNNEL = const(9)
-R_ERROR = const(10)
+_RS_WAIT = const(0)
+_RS_HEAD = const(1)
+_RS_CL = const(2)
+_RS_CHUNK_SIZE = const(3)
+_RS_CHUNK_DATA = const(4)
+_RS_CHUNK_CRLF = const(5)
+_RS_TRAILERS = const(6)
+_RS_CLOSE = const(7)
+_RS_DONE = const(8)
+_RS_TUNNEL = const(9)
+_RS_ERROR = const(10)
 
-S_IDLE = const(0)
-S_CL = const(1)
-S_CHUNKED = const(2)
-S_CLOSE = const(3)
-S_DONE = const(4)
-S_TUNNEL = const(5)
+_SS_IDLE = const(0)
+_SS_CL = const(1)
+_SS_CHUNKED = const(2)
+_SS_CLOSE = const(3)
+_SS_DONE = const(4)
+_SS_TUNNEL = const(5)
 
 _AGAIN = const(-1)
 
@@ -284,7 +288,7 @@ class H1Protocol:
     keep_alive = True
     their_version = None
     upgraded = False
-    _ss = S_IDLE
+    _ss = _SS_IDLE
     _rleft = 0
     _rbody = 0
     _sleft = 0
@@ -316,8 +320,8 @@ class H1Protocol:
             _load(role)
         # What every cycle sets anyway, set once here: the attribute table gets its size
         # at once rather than growing (and leaving garbage) while the first head is read.
-        self._rs = R_HEAD if role == SERVER else R_WAIT
-        self._ss = S_IDLE
+        self._rs = _RS_HEAD if role == SERVER else _RS_WAIT
+        self._ss = _SS_IDLE
         self._buf = b""
         self._pos = 0
         self._method = None
@@ -328,8 +332,8 @@ class H1Protocol:
         self._sleft = 0
 
     def _new_cycle(self):
-        self._rs = R_HEAD if self.role == SERVER else R_WAIT
-        self._ss = S_IDLE
+        self._rs = _RS_HEAD if self.role == SERVER else _RS_WAIT
+        self._ss = _SS_IDLE
         self._method = None
         self.our_done = False
         self.their_done = False
@@ -377,7 +381,7 @@ class H1Protocol:
                     return ev
         except H1Error as e:
             self._err = e
-            self._rs = R_ERROR
+            self._rs = _RS_ERROR
             self.keep_alive = False
             raise
 
@@ -547,7 +551,7 @@ class H1Protocol:
         self._rleft -= len(data)
         if self._rleft:
             return (EV_DATA, data, False)
-        self._rs = R_DONE
+        self._rs = _RS_DONE
         self.their_done = True
         return (EV_DATA, data, True)
 
@@ -581,11 +585,11 @@ class H1Protocol:
         n = int(size, 16) if size else 0
         self._pos = i + 2
         if n == 0:
-            self._rs = R_TRAILERS
+            self._rs = _RS_TRAILERS
         else:
             self._body_limit(n)
             self._rleft = n
-            self._rs = R_CHUNK_DATA
+            self._rs = _RS_CHUNK_DATA
         return _AGAIN
 
     def _r_chunk_data(self):
@@ -600,10 +604,10 @@ class H1Protocol:
         if self._buf.startswith(b"\r\n0\r\n\r\n", self._pos):
             # The last chunk and the end of the body are already here: one event.
             self._pos += 7
-            self._rs = R_DONE
+            self._rs = _RS_DONE
             self.their_done = True
             return (EV_DATA, data, True)
-        self._rs = R_CHUNK_CRLF
+        self._rs = _RS_CHUNK_CRLF
         return (EV_DATA, data, False)
 
     def _r_chunk_crlf(self):
@@ -614,7 +618,7 @@ class H1Protocol:
             if buf[pos] != 13 or buf[pos + 1] != 10:
                 raise _err(34)  # chunk data not followed by CRLF
             self._pos = pos + 2
-            self._rs = R_CHUNK_SIZE
+            self._rs = _RS_CHUNK_SIZE
             return _AGAIN
         if have == 1 and buf[pos] != 13:
             raise _err(34)  # chunk data not followed by CRLF
@@ -627,7 +631,7 @@ class H1Protocol:
         pos = self._pos
         if buf.startswith(b"\r\n", pos):
             self._pos = pos + 2
-            self._rs = R_DONE
+            self._rs = _RS_DONE
             self.their_done = True
             return (EV_DATA, b"", True)
         end = buf.find(b"\r\n\r\n", pos)
@@ -663,7 +667,7 @@ class H1Protocol:
         # section are not acted on: dropped (not an error).
         hl = [f for f in hl if _trailer_ok(f[0])]
         self._pos = end + 4
-        self._rs = R_DONE
+        self._rs = _RS_DONE
         self.their_done = True
         return (EV_TRAILERS, Headers._trusted(hl))
 
@@ -674,7 +678,7 @@ class H1Protocol:
                 self._body_limit(len(data))
             return (EV_DATA, data, False)
         if self._eof:
-            self._rs = R_DONE
+            self._rs = _RS_DONE
             self.their_done = True
             return (EV_DATA, b"", True)
         return None
@@ -683,7 +687,7 @@ class H1Protocol:
         if self._pos < len(self._buf):
             return (EV_DATA, self._take(len(self._buf)), False)
         if self._eof:
-            self._rs = R_DONE
+            self._rs = _RS_DONE
             return (EV_DATA, b"", True)
         return None
 
@@ -735,9 +739,9 @@ class H1Protocol:
         # Returns the pieces to write, in order (data itself is never copied).
         ss = self._ss
         n = len(data)
-        if ss == S_TUNNEL:
+        if ss == _SS_TUNNEL:
             return [data] if n else []
-        if ss == S_CL:
+        if ss == _SS_CL:
             if n > self._sleft:
                 # %d body bytes exceed the content-length (%d left)
                 raise _err(44, (n, self._sleft), None)
@@ -746,29 +750,29 @@ class H1Protocol:
                 if self._sleft:
                     # body ended %d bytes short of the content-length
                     raise _err(45, self._sleft, None)
-                self._ss = S_DONE
+                self._ss = _SS_DONE
                 self.our_done = True
             return [data] if n else []
-        if ss == S_CHUNKED:
+        if ss == _SS_CHUNKED:
             out = [b"%x\r\n" % n, data, b"\r\n"] if n else []
             if end_stream:
                 out.append(b"0\r\n\r\n")
-                self._ss = S_DONE
+                self._ss = _SS_DONE
                 self.our_done = True
             return out
-        if ss == S_CLOSE:
+        if ss == _SS_CLOSE:
             if end_stream:
-                self._ss = S_DONE
+                self._ss = _SS_DONE
                 self.our_done = True
             return [data] if n else []
-        if ss == S_DONE and self.role == SERVER and self._head_only:
+        if ss == _SS_DONE and self.role == SERVER and self._head_only:
             return []       # a response to HEAD carries no body: the bytes are dropped
-        if ss == S_DONE and not n:
+        if ss == _SS_DONE and not n:
             return []
         raise _err(46, ss, None)  # send_data in send state %d (no body may be sent now)
 
     def send_trailers(self, headers):
-        if self._ss != S_CHUNKED:
+        if self._ss != _SS_CHUNKED:
             raise _err(47, None, None)  # trailers need a chunked body
         for f in headers:
             n = f[0]
@@ -781,14 +785,14 @@ class H1Protocol:
         out = [b"0\r\n"]
         self._out_fields(headers, out)
         out.append(b"\r\n")
-        self._ss = S_DONE
+        self._ss = _SS_DONE
         self.our_done = True
         return b"".join(out)
 
     def send_continue(self):
         if self.role != SERVER:
             raise _err(49, None, None)  # only a server sends 100 Continue
-        if self._ss != S_IDLE:
+        if self._ss != _SS_IDLE:
             raise _err(50, None, None)  # 100 Continue after the final response head
         self.expect_continue = False
         return b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -839,11 +843,11 @@ def _out_framing(p, cl, te, end_stream):
         if end_stream and n:
             raise _err(54, n, None)  # end_stream with content-length %d and no body
         p._sleft = n
-        p._ss = S_CL if n else S_DONE
+        p._ss = _SS_CL if n else _SS_DONE
     else:
         if te.lower() != b"chunked":
             raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
-        p._ss = S_CHUNKED
+        p._ss = _SS_CHUNKED
 
 
 _READERS = (H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl,

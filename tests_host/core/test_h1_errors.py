@@ -111,3 +111,20 @@ def test_raise_site_comments_match_the_table():
             assert comment == lines[n], (f, i + 1, comment, lines[n])
             seen += 1
     assert seen >= len(lines) - 1
+
+
+def test_state_consts_repeated_in_the_halves_agree():
+    # The receive/send states are private consts (inlined on MicroPython, so only CPython
+    # can read them as globals); the role halves repeat the ones they use.
+    if MICROPYTHON:
+        return
+    import mhttp.h1 as h1
+    import mhttp._h1_server as srv
+    import mhttp._h1_client as cli
+    names = [n for n in dir(h1) if n.startswith("_RS_") or n.startswith("_SS_")]
+    assert len(names) == 17
+    for m in (srv, cli):
+        mine = [n for n in dir(m) if n.startswith("_RS_") or n.startswith("_SS_")]
+        assert mine
+        for n in mine:
+            assert getattr(m, n) == getattr(h1, n), (m.__name__, n)
