@@ -1,6 +1,6 @@
 # mhttp._h2_cpy: CPython-only fast path for mhttp.h2's field-name check, imported only
 # when sys.implementation.name == "cpython" (MicroPython's bytes has no translate, and a
-# board would only carry the table).
+# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont).
 # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
 _TOKEN_BAD = bytes([c for c in range(256)
                     if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a])
@@ -9,3 +9,32 @@ _TOKEN_BAD = bytes([c for c in range(256)
 def bad_names(blob):
     # True when the concatenated names contain a forbidden octet.
     return len(blob.translate(None, _TOKEN_BAD)) != len(blob)
+
+
+class _Cont:
+    # CPython: continues, inside a Task, a coroutine whose first step already ran by hand
+    # and yielded the asyncio future `first` (see _spawn).
+    def __init__(self, coro, first):
+        self.coro = coro
+        self.first = first
+
+    def __await__(self):
+        coro = self.coro
+        y = self.first
+        while True:
+            try:
+                yield y
+            except BaseException as e:
+                try:
+                    y = coro.throw(e)
+                except StopIteration as s:
+                    return s.value
+                continue
+            try:
+                y = coro.send(None)
+            except StopIteration as s:
+                return s.value
+
+
+async def cont(coro, first):
+    return await _Cont(coro, first)

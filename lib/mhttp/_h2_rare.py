@@ -2,12 +2,17 @@
 # a board does not keep their bytecode in RAM for connections that never need them:
 # starting from HTTP/1.1 `Upgrade: h2c` (h2c_settings, initiate_upgrade_connection),
 # update_settings after the start, graceful shutdown, server push (push_stream, the
-# PUSH_PROMISE receiver), PRIORITY / PRIORITY_UPDATE (RFC 9218), and the error for a
-# (state, input) pair missing from the transition table; and what only a misbehaving or
-# unusual peer triggers: our answers to stream and connection errors (RST_STREAM, GOAWAY,
-# the rapid-reset count), header blocks split over CONTINUATION frames, blocked_streams.  Each function takes the
-# H2Protocol as `self`: the methods of the same names in mhttp.h2 call them, so the API
-# (and what tests_host/core/test_h2_*.py check) is unchanged.
+# PUSH_PROMISE receiver), PRIORITY / PRIORITY_UPDATE (RFC 9218), PING, RST_STREAM (both
+# ways), end_stream, DATA that does not fit one frame or the windows
+# (_send_data_slow, local_flow_control_window), the states of streams without a _Stream
+# (stream_state, _state_of, _check_absent) and the error for a (state, input) pair
+# missing from the transition table; and what only a misbehaving or unusual peer
+# triggers: our answers to stream and connection errors (RST_STREAM, GOAWAY, the
+# rapid-reset count), header blocks split over CONTINUATION frames, blocked_streams.
+# Each function takes the H2Protocol as `self`.  The names in mhttp.h2._RARE are H2Protocol's
+# methods and properties: H2Protocol.__getattr__ finds them here (mhttp._lazy.bind) the
+# first time they are used and stores them on the class, so the API (and what
+# tests_host/core/test_h2_*.py check) is unchanged.
 import binascii
 
 from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ERROR,
@@ -15,16 +20,18 @@ from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ER
                           ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
-                      ST_RESET_LOCAL, CONN_CLOSING, CONN_CLOSED, EV_PUSH_PROMISE, EV_PRIORITY,
-                      EV_PRIORITY_UPDATE, EV_STREAM_RESET, EV_CONNECTION_TERMINATED,
-                      _bad_transition)
-from mhttp.h2_frames import (FRAME_PRIORITY, FRAME_PUSH_PROMISE, FLAG_END_HEADERS,
+                      ST_RESET_LOCAL, ST_FORGOTTEN, CONN_CLOSING, CONN_CLOSED,
+                      EV_STREAM_RESET, EV_PING_RECEIVED, EV_PING_ACKED,
+                      EV_PUSH_PROMISE, EV_PRIORITY, EV_PRIORITY_UPDATE, EV_CONNECTION_TERMINATED,
+                      _TRANSITIONS, _bad_transition)
+from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRAME_PING,
+                             FLAG_ACK, FLAG_END_STREAM, FLAG_END_HEADERS, FLAG_PADDED,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
-                             MAX_WINDOW, MAX_STREAM_ID, settings_unpack, push_promise_unpack,
-                             ping_pack, goaway_pack, priority_unpack, priority_update_unpack,
-                             priority_update_pack, rst_stream_pack,
-                             check_size)
+                             MAX_WINDOW, MAX_STREAM_ID, header_pack, settings_unpack,
+                             push_promise_unpack, ping_pack, goaway_pack,
+                             priority_unpack, priority_update_unpack, priority_update_pack,
+                             rst_stream_pack, rst_stream_unpack, check_size)
 import struct
 
 _pack = struct.pack
@@ -332,5 +339,165 @@ def blocked_streams(self):
     return r
 
 
+# -- H2Protocol methods and frame receivers moved out of mhttp.h2 ---------------------
+
+def _ack_pending_since(self):
+    # The `now` given when the oldest unacknowledged SETTINGS was sent (0 if no `now`
+    # was given), or None when every SETTINGS we sent has been acknowledged.
+    if self._pending_settings:
+        return self._pending_settings[0][1]
+    return None
+
+
+def _state_of(self, sid):
+    # State of a stream with no _Stream object: closed (remembered), idle, forgotten.
+    s = self._closed.get(sid)
+    if s is not None:
+        return s
+    if (sid & 1) == (1 if self.client else 0):
+        return ST_IDLE if sid > self._high_out else ST_FORGOTTEN
+    return ST_IDLE if sid > self._high_in else ST_FORGOTTEN
+
+
+def _check_absent(self, sid, inp):
+    # Validates inp on a stream without a _Stream object; raises, or returns (the
+    # frame is tolerated and otherwise ignored).
+    s = self._state_of(sid)
+    if _TRANSITIONS[s * 16 + inp] == 45:    # "-"
+        raise _bad_transition(s, inp, sid)
+
+
+def r_rst_stream(self, fl, sid, p):
+    if sid == 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "RST_STREAM on stream 0 MUST be PROTOCOL_ERROR")
+    code = rst_stream_unpack(p)
+    st = self._streams.get(sid)
+    if st is None:
+        self._check_absent(sid, RECV_RST_STREAM)
+        self._f_wu += 1
+        self._flood(self._f_wu, self.max_window_update_flood, "RST_STREAM on closed streams")
+        return
+    early = not self.client and st.hout == 0 and not (sid & 1 == 0)
+    self._trans(st, RECV_RST_STREAM)
+    self._ev.append((EV_STREAM_RESET, sid, code, True))
+    if early:
+        count_reset(self)
+
+
+def r_ping(self, fl, sid, p):
+    if sid != 0:
+        raise H2ConnectionError(PROTOCOL_ERROR, "PING on stream %d MUST be PROTOCOL_ERROR" % sid)
+    check_size(FRAME_PING, fl, len(p), 0)
+    if fl & FLAG_ACK:
+        self._ev.append((EV_PING_ACKED, p))
+        if self._gs_ping is not None and p == self._gs_ping:
+            self._gs_ping = None
+            self.close_connection(NO_ERROR)
+        return
+    self._f_ping += 1
+    self._flood(self._f_ping, self.max_ping_flood, "PING")
+    self._out.append(ping_pack(p, True))
+    self._ev.append((EV_PING_RECEIVED, p))
+
+
+def _open_outbound(self):
+    return self._open_out
+
+
+def _open_inbound(self):
+    return self._open_in
+
+
+def stream_state(self, stream_id):
+    st = self._streams.get(stream_id)
+    if st is not None:
+        return st.state
+    return self._state_of(stream_id)
+
+
+def local_flow_control_window(self, stream_id):
+    # How many DATA octets send_data would accept right now on this stream.
+    st = self._streams.get(stream_id)
+    if st is None:
+        raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
+    w = st.out_window
+    return w if w < self._out_window else self._out_window
+
+
+def _send_data_slow(self, st, data, end_stream, now, pad, w):
+    n = len(data)
+    mx = self._out_max_frame
+    sid = st.id
+    per = mx - (pad + 1 if pad else 0)
+    sent = 0
+    out = self._out
+    while sent < n:
+        room = w - (pad + 1 if pad else 0)
+        if room <= 0:
+            break
+        take = n - sent
+        if take > per:
+            take = per
+        if take > room:
+            take = room
+        chunk = bytes(data[sent:sent + take])
+        sent += take
+        last = end_stream and sent == n
+        fl = FLAG_END_STREAM if last else 0
+        if pad:
+            out.append(header_pack(take + pad + 1, FRAME_DATA, fl | FLAG_PADDED, sid)
+                       + bytes((pad,)) + chunk + bytes(pad))
+            cost = take + pad + 1
+        else:
+            out.append(header_pack(take, FRAME_DATA, fl, sid) + chunk)
+            cost = take
+        st.out_window -= cost
+        self._out_window -= cost
+        w -= cost
+    if sent < n:
+        if st.blocked_since is None:
+            st.blocked_since = 0 if now is None else now
+    else:
+        st.blocked_since = None
+        if end_stream:
+            if n == 0:
+                if pad:
+                    out.append(header_pack(pad + 1, FRAME_DATA, FLAG_END_STREAM | FLAG_PADDED,
+                                           sid) + bytes((pad,)) + bytes(pad))
+                else:
+                    out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, sid))
+            self._trans(st, SEND_END_STREAM)
+    if sent and self._flood_dirty:
+        self._progress()
+    return sent
+
+
+def end_stream(self, stream_id):
+    # An empty DATA frame with END_STREAM.
+    self.send_data(stream_id, b"", True)
+
+
+def reset_stream(self, stream_id, code=CANCEL):
+    # RST_STREAM(code); the stream is closed at once.  A no-op on a closed stream.
+    self._check_open()
+    st = self._streams.get(stream_id)
+    if st is None:
+        s = self._state_of(stream_id)
+        if _TRANSITIONS[s * 16 + SEND_RST_STREAM] == 45:
+            raise _bad_transition(s, SEND_RST_STREAM, stream_id)
+        return
+    self._trans(st, SEND_RST_STREAM)
+    self._out.append(rst_stream_pack(stream_id, code))
+
+
+def ping(self, data=b"\0" * 8):
+    self._check_open()
+    self._out.append(ping_pack(data))
+
+
+settings_ack_pending_since = property(_ack_pending_since)
+open_outbound_streams = property(_open_outbound)
+open_inbound_streams = property(_open_inbound)
+
 # Receivers of the frame types mhttp.h2's _HANDLERS leaves to this module.
-RECEIVERS = {2: r_priority, 5: r_push_promise, 9: r_continuation}
+RECEIVERS = {2: r_priority, 3: r_rst_stream, 5: r_push_promise, 6: r_ping, 9: r_continuation}

@@ -53,10 +53,10 @@ import sys
 from mhttp.errors import ProtocolError, H2ConnectionError, H2StreamError
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
-from mhttp.h2_frames import (
-    PREFACE, header_pack, headers_unpack, data_unpack, rst_stream_pack, rst_stream_unpack,
-    settings_pack, settings_unpack, ping_pack, goaway_pack, goaway_unpack,
-    window_update_pack, window_update_unpack, check_size)
+from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack, goaway_pack,
+                             goaway_unpack, window_update_pack, window_update_unpack,
+                             check_size)
+from mhttp._lazy import bind
 import struct
 
 try:
@@ -245,6 +245,14 @@ _DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
              _SETTINGS_MAX_HEADER_LIST_SIZE: _MAX_WINDOW, _SETTINGS_ENABLE_CONNECT_PROTOCOL: 0}
 
 
+# H2Protocol's methods and properties kept in mhttp._h2_rare (see __getattr__).
+_RARE = ("h2c_settings", "initiate_upgrade_connection", "update_settings",
+         "settings_ack_pending_since", "blocked_streams", "start_graceful_shutdown",
+         "push_stream", "send_priority_update", "_state_of", "_check_absent",
+         "open_outbound_streams", "open_inbound_streams", "stream_state",
+         "local_flow_control_window", "_send_data_slow", "end_stream", "reset_stream", "ping")
+
+
 class H2Protocol:
     # Limits, as documented class attributes; each can be overridden per instance with a
     # keyword argument of the same name.
@@ -324,6 +332,11 @@ class H2Protocol:
         self._rr_opened = 0
         self._rr_resets = 0
 
+    def __getattr__(self, name):
+        # Board RAM: the rarely used methods (_RARE) live in mhttp._h2_rare, loaded and
+        # stored on the class the first time one is used (mhttp._lazy).
+        return bind(self, name, "mhttp._h2_rare", _RARE)
+
     # -- starting ------------------------------------------------------------------------
 
     def initiate_connection(self, now=None):
@@ -334,12 +347,6 @@ class H2Protocol:
         if self._in_target > 65535:
             self._out.append(window_update_pack(0, self._in_target - 65535))
             self._in_window = self._in_target
-
-    def h2c_settings(self):
-        return _rare().h2c_settings(self)
-
-    def initiate_upgrade_connection(self, settings_header=None, now=None, method=b"GET"):
-        _rare().initiate_upgrade_connection(self, settings_header, now, method)
 
     # -- output --------------------------------------------------------------------------
 
@@ -359,17 +366,6 @@ class H2Protocol:
         self._pending_settings.append((dict(changes), 0 if now is None else now))
         for k in changes:
             self.advertised_settings[k] = changes[k]
-
-    def update_settings(self, changes, now=None):
-        _rare().update_settings(self, changes, now)
-
-    @property
-    def settings_ack_pending_since(self):
-        # The `now` given when the oldest unacknowledged SETTINGS was sent (0 if no `now`
-        # was given), or None when every SETTINGS we sent has been acknowledged.
-        if self._pending_settings:
-            return self._pending_settings[0][1]
-        return None
 
     def _apply_local_settings(self, changes):
         out = []
@@ -556,22 +552,6 @@ class H2Protocol:
                 else:
                     self._open_in += 1
 
-    def _state_of(self, sid):
-        # State of a stream with no _Stream object: closed (remembered), idle, forgotten.
-        s = self._closed.get(sid)
-        if s is not None:
-            return s
-        if (sid & 1) == (1 if self.client else 0):
-            return ST_IDLE if sid > self._high_out else ST_FORGOTTEN
-        return ST_IDLE if sid > self._high_in else ST_FORGOTTEN
-
-    def _check_absent(self, sid, inp):
-        # Validates inp on a stream without a _Stream object; raises, or returns (the
-        # frame is tolerated and otherwise ignored).
-        s = self._state_of(sid)
-        if _TRANSITIONS[s * 16 + inp] == 45:    # "-"
-            raise _bad_transition(s, inp, sid)
-
     # -- frame handlers ------------------------------------------------------------------
 
     def _r_data(self, fl, sid, p):
@@ -579,6 +559,7 @@ class H2Protocol:
             raise H2ConnectionError(_PROTOCOL_ERROR, "DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)")
         flen = len(p)
         if fl & _FLAG_PADDED:
+            from mhttp.h2_frames import data_unpack
             p, _ = data_unpack(fl, p)
         if flen > self._in_window:
             raise H2ConnectionError(_FLOW_CONTROL_ERROR, "DATA of %d octets exceeds the connection "
@@ -632,6 +613,7 @@ class H2Protocol:
         if sid == 0:
             raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on stream 0 MUST be PROTOCOL_ERROR")
         if fl & (_FLAG_PADDED | _FLAG_PRIORITY):
+            from mhttp.h2_frames import headers_unpack
             frag, prio = headers_unpack(fl, p)
         else:
             frag = p
@@ -864,22 +846,6 @@ class H2Protocol:
 
     # -- other frames --------------------------------------------------------------------
 
-    def _r_rst_stream(self, fl, sid, p):
-        if sid == 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "RST_STREAM on stream 0 MUST be PROTOCOL_ERROR")
-        code = rst_stream_unpack(p)
-        st = self._streams.get(sid)
-        if st is None:
-            self._check_absent(sid, _RECV_RST_STREAM)
-            self._f_wu += 1
-            self._flood(self._f_wu, self.max_window_update_flood, "RST_STREAM on closed streams")
-            return
-        early = not self.client and st.hout == 0 and not (sid & 1 == 0)
-        self._trans(st, _RECV_RST_STREAM)
-        self._ev.append((EV_STREAM_RESET, sid, code, True))
-        if early:
-            _rare().count_reset(self)
-
     def _r_settings(self, fl, sid, p):
         if sid != 0:
             raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS on stream %d MUST be PROTOCOL_ERROR"
@@ -896,21 +862,6 @@ class H2Protocol:
         changed = self._apply_remote_settings(settings_unpack(p))
         self._out.append(settings_pack(ack=True))
         self._ev.append((EV_SETTINGS_CHANGED, changed))
-
-    def _r_ping(self, fl, sid, p):
-        if sid != 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "PING on stream %d MUST be PROTOCOL_ERROR" % sid)
-        check_size(_FRAME_PING, fl, len(p), 0)
-        if fl & _FLAG_ACK:
-            self._ev.append((EV_PING_ACKED, p))
-            if self._gs_ping is not None and p == self._gs_ping:
-                self._gs_ping = None
-                self.close_connection(_NO_ERROR)
-            return
-        self._f_ping += 1
-        self._flood(self._f_ping, self.max_ping_flood, "PING")
-        self._out.append(ping_pack(p, True))
-        self._ev.append((EV_PING_RECEIVED, p))
 
     def _r_goaway(self, fl, sid, p):
         if sid != 0:
@@ -1000,20 +951,6 @@ class H2Protocol:
         n = self._next_id if self._next_id > self._high_out else self._high_out + 2
         return n <= _MAX_STREAM_ID
 
-    @property
-    def open_outbound_streams(self):
-        return self._open_out
-
-    @property
-    def open_inbound_streams(self):
-        return self._open_in
-
-    def stream_state(self, stream_id):
-        st = self._streams.get(stream_id)
-        if st is not None:
-            return st.state
-        return self._state_of(stream_id)
-
     def _open_local(self, sid):
         # A new stream of ours (client request).
         self._check_open()
@@ -1082,14 +1019,6 @@ class H2Protocol:
         if end_stream:
             self._trans(st, _SEND_END_STREAM)
 
-    def local_flow_control_window(self, stream_id):
-        # How many DATA octets send_data would accept right now on this stream.
-        st = self._streams.get(stream_id)
-        if st is None:
-            raise _bad_transition(self._state_of(stream_id), _SEND_DATA, stream_id)
-        w = st.out_window
-        return w if w < self._out_window else self._out_window
-
     def send_data(self, stream_id, data, end_stream=False, now=None, pad=0):
         # Queues DATA frames (split at the peer's SETTINGS_MAX_FRAME_SIZE) for as much of
         # data as both windows allow and returns that count.  end_stream is only sent when
@@ -1120,60 +1049,6 @@ class H2Protocol:
             return n
         return self._send_data_slow(st, data, end_stream, now, pad, w)
 
-    def _send_data_slow(self, st, data, end_stream, now, pad, w):
-        n = len(data)
-        mx = self._out_max_frame
-        sid = st.id
-        per = mx - (pad + 1 if pad else 0)
-        sent = 0
-        out = self._out
-        while sent < n:
-            room = w - (pad + 1 if pad else 0)
-            if room <= 0:
-                break
-            take = n - sent
-            if take > per:
-                take = per
-            if take > room:
-                take = room
-            chunk = bytes(data[sent:sent + take])
-            sent += take
-            last = end_stream and sent == n
-            fl = _FLAG_END_STREAM if last else 0
-            if pad:
-                out.append(header_pack(take + pad + 1, _FRAME_DATA, fl | _FLAG_PADDED, sid)
-                           + bytes((pad,)) + chunk + bytes(pad))
-                cost = take + pad + 1
-            else:
-                out.append(header_pack(take, _FRAME_DATA, fl, sid) + chunk)
-                cost = take
-            st.out_window -= cost
-            self._out_window -= cost
-            w -= cost
-        if sent < n:
-            if st.blocked_since is None:
-                st.blocked_since = 0 if now is None else now
-        else:
-            st.blocked_since = None
-            if end_stream:
-                if n == 0:
-                    if pad:
-                        out.append(header_pack(pad + 1, _FRAME_DATA, _FLAG_END_STREAM | _FLAG_PADDED,
-                                               sid) + bytes((pad,)) + bytes(pad))
-                    else:
-                        out.append(header_pack(0, _FRAME_DATA, _FLAG_END_STREAM, sid))
-                self._trans(st, _SEND_END_STREAM)
-        if sent and self._flood_dirty:
-            self._progress()
-        return sent
-
-    def end_stream(self, stream_id):
-        # An empty DATA frame with END_STREAM.
-        self.send_data(stream_id, b"", True)
-
-    def blocked_streams(self):
-        return _rare().blocked_streams(self)
-
     def acknowledge_received_data(self, n, stream_id):
         # The application has consumed n flow-controlled octets (EV_DATA's
         # flow_controlled_length) of stream_id.  A WINDOW_UPDATE goes out once half of a
@@ -1189,22 +1064,6 @@ class H2Protocol:
                 st.in_window += st.in_unacked
                 st.in_unacked = 0
 
-    def reset_stream(self, stream_id, code=_CANCEL):
-        # RST_STREAM(code); the stream is closed at once.  A no-op on a closed stream.
-        self._check_open()
-        st = self._streams.get(stream_id)
-        if st is None:
-            s = self._state_of(stream_id)
-            if _TRANSITIONS[s * 16 + _SEND_RST_STREAM] == 45:
-                raise _bad_transition(s, _SEND_RST_STREAM, stream_id)
-            return
-        self._trans(st, _SEND_RST_STREAM)
-        self._out.append(rst_stream_pack(stream_id, code))
-
-    def ping(self, data=b"\0" * 8):
-        self._check_open()
-        self._out.append(ping_pack(data))
-
     def close_connection(self, code=_NO_ERROR, last_stream_id=None, debug=b""):
         # GOAWAY.  NO_ERROR: graceful, streams up to last_stream_id (default: the highest
         # the peer opened) finish, newer ones are refused.  Any other code: the connection
@@ -1217,19 +1076,9 @@ class H2Protocol:
         self.goaway_sent = last_stream_id
         self.state = CONN_CLOSED if code != _NO_ERROR else CONN_CLOSING
 
-    def start_graceful_shutdown(self):
-        _rare().start_graceful_shutdown(self)
-
-    def push_stream(self, stream_id, request_headers):
-        return _rare().push_stream(self, stream_id, request_headers)
-
-    def send_priority_update(self, stream_id, field_value):
-        _rare().send_priority_update(self, stream_id, field_value)
-
-
 # Frame handlers by type (0..9), called as handler(protocol, flags, stream_id, payload):
 # one tuple for all connections instead of ten bound methods per connection.  None: the
-# receiver is in mhttp._h2_rare (RECEIVERS: PRIORITY, PUSH_PROMISE, CONTINUATION).
-_HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, H2Protocol._r_rst_stream,
-             H2Protocol._r_settings, None, H2Protocol._r_ping, H2Protocol._r_goaway,
-             H2Protocol._r_window_update, None)
+# receiver is in mhttp._h2_rare (RECEIVERS: PRIORITY, RST_STREAM, PUSH_PROMISE, PING,
+# CONTINUATION).
+_HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, None, H2Protocol._r_settings,
+             None, None, H2Protocol._r_goaway, H2Protocol._r_window_update, None)

@@ -42,6 +42,7 @@ from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
 from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2StreamError,
                           H2ConnectionError, h2_error_name)
+from mhttp._lazy import bind
 from mhttp.stream_common import StreamCommon
 
 try:
@@ -150,35 +151,6 @@ async def _wait_event(ev, timeout, what):
         raise Timeout("%s timed out after %ss" % (what, timeout))
 
 
-class _Cont:
-    # CPython: continues, inside a Task, a coroutine whose first step already ran by hand
-    # and yielded the asyncio future `first` (see _spawn).
-    def __init__(self, coro, first):
-        self.coro = coro
-        self.first = first
-
-    def __await__(self):
-        coro = self.coro
-        y = self.first
-        while True:
-            try:
-                yield y
-            except BaseException as e:
-                try:
-                    y = coro.throw(e)
-                except StopIteration as s:
-                    return s.value
-                continue
-            try:
-                y = coro.send(None)
-            except StopIteration as s:
-                return s.value
-
-
-async def _cont(coro, first):
-    return await _Cont(coro, first)
-
-
 def _spawn(coro):
     # Runs a coroutine as a task.  On CPython its first step runs right now (a handler
     # that answers without suspending costs no Task at all); MicroPython's coroutines
@@ -189,7 +161,8 @@ def _spawn(coro):
             y = coro.send(None)
         except StopIteration:
             return None
-        return asyncio.get_event_loop().create_task(_cont(coro, y))
+        from mhttp._h2_cpy import cont
+        return asyncio.get_event_loop().create_task(cont(coro, y))
     return asyncio.create_task(coro)
 
 
@@ -224,6 +197,16 @@ def _is_blocking(io):
     if b is not None:
         return b
     return io.__class__.__name__ == "SocketIO"
+
+
+# Board RAM: the rarely used methods of H2Connection and H2Stream live in
+# mhttp._h2_conn_rare and mhttp._h2_stream_rare, loaded and stored on the class the first
+# time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
+_CONN_RARE = ("checktls", "localname", "peername", "alpn", "settings", "peer_settings",
+              "can_open_stream", "shutdown", "abort", "ping", "update_settings",
+              "get_next_incoming_stream", "_fail", "_kick", "_quiet_flush")
+_STREAM_RARE = ("connection", "get_method", "_raise", "write_continue", "write_trailers",
+                "push_promise", "rst_stream", "shutdown")
 
 
 class H2Connection:
@@ -321,6 +304,9 @@ class H2Connection:
             self._upgrade_stream = None
         self._pending = initial_data
 
+    def __getattr__(self, name):
+        return bind(self, name, "mhttp._h2_conn_rare", _CONN_RARE)
+
     # -- lua-http connection API ------------------------------------------------------
     async def connect(self, timeout=None):
         # Sends the preface / our SETTINGS and feeds bytes already read.
@@ -331,37 +317,6 @@ class H2Connection:
             d, self._pending = self._pending, None
             self._feed(d)
             await self._flush()
-
-    def checktls(self):
-        return bool(getattr(self.io, "tls", False))
-
-    def localname(self):
-        return self.io.localname()
-
-    def peername(self):
-        return self.io.peername()
-
-    def alpn(self):
-        return self.io.alpn()
-
-    @property
-    def settings(self):
-        # Our settings in effect (acknowledged by the peer).
-        return self.p.local_settings
-
-    @property
-    def peer_settings(self):
-        return self.p.remote_settings
-
-    def can_open_stream(self):
-        return self.error is None and not self.closed and self.p.can_open_stream()
-
-    def shutdown(self):
-        # Graceful GOAWAY (RFC 9113 §6.8): streams already open finish, no new ones.
-        p = self.p
-        if p.state == _CONN_OPEN:
-            p.start_graceful_shutdown()
-            self._kick()
 
     async def close(self, timeout=None):
         # GOAWAY(NO_ERROR) if still open, then close the transport.
@@ -378,44 +333,6 @@ class H2Connection:
         self._end(ConnectionClosed("connection closed"))
         await self.io.close()
 
-    def abort(self):
-        self.closed = True
-        self.io.abort()
-        self._end(ConnectionClosed("connection aborted"))
-
-    async def ping(self, timeout=None):
-        # PING; returns the round-trip time in seconds.
-        import os
-        data = os.urandom(8) if hasattr(os, "urandom") else b"mhttp-pg"
-        t0 = ticks_ms()
-        self._check()
-        self.p.ping(data)
-        await self._flush()
-        while data not in self._pings:
-            self._check()
-            await self._wait(self._ping_ev, timeout, "ping")
-        self._pings.remove(data)
-        return ticks_diff(ticks_ms(), t0) / 1000
-
-    async def update_settings(self, changes, timeout=None):
-        # Sends SETTINGS and waits for the ACK; past `timeout` (default settings_timeout)
-        # the connection ends with GOAWAY SETTINGS_TIMEOUT.
-        self._check()
-        p = self.p
-        n = len(p._pending_settings)
-        p.update_settings(changes, ticks_ms())
-        await self._flush()
-        if timeout is None:
-            timeout = self.settings_timeout
-        try:
-            while len(p._pending_settings) > n:
-                self._check()
-                await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
-        except Timeout:
-            self._fail(_SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
-            await self._flush()
-            raise
-
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
         if self.server:
@@ -426,20 +343,6 @@ class H2Connection:
         return H2Stream(self, None)
 
     # -- server / pushed streams ------------------------------------------------------
-    async def get_next_incoming_stream(self, timeout=None):
-        # Server: the next request stream (its head read), or None once the client went
-        # away.  Client: the next pushed stream (PUSH_PROMISE), or None.
-        if timeout is None:
-            timeout = self.idle_timeout if self.server else self.timeout
-        await self._start()
-        while not self._incoming:
-            if self.error is not None or self.eof or self.closed:
-                return None
-            if self.goaway is not None and not self.streams:
-                return None
-            await self._wait(self._in_ev, timeout, "waiting for a stream")
-        return self._incoming.pop(0)
-
     async def serve(self, onstream):
         # Server: runs the reader here (the connection's own coroutine); onstream(stream)
         # is called for each new request stream, usually starting a handler via _spawn.
@@ -626,37 +529,6 @@ class H2Connection:
             if self._wr_ev:
                 _wake_all(self._wr_ev)
 
-    def _kick(self):
-        # A write from a synchronous call (shutdown, rst_stream): done now on a blocking
-        # connection, by a task on asyncio (or by the reader's end-of-batch write).
-        if self._batch or self._writing or not self.p._out:
-            return
-        if self.blocking:
-            from mhttp._io import run_blocking
-            try:
-                run_blocking(self._flush())
-            except Error:
-                pass
-            return
-        try:
-            import asyncio
-            asyncio.create_task(self._quiet_flush())
-        except Exception:
-            pass
-
-    async def _quiet_flush(self):
-        try:
-            await self._flush()
-        except Error:
-            pass
-
-    def _fail(self, code, msg):
-        # A connection error found by the driver (not the core): GOAWAY(code).
-        p = self.p
-        if p.state != _CONN_CLOSED:
-            p.close_connection(code, None, msg.encode() if isinstance(msg, str) else msg)
-        self._end(H2ConnectionError(code, msg))
-
     def _end(self, err):
         # The connection is over: every waiter wakes and finds the error.
         if self.error is None:
@@ -818,6 +690,9 @@ class H2Connection:
 
 class H2Stream(StreamCommon):
 
+    def __getattr__(self, name):
+        return bind(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
+
     def __init__(self, conn, sid):
         self.conn = conn
         self.id = sid
@@ -844,14 +719,6 @@ class H2Stream(StreamCommon):
         self.tunnel = False             # RFC 8441 extended CONNECT / CONNECT
         self.discard = False            # client: response dropped as it comes (h2c probe)
 
-    @property
-    def connection(self):
-        return self.conn
-
-    def get_method(self):
-        h = self.headers if self.conn.server else self.request_headers
-        return h.get(b":method") if h is not None else None
-
     def _wake(self):
         if self._ev:
             _wake_all(self._ev)
@@ -860,16 +727,6 @@ class H2Stream(StreamCommon):
 
     async def _wait(self, timeout, what):
         await self.conn._wait(self._ev, timeout, what)
-
-    def _raise(self):
-        r = self.reset
-        if r is not None:
-            who = "by the peer" if r[1] else "by us"
-            raise H2StreamError(r[0], "stream %s reset %s (%s)" % (self.id, who, h2_error_name(r[0])),
-                                self.id or 0)
-        e = self.conn_error or self.conn.error
-        if e is not None:
-            raise e
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -1048,69 +905,6 @@ class H2Stream(StreamCommon):
                 conn._forget_later(self)
         await conn._flush()
 
-    async def write_continue(self, timeout=None):
-        await self.write_headers(Headers(((b":status", b"100"),)), False, timeout)
-
-    async def write_trailers(self, headers, timeout=None):
-        await self.write_headers(headers, True, timeout)
-
-    async def push_promise(self, headers, timeout=None):
-        # Server push (RFC 9113 §8.4): promises `headers` (a GET request) on this stream
-        # and returns the pushed stream, to be answered with write_headers/write_chunk.
-        # Raises ProtocolError when the client disabled push.
-        conn = self.conn
-        if not conn.server:
-            raise Error("push_promise: only a server pushes")
-        if not isinstance(headers, Headers):
-            headers = Headers(headers)
-        h = headers
-        if not h.has(b":scheme"):
-            h = h.clone()
-            h.append(b":scheme", conn.scheme)
-        if not h.has(b":authority") and self.headers is not None:
-            a = self.headers.get(b":authority")
-            if a is not None:
-                h.append(b":authority", a)
-        pid = conn.p.push_stream(self.id, _clean(h))
-        st = H2Stream(conn, pid)
-        st.headers = h
-        st.in_done = True
-        conn.streams[pid] = st
-        await conn._flush()
-        return st
-
-    def rst_stream(self, code=_CANCEL):
-        # RST_STREAM(code) now (lua-http stream:rst_stream).
-        conn = self.conn
-        if self.id is None or self.reset is not None:
-            return
-        p = conn.p
-        if p.state == _CONN_CLOSED:
-            return
-        try:
-            p.reset_stream(self.id, code)
-        except ProtocolError:
-            return
-        self.reset = (code, False)
-        conn._forget(self)
-        conn._kick()
-
-    def shutdown(self):
-        # Gives up on the stream: RST_STREAM(CANCEL) unless it finished both ways.
-        if self.id is None:
-            return
-        if self.out_done and self.in_done:
-            self.conn._forget_later(self)
-            if not self.chunks:
-                return
-            self.conn._forget(self)
-            return
-        st = self.conn.p.stream_state(self.id)
-        if st >= _ST_CLOSED:
-            self.conn._forget(self)
-            return
-        self.rst_stream(_CANCEL)
-
     # -- server: after the handler ------------------------------------------------------
     async def finish_server(self):
         # Completes the response if the handler left it open; a request body it did not
@@ -1178,33 +972,10 @@ async def serve_connection(server, onstream, conn):
     await conn.serve(on_new)
 
 
-def is_preface_prefix(data):
-    # True when `data` could be the start of the client connection preface.
-    n = len(data)
-    if n > 24:
-        n = 24
-    return bytes(data[:n]) == PREFACE[:n]
-
-
-def upgrade_request(headers):
-    # Server: the HTTP2-Settings value when an HTTP/1.1 request asks for `Upgrade: h2c`
-    # (RFC 7540 §3.2) and can be switched (no request body), else None.
-    up = headers.get(b"upgrade")
-    if up is None:
-        return None
-    ok = False
-    for t in up.split(b","):
-        if t.strip().lower() == b"h2c":
-            ok = True
-    if not ok:
-        return None
-    s = headers.get_as_sequence(b"http2-settings")
-    if len(s) != 1:
-        return None
-    cl = headers.get(b"content-length")
-    if headers.has(b"transfer-encoding") or (cl is not None and cl != b"0"):
-        return None
-    return s[0]
-
-
-UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n"
+def __getattr__(name):
+    # PEP 562: the server's h2c helpers (is_preface_prefix, upgrade_request, UPGRADE_101)
+    # live in mhttp._h2_conn_rare, loaded on first use.
+    if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):
+        from mhttp import _h2_conn_rare
+        return getattr(_h2_conn_rare, name)
+    raise AttributeError(name)

@@ -1,0 +1,178 @@
+# mhttp._h2_conn_rare: the rarely used methods of mhttp.h2_connection.H2Connection
+# (private), and that module's rarely used names.  H2Connection.__getattr__ finds the
+# methods named in mhttp.h2_connection._CONN_RARE here on first use (mhttp._lazy.bind) and
+# stores them on the class: the lua-http accessors (checktls, localname, peername, alpn,
+# settings, peer_settings, can_open_stream), graceful shutdown / abort, PING,
+# SETTINGS changes after the start, get_next_incoming_stream (a client's pushed streams),
+# and what only errors and resets run (_fail, _kick, _quiet_flush).  The module's
+# __getattr__ finds is_preface_prefix, upgrade_request and UPGRADE_101 here (the server's
+# h2c paths).  Board RAM: a plain exchange never loads this module.
+from mhttp.errors import Error, Timeout, ConnectionClosed, H2ConnectionError, SETTINGS_TIMEOUT
+from mhttp.h2 import CONN_OPEN, CONN_CLOSED
+from mhttp.h2_frames import PREFACE
+from mhttp._io import ticks_ms, ticks_diff
+
+
+def checktls(self):
+    return bool(getattr(self.io, "tls", False))
+
+
+def localname(self):
+    return self.io.localname()
+
+
+def peername(self):
+    return self.io.peername()
+
+
+def alpn(self):
+    return self.io.alpn()
+
+
+def _settings(self):
+    # Our settings in effect (acknowledged by the peer).
+    return self.p.local_settings
+
+
+def _peer_settings(self):
+    return self.p.remote_settings
+
+
+def can_open_stream(self):
+    return self.error is None and not self.closed and self.p.can_open_stream()
+
+
+def shutdown(self):
+    # Graceful GOAWAY (RFC 9113 §6.8): streams already open finish, no new ones.
+    p = self.p
+    if p.state == CONN_OPEN:
+        p.start_graceful_shutdown()
+        self._kick()
+
+
+def abort(self):
+    self.closed = True
+    self.io.abort()
+    self._end(ConnectionClosed("connection aborted"))
+
+
+async def ping(self, timeout=None):
+    # PING; returns the round-trip time in seconds.
+    import os
+    data = os.urandom(8) if hasattr(os, "urandom") else b"mhttp-pg"
+    t0 = ticks_ms()
+    self._check()
+    self.p.ping(data)
+    await self._flush()
+    while data not in self._pings:
+        self._check()
+        await self._wait(self._ping_ev, timeout, "ping")
+    self._pings.remove(data)
+    return ticks_diff(ticks_ms(), t0) / 1000
+
+
+async def update_settings(self, changes, timeout=None):
+    # Sends SETTINGS and waits for the ACK; past `timeout` (default settings_timeout)
+    # the connection ends with GOAWAY SETTINGS_TIMEOUT.
+    self._check()
+    p = self.p
+    n = len(p._pending_settings)
+    p.update_settings(changes, ticks_ms())
+    await self._flush()
+    if timeout is None:
+        timeout = self.settings_timeout
+    try:
+        while len(p._pending_settings) > n:
+            self._check()
+            await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
+    except Timeout:
+        self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
+        await self._flush()
+        raise
+
+
+async def get_next_incoming_stream(self, timeout=None):
+    # Server: the next request stream (its head read), or None once the client went
+    # away.  Client: the next pushed stream (PUSH_PROMISE), or None.
+    if timeout is None:
+        timeout = self.idle_timeout if self.server else self.timeout
+    await self._start()
+    while not self._incoming:
+        if self.error is not None or self.eof or self.closed:
+            return None
+        if self.goaway is not None and not self.streams:
+            return None
+        await self._wait(self._in_ev, timeout, "waiting for a stream")
+    return self._incoming.pop(0)
+
+
+def _kick(self):
+    # A write from a synchronous call (shutdown, rst_stream): done now on a blocking
+    # connection, by a task on asyncio (or by the reader's end-of-batch write).
+    if self._batch or self._writing or not self.p._out:
+        return
+    if self.blocking:
+        from mhttp._io import run_blocking
+        try:
+            run_blocking(self._flush())
+        except Error:
+            pass
+        return
+    try:
+        import asyncio
+        asyncio.create_task(self._quiet_flush())
+    except Exception:
+        pass
+
+
+async def _quiet_flush(self):
+    try:
+        await self._flush()
+    except Error:
+        pass
+
+
+def _fail(self, code, msg):
+    # A connection error found by the driver (not the core): GOAWAY(code).
+    p = self.p
+    if p.state != CONN_CLOSED:
+        p.close_connection(code, None, msg.encode() if isinstance(msg, str) else msg)
+    self._end(H2ConnectionError(code, msg))
+
+
+settings = property(_settings)              # ours in effect (acknowledged by the peer)
+peer_settings = property(_peer_settings)
+
+
+# -- module-level names (mhttp.h2_connection.X through its __getattr__) --------------------
+
+def is_preface_prefix(data):
+    # True when `data` could be the start of the client connection preface.
+    n = len(data)
+    if n > 24:
+        n = 24
+    return bytes(data[:n]) == PREFACE[:n]
+
+
+def upgrade_request(headers):
+    # Server: the HTTP2-Settings value when an HTTP/1.1 request asks for `Upgrade: h2c`
+    # (RFC 7540 §3.2) and can be switched (no request body), else None.
+    up = headers.get(b"upgrade")
+    if up is None:
+        return None
+    ok = False
+    for t in up.split(b","):
+        if t.strip().lower() == b"h2c":
+            ok = True
+    if not ok:
+        return None
+    s = headers.get_as_sequence(b"http2-settings")
+    if len(s) != 1:
+        return None
+    cl = headers.get(b"content-length")
+    if headers.has(b"transfer-encoding") or (cl is not None and cl != b"0"):
+        return None
+    return s[0]
+
+
+UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n"

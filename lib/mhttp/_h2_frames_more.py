@@ -1,0 +1,166 @@
+# mhttp._h2_frames_more: the rarely used half of mhttp.h2_frames (private).  Reached as
+# mhttp.h2_frames.X through that module's __getattr__ (loaded on first use, then kept): the
+# frame packers / unpackers a plain exchange does not run (padding, PRIORITY, RST_STREAM,
+# PUSH_PROMISE, PING, GOAWAY parsing, CONTINUATION, PRIORITY_UPDATE), parse_frame and
+# FRAME_NAMES.  See mhttp.h2_frames for the API.
+import struct
+
+from mhttp.errors import H2ConnectionError, H2StreamError, PROTOCOL_ERROR, FRAME_SIZE_ERROR
+from mhttp.h2_frames import (header_pack, check_size, DEFAULT_MAX_FRAME_SIZE, FRAME_DATA,
+                             FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_PUSH_PROMISE,
+                             FRAME_PING, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE,
+                             FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
+                             FLAG_PRIORITY)
+
+_HDR = ">BHBBL"
+_pack = struct.pack
+_unpack_from = struct.unpack_from
+
+FRAME_NAMES = ("DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE",
+               "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION")
+
+
+def header_unpack(buf, offset=0):
+    # RFC 9113 §4.1; the reserved bit is ignored on receipt.
+    if len(buf) - offset < 9:
+        return None
+    hi, lo, t, fl, sid = _unpack_from(_HDR, buf, offset)
+    return (hi << 16) | lo, t, fl, sid & 0x7fffffff
+
+
+def parse_frame(buf, offset=0, max_size=DEFAULT_MAX_FRAME_SIZE):
+    # One whole frame at buf[offset:], or None when more bytes are needed (nothing is
+    # consumed).  A length above max_size is FRAME_SIZE_ERROR (§4.2).
+    if len(buf) - offset < 9:
+        return None
+    hi, lo, t, fl, sid = _unpack_from(_HDR, buf, offset)
+    ln = (hi << 16) | lo
+    if ln > max_size:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "frame length %d exceeds SETTINGS_MAX_FRAME_SIZE %d"
+                                % (ln, max_size))
+    end = offset + 9 + ln
+    if end > len(buf):
+        return None
+    check_size(t, fl, ln, sid & 0x7fffffff)
+    return t, fl, sid & 0x7fffffff, buf[offset + 9:end], end
+
+
+def _strip_pad(flags, payload, what):
+    # RFC 9113 §6.1/§6.2: Pad Length octet, then data, then padding.
+    if not flags & FLAG_PADDED:
+        return payload, 0
+    if not payload:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "%s: PADDED flag with an empty payload" % what)
+    pl = payload[0]
+    if pl >= len(payload):
+        raise H2ConnectionError(PROTOCOL_ERROR, "%s: padding %d is not less than the payload "
+                                "length %d: MUST be PROTOCOL_ERROR (RFC 9113 §6.1)"
+                                % (what, pl, len(payload)))
+    return payload[1:len(payload) - pl], pl + 1
+
+
+def _padded(stream_id, ftype, flags, body, pad):
+    if pad:
+        if pad > 255 or pad < 0:
+            raise ValueError("pad must be 0..255")
+        n = len(body) + pad + 1
+        return b"".join((header_pack(n, ftype, flags | FLAG_PADDED, stream_id), bytes((pad,)),
+                         body, bytes(pad)))
+    return header_pack(len(body), ftype, flags, stream_id) + body
+
+
+def data_pack(stream_id, data, end_stream=False, pad=0):
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    return _padded(stream_id, FRAME_DATA, FLAG_END_STREAM if end_stream else 0, data, pad)
+
+
+def data_unpack(flags, payload):
+    # -> (data, padding octets incl. the Pad Length octet)
+    return _strip_pad(flags, payload, "DATA")
+
+
+def headers_pack(stream_id, block, end_stream=False, end_headers=True, priority=None, pad=0):
+    fl = (FLAG_END_STREAM if end_stream else 0) | (FLAG_END_HEADERS if end_headers else 0)
+    if priority is not None:
+        dep, weight, excl = priority
+        block = _pack(">LB", dep | (0x80000000 if excl else 0), weight - 1) + block
+        fl |= FLAG_PRIORITY
+    return _padded(stream_id, FRAME_HEADERS, fl, block, pad)
+
+
+def headers_unpack(flags, payload):
+    # -> (field block fragment, (depends_on, weight, exclusive) or None)
+    p, _ = _strip_pad(flags, payload, "HEADERS")
+    if flags & FLAG_PRIORITY:
+        if len(p) < 5:
+            raise H2ConnectionError(FRAME_SIZE_ERROR, "HEADERS with PRIORITY flag shorter than 5")
+        d, w = _unpack_from(">LB", p, 0)
+        return p[5:], (d & 0x7fffffff, w + 1, (d >> 31) == 1)
+    return p, None
+
+
+def priority_pack(stream_id, depends_on, weight, exclusive=False):
+    return header_pack(5, FRAME_PRIORITY, 0, stream_id) + _pack(
+        ">LB", depends_on | (0x80000000 if exclusive else 0), weight - 1)
+
+
+def priority_unpack(payload):
+    if len(payload) != 5:
+        raise H2StreamError(FRAME_SIZE_ERROR, "PRIORITY frame length %d != 5" % len(payload))
+    d, w = _unpack_from(">LB", payload, 0)
+    return d & 0x7fffffff, w + 1, (d >> 31) == 1
+
+
+def rst_stream_pack(stream_id, code):
+    return header_pack(4, FRAME_RST_STREAM, 0, stream_id) + _pack(">L", code)
+
+
+def rst_stream_unpack(payload):
+    if len(payload) != 4:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "RST_STREAM length %d != 4" % len(payload))
+    return _unpack_from(">L", payload, 0)[0]
+
+
+def push_promise_pack(stream_id, promised_id, block, end_headers=True, pad=0):
+    return _padded(stream_id, FRAME_PUSH_PROMISE, FLAG_END_HEADERS if end_headers else 0,
+                   _pack(">L", promised_id) + block, pad)
+
+
+def push_promise_unpack(flags, payload):
+    p, _ = _strip_pad(flags, payload, "PUSH_PROMISE")
+    if len(p) < 4:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "PUSH_PROMISE shorter than 4 octets")
+    return _unpack_from(">L", p, 0)[0] & 0x7fffffff, p[4:]
+
+
+def ping_pack(data, ack=False):
+    if len(data) != 8:
+        raise ValueError("PING data must be 8 octets")
+    return header_pack(8, FRAME_PING, FLAG_ACK if ack else 0, 0) + bytes(data)
+
+
+def ping_unpack(payload):
+    if len(payload) != 8:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "PING length %d != 8" % len(payload))
+    return bytes(payload)
+
+
+def continuation_pack(stream_id, block, end_headers=True):
+    return header_pack(len(block), FRAME_CONTINUATION, FLAG_END_HEADERS if end_headers else 0,
+                       stream_id) + block
+
+
+def continuation_unpack(flags, payload):
+    return bytes(payload)
+
+
+def priority_update_pack(stream_id, field_value):
+    return header_pack(4 + len(field_value), FRAME_PRIORITY_UPDATE, 0, 0) + _pack(
+        ">L", stream_id) + field_value
+
+
+def priority_update_unpack(payload):
+    if len(payload) < 4:
+        raise H2ConnectionError(FRAME_SIZE_ERROR, "PRIORITY_UPDATE shorter than 4 octets")
+    return _unpack_from(">L", payload, 0)[0] & 0x7fffffff, bytes(payload[4:])

@@ -1,0 +1,101 @@
+# mhttp._h2_stream_rare: the rarely used methods of mhttp.h2_connection.H2Stream
+# (private).  H2Stream.__getattr__ finds the names in mhttp.h2_connection._STREAM_RARE here
+# on first use (mhttp._lazy.bind) and stores them on the class: the `connection` property,
+# get_method, write_continue, write_trailers, server push (push_promise), rst_stream,
+# shutdown and _raise (what a reset or a failed connection runs).  Board RAM: a plain
+# exchange never loads this module.
+from mhttp.errors import ProtocolError, Error, H2StreamError, CANCEL, h2_error_name
+from mhttp.headers import Headers
+from mhttp.h2 import CONN_CLOSED, ST_CLOSED
+from mhttp.h2_connection import H2Stream, _clean
+
+
+def _connection(self):
+    return self.conn
+
+
+def get_method(self):
+    h = self.headers if self.conn.server else self.request_headers
+    return h.get(b":method") if h is not None else None
+
+
+def _raise(self):
+    r = self.reset
+    if r is not None:
+        who = "by the peer" if r[1] else "by us"
+        raise H2StreamError(r[0], "stream %s reset %s (%s)" % (self.id, who, h2_error_name(r[0])),
+                            self.id or 0)
+    e = self.conn_error or self.conn.error
+    if e is not None:
+        raise e
+
+
+async def write_continue(self, timeout=None):
+    await self.write_headers(Headers(((b":status", b"100"),)), False, timeout)
+
+
+async def write_trailers(self, headers, timeout=None):
+    await self.write_headers(headers, True, timeout)
+
+
+async def push_promise(self, headers, timeout=None):
+    # Server push (RFC 9113 §8.4): promises `headers` (a GET request) on this stream
+    # and returns the pushed stream, to be answered with write_headers/write_chunk.
+    # Raises ProtocolError when the client disabled push.
+    conn = self.conn
+    if not conn.server:
+        raise Error("push_promise: only a server pushes")
+    if not isinstance(headers, Headers):
+        headers = Headers(headers)
+    h = headers
+    if not h.has(b":scheme"):
+        h = h.clone()
+        h.append(b":scheme", conn.scheme)
+    if not h.has(b":authority") and self.headers is not None:
+        a = self.headers.get(b":authority")
+        if a is not None:
+            h.append(b":authority", a)
+    pid = conn.p.push_stream(self.id, _clean(h))
+    st = H2Stream(conn, pid)
+    st.headers = h
+    st.in_done = True
+    conn.streams[pid] = st
+    await conn._flush()
+    return st
+
+
+def rst_stream(self, code=CANCEL):
+    # RST_STREAM(code) now (lua-http stream:rst_stream).
+    conn = self.conn
+    if self.id is None or self.reset is not None:
+        return
+    p = conn.p
+    if p.state == CONN_CLOSED:
+        return
+    try:
+        p.reset_stream(self.id, code)
+    except ProtocolError:
+        return
+    self.reset = (code, False)
+    conn._forget(self)
+    conn._kick()
+
+
+def shutdown(self):
+    # Gives up on the stream: RST_STREAM(CANCEL) unless it finished both ways.
+    if self.id is None:
+        return
+    if self.out_done and self.in_done:
+        self.conn._forget_later(self)
+        if not self.chunks:
+            return
+        self.conn._forget(self)
+        return
+    st = self.conn.p.stream_state(self.id)
+    if st >= ST_CLOSED:
+        self.conn._forget(self)
+        return
+    self.rst_stream(CANCEL)
+
+
+connection = property(_connection)

@@ -1,0 +1,121 @@
+# Board RAM: the rarely used parts of HTTP/2 live in modules loaded on first use
+# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare).  A plain exchange
+# loads none of them; each moved name still works (portable: pytest and tools/mptest.py).
+import sys
+import asyncio
+
+import mhttp
+from mhttp import h2, h2_frames, h2_connection
+from mhttp.h2 import H2Protocol
+from mhttp.h2_connection import H2Connection, H2Stream
+from mhttp.headers import Headers
+from test_h2_connection import _pair, _req, _run
+
+_MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare")
+
+
+def _pristine():
+    # As after a fresh import: no moved method stored on its class, no rare module loaded.
+    for cls, names in ((H2Protocol, h2._RARE), (H2Connection, h2_connection._CONN_RARE),
+                       (H2Stream, h2_connection._STREAM_RARE)):
+        for n in names:
+            if n in cls.__dict__:
+                delattr(cls, n)
+    for m in _MODS:
+        sys.modules.pop("mhttp." + m, None)
+        if m in mhttp.__dict__:
+            delattr(mhttp, m)
+
+
+def _loaded():
+    return [m for m in _MODS if "mhttp." + m in sys.modules]
+
+
+def test_plain_exchange_loads_no_rare_module():
+    _pristine()
+
+    async def main():
+        cli, srv, task = await _pair()
+        for i in range(3):
+            st = cli.new_stream()
+            await st.write_headers(_req(b"/n%d" % i), True)
+            h = await st.get_headers()
+            assert h.get(b":status") == b"200"
+            body = b""
+            while True:
+                c = await st.get_next_chunk()
+                if c is None:
+                    break
+                body += c
+            assert body == b"hi /n%d" % i
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+    _run(main)
+    assert _loaded() == []
+
+
+def test_moved_protocol_methods_still_work():
+    _pristine()
+    p = H2Protocol(client=True)
+    assert not hasattr(p, "no_such_method")            # other names: AttributeError, no import
+    assert _loaded() == []
+    p.initiate_connection(1234)
+    assert p.settings_ack_pending_since == 1234         # a property, from mhttp._h2_rare
+    assert "_h2_rare" in _loaded() and "_h2_conn_rare" not in _loaded()
+    assert "settings_ack_pending_since" in H2Protocol.__dict__
+    assert p.open_outbound_streams == 0 and p.open_inbound_streams == 0
+    p.data_to_send()
+    sid = p.get_next_available_stream_id()
+    p.send_headers(sid, [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"t"),
+                         (b":path", b"/")], False)
+    assert p.local_flow_control_window(sid) == 65535
+    assert p.stream_state(sid) == h2.ST_OPEN
+    p.ping(b"12345678")
+    p.reset_stream(sid)
+    assert p.stream_state(sid) == h2.ST_RESET_LOCAL
+    out = p.data_to_send()
+    assert b"12345678" in out and out[-13:-9] == b"\0\0\x04\x03"   # PING, then RST_STREAM
+    assert p.blocked_streams() == []
+    assert h2.SEND_HEADERS == 0 and h2.EV_NAMES[1] == "EV_HEADERS"
+
+
+def test_moved_frame_functions_still_work():
+    _pristine()
+    assert h2_frames.FRAME_NAMES[4] == "SETTINGS"
+    assert "_h2_frames_more" in _loaded()
+    f = h2_frames.data_pack(3, b"abc", True)
+    t, fl, sid, payload, end = h2_frames.parse_frame(f)
+    assert (t, fl, sid, bytes(payload), end) == (0, 1, 3, b"abc", 12)
+    from mhttp.h2_frames import ping_unpack, ping_pack
+    assert ping_unpack(ping_pack(b"abcdefgh")[9:]) == b"abcdefgh"
+    assert not hasattr(h2_frames, "no_such_pack_thing")
+
+
+def test_moved_connection_and_stream_methods_still_work():
+    _pristine()
+    assert h2_connection.is_preface_prefix(b"PRI * HT")
+    assert not h2_connection.is_preface_prefix(b"GET / HT")
+    assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
+    hs = Headers(((b"upgrade", b"h2c"), (b"http2-settings", b"AAMAAABkAAQAAP__")))
+    assert h2_connection.upgrade_request(hs) == b"AAMAAABkAAQAAP__"
+
+    async def main():
+        cli, srv, task = await _pair()
+        assert isinstance(cli.peer_settings, dict) and cli.settings[4] == cli.p.local_settings[4]
+        assert cli.can_open_stream() and cli.peername() is None and not cli.checktls()
+        rtt = await cli.ping(5)
+        assert rtt >= 0
+        st = cli.new_stream()
+        assert st.connection is cli
+        await st.write_headers(_req(b"/hang"), True)
+        assert st.get_method() == b"GET"
+        st.rst_stream()
+        assert st.reset == (8, False)                   # CANCEL, by us
+        cli.abort()
+        task.cancel()
+        try:
+            await task
+        except BaseException:
+            pass
+    _run(main)
+    assert "_h2_conn_rare" in _loaded() and "_h2_stream_rare" in _loaded()
