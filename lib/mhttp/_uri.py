@@ -1,6 +1,7 @@
 # mhttp._uri: the part of mhttp.util a client needs for every request (parse_uri,
-# split_authority, to_authority, scheme_to_port and their helpers), kept apart so that
-# a board does not load the rest of mhttp.util (URI escaping, dates, relative paths).
+# to_authority, scheme_to_port and their helpers), kept apart so that a board does not
+# load the rest of mhttp.util (URI escaping, dates, relative paths, split_authority).
+# The IP literal checks live in mhttp._util_ip, imported when a URI has an IPv6 literal.
 # Public through mhttp.util, which re-exports these names; see its opening comment for
 # the conventions (bytes or str in, the same kind out; ValueError on bad input).
 
@@ -27,74 +28,6 @@ def _out(b, was_str):
         raise ValueError("result is not valid UTF-8; pass bytes to get raw octets")
 
 
-def _hexval(c):
-    if 48 <= c <= 57:
-        return c - 48
-    if 65 <= c <= 70:
-        return c - 55
-    if 97 <= c <= 102:
-        return c - 87
-    return -1
-
-
-def _is_ipv4(b):
-    parts = b.split(b".")
-    if len(parts) != 4:
-        return False
-    for p in parts:
-        if not 1 <= len(p) <= 3:
-            return False
-        for c in p:
-            if not 48 <= c <= 57:
-                return False
-        if len(p) > 1 and p[0] == 48:  # RFC 3986 dec-octet: no leading zero
-            return False
-        if int(p) > 255:
-            return False
-    return True
-
-
-def _is_h16(g):
-    if not 1 <= len(g) <= 4:
-        return False
-    for c in g:
-        if _hexval(c) < 0:
-            return False
-    return True
-
-
-def _is_ipv6(b):
-    # RFC 3986 §3.2.2 IPv6address: eight h16 groups, or fewer with one "::"; the last
-    # 32 bits may be written as an IPv4 address.
-    if not b:
-        return False
-    if b.find(b".") >= 0:
-        k = b.rfind(b":")
-        if k < 0 or not _is_ipv4(b[k + 1:]):
-            return False
-        b = b[:k + 1] + b"0:0"  # the IPv4 part counts as two groups
-    dc = b.find(b"::")
-    if dc >= 0:
-        if b.find(b"::", dc + 1) >= 0:
-            return False
-        left = b[:dc]
-        right = b[dc + 2:]
-        lg = left.split(b":") if left else []
-        rg = right.split(b":") if right else []
-    else:
-        lg = b.split(b":")
-        rg = []
-    groups = lg + rg
-    count = 0
-    for g in groups:
-        if not _is_h16(g):
-            return False
-        count += 1
-    if dc >= 0:
-        return count <= 7
-    return count == 8
-
-
 def _port(p):
     # digits -> int in 0..65535, or ValueError
     if not p:
@@ -114,47 +47,6 @@ def _scheme_str(scheme):
     if scheme is None:
         return None
     return _in(scheme)[0].decode().lower()
-
-
-def split_authority(authority, scheme):
-    # "localhost:8000" -> ("localhost", 8000); "example.com" with scheme "https" ->
-    # ("example.com", 443); "[::1]:8080" -> ("::1", 8080).  A missing port takes the
-    # scheme's default; ValueError when there is none (unknown scheme) or the authority
-    # is malformed.  host has the kind of authority; port is an int.
-    b, was_str = _in(authority)
-    b = b.strip()
-    port = None
-    if b.startswith(b"["):
-        e = b.find(b"]")
-        if e < 0:
-            raise ValueError("unterminated IPv6 literal in authority")
-        host = b[1:e]
-        rest = b[e + 1:]
-        z = host.find(b"%25")
-        if not _is_ipv6(host if z < 0 else host[:z]):
-            raise ValueError("invalid IPv6 literal in authority")
-        if rest:
-            if not rest.startswith(b":"):
-                raise ValueError("junk after IPv6 literal in authority")
-            if len(rest) > 1:
-                port = _port(rest[1:])
-    else:
-        c = b.rfind(b":")
-        if c >= 0:
-            host = b[:c]
-            if host.find(b":") >= 0:
-                raise ValueError("IPv6 literal in authority must be in brackets")
-            if c + 1 < len(b):
-                port = _port(b[c + 1:])
-        else:
-            host = b
-    if not host:
-        raise ValueError("empty host in authority")
-    if port is None:
-        port = scheme_to_port.get(_scheme_str(scheme))
-        if port is None:
-            raise ValueError("unknown scheme %r and no port" % (scheme,))
-    return _out(host, was_str), port
 
 
 def to_authority(host, port, scheme):
@@ -220,6 +112,7 @@ def parse_uri(uri):
         host = auth[1:e]
         # RFC 6874: a zone in a URI is written "%25zone"
         z = host.find(b"%25")
+        from mhttp._util_ip import _is_ipv6
         if not _is_ipv6(host if z < 0 else host[:z]):
             raise ValueError("invalid IPv6 literal in URI")
         after = auth[e + 1:]

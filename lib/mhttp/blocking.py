@@ -10,28 +10,18 @@
 #
 # So `stream.get_body_as_string(5)` on a Blocking stream is exactly the async
 # get_body_as_string run by run_blocking: one copy of the logic for both faces.
+#
+# RAM: one class; a method call through the wrapper makes one small closure (no wrapper
+# object per call), iteration is the wrapper's own __next__.
 from mhttp._io import run_blocking
 
 
-def _is_coro(r):
-    return hasattr(r, "send") and hasattr(r, "throw")
-
-
 def _wrap(r):
-    if _is_coro(r):
+    if hasattr(r, "send") and hasattr(r, "throw"):     # a coroutine: run it
         r = run_blocking(r)
-    if hasattr(r, "get_next_chunk") or hasattr(r, "new_stream"):
-        if not isinstance(r, Blocking):
-            return Blocking(r)
+    if (hasattr(r, "get_next_chunk") or hasattr(r, "new_stream")) and not isinstance(r, Blocking):
+        return Blocking(r)
     return r
-
-
-class _Call:
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __call__(self, *a, **kw):
-        return _wrap(self.fn(*a, **kw))
 
 
 class Blocking:
@@ -41,7 +31,7 @@ class Blocking:
     def __getattr__(self, name):
         v = getattr(self._obj, name)
         if callable(v) and not isinstance(v, type):
-            return _Call(v)
+            return lambda *a, **kw: _wrap(v(*a, **kw))
         if hasattr(v, "get_next_chunk") or hasattr(v, "new_stream"):
             return Blocking(v)
         return v
@@ -53,21 +43,14 @@ class Blocking:
         return self._obj
 
     def __iter__(self):
-        return _Chunks(self._obj)
-
-    def __repr__(self):
-        return "Blocking(%r)" % (self._obj,)
-
-
-class _Chunks:
-    def __init__(self, stream):
-        self.stream = stream
-
-    def __iter__(self):
+        # the body chunks of a wrapped stream (get_next_chunk until None)
         return self
 
     def __next__(self):
-        c = run_blocking(self.stream.get_next_chunk())
+        c = run_blocking(self._obj.get_next_chunk())
         if c is None:
             raise StopIteration
         return c
+
+    def __repr__(self):
+        return "Blocking(%r)" % (self._obj,)

@@ -37,6 +37,9 @@
 # CAs (or cafile, or the given context); MicroPython uses cafile and raises TLSError with
 # a clear message when none is given and verification is on.  The TLS contexts come from
 # the port glue (_mhttp_port.client_tls_context), so boards can differ there.
+#
+# RAM on boards: the HTTP/2 paths (prior knowledge, ALPN h2, Upgrade: h2c) live in
+# mhttp._client_h2, imported only when a connection turns out to be HTTP/2.
 from mhttp import errors
 
 _KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendname",
@@ -116,52 +119,17 @@ async def connect(options=None, timeout=None, **kw):
     else:
         io = await _mhttp_port.open_connection(host, port, ctx, sni, alpn, timeout, **args)
     if version == 2 and ctx is None and o.get("h2c_upgrade"):
-        return await _h2c_upgrade(io, o, host, port, timeout)
+        from mhttp._client_h2 import h2c_upgrade
+        return await h2c_upgrade(io, o, host, port, timeout)
     return negotiate(io, o, version)
-
-
-def _h2(io, o, upgrade=None, initial_data=None):
-    from mhttp.h2_connection import H2Connection
-    return H2Connection(io, False, settings=o.get("h2_settings"), upgrade=upgrade,
-                        initial_data=initial_data)
-
-
-async def _h2c_upgrade(io, o, host, port, timeout):
-    # RFC 7540 §3.2: `OPTIONS *` with Upgrade: h2c; on 101 the connection speaks HTTP/2
-    # (stream 1 holds the OPTIONS response, dropped); otherwise HTTP/1.1 goes on.
-    from mhttp.h1 import CLIENT
-    from mhttp.h1_connection import H1Connection
-    from mhttp.headers import Headers
-    from mhttp.h2 import H2Protocol
-    from mhttp import util
-    c1 = H1Connection(io, CLIENT, 1.1)
-    s = c1.new_stream()
-    probe = H2Protocol(client=True, settings=o.get("h2_settings"))
-    h = Headers(((b":method", b"OPTIONS"), (b":path", b"*"),
-                 (b":authority", util.to_authority(host, port, "http")),
-                 (b"connection", b"Upgrade, HTTP2-Settings"), (b"upgrade", b"h2c"),
-                 (b"http2-settings", probe.h2c_settings())))
-    await s.write_headers(h, True, timeout)
-    r = await s.get_headers(timeout)
-    while r is not None and r.get(b":status")[:1] == b"1" and r.get(b":status") != b"101":
-        r = await s.get_headers(timeout)
-    if r is None or r.get(b":status") != b"101":
-        while (await s.get_next_chunk(timeout)) is not None:
-            pass
-        return c1
-    p = c1.p
-    left = p._buf[p._pos:]
-    c2 = _h2(io, o, b"OPTIONS", bytes(left) if left else None)
-    c2.streams[1].discard = True
-    await c2.connect(timeout)
-    return c2
 
 
 def negotiate(io, options, version):
     # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
     # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.
     if io.alpn() == b"h2" or (version == 2 and not getattr(io, "tls", False)):
-        return _h2(io, options)
+        from mhttp._client_h2 import h2
+        return h2(io, options)
     if version == 2:
         io.abort()
         raise errors.ProtocolError("version=2: the server did not agree to h2 by ALPN")

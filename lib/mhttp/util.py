@@ -45,12 +45,54 @@
 # Date arithmetic is plain civil-from-days integer code (no time.gmtime), so results are
 # the same on every port whatever its epoch.
 
-# The URI parsing the request path needs (parse_uri, split_authority, to_authority,
-# scheme_to_port) lives in mhttp._uri, so that a board client does not load the
-# rest of this module; it is re-exported here unchanged.
-from mhttp._uri import (scheme_to_port, split_authority, to_authority, parse_uri,  # noqa: F401
-                        _in, _out, _hexval, _is_ipv4, _is_h16, _is_ipv6, _port,
-                        _scheme_str)
+# The URI parsing the request path needs (parse_uri, to_authority, scheme_to_port)
+# lives in mhttp._uri and the IP literal checks in mhttp._util_ip, so that a board
+# client does not load the rest of this module; they are re-exported here unchanged.
+from mhttp._uri import (scheme_to_port, to_authority, parse_uri,  # noqa: F401
+                        _in, _out, _port, _scheme_str)
+from mhttp._util_ip import _hexval, _is_ipv4, _is_h16, _is_ipv6  # noqa: F401
+
+
+def split_authority(authority, scheme):
+    # "localhost:8000" -> ("localhost", 8000); "example.com" with scheme "https" ->
+    # ("example.com", 443); "[::1]:8080" -> ("::1", 8080).  A missing port takes the
+    # scheme's default; ValueError when there is none (unknown scheme) or the authority
+    # is malformed.  host has the kind of authority; port is an int.
+    b, was_str = _in(authority)
+    b = b.strip()
+    port = None
+    if b.startswith(b"["):
+        e = b.find(b"]")
+        if e < 0:
+            raise ValueError("unterminated IPv6 literal in authority")
+        host = b[1:e]
+        rest = b[e + 1:]
+        z = host.find(b"%25")
+        if not _is_ipv6(host if z < 0 else host[:z]):
+            raise ValueError("invalid IPv6 literal in authority")
+        if rest:
+            if not rest.startswith(b":"):
+                raise ValueError("junk after IPv6 literal in authority")
+            if len(rest) > 1:
+                port = _port(rest[1:])
+    else:
+        c = b.rfind(b":")
+        if c >= 0:
+            host = b[:c]
+            if host.find(b":") >= 0:
+                raise ValueError("IPv6 literal in authority must be in brackets")
+            if c + 1 < len(b):
+                port = _port(b[c + 1:])
+        else:
+            host = b
+    if not host:
+        raise ValueError("empty host in authority")
+    if port is None:
+        port = scheme_to_port.get(_scheme_str(scheme))
+        if port is None:
+            raise ValueError("unknown scheme %r and no port" % (scheme,))
+    return _out(host, was_str), port
+
 
 _HEX = b"0123456789ABCDEF"
 # encodeURIComponent leaves alphanumerics and - _ . ! ~ * ' ( ) alone.

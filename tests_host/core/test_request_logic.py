@@ -4,7 +4,8 @@
 import io
 
 import mhttp.request as request
-from mhttp.request import new_from_uri, new_connect, RedirectError, _BodyReader
+from mhttp.request import new_from_uri, new_connect, RedirectError
+from mhttp._request_more import _BodyReader
 from mhttp.headers import Headers
 from _t import raises
 

@@ -1,0 +1,40 @@
+# mhttp._client_h2: mhttp.client's HTTP/2 connection setup (prior knowledge or ALPN "h2":
+# h2(); Upgrade: h2c: h2c_upgrade()), imported by mhttp.client only when a connection
+# turns out to be HTTP/2, so that an HTTP/1.1 client does not load it.
+
+
+def h2(io, o, upgrade=None, initial_data=None):
+    from mhttp.h2_connection import H2Connection
+    return H2Connection(io, False, settings=o.get("h2_settings"), upgrade=upgrade,
+                        initial_data=initial_data)
+
+
+async def h2c_upgrade(io, o, host, port, timeout):
+    # RFC 7540 §3.2: `OPTIONS *` with Upgrade: h2c; on 101 the connection speaks HTTP/2
+    # (stream 1 holds the OPTIONS response, dropped); otherwise HTTP/1.1 goes on.
+    from mhttp.h1 import CLIENT
+    from mhttp.h1_connection import H1Connection
+    from mhttp.headers import Headers
+    from mhttp.h2 import H2Protocol
+    from mhttp._uri import to_authority
+    c1 = H1Connection(io, CLIENT, 1.1)
+    s = c1.new_stream()
+    probe = H2Protocol(client=True, settings=o.get("h2_settings"))
+    h = Headers(((b":method", b"OPTIONS"), (b":path", b"*"),
+                 (b":authority", to_authority(host, port, "http")),
+                 (b"connection", b"Upgrade, HTTP2-Settings"), (b"upgrade", b"h2c"),
+                 (b"http2-settings", probe.h2c_settings())))
+    await s.write_headers(h, True, timeout)
+    r = await s.get_headers(timeout)
+    while r is not None and r.get(b":status")[:1] == b"1" and r.get(b":status") != b"101":
+        r = await s.get_headers(timeout)
+    if r is None or r.get(b":status") != b"101":
+        while (await s.get_next_chunk(timeout)) is not None:
+            pass
+        return c1
+    p = c1.p
+    left = p._buf[p._pos:]
+    c2 = h2(io, o, b"OPTIONS", bytes(left) if left else None)
+    c2.streams[1].discard = True
+    await c2.connect(timeout)
+    return c2

@@ -1,0 +1,559 @@
+# mhttp._request_more: the parts of mhttp.request a plain request does not run, loaded on
+# first use (see mhttp.request's opening comment for the semantics and for how these
+# names are reached):
+#   - Request methods (bound by mhttp._lazy through Request.__getattr__): clone, _scheme,
+#     to_uri, set_body, handle_redirect, _follow (a redirect during go), _exchange_body
+#     (a request with a body: 100-continue, the 417 retry, HTTP/1.0 bodies),
+#     _connect_shared (concurrent first requests share an HTTP/2 connection being
+#     opened), _may_resend (the retry on a stale pooled connection);
+#   - Pool methods: count, close_all;
+#   - module names reached through mhttp.request: RedirectError, body_length,
+#     body_replayable, new_connect; and userinfo -> authorization (_basic).
+# Functions below written with `self` first are methods of Request or Pool.
+import mhttp._uri as util
+from mhttp import errors
+from mhttp.headers import Headers
+from mhttp.request import (Request, ClientStream, new_from_uri, _left, _reusable,
+                           FILE_CHUNK, EXPECT_THRESHOLD)
+
+
+class RedirectError(errors.Error):
+    # A redirect that cannot be followed: too many, bad or missing Location, a body
+    # that cannot be sent again.
+    pass
+
+
+def _s(x):
+    if x is None or isinstance(x, str):
+        return x
+    return bytes(x).decode()
+
+
+def _b(x):
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, str):
+        return x.encode()
+    return bytes(x)
+
+
+# ---- URI references -------------------------------------------------------------
+
+def _split_ref(ref, base_scheme="http"):
+    # A URI reference (RFC 3986 §4.1) as (scheme, userinfo, host, port, path, query);
+    # absent parts are None.  Absolute URIs and network-path references go through
+    # mhttp.util.parse_uri; the fragment is dropped (never sent, RFC 9110 §7.1).
+    ref = _s(ref)
+    i = ref.find("#")
+    if i >= 0:
+        ref = ref[:i]
+    if _has_scheme(ref) or ref[:2] == "//":
+        relnet = ref[:2] == "//"
+        u = util.parse_uri((base_scheme + ":" + ref) if relnet else ref)
+        scheme, userinfo, host, port, pq = _s(u[0]), _s(u[1]), _s(u[2]), u[3], _s(u[4])
+        if relnet:
+            scheme = None
+        if port is not None:
+            port = int(port)
+        path, query = _split_pq(pq)
+        return scheme, userinfo, host, port, path, query
+    path, query = _split_pq(ref)
+    return None, None, None, None, path, query
+
+
+def _has_scheme(ref):
+    # scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":"
+    i = ref.find(":")
+    if i <= 0:
+        return False
+    c = ref[0]
+    if not ("a" <= c <= "z" or "A" <= c <= "Z"):
+        return False
+    for c in ref[1:i]:
+        if not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c in "+-."):
+            return False
+    return True
+
+
+def _split_pq(pq):
+    if pq is None:
+        return "", None
+    i = pq.find("?")
+    if i < 0:
+        return pq, None
+    return pq[:i], pq[i + 1:]
+
+
+def _basic(userinfo):
+    import binascii
+    from mhttp.util import decodeURIComponent
+    raw = decodeURIComponent(userinfo)
+    return b"basic " + binascii.b2a_base64(_b(raw))[:-1]
+
+
+def _origin(scheme, host, port):
+    return (scheme, host.lower(), port)
+
+
+def _expired(dl):
+    # Whether the deadline dl (see mhttp.request._left) has passed.
+    if dl is None:
+        return False
+    from mhttp._io import ticks_ms, ticks_diff
+    return ticks_diff(ticks_ms(), dl[0]) >= dl[1] * 1000
+
+
+def new_connect(uri, connect_authority):
+    # A CONNECT request to the proxy at uri for the tunnel target connect_authority.
+    h = Headers()
+    h.append(b":authority", connect_authority)
+    h.append(b":method", b"CONNECT")
+    return new_from_uri(uri, h)
+
+
+# ---- body sources ----------------------------------------------------------------
+
+def body_length(body):
+    # The length of a body source when known without consuming it, else None.
+    if body is None:
+        return 0
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return len(body)
+    if isinstance(body, str):
+        return len(body.encode())
+    if hasattr(body, "read"):
+        try:
+            start = body.seek(0, 1)
+            end = body.seek(0, 2)
+            body.seek(start, 0)
+            if start is None or end is None:  # some streams return None
+                start = body.tell()
+                return None
+            return end - start
+        except Exception:
+            return None
+    return None
+
+
+def body_replayable(body):
+    # Whether the body can be produced again (for a 307/308 redirect or a 417 retry).
+    if body is None or isinstance(body, (bytes, bytearray, memoryview, str, list, tuple)):
+        return True
+    if hasattr(body, "read"):
+        return hasattr(body, "seek")
+    return False
+
+
+class _BodyReader:
+    # Iterates a body source as bytes chunks (never empty ones).
+    #   bytes-like/str: one chunk; file-like: read(FILE_CHUNK) from its start (lua-http
+    #   seeks files to the start, which makes redirects and retries resend it whole);
+    #   callable: called until it returns None (or b""); iterable: its items.
+
+    def __init__(self, body, chunk=FILE_CHUNK):
+        self.body = body
+        self.chunk = chunk
+        self.it = None
+        self.done = False
+        if isinstance(body, (bytes, bytearray, memoryview, str)):
+            pass
+        elif hasattr(body, "read"):
+            if hasattr(body, "seek"):
+                try:
+                    body.seek(0)
+                except Exception:
+                    pass
+        elif callable(body):
+            pass
+        else:
+            self.it = iter(body)
+
+    def next_chunk(self):
+        # The next non-empty bytes chunk, or None at the end.
+        while not self.done:
+            b = self.body
+            if isinstance(b, (bytes, bytearray, memoryview, str)):
+                self.done = True
+                c = b
+            elif hasattr(b, "read"):
+                c = b.read(self.chunk)
+                if not c:
+                    self.done = True
+                    return None
+            elif self.it is not None:
+                try:
+                    c = next(self.it)
+                except StopIteration:
+                    self.done = True
+                    return None
+            else:
+                c = b()
+                if c is None:
+                    self.done = True
+                    return None
+            if isinstance(c, str):
+                c = c.encode()
+            elif not isinstance(c, (bytes, bytearray, memoryview)):
+                raise TypeError("request body chunks must be bytes or str, not %s" % type(c).__name__)
+            if len(c):
+                return c
+        return None
+
+
+async def _write_body(stream, body, dl):
+    # Writes a body source as chunks; end_stream rides on the last one.
+    r = _BodyReader(body)
+    c = r.next_chunk()
+    if c is None:
+        await stream.write_chunk(b"", True, _left(dl))
+        return
+    while c is not None:
+        nxt = r.next_chunk()
+        await stream.write_chunk(c, nxt is None, _left(dl))
+        c = nxt
+
+
+async def _discard(stream, dl, limit=65536):
+    # Reads and drops a redirect's body so its connection can be reused; a large one
+    # closes the connection instead.
+    n = 0
+    while True:
+        c = await stream.get_next_chunk(_left(dl))
+        if c is None:
+            return
+        n += len(c)
+        if n > limit:
+            stream.shutdown()
+            return
+
+
+# ---- Request methods ---------------------------------------------------------------
+
+def clone(self):
+    r = Request(self.host, self.port, self.tls, self.headers.clone(), self.body)
+    d = self.__dict__
+    for k in ("ctx", "sendname", "version", "h2c_upgrade", "proxy", "cafile", "verify", "pool",
+              "follow_redirects", "expect_100_timeout", "max_redirects", "post301",
+              "post302", "timeout"):
+        if k in d:
+            setattr(r, k, d[k])
+    if "h2_settings" in d:
+        h = d["h2_settings"]
+        setattr(r, "h2_settings", dict(h) if isinstance(h, dict) else h)
+    return r
+
+
+def _scheme(self):
+    s = self.headers.get(b":scheme")
+    if s is None:
+        return "https" if self.tls else "http"
+    return _s(s)
+
+
+def to_uri(self, with_userinfo=False):
+    headers = self.headers
+    scheme = self._scheme()
+    method = headers.get(b":method")
+    authority = None
+    if method == b"CONNECT":
+        field = b"proxy-authorization"
+        path = ""
+    else:
+        field = b"authorization"
+        path = _s(headers.get(b":path", b"/"))
+        if method == b"OPTIONS" and path == "*":
+            path = ""
+        elif _has_scheme(path):
+            # absolute-form target (a proxied request)
+            t = _split_ref(path)
+            scheme = t[0]
+            authority = _s(util.to_authority(t[2], t[3], t[0]))
+            path = t[4] + ("" if t[5] is None else "?" + t[5])
+    if authority is None:
+        a = headers.get(b":authority")
+        if a is None:
+            authority = _s(util.to_authority(self.host, self.port, scheme))
+        else:
+            authority = _s(a)
+    if with_userinfo and headers.has(field):
+        v = headers.get(field).strip()
+        sp = v.find(b" ")
+        if sp < 0 or v[:sp].lower() != b"basic":
+            raise ValueError("authorization cannot be converted into uri userinfo")
+        import binascii
+        userinfo = binascii.a2b_base64(v[sp + 1:].strip())
+        # each of user and password escaped on its own, so "@" and ":" inside them
+        # survive (lua-http's encodeURI would leave them bare)
+        u, c, pw = _s(userinfo).partition(":")
+        from mhttp.util import encodeURIComponent
+        ui = encodeURIComponent(u)
+        if c:
+            ui = ui + ":" + encodeURIComponent(pw)
+        authority = ui + "@" + authority
+    return scheme + "://" + authority + path
+
+
+def set_body(self, body):
+    # bytes, str, a file-like object (.read), an iterable/iterator of chunks or a
+    # callable returning chunks then None; None removes the body.
+    h = self.headers
+    if body is None:
+        self.body = None
+        h.delete(b"content-length")
+        h.delete(b"expect")
+        return
+    if isinstance(body, str):
+        body = body.encode()
+    self.body = body
+    n = body_length(body)
+    h.delete(b"transfer-encoding")
+    if n is not None:
+        h.upsert(b"content-length", b"%d" % n)
+    else:
+        h.delete(b"content-length")
+    if n is None or n > EXPECT_THRESHOLD:
+        h.upsert(b"expect", b"100-continue")
+    else:
+        h.delete(b"expect")
+
+
+def _resolve(base, rel):
+    from mhttp.util import resolve_relative_path
+    return resolve_relative_path(base, rel)
+
+
+def handle_redirect(self, orig_headers):
+    # A new Request for the Location of this redirect response (lua-http semantics,
+    # see mhttp.request's opening comment); raises RedirectError when it cannot be
+    # followed.
+    if self.max_redirects <= 0:
+        raise RedirectError("maximum redirects exceeded")
+    location = orig_headers.get(b"location")
+    if location is None:
+        raise RedirectError("missing location header for redirect")
+    location = location.strip()
+    try:
+        loc = _split_ref(location, self._scheme())
+    except Exception as e:
+        raise RedirectError("invalid URI in location header %r: %s" % (location, e))
+    scheme, userinfo, host, port, path, query = loc
+    new = self.clone()
+    new.max_redirects = self.max_redirects - 1
+    h = new.headers
+    method = h.get(b":method")
+    is_connect = method == b"CONNECT"
+    old_scheme = self._scheme()
+    if scheme is not None:
+        scheme = scheme.lower()
+        if scheme not in ("http", "https", "ws", "wss"):
+            raise RedirectError("cannot follow a redirect to scheme %r" % scheme)
+        if not is_connect:
+            h.upsert(b":scheme", scheme)
+        new.tls = scheme in ("https", "wss")
+        if new.tls and self.tls and self.ctx is not None:
+            new.ctx = self.ctx
+    else:
+        scheme = old_scheme
+    if host is not None:
+        if host == "":
+            raise RedirectError("invalid URI in location header %r: empty host" % location)
+        new.host = host
+        new.port = port if port is not None else util.scheme_to_port[scheme]
+        new.sendname = None
+        if not is_connect:
+            h.upsert(b":authority", util.to_authority(host, port, scheme))
+    elif scheme != old_scheme:
+        # same host, other scheme: the port follows the scheme's default unless the
+        # old port was explicit (lua-http keeps the old port in that case too)
+        if self.port == util.scheme_to_port.get(old_scheme):
+            new.port = util.scheme_to_port[scheme]
+        if not is_connect:
+            h.upsert(b":authority", util.to_authority(new.host, new.port, scheme))
+    if is_connect:
+        if path not in ("", "/") or query is not None:  # parse_uri turns "" into "/"
+            raise RedirectError("CONNECT requests cannot have a path or query")
+    else:
+        if path == "":
+            # RFC 3986 §5.2.2: an empty path keeps the base path (and its query
+            # when the reference has none)
+            base_path, base_query = _split_pq(_s(self.headers.get(b":path", b"/")))
+            if host is not None:
+                new_path = "/"
+            else:
+                new_path = base_path or "/"
+                if query is None:
+                    query = base_query
+        elif path[:1] == "/":
+            new_path = _resolve("/", path)
+        else:
+            base_path = _split_pq(_s(self.headers.get(b":path", b"/")))[0]
+            if base_path[:1] != "/":
+                raise RedirectError("base path not valid for relative redirect")
+            new_path = _resolve(base_path, path)
+        if query is not None:
+            new_path = new_path + "?" + query
+        h.upsert(b":path", new_path)
+    field = b"proxy-authorization" if is_connect else b"authorization"
+    if userinfo is not None:
+        h.upsert(field, _basic(userinfo), True)
+    elif _origin(old_scheme, self.host, self.port) != _origin(scheme, new.host, new.port):
+        # Credentials are for the origin that asked for them (curl and browsers do
+        # the same).
+        h.delete(b"authorization")
+        h.delete(b"cookie")
+    if self.tls and not new.tls:
+        # RFC 9110 §10.1.3: no Referer from a secure page on an insecure request.
+        h.delete(b"referer")
+    else:
+        h.upsert(b"referer", self.to_uri(False))
+    status = orig_headers.get(b":status")
+    to_get = False
+    if status == b"303":
+        to_get = method != b"GET" and method != b"HEAD"
+    elif method == b"POST":
+        to_get = (status == b"301" and not self.post301) or (status == b"302" and not self.post302)
+    if to_get:
+        h.upsert(b":method", b"GET")
+        for n in (b"transfer-encoding", b"content-length", b"content-encoding",
+                  b"content-language", b"content-location", b"content-type"):
+            h.delete(n)
+        e = h.get(b"expect")
+        if e is not None and e.lower() == b"100-continue":
+            h.delete(b"expect")
+        new.body = None
+    elif new.body is not None and not body_replayable(new.body):
+        raise RedirectError("redirect %s needs the request body again, but it was a "
+                            "one-shot iterator" % _s(status))
+    return new
+
+
+async def _follow(self, headers, stream, dl):
+    # go() got a redirect: the next request (handle_redirect), once the redirect's body
+    # has been read (so that its connection can be reused).
+    try:
+        nxt = self.handle_redirect(headers)
+    except Exception:
+        stream.shutdown()
+        raise
+    await _discard(stream, dl)
+    return nxt
+
+
+_IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE")
+
+
+def _may_resend(self):
+    # Whether the request may be sent again on a fresh connection after a kept-alive
+    # one turned out closed (RFC 9112 §9.3.1): idempotent, with a replayable body.
+    return body_replayable(self.body) and self.headers.get(b":method") in _IDEMPOTENT
+
+
+async def _exchange_body(self, conn, dl, key, pool, blocking, state):
+    # Request._exchange for a request with a body: "expect: 100-continue" (the body
+    # waits for the interim response up to expect_100_timeout), the 417 retry, HTTP/1.0
+    # (no chunked coding: the body is gathered to learn its length).
+    headers = self.headers
+    body = self.body
+    stream = conn.new_stream()
+    if self.version == 1.0 and not headers.has(b"content-length"):
+        r = _BodyReader(body)
+        parts = []
+        while True:
+            c = r.next_chunk()
+            if c is None:
+                break
+            parts.append(bytes(c))
+        body = b"".join(parts)
+        headers = headers.clone()
+        headers.upsert(b"content-length", b"%d" % len(body))
+    await stream.write_headers(headers, False, _left(dl))
+    resp = None
+    expecting = False
+    e = headers.get(b"expect")
+    if e is not None and e.lower() == b"100-continue":
+        expecting = True
+        wait = self.expect_100_timeout
+        left = _left(dl)
+        if left is not None and left < wait:
+            wait = left
+        try:
+            resp = await stream.get_headers(wait)
+        except errors.Timeout:
+            if _expired(dl):
+                raise
+            resp = None
+    body_sent = False
+    if resp is None or resp.get(b":status") == b"100":
+        resp = None
+        await _write_body(stream, body, dl)
+        body_sent = True
+    while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):
+        resp = await stream.get_headers(_left(dl))
+        if resp is None:
+            raise errors.ConnectionClosed("connection closed before a response arrived")
+    state[0] = True
+    if not body_sent:
+        # A final response came before the body went out: the body is never sent, so
+        # the connection cannot carry another request.
+        stream.shutdown()
+        if resp.get(b":status") == b"417" and expecting and body_replayable(self.body):
+            # RFC 9110 §10.1.1: repeat the request without the expectation.
+            conn.abort()
+            again = self.clone()
+            again.headers.delete(b"expect")
+            return await again._go_once(dl, blocking, False)
+    return resp, ClientStream(stream, pool, key)
+
+
+async def _connect_shared(self, pool, key, dl):
+    # A new connection for key -> (conn, reused), for a connection that may turn out to
+    # be HTTP/2 (version 2, or https with ALPN): while one is being opened to an origin,
+    # other requests to it wait for that one (within their own time limit) and share it
+    # if it is HTTP/2; if it is HTTP/1.1 (or failed) they open their own.  Without this,
+    # N concurrent first requests would open N connections.
+    pend = getattr(pool, "pending", None)
+    if pend is None:
+        return await self._open(pool, key, dl, False), False
+    import asyncio
+    ev = pend.get(key)
+    if ev is not None:
+        left = _left(dl)
+        try:
+            if left is None:
+                await ev.wait()
+            else:
+                await asyncio.wait_for(ev.wait(), left)
+        except asyncio.TimeoutError:
+            raise errors.Timeout("timed out waiting for the connection being opened "
+                                 "to %s" % _s(self.host))
+        conn = pool.get(key)
+        if conn is not None:
+            return conn, True
+        return await self._open(pool, key, dl, False), False
+    ev = asyncio.Event()
+    pend[key] = ev
+    try:
+        return await self._open(pool, key, dl, False), False
+    finally:
+        if pend.get(key) is ev:
+            del pend[key]
+        ev.set()
+
+
+# ---- Pool methods ------------------------------------------------------------------
+
+def count(self, key=None):
+    if key is None:
+        return len(self.entries)
+    n = 0
+    for e in self.entries:
+        if e[0] == key:
+            n += 1
+    return n
+
+
+def close_all(self):
+    es = self.entries
+    self.entries = []
+    for e in es:
+        e[1].abort()

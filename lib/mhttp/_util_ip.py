@@ -1,0 +1,71 @@
+# mhttp._util_ip: IP literal checks (RFC 3986 §3.2.2) for mhttp.util (is_ip,
+# split_authority, percent-decoding's hex digits) and mhttp._uri (an IPv6 literal in a
+# URI), kept apart so that a client whose URIs name hosts does not load them.
+
+
+def _hexval(c):
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+def _is_ipv4(b):
+    parts = b.split(b".")
+    if len(parts) != 4:
+        return False
+    for p in parts:
+        if not 1 <= len(p) <= 3:
+            return False
+        for c in p:
+            if not 48 <= c <= 57:
+                return False
+        if len(p) > 1 and p[0] == 48:  # RFC 3986 dec-octet: no leading zero
+            return False
+        if int(p) > 255:
+            return False
+    return True
+
+
+def _is_h16(g):
+    if not 1 <= len(g) <= 4:
+        return False
+    for c in g:
+        if _hexval(c) < 0:
+            return False
+    return True
+
+
+def _is_ipv6(b):
+    # RFC 3986 §3.2.2 IPv6address: eight h16 groups, or fewer with one "::"; the last
+    # 32 bits may be written as an IPv4 address.
+    if not b:
+        return False
+    if b.find(b".") >= 0:
+        k = b.rfind(b":")
+        if k < 0 or not _is_ipv4(b[k + 1:]):
+            return False
+        b = b[:k + 1] + b"0:0"  # the IPv4 part counts as two groups
+    dc = b.find(b"::")
+    if dc >= 0:
+        if b.find(b"::", dc + 1) >= 0:
+            return False
+        left = b[:dc]
+        right = b[dc + 2:]
+        lg = left.split(b":") if left else []
+        rg = right.split(b":") if right else []
+    else:
+        lg = b.split(b":")
+        rg = []
+    groups = lg + rg
+    count = 0
+    for g in groups:
+        if not _is_h16(g):
+            return False
+        count += 1
+    if dc >= 0:
+        return count <= 7
+    return count == 8
