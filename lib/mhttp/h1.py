@@ -47,6 +47,7 @@
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
 from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, NEVER_INDEX_DEFAULT, _b
+from mhttp._lazy import bind
 
 try:
     from micropython import const
@@ -196,22 +197,6 @@ def _name_entry(name):
     return e
 
 
-def _bad_field_line(line):
-    # Builds the H1Error for a field line that failed validation (cold path).
-    if line[:1] in (b" ", b"\t"):
-        # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
-        # message containing obs-fold)
-        return _err(0)
-    name, sep, _ = line.partition(b":")
-    if not sep:
-        return _err(1, line[:40])  # field line without a colon: %r
-    if name[-1:] in (b" ", b"\t"):
-        # whitespace between field name and colon (RFC 9112 §5.1: a server MUST reject such a
-        # request)
-        return _err(2)
-    return _err(3, name[:40])  # invalid field name %r
-
-
 def _version(v, server):
     # b"HTTP/1.1" / b"HTTP/1.0" -> b"1.1" / b"1.0"; other 1.x minors count as 1.1.
     if len(v) == 8 and v[:5] == b"HTTP/" and v[6] == 46 and 48 <= v[5] <= 57 \
@@ -258,6 +243,10 @@ def _te_chunked(te, request):
 # of that role, so a server never loads the client half, nor a client the server half.
 _SRV = None
 _CLI = None
+
+# Rare methods of H1Protocol (trailer sections, 100 Continue, diagnosing a bad field
+# line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy).
+_RARE = ("send_trailers", "send_continue", "_trailer_section", "_bad_field_line")
 
 
 def _load(role):
@@ -330,6 +319,10 @@ class H1Protocol:
         self.their_done = False
         self._got_head = False
         self._sleft = 0
+
+    def __getattr__(self, name):
+        # Reached only when normal lookup misses: a rare method (bound on first use).
+        return bind(self, name, "mhttp._h1_rare", _RARE)
 
     def _new_cycle(self):
         self._rs = _RS_HEAD if self.role == SERVER else _RS_WAIT
@@ -501,7 +494,7 @@ class H1Protocol:
                 if e is None:
                     e = _name_entry(name)
                 if e is None or not sep:
-                    raise _bad_field_line(line)
+                    raise self._bad_field_line(line)
             value = value.strip(b" \t")
             k = e[2]
             if k:
@@ -634,42 +627,9 @@ class H1Protocol:
             self._rs = _RS_DONE
             self.their_done = True
             return (EV_DATA, b"", True)
-        end = buf.find(b"\r\n\r\n", pos)
-        if end < 0:
-            have = len(buf) - pos
-            if have > self.max_header_bytes + 3:
-                raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
-            j = buf.find(b"\n", pos)
-            while j >= 0:
-                if j == pos or buf[j - 1] != 13:
-                    raise _err(36)  # bare LF in the trailer section
-                j = buf.find(b"\n", j + 1)
-            if self._eof:
-                raise _err(37)  # connection closed in the trailer section
-            return None
-        if end - pos > self.max_header_bytes:
-            raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
-        block = buf[pos:end]
-        lines = block.split(b"\r\n")
-        n = len(lines) - 1
-        if block.count(b"\n") != n or block.count(b"\r") != n:
-            raise _err(38)  # bare CR or LF in the trailer section
-        if _bad_block(block, lines):
-            raise _err(39)  # control character in the trailer section
-        if len(lines) > self.max_headers:
-            raise _err(40, self.max_headers, 431)  # more than %d trailer fields
-        for line in lines:
-            if len(line) > self.max_line:
-                raise _err(41, self.max_line, 431)  # trailer field line longer than %d bytes
-        hl = []
-        self._fields(lines, 0, hl, False)
-        # RFC 9110 §6.5.1: framing, routing, control and content fields in a trailer
-        # section are not acted on: dropped (not an error).
-        hl = [f for f in hl if _trailer_ok(f[0])]
-        self._pos = end + 4
-        self._rs = _RS_DONE
-        self.their_done = True
-        return (EV_TRAILERS, Headers._trusted(hl))
+        if not self._eof and (pos >= len(buf) or pos + 1 == len(buf) and buf[pos] == 13):
+            return None     # nothing yet (or a lone CR): no need for the rare code
+        return self._trailer_section()   # fields: mhttp._h1_rare
 
     def _r_close(self):
         if self._pos < len(self._buf):
@@ -771,32 +731,6 @@ class H1Protocol:
             return []
         raise _err(46, ss, None)  # send_data in send state %d (no body may be sent now)
 
-    def send_trailers(self, headers):
-        if self._ss != _SS_CHUNKED:
-            raise _err(47, None, None)  # trailers need a chunked body
-        for f in headers:
-            n = f[0]
-            if type(n) is not bytes:
-                n = _b(n)
-            n = n.lower()
-            if n[:1] == b":" or not _trailer_ok(n):
-                # %r may not be sent as a trailer field (RFC 9110 §6.5.1)
-                raise _err(48, n[:40], None)
-        out = [b"0\r\n"]
-        self._out_fields(headers, out)
-        out.append(b"\r\n")
-        self._ss = _SS_DONE
-        self.our_done = True
-        return b"".join(out)
-
-    def send_continue(self):
-        if self.role != SERVER:
-            raise _err(49, None, None)  # only a server sends 100 Continue
-        if self._ss != _SS_IDLE:
-            raise _err(50, None, None)  # 100 Continue after the final response head
-        self.expect_continue = False
-        return b"HTTP/1.1 100 Continue\r\n\r\n"
-
     _upgrade = False    # client: this cycle's request carried Upgrade (a 101 may follow)
     absolute_target = None  # server: this cycle's request-target when in absolute-form
 
@@ -811,22 +745,6 @@ class H1Protocol:
         if self.absolute_target is not None:
             self.absolute_target = None
         self._new_cycle()
-
-
-# RFC 9110 §6.5.1: fields a trailer section may not carry (message framing, routing,
-# connection control, request modifiers, authentication, response control, content
-# processing).  One bytes constant searched for " name " (no set built at import).
-_NOT_TRAILERS = (b" content-length transfer-encoding trailer host connection keep-alive"
-                 b" proxy-connection upgrade te expect max-forwards range if-match"
-                 b" if-none-match if-modified-since if-unmodified-since if-range"
-                 b" cache-control pragma authorization proxy-authorization"
-                 b" www-authenticate proxy-authenticate cookie set-cookie age expires"
-                 b" location retry-after vary content-encoding content-type content-range ")
-
-
-def _trailer_ok(name):
-    # name: lowercase bytes.
-    return b" " + name + b" " not in _NOT_TRAILERS
 
 
 def _parse_out_cl(cl):

@@ -13,12 +13,22 @@ def _forget_text():
     sys.modules.pop("mhttp._h1_text", None)
 
 
-def test_plain_exchange_does_not_load_the_texts():
+def _forget_rare():
+    # Unbinds mhttp._h1_rare's methods (a previous test may have bound them) and forgets it.
+    import mhttp.h1 as h1
+    for n in h1._RARE:
+        if n in H1Protocol.__dict__:
+            delattr(H1Protocol, n)
+    sys.modules.pop("mhttp._h1_rare", None)
+
+
+def test_plain_exchange_loads_neither_texts_nor_rare_methods():
     _forget_text()
+    _forget_rare()
     s = H1Protocol(SERVER)
     s.receive_data(b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
                    b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   b"3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
+                   b"3\r\nabc\r\n")
     ev = s.next_event()
     assert ev[0] == EV_HEADERS and ev[1].get(b":path") == b"/a"
     s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))
@@ -26,13 +36,39 @@ def test_plain_exchange_does_not_load_the_texts():
     s.start_next_cycle()
     evs = events(s)
     assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"abc", False)
-    assert evs[-1][0] == EV_TRAILERS and evs[-1][1].get(b"x-t") == b"1"
+    s.receive_data(b"0\r\n")                   # the last chunk apart from the empty trailer
+    assert events(s) == []
+    s.receive_data(b"\r\n")
+    assert events(s) == [(EV_DATA, b"", True)]
     c = H1Protocol(CLIENT)
     c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"))),
                    True)
     c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     assert events(c)[-1] == (EV_DATA, b"ok", True)
-    assert "mhttp._h1_text" not in sys.modules
+    assert "mhttp._h1_text" not in sys.modules and "mhttp._h1_rare" not in sys.modules
+
+
+def test_rare_methods_bound_on_first_use():
+    _forget_rare()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                   b"Expect: 100-continue\r\n\r\n")
+    assert events(s)[0][0] == EV_HEADERS and s.expect_continue
+    assert s.send_continue() == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert "mhttp._h1_rare" in sys.modules and "send_continue" in H1Protocol.__dict__
+    s.receive_data(b"1\r\na\r\n0\r\nX-T: 1\r\nContent-Type: y\r\n\r\n")
+    evs = events(s)
+    assert evs[0] == (EV_DATA, b"a", False) and evs[-1][0] == EV_TRAILERS
+    assert list(evs[-1][1]) == [(b"x-t", b"1", False)]     # content-type dropped (§6.5.1)
+    s.send_headers(Headers(((b":status", b"200"),)))
+    assert s.send_trailers(Headers(((b"x-sum", b"9"),))) == b"0\r\nx-sum: 9\r\n\r\n"
+    s.start_next_cycle()
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n")
+    e = raises(H1Error, s.next_event)
+    assert str(e) == "invalid field name b'Bad Name'"
+    for n in ("send_trailers", "send_continue", "_trailer_section", "_bad_field_line"):
+        assert n in H1Protocol.__dict__, n
+    assert not hasattr(s, "nope") and not hasattr(s, "send_trailer")
 
 
 def test_peer_error_text_status_and_class():
@@ -92,7 +128,7 @@ def test_raise_site_comments_match_the_table():
     lines = T.split("\n")
     d = os.path.dirname(mhttp.h1.__file__)
     seen = 0
-    for f in ("h1.py", "_h1_server.py", "_h1_client.py"):
+    for f in ("h1.py", "_h1_server.py", "_h1_client.py", "_h1_rare.py"):
         src = open(os.path.join(d, f), encoding="utf-8").read().split("\n")
         for i, line in enumerate(src):
             m = re.search(r"\b_err\((\d+)", line)
@@ -121,9 +157,10 @@ def test_state_consts_repeated_in_the_halves_agree():
     import mhttp.h1 as h1
     import mhttp._h1_server as srv
     import mhttp._h1_client as cli
+    import mhttp._h1_rare as rare
     names = [n for n in dir(h1) if n.startswith("_RS_") or n.startswith("_SS_")]
     assert len(names) == 17
-    for m in (srv, cli):
+    for m in (srv, cli, rare):
         mine = [n for n in dir(m) if n.startswith("_RS_") or n.startswith("_SS_")]
         assert mine
         for n in mine:
