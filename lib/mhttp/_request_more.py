@@ -427,16 +427,24 @@ def handle_redirect(self, orig_headers):
     return new
 
 
-async def _follow(self, headers, stream, dl):
-    # go() got a redirect: the next request (handle_redirect), once the redirect's body
-    # has been read (so that its connection can be reused).
-    try:
-        nxt = self.handle_redirect(headers)
-    except Exception:
-        stream.shutdown()
-        raise
-    await _discard(stream, dl)
-    return nxt
+async def _follow(self, headers, stream, dl, blocking):
+    # go() got a redirect: follow it, and the redirects that follow, while
+    # follow_redirects (each request's own), within max_redirects (handle_redirect).
+    # The redirect's body is read first, so that its connection can be reused.
+    req = self
+    while True:
+        try:
+            nxt = req.handle_redirect(headers)
+        except Exception:
+            stream.shutdown()
+            raise
+        await _discard(stream, dl)
+        req = nxt
+        headers, stream = await req._go(dl, blocking, True, False)
+        st = headers.get(b":status")
+        if not (req.follow_redirects and st[:1] == b"3" and st != b"304"
+                and headers.has(b"location")):
+            return headers, stream
 
 
 _IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE")
@@ -449,7 +457,7 @@ def _may_resend(self):
 
 
 async def _exchange_body(self, conn, dl, key, pool, blocking, state):
-    # Request._exchange for a request with a body: "expect: 100-continue" (the body
+    # Request._go's exchange for a request with a body: "expect: 100-continue" (the body
     # waits for the interim response up to expect_100_timeout), the 417 retry, HTTP/1.0
     # (no chunked coding: the body is gathered to learn its length).
     headers = self.headers
@@ -501,7 +509,7 @@ async def _exchange_body(self, conn, dl, key, pool, blocking, state):
             conn.abort()
             again = self.clone()
             again.headers.delete(b"expect")
-            return await again._go_once(dl, blocking, False)
+            return await again._go(dl, blocking, False, False)
     return resp, ClientStream(stream, pool, key)
 
 

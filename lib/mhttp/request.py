@@ -17,7 +17,7 @@
 # go() can be called again.
 #
 # Blocking face (DESIGN.md: one copy of the logic).  go_blocking(timeout) is
-# `run_blocking(self._go(timeout, True))`: the very same coroutine, run on blocking I/O
+# `run_blocking(self._go(deadline, True))`: the very same coroutine, run on blocking I/O
 # objects where it never suspends.  The stream it returns is wrapped in BlockingStream,
 # a generic proxy whose methods run the wrapped stream's coroutine methods through
 # run_blocking; no stream method is written twice.
@@ -146,28 +146,22 @@ class Request:
 
     async def go(self, timeout=None):
         # Sends the request (following redirects) and returns (headers, stream).
-        return await self._go(timeout, False)
+        return await self._go(None if timeout is None else (ticks_ms(), timeout), False)
 
     def go_blocking(self, timeout=None):
         # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
         # The stream is wrapped in mhttp.blocking.Blocking (its methods block).
         from mhttp._io import run_blocking
         from mhttp.blocking import Blocking
-        headers, stream = run_blocking(self._go(timeout, True))
+        headers, stream = run_blocking(
+            self._go(None if timeout is None else (ticks_ms(), timeout), True))
         return headers, Blocking(stream)
 
-    async def _go(self, timeout, blocking):
-        dl = None if timeout is None else (ticks_ms(), timeout)
-        req = self
-        while True:
-            headers, stream = await req._go_once(dl, blocking, True)
-            status = headers.get(b":status")
-            if not (req.follow_redirects and status[:1] == b"3" and status != b"304"
-                    and headers.has(b"location")):
-                return headers, stream
-            req = await req._follow(headers, stream, dl)
-
-    async def _go_once(self, dl, blocking, may_retry):
+    async def _go(self, dl, blocking, may_retry=True, follow=True):
+        # One exchange on a pooled or new connection (dl: the deadline, see _left), then
+        # redirects when follow (_follow).  A request without a body is done here; one
+        # with a body by _exchange_body.  One coroutine for the whole plain exchange:
+        # each coroutine layer is a heap frame per request on MicroPython.
         pool = POOL if self.pool is None else self.pool
         key = self._pool_key(blocking)
         conn = pool.get(key) if pool else None
@@ -179,23 +173,44 @@ class Request:
             else:
                 # it may turn out HTTP/2: concurrent first requests share one connection
                 conn, reused = await self._connect_shared(pool, key, dl)
-        state = [False]  # a response head arrived
+        state = None    # [a response head arrived], for a request with a body
         try:
-            if self.body is None:
-                return await self._exchange(conn, dl, key, pool, state)
-            return await self._exchange_body(conn, dl, key, pool, blocking, state)
+            if self.body is not None:
+                state = [False]
+                headers, stream = await self._exchange_body(conn, dl, key, pool, blocking,
+                                                            state)
+            else:
+                s = conn.new_stream()
+                await s.write_headers(self.headers, True, _left(dl))
+                while True:
+                    headers = await s.get_headers(_left(dl))
+                    if headers is None:
+                        raise errors.ConnectionClosed("connection closed before a response "
+                                                      "arrived")
+                    st = headers.get(b":status")
+                    if st[:1] != b"1" or st == b"101":    # 1xx are interim; 101 is final
+                        break
+                stream = ClientStream(s, pool, key)
         except BaseException as e:
             if isinstance(e, errors.ConnectionClosed):
                 conn.abort()
                 # A kept-alive connection the server closed while it sat in the pool:
                 # send again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
-                if reused and may_retry and not state[0] and self._may_resend():
-                    return await self._go_once(dl, blocking, False)
-            elif getattr(conn, "version", 1.1) != 2:
-                conn.abort()
-            elif conn.error is not None and not isinstance(e, errors.H2StreamError):
-                conn.abort()    # a shared HTTP/2 connection outlives one failed stream
-            raise
+                if not (reused and may_retry and not (state and state[0])
+                        and self._may_resend()):
+                    raise
+                headers, stream = await self._go(dl, blocking, False, False)
+            else:
+                if getattr(conn, "version", 1.1) != 2:
+                    conn.abort()
+                elif conn.error is not None and not isinstance(e, errors.H2StreamError):
+                    conn.abort()    # a shared HTTP/2 connection outlives one failed stream
+                raise
+        if follow and self.follow_redirects:
+            st = headers.get(b":status")
+            if st[:1] == b"3" and st != b"304" and headers.has(b"location"):
+                return await self._follow(headers, stream, dl, blocking)
+        return headers, stream
 
     async def _open(self, pool, key, dl, blocking):
         import mhttp.client as client
@@ -207,20 +222,6 @@ class Request:
         if getattr(conn, "version", 1.1) == 2 and pool:
             pool.put(key, conn)     # shared by every request to this origin
         return conn
-
-    async def _exchange(self, conn, dl, key, pool, state):
-        # A request without a body (see _exchange_body for the others).
-        stream = conn.new_stream()
-        await stream.write_headers(self.headers, True, _left(dl))
-        while True:
-            resp = await stream.get_headers(_left(dl))
-            if resp is None:
-                raise errors.ConnectionClosed("connection closed before a response arrived")
-            s = resp.get(b":status")
-            if s[:1] != b"1" or s == b"101":    # 1xx are interim; 101 is final
-                break
-        state[0] = True
-        return resp, ClientStream(stream, pool, key)
 
 
 class ClientStream(StreamCommon):
