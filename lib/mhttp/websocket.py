@@ -61,10 +61,12 @@
 #
 # Sizes: max_message_size (default: 1 MiB on CPython, 32 KiB on MicroPython) bounds every
 # incoming message after decompression (1009 beyond); max_frame_size defaults to it.
-from mhttp.errors import Error, WSError, Timeout, ConnectionClosed, ProtocolError
+from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
+from mhttp import errors      # errors.WSError: mhttp._errors_more, loaded at the first error
 from mhttp import ws as core
-from mhttp.ws import HandshakeError, PerMessageDeflate  # noqa: F401 (re-exported)
+from mhttp.ws import PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
+from mhttp._lazy import bind
 
 # ready_state values (the browser API's)
 CONNECTING = 0
@@ -101,40 +103,6 @@ def _policy(compression):
     if not compression:
         return None
     return compression
-
-
-class _Iter:
-    # `for data, opcode in ws.each(timeout)` on the blocking face.
-    def __init__(self, ws, timeout):
-        self.ws = ws
-        self.timeout = timeout
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        from mhttp._io import run_blocking
-        r = run_blocking(self.ws.receive(self.timeout))
-        if r is None:
-            raise StopIteration
-        return r
-
-
-class _AIter:
-    # `async for data, opcode in ws.each(timeout)` (a class: MicroPython cannot iterate
-    # async generators).
-    def __init__(self, ws, timeout):
-        self.ws = ws
-        self.timeout = timeout
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        r = await self.ws.receive(self.timeout)
-        if r is None:
-            raise StopAsyncIteration
-        return r
 
 
 class WebSocket:
@@ -179,6 +147,14 @@ class WebSocket:
     def __repr__(self):
         return "<mhttp.websocket %s state=%d>" % (self.type, self.ready_state)
 
+    # Rare methods live in other modules, bound on first use (mhttp._lazy): accept (the
+    # server's answer) in mhttp._ws_server; send_frame, send_ping, send_pong and _failed
+    # (the peer broke the protocol) in mhttp._ws_more.
+    def __getattr__(self, name):
+        if name == "accept":
+            return bind(self, name, "mhttp._ws_server", ("accept",))
+        return bind(self, name, "mhttp._ws_more", ("send_frame", "send_ping", "send_pong", "_failed"))
+
     # -- opening ----------------------------------------------------------------------
     def _open(self, stream, exts, client):
         self.stream = stream
@@ -218,7 +194,7 @@ class WebSocket:
                 if not getattr(conn.p, "_got_settings", True):
                     await conn.ping(_left(end))
                 if conn.peer_settings.get(_SETTINGS_ENABLE_CONNECT_PROTOCOL) != 1:
-                    raise HandshakeError("RFC 8441: the HTTP/2 server does not allow extended "
+                    raise core._hs_error("RFC 8441: the HTTP/2 server does not allow extended "
                                          "CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)", 0)
             stream = conn.new_stream()
             key = None if h2 else core.client_key()
@@ -247,31 +223,6 @@ class WebSocket:
             raise
         self.protocol = proto.decode() if proto is not None else None
         self._open(stream, exts, True)
-
-    async def accept(self, headers=None, protocols=None, timeout=None):
-        # Server: answers the opening handshake (101 on HTTP/1.1, 200 on HTTP/2).
-        #   headers    extra response fields (a Headers or a list of (name, value))
-        #   protocols  subprotocols we speak, in our order of preference; the first one the
-        #              client offered is chosen (ws.protocol); none in common: no
-        #              Sec-WebSocket-Protocol in the answer (RFC 6455 §4.2.2)
-        # A request that is not an acceptable upgrade gets its 400/426 and HandshakeError.
-        if self.type != "server" or self.ready_state != CONNECTING:
-            raise Error("websocket: accept() is for a new server websocket")
-        stream = self.stream
-        try:
-            resp, chosen, exts = core.server_handshake(self.headers, protocols, self.compression)
-        except HandshakeError as e:
-            self.ready_state = CLOSED
-            await reject(stream, e, timeout)
-            raise
-        if headers is not None:
-            for f in headers:
-                n = f[0].encode() if isinstance(f[0], str) else f[0]
-                if n[:1] != b":":
-                    resp.append(n, f[1])
-        await stream.write_headers(resp, False, timeout)
-        self.protocol = chosen.decode() if chosen is not None else None
-        self._open(stream, exts, False)
 
     # -- receiving ----------------------------------------------------------------------
     async def _read_chunk(self, end):
@@ -327,7 +278,7 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
-                except WSError as e:
+                except errors.WSError as e:
                     await self._failed(e)
                     raise
                 if p._out:
@@ -353,22 +304,14 @@ class WebSocket:
     def each(self, timeout=None):
         # Iterator over receive(timeout): `async for data, opcode in ws.each(10):`
         # (ws.each() on the blocking face gives a plain iterator).
+        from mhttp._ws_more import _Iter, _AIter
         if self.blocking:
             return _Iter(self, timeout)
         return _AIter(self, timeout)
 
     def __aiter__(self):
+        from mhttp._ws_more import _AIter
         return _AIter(self, self.timeout)
-
-    async def _failed(self, e):
-        # The peer broke the protocol: the core queued the close frame (e.close_code);
-        # send it, give the peer a moment to read it (a socket closed with unread input
-        # sends RST, which can destroy the close frame in flight), then close.
-        self.close_code = e.close_code
-        self.close_reason = str(e)
-        await self._flush_auto()
-        await self._drain(_deadline(min(self.close_timeout, 1)))
-        await self._close_transport(False)
 
     async def _drain(self, end):
         # Reads and drops the peer's bytes until it ends the stream (bounded by `end` and
@@ -448,20 +391,6 @@ class WebSocket:
                 return
         await self._send(self.p.send_message, (data, text, fin), timeout)
 
-    async def send_frame(self, opcode, payload=b"", fin=True, timeout=None, rsv1=False):
-        # One raw frame (lua-http's send_frame): no compression, no message bookkeeping.
-        op = _OPCODES.get(opcode, opcode)
-        if isinstance(payload, str):
-            payload = payload.encode()
-        await self._send(self.p.send_frame, (op, payload, fin, rsv1), timeout)
-
-    async def send_ping(self, data=b"", timeout=None):
-        await self.send_frame(core.OP_PING, data, True, timeout)
-
-    async def send_pong(self, data=b"", timeout=None):
-        # An unsolicited pong: a one-way keepalive.
-        await self.send_frame(core.OP_PONG, data, True, timeout)
-
     # -- closing ------------------------------------------------------------------------
     async def close(self, code=1000, reason="", timeout=None, wait=True):
         # The closing handshake: sends a close frame (code None: without a code), waits up
@@ -518,7 +447,7 @@ class WebSocket:
                     self.close_reason = ev[2]
                     await self._close_transport(True)
                     return ev[1] != core.CLOSE_ABNORMAL
-        except WSError as e:
+        except errors.WSError as e:
             self.close_code = e.close_code
             self.close_reason = str(e)
         except (Timeout, ConnectionClosed):
@@ -546,9 +475,11 @@ def _blocking_class():
 
         class BlockingWebSocket(Blocking):
             def __iter__(self):
+                from mhttp._ws_more import _Iter
                 return _Iter(self.unwrap(), self.unwrap().timeout)
 
             def each(self, timeout=None):
+                from mhttp._ws_more import _Iter
                 return _Iter(self.unwrap(), timeout)
 
         _BLOCKING.append(BlockingWebSocket)
@@ -666,38 +597,13 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     return ws
 
 
-def new_from_stream(stream, headers, compression=True, max_message_size=None,
-                    max_frame_size=None):
-    # A server websocket for a request head (from stream.get_headers()) that asks for an
-    # upgrade.  No side effects: the request is checked (HandshakeError with .status_hint
-    # 400 or 426 when it is not a websocket opening handshake) and nothing is written
-    # until accept().
-    core.server_handshake(headers, None, None)
-    if getattr(getattr(stream, "connection", None), "version", None) == 1.0:
-        # (the h1 driver records an HTTP/1.0 request head as connection.version 1.0)
-        raise HandshakeError("§4.1: the HTTP version MUST be at least 1.1", 400)
-    ws = WebSocket("server", compression, max_message_size, max_frame_size, False)
-    ws.stream = stream
-    ws.connection = getattr(stream, "connection", None)
-    ws.headers = headers
-    return ws
-
-
-async def reject(stream, error=None, timeout=None, status=None):
-    # Answers a request that is not an acceptable websocket handshake: error.status_hint
-    # (400 by default; 426 carries Sec-WebSocket-Version: 13), a short text body.
-    from mhttp.headers import Headers
-    if status is None:
-        status = getattr(error, "status_hint", 0) or 400
-    body = (b"%d websocket handshake refused: " % status) + (str(error).encode() if error else b"") + b"\n"
-    h = Headers()
-    h.append(b":status", b"%d" % status)
-    for f in getattr(error, "headers", None) or ():
-        h.append(f[0], f[1])
-    h.append(b"content-type", b"text/plain")
-    h.append(b"content-length", b"%d" % len(body))
-    await stream.write_headers(h, False, timeout)
-    await stream.write_chunk(body, True, timeout)
+# new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)
+# and HandshakeError live in mhttp._ws_server, imported on first access (PEP 562).
+def __getattr__(name):
+    if name in ("new_from_stream", "reject", "HandshakeError"):
+        from mhttp import _ws_server
+        return getattr(_ws_server, name)
+    raise AttributeError(name)
 
 
 async def connect(uri, protocols=None, timeout=None, **kw):

@@ -76,7 +76,8 @@
 #     extensions)   raises HandshakeError
 import os
 import sys
-from mhttp.errors import WSError, ProtocolError
+from mhttp import errors   # WSError itself (mhttp._errors_more) is loaded at the first error
+from mhttp._lazy import bind
 
 try:
     from micropython import const
@@ -132,6 +133,35 @@ def valid_close_code(code):
     return (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
 
 
+def _err(msg, code):
+    # mhttp.errors.WSError(msg, code): the class lives in mhttp._errors_more, which a
+    # connection that never sees an error does not load (board RAM).
+    return errors.WSError(msg, code)
+
+
+def _hs_error(msg, status_hint):
+    # HandshakeError (in mhttp._ws_server: loaded by a client only when its handshake fails).
+    from mhttp._ws_server import HandshakeError
+    return HandshakeError(msg, status_hint)
+
+
+# Rarely used names live in mhttp._ws_server (the server half of the opening handshake)
+# and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
+# on first access, so `from mhttp.ws import server_handshake` and `ws.HandshakeError` work
+# as before.
+_SERVER_NAMES = ("HandshakeError", "server_handshake", "_valid_key")
+
+
+def __getattr__(name):
+    if name in _SERVER_NAMES:
+        from mhttp import _ws_server as m
+    elif name == "deflate_available":
+        from mhttp import _ws_rare as m
+    else:
+        raise AttributeError(name)
+    return getattr(m, name)
+
+
 # -- masking ---------------------------------------------------------------------------
 # RFC 6455 §5.3: octet i of the masked payload is data[i] XOR key[i % 4].  This is where
 # the time goes for large frames, so the code is picked once per runtime at import.
@@ -151,7 +181,8 @@ def valid_close_code(code):
 # Pure Python, MicroPython: one big-integer XOR against the repeated key (int.from_bytes),
 # ~7x faster than a byte loop on the unix port; it has no step slices.
 #
-# Pure Python, CPython: up to _SMALL bytes the same big-integer XOR (native byte order: no
+# Pure Python, CPython (in mhttp._ws_cpy, with the C wrappers; MicroPython never loads
+# it): up to _SMALL bytes the same big-integer XOR (native byte order: no
 # byte swapping); above it four strided passes over a bytearray, each lane translated
 # through a 256-byte XOR table and written back with extended-slice assignment.  Measured
 # on CPython 3.11 (64 KiB): int.from_bytes and int.to_bytes cost ~0.8 ns/byte each, so the
@@ -162,96 +193,6 @@ def valid_close_code(code):
 # The frame paths mask in place inside the one bytearray that becomes the frame (send) or
 # the payload (receive), so each direction copies the payload once before the masking
 # passes and once into the final bytes object.
-
-if MICROPYTHON:
-    def _py_mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes (bytes, not bytearray).
-        n = len(data)
-        if not n:
-            return b""
-        k = key * ((n >> 2) + 1)
-        if len(k) != n:
-            k = k[:n]
-        return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
-
-    def _py_mask_frame(h, key, payload):
-        return h + key + _py_mask(payload, key)
-
-    def _py_unmask(buf, start, end, key):
-        # key may be a bytearray slice, which MicroPython cannot repeat with *.
-        if end - start > 600:
-            return _py_mask(memoryview(buf)[start:end], bytes(key))
-        return _py_mask(buf[start:end], bytes(key))
-else:
-    _SMALL = 512
-    _ORDER = sys.byteorder
-    _XOR = [None] * 256   # 256-byte XOR tables, built on first use, one per key byte
-
-    def _table(c):
-        t = _XOR[c]
-        if t is None:
-            t = _XOR[c] = bytes([j ^ c for j in range(256)])
-        return t
-
-    def _mask_lanes(b, start, key):
-        # Masks the bytearray b in place from start to its end (a zero key byte leaves
-        # its lane as it is).
-        for i in range(4):
-            c = key[i]
-            if c:
-                s = start + i
-                b[s::4] = b[s::4].translate(_table(c))
-
-    def _mask_int(data, key):
-        n = len(data)
-        k = key * ((n >> 2) + 1)
-        if len(k) != n:
-            k = k[:n]
-        return (int.from_bytes(data, _ORDER) ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
-
-    def _py_mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes.  Returns bytes.
-        n = len(data)
-        if not n:
-            return b""
-        if n <= _SMALL:
-            return _mask_int(data, key)
-        b = bytearray(data)
-        _mask_lanes(b, 0, key)
-        return bytes(b)
-
-    def _py_mask_frame(h, key, payload):
-        # The frame: header h, key, masked payload; one copy of the payload.
-        n = len(payload)
-        if n > _SMALL:
-            b = bytearray(h)
-            b += key
-            b += payload
-            _mask_lanes(b, len(h) + 4, key)
-            return bytes(b)
-        if not n:
-            return h + key
-        k = key * ((n >> 2) + 1)
-        if len(k) != n:
-            k = k[:n]
-        return h + key + (int.from_bytes(payload, _ORDER)
-                          ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
-
-    def _py_unmask(buf, start, end, key):
-        # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
-        n = end - start
-        if n > _SMALL:
-            b = bytearray(memoryview(buf)[start:end])
-            _mask_lanes(b, 0, key)
-            return bytes(b)
-        if not n:
-            return b""
-        k = key * ((n >> 2) + 1)
-        if len(k) != n:
-            k = k[:n]
-        return (int.from_bytes(buf[start:end], _ORDER)
-                ^ int.from_bytes(k, _ORDER)).to_bytes(n, _ORDER)
-
 
 def _native_masking():
     # The native masking module, or None (absent, unbuilt, no native emitter, MHTTP_PURE).
@@ -272,32 +213,42 @@ def _native_masking():
     return m
 
 
-_native = _native_masking()
-if _native is None:
-    MASK_IMPL = "python"
-    mask = _py_mask
-    _mask_frame = _py_mask_frame
-    _unmask = _py_unmask
-elif MICROPYTHON:
-    MASK_IMPL = "viper"
-    mask = _native.mask
-    _mask_frame = _native.mask_frame
-    _unmask = _native.unmask
+if MICROPYTHON:
+    def _py_mask(data, key):
+        # data: bytes-like (memoryview included); key: 4 bytes (bytes, not bytearray).
+        n = len(data)
+        if not n:
+            return b""
+        k = key * ((n >> 2) + 1)
+        if len(k) != n:
+            k = k[:n]
+        return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
+
+    def _py_mask_frame(h, key, payload):
+        return h + key + _py_mask(payload, key)
+
+    def _py_unmask(buf, start, end, key):
+        # key may be a bytearray slice, which MicroPython cannot repeat with *.
+        if end - start > 600:
+            return _py_mask(memoryview(buf)[start:end], bytes(key))
+        return _py_mask(buf[start:end], bytes(key))
+
+    _native = _native_masking()
+    if _native is None:
+        MASK_IMPL = "python"
+        mask = _py_mask
+        _mask_frame = _py_mask_frame
+        _unmask = _py_unmask
+    else:
+        MASK_IMPL = "viper"
+        mask = _native.mask
+        _mask_frame = _native.mask_frame
+        _unmask = _native.unmask
 else:
-    MASK_IMPL = "c"
-    _c_mask = _native.mask
-
-    def mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
-        return _c_mask(data, key)
-
-    def _mask_frame(h, key, payload):
-        return _c_mask(payload, key, h + key)
-
-    def _unmask(buf, start, end, key):
-        if end - start > _SMALL:
-            return _c_mask(memoryview(buf)[start:end], key)
-        return _c_mask(buf[start:end], key)
+    # CPython: mhttp._ws_cpy (the C wrappers, and pure Python tuned for CPython).
+    from mhttp._ws_cpy import _py_mask, _py_mask_frame, _py_unmask, masking as _masking
+    _native = _native_masking()
+    MASK_IMPL, mask, _mask_frame, _unmask = _masking(_native)
 
 
 # -- UTF-8 -----------------------------------------------------------------------------
@@ -305,66 +256,19 @@ else:
 # accepts overlong forms, surrogates and code points over U+10FFFF, so there we also look
 # for the lead bytes that can start one (a C-speed find per byte value).
 
-def _mp_utf8_extra_ok(b):
-    for c in (b"\xc0", b"\xc1", b"\xf5", b"\xf6", b"\xf7"):
-        if b.find(c) >= 0:
-            return False
-    for c, lo, hi in ((b"\xe0", 0xA0, 0xBF), (b"\xed", 0x80, 0x9F),
-                      (b"\xf0", 0x90, 0xBF), (b"\xf4", 0x80, 0x8F)):
-        i = b.find(c)
-        while i >= 0:
-            if i + 1 < len(b):
-                x = b[i + 1]
-                if x < lo or x > hi:
-                    return False
-            i = b.find(c, i + 1)
-    return True
-
-
 def utf8_decode(b):
-    # Strict UTF-8 -> str, or None when b is not valid UTF-8.
+    # Strict UTF-8 -> str, or None when b is not valid UTF-8.  ASCII needs no more than
+    # decode() (every byte one character); non-ASCII on MicroPython is checked further
+    # (mhttp._ws_rare.utf8_extra_ok).
     try:
         s = b.decode()
     except UnicodeError:
         return None
-    if MICROPYTHON and not _mp_utf8_extra_ok(b):
-        return None
-    return s
-
-
-def _utf8_split(b):
-    # Splits b into (complete, tail) where tail is an incomplete last character (0-3
-    # bytes) that is a valid prefix so far.  Returns None if the tail can never be valid.
-    n = len(b)
-    i = n - 1
-    stop = n - 4 if n >= 4 else -1
-    while i > stop:
-        c = b[i]
-        if c & 0xC0 != 0x80:
-            break
-        i -= 1
-    else:
-        return (b, b"")  # only continuation bytes (or nothing): let decode judge
-    c = b[i]
-    if c < 0x80:
-        return (b, b"")
-    if 0xC2 <= c <= 0xDF:
-        need = 2
-    elif 0xE0 <= c <= 0xEF:
-        need = 3
-    elif 0xF0 <= c <= 0xF4:
-        need = 4
-    else:
-        return None
-    have = n - i
-    if have >= need:
-        return (b, b"")
-    if have >= 2:
-        x = b[i + 1]
-        if ((c == 0xE0 and x < 0xA0) or (c == 0xED and x > 0x9F)
-                or (c == 0xF0 and x < 0x90) or (c == 0xF4 and x > 0x8F)):
+    if MICROPYTHON and len(s) != len(b):
+        from mhttp._ws_rare import utf8_extra_ok
+        if not utf8_extra_ok(b):
             return None
-    return (b[:i], b[i:])
+    return s
 
 
 # -- frames ----------------------------------------------------------------------------
@@ -472,7 +376,7 @@ class WSProtocol:
         return b"".join(out)
 
     def _fail(self, msg, code):
-        e = WSError(msg, code)
+        e = _err(msg, code)
         if self.error is None:
             self.error = e
             if self.state == ST_OPEN:
@@ -657,7 +561,7 @@ class WSProtocol:
                 data = self._inflater.feed(payload, limit)
                 if fin:
                     data = data + self._inflater.finish(limit - len(data))
-            except WSError as e:
+            except errors.WSError as e:
                 raise self._fail(str(e), e.close_code)
             if data is None:
                 data = b""
@@ -674,6 +578,7 @@ class WSProtocol:
             if fin:
                 tail = b""
             else:
+                from mhttp._ws_rare import _utf8_split
                 r = _utf8_split(data)
                 if r is None:
                     raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
@@ -711,7 +616,7 @@ class WSProtocol:
 
     def _check_open(self):
         if self.state != ST_OPEN:
-            raise WSError("cannot send: the closing handshake has started", CLOSE_INTERNAL_ERROR)
+            raise _err("cannot send: the closing handshake has started", CLOSE_INTERNAL_ERROR)
 
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
@@ -743,20 +648,10 @@ class WSProtocol:
             return encode_frame(op, data, fin, rsv, os.urandom(4))
         return encode_frame(op, data, fin, rsv, None)
 
-    def send_frame(self, opcode, payload, fin=True, rsv1=False):
-        # One raw frame (no compression, no fragmentation bookkeeping): for tests and
-        # for callers that manage messages themselves.
-        self._check_open()
-        if opcode >= 8 and (len(payload) > 125 or not fin):
-            raise WSError("control frames MUST have a payload of 125 bytes or less and FIN set",
-                          CLOSE_PROTOCOL_ERROR)
-        return self._frame(opcode, bytes(payload), fin, 0x40 if rsv1 else 0)
-
-    def send_ping(self, payload=b""):
-        return self.send_frame(OP_PING, payload)
-
-    def send_pong(self, payload=b""):
-        return self.send_frame(OP_PONG, payload)
+    # send_frame(opcode, payload, fin=True, rsv1=False), send_ping(payload=b""),
+    # send_pong(payload=b""): in mhttp._ws_rare, bound on first use.
+    def __getattr__(self, name):
+        return bind(self, name, "mhttp._ws_rare", ("send_frame", "send_ping", "send_pong"))
 
     def send_close(self, code=CLOSE_NORMAL, reason=""):
         # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
@@ -764,15 +659,15 @@ class WSProtocol:
         self._check_open()
         if code is None:
             if reason:
-                raise WSError("a close reason needs a close code", CLOSE_INTERNAL_ERROR)
+                raise _err("a close reason needs a close code", CLOSE_INTERNAL_ERROR)
         elif not valid_close_code(code):
-            raise WSError("close code %d may not be sent (§7.4)" % code, CLOSE_INTERNAL_ERROR)
+            raise _err("close code %d may not be sent (§7.4)" % code, CLOSE_INTERNAL_ERROR)
         if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
             # §5.5.1: the body after the code is UTF-8
-            raise WSError("a close reason must be UTF-8", CLOSE_INTERNAL_ERROR)
+            raise _err("a close reason must be UTF-8", CLOSE_INTERNAL_ERROR)
         payload = _close_payload(code, reason)
         if len(payload) > 125:
-            raise WSError("close reason too long (123 bytes at most)", CLOSE_INTERNAL_ERROR)
+            raise _err("close reason too long (123 bytes at most)", CLOSE_INTERNAL_ERROR)
         self.state = ST_CLOSING
         return self._frame(OP_CLOSE, payload, True, 0)
 
@@ -796,21 +691,6 @@ def _mp_deflate_compress():
     return _deflate_compress
 
 
-def deflate_available():
-    # (can inflate, can deflate) on this runtime.
-    if MICROPYTHON:
-        try:
-            import deflate  # noqa: F401
-        except ImportError:
-            return (False, False)
-        return (True, _mp_deflate_compress())
-    try:
-        import zlib  # noqa: F401
-    except ImportError:
-        return (False, False)
-    return (True, True)
-
-
 # The inflater / deflater classes of this runtime only (board RAM: no class objects for
 # the other one).
 if MICROPYTHON:
@@ -825,7 +705,7 @@ if MICROPYTHON:
         def feed(self, data, limit):
             self._size += len(data)
             if self._size > limit + 1024 + (limit >> 4):
-                raise WSError("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+                raise _err("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
             self._parts.append(data)
             return b""
 
@@ -851,88 +731,13 @@ if MICROPYTHON:
                     n += len(c)
                 d.close()
             except (OSError, EOFError, ValueError) as e:
-                raise WSError("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
+                raise _err("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(out) > limit:
-                raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
-            return out
-
-
-    class _MPDeflater:
-        # MicroPython with MICROPY_PY_DEFLATE_COMPRESS: a fresh DeflateIO per message; its
-        # close() ends the stream with a final block, which RFC 7692 §7.2.3.4 permits; the
-        # peer must not keep context from it (we negotiated our side's no_context_takeover).
-        def __init__(self, wbits, min_size):
-            self._wbits = wbits
-            self._min = min_size
-
-        def wants(self, data, fin):
-            return fin and len(data) >= self._min
-
-        def compress(self, data, fin):
-            import deflate
-            import io
-            b = io.BytesIO()
-            d = deflate.DeflateIO(b, deflate.RAW, self._wbits)
-            d.write(data)
-            d.close()
-            out = b.getvalue()
-            if out[-4:] == _EMPTY_BLOCK:
-                out = out[:-4]
+                raise _err("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
             return out
 else:
-    class _ZInflater:
-        # CPython: one zlib decompressobj, kept across messages with context takeover.
-        def __init__(self, wbits, takeover):
-            import zlib
-            self._zlib = zlib
-            self._wbits = wbits
-            self._takeover = takeover
-            self._d = zlib.decompressobj(-wbits)
-
-        def _run(self, data, limit):
-            try:
-                out = self._d.decompress(data, limit + 1)
-            except self._zlib.error as e:
-                raise WSError("invalid compressed data: %s" % e, CLOSE_PROTOCOL_ERROR)
-            if len(out) > limit:
-                raise WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
-            return out
-
-        def feed(self, data, limit):
-            return self._run(data, limit)
-
-        def finish(self, limit):
-            out = self._run(_EMPTY_BLOCK, limit)
-            if self._d.eof:
-                # The sender ended its stream with BFINAL: a new stream starts next message.
-                self._d = self._zlib.decompressobj(-self._wbits)
-            elif not self._takeover:
-                self._d = self._zlib.decompressobj(-self._wbits)
-            return out
-
-
-    class _ZDeflater:
-        def __init__(self, wbits, takeover, level, min_size):
-            import zlib
-            self._zlib = zlib
-            self._args = (level, zlib.DEFLATED, -wbits)
-            self._takeover = takeover
-            self._min = min_size
-            self._c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
-
-        def wants(self, data, fin):
-            return not fin or len(data) >= self._min
-
-        def compress(self, data, fin):
-            z = self._zlib
-            out = self._c.compress(data) + self._c.flush(z.Z_SYNC_FLUSH)
-            if fin:
-                if out[-4:] == _EMPTY_BLOCK:
-                    out = out[:-4]
-                if not self._takeover:
-                    self._c = z.compressobj(*self._args)
-            return out
+    from mhttp._ws_cpy import _ZInflater, _ZDeflater
 
 
 def _parse_extensions(values):
@@ -1005,6 +810,15 @@ class PerMessageDeflate:
     def __repr__(self):
         return "PerMessageDeflate(%r)" % (self.params(),)
 
+    # accept(params): the server's negotiation, in mhttp._ws_server (pmd_accept), bound on
+    # first use.
+    def __getattr__(self, name):
+        if name != "accept":
+            raise AttributeError(name)
+        from mhttp._ws_server import pmd_accept
+        PerMessageDeflate.accept = pmd_accept
+        return self.accept
+
     def _copy(self):
         p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
                               self.server_max_window_bits, self.client_max_window_bits,
@@ -1047,7 +861,7 @@ class PerMessageDeflate:
         got = {}
         for k, v in params:
             if k in got:
-                raise WSError("permessage-deflate: duplicate parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+                raise _err("permessage-deflate: duplicate parameter %r" % k, CLOSE_PROTOCOL_ERROR)
             got[k] = v
         r = PerMessageDeflate(level=self.level, min_size=self.min_size)
         r.server_max_window_bits = 15
@@ -1061,23 +875,23 @@ class PerMessageDeflate:
             elif k == b"server_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise WSError("permessage-deflate: bad server_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                    raise _err("permessage-deflate: bad server_max_window_bits", CLOSE_PROTOCOL_ERROR)
                 if self.server_max_window_bits is not None and n > self.server_max_window_bits:
-                    raise WSError("permessage-deflate: server_max_window_bits over what we offered",
+                    raise _err("permessage-deflate: server_max_window_bits over what we offered",
                                   CLOSE_PROTOCOL_ERROR)
                 r.server_max_window_bits = n
             elif k == b"client_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise WSError("permessage-deflate: bad client_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                    raise _err("permessage-deflate: bad client_max_window_bits", CLOSE_PROTOCOL_ERROR)
                 r.client_max_window_bits = n
             else:
-                raise WSError("permessage-deflate: unexpected parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+                raise _err("permessage-deflate: unexpected parameter %r" % k, CLOSE_PROTOCOL_ERROR)
         if self.server_max_window_bits is not None and r.server_max_window_bits > self.server_max_window_bits:
-            raise WSError("permessage-deflate: the server did not accept server_max_window_bits",
+            raise _err("permessage-deflate: the server did not accept server_max_window_bits",
                           CLOSE_PROTOCOL_ERROR)
         if MICROPYTHON and not r.server_no_context_takeover:
-            raise WSError("permessage-deflate: the server kept server context takeover, which "
+            raise _err("permessage-deflate: the server kept server context takeover, which "
                           "MicroPython's inflater cannot follow", CLOSE_PROTOCOL_ERROR)
         if self.client_max_window_bits not in (None, True) and \
                 r.client_max_window_bits > self.client_max_window_bits:
@@ -1088,64 +902,6 @@ class PerMessageDeflate:
         return r
 
     # server side
-
-    def accept(self, params):
-        # Server: one offer [(param, value)] -> (response header value, negotiated object),
-        # or None when this offer cannot be accepted (the next one may be).
-        got = {}
-        for k, v in params:
-            if k in got:
-                return None
-            got[k] = v
-        r = PerMessageDeflate(level=self.level, min_size=self.min_size)
-        resp = PerMessageDeflate()
-        resp.server_max_window_bits = None
-        r.server_max_window_bits = 15
-        r.client_max_window_bits = 15
-        client_limit_ok = False
-        for k in got:
-            v = got[k]
-            if k == b"server_no_context_takeover" and v is None:
-                r.server_no_context_takeover = True
-            elif k == b"client_no_context_takeover" and v is None:
-                r.client_no_context_takeover = True
-            elif k == b"server_max_window_bits":
-                n = _wbits(v)
-                if n is None:
-                    return None
-                if self.server_max_window_bits is not None and self.server_max_window_bits < n:
-                    n = self.server_max_window_bits
-                r.server_max_window_bits = n
-                resp.server_max_window_bits = n
-            elif k == b"client_max_window_bits":
-                if v is not None and _wbits(v) is None:
-                    return None
-                client_limit_ok = True
-                n = 15 if v is None else _wbits(v)
-                r.client_max_window_bits = n
-            else:
-                return None
-        if self.server_max_window_bits is not None and self.server_max_window_bits < r.server_max_window_bits:
-            r.server_max_window_bits = self.server_max_window_bits   # our compressor's cap
-        if self.server_no_context_takeover or (MICROPYTHON and _mp_deflate_compress()):
-            r.server_no_context_takeover = True
-        if self.client_no_context_takeover or MICROPYTHON:
-            r.client_no_context_takeover = True
-        want = self.client_max_window_bits
-        if want is True:
-            want = None
-        if MICROPYTHON and want is None:
-            want = DEFAULT_WINDOW_BITS
-        if want is not None and want < r.client_max_window_bits:
-            if not client_limit_ok:
-                return None   # cannot bound the client's window: decline compression
-            r.client_max_window_bits = want
-        if client_limit_ok and (want is not None or got.get(b"client_max_window_bits") is not None):
-            resp.client_max_window_bits = r.client_max_window_bits
-        resp.server_no_context_takeover = r.server_no_context_takeover
-        resp.client_no_context_takeover = r.client_no_context_takeover
-        r.negotiated = True
-        return (resp.params(), r)
 
     # used by WSProtocol
 
@@ -1163,21 +919,13 @@ class PerMessageDeflate:
             return None    # zlib cannot honour an 8-bit window: send uncompressed
         if MICROPYTHON:
             if _mp_deflate_compress():
+                from mhttp._ws_rare import _MPDeflater
                 return _MPDeflater(wbits, self.min_size)
             return None
         return _ZDeflater(wbits, takeover, self.level, self.min_size)
 
 
 # -- opening handshake (RFC 6455 §4, RFC 8441) ------------------------------------------
-
-class HandshakeError(ProtocolError):
-    # status_hint: what a server answers (400, 426); headers: extra response headers
-    # (426 carries Sec-WebSocket-Version: 13).
-    def __init__(self, msg, status_hint=400, headers=None):
-        super().__init__(msg)
-        self.status_hint = status_hint
-        self.headers = headers or []
-
 
 def _b64(data):
     import binascii
@@ -1258,117 +1006,38 @@ def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
     return h
 
 
-def _valid_key(key):
-    # Strict: 24 characters that decode to 16 bytes and re-encode to themselves
-    # (CPython's a2b_base64 skips characters outside the alphabet).
-    if key is None or len(key) != 24:
-        return False
-    import binascii
-    try:
-        raw = binascii.a2b_base64(key)
-    except ValueError:
-        return False
-    return len(raw) == 16 and _b64(raw) == key
-
-
-def server_handshake(request, subprotocols=None, pmd=None):
-    # Server: checks a request head (Headers with pseudo-headers, from h1 or h2) and
-    # returns (response Headers, chosen subprotocol or None, extensions list for
-    # WSProtocol).  The response is 101 with Sec-WebSocket-Accept over HTTP/1.1, or 200
-    # for RFC 8441 extended CONNECT over HTTP/2.  Subprotocol: the first of ours (in our
-    # order of preference) that the client offered.  pmd: a PerMessageDeflate policy or
-    # None to refuse compression.  Raises HandshakeError(msg, status_hint, headers).
-    from mhttp.headers import Headers
-    method = request.get(":method")
-    h2 = method == b"CONNECT"
-    if h2:
-        if request.get(":protocol") != b"websocket":
-            raise HandshakeError("RFC 8441: extended CONNECT needs :protocol websocket", 400)
-    else:
-        if method != b"GET":
-            raise HandshakeError("§4.2.1: the method of the request MUST be GET", 400)
-        if b"websocket" not in _tokens(request, "upgrade"):
-            raise HandshakeError("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
-        if b"upgrade" not in _tokens(request, "connection"):
-            raise HandshakeError("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
-    if request.get(":authority") is None and request.get("host") is None:
-        raise HandshakeError("§4.1: the request MUST contain a Host header field", 400)
-    versions = request.get_as_sequence("sec-websocket-version")
-    if versions != [b"13"]:
-        raise HandshakeError("§4.4: Sec-WebSocket-Version must be 13", 426,
-                             [(b"sec-websocket-version", b"13")])
-    key = None
-    if not h2:
-        keys = request.get_as_sequence("sec-websocket-key")
-        if len(keys) != 1 or not _valid_key(keys[0].strip()):
-            raise HandshakeError("§4.2.1: Sec-WebSocket-Key must be the base64 of 16 bytes", 400)
-        key = keys[0].strip()
-    chosen = None
-    if subprotocols:
-        offered = _list(request, "sec-websocket-protocol")
-        for s in subprotocols:
-            s = _bb(s)
-            if s in offered:
-                chosen = s
-                break
-    exts = []
-    ext_value = None
-    if pmd is not None:
-        for name, params in _parse_extensions(request.get_as_sequence("sec-websocket-extensions")):
-            if name != PerMessageDeflate.name:
-                continue
-            r = pmd.accept(params)
-            if r is not None:
-                ext_value, neg = r
-                exts.append(neg)
-                break
-    h = Headers()
-    if h2:
-        h.append(":status", b"200")
-    else:
-        h.append(":status", b"101")
-        h.append("upgrade", b"websocket")
-        h.append("connection", b"Upgrade")
-        h.append("sec-websocket-accept", accept_key(key))
-    if chosen is not None:
-        h.append("sec-websocket-protocol", chosen)
-    if ext_value is not None:
-        h.append("sec-websocket-extensions", ext_value)
-    return (h, chosen, exts)
-
-
 def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
     # Client: checks the server's response head against what we asked (§4.1 "the
     # client MUST validate") and returns (subprotocol or None, extensions list).
     status = response.get(":status")
     if h2:
         if status is None or status[:1] != b"2":
-            raise HandshakeError("RFC 8441: the server answered %s, not 2xx" % (status,), 0)
+            raise _hs_error("RFC 8441: the server answered %s, not 2xx" % (status,), 0)
     else:
         if status != b"101":
-            raise HandshakeError("§4.1: the server answered %s, not 101" % (status,), 0)
+            raise _hs_error("§4.1: the server answered %s, not 101" % (status,), 0)
         if b"websocket" not in _tokens(response, "upgrade"):
-            raise HandshakeError("§4.1: the response lacks Upgrade: websocket", 0)
+            raise _hs_error("§4.1: the response lacks Upgrade: websocket", 0)
         if b"upgrade" not in _tokens(response, "connection"):
-            raise HandshakeError("§4.1: the response lacks Connection: Upgrade", 0)
+            raise _hs_error("§4.1: the response lacks Connection: Upgrade", 0)
         acc = response.get_as_sequence("sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):
-            raise HandshakeError("§4.1: Sec-WebSocket-Accept does not match the key", 0)
+            raise _hs_error("§4.1: Sec-WebSocket-Accept does not match the key", 0)
     chosen = None
     protos = _list(response, "sec-websocket-protocol")
     if protos:
         offered = [_bb(s) for s in (subprotocols or ())]
         if len(protos) != 1 or protos[0] not in offered:
-            raise HandshakeError("§4.1: the server chose a subprotocol we did not offer: %r" % (protos,), 0)
+            raise _hs_error("§4.1: the server chose a subprotocol we did not offer: %r" % (protos,), 0)
         chosen = protos[0]
     exts = []
     for name, params in _parse_extensions(response.get_as_sequence("sec-websocket-extensions")):
         if name != PerMessageDeflate.name or pmd is None:
-            raise HandshakeError("§4.1: the server accepted an extension we did not offer: %r" % (name,), 0)
+            raise _hs_error("§4.1: the server accepted an extension we did not offer: %r" % (name,), 0)
         if exts:
-            raise HandshakeError("§4.1: permessage-deflate accepted twice", 0)
+            raise _hs_error("§4.1: permessage-deflate accepted twice", 0)
         try:
             exts.append(pmd.check_response(params))
-        except WSError as e:
-            raise HandshakeError(str(e), 0)
+        except errors.WSError as e:
+            raise _hs_error(str(e), 0)
     return (chosen, exts)

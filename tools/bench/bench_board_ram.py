@@ -15,7 +15,7 @@
 #   mhttp client   board_h1_client.py: 100 keep-alive GETs (mhttp.request, blocking)
 #                  against board_h1_peer.py
 #   imports        board_import.py MODULE: the smallest heap that imports the module
-#   ws client      heap_ws_client.py: 100 echoes of 1 KiB (permessage-deflate) against
+#   ws client      heap_ws_client.py: 1000 echoes of 1 KiB (permessage-deflate) against
 #                  `python -m mhttp serve` (/ws)
 # Two figures per mhttp scenario: modules as .mpy files on the filesystem (loaded into the
 # heap) and, "ROMFS", as .mpy in a ROMFS image mapped outside the heap (executed in place,
@@ -116,8 +116,8 @@ def ws_client():
     try:
         if not H.wait_port(port, 10):
             raise SystemExit("mhttp serve did not listen")
-        return run("ws client, 100 x 1 KiB echoes", scen("heap_ws_client.py"),
-                   ["ws://127.0.0.1:%d/ws" % port, "100", "1024"])
+        return run("ws client, 1000 x 1 KiB echoes", scen("heap_ws_client.py"),
+                   ["ws://127.0.0.1:%d/ws" % port, "1000", "1024"], timeout=60.0)
     finally:
         peer.kill()
         peer.wait(10)
@@ -178,7 +178,7 @@ def main(argv):
             c["min"] / 1024.0, rom_fig(c)))
         H.summary("board_ram", "client 100 GETs min heap KiB", round(c["min"] / 1024.0, 1))
     if w and w["min"]:
-        print("  ws client 100 echoes: mhttp %.1f KiB, ROMFS %s KiB (target < 32 KiB)" % (
+        print("  ws client 1000 echoes: mhttp %.1f KiB, ROMFS %s KiB (target < 32 KiB)" % (
             w["min"] / 1024.0, rom_fig(w)))
     if "--no-imports" not in argv and not quick:
         imports()

@@ -29,7 +29,12 @@ ws = websocket.new_from_uri(url, blocking=True, compression=comp, max_message_si
                             bufsize=1536)
 ws.connect(10)
 checkpoint("connected")
-msg = bytes([i & 255 for i in range(size)])
+# the message: bytes 0, 1, ..., 255, 0, 1, ... (built without a list of `size` ints, which
+# would need 8 bytes per item on a 64-bit heap for a moment)
+msg = bytearray(size)
+for i in range(size):
+    msg[i] = i & 255
+msg = bytes(msg)
 for i in range(n):
     ws.send(msg)
     r = ws.receive(10)

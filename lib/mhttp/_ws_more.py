@@ -1,0 +1,71 @@
+# mhttp._ws_more: the rarely used parts of mhttp.websocket, loaded on first use (board
+# RAM: each def and class costs heap on MicroPython even from ROMFS; docs/internals.md).
+#   send_frame, send_ping, send_pong, _failed   WebSocket methods (mhttp._lazy.bind)
+#   _Iter, _AIter                               the iterators of each() / async for
+from mhttp import ws as core
+from mhttp.websocket import _OPCODES, _deadline
+
+
+class _Iter:
+    # `for data, opcode in ws.each(timeout)` on the blocking face.
+    def __init__(self, ws, timeout):
+        self.ws = ws
+        self.timeout = timeout
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        from mhttp._io import run_blocking
+        r = run_blocking(self.ws.receive(self.timeout))
+        if r is None:
+            raise StopIteration
+        return r
+
+
+class _AIter:
+    # `async for data, opcode in ws.each(timeout)` (a class: MicroPython cannot iterate
+    # async generators).
+    def __init__(self, ws, timeout):
+        self.ws = ws
+        self.timeout = timeout
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        r = await self.ws.receive(self.timeout)
+        if r is None:
+            raise StopAsyncIteration
+        return r
+
+
+# -- WebSocket methods -----------------------------------------------------------------
+
+
+async def send_frame(self, opcode, payload=b"", fin=True, timeout=None, rsv1=False):
+    # One raw frame (lua-http's send_frame): no compression, no message bookkeeping.
+    op = _OPCODES.get(opcode, opcode)
+    if isinstance(payload, str):
+        payload = payload.encode()
+    await self._send(self.p.send_frame, (op, payload, fin, rsv1), timeout)
+
+
+async def send_ping(self, data=b"", timeout=None):
+    await self.send_frame(core.OP_PING, data, True, timeout)
+
+
+async def send_pong(self, data=b"", timeout=None):
+    # An unsolicited pong: a one-way keepalive.
+    await self.send_frame(core.OP_PONG, data, True, timeout)
+
+
+async def _failed(self, e):
+    # The peer broke the protocol: the core queued the close frame (e.close_code);
+    # send it, give the peer a moment to read it (a socket closed with unread input
+    # sends RST, which can destroy the close frame in flight), then close.
+    self.close_code = e.close_code
+    self.close_reason = str(e)
+    await self._flush_auto()
+    await self._drain(_deadline(min(self.close_timeout, 1)))
+    await self._close_transport(False)

@@ -1,0 +1,151 @@
+# The rarely used parts of mhttp.ws / mhttp.websocket live in modules loaded on first use
+# (mhttp._ws_server, mhttp._ws_rare, mhttp._ws_more; board RAM).  These tests check that
+# every public name still works through its usual module, on both runtimes (pytest and
+# tools/mptest.py).  tests_host/test_ws_lazy_imports.py checks, in fresh interpreters, that
+# a client exchanging binary messages does not load them.
+from mhttp import websocket
+from mhttp import ws as W
+from mhttp.errors import ProtocolError, WSError
+from mhttp._io import run_blocking
+from _t import raises
+
+
+def test_handshake_error_is_one_class_everywhere():
+    from mhttp.ws import HandshakeError
+    from mhttp._ws_server import HandshakeError as H2
+    assert HandshakeError is W.HandshakeError is websocket.HandshakeError is H2
+    assert issubclass(HandshakeError, ProtocolError)
+    e = HandshakeError("x", 426, [(b"sec-websocket-version", b"13")])
+    assert e.status_hint == 426 and e.headers == [(b"sec-websocket-version", b"13")]
+    assert HandshakeError("y").status_hint == 400
+
+
+def test_module_getattr_names_and_misses():
+    from mhttp.ws import server_handshake, _valid_key, deflate_available
+    assert _valid_key(b"dGhlIHNhbXBsZSBub25jZQ==")
+    assert not _valid_key(b"short")
+    inf, dfl = deflate_available()
+    assert inf in (True, False) and dfl in (True, False)
+    h, chosen, exts = server_handshake(W.client_request(b"a.example", b"/", W.client_key()))
+    assert h.get(b":status") == b"101" and chosen is None and exts == []
+    for mod in (W, websocket):
+        assert not hasattr(mod, "no_such_name")
+    assert callable(websocket.new_from_stream) and callable(websocket.reject)
+
+
+def test_client_handshake_failure_raises_handshake_error():
+    key = W.client_key()
+    from mhttp.headers import Headers
+    resp = Headers()
+    resp.append(":status", b"200")
+    e = raises(W.HandshakeError, W.client_check_response, resp, key)
+    assert "101" in str(e) and e.status_hint == 0
+
+
+def test_protocol_rare_methods_bound_on_first_use():
+    p = W.WSProtocol(client=False)
+    assert p.send_ping(b"hi") == b"\x89\x02hi"
+    assert p.send_pong(b"") == b"\x8a\x00"
+    assert p.send_frame(W.OP_BINARY, b"ab", False) == b"\x02\x02ab"
+    assert "send_ping" in W.WSProtocol.__dict__      # stored on the class by _lazy.bind
+    e = raises(WSError, p.send_frame, W.OP_PING, b"x" * 126)
+    assert e.close_code == W.CLOSE_PROTOCOL_ERROR
+    assert not hasattr(p, "no_such_method")
+    c = W.WSProtocol(client=True)
+    f = c.send_ping(b"abc")
+    s = W.WSProtocol(client=False)
+    s.receive_data(f)
+    assert s.next_event() == (W.EV_PING, b"abc")
+
+
+def test_pmd_accept_bound_on_first_use():
+    r = W.PerMessageDeflate().accept([(b"client_max_window_bits", None)])
+    assert r is not None
+    value, neg = r
+    assert value.startswith(b"permessage-deflate") and neg.negotiated
+    assert W.PerMessageDeflate().accept([(b"bogus", None)]) is None
+    assert not hasattr(W.PerMessageDeflate(), "no_such_method")
+
+
+def test_utf8_checks():
+    assert W.utf8_decode(b"plain ascii") == "plain ascii"
+    assert W.utf8_decode("h\u00e9\u20ac".encode()) == "h\u00e9\u20ac"
+    for bad in (b"\xc0\x80", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xff", b"a\x80"):
+        assert W.utf8_decode(bad) is None, bad
+    # text split across frames, the split inside a character
+    p = W.WSProtocol(client=False)
+    data = "\u00e9t\u00e9".encode()
+    k = b"\x01\x02\x03\x04"
+    p.receive_data(W.encode_frame(W.OP_TEXT, data[:1], False, 0, k)
+                   + W.encode_frame(W.OP_CONT, data[1:], True, 0, k))
+    assert p.next_event() == (W.EV_MESSAGE, "\u00e9t\u00e9", True)
+    p = W.WSProtocol(client=False)
+    p.receive_data(W.encode_frame(W.OP_TEXT, b"ok\xc0", False, 0, k))
+    e = raises(WSError, p.next_event)
+    assert e.close_code == W.CLOSE_INVALID_DATA
+
+
+class _Conn:
+    version = 1.1
+    is_server = False
+
+    def __init__(self):
+        self.aborted = False
+
+    def abort(self):
+        self.aborted = True
+
+
+class _Stream:
+    def __init__(self, incoming=()):
+        self.incoming = list(incoming)
+        self.out = []
+        self.connection = _Conn()
+
+    async def get_next_chunk(self, timeout=None):
+        if self.incoming:
+            return self.incoming.pop(0)
+        return None
+
+    async def write_chunk(self, data, end_stream=False, timeout=None):
+        self.out.append(bytes(data))
+
+
+def _client(incoming):
+    ws = websocket.WebSocket("client", False, blocking=True)
+    st = _Stream(incoming)
+    ws._open(st, [], True)
+    return ws, st
+
+
+def _frames(st):
+    s = W.WSProtocol(client=False)
+    s.receive_data(b"".join(st.out))
+    out = []
+    while True:
+        ev = s.next_event()
+        if ev is None:
+            return out
+        out.append(ev)
+
+
+def test_websocket_rare_methods():
+    ws, st = _client([W.encode_frame(W.OP_BINARY, b"x"), W.encode_frame(W.OP_TEXT, b"y")])
+    run_blocking(ws.send_ping(b"p"))
+    run_blocking(ws.send_pong(b"q"))
+    run_blocking(ws.send_frame("binary", b"raw"))
+    run_blocking(ws.send(b"c", 9))            # a control opcode goes through send_frame
+    assert _frames(st) == [(W.EV_PING, b"p"), (W.EV_PONG, b"q"), (W.EV_MESSAGE, b"raw", False),
+                           (W.EV_PING, b"c")]
+    assert [m for m in ws.each(1)] == [(b"x", "binary"), ("y", "text")]
+    assert ws.close_code == W.CLOSE_ABNORMAL
+    assert not hasattr(ws, "no_such_method")
+
+
+def test_websocket_failure_path():
+    # _failed (in mhttp._ws_more): a masked frame from the server fails the connection
+    ws, st = _client([W.encode_frame(W.OP_BINARY, b"x", True, 0, b"\x01\x02\x03\x04")])
+    e = raises(WSError, run_blocking, ws.receive(1))
+    assert e.close_code == W.CLOSE_PROTOCOL_ERROR == ws.close_code
+    assert ws.ready_state == websocket.CLOSED and st.connection.aborted
+    assert run_blocking(ws.receive(1)) is None
