@@ -1,0 +1,249 @@
+# mhttp.request's pay-for-what-you-use split (portable: pytest on CPython and
+# `tools/micropython tools/mptest.py tests_host/core/test_request_lazy.py`): a plain GET
+# (blocking face, pooled keep-alive connection) loads none of the modules that hold the
+# rare paths (mhttp._request_more, mhttp._client_h2, mhttp._util_ip, mhttp.util), and
+# every moved feature still works through mhttp.request: redirects, 100-continue, file
+# and iterator bodies, the 417 retry, the retry on a stale pooled connection, clone,
+# to_uri, new_connect, RedirectError, Pool.count/close_all.  The connections are real
+# H1Connections over a scripted in-memory I/O object (mhttp.client.connect replaced for
+# the test), so everything above the socket runs as in use.
+import io
+import sys
+
+import mhttp.client as client
+import mhttp.request as request
+from mhttp.h1 import CLIENT
+from mhttp.h1_connection import H1Connection
+from _t import raises
+
+LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._util_ip", "mhttp.util")
+
+
+class ScriptIO:
+    # recv() hands out the scripted chunks in order (b"" = EOF); send() records.
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.sent = []
+        self.closed = False
+        self.tls = False
+
+    async def recv(self, timeout=None):
+        if not self.chunks:
+            return b""
+        return self.chunks.pop(0)
+
+    async def send(self, pieces, timeout=None):
+        for p in pieces:
+            self.sent.append(bytes(p))
+
+    def wire(self):
+        return b"".join(self.sent)
+
+    async def close(self):
+        self.closed = True
+
+    def abort(self):
+        self.closed = True
+
+    def peername(self):
+        return ("127.0.0.1", 1)
+
+    def localname(self):
+        return ("127.0.0.1", 2)
+
+    def alpn(self):
+        return None
+
+
+class Peers:
+    # Stands in for mhttp.client.connect: each new connection gets the next script.
+    def __init__(self, *scripts):
+        self.ios = [ScriptIO(s) for s in scripts]
+        self.opened = []
+        self.options = []
+
+    async def connect(self, options=None, timeout=None, **kw):
+        self.options.append(options)
+        io_ = self.ios.pop(0)
+        self.opened.append(io_)
+        return H1Connection(io_, CLIENT, 1.1)
+
+
+def _ok(body=b"hello", extra=b""):
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), extra, body)
+
+
+def _run(peers, fn):
+    real = client.connect
+    client.connect = peers.connect
+    try:
+        return fn()
+    finally:
+        client.connect = real
+
+
+def _req(uri, pool=None):
+    r = request.new_from_uri(uri)
+    r.pool = request.Pool() if pool is None else pool
+    return r
+
+
+def _get(r, timeout=5):
+    h, s = r.go_blocking(timeout)
+    return h.get(b":status"), s.get_body_as_string(timeout), s
+
+
+def test_plain_get_loads_no_rare_module():
+    # Take the rare modules and everything bound from them out of reach, then GET twice.
+    saved = {}
+    for n in LAZY:
+        if n in sys.modules:
+            saved[n] = sys.modules.pop(n)
+    bound = {}
+    for cls, names in ((request.Request, request._RARE), (request.Pool, ("count", "close_all"))):
+        for n in names:
+            if n in cls.__dict__:
+                bound[cls, n] = cls.__dict__[n]
+                delattr(cls, n)
+    cached = {}
+    for n in request._NAMES:
+        if n in request.__dict__:
+            cached[n] = request.__dict__.pop(n)
+    try:
+        peers = Peers([_ok(b"one"), _ok(b"two")])
+        pool = request.Pool()
+
+        def two_gets():
+            out = []
+            for i in range(2):
+                out.append(_get(_req("http://h.test:8080/p?q=%d" % i, pool))[:2])
+            return out
+        assert _run(peers, two_gets) == [(b"200", b"one"), (b"200", b"two")]
+        assert pool.reused == 1 and len(peers.opened) == 1
+        assert peers.options[0]["blocking"] is True and peers.options[0]["host"] == "h.test"
+        wire = peers.opened[0].wire()
+        assert wire.startswith(b"GET /p?q=0 HTTP/1.1\r\n")
+        assert b"GET /p?q=1 HTTP/1.1\r\n" in wire and b"\r\nhost: h.test:8080\r\n" in wire.lower()
+        loaded = [n for n in LAZY if n in sys.modules]
+        assert loaded == [], loaded
+    finally:
+        # put back the modules and bindings of before (and drop any made meanwhile)
+        import mhttp
+        for n in LAZY:
+            sys.modules.pop(n, None)
+            short = n[6:]
+            if n in saved:
+                sys.modules[n] = saved[n]
+                setattr(mhttp, short, saved[n])
+            elif short in mhttp.__dict__:
+                delattr(mhttp, short)
+        for cls, names in ((request.Request, request._RARE),
+                           (request.Pool, ("count", "close_all"))):
+            for n in names:
+                if n in cls.__dict__:
+                    delattr(cls, n)
+        for (cls, n), f in bound.items():
+            setattr(cls, n, f)
+        for n in request._NAMES:
+            request.__dict__.pop(n, None)
+        for n, v in cached.items():
+            request.__dict__[n] = v
+
+
+def test_module_names_reached_lazily_are_the_same_objects():
+    import mhttp._request_more as more
+    assert request.RedirectError is more.RedirectError
+    assert issubclass(request.RedirectError, request.errors.Error)
+    assert request.body_length is more.body_length
+    assert request.body_replayable(b"x") and request.new_connect is more.new_connect
+    raises(AttributeError, getattr, request, "no_such_name")
+    assert not hasattr(request.Request("h", 80, False, None), "no_such_method")
+
+
+def test_redirect_followed_on_the_same_connection():
+    peers = Peers([b"HTTP/1.1 302 Found\r\nLocation: /b?x=1\r\nContent-Length: 3\r\n\r\nabc",
+                   _ok(b"at b")])
+    r = _req("http://h.test/a")
+    st, body, s = _run(peers, lambda: _get(r))
+    assert (st, body) == (b"200", b"at b")
+    assert len(peers.opened) == 1 and r.pool.reused == 1
+    wire = peers.opened[0].wire()
+    assert b"GET /b?x=1 HTTP/1.1\r\n" in wire and b"referer: http://h.test/a\r\n" in wire.lower()
+
+
+def test_redirect_limit_raises_redirect_error():
+    loop = b"HTTP/1.1 302 Found\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n"
+    peers = Peers([loop, loop, loop])
+    r = _req("http://h.test/a")
+    r.max_redirects = 2
+    e = _run(peers, lambda: raises(request.RedirectError, r.go_blocking, 5))
+    assert "maximum redirects" in str(e)
+    r = _req("http://h.test/a")
+    r.follow_redirects = False
+    peers = Peers([loop])
+    assert _run(peers, lambda: _get(r))[0] == b"302"
+
+
+def test_expect_100_continue_body_sent_after_interim():
+    peers = Peers([b"HTTP/1.1 100 Continue\r\n\r\n", _ok(b"got it")])
+    r = _req("http://h.test/up")
+    r.headers.upsert(b":method", b"PUT")
+    r.set_body(b"z" * 3000)
+    assert r.headers.get(b"expect") == b"100-continue"
+    assert _run(peers, lambda: _get(r))[:2] == (b"200", b"got it")
+    wire = peers.opened[0].wire()
+    assert b"content-length: 3000\r\n" in wire.lower() and wire.endswith(b"z" * 3000)
+
+
+def test_417_retried_without_the_expectation():
+    peers = Peers([b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n"],
+                  [_ok(b"fine")])
+    r = _req("http://h.test/up")
+    r.headers.upsert(b":method", b"POST")
+    r.set_body(io.BytesIO(b"f" * 2000))
+    assert _run(peers, lambda: _get(r))[:2] == (b"200", b"fine")
+    assert len(peers.opened) == 2
+    assert b"expect:" in peers.opened[0].wire().lower()
+    second = peers.opened[1].wire()
+    assert b"expect:" not in second.lower() and second.endswith(b"f" * 2000)
+
+
+def test_iterator_body_is_chunked():
+    peers = Peers([b"HTTP/1.1 100 Continue\r\n\r\n" + _ok(b"ok")])
+    r = _req("http://h.test/up")
+    r.headers.upsert(b":method", b"POST")
+    r.set_body(iter([b"ab", "c", b""]))
+    assert _run(peers, lambda: _get(r))[:2] == (b"200", b"ok")
+    wire = peers.opened[0].wire()
+    assert b"transfer-encoding: chunked\r\n" in wire.lower()
+    assert wire.endswith(b"2\r\nab\r\n1\r\nc\r\n0\r\n\r\n")
+
+
+def test_stale_pooled_connection_is_replaced_for_a_get():
+    peers = Peers([_ok(b"first")], [_ok(b"second")])    # the first then hits EOF
+    pool = request.Pool()
+
+    def go():
+        a = _get(_req("http://h.test/", pool))[:2]
+        b = _get(_req("http://h.test/", pool))[:2]
+        return a, b
+    assert _run(peers, go) == ((b"200", b"first"), (b"200", b"second"))
+    assert len(peers.opened) == 2 and peers.opened[0].closed
+    assert pool.count() == 1
+    pool.close_all()
+    assert pool.count() == 0 and peers.opened[1].closed
+
+
+def test_clone_to_uri_new_connect():
+    r = request.new_from_uri("http://u:p%40w@h.test:81/a?b#frag")
+    assert r.headers.get(b":path") == b"/a?b"
+    assert r.headers.get(b"authorization") == b"basic dTpwQHc="
+    c = r.clone()
+    c.headers.upsert(b":path", b"/other")
+    assert r.to_uri() == "http://h.test:81/a?b" and c.to_uri() == "http://h.test:81/other"
+    assert r.to_uri(True) == "http://u:p%40w@h.test:81/a?b"
+    n = request.new_connect("http://proxy.test:3128", "t.test:443")
+    assert n.headers.get(b":method") == b"CONNECT" and n.to_uri() == "http://t.test:443"
+    r = request.new_from_uri("http://[::1]:8080/")       # IPv6 literal: mhttp._util_ip
+    assert r.host == "::1" and r.headers.get(b":authority") == b"[::1]:8080"
+    raises(ValueError, request.new_from_uri, "http://[::g]/")
