@@ -10,6 +10,9 @@ def _cancelled_error():
     return asyncio.CancelledError
 
 
+_RARE = ("shutdown_write", "close", "peername", "localname", "alpn")
+
+
 class StreamIO:
     # Over an asyncio (reader, writer) pair.  reaper: optional Reaper enforcing timeouts
     # (server side); without it each timed call goes through asyncio.wait_for.
@@ -28,6 +31,8 @@ class StreamIO:
     _stalled = False
     tls = False
     reaper = None
+    corks = False        # (probed by the drivers: answered here, not by __getattr__)
+    send_nowait = None
 
     def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False,
                  buf=None):
@@ -42,6 +47,11 @@ class StreamIO:
             self._mv = memoryview(bytearray(bufsize)) if buf is None else buf
         else:
             self._mv = None
+
+    def __getattr__(self, name):
+        # shutdown_write, close, peername, localname, alpn: mhttp._io_stream_rare.
+        from mhttp._lazy import bind
+        return bind(self, name, "mhttp._io_stream_rare", _RARE)
 
     # -- timeouts -------------------------------------------------------------------
     def expire(self):
@@ -180,6 +190,8 @@ class StreamIO:
         if self.closed:
             return
         self.closed = True
+        if self.reaper is not None:
+            self.reaper.remove(self)    # a server connection leaves its Reaper here
         t = getattr(self.writer, "transport", None)
         if t is not None:
             # CPython: close() alone would keep flushing to a peer that never reads.
@@ -197,49 +209,6 @@ class StreamIO:
                 s.close()
             except Exception:
                 pass
-
-    def shutdown_write(self):
-        # Half-close (FIN after what was written); False where the stream cannot.
-        w = self.writer
-        try:
-            if w.can_write_eof():
-                w.write_eof()
-                return True
-        except Exception:
-            pass
-        return False
-
-    async def close(self):
-        if self.closed:
-            return
-        self.abort()
-        try:
-            await self.writer.wait_closed()
-        except Exception:
-            pass
-
-    def peername(self):
-        try:
-            return self.writer.get_extra_info("peername")
-        except Exception:
-            return None
-
-    def localname(self):
-        try:
-            return self.writer.get_extra_info("sockname")
-        except Exception:
-            return None
-
-    def alpn(self):
-        try:
-            so = self.writer.get_extra_info("ssl_object")
-        except Exception:
-            return None
-        if so is None:
-            return None
-        p = so.selected_alpn_protocol()
-        return p.encode() if p else None
-
 
 class Reaper:
     # One timer for many I/O objects: every `period` seconds, each registered io whose

@@ -19,6 +19,7 @@ from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILER
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed, ProtocolError, H1Error, Error
 from mhttp.stream_common import StreamCommon
+from mhttp._lazy import bind
 
 SERVER_NAME = b"mhttp"
 
@@ -54,15 +55,17 @@ def http_date():
     return d
 
 
-def error_response(status, body=None):
-    # The bytes of a minimal `Connection: close` response (used when the core is dead).
-    from mhttp._reasons import reason
-    if body is None:
-        body = b"%d %s\n" % (status, reason(status))
-    d = http_date()
-    return b"HTTP/1.1 %d %s\r\n%sserver: %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
-        status, reason(status), b"date: " + d + b"\r\n" if d else b"", SERVER_NAME, len(body),
-        body)
+_CRARE = ("connect", "checktls", "localname", "peername", "alpn", "shutdown", "close",
+          "get_next_incoming_stream")
+_SRARE = ("connection", "get_method", "write_continue", "write_trailers", "shutdown", "_push")
+
+
+def __getattr__(name):
+    # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare.
+    if name == "error_response":
+        from mhttp._h1c_rare import error_response
+        return error_response
+    raise AttributeError(name)
 
 
 class H1Connection:
@@ -132,35 +135,14 @@ class H1Connection:
         if nowait is not None:
             self._nowait = nowait
 
-    # -- lua-http connection API ------------------------------------------------------
-    async def connect(self, timeout=None):
-        # The I/O object is connected when it is made (port.open_connection); kept for
-        # lua-http's shape.
-        if self.closed:
-            raise ConnectionClosed("connection is closed")
-
-    def checktls(self):
-        return bool(getattr(self.io, "tls", False))
-
-    def localname(self):
-        return self.io.localname()
-
-    def peername(self):
-        return self.io.peername()
-
-    def alpn(self):
-        return self.io.alpn()
-
-    def shutdown(self):
-        self.p.keep_alive = False
-
-    async def close(self):
-        self.closed = True
-        await self.io.close()
-
     def abort(self):
         self.closed = True
         self.io.abort()
+
+    def __getattr__(self, name):
+        # connect, checktls, localname, peername, alpn, shutdown, close and
+        # get_next_incoming_stream live in mhttp._h1c_rare (loaded on first use).
+        return bind(self, name, "mhttp._h1c_rare", _CRARE)
 
     # -- reading events -------------------------------------------------------------
     async def _next_event(self, timeout):
@@ -259,36 +241,18 @@ class H1Connection:
     # body, however it trickles; body_timeout bounds each read).  None: no limit.
     body_deadline = None
 
-    async def get_next_incoming_stream(self, timeout=None):
-        # The next request as a stream (its head already read), or None when the client
-        # closed the connection cleanly.  timeout: for the first byte (default
-        # idle_timeout); the rest of the head must arrive within header_timeout.
-        if not self.is_server:
-            raise Error("get_next_incoming_stream: only a server connection accepts streams")
-        p = self.p
-        if self.stream is not None and not self.end_exchange():
-            return None
-        if timeout is None:
-            timeout = self.idle_timeout
-        ev = p.next_event()           # a pipelined request may be buffered already
-        if ev is None:
-            io = self.io
-            if self._eof:
-                raise ConnectionClosed("peer closed the connection mid-request")
-            data = await io.recv(timeout)
-            if not data:
-                self._eof = True
-            p.receive_data(data)
-            ev = p.next_event()
-            if ev is None:
-                # Part of a head: the rest must come within header_timeout (slowloris).
-                ev = await self._rest_of_head(p, io)
+    def _incoming(self, ev):
+        # Server: the stream for a request head event (None for EV_CLOSED: the client
+        # closed cleanly between requests).  mhttp.server reads the head itself (its
+        # connection loop awaits io.recv directly: one coroutine frame less per idle
+        # connection) and calls this.
         kind = ev[0]
         if kind == EV_CLOSED:
             return None
         if kind != EV_HEADERS:
             raise ProtocolError("expected a request head, got event %r" % (kind,))
         self.requests += 1
+        p = self.p
         if p.their_version == b"1.0":
             self.version = 1.0
         s = H1Stream(self)
@@ -320,13 +284,10 @@ class H1Stream(StreamCommon):
     def __init__(self, conn):
         self.conn = conn
 
-    @property
-    def connection(self):
-        return self.conn
-
-    def get_method(self):
-        h = self.headers
-        return h.get(b":method") if h is not None else None
+    def __getattr__(self, name):
+        # connection, get_method, write_continue, write_trailers, shutdown and _push
+        # live in mhttp._h1c_stream (loaded on first use).
+        return bind(self, name, "mhttp._h1c_stream", _SRARE)
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -371,12 +332,6 @@ class H1Stream(StreamCommon):
                 continue
             if kind == EV_CLOSED:
                 raise ConnectionClosed("peer closed the connection before a response")
-
-    def _push(self, chunk):
-        if self._unget is None:
-            self._unget = [chunk]
-        else:
-            self._unget.insert(0, chunk)
 
     _body_end = None     # server: ticks_ms by which the request body must be complete
 
@@ -447,10 +402,6 @@ class H1Stream(StreamCommon):
                 return None
 
     # -- writing --------------------------------------------------------------------
-    async def write_continue(self, timeout=None):
-        self.continue_sent = True
-        await self.conn._send([self.conn.p.send_continue()], timeout)
-
     async def write_headers(self, headers, end_stream=False, timeout=None):
         conn = self.conn
         if not isinstance(headers, Headers):
@@ -514,18 +465,6 @@ class H1Stream(StreamCommon):
                 conn._held = None
                 pieces.insert(0, h)
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
-
-    async def write_trailers(self, headers, timeout=None):
-        if not isinstance(headers, Headers):
-            headers = Headers(headers)
-        await self.conn._send([self.conn.p.send_trailers(headers)], timeout)
-
-    def shutdown(self):
-        # lua-http stream:shutdown: give up on the exchange; on HTTP/1 the connection is
-        # then not reused.
-        p = self.conn.p
-        if not (p.our_done and p.their_done):
-            p.keep_alive = False
 
     # -- server: after the handler ------------------------------------------------------
     async def finish_server(self, max_drain=MAX_DRAIN):

@@ -22,27 +22,28 @@
 # upload trickling a byte at a time; a handler reading past it gets Timeout, answered
 # 408 when no head was sent), write_timeout (per write: clients that stop reading), all
 # enforced by one Reaper.
-import sys
-
+#
+# Board RAM: what a plain HTTP/1 server does not run lives in modules loaded on first
+# use (mhttp._lazy.bind): mhttp._server_h2 (HTTP/2 detection and serving: _choose,
+# _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (pause, resume, loop, run,
+# the error response with its lingering close, the default onerror).  An idle
+# keep-alive connection waits in three coroutine frames: its task's _on_connection (the
+# HTTP/1 loop is inline), StreamIO.recv and the stream's readinto.
 import _mhttp_port as _port
-from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed, TLSError
+from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
+from mhttp._lazy import bind
 
-_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-# Lingering close after an error response: at most this many bytes or milliseconds, and
-# LINGER_READ seconds of silence ends it.
-LINGER_BYTES = 1 << 20
-LINGER_MS = 2000
-LINGER_READ = 0.5
+_H2 = ("_choose", "_new_h2", "_serve_h2", "_h2c_upgrade")
+_MORE = ("pause", "resume", "loop", "serve_forever", "run", "_error_close")
 
 
-def _default_onerror(server, ctx, op, exc):
-    print("mhttp.server: error in %s: %r" % (op, exc))
-    if hasattr(sys, "print_exception"):
-        sys.print_exception(exc)
-    else:
-        import traceback
-        traceback.print_exception(type(exc), exc, exc.__traceback__)
+def __getattr__(name):
+    # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
+    if name.startswith("LINGER_"):
+        from mhttp import _server_more
+        return getattr(_server_more, name)
+    raise AttributeError(name)
 
 
 class Server:
@@ -61,7 +62,7 @@ class Server:
         self.body_timeout = body_timeout
         self.write_timeout = write_timeout
         self.body_deadline = body_deadline
-        self.onerror = onerror or _default_onerror
+        self.onerror = onerror     # None: mhttp._server_more.default_onerror
         self.backlog = backlog or (128 if _port.NAME == "cpython" else 8)
         self.bufsize = bufsize or _port.DEFAULT_BUFSIZE
         self.max_drain = max_drain
@@ -119,42 +120,6 @@ class Server:
             return None
         return self._srv.sockname
 
-    def pause(self):
-        # Stops accepting new connections (the listening socket is closed; connections
-        # already open keep being served).  resume() listens again on the same port.
-        if self._srv is not None:
-            name = self._srv.sockname
-            if name:
-                self.port = name[1]
-            self._srv.close()
-            self._srv_paused = self._srv
-            self._srv = None
-
-    async def resume(self):
-        if self._srv is None and not self._closing:
-            self._srv = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
-                                                self.backlog, self.reaper, self.bufsize)
-
-    async def loop(self, timeout=None):
-        # Serves until close() (or `timeout` seconds).
-        import asyncio
-        if self._srv is None and not self._closing:
-            await self.listen()
-        if timeout is None:
-            await self._closed_ev.wait()
-        else:
-            try:
-                await asyncio.wait_for(self._closed_ev.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
-
-    serve_forever = loop
-
-    def run(self):
-        # Blocking: listen and serve until close() is called from a handler/task.
-        import asyncio
-        asyncio.run(self.loop())
-
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let
         # in-flight requests finish (their responses carry Connection: close), then
@@ -198,188 +163,122 @@ class Server:
             c.body_deadline = self.body_deadline
         return c
 
-    def _new_h2(self, io, data, upgrade=None):
-        from mhttp.h2_connection import H2Connection
-        return H2Connection(io, True, settings=self.h2_settings, idle_timeout=self.idle_timeout,
-                            write_timeout=self.write_timeout, upgrade=upgrade,
-                            initial_data=data, **self.h2opts)
-
-    async def _choose(self, io):
-        # HTTP/2 by ALPN or by the client connection preface in the first bytes (prior
-        # knowledge, RFC 9113 §3.3); anything else is HTTP/1.x (fed what was read).
-        if not self.http2:
-            return self._new_connection(io)
-        if io.alpn() == b"h2":
-            return self._new_h2(io, None)
-        try:
-            data = await io.recv(self.idle_timeout)
-            if data:
-                data = bytes(data)
-            while data and len(data) < 24 and _PREFACE.startswith(data):
-                more = await io.recv(self.header_timeout)
-                if not more:
-                    break
-                data = data + bytes(more)
-        except (Timeout, ConnectionClosed):
-            return None
-        if not data:
-            return None
-        if data[:16] == _PREFACE[:16] or _PREFACE.startswith(data):
-            # "PRI * HTTP/2.0\r\n" is HTTP/2: the core checks the rest of the preface
-            # (and answers a wrong one with GOAWAY PROTOCOL_ERROR)
-            return self._new_h2(io, data)
-        c = self._new_connection(io)
-        c.p.receive_data(data)
-        return c
-
-    async def _serve_h2(self, conn):
-        from mhttp.h2_connection import serve_connection
-        await serve_connection(self, self.onstream, conn)
-
-    async def _h2c_upgrade(self, conn, stream):
-        # Server side of `Upgrade: h2c` (RFC 7540 §3.2): 101, then HTTP/2 on this
-        # connection with the request as stream 1.  False when the request cannot switch.
-        from mhttp.h2_connection import upgrade_request, UPGRADE_101, _clean
-        from mhttp.headers import Headers
-        sh = upgrade_request(stream.headers)
-        if sh is None or not conn.p.their_done:
-            return False
-        p = conn.p
-        left = p._buf[p._pos:]
-        try:
-            c2 = self._new_h2(conn.io, bytes(left) if left else None,
-                              (sh, Headers(_clean(stream.headers))))
-        except Error:
-            return False
-        await conn.io.send([UPGRADE_101], self.write_timeout)
-        self.conns.discard(conn)
-        self.conns.add(c2)
-        try:
-            await self._serve_h2(c2)
-        finally:
-            self.conns.discard(c2)
-        return True
+    def __getattr__(self, name):
+        # The rare methods (see above), loaded on first use.
+        if name in _H2:
+            return bind(self, name, "mhttp._server_h2", _H2)
+        return bind(self, name, "mhttp._server_more", _MORE)
 
     async def _on_connection(self, io):
+        # An accepted connection, from start to end (the port runs it as its task).
         self.accepted += 1
-        if self._closing or len(self.conns) + self.pending >= self.max_connections:
-            self.refused += 1
-            # The same ending as every error response (half-close, bounded lingering
-            # read): a client that already sent its request reads the 503, not a reset.
-            await self._error_close(io, 503, 1)
-            io.abort()
-            return
-        # Counted while its first bytes are awaited: a flood of silent connections is
-        # refused past max_connections, not held until idle_timeout.
-        self.pending += 1
+        conn = None
         try:
-            conn = await self._choose(io)
-        finally:
-            self.pending -= 1
-        if conn is None:
-            io.abort()
-            return
-        conn.close_after = False
-        conn.idle = True
-        self.conns.add(conn)
-        try:
-            if conn.version == 2:
-                await self._serve_h2(conn)
+            if self._closing or len(self.conns) + self.pending >= self.max_connections:
+                self.refused += 1
+                # The same ending as every error response (half-close, bounded lingering
+                # read): a client that already sent its request reads the 503, not a reset.
+                await self._error_close(io, 503, 1)
+                return
+            if self.http2:
+                # HTTP/2 by ALPN or by the client preface (mhttp._server_h2), else
+                # HTTP/1.x; None when the client sent nothing.
+                conn = await self._choose(io)
+                if conn is None:
+                    return
+                self.conns.add(conn)
+                if conn.version == 2:
+                    await self._serve_h2(conn)
+                    return
             else:
-                await self._serve_h1(conn)
+                conn = self._new_connection(io)
+                self.conns.add(conn)
+            # The HTTP/1 request loop, inline (not get_next_incoming_stream either): an idle
+            # keep-alive connection waits in this frame, StreamIO.recv and readinto.
+            onstream = self.onstream
+            maxs = self.max_streams_per_connection
+            p = conn.p
+            while True:
+                conn.idle = True
+                if conn.close_after:
+                    return
+                try:
+                    ev = p.next_event()           # a pipelined request may be buffered already
+                    if ev is None:
+                        if conn._eof:
+                            return
+                        data = await io.recv(conn.idle_timeout)
+                        if not data:
+                            conn._eof = True
+                        p.receive_data(data)
+                        data = None
+                        ev = p.next_event()
+                        if ev is None:
+                            # Part of a head: the rest must come within header_timeout.
+                            ev = await conn._rest_of_head(p, io)
+                except H1Error as e:
+                    # Bad request head: its status, Connection: close, done.
+                    await self._error_close(io, e.status_hint)
+                    return
+                except (Timeout, ConnectionClosed):
+                    return
+                stream = conn._incoming(ev)
+                if stream is None:
+                    return
+                if self.http2 and stream.headers.has(b"http2-settings"):
+                    if await self._h2c_upgrade(conn, stream):
+                        return
+                conn.idle = False
+                self.requests += 1
+                if conn.close_after or (maxs is not None and conn.requests >= maxs):
+                    conn.close_after = True
+                    p.keep_alive = False
+                try:
+                    r = onstream(self, stream)
+                    if r is not None and hasattr(r, "send"):
+                        await r
+                    r = None    # a finished generator still holds its frame (MicroPython)
+                except Exception as e:
+                    if isinstance(e, H1Error):
+                        status = e.status_hint       # bad body framing from the client
+                    elif isinstance(e, Timeout):
+                        status = 408
+                    elif isinstance(e, ConnectionClosed):
+                        return
+                    else:
+                        status = 500
+                        self._report(stream, "onstream", e)
+                    if not stream.headers_sent:
+                        await self._error_close(io, status)
+                    return
+                if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
+                    try:
+                        if not await stream.finish_server(self.max_drain):
+                            return
+                    except Error:
+                        return
+                stream = None
+                if conn.close_after or not conn.end_exchange():
+                    return
         except Error:
             pass
         except Exception as e:
             self._report(conn, "connection", e)
         finally:
-            self.conns.discard(conn)
+            if conn is not None:
+                self.conns.discard(conn)
             io.abort()
             if self._drained_ev is not None and not self.conns:
                 self._drained_ev.set()
 
     def _report(self, ctx, op, e):
         try:
-            self.onerror(self, ctx, op, e)
+            f = self.onerror
+            if f is None:
+                from mhttp._server_more import default_onerror as f
+            f(self, ctx, op, e)
         except Exception:
             pass
-
-    async def _error_close(self, io, status, write_timeout=None):
-        # A Connection: close error response, then a bounded lingering close (RFC 9112
-        # §9.6): what the client is still sending (an over-limit upload, a header bomb)
-        # is read and dropped for a moment, so that closing with unread bytes does not
-        # reset the connection before the client has read the response.  Our side is
-        # half-closed first, so a client reading to EOF is not kept waiting.
-        from mhttp.h1_connection import error_response
-        from mhttp._io import ticks_ms, ticks_diff
-        try:
-            await io.send([error_response(status)], write_timeout or self.write_timeout)
-            sw = getattr(io, "shutdown_write", None)
-            if sw is None or not sw():
-                return    # no half-close here (MicroPython sockets, TLS): just close
-            t0 = ticks_ms()
-            n = 0
-            while n < LINGER_BYTES and ticks_diff(ticks_ms(), t0) < LINGER_MS:
-                d = await io.recv(LINGER_READ)
-                if not d:
-                    break
-                n += len(d)
-        except Error:
-            pass
-
-    async def _serve_h1(self, conn):
-        io = conn.io
-        onstream = self.onstream
-        maxs = self.max_streams_per_connection
-        while True:
-            conn.idle = True
-            if conn.close_after:
-                return
-            try:
-                stream = await conn.get_next_incoming_stream()
-            except H1Error as e:
-                # Bad request head: its status, Connection: close, done.
-                await self._error_close(io, e.status_hint)
-                return
-            except (Timeout, ConnectionClosed):
-                return
-            if stream is None:
-                return
-            if self.http2 and stream.headers.has(b"http2-settings"):
-                if await self._h2c_upgrade(conn, stream):
-                    return
-            conn.idle = False
-            self.requests += 1
-            if conn.close_after or (maxs is not None and conn.requests >= maxs):
-                conn.close_after = True
-                conn.p.keep_alive = False
-            try:
-                r = onstream(self, stream)
-                if r is not None and hasattr(r, "send"):
-                    await r
-                r = None    # a finished generator still holds its frame (MicroPython)
-            except Exception as e:
-                if isinstance(e, H1Error):
-                    status = e.status_hint       # bad body framing from the client
-                elif isinstance(e, Timeout):
-                    status = 408
-                elif isinstance(e, ConnectionClosed):
-                    return
-                else:
-                    status = 500
-                    self._report(stream, "onstream", e)
-                if not stream.headers_sent:
-                    await self._error_close(io, status)
-                return
-            p = conn.p
-            if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
-                try:
-                    if not await stream.finish_server(self.max_drain):
-                        return
-                except Error:
-                    return
-            stream = None
-            if conn.close_after or not conn.end_exchange():
-                return
 
 
 def listen(onstream=None, **options):

@@ -9,7 +9,8 @@
 #   await open_connection(host, port, tls, server_hostname, alpn, timeout) -> _io.StreamIO
 #   open_connection_blocking(...)                                         -> _io.SocketIO
 #   await start_server(cb, host, port, tls, backlog, reaper) -> server handle with
-#       .close(), await .wait_closed(), .sockname;  cb(io) is a coroutine function.
+#       .close(), await .wait_closed(), .sockname;  cb(io) is a coroutine function
+#       whose coroutine owns the io (it calls io.abort() when done).
 #   DEFAULT_BUFSIZE                                receive buffer per connection
 from time import ticks_ms, ticks_diff, ticks_add
 from os import urandom
@@ -150,36 +151,39 @@ class _Server:
         await self.srv.wait_closed()
 
 
+async def _nothing():
+    pass
+
+
 async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
-    # cb(io) is awaited in its own task per accepted connection.  One receive buffer for
-    # all the server's connections (board RAM): a connection's recv result is consumed
-    # (copied by the protocol core) before its task awaits again, see mhttp._io.StreamIO.
+    # cb(io) is run as its own task per accepted connection; it closes the io (whose
+    # abort() also leaves the reaper) when it is done.  One receive buffer for all the
+    # server's connections (board RAM): a connection's recv result is consumed (copied
+    # by the protocol core) before its task awaits again, see mhttp._io_stream.StreamIO.
     import asyncio
     from mhttp._io_stream import StreamIO
     bufsize = _bufsize(bufsize)
     shared = memoryview(bytearray(bufsize))
 
-    async def on_conn(r, w):
+    def on_conn(r, w):
+        # A plain function returning the connection's coroutine (asyncio makes the
+        # task): no wrapper coroutine frame kept alive per connection (board RAM).
         try:
             w.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
         except Exception:
             pass
         try:
             io = StreamIO(r, w, bufsize, tls=bool(tls), buf=shared)
+            if reaper is not None:
+                reaper.add(io)
         except MemoryError:
             # No RAM for one more connection: drop it (its fd too), keep serving the rest.
             w.close()
-            return
-        if reaper is not None:
-            reaper.add(io)
-        try:
-            await cb(io)
-        except MemoryError:
-            pass    # this connection ran out of RAM: it is closed below, the server goes on
-        finally:
-            if reaper is not None:
-                reaper.remove(io)
-            io.abort()
+            s = getattr(w, "s", None)
+            if s is not None:
+                s.close()
+            return _nothing()
+        return cb(io)
 
     srv = await asyncio.start_server(on_conn, host, port, backlog, tls or None)
     # MicroPython sockets have no getsockname(): the port we asked for is the port we got

@@ -1,0 +1,75 @@
+# mhttp._h1c_rare: H1Connection's rarely used methods and error_response, loaded on first
+# use (mhttp._lazy.bind; `from mhttp.h1_connection import error_response` works through
+# that module's __getattr__).  A plain HTTP/1 server or client never loads this module.
+from mhttp.errors import ConnectionClosed, Error
+from mhttp.h1_connection import http_date, SERVER_NAME
+
+
+def error_response(status, body=None):
+    # The bytes of a minimal `Connection: close` response (used when the core is dead).
+    from mhttp._reasons import reason
+    if body is None:
+        body = b"%d %s\n" % (status, reason(status))
+    d = http_date()
+    return b"HTTP/1.1 %d %s\r\n%sserver: %s\r\ncontent-type: text/plain\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
+        status, reason(status), b"date: " + d + b"\r\n" if d else b"", SERVER_NAME, len(body),
+        body)
+
+
+async def connect(self, timeout=None):
+    # The I/O object is connected when it is made (port.open_connection); kept for
+    # lua-http's shape.
+    if self.closed:
+        raise ConnectionClosed("connection is closed")
+
+
+def checktls(self):
+    return bool(getattr(self.io, "tls", False))
+
+
+def localname(self):
+    return self.io.localname()
+
+
+def peername(self):
+    return self.io.peername()
+
+
+def alpn(self):
+    return self.io.alpn()
+
+
+def shutdown(self):
+    self.p.keep_alive = False
+
+
+async def close(self):
+    self.closed = True
+    await self.io.close()
+
+
+async def get_next_incoming_stream(self, timeout=None):
+    # The next request as a stream (its head already read), or None when the client
+    # closed the connection cleanly.  timeout: for the first byte (default
+    # idle_timeout); the rest of the head must arrive within header_timeout.
+    if not self.is_server:
+        raise Error("get_next_incoming_stream: only a server connection accepts streams")
+    p = self.p
+    if self.stream is not None and not self.end_exchange():
+        return None
+    if timeout is None:
+        timeout = self.idle_timeout
+    ev = p.next_event()           # a pipelined request may be buffered already
+    if ev is None:
+        io = self.io
+        if self._eof:
+            raise ConnectionClosed("peer closed the connection mid-request")
+        data = await io.recv(timeout)
+        if not data:
+            self._eof = True
+        p.receive_data(data)
+        ev = p.next_event()
+        if ev is None:
+            # Part of a head: the rest must come within header_timeout (slowloris).
+            ev = await self._rest_of_head(p, io)
+    return self._incoming(ev)

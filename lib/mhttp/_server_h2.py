@@ -1,0 +1,77 @@
+# mhttp._server_h2: mhttp.server.Server's HTTP/2 methods (mhttp._lazy.bind loads them at
+# the first connection of a server with http2=True; an HTTP/1-only server never does):
+# the choice of protocol for an accepted connection (ALPN "h2", or the client connection
+# preface sniffed from the first bytes: prior knowledge, RFC 9113 §3.3), serving an
+# HTTP/2 connection, and the server side of `Upgrade: h2c` (RFC 7540 §3.2).
+from mhttp.errors import Error, Timeout, ConnectionClosed
+
+_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def _new_h2(self, io, data, upgrade=None):
+    from mhttp.h2_connection import H2Connection
+    return H2Connection(io, True, settings=self.h2_settings, idle_timeout=self.idle_timeout,
+                        write_timeout=self.write_timeout, upgrade=upgrade,
+                        initial_data=data, **self.h2opts)
+
+
+async def _choose(self, io):
+    # HTTP/2 by ALPN or by the client connection preface in the first bytes (prior
+    # knowledge); anything else is HTTP/1.x (fed what was read).  None: nothing came.
+    # The connection counts as pending while its first bytes are awaited: a flood of
+    # silent connections is refused past max_connections, not held until idle_timeout.
+    if io.alpn() == b"h2":
+        return self._new_h2(io, None)
+    self.pending += 1
+    try:
+        data = await io.recv(self.idle_timeout)
+        if data:
+            data = bytes(data)
+        while data and len(data) < 24 and _PREFACE.startswith(data):
+            more = await io.recv(self.header_timeout)
+            if not more:
+                break
+            data = data + bytes(more)
+    except (Timeout, ConnectionClosed):
+        return None
+    finally:
+        self.pending -= 1
+    if not data:
+        return None
+    if data[:16] == _PREFACE[:16] or _PREFACE.startswith(data):
+        # "PRI * HTTP/2.0\r\n" is HTTP/2: the core checks the rest of the preface
+        # (and answers a wrong one with GOAWAY PROTOCOL_ERROR)
+        return self._new_h2(io, data)
+    c = self._new_connection(io)
+    c.p.receive_data(data)
+    return c
+
+
+async def _serve_h2(self, conn):
+    from mhttp.h2_connection import serve_connection
+    await serve_connection(self, self.onstream, conn)
+
+
+async def _h2c_upgrade(self, conn, stream):
+    # Server side of `Upgrade: h2c`: 101, then HTTP/2 on this connection with the
+    # request as stream 1.  False when the request cannot switch.
+    from mhttp.h2_connection import upgrade_request, UPGRADE_101, _clean
+    from mhttp.headers import Headers
+    sh = upgrade_request(stream.headers)
+    if sh is None or not conn.p.their_done:
+        return False
+    p = conn.p
+    left = p._buf[p._pos:]
+    try:
+        c2 = self._new_h2(conn.io, bytes(left) if left else None,
+                          (sh, Headers(_clean(stream.headers))))
+    except Error:
+        return False
+    await conn.io.send([UPGRADE_101], self.write_timeout)
+    self.conns.discard(conn)
+    self.conns.add(c2)
+    try:
+        await self._serve_h2(c2)
+    finally:
+        self.conns.discard(c2)
+    return True

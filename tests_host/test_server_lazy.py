@@ -1,0 +1,142 @@
+# Board RAM, pay for what you use: a plain HTTP/1 server (http2=False) serving keep-alive
+# GETs loads none of the modules that hold the rarely used parts (mhttp._server_more,
+# mhttp._server_h2, mhttp._h1c_rare, mhttp._h1c_stream, mhttp._io_socket,
+# mhttp._io_stream_rare, HTTP/2), and the moved methods still work once asked for
+# (loaded on first use) -- on CPython (the asyncio.Protocol fast path) and on the
+# MicroPython unix port (asyncio streams).  A blocking client does not load the asyncio
+# I/O (mhttp._io_stream).
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from conftest import ROOT, free_port, run_micropython
+
+RARE = ("mhttp._server_more", "mhttp._server_h2", "mhttp._h1c_rare", "mhttp._h1c_stream",
+        "mhttp._io_socket", "mhttp._io_stream_rare", "mhttp.h2_connection", "mhttp.h2")
+
+SCRIPT = r'''
+import sys, asyncio
+from mhttp import server
+from mhttp.headers import Headers
+
+RARE = %r
+
+def loaded():
+    return [m for m in RARE if m in sys.modules]
+
+async def onstream(srv, stream):
+    h = await stream.get_headers()
+    path = h.get(b":path")
+    if path == b"/rare":
+        # moved H1Stream / H1Connection methods
+        c = stream.connection
+        body = b"%%s %%s %%s %%s" %% (stream.get_method(), str(c.checktls()).encode(),
+                                  str(c.alpn()).encode(), str(stream.conn is c).encode())
+        await stream.write_headers(Headers([(":status", "200")]), False)
+        await stream.write_chunk(body, False)
+        await stream.write_trailers(Headers([("x-sum", "1")]))
+        return
+    await stream.write_headers(Headers([(":status", "200"), ("content-length", "2")]), False)
+    await stream.write_chunk(b"ok", True)
+
+async def exchange(port, req, until):
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(req)
+    await w.drain()
+    data = b""
+    for _ in range(100):
+        c = await asyncio.wait_for(r.read(4096), 5)
+        if not c:
+            break
+        data += c
+        if data.count(until) >= req.count(b"HTTP/1.1"):
+            break
+    w.close()
+    return data
+
+async def main(port):
+    srv = server.listen(onstream, host="127.0.0.1", port=port, http2=False)
+    await srv.listen()
+    get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    data = await exchange(port, get + get, b"\r\n\r\nok")
+    print("PLAIN", data.count(b"HTTP/1.1 200 OK\r\n"), loaded())
+    data = await exchange(port, b"GET /rare HTTP/1.1\r\nHost: x\r\n\r\n", b"x-sum: 1\r\n\r\n")
+    print("RARE", data.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"|").decode())
+    data = await exchange(port, b"GET / HTTP/1.1\r\nHost x\r\n\r\n", b"\n")
+    print("BAD", data.split(b"\r\n")[0].decode(), b"connection: close" in data.lower())
+    print("AFTER", loaded())
+    await srv.close(1)
+
+asyncio.run(main(%d))
+'''
+
+
+def _run(runtime):
+    code = SCRIPT % (RARE, free_port())
+    if runtime == "micropython":
+        r = run_micropython(["-c", code], timeout=60)
+    else:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"),
+                                             os.path.join(ROOT, "ports", "cpython")])
+        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                           capture_output=True, timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    return out.split("\n")
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_plain_server_loads_no_rare_module_and_moved_methods_work(runtime):
+    lines = _run(runtime)
+    assert lines[0] == "PLAIN 2 []", lines
+    # chunked body "GET False None True", then the trailer
+    assert lines[1] == "RARE 13|GET False None True|0|x-sum: 1||", lines
+    assert lines[2] == "BAD HTTP/1.1 400 Bad Request True", lines
+    after = lines[3]
+    for m in ("mhttp._server_more", "mhttp._h1c_rare", "mhttp._h1c_stream"):
+        assert m in after, lines
+    for m in ("mhttp._server_h2", "mhttp._io_socket", "mhttp.h2_connection"):
+        assert m not in after, lines
+
+
+class _Hello(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "13")
+        self.end_headers()
+        self.wfile.write(b"Hello, World!")
+
+    def log_message(self, *a):
+        pass
+
+
+CLIENT = r'''
+import sys
+import mhttp.request
+uri = "http://127.0.0.1:%d/"
+for i in range(3):
+    h, s = mhttp.request.new_from_uri(uri).go_blocking(10)
+    print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
+print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
+'''
+
+
+def test_blocking_client_does_not_load_asyncio_io():
+    httpd = HTTPServer(("127.0.0.1", 0), _Hello)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        r = run_micropython(["-c", CLIENT % httpd.server_address[1]], timeout=60)
+        out = r.stdout.decode()
+        assert r.returncode == 0, out + r.stderr.decode()
+        assert out.split("\n")[:4] == ["200 Hello, World!"] * 3 + ["STREAM_IO False False"], out
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
