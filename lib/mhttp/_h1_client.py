@@ -4,7 +4,7 @@
 # of operation and the contract.
 from mhttp.headers import Headers, _b
 from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
-                      _out_framing, _te_chunked, _version)
+                      _out_framing, _version)
 
 try:
     from micropython import const
@@ -84,6 +84,7 @@ def response_head(self, lines):
             self.keep_alive = False
             self._rs = _RS_CLOSE
         else:
+            from mhttp._h1_rare import _te_chunked
             _te_chunked(te, False)
             body = True
             self._rs = _RS_CHUNK_SIZE

@@ -1,10 +1,15 @@
-# mhttp._h1_rare: the rarely used parts of mhttp.h1's H1Protocol (trailer sections, both
-# ways; 100 Continue; the diagnosis of a bad field line), bound to the class on first use
-# by H1Protocol.__getattr__ (mhttp._lazy.bind): a server or client whose peers send plain
-# messages never loads this module.  Functions are written as methods (`self` first); see
-# mhttp.h1 for the theory of operation.
+# mhttp._h1_rare: the less common parts of mhttp.h1's H1Protocol, loaded on first use:
+#   - the readers of a chunked body, its trailer section and a close-delimited body (put
+#     into h1._READERS by h1._r_more on the first read in one of those states), and the
+#     check of a received Transfer-Encoding (_te_chunked, called by the role halves);
+#   - send_trailers, send_continue and the diagnosis of a bad field line, bound to the
+#     class by H1Protocol.__getattr__ (mhttp._lazy.bind).
+# A server or client whose peers send content-length (or no) bodies never loads it.
+# Functions are written as methods (`self` first); see mhttp.h1 for the theory of
+# operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import EV_TRAILERS, SERVER, _bad_block, _err
+from mhttp.h1 import (EV_DATA, EV_TRAILERS, SERVER, _HEX, _VALUE, _bad, _bad_block,
+                      _err)
 
 try:
     from micropython import const
@@ -12,17 +17,121 @@ except ImportError:
     def const(x):
         return x
 
-# mhttp.h1's states (private consts there: inlined, so repeated here).
+# mhttp.h1's private consts (inlined there, so repeated here).
+_AGAIN = const(-1)
+_RS_CHUNK_SIZE = const(3)
+_RS_CHUNK_DATA = const(4)
+_RS_CHUNK_CRLF = const(5)
+_RS_TRAILERS = const(6)
 _RS_DONE = const(8)
 _SS_IDLE = const(0)
 _SS_CHUNKED = const(2)
 _SS_DONE = const(4)
 
 
-def _trailer_section(self):
-    # A trailer section with fields (the empty one is read by h1's _r_trailers).
+def _te_chunked(te, request):
+    # RFC 9112 §6.1 / §6.3: chunked must be the final (and only applied once) coding;
+    # we implement no other transfer coding.
+    codings = [x.strip(b" \t").lower() for x in te.split(b",")]
+    codings = [x for x in codings if x]
+    if not codings or codings[-1] != b"chunked":
+        # Transfer-Encoding %r: chunked is not the final coding (RFC 9112 §6.3: the server MUST
+        # respond with 400)
+        raise _err(9, te[:40])
+    if len(codings) > 1:
+        if b"chunked" in codings[:-1]:
+            raise _err(10)  # chunked applied more than once (RFC 9112 §7.1)
+        raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
+
+
+def _body_limit(self, n):
+    self._rbody += n
+    if self.max_body is not None and self._rbody > self.max_body:
+        raise _err(25, self.max_body, 413)  # body larger than %d bytes
+
+
+def _r_chunk_size(self):
     buf = self._buf
     pos = self._pos
+    lim = self.max_chunk_line
+    i = buf.find(b"\r\n", pos, pos + lim + 2)
+    if i < 0:
+        have = len(buf) - pos
+        if have > lim + 1:
+            raise _err(27, lim)  # chunk-size line longer than %d bytes
+        if buf.find(b"\n", pos) >= 0:
+            raise _err(28)  # bare LF in a chunk-size line
+        if self._eof:
+            raise _err(29)  # connection closed in the middle of a chunked body
+        return None
+    self.expect_continue = False
+    line = buf[pos:i]
+    size, sep, ext = line.partition(b";")
+    if sep:
+        # RFC 9112 §7.1.1: chunk extensions are tolerated (and ignored).
+        size = size.rstrip(b" \t")
+        if _bad(ext, _VALUE) or b"\r" in ext or b"\n" in ext:
+            raise _err(30)  # invalid chunk extension
+    if not size or _bad(size, _HEX):
+        raise _err(31, size[:20])  # malformed chunk-size %r
+    size = size.lstrip(b"0")
+    if len(size) > 7:
+        raise _err(32)  # chunk-size too large
+    n = int(size, 16) if size else 0
+    self._pos = i + 2
+    if n == 0:
+        self._rs = _RS_TRAILERS
+    else:
+        _body_limit(self, n)
+        self._rleft = n
+        self._rs = _RS_CHUNK_DATA
+    return _AGAIN
+
+
+def _r_chunk_data(self):
+    if self._pos >= len(self._buf):
+        if self._eof:
+            raise _err(33)  # connection closed in the middle of a chunk
+        return None
+    data = self._take(self._rleft)
+    self._rleft -= len(data)
+    if self._rleft:
+        return (EV_DATA, data, False)
+    if self._buf.startswith(b"\r\n0\r\n\r\n", self._pos):
+        # The last chunk and the end of the body are already here: one event.
+        self._pos += 7
+        self._rs = _RS_DONE
+        self.their_done = True
+        return (EV_DATA, data, True)
+    self._rs = _RS_CHUNK_CRLF
+    return (EV_DATA, data, False)
+
+
+def _r_chunk_crlf(self):
+    buf = self._buf
+    pos = self._pos
+    have = len(buf) - pos
+    if have >= 2:
+        if buf[pos] != 13 or buf[pos + 1] != 10:
+            raise _err(34)  # chunk data not followed by CRLF
+        self._pos = pos + 2
+        self._rs = _RS_CHUNK_SIZE
+        return _AGAIN
+    if have == 1 and buf[pos] != 13:
+        raise _err(34)  # chunk data not followed by CRLF
+    if self._eof:
+        raise _err(29)  # connection closed in the middle of a chunked body
+    return None
+
+
+def _r_trailers(self):
+    buf = self._buf
+    pos = self._pos
+    if buf.startswith(b"\r\n", pos):
+        self._pos = pos + 2
+        self._rs = _RS_DONE
+        self.their_done = True
+        return (EV_DATA, b"", True)
     end = buf.find(b"\r\n\r\n", pos)
     if end < 0:
         have = len(buf) - pos
@@ -59,6 +168,19 @@ def _trailer_section(self):
     self._rs = _RS_DONE
     self.their_done = True
     return (EV_TRAILERS, Headers._trusted(hl))
+
+
+def _r_close(self):
+    if self._pos < len(self._buf):
+        data = self._take(len(self._buf))
+        if self.max_body is not None:
+            _body_limit(self, len(data))
+        return (EV_DATA, data, False)
+    if self._eof:
+        self._rs = _RS_DONE
+        self.their_done = True
+        return (EV_DATA, b"", True)
+    return None
 
 
 def send_trailers(self, headers):

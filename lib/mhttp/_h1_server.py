@@ -5,7 +5,7 @@
 from mhttp.headers import Headers, _b
 from mhttp._reasons import reason
 from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
-                      _out_framing, _te_chunked, _version)
+                      _out_framing, _version)
 
 try:
     from micropython import const
@@ -119,6 +119,7 @@ def request_head(self, lines):
         if ver == b"1.0":
             # Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)
             raise _err(65)
+        from mhttp._h1_rare import _te_chunked
         _te_chunked(te, True)
         self._rs = _RS_CHUNK_SIZE
     elif cl is not None:

@@ -223,30 +223,16 @@ def _parse_cl(cl, max_body):
     return n
 
 
-def _te_chunked(te, request):
-    # RFC 9112 §6.1 / §6.3: chunked must be the final (and only applied once) coding;
-    # we implement no other transfer coding.
-    codings = [x.strip(b" \t").lower() for x in te.split(b",")]
-    codings = [x for x in codings if x]
-    if not codings or codings[-1] != b"chunked":
-        # Transfer-Encoding %r: chunked is not the final coding (RFC 9112 §6.3: the server MUST
-        # respond with 400)
-        raise _err(9, te[:40])
-    if len(codings) > 1:
-        if b"chunked" in codings[:-1]:
-            raise _err(10)  # chunked applied more than once (RFC 9112 §7.1)
-        raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
-
-
 # RAM on boards: the role-specific halves (parsing a request head and writing a response:
 # mhttp._h1_server; the reverse: mhttp._h1_client) are imported by the first H1Protocol
 # of that role, so a server never loads the client half, nor a client the server half.
 _SRV = None
 _CLI = None
 
-# Rare methods of H1Protocol (trailer sections, 100 Continue, diagnosing a bad field
-# line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy).
-_RARE = ("send_trailers", "send_continue", "_trailer_section", "_bad_field_line")
+# Rare methods of H1Protocol (sending trailers, 100 Continue, diagnosing a bad field
+# line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy); so do the
+# readers of chunked and close-delimited bodies (see _READERS at the end).
+_RARE = ("send_trailers", "send_continue", "_bad_field_line")
 
 
 def _load(role):
@@ -529,11 +515,6 @@ class H1Protocol:
             self._pos = pos + n
         return data
 
-    def _body_limit(self, n):
-        self._rbody += n
-        if self.max_body is not None and self._rbody > self.max_body:
-            raise _err(25, self.max_body, 413)  # body larger than %d bytes
-
     def _r_cl(self):
         if self._pos >= len(self._buf):
             if self._eof:
@@ -547,101 +528,6 @@ class H1Protocol:
         self._rs = _RS_DONE
         self.their_done = True
         return (EV_DATA, data, True)
-
-    def _r_chunk_size(self):
-        buf = self._buf
-        pos = self._pos
-        lim = self.max_chunk_line
-        i = buf.find(b"\r\n", pos, pos + lim + 2)
-        if i < 0:
-            have = len(buf) - pos
-            if have > lim + 1:
-                raise _err(27, lim)  # chunk-size line longer than %d bytes
-            if buf.find(b"\n", pos) >= 0:
-                raise _err(28)  # bare LF in a chunk-size line
-            if self._eof:
-                raise _err(29)  # connection closed in the middle of a chunked body
-            return None
-        self.expect_continue = False
-        line = buf[pos:i]
-        size, sep, ext = line.partition(b";")
-        if sep:
-            # RFC 9112 §7.1.1: chunk extensions are tolerated (and ignored).
-            size = size.rstrip(b" \t")
-            if _bad(ext, _VALUE) or b"\r" in ext or b"\n" in ext:
-                raise _err(30)  # invalid chunk extension
-        if not size or _bad(size, _HEX):
-            raise _err(31, size[:20])  # malformed chunk-size %r
-        size = size.lstrip(b"0")
-        if len(size) > 7:
-            raise _err(32)  # chunk-size too large
-        n = int(size, 16) if size else 0
-        self._pos = i + 2
-        if n == 0:
-            self._rs = _RS_TRAILERS
-        else:
-            self._body_limit(n)
-            self._rleft = n
-            self._rs = _RS_CHUNK_DATA
-        return _AGAIN
-
-    def _r_chunk_data(self):
-        if self._pos >= len(self._buf):
-            if self._eof:
-                raise _err(33)  # connection closed in the middle of a chunk
-            return None
-        data = self._take(self._rleft)
-        self._rleft -= len(data)
-        if self._rleft:
-            return (EV_DATA, data, False)
-        if self._buf.startswith(b"\r\n0\r\n\r\n", self._pos):
-            # The last chunk and the end of the body are already here: one event.
-            self._pos += 7
-            self._rs = _RS_DONE
-            self.their_done = True
-            return (EV_DATA, data, True)
-        self._rs = _RS_CHUNK_CRLF
-        return (EV_DATA, data, False)
-
-    def _r_chunk_crlf(self):
-        buf = self._buf
-        pos = self._pos
-        have = len(buf) - pos
-        if have >= 2:
-            if buf[pos] != 13 or buf[pos + 1] != 10:
-                raise _err(34)  # chunk data not followed by CRLF
-            self._pos = pos + 2
-            self._rs = _RS_CHUNK_SIZE
-            return _AGAIN
-        if have == 1 and buf[pos] != 13:
-            raise _err(34)  # chunk data not followed by CRLF
-        if self._eof:
-            raise _err(29)  # connection closed in the middle of a chunked body
-        return None
-
-    def _r_trailers(self):
-        buf = self._buf
-        pos = self._pos
-        if buf.startswith(b"\r\n", pos):
-            self._pos = pos + 2
-            self._rs = _RS_DONE
-            self.their_done = True
-            return (EV_DATA, b"", True)
-        if not self._eof and (pos >= len(buf) or pos + 1 == len(buf) and buf[pos] == 13):
-            return None     # nothing yet (or a lone CR): no need for the rare code
-        return self._trailer_section()   # fields: mhttp._h1_rare
-
-    def _r_close(self):
-        if self._pos < len(self._buf):
-            data = self._take(len(self._buf))
-            if self.max_body is not None:
-                self._body_limit(len(data))
-            return (EV_DATA, data, False)
-        if self._eof:
-            self._rs = _RS_DONE
-            self.their_done = True
-            return (EV_DATA, b"", True)
-        return None
 
     def _r_tunnel(self):
         if self._pos < len(self._buf):
@@ -768,7 +654,21 @@ def _out_framing(p, cl, te, end_stream):
         p._ss = _SS_CHUNKED
 
 
-_READERS = (H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl,
-            H1Protocol._r_chunk_size, H1Protocol._r_chunk_data, H1Protocol._r_chunk_crlf,
-            H1Protocol._r_trailers, H1Protocol._r_close, H1Protocol._r_done,
-            H1Protocol._r_tunnel, H1Protocol._r_error)
+def _r_more(self):
+    # The first read in a state whose reader lives in mhttp._h1_rare (see _READERS).
+    from mhttp import _h1_rare
+    _READERS[_RS_CHUNK_SIZE] = _h1_rare._r_chunk_size
+    _READERS[_RS_CHUNK_DATA] = _h1_rare._r_chunk_data
+    _READERS[_RS_CHUNK_CRLF] = _h1_rare._r_chunk_crlf
+    _READERS[_RS_TRAILERS] = _h1_rare._r_trailers
+    _READERS[_RS_CLOSE] = _h1_rare._r_close
+    return _READERS[self._rs](self)
+
+
+# Readers by receive state.  Those of a chunked body, its trailer section and a
+# close-delimited body live in mhttp._h1_rare: _r_more stands in for them until the first
+# such read loads that module and puts the real readers here (later reads call them
+# directly, on both runtimes).
+_READERS = [H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl, _r_more, _r_more,
+            _r_more, _r_more, _r_more, H1Protocol._r_done, H1Protocol._r_tunnel,
+            H1Protocol._r_error]

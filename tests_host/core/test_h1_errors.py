@@ -19,6 +19,8 @@ def _forget_rare():
     for n in h1._RARE:
         if n in H1Protocol.__dict__:
             delattr(H1Protocol, n)
+    for i in range(3, 8):                       # chunked, trailers, close-delimited
+        h1._READERS[i] = h1._r_more
     sys.modules.pop("mhttp._h1_rare", None)
 
 
@@ -27,15 +29,37 @@ def test_plain_exchange_loads_neither_texts_nor_rare_methods():
     _forget_rare()
     s = H1Protocol(SERVER)
     s.receive_data(b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
-                   b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   b"3\r\nabc\r\n")
+                   b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab")
     ev = s.next_event()
     assert ev[0] == EV_HEADERS and ev[1].get(b":path") == b"/a"
     s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))
     s.send_data(b"ok", True)
     s.start_next_cycle()
     evs = events(s)
+    assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"ab", False)
+    s.receive_data(b"c")
+    assert events(s) == [(EV_DATA, b"c", True)]
+    s.send_headers(Headers(((b":status", b"204"),)), True)
+    s.start_next_cycle()
+    c = H1Protocol(CLIENT)
+    c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"))),
+                   True)
+    c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert events(c)[-1] == (EV_DATA, b"ok", True)
+    assert "mhttp._h1_text" not in sys.modules and "mhttp._h1_rare" not in sys.modules
+
+
+def test_chunked_readers_loaded_on_first_use_then_called_directly():
+    import mhttp.h1 as h1
+    _forget_rare()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   b"3\r\nabc\r\n")
+    evs = events(s)
     assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"abc", False)
+    assert "mhttp._h1_rare" in sys.modules
+    from mhttp import _h1_rare
+    assert h1._READERS[3] is _h1_rare._r_chunk_size and h1._READERS[7] is _h1_rare._r_close
     s.receive_data(b"0\r\n")                   # the last chunk apart from the empty trailer
     assert events(s) == []
     s.receive_data(b"\r\n")
@@ -43,9 +67,10 @@ def test_plain_exchange_loads_neither_texts_nor_rare_methods():
     c = H1Protocol(CLIENT)
     c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"))),
                    True)
-    c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-    assert events(c)[-1] == (EV_DATA, b"ok", True)
-    assert "mhttp._h1_text" not in sys.modules and "mhttp._h1_rare" not in sys.modules
+    c.receive_data(b"HTTP/1.0 200 OK\r\n\r\nuntil close")
+    assert events(c)[1] == (EV_DATA, b"until close", False)
+    c.receive_data(b"")
+    assert c.next_event() == (EV_DATA, b"", True)
 
 
 def test_rare_methods_bound_on_first_use():
@@ -66,7 +91,7 @@ def test_rare_methods_bound_on_first_use():
     s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n")
     e = raises(H1Error, s.next_event)
     assert str(e) == "invalid field name b'Bad Name'"
-    for n in ("send_trailers", "send_continue", "_trailer_section", "_bad_field_line"):
+    for n in ("send_trailers", "send_continue", "_bad_field_line"):
         assert n in H1Protocol.__dict__, n
     assert not hasattr(s, "nope") and not hasattr(s, "send_trailer")
 
@@ -165,3 +190,4 @@ def test_state_consts_repeated_in_the_halves_agree():
         assert mine
         for n in mine:
             assert getattr(m, n) == getattr(h1, n), (m.__name__, n)
+    assert rare._AGAIN == h1._AGAIN
