@@ -8,13 +8,13 @@
 #     opened), _may_resend (the retry on a stale pooled connection);
 #   - Pool methods: count, close_all;
 #   - module names reached through mhttp.request: RedirectError, body_length,
-#     body_replayable, new_connect; and userinfo -> authorization (_basic).
+#     body_replayable, new_connect; new_from_uri with initial headers or userinfo (_new).
 # Functions below written with `self` first are methods of Request or Pool.
 import mhttp._uri as util
 from mhttp import errors
 from mhttp.headers import Headers
-from mhttp.request import (Request, ClientStream, new_from_uri, _left, _reusable,
-                           FILE_CHUNK, EXPECT_THRESHOLD)
+from mhttp.request import (Request, ClientStream, new_from_uri, _left,
+                           FILE_CHUNK, EXPECT_THRESHOLD, DEFAULT_USER_AGENT)
 
 
 class RedirectError(errors.Error):
@@ -101,6 +101,36 @@ def _expired(dl):
         return False
     from mhttp._io import ticks_ms, ticks_diff
     return ticks_diff(ticks_ms(), dl[0]) >= dl[1] * 1000
+
+
+def _new(scheme, userinfo, host, port, path, headers):
+    # mhttp.request.new_from_uri with initial headers or userinfo in the URI (the parts
+    # of the URI as parse_uri gives them).
+    if headers is None:
+        headers = Headers()
+        headers.append(b":method", b"GET")
+        is_connect = False
+    else:
+        if not isinstance(headers, Headers):
+            headers = Headers(headers)
+        is_connect = headers.get(b":method") == b"CONNECT"
+    if is_connect:
+        if path != "/":  # parse_uri turns "" into "/"
+            raise ValueError("CONNECT requests cannot have a path or query")
+        if not headers.has(b":authority"):
+            raise ValueError(":authority required for CONNECT requests")
+    else:
+        if not headers.has(b":method"):
+            headers.append(b":method", b"GET")
+        headers.upsert(b":authority", util.to_authority(host, port, scheme))
+        headers.upsert(b":path", path)
+        headers.upsert(b":scheme", scheme)
+    if userinfo is not None:
+        headers.upsert(b"proxy-authorization" if is_connect else b"authorization",
+                       _basic(userinfo), True)
+    if not headers.has(b"user-agent"):
+        headers.append(b"user-agent", DEFAULT_USER_AGENT)
+    return Request(host, port, scheme in ("https", "wss"), headers)
 
 
 def new_connect(uri, connect_authority):

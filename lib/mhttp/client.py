@@ -39,7 +39,9 @@
 # the port glue (_mhttp_port.client_tls_context), so boards can differ there.
 #
 # RAM on boards: the HTTP/2 paths (prior knowledge, ALPN h2, Upgrade: h2c) live in
-# mhttp._client_h2, imported only when a connection turns out to be HTTP/2.
+# mhttp._client_h2, imported only when a connection turns out to be HTTP/2, and the TLS
+# set-up (tls_context, the ALPN offer) in mhttp._client_tls, imported for TLS only
+# (tls_context stays reachable here through the module __getattr__).
 from mhttp import errors
 
 _KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendname",
@@ -62,19 +64,11 @@ def _options(options, kw):
     return o
 
 
-def tls_context(o):
-    # The ssl context for options o, or None for cleartext.
-    tls = o.get("tls", True)
-    ctx = o.get("ctx")
-    if ctx is None and tls is not True and tls not in (False, None):
-        ctx = tls  # lua-http: tls may be the context itself
-    if ctx is not None:
-        return ctx
-    if not tls:
-        return None
-    import _mhttp_port
-    verify = o.get("verify", True) and not o.get("insecure", False)
-    return _mhttp_port.client_tls_context(o.get("cafile"), verify, None)
+def __getattr__(name):
+    if name == "tls_context":
+        from mhttp._client_tls import tls_context
+        return tls_context
+    raise AttributeError(name)
 
 
 def _version(v):
@@ -92,9 +86,13 @@ async def connect(options=None, timeout=None, **kw):
     if timeout is None:
         timeout = o.get("timeout")
     import _mhttp_port
-    ctx = tls_context(o)
     vo = o.get("version")
     version = None if vo is None else _version(vo)
+    ctx = None
+    alpn = o.get("alpn")
+    if o.get("tls", True) or o.get("ctx") is not None:
+        from mhttp._client_tls import tls_setup
+        ctx, alpn = tls_setup(o, version, alpn)
     host = o["host"]
     port = o.get("port")
     if port is None:
@@ -106,14 +104,6 @@ async def connect(options=None, timeout=None, **kw):
     args = {}
     if o.get("bufsize"):
         args["bufsize"] = o["bufsize"]
-    alpn = o.get("alpn")
-    if ctx is not None and alpn is None and version in (None, 2):
-        if getattr(_mhttp_port, "HAS_ALPN", False):
-            alpn = ["h2"] if version == 2 else ["h2", "http/1.1"]
-        elif version == 2:
-            raise errors.TLSError("HTTP/2 over TLS needs ALPN, which the TLS of this runtime "
-                                  "(%s) does not have: use h2c (http:// with version=2) or "
-                                  "HTTP/1.1" % _mhttp_port.NAME)
     if o.get("blocking"):
         io = _mhttp_port.open_connection_blocking(host, port, ctx, sni, alpn, timeout, **args)
     else:

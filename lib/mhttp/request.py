@@ -72,15 +72,16 @@ EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect
 FILE_CHUNK = 16384  # bytes read from a file-like body per write
 
 _MORE = "mhttp._request_more"
-# Request's methods in _MORE (see mhttp._lazy)
-_RARE = ("clone", "to_uri", "set_body", "handle_redirect", "_scheme", "_follow",
-         "_exchange_body", "_connect_shared", "_may_resend")
-# the module's names in _MORE
-_NAMES = ("RedirectError", "body_length", "body_replayable", "new_connect")
+# Request's methods in _MORE (see mhttp._lazy) and the module's names there.  Each is one
+# str, split when a name is missed: a name that appears only in a tuple would be interned
+# (heap on MicroPython, even from ROMFS) by every program that imports this module.
+_RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
+        "_connect_shared _may_resend"
+_NAMES = "RedirectError body_length body_replayable new_connect"
 
 
 def __getattr__(name):
-    if name not in _NAMES:
+    if name not in _NAMES.split():
         raise AttributeError(name)
     v = getattr(__import__(_MORE, None, None, (name,)), name)
     globals()[name] = v     # later lookups are ordinary globals
@@ -124,7 +125,7 @@ class Request:
 
     def __getattr__(self, name):
         # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy)
-        return bind(self, name, _MORE, _RARE)
+        return bind(self, name, _MORE, _RARE.split())
 
     # -- sending --------------------------------------------------------------
 
@@ -187,8 +188,8 @@ class Request:
                     if headers is None:
                         raise errors.ConnectionClosed("connection closed before a response "
                                                       "arrived")
-                    st = headers.get(b":status")
-                    if st[:1] != b"1" or st == b"101":    # 1xx are interim; 101 is final
+                    st = int(headers.get(b":status"))
+                    if st >= 200 or st == 101:  # 1xx are interim; 101 is final
                         break
                 stream = ClientStream(s, pool, key)
         except BaseException as e:
@@ -207,8 +208,8 @@ class Request:
                     conn.abort()    # a shared HTTP/2 connection outlives one failed stream
                 raise
         if follow and self.follow_redirects:
-            st = headers.get(b":status")
-            if st[:1] == b"3" and st != b"304" and headers.has(b"location"):
+            st = int(headers.get(b":status"))
+            if 300 <= st < 400 and st != 304 and headers.has(b"location"):
                 return await self._follow(headers, stream, dl, blocking)
         return headers, stream
 
@@ -311,7 +312,7 @@ class Pool:
         self.pending = {}  # key -> asyncio.Event: a connection being opened (_connect_shared)
 
     def __getattr__(self, name):
-        return bind(self, name, _MORE, ("count", "close_all"))
+        return bind(self, name, _MORE, "count close_all".split())
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
@@ -368,40 +369,26 @@ POOL = Pool()
 
 def new_from_uri(uri, headers=None):
     # A Request for an absolute http(s)/ws(s) URI.  headers: an initial Headers (with
-    # :method CONNECT for a CONNECT request, see new_connect).
+    # :method CONNECT for a CONNECT request, see new_connect); with headers or userinfo
+    # in the URI the request is made by mhttp._request_more._new.
     if not isinstance(uri, str):
         uri = bytes(uri).decode()
     i = uri.find("#")
     if i >= 0:
         uri = uri[:i]   # the fragment is never sent (RFC 9110 §7.1)
-    # (scheme, userinfo, host, port, path_and_query, fragment); ValueError for a URI
-    # without a scheme or an authority
+    # (scheme, userinfo, host, port, path_and_query, fragment), scheme and host
+    # lowercased, port the scheme's default when absent, path "/" when empty;
+    # ValueError for a URI without a scheme or an authority
     scheme, userinfo, host, port, path, _ = util.parse_uri(uri)
-    if scheme not in ("http", "https", "ws", "wss"):
+    if scheme not in util.scheme_to_port:   # http, https, ws, wss
         raise ValueError("scheme not valid: %r" % (scheme,))
-    if headers is None:
-        headers = Headers()
-        headers.append(b":method", b"GET")
-        is_connect = False
-    else:
-        if not isinstance(headers, Headers):
-            headers = Headers(headers)
-        is_connect = headers.get(b":method") == b"CONNECT"
-    if is_connect:
-        if path != "/":  # parse_uri turns "" into "/"
-            raise ValueError("CONNECT requests cannot have a path or query")
-        if not headers.has(b":authority"):
-            raise ValueError(":authority required for CONNECT requests")
-    else:
-        if not headers.has(b":method"):
-            headers.append(b":method", b"GET")
-        headers.upsert(b":authority", util.to_authority(host, port, scheme))
-        headers.upsert(b":path", path)
-        headers.upsert(b":scheme", scheme)
-    if userinfo is not None:
-        from mhttp._request_more import _basic
-        headers.upsert(b"proxy-authorization" if is_connect else b"authorization",
-                       _basic(userinfo), True)
-    if not headers.has(b"user-agent"):
-        headers.append(b"user-agent", DEFAULT_USER_AGENT)
-    return Request(host, port, scheme in ("https", "wss"), headers)
+    if headers is not None or userinfo is not None:
+        from mhttp._request_more import _new
+        return _new(scheme, userinfo, host, port, path, headers)
+    h = Headers()
+    h.append(b":method", b"GET")
+    h.append(b":authority", util.to_authority(host, port, scheme))
+    h.append(b":path", path)
+    h.append(b":scheme", scheme)
+    h.append(b"user-agent", DEFAULT_USER_AGENT)
+    return Request(host, port, util.scheme_to_port[scheme] == 443, h)   # https, wss

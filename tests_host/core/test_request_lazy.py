@@ -100,13 +100,13 @@ def test_plain_get_loads_no_rare_module():
         if n in sys.modules:
             saved[n] = sys.modules.pop(n)
     bound = {}
-    for cls, names in ((request.Request, request._RARE), (request.Pool, ("count", "close_all"))):
+    for cls, names in ((request.Request, request._RARE.split()), (request.Pool, ("count", "close_all"))):
         for n in names:
             if n in cls.__dict__:
                 bound[cls, n] = cls.__dict__[n]
                 delattr(cls, n)
     cached = {}
-    for n in request._NAMES:
+    for n in request._NAMES.split():
         if n in request.__dict__:
             cached[n] = request.__dict__.pop(n)
     try:
@@ -137,14 +137,14 @@ def test_plain_get_loads_no_rare_module():
                 setattr(mhttp, short, saved[n])
             elif short in mhttp.__dict__:
                 delattr(mhttp, short)
-        for cls, names in ((request.Request, request._RARE),
+        for cls, names in ((request.Request, request._RARE.split()),
                            (request.Pool, ("count", "close_all"))):
             for n in names:
                 if n in cls.__dict__:
                     delattr(cls, n)
         for (cls, n), f in bound.items():
             setattr(cls, n, f)
-        for n in request._NAMES:
+        for n in request._NAMES.split():
             request.__dict__.pop(n, None)
         for n, v in cached.items():
             request.__dict__[n] = v
