@@ -41,7 +41,8 @@ def response_head(self, lines):
         raise _err(70, code[:10])  # malformed status code %r
     status = int(code)
     hl = [(b":status", code, False)]
-    _, cl, te, conn, _ = self._fields(lines, 1, hl, False)
+    del lines[0]
+    _, cl, te, conn, _ = self._fields(lines, hl, False)
     self.their_version = ver
     headers = Headers._trusted(hl)
     if status < 200:

@@ -160,7 +160,7 @@ def _r_trailers(self):
         if len(line) > self.max_line:
             raise _err(41, self.max_line, 431)  # trailer field line longer than %d bytes
     hl = []
-    self._fields(lines, 0, hl, False)
+    self._fields(lines, hl, False)
     # RFC 9110 §6.5.1: framing, routing, control and content fields in a trailer
     # section are not acted on: dropped (not an error).
     hl = [f for f in hl if _trailer_ok(f[0])]

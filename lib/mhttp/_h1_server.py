@@ -92,7 +92,8 @@ def request_head(self, lines):
     else:
         hl = [(b":method", method, False), (b":path", target, False),
               (b":scheme", self.scheme, False)]
-    host, cl, te, conn, expect = self._fields(lines, 1, hl, True)
+    del lines[0]
+    host, cl, te, conn, expect = self._fields(lines, hl, True)
     if host is not None:
         if _bad(host, _HOST):
             raise _err(62, host[:60])  # invalid Host %r

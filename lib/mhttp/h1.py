@@ -397,7 +397,11 @@ class H1Protocol:
         if end - pos > self.max_header_bytes:
             raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
         block = buf[pos:end]
-        self._pos = end + 4
+        if end + 4 == len(buf):
+            self._buf = b""     # all parsed: an idle connection keeps no bytes alive
+            self._pos = 0
+        else:
+            self._pos = end + 4
         lines = block.split(b"\r\n")
         n = len(lines) - 1
         if block.count(b"\n") != n or block.count(b"\r") != n:
@@ -461,14 +465,13 @@ class H1Protocol:
         self._scan = have
         return None
 
-    def _fields(self, lines, start, hl, server):
-        # Parses field lines lines[start:] into hl; returns (host, cl, te, conn, expect),
-        # each the raw value (comma-joined when repeated) or None.
+    def _fields(self, lines, hl, server):
+        # Parses the field lines `lines` into hl; returns (host, cl, te, conn, expect),
+        # each the raw value (comma-joined when repeated) or None.  (Callers drop a start
+        # line with `del lines[0]`: no copy of the list, as lines[1:] would make.)
         host = cl = te = conn = expect = None
         cache = _NAME_CACHE
         append = hl.append
-        if start:
-            lines = lines[start:]
         for line in lines:
             # Most lines read "Name: value": splitting at ": " leaves a value that strip()
             # returns as is (no copy).  Anything else takes the general ":" path.

@@ -1,0 +1,34 @@
+# mhttp.h1's board-RAM habits (portable: pytest and tools/mptest.py).
+from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA
+from mhttp.headers import Headers
+from _t import events
+
+
+def test_idle_connection_keeps_no_request_bytes():
+    # Once a head that ended the received bytes is parsed, the protocol drops its reference
+    # to them (an idle keep-alive connection must not hold the last request alive).
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n")
+    ev = s.next_event()
+    assert ev[0] == EV_HEADERS and ev[1].get(b"user-agent") == b"t"
+    assert s._buf == b"" and s._pos == 0
+    # A pipelined second request stays buffered.
+    s.send_headers(Headers(((b":status", b"204"),)), True)
+    s.start_next_cycle()
+    s.receive_data(b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert s.next_event()[1].get(b":path") == b"/1"
+    assert s._buf != b""
+    s.send_headers(Headers(((b":status", b"204"),)), True)
+    s.start_next_cycle()
+    assert s.next_event()[1].get(b":path") == b"/2" and s._buf == b""
+
+
+def test_field_lines_parsed_after_the_start_line_only():
+    c = H1Protocol(CLIENT)
+    c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"))),
+                   True)
+    c.receive_data(b"HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 1\r\n\r\nz")
+    evs = events(c)
+    assert list(evs[0][1]) == [(b":status", b"200", False), (b"a", b"1", False),
+                               (b"content-length", b"1", False)]
+    assert evs[1] == (EV_DATA, b"z", True)
