@@ -221,22 +221,21 @@ def H2Session(client=True, **kw):
 class _Stream:
     # One HTTP/2 stream.  in_window: what the peer may still send us; out_window: what we
     # may still send.  hin / hout: 0 nothing yet, 1 informational (1xx) head, 2 final head.
+    # Board RAM: the fields that start the same for every stream are class attributes
+    # until a stream sets its own.
+    in_unacked = 0
+    hin = 0
+    hout = 0
+    clen = -1               # content-length announced by the peer, -1 if none
+    got = 0                 # DATA octets received (without padding)
+    no_body = False         # client: response to HEAD (or 304): no body expected
+    blocked_since = None
+
     def __init__(self, sid, state, in_window, out_window):
         self.id = sid
         self.state = state
         self.in_window = in_window
-        self.in_unacked = 0
         self.out_window = out_window
-        self.hin = 0
-        self.hout = 0
-        self.clen = -1          # content-length announced by the peer, -1 if none
-        self.got = 0            # DATA octets received (without padding)
-        self.no_body = False    # client: response to HEAD (or 304): no body expected
-        self.blocked_since = None
-
-
-
-
 
 
 _DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
@@ -1041,7 +1040,8 @@ class H2Protocol:
             self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
             st.out_window -= n
             self._out_window -= n
-            st.blocked_since = None
+            if st.blocked_since is not None:
+                st.blocked_since = None
             if n and self._flood_dirty:
                 self._progress()
             if end_stream:

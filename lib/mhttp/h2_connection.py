@@ -597,7 +597,7 @@ class H2Connection:
                     if st.in_done:
                         self._forget(st)
                     continue
-                st.heads.append(ev[2])
+                st._add("heads", ev[2])
                 st._wake()
             elif k == _EV_DATA:
                 st = streams.get(ev[1])
@@ -612,7 +612,7 @@ class H2Connection:
                         self._forget(st)
                     continue
                 if ev[2]:
-                    st.chunks.append((ev[2], ev[3]))
+                    st._add("chunks", (ev[2], ev[3]))
                 elif ev[3]:
                     self.p.acknowledge_received_data(ev[3], ev[1])
                 if ev[4]:
@@ -623,7 +623,7 @@ class H2Connection:
             elif k == _EV_TRAILERS:
                 st = streams.get(ev[1])
                 if st is not None:
-                    st.heads.append(ev[2])
+                    st._add("heads", ev[2])
                     st.in_done = True
                     st._wake()
             elif k == _EV_STREAM_RESET:
@@ -665,7 +665,7 @@ class H2Connection:
                 streams[ev[2]] = st
                 parent = streams.get(ev[1])
                 if parent is not None:
-                    parent.pushed.append(st)
+                    parent._add("pushed", st)
                 self._incoming.append(st)
                 if self._in_ev:
                     _wake_all(self._in_ev)
@@ -689,6 +689,31 @@ class H2Connection:
 
 
 class H2Stream(StreamCommon):
+    # Board RAM: the state starts as these class attributes; an instance gets its own
+    # only when one changes (a stream object is then 4 attributes, not 24, and its dict
+    # is not grown step by step).  The lists start as the shared empty tuple and become
+    # the stream's own list at their first append (_add).
+    headers = None              # the peer's last head (the request on a server)
+    request_headers = None      # client: the request we sent / a pushed request
+    heads = ()                  # heads not handed out yet (1xx, final, trailers)
+    chunks = ()                 # [(data, flow-controlled length)]
+    _unget = None
+    _headers_pending = False
+    _body_started = False
+    in_done = False             # END_STREAM received
+    out_done = False            # END_STREAM sent
+    headers_sent = False
+    status = None
+    reset = None                # (code, by_peer)
+    conn_error = None
+    pushed = ()                 # client: streams pushed with this one as parent
+    promised_by = None
+    trailers = None
+    _ev = ()                    # waiters (reads: heads, chunks)
+    _wev = ()                   # waiters for flow-control window (writes)
+    _want_window = False
+    tunnel = False              # RFC 8441 extended CONNECT / CONNECT
+    discard = False             # client: response dropped as it comes (h2c probe)
 
     def __getattr__(self, name):
         return bind(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
@@ -697,27 +722,14 @@ class H2Stream(StreamCommon):
         self.conn = conn
         self.id = sid
         self.stream_id = sid
-        self.headers = None             # the peer's last head (the request on a server)
-        self.request_headers = None     # client: the request we sent / a pushed request
-        self.heads = []                 # heads not handed out yet (1xx, final, trailers)
-        self.chunks = []                # [(data, flow-controlled length)]
-        self._unget = None
-        self._headers_pending = False
-        self._body_started = False
-        self.in_done = False            # END_STREAM received
-        self.out_done = False           # END_STREAM sent
-        self.headers_sent = False
-        self.status = None
-        self.reset = None               # (code, by_peer)
-        self.conn_error = None
-        self.pushed = []                # client: streams pushed with this one as parent
-        self.promised_by = None
-        self.trailers = None
-        self._ev = []                   # waiters (reads: heads, chunks)
-        self._wev = []                  # waiters for flow-control window (writes)
-        self._want_window = False
-        self.tunnel = False             # RFC 8441 extended CONNECT / CONNECT
-        self.discard = False            # client: response dropped as it comes (h2c probe)
+
+    def _add(self, name, item):
+        # Appends item to the list attribute `name` (made on first use).
+        l = getattr(self, name)
+        if l:
+            l.append(item)
+        else:
+            setattr(self, name, [item])
 
     def _wake(self):
         if self._ev:
@@ -726,6 +738,8 @@ class H2Stream(StreamCommon):
             _wake_all(self._wev)
 
     async def _wait(self, timeout, what):
+        if self._ev.__class__ is tuple:
+            self._ev = []
         await self.conn._wait(self._ev, timeout, what)
 
     # -- reading --------------------------------------------------------------------
@@ -886,6 +900,8 @@ class H2Stream(StreamCommon):
                 break
             await conn._flush()
             self._want_window = True
+            if self._wev.__class__ is tuple:
+                self._wev = []
             try:
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:

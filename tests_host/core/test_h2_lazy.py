@@ -1,23 +1,24 @@
 # Board RAM: the rarely used parts of HTTP/2 live in modules loaded on first use
-# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare).  A plain exchange
+# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare, _hpack_more).  A plain exchange
 # loads none of them; each moved name still works (portable: pytest and tools/mptest.py).
 import sys
 import asyncio
 
 import mhttp
-from mhttp import h2, h2_frames, h2_connection
+from mhttp import h2, h2_frames, h2_connection, hpack
 from mhttp.h2 import H2Protocol
 from mhttp.h2_connection import H2Connection, H2Stream
 from mhttp.headers import Headers
 from test_h2_connection import _pair, _req, _run
 
-_MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare")
+_MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more")
 
 
 def _pristine():
     # As after a fresh import: no moved method stored on its class, no rare module loaded.
     for cls, names in ((H2Protocol, h2._RARE), (H2Connection, h2_connection._CONN_RARE),
-                       (H2Stream, h2_connection._STREAM_RARE)):
+                       (H2Stream, h2_connection._STREAM_RARE),
+                       (hpack._Table, ("dynamic_table", "insert_entry"))):
         for n in names:
             if n in cls.__dict__:
                 delattr(cls, n)
@@ -119,3 +120,16 @@ def test_moved_connection_and_stream_methods_still_work():
             pass
     _run(main)
     assert "_h2_conn_rare" in _loaded() and "_h2_stream_rare" in _loaded()
+
+
+def test_moved_hpack_functions_still_work():
+    _pristine()
+    d = hpack.Decoder()
+    assert d.insert_entry(b"x-a", b"1") and d.dynamic_table() == [(b"x-a", b"1")]
+    assert "_hpack_more" in _loaded()
+    assert hpack.indexed(2) == b"\x82" and hpack.incr_indexed(1) == b"\x41"
+    assert hpack.encode(b"abc") == b"\x82" + hpack.huffman_encode(b"abc")   # Huffman: 2 octets
+    assert isinstance(hpack.new(100), hpack.Decoder)
+    e = hpack.Encoder()
+    assert e.insert_entry("x-b", "2") and e.dynamic_table() == [(b"x-b", b"2")]
+    assert not hasattr(hpack, "no_such_name") and not hasattr(d, "no_such_method")

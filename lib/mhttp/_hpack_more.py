@@ -1,0 +1,54 @@
+# mhttp._hpack_more: the rarely used half of mhttp.hpack (private): lua-resty-http2's
+# module functions (encode, indexed, incr_indexed, new), reached as mhttp.hpack.X through
+# that module's __getattr__, and the _Table methods dynamic_table and insert_entry, found
+# by _Table.__getattr__ (mhttp._lazy.bind) on first use.  See mhttp.hpack for the API.
+from mhttp.hpack import Decoder, DEFAULT_TABLE_SIZE, _b, _literal, _put_int
+
+
+def encode(src, dst=None, lower=False):
+    # lua-resty-http2 hpack.encode: the string literal of src appended to dst.
+    src = _b(src)
+    if lower:
+        src = src.lower()
+    r = _literal(src, True, False)
+    if dst is None:
+        return r
+    if isinstance(dst, list):
+        dst.append(r)
+    else:
+        dst += r
+    return dst
+
+
+def indexed(index):
+    # Indexed Header Field Representation (RFC 7541 §6.1) of index.
+    out = bytearray()
+    _put_int(out, index, 7, 0x80)
+    return bytes(out)
+
+
+def incr_indexed(index):
+    # First octets of a Literal Header Field with Incremental Indexing -- Indexed Name
+    # (RFC 7541 §6.2.1); the value's string literal follows.
+    out = bytearray()
+    _put_int(out, index, 6, 0x40)
+    return bytes(out)
+
+
+def new(size=DEFAULT_TABLE_SIZE):
+    # lua-resty-http2 hpack.new(size): the stateful decoding context.
+    return Decoder(size)
+
+
+# -- _Table methods
+
+def dynamic_table(self):
+    # The dynamic table as the RFC prints it: [(name, value)], index 62 first.
+    r = list(self._ents)
+    r.reverse()
+    return r
+
+
+def insert_entry(self, name, value):
+    # RFC 7541 §4.4: an entry larger than the table empties it and is not added.
+    return self._add(_b(name), _b(value))
