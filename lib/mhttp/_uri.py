@@ -1,11 +1,34 @@
 # mhttp._uri: the part of mhttp.util a client needs for every request (parse_uri,
 # to_authority, scheme_to_port and their helpers), kept apart so that a board does not
 # load the rest of mhttp.util (URI escaping, dates, relative paths, split_authority).
-# The IP literal checks live in mhttp._util_ip, imported when a URI has an IPv6 literal.
 # Public through mhttp.util, which re-exports these names; see its opening comment for
 # the conventions (bytes or str in, the same kind out; ValueError on bad input).
+#
+# RAM on boards: every bytes or non-identifier str constant is a heap object per module
+# on MicroPython (about 40 B, even from ROMFS), so delimiters are const() byte values,
+# the error texts live in mhttp._util_ip (loaded with the first error; each raise site
+# keeps its text as a comment) and so does the IPv6 literal handling.
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_HASH = const(35)       # "#"
+_SLASH = const(47)      # "/"
+_COLON = const(58)      # ":"
+_QMARK = const(63)      # "?"
+_AT = const(64)         # "@"
+_LBRACKET = const(91)   # "["
+_RBRACKET = const(93)   # "]"
 
 scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
+
+
+def _bad(n, arg=None):
+    # The exception numbered n (mhttp._util_ip.uri_error has the texts).
+    from mhttp._util_ip import uri_error
+    return uri_error(n, arg)
 
 
 def _in(x):
@@ -16,7 +39,7 @@ def _in(x):
         return x, False
     if isinstance(x, (bytearray, memoryview)):
         return bytes(x), False
-    raise TypeError("expected bytes or str, got %s" % type(x).__name__)
+    raise _bad(0, type(x).__name__)     # TypeError: expected bytes or str, got %s
 
 
 def _out(b, was_str):
@@ -25,19 +48,19 @@ def _out(b, was_str):
     try:
         return b.decode()
     except UnicodeError:
-        raise ValueError("result is not valid UTF-8; pass bytes to get raw octets")
+        raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
 
 
 def _port(p):
     # digits -> int in 0..65535, or ValueError
     if not p:
-        raise ValueError("empty port")
+        raise _bad(2)   # empty port
     for c in p:
         if not 48 <= c <= 57:
-            raise ValueError("invalid port %r" % (p,))
+            raise _bad(3, p)    # invalid port %r
     v = int(p)
     if v > 65535:
-        raise ValueError("port out of range: %d" % v)
+        raise _bad(4, v)    # port out of range: %d
     return v
 
 
@@ -53,8 +76,9 @@ def to_authority(host, port, scheme):
     # Reverse of split_authority: brackets an IPv6 literal and omits the port when it is
     # None or the scheme's default.  Returns the kind of host.
     b, was_str = _in(host)
-    if b.find(b":") >= 0 and not b.startswith(b"["):
-        b = b"[" + b + b"]"
+    if b.find(_COLON) >= 0 and b[0] != _LBRACKET:
+        from mhttp._util_ip import bracket
+        b = bracket(b)
     if port is not None and scheme_to_port.get(_scheme_str(scheme)) != port:
         b += b":%d" % port
     return _out(b, was_str)
@@ -71,68 +95,55 @@ def parse_uri(uri):
     b, was_str = _in(uri)
     for c in b:
         if c <= 32 or c == 127:
-            raise ValueError("whitespace or control character in URI")
-    c = b.find(b":")
+            raise _bad(5)   # whitespace or control character in URI
+    c = b.find(_COLON)
     if c <= 0:
-        raise ValueError("URI has no scheme")
+        raise _bad(6)   # URI has no scheme
     scheme = b[:c].lower()
     if not (97 <= scheme[0] <= 122):
-        raise ValueError("invalid URI scheme")
+        raise _bad(7)   # invalid URI scheme
     for ch in scheme:
-        if not (97 <= ch <= 122 or 48 <= ch <= 57 or ch in b"+-."):
-            raise ValueError("invalid URI scheme")
-    rest = b[c + 1:]
-    if not rest.startswith(b"//"):
-        raise ValueError("URI has no authority")
-    rest = rest[2:]
+        # a-z 0-9 + - .
+        if not (97 <= ch <= 122 or 48 <= ch <= 57 or ch == 43 or ch == 45 or ch == 46):
+            raise _bad(7)   # invalid URI scheme
+    if len(b) < c + 3 or b[c + 1] != _SLASH or b[c + 2] != _SLASH:
+        raise _bad(8)   # URI has no authority
+    rest = b[c + 3:]
     end = len(rest)
-    for sep in (b"/", b"?", b"#"):
+    for sep in (_SLASH, _QMARK, _HASH):
         k = rest.find(sep)
         if 0 <= k < end:
             end = k
     auth = rest[:end]
     tail = rest[end:]
     frag = None
-    h = tail.find(b"#")
+    h = tail.find(_HASH)
     if h >= 0:
         frag = tail[h + 1:]
         tail = tail[:h]
-    if not tail.startswith(b"/"):
+    if not tail or tail[0] != _SLASH:
         tail = b"/" + tail
     userinfo = None
-    at = auth.rfind(b"@")
+    at = auth.rfind(_AT)
     if at >= 0:
         userinfo = auth[:at]
         auth = auth[at + 1:]
     port = None
-    if auth.startswith(b"["):
-        e = auth.find(b"]")
-        if e < 0:
-            raise ValueError("unterminated IPv6 literal in URI")
-        host = auth[1:e]
-        # RFC 6874: a zone in a URI is written "%25zone"
-        z = host.find(b"%25")
-        from mhttp._util_ip import _is_ipv6
-        if not _is_ipv6(host if z < 0 else host[:z]):
-            raise ValueError("invalid IPv6 literal in URI")
-        after = auth[e + 1:]
-        if after:
-            if not after.startswith(b":"):
-                raise ValueError("junk after IPv6 literal in URI")
-            if len(after) > 1:
-                port = _port(after[1:])
+    if auth and auth[0] == _LBRACKET:
+        from mhttp._util_ip import uri_ipv6
+        host, port = uri_ipv6(auth)
     else:
-        k = auth.rfind(b":")
+        k = auth.rfind(_COLON)
         host = auth
         if k >= 0:
             host = auth[:k]
             if len(auth) > k + 1:
                 port = _port(auth[k + 1:])
         for ch in host:
-            if ch in b"[]:":
-                raise ValueError("invalid host in URI")
+            if ch == _LBRACKET or ch == _RBRACKET or ch == _COLON:
+                raise _bad(9)   # invalid host in URI
     if not host:
-        raise ValueError("URI has an empty host")
+        raise _bad(10)  # URI has an empty host
     host = host.lower()
     if port is None:
         port = scheme_to_port.get(scheme.decode())

@@ -1,6 +1,7 @@
 # mhttp._util_ip: IP literal checks (RFC 3986 §3.2.2) for mhttp.util (is_ip,
-# split_authority, percent-decoding's hex digits) and mhttp._uri (an IPv6 literal in a
-# URI), kept apart so that a client whose URIs name hosts does not load them.
+# split_authority, percent-decoding's hex digits) and mhttp._uri's rare parts (an IPv6
+# literal in a URI or a host, the error texts), kept apart so that a client whose URIs
+# name hosts and parse does not load them.
 
 
 def _hexval(c):
@@ -69,3 +70,54 @@ def _is_ipv6(b):
     if dc >= 0:
         return count <= 7
     return count == 8
+
+
+# ---- mhttp._uri's rare parts -----------------------------------------------------
+
+# mhttp._uri's error texts, by number (index 0 is a TypeError, the others ValueErrors)
+_URI_ERRORS = ("expected bytes or str, got %s",
+               "result is not valid UTF-8; pass bytes to get raw octets",
+               "empty port",
+               "invalid port %r",
+               "port out of range: %d",
+               "whitespace or control character in URI",
+               "URI has no scheme",
+               "invalid URI scheme",
+               "URI has no authority",
+               "invalid host in URI",
+               "URI has an empty host")
+
+
+def uri_error(n, arg=None):
+    # The exception for mhttp._uri's error n (arg: the value its text formats).
+    t = _URI_ERRORS[n]
+    if arg is not None:
+        t = t % (arg,)
+    return TypeError(t) if n == 0 else ValueError(t)
+
+
+def bracket(b):
+    # An IPv6 literal host (bytes) in brackets, for an authority.
+    return b"[" + b + b"]"
+
+
+def uri_ipv6(auth):
+    # The authority (bytes, userinfo removed) of a URI that starts with "[": the IPv6
+    # literal (without brackets; an RFC 6874 zone "%25zone" is kept) and the port (int,
+    # or None when absent); ValueError when malformed.
+    from mhttp._uri import _port
+    e = auth.find(b"]")
+    if e < 0:
+        raise ValueError("unterminated IPv6 literal in URI")
+    host = auth[1:e]
+    z = host.find(b"%25")
+    if not _is_ipv6(host if z < 0 else host[:z]):
+        raise ValueError("invalid IPv6 literal in URI")
+    after = auth[e + 1:]
+    port = None
+    if after:
+        if not after.startswith(b":"):
+            raise ValueError("junk after IPv6 literal in URI")
+        if len(after) > 1:
+            port = _port(after[1:])
+    return host, port
