@@ -110,37 +110,52 @@ _K_CL = const(2)
 _K_TE = const(3)
 _K_CONN = const(4)
 _K_EXPECT = const(5)
-_KINDS = {b"host": _K_HOST, b"content-length": _K_CL, b"transfer-encoding": _K_TE,
-          b"connection": _K_CONN, b"expect": _K_EXPECT}
 
-# ---- character sets (RFC 9110 §5.6.2 token, §5.5 field-value; RFC 3986) ----
-_ALNUM = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_S_TOKEN = _ALNUM + b"!#$%&'*+-.^_`|~"
-_S_VCHAR = bytes(range(0x21, 0x7F))
-_S_OBS = bytes(range(0x80, 0x100))
-_S_VALUE = b"\t " + _S_VCHAR + _S_OBS            # field-value, reason-phrase, chunk-ext
-_S_BLOCK = b"\r\n" + _S_VALUE                     # a whole head; CR/LF pairing checked apart
-_S_HEX = b"0123456789abcdefABCDEF"
-_S_HOST = _ALNUM + b"-._~!$&'()*+,;=:[]%"         # uri-host [ ":" port ]
+# ---- character classes (RFC 9110 §5.6.2 token, §5.5 field-value; RFC 3986) ----
+# _CLASS[c] holds one bit per class byte c belongs to: 1 tchar (token), 2 VCHAR, 4 what a
+# field-value, reason-phrase or chunk-ext may hold (HTAB, SP, VCHAR, obs-text), 8 HEXDIG,
+# 16 uri-host [":" port] (ALPHA DIGIT and "-._~!$&'()*+,;=:[]%").  One bytes literal: on a
+# board it stays in flash (ROMFS, frozen) where building the table and its source strings
+# cost ~0.5 KB of heap.  tests_host/core/test_h1_ram.py rebuilds it from these sets.
+_CLASS = (
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00"  # 00
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"  # 10
+    b"\x04\x17\x06\x07\x17\x17\x17\x17\x16\x16\x17\x17\x16\x17\x17\x06"  # 20
+    b"\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x16\x16\x06\x16\x06\x06"  # 30
+    b"\x06\x1f\x1f\x1f\x1f\x1f\x1f\x17\x17\x17\x17\x17\x17\x17\x17\x17"  # 40
+    b"\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x16\x06\x16\x07\x17"  # 50
+    b"\x07\x1f\x1f\x1f\x1f\x1f\x1f\x17\x17\x17\x17\x17\x17\x17\x17\x17"  # 60
+    b"\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x06\x07\x06\x17\x00"  # 70
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # 80
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # 90
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # a0
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # b0
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # c0
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # d0
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # e0
+    b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # f0
+)
 
 _TRANSLATE = hasattr(b"", "translate")
 if _TRANSLATE:
     # CPython: translate(None, allowed) deletes every allowed byte; what is left is bad.
-    _TOKEN = _S_TOKEN
-    _VCHAR = _S_VCHAR
-    _VALUE = _S_VALUE
-    _BLOCK = _S_BLOCK
-    _HEX = _S_HEX
-    _HOST = _S_HOST
+    def _allowed(bit):
+        return bytes([c for c in range(256) if _CLASS[c] & bit])
+
+    _TOKEN = _allowed(1)
+    _VCHAR = _allowed(2)
+    _VALUE = _allowed(4)
+    _HEX = _allowed(8)
+    _HOST = _allowed(16)
+    _BLOCK = b"\r\n" + _VALUE     # a whole head; CR/LF pairing checked apart
 
     def _bad(s, allowed):
         return s.translate(None, allowed)
 
     def _bad_block(s, lines=None):
-        return s.translate(None, _S_BLOCK)
+        return s.translate(None, _BLOCK)
 else:
-    # One 256-byte table of class bits (RAM on boards: one object, where five tables and
-    # their source strings cost about 3 KB); _bad(s, bit) tests one class.
+    # MicroPython has no translate: _bad(s, bit) looks each byte up in _CLASS.
     _TOKEN = 1
     _VCHAR = 2
     _VALUE = 4
@@ -148,16 +163,6 @@ else:
     _HOST = 16
     _BLOCK = None
 
-    def _classes():
-        t = bytearray(256)
-        for bit, allowed in ((_TOKEN, _S_TOKEN), (_VCHAR, _S_VCHAR), (_VALUE, _S_VALUE),
-                             (_HEX, _S_HEX), (_HOST, _S_HOST)):
-            for c in allowed:
-                t[c] |= bit
-        return bytes(t)
-
-    _CLASS = _classes()
-    del _classes, _S_TOKEN, _S_VCHAR, _S_OBS, _S_VALUE, _S_BLOCK, _S_HEX, _S_HOST, _ALNUM
     def _bad(s, bit):
         t = _CLASS
         for c in s:
@@ -191,7 +196,19 @@ def _name_entry(name):
     if not name or _bad(name, _TOKEN):
         return None
     lname = name.lower()
-    e = (lname, lname in NEVER_INDEX_DEFAULT, _KINDS.get(lname, 0))
+    if lname == b"host":
+        k = _K_HOST
+    elif lname == b"content-length":
+        k = _K_CL
+    elif lname == b"transfer-encoding":
+        k = _K_TE
+    elif lname == b"connection":
+        k = _K_CONN
+    elif lname == b"expect":
+        k = _K_EXPECT
+    else:
+        k = 0
+    e = (lname, lname in NEVER_INDEX_DEFAULT, k)
     if len(_NAME_CACHE) < _NAME_CACHE_MAX:
         _NAME_CACHE[name] = e
     return e

@@ -32,3 +32,24 @@ def test_field_lines_parsed_after_the_start_line_only():
     assert list(evs[0][1]) == [(b":status", b"200", False), (b"a", b"1", False),
                                (b"content-length", b"1", False)]
     assert evs[1] == (EV_DATA, b"z", True)
+
+
+def test_class_table_matches_the_abnf():
+    import mhttp.h1 as h1
+    alnum = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    vchar = bytes(range(0x21, 0x7F))
+    sets = ((1, alnum + b"!#$%&'*+-.^_`|~"),                     # tchar
+            (2, vchar),                                           # VCHAR
+            (4, b"\t " + vchar + bytes(range(0x80, 0x100))),      # field-value octets
+            (8, b"0123456789abcdefABCDEF"),                       # HEXDIG
+            (16, alnum + b"-._~!$&'()*+,;=:[]%"))                 # uri-host [":" port]
+    t = bytearray(256)
+    for bit, allowed in sets:
+        for c in allowed:
+            t[c] |= bit
+    assert bytes(t) == h1._CLASS
+    names = {1: "_TOKEN", 2: "_VCHAR", 4: "_VALUE", 8: "_HEX", 16: "_HOST"}
+    for bit, allowed in sets:
+        cls = getattr(h1, names[bit])          # an allowed set (CPython) or a bit (MP)
+        for c in range(256):
+            assert (not h1._bad(bytes([c]), cls)) == (c in allowed), (bit, c)
