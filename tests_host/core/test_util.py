@@ -356,6 +356,25 @@ def test_parse_uri_errors():
     raises(TypeError, parse_uri, None)
 
 
+def test_parse_uri_error_texts():
+    # the texts live in mhttp._util_ip (loaded with the first error); each names the fault
+    for u, text in (("/path", "URI has no scheme"), ("1http://h/", "invalid URI scheme"),
+                    ("http:/x", "URI has no authority"), ("http://h:/x", None),
+                    ("http://h:99999/", "port out of range: 99999"),
+                    ("http://h:x1/", "invalid port b'x1'"), ("http://a b/", "whitespace"),
+                    ("http://h]/", "invalid host in URI"), ("http://u@/", "URI has an empty host"),
+                    ("http://[::1/", "unterminated IPv6"), ("http://[::1]x/", "junk after IPv6"),
+                    ("http://[zz]/", "invalid IPv6 literal")):
+        if text is None:
+            assert parse_uri(u)[3] == 80
+            continue
+        e = raises(ValueError, parse_uri, u)
+        assert str(e).startswith(text), (u, str(e))
+    e = raises(TypeError, parse_uri, 5)
+    assert str(e) == "expected bytes or str, got int"
+    assert to_authority(b"fe80::1", 8080, b"http") == b"[fe80::1]:8080"
+
+
 def test_unix_time_epoch():
     t = unix_time()
     assert isinstance(t, int)
