@@ -67,6 +67,29 @@ from mhttp import ws as core
 from mhttp.ws import PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
 from mhttp._lazy import bind
+from mhttp.ws import _msg
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# Error messages: ids into mhttp._ws_msg.MSG, after mhttp.ws's (the texts load at the first
+# error; see mhttp.ws, "Error messages").
+_M_TIMEOUT = const(43)
+_M_CONNECT_USED = const(44)
+_M_H2_NO_CONNECT = const(45)
+_M_NO_RESPONSE = const(46)
+_M_NOT_CONNECTED = const(47)
+_M_CLOSED = const(48)
+_M_URI_CHAR = const(49)
+_M_URI_ABS = const(50)
+_M_URI_SCHEME = const(51)
+_M_URI_IPV6 = const(52)
+_M_URI_AUTH = const(53)
+_M_URI_HOST = const(54)
+_M_URI_PORT = const(55)
 
 # ready_state values (the browser API's)
 CONNECTING = 0
@@ -93,7 +116,7 @@ def _left(end):
         return None
     ms = ticks_diff(end, ticks_ms())
     if ms <= 0:
-        raise Timeout("websocket: timed out")
+        raise Timeout(_msg(_M_TIMEOUT))
     return ms / 1000
 
 
@@ -178,7 +201,7 @@ class WebSocket:
         # 8441 over an HTTP/2 connection).  Raises HandshakeError when the server refuses
         # (ws.headers then holds its response head), TLSError, Timeout, ConnectionClosed.
         if self.type != "client" or self.ready_state != CONNECTING:
-            raise Error("websocket: connect() is for a new client websocket")
+            raise Error(_msg(_M_CONNECT_USED))
         from mhttp import client
         end = _deadline(timeout)
         o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
@@ -194,8 +217,7 @@ class WebSocket:
                 if not getattr(conn.p, "_got_settings", True):
                     await conn.ping(_left(end))
                 if conn.peer_settings.get(_SETTINGS_ENABLE_CONNECT_PROTOCOL) != 1:
-                    raise core._hs_error("RFC 8441: the HTTP/2 server does not allow extended "
-                                         "CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)", 0)
+                    raise core._hs_error(_M_H2_NO_CONNECT, 0)
             stream = conn.new_stream()
             key = None if h2 else core.client_key()
             req = core.client_request(self.authority, self.path, key, self.protocols,
@@ -210,7 +232,7 @@ class WebSocket:
             while True:
                 resp = await stream.get_headers(_left(end))
                 if resp is None:
-                    raise ConnectionClosed("websocket: connection closed before a response")
+                    raise ConnectionClosed(_msg(_M_NO_RESPONSE))
                 st = resp.get(b":status") or b""
                 if st[:1] != b"1" or st == b"101":
                     break
@@ -225,33 +247,29 @@ class WebSocket:
         self._open(stream, exts, True)
 
     # -- receiving ----------------------------------------------------------------------
-    async def _read_chunk(self, end):
-        # The next tunnelled bytes (b"" at EOF).
+    async def _read(self, end):
+        # The next tunnelled bytes (b"" at EOF).  A reset tunnel (HTTP/2 RST_STREAM,
+        # GOAWAY) is taken as EOF: the websocket then ends with 1006, as when TCP ends
+        # without a close frame.  (One coroutine: each layer is a heap frame per read.)
         s = self.stream
-        if end is None:
-            # No limit: a stream's default timeout (a server's body_timeout) just means
-            # "read again"; a client stream has none (no timer per read).
-            while True:
-                try:
-                    c = await s.get_next_chunk(self._slice)
-                    break
-                except Timeout:
-                    continue
-        else:
-            c = await s.get_next_chunk(_left(end))
+        try:
+            if end is None:
+                # No limit: a stream's default timeout (a server's body_timeout) just
+                # means "read again"; a client stream has none (no timer per read).
+                while True:
+                    try:
+                        c = await s.get_next_chunk(self._slice)
+                        break
+                    except Timeout:
+                        continue
+            else:
+                c = await s.get_next_chunk(_left(end))
+        except ProtocolError:
+            c = None
         if c is None:
             self._eof = True
             return b""
         return c
-
-    async def _read(self, end):
-        # get_next_chunk, with a reset tunnel (HTTP/2 RST_STREAM, GOAWAY) taken as EOF:
-        # the websocket then ends with 1006, as when TCP ends without a close frame.
-        try:
-            return await self._read_chunk(end)
-        except ProtocolError:
-            self._eof = True
-            return b""
 
     async def _flush_auto(self):
         # Writes what the core queued by itself (pongs, the close echo, a failure's close
@@ -259,7 +277,7 @@ class WebSocket:
         out = self.p.data_to_send()
         if out:
             try:
-                await self._write(out, None)
+                await self.stream.write_chunk(out, False, None)
             except (ConnectionClosed, Timeout):
                 pass
 
@@ -269,7 +287,7 @@ class WebSocket:
         # dropped, on the way.  Raises WSError when the peer broke the protocol.
         p = self.p
         if p is None:
-            raise Error("websocket: not connected")
+            raise Error(_msg(_M_NOT_CONNECTED))
         if self.ready_state == CLOSED:
             return None
         end = _deadline(timeout)
@@ -354,21 +372,18 @@ class WebSocket:
             conn.abort()
 
     # -- sending ------------------------------------------------------------------------
-    async def _write(self, data, timeout):
-        await self.stream.write_chunk(data, False, timeout)
-
     async def _send(self, fn, args, timeout):
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
         # in the order they were made.
         if self.ready_state == CLOSED or self.p is None:
-            raise ConnectionClosed("websocket: the connection is closed")
+            raise ConnectionClosed(_msg(_M_CLOSED))
         lk = self._lock
         if lk is None:
-            await self._write(fn(*args), timeout)
+            await self.stream.write_chunk(fn(*args), False, timeout)
             return
         await lk.acquire()
         try:
-            await self._write(fn(*args), timeout)
+            await self.stream.write_chunk(fn(*args), False, timeout)
         finally:
             lk.release()
 
@@ -389,6 +404,10 @@ class WebSocket:
             else:
                 await self.send_frame(op, data, True, timeout)
                 return
+        if self._lock is None and self.ready_state != CLOSED:
+            # The blocking face (no lock): written here, one coroutine frame less per message.
+            await self.stream.write_chunk(self.p.send_message(data, text, fin), False, timeout)
+            return
         await self._send(self.p.send_message, (data, text, fin), timeout)
 
     # -- closing ------------------------------------------------------------------------
@@ -495,13 +514,13 @@ def parse_ws_uri(uri):
         uri = bytes(uri).decode()
     for c in uri:
         if c <= " " or c == "\x7f":
-            raise ValueError("websocket: whitespace or control character in URI")
+            raise ValueError(_msg(_M_URI_CHAR))
     i = uri.find("://")
     if i <= 0:
-        raise ValueError("websocket: not an absolute URI: %r" % (uri,))
+        raise ValueError(_msg(_M_URI_ABS, (uri,)))
     scheme = uri[:i].lower()
     if scheme not in ("ws", "wss", "http", "https"):
-        raise ValueError("websocket: scheme must be ws or wss: %r" % (uri,))
+        raise ValueError(_msg(_M_URI_SCHEME, (uri,)))
     rest = uri[i + 3:]
     h = rest.find("#")
     if h >= 0:
@@ -524,12 +543,12 @@ def parse_ws_uri(uri):
     if auth.startswith("["):
         k = auth.find("]")
         if k < 0:
-            raise ValueError("websocket: bad IPv6 literal in %r" % (uri,))
+            raise ValueError(_msg(_M_URI_IPV6, (uri,)))
         host = auth[1:k]
         tail = auth[k + 1:]
         if tail:
             if not tail.startswith(":"):
-                raise ValueError("websocket: bad authority in %r" % (uri,))
+                raise ValueError(_msg(_M_URI_AUTH, (uri,)))
             port = tail[1:]
     else:
         k = auth.find(":")
@@ -537,12 +556,12 @@ def parse_ws_uri(uri):
         if k >= 0:
             port = auth[k + 1:]
     if not host:
-        raise ValueError("websocket: URI without a host: %r" % (uri,))
+        raise ValueError(_msg(_M_URI_HOST, (uri,)))
     if port is None or port == "":
         port = 443 if scheme in ("wss", "https") else 80
     else:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("websocket: bad port in %r" % (uri,))
+            raise ValueError(_msg(_M_URI_PORT, (uri,)))
         port = int(port)
     return scheme, userinfo, host.lower(), port, path
 

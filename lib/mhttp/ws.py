@@ -133,16 +133,73 @@ def valid_close_code(code):
     return (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
 
 
-def _err(msg, code):
-    # mhttp.errors.WSError(msg, code): the class lives in mhttp._errors_more, which a
+# Error messages: ids, the texts are in mhttp._ws_msg (loaded at the first error: each
+# string constant of a module costs heap on MicroPython even from ROMFS).  mhttp.websocket's
+# ids follow these (43 on).
+_M_RSV = const(0)
+_M_OPCODE = const(1)
+_M_CTRL_FRAG = const(2)
+_M_CTRL_LEN = const(3)
+_M_CTRL_RSV = const(4)
+_M_CONT = const(5)
+_M_CONT_RSV = const(6)
+_M_INTERLEAVED = const(7)
+_M_MASKED = const(8)
+_M_UNMASKED = const(9)
+_M_MINLEN = const(10)
+_M_MSB = const(11)
+_M_FRAME_BIG = const(12)
+_M_MSG_BIG = const(13)
+_M_CLOSE_1 = const(14)
+_M_CLOSE_CODE = const(15)
+_M_CLOSE_UTF8 = const(16)
+_M_UTF8 = const(17)
+_M_Z_EMPTY = const(18)
+_M_BOMB = const(19)
+_M_SEND_CLOSING = const(20)
+_M_REASON_NO_CODE = const(21)
+_M_SEND_CODE = const(22)
+_M_REASON_UTF8 = const(23)
+_M_REASON_LONG = const(24)
+_M_Z_BIG = const(25)
+_M_Z_BAD = const(26)
+_M_Z_BOMB = const(27)
+_M_PMD_DUP = const(28)
+_M_PMD_SBITS = const(29)
+_M_PMD_SOVER = const(30)
+_M_PMD_CBITS = const(31)
+_M_PMD_PARAM = const(32)
+_M_PMD_SREFUSED = const(33)
+_M_PMD_TAKEOVER = const(34)
+_M_HS_H2_STATUS = const(35)
+_M_HS_STATUS = const(36)
+_M_HS_UPGRADE = const(37)
+_M_HS_CONNECTION = const(38)
+_M_HS_ACCEPT = const(39)
+_M_HS_PROTOCOL = const(40)
+_M_HS_EXTENSION = const(41)
+_M_HS_PMD_TWICE = const(42)
+
+
+def _msg(m, arg=None):
+    # The text of message id m, formatted with arg (the right operand of %) when given;
+    # a str is taken as it is.
+    if isinstance(m, str):
+        return m
+    from mhttp._ws_msg import MSG
+    return MSG[m] if arg is None else MSG[m] % arg
+
+
+def _err(msg, code, arg=None):
+    # mhttp.errors.WSError(text, code): the class lives in mhttp._errors_more, which a
     # connection that never sees an error does not load (board RAM).
-    return errors.WSError(msg, code)
+    return errors.WSError(_msg(msg, arg), code)
 
 
-def _hs_error(msg, status_hint):
+def _hs_error(msg, status_hint, arg=None):
     # HandshakeError (in mhttp._ws_server: loaded by a client only when its handshake fails).
     from mhttp._ws_server import HandshakeError
-    return HandshakeError(msg, status_hint)
+    return HandshakeError(_msg(msg, arg), status_hint)
 
 
 # Rarely used names live in mhttp._ws_server (the server half of the opening handshake)
@@ -178,8 +235,11 @@ def __getattr__(name):
 # MASK_IMPL says which one runs: "c", "viper" or "python".  The pure-Python functions keep
 # their _py_ names whichever runs, so the tests check both.
 #
-# Pure Python, MicroPython: one big-integer XOR against the repeated key (int.from_bytes),
-# ~7x faster than a byte loop on the unix port; it has no step slices.
+# Pure Python, MicroPython: big-integer XORs against the repeated key (int.from_bytes),
+# ~7x faster than a byte loop on the unix port (it has no step slices), 256 bytes at a
+# time in place in the one bytearray that becomes the frame or payload (_mask_into): a
+# 1 KiB frame once allocated ~6 payload-sized integers and copies, which fragmented a
+# board's heap over a thousand messages.
 #
 # Pure Python, CPython (in mhttp._ws_cpy, with the C wrappers; MicroPython never loads
 # it): up to _SMALL bytes the same big-integer XOR (native byte order: no
@@ -214,24 +274,52 @@ def _native_masking():
 
 
 if MICROPYTHON:
+    def _mask_into(b, start, key):
+        # Masks the bytearray b in place from start to its end: a big-integer XOR per
+        # 256-byte piece (memoryview in, slice assignment of the same length out), so a
+        # frame of any size needs only ~3 x 256 bytes of temporaries besides b itself
+        # (board RAM: no payload-sized integers, no fragmentation).  Pieces start at
+        # multiples of 4 from start, so the key lines up in each one.
+        end = len(b)
+        n = end - start
+        if n <= 0:
+            return
+        c = 256 if n > 256 else (n + 3) & ~3
+        k = int.from_bytes(bytes(key) * (c >> 2), "big")
+        mv = memoryview(b)
+        i = start
+        while end - i >= c:
+            b[i:i + c] = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
+            i += c
+        r = end - i
+        if r:
+            b[i:end] = (int.from_bytes(mv[i:end], "big") ^ (k >> ((c - r) << 3))).to_bytes(r, "big")
+
     def _py_mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes (bytes, not bytearray).
-        n = len(data)
-        if not n:
+        # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
+        if not len(data):
             return b""
-        k = key * ((n >> 2) + 1)
-        if len(k) != n:
-            k = k[:n]
-        return (int.from_bytes(data, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
+        b = bytearray(data)
+        _mask_into(b, 0, key)
+        return bytes(b)
 
     def _py_mask_frame(h, key, payload):
-        return h + key + _py_mask(payload, key)
+        # The frame: header h, key, masked payload, built in one bytearray.
+        hl = len(h)
+        b = bytearray(hl + 4 + len(payload))
+        b[0:hl] = h
+        b[hl:hl + 4] = key
+        b[hl + 4:] = payload
+        _mask_into(b, hl + 4, key)
+        return bytes(b)
 
     def _py_unmask(buf, start, end, key):
-        # key may be a bytearray slice, which MicroPython cannot repeat with *.
-        if end - start > 600:
-            return _py_mask(memoryview(buf)[start:end], bytes(key))
-        return _py_mask(buf[start:end], bytes(key))
+        # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
+        if end <= start:
+            return b""
+        b = bytearray(memoryview(buf)[start:end])
+        _mask_into(b, 0, key)
+        return bytes(b)
 
     _native = _native_masking()
     if _native is None:
@@ -375,8 +463,8 @@ class WSProtocol:
         self._out = []
         return b"".join(out)
 
-    def _fail(self, msg, code):
-        e = _err(msg, code)
+    def _fail(self, msg, code, arg=None):
+        e = _err(msg, code, arg)
         if self.error is None:
             self.error = e
             if self.state == ST_OPEN:
@@ -414,36 +502,32 @@ class WSProtocol:
             n = b1 & 0x7F
             # RFC 6455 §5.2 header checks, as soon as the first two bytes are here.
             if rsv & ~self._rsv_ok:
-                raise self._fail("RSV bits set without a negotiated extension", CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_RSV, CLOSE_PROTOCOL_ERROR)
             if op >= 8:
                 if op > OP_PONG:
-                    raise self._fail("unknown opcode 0x%x" % op, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_OPCODE, CLOSE_PROTOCOL_ERROR, op)
                 if not b0 & 0x80:
-                    raise self._fail("control frames MUST NOT be fragmented (§5.5)", CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CTRL_FRAG, CLOSE_PROTOCOL_ERROR)
                 if n > 125:
-                    raise self._fail("control frames MUST have a payload length of 125 bytes or less (§5.5)",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CTRL_LEN, CLOSE_PROTOCOL_ERROR)
                 if rsv:
-                    raise self._fail("RSV1 on a control frame", CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CTRL_RSV, CLOSE_PROTOCOL_ERROR)
             elif op == OP_CONT:
                 if not self._msg_op:
-                    raise self._fail("continuation frame without a message to continue", CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CONT, CLOSE_PROTOCOL_ERROR)
                 if rsv:
-                    raise self._fail("RSV1 on a continuation frame", CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CONT_RSV, CLOSE_PROTOCOL_ERROR)
             elif op <= OP_BINARY:
                 if self._msg_op:
-                    raise self._fail("new data frame while a fragmented message is in progress",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_INTERLEAVED, CLOSE_PROTOCOL_ERROR)
             else:
-                raise self._fail("unknown opcode 0x%x" % op, CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_OPCODE, CLOSE_PROTOCOL_ERROR, op)
             masked = b1 & 0x80
             if self.client:
                 if masked:
-                    raise self._fail("a client MUST close a connection if it detects a masked frame (§5.1)",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MASKED, CLOSE_PROTOCOL_ERROR)
             elif not masked:
-                raise self._fail("the server MUST close the connection upon receiving a frame that is "
-                                 "not masked (§5.1)", CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_UNMASKED, CLOSE_PROTOCOL_ERROR)
             hl = 2
             if n == 126:
                 if avail < 4:
@@ -451,25 +535,20 @@ class WSProtocol:
                 n = (buf[p + 2] << 8) | buf[p + 3]
                 hl = 4
                 if n < 126:
-                    raise self._fail("the minimal number of bytes MUST be used to encode the length (§5.2)",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MINLEN, CLOSE_PROTOCOL_ERROR)
             elif n == 127:
                 if avail < 10:
                     return None
                 n = int.from_bytes(buf[p + 2:p + 10], "big")
                 hl = 10
                 if n >> 63:
-                    raise self._fail("the most significant bit of a 64-bit length MUST be 0 (§5.2)",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MSB, CLOSE_PROTOCOL_ERROR)
                 if n < 65536:
-                    raise self._fail("the minimal number of bytes MUST be used to encode the length (§5.2)",
-                                     CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MINLEN, CLOSE_PROTOCOL_ERROR)
             if n > self.max_frame_size:
-                raise self._fail("frame of %d bytes over max_frame_size %d" % (n, self.max_frame_size),
-                                 CLOSE_MESSAGE_TOO_BIG)
+                raise self._fail(_M_FRAME_BIG, CLOSE_MESSAGE_TOO_BIG, (n, self.max_frame_size))
             if op < 8 and not self._msg_z and not rsv and self._msg_size + n > self.max_message_size:
-                raise self._fail("message over max_message_size %d" % self.max_message_size,
-                                 CLOSE_MESSAGE_TOO_BIG)
+                raise self._fail(_M_MSG_BIG, CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
             if masked:
                 end = p + hl + 4 + n
                 if len(buf) < end:
@@ -509,15 +588,14 @@ class WSProtocol:
             code = CLOSE_NO_STATUS
             reason = ""
         elif n == 1:
-            raise self._fail("a close payload MUST start with a 2-byte status code (§5.5.1)",
-                             CLOSE_PROTOCOL_ERROR)
+            raise self._fail(_M_CLOSE_1, CLOSE_PROTOCOL_ERROR)
         else:
             code = (payload[0] << 8) | payload[1]
             if not valid_close_code(code):
-                raise self._fail("invalid close code %d (§7.4)" % code, CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_CLOSE_CODE, CLOSE_PROTOCOL_ERROR, code)
             reason = utf8_decode(payload[2:])
             if reason is None:
-                raise self._fail("close reason is not valid UTF-8 (§5.5.1)", CLOSE_INVALID_DATA)
+                raise self._fail(_M_CLOSE_UTF8, CLOSE_INVALID_DATA)
         if self.state == ST_OPEN:
             # §5.5.1: the endpoint MUST send a Close frame in response; we echo the code.
             self._out.append(self._frame(OP_CLOSE, b"" if code == CLOSE_NO_STATUS
@@ -539,7 +617,7 @@ class WSProtocol:
                 if op == OP_TEXT:
                     s = utf8_decode(payload)
                     if s is None:
-                        raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+                        raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
                     return (EV_MESSAGE, s, True)
                 return (EV_MESSAGE, payload, False)
             self._msg_op = op
@@ -555,7 +633,7 @@ class WSProtocol:
                 # RFC 7692 §7.2.3.6: an empty message is compressed to at least one block
                 # (0x00); with nothing before the appended 00 00 ff ff the inflater would
                 # be left inside a stored block and fail on a later message instead.
-                raise self._fail("compressed message without any deflate data", CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_Z_EMPTY, CLOSE_PROTOCOL_ERROR)
             limit = self.max_message_size - self._msg_size
             try:
                 data = self._inflater.feed(payload, limit)
@@ -567,8 +645,7 @@ class WSProtocol:
                 data = b""
             self._msg_size += len(data)
             if self._msg_size > self.max_message_size:
-                raise self._fail("decompression bomb: message over max_message_size %d"
-                                 % self.max_message_size, CLOSE_MESSAGE_TOO_BIG)
+                raise self._fail(_M_BOMB, CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
         else:
             data = payload
             self._msg_size += len(data)
@@ -581,11 +658,11 @@ class WSProtocol:
                 from mhttp._ws_rare import _utf8_split
                 r = _utf8_split(data)
                 if r is None:
-                    raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+                    raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
                 data, tail = r
             s = utf8_decode(data)
             if s is None:
-                raise self._fail("invalid UTF-8 in a text message", CLOSE_INVALID_DATA)
+                raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
             self._carry = tail
             data = s
         if fin:
@@ -616,7 +693,7 @@ class WSProtocol:
 
     def _check_open(self):
         if self.state != ST_OPEN:
-            raise _err("cannot send: the closing handshake has started", CLOSE_INTERNAL_ERROR)
+            raise _err(_M_SEND_CLOSING, CLOSE_INTERNAL_ERROR)
 
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
@@ -659,15 +736,15 @@ class WSProtocol:
         self._check_open()
         if code is None:
             if reason:
-                raise _err("a close reason needs a close code", CLOSE_INTERNAL_ERROR)
+                raise _err(_M_REASON_NO_CODE, CLOSE_INTERNAL_ERROR)
         elif not valid_close_code(code):
-            raise _err("close code %d may not be sent (§7.4)" % code, CLOSE_INTERNAL_ERROR)
+            raise _err(_M_SEND_CODE, CLOSE_INTERNAL_ERROR, code)
         if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
             # §5.5.1: the body after the code is UTF-8
-            raise _err("a close reason must be UTF-8", CLOSE_INTERNAL_ERROR)
+            raise _err(_M_REASON_UTF8, CLOSE_INTERNAL_ERROR)
         payload = _close_payload(code, reason)
         if len(payload) > 125:
-            raise _err("close reason too long (123 bytes at most)", CLOSE_INTERNAL_ERROR)
+            raise _err(_M_REASON_LONG, CLOSE_INTERNAL_ERROR)
         self.state = ST_CLOSING
         return self._frame(OP_CLOSE, payload, True, 0)
 
@@ -705,7 +782,7 @@ if MICROPYTHON:
         def feed(self, data, limit):
             self._size += len(data)
             if self._size > limit + 1024 + (limit >> 4):
-                raise _err("compressed message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+                raise _err(_M_Z_BIG, CLOSE_MESSAGE_TOO_BIG)
             self._parts.append(data)
             return b""
 
@@ -731,10 +808,10 @@ if MICROPYTHON:
                     n += len(c)
                 d.close()
             except (OSError, EOFError, ValueError) as e:
-                raise _err("invalid compressed data: %r" % (e,), CLOSE_PROTOCOL_ERROR)
+                raise _err(_M_Z_BAD, CLOSE_PROTOCOL_ERROR, (e,))
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(out) > limit:
-                raise _err("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+                raise _err(_M_Z_BOMB, CLOSE_MESSAGE_TOO_BIG)
             return out
 else:
     from mhttp._ws_cpy import _ZInflater, _ZDeflater
@@ -861,7 +938,7 @@ class PerMessageDeflate:
         got = {}
         for k, v in params:
             if k in got:
-                raise _err("permessage-deflate: duplicate parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+                raise _err(_M_PMD_DUP, CLOSE_PROTOCOL_ERROR, k)
             got[k] = v
         r = PerMessageDeflate(level=self.level, min_size=self.min_size)
         r.server_max_window_bits = 15
@@ -875,24 +952,21 @@ class PerMessageDeflate:
             elif k == b"server_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise _err("permessage-deflate: bad server_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_SBITS, CLOSE_PROTOCOL_ERROR)
                 if self.server_max_window_bits is not None and n > self.server_max_window_bits:
-                    raise _err("permessage-deflate: server_max_window_bits over what we offered",
-                                  CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_SOVER, CLOSE_PROTOCOL_ERROR)
                 r.server_max_window_bits = n
             elif k == b"client_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise _err("permessage-deflate: bad client_max_window_bits", CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_CBITS, CLOSE_PROTOCOL_ERROR)
                 r.client_max_window_bits = n
             else:
-                raise _err("permessage-deflate: unexpected parameter %r" % k, CLOSE_PROTOCOL_ERROR)
+                raise _err(_M_PMD_PARAM, CLOSE_PROTOCOL_ERROR, k)
         if self.server_max_window_bits is not None and r.server_max_window_bits > self.server_max_window_bits:
-            raise _err("permessage-deflate: the server did not accept server_max_window_bits",
-                          CLOSE_PROTOCOL_ERROR)
+            raise _err(_M_PMD_SREFUSED, CLOSE_PROTOCOL_ERROR)
         if MICROPYTHON and not r.server_no_context_takeover:
-            raise _err("permessage-deflate: the server kept server context takeover, which "
-                          "MicroPython's inflater cannot follow", CLOSE_PROTOCOL_ERROR)
+            raise _err(_M_PMD_TAKEOVER, CLOSE_PROTOCOL_ERROR)
         if self.client_max_window_bits not in (None, True) and \
                 r.client_max_window_bits > self.client_max_window_bits:
             r.client_max_window_bits = self.client_max_window_bits
@@ -1012,30 +1086,30 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
     status = response.get(":status")
     if h2:
         if status is None or status[:1] != b"2":
-            raise _hs_error("RFC 8441: the server answered %s, not 2xx" % (status,), 0)
+            raise _hs_error(_M_HS_H2_STATUS, 0, (status,))
     else:
         if status != b"101":
-            raise _hs_error("§4.1: the server answered %s, not 101" % (status,), 0)
+            raise _hs_error(_M_HS_STATUS, 0, (status,))
         if b"websocket" not in _tokens(response, "upgrade"):
-            raise _hs_error("§4.1: the response lacks Upgrade: websocket", 0)
+            raise _hs_error(_M_HS_UPGRADE, 0)
         if b"upgrade" not in _tokens(response, "connection"):
-            raise _hs_error("§4.1: the response lacks Connection: Upgrade", 0)
+            raise _hs_error(_M_HS_CONNECTION, 0)
         acc = response.get_as_sequence("sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):
-            raise _hs_error("§4.1: Sec-WebSocket-Accept does not match the key", 0)
+            raise _hs_error(_M_HS_ACCEPT, 0)
     chosen = None
     protos = _list(response, "sec-websocket-protocol")
     if protos:
         offered = [_bb(s) for s in (subprotocols or ())]
         if len(protos) != 1 or protos[0] not in offered:
-            raise _hs_error("§4.1: the server chose a subprotocol we did not offer: %r" % (protos,), 0)
+            raise _hs_error(_M_HS_PROTOCOL, 0, (protos,))
         chosen = protos[0]
     exts = []
     for name, params in _parse_extensions(response.get_as_sequence("sec-websocket-extensions")):
         if name != PerMessageDeflate.name or pmd is None:
-            raise _hs_error("§4.1: the server accepted an extension we did not offer: %r" % (name,), 0)
+            raise _hs_error(_M_HS_EXTENSION, 0, (name,))
         if exts:
-            raise _hs_error("§4.1: permessage-deflate accepted twice", 0)
+            raise _hs_error(_M_HS_PMD_TWICE, 0)
         try:
             exts.append(pmd.check_response(params))
         except errors.WSError as e:

@@ -70,10 +70,14 @@ def mask(data, key):
 
 
 def mask_frame(h, key, payload):
-    b = bytearray(h)
-    b += key
-    b += payload
-    mask_into(b, key, len(h) + 4)
+    # One bytearray of the frame's final size (growing one by += would allocate and copy
+    # again: board RAM, fragmentation).
+    hl = len(h)
+    b = bytearray(hl + 4 + len(payload))
+    b[0:hl] = h
+    b[hl:hl + 4] = key
+    b[hl + 4:] = payload
+    mask_into(b, key, hl + 4)
     return bytes(b)
 
 

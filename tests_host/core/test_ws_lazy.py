@@ -149,3 +149,34 @@ def test_websocket_failure_path():
     assert e.close_code == W.CLOSE_PROTOCOL_ERROR == ws.close_code
     assert ws.ready_state == websocket.CLOSED and st.connection.aborted
     assert run_blocking(ws.receive(1)) is None
+
+
+def test_error_texts_from_the_message_table():
+    # mhttp.ws raises with message ids; the texts come from mhttp._ws_msg at the first error.
+    from mhttp import _ws_msg
+    ids = [v for m in (W, websocket) for k, v in m.__dict__.items() if k.startswith("_M_")]
+    if ids:      # CPython (MicroPython inlines the const() ids: no module attributes)
+        assert sorted(ids) == list(range(len(_ws_msg.MSG)))
+    e = raises(ValueError, websocket.parse_ws_uri, "ftp://x/")
+    assert str(e) == "websocket: scheme must be ws or wss: 'ftp://x/'"
+    assert str(raises(ValueError, websocket.parse_ws_uri, "ws://h:0/")) == "websocket: bad port in 'ws://h:0/'"
+    p = W.WSProtocol(client=True)
+    p.receive_data(b"\xc2\x00")
+    e = raises(WSError, p.next_event)
+    assert str(e) == "RSV bits set without a negotiated extension" and e.close_code == 1002
+    p = W.WSProtocol(client=True)
+    p.receive_data(b"\x83\x00")
+    assert str(raises(WSError, p.next_event)) == "unknown opcode 0x3"
+    p = W.WSProtocol(client=True, max_frame_size=10)
+    p.receive_data(b"\x82\x0b")
+    assert str(raises(WSError, p.next_event)) == "frame of 11 bytes over max_frame_size 10"
+    p = W.WSProtocol(client=True)
+    p.receive_data(b"\x88\x02\x03\xec")
+    assert str(raises(WSError, p.next_event)) == "invalid close code 1004 (\u00a77.4)"
+    e = raises(WSError, W.WSProtocol().send_close, 1005)
+    assert str(e) == "close code 1005 may not be sent (\u00a77.4)" and e.close_code == 1011
+    from mhttp.headers import Headers
+    resp = Headers()
+    resp.append(":status", b"404")
+    e = raises(W.HandshakeError, W.client_check_response, resp, W.client_key())
+    assert str(e) == "\u00a74.1: the server answered b'404', not 101"
