@@ -16,8 +16,8 @@
 import binascii
 
 from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ERROR,
-                          PROTOCOL_ERROR, STREAM_CLOSED, CANCEL,
-                          ENHANCE_YOUR_CALM)
+                          PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, STREAM_CLOSED,
+                          REFUSED_STREAM, CANCEL, ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
 from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
                       ST_RESET_LOCAL, ST_FORGOTTEN, CONN_CLOSING, CONN_CLOSED,
@@ -501,3 +501,100 @@ open_inbound_streams = property(_open_inbound)
 
 # Receivers of the frame types mhttp.h2's _HANDLERS leaves to this module.
 RECEIVERS = {2: r_priority, 3: r_rst_stream, 5: r_push_promise, 6: r_ping, 9: r_continuation}
+
+
+# -- mhttp.h2's error messages ------------------------------------------------------------
+# mhttp.h2 raises _err(n, sid, args): message n of this table (error code, text), so the
+# texts cost no RAM until the first error.  Each call site in mhttp.h2 quotes its text.
+ERRORS = (
+    (PROTOCOL_ERROR, 'SETTINGS_ENABLE_PUSH %d: any value other than 0 or 1 MUST be '
+                     'PROTOCOL_ERROR'),  # 0
+    (PROTOCOL_ERROR, 'a client MUST treat SETTINGS_ENABLE_PUSH=1 as PROTOCOL_ERROR (§6.5.2)'),  # 1
+    (FLOW_CONTROL_ERROR, 'SETTINGS_INITIAL_WINDOW_SIZE above 2**31-1 MUST be '
+                         'FLOW_CONTROL_ERROR (§6.5.2)'),  # 2
+    (FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE change makes stream %d's window "
+                         "exceed 2**31-1"),  # 3
+    (PROTOCOL_ERROR, 'SETTINGS_MAX_FRAME_SIZE %d outside 16384..16777215 MUST be '
+                     'PROTOCOL_ERROR'),  # 4
+    (PROTOCOL_ERROR, 'SETTINGS_ENABLE_CONNECT_PROTOCOL %d (RFC 8441 §3: 0 or 1, never back'
+                     ' to 0)'),  # 5
+    (PROTOCOL_ERROR, 'invalid connection preface'),  # 6
+    (FRAME_SIZE_ERROR, 'frame length %d exceeds SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)'),  # 7
+    (PROTOCOL_ERROR, 'the first frame MUST be SETTINGS (RFC 9113 §3.4)'),  # 8
+    (PROTOCOL_ERROR, 'frame type %d inside a header block: only CONTINUATION may follow '
+                     '(RFC 9113 §6.10)'),  # 9
+    (ENHANCE_YOUR_CALM, '%s flood: %d frames without progress'),  # 10
+    (PROTOCOL_ERROR, 'DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)'),  # 11
+    (FLOW_CONTROL_ERROR, 'DATA of %d octets exceeds the connection window %d (RFC 9113 '
+                         '§6.9)'),  # 12
+    (FLOW_CONTROL_ERROR, "DATA of %d octets exceeds stream %d's window %d"),  # 13
+    (PROTOCOL_ERROR, 'DATA before the HEADERS on stream %d (§8.1)'),  # 14
+    (PROTOCOL_ERROR, 'content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)'),  # 15
+    (PROTOCOL_ERROR, 'HEADERS on stream 0 MUST be PROTOCOL_ERROR'),  # 16
+    (PROTOCOL_ERROR, 'client stream id %d is even (RFC 9113 §5.1.1)'),  # 17
+    (REFUSED_STREAM, 'stream %d opened after GOAWAY'),  # 18
+    (REFUSED_STREAM, 'stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)'),  # 19
+    (PROTOCOL_ERROR, 'HEADERS on idle stream %d (not opened by us) MUST be PROTOCOL_ERROR '
+                     '(RFC 9113 §5.1.1)'),  # 20
+    (PROTOCOL_ERROR, 'HEADERS on stream %d: stream ids MUST increase (RFC 9113 §5.1.1)'),  # 21
+    (ENHANCE_YOUR_CALM, 'header list larger than SETTINGS_MAX_HEADER_LIST_SIZE %d on '
+                        'stream %d'),  # 22
+    (PROTOCOL_ERROR, 'stream %d depends on itself'),  # 23
+    (PROTOCOL_ERROR, 'trailers without END_STREAM on stream %d (RFC 9113 §8.1)'),  # 24
+    (PROTOCOL_ERROR, '1xx response with END_STREAM on stream %d (RFC 9113 §8.1)'),  # 25
+    (PROTOCOL_ERROR, 'content-length %d but END_STREAM on the HEADERS of stream %d (RFC '
+                     '9113 §8.1.1)'),  # 26
+    (PROTOCOL_ERROR, 'field %r value starts or ends with whitespace (RFC 9113 §8.2.1)'),  # 27
+    (PROTOCOL_ERROR, 'pseudo-header %r after a regular field MUST be malformed (RFC 9113 '
+                     '§8.3)'),  # 28
+    (PROTOCOL_ERROR, 'pseudo-header %r in trailers (§8.1)'),  # 29
+    (PROTOCOL_ERROR, 'duplicated pseudo-header %r (§8.3)'),  # 30
+    (PROTOCOL_ERROR, 'connection-specific field %r MUST be malformed (RFC 9113 §8.2.2)'),  # 31
+    (PROTOCOL_ERROR, 'te other than "trailers" MUST be malformed (RFC 9113 §8.2.2)'),  # 32
+    (PROTOCOL_ERROR, 'invalid content-length %r'),  # 33
+    (PROTOCOL_ERROR, 'conflicting content-length values'),  # 34
+    (PROTOCOL_ERROR, 'invalid field name %r (uppercase or a character RFC 9113 §8.2.1 '
+                     'forbids)'),  # 35
+    (PROTOCOL_ERROR, 'field value with NUL, CR or LF MUST be malformed (RFC 9113 §8.2.1)'),  # 36
+    (PROTOCOL_ERROR, 'pseudo-header %r not allowed in a request (RFC 9113 §8.3)'),  # 37
+    (PROTOCOL_ERROR, 'request without :method (§8.3.1)'),  # 38
+    (PROTOCOL_ERROR, ':protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)'),  # 39
+    (PROTOCOL_ERROR, ':protocol on a %r request (RFC 8441 §4)'),  # 40
+    (PROTOCOL_ERROR, 'CONNECT MUST have :authority and no :scheme or :path (RFC 9113 §8.5)'),  # 41
+    (PROTOCOL_ERROR, 'request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)'),  # 42
+    (PROTOCOL_ERROR, ':path %r is not origin-form (§8.3.1)'),  # 43
+    (PROTOCOL_ERROR, 'extended CONNECT without :authority'),  # 44
+    (PROTOCOL_ERROR, 'pushed request must be a safe, cacheable method with :authority (RFC'
+                     ' 9113 §8.4)'),  # 45
+    (PROTOCOL_ERROR, 'host %r differs from :authority %r (RFC 9113 §8.3.1)'),  # 46
+    (PROTOCOL_ERROR, 'a response needs exactly one pseudo-header, :status (RFC 9113 '
+                     '§8.3.2)'),  # 47
+    (PROTOCOL_ERROR, 'invalid :status %r'),  # 48
+    (PROTOCOL_ERROR, '101 is not allowed in HTTP/2 (§8.6)'),  # 49
+    (PROTOCOL_ERROR, 'SETTINGS on stream %d MUST be PROTOCOL_ERROR'),  # 50
+    (PROTOCOL_ERROR, 'SETTINGS ACK without pending SETTINGS'),  # 51
+    (PROTOCOL_ERROR, 'GOAWAY on stream %d MUST be PROTOCOL_ERROR'),  # 52
+    (PROTOCOL_ERROR, 'GOAWAY last_stream_id went up (§6.8)'),  # 53
+    (PROTOCOL_ERROR, 'WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)'),  # 54
+    (FLOW_CONTROL_ERROR, 'connection window above 2**31-1 MUST be FLOW_CONTROL_ERROR (RFC '
+                         '9113 §6.9.1)'),  # 55
+    (FLOW_CONTROL_ERROR, 'stream %d window above 2**31-1 (§6.9.1)'),  # 56
+    (PROTOCOL_ERROR, 'stream ids exhausted (RFC 9113 §5.1.1): open a new connection'),  # 57
+    (PROTOCOL_ERROR, 'a server opens streams with push_stream'),  # 58
+    (PROTOCOL_ERROR, 'stream id %d is not a new odd id above %d'),  # 59
+    (REFUSED_STREAM, 'no new streams after GOAWAY (RFC 9113 §6.8)'),  # 60
+    (REFUSED_STREAM, "peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached"),  # 61
+    (PROTOCOL_ERROR, 'trailers must end the stream'),  # 62
+    (PROTOCOL_ERROR, 'HEADERS on idle stream %d (stream id not increasing) MUST be '
+                     'PROTOCOL_ERROR (RFC 9113 §5.1.1)'),  # 63
+)
+
+
+def err(n, sid, args):
+    # mhttp.h2._err: the exception for message n of ERRORS.
+    code, msg = ERRORS[n]
+    if args is not None:
+        msg = msg % args
+    if sid is None:
+        return H2ConnectionError(code, msg)
+    return H2StreamError(code, msg, sid)

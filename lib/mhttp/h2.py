@@ -207,6 +207,13 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def _err(n, sid=None, args=None):
+    # Board RAM: the exception for message n of mhttp._h2_rare.ERRORS (its text is the
+    # comment above each call): H2StreamError on stream sid, or H2ConnectionError when
+    # sid is None, the message formatted with args.  The texts stay out of this module.
+    return _rare().err(n, sid, args)
+
+
 def _bad_transition(state, inp, sid):
     # The error for a (state, input) pair missing from _TRANSITIONS (mhttp._h2_rare).
     return _rare().bad_transition(state, inp, sid)
@@ -393,34 +400,35 @@ class H2Protocol:
         for k, v in pairs:
             if k == _SETTINGS_ENABLE_PUSH:
                 if v > 1:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH %d: any value "
-                                            "other than 0 or 1 MUST be PROTOCOL_ERROR" % v)
+                    # SETTINGS_ENABLE_PUSH %d: any value other than 0 or 1 MUST be PROTOCOL_ERROR
+                    raise _err(0, None, (v,))
                 if v == 1 and self.client:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "a client MUST treat "
-                                            "SETTINGS_ENABLE_PUSH=1 as PROTOCOL_ERROR (§6.5.2)")
+                    # a client MUST treat SETTINGS_ENABLE_PUSH=1 as PROTOCOL_ERROR (§6.5.2)
+                    raise _err(1, None)
             elif k == _SETTINGS_INITIAL_WINDOW_SIZE:
                 if v > _MAX_WINDOW:
-                    raise H2ConnectionError(_FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE "
-                                            "above 2**31-1 MUST be FLOW_CONTROL_ERROR (§6.5.2)")
+                    # SETTINGS_INITIAL_WINDOW_SIZE above 2**31-1 MUST be FLOW_CONTROL_ERROR
+                    # (§6.5.2)
+                    raise _err(2, None)
                 d = v - self._out_iws
                 self._out_iws = v
                 for st in self._streams.values():
                     st.out_window += d
                     if st.out_window > _MAX_WINDOW:
-                        raise H2ConnectionError(_FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE"
-                                                " change makes stream %d's window exceed 2**31-1"
-                                                % st.id)
+                        # SETTINGS_INITIAL_WINDOW_SIZE change makes stream %d's window exceed
+                        # 2**31-1
+                        raise _err(3, None, (st.id,))
             elif k == _SETTINGS_MAX_FRAME_SIZE:
                 if not 16384 <= v <= 16777215:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE %d outside "
-                                            "16384..16777215 MUST be PROTOCOL_ERROR" % v)
+                    # SETTINGS_MAX_FRAME_SIZE %d outside 16384..16777215 MUST be PROTOCOL_ERROR
+                    raise _err(4, None, (v,))
                 self._out_max_frame = v
             elif k == _SETTINGS_HEADER_TABLE_SIZE:
                 self._encoder.table_size = min(v, self.max_encoder_table_size)
             elif k == _SETTINGS_ENABLE_CONNECT_PROTOCOL:
                 if v > 1 or (v == 0 and rs[k] == 1):
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL %d "
-                                            "(RFC 8441 §3: 0 or 1, never back to 0)" % v)
+                    # SETTINGS_ENABLE_CONNECT_PROTOCOL %d (RFC 8441 §3: 0 or 1, never back to 0)
+                    raise _err(5, None, (v,))
             elif k not in rs:
                 continue    # §6.5.2: unknown settings MUST be ignored
             old = rs[k]
@@ -446,11 +454,13 @@ class H2Protocol:
             if self._need_preface:
                 if n < 24:
                     if PREFACE[:n] != buf:
-                        raise H2ConnectionError(_PROTOCOL_ERROR, "invalid connection preface")
+                        # invalid connection preface
+                        raise _err(6, None)
                     self._inbuf = buf
                     return ev
                 if buf[:24] != PREFACE:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "invalid connection preface")
+                    # invalid connection preface
+                    raise _err(6, None)
                 self._need_preface = False
                 pos = 24
             handlers = _HANDLERS
@@ -458,9 +468,8 @@ class H2Protocol:
                 hi, lo, t, fl, sid = _unpack_from(">BHBBL", buf, pos)
                 ln = (hi << 16) | lo
                 if ln > self._in_max_frame:
-                    raise H2ConnectionError(_FRAME_SIZE_ERROR, "frame length %d exceeds "
-                                            "SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)"
-                                            % (ln, self._in_max_frame))
+                    # frame length %d exceeds SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)
+                    raise _err(7, None, (ln, self._in_max_frame))
                 end = pos + 9 + ln
                 if end > n:
                     break
@@ -469,12 +478,13 @@ class H2Protocol:
                 pos = end
                 if not self._got_settings:
                     if t != _FRAME_SETTINGS or fl & _FLAG_ACK:
-                        raise H2ConnectionError(_PROTOCOL_ERROR, "the first frame MUST be SETTINGS "
-                                                "(RFC 9113 §3.4)")
+                        # the first frame MUST be SETTINGS (RFC 9113 §3.4)
+                        raise _err(8, None)
                     self._got_settings = True
                 if self._cont is not None and t != _FRAME_CONTINUATION:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "frame type %d inside a header block: "
-                                            "only CONTINUATION may follow (RFC 9113 §6.10)" % t)
+                    # frame type %d inside a header block: only CONTINUATION may follow (RFC 9113
+                    # §6.10)
+                    raise _err(9, None, (t,))
                 try:
                     if t < 10:
                         h = handlers[t]
@@ -507,8 +517,8 @@ class H2Protocol:
     def _flood(self, count, limit, what):
         self._flood_dirty = True
         if count > limit:
-            raise H2ConnectionError(_ENHANCE_YOUR_CALM, "%s flood: %d frames without progress"
-                                    % (what, count))
+            # %s flood: %d frames without progress
+            raise _err(10, None, (what, count))
 
     # -- stream bookkeeping --------------------------------------------------------------
 
@@ -555,14 +565,15 @@ class H2Protocol:
 
     def _r_data(self, fl, sid, p):
         if sid == 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)")
+            # DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)
+            raise _err(11, None)
         flen = len(p)
         if fl & _FLAG_PADDED:
             from mhttp.h2_frames import data_unpack
             p, _ = data_unpack(fl, p)
         if flen > self._in_window:
-            raise H2ConnectionError(_FLOW_CONTROL_ERROR, "DATA of %d octets exceeds the connection "
-                                    "window %d (RFC 9113 §6.9)" % (flen, self._in_window))
+            # DATA of %d octets exceeds the connection window %d (RFC 9113 §6.9)
+            raise _err(12, None, (flen, self._in_window))
         self._in_window -= flen
         es = fl & _FLAG_END_STREAM
         if p:
@@ -581,18 +592,18 @@ class H2Protocol:
             raise _bad_transition(st.state, _RECV_DATA, sid)
         if flen > st.in_window:
             self._ack_conn(flen)
-            raise H2StreamError(_FLOW_CONTROL_ERROR, "DATA of %d octets exceeds stream %d's window "
-                                "%d" % (flen, sid, st.in_window), sid)
+            # DATA of %d octets exceeds stream %d's window %d
+            raise _err(13, sid, (flen, sid, st.in_window))
         st.in_window -= flen
         if st.hin != 2:
             self._ack_conn(flen)
-            raise H2StreamError(_PROTOCOL_ERROR, "DATA before the HEADERS on stream %d (§8.1)"
-                                % sid, sid)
+            # DATA before the HEADERS on stream %d (§8.1)
+            raise _err(14, sid, (sid,))
         st.got += len(p)
         if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
             self._ack_conn(flen)
-            raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
-                                "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
+            # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
+            raise _err(15, sid, (st.clen, st.got, sid))
         if es:
             self._trans(st, _RECV_END_STREAM)
         self._ev.append((EV_DATA, sid, p, flen, es == 1))
@@ -610,7 +621,8 @@ class H2Protocol:
 
     def _r_headers(self, fl, sid, p):
         if sid == 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on stream 0 MUST be PROTOCOL_ERROR")
+            # HEADERS on stream 0 MUST be PROTOCOL_ERROR
+            raise _err(16, None)
         if fl & (_FLAG_PADDED | _FLAG_PRIORITY):
             from mhttp.h2_frames import headers_unpack
             frag, prio = headers_unpack(fl, p)
@@ -642,8 +654,8 @@ class H2Protocol:
             if not self.client and sid > self._high_in:
                 # a new stream from the client (RFC 9113 §5.1.1)
                 if not sid & 1:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "client stream id %d is even "
-                                            "(RFC 9113 §5.1.1)" % sid)
+                    # client stream id %d is even (RFC 9113 §5.1.1)
+                    raise _err(17, None, (sid,))
                 self._high_in = sid
                 self._rr_opened += 1
                 if self._rr_opened > self.rapid_reset_window:
@@ -651,48 +663,47 @@ class H2Protocol:
                     self._rr_resets = 0
                 if self.goaway_sent is not None and sid > self.goaway_sent:
                     self._remember(sid, ST_RESET_LOCAL)
-                    raise H2StreamError(_REFUSED_STREAM, "stream %d opened after GOAWAY" % sid, sid)
-                if self._open_in >= self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
+                    # stream %d opened after GOAWAY
+                    raise _err(18, sid, (sid,))
+                mcs = self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
+                if self._open_in >= mcs:
                     self._remember(sid, ST_RESET_LOCAL)
-                    raise H2StreamError(_REFUSED_STREAM, "stream %d exceeds "
-                                        "SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)" % (
-                                            sid, self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]),
-                                        sid)
+                    # stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)
+                    raise _err(19, sid, (sid, mcs))
                 st = self._new_stream(sid, ST_IDLE)
             else:
                 s = self._state_of(sid)
                 if s == ST_IDLE:
-                    raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on idle stream %d (%s) MUST be "
-                                            "PROTOCOL_ERROR (RFC 9113 §5.1.1)" % (
-                                                sid, "not opened by us" if self.client else
-                                                "stream id not increasing"))
+                    # HEADERS on idle stream %d (not opened by us / stream id not increasing)
+                    # MUST be PROTOCOL_ERROR (RFC 9113 §5.1.1)
+                    raise _err(20 if self.client else 63, None, (sid,))
                 if s == ST_FORGOTTEN:
                     if not self.client:
-                        raise H2ConnectionError(_PROTOCOL_ERROR, "HEADERS on stream %d: stream "
-                                                "ids MUST increase (RFC 9113 §5.1.1)" % sid)
+                        # HEADERS on stream %d: stream ids MUST increase (RFC 9113 §5.1.1)
+                        raise _err(21, None, (sid,))
                     return      # a late response on a stream we closed long ago
                 self._check_absent(sid, _RECV_HEADERS)
                 return
         self._trans(st, _RECV_HEADERS)
         if fields is None:
-            raise H2StreamError(_ENHANCE_YOUR_CALM, "header list larger than "
-                                "SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d" % (
-                                    self._decoder.max_header_list_size, sid), sid)
+            # header list larger than SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d
+            raise _err(22, sid, (self._decoder.max_header_list_size, sid))
         ev = self._ev
         if prio is not None:
             if prio[0] == sid:
-                raise H2StreamError(_PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
+                # stream %d depends on itself
+                raise _err(23, sid, (sid,))
             ev.append((EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
         if st.hin == 2:
             # trailers (RFC 9113 §8.1)
             if not es:
-                raise H2StreamError(_PROTOCOL_ERROR, "trailers without END_STREAM on stream %d "
-                                    "(RFC 9113 §8.1)" % sid, sid)
+                # trailers without END_STREAM on stream %d (RFC 9113 §8.1)
+                raise _err(24, sid, (sid,))
             if self.validate:
                 self._check_fields(fields, 2, st)
             if st.clen >= 0 and st.got != st.clen:
-                raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but %d DATA octets on "
-                                    "stream %d (RFC 9113 §8.1.1)" % (st.clen, st.got, sid), sid)
+                # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
+                raise _err(15, sid, (st.clen, st.got, sid))
             self._trans(st, _RECV_END_STREAM)
             ev.append((EV_TRAILERS, sid, Headers._trusted(fields)))
             return
@@ -700,8 +711,8 @@ class H2Protocol:
             info = self._check_response(fields, st) if self.validate else False
             if info:
                 if es:
-                    raise H2StreamError(_PROTOCOL_ERROR, "1xx response with END_STREAM on stream "
-                                        "%d (RFC 9113 §8.1)" % sid, sid)
+                    # 1xx response with END_STREAM on stream %d (RFC 9113 §8.1)
+                    raise _err(25, sid, (sid,))
                 st.hin = 1
                 ev.append((EV_HEADERS, sid, Headers._trusted(fields), False))
                 return
@@ -710,8 +721,8 @@ class H2Protocol:
         st.hin = 2
         if es:
             if st.clen > 0 and not st.no_body:
-                raise H2StreamError(_PROTOCOL_ERROR, "content-length %d but END_STREAM on the "
-                                    "HEADERS of stream %d (RFC 9113 §8.1.1)" % (st.clen, sid), sid)
+                # content-length %d but END_STREAM on the HEADERS of stream %d (RFC 9113 §8.1.1)
+                raise _err(26, sid, (st.clen, sid))
             self._trans(st, _RECV_END_STREAM)
         ev.append((EV_HEADERS, sid, Headers._trusted(fields), es == 1))
 
@@ -728,18 +739,18 @@ class H2Protocol:
         special = _SPECIAL
         for n, v, _ in fields:
             if v and (v[0] == 32 or v[0] == 9 or v[-1] == 32 or v[-1] == 9):
-                raise H2StreamError(_PROTOCOL_ERROR, "field %r value starts or ends with "
-                                    "whitespace (RFC 9113 §8.2.1)" % n, sid)
+                # field %r value starts or ends with whitespace (RFC 9113 §8.2.1)
+                raise _err(27, sid, (n,))
             if n[:1] == b":":
                 if regular:
-                    raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r after a regular field "
-                                        "MUST be malformed (RFC 9113 §8.3)" % n, sid)
+                    # pseudo-header %r after a regular field MUST be malformed (RFC 9113 §8.3)
+                    raise _err(28, sid, (n,))
                 if kind == 2:
-                    raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r in trailers (§8.1)"
-                                        % n, sid)
+                    # pseudo-header %r in trailers (§8.1)
+                    raise _err(29, sid, (n,))
                 if n in pseudo:
-                    raise H2StreamError(_PROTOCOL_ERROR, "duplicated pseudo-header %r (§8.3)"
-                                        % n, sid)
+                    # duplicated pseudo-header %r (§8.3)
+                    raise _err(30, sid, (n,))
                 pseudo[n] = v
                 continue
             regular = True
@@ -748,32 +759,33 @@ class H2Protocol:
             if k is None:
                 continue
             if k == 1:
-                raise H2StreamError(_PROTOCOL_ERROR, "connection-specific field %r MUST be "
-                                    "malformed (RFC 9113 §8.2.2)" % n, sid)
+                # connection-specific field %r MUST be malformed (RFC 9113 §8.2.2)
+                raise _err(31, sid, (n,))
             if k == 2:
                 if v != b"trailers":
-                    raise H2StreamError(_PROTOCOL_ERROR, "te other than \"trailers\" MUST be "
-                                        "malformed (RFC 9113 §8.2.2)", sid)
+                    # te other than "trailers" MUST be malformed (RFC 9113 §8.2.2)
+                    raise _err(32, sid)
             elif k == 3:
                 if kind != 2:
                     if not v.isdigit():
-                        raise H2StreamError(_PROTOCOL_ERROR, "invalid content-length %r" % v, sid)
+                        # invalid content-length %r
+                        raise _err(33, sid, (v,))
                     cl = int(v)
                     if st.clen >= 0 and st.clen != cl:
-                        raise H2StreamError(_PROTOCOL_ERROR, "conflicting content-length values",
-                                            sid)
+                        # conflicting content-length values
+                        raise _err(34, sid)
                     st.clen = cl
             elif kind == 0 or kind == 3:
                 pseudo[b"host"] = v
         if names and _bad_names(b"".join(names)):
             for n in names:
                 if _bad_name(n):
-                    raise H2StreamError(_PROTOCOL_ERROR, "invalid field name %r (uppercase or a "
-                                        "character RFC 9113 §8.2.1 forbids)" % n, sid)
+                    # invalid field name %r (uppercase or a character RFC 9113 §8.2.1 forbids)
+                    raise _err(35, sid, (n,))
         blob = b"".join([f[1] for f in fields])
         if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
-            raise H2StreamError(_PROTOCOL_ERROR, "field value with NUL, CR or LF MUST be "
-                                "malformed (RFC 9113 §8.2.1)", sid)
+            # field value with NUL, CR or LF MUST be malformed (RFC 9113 §8.2.1)
+            raise _err(36, sid)
         return pseudo
 
     def _check_request(self, fields, st, pushed):
@@ -782,46 +794,48 @@ class H2Protocol:
         host = ps.pop(b"host", None)
         for k in ps:
             if k not in _REQ_PSEUDO:
-                raise H2StreamError(_PROTOCOL_ERROR, "pseudo-header %r not allowed in a request "
-                                    "(RFC 9113 §8.3)" % k, sid)
+                # pseudo-header %r not allowed in a request (RFC 9113 §8.3)
+                raise _err(37, sid, (k,))
         m = ps.get(b":method")
         if not m:
-            raise H2StreamError(_PROTOCOL_ERROR, "request without :method (§8.3.1)", sid)
+            # request without :method (§8.3.1)
+            raise _err(38, sid)
         proto = ps.get(b":protocol")
         if proto is not None:
             # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
             if self.advertised_settings[_SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or pushed:
-                raise H2StreamError(_PROTOCOL_ERROR, ":protocol without "
-                                    "SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)", sid)
+                # :protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)
+                raise _err(39, sid)
             if m != b"CONNECT":
-                raise H2StreamError(_PROTOCOL_ERROR, ":protocol on a %r request (RFC 8441 §4)"
-                                    % m, sid)
+                # :protocol on a %r request (RFC 8441 §4)
+                raise _err(40, sid, (m,))
         if m == b"CONNECT" and proto is None:
             # §8.5: :method and :authority only
             if b":scheme" in ps or b":path" in ps or not ps.get(b":authority"):
-                raise H2StreamError(_PROTOCOL_ERROR, "CONNECT MUST have :authority and no :scheme "
-                                    "or :path (RFC 9113 §8.5)", sid)
+                # CONNECT MUST have :authority and no :scheme or :path (RFC 9113 §8.5)
+                raise _err(41, sid)
         else:
             sc = ps.get(b":scheme")
             pa = ps.get(b":path")
             if not sc or not pa:
-                raise H2StreamError(_PROTOCOL_ERROR, "request without :scheme or :path MUST be "
-                                    "malformed (RFC 9113 §8.3.1)", sid)
+                # request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)
+                raise _err(42, sid)
             if pa[0] != 47 and not (pa == b"*" and m == b"OPTIONS") and sc in (b"http", b"https"):
-                raise H2StreamError(_PROTOCOL_ERROR, ":path %r is not origin-form (§8.3.1)" % pa,
-                                    sid)
+                # :path %r is not origin-form (§8.3.1)
+                raise _err(43, sid, (pa,))
             if proto is not None and not ps.get(b":authority"):
-                raise H2StreamError(_PROTOCOL_ERROR, "extended CONNECT without :authority", sid)
+                # extended CONNECT without :authority
+                raise _err(44, sid)
         if pushed:
             if m not in (b"GET", b"HEAD") or not ps.get(b":authority"):
-                raise H2StreamError(_PROTOCOL_ERROR, "pushed request must be a safe, cacheable "
-                                    "method with :authority (RFC 9113 §8.4)", sid)
+                # pushed request must be a safe, cacheable method with :authority (RFC 9113 §8.4)
+                raise _err(45, sid)
             st.no_body = m == b"HEAD"
             st.clen = -1
         a = ps.get(b":authority")
         if a is not None and host is not None and host != a:
-            raise H2StreamError(_PROTOCOL_ERROR, "host %r differs from :authority %r "
-                                "(RFC 9113 §8.3.1)" % (host, a), sid)
+            # host %r differs from :authority %r (RFC 9113 §8.3.1)
+            raise _err(46, sid, (host, a))
         return m
 
     def _check_response(self, fields, st):
@@ -830,13 +844,15 @@ class H2Protocol:
         ps = self._check_fields(fields, 1, st)
         s = ps.get(b":status")
         if s is None or len(ps) != 1:
-            raise H2StreamError(_PROTOCOL_ERROR, "a response needs exactly one pseudo-header, "
-                                ":status (RFC 9113 §8.3.2)", sid)
+            # a response needs exactly one pseudo-header, :status (RFC 9113 §8.3.2)
+            raise _err(47, sid)
         if len(s) != 3 or not s.isdigit():
-            raise H2StreamError(_PROTOCOL_ERROR, "invalid :status %r" % s, sid)
+            # invalid :status %r
+            raise _err(48, sid, (s,))
         if s[0] == 49:  # "1"
             if s == b"101":
-                raise H2StreamError(_PROTOCOL_ERROR, "101 is not allowed in HTTP/2 (§8.6)", sid)
+                # 101 is not allowed in HTTP/2 (§8.6)
+                raise _err(49, sid)
             st.clen = -1
             return True
         if s == b"304" or s == b"204":
@@ -847,12 +863,13 @@ class H2Protocol:
 
     def _r_settings(self, fl, sid, p):
         if sid != 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS on stream %d MUST be PROTOCOL_ERROR"
-                                    % sid)
+            # SETTINGS on stream %d MUST be PROTOCOL_ERROR
+            raise _err(50, None, (sid,))
         check_size(_FRAME_SETTINGS, fl, len(p), 0)
         if fl & _FLAG_ACK:
             if not self._pending_settings:
-                raise H2ConnectionError(_PROTOCOL_ERROR, "SETTINGS ACK without pending SETTINGS")
+                # SETTINGS ACK without pending SETTINGS
+                raise _err(51, None)
             changes = self._pending_settings.pop(0)[0]
             self._ev.append((EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
             return
@@ -864,11 +881,12 @@ class H2Protocol:
 
     def _r_goaway(self, fl, sid, p):
         if sid != 0:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "GOAWAY on stream %d MUST be PROTOCOL_ERROR"
-                                    % sid)
+            # GOAWAY on stream %d MUST be PROTOCOL_ERROR
+            raise _err(52, None, (sid,))
         last, code, dbg = goaway_unpack(p)
         if self.goaway_received is not None and last > self.goaway_received:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "GOAWAY last_stream_id went up (§6.8)")
+            # GOAWAY last_stream_id went up (§6.8)
+            raise _err(53, None)
         self.goaway_received = last
         if self.state == CONN_OPEN:
             self.state = CONN_CLOSING
@@ -900,12 +918,12 @@ class H2Protocol:
         self._flood(self._f_wu, self.max_window_update_flood, "WINDOW_UPDATE")
         if sid == 0:
             if inc == 0:
-                raise H2ConnectionError(_PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
-                                        "PROTOCOL_ERROR (RFC 9113 §6.9)")
+                # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
+                raise _err(54, None)
             w = self._out_window + inc
             if w > _MAX_WINDOW:
-                raise H2ConnectionError(_FLOW_CONTROL_ERROR, "connection window above 2**31-1 MUST "
-                                        "be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)")
+                # connection window above 2**31-1 MUST be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)
+                raise _err(55, None)
             self._out_window = w
             self._ev.append((EV_WINDOW_UPDATED, 0, inc))
             return
@@ -915,12 +933,12 @@ class H2Protocol:
             return
         self._trans(st, _RECV_WINDOW_UPDATE)
         if inc == 0:
-            raise H2StreamError(_PROTOCOL_ERROR, "WINDOW_UPDATE increment 0 MUST be "
-                                "PROTOCOL_ERROR (RFC 9113 §6.9)", sid)
+            # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
+            raise _err(54, sid)
         w = st.out_window + inc
         if w > _MAX_WINDOW:
-            raise H2StreamError(_FLOW_CONTROL_ERROR, "stream %d window above 2**31-1 (§6.9.1)"
-                                % sid, sid)
+            # stream %d window above 2**31-1 (§6.9.1)
+            raise _err(56, sid, (sid,))
         st.out_window = w
         self._ev.append((EV_WINDOW_UPDATED, sid, inc))
 
@@ -936,8 +954,8 @@ class H2Protocol:
         if nid <= self._high_out:
             nid = self._high_out + 2
         if nid > _MAX_STREAM_ID:
-            raise H2ConnectionError(_PROTOCOL_ERROR, "stream ids exhausted (RFC 9113 §5.1.1): "
-                                    "open a new connection")
+            # stream ids exhausted (RFC 9113 §5.1.1): open a new connection
+            raise _err(57, None)
         return nid
 
     def can_open_stream(self):
@@ -954,15 +972,17 @@ class H2Protocol:
         # A new stream of ours (client request).
         self._check_open()
         if not self.client:
-            raise H2StreamError(_PROTOCOL_ERROR, "a server opens streams with push_stream", sid)
+            # a server opens streams with push_stream
+            raise _err(58, sid)
         if not sid & 1 or sid <= self._high_out or sid > _MAX_STREAM_ID:
-            raise H2StreamError(_PROTOCOL_ERROR, "stream id %d is not a new odd id above %d" % (
-                sid, self._high_out), sid)
+            # stream id %d is not a new odd id above %d
+            raise _err(59, sid, (sid, self._high_out))
         if self.goaway_received is not None or self.state != CONN_OPEN:
-            raise H2ConnectionError(_REFUSED_STREAM, "no new streams after GOAWAY (RFC 9113 §6.8)")
+            # no new streams after GOAWAY (RFC 9113 §6.8)
+            raise _err(60, None)
         if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
-            raise H2StreamError(_REFUSED_STREAM, "peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached"
-                                % self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS], sid)
+            # peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached
+            raise _err(61, sid, (self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS],))
         self._high_out = sid
         self._next_id = sid + 2
         return self._new_stream(sid, ST_IDLE)
@@ -998,7 +1018,8 @@ class H2Protocol:
         l = headers._l if isinstance(headers, Headers) else headers
         if st.hout == 2:
             if not end_stream:
-                raise H2StreamError(_PROTOCOL_ERROR, "trailers must end the stream", stream_id)
+                # trailers must end the stream
+                raise _err(62, stream_id)
         elif self.client:
             st.hout = 2
             for f in l:
