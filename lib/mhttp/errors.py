@@ -16,12 +16,13 @@
 # RST_STREAM, GOAWAY, a close frame) and the caller sees the same exception.
 # No exception chaining (MicroPython has none): put the detail in the message.
 #
-# RAM on boards: this module holds only what every HTTP/1.1 path needs.  The HTTP/2 and
-# WebSocket parts (H2Error and its subclasses, the RFC 9113 error codes and H2_ERRORS,
-# h2_error_name, WSError, the CLOSE_* codes) live in mhttp._errors_more and are loaded on
-# first use through the module __getattr__ below (PEP 562; MicroPython has it too):
-# `from mhttp.errors import H2StreamError` and `errors.CANCEL` work as before, and the
-# classes are the same objects whichever way they are reached.
+# RAM on boards: this module holds only what every HTTP/1.1 path needs.  The HTTP/2 part
+# (H2Error and its subclasses, the RFC 9113 error codes and H2_ERRORS, h2_error_name)
+# lives in mhttp._errors_h2, the WebSocket part (WSError, the CLOSE_* codes) in
+# mhttp._errors_more; each is loaded on first use through the module __getattr__ below
+# (PEP 562; MicroPython has it too): `from mhttp.errors import H2StreamError` and
+# `errors.CANCEL` work as before, and the classes are the same objects whichever way they
+# are reached.
 
 
 class Error(Exception):
@@ -55,8 +56,11 @@ class H1Error(ProtocolError):
 def __getattr__(name):
     if name[:2] == "__":
         raise AttributeError(name)
-    from mhttp import _errors_more
+    if name == "WSError" or name[:6] == "CLOSE_":
+        from mhttp import _errors_more as m
+    else:
+        from mhttp import _errors_h2 as m
     try:
-        return getattr(_errors_more, name)
+        return getattr(m, name)
     except AttributeError:
         raise AttributeError("module 'mhttp.errors' has no attribute %r" % (name,)) from None
