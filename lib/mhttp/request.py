@@ -371,24 +371,28 @@ def new_from_uri(uri, headers=None):
     # A Request for an absolute http(s)/ws(s) URI.  headers: an initial Headers (with
     # :method CONNECT for a CONNECT request, see new_connect); with headers or userinfo
     # in the URI the request is made by mhttp._request_more._new.
-    if not isinstance(uri, str):
-        uri = bytes(uri).decode()
-    i = uri.find("#")
+    if isinstance(uri, str):
+        uri = uri.encode()
+    elif not isinstance(uri, bytes):
+        uri = bytes(uri)
+    i = uri.find(35)    # "#"
     if i >= 0:
         uri = uri[:i]   # the fragment is never sent (RFC 9110 §7.1)
-    # (scheme, userinfo, host, port, path_and_query, fragment), scheme and host
+    # (scheme, userinfo, host, port, path_and_query, fragment) as bytes, scheme and host
     # lowercased, port the scheme's default when absent, path "/" when empty;
     # ValueError for a URI without a scheme or an authority
-    scheme, userinfo, host, port, path, _ = util.parse_uri(uri)
-    if scheme not in util.scheme_to_port:   # http, https, ws, wss
-        raise ValueError("scheme not valid: %r" % (scheme,))
+    scheme, userinfo, hb, port, path, _ = util.parse_uri(uri)
+    s = scheme.decode()
+    if s not in util.scheme_to_port:    # http, https, ws, wss
+        raise ValueError("scheme not valid: %r" % (s,))
+    host = hb.decode()
     if headers is not None or userinfo is not None:
         from mhttp._request_more import _new
-        return _new(scheme, userinfo, host, port, path, headers)
-    h = Headers()
-    h.append(b":method", b"GET")
-    h.append(b":authority", util.to_authority(host, port, scheme))
-    h.append(b":path", path)
-    h.append(b":scheme", scheme)
-    h.append(b"user-agent", DEFAULT_USER_AGENT)
-    return Request(host, port, util.scheme_to_port[scheme] == 443, h)   # https, wss
+        return _new(s, None if userinfo is None else userinfo.decode(), host, port,
+                    path.decode(), headers)
+    # the names are lowercase bytes already: no copies made by Headers.append
+    h = Headers._trusted([(b":method", b"GET", False),
+                          (b":authority", util.to_authority(hb, port, s), False),
+                          (b":path", path, False), (b":scheme", scheme, False),
+                          (b"user-agent", DEFAULT_USER_AGENT, False)])
+    return Request(host, port, util.scheme_to_port[s] == 443, h)   # https, wss
