@@ -1,10 +1,12 @@
 # mhttp._lazy: the rare methods of a class live in a module loaded on first use.
 #
-#   _RARE = ("dump", "sort")                 # names defined in mhttp._headers_more
+#   _RARE = "dump sort"                      # names defined in mhttp._headers_more
 #
 #   class Headers:
 #       def __getattr__(self, name):         # reached only when normal lookup misses
 #           return bind(self, name, "mhttp._headers_more", _RARE)
+#
+#   settle(Headers, "mhttp._headers_more", _RARE)   # at the end of the module
 #
 #   # mhttp/_headers_more.py
 #   def dump(self, ...): ...                 # written as a method: `self` first
@@ -14,13 +16,33 @@
 # frozen; a method nobody calls still pays.  One __getattr__ per class carries any number
 # of rare methods for the price of one function.
 #
-# bind(): for a name in `rare` it imports the module once, stores the function on the
-# class that asked (every later call is an ordinary method call: __getattr__ is not
-# reached again) and returns the bound method.  Any other name raises AttributeError
-# without importing anything, so hasattr() probes stay cheap and correct.
+# bind(): for a name in `rare` (a tuple, or one str of space-separated names: a str
+# constant stays in flash, while names only held in a tuple get interned into the heap) it
+# imports the module once, stores the function on the class that asked (every later call
+# is an ordinary method call: __getattr__ is not reached again) and returns the bound
+# method.  Any other name raises AttributeError without importing anything, so hasattr()
+# probes stay cheap and correct.
+#
+# settle(): on CPython the lazy binding buys nothing (RAM is plentiful) and costs speed: a
+# class with __getattr__ loses CPython 3.11's attribute-access specialisation (every
+# self.x measured about 2x slower).  So there the rare methods are bound at import and the
+# class's __getattr__ removed; on MicroPython settle() does nothing.
+import sys
+
+
 def bind(obj, name, modname, rare):
-    if name not in rare:
+    if name not in (rare.split() if isinstance(rare, str) else rare):
         raise AttributeError(name)
     f = getattr(__import__(modname, None, None, (name,)), name)
     setattr(type(obj), name, f)
     return getattr(obj, name)
+
+
+def settle(cls, modname, rare):
+    if sys.implementation.name != "cpython":
+        return
+    mod = __import__(modname, None, None, ("x",))
+    for name in (rare.split() if isinstance(rare, str) else rare):
+        setattr(cls, name, getattr(mod, name))
+    if "__getattr__" in cls.__dict__:
+        delattr(cls, "__getattr__")

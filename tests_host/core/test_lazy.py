@@ -37,3 +37,38 @@ def test_instance_attributes_still_win():
     a = A(3)
     a.rare = lambda x: "own"
     assert a.rare(1) == "own"
+
+
+class B:
+    def __init__(self, v):
+        self.v = v
+
+    def __getattr__(self, name):
+        return bind(self, name, "_lazy_more", "rare other")
+
+
+def test_rare_names_as_one_str():
+    b = B(4)
+    raises(AttributeError, getattr, b, "rar")         # a piece of a name is not a name
+    raises(AttributeError, getattr, b, "rare other")
+    assert b.rare(1) == 5 and b.other() == -4
+
+
+def test_settle_binds_everything_on_cpython_only():
+    from mhttp._lazy import settle
+
+    class C:
+        def __init__(self):
+            self.v = 2
+
+        def __getattr__(self, name):
+            return bind(self, name, "_lazy_more", _RARE)
+
+    settle(C, "_lazy_more", _RARE)
+    if sys.implementation.name == "cpython":
+        assert "rare" in C.__dict__ and "other" in C.__dict__
+        assert "__getattr__" not in C.__dict__        # attribute specialisation kept
+        raises(AttributeError, getattr, C(), "missing")
+    else:
+        assert "rare" not in C.__dict__ and "__getattr__" in C.__dict__
+    assert C().rare(3) == 5 and C().other() == -2
