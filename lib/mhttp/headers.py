@@ -33,8 +33,10 @@ def _b(x):
 
 
 def _name(x):
+    # Lowercase bytes; an already lowercase name is returned as is (no copy: most names
+    # come from code as lowercase literals, and lower() always allocates).
     x = _b(x)
-    return x.lower()
+    return x if x.islower() else x.lower()
 
 
 # RAM on boards: methods that no request or response path calls (clone, len, each, delete,

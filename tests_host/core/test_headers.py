@@ -117,3 +117,15 @@ def test_cpython_binds_rare_methods_at_import():
     assert "__getattr__" not in Headers.__dict__
     for n in headers._RARE:
         assert n in Headers.__dict__, n
+
+
+def test_names_lowercased_without_copying_lowercase_ones():
+    n = b"x-already-lower"
+    h = Headers()
+    h.append(n, b"1")
+    h.append(b"X-Mixed", b"2")
+    h.append(b"123", b"3")
+    h.append("Str-Name", "4")
+    assert list(h)[0][0] is n                     # no copy made
+    assert [f[0] for f in h] == [n, b"x-mixed", b"123", b"str-name"]
+    assert h.get(b"X-MIXED") == b"2" and h.has("STR-name") and h.get(b"123") == b"3"
