@@ -195,7 +195,7 @@ def _name_entry(name):
     # Validates a field name (RFC 9110 §5.1: a token) and caches its entry.
     if not name or _bad(name, _TOKEN):
         return None
-    lname = name.lower()
+    lname = name if name.islower() else name.lower()   # lower() always copies
     if lname == b"host":
         k = _K_HOST
     elif lname == b"content-length":
@@ -216,7 +216,7 @@ def _name_entry(name):
 
 def _version(v, server):
     # b"HTTP/1.1" / b"HTTP/1.0" -> b"1.1" / b"1.0"; other 1.x minors count as 1.1.
-    if len(v) == 8 and v[:5] == b"HTTP/" and v[6] == 46 and 48 <= v[5] <= 57 \
+    if len(v) == 8 and v.startswith(b"HTTP/") and v[6] == 46 and 48 <= v[5] <= 57 \
             and 48 <= v[7] <= 57:
         if v[5] != 49:
             raise _err(4, v, 505 if server else 400)  # unsupported HTTP version %r
