@@ -4,11 +4,14 @@
 # stores them on the class: the lua-http accessors (checktls, localname, peername, alpn,
 # settings, peer_settings, can_open_stream), graceful shutdown / abort, PING,
 # SETTINGS changes after the start, get_next_incoming_stream (a client's pushed streams),
-# and what only errors and resets run (_fail, _kick, _quiet_flush).  The module's
+# and what only errors and resets run (_fail, _kick, _quiet_flush); and the parts of
+# __init__ / _dispatch for an h2c upgrade and the rare events (init_upgrade,
+# dispatch_rare).  The module's
 # __getattr__ finds is_preface_prefix, upgrade_request and UPGRADE_101 here (the server's
 # h2c paths).  Board RAM: a plain exchange never loads this module.
-from mhttp.errors import Error, Timeout, ConnectionClosed, H2ConnectionError, SETTINGS_TIMEOUT
-from mhttp.h2 import CONN_OPEN, CONN_CLOSED
+from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2ConnectionError,
+                          SETTINGS_TIMEOUT, h2_error_name)
+from mhttp.h2 import CONN_OPEN, CONN_CLOSED, EV_PING_ACKED, EV_PUSH_PROMISE
 from mhttp.h2_frames import PREFACE
 from mhttp._io import ticks_ms, ticks_diff
 
@@ -140,8 +143,91 @@ def _fail(self, code, msg):
     self._end(H2ConnectionError(code, msg))
 
 
+def init_upgrade(self, upgrade, now):
+    # H2Connection.__init__ after an HTTP/1.1 `Upgrade: h2c`: stream 1 carries the
+    # HTTP/1.1 request (server: upgrade = (HTTP2-Settings value, request headers);
+    # client: True, or the request method as bytes).
+    from mhttp.h2_connection import H2Stream
+    p = self.p
+    if self.server:
+        p.initiate_upgrade_connection(upgrade[0], now)
+        st = H2Stream(self, 1)
+        st.headers = upgrade[1]
+        st._headers_pending = True
+        st.in_done = True
+    else:
+        method = upgrade if isinstance(upgrade, bytes) else b"GET"
+        p.initiate_upgrade_connection(None, now, method)
+        st = H2Stream(self, 1)
+        st.headers_sent = True
+        st.out_done = True
+    self.streams[1] = st
+    self._upgrade_stream = st
+
+
+def dispatch_rare(self, ev):
+    # H2Connection._dispatch for the rare events: PING ACK, PUSH_PROMISE, and the GOAWAY
+    # we sent because of the peer's input (EV_CONNECTION_TERMINATED).
+    from mhttp.h2_connection import H2Stream, _wake_all
+    k = ev[0]
+    if k == EV_PING_ACKED:
+        self._pings.append(bytes(ev[1]))
+        if len(self._pings) > 16:
+            self._pings.pop(0)
+        if self._ping_ev:
+            _wake_all(self._ping_ev)
+    elif k == EV_PUSH_PROMISE:
+        st = H2Stream(self, ev[2])
+        st.request_headers = ev[3]
+        st.promised_by = ev[1]
+        st.headers_sent = True
+        st.out_done = True
+        self.streams[ev[2]] = st
+        parent = self.streams.get(ev[1])
+        if parent is not None:
+            parent._add("pushed", st)
+        self._incoming.append(st)
+        if self._in_ev:
+            _wake_all(self._in_ev)
+    else:
+        dbg = ev[3]
+        try:
+            dbg = bytes(dbg).decode()
+        except Exception:
+            dbg = repr(dbg)
+        self._end(H2ConnectionError(ev[1], "HTTP/2 connection error (GOAWAY %s sent): %s"
+                                    % (h2_error_name(ev[1]), dbg)))
+
+
 settings = property(_settings)              # ours in effect (acknowledged by the peer)
 peer_settings = property(_peer_settings)
+
+
+# -- mhttp.h2_connection's error messages ---------------------------------------------------
+# mhttp.h2_connection raises _cerr(n, args): the exception class and text of entry n.
+ERRORS = (
+    (Timeout, '%s timed out after %ss'),  # 0
+    (ConnectionClosed, 'connection is closed'),  # 1
+    (Error, 'new_stream: only a client connection opens streams (servers push)'),  # 2
+    (ConnectionClosed, 'new_stream: the connection is going away (GOAWAY)'),  # 3
+    (ConnectionClosed, 'HTTP/2 connection is closed'),  # 4
+    (ConnectionClosed, 'connection closed by peer'),  # 5
+    (Timeout, 'write timed out after %ss (the peer stopped reading)'),  # 6
+    (ConnectionClosed, 'write failed: %r'),  # 7
+    (Error, 'get_headers: write the request head first'),  # 8
+    (Error, 'get_next_chunk: write the request head first'),  # 9
+    (ConnectionClosed, 'no new stream: the peer sent GOAWAY'),  # 10
+    (Error, 'write_headers: no stream id'),  # 11
+    (Error, 'write_headers: a response needs a :status field'),  # 12
+    (ProtocolError, 'write_chunk: stream %s already ended'),  # 13
+    (Error, 'write_chunk: write the request head first'),  # 14
+    (Timeout, 'stream %s stalled: no WINDOW_UPDATE within %ss'),  # 15
+)
+
+
+def cerr(n, args):
+    cls, msg = ERRORS[n]
+    return cls(msg % args if args is not None else msg)
 
 
 # -- module-level names (mhttp.h2_connection.X through its __getattr__) --------------------

@@ -41,7 +41,7 @@ from mhttp.h2 import H2Protocol
 from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
 from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2StreamError,
-                          H2ConnectionError, h2_error_name)
+                          H2ConnectionError)
 from mhttp._lazy import bind
 from mhttp.stream_common import StreamCommon
 
@@ -138,6 +138,13 @@ def _clean(headers):
     return out
 
 
+def _cerr(n, args=None):
+    # Board RAM: the exception for message n of mhttp._h2_conn_rare.ERRORS (its text is
+    # the comment above each call), so the texts stay out of this module.
+    from mhttp._h2_conn_rare import cerr
+    return cerr(n, args)
+
+
 # -- waiting ------------------------------------------------------------------------------
 
 async def _wait_event(ev, timeout, what):
@@ -148,7 +155,8 @@ async def _wait_event(ev, timeout, what):
     try:
         await asyncio.wait_for(ev.wait(), timeout)
     except asyncio.TimeoutError:
-        raise Timeout("%s timed out after %ss" % (what, timeout))
+        # %s timed out after %ss
+        raise _cerr(0, (what, timeout))
 
 
 def _spawn(coro):
@@ -281,27 +289,12 @@ class H2Connection:
         self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
         now = ticks_ms()
         self._tick_base = now
+        self._upgrade_stream = None
         if upgrade is not None:
-            if server:
-                p.initiate_upgrade_connection(upgrade[0], now)
-                st = H2Stream(self, 1)
-                h = upgrade[1]
-                st.headers = h
-                st._headers_pending = True
-                st.in_done = True
-                self.streams[1] = st
-                self._upgrade_stream = st
-            else:
-                method = upgrade if isinstance(upgrade, bytes) else b"GET"
-                p.initiate_upgrade_connection(None, now, method)
-                st = H2Stream(self, 1)
-                st.headers_sent = True
-                st.out_done = True
-                self.streams[1] = st
-                self._upgrade_stream = st
+            from mhttp._h2_conn_rare import init_upgrade
+            init_upgrade(self, upgrade, now)
         else:
             p.initiate_connection(now)
-            self._upgrade_stream = None
         self._pending = initial_data
 
     def __getattr__(self, name):
@@ -311,7 +304,8 @@ class H2Connection:
     async def connect(self, timeout=None):
         # Sends the preface / our SETTINGS and feeds bytes already read.
         if self.closed:
-            raise ConnectionClosed("connection is closed")
+            # connection is closed
+            raise _cerr(1)
         await self._flush()
         if self._pending:
             d, self._pending = self._pending, None
@@ -336,10 +330,12 @@ class H2Connection:
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
         if self.server:
-            raise Error("new_stream: only a client connection opens streams (servers push)")
+            # new_stream: only a client connection opens streams (servers push)
+            raise _cerr(2)
         self._check()
         if self.goaway is not None or self.p.state != _CONN_OPEN:
-            raise ConnectionClosed("new_stream: the connection is going away (GOAWAY)")
+            # new_stream: the connection is going away (GOAWAY)
+            raise _cerr(3)
         return H2Stream(self, None)
 
     # -- server / pushed streams ------------------------------------------------------
@@ -359,7 +355,8 @@ class H2Connection:
         if self.error is not None:
             raise self.error
         if self.closed:
-            raise ConnectionClosed("HTTP/2 connection is closed")
+            # HTTP/2 connection is closed
+            raise _cerr(4)
 
     async def _start(self):
         # Client over asyncio: the reader task (it also sends the preface).
@@ -387,7 +384,8 @@ class H2Connection:
 
     async def _read_once(self, timeout):
         if self.eof:
-            raise ConnectionClosed("connection closed by peer")
+            # connection closed by peer
+            raise _cerr(5)
         try:
             data = await self.io.recv(timeout)
         except Timeout:
@@ -508,14 +506,16 @@ class H2Connection:
                             except asyncio.TimeoutError:
                                 io._stalled = True  # abort() drops the rest
                                 io.abort()          # wakes the reader too
-                                raise Timeout("write timed out after %ss (the peer "
-                                              "stopped reading)" % timeout)
+                                # write timed out after %ss (the peer stopped reading)
+                                raise _cerr(6, (timeout,))
                     except OSError as e:
-                        raise ConnectionClosed("write failed: %r" % (e,))
+                        # write failed: %r
+                        raise _cerr(7, (e,))
                     except Exception as e:
                         if isinstance(e, Error):
                             raise
-                        raise ConnectionClosed("write failed: %r" % (e,))
+                        # write failed: %r
+                        raise _cerr(7, (e,))
                 else:
                     await io.send([d], timeout)
                     f = getattr(io, "flush", None)
@@ -647,36 +647,12 @@ class H2Connection:
             elif k == _EV_SETTINGS_ACKED:
                 if self._settings_ev:
                     _wake_all(self._settings_ev)
-            elif k == _EV_PING_ACKED:
-                self._pings.append(bytes(ev[1]))
-                if len(self._pings) > 16:
-                    self._pings.pop(0)
-                if self._ping_ev:
-                    _wake_all(self._ping_ev)
             elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake_conn()
-            elif k == _EV_PUSH_PROMISE:
-                st = H2Stream(self, ev[2])
-                st.request_headers = ev[3]
-                st.promised_by = ev[1]
-                st.headers_sent = True
-                st.out_done = True
-                streams[ev[2]] = st
-                parent = streams.get(ev[1])
-                if parent is not None:
-                    parent._add("pushed", st)
-                self._incoming.append(st)
-                if self._in_ev:
-                    _wake_all(self._in_ev)
-            elif k == _EV_CONNECTION_TERMINATED:
-                dbg = ev[3]
-                try:
-                    dbg = bytes(dbg).decode()
-                except Exception:
-                    dbg = repr(dbg)
-                self._end(H2ConnectionError(ev[1], "HTTP/2 connection error (GOAWAY %s sent): %s"
-                                            % (h2_error_name(ev[1]), dbg)))
+            elif k == _EV_PING_ACKED or k == _EV_PUSH_PROMISE or k == _EV_CONNECTION_TERMINATED:
+                from mhttp._h2_conn_rare import dispatch_rare
+                dispatch_rare(self, ev)
 
     def _forget_later(self, st):
         # Both directions done: drop it once the application has read the buffer (the
@@ -767,7 +743,8 @@ class H2Stream(StreamCommon):
             if self.reset is not None or self.conn_error is not None or conn.error is not None:
                 self._raise()
             if self.id is None:
-                raise Error("get_headers: write the request head first")
+                # get_headers: write the request head first
+                raise _cerr(8)
             await self._wait(timeout, "waiting for headers")
 
     async def get_next_chunk(self, timeout=None):
@@ -799,7 +776,8 @@ class H2Stream(StreamCommon):
             if self.reset is not None or self.conn_error is not None or conn.error is not None:
                 self._raise()
             if self.id is None:
-                raise Error("get_next_chunk: write the request head first")
+                # get_next_chunk: write the request head first
+                raise _cerr(9)
             await self._wait(timeout, "reading body")
 
     # -- writing --------------------------------------------------------------------
@@ -810,7 +788,8 @@ class H2Stream(StreamCommon):
         while not p.can_open_stream():
             conn._check()
             if conn.goaway is not None or p.state != _CONN_OPEN:
-                raise ConnectionClosed("no new stream: the peer sent GOAWAY")
+                # no new stream: the peer sent GOAWAY
+                raise _cerr(10)
             await conn._wait(conn._slot_ev, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
         self.id = self.stream_id = sid
@@ -829,7 +808,8 @@ class H2Stream(StreamCommon):
         p = conn.p
         if self.id is None:
             if conn.server:
-                raise Error("write_headers: no stream id")
+                # write_headers: no stream id
+                raise _cerr(11)
             await self._open(timeout)
             self.request_headers = headers
             m = headers.get(b":method")
@@ -838,7 +818,8 @@ class H2Stream(StreamCommon):
         elif conn.server and not self.headers_sent:
             st = l[0][1] if l and l[0][0] == b":status" else headers.get(b":status")
             if st is None:
-                raise Error("write_headers: a response needs a :status field")
+                # write_headers: a response needs a :status field
+                raise _cerr(12)
             if st[:1] != b"1":
                 self.headers_sent = True
                 self.status = st
@@ -872,11 +853,13 @@ class H2Stream(StreamCommon):
         if self.out_done:
             if not data and end_stream:
                 return
-            raise ProtocolError("write_chunk: stream %s already ended" % self.id)
+            # write_chunk: stream %s already ended
+            raise _cerr(13, (self.id,))
         if self.reset is not None or conn.error is not None:
             self._raise()
         if self.id is None:
-            raise Error("write_chunk: write the request head first")
+            # write_chunk: write the request head first
+            raise _cerr(14)
         if timeout is None:
             timeout = conn.write_timeout
         p = conn.p
@@ -908,7 +891,8 @@ class H2Stream(StreamCommon):
                         self._raise()
                     await conn._wait(self._wev, timeout, "waiting for flow-control window")
             except Timeout:
-                raise Timeout("stream %s stalled: no WINDOW_UPDATE within %ss" % (self.id, timeout))
+                # stream %s stalled: no WINDOW_UPDATE within %ss
+                raise _cerr(15, (self.id, timeout))
             except ProtocolError:
                 if self.reset is not None or conn.error is not None:
                     self._raise()

@@ -9,7 +9,10 @@ from mhttp import h2, h2_frames, h2_connection, hpack
 from mhttp.h2 import H2Protocol
 from mhttp.h2_connection import H2Connection, H2Stream
 from mhttp.headers import Headers
+from mhttp.errors import Error
+from mhttp._io import run_blocking as _run_sync
 from test_h2_connection import _pair, _req, _run
+from _t import raises
 
 _MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more")
 
@@ -106,6 +109,10 @@ def test_moved_connection_and_stream_methods_still_work():
         assert cli.can_open_stream() and cli.peername() is None and not cli.checktls()
         rtt = await cli.ping(5)
         assert rtt >= 0
+        e = raises(Error, srv.new_stream)                # texts from _h2_conn_rare.ERRORS
+        assert "only a client connection opens streams" in str(e)
+        e = raises(Error, _run_sync, cli.new_stream().get_headers())
+        assert "write the request head first" in str(e)
         st = cli.new_stream()
         assert st.connection is cli
         await st.write_headers(_req(b"/hang"), True)
