@@ -1,13 +1,10 @@
 # mhttp._io_stream: StreamIO (an I/O object over asyncio streams) and the Reaper (one
 # timer for the timeouts of many I/O objects).  The interface is described in mhttp._io;
 # a blocking client never loads this module.
+import asyncio
+
 from mhttp.errors import Timeout, ConnectionClosed, Error
 from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
-
-
-def _cancelled_error():
-    import asyncio
-    return asyncio.CancelledError
 
 
 _RARE = ("shutdown_write", "close", "peername", "localname", "alpn")
@@ -62,23 +59,7 @@ class StreamIO:
             self.task.cancel()
 
     async def _timed(self, aw, timeout, what):
-        import asyncio
-        if self.reaper is not None:
-            # The task is recorded even without a timeout, so that expire() (a server
-            # closing its idle connections) can always wake it.
-            if timeout is not None:
-                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-            self.task = asyncio.current_task()
-            try:
-                return await aw
-            except asyncio.CancelledError:
-                if self._expired:
-                    self._expired = False
-                    raise Timeout("%s timed out after %ss" % (what, timeout))
-                raise
-            finally:
-                self.deadline = None
-                self.task = None
+        # Without a Reaper (a client): asyncio.wait_for when there is a timeout.
         if timeout is None:
             return await aw
         try:
@@ -101,32 +82,36 @@ class StreamIO:
     async def recv(self, timeout=None):
         if self.closed:
             raise ConnectionClosed("recv on a closed connection")
-        try:
-            if self.reaper is None and timeout is not None:
-                return await self._timed(self._read(), timeout, "read")
-            # No wait_for task: read directly (the Reaper, if any, cancels us when late).
-            import asyncio
-            if timeout is not None:
-                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-            self.task = asyncio.current_task()
+        if self.reaper is None:
             try:
-                mv = self._mv
-                if mv is not None:
+                return await self._timed(self._read(), timeout, "read")
+            except OSError as e:
+                raise _oserror(e, "read")
+        # With a Reaper (a server): no wait_for task, read directly (the Reaper cancels
+        # us when late).  The task is recorded even without a timeout, so that expire()
+        # (a server closing its idle connections) can always wake it.  One try level
+        # and self._read inlined: this frame is part of every idle connection (board RAM).
+        if timeout is not None:
+            self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+        self.task = asyncio.current_task()
+        mv = self._mv
+        try:
+            if mv is not None:
+                n = await self.reader.readinto(mv)
+                while n is None:   # MicroPython TLS: no application data yet
                     n = await self.reader.readinto(mv)
-                    while n is None:   # MicroPython TLS: no application data yet
-                        n = await self.reader.readinto(mv)
-                    return mv[:n] if n else b""
-                return await self.reader.read(self.bufsize)
-            except asyncio.CancelledError:
-                if self._expired:
-                    self._expired = False
-                    raise Timeout("read timed out after %ss" % timeout)
-                raise
-            finally:
-                self.deadline = None
-                self.task = None
+                return mv[:n] if n else b""
+            return await self.reader.read(self.bufsize)
+        except asyncio.CancelledError:
+            if self._expired:
+                self._expired = False
+                raise Timeout("read timed out after %ss" % timeout)
+            raise
         except OSError as e:
             raise _oserror(e, "read")
+        finally:
+            self.deadline = None
+            self.task = None
 
     # -- writing ----------------------------------------------------------------------
     async def _write(self, pieces):
@@ -143,38 +128,35 @@ class StreamIO:
     async def send(self, pieces, timeout=None):
         if self.closed:
             raise ConnectionClosed("send on a closed connection")
+        reaper = self.reaper
         try:
-            if self.reaper is not None:
-                # Inline (no _timed/_write coroutine frames per write): the Reaper cancels
-                # us when late, as in recv.
-                import asyncio
-                if timeout is not None:
-                    self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-                self.task = asyncio.current_task()
-                try:
-                    # self._write inlined (one coroutine frame less per write)
-                    w = self.writer
-                    if len(pieces) == 1:
-                        data = pieces[0]
-                    else:
-                        data = b"".join([bytes(p) if isinstance(p, memoryview) else p
-                                         for p in pieces])
-                    if isinstance(data, memoryview):
-                        data = bytes(data)
-                    w.write(data)
-                    await w.drain()
-                except asyncio.CancelledError:
-                    if self._expired:
-                        self._expired = False
-                        raise Timeout("write timed out after %ss" % timeout)
-                    raise
-                finally:
-                    self.deadline = None
-                    self.task = None
-            else:
+            if reaper is None:
                 await self._timed(self._write(pieces), timeout, "write")
+                return
+            # With a Reaper: inline (no _timed/_write coroutine frames per write); the
+            # Reaper cancels us when late, as in recv.
+            if timeout is not None:
+                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+            self.task = asyncio.current_task()
+            w = self.writer
+            if len(pieces) == 1:
+                data = pieces[0]
+            else:
+                data = b"".join([bytes(p) if isinstance(p, memoryview) else p
+                                 for p in pieces])
+            if isinstance(data, memoryview):
+                data = bytes(data)
+            w.write(data)
+            data = None
+            await w.drain()
+        except asyncio.CancelledError:
+            if self._expired:
+                self._expired = False
+                self._stalled = True     # the peer stopped reading: abort() drops the rest
+                raise Timeout("write timed out after %ss" % timeout)
+            raise
         except Timeout:
-            self._stalled = True     # the peer stopped reading: abort() drops the rest
+            self._stalled = True
             raise
         except OSError as e:
             raise _oserror(e, "write")
@@ -184,8 +166,12 @@ class StreamIO:
             if isinstance(e, Error):
                 raise
             raise ConnectionClosed("write failed: %r" % (e,))
+        finally:
+            if reaper is not None:
+                self.deadline = None
+                self.task = None
 
-    # -- closing & names --------------------------------------------------------------
+    # -- closing ----------------------------------------------------------------------
     def abort(self):
         if self.closed:
             return
@@ -242,18 +228,16 @@ class Reaper:
                 io.expire()
 
     async def run(self):
-        import asyncio
         self.running = True
         ms = int(self.period * 1000)
         try:
             while self.running:
                 await asyncio.sleep_ms(ms) if hasattr(asyncio, "sleep_ms") else await asyncio.sleep(self.period)
                 self.sweep()
-        except _cancelled_error():
+        except asyncio.CancelledError:
             pass
 
     def start(self):
-        import asyncio
         if self.task is None:
             self.task = asyncio.create_task(self.run())
 

@@ -101,7 +101,7 @@ class H1Connection:
                  header_timeout=None, body_timeout=None, write_timeout=None, scheme=None,
                  **h1opts):
         self.io = io
-        if type != CLIENT:
+        if type != self.type:       # (a server's subclass has type SERVER already)
             self.type = type
             self.is_server = type == SERVER
         if scheme is None:

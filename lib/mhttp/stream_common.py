@@ -15,25 +15,13 @@ from mhttp.errors import Error
 CHUNK = 4096
 
 
-class BodyTooLarge(Error):
-    pass
-
-
-class EachChunk:
-    # `async for chunk in stream.each_chunk():` (a class, not an async generator: MicroPython
-    # cannot `async for` over async generators).
-    def __init__(self, stream, timeout):
-        self.stream = stream
-        self.timeout = timeout
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        c = await self.stream.get_next_chunk(self.timeout)
-        if c is None:
-            raise StopAsyncIteration
-        return c
+def __getattr__(name):
+    # BodyTooLarge and EachChunk live in mhttp._stream_more (loaded when first raised or
+    # used; `from mhttp.stream_common import BodyTooLarge` works as before).
+    if name in ("BodyTooLarge", "EachChunk"):
+        from mhttp import _stream_more
+        return getattr(_stream_more, name)
+    raise AttributeError(name)
 
 
 class StreamCommon:
@@ -67,6 +55,7 @@ class StreamCommon:
                 break
             n += len(c)
             if max_size is not None and n > max_size:
+                from mhttp._stream_more import BodyTooLarge
                 raise BodyTooLarge("body larger than %d bytes" % max_size)
             parts.append(c)
         if len(parts) == 1:
@@ -116,6 +105,7 @@ class StreamCommon:
                     self.unget(acc[end:])
                 return acc[:end] if include_pattern else acc[:i]
             if len(acc) > max_size:
+                from mhttp._stream_more import BodyTooLarge
                 raise BodyTooLarge("pattern not found in %d bytes" % max_size)
 
     async def save_body_to_file(self, file, timeout=None):
@@ -129,6 +119,7 @@ class StreamCommon:
             n += len(c)
 
     def each_chunk(self, timeout=None):
+        from mhttp._stream_more import EachChunk
         return EachChunk(self, timeout)
 
     async def write_body_from_string(self, data, timeout=None):

@@ -274,3 +274,41 @@ def test_tunnel_after_101():
     assert io.wire().endswith(b"\r\n\r\n\x00\xffbytes")
     assert run_blocking(s.get_next_chunk()) is None
     assert not run_blocking(s.finish_server())
+
+
+def test_rare_methods_loaded_on_first_use():
+    # Methods moved out of h1_connection / stream_common / _io (board RAM: mhttp._lazy
+    # and module __getattr__) work as before, and the names stay importable.
+    import mhttp.stream_common as sc
+    import mhttp._stream_more as sm
+    import mhttp._io as _io
+    import mhttp._io_stream as ios
+    import mhttp._io_socket as isock
+    import mhttp.h1_connection as hc
+    assert sc.BodyTooLarge is sm.BodyTooLarge and sc.EachChunk is sm.EachChunk
+    assert issubclass(sc.BodyTooLarge, hc.Error)
+    assert _io.StreamIO is ios.StreamIO and _io.Reaper is ios.Reaper
+    assert _io.SocketIO is isock.SocketIO
+    assert b"400 Bad Request" in hc.error_response(400)
+    raises(AttributeError, getattr, sc, "nope")
+    raises(AttributeError, getattr, _io, "nope")
+    io = ScriptIO([b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    assert not hasattr(c, "nope")
+    s = run_blocking(c.get_next_incoming_stream())
+    assert not c.checktls() and c.alpn() is None
+    assert c.peername() == ("127.0.0.1", 1) and c.localname() == ("127.0.0.1", 2)
+    run_blocking(c.connect())
+    assert s.connection is c and s.get_method() == b"GET"
+    assert not hasattr(s, "nope")
+    run_blocking(s.write_continue())
+    assert io.sent[-1] == b"HTTP/1.1 100 Continue\r\n\r\n"
+    run_blocking(s.write_headers(Headers([(":status", "200")]), False))
+    run_blocking(s.write_chunk(b"abc"))
+    run_blocking(s.write_trailers(Headers([("x-t", "1")])))
+    assert io.wire().endswith(b"3\r\nabc\r\n0\r\nx-t: 1\r\n\r\n")
+    s.shutdown()
+    c.shutdown()
+    assert not c.p.keep_alive
+    run_blocking(c.close())
+    assert c.closed and io.closed
