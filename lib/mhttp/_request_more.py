@@ -348,7 +348,7 @@ def set_body(self, body):
 
 
 def _resolve(base, rel):
-    from mhttp.util import resolve_relative_path
+    from mhttp._util_path import resolve_relative_path
     return resolve_relative_path(base, rel)
 
 

@@ -50,12 +50,17 @@ _KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendnam
 
 
 def _options(options, kw):
-    o = {}
-    if options:
-        for k in options:
-            o[k] = options[k]
-    for k in kw:
-        o[k] = kw[k]
+    # The options as one dict: the caller's own dict when there are no keyword options
+    # (connect only reads it: no copy, which on a board is heap while connecting).
+    if not kw and type(options) is dict:
+        o = options
+    else:
+        o = {}
+        if options:
+            for k in options:
+                o[k] = options[k]
+        for k in kw:
+            o[k] = kw[k]
     for k in o:
         if k not in _KNOWN:
             raise TypeError("mhttp.client.connect: unknown option %r" % (k,))
@@ -133,9 +138,8 @@ def connect_blocking(options=None, timeout=None, **kw):
     # mhttp.blocking.Blocking, so its methods (and its streams' methods) block.
     from mhttp._io import run_blocking
     from mhttp.blocking import Blocking
-    o = _options(options, kw)
-    o["blocking"] = True
-    return Blocking(run_blocking(connect(o, timeout)))
+    kw["blocking"] = True     # (kw is this call's own dict)
+    return Blocking(run_blocking(connect(_options(options, kw), timeout)))
 
 
 # Used by mhttp.request (same as connect, options as a dict).
