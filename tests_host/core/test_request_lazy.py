@@ -1,7 +1,7 @@
 # mhttp.request's pay-for-what-you-use split (portable: pytest on CPython and
 # `tools/micropython tools/mptest.py tests_host/core/test_request_lazy.py`): a plain GET
 # (blocking face, pooled keep-alive connection) loads none of the modules that hold the
-# rare paths (mhttp._request_more, mhttp._client_h2, mhttp._util_ip, mhttp.util), and
+# rare paths (LAZY: mhttp._request_more, _client_h2, _client_tls, _util_ip, util, ...), and
 # every moved feature still works through mhttp.request: redirects, 100-continue, file
 # and iterator bodies, the 417 retry, the retry on a stale pooled connection, clone,
 # to_uri, new_connect, RedirectError, Pool.count/close_all.  The connections are real
@@ -16,7 +16,8 @@ from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
 from _t import raises
 
-LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._util_ip", "mhttp.util")
+LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
+        "mhttp.util", "mhttp._util_path", "mhttp._util_date")
 
 
 class ScriptIO:

@@ -375,6 +375,16 @@ def test_parse_uri_error_texts():
     assert to_authority(b"fe80::1", 8080, b"http") == b"[fe80::1]:8080"
 
 
+def test_dates_and_paths_are_reached_lazily():
+    # mhttp._util_date / mhttp._util_path, through util's module __getattr__
+    import mhttp._util_date as d
+    import mhttp._util_path as p
+    assert util.imf_date is d.imf_date and util.parse_http_date is d.parse_http_date
+    assert util.resolve_relative_path is p.resolve_relative_path
+    raises(AttributeError, getattr, util, "no_such_name")
+    assert not hasattr(util, "imf")
+
+
 def test_unix_time_epoch():
     t = unix_time()
     assert isinstance(t, int)
