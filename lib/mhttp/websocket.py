@@ -296,8 +296,11 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
-                except errors.WSError as e:
-                    await self._failed(e)
+                except ProtocolError as e:
+                    # WSError, matched through its base class (mhttp.errors): another
+                    # exception in flight (MemoryError) must not load mhttp._errors_more
+                    if isinstance(e, errors.WSError):
+                        await self._failed(e)
                     raise
                 if p._out:
                     await self._flush_auto()
@@ -466,11 +469,14 @@ class WebSocket:
                     self.close_reason = ev[2]
                     await self._close_transport(True)
                     return ev[1] != core.CLOSE_ABNORMAL
-        except errors.WSError as e:
-            self.close_code = e.close_code
-            self.close_reason = str(e)
         except (Timeout, ConnectionClosed):
             pass
+        except ProtocolError as e:
+            # WSError from the core (matched through its base class, as in receive())
+            if not isinstance(e, errors.WSError):
+                raise
+            self.close_code = e.close_code
+            self.close_reason = str(e)
         await self._close_transport(False)
         return False
 

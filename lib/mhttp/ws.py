@@ -624,7 +624,6 @@ class WSProtocol:
             self._msg_z = bool(rsv)
             self._msg_zn = 0
             self._msg_size = 0
-            self._msg_parts = []
             self._carry = b""
         text = self._msg_op == OP_TEXT
         if self._msg_z:
@@ -639,7 +638,9 @@ class WSProtocol:
                 data = self._inflater.feed(payload, limit)
                 if fin:
                     data = data + self._inflater.finish(limit - len(data))
-            except errors.WSError as e:
+            except errors.ProtocolError as e:
+                # the inflater's WSError, matched through its base class: another
+                # exception in flight (MemoryError) must not load mhttp._errors_more
                 raise self._fail(str(e), e.close_code)
             if data is None:
                 data = b""
@@ -672,17 +673,21 @@ class WSProtocol:
             self._carry = b""
         if self.stream:
             return (EV_FRAGMENT, data, text, bool(fin))
-        if data:
-            self._msg_parts.append(data)
-        if not fin:
-            return None
         parts = self._msg_parts
-        self._msg_parts = []
-        if text:
-            return (EV_MESSAGE, "".join(parts), True)
-        if len(parts) == 1:
-            return (EV_MESSAGE, parts[0], False)
-        return (EV_MESSAGE, b"".join(parts), False)
+        if not fin:
+            if data:
+                parts.append(data)
+            return None
+        if not parts:
+            # the message is this frame's data (a compressed message in one frame)
+            return (EV_MESSAGE, data, text)
+        if data:
+            parts.append(data)
+        data = "".join(parts) if text else (parts[0] if len(parts) == 1 else b"".join(parts))
+        # The list is emptied, not replaced: a new list per message would be a small
+        # object left among the message's garbage (board RAM: fragmentation).
+        del parts[:]
+        return (EV_MESSAGE, data, text)
 
     # -- sending -----------------------------------------------------------------------
 
@@ -792,7 +797,7 @@ if MICROPYTHON:
             parts = self._parts
             parts.append(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
             src = b"".join(parts)
-            self._parts = []
+            del parts[:]        # emptied, not replaced (see WSProtocol._data)
             self._size = 0
             d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
             # Read in pieces: read(limit + 1) would allocate max_message_size at once (32 KiB
@@ -1112,6 +1117,6 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_PMD_TWICE, 0)
         try:
             exts.append(pmd.check_response(params))
-        except errors.WSError as e:
+        except errors.ProtocolError as e:      # check_response's WSError
             raise _hs_error(str(e), 0)
     return (chosen, exts)
