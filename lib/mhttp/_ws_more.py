@@ -2,8 +2,14 @@
 # RAM: each def and class costs heap on MicroPython even from ROMFS; docs/internals.md).
 #   send_frame, send_ping, send_pong, _failed   WebSocket methods (mhttp._lazy.bind)
 #   _Iter, _AIter                               the iterators of each() / async for
+#   _h2_check, _h2_close                        RFC 8441 (WebSocket over HTTP/2) steps
+#   connect, connect_blocking                   mhttp.websocket.connect... (PEP 562)
+from mhttp.errors import Error
 from mhttp import ws as core
-from mhttp.websocket import _OPCODES, _deadline
+from mhttp.websocket import _OPCODES, _deadline, _left, new_from_uri
+
+_SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
+_M_H2_NO_CONNECT = 45     # mhttp.websocket's id
 
 
 class _Iter:
@@ -69,3 +75,50 @@ async def _failed(self, e):
     await self._flush_auto()
     await self._drain(_deadline(min(self.close_timeout, 1)))
     await self._close_transport(False)
+
+
+# -- RFC 8441: WebSocket over an HTTP/2 stream ------------------------------------------
+
+async def _h2_check(conn, end):
+    # Client, before the extended CONNECT (RFC 8441 §3): no :protocol before the server's
+    # SETTINGS said ENABLE_CONNECT_PROTOCOL=1 (its SETTINGS precede the PING ACK).
+    if not getattr(conn.p, "_got_settings", True):
+        await conn.ping(_left(end))
+    if conn.peer_settings.get(_SETTINGS_ENABLE_CONNECT_PROTOCOL) != 1:
+        raise core._hs_error(_M_H2_NO_CONNECT, 0)
+
+
+async def _h2_close(self, conn):
+    # WebSocket._close_transport over HTTP/2: end our side of the CONNECT stream.
+    try:
+        await self.stream.write_chunk(b"", True, 1)
+    except Error:
+        pass
+    if self.type == "client":
+        # the connection is ours alone: GOAWAY and close it
+        try:
+            await conn.close(1)
+        except Error:
+            pass
+    else:
+        # Wait (bounded) for the client to end its side too: a handler returning
+        # first makes the server reset the stream (RST_STREAM), and a client may
+        # then drop the close frame still unread in its buffer.
+        await self._drain(_deadline(self.close_timeout))
+
+
+# -- mhttp.websocket.connect / connect_blocking ------------------------------------------
+
+async def connect(uri, protocols=None, timeout=None, **kw):
+    # new_from_uri(uri, protocols, **kw) then connect(timeout); returns the websocket.
+    ws = new_from_uri(uri, protocols, **kw)
+    await ws.connect(timeout)
+    return ws
+
+
+def connect_blocking(uri, protocols=None, timeout=None, **kw):
+    # The blocking face of connect(): a connected BlockingWebSocket.
+    kw["blocking"] = True
+    ws = new_from_uri(uri, protocols, **kw)
+    ws.connect(timeout)
+    return ws

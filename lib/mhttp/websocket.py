@@ -79,7 +79,7 @@ except ImportError:
 # error; see mhttp.ws, "Error messages").
 _M_TIMEOUT = const(43)
 _M_CONNECT_USED = const(44)
-_M_H2_NO_CONNECT = const(45)
+_M_H2_NO_CONNECT = const(45)     # (raised in mhttp._ws_more)
 _M_NO_RESPONSE = const(46)
 _M_NOT_CONNECTED = const(47)
 _M_CLOSED = const(48)
@@ -101,7 +101,6 @@ _SLICE = 3600        # seconds per read when waiting without a limit (ticks stay
 _DRAIN_MAX = 1 << 20  # bytes read and dropped while waiting for a failed peer to close
 
 _OPCODES = {"text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}
-_SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
 
 
 def _deadline(timeout):
@@ -212,12 +211,8 @@ class WebSocket:
         try:
             h2 = self._h2(conn)
             if h2:
-                # RFC 8441 §3: no :protocol before the server's SETTINGS said
-                # ENABLE_CONNECT_PROTOCOL=1 (its SETTINGS precede the PING ACK).
-                if not getattr(conn.p, "_got_settings", True):
-                    await conn.ping(_left(end))
-                if conn.peer_settings.get(_SETTINGS_ENABLE_CONNECT_PROTOCOL) != 1:
-                    raise core._hs_error(_M_H2_NO_CONNECT, 0)
+                from mhttp._ws_more import _h2_check
+                await _h2_check(conn, end)
             stream = conn.new_stream()
             key = None if h2 else core.client_key()
             req = core.client_request(self.authority, self.path, key, self.protocols,
@@ -353,21 +348,8 @@ class WebSocket:
         self.ready_state = CLOSED
         conn = self.connection
         if self._h2(conn):
-            try:
-                await self.stream.write_chunk(b"", True, 1)
-            except Error:
-                pass
-            if self.type == "client":
-                # the connection is ours alone: GOAWAY and close it
-                try:
-                    await conn.close(1)
-                except Error:
-                    pass
-            else:
-                # Wait (bounded) for the client to end its side too: a handler returning
-                # first makes the server reset the stream (RST_STREAM), and a client may
-                # then drop the close frame still unread in its buffer.
-                await self._drain(_deadline(self.close_timeout))
+            from mhttp._ws_more import _h2_close
+            await _h2_close(self, conn)
             return
         if clean and self.type == "client":
             await self._drain(_deadline(self.close_timeout))
@@ -623,24 +605,13 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
 
 
 # new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)
-# and HandshakeError live in mhttp._ws_server, imported on first access (PEP 562).
+# and HandshakeError live in mhttp._ws_server, connect(uri, ...) and connect_blocking(uri,
+# ...) in mhttp._ws_more, imported on first access (PEP 562).
 def __getattr__(name):
     if name in ("new_from_stream", "reject", "HandshakeError"):
-        from mhttp import _ws_server
-        return getattr(_ws_server, name)
-    raise AttributeError(name)
-
-
-async def connect(uri, protocols=None, timeout=None, **kw):
-    # new_from_uri(uri, protocols, **kw) then connect(timeout); returns the websocket.
-    ws = new_from_uri(uri, protocols, **kw)
-    await ws.connect(timeout)
-    return ws
-
-
-def connect_blocking(uri, protocols=None, timeout=None, **kw):
-    # The blocking face of connect(): a connected BlockingWebSocket.
-    kw["blocking"] = True
-    ws = new_from_uri(uri, protocols, **kw)
-    ws.connect(timeout)
-    return ws
+        from mhttp import _ws_server as m
+    elif name in ("connect", "connect_blocking"):
+        from mhttp import _ws_more as m
+    else:
+        raise AttributeError(name)
+    return getattr(m, name)

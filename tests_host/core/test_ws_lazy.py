@@ -31,6 +31,8 @@ def test_module_getattr_names_and_misses():
     for mod in (W, websocket):
         assert not hasattr(mod, "no_such_name")
     assert callable(websocket.new_from_stream) and callable(websocket.reject)
+    assert callable(websocket.connect) and callable(websocket.connect_blocking)
+    from mhttp.websocket import connect, connect_blocking    # noqa: F401
 
 
 def test_client_handshake_failure_raises_handshake_error():
