@@ -59,6 +59,15 @@ def abort(self):
     self._end(ConnectionClosed("connection aborted"))
 
 
+def _left(timeout, t0):
+    # What is left of `timeout` seconds since ticks t0 (None: no limit).  The waiters on
+    # the connection's _ev are also woken by other events: each wait gets the rest.
+    if timeout is None:
+        return None
+    left = timeout - ticks_diff(ticks_ms(), t0) / 1000
+    return left if left > 0 else 0.001
+
+
 async def ping(self, timeout=None):
     # PING; returns the round-trip time in seconds.
     import os
@@ -69,7 +78,7 @@ async def ping(self, timeout=None):
     await self._flush()
     while data not in self._pings:
         self._check()
-        await self._wait(self._ping_ev, timeout, "ping")
+        await self._wait(self._ev, _left(timeout, t0), "ping")
     self._pings.remove(data)
     return ticks_diff(ticks_ms(), t0) / 1000
 
@@ -84,10 +93,11 @@ async def update_settings(self, changes, timeout=None):
     await self._flush()
     if timeout is None:
         timeout = self.settings_timeout
+    t0 = ticks_ms()
     try:
         while len(p._pending_settings) > n:
             self._check()
-            await self._wait(self._settings_ev, timeout, "SETTINGS ACK")
+            await self._wait(self._ev, _left(timeout, t0), "SETTINGS ACK")
     except Timeout:
         self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
         await self._flush()
@@ -105,7 +115,7 @@ async def get_next_incoming_stream(self, timeout=None):
             return None
         if self.goaway is not None and not self.streams:
             return None
-        await self._wait(self._in_ev, timeout, "waiting for a stream")
+        await self._wait(self._ev, timeout, "waiting for a stream")
     return self._incoming.pop(0)
 
 
@@ -171,11 +181,14 @@ def dispatch_rare(self, ev):
     from mhttp.h2_connection import H2Stream, _wake_all
     k = ev[0]
     if k == EV_PING_ACKED:
-        self._pings.append(bytes(ev[1]))
+        if self._pings:
+            self._pings.append(bytes(ev[1]))
+        else:
+            self._pings = [bytes(ev[1])]
         if len(self._pings) > 16:
             self._pings.pop(0)
-        if self._ping_ev:
-            _wake_all(self._ping_ev)
+        if self._ev:
+            _wake_all(self._ev)
     elif k == EV_PUSH_PROMISE:
         st = H2Stream(self, ev[2])
         st.request_headers = ev[3]
@@ -185,10 +198,16 @@ def dispatch_rare(self, ev):
         self.streams[ev[2]] = st
         parent = self.streams.get(ev[1])
         if parent is not None:
-            parent._add("pushed", st)
-        self._incoming.append(st)
-        if self._in_ev:
-            _wake_all(self._in_ev)
+            if parent.pushed:
+                parent.pushed.append(st)
+            else:
+                parent.pushed = [st]
+        if self._incoming:
+            self._incoming.append(st)
+        else:
+            self._incoming = [st]
+        if self._ev:
+            _wake_all(self._ev)
     else:
         dbg = ev[3]
         try:

@@ -223,6 +223,23 @@ class H2Connection:
     # CPython receive windows: (client stream, server stream, client connection, server
     # connection).  On MicroPython the RFC default 65535 stays (set `settings` to change).
     window_cpython = (1 << 20, 1 << 18, 1 << 22, 1 << 20)
+    # Board RAM: state that starts the same on every connection is a class attribute
+    # until a connection sets its own; _incoming and _pings become lists at their first
+    # item.
+    version = 2
+    _incoming = ()             # server: new request streams; client: pushed streams
+    _pings = ()                # payloads acknowledged
+    _writing = False
+    _batch = False
+    _reader = None
+    onstream = None            # server: called with each new stream (see serve)
+    error = None               # the exception that ended the connection
+    goaway = None              # (code, last_stream_id, debug) of the peer's GOAWAY
+    closed = False
+    eof = False
+    requests = 0
+    close_after = False        # mhttp.server: finish the streams open now, then GOAWAY
+    idle = True
     # server: True for a server connection.  Options (all optional):
     #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
     #   connection_window   the connection receive window we grant (default: the core's)
@@ -244,7 +261,6 @@ class H2Connection:
         self.server = server
         self.is_server = server
         self.type = "server" if server else "client"
-        self.version = 2
         self.timeout = timeout
         self.idle_timeout = idle_timeout if idle_timeout is not None else timeout
         self.write_timeout = write_timeout if write_timeout is not None else timeout
@@ -267,25 +283,11 @@ class H2Connection:
                                 connection_window=connection_window, **h2opts)
         self.blocking = _is_blocking(io)
         self.streams = {}          # stream id -> H2Stream, while the driver needs it
-        self._incoming = []        # server: new request streams; client: pushed streams
-        # Waiters: lists of one-shot asyncio.Events (see _wait / _wake_all)
-        self._in_ev = []           # for _incoming (and connection-wide changes)
-        self._slot_ev = []         # for a free stream slot (client)
-        self._ping_ev = []
-        self._pings = []           # payloads acknowledged
-        self._settings_ev = []
-        self._writing = False
-        self._wr_ev = []
-        self._batch = False
-        self._reader = None
-        self.onstream = None       # server: called with each new stream (see serve)
-        self.error = None          # the exception that ended the connection
-        self.goaway = None         # (code, last_stream_id, debug) of the peer's GOAWAY
-        self.closed = False
-        self.eof = False
-        self.requests = 0
-        self.close_after = False   # mhttp.server: finish the streams open now, then GOAWAY
-        self.idle = True
+        # Waiters: lists of one-shot asyncio.Events (see _wait / _wake_all).  _ev: for
+        # anything connection-wide (an incoming stream, a free stream slot, a PING or
+        # SETTINGS ACK, the end): every waiter re-checks its own condition when woken.
+        self._ev = []
+        self._wr_ev = []           # writers held back while a write is in progress
         self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
         now = ticks_ms()
         self._tick_base = now
@@ -540,7 +542,7 @@ class H2Connection:
         self._wake_conn()
 
     def _wake_conn(self):
-        for w in (self._in_ev, self._slot_ev, self._ping_ev, self._settings_ev, self._wr_ev):
+        for w in (self._ev, self._wr_ev):
             if w:
                 _wake_all(w)
 
@@ -548,8 +550,8 @@ class H2Connection:
         for st in self.streams.values():
             if st._want_window:
                 st._wake()
-        if self._slot_ev:
-            _wake_all(self._slot_ev)
+        if self._ev:
+            _wake_all(self._ev)
 
     def _forget(self, st):
         # The driver is done with this stream: unread bytes are acknowledged on the
@@ -563,8 +565,8 @@ class H2Connection:
             st.chunks = []
             if n:
                 self.p._ack_conn(n)
-        if self._slot_ev:
-            _wake_all(self._slot_ev)
+        if self._ev:
+            _wake_all(self._ev)
 
     # -- internals: events ------------------------------------------------------------
     def _dispatch(self, evs):
@@ -587,9 +589,12 @@ class H2Connection:
                     if self.onstream is not None:
                         self.onstream(st)
                     else:
-                        self._incoming.append(st)
-                        if self._in_ev:
-                            _wake_all(self._in_ev)
+                        if self._incoming:
+                            self._incoming.append(st)
+                        else:
+                            self._incoming = [st]
+                        if self._ev:
+                            _wake_all(self._ev)
                     continue
                 if ev[3]:
                     st.in_done = True
@@ -597,7 +602,10 @@ class H2Connection:
                     if st.in_done:
                         self._forget(st)
                     continue
-                st._add("heads", ev[2])
+                if st.heads:
+                    st.heads.append(ev[2])
+                else:
+                    st.heads = [ev[2]]
                 st._wake()
             elif k == _EV_DATA:
                 st = streams.get(ev[1])
@@ -612,7 +620,10 @@ class H2Connection:
                         self._forget(st)
                     continue
                 if ev[2]:
-                    st._add("chunks", (ev[2], ev[3]))
+                    if st.chunks:
+                        st.chunks.append((ev[2], ev[3]))
+                    else:
+                        st.chunks = [(ev[2], ev[3])]
                 elif ev[3]:
                     self.p.acknowledge_received_data(ev[3], ev[1])
                 if ev[4]:
@@ -623,7 +634,10 @@ class H2Connection:
             elif k == _EV_TRAILERS:
                 st = streams.get(ev[1])
                 if st is not None:
-                    st._add("heads", ev[2])
+                    if st.heads:
+                        st.heads.append(ev[2])
+                    else:
+                        st.heads = [ev[2]]
                     st.in_done = True
                     st._wake()
             elif k == _EV_STREAM_RESET:
@@ -645,8 +659,8 @@ class H2Connection:
                         self._wake_writers()
                         break
             elif k == _EV_SETTINGS_ACKED:
-                if self._settings_ev:
-                    _wake_all(self._settings_ev)
+                if self._ev:
+                    _wake_all(self._ev)
             elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake_conn()
@@ -660,15 +674,15 @@ class H2Connection:
         if not st.chunks:
             if self.streams.get(st.id) is st:
                 del self.streams[st.id]
-            if self._slot_ev:
-                _wake_all(self._slot_ev)
+            if self._ev:
+                _wake_all(self._ev)
 
 
 class H2Stream(StreamCommon):
     # Board RAM: the state starts as these class attributes; an instance gets its own
     # only when one changes (a stream object is then 4 attributes, not 24, and its dict
     # is not grown step by step).  The lists start as the shared empty tuple and become
-    # the stream's own list at their first append (_add).
+    # the stream's own list at their first item.
     headers = None              # the peer's last head (the request on a server)
     request_headers = None      # client: the request we sent / a pushed request
     heads = ()                  # heads not handed out yet (1xx, final, trailers)
@@ -698,14 +712,6 @@ class H2Stream(StreamCommon):
         self.conn = conn
         self.id = sid
         self.stream_id = sid
-
-    def _add(self, name, item):
-        # Appends item to the list attribute `name` (made on first use).
-        l = getattr(self, name)
-        if l:
-            l.append(item)
-        else:
-            setattr(self, name, [item])
 
     def _wake(self):
         if self._ev:
@@ -790,7 +796,7 @@ class H2Stream(StreamCommon):
             if conn.goaway is not None or p.state != _CONN_OPEN:
                 # no new stream: the peer sent GOAWAY
                 raise _cerr(10)
-            await conn._wait(conn._slot_ev, timeout, "waiting for a stream slot")
+            await conn._wait(conn._ev, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
         self.id = self.stream_id = sid
         conn.streams[sid] = self
