@@ -91,14 +91,22 @@ def _err(n, a=None, status=400):
     # The texts are not literals here: on a board they would cost ~5 KB of heap loaded
     # with this module (as .mpy; ~2 KB executed in place from ROMFS); mhttp._h1_text is
     # loaded by the first error instead.  Raise sites carry the text as a comment.
-    from mhttp._h1_text import T
-    i = 0
-    while n:
-        i = T.find("\n", i) + 1
-        n -= 1
-    msg = T[i:T.find("\n", i)]
-    if a is not None:
-        msg = msg % a
+    try:
+        from mhttp._h1_text import T
+    except (ImportError, MemoryError):
+        # No heap left for the texts (or a deployment without them): the same class and
+        # status, a bare message.
+        T = None
+    if T is None:
+        msg = "HTTP/1.1 error #%d" % n
+    else:
+        i = 0
+        while n:
+            i = T.find("\n", i) + 1
+            n -= 1
+        msg = T[i:T.find("\n", i)]
+        if a is not None:
+            msg = msg % a
     if status is None:
         return ProtocolError(msg)
     return H1Error(msg, status)

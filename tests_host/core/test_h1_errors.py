@@ -206,3 +206,28 @@ def test_state_consts_repeated_in_the_halves_agree():
         for n in mine:
             assert getattr(m, n) == getattr(h1, n), (m.__name__, n)
     assert rare._AGAIN == h1._AGAIN
+
+
+def test_texts_unavailable_still_give_class_and_status():
+    # With no heap left for mhttp._h1_text (or a deployment without it) the error keeps
+    # its class and status hint; only the text is bare.
+    import mhttp
+    saved = sys.modules.pop("mhttp._h1_text", None)
+    had = "_h1_text" in mhttp.__dict__
+    if had:
+        attr = mhttp._h1_text
+        delattr(mhttp, "_h1_text")
+    sys.modules["mhttp._h1_text"] = None          # makes the import fail
+    try:
+        e = _err(13, 100, 431)
+        assert isinstance(e, H1Error) and e.status_hint == 431
+        assert str(e) == "HTTP/1.1 error #13"
+        e = _err(12, None, None)
+        assert isinstance(e, ProtocolError) and not isinstance(e, H1Error)
+    finally:
+        del sys.modules["mhttp._h1_text"]
+        if saved is not None:
+            sys.modules["mhttp._h1_text"] = saved
+        if had:
+            setattr(mhttp, "_h1_text", attr)
+    assert str(_err(13, 100, 431)) == "header section larger than 100 bytes"
