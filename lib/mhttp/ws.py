@@ -800,18 +800,23 @@ if MICROPYTHON:
             del parts[:]        # emptied, not replaced (see WSProtocol._data)
             self._size = 0
             d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
-            # Read in pieces: read(limit + 1) would allocate max_message_size at once (32 KiB
-            # on MicroPython), which a board's fragmented heap may not have for a short message.
+            # Read in 256-byte pieces, joined once when the decompressor (its state and
+            # window, ~2.3 KiB) is no longer referenced: read(limit + 1) would allocate
+            # max_message_size at once (32 KiB on MicroPython), and bigger pieces need
+            # more large holes at once -- the last, empty read of a 1 KiB message read
+            # 1 KiB at a time needed a second 1 KiB block while the first and the window
+            # were live (board RAM: a fragmented heap has many small holes, few large).
             chunks = []
             n = 0
             try:
                 while n <= limit:
-                    c = d.read(1024 if limit + 1 - n > 1024 else limit + 1 - n)
+                    c = d.read(256 if limit + 1 - n > 256 else limit + 1 - n)
                     if not c:
                         break
                     chunks.append(c)
                     n += len(c)
                 d.close()
+                d = None
             except (OSError, EOFError, ValueError) as e:
                 raise _err(_M_Z_BAD, CLOSE_PROTOCOL_ERROR, (e,))
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
