@@ -18,8 +18,8 @@
 #
 # Blocking face (DESIGN.md: one copy of the logic).  go_blocking(timeout) is
 # `run_blocking(self._go(deadline, True))`: the very same coroutine, run on blocking I/O
-# objects where it never suspends.  The stream it returns is wrapped in BlockingStream,
-# a generic proxy whose methods run the wrapped stream's coroutine methods through
+# objects where it never suspends.  The stream it returns is wrapped in
+# mhttp.blocking.Blocking, a generic proxy whose methods run the wrapped stream's coroutine methods through
 # run_blocking; no stream method is written twice.
 #
 # Semantics (lua-http http.request, with the differences marked *):
@@ -54,8 +54,9 @@
 # RAM on boards: this module holds what a request without a body that is not redirected
 # runs (new_from_uri, go, the pool, the response stream).  Everything else -- set_body
 # and the body sources (body_length, body_replayable), 100-continue, redirects
-# (handle_redirect), clone, to_uri, new_connect, RedirectError, userinfo, the wait for a
-# shared connection being opened, the retry on a stale pooled connection -- lives in
+# (handle_redirect), clone, to_uri, new_connect, RedirectError, initial headers and
+# userinfo for new_from_uri, the wait for a shared connection being opened, the retry on
+# a stale pooled connection, Pool.count/close_all -- lives in
 # mhttp._request_more, loaded on first use: Request's rare methods through mhttp._lazy
 # (Request.__getattr__), the module's names through the module __getattr__ below (PEP
 # 562), so `from mhttp.request import RedirectError` and `request.body_length` work as
