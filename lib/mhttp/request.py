@@ -19,8 +19,8 @@
 # Blocking face (DESIGN.md: one copy of the logic).  go_blocking(timeout) is
 # `run_blocking(self._go(deadline, True))`: the very same coroutine, run on blocking I/O
 # objects where it never suspends.  The stream it returns is wrapped in
-# mhttp.blocking.Blocking, a generic proxy whose methods run the wrapped stream's coroutine methods through
-# run_blocking; no stream method is written twice.
+# mhttp.blocking.Blocking, a generic proxy whose methods run the wrapped stream's
+# coroutine methods through run_blocking; no stream method is written twice.
 #
 # Semantics (lua-http http.request, with the differences marked *):
 #   - new_from_uri: :method GET, :authority from host/port (default port omitted),
