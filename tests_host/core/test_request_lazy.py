@@ -101,7 +101,8 @@ def test_plain_get_loads_no_rare_module():
         if n in sys.modules:
             saved[n] = sys.modules.pop(n)
     bound = {}
-    for cls, names in ((request.Request, request._RARE.split()), (request.Pool, ("count", "close_all"))):
+    for cls, names in ((request.Request, request._RARE.split()),
+                       (request.Pool, ("count", "close_all"))):
         for n in names:
             if n in cls.__dict__:
                 bound[cls, n] = cls.__dict__[n]
