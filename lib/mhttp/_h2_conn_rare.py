@@ -11,9 +11,20 @@
 # h2c paths).  Board RAM: a plain exchange never loads this module.
 from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2ConnectionError,
                           SETTINGS_TIMEOUT, h2_error_name)
-from mhttp.h2 import CONN_OPEN, CONN_CLOSED, EV_PING_ACKED, EV_PUSH_PROMISE
 from mhttp.h2_frames import PREFACE
 from mhttp._io import ticks_ms, ticks_diff
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# private const() copies of mhttp.h2's numbers
+_CONN_OPEN = const(0)
+_CONN_CLOSED = const(2)
+_EV_PING_ACKED = const(9)
+_EV_PUSH_PROMISE = const(11)
 
 
 def checktls(self):
@@ -48,7 +59,7 @@ def can_open_stream(self):
 def shutdown(self):
     # Graceful GOAWAY (RFC 9113 §6.8): streams already open finish, no new ones.
     p = self.p
-    if p.state == CONN_OPEN:
+    if p.state == _CONN_OPEN:
         p.start_graceful_shutdown()
         self._kick()
 
@@ -148,7 +159,7 @@ async def _quiet_flush(self):
 def _fail(self, code, msg):
     # A connection error found by the driver (not the core): GOAWAY(code).
     p = self.p
-    if p.state != CONN_CLOSED:
+    if p.state != _CONN_CLOSED:
         p.close_connection(code, None, msg.encode() if isinstance(msg, str) else msg)
     self._end(H2ConnectionError(code, msg))
 
@@ -180,7 +191,7 @@ def dispatch_rare(self, ev):
     # we sent because of the peer's input (EV_CONNECTION_TERMINATED).
     from mhttp.h2_connection import H2Stream, _wake_all
     k = ev[0]
-    if k == EV_PING_ACKED:
+    if k == _EV_PING_ACKED:
         if self._pings:
             self._pings.append(bytes(ev[1]))
         else:
@@ -189,7 +200,7 @@ def dispatch_rare(self, ev):
             self._pings.pop(0)
         if self._ev:
             _wake_all(self._ev)
-    elif k == EV_PUSH_PROMISE:
+    elif k == _EV_PUSH_PROMISE:
         st = H2Stream(self, ev[2])
         st.request_headers = ev[3]
         st.promised_by = ev[1]

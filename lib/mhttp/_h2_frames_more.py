@@ -1,16 +1,48 @@
 # mhttp._h2_frames_more: the rarely used half of mhttp.h2_frames (private).  Reached as
 # mhttp.h2_frames.X through that module's __getattr__ (loaded on first use, then kept): the
 # frame packers / unpackers a plain exchange does not run (padding, PRIORITY, RST_STREAM,
-# PUSH_PROMISE, PING, GOAWAY parsing, CONTINUATION, PRIORITY_UPDATE), parse_frame and
-# FRAME_NAMES.  See mhttp.h2_frames for the API.
+# PUSH_PROMISE, PING, CONTINUATION, PRIORITY_UPDATE), parse_frame, FRAME_NAMES and the
+# public constants (FRAME_*, FLAG_*, SETTINGS_*, DEFAULT_MAX_FRAME_SIZE, MAX_*).  See
+# mhttp.h2_frames for the API.
 import struct
 
 from mhttp.errors import H2ConnectionError, H2StreamError, PROTOCOL_ERROR, FRAME_SIZE_ERROR
-from mhttp.h2_frames import (header_pack, check_size, DEFAULT_MAX_FRAME_SIZE, FRAME_DATA,
-                             FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_PUSH_PROMISE,
-                             FRAME_PING, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE,
-                             FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
-                             FLAG_PRIORITY)
+from mhttp.h2_frames import header_pack, check_size
+
+# RFC 9113 §6 frame types (and RFC 9218 §7.1 PRIORITY_UPDATE)
+FRAME_DATA = 0x0
+FRAME_HEADERS = 0x1
+FRAME_PRIORITY = 0x2
+FRAME_RST_STREAM = 0x3
+FRAME_SETTINGS = 0x4
+FRAME_PUSH_PROMISE = 0x5
+FRAME_PING = 0x6
+FRAME_GOAWAY = 0x7
+FRAME_WINDOW_UPDATE = 0x8
+FRAME_CONTINUATION = 0x9
+FRAME_PRIORITY_UPDATE = 0x10
+
+# flags
+FLAG_END_STREAM = 0x1
+FLAG_ACK = 0x1
+FLAG_END_HEADERS = 0x4
+FLAG_PADDED = 0x8
+FLAG_PRIORITY = 0x20
+
+# RFC 9113 §6.5.2 settings (and RFC 8441 §3, RFC 9218 §2.1)
+SETTINGS_HEADER_TABLE_SIZE = 0x1
+SETTINGS_ENABLE_PUSH = 0x2
+SETTINGS_MAX_CONCURRENT_STREAMS = 0x3
+SETTINGS_INITIAL_WINDOW_SIZE = 0x4
+SETTINGS_MAX_FRAME_SIZE = 0x5
+SETTINGS_MAX_HEADER_LIST_SIZE = 0x6
+SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
+SETTINGS_NO_RFC7540_PRIORITIES = 0x9
+
+DEFAULT_MAX_FRAME_SIZE = 16384
+MAX_MAX_FRAME_SIZE = 16777215
+MAX_WINDOW = 0x7fffffff
+MAX_STREAM_ID = 0x7fffffff
 
 _HDR = ">BHBBL"
 _pack = struct.pack

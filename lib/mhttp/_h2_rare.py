@@ -19,11 +19,7 @@ from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ER
                           PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, STREAM_CLOSED,
                           REFUSED_STREAM, CANCEL, ENHANCE_YOUR_CALM)
 from mhttp.headers import Headers
-from mhttp.h2 import (ST_IDLE, ST_HALF_CLOSED_LOCAL, ST_HALF_CLOSED_REMOTE, ST_CLOSED,
-                      ST_RESET_LOCAL, ST_FORGOTTEN, CONN_CLOSING, CONN_CLOSED,
-                      EV_STREAM_RESET, EV_PING_RECEIVED, EV_PING_ACKED,
-                      EV_PUSH_PROMISE, EV_PRIORITY, EV_PRIORITY_UPDATE, EV_CONNECTION_TERMINATED,
-                      _TRANSITIONS, _bad_transition)
+from mhttp.h2 import _TRANSITIONS, _bad_transition
 from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRAME_PING,
                              FLAG_ACK, FLAG_END_STREAM, FLAG_END_HEADERS, FLAG_PADDED,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
@@ -35,6 +31,40 @@ from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRA
 import struct
 
 _pack = struct.pack
+
+# mhttp.h2's public event, connection-state and stream-state numbers (mhttp.h2 uses
+# private const() copies; mhttp.h2.X finds these through its __getattr__).
+# -- events ------------------------------------------------------------------------------
+EV_HEADERS = 1
+EV_DATA = 2
+EV_TRAILERS = 3
+EV_STREAM_RESET = 4
+EV_WINDOW_UPDATED = 5
+EV_SETTINGS_CHANGED = 6
+EV_SETTINGS_ACKED = 7
+EV_PING_RECEIVED = 8
+EV_PING_ACKED = 9
+EV_GOAWAY = 10
+EV_PUSH_PROMISE = 11
+EV_PRIORITY = 12
+EV_PRIORITY_UPDATE = 13
+EV_CONNECTION_TERMINATED = 14
+
+# -- connection states -------------------------------------------------------------------
+CONN_OPEN = 0       # normal operation
+CONN_CLOSING = 1    # GOAWAY sent or received: no new streams, old ones finish
+CONN_CLOSED = 2     # connection error (either side): input is ignored
+
+# -- stream states (RFC 9113 §5.1) and inputs ---------------------------------------------
+ST_IDLE = 0
+ST_RESERVED_LOCAL = 1
+ST_RESERVED_REMOTE = 2
+ST_OPEN = 3
+ST_HALF_CLOSED_LOCAL = 4
+ST_HALF_CLOSED_REMOTE = 5
+ST_CLOSED = 6
+ST_RESET_LOCAL = 7
+ST_FORGOTTEN = 8
 
 # mhttp.h2's public names kept out of its RAM (mhttp.h2.X finds them here through its
 # module __getattr__): the stream-state machine's inputs (mhttp.h2 uses private const()

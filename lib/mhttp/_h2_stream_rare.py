@@ -6,8 +6,17 @@
 # exchange never loads this module.
 from mhttp.errors import ProtocolError, Error, H2StreamError, CANCEL, h2_error_name
 from mhttp.headers import Headers
-from mhttp.h2 import CONN_CLOSED, ST_CLOSED
 from mhttp.h2_connection import H2Stream, _clean
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# private const() copies of mhttp.h2's numbers
+_CONN_CLOSED = const(2)
+_ST_CLOSED = const(6)
 
 
 def _connection(self):
@@ -70,7 +79,7 @@ def rst_stream(self, code=CANCEL):
     if self.id is None or self.reset is not None:
         return
     p = conn.p
-    if p.state == CONN_CLOSED:
+    if p.state == _CONN_CLOSED:
         return
     try:
         p.reset_stream(self.id, code)
@@ -92,7 +101,7 @@ def shutdown(self):
         self.conn._forget(self)
         return
     st = self.conn.p.stream_state(self.id)
-    if st >= ST_CLOSED:
+    if st >= _ST_CLOSED:
         self.conn._forget(self)
         return
     self.rst_stream(CANCEL)

@@ -101,37 +101,39 @@ _MAX_STREAM_ID = const(0x7fffffff)
 _unpack_from = struct.unpack_from
 _pack = struct.pack
 
+# Board RAM: the public EV_*, CONN_* and ST_* names live in mhttp._h2_rare (reached as
+# mhttp.h2.X through __getattr__ below); this module uses these private const() copies.
 # -- events ------------------------------------------------------------------------------
-EV_HEADERS = const(1)
-EV_DATA = const(2)
-EV_TRAILERS = const(3)
-EV_STREAM_RESET = const(4)
-EV_WINDOW_UPDATED = const(5)
-EV_SETTINGS_CHANGED = const(6)
-EV_SETTINGS_ACKED = const(7)
-EV_PING_RECEIVED = const(8)
-EV_PING_ACKED = const(9)
-EV_GOAWAY = const(10)
-EV_PUSH_PROMISE = const(11)
-EV_PRIORITY = const(12)
-EV_PRIORITY_UPDATE = const(13)
-EV_CONNECTION_TERMINATED = const(14)
+_EV_HEADERS = const(1)
+_EV_DATA = const(2)
+_EV_TRAILERS = const(3)
+_EV_STREAM_RESET = const(4)
+_EV_WINDOW_UPDATED = const(5)
+_EV_SETTINGS_CHANGED = const(6)
+_EV_SETTINGS_ACKED = const(7)
+_EV_PING_RECEIVED = const(8)
+_EV_PING_ACKED = const(9)
+_EV_GOAWAY = const(10)
+_EV_PUSH_PROMISE = const(11)
+_EV_PRIORITY = const(12)
+_EV_PRIORITY_UPDATE = const(13)
+_EV_CONNECTION_TERMINATED = const(14)
 
 # -- connection states -------------------------------------------------------------------
-CONN_OPEN = const(0)       # normal operation
-CONN_CLOSING = const(1)    # GOAWAY sent or received: no new streams, old ones finish
-CONN_CLOSED = const(2)     # connection error (either side): input is ignored
+_CONN_OPEN = const(0)       # normal operation
+_CONN_CLOSING = const(1)    # GOAWAY sent or received: no new streams, old ones finish
+_CONN_CLOSED = const(2)     # connection error (either side): input is ignored
 
 # -- stream states (RFC 9113 §5.1) and inputs ---------------------------------------------
-ST_IDLE = const(0)
-ST_RESERVED_LOCAL = const(1)
-ST_RESERVED_REMOTE = const(2)
-ST_OPEN = const(3)
-ST_HALF_CLOSED_LOCAL = const(4)
-ST_HALF_CLOSED_REMOTE = const(5)
-ST_CLOSED = const(6)
-ST_RESET_LOCAL = const(7)
-ST_FORGOTTEN = const(8)
+_ST_IDLE = const(0)
+_ST_RESERVED_LOCAL = const(1)
+_ST_RESERVED_REMOTE = const(2)
+_ST_OPEN = const(3)
+_ST_HALF_CLOSED_LOCAL = const(4)
+_ST_HALF_CLOSED_REMOTE = const(5)
+_ST_CLOSED = const(6)
+_ST_RESET_LOCAL = const(7)
+_ST_FORGOTTEN = const(8)
 
 # inputs.  The public SEND_* / RECV_* names and the EV_NAMES / ST_NAMES / IN_NAMES tables
 # live in mhttp._h2_rare and are reached as mhttp.h2.X through __getattr__ below.
@@ -202,7 +204,8 @@ def _rare():
 
 def __getattr__(name):
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
-    if name[-6:] == "_NAMES" or name[:5] == "SEND_" or name[:5] == "RECV_":
+    if name[-6:] == "_NAMES" or name[:5] == "SEND_" or name[:5] == "RECV_" or \
+            name[:3] == "EV_" or name[:3] == "ST_" or name[:5] == "CONN_":
         return getattr(_rare(), name)
     raise AttributeError(name)
 
@@ -280,7 +283,7 @@ class H2Protocol:
     # Board RAM: connection state that starts the same everywhere and that many
     # connections never change is a class attribute until a connection sets its own (a
     # smaller instance dict).
-    state = CONN_OPEN
+    state = _CONN_OPEN
     _inbuf = b""
     _high_out = 0            # highest stream id we opened (or promised)
     _open_out = 0            # active streams we initiated
@@ -448,7 +451,7 @@ class H2Protocol:
 
     def receive_data(self, data):
         ev = self._ev = []
-        if self.state == CONN_CLOSED:
+        if self.state == _CONN_CLOSED:
             return ev
         if self._inbuf:
             buf = self._inbuf + bytes(data)
@@ -505,7 +508,7 @@ class H2Protocol:
                     # §5.5: unknown frame types MUST be ignored
                 except H2StreamError as e:
                     _rare().stream_error(self, e)
-                    if self.state == CONN_CLOSED:
+                    if self.state == _CONN_CLOSED:
                         break
         except H2ConnectionError as e:
             _rare().connection_error(self, e)
@@ -557,15 +560,15 @@ class H2Protocol:
         if ns != old:
             st.state = ns
             ours = (st.id & 1) == (1 if self.client else 0)
-            if ns >= ST_CLOSED:
+            if ns >= _ST_CLOSED:
                 del self._streams[st.id]
                 self._remember(st.id, ns)
-                if old >= ST_OPEN:
+                if old >= _ST_OPEN:
                     if ours:
                         self._open_out -= 1
                     else:
                         self._open_in -= 1
-            elif old < ST_OPEN and ns >= ST_OPEN:
+            elif old < _ST_OPEN and ns >= _ST_OPEN:
                 if ours:
                     self._open_out += 1
                 else:
@@ -616,7 +619,7 @@ class H2Protocol:
             raise _err(15, sid, (st.clen, st.got, sid))
         if es:
             self._trans(st, _RECV_END_STREAM)
-        self._ev.append((EV_DATA, sid, p, flen, es == 1))
+        self._ev.append((_EV_DATA, sid, p, flen, es == 1))
         if self.auto_ack and flen:
             self.acknowledge_received_data(flen, sid)
 
@@ -672,22 +675,22 @@ class H2Protocol:
                     self._rr_opened = 1
                     self._rr_resets = 0
                 if self.goaway_sent is not None and sid > self.goaway_sent:
-                    self._remember(sid, ST_RESET_LOCAL)
+                    self._remember(sid, _ST_RESET_LOCAL)
                     # stream %d opened after GOAWAY
                     raise _err(18, sid, (sid,))
                 mcs = self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
                 if self._open_in >= mcs:
-                    self._remember(sid, ST_RESET_LOCAL)
+                    self._remember(sid, _ST_RESET_LOCAL)
                     # stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)
                     raise _err(19, sid, (sid, mcs))
-                st = self._new_stream(sid, ST_IDLE)
+                st = self._new_stream(sid, _ST_IDLE)
             else:
                 s = self._state_of(sid)
-                if s == ST_IDLE:
+                if s == _ST_IDLE:
                     # HEADERS on idle stream %d (not opened by us / stream id not increasing)
                     # MUST be PROTOCOL_ERROR (RFC 9113 §5.1.1)
                     raise _err(20 if self.client else 63, None, (sid,))
-                if s == ST_FORGOTTEN:
+                if s == _ST_FORGOTTEN:
                     if not self.client:
                         # HEADERS on stream %d: stream ids MUST increase (RFC 9113 §5.1.1)
                         raise _err(21, None, (sid,))
@@ -703,7 +706,7 @@ class H2Protocol:
             if prio[0] == sid:
                 # stream %d depends on itself
                 raise _err(23, sid, (sid,))
-            ev.append((EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
+            ev.append((_EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
         if st.hin == 2:
             # trailers (RFC 9113 §8.1)
             if not es:
@@ -715,7 +718,7 @@ class H2Protocol:
                 # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
                 raise _err(15, sid, (st.clen, st.got, sid))
             self._trans(st, _RECV_END_STREAM)
-            ev.append((EV_TRAILERS, sid, Headers._trusted(fields)))
+            ev.append((_EV_TRAILERS, sid, Headers._trusted(fields)))
             return
         if self.client:
             info = self._check_response(fields, st) if self.validate else False
@@ -724,7 +727,7 @@ class H2Protocol:
                     # 1xx response with END_STREAM on stream %d (RFC 9113 §8.1)
                     raise _err(25, sid, (sid,))
                 st.hin = 1
-                ev.append((EV_HEADERS, sid, Headers._trusted(fields), False))
+                ev.append((_EV_HEADERS, sid, Headers._trusted(fields), False))
                 return
         elif self.validate:
             self._check_request(fields, st, False)
@@ -734,7 +737,7 @@ class H2Protocol:
                 # content-length %d but END_STREAM on the HEADERS of stream %d (RFC 9113 §8.1.1)
                 raise _err(26, sid, (st.clen, sid))
             self._trans(st, _RECV_END_STREAM)
-        ev.append((EV_HEADERS, sid, Headers._trusted(fields), es == 1))
+        ev.append((_EV_HEADERS, sid, Headers._trusted(fields), es == 1))
 
     # -- header validation (RFC 9113 §8.2, §8.3) -----------------------------------------
 
@@ -881,13 +884,13 @@ class H2Protocol:
                 # SETTINGS ACK without pending SETTINGS
                 raise _err(51, None)
             changes = self._pending_settings.pop(0)[0]
-            self._ev.append((EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
+            self._ev.append((_EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
             return
         self._f_settings += 1
         self._flood(self._f_settings, self.max_settings_flood, "SETTINGS")
         changed = self._apply_remote_settings(settings_unpack(p))
         self._out.append(settings_pack(ack=True))
-        self._ev.append((EV_SETTINGS_CHANGED, changed))
+        self._ev.append((_EV_SETTINGS_CHANGED, changed))
 
     def _r_goaway(self, fl, sid, p):
         if sid != 0:
@@ -898,28 +901,28 @@ class H2Protocol:
             # GOAWAY last_stream_id went up (§6.8)
             raise _err(53, None)
         self.goaway_received = last
-        if self.state == CONN_OPEN:
-            self.state = CONN_CLOSING
+        if self.state == _CONN_OPEN:
+            self.state = _CONN_CLOSING
         ev = self._ev
-        ev.append((EV_GOAWAY, code, last, dbg))
+        ev.append((_EV_GOAWAY, code, last, dbg))
         # streams we opened above last_stream_id were not processed: safe to retry
         mine = 1 if self.client else 0
         for s in sorted(self._streams):
             if s > last and (s & 1) == mine:
                 st = self._streams.pop(s)
-                if st.state >= ST_OPEN:
+                if st.state >= _ST_OPEN:
                     self._open_out -= 1
-                st.state = ST_CLOSED
-                self._remember(s, ST_CLOSED)
-                ev.append((EV_STREAM_RESET, s, _REFUSED_STREAM, True))
+                st.state = _ST_CLOSED
+                self._remember(s, _ST_CLOSED)
+                ev.append((_EV_STREAM_RESET, s, _REFUSED_STREAM, True))
         if code != _NO_ERROR:
             # the peer ends the connection on an error: nothing more will complete
             for s in sorted(self._streams):
                 st = self._streams.pop(s)
-                self._remember(s, ST_CLOSED)
-                ev.append((EV_STREAM_RESET, s, code, True))
+                self._remember(s, _ST_CLOSED)
+                ev.append((_EV_STREAM_RESET, s, code, True))
             self._open_in = self._open_out = 0
-            self.state = CONN_CLOSED
+            self.state = _CONN_CLOSED
 
     def _r_window_update(self, fl, sid, p):
         check_size(_FRAME_WINDOW_UPDATE, fl, len(p), sid)
@@ -935,7 +938,7 @@ class H2Protocol:
                 # connection window above 2**31-1 MUST be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)
                 raise _err(55, None)
             self._out_window = w
-            self._ev.append((EV_WINDOW_UPDATED, 0, inc))
+            self._ev.append((_EV_WINDOW_UPDATED, 0, inc))
             return
         st = self._streams.get(sid)
         if st is None:
@@ -950,12 +953,12 @@ class H2Protocol:
             # stream %d window above 2**31-1 (§6.9.1)
             raise _err(56, sid, (sid,))
         st.out_window = w
-        self._ev.append((EV_WINDOW_UPDATED, sid, inc))
+        self._ev.append((_EV_WINDOW_UPDATED, sid, inc))
 
     # -- sending -------------------------------------------------------------------------
 
     def _check_open(self):
-        if self.state == CONN_CLOSED:
+        if self.state == _CONN_CLOSED:
             raise ProtocolError("HTTP/2 connection is closed")
 
     def get_next_available_stream_id(self):
@@ -971,7 +974,7 @@ class H2Protocol:
     def can_open_stream(self):
         # True when a new stream may be opened now: ids left, no GOAWAY, and below the
         # peer's SETTINGS_MAX_CONCURRENT_STREAMS.
-        if self.state != CONN_OPEN or self.goaway_received is not None:
+        if self.state != _CONN_OPEN or self.goaway_received is not None:
             return False
         if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
             return False
@@ -987,7 +990,7 @@ class H2Protocol:
         if not sid & 1 or sid <= self._high_out or sid > _MAX_STREAM_ID:
             # stream id %d is not a new odd id above %d
             raise _err(59, sid, (sid, self._high_out))
-        if self.goaway_received is not None or self.state != CONN_OPEN:
+        if self.goaway_received is not None or self.state != _CONN_OPEN:
             # no new streams after GOAWAY (RFC 9113 §6.8)
             raise _err(60, None)
         if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
@@ -995,7 +998,7 @@ class H2Protocol:
             raise _err(61, sid, (self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS],))
         self._high_out = sid
         self._next_id = sid + 2
-        return self._new_stream(sid, ST_IDLE)
+        return self._new_stream(sid, _ST_IDLE)
 
     def _emit_block(self, ftype, sid, block, fl, prefix=b""):
         mx = self._out_max_frame
@@ -1081,14 +1084,14 @@ class H2Protocol:
         return self._send_data_slow(st, data, end_stream, now, pad, w)
 
     def acknowledge_received_data(self, n, stream_id):
-        # The application has consumed n flow-controlled octets (EV_DATA's
+        # The application has consumed n flow-controlled octets (_EV_DATA's
         # flow_controlled_length) of stream_id.  A WINDOW_UPDATE goes out once half of a
         # window has been consumed (auto_ack=True does this on receipt).
         if n <= 0:
             return
         self._ack_conn(n)
         st = self._streams.get(stream_id)
-        if st is not None and (st.state == ST_OPEN or st.state == ST_HALF_CLOSED_LOCAL):
+        if st is not None and (st.state == _ST_OPEN or st.state == _ST_HALF_CLOSED_LOCAL):
             st.in_unacked += n
             if st.in_unacked >= self._in_iws >> 1:
                 self._out.append(window_update_pack(stream_id, st.in_unacked))
@@ -1099,13 +1102,13 @@ class H2Protocol:
         # GOAWAY.  NO_ERROR: graceful, streams up to last_stream_id (default: the highest
         # the peer opened) finish, newer ones are refused.  Any other code: the connection
         # is closed for good.
-        if self.state == CONN_CLOSED:
+        if self.state == _CONN_CLOSED:
             return
         if last_stream_id is None:
             last_stream_id = self._high_in
         self._out.append(goaway_pack(last_stream_id, code, debug))
         self.goaway_sent = last_stream_id
-        self.state = CONN_CLOSED if code != _NO_ERROR else CONN_CLOSING
+        self.state = _CONN_CLOSED if code != _NO_ERROR else _CONN_CLOSING
 
 # Frame handlers by type (0..9), called as handler(protocol, flags, stream_id, payload):
 # one tuple for all connections instead of ten bound methods per connection.  None: the

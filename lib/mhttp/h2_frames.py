@@ -53,41 +53,21 @@ except ImportError:
     def const(x):
         return x
 
+# Board RAM: the public constants (FRAME_*, FLAG_*, SETTINGS_*, DEFAULT_MAX_FRAME_SIZE,
+# MAX_*) live in mhttp._h2_frames_more and are reached as mhttp.h2_frames.X through
+# __getattr__ below (no globals slot and no interned name each in RAM); this module uses
+# private const() copies of the ones it needs.
 # RFC 9113 §6 frame types (and RFC 9218 §7.1 PRIORITY_UPDATE)
-FRAME_DATA = const(0x0)
-FRAME_HEADERS = const(0x1)
-FRAME_PRIORITY = const(0x2)
-FRAME_RST_STREAM = const(0x3)
-FRAME_SETTINGS = const(0x4)
-FRAME_PUSH_PROMISE = const(0x5)
-FRAME_PING = const(0x6)
-FRAME_GOAWAY = const(0x7)
-FRAME_WINDOW_UPDATE = const(0x8)
-FRAME_CONTINUATION = const(0x9)
-FRAME_PRIORITY_UPDATE = const(0x10)
+_FRAME_PRIORITY = const(0x2)
+_FRAME_RST_STREAM = const(0x3)
+_FRAME_SETTINGS = const(0x4)
+_FRAME_PING = const(0x6)
+_FRAME_GOAWAY = const(0x7)
+_FRAME_WINDOW_UPDATE = const(0x8)
 
-# flags
-FLAG_END_STREAM = const(0x1)
-FLAG_ACK = const(0x1)
-FLAG_END_HEADERS = const(0x4)
-FLAG_PADDED = const(0x8)
-FLAG_PRIORITY = const(0x20)
-
-# RFC 9113 §6.5.2 settings (and RFC 8441 §3, RFC 9218 §2.1)
-SETTINGS_HEADER_TABLE_SIZE = const(0x1)
-SETTINGS_ENABLE_PUSH = const(0x2)
-SETTINGS_MAX_CONCURRENT_STREAMS = const(0x3)
-SETTINGS_INITIAL_WINDOW_SIZE = const(0x4)
-SETTINGS_MAX_FRAME_SIZE = const(0x5)
-SETTINGS_MAX_HEADER_LIST_SIZE = const(0x6)
-SETTINGS_ENABLE_CONNECT_PROTOCOL = const(0x8)
-SETTINGS_NO_RFC7540_PRIORITIES = const(0x9)
+_FLAG_ACK = const(0x1)
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-DEFAULT_MAX_FRAME_SIZE = const(16384)
-MAX_MAX_FRAME_SIZE = const(16777215)
-MAX_WINDOW = const(0x7fffffff)
-MAX_STREAM_ID = const(0x7fffffff)
 
 _HDR = ">BHBBL"
 _pack = struct.pack
@@ -101,28 +81,28 @@ def header_pack(length, ftype, flags, stream_id):
 def check_size(ftype, flags, length, stream_id):
     # RFC 9113 §6: fixed-size frames.  PRIORITY's wrong size is a stream error (§6.3);
     # the others end the connection.
-    if ftype == FRAME_PRIORITY:
+    if ftype == _FRAME_PRIORITY:
         if length != 5:
             raise H2StreamError(FRAME_SIZE_ERROR, "PRIORITY frame length %d != 5 (RFC 9113 §6.3)"
                                 % length, stream_id)
-    elif ftype == FRAME_RST_STREAM:
+    elif ftype == _FRAME_RST_STREAM:
         if length != 4:
             raise H2ConnectionError(FRAME_SIZE_ERROR,
                                     "RST_STREAM frame length %d != 4 (RFC 9113 §6.4)" % length)
-    elif ftype == FRAME_SETTINGS:
-        if flags & FLAG_ACK and length:
+    elif ftype == _FRAME_SETTINGS:
+        if flags & _FLAG_ACK and length:
             raise H2ConnectionError(FRAME_SIZE_ERROR,
                                     "SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)")
         if length % 6:
             raise H2ConnectionError(FRAME_SIZE_ERROR,
                                     "SETTINGS length %d not a multiple of 6 (§6.5)" % length)
-    elif ftype == FRAME_PING:
+    elif ftype == _FRAME_PING:
         if length != 8:
             raise H2ConnectionError(FRAME_SIZE_ERROR, "PING length %d != 8 (§6.7)" % length)
-    elif ftype == FRAME_GOAWAY:
+    elif ftype == _FRAME_GOAWAY:
         if length < 8:
             raise H2ConnectionError(FRAME_SIZE_ERROR, "GOAWAY length %d < 8 (§6.8)" % length)
-    elif ftype == FRAME_WINDOW_UPDATE:
+    elif ftype == _FRAME_WINDOW_UPDATE:
         if length != 4:
             raise H2ConnectionError(FRAME_SIZE_ERROR,
                                     "WINDOW_UPDATE length %d != 4 (§6.9)" % length)
@@ -131,12 +111,12 @@ def check_size(ftype, flags, length, stream_id):
 def settings_pack(settings=(), ack=False):
     # settings: list of (id, value) (or a dict, sent in id order).
     if ack:
-        return header_pack(0, FRAME_SETTINGS, FLAG_ACK, 0)
+        return header_pack(0, _FRAME_SETTINGS, _FLAG_ACK, 0)
     if isinstance(settings, dict):
         ks = sorted(settings)
         settings = [(k, settings[k]) for k in ks]
     body = b"".join([_pack(">HL", k, v) for k, v in settings])
-    return header_pack(len(body), FRAME_SETTINGS, 0, 0) + body
+    return header_pack(len(body), _FRAME_SETTINGS, 0, 0) + body
 
 
 def settings_unpack(payload):
@@ -147,7 +127,7 @@ def settings_unpack(payload):
 
 
 def goaway_pack(last_stream_id, code, debug=b""):
-    return header_pack(8 + len(debug), FRAME_GOAWAY, 0, 0) + _pack(">LL", last_stream_id, code) + debug
+    return header_pack(8 + len(debug), _FRAME_GOAWAY, 0, 0) + _pack(">LL", last_stream_id, code) + debug
 
 
 def goaway_unpack(payload):
@@ -158,7 +138,7 @@ def goaway_unpack(payload):
 
 
 def window_update_pack(stream_id, increment):
-    return header_pack(4, FRAME_WINDOW_UPDATE, 0, stream_id) + _pack(">L", increment)
+    return header_pack(4, _FRAME_WINDOW_UPDATE, 0, stream_id) + _pack(">L", increment)
 
 
 def window_update_unpack(payload):
@@ -170,7 +150,9 @@ def window_update_unpack(payload):
 def __getattr__(name):
     # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
     # raises AttributeError without importing anything.
-    if name[-5:] == "_pack" or name[-7:] == "_unpack" or name in ("parse_frame", "FRAME_NAMES"):
+    if name[-5:] == "_pack" or name[-7:] == "_unpack" or name == "parse_frame" or \
+            name[:6] == "FRAME_" or name[:5] == "FLAG_" or name[:9] == "SETTINGS_" or \
+            name[:4] == "MAX_" or name == "DEFAULT_MAX_FRAME_SIZE":
         from mhttp import _h2_frames_more
         return getattr(_h2_frames_more, name)
     raise AttributeError(name)
