@@ -123,7 +123,8 @@ class StreamIO:
         if isinstance(data, memoryview):
             data = bytes(data)
         w.write(data)
-        await w.drain()
+        if getattr(w, "out_buf", True):
+            await w.drain()
 
     async def send(self, pieces, timeout=None):
         if self.closed:
@@ -148,7 +149,13 @@ class StreamIO:
                 data = bytes(data)
             w.write(data)
             data = None
-            await w.drain()
+            if getattr(w, "out_buf", True):
+                # (MicroPython's Stream.write sends at once what the socket takes and
+                # keeps the rest in out_buf; its drain() always yields, even with nothing
+                # left to send.  With nothing left we go on without yielding: the next
+                # read yields anyway, and meanwhile a suspended response does not hold
+                # its handler's frames -- ten concurrent requests, ~1 KiB each.)
+                await w.drain()
         except asyncio.CancelledError:
             if self._expired:
                 self._expired = False
