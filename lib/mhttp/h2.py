@@ -322,16 +322,19 @@ class H2Protocol:
         self._encoder = Encoder()
         self._decoder = Decoder(4096, _MAX_WINDOW)
         self._streams = {}
-        # Board RAM: _closed's table is grown to its final size now, while the heap is
-        # whole, and deleting keeps it: left to grow, its last step (1168 bytes in one
-        # piece on the 64-bit unix port) came at the 38th closed stream, amid the holes
-        # of many requests, and was the MemoryError that set the h2c server's smallest
-        # heap (20 KiB free, none of it 1168 contiguous bytes).
+        # Board RAM: a server's _closed table is grown to its final size now, while the
+        # heap is whole, and deleting keeps it: left to grow, its last step (1168 bytes
+        # in one piece on the 64-bit unix port) came at the 38th closed stream, amid the
+        # holes of many requests, and was the MemoryError that set the h2c server's
+        # smallest heap (20 KiB free, none of it 1168 contiguous bytes).  A client opens
+        # its own streams, usually a few per connection: its table grows as needed
+        # instead of holding those 1.1 KiB from the start.
         c = self._closed = {}
-        for i in range(-1, -2 - self.max_closed_streams, -1):
-            c[i] = 0
-        for i in range(-1, -2 - self.max_closed_streams, -1):
-            del c[i]
+        if not client:
+            for i in range(-1, -2 - self.max_closed_streams, -1):
+                c[i] = 0
+            for i in range(-1, -2 - self.max_closed_streams, -1):
+                del c[i]
         self._out = []
         self._ev = None
         self._need_preface = not client
