@@ -399,11 +399,20 @@ def deploy_section(dev, plat, virtual, tmp):
 
 
 # The modules the all-protocol server needs (server + cli_serve's handlers, HTTP/1.1,
-# HTTP/2, WebSocket), without the client side and the CPython-only fast paths: what goes
-# into the ROMFS partition.
-ROMFS_MODULES = ("__init__ _errors_more _h1_server _h2_rare _hpack_huffdec _hpack_tables _io "
-                 "_reasons _sha1 _uri cli_serve errors h1 h1_connection h2 h2_connection "
-                 "h2_frames headers hpack server stream_common util websocket ws").split()
+# HTTP/2, WebSocket, and every module they load on first use), without the client side and
+# the CPython-only fast paths: what goes into the ROMFS partition.  Computed by
+# tools/bundle.py's import closure, so a module split off later is never missing.
+ROMFS_ENTRY = ("__init__", "cli_serve", "server", "h2_connection", "websocket")
+ROMFS_FORBID = ("client", "request", "cli_get", "cli_ws", "__main__", "_request_more",
+                "_client_h2", "_client_tls", "_h2_cpy", "_hpack_cpy", "_ws_cpy")
+
+
+def romfs_modules():
+    import bundle
+    mods, _ = bundle.closure(ROMFS_ENTRY, ROMFS_FORBID)
+    return mods
+
+
 # The virtual ESP32's ROMFS partition for the demo: 256 KiB, a custom partition table (our
 # choice, e.g. taken from the 2 MiB vfs partition of a 4 MiB module).  MicroPython's
 # example ports/esp32/partitions-4MiB-romfs.csv has 128 KiB (the esp32 profile's
@@ -429,7 +438,7 @@ def deploy_romfs(dev, plat, virtual, tmp):
             % plat)
     t = time.monotonic()
     stage = os.path.join(tmp, "romfs")
-    b = bundle.build(plat, modules=ROMFS_MODULES, out=stage, quiet=True)
+    b = bundle.build(plat, modules=romfs_modules(), out=stage, quiet=True)
     srv = os.path.join(tmp, "demo_server.py")
     with open(srv, "w") as f:
         f.write(BOARD_SERVER)
