@@ -260,16 +260,6 @@ _CLI = None
 _RARE = ("send_trailers", "send_continue", "_bad_field_line")
 
 
-def _load(role):
-    global _SRV, _CLI
-    if role == SERVER:
-        from mhttp import _h1_server
-        _SRV = _h1_server
-    else:
-        from mhttp import _h1_client
-        _CLI = _h1_client
-
-
 class H1Protocol:
     # Board RAM: defaults live on the class; an instance's dict holds only what differs
     # (limits given, state a connection actually changed).  _new_cycle resets the
@@ -316,8 +306,12 @@ class H1Protocol:
         scheme = _b(scheme)
         if scheme != b"http":
             self.scheme = scheme
-        if (_SRV if role == SERVER else _CLI) is None:
-            _load(role)
+        global _SRV, _CLI
+        if role == SERVER:
+            if _SRV is None:
+                from mhttp import _h1_server as _SRV
+        elif _CLI is None:
+            from mhttp import _h1_client as _CLI
         # What every cycle sets anyway, set once here: the attribute table gets its size
         # at once rather than growing (and leaving garbage) while the first head is read.
         self._rs = _RS_HEAD if role == SERVER else _RS_WAIT
@@ -661,17 +655,13 @@ class H1Protocol:
         self._new_cycle()
 
 
-def _parse_out_cl(cl):
-    if not cl.isdigit() or len(cl) > 15:
-        raise _err(53, cl[:20], None)  # invalid content-length %r
-    return int(cl)
-
-
 def _out_framing(p, cl, te, end_stream):
     # The framing of an outgoing message that carries its own content-length (cl) or
     # transfer-encoding (te), for both roles: sets p._sleft / p._ss.
     if cl is not None:
-        n = _parse_out_cl(cl)
+        if not cl.isdigit() or len(cl) > 15:
+            raise _err(53, cl[:20], None)  # invalid content-length %r
+        n = int(cl)
         if end_stream and n:
             raise _err(54, n, None)  # end_stream with content-length %d and no body
         p._sleft = n

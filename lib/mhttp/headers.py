@@ -132,8 +132,7 @@ class Headers:
         return "Headers(%r)" % ([(f[0], f[1]) for f in self._l],)
 
 
-def new(items=None):
-    return Headers(items)
+new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
 
 
 # CPython: a class with __getattr__ loses CPython's attribute-access specialisation (each

@@ -129,3 +129,9 @@ def test_names_lowercased_without_copying_lowercase_ones():
     assert list(h)[0][0] is n                     # no copy made
     assert [f[0] for f in h] == [n, b"x-mixed", b"123", b"str-name"]
     assert h.get(b"X-MIXED") == b"2" and h.has("STR-name") and h.get(b"123") == b"3"
+
+
+def test_module_new_builds_headers():
+    from mhttp import headers
+    h = headers.new([("A", "1")])
+    assert isinstance(h, Headers) and h.get(b"a") == b"1" and len(headers.new()) == 0
