@@ -40,8 +40,7 @@ import sys
 from mhttp.h2 import H2Protocol
 from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
-from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2StreamError,
-                          H2ConnectionError)
+from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
 from mhttp._lazy import bind
 from mhttp.stream_common import StreamCommon
 
@@ -159,21 +158,6 @@ async def _wait_event(ev, timeout, what):
         raise _cerr(0, (what, timeout))
 
 
-def _spawn(coro):
-    # Runs a coroutine as a task.  On CPython its first step runs right now (a handler
-    # that answers without suspending costs no Task at all); MicroPython's coroutines
-    # cannot be stepped by hand portably, so they get a Task at once.
-    import asyncio
-    if _CPYTHON:
-        try:
-            y = coro.send(None)
-        except StopIteration:
-            return None
-        from mhttp._h2_cpy import cont
-        return asyncio.get_event_loop().create_task(cont(coro, y))
-    return asyncio.create_task(coro)
-
-
 def _http_date():
     from mhttp.h1_connection import http_date
     return http_date()
@@ -208,7 +192,8 @@ def _is_blocking(io):
 
 
 # Board RAM: the rarely used methods of H2Connection and H2Stream live in
-# mhttp._h2_conn_rare and mhttp._h2_stream_rare, loaded and stored on the class the first
+# mhttp._h2_conn_rare and mhttp._h2_stream_rare, and the server's (H2Connection.serve,
+# H2Stream.finish_server) in mhttp._h2_server, loaded and stored on the class the first
 # time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
 _CONN_RARE = ("checktls", "localname", "peername", "alpn", "settings", "peer_settings",
               "can_open_stream", "shutdown", "abort", "ping", "update_settings",
@@ -300,6 +285,8 @@ class H2Connection:
         self._pending = initial_data
 
     def __getattr__(self, name):
+        if name == "serve":
+            return bind(self, name, "mhttp._h2_server", ("serve",))
         return bind(self, name, "mhttp._h2_conn_rare", _CONN_RARE)
 
     # -- lua-http connection API ------------------------------------------------------
@@ -341,17 +328,6 @@ class H2Connection:
         return H2Stream(self, None)
 
     # -- server / pushed streams ------------------------------------------------------
-    async def serve(self, onstream):
-        # Server: runs the reader here (the connection's own coroutine); onstream(stream)
-        # is called for each new request stream, usually starting a handler via _spawn.
-        self.onstream = onstream
-        if self._upgrade_stream is not None:
-            st = self._upgrade_stream
-            self._upgrade_stream = None
-            self.requests += 1
-            onstream(st)
-        await self._read_loop()
-
     # -- internals: I/O ---------------------------------------------------------------
     def _check(self):
         if self.error is not None:
@@ -706,6 +682,8 @@ class H2Stream(StreamCommon):
     discard = False             # client: response dropped as it comes (h2c probe)
 
     def __getattr__(self, name):
+        if name == "finish_server":
+            return bind(self, name, "mhttp._h2_server", ("finish_server",))
         return bind(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
 
     def __init__(self, conn, sid):
@@ -912,76 +890,13 @@ class H2Stream(StreamCommon):
         await conn._flush()
 
     # -- server: after the handler ------------------------------------------------------
-    async def finish_server(self):
-        # Completes the response if the handler left it open; a request body it did not
-        # read is refused with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) once we answered.
-        conn = self.conn
-        if self.reset is not None or conn.error is not None:
-            conn._forget(self)
-            return
-        if not self.out_done:
-            if not self.headers_sent:
-                await self.write_headers(Headers(((b":status", b"500"), (b"content-length", b"0"))),
-                                         True)
-            else:
-                await self.write_chunk(b"", True)
-        if not self.in_done:
-            self.rst_stream(_NO_ERROR)
-        elif self.chunks or self.conn.streams.get(self.id) is self:
-            conn._forget(self)
-
-
-# -- server glue (used by mhttp.server) ----------------------------------------------------
-
-async def _handle(server, onstream, stream):
-    # One request stream on a server: the handler, then the completion of the response.
-    try:
-        try:
-            r = onstream(server, stream)
-            if r is not None and hasattr(r, "send"):
-                await r
-        except (H2StreamError, H2ConnectionError, ConnectionClosed):
-            return
-        except Exception as e:
-            if isinstance(e, Timeout):
-                status = b"408"
-            else:
-                status = b"500"
-                report = getattr(server, "_report", None)
-                if report is not None:
-                    report(stream, "onstream", e)
-            if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
-                try:
-                    await stream.write_headers(Headers(((b":status", status),
-                                                        (b"content-length", b"0"))), True)
-                except Error:
-                    pass
-            elif stream.reset is None:
-                stream.rst_stream(_INTERNAL_ERROR)
-            return
-        await stream.finish_server()
-    except Error:
-        pass
-    except Exception as e:
-        report = getattr(server, "_report", None)
-        if report is not None:
-            report(stream, "h2 stream", e)
-
-
-async def serve_connection(server, onstream, conn):
-    # Runs an accepted HTTP/2 connection for mhttp.server: every request stream gets
-    # onstream(server, stream) as its own task (see _spawn).
-    def on_new(stream):
-        if server is not None:
-            server.requests += 1
-        _spawn(_handle(server, onstream, stream))
-    await conn.serve(on_new)
-
-
 def __getattr__(name):
     # PEP 562: the server's h2c helpers (is_preface_prefix, upgrade_request, UPGRADE_101)
-    # live in mhttp._h2_conn_rare, loaded on first use.
+    # live in mhttp._h2_conn_rare, serve_connection in mhttp._h2_server (first use).
     if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):
         from mhttp import _h2_conn_rare
         return getattr(_h2_conn_rare, name)
+    if name == "serve_connection":
+        from mhttp._h2_server import serve_connection
+        return serve_connection
     raise AttributeError(name)

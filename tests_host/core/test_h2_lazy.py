@@ -6,21 +6,23 @@ import asyncio
 
 import mhttp
 from mhttp import h2, h2_frames, h2_connection, hpack
-from mhttp.h2 import H2Protocol
+from mhttp.h2 import H2Protocol, EV_HEADERS
 from mhttp.h2_connection import H2Connection, H2Stream
 from mhttp.headers import Headers
 from mhttp.errors import Error
 from mhttp._io import run_blocking as _run_sync
-from test_h2_connection import _pair, _req, _run
+from test_h2_connection import _pair, _req, _run, ScriptIO
 from _t import raises
 
-_MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more")
+_MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more",
+         "_h2_server")
 
 
 def _pristine():
     # As after a fresh import: no moved method stored on its class, no rare module loaded.
-    for cls, names in ((H2Protocol, h2._RARE), (H2Connection, h2_connection._CONN_RARE),
-                       (H2Stream, h2_connection._STREAM_RARE),
+    for cls, names in ((H2Protocol, h2._RARE),
+                       (H2Connection, h2_connection._CONN_RARE + ("serve",)),
+                       (H2Stream, h2_connection._STREAM_RARE + ("finish_server",)),
                        (hpack._Table, ("dynamic_table", "insert_entry"))):
         for n in names:
             if n in cls.__dict__:
@@ -36,6 +38,7 @@ def _loaded():
 
 
 def test_plain_exchange_loads_no_rare_module():
+    # (the server half loads mhttp._h2_server; a client alone loads none of them)
     _pristine()
 
     async def main():
@@ -55,6 +58,38 @@ def test_plain_exchange_loads_no_rare_module():
         await cli.close()
         await asyncio.wait_for(task, 5)
     _run(main)
+    assert _loaded() == ["_h2_server"]
+
+
+class _SmallIO(ScriptIO):
+    # ScriptIO's in-process sans-I/O server, answering with 13 octets (its 100000 would
+    # make that server -- not the client under test -- use its rare multi-frame path).
+    async def send(self, pieces, timeout=None):
+        s = self.srv
+        for ev in s.receive_data(b"".join([bytes(p) for p in pieces])):
+            if ev[0] == EV_HEADERS and ev[3]:
+                s.send_headers(ev[1], [(b":status", b"200"), (b"content-length", b"13")])
+                s.send_data(ev[1], b"Hello, World!", True)
+        d = s.data_to_send()
+        if d:
+            self.inbox.append(d)
+
+
+def test_blocking_client_get_loads_no_rare_or_server_module():
+    _pristine()
+    c = H2Connection(_SmallIO(), False)
+    for i in range(3):
+        st = c.new_stream()
+        _run_sync(st.write_headers(_req(b"/"), True, 1))
+        assert _run_sync(st.get_headers(1)).get(b":status") == b"200"
+        body = b""
+        while True:
+            ch = _run_sync(st.get_next_chunk(1))
+            if ch is None:
+                break
+            body += ch
+        assert body == b"Hello, World!"
+    _run_sync(c.close())
     assert _loaded() == []
 
 

@@ -1,0 +1,110 @@
+# mhttp._h2_server: what only a server runs of mhttp.h2_connection (private; a client
+# never loads it): serve_connection (mhttp.h2_connection.serve_connection through that
+# module's __getattr__), each request stream's task (_handle, started by _spawn), and the
+# methods H2Connection.serve and H2Stream.finish_server (found here by the classes'
+# __getattr__, mhttp._lazy.bind, and stored on the classes).
+import sys
+
+from mhttp.errors import Error, Timeout, ConnectionClosed, H2StreamError, H2ConnectionError
+from mhttp.headers import Headers
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_CPYTHON = sys.implementation.name == "cpython"
+_NO_ERROR = const(0)
+_INTERNAL_ERROR = const(2)
+
+
+def _spawn(coro):
+    # Runs a coroutine as a task.  On CPython its first step runs right now (a handler
+    # that answers without suspending costs no Task at all); MicroPython's coroutines
+    # cannot be stepped by hand portably, so they get a Task at once.
+    import asyncio
+    if _CPYTHON:
+        try:
+            y = coro.send(None)
+        except StopIteration:
+            return None
+        from mhttp._h2_cpy import cont
+        return asyncio.get_event_loop().create_task(cont(coro, y))
+    return asyncio.create_task(coro)
+
+
+async def serve(self, onstream):
+    # Server: runs the reader here (the connection's own coroutine); onstream(stream)
+    # is called for each new request stream, usually starting a handler via _spawn.
+    self.onstream = onstream
+    if self._upgrade_stream is not None:
+        st = self._upgrade_stream
+        self._upgrade_stream = None
+        self.requests += 1
+        onstream(st)
+    await self._read_loop()
+
+
+async def finish_server(self):
+    # Completes the response if the handler left it open; a request body it did not
+    # read is refused with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) once we answered.
+    conn = self.conn
+    if self.reset is not None or conn.error is not None:
+        conn._forget(self)
+        return
+    if not self.out_done:
+        if not self.headers_sent:
+            await self.write_headers(Headers(((b":status", b"500"), (b"content-length", b"0"))),
+                                     True)
+        else:
+            await self.write_chunk(b"", True)
+    if not self.in_done:
+        self.rst_stream(_NO_ERROR)
+    elif self.chunks or self.conn.streams.get(self.id) is self:
+        conn._forget(self)
+
+
+async def _handle(server, onstream, stream):
+    # One request stream on a server: the handler, then the completion of the response.
+    try:
+        try:
+            r = onstream(server, stream)
+            if r is not None and hasattr(r, "send"):
+                await r
+        except (H2StreamError, H2ConnectionError, ConnectionClosed):
+            return
+        except Exception as e:
+            if isinstance(e, Timeout):
+                status = b"408"
+            else:
+                status = b"500"
+                report = getattr(server, "_report", None)
+                if report is not None:
+                    report(stream, "onstream", e)
+            if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
+                try:
+                    await stream.write_headers(Headers(((b":status", status),
+                                                        (b"content-length", b"0"))), True)
+                except Error:
+                    pass
+            elif stream.reset is None:
+                stream.rst_stream(_INTERNAL_ERROR)
+            return
+        await stream.finish_server()
+    except Error:
+        pass
+    except Exception as e:
+        report = getattr(server, "_report", None)
+        if report is not None:
+            report(stream, "h2 stream", e)
+
+
+async def serve_connection(server, onstream, conn):
+    # Runs an accepted HTTP/2 connection for mhttp.server: every request stream gets
+    # onstream(server, stream) as its own task (see _spawn).
+    def on_new(stream):
+        if server is not None:
+            server.requests += 1
+        _spawn(_handle(server, onstream, stream))
+    await conn.serve(on_new)
