@@ -280,34 +280,17 @@ class H2Protocol:
     # "progress": a complete HEADERS block or non-empty DATA received, or DATA/HEADERS we
     # send.  The flood counters start again from zero at each one.
 
-    # Board RAM: connection state that starts the same everywhere and that many
-    # connections never change is a class attribute until a connection sets its own (a
-    # smaller instance dict).
-    state = _CONN_OPEN
-    _inbuf = b""
-    _high_out = 0            # highest stream id we opened (or promised)
-    _open_out = 0            # active streams we initiated
-    _in_max_frame = 16384
-    _out_max_frame = 16384
-    _cont = None             # header block awaiting CONTINUATION
-    goaway_sent = None       # last_stream_id of the GOAWAY we sent
-    goaway_received = None
-    _gs_ping = None
-    _f_ping = 0
-    _f_empty = 0
-    _f_prio = 0
-    _rr_resets = 0
 
     def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
                  connection_window=None, **limits):
         for k in limits:
-            if not hasattr(H2Protocol, k) or k[:1] == "_" or k in ("state", "goaway_sent",
-                                                                   "goaway_received"):
+            if not hasattr(H2Protocol, k) or k[:1] == "_":
                 raise TypeError("H2Protocol: unknown option %r" % k)
             setattr(self, k, limits[k])
         self.client = client
         self.auto_ack = auto_ack
         self.validate = validate
+        self.state = _CONN_OPEN
         ours = {_SETTINGS_MAX_CONCURRENT_STREAMS: 100, _SETTINGS_MAX_HEADER_LIST_SIZE: 65536}
         if client:
             ours[_SETTINGS_ENABLE_PUSH] = 0
@@ -336,21 +319,31 @@ class H2Protocol:
             for i in range(-1, -2 - self.max_closed_streams, -1):
                 del c[i]
         self._out = []
+        self._inbuf = b""
         self._ev = None
         self._need_preface = not client
         self._got_settings = False
         self._next_id = 1 if client else 2
         self._high_in = 0        # highest stream id the peer opened (or promised)
+        self._high_out = 0       # highest stream id we opened (or promised)
         self._open_in = 0        # active streams the peer initiated
+        self._open_out = 0       # active streams we initiated
         self._in_window = 65535  # connection: what the peer may still send
         self._in_unacked = 0
         self._in_target = 65535 if connection_window is None else connection_window
         self._out_window = 65535
+        self._in_max_frame = 16384
+        self._out_max_frame = 16384
         self._in_iws = 65535     # our acked SETTINGS_INITIAL_WINDOW_SIZE
         self._out_iws = 65535    # the peer's SETTINGS_INITIAL_WINDOW_SIZE
-        self._f_settings = self._f_wu = 0
+        self._cont = None        # header block awaiting CONTINUATION
+        self.goaway_sent = None  # last_stream_id of the GOAWAY we sent
+        self.goaway_received = None
+        self._gs_ping = None
+        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
         self._flood_dirty = False
         self._rr_opened = 0
+        self._rr_resets = 0
 
     def __getattr__(self, name):
         # Board RAM: the rarely used methods (_RARE) live in mhttp._h2_rare, loaded and
@@ -525,9 +518,7 @@ class H2Protocol:
         return ev
 
     def _progress(self):
-        self._f_settings = self._f_wu = 0
-        if self._f_ping or self._f_empty or self._f_prio:
-            self._f_ping = self._f_empty = self._f_prio = 0
+        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
         self._flood_dirty = False
 
     def _flood(self, count, limit, what):

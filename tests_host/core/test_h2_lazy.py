@@ -116,7 +116,7 @@ def test_moved_protocol_methods_still_work():
     assert b"12345678" in out and out[-13:-9] == b"\0\0\x04\x03"   # PING, then RST_STREAM
     assert p.blocked_streams() == []
     assert h2.SEND_HEADERS == 0 and h2.EV_NAMES[1] == "EV_HEADERS"
-    # state kept as class attributes is still not a settable limit
+    # internal state is not a settable limit
     for k in ("state", "goaway_sent", "_inbuf", "no_such_limit"):
         raises(TypeError, H2Protocol, True, None, False, True, None, **{k: 1})
     assert H2Protocol(max_ping_flood=3).max_ping_flood == 3
