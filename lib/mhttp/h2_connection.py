@@ -273,6 +273,12 @@ class H2Connection:
         # SETTINGS ACK, the end): every waiter re-checks its own condition when woken.
         self._ev = []
         self._wr_ev = []           # writers held back while a write is in progress
+        # set now although they start as the class's: every connection changes them,
+        # and its dict should grow here, not at its first write or at close
+        self._writing = False
+        self._batch = False
+        self.closed = False
+        self.error = None
         self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
         now = ticks_ms()
         self._tick_base = now
