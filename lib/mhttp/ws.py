@@ -423,13 +423,11 @@ class WSProtocol:
         self._carry = b""          # incomplete UTF-8 character across frames
         self._send_op = 0          # 0, or the opcode of a fragmented message being sent
         self._send_z = False
-        self._pmd = None
         self._inflater = None
         self._deflater = None
         self._rsv_ok = 0
         for e in self.extensions:
             if isinstance(e, PerMessageDeflate):
-                self._pmd = e
                 self._rsv_ok = 0x40
                 self._inflater = e._inflater(client)
                 self._deflater = e._deflater(client)
