@@ -4,7 +4,7 @@
 # mhttp._io_stream_rare, HTTP/2), and the moved methods still work once asked for
 # (loaded on first use) -- on CPython (the asyncio.Protocol fast path) and on the
 # MicroPython unix port (asyncio streams).  A blocking client does not load the asyncio
-# I/O (mhttp._io_stream).
+# I/O (mhttp._io_stream) nor the drivers' rare methods.
 import os
 import subprocess
 import sys
@@ -125,6 +125,8 @@ for i in range(3):
     h, s = mhttp.request.new_from_uri(uri).go_blocking(10)
     print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
 print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
+print("RARE", [m for m in ("mhttp._h1c_rare", "mhttp._h1c_stream", "mhttp._io_stream_rare",
+                           "mhttp._stream_more") if m in sys.modules])
 '''
 
 
@@ -136,7 +138,8 @@ def test_blocking_client_does_not_load_asyncio_io():
         r = run_micropython(["-c", CLIENT % httpd.server_address[1]], timeout=60)
         out = r.stdout.decode()
         assert r.returncode == 0, out + r.stderr.decode()
-        assert out.split("\n")[:4] == ["200 Hello, World!"] * 3 + ["STREAM_IO False False"], out
+        assert out.split("\n")[:5] == ["200 Hello, World!"] * 3 + [
+            "STREAM_IO False False", "RARE []"], out
     finally:
         httpd.shutdown()
         httpd.server_close()

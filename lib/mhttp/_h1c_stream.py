@@ -1,14 +1,7 @@
 # mhttp._h1c_stream: H1Stream's rarely used methods (the 100 Continue, trailers,
-# shutdown, lua-http's connection/get_method, a body chunk that arrived before the
+# shutdown, lua-http's get_method, a body chunk that arrived before the
 # response head), loaded on first use by mhttp._lazy.bind.
 from mhttp.headers import Headers
-
-
-def _connection(self):
-    return self.conn
-
-
-connection = property(_connection)
 
 
 def get_method(self):

@@ -4,10 +4,11 @@
 import asyncio
 
 from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp._lazy import bind
 from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
 
 
-_RARE = ("shutdown_write", "close", "peername", "localname", "alpn")
+_RARE = ("shutdown_write", "close", "peername", "localname", "alpn", "_timed", "_read", "_write")
 
 
 class StreamIO:
@@ -28,6 +29,8 @@ class StreamIO:
     _stalled = False
     tls = False
     reaper = None
+    _mv = None
+    bufsize = DEFAULT_BUFSIZE
     corks = False        # (probed by the drivers: answered here, not by __getattr__)
     send_nowait = None
 
@@ -35,7 +38,6 @@ class StreamIO:
                  buf=None):
         self.reader = reader
         self.writer = writer
-        self.bufsize = bufsize
         if reaper is not None:
             self.reaper = reaper
         if tls:
@@ -43,11 +45,11 @@ class StreamIO:
         if hasattr(reader, "readinto"):     # MicroPython only
             self._mv = memoryview(bytearray(bufsize)) if buf is None else buf
         else:
-            self._mv = None
+            self.bufsize = bufsize          # (read(bufsize): CPython)
 
     def __getattr__(self, name):
-        # shutdown_write, close, peername, localname, alpn: mhttp._io_stream_rare.
-        from mhttp._lazy import bind
+        # shutdown_write, close, peername, localname, alpn, and the reads and writes
+        # without a Reaper (a client's: _timed, _read, _write): mhttp._io_stream_rare.
         return bind(self, name, "mhttp._io_stream_rare", _RARE)
 
     # -- timeouts -------------------------------------------------------------------
@@ -58,27 +60,7 @@ class StreamIO:
             self._expired = True
             self.task.cancel()
 
-    async def _timed(self, aw, timeout, what):
-        # Without a Reaper (a client): asyncio.wait_for when there is a timeout.
-        if timeout is None:
-            return await aw
-        try:
-            return await asyncio.wait_for(aw, timeout)
-        except asyncio.TimeoutError:
-            raise Timeout("%s timed out after %ss" % (what, timeout))
-
     # -- reading ----------------------------------------------------------------------
-    async def _read(self):
-        mv = self._mv
-        if mv is not None:
-            n = await self.reader.readinto(mv)
-            while n is None:
-                # MicroPython, non-blocking TLS: readable socket but no application data
-                # yet (handshake or a partial record): wait again.
-                n = await self.reader.readinto(mv)
-            return mv[:n] if n else b""
-        return await self.reader.read(self.bufsize)
-
     async def recv(self, timeout=None):
         if self.closed:
             raise ConnectionClosed("recv on a closed connection")
@@ -114,18 +96,6 @@ class StreamIO:
             self.task = None
 
     # -- writing ----------------------------------------------------------------------
-    async def _write(self, pieces):
-        w = self.writer
-        if len(pieces) == 1:
-            data = pieces[0]
-        else:
-            data = b"".join([bytes(p) if isinstance(p, memoryview) else p for p in pieces])
-        if isinstance(data, memoryview):
-            data = bytes(data)
-        w.write(data)
-        if getattr(w, "out_buf", True):
-            await w.drain()
-
     async def send(self, pieces, timeout=None):
         if self.closed:
             raise ConnectionClosed("send on a closed connection")

@@ -57,7 +57,7 @@ def http_date():
 
 _CRARE = ("connect", "checktls", "localname", "peername", "alpn", "shutdown", "close",
           "get_next_incoming_stream")
-_SRARE = ("connection", "get_method", "write_continue", "write_trailers", "shutdown", "_push")
+_SRARE = ("get_method", "write_continue", "write_trailers", "shutdown", "_push")
 
 
 def __getattr__(name):
@@ -284,9 +284,14 @@ class H1Stream(StreamCommon):
     def __init__(self, conn):
         self.conn = conn
 
+    @property
+    def connection(self):
+        # (not in _h1c_stream: a pooled client asks for it on every response)
+        return self.conn
+
     def __getattr__(self, name):
-        # connection, get_method, write_continue, write_trailers, shutdown and _push
-        # live in mhttp._h1c_stream (loaded on first use).
+        # get_method, write_continue, write_trailers, shutdown and _push live in
+        # mhttp._h1c_stream (loaded on first use).
         return bind(self, name, "mhttp._h1c_stream", _SRARE)
 
     # -- reading --------------------------------------------------------------------
