@@ -1,7 +1,10 @@
 # mhttp._hpack_more: the rarely used half of mhttp.hpack (private): lua-resty-http2's
 # module functions (encode, indexed, incr_indexed, new), reached as mhttp.hpack.X through
 # that module's __getattr__, and the _Table methods dynamic_table and insert_entry, found
-# by _Table.__getattr__ (mhttp._lazy.bind) on first use.  See mhttp.hpack for the API.
+# by _Table.__getattr__ (mhttp._lazy.bind) on first use; and ERRORS, the texts of the
+# errors mhttp.hpack raises (_herr(n, ...), each text quoted at its call site).  See
+# mhttp.hpack for the API.
+from mhttp.errors import CompressionError
 from mhttp.hpack import Decoder, DEFAULT_TABLE_SIZE, _b, _literal, _put_int
 
 
@@ -52,3 +55,25 @@ def dynamic_table(self):
 def insert_entry(self, name, value):
     # RFC 7541 §4.4: an entry larger than the table empties it and is not added.
     return self._add(_b(name), _b(value))
+
+
+ERRORS = (
+    (CompressionError, 'truncated integer'),  # 0
+    (CompressionError, 'integer longer than 4 continuation octets'),  # 1
+    (CompressionError, 'EOS symbol in a Huffman string'),  # 2
+    (CompressionError, 'bad Huffman padding'),  # 3
+    (ValueError, 'table size must be >= 0'),  # 4
+    (CompressionError, 'string length %d past the end of the block'),  # 5
+    (CompressionError, 'index 0'),  # 6
+    (CompressionError, 'index %d past the dynamic table'),  # 7
+    (CompressionError, 'dynamic table size update after a header field'),  # 8
+    (CompressionError, 'dynamic table size update %d above the limit %d'),  # 9
+    (CompressionError, 'truncated literal'),  # 10
+    (CompressionError, 'name index %d past the tables'),  # 11
+    (CompressionError, 'missing dynamic table size update (RFC 7541 §4.2)'),  # 12
+)
+
+
+def herr(n, args):
+    cls, msg = ERRORS[n]
+    return cls(msg % args if args is not None else msg)

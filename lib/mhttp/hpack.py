@@ -206,6 +206,13 @@ def _b(x):
     return bytes(x)
 
 
+def _herr(n, args=None):
+    # Board RAM: the exception for message n of mhttp._hpack_more.ERRORS (its text is
+    # the comment above each call), so the texts stay out of this module until an error.
+    from mhttp._hpack_more import herr
+    return herr(n, args)
+
+
 # -- integers (RFC 7541 §5.1) -------------------------------------------------------
 
 def _put_int(out, v, bits, flags):
@@ -229,7 +236,8 @@ def _get_int(d, i, mask):
     i += 1
     while True:
         if i >= n:
-            raise CompressionError("truncated integer")
+            # truncated integer
+            raise _herr(0)
         b = d[i]
         i += 1
         v += (b & 127) << m
@@ -239,7 +247,8 @@ def _get_int(d, i, mask):
         if m > 21:
             # RFC 7541 §5.1: "Integer encodings that exceed implementation limits -- in
             # value or octet length -- MUST be treated as decoding errors."
-            raise CompressionError("integer longer than 4 continuation octets")
+            # integer longer than 4 continuation octets
+            raise _herr(1)
 
 
 # -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
@@ -313,7 +322,8 @@ def _huffman_decode_small(s):
             if t[j]:
                 # a leaf: 256 + symbol
                 if t[j] == 2:
-                    raise CompressionError("EOS symbol in a Huffman string")
+                    # EOS symbol in a Huffman string
+                    raise _herr(2)
                 out.append(t[j + 1])
                 node = 0
                 pad = 0
@@ -324,7 +334,8 @@ def _huffman_decode_small(s):
         # RFC 7541 §5.2: "A padding strictly longer than 7 bits MUST be treated as a
         # decoding error. A padding not corresponding to the most significant bits of the
         # code for the EOS symbol MUST be treated as a decoding error."
-        raise CompressionError("bad Huffman padding")
+        # bad Huffman padding
+        raise _herr(3)
     return bytes(out)
 
 
@@ -447,7 +458,8 @@ class Encoder(_Table):
     @table_size.setter
     def table_size(self, n):
         if not self.resize(n):
-            raise ValueError("table size must be >= 0")
+            # table size must be >= 0
+            raise _herr(4)
 
     def encode(self, headers):
         out = bytearray()
@@ -567,7 +579,8 @@ class Decoder(_Table):
             i += 1
         e = i + n
         if e > len(d):
-            raise CompressionError("string length %d past the end of the block" % n)
+            # string length %d past the end of the block
+            raise _herr(5, (n,))
         s = d[i:e]
         if b & 0x80:
             r = _dec_cache.get(s)
@@ -602,12 +615,14 @@ class Decoder(_Table):
                     i += 1
                 if idx <= STATIC_COUNT:
                     if idx == 0:
-                        raise CompressionError("index 0")
+                        # index 0
+                        raise _herr(6)
                     e = static[idx - 1] or _st(idx)
                 else:
                     k = idx - STATIC_COUNT
                     if k > len(ents):
-                        raise CompressionError("index %d past the dynamic table" % idx)
+                        # index %d past the dynamic table
+                        raise _herr(7, (idx,))
                     e = ents[-k]
                 name = e[0]
                 value = e[1]
@@ -615,15 +630,16 @@ class Decoder(_Table):
             elif b & 0xe0 == 0x20:
                 # §6.3 dynamic table size update, only at the start of a block (§4.2)
                 if fields:
-                    raise CompressionError("dynamic table size update after a header field")
+                    # dynamic table size update after a header field
+                    raise _herr(8)
                 if b == 0x3f:
                     sz, i = _get_int(d, i, 0x1f)
                 else:
                     sz = b & 0x1f
                     i += 1
                 if sz > self._limit:
-                    raise CompressionError("dynamic table size update %d above the limit %d"
-                                           % (sz, self._limit))
+                    # dynamic table size update %d above the limit %d
+                    raise _herr(9, (sz, self._limit))
                 _Table.resize(self, sz)
                 self._need_update = False
                 continue
@@ -642,21 +658,25 @@ class Decoder(_Table):
                 else:
                     i += 1
                 if i >= n:
-                    raise CompressionError("truncated literal")
+                    # truncated literal
+                    raise _herr(10)
                 if idx == 0:
                     name, i = self._string(d, i)
                 else:
                     e = self.get_indexed_header(idx)
                     if e is None:
-                        raise CompressionError("name index %d past the tables" % idx)
+                        # name index %d past the tables
+                        raise _herr(11, (idx,))
                     name = e[0]
                 if i >= n:
-                    raise CompressionError("truncated literal")
+                    # truncated literal
+                    raise _herr(10)
                 value, i = self._string(d, i)
                 if b & 0x40:
                     self._add(name, value)
             if self._need_update:
-                raise CompressionError("missing dynamic table size update (RFC 7541 §4.2)")
+                # missing dynamic table size update (RFC 7541 §4.2)
+                raise _herr(12)
             fields = True
             total += len(name) + len(value) + 32
             if total <= limit:
