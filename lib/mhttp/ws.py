@@ -798,17 +798,19 @@ if MICROPYTHON:
             del parts[:]        # emptied, not replaced (see WSProtocol._data)
             self._size = 0
             d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
-            # Read in 256-byte pieces, joined once when the decompressor (its state and
-            # window, ~2.3 KiB) is no longer referenced: read(limit + 1) would allocate
-            # max_message_size at once (32 KiB on MicroPython), and bigger pieces need
-            # more large holes at once -- the last, empty read of a 1 KiB message read
-            # 1 KiB at a time needed a second 1 KiB block while the first and the window
-            # were live (board RAM: a fragmented heap has many small holes, few large).
+            # Read in pieces, joined once when the decompressor (its state and window,
+            # ~2.3 KiB) is no longer referenced: read(limit + 1) would allocate
+            # max_message_size at once (32 KiB on MicroPython).  256-byte pieces for the
+            # first 4 KiB: the last, empty read of a 1 KiB message read 1 KiB at a time
+            # needed a second 1 KiB block while the first and the window were live (board
+            # RAM: a fragmented heap has many small holes, few large); 1 KiB pieces
+            # after that (less overhead per byte for big messages).
             chunks = []
             n = 0
             try:
                 while n <= limit:
-                    c = d.read(256 if limit + 1 - n > 256 else limit + 1 - n)
+                    k = 256 if n < 4096 else 1024
+                    c = d.read(k if limit + 1 - n > k else limit + 1 - n)
                     if not c:
                         break
                     chunks.append(c)
