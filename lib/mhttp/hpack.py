@@ -64,13 +64,14 @@
 #                                     lua keeps in h.cached) and returns the list
 #   h:get_indexed_header(index)    -> .get_indexed_header(index): (name, value) or None
 #
-# Board RAM: lua-resty-http2's module functions and the _Table methods dynamic_table /
-# insert_entry live in mhttp._hpack_more, loaded on first use (HTTP/2 runs neither).
+# Board RAM: lua-resty-http2's module functions, the _Table methods dynamic_table /
+# insert_entry and the error texts live in mhttp._hpack_more, loaded on first use (HTTP/2
+# runs none of them; the texts at the first malformed block).
 # Memory (MicroPython 1.29 unix port, 64-bit, .mpy; gc.mem_alloc() deltas after
 # gc.collect(), mhttp.errors already loaded; tests_host/core/test_hpack_mem.py checks the
-# bounds; tools/bench/bench_board_h2_ram.py prints them):
-#   import _hpack_tables ................... 4.6 KB   (the bytes literals, ~3.5 KiB)
-#   import hpack (code) .................... 10.4 KB
+# bounds; tools/bench/bench_board_h2_ram.py prints them; from ROMFS in parentheses):
+#   import _hpack_tables ................... 4.6 KB   (0.6 KB; the bytes literals, ~3.5 KiB)
+#   import hpack (code) .................... 9.6 KB   (4.4 KB)
 #   first use, once per process ............ +2.6 KB  61 static slots (entries made when
 #                                                     used); Huffman codes read from HUFF_CODE
 #   an Encoder + a Decoder ................. +0.6 KB  plus their dynamic tables
