@@ -9,7 +9,7 @@ from mhttp import ws as core
 from mhttp.websocket import _OPCODES, _deadline, _left, new_from_uri
 
 _SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
-_M_H2_NO_CONNECT = 45     # mhttp.websocket's id
+_M_H2_NO_CONNECT = 44     # mhttp.websocket's id
 
 
 class _Iter:

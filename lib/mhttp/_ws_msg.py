@@ -91,8 +91,6 @@ MSG = (
     # _M_HS_PMD_TWICE
     "§4.1: permessage-deflate accepted twice",
     # -- mhttp.websocket (ids from 43)
-    # _M_TIMEOUT
-    "websocket: timed out",
     # _M_CONNECT_USED
     "websocket: connect() is for a new client websocket",
     # _M_H2_NO_CONNECT

@@ -159,6 +159,8 @@ def test_error_texts_from_the_message_table():
     ids = [v for m in (W, websocket) for k, v in m.__dict__.items() if k.startswith("_M_")]
     if ids:      # CPython (MicroPython inlines the const() ids: no module attributes)
         assert sorted(ids) == list(range(len(_ws_msg.MSG)))
+    from mhttp import _ws_more
+    assert _ws_msg.MSG[_ws_more._M_H2_NO_CONNECT].startswith("RFC 8441: the HTTP/2 server does not")
     e = raises(ValueError, websocket.parse_ws_uri, "ftp://x/")
     assert str(e) == "websocket: scheme must be ws or wss: 'ftp://x/'"
     assert str(raises(ValueError, websocket.parse_ws_uri, "ws://h:0/")) == "websocket: bad port in 'ws://h:0/'"
