@@ -47,7 +47,7 @@
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
 from mhttp.errors import H1Error, ProtocolError
 from mhttp.headers import Headers, NEVER_INDEX_DEFAULT, _b
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 try:
     from micropython import const
@@ -257,7 +257,7 @@ _CLI = None
 # Rare methods of H1Protocol (sending trailers, 100 Continue, diagnosing a bad field
 # line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy); so do the
 # readers of chunked and close-delimited bodies (see _READERS at the end).
-_RARE = ("send_trailers", "send_continue", "_bad_field_line")
+_RARE = "send_trailers send_continue _bad_field_line"
 
 
 class H1Protocol:
@@ -691,13 +691,4 @@ _READERS = [H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl, _r_more, _
             _r_more, _r_more, _r_more, H1Protocol._r_done, H1Protocol._r_tunnel,
             H1Protocol._r_error]
 
-# CPython: a class with __getattr__ loses CPython's attribute-access specialisation (every
-# self.x of the parser measured ~2x slower on 3.11), so there the rare methods are bound
-# at import and __getattr__ removed; the lazy loading is for MicroPython's heap.
-import sys
-if sys.implementation.name == "cpython":
-    from mhttp import _h1_rare
-    for _n in _RARE:
-        setattr(H1Protocol, _n, getattr(_h1_rare, _n))
-    del H1Protocol.__getattr__, _n, _h1_rare
-del sys
+settle(H1Protocol, "mhttp._h1_rare", _RARE)   # CPython: bound now, no __getattr__

@@ -15,7 +15,7 @@
 #
 # Indexes are 0-based (Python), where lua-http counts from 1.
 
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 NEVER_INDEX_DEFAULT = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
 
@@ -43,8 +43,7 @@ def _name(x):
 # geti, get_comma_separated, modifyi, sort, dump) live in mhttp._headers_more, bound to the
 # class on first use (mhttp._lazy); on MicroPython each def costs ~70 B of heap even from
 # ROMFS.  Hot paths use append, get, get_as_sequence, has, upsert and iteration.
-_RARE = ("clone", "len", "each", "delete", "geti", "get_comma_separated", "modifyi", "sort",
-         "dump")
+_RARE = "clone len each delete geti get_comma_separated modifyi sort dump"
 
 
 class Headers:
@@ -135,13 +134,4 @@ class Headers:
 new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
 
 
-# CPython: a class with __getattr__ loses CPython's attribute-access specialisation (each
-# self._l measured ~2x slower on 3.11), so there the rare methods are bound at import and
-# __getattr__ removed; the lazy loading is for MicroPython's heap.
-import sys
-if sys.implementation.name == "cpython":
-    from mhttp import _headers_more
-    for _n in _RARE:
-        setattr(Headers, _n, getattr(_headers_more, _n))
-    del Headers.__getattr__, _n, _headers_more
-del sys
+settle(Headers, "mhttp._headers_more", _RARE)   # CPython: bound now, no __getattr__

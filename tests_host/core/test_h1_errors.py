@@ -21,7 +21,7 @@ def _forget_rare():
         h1._READERS[i] = h1._r_more
     if not MICROPYTHON:
         return
-    for n in h1._RARE:
+    for n in h1._RARE.split():
         if n in H1Protocol.__dict__:
             delattr(H1Protocol, n)
     sys.modules.pop("mhttp._h1_rare", None)
@@ -107,7 +107,7 @@ def test_cpython_binds_rare_methods_at_import():
         return
     import mhttp.h1 as h1
     assert "__getattr__" not in H1Protocol.__dict__
-    for n in h1._RARE:
+    for n in h1._RARE.split():
         assert n in H1Protocol.__dict__, n
 
 

@@ -64,7 +64,7 @@ def _forget_rare():
     if not MICROPYTHON:
         return
     from mhttp import headers
-    for n in headers._RARE:
+    for n in headers._RARE.split():
         if n in Headers.__dict__:
             delattr(Headers, n)
     sys.modules.pop("mhttp._headers_more", None)
@@ -115,7 +115,7 @@ def test_cpython_binds_rare_methods_at_import():
         return
     from mhttp import headers
     assert "__getattr__" not in Headers.__dict__
-    for n in headers._RARE:
+    for n in headers._RARE.split():
         assert n in Headers.__dict__, n
 
 
