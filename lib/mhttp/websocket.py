@@ -66,7 +66,7 @@ from mhttp import errors      # errors.WSError: mhttp._errors_more, loaded at th
 from mhttp import ws as core
 from mhttp.ws import PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 from mhttp.ws import _msg
 
 try:
@@ -126,6 +126,9 @@ def _policy(compression):
     return compression
 
 
+_RARE_WS = "send_frame send_ping send_pong _failed"    # WebSocket's methods in _ws_more
+
+
 class WebSocket:
     # Attributes: type ("client" / "server"), ready_state, protocol (the agreed
     # subprotocol, str, or None), extensions (the negotiated PerMessageDeflate list),
@@ -173,8 +176,8 @@ class WebSocket:
     # (the peer broke the protocol) in mhttp._ws_more.
     def __getattr__(self, name):
         if name == "accept":
-            return bind(self, name, "mhttp._ws_server", ("accept",))
-        return bind(self, name, "mhttp._ws_more", ("send_frame", "send_ping", "send_pong", "_failed"))
+            return bind(self, name, "mhttp._ws_server", "accept")
+        return bind(self, name, "mhttp._ws_more", _RARE_WS)
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, stream, exts, client):
@@ -607,10 +610,19 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
 # and HandshakeError live in mhttp._ws_server, connect(uri, ...) and connect_blocking(uri,
 # ...) in mhttp._ws_more, imported on first access (PEP 562).
 def __getattr__(name):
-    if name in ("new_from_stream", "reject", "HandshakeError"):
+    if name in "new_from_stream reject HandshakeError".split():
         from mhttp import _ws_server as m
-    elif name in ("connect", "connect_blocking"):
+    elif name in "connect connect_blocking".split():
         from mhttp import _ws_more as m
     else:
         raise AttributeError(name)
     return getattr(m, name)
+
+
+# CPython: WebSocket's rare methods bound now, its __getattr__ removed (see mhttp._lazy
+# and the end of mhttp.ws); MicroPython: nothing happens here.
+try:
+    settle(WebSocket, "mhttp._ws_more", _RARE_WS)
+    settle(WebSocket, "mhttp._ws_server", "accept")
+except (ImportError, AttributeError):
+    pass

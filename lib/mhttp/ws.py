@@ -77,7 +77,7 @@
 import os
 import sys
 from mhttp import errors   # WSError itself (mhttp._errors_more) is loaded at the first error
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 try:
     from micropython import const
@@ -206,11 +206,10 @@ def _hs_error(msg, status_hint, arg=None):
 # and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
 # on first access, so `from mhttp.ws import server_handshake` and `ws.HandshakeError` work
 # as before.
-_SERVER_NAMES = ("HandshakeError", "server_handshake", "_valid_key")
-
-
 def __getattr__(name):
-    if name in _SERVER_NAMES:
+    # (names as one str constant: it stays in flash; a tuple of names interns each one
+    # into the heap)
+    if name in "HandshakeError server_handshake _valid_key".split():
         from mhttp import _ws_server as m
     elif name == "deflate_available":
         from mhttp import _ws_rare as m
@@ -387,6 +386,9 @@ def _close_payload(code, reason):
     if isinstance(reason, str):
         reason = reason.encode()
     return code.to_bytes(2, "big") + reason
+
+
+_RARE_P = "send_frame send_ping send_pong"      # WSProtocol's methods in mhttp._ws_rare
 
 
 class WSProtocol:
@@ -731,7 +733,7 @@ class WSProtocol:
     # send_frame(opcode, payload, fin=True, rsv1=False), send_ping(payload=b""),
     # send_pong(payload=b""): in mhttp._ws_rare, bound on first use.
     def __getattr__(self, name):
-        return bind(self, name, "mhttp._ws_rare", ("send_frame", "send_ping", "send_pong"))
+        return bind(self, name, "mhttp._ws_rare", _RARE_P)
 
     def send_close(self, code=CLOSE_NORMAL, reason=""):
         # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
@@ -1125,3 +1127,18 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
         except errors.ProtocolError as e:      # check_response's WSError
             raise _hs_error(str(e), 0)
     return (chosen, exts)
+
+
+# CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
+# a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and
+# WSProtocol is on the hot path).  MicroPython: nothing happens here.  When a program
+# imports mhttp._ws_rare or mhttp._ws_server before this module (they import it), they are
+# only half made at this point: the classes then keep binding lazily.
+try:
+    settle(WSProtocol, "mhttp._ws_rare", _RARE_P)
+    if not MICROPYTHON:
+        from mhttp._ws_server import pmd_accept as _pmd_accept
+        PerMessageDeflate.accept = _pmd_accept
+        del PerMessageDeflate.__getattr__
+except (ImportError, AttributeError):
+    pass
