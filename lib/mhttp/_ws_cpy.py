@@ -123,7 +123,8 @@ class _ZInflater:
         except self._zlib.error as e:
             raise errors.WSError("invalid compressed data: %s" % e, CLOSE_PROTOCOL_ERROR)
         if len(out) > limit:
-            raise errors.WSError("decompression bomb: message over max_message_size", CLOSE_MESSAGE_TOO_BIG)
+            raise errors.WSError("decompression bomb: message over max_message_size",
+                                 CLOSE_MESSAGE_TOO_BIG)
         return out
 
     def feed(self, data, limit):

@@ -72,7 +72,8 @@ def test_pmd_accept_bound_on_first_use():
 def test_utf8_checks():
     assert W.utf8_decode(b"plain ascii") == "plain ascii"
     assert W.utf8_decode("h\u00e9\u20ac".encode()) == "h\u00e9\u20ac"
-    for bad in (b"\xc0\x80", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xff", b"a\x80"):
+    for bad in (b"\xc0\x80", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xff",
+                b"a\x80"):
         assert W.utf8_decode(bad) is None, bad
     # text split across frames, the split inside a character
     p = W.WSProtocol(client=False)
@@ -163,7 +164,8 @@ def test_error_texts_from_the_message_table():
     assert _ws_msg.MSG[_ws_more._M_H2_NO_CONNECT].startswith("RFC 8441: the HTTP/2 server does not")
     e = raises(ValueError, websocket.parse_ws_uri, "ftp://x/")
     assert str(e) == "websocket: scheme must be ws or wss: 'ftp://x/'"
-    assert str(raises(ValueError, websocket.parse_ws_uri, "ws://h:0/")) == "websocket: bad port in 'ws://h:0/'"
+    e = raises(ValueError, websocket.parse_ws_uri, "ws://h:0/")
+    assert str(e) == "websocket: bad port in 'ws://h:0/'"
     p = W.WSProtocol(client=True)
     p.receive_data(b"\xc2\x00")
     e = raises(WSError, p.next_event)
