@@ -1,9 +1,9 @@
 # mhttp._hpack_more: the rarely used half of mhttp.hpack (private): lua-resty-http2's
 # module functions (encode, indexed, incr_indexed, new), reached as mhttp.hpack.X through
-# that module's __getattr__, and the _Table methods dynamic_table and insert_entry, found
-# by _Table.__getattr__ (mhttp._lazy.bind) on first use; and ERRORS, the texts of the
-# errors mhttp.hpack raises (_herr(n, ...), each text quoted at its call site).  See
-# mhttp.hpack for the API.
+# that module's __getattr__, and the _Table methods dynamic_table, insert_entry and
+# get_indexed_header, found by _Table.__getattr__ (mhttp._lazy.bind) on first use; and
+# ERRORS, the texts of the errors mhttp.hpack raises (_herr(n, ...), each text quoted at
+# its call site).  See mhttp.hpack for the API.
 from mhttp.errors import CompressionError
 from mhttp.hpack import Decoder, DEFAULT_TABLE_SIZE, _b, _literal, _put_int
 
@@ -47,9 +47,15 @@ def new(size=DEFAULT_TABLE_SIZE):
 
 def dynamic_table(self):
     # The dynamic table as the RFC prints it: [(name, value)], index 62 first.
-    r = list(self._ents)
+    r = [(e[0], e[1]) for e in self._ents]
     r.reverse()
     return r
+
+
+def get_indexed_header(self, index):
+    # (name, value) at index (static 1..61, then dynamic), or None.
+    e = self._entry(index)
+    return None if e is None else (e[0], e[1])
 
 
 def insert_entry(self, name, value):

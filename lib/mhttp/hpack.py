@@ -141,7 +141,7 @@ def _load_static():
         else:
             sn[name] = len(t) + 1
         n = d[i]
-        t.append((name, d[i + 1:i + 1 + n] if n else b""))
+        t.append((name, d[i + 1:i + 1 + n] if n else b"", False))
         i += 1 + n
     _s_name = sn
     _static = tuple(t)
@@ -166,7 +166,7 @@ def _st(idx):
             name = _st(first)[0]     # one object per name
         i += 1 + n
         n = d[i]
-        e = _static[idx - 1] = (name, d[i + 1:i + 1 + n] if n else b"")
+        e = _static[idx - 1] = (name, d[i + 1:i + 1 + n] if n else b"", False)
     return e
 
 
@@ -366,11 +366,15 @@ def _literal(s, huffman, cache):
 # -- the dynamic table (RFC 7541 §2.3.2, §4) -------------------------------------------
 
 class _Table:
-    # _ents: (name, value) oldest first, so dynamic index 62 is _ents[-1].
+    # _ents: (name, value, False) oldest first, so dynamic index 62 is _ents[-1].  The
+    # static entries are (name, value, False) too: decode_fields hands an indexed field
+    # out as the table's own tuple (no tuple made per field).
 
     def __getattr__(self, name):
-        # dynamic_table and insert_entry live in mhttp._hpack_more (loaded on first use).
-        return bind(self, name, "mhttp._hpack_more", ("dynamic_table", "insert_entry"))
+        # dynamic_table, insert_entry and get_indexed_header live in mhttp._hpack_more
+        # (loaded on first use).
+        return bind(self, name, "mhttp._hpack_more",
+                    ("dynamic_table", "insert_entry", "get_indexed_header"))
 
     def __init__(self, size):
         if _static is None:
@@ -379,7 +383,8 @@ class _Table:
         self.size = 0           # current size in octets (§4.1)
         self._max = size        # current maximum size
 
-    def get_indexed_header(self, index):
+    def _entry(self, index):
+        # The table entry at index: (name, value, False), or None.
         if index < 1:
             return None
         if index <= STATIC_COUNT:
@@ -399,13 +404,14 @@ class _Table:
     def _evicted(self, e):
         pass
 
-    def _add(self, name, value):
+    def _add(self, name, value, e=None):
+        # e: the entry when the caller has it already, (name, value, False).
         sz = len(name) + len(value) + 32
         if sz > self._max:
             self._evict(0)
             return False
         self._evict(self._max - sz)
-        self._ents.append((name, value))
+        self._ents.append(e or (name, value, False))
         self.size += sz
         self._inserted(name, value)
         return True
@@ -440,8 +446,9 @@ class Encoder(_Table):
 
     def _evicted(self, e):
         seq = self._ins - len(self._ents) - 1   # insertion number of the entry just popped
-        if self._pairs.get(e) == seq:
-            del self._pairs[e]
+        k = (e[0], e[1])
+        if self._pairs.get(k) == seq:
+            del self._pairs[k]
         if self._names.get(e[0]) == seq:
             del self._names[e[0]]
 
@@ -627,7 +634,7 @@ class Decoder(_Table):
                     e = ents[-k]
                 name = e[0]
                 value = e[1]
-                ni = False
+                f = e
             elif b & 0xe0 == 0x20:
                 # §6.3 dynamic table size update, only at the start of a block (§4.2)
                 if fields:
@@ -664,7 +671,7 @@ class Decoder(_Table):
                 if idx == 0:
                     name, i = self._string(d, i)
                 else:
-                    e = self.get_indexed_header(idx)
+                    e = self._entry(idx)
                     if e is None:
                         # name index %d past the tables
                         raise _herr(11, (idx,))
@@ -673,8 +680,9 @@ class Decoder(_Table):
                     # truncated literal
                     raise _herr(10)
                 value, i = self._string(d, i)
+                f = (name, value, ni)
                 if b & 0x40:
-                    self._add(name, value)
+                    self._add(name, value, f)
             if self._need_update:
                 # missing dynamic table size update (RFC 7541 §4.2)
                 raise _herr(12)
@@ -682,7 +690,7 @@ class Decoder(_Table):
             total += len(name) + len(value) + 32
             if total <= limit:
                 if triple:
-                    out.append((name, value, ni))
+                    out.append(f)       # indexed: the table's own (name, value, False)
                 else:
                     out.append((name, value))
         if total > limit:

@@ -23,8 +23,8 @@ def _pristine():
     for cls, names in ((H2Protocol, h2._RARE),
                        (H2Connection, h2_connection._CONN_RARE + ("serve",)),
                        (H2Stream, h2_connection._STREAM_RARE + ("finish_server",)),
-                       (hpack.Encoder, ("dynamic_table", "insert_entry")),
-                       (hpack.Decoder, ("dynamic_table", "insert_entry"))):
+                       (hpack.Encoder, ("dynamic_table", "insert_entry", "get_indexed_header")),
+                       (hpack.Decoder, ("dynamic_table", "insert_entry", "get_indexed_header"))):
         for n in names:
             if n in cls.__dict__:
                 delattr(cls, n)

@@ -456,3 +456,18 @@ def test_stories_excerpt():
         _story(S.NGHTTP2_CTS_05)
     finally:
         hpack._BIG = big
+
+
+def test_decode_fields_hands_out_the_table_entries():
+    # Board RAM: an indexed field is the table's own (name, value, False) tuple.
+    e = Encoder()
+    d = Decoder()
+    hs = [(b":method", b"GET"), (b"x-a", b"1")]
+    f1 = d.decode_fields(e.encode(hs))
+    f2 = d.decode_fields(e.encode(hs))
+    assert f1 == f2 == [(b":method", b"GET", False), (b"x-a", b"1", False)]
+    assert f2[0] is f1[0] and f2[1] is f1[1]
+    assert d.decode(e.encode(hs)) == hs
+    assert d.get_indexed_header(62) == (b"x-a", b"1") and d.dynamic_table() == [(b"x-a", b"1")]
+    assert d.get_indexed_header(2) == (b":method", b"GET") and d.get_indexed_header(63) is None
+
