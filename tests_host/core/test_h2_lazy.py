@@ -11,7 +11,8 @@ from mhttp.h2_connection import H2Connection, H2Stream
 from mhttp.headers import Headers
 from mhttp.errors import Error
 from mhttp._io import run_blocking as _run_sync
-from test_h2_connection import _pair, _req, _run, ScriptIO
+from test_h2_connection import _pair, _req, _run, ScriptIO, pipe
+from mhttp.errors import Timeout
 from _t import raises
 
 _MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more",
@@ -180,3 +181,43 @@ def test_moved_hpack_functions_still_work():
     e = hpack.Encoder()
     assert e.insert_entry("x-b", "2") and e.dynamic_table() == [(b"x-b", b"2")]
     assert not hasattr(hpack, "no_such_name") and not hasattr(d, "no_such_method")
+
+
+def test_server_handler_failures_answer_500_and_408():
+    # mhttp._h2_server's _handle / _failed: a handler that raises gets a 500 (reported
+    # to the server), one that times out a 408; one that already answered is left alone.
+    reports = []
+
+    class Srv:
+        requests = 0
+
+        def _report(self, stream, op, e):
+            reports.append((op, repr(e)))
+
+    async def app(server, stream):
+        p = (await stream.get_headers()).get(b":path")
+        if p == b"/boom":
+            raise ValueError("boom")
+        if p == b"/slow":
+            raise Timeout("too slow")
+        await stream.write_headers(Headers(((b":status", b"204"),)), True)
+        raise KeyError("after the answer")
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(h2_connection.serve_connection(Srv(), app, srv))
+        cli = H2Connection(a, False)
+        await cli.connect()
+        got = []
+        for path in (b"/boom", b"/slow", b"/ok"):
+            st = cli.new_stream()
+            await st.write_headers(_req(path), True)
+            got.append((await st.get_headers(5)).get(b":status"))
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+        return got
+    assert _run(main) == [b"500", b"408", b"204"]
+    assert [r[0] for r in reports] == ["onstream", "onstream"]
+    assert "boom" in reports[0][1] and "after the answer" in reports[1][1]
+
