@@ -17,7 +17,7 @@ import time
 
 from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_CLOSED
 from mhttp.headers import Headers
-from mhttp.errors import ConnectionClosed, ProtocolError, H1Error, Error
+from mhttp.errors import ConnectionClosed, ProtocolError, Error
 from mhttp.stream_common import StreamCommon
 from mhttp._lazy import bind
 
