@@ -11,6 +11,7 @@ from mhttp.headers import Headers
 from mhttp.errors import (Timeout, H2StreamError, H2ConnectionError, ProtocolError,
                           CANCEL, PROTOCOL_ERROR)
 from mhttp._io import run_blocking
+from mhttp import h2_connection
 
 
 class PipeIO:
@@ -385,3 +386,44 @@ def test_graceful_shutdown_finishes_open_streams():
     assert (status, body) == (b"200", b"still served")
     assert goaway[0] == 0 and goaway[1] == 1          # NO_ERROR, last stream 1
     assert "GOAWAY" in str(e)
+
+
+# -- the server's failure path (mhttp._h2_server) -----------------------------------------
+
+def test_server_handler_failures_answer_500_and_408():
+    # mhttp._h2_server's _handle / _failed: a handler that raises gets a 500 (reported
+    # to the server), one that times out a 408; one that already answered is left alone.
+    reports = []
+
+    class Srv:
+        requests = 0
+
+        def _report(self, stream, op, e):
+            reports.append((op, repr(e)))
+
+    async def app(server, stream):
+        p = (await stream.get_headers()).get(b":path")
+        if p == b"/boom":
+            raise ValueError("boom")
+        if p == b"/slow":
+            raise Timeout("too slow")
+        await stream.write_headers(Headers(((b":status", b"204"),)), True)
+        raise KeyError("after the answer")
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(h2_connection.serve_connection(Srv(), app, srv))
+        cli = H2Connection(a, False)
+        await cli.connect()
+        got = []
+        for path in (b"/boom", b"/slow", b"/ok"):
+            st = cli.new_stream()
+            await st.write_headers(_req(path), True)
+            got.append((await st.get_headers(5)).get(b":status"))
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+        return got
+    assert _run(main) == [b"500", b"408", b"204"]
+    assert [r[0] for r in reports] == ["onstream", "onstream"]
+    assert "boom" in reports[0][1] and "after the answer" in reports[1][1]

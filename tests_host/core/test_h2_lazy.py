@@ -1,17 +1,16 @@
 # Board RAM: the rarely used parts of HTTP/2 live in modules loaded on first use
-# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare, _hpack_more).  A plain exchange
-# loads none of them; each moved name still works (portable: pytest and tools/mptest.py).
+# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare, _hpack_more, and the
+# server's _h2_server).  A plain GET loads none of them; each moved name still works
+# (portable: pytest and tools/mptest.py).  The tests that need an asyncio client AND
+# server in one heap are at the end of test_h2_connection.py (host-sized on boards).
 import sys
-import asyncio
 
 import mhttp
 from mhttp import h2, h2_frames, h2_connection, hpack
 from mhttp.h2 import H2Protocol, EV_HEADERS
 from mhttp.h2_connection import H2Connection, H2Stream
 from mhttp.headers import Headers
-from mhttp.errors import Error
 from mhttp._io import run_blocking as _run_sync
-from test_h2_connection import _pair, _req, _run, ScriptIO, pipe
 from mhttp.errors import Timeout
 from _t import raises
 
@@ -39,33 +38,22 @@ def _loaded():
     return [m for m in _MODS if "mhttp." + m in sys.modules]
 
 
-def test_plain_exchange_loads_no_rare_module():
-    # (the server half loads mhttp._h2_server; a client alone loads none of them)
-    _pristine()
+class _SmallIO:
+    # Blocking I/O against an in-process sans-I/O H2Protocol server answering every GET
+    # with 13 octets.
+    blocking = True
+    tls = False
 
-    async def main():
-        cli, srv, task = await _pair()
-        for i in range(3):
-            st = cli.new_stream()
-            await st.write_headers(_req(b"/n%d" % i), True)
-            h = await st.get_headers()
-            assert h.get(b":status") == b"200"
-            body = b""
-            while True:
-                c = await st.get_next_chunk()
-                if c is None:
-                    break
-                body += c
-            assert body == b"hi /n%d" % i
-        await cli.close()
-        await asyncio.wait_for(task, 5)
-    _run(main)
-    assert _loaded() == ["_h2_server"]
+    def __init__(self):
+        self.srv = H2Protocol(client=False)
+        self.srv.initiate_connection()
+        self.inbox = []
 
+    async def recv(self, timeout=None):
+        if not self.inbox:
+            raise Timeout("nothing to read")
+        return self.inbox.pop(0)
 
-class _SmallIO(ScriptIO):
-    # ScriptIO's in-process sans-I/O server, answering with 13 octets (its 100000 would
-    # make that server -- not the client under test -- use its rare multi-frame path).
     async def send(self, pieces, timeout=None):
         s = self.srv
         for ev in s.receive_data(b"".join([bytes(p) for p in pieces])):
@@ -75,6 +63,20 @@ class _SmallIO(ScriptIO):
         d = s.data_to_send()
         if d:
             self.inbox.append(d)
+
+    def abort(self):
+        pass
+
+    async def close(self):
+        pass
+
+    def peername(self):
+        return None
+
+
+def _req(path):
+    return Headers(((b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"t"),
+                    (b":path", path)))
 
 
 def test_blocking_client_get_loads_no_rare_or_server_module():
@@ -136,40 +138,6 @@ def test_moved_frame_functions_still_work():
     assert not hasattr(h2_frames, "no_such_pack_thing")
 
 
-def test_moved_connection_and_stream_methods_still_work():
-    _pristine()
-    assert h2_connection.is_preface_prefix(b"PRI * HT")
-    assert not h2_connection.is_preface_prefix(b"GET / HT")
-    assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
-    hs = Headers(((b"upgrade", b"h2c"), (b"http2-settings", b"AAMAAABkAAQAAP__")))
-    assert h2_connection.upgrade_request(hs) == b"AAMAAABkAAQAAP__"
-
-    async def main():
-        cli, srv, task = await _pair()
-        assert isinstance(cli.peer_settings, dict) and cli.settings[4] == cli.p.local_settings[4]
-        assert cli.can_open_stream() and cli.peername() is None and not cli.checktls()
-        rtt = await cli.ping(5)
-        assert rtt >= 0
-        e = raises(Error, srv.new_stream)                # texts from _h2_conn_rare.ERRORS
-        assert "only a client connection opens streams" in str(e)
-        e = raises(Error, _run_sync, cli.new_stream().get_headers())
-        assert "write the request head first" in str(e)
-        st = cli.new_stream()
-        assert st.connection is cli
-        await st.write_headers(_req(b"/hang"), True)
-        assert st.get_method() == b"GET"
-        st.rst_stream()
-        assert st.reset == (8, False)                   # CANCEL, by us
-        cli.abort()
-        task.cancel()
-        try:
-            await task
-        except BaseException:
-            pass
-    _run(main)
-    assert "_h2_conn_rare" in _loaded() and "_h2_stream_rare" in _loaded()
-
-
 def test_moved_hpack_functions_still_work():
     _pristine()
     d = hpack.Decoder()
@@ -183,41 +151,31 @@ def test_moved_hpack_functions_still_work():
     assert not hasattr(hpack, "no_such_name") and not hasattr(d, "no_such_method")
 
 
-def test_server_handler_failures_answer_500_and_408():
-    # mhttp._h2_server's _handle / _failed: a handler that raises gets a 500 (reported
-    # to the server), one that times out a 408; one that already answered is left alone.
-    reports = []
-
-    class Srv:
-        requests = 0
-
-        def _report(self, stream, op, e):
-            reports.append((op, repr(e)))
-
-    async def app(server, stream):
-        p = (await stream.get_headers()).get(b":path")
-        if p == b"/boom":
-            raise ValueError("boom")
-        if p == b"/slow":
-            raise Timeout("too slow")
-        await stream.write_headers(Headers(((b":status", b"204"),)), True)
-        raise KeyError("after the answer")
-
-    async def main():
-        a, b = pipe()
-        srv = H2Connection(b, True)
-        task = asyncio.create_task(h2_connection.serve_connection(Srv(), app, srv))
-        cli = H2Connection(a, False)
-        await cli.connect()
-        got = []
-        for path in (b"/boom", b"/slow", b"/ok"):
-            st = cli.new_stream()
-            await st.write_headers(_req(path), True)
-            got.append((await st.get_headers(5)).get(b":status"))
-        await cli.close()
-        await asyncio.wait_for(task, 5)
-        return got
-    assert _run(main) == [b"500", b"408", b"204"]
-    assert [r[0] for r in reports] == ["onstream", "onstream"]
-    assert "boom" in reports[0][1] and "after the answer" in reports[1][1]
+def test_moved_connection_and_stream_methods_still_work():
+    _pristine()
+    assert h2_connection.is_preface_prefix(b"PRI * HT")
+    assert not h2_connection.is_preface_prefix(b"GET / HT")
+    assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
+    hs = Headers(((b"upgrade", b"h2c"), (b"http2-settings", b"AAMAAABkAAQAAP__")))
+    assert h2_connection.upgrade_request(hs) == b"AAMAAABkAAQAAP__"
+    io = _SmallIO()
+    cli = H2Connection(io, False)
+    srv = H2Connection(_SmallIO(), True)
+    e = raises(Exception, srv.new_stream)            # texts from _h2_conn_rare.ERRORS
+    assert "only a client connection opens streams" in str(e)
+    e = raises(Exception, _run_sync, cli.new_stream().get_headers())
+    assert "write the request head first" in str(e)
+    _run_sync(cli.connect())
+    assert isinstance(cli.peer_settings, dict) and cli.settings[4] == cli.p.local_settings[4]
+    assert cli.can_open_stream() and not cli.checktls()
+    assert _run_sync(cli.ping(1)) >= 0                # the sans-I/O peer answers the PING
+    st = cli.new_stream()
+    assert st.connection is cli
+    _run_sync(st.write_headers(_req(b"/"), False, 1))
+    assert st.get_method() == b"GET"
+    st.rst_stream()
+    assert st.reset == (8, False)                     # CANCEL, by us
+    assert io.srv.stream_state(st.id) == h2.ST_CLOSED
+    cli.abort()
+    assert "_h2_conn_rare" in _loaded() and "_h2_stream_rare" in _loaded()
 
