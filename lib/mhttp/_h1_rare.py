@@ -2,14 +2,18 @@
 #   - the readers of a chunked body, its trailer section and a close-delimited body (put
 #     into h1._READERS by h1._r_more on the first read in one of those states), and the
 #     check of a received Transfer-Encoding (_te_chunked, called by the role halves);
+#   - the pseudo-header fields of a request-target not in origin-form (CONNECT, OPTIONS *,
+#     absolute-form) and the removal of framing fields a response may not carry (called
+#     by mhttp._h1_server);
 #   - send_trailers, send_continue and the diagnosis of a bad field line, bound to the
 #     class by H1Protocol.__getattr__ (mhttp._lazy.bind).
-# A server or client whose peers send content-length (or no) bodies never loads it.
+# A server or client whose peers send origin-form requests with content-length (or no)
+# bodies, and whose responses need no framing field dropped, never loads it.
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_DATA, EV_TRAILERS, SERVER, _HEX, _VALUE, _bad, _bad_block,
-                      _err)
+from mhttp.h1 import (EV_DATA, EV_TRAILERS, SERVER, _HEX, _HOST, _TOKEN, _VALUE, _bad,
+                      _bad_block, _err)
 
 try:
     from micropython import const
@@ -181,6 +185,57 @@ def _r_close(self):
         self.their_done = True
         return (EV_DATA, b"", True)
     return None
+
+
+def _target_pseudo(self, method, target, connect):
+    # The pseudo-header fields of a request whose target is not in origin-form (RFC 9112
+    # §3.2): CONNECT's authority-form, OPTIONS' asterisk-form, or absolute-form, whose
+    # authority is the request's (Host is then ignored), its path + query the :path
+    # (origin-form), its scheme the :scheme; the whole target stays in
+    # self.absolute_target.  Called by mhttp._h1_server.request_head.
+    if connect:
+        # RFC 9112 §3.2.3: authority-form, host ":" port.
+        if target[0] == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
+                or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
+            raise _err(58)  # CONNECT needs an authority-form request-target
+        return [(b":method", method, False), (b":authority", target, False),
+                (b":scheme", self.scheme, False)]
+    if target == b"*":
+        if method != b"OPTIONS":
+            raise _err(59)  # asterisk-form request-target only with OPTIONS
+        return [(b":method", method, False), (b":path", target, False),
+                (b":scheme", self.scheme, False)]
+    # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
+    k = target.find(b"://")
+    if k <= 0 or _bad(target[:k], _TOKEN):
+        raise _err(60, target[:60])  # malformed request-target %r
+    rest = target[k + 3:]
+    i = len(rest)
+    for ch in (b"/", b"?"):
+        j = rest.find(ch)
+        if 0 <= j < i:
+            i = j
+    auth = rest[:i]
+    path = rest[i:]
+    if not auth or b"@" in auth or _bad(auth, _HOST):
+        # invalid authority in the request-target %r (RFC 9110 §4.2)
+        raise _err(61, target[:60])
+    if not path or path[0] == 63:
+        path = (b"*" if method == b"OPTIONS" and not path else b"/") + path
+    self.absolute_target = target
+    return [(b":method", method, False), (b":path", path, False),
+            (b":scheme", target[:k].lower(), False), (b":authority", auth, False)]
+
+
+def _drop(out, name):
+    # Removes the fields called name (lowercase) from a head serialised by _out_fields:
+    # out[0] is the start line, then four pieces (name, ": ", value, CRLF) per field.
+    i = 1
+    while i < len(out):
+        if out[i].lower() == name:
+            del out[i:i + 4]
+        else:
+            i += 4
 
 
 def send_trailers(self, headers):

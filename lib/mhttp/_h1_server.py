@@ -48,56 +48,22 @@ def request_head(self, lines):
     if not target or _bad(target, _VCHAR):
         raise _err(57, target[:60])  # invalid request-target %r
     connect = method == b"CONNECT"
-    c = target[0]
-    auth = None
-    if connect:
-        # RFC 9112 §3.2.3: authority-form, host ":" port.
-        if c == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
-                or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
-            raise _err(58)  # CONNECT needs an authority-form request-target
-    elif c != 47:
-        if target == b"*":
-            if method != b"OPTIONS":
-                raise _err(59)  # asterisk-form request-target only with OPTIONS
-        else:
-            # RFC 9112 §3.2.2 absolute-form: scheme "://" ...
-            k = target.find(b"://")
-            if k <= 0 or _bad(target[:k], _TOKEN):
-                raise _err(60, target[:60])  # malformed request-target %r
-            # The target's authority is the request's (Host is then ignored), its
-            # path + query the :path (origin-form), its scheme the :scheme; the whole
-            # target stays in self.absolute_target.
-            rest = target[k + 3:]
-            i = len(rest)
-            for ch in (b"/", b"?"):
-                j = rest.find(ch)
-                if 0 <= j < i:
-                    i = j
-            auth = rest[:i]
-            path = rest[i:]
-            if not auth or b"@" in auth or _bad(auth, _HOST):
-                # invalid authority in the request-target %r (RFC 9110 §4.2)
-                raise _err(61, target[:60])
-            if not path or path[0] == 63:
-                path = (b"*" if method == b"OPTIONS" and not path else b"/") + path
-            self.absolute_target = target
-    self.their_version = ver
-    self._method = method
-    if connect:
-        hl = [(b":method", method, False), (b":authority", target, False),
-              (b":scheme", self.scheme, False)]
-    elif auth is not None:
-        hl = [(b":method", method, False), (b":path", path, False),
-              (b":scheme", target[:k].lower(), False), (b":authority", auth, False)]
+    if connect or target[0] != 47:
+        # authority-form (CONNECT), asterisk-form, absolute-form: mhttp._h1_rare
+        from mhttp._h1_rare import _target_pseudo
+        hl = _target_pseudo(self, method, target, connect)
     else:
         hl = [(b":method", method, False), (b":path", target, False),
               (b":scheme", self.scheme, False)]
+    own_auth = connect or len(hl) == 4      # the target named the authority (Host ignored)
+    self.their_version = ver
+    self._method = method
     del lines[0]
     host, cl, te, conn, expect = self._fields(lines, hl, True)
     if host is not None:
         if _bad(host, _HOST):
             raise _err(62, host[:60])  # invalid Host %r
-        if not connect and auth is None:
+        if not own_auth:
             hl.insert(2, (b":authority", host, False))
     elif ver == b"1.1":
         # HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST respond with 400)
@@ -140,17 +106,6 @@ def request_head(self, lines):
     return (EV_HEADERS, Headers._trusted(hl), not body)
 
 
-def _drop(out, name):
-    # Removes the fields called name (lowercase) from a head serialised by _out_fields:
-    # out[0] is the start line, then four pieces (name, ": ", value, CRLF) per field.
-    i = 1
-    while i < len(out):
-        if out[i].lower() == name:
-            del out[i:i + 4]
-        else:
-            i += 4
-
-
 def send_response(self, headers, end_stream, extra=None):
     # extra: serialised field lines (a sequence of bytes pieces) written after the
     # given fields, before the blank line (the driver's Date and Server).
@@ -178,12 +133,14 @@ def send_response(self, headers, end_stream, extra=None):
         # RFC 9110 §8.6 / RFC 9112 §6.1: a 1xx or 204 response carries neither
         # Content-Length nor Transfer-Encoding: a handler's are dropped (a 304 keeps
         # them: they describe the representation).
-        if cl is not None:
-            _drop(out, b"content-length")
-            cl = None
-        if te is not None:
-            _drop(out, b"transfer-encoding")
-            te = None
+        if cl is not None or te is not None:
+            from mhttp._h1_rare import _drop
+            if cl is not None:
+                _drop(out, b"content-length")
+                cl = None
+            if te is not None:
+                _drop(out, b"transfer-encoding")
+                te = None
     elif te is not None:
         if cl is not None:
             # content-length and transfer-encoding in one response (RFC 9112 §6.2)
@@ -191,6 +148,7 @@ def send_response(self, headers, end_stream, extra=None):
         if self.their_version != b"1.1":
             # RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, whatever the
             # handler set: dropped, and the body is close-delimited below.
+            from mhttp._h1_rare import _drop
             _drop(out, b"transfer-encoding")
             te = None
     if code < 200:

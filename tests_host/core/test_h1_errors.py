@@ -231,3 +231,19 @@ def test_texts_unavailable_still_give_class_and_status():
         if had:
             setattr(mhttp, "_h1_text", attr)
     assert str(_err(13, 100, 431)) == "header section larger than 100 bytes"
+
+
+def test_target_forms_other_than_origin_form_use_the_rare_module():
+    _forget_rare()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert s.next_event()[1].get(b":authority") == b"h"
+    assert "mhttp._h1_rare" not in sys.modules or not MICROPYTHON
+    s.send_headers(Headers(((b":status", b"204"), (b"content-length", b"0"))), True)
+    assert "mhttp._h1_rare" in sys.modules       # a 204's content-length is dropped there
+    s.start_next_cycle()
+    s.receive_data(b"GET http://a.example:81/p HTTP/1.1\r\nHost: h\r\n\r\n")
+    h = s.next_event()[1]
+    assert list(h)[:4] == [(b":method", b"GET", False), (b":path", b"/p", False),
+                           (b":scheme", b"http", False), (b":authority", b"a.example:81", False)]
+    assert len(h) == 4 and s.absolute_target == b"http://a.example:81/p"   # Host ignored
