@@ -56,7 +56,7 @@ from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
 from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack, goaway_pack,
                              goaway_unpack, window_update_pack, window_update_unpack,
                              check_size)
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 import struct
 
 try:
@@ -254,12 +254,12 @@ _DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
              _SETTINGS_MAX_HEADER_LIST_SIZE: _MAX_WINDOW, _SETTINGS_ENABLE_CONNECT_PROTOCOL: 0}
 
 
-# H2Protocol's methods and properties kept in mhttp._h2_rare (see __getattr__).
-_RARE = ("h2c_settings", "initiate_upgrade_connection", "update_settings",
-         "settings_ack_pending_since", "blocked_streams", "start_graceful_shutdown",
-         "push_stream", "send_priority_update", "_state_of", "_check_absent",
-         "open_outbound_streams", "open_inbound_streams", "stream_state",
-         "local_flow_control_window", "_send_data_slow", "end_stream", "reset_stream", "ping")
+# H2Protocol's methods and properties kept in mhttp._h2_rare (see __getattr__; one str:
+# a str constant stays in flash, names held in a tuple would be interned into the heap).
+_RARE = ("h2c_settings initiate_upgrade_connection update_settings settings_ack_pending_since "
+         "blocked_streams start_graceful_shutdown push_stream send_priority_update _state_of "
+         "_check_absent open_outbound_streams open_inbound_streams stream_state "
+         "local_flow_control_window _send_data_slow end_stream reset_stream ping")
 
 
 class H2Protocol:
@@ -1110,3 +1110,6 @@ class H2Protocol:
 # CONTINUATION).
 _HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, None, H2Protocol._r_settings,
              None, None, H2Protocol._r_goaway, H2Protocol._r_window_update, None)
+
+
+settle(H2Protocol, "mhttp._h2_rare", _RARE)    # CPython: bound now, no __getattr__

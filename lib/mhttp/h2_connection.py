@@ -41,7 +41,7 @@ from mhttp.h2 import H2Protocol
 from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
 from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 from mhttp.stream_common import StreamCommon
 
 try:
@@ -195,11 +195,11 @@ def _is_blocking(io):
 # mhttp._h2_conn_rare and mhttp._h2_stream_rare, and the server's (H2Connection.serve,
 # H2Stream.finish_server) in mhttp._h2_server, loaded and stored on the class the first
 # time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
-_CONN_RARE = ("checktls", "localname", "peername", "alpn", "settings", "peer_settings",
-              "can_open_stream", "shutdown", "abort", "ping", "update_settings",
-              "get_next_incoming_stream", "_fail", "_kick", "_quiet_flush")
-_STREAM_RARE = ("connection", "get_method", "_raise", "write_continue", "write_trailers",
-                "push_promise", "rst_stream", "shutdown")
+_CONN_RARE = ("checktls localname peername alpn settings peer_settings can_open_stream "
+              "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
+              "_quiet_flush")
+_STREAM_RARE = "connection get_method _raise write_continue write_trailers push_promise " \
+    "rst_stream shutdown"
 
 
 class H2Connection:
@@ -292,7 +292,7 @@ class H2Connection:
 
     def __getattr__(self, name):
         if name == "serve":
-            return bind(self, name, "mhttp._h2_server", ("serve",))
+            return bind(self, name, "mhttp._h2_server", "serve")
         return bind(self, name, "mhttp._h2_conn_rare", _CONN_RARE)
 
     # -- lua-http connection API ------------------------------------------------------
@@ -689,7 +689,7 @@ class H2Stream(StreamCommon):
 
     def __getattr__(self, name):
         if name == "finish_server":
-            return bind(self, name, "mhttp._h2_server", ("finish_server",))
+            return bind(self, name, "mhttp._h2_server", "finish_server")
         return bind(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
 
     def __init__(self, conn, sid):
@@ -906,3 +906,11 @@ def __getattr__(name):
         from mhttp._h2_server import serve_connection
         return serve_connection
     raise AttributeError(name)
+
+
+# CPython: the lazily bound methods are bound now and the classes lose __getattr__ (it
+# would cost CPython 3.11 its attribute-access specialisation); MicroPython: no-op.
+settle(H2Connection, "mhttp._h2_conn_rare", _CONN_RARE)
+settle(H2Connection, "mhttp._h2_server", "serve")
+settle(H2Stream, "mhttp._h2_stream_rare", _STREAM_RARE)
+settle(H2Stream, "mhttp._h2_server", "finish_server")

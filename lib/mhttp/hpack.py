@@ -90,7 +90,7 @@ import sys
 
 from mhttp.errors import CompressionError
 from mhttp._hpack_tables import STATIC, SNAMES, SNAME_IDX, HUFF_CODE, HUFF_LEN, HUFF_TREE
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 CACHE_ENTRIES = 64      # per cache; 0 disables the caches
 CACHE_MAX_LEN = 256     # longest string that is cached
@@ -365,6 +365,9 @@ def _literal(s, huffman, cache):
 
 # -- the dynamic table (RFC 7541 §2.3.2, §4) -------------------------------------------
 
+_TABLE_RARE = "dynamic_table insert_entry get_indexed_header"
+
+
 class _Table:
     # _ents: (name, value, False) oldest first, so dynamic index 62 is _ents[-1].  The
     # static entries are (name, value, False) too: decode_fields hands an indexed field
@@ -373,8 +376,7 @@ class _Table:
     def __getattr__(self, name):
         # dynamic_table, insert_entry and get_indexed_header live in mhttp._hpack_more
         # (loaded on first use).
-        return bind(self, name, "mhttp._hpack_more",
-                    ("dynamic_table", "insert_entry", "get_indexed_header"))
+        return bind(self, name, "mhttp._hpack_more", _TABLE_RARE)
 
     def __init__(self, size):
         if _static is None:
@@ -704,3 +706,6 @@ def __getattr__(name):
         from mhttp import _hpack_more
         return getattr(_hpack_more, name)
     raise AttributeError(name)
+
+
+settle(_Table, "mhttp._hpack_more", _TABLE_RARE)   # CPython: bound now, no __getattr__
