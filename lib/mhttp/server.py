@@ -184,6 +184,11 @@ class Server:
 
     async def _on_connection(self, io):
         # An accepted connection, from start to end (the port runs it as its task).
+        # Board RAM: an idle keep-alive connection waits in this frame, so it is kept
+        # small: the HTTP/1 request loop is inline (reading the next head itself, not
+        # through get_next_incoming_stream), it ends with `break` and the cleanup is
+        # _end() after one `except BaseException` (a try/finally around try/except is
+        # one more exception level in every connection's frame: 32-64 B).
         self.accepted += 1
         conn = None
         try:
@@ -192,34 +197,28 @@ class Server:
                 # The same ending as every error response (half-close, bounded lingering
                 # read): a client that already sent its request reads the 503, not a reset.
                 await self._error_close(io, 503, 1)
-                return
-            if self.http2:
+            elif self.http2:
                 # HTTP/2 by ALPN or by the client preface (mhttp._server_h2), else
                 # HTTP/1.x; None when the client sent nothing.
                 conn = await self._choose(io)
-                if conn is None:
-                    return
+            else:
+                conn = self._new_connection(io)
+            p = None
+            if conn is not None:
                 self.conns.add(conn)
                 if conn.version == 2:
                     await self._serve_h2(conn)
-                    return
-            else:
-                conn = self._new_connection(io)
-                self.conns.add(conn)
-            # The HTTP/1 request loop, inline (not get_next_incoming_stream either): an idle
-            # keep-alive connection waits in this frame, StreamIO.recv and readinto.
-            onstream = self.onstream
-            maxs = self.max_streams_per_connection
-            p = conn.p
-            while True:
+                else:
+                    p = conn.p
+            while p is not None:                  # HTTP/1: one request per turn
                 conn.idle = True
                 if conn.close_after:
-                    return
+                    break
                 try:
                     ev = p.next_event()           # a pipelined request may be buffered already
                     if ev is None:
                         if conn._eof:
-                            return
+                            break
                         data = await io.recv(conn.idle_timeout)
                         if not data:
                             conn._eof = True
@@ -232,22 +231,23 @@ class Server:
                 except H1Error as e:
                     # Bad request head: its status, Connection: close, done.
                     await self._error_close(io, e.status_hint)
-                    return
+                    break
                 except (Timeout, ConnectionClosed):
-                    return
+                    break
                 stream = conn._incoming(ev)
                 if stream is None:
-                    return
+                    break
                 if self.http2 and stream.headers.has(b"http2-settings"):
                     if await self._h2c_upgrade(conn, stream):
-                        return
+                        break
                 conn.idle = False
                 self.requests += 1
+                maxs = self.max_streams_per_connection
                 if conn.close_after or (maxs is not None and conn.requests >= maxs):
                     conn.close_after = True
                     p.keep_alive = False
                 try:
-                    r = onstream(self, stream)
+                    r = self.onstream(self, stream)
                     if r is not None and hasattr(r, "send"):
                         await r
                     r = None    # a finished generator still holds its frame (MicroPython)
@@ -257,32 +257,39 @@ class Server:
                     elif isinstance(e, Timeout):
                         status = 408
                     elif isinstance(e, ConnectionClosed):
-                        return
+                        break
                     else:
                         status = 500
                         self._report(stream, "onstream", e)
                     if not stream.headers_sent:
                         await self._error_close(io, status)
-                    return
+                    break
                 if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
                     try:
                         if not await stream.finish_server(self.max_drain):
-                            return
+                            break
                     except Error:
-                        return
+                        break
                 stream = None
                 if conn.close_after or not conn.end_exchange():
-                    return
-        except Error:
-            pass
-        except Exception as e:
-            self._report(conn, "connection", e)
-        finally:
-            if conn is not None:
-                self.conns.discard(conn)
-            io.abort()
-            if self._drained_ev is not None and not self.conns:
-                self._drained_ev.set()
+                    break
+        except BaseException as e:
+            self._end(conn, io)
+            if isinstance(e, Error):
+                return
+            if isinstance(e, Exception):
+                self._report(conn, "connection", e)
+                return
+            raise      # cancelled (asyncio.CancelledError is a BaseException), exit
+        self._end(conn, io)
+
+    def _end(self, conn, io):
+        # A connection is over: forget it, close it, and wake close() once none is left.
+        if conn is not None:
+            self.conns.discard(conn)
+        io.abort()
+        if self._drained_ev is not None and not self.conns:
+            self._drained_ev.set()
 
     def _report(self, ctx, op, e):
         try:
