@@ -1,7 +1,6 @@
 # mhttp._h2_server: what only a server runs of mhttp.h2_connection (private; a client
 # never loads it): serve_connection (mhttp.h2_connection.serve_connection through that
-# module's __getattr__), each request stream's task (_handle, started by _spawn; _failed
-# when its handler or the completion raises), and the
+# module's __getattr__), each request stream's task (_handle, started by _spawn), and the
 # methods H2Connection.serve and H2Stream.finish_server (found here by the classes'
 # __getattr__, mhttp._lazy.bind, and stored on the classes).
 import sys
@@ -68,47 +67,37 @@ async def finish_server(self):
 
 async def _handle(server, onstream, stream):
     # One request stream on a server: the handler, then the completion of the response.
-    # Board RAM: this frame lives as long as the request (one per stream in flight), so
-    # what a failure needs is in _failed, whose frame exists only then.
-    h = True                # in the handler (False: completing the response)
     try:
-        r = onstream(server, stream)
-        if r is not None and hasattr(r, "send"):
-            await r
-        h = False
-        await stream.finish_server()
-    except Exception as e:
-        await _failed(server, stream, e, h)
-
-
-async def _failed(server, stream, e, in_handler):
-    # The handler raised e (in_handler), or completing the response did.
-    try:
-        if not in_handler:
-            raise e
-        if isinstance(e, (H2StreamError, H2ConnectionError, ConnectionClosed)):
+        try:
+            r = onstream(server, stream)
+            if r is not None and hasattr(r, "send"):
+                await r
+        except (H2StreamError, H2ConnectionError, ConnectionClosed):
             return
-        if isinstance(e, Timeout):
-            status = b"408"
-        else:
-            status = b"500"
-            report = getattr(server, "_report", None)
-            if report is not None:
-                report(stream, "onstream", e)
-        if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
-            try:
-                await stream.write_headers(Headers(((b":status", status),
-                                                    (b"content-length", b"0"))), True)
-            except Error:
-                pass
-        elif stream.reset is None:
-            stream.rst_stream(_INTERNAL_ERROR)
+        except Exception as e:
+            if isinstance(e, Timeout):
+                status = b"408"
+            else:
+                status = b"500"
+                report = getattr(server, "_report", None)
+                if report is not None:
+                    report(stream, "onstream", e)
+            if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
+                try:
+                    await stream.write_headers(Headers(((b":status", status),
+                                                        (b"content-length", b"0"))), True)
+                except Error:
+                    pass
+            elif stream.reset is None:
+                stream.rst_stream(_INTERNAL_ERROR)
+            return
+        await stream.finish_server()
     except Error:
         pass
-    except Exception as e2:
+    except Exception as e:
         report = getattr(server, "_report", None)
         if report is not None:
-            report(stream, "h2 stream", e2)
+            report(stream, "h2 stream", e)
 
 
 async def serve_connection(server, onstream, conn):
