@@ -2,8 +2,9 @@
 # GETs loads none of the modules that hold the rarely used parts (mhttp._server_more,
 # mhttp._server_h2, mhttp._h1c_rare, mhttp._h1c_stream, mhttp._io_socket,
 # mhttp._io_stream_rare, HTTP/2), and the moved methods still work once asked for
-# (loaded on first use) -- on CPython (the asyncio.Protocol fast path) and on the
-# MicroPython unix port (asyncio streams).  A blocking client does not load the asyncio
+# (loaded on first use; on CPython they are bound at import, see mhttp._lazy.settle) --
+# on CPython (the asyncio.Protocol fast path) and on the MicroPython unix port (asyncio
+# streams).  A blocking client does not load the asyncio
 # I/O (mhttp._io_stream) nor the drivers' rare methods.
 import os
 import subprocess
@@ -93,14 +94,23 @@ def _run(runtime):
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_plain_server_loads_no_rare_module_and_moved_methods_work(runtime):
     lines = _run(runtime)
-    assert lines[0] == "PLAIN 2 []", lines
+    if runtime == "micropython":
+        assert lines[0] == "PLAIN 2 []", lines
+    else:
+        # CPython binds the rare methods at import (mhttp._lazy.settle: a class with
+        # __getattr__ loses CPython's attribute-access specialisation); HTTP/2 and the
+        # blocking I/O still stay unloaded
+        assert lines[0].startswith("PLAIN 2 ["), lines
+        for m in ("mhttp._io_socket", "mhttp.h2_connection", "mhttp.h2"):
+            assert m not in lines[0], lines
     # chunked body "GET False None True", then the trailer
     assert lines[1] == "RARE 13|GET False None True|0|x-sum: 1||", lines
     assert lines[2] == "BAD HTTP/1.1 400 Bad Request True", lines
     after = lines[3]
     for m in ("mhttp._server_more", "mhttp._h1c_rare", "mhttp._h1c_stream"):
         assert m in after, lines
-    for m in ("mhttp._server_h2", "mhttp._io_socket", "mhttp.h2_connection"):
+    for m in ("mhttp._io_socket", "mhttp.h2_connection") + (
+            ("mhttp._server_h2",) if runtime == "micropython" else ()):
         assert m not in after, lines
 
 
@@ -143,3 +153,63 @@ def test_blocking_client_does_not_load_asyncio_io():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# An idle keep-alive connection must not keep its last request alive.  MicroPython's GC
+# scans a suspended coroutine's whole frame, dead operand-stack slots included: a
+# handler call that leaves `stream` in a slot above what the idle read overwrites keeps
+# the stream, its request head and the handler's frame alive on every idle connection
+# (measured: ~1 KiB each).  Heap kept by an idle connection after two requests, against
+# one that never had one.
+IDLE = r'''
+import gc
+import mhttp.server as S
+from mhttp.headers import Headers
+def m():
+    gc.collect(); return gc.mem_alloc()
+class Pending:
+    def __iter__(self):
+        yield None
+    __await__ = __iter__
+async def ret(v):
+    return v
+class FakeIO:
+    tls = False
+    closed = False
+    def __init__(self, reqs): self.reaper = None; self.reqs = list(reqs)
+    def recv(self, t=None):
+        if self.reqs:
+            return ret(self.reqs.pop(0))
+        return Pending()
+    async def send(self, pieces, t=None):
+        pass
+    def abort(self): pass
+HEAD = Headers([(":status", "200"), ("content-length", "2")])
+async def onstream(srv, st):
+    await st.get_headers()
+    await st.write_headers(HEAD, False)
+    await st.write_chunk(b"ok", True)
+srv = S.listen(onstream, host="127.0.0.1", port=1, http2=False)
+keep = []
+def idle(reqs):
+    b = m()
+    io = FakeIO(reqs); c = srv._on_connection(io)
+    c.send(None)
+    keep.append((io, c))
+    return m() - b
+idle([]); idle([b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"])
+GET = b"GET /a/long/path?with=query HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n"
+d0 = idle([])
+d1 = idle([GET])
+d2 = idle([GET, GET])
+print("IDLE", d0, d1, d2, len(srv.conns))
+'''
+
+
+def test_idle_connection_does_not_keep_its_last_request():
+    r = run_micropython(["-c", IDLE], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    d0, d1, d2, n = [int(x) for x in out.split("IDLE ")[1].split()]
+    assert n == 5, out
+    assert d2 - d0 < 400, out

@@ -4,11 +4,11 @@
 import asyncio
 
 from mhttp.errors import Timeout, ConnectionClosed, Error
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
 
 
-_RARE = ("shutdown_write", "close", "peername", "localname", "alpn", "_timed", "_read", "_write")
+_RARE = "shutdown_write close peername localname alpn _timed _read _write"   # (see mhttp._lazy)
 
 
 class StreamIO:
@@ -172,6 +172,9 @@ class StreamIO:
                 s.close()
             except Exception:
                 pass
+
+settle(StreamIO, "mhttp._io_stream_rare", _RARE)   # CPython: bound now, no __getattr__
+
 
 class Reaper:
     # One timer for many I/O objects: every `period` seconds, each registered io whose

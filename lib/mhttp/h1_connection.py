@@ -19,7 +19,7 @@ from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILER
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed, ProtocolError, Error
 from mhttp.stream_common import StreamCommon
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 SERVER_NAME = b"mhttp"
 
@@ -55,9 +55,10 @@ def http_date():
     return d
 
 
-_CRARE = ("connect", "checktls", "localname", "peername", "alpn", "shutdown", "close",
-          "get_next_incoming_stream")
-_SRARE = ("get_method", "write_continue", "write_trailers", "shutdown", "_push")
+# (one str each: a str constant stays in flash, names held only in a tuple are interned
+# into the heap; see mhttp._lazy)
+_CRARE = "connect checktls localname peername alpn shutdown close get_next_incoming_stream"
+_SRARE = "get_method write_continue write_trailers shutdown _push"
 
 
 def __getattr__(name):
@@ -507,3 +508,7 @@ class H1Stream(StreamCommon):
                 if n > max_drain:
                     return False
         return p.keep_alive and p.our_done and p.their_done
+
+
+settle(H1Connection, "mhttp._h1c_rare", _CRARE)   # CPython: bound now, no __getattr__
+settle(H1Stream, "mhttp._h1c_stream", _SRARE)

@@ -32,10 +32,10 @@
 import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
-_H2 = ("_choose", "_new_h2", "_serve_h2", "_h2c_upgrade")
-_MORE = ("pause", "resume", "loop", "serve_forever", "run", "_error_close")
+_H2 = "_choose _new_h2 _serve_h2 _h2c_upgrade"        # (one str each: see mhttp._lazy)
+_MORE = "pause resume loop serve_forever run _error_close"
 
 
 def __getattr__(name):
@@ -178,7 +178,7 @@ class Server:
 
     def __getattr__(self, name):
         # The rare methods (see above), loaded on first use.
-        if name in _H2:
+        if name in _H2.split():
             return bind(self, name, "mhttp._server_h2", _H2)
         return bind(self, name, "mhttp._server_more", _MORE)
 
@@ -203,6 +203,7 @@ class Server:
                 conn = await self._choose(io)
             else:
                 conn = self._new_connection(io)
+            onstream = self.onstream
             p = None
             if conn is not None:
                 self.conns.add(conn)
@@ -247,7 +248,11 @@ class Server:
                     conn.close_after = True
                     p.keep_alive = False
                 try:
-                    r = self.onstream(self, stream)
+                    # (a local, not self.onstream(...): MicroPython's GC scans the whole
+                    # frame, dead operand-stack slots too, and a method call would leave
+                    # `stream` one slot above what the idle recv below overwrites: every
+                    # idle connection kept its last request alive, ~650 B)
+                    r = onstream(self, stream)
                     if r is not None and hasattr(r, "send"):
                         await r
                     r = None    # a finished generator still holds its frame (MicroPython)
@@ -299,6 +304,11 @@ class Server:
             f(self, ctx, op, e)
         except Exception:
             pass
+
+
+# CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
+settle(Server, "mhttp._server_h2", _H2)
+settle(Server, "mhttp._server_more", _MORE)
 
 
 def listen(onstream=None, **options):
