@@ -66,7 +66,7 @@ from mhttp import errors
 from mhttp.headers import Headers
 from mhttp.stream_common import StreamCommon
 from mhttp._io import ticks_ms, ticks_diff
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
@@ -397,3 +397,8 @@ def new_from_uri(uri, headers=None):
                           (b":path", path, False), (b":scheme", scheme, False),
                           (b"user-agent", DEFAULT_USER_AGENT, False)])
     return Request(host, port, util.scheme_to_port[s] == 443, h)   # https, wss
+
+
+# CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
+settle(Request, _MORE, _RARE)
+settle(Pool, _MORE, "count close_all")
