@@ -64,7 +64,7 @@
 import mhttp._uri as util
 from mhttp import errors
 from mhttp.headers import Headers
-from mhttp.stream_common import StreamCommon
+from mhttp.stream_common import StreamCommon, BODY
 from mhttp._io import ticks_ms, ticks_diff
 from mhttp._lazy import bind, settle
 
@@ -241,7 +241,12 @@ class ClientStream(StreamCommon):
             self._release(True)     # no body to read (HEAD, 204, 304, content-length 0)
 
     def __getattr__(self, name):
-        # connection, get_headers, write_headers, write_chunk, ...: the driver's stream's
+        # StreamCommon's helpers in mhttp._stream_more (get_body_chars, save_body_to_file,
+        # each_chunk, ...) are bound here, on this class: they read through get_next_chunk
+        # below, which releases the connection at the end of the body.  Everything else
+        # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
+        if name in BODY.split():
+            return bind(self, name, "mhttp._stream_more", BODY)
         return getattr(self.stream, name)
 
     async def get_next_chunk(self, timeout=None):

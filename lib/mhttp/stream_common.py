@@ -11,8 +11,26 @@
 # steady peer is not cut off, a stalled one is.
 
 from mhttp.errors import Error
+from mhttp._lazy import bind
 
 CHUNK = 4096
+
+# The helpers a plain exchange does not run, to be moved to mhttp._stream_more and bound
+# on first use (mhttp._lazy; one str: names only held in a tuple would be interned into
+# the heap).  They are still defined below until every StreamCommon subclass's
+# __getattr__ goes through rare_attr (h1_connection.H1Stream, h2_connection.H2Stream);
+# request.ClientStream already binds them on itself (its get_next_chunk must run).
+BODY = "get_body_chars get_body_until save_body_to_file each_chunk write_body_from_string " \
+       "write_body_from_file"
+
+
+def rare_attr(obj, name, modname, rare):
+    # For a StreamCommon subclass's __getattr__ (it hides any StreamCommon.__getattr__):
+    # the helpers in BODY, else the subclass's own rare methods, bind(obj, name, modname,
+    # rare) (mhttp._lazy).
+    if name in BODY.split():
+        return bind(obj, name, "mhttp._stream_more", BODY)
+    return bind(obj, name, modname, rare)
 
 
 def __getattr__(name):
