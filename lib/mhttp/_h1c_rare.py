@@ -2,7 +2,8 @@
 # use (mhttp._lazy.bind; `from mhttp.h1_connection import error_response` works through
 # that module's __getattr__).  A plain HTTP/1 server or client never loads this module.
 from mhttp.errors import ConnectionClosed, Error
-from mhttp.h1_connection import http_date, SERVER_NAME
+from mhttp.h1_connection import SERVER_NAME
+from mhttp._h1c_server import http_date
 
 
 def error_response(status, body=None):

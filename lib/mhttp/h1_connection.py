@@ -13,59 +13,33 @@
 # All blocking calls are coroutines; under a SocketIO they never suspend and
 # mhttp._io.run_blocking(coro) runs them (the blocking face).
 
-import time
-
 from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_CLOSED
 from mhttp.headers import Headers
-from mhttp.errors import ConnectionClosed, ProtocolError, Error
+from mhttp.errors import ConnectionClosed, Error
 from mhttp.stream_common import StreamCommon
 from mhttp._lazy import bind, settle
 
 SERVER_NAME = b"mhttp"
 
-# Bytes of an unread request body the server reads and drops after the handler so the
-# connection can be reused; past this the connection is closed instead.
-MAX_DRAIN = 65536
-
-_date_cache = [None, None]
-
-# RFC 9110 §6.6.1: an origin server without a clock giving a reasonable approximation of
-# the current instant MUST NOT send Date.  A board without NTP (or RTC) counts from its
-# epoch (2000 or 1970) at boot: a year before this one means the clock was never set.
-MIN_CLOCK_YEAR = 2024
-
-
-def http_date():
-    # IMF-fixdate (RFC 9110 §5.6.7) of now, cached for the current second; None when the
-    # clock is not set (see MIN_CLOCK_YEAR: the caller then sends no Date).  `time` is
-    # imported at module level: on MicroPython an `import time` in a function searches
-    # the filesystem for a time.py first (an extensible built-in), 8 us per response.
-    t = int(time.time())
-    if _date_cache[0] == t:
-        return _date_cache[1]
-    g = time.gmtime(t)
-    d = None
-    if g[0] >= MIN_CLOCK_YEAR:
-        d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
-            b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
-            b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4],
-            g[5])
-    _date_cache[0] = t
-    _date_cache[1] = d
-    return d
-
-
+# The server-only half (reading a request head, the stream for it, end of an exchange,
+# finish_server, http_date and its clock check, MAX_DRAIN) lives in mhttp._h1c_server,
+# bound on first use like the rare methods (a client never loads it).
 # (one str each: a str constant stays in flash, names held only in a tuple are interned
 # into the heap; see mhttp._lazy)
 _CRARE = "connect checktls localname peername alpn shutdown close get_next_incoming_stream"
 _SRARE = "get_method write_continue write_trailers shutdown _push"
+_CSRV = "_rest_of_head end_exchange _incoming"
 
 
 def __getattr__(name):
-    # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare.
+    # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare;
+    # http_date, MAX_DRAIN and MIN_CLOCK_YEAR in mhttp._h1c_server.
     if name == "error_response":
         from mhttp._h1c_rare import error_response
         return error_response
+    if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR".split():
+        import mhttp._h1c_server as m
+        return getattr(m, name)
     raise AttributeError(name)
 
 
@@ -140,9 +114,16 @@ class H1Connection:
         self.closed = True
         self.io.abort()
 
+    # server: seconds from the end of a request head to the end of its body (the whole
+    # body, however it trickles; body_timeout bounds each read).  None: no limit.
+    body_deadline = None
+
     def __getattr__(self, name):
         # connect, checktls, localname, peername, alpn, shutdown, close and
-        # get_next_incoming_stream live in mhttp._h1c_rare (loaded on first use).
+        # get_next_incoming_stream live in mhttp._h1c_rare, the server's _rest_of_head,
+        # end_exchange and _incoming in mhttp._h1c_server (loaded on first use).
+        if name in _CSRV.split():
+            return bind(self, name, "mhttp._h1c_server", _CSRV)
         return bind(self, name, "mhttp._h1c_rare", _CRARE)
 
     # -- reading events -------------------------------------------------------------
@@ -202,71 +183,6 @@ class H1Connection:
         self.stream = s
         return s
 
-    # -- server ---------------------------------------------------------------------
-    async def _rest_of_head(self, p, io):
-        from mhttp._io import ticks_ms, ticks_diff, ticks_add
-        from mhttp.errors import Timeout
-        ht = self.header_timeout
-        deadline = None if ht is None else ticks_add(ticks_ms(), int(ht * 1000))
-        while True:
-            if self._eof:
-                raise ConnectionClosed("peer closed the connection mid-request")
-            t = None
-            if deadline is not None:
-                t = ticks_diff(deadline, ticks_ms()) / 1000
-                if t <= 0:
-                    raise Timeout("request head not received within %ss" % ht)
-            data = await io.recv(t)
-            if not data:
-                self._eof = True
-            p.receive_data(data)
-            ev = p.next_event()
-            if ev is not None:
-                return ev
-
-    def end_exchange(self):
-        # Server: the current request/response pair is complete; forget its stream (and
-        # its headers: an idle keep-alive connection holds as little as possible) and get
-        # the core ready for the next request.  False if the connection is not reusable.
-        p = self.p
-        if self.stream is not None:
-            if not (p.our_done and p.their_done):
-                raise Error("the previous exchange is not finished")
-            self.stream = None
-            if not p.keep_alive:
-                return False
-            p.start_next_cycle()
-        return p.keep_alive
-
-    # server: seconds from the end of a request head to the end of its body (the whole
-    # body, however it trickles; body_timeout bounds each read).  None: no limit.
-    body_deadline = None
-
-    def _incoming(self, ev):
-        # Server: the stream for a request head event (None for EV_CLOSED: the client
-        # closed cleanly between requests).  mhttp.server reads the head itself (its
-        # connection loop awaits io.recv directly: one coroutine frame less per idle
-        # connection) and calls this.
-        kind = ev[0]
-        if kind == EV_CLOSED:
-            return None
-        if kind != EV_HEADERS:
-            raise ProtocolError("expected a request head, got event %r" % (kind,))
-        self.requests += 1
-        p = self.p
-        if p.their_version == b"1.0":
-            self.version = 1.0
-        s = H1Stream(self)
-        s.headers = ev[1]
-        s._headers_pending = True
-        if ev[2]:
-            s._in_done = True
-        elif self.body_deadline is not None:
-            from mhttp._io import ticks_ms, ticks_add
-            s._body_end = ticks_add(ticks_ms(), int(self.body_deadline * 1000))
-        self.stream = s
-        return s
-
 
 class H1Stream(StreamCommon):
     # Board RAM: one H1Stream per request; its defaults live on the class (see
@@ -292,7 +208,10 @@ class H1Stream(StreamCommon):
 
     def __getattr__(self, name):
         # get_method, write_continue, write_trailers, shutdown and _push live in
-        # mhttp._h1c_stream (loaded on first use).
+        # mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server (loaded on
+        # first use).
+        if name == "finish_server":
+            return bind(self, name, "mhttp._h1c_server", name)
         return bind(self, name, "mhttp._h1c_stream", _SRARE)
 
     # -- reading --------------------------------------------------------------------
@@ -439,7 +358,10 @@ class H1Stream(StreamCommon):
             # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,
             # after the fields we were given (the core writes them into the head: no
             # second copy of it).
-            d = None if has_date else http_date()
+            d = None
+            if not has_date:
+                from mhttp._h1c_server import http_date
+                d = http_date()
             if d is not None:
                 if not has_server:
                     extra = (b"date: ", d, b"\r\nserver: ", SERVER_NAME, b"\r\n")
@@ -472,43 +394,7 @@ class H1Stream(StreamCommon):
                 pieces.insert(0, h)
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
-    # -- server: after the handler ------------------------------------------------------
-    async def finish_server(self, max_drain=MAX_DRAIN):
-        # Completes the exchange so the connection can carry the next request, or marks
-        # it for closing.  Returns True when the connection can be reused.
-        conn = self.conn
-        p = conn.p
-        if conn._held is not None:
-            await conn.flush()
-        if p.upgraded:
-            return False
-        if not p.our_done:
-            if not self.headers_sent:
-                # The handler answered nothing.
-                h = Headers(((b":status", b"500"), (b"content-length", b"0")))
-                await self.write_headers(h, True)
-            else:
-                try:
-                    await self.write_chunk(b"", True)
-                except ProtocolError:
-                    return False
-        if not p.keep_alive:
-            return False
-        if not self._in_done and not p.their_done:
-            if p.expect_continue and not self.continue_sent:
-                # RFC 9110 §10.1.1: we answered without 100; the client may or may not
-                # send the body now, so the connection cannot be reused safely.
-                return False
-            n = 0
-            while True:
-                c = await self.get_next_chunk(conn.body_timeout)
-                if c is None:
-                    break
-                n += len(c)
-                if n > max_drain:
-                    return False
-        return p.keep_alive and p.our_done and p.their_done
-
-
 settle(H1Connection, "mhttp._h1c_rare", _CRARE)   # CPython: bound now, no __getattr__
+settle(H1Connection, "mhttp._h1c_server", _CSRV)
 settle(H1Stream, "mhttp._h1c_stream", _SRARE)
+settle(H1Stream, "mhttp._h1c_server", "finish_server")

@@ -117,7 +117,7 @@ class _Clock:
 
 
 def _with_clock(clock, fn):
-    import mhttp.h1_connection as m
+    import mhttp._h1c_server as m   # (http_date and its clock: the server-only half)
     saved = m.time
     m.time = clock
     m._date_cache[0] = None
@@ -312,3 +312,37 @@ def test_rare_methods_loaded_on_first_use():
     assert not c.p.keep_alive
     run_blocking(c.close())
     assert c.closed and io.closed
+
+
+def test_server_half_lazy_and_client_does_not_load_it():
+    # The server-only half (mhttp._h1c_server, board RAM) keeps its public names
+    # importable from h1_connection, and a client's exchange never loads it.
+    import sys
+    import mhttp.h1_connection as hc
+    import mhttp._h1c_server as hs
+    assert hc.http_date is hs.http_date and hc.MAX_DRAIN == hs.MAX_DRAIN == 65536
+    assert hc.MIN_CLOCK_YEAR == hs.MIN_CLOCK_YEAR
+    raises(AttributeError, getattr, hc, "end_exchange")
+    saved = sys.modules.pop("mhttp._h1c_server")
+    try:
+        io = ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                       b"HTTP/1.1 204 No Content\r\n\r\n"])
+        c = H1Connection(io, CLIENT)
+        for i in range(2):
+            s = c.new_stream()
+            run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"),
+                                                  (":authority", "h"), (":scheme", "http")]),
+                                         True))
+            run_blocking(s.get_headers())
+            run_blocking(s.get_body_as_string())
+        assert "mhttp._h1c_server" not in sys.modules
+    finally:
+        sys.modules["mhttp._h1c_server"] = saved
+    # and a server connection's exchange, end and finish_server work from it
+    io = ScriptIO([b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(_resp("200", b"hi"), False))
+    run_blocking(s.write_chunk(b"hi", True))
+    assert run_blocking(s.finish_server()) and c.end_exchange()
+    assert c.stream is None and b"\r\nserver: mhttp\r\n" in io.wire()

@@ -1,0 +1,145 @@
+# mhttp._h1c_server: the server-only half of mhttp.h1_connection, loaded at a server's
+# first request (mhttp._lazy.bind stores these functions on H1Connection / H1Stream as
+# methods; a client never loads this module): reading the rest of a request head under
+# header_timeout, the stream for a request head, the end of an exchange,
+# H1Stream.finish_server, and http_date (with its clock check) for the Date field.
+# http_date, MAX_DRAIN and MIN_CLOCK_YEAR stay importable from mhttp.h1_connection.
+import time
+
+from mhttp.h1 import EV_HEADERS, EV_CLOSED
+from mhttp.errors import ConnectionClosed, ProtocolError
+from mhttp.h1_connection import H1Stream
+
+# Bytes of an unread request body the server reads and drops after the handler so the
+# connection can be reused; past this the connection is closed instead.
+MAX_DRAIN = 65536
+
+_date_cache = [None, None]
+
+# RFC 9110 §6.6.1: an origin server without a clock giving a reasonable approximation of
+# the current instant MUST NOT send Date.  A board without NTP (or RTC) counts from its
+# epoch (2000 or 1970) at boot: a year before this one means the clock was never set.
+MIN_CLOCK_YEAR = 2024
+
+
+def http_date():
+    # IMF-fixdate (RFC 9110 §5.6.7) of now, cached for the current second; None when the
+    # clock is not set (see MIN_CLOCK_YEAR: the caller then sends no Date).  `time` is
+    # imported at module level: on MicroPython an `import time` in a function searches
+    # the filesystem for a time.py first (an extensible built-in), 8 us per response.
+    t = int(time.time())
+    if _date_cache[0] == t:
+        return _date_cache[1]
+    g = time.gmtime(t)
+    d = None
+    if g[0] >= MIN_CLOCK_YEAR:
+        d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
+            b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
+            b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4],
+            g[5])
+    _date_cache[0] = t
+    _date_cache[1] = d
+    return d
+
+
+async def _rest_of_head(self, p, io):
+    from mhttp._io import ticks_ms, ticks_diff, ticks_add
+    from mhttp.errors import Timeout
+    ht = self.header_timeout
+    deadline = None if ht is None else ticks_add(ticks_ms(), int(ht * 1000))
+    while True:
+        if self._eof:
+            raise ConnectionClosed("peer closed the connection mid-request")
+        t = None
+        if deadline is not None:
+            t = ticks_diff(deadline, ticks_ms()) / 1000
+            if t <= 0:
+                raise Timeout("request head not received within %ss" % ht)
+        data = await io.recv(t)
+        if not data:
+            self._eof = True
+        p.receive_data(data)
+        ev = p.next_event()
+        if ev is not None:
+            return ev
+
+
+def end_exchange(self):
+    # Server: the current request/response pair is complete; forget its stream (and
+    # its headers: an idle keep-alive connection holds as little as possible) and get
+    # the core ready for the next request.  False if the connection is not reusable.
+    p = self.p
+    if self.stream is not None:
+        if not (p.our_done and p.their_done):
+            from mhttp.errors import Error
+            raise Error("the previous exchange is not finished")
+        self.stream = None
+        if not p.keep_alive:
+            return False
+        p.start_next_cycle()
+    return p.keep_alive
+
+
+def _incoming(self, ev):
+    # Server: the stream for a request head event (None for EV_CLOSED: the client
+    # closed cleanly between requests).  mhttp.server reads the head itself (its
+    # connection loop awaits io.recv directly: one coroutine frame less per idle
+    # connection) and calls this.
+    kind = ev[0]
+    if kind == EV_CLOSED:
+        return None
+    if kind != EV_HEADERS:
+        raise ProtocolError("expected a request head, got event %r" % (kind,))
+    self.requests += 1
+    p = self.p
+    if p.their_version == b"1.0":
+        self.version = 1.0
+    s = H1Stream(self)
+    s.headers = ev[1]
+    s._headers_pending = True
+    if ev[2]:
+        s._in_done = True
+    elif self.body_deadline is not None:
+        from mhttp._io import ticks_ms, ticks_add
+        s._body_end = ticks_add(ticks_ms(), int(self.body_deadline * 1000))
+    self.stream = s
+    return s
+
+
+# -- server: after the handler ------------------------------------------------------
+async def finish_server(self, max_drain=MAX_DRAIN):
+    # Completes the exchange so the connection can carry the next request, or marks
+    # it for closing.  Returns True when the connection can be reused.
+    conn = self.conn
+    p = conn.p
+    if conn._held is not None:
+        await conn.flush()
+    if p.upgraded:
+        return False
+    if not p.our_done:
+        if not self.headers_sent:
+            # The handler answered nothing.
+            from mhttp.headers import Headers
+            h = Headers(((b":status", b"500"), (b"content-length", b"0")))
+            await self.write_headers(h, True)
+        else:
+            try:
+                await self.write_chunk(b"", True)
+            except ProtocolError:
+                return False
+    if not p.keep_alive:
+        return False
+    if not self._in_done and not p.their_done:
+        if p.expect_continue and not self.continue_sent:
+            # RFC 9110 §10.1.1: we answered without 100; the client may or may not
+            # send the body now, so the connection cannot be reused safely.
+            return False
+        n = 0
+        while True:
+            c = await self.get_next_chunk(conn.body_timeout)
+            if c is None:
+                break
+            n += len(c)
+            if n > max_drain:
+                return False
+    return p.keep_alive and p.our_done and p.their_done
