@@ -221,6 +221,10 @@ from mhttp.errors import TLSError, Timeout, ConnectionClosed
 from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
 from mhttp.headers import Headers
+import sys
+
+# The TLS half (_mhttp_tls) loads only when TLS or ALPN is asked for (board RAM)
+print("tls half loaded:", "_mhttp_tls" in sys.modules)
 
 # ALPN is not available: asking for it fails clearly
 for f in (lambda: port.client_tls_context(verify=False, alpn=[b"h2"]),):
@@ -282,7 +286,7 @@ def test_micropython_io_glue(tmp_path):
         out = r.stdout.decode()
         assert r.returncode == 0, out + r.stderr.decode()
         assert out.split("\n")[:-1] == [
-            "ok alpn error", "ok no CA: True", "ok alpn open",
+            "tls half loaded: False", "ok alpn error", "ok no CA: True", "ok alpn open",
             "async 200 b'Hello, World!'", "async 404 b'not found\\n'", "ok timeout",
             "blocking 200 b'hello'", "ok blocking timeout"], out
     finally:

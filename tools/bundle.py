@@ -6,7 +6,8 @@
     tools/bundle.py --board rp2 --modules client,request --out /tmp/b
 
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
-the unix port glue the esp32/rp2 glue re-exports, _mhttp_wifi.mpy, the Wi-Fi bring-up they
+the unix port glue the esp32/rp2 glue re-exports, _mhttp_tls.mpy, its TLS half (loaded only
+with TLS; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
 share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
 board's CPU, NATIVE_ARCH; on another CPU its import fails with ValueError and mhttp.ws
@@ -16,8 +17,8 @@ masks in pure Python).  Copy it to the board's /lib:
     mpremote connect /dev/ttyACM0 fs cp build/bundle/esp32/_mhttp_*.mpy :lib/
 
 Boards:  esp32, rp2   lib/mhttp + ports/<board>/_mhttp_port.py + ports/unix glue as _mhttp_mp
-                      + ports/common/_mhttp_wifi.py
-         unix         lib/mhttp + ports/unix/_mhttp_port.py (what tools/heapmin.py runs)
+                      (+ _mhttp_tls) + ports/common/_mhttp_wifi.py
+         unix         lib/mhttp + ports/unix/_mhttp_port.py + _mhttp_tls.py (what tools/heapmin.py runs)
          circuitpython  sources (.py) copied, not compiled: CircuitPython's .mpy format
                         differs from MicroPython's and needs its own mpy-cross.
 Presets (--preset): full (default: every module), h1-client, h1-server: the closure of
@@ -147,12 +148,16 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
                      "_mhttp_wifi.py"))
         jobs.append((os.path.join(ROOT, "ports", board, "_mhttp_port.py"), "_mhttp_port" + ext,
                      "_mhttp_port.py"))
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_tls.py"), "_mhttp_tls" + ext,
+                     "_mhttp_tls.py"))
         if "ws" in mods:
             jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_ws_native.py"),
                          "_mhttp_ws_native.mpy", "_mhttp_ws_native.py", NATIVE_ARCH[board]))
     elif board == "unix":
         jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_port.py"), "_mhttp_port.mpy",
                      "_mhttp_port.py"))
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_tls.py"), "_mhttp_tls.mpy",
+                     "_mhttp_tls.py"))
     else:
         jobs.append((os.path.join(ROOT, "ports", "circuitpython", "_mhttp_port.py"),
                      "_mhttp_port.py", "_mhttp_port.py"))

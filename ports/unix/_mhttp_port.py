@@ -20,63 +20,18 @@ HAS_ALPN = False
 DEFAULT_BUFSIZE = 2048
 
 
-def _no_alpn(alpn):
-    if alpn:
-        from mhttp.errors import TLSError
-        raise TLSError("ALPN %r requested but MicroPython's ssl module has no ALPN support "
-                       "(use HTTP/1.1 over TLS, or h2c prior knowledge over cleartext)" % (alpn,))
-
-
-def _der(x):
-    # File name or bytes -> DER bytes.  This build's mbedTLS parses DER only ("invalid
-    # key" / "invalid cert" on PEM), so a PEM file's first block is base64-decoded here.
-    if isinstance(x, str):
-        with open(x, "rb") as f:
-            x = f.read()
-    i = x.find(b"-----BEGIN")
-    if i < 0:
-        return x
-    i = x.find(b"\n", i)
-    j = x.find(b"-----END", i)
-    if i < 0 or j < 0:
-        return x
-    from binascii import a2b_base64
-    return a2b_base64(x[i + 1:j].replace(b"\r", b"").replace(b"\n", b""))
-
-
+# TLS contexts: the code (mbedTLS set-up, PEM -> DER, the ALPN refusal) is in _mhttp_tls,
+# loaded only when TLS is used (board RAM: ~0.8 KB from ROMFS, ~1.5 KB as a .mpy file).
+# (Plain functions, not a module __getattr__: the esp32/rp2 glue re-exports this module
+# with `import *`, which on MicroPython asks __getattr__ for __all__ and fails.)
 def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfile=None):
-    # MicroPython's ssl (mbedTLS) takes DER (PEM files are converted by _der); verification is on when a CA
-    # file is given (there is no system trust store on a board).
-    _no_alpn(alpn)
-    import ssl
-    from mhttp.errors import TLSError
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        if cafile:
-            ctx.load_verify_locations(cadata=_der(cafile))
-            ctx.verify_mode = ssl.CERT_REQUIRED
-        elif verify:
-            raise TLSError("certificate verification asked for but no CA file given "
-                           "(MicroPython has no system trust store): pass cafile=..., or verify=False")
-        else:
-            ctx.verify_mode = ssl.CERT_NONE
-        if certfile:
-            ctx.load_cert_chain(_der(certfile), _der(keyfile))
-    except (OSError, ValueError) as e:
-        raise TLSError("TLS setup failed: %r" % (e,))
-    return ctx
+    import _mhttp_tls
+    return _mhttp_tls.client_tls_context(cafile, verify, alpn, certfile, keyfile)
 
 
 def server_tls_context(certfile, keyfile, alpn=None):
-    # alpn is ignored on a server here (a client offering h2 then falls back to http/1.1).
-    import ssl
-    from mhttp.errors import TLSError
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        ctx.load_cert_chain(_der(certfile), _der(keyfile))
-    except (OSError, ValueError) as e:
-        raise TLSError("cannot load certificate %r / key %r: %r" % (certfile, keyfile, e))
-    return ctx
+    import _mhttp_tls
+    return _mhttp_tls.server_tls_context(certfile, keyfile, alpn)
 
 
 def _bufsize(n):
@@ -93,9 +48,11 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
     import asyncio
     from mhttp._io_stream import StreamIO
     from mhttp.errors import Timeout, ConnectionClosed, TLSError
-    _no_alpn(alpn)
-    if tls is True:
-        tls = client_tls_context(verify=False)
+    if alpn or tls is True:
+        import _mhttp_tls
+        _mhttp_tls.no_alpn(alpn)
+        if tls is True:
+            tls = client_tls_context(verify=False)
     try:
         if timeout is None:
             r, w = await asyncio.open_connection(host, port, tls or None, server_hostname or host)
@@ -116,7 +73,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     import socket
     from mhttp._io_socket import SocketIO
     from mhttp.errors import ConnectionClosed, TLSError, Timeout
-    _no_alpn(alpn)
+    if alpn:
+        import _mhttp_tls
+        _mhttp_tls.no_alpn(alpn)
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     s = socket.socket(ai[0], ai[1], ai[2])
     s.settimeout(timeout)
