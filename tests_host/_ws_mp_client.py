@@ -24,6 +24,10 @@ async def main(url, blocking, cafile):
     if not blocking:
         await r
     print("extensions", ws.extensions)
+    # the response head stays readable (on MicroPython connect() copies its fields)
+    h = ws.headers
+    print("head", h.get(":status"), h.get("upgrade").lower(), len(h.get("sec-websocket-accept")),
+          len(h))
 
     async def call(x):
         return x if blocking else await x

@@ -139,6 +139,8 @@ def test_micropython_client_vs_websockets(mode, compress):
         assert r.stdout.count("\nok ") == 11 and "ok fragmented" in r.stdout  # 10 sizes + 1
         assert "closed 4000" in r.stdout
         assert ("permessage-deflate" in r.stdout.splitlines()[0]) == compress
+        # ws.headers after connect(): MicroPython copies the fields (board RAM)
+        assert r.stdout.splitlines()[1].startswith("head b'101' b'websocket' 28 ")
         time.sleep(0.1)
         assert srv.closes[-1][:2] == (4000, "mp bye")
     finally:
