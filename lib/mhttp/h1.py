@@ -312,18 +312,11 @@ class H1Protocol:
                 from mhttp import _h1_server as _SRV
         elif _CLI is None:
             from mhttp import _h1_client as _CLI
-        # What every cycle sets anyway, set once here: the attribute table gets its size
-        # at once rather than growing (and leaving garbage) while the first head is read.
+        # Only the receive state: the other per-cycle fields keep their class defaults
+        # until a cycle writes them (a client never writes _got_head, nor _sleft without
+        # a request body: 12 fields after its first exchange, not 14, which on
+        # MicroPython is a 12-slot attribute table instead of 17: ~96 B per connection).
         self._rs = _RS_HEAD if role == SERVER else _RS_WAIT
-        self._ss = _SS_IDLE
-        self._buf = b""
-        self._pos = 0
-        self._method = None
-        self.their_version = None
-        self.our_done = False
-        self.their_done = False
-        self._got_head = False
-        self._sleft = 0
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
