@@ -16,7 +16,7 @@
 from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_CLOSED
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed, Error
-from mhttp.stream_common import StreamCommon
+from mhttp.stream_common import StreamCommon, rare_attr
 from mhttp._lazy import bind, settle
 
 SERVER_NAME = b"mhttp"
@@ -208,11 +208,11 @@ class H1Stream(StreamCommon):
 
     def __getattr__(self, name):
         # get_method, write_continue, write_trailers, shutdown and _push live in
-        # mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server (loaded on
-        # first use).
+        # mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server, the rare
+        # body helpers (stream_common.BODY) in mhttp._stream_more (loaded on first use).
         if name == "finish_server":
             return bind(self, name, "mhttp._h1c_server", name)
-        return bind(self, name, "mhttp._h1c_stream", _SRARE)
+        return rare_attr(self, name, "mhttp._h1c_stream", _SRARE)
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
