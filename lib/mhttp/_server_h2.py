@@ -20,7 +20,9 @@ async def _choose(self, io):
     # knowledge); anything else is HTTP/1.x (fed what was read).  None: nothing came.
     # The connection counts as pending while its first bytes are awaited: a flood of
     # silent connections is refused past max_connections, not held until idle_timeout.
-    if io.alpn() == b"h2":
+    # (ALPN only with TLS: on a cleartext connection io.alpn() is None anyway, and asking
+    # loads mhttp._io_stream_rare: 0.9 KiB ROMFS / 1.7 KiB as .mpy files on a board)
+    if self.tls is not None and io.alpn() == b"h2":
         return self._new_h2(io, None)
     self.pending += 1
     try:

@@ -196,3 +196,27 @@ def test_cpython_binds_the_rare_methods_at_import():
         for n in names.split():
             assert n in cls.__dict__, (cls, n)
 
+
+
+def test_cleartext_server_connection_does_not_ask_alpn():
+    # A cleartext connection has no ALPN: _choose does not ask (io.alpn() is a rare
+    # method of StreamIO, its module loaded on first use); a TLS one does.
+    from mhttp import server, _server_h2
+
+    class IO:
+        asked = 0
+
+        def alpn(self):
+            IO.asked += 1
+            return None
+
+        async def recv(self, timeout=None):
+            return b""          # the client sent nothing: no connection
+
+    srv = server.Server(None)
+    assert srv.tls is None
+    assert _run_sync(_server_h2._choose(srv, IO())) is None
+    assert IO.asked == 0
+    srv.tls = object()          # (only tested against None)
+    assert _run_sync(_server_h2._choose(srv, IO())) is None
+    assert IO.asked == 1
