@@ -449,16 +449,24 @@ class H2Protocol:
         ev = self._ev = []
         if self.state == _CONN_CLOSED:
             return ev
+        # Board RAM: a memoryview of the reader's buffer (MicroPython's StreamIO) is parsed
+        # in place, each payload copied out as its frame is handled, rather than the whole
+        # read copied to bytes first (a temporary block of up to bufsize bytes per read).
+        copy = False
         if self._inbuf:
             buf = self._inbuf + bytes(data)
         elif data.__class__ is bytes:
             buf = data
         else:
-            buf = bytes(data)
+            buf = data
+            copy = True
         pos = 0
         n = len(buf)
         try:
             if self._need_preface:
+                if copy:
+                    buf = bytes(buf)
+                    copy = False
                 if n < 24:
                     if PREFACE[:n] != buf:
                         # invalid connection preface
@@ -482,6 +490,8 @@ class H2Protocol:
                     break
                 sid &= 0x7fffffff
                 payload = buf[pos + 9:end]
+                if copy:
+                    payload = bytes(payload)
                 pos = end
                 if not self._got_settings:
                     if t != _FRAME_SETTINGS or fl & _FLAG_ACK:
@@ -513,7 +523,7 @@ class H2Protocol:
             # a bug of ours must not take the driver down: end the connection cleanly
             _rare().connection_error(self, H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,)))
             pos = n
-        self._inbuf = buf[pos:] if pos < n else b""
+        self._inbuf = (bytes(buf[pos:]) if copy else buf[pos:]) if pos < n else b""
         self._ev = None
         return ev
 

@@ -69,6 +69,44 @@ def test_bytewise_feeding_same_events():
     assert frames(s2.data_to_send())[-1][:2] == (F.FRAME_SETTINGS, F.FLAG_ACK)
 
 
+def test_memoryview_reads_of_a_reused_buffer():
+    # As MicroPython's StreamIO hands them: views of one receive buffer, overwritten by
+    # the next read.  Frames are parsed in place; payloads, events and a partial frame's
+    # remainder must be copies, untouched when the buffer is reused.
+    c, s = pair()
+    c.send_headers(1, REQ, False)
+    c.send_data(1, b"first", False)
+    c.send_data(1, b"second", True)
+    wire = c.data_to_send()
+    buf = bytearray(64)
+    evs = []
+    pos = 0
+    while pos < len(wire):
+        chunk = wire[pos:pos + 23]
+        buf[:len(chunk)] = chunk
+        got = s.receive_data(memoryview(buf)[:len(chunk)])
+        buf[:] = b"\xff" * len(buf)            # the reader reuses its buffer
+        evs.extend(got)
+        pos += len(chunk)
+    assert evtypes(evs) == [EV_HEADERS, EV_DATA, EV_DATA]
+    assert [f[:2] for f in evs[0][2]] == REQ
+    assert evs[1] == (EV_DATA, 1, b"first", 5, False)
+    assert evs[2] == (EV_DATA, 1, b"second", 6, True)
+    assert evs[1][2].__class__ is bytes and evs[2][2].__class__ is bytes
+    s.send_headers(1, RESP)
+    s.send_data(1, b"ok", True)
+    evs = pump(s, c)
+    assert evtypes(evs) == [EV_HEADERS, EV_DATA]
+    # the client preface in a view too (a server's first read)
+    c2 = H2Protocol(client=True)
+    c2.initiate_connection()
+    c2.send_headers(1, REQ, True)
+    s2 = H2Protocol(client=False)
+    s2.initiate_connection()
+    evs = s2.receive_data(memoryview(bytearray(c2.data_to_send())))
+    assert evtypes(evs) == [EV_SETTINGS_CHANGED, EV_HEADERS]
+
+
 def test_request_body_and_trailers():
     c, s = pair()
     c.send_headers(1, [(b":method", b"POST")] + REQ[1:], False)
