@@ -1,8 +1,13 @@
-# mhttp._stream_more: the two classes of mhttp.stream_common that a plain exchange never
-# needs (each one costs ~220 B of heap on MicroPython even from ROMFS): BodyTooLarge,
-# raised past a body size limit, and EachChunk, each_chunk()'s iterator.  Reached as
-# mhttp.stream_common.BodyTooLarge / EachChunk too (that module's __getattr__).
+# mhttp._stream_more: what of mhttp.stream_common a plain exchange never runs (on
+# MicroPython each def costs ~70 B of heap and each class ~220 B, even from ROMFS):
+#   - StreamCommon's rare helpers (stream_common.BODY), written as methods (`self` first)
+#     and bound on first use by mhttp._lazy: get_body_chars, get_body_until,
+#     save_body_to_file, each_chunk, write_body_from_string, write_body_from_file;
+#   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
+#     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
+
+CHUNK = 4096
 
 
 class BodyTooLarge(Error):
@@ -24,3 +29,95 @@ class EachChunk:
         if c is None:
             raise StopAsyncIteration
         return c
+
+
+async def get_body_chars(self, n, timeout=None):
+    # Exactly n bytes of body (fewer only at the end of the body; None if none left).
+    parts = []
+    have = 0
+    while have < n:
+        c = await self.get_next_chunk(timeout)
+        if c is None:
+            break
+        need = n - have
+        if len(c) > need:
+            self.unget(c[need:])
+            c = c[:need]
+        parts.append(c)
+        have += len(c)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+async def get_body_until(self, pattern, plain=True, include_pattern=False, timeout=None,
+                         max_size=65536):
+    # Body bytes up to `pattern` (bytes; `plain` is lua-http's flag and only plain
+    # patterns are supported).  The rest stays in the stream.  At the end of the body
+    # without the pattern, returns what is left (None if nothing).
+    if not plain:
+        raise ValueError("get_body_until: only plain patterns are supported")
+    if isinstance(pattern, str):
+        pattern = pattern.encode()
+    acc = b""
+    while True:
+        c = await self.get_next_chunk(timeout)
+        if c is None:
+            return acc if acc else None
+        start = len(acc) - len(pattern) + 1
+        if start < 0:
+            start = 0
+        acc = acc + c
+        i = acc.find(pattern, start)
+        if i >= 0:
+            end = i + len(pattern)
+            if end < len(acc):
+                self.unget(acc[end:])
+            return acc[:end] if include_pattern else acc[:i]
+        if len(acc) > max_size:
+            raise BodyTooLarge("pattern not found in %d bytes" % max_size)
+
+
+async def save_body_to_file(self, file, timeout=None):
+    # Writes the body to a file object; returns the byte count.
+    n = 0
+    while True:
+        c = await self.get_next_chunk(timeout)
+        if c is None:
+            return n
+        file.write(c)
+        n += len(c)
+
+
+def each_chunk(self, timeout=None):
+    return EachChunk(self, timeout)
+
+
+async def write_body_from_string(self, data, timeout=None):
+    if isinstance(data, str):
+        data = data.encode()
+    await self.write_chunk(data, True, timeout)
+
+
+async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=CHUNK):
+    # Sends `count` bytes (None: up to EOF) read from a file object, then ends the body.
+    buf = bytearray(chunk_size)
+    mv = memoryview(buf)
+    left = count
+    readinto = getattr(file, "readinto", None)
+    while left is None or left > 0:
+        want = chunk_size if left is None or left > chunk_size else left
+        if readinto is not None:
+            n = readinto(mv[:want])
+            data = mv[:n] if n else b""
+        else:
+            data = file.read(want)
+            n = len(data)
+        if not n:
+            if left is not None:
+                raise Error("write_body_from_file: file ended %d bytes short" % left)
+            break
+        if left is not None:
+            left -= n
+        await self.write_chunk(bytes(data), False, timeout)
+    await self.write_chunk(b"", True, timeout)

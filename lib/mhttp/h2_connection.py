@@ -42,7 +42,7 @@ from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
 from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
 from mhttp._lazy import bind, settle
-from mhttp.stream_common import StreamCommon
+from mhttp.stream_common import StreamCommon, rare_attr
 
 try:
     from mhttp._io import ticks_ms, ticks_diff
@@ -690,7 +690,7 @@ class H2Stream(StreamCommon):
     def __getattr__(self, name):
         if name == "finish_server":
             return bind(self, name, "mhttp._h2_server", "finish_server")
-        return bind(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
+        return rare_attr(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
 
     def __init__(self, conn, sid):
         self.conn = conn

@@ -10,24 +10,17 @@
 # it to every primitive call it makes (per chunk), not to the whole operation: a slow but
 # steady peer is not cut off, a stalled one is.
 
-from mhttp.errors import Error
-from mhttp._lazy import bind
+from mhttp._lazy import bind, settle
 
-CHUNK = 4096
-
-# The helpers a plain exchange does not run, to be moved to mhttp._stream_more and bound
-# on first use (mhttp._lazy; one str: names only held in a tuple would be interned into
-# the heap).  They are still defined below until every StreamCommon subclass's
-# __getattr__ goes through rare_attr (h1_connection.H1Stream, h2_connection.H2Stream);
-# request.ClientStream already binds them on itself (its get_next_chunk must run).
+# The helpers a plain exchange does not run live in mhttp._stream_more, bound on first use
+# (mhttp._lazy; one str: names only held in a tuple would be interned into the heap).
 BODY = "get_body_chars get_body_until save_body_to_file each_chunk write_body_from_string " \
        "write_body_from_file"
 
 
 def rare_attr(obj, name, modname, rare):
-    # For a StreamCommon subclass's __getattr__ (it hides any StreamCommon.__getattr__):
-    # the helpers in BODY, else the subclass's own rare methods, bind(obj, name, modname,
-    # rare) (mhttp._lazy).
+    # What every StreamCommon subclass's __getattr__ returns: the helpers in BODY, else
+    # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
     if name in BODY.split():
         return bind(obj, name, "mhttp._stream_more", BODY)
     return bind(obj, name, modname, rare)
@@ -44,6 +37,10 @@ def __getattr__(name):
 
 class StreamCommon:
     # Subclasses set self._unget = None; get_next_chunk starts with _take_unget().
+    # get_body_chars, get_body_until, save_body_to_file, each_chunk, write_body_from_string
+    # and write_body_from_file are in mhttp._stream_more (BODY): a subclass's __getattr__
+    # reaches them through rare_attr (every subclass has one; StreamCommon itself has
+    # none, a def less in every program).
 
     def unget(self, chunk):
         # Puts bytes back in front of the body (lua-http stream:unget).
@@ -80,90 +77,6 @@ class StreamCommon:
             return parts[0]
         return b"".join(parts)
 
-    async def get_body_chars(self, n, timeout=None):
-        # Exactly n bytes of body (fewer only at the end of the body; None if none left).
-        parts = []
-        have = 0
-        while have < n:
-            c = await self.get_next_chunk(timeout)
-            if c is None:
-                break
-            need = n - have
-            if len(c) > need:
-                self.unget(c[need:])
-                c = c[:need]
-            parts.append(c)
-            have += len(c)
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    async def get_body_until(self, pattern, plain=True, include_pattern=False, timeout=None,
-                             max_size=65536):
-        # Body bytes up to `pattern` (bytes; `plain` is lua-http's flag and only plain
-        # patterns are supported).  The rest stays in the stream.  At the end of the body
-        # without the pattern, returns what is left (None if nothing).
-        if not plain:
-            raise ValueError("get_body_until: only plain patterns are supported")
-        if isinstance(pattern, str):
-            pattern = pattern.encode()
-        acc = b""
-        while True:
-            c = await self.get_next_chunk(timeout)
-            if c is None:
-                return acc if acc else None
-            start = len(acc) - len(pattern) + 1
-            if start < 0:
-                start = 0
-            acc = acc + c
-            i = acc.find(pattern, start)
-            if i >= 0:
-                end = i + len(pattern)
-                if end < len(acc):
-                    self.unget(acc[end:])
-                return acc[:end] if include_pattern else acc[:i]
-            if len(acc) > max_size:
-                from mhttp._stream_more import BodyTooLarge
-                raise BodyTooLarge("pattern not found in %d bytes" % max_size)
-
-    async def save_body_to_file(self, file, timeout=None):
-        # Writes the body to a file object; returns the byte count.
-        n = 0
-        while True:
-            c = await self.get_next_chunk(timeout)
-            if c is None:
-                return n
-            file.write(c)
-            n += len(c)
-
-    def each_chunk(self, timeout=None):
-        from mhttp._stream_more import EachChunk
-        return EachChunk(self, timeout)
-
-    async def write_body_from_string(self, data, timeout=None):
-        if isinstance(data, str):
-            data = data.encode()
-        await self.write_chunk(data, True, timeout)
-
-    async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=CHUNK):
-        # Sends `count` bytes (None: up to EOF) read from a file object, then ends the body.
-        buf = bytearray(chunk_size)
-        mv = memoryview(buf)
-        left = count
-        readinto = getattr(file, "readinto", None)
-        while left is None or left > 0:
-            want = chunk_size if left is None or left > chunk_size else left
-            if readinto is not None:
-                n = readinto(mv[:want])
-                data = mv[:n] if n else b""
-            else:
-                data = file.read(want)
-                n = len(data)
-            if not n:
-                if left is not None:
-                    raise Error("write_body_from_file: file ended %d bytes short" % left)
-                break
-            if left is not None:
-                left -= n
-            await self.write_chunk(bytes(data), False, timeout)
-        await self.write_chunk(b"", True, timeout)
+# CPython: the helpers bound now, no __getattr__ (mhttp._lazy.settle)
+settle(StreamCommon, "mhttp._stream_more", BODY)
