@@ -116,7 +116,7 @@ def _rm(p):
         os.remove(p)
 _rm('/tests')
 _rm('/lib/mhttp')
-for _f in ('/lib/_mhttp_port.mpy', '/lib/_mhttp_mp.mpy', '/lib/_mhttp_port.py'):
+for _f in ('/lib/_mhttp_port.mpy', '/lib/_mhttp_mp.mpy', '/lib/_mhttp_port.py', '/lib/_mhttp_tls.mpy'):
     _rm(_f)
 try:
     os.mkdir('/lib')

@@ -159,7 +159,7 @@ async def _wait_event(ev, timeout, what):
 
 
 def _http_date():
-    from mhttp.h1_connection import http_date
+    from mhttp._h1c_server import http_date
     return http_date()
 
 
@@ -820,8 +820,10 @@ class H2Stream(StreamCommon):
                         if f[0] == b"date":
                             break
                     else:
-                        l = list(l)
-                        l.append((b"date", _http_date()))
+                        d = _http_date()    # None: the clock is unset (not plausible)
+                        if d:
+                            l = list(l)
+                            l.append((b"date", d))
                 if st[:1] == b"2" and self.headers is not None and \
                         self.headers.get(b":method") == b"CONNECT":
                     self.tunnel = True

@@ -104,6 +104,7 @@ class Server:
         # the first HTTP/1 request, if one comes).
         if self.preload_h1:
             import mhttp.h1_connection  # noqa: F401
+            import mhttp._h1c_server  # noqa: F401  (its server half: every request runs it)
         if self._closed_ev is None:
             self._closed_ev = asyncio.Event()
         kw = {}
