@@ -3,12 +3,12 @@
 # that module's __getattr__).  A plain HTTP/1 server or client never loads this module.
 from mhttp.errors import ConnectionClosed, Error
 from mhttp.h1_connection import SERVER_NAME
-from mhttp._h1c_server import http_date
 
 
 def error_response(status, body=None):
     # The bytes of a minimal `Connection: close` response (used when the core is dead).
     from mhttp._reasons import reason
+    from mhttp._h1c_server import http_date     # here: a client closing must not load it
     if body is None:
         body = b"%d %s\n" % (status, reason(status))
     d = http_date()

@@ -26,7 +26,8 @@
 # settle(): on CPython the lazy binding buys nothing (RAM is plentiful) and costs speed: a
 # class with __getattr__ loses CPython 3.11's attribute-access specialisation (every
 # self.x measured about 2x slower).  So there the rare methods are bound at import and the
-# class's __getattr__ removed; on MicroPython settle() does nothing.
+# class's __getattr__ removed; on MicroPython settle() does nothing.  When the rare module
+# is imported before its parent (an import cycle), settle() leaves the lazy binding.
 import sys
 
 
@@ -41,8 +42,16 @@ def bind(obj, name, modname, rare):
 def settle(cls, modname, rare):
     if sys.implementation.name != "cpython":
         return
-    mod = __import__(modname, None, None, ("x",))
-    for name in (rare.split() if isinstance(rare, str) else rare):
-        setattr(cls, name, getattr(mod, name))
+    try:
+        mod = __import__(modname, None, None, ("x",))
+        fs = [(n, getattr(mod, n)) for n in (rare.split() if isinstance(rare, str) else rare)]
+    except (ImportError, AttributeError):
+        # An import cycle: the rare module (or one it imports) was imported first and is
+        # only partly initialised while this module runs.  The class keeps its __getattr__
+        # and binds on first use, as on MicroPython (tests_host/test_lazy_settled.py checks
+        # that a normal import order leaves no __getattr__, so a misspelt name still fails).
+        return
+    for name, f in fs:
+        setattr(cls, name, f)
     if "__getattr__" in cls.__dict__:
         delattr(cls, "__getattr__")

@@ -74,7 +74,10 @@ async def _error_close(self, io, status, write_timeout=None):
     from mhttp._io import ticks_ms, ticks_diff
     try:
         await io.send([error_response(status)], write_timeout or self.write_timeout)
-        sw = getattr(io, "shutdown_write", None)
+        try:
+            sw = io.shutdown_write      # may load _io_stream_rare: MemoryError possible
+        except Exception:
+            sw = None
         if sw is None or not sw():
             return    # no half-close here (MicroPython sockets, TLS): just close
         t0 = ticks_ms()

@@ -159,7 +159,9 @@ async def _wait_event(ev, timeout, what):
 
 
 def _http_date():
-    from mhttp._h1c_server import http_date
+    # through h1_connection (its __getattr__ reaches _h1c_server): importing _h1c_server
+    # first would be an import cycle on CPython
+    from mhttp.h1_connection import http_date
     return http_date()
 
 
@@ -492,14 +494,11 @@ class H2Connection:
                                 io.abort()          # wakes the reader too
                                 # write timed out after %ss (the peer stopped reading)
                                 raise _cerr(6, (timeout,))
-                    except OSError as e:
-                        # write failed: %r
-                        raise _cerr(7, (e,))
                     except Exception as e:
                         if isinstance(e, Error):
                             raise
-                        # write failed: %r
-                        raise _cerr(7, (e,))
+                        # OSError, or MemoryError from the writer: no lazy import here
+                        raise ConnectionClosed("write failed: %r" % (e,))
                 else:
                     await io.send([d], timeout)
                     f = getattr(io, "flush", None)

@@ -266,6 +266,11 @@ class Server:
                         break
                     else:
                         status = 500
+                        if isinstance(e, MemoryError):
+                            # the handler's frames are gone: collect before the error
+                            # path, which may load its modules (mhttp._server_more)
+                            import gc
+                            gc.collect()
                         self._report(stream, "onstream", e)
                     if not stream.headers_sent:
                         await self._error_close(io, status)

@@ -632,6 +632,8 @@ def __getattr__(name):
         from mhttp import _ws_server as m
     elif name in "connect connect_blocking".split():
         from mhttp import _ws_more as m
+    elif name == "WSError":     # websocket.WSError, as examples/ws_server.py catches it
+        from mhttp import errors as m
     else:
         raise AttributeError(name)
     return getattr(m, name)
