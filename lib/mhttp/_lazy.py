@@ -50,8 +50,10 @@ def settle(cls, modname, rare):
         # only partly initialised while this module runs.  The class keeps its __getattr__
         # and binds on first use, as on MicroPython (tests_host/test_lazy_settled.py checks
         # that a normal import order leaves no __getattr__, so a misspelt name still fails).
+        # Marked, so that a later settle() of the same class keeps the __getattr__ too.
+        cls._lazy_open = True
         return
     for name, f in fs:
         setattr(cls, name, f)
-    if "__getattr__" in cls.__dict__:
+    if "__getattr__" in cls.__dict__ and not cls.__dict__.get("_lazy_open"):
         delattr(cls, "__getattr__")

@@ -72,3 +72,21 @@ def test_settle_binds_everything_on_cpython_only():
     else:
         assert "rare" not in C.__dict__ and "__getattr__" in C.__dict__
     assert C().rare(3) == 5 and C().other() == -2
+
+
+def test_settle_after_a_fallen_back_settle_keeps_getattr():
+    # Two settle() calls for one class (two rare modules): when the first meets an import
+    # cycle (here: a module that cannot be imported) the second must not drop __getattr__.
+    from mhttp._lazy import settle
+
+    class D:
+        def __init__(self):
+            self.v = 1
+
+        def __getattr__(self, name):
+            return bind(self, name, "_lazy_more", _RARE)
+
+    settle(D, "_lazy_no_such_module", "x")
+    settle(D, "_lazy_more", _RARE)
+    assert "__getattr__" in D.__dict__
+    assert D().rare(1) == 2
