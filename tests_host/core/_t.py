@@ -36,3 +36,49 @@ def events(p, limit=1000, last=None):
         if last is not None and ev[0] == last:
             return out
     raise AssertionError("too many events")
+
+
+# A scripted I/O object for connection drivers (the _io contract: recv/send/close/abort,
+# peername/localname/alpn), shared by the h1 connection and request tests.
+TIMEOUT = object()
+
+
+class ScriptIO:
+    # recv() hands out the scripted chunks in order (b"" = EOF; TIMEOUT = a timeout);
+    # send() records what was written.
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.sent = []
+        self.closed = False
+        self.tls = False
+
+    async def recv(self, timeout=None):
+        if not self.chunks:
+            return b""
+        c = self.chunks.pop(0)
+        if c is TIMEOUT:
+            from mhttp.errors import Timeout
+            raise Timeout("scripted timeout")
+        return c
+
+    async def send(self, pieces, timeout=None):
+        for p in pieces:
+            self.sent.append(bytes(p))
+
+    def wire(self):
+        return b"".join(self.sent)
+
+    async def close(self):
+        self.closed = True
+
+    def abort(self):
+        self.closed = True
+
+    def peername(self):
+        return ("127.0.0.1", 1)
+
+    def localname(self):
+        return ("127.0.0.1", 2)
+
+    def alpn(self):
+        return None

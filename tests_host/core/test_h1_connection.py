@@ -1,7 +1,7 @@
 # Portable tests of mhttp.h1_connection and mhttp.stream_common over a scripted in-memory
 # I/O object, driven by mhttp._io.run_blocking (the blocking face).  Run by pytest and by
 # `tools/micropython tools/mptest.py tests_host/core/test_h1_connection.py`.
-from _t import raises
+from _t import raises, ScriptIO, TIMEOUT
 from mhttp._io import run_blocking
 from mhttp.h1 import SERVER, CLIENT
 from mhttp.h1_connection import H1Connection, error_response
@@ -10,47 +10,6 @@ from mhttp.errors import H1Error, ConnectionClosed, Timeout
 from mhttp.stream_common import BodyTooLarge
 
 
-TIMEOUT = object()
-
-
-class ScriptIO:
-    # recv() hands out the scripted chunks in order (b"" = EOF; TIMEOUT = a timeout);
-    # send() records what was written.
-    def __init__(self, chunks):
-        self.chunks = list(chunks)
-        self.sent = []
-        self.closed = False
-        self.tls = False
-
-    async def recv(self, timeout=None):
-        if not self.chunks:
-            return b""
-        c = self.chunks.pop(0)
-        if c is TIMEOUT:
-            raise Timeout("scripted timeout")
-        return c
-
-    async def send(self, pieces, timeout=None):
-        for p in pieces:
-            self.sent.append(bytes(p))
-
-    def wire(self):
-        return b"".join(self.sent)
-
-    async def close(self):
-        self.closed = True
-
-    def abort(self):
-        self.closed = True
-
-    def peername(self):
-        return ("127.0.0.1", 1)
-
-    def localname(self):
-        return ("127.0.0.1", 2)
-
-    def alpn(self):
-        return None
 
 
 def _resp(status, body=b"", extra=()):

@@ -14,46 +14,12 @@ import mhttp.client as client
 import mhttp.request as request
 from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
-from _t import raises
+from _t import raises, ScriptIO
 
 LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
         "mhttp.util", "mhttp._util_path", "mhttp._util_date")
 
 
-class ScriptIO:
-    # recv() hands out the scripted chunks in order (b"" = EOF); send() records.
-    def __init__(self, chunks):
-        self.chunks = list(chunks)
-        self.sent = []
-        self.closed = False
-        self.tls = False
-
-    async def recv(self, timeout=None):
-        if not self.chunks:
-            return b""
-        return self.chunks.pop(0)
-
-    async def send(self, pieces, timeout=None):
-        for p in pieces:
-            self.sent.append(bytes(p))
-
-    def wire(self):
-        return b"".join(self.sent)
-
-    async def close(self):
-        self.closed = True
-
-    def abort(self):
-        self.closed = True
-
-    def peername(self):
-        return ("127.0.0.1", 1)
-
-    def localname(self):
-        return ("127.0.0.1", 2)
-
-    def alpn(self):
-        return None
 
 
 class Peers:
