@@ -8,6 +8,7 @@ from mhttp import ws as W
 from mhttp.errors import ProtocolError, WSError
 from mhttp._io import run_blocking
 from _t import raises
+from test_websocket_api import FakeStream
 
 
 def test_handshake_error_is_one_class_everywhere():
@@ -88,35 +89,10 @@ def test_utf8_checks():
     assert e.close_code == W.CLOSE_INVALID_DATA
 
 
-class _Conn:
-    version = 1.1
-    is_server = False
-
-    def __init__(self):
-        self.aborted = False
-
-    def abort(self):
-        self.aborted = True
-
-
-class _Stream:
-    def __init__(self, incoming=()):
-        self.incoming = list(incoming)
-        self.out = []
-        self.connection = _Conn()
-
-    async def get_next_chunk(self, timeout=None):
-        if self.incoming:
-            return self.incoming.pop(0)
-        return None
-
-    async def write_chunk(self, data, end_stream=False, timeout=None):
-        self.out.append(bytes(data))
-
-
 def _client(incoming):
     ws = websocket.WebSocket("client", False, blocking=True)
-    st = _Stream(incoming)
+    st = FakeStream(incoming)
+    st.connection.is_server = False
     ws._open(st, [], True)
     return ws, st
 
