@@ -5,35 +5,51 @@
 # every moved feature still works through mhttp.request: redirects, 100-continue, file
 # and iterator bodies, the 417 retry, the retry on a stale pooled connection, clone,
 # to_uri, new_connect, RedirectError, Pool.count/close_all.  The connections are real
-# H1Connections over a scripted in-memory I/O object (mhttp.client.connect replaced for
-# the test), so everything above the socket runs as in use.
+# H1Connections over a scripted in-memory I/O object (the port glue's open_connection /
+# open_connection_blocking replaced for the test: a plain http:// request opens its
+# connection without mhttp.client), so everything above the socket runs as in use.
 import io
 import sys
 
-import mhttp.client as client
+import _mhttp_port
 import mhttp.request as request
 from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
 from _t import raises, ScriptIO
 
 LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
-        "mhttp.util", "mhttp._util_path", "mhttp._util_date")
+        "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client")
 
 
 
 
 class Peers:
-    # Stands in for mhttp.client.connect: each new connection gets the next script.
+    # Stands in for the port glue's connection openers: each new connection gets the
+    # next script (options: what was asked, as a dict); connect stands in for
+    # mhttp.client.connect (a request with TLS or a version goes through it).
     def __init__(self, *scripts):
         self.ios = [ScriptIO(s) for s in scripts]
         self.opened = []
         self.options = []
 
-    async def connect(self, options=None, timeout=None, **kw):
+    def _next(self, options):
         self.options.append(options)
         io_ = self.ios.pop(0)
         self.opened.append(io_)
-        return H1Connection(io_, CLIENT, 1.1)
+        return io_
+
+    def open_connection_blocking(self, host, port, tls=None, server_hostname=None, alpn=None,
+                                 timeout=None):
+        return self._next({"host": host, "port": port, "tls": tls, "sni": server_hostname,
+                           "alpn": alpn, "blocking": True})
+
+    async def open_connection(self, host, port, tls=None, server_hostname=None, alpn=None,
+                              timeout=None):
+        return self._next({"host": host, "port": port, "tls": tls, "sni": server_hostname,
+                           "alpn": alpn, "blocking": False})
+
+    async def connect(self, options=None, timeout=None, **kw):
+        return H1Connection(self._next(options), CLIENT, 1.1)
 
 
 def _ok(body=b"hello", extra=b""):
@@ -41,12 +57,13 @@ def _ok(body=b"hello", extra=b""):
 
 
 def _run(peers, fn):
-    real = client.connect
-    client.connect = peers.connect
+    real = (_mhttp_port.open_connection_blocking, _mhttp_port.open_connection)
+    _mhttp_port.open_connection_blocking = peers.open_connection_blocking
+    _mhttp_port.open_connection = peers.open_connection
     try:
         return fn()
     finally:
-        client.connect = real
+        _mhttp_port.open_connection_blocking, _mhttp_port.open_connection = real
 
 
 def _req(uri, pool=None):
@@ -88,7 +105,8 @@ def test_plain_get_loads_no_rare_module():
             return out
         assert _run(peers, two_gets) == [(b"200", b"one"), (b"200", b"two")]
         assert pool.reused == 1 and len(peers.opened) == 1
-        assert peers.options[0]["blocking"] is True and peers.options[0]["host"] == "h.test"
+        assert peers.options == [{"host": "h.test", "port": 8080, "tls": None, "sni": None,
+                                  "alpn": None, "blocking": True}]
         wire = peers.opened[0].wire()
         assert wire.startswith(b"GET /p?q=0 HTTP/1.1\r\n")
         assert b"GET /p?q=1 HTTP/1.1\r\n" in wire and b"\r\nhost: h.test:8080\r\n" in wire.lower()
@@ -215,3 +233,32 @@ def test_clone_to_uri_new_connect():
     r = request.new_from_uri("http://[::1]:8080/")       # IPv6 literal: mhttp._util_ip
     assert r.host == "::1" and r.headers.get(b":authority") == b"[::1]:8080"
     raises(ValueError, request.new_from_uri, "http://[::g]/")
+
+
+def test_tls_or_version_goes_through_client_connect():
+    # A plain http:// request opens its connection with the port glue directly; one with
+    # a version (or TLS, or a context) is mhttp.client.connect's, with the request's options.
+    import mhttp.client as client
+    peers = Peers([_ok(b"via client")])
+    r = _req("http://h.test:81/v")
+    r.version = 1.1
+    real = client.connect
+    client.connect = peers.connect
+    try:
+        assert _run(peers, lambda: _get(r))[:2] == (b"200", b"via client")
+    finally:
+        client.connect = real
+    o = peers.options[0]
+    assert (o["host"], o["port"], o["tls"], o["version"], o["blocking"]) == ("h.test", 81,
+                                                                             False, 1.1, True)
+
+
+def test_plain_async_get_opens_with_the_port_glue():
+    import asyncio
+    peers = Peers([_ok(b"async")])
+
+    async def go():
+        h, s = await _req("http://h.test/").go(5)
+        return h.get(b":status"), await s.get_body_as_string(5)
+    assert _run(peers, lambda: asyncio.run(go())) == (b"200", b"async")
+    assert peers.options[0]["blocking"] is False and peers.options[0]["port"] == 80
