@@ -31,43 +31,21 @@
 #
 # OSError is matched by errno number (MicroPython has no ConnectionResetError &c.).
 
-from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp.errors import Error
 
 try:
     from _mhttp_port import ticks_ms, ticks_diff, ticks_add
-except ImportError:  # running from a bare checkout on CPython
-    import time as _time
-
-    def ticks_ms():
-        return int(_time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def ticks_add(a, d):
-        return a + d
-
-# errnos that mean "the peer went away": EPIPE 32, ECONNABORTED 103 (Linux) / 53,
-# ECONNRESET 104 (Linux) / 54, ENOTCONN 107 / 57, ESHUTDOWN 108, ETIMEDOUT keeps its own.
-_GONE = (32, 53, 54, 57, 103, 104, 107, 108, 9)
-_TIMEDOUT = (110, 60, 116)  # ETIMEDOUT (Linux, BSD), MicroPython's ETIMEDOUT on some ports
-_EAGAIN = (11, 35)
+except ImportError:  # running from a bare checkout on CPython (mhttp._io_rare)
+    from mhttp._io_rare import ticks_ms, ticks_diff, ticks_add
 
 DEFAULT_BUFSIZE = 4096
 
 
 def _oserror(e, what):
-    if type(e).__name__ in ("timeout", "TimeoutError"):
-        # CPython's socket.timeout is an OSError with no errno
-        return Timeout("%s timed out" % what)
-    n = e.args[0] if e.args else 0
-    if not isinstance(n, int):
-        n = getattr(e, "errno", 0) or 0
-    if n in _TIMEDOUT or n in _EAGAIN:
-        return Timeout("%s timed out" % what)
-    if n in _GONE:
-        return ConnectionClosed("connection closed by peer during %s (errno %d)" % (what, n))
-    return ConnectionClosed("%s failed: %r" % (what, e))
+    # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by `what` ("read",
+    # "write"): the errno tables and texts are in mhttp._io_rare, loaded by the first one.
+    from mhttp._io_rare import oserror
+    return oserror(e, what)
 
 
 def run_blocking(coro):

@@ -2,7 +2,7 @@
 # every driver: its coroutines never suspend, mhttp._io.run_blocking drives them).  The
 # interface is described in mhttp._io; an asyncio server never loads this module.
 from mhttp.errors import Timeout, ConnectionClosed, Error
-from mhttp._io import ticks_ms, ticks_diff, _oserror, _EAGAIN, DEFAULT_BUFSIZE
+from mhttp._io import ticks_ms, ticks_diff, _oserror, DEFAULT_BUFSIZE
 
 
 class SocketIO:
@@ -76,7 +76,8 @@ class SocketIO:
             try:
                 n = self._recv_into(self._mv)
             except OSError as e:
-                if e.args and e.args[0] in _EAGAIN:
+                n = e.args[0] if e.args else 0
+                if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
                     n = None
                 else:
                     raise _oserror(e, "read")
@@ -94,7 +95,8 @@ class SocketIO:
                 try:
                     n = s.write(mv)
                 except OSError as e:
-                    if e.args and e.args[0] in _EAGAIN:
+                    n = e.args[0] if e.args else 0
+                    if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
                         n = None
                     else:
                         raise _oserror(e, "write")

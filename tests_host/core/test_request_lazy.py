@@ -18,7 +18,7 @@ from mhttp.h1_connection import H1Connection
 from _t import raises, ScriptIO
 
 LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
-        "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client")
+        "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client", "mhttp._io_rare")
 
 
 

@@ -1,0 +1,42 @@
+# mhttp._io_rare: the parts of mhttp._io a routine exchange does not run, loaded on first
+# use: the OSError -> mhttp.errors mapping (only a failed read or write reaches it) and
+# the millisecond clock for a bare checkout on CPython (no _mhttp_port on the path; a
+# board always has its glue).  Board RAM: the errno tables and texts are heap objects
+# (tuples, str constants, dead fallback functions) even from ROMFS.
+from mhttp.errors import Timeout, ConnectionClosed
+
+# errnos that mean "the peer went away": EPIPE 32, ECONNABORTED 103 (Linux) / 53,
+# ECONNRESET 104 (Linux) / 54, ENOTCONN 107 / 57, ESHUTDOWN 108, ETIMEDOUT keeps its own.
+_GONE = (32, 53, 54, 57, 103, 104, 107, 108, 9)
+_TIMEDOUT = (110, 60, 116)  # ETIMEDOUT (Linux, BSD), MicroPython's ETIMEDOUT on some ports
+_EAGAIN = (11, 35)
+
+
+def oserror(e, what):
+    # mhttp._io._oserror: the mhttp error for OSError e raised by `what` ("read", "write").
+    if type(e).__name__ in ("timeout", "TimeoutError"):
+        # CPython's socket.timeout is an OSError with no errno
+        return Timeout("%s timed out" % what)
+    n = e.args[0] if e.args else 0
+    if not isinstance(n, int):
+        n = getattr(e, "errno", 0) or 0
+    if n in _TIMEDOUT or n in _EAGAIN:
+        return Timeout("%s timed out" % what)
+    if n in _GONE:
+        return ConnectionClosed("connection closed by peer during %s (errno %d)" % (what, n))
+    return ConnectionClosed("%s failed: %r" % (what, e))
+
+
+import time as _time
+
+
+def ticks_ms():
+    return int(_time.monotonic() * 1000)
+
+
+def ticks_diff(a, b):
+    return a - b
+
+
+def ticks_add(a, d):
+    return a + d
