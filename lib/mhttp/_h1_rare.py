@@ -1,19 +1,21 @@
 # mhttp._h1_rare: the less common parts of mhttp.h1's H1Protocol, loaded on first use:
-#   - the readers of a chunked body, its trailer section and a close-delimited body (put
-#     into h1._READERS by h1._r_more on the first read in one of those states), and the
-#     check of a received Transfer-Encoding (_te_chunked, called by the role halves);
+#   - the readers of a chunked body, its trailer section and a close-delimited body
+#     (_r_rare, bound to H1Protocol on the first read in one of those states), the checks
+#     of a head that arrived in part (_head_incomplete), and the check of a received
+#     Transfer-Encoding (_te_chunked, called by the role halves);
 #   - the pseudo-header fields of a request-target not in origin-form (CONNECT, OPTIONS *,
 #     absolute-form) and the removal of framing fields a response may not carry (called
 #     by mhttp._h1_server);
 #   - send_trailers, send_continue and the diagnosis of a bad field line, bound to the
 #     class by H1Protocol.__getattr__ (mhttp._lazy.bind).
-# A server or client whose peers send origin-form requests with content-length (or no)
-# bodies, and whose responses need no framing field dropped, never loads it.
+# A server or client whose peers send whole heads (in one read), origin-form requests
+# with content-length (or no) bodies, and whose responses need no framing field dropped,
+# never loads it.
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_DATA, EV_TRAILERS, SERVER, _HEX, _HOST, _TOKEN, _VALUE, _bad,
-                      _bad_block, _err)
+from mhttp.h1 import (EV_CLOSED, EV_DATA, EV_TRAILERS, SERVER, _HEX, _HOST, _TOKEN, _VALUE,
+                      _bad, _bad_block, _err)
 
 try:
     from micropython import const
@@ -27,10 +29,70 @@ _RS_CHUNK_SIZE = const(3)
 _RS_CHUNK_DATA = const(4)
 _RS_CHUNK_CRLF = const(5)
 _RS_TRAILERS = const(6)
+_RS_CLOSE = const(7)
 _RS_DONE = const(8)
 _SS_IDLE = const(0)
 _SS_CHUNKED = const(2)
 _SS_DONE = const(4)
+
+
+def _r_rare(self):
+    # mhttp.h1's next_event() reader for the receive states whose readers live here.
+    rs = self._rs
+    if rs == _RS_CHUNK_DATA:
+        return _r_chunk_data(self)
+    if rs == _RS_CHUNK_SIZE:
+        return _r_chunk_size(self)
+    if rs == _RS_CHUNK_CRLF:
+        return _r_chunk_crlf(self)
+    if rs == _RS_TRAILERS:
+        return _r_trailers(self)
+    if rs == _RS_CLOSE:
+        return _r_close(self)
+    raise self._err             # _RS_ERROR: next_event() raised it already
+
+
+def _head_incomplete(self, buf, pos):
+    # Part of a head, no blank line yet (mhttp.h1's _r_head): enforce the limits and
+    # reject what is already wrong, so that garbage (a TLS ClientHello, bare-LF heads) is
+    # answered at once, not at timeout.
+    have = len(buf) - pos
+    if self._eof:
+        if have == 0:
+            self.keep_alive = False
+            return (EV_CLOSED,)
+        raise _err(20)  # connection closed in the middle of a message head
+    if have == 0:
+        return None
+    # Over a limit only once the bytes cannot be the limit's worth plus the CR (LF)
+    # that ends it: the same verdict as when the whole head arrives at once.
+    i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
+    if i < 0 and have > self.max_line + 1:
+        if self.role == SERVER:
+            raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
+        raise _err(18, self.max_line)  # status-line longer than %d bytes
+    if have > self.max_header_bytes + 3:
+        raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
+    if self.role == SERVER:
+        sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
+        m = buf[pos:sp if sp >= 0 else (i if i >= 0 else len(buf))]
+        if m and m[0] != 13 and _bad(m, _TOKEN):
+            raise _err(21, m[:20])  # invalid request method %r
+    start = pos + (self._scan - 1 if self._scan > 0 else 0)
+    j = buf.find(b"\n", start)
+    while j >= 0:
+        if j == pos or buf[j - 1] != 13:
+            raise _err(22)  # bare LF in the message head (RFC 9112 §2.2: CRLF only)
+        j = buf.find(b"\n", j + 1)
+    j = buf.find(b"\r", start)
+    while 0 <= j < len(buf) - 1:
+        if buf[j + 1] != 10:
+            raise _err(23)  # bare CR in the message head (RFC 9112 §2.2: CRLF only)
+        j = buf.find(b"\r", j + 1)
+    if _bad_block(buf[start:]):
+        raise _err(15)  # control character in the message head
+    self._scan = have
+    return None
 
 
 def _te_chunked(te, request):

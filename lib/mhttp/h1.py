@@ -26,10 +26,11 @@
 # names in RAM); mhttp._h1_server and _h1_client repeat the ones they use (a const
 # cannot be imported), and tests_host/core/test_h1_errors.py checks the copies agree.
 #
-# The receive transitions live in _READERS (state -> reader method).  A reader returns an
-# event tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size
-# line, a CRLF) that produced no event: next_event() then runs the reader of the new
-# state.  Readers never half-consume: self._pos (the offset of the first unparsed byte in
+# The receive transitions live in next_event(), one branch per state (the head, a
+# content-length body, a tunnel, waiting); those of a chunked body, its trailer section
+# and a close-delimited body in mhttp._h1_rare._r_rare.  A reader returns an event
+# tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size line,
+# a CRLF) that produced no event: next_event() then reads in the new state.  Readers never half-consume: self._pos (the offset of the first unparsed byte in
 # self._buf) only moves once a whole unit (head, line, CRLF) has been parsed.  Body bytes
 # are handed out as they arrive.
 #
@@ -144,24 +145,12 @@ _CLASS = (
     b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # f0
 )
 
-_TRANSLATE = hasattr(b"", "translate")
-if _TRANSLATE:
-    # CPython: translate(None, allowed) deletes every allowed byte; what is left is bad.
-    def _allowed(bit):
-        return bytes([c for c in range(256) if _CLASS[c] & bit])
-
-    _TOKEN = _allowed(1)
-    _VCHAR = _allowed(2)
-    _VALUE = _allowed(4)
-    _HEX = _allowed(8)
-    _HOST = _allowed(16)
-    _BLOCK = b"\r\n" + _VALUE     # a whole head; CR/LF pairing checked apart
-
-    def _bad(s, allowed):
-        return s.translate(None, allowed)
-
-    def _bad_block(s, lines=None):
-        return s.translate(None, _BLOCK)
+if hasattr(b"", "translate"):
+    # CPython: _bad(s, allowed) is one bytes.translate() (the allowed sets are built from
+    # _CLASS in mhttp._h1_cpy, which MicroPython never loads: on a board that code, its
+    # names and tables would only cost heap).
+    from mhttp._h1_cpy import _TOKEN, _VCHAR, _VALUE, _HEX, _HOST, _bad, _bad_block
+    _NAME_CACHE_MAX = 512
 else:
     # MicroPython has no translate: _bad(s, bit) looks each byte up in _CLASS.
     _TOKEN = 1
@@ -169,7 +158,7 @@ else:
     _VALUE = 4
     _HEX = 8
     _HOST = 16
-    _BLOCK = None
+    _NAME_CACHE_MAX = 64
 
     def _bad(s, bit):
         t = _CLASS
@@ -194,9 +183,9 @@ else:
         return False
 
 # Raw field name -> (lowercase name, never_index, kind).  Shared by every connection and
-# bounded: a peer sending endless new names only costs the validation, never memory.
+# bounded (_NAME_CACHE_MAX): a peer sending endless new names only costs the validation,
+# never memory.
 _NAME_CACHE = {}
-_NAME_CACHE_MAX = 64 if not _TRANSLATE else 512
 
 
 def _name_entry(name):
@@ -255,9 +244,10 @@ _SRV = None
 _CLI = None
 
 # Rare methods of H1Protocol (sending trailers, 100 Continue, diagnosing a bad field
-# line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy); so do the
-# readers of chunked and close-delimited bodies (see _READERS at the end).
-_RARE = "send_trailers send_continue _bad_field_line"
+# line, checking a head that arrived in part) live in mhttp._h1_rare, bound to the class
+# on first use (mhttp._lazy); so does _r_rare, next_event's reader of a chunked body, its
+# trailer section and a close-delimited body.
+_RARE = "send_trailers send_continue _bad_field_line _r_rare _head_incomplete"
 
 
 class H1Protocol:
@@ -367,7 +357,40 @@ class H1Protocol:
             raise self._err
         try:
             while True:
-                ev = _READERS[self._rs](self)
+                # The receive transitions (see the top of this module); the readers of a
+                # chunked body, its trailers and a close-delimited body are in _h1_rare.
+                rs = self._rs
+                if rs == _RS_HEAD:
+                    ev = self._r_head()
+                elif rs == _RS_CL:
+                    if self._pos >= len(self._buf):
+                        if self._eof:
+                            raise _err(26)  # connection closed before the end of the body
+                        return None
+                    self.expect_continue = False
+                    data = self._take(self._rleft)
+                    self._rleft -= len(data)
+                    if self._rleft:
+                        return (EV_DATA, data, False)
+                    self._rs = _RS_DONE
+                    self.their_done = True
+                    return (EV_DATA, data, True)
+                elif rs == _RS_DONE or rs == _RS_WAIT:
+                    # Their message is complete (a next one waits for start_next_cycle),
+                    # or a client's request head has not gone out: only EOF is news.
+                    if self._eof and (rs == _RS_DONE or self._pos >= len(self._buf)):
+                        self.keep_alive = False
+                        return (EV_CLOSED,)
+                    return None
+                elif rs == _RS_TUNNEL:
+                    if self._pos < len(self._buf):
+                        return (EV_DATA, self._take(len(self._buf)), False)
+                    if self._eof:
+                        self._rs = _RS_DONE
+                        return (EV_DATA, b"", True)
+                    return None
+                else:
+                    ev = self._r_rare()     # mhttp._h1_rare
                 if ev is not _AGAIN:
                     return ev
         except H1Error as e:
@@ -375,22 +398,6 @@ class H1Protocol:
             self._rs = _RS_ERROR
             self.keep_alive = False
             raise
-
-    def _r_wait(self):
-        # Client before its request head went out: only EOF is news.
-        if self._eof and self._pos >= len(self._buf):
-            self.keep_alive = False
-            return (EV_CLOSED,)
-        return None
-
-    def _r_done(self):
-        if self._eof:
-            self.keep_alive = False
-            return (EV_CLOSED,)
-        return None
-
-    def _r_error(self):
-        raise self._err
 
     def _r_head(self):
         buf = self._buf
@@ -403,6 +410,12 @@ class H1Protocol:
                 self._pos = pos
         end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
         if end < 0:
+            if pos >= len(buf):
+                if self._eof:
+                    self.keep_alive = False
+                    return (EV_CLOSED,)
+                return None
+            # Part of a head: checked so far by _head_incomplete (mhttp._h1_rare).
             return self._head_incomplete(buf, pos)
         if self._scan:
             self._scan = 0
@@ -435,47 +448,6 @@ class H1Protocol:
         if self.role == SERVER:
             return _SRV.request_head(self, lines)
         return _CLI.response_head(self, lines)
-
-    def _head_incomplete(self, buf, pos):
-        # No blank line yet: enforce the limits and reject what is already wrong, so that
-        # garbage (a TLS ClientHello, bare-LF heads) is answered at once, not at timeout.
-        have = len(buf) - pos
-        if self._eof:
-            if have == 0:
-                self.keep_alive = False
-                return (EV_CLOSED,)
-            raise _err(20)  # connection closed in the middle of a message head
-        if have == 0:
-            return None
-        # Over a limit only once the bytes cannot be the limit's worth plus the CR (LF)
-        # that ends it: the same verdict as when the whole head arrives at once.
-        i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
-        if i < 0 and have > self.max_line + 1:
-            if self.role == SERVER:
-                raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
-            raise _err(18, self.max_line)  # status-line longer than %d bytes
-        if have > self.max_header_bytes + 3:
-            raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
-        if self.role == SERVER:
-            sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
-            m = buf[pos:sp if sp >= 0 else (i if i >= 0 else len(buf))]
-            if m and m[0] != 13 and _bad(m, _TOKEN):
-                raise _err(21, m[:20])  # invalid request method %r
-        start = pos + (self._scan - 1 if self._scan > 0 else 0)
-        j = buf.find(b"\n", start)
-        while j >= 0:
-            if j == pos or buf[j - 1] != 13:
-                raise _err(22)  # bare LF in the message head (RFC 9112 §2.2: CRLF only)
-            j = buf.find(b"\n", j + 1)
-        j = buf.find(b"\r", start)
-        while 0 <= j < len(buf) - 1:
-            if buf[j + 1] != 10:
-                raise _err(23)  # bare CR in the message head (RFC 9112 §2.2: CRLF only)
-            j = buf.find(b"\r", j + 1)
-        if _bad_block(buf[start:]):
-            raise _err(15)  # control character in the message head
-        self._scan = have
-        return None
 
     def _fields(self, lines, hl, server):
         # Parses the field lines `lines` into hl; returns (host, cl, te, conn, expect),
@@ -529,28 +501,6 @@ class H1Protocol:
             data = buf[pos:pos + n]
             self._pos = pos + n
         return data
-
-    def _r_cl(self):
-        if self._pos >= len(self._buf):
-            if self._eof:
-                raise _err(26)  # connection closed before the end of the body
-            return None
-        self.expect_continue = False
-        data = self._take(self._rleft)
-        self._rleft -= len(data)
-        if self._rleft:
-            return (EV_DATA, data, False)
-        self._rs = _RS_DONE
-        self.their_done = True
-        return (EV_DATA, data, True)
-
-    def _r_tunnel(self):
-        if self._pos < len(self._buf):
-            return (EV_DATA, self._take(len(self._buf)), False)
-        if self._eof:
-            self._rs = _RS_DONE
-            return (EV_DATA, b"", True)
-        return None
 
     # ------------------------------------------------------------------ sending
 
@@ -664,24 +614,5 @@ def _out_framing(p, cl, te, end_stream):
             raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
         p._ss = _SS_CHUNKED
 
-
-def _r_more(self):
-    # The first read in a state whose reader lives in mhttp._h1_rare (see _READERS).
-    from mhttp import _h1_rare
-    _READERS[_RS_CHUNK_SIZE] = _h1_rare._r_chunk_size
-    _READERS[_RS_CHUNK_DATA] = _h1_rare._r_chunk_data
-    _READERS[_RS_CHUNK_CRLF] = _h1_rare._r_chunk_crlf
-    _READERS[_RS_TRAILERS] = _h1_rare._r_trailers
-    _READERS[_RS_CLOSE] = _h1_rare._r_close
-    return _READERS[self._rs](self)
-
-
-# Readers by receive state.  Those of a chunked body, its trailer section and a
-# close-delimited body live in mhttp._h1_rare: _r_more stands in for them until the first
-# such read loads that module and puts the real readers here (later reads call them
-# directly, on both runtimes).
-_READERS = [H1Protocol._r_wait, H1Protocol._r_head, H1Protocol._r_cl, _r_more, _r_more,
-            _r_more, _r_more, _r_more, H1Protocol._r_done, H1Protocol._r_tunnel,
-            H1Protocol._r_error]
 
 settle(H1Protocol, "mhttp._h1_rare", _RARE)   # CPython: bound now, no __getattr__

@@ -17,8 +17,6 @@ def _forget_rare():
     # Unbinds mhttp._h1_rare's methods (a previous test may have bound them) and forgets it.
     # Only on MicroPython: CPython binds them at import (see the end of mhttp.h1).
     import mhttp.h1 as h1
-    for i in range(3, 8):                       # chunked, trailers, close-delimited
-        h1._READERS[i] = h1._r_more
     if not MICROPYTHON:
         return
     for n in h1._RARE.split():
@@ -54,7 +52,6 @@ def test_plain_exchange_loads_neither_texts_nor_rare_methods():
 
 
 def test_chunked_readers_loaded_on_first_use_then_called_directly():
-    import mhttp.h1 as h1
     _forget_rare()
     s = H1Protocol(SERVER)
     s.receive_data(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -63,7 +60,7 @@ def test_chunked_readers_loaded_on_first_use_then_called_directly():
     assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"abc", False)
     assert "mhttp._h1_rare" in sys.modules
     from mhttp import _h1_rare
-    assert h1._READERS[3] is _h1_rare._r_chunk_size and h1._READERS[7] is _h1_rare._r_close
+    assert H1Protocol.__dict__["_r_rare"] is _h1_rare._r_rare
     s.receive_data(b"0\r\n")                   # the last chunk apart from the empty trailer
     assert events(s) == []
     s.receive_data(b"\r\n")
@@ -75,6 +72,29 @@ def test_chunked_readers_loaded_on_first_use_then_called_directly():
     assert events(c)[1] == (EV_DATA, b"until close", False)
     c.receive_data(b"")
     assert c.next_event() == (EV_DATA, b"", True)
+
+
+def test_head_in_parts_loads_its_checks_on_first_use():
+    # A head that arrives whole never reaches _head_incomplete (mhttp._h1_rare); one in
+    # parts does, and the checks still answer garbage at once.
+    _forget_rare()
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert s.next_event()[0] == EV_HEADERS and s.next_event() is None
+    assert "mhttp._h1_rare" not in sys.modules or not MICROPYTHON
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHo")
+    assert s.next_event() is None and "mhttp._h1_rare" in sys.modules
+    s.receive_data(b"st: x\r\n\r\n")
+    assert s.next_event()[0] == EV_HEADERS
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\nHost")
+    assert str(raises(H1Error, s.next_event)).startswith("bare LF in the message head")
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\n")
+    s.receive_data(b"")
+    e = raises(H1Error, s.next_event)
+    assert str(e) == "connection closed in the middle of a message head"
 
 
 def test_rare_methods_bound_on_first_use():
