@@ -95,6 +95,34 @@ class StreamIO:
             self.deadline = None
             self.task = None
 
+    def recv_start(self, timeout):
+        # A server's idle read without a recv() frame (board RAM: an idle keep-alive
+        # connection then waits in its task's frame and the reader's own coroutine,
+        # ~220 B less each): the awaitable of one read, under the Reaper (a server's
+        # StreamIO always has one).  The caller awaits it (MicroPython TLS: a None
+        # result means no application data yet: it awaits
+        # self.reader.readinto(self._mv) again), then passes the result to recv_got.
+        # A CancelledError with self._expired set is the timeout, an OSError a dead
+        # connection: the caller ends the connection on either.
+        if self.closed:
+            raise ConnectionClosed("recv on a closed connection")
+        if timeout is not None:
+            self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
+        self.task = asyncio.current_task()
+        mv = self._mv
+        if mv is not None:
+            return self.reader.readinto(mv)
+        return self.reader.read(self.bufsize)
+
+    def recv_got(self, n):
+        # What recv_start's read returned -> what recv() would have returned.
+        self.deadline = None
+        self.task = None
+        mv = self._mv
+        if mv is None:
+            return n
+        return mv[:n] if n else b""
+
     # -- writing ----------------------------------------------------------------------
     async def send(self, pieces, timeout=None):
         if self.closed:

@@ -33,6 +33,7 @@ import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
+from asyncio import CancelledError
 
 _H2 = "_choose _new_h2 _serve_h2 _h2c_upgrade"        # (one str each: see mhttp._lazy)
 _MORE = "pause resume loop serve_forever run _error_close"
@@ -205,6 +206,7 @@ class Server:
             else:
                 conn = self._new_connection(io)
             onstream = self.onstream
+            rw = getattr(io, "recv_start", None)
             p = None
             if conn is not None:
                 self.conns.add(conn)
@@ -221,7 +223,15 @@ class Server:
                     if ev is None:
                         if conn._eof:
                             break
-                        data = await io.recv(conn.idle_timeout)
+                        if rw is None:
+                            data = await io.recv(conn.idle_timeout)
+                        else:
+                            # StreamIO: the read awaited here, no recv() frame per
+                            # idle connection (its failures are handled below)
+                            data = await rw(conn.idle_timeout)
+                            while data is None:    # MicroPython TLS: no data yet
+                                data = await io.reader.readinto(io._mv)
+                            data = io.recv_got(data)
                         if not data:
                             conn._eof = True
                         p.receive_data(data)
@@ -234,8 +244,12 @@ class Server:
                     # Bad request head: its status, Connection: close, done.
                     await self._error_close(io, e.status_hint)
                     break
-                except (Timeout, ConnectionClosed):
+                except (Timeout, ConnectionClosed, OSError):
                     break
+                except CancelledError:
+                    if rw is None or not io._expired:
+                        raise
+                    break       # rw's read timed out (or close() woke it)
                 stream = conn._incoming(ev)
                 if stream is None:
                     break
