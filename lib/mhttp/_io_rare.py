@@ -40,3 +40,16 @@ def ticks_diff(a, b):
 
 def ticks_add(a, d):
     return a + d
+
+
+# mhttp._io_socket's errors, by number (each raise site quotes its text).
+_SOCKET_ERRORS = ("recv on a closed connection", "send on a closed connection",
+                  "read timed out after %ss", "write timed out after %ss",
+                  "read made no progress")
+
+
+def socket_error(n, timeout=None):
+    t = _SOCKET_ERRORS[n]
+    if n < 2:
+        return ConnectionClosed(t)
+    return Timeout(t % (timeout,) if n < 4 else t)

@@ -1,8 +1,15 @@
 # mhttp._io_socket: SocketIO, the I/O object over a blocking socket (the blocking face of
 # every driver: its coroutines never suspend, mhttp._io.run_blocking drives them).  The
 # interface is described in mhttp._io; an asyncio server never loads this module.
-from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp.errors import Error
 from mhttp._io import ticks_ms, ticks_diff, _oserror, DEFAULT_BUFSIZE
+
+
+def _err(n, timeout=None):
+    # The exception numbered n (its text is quoted at each raise site): the texts live in
+    # mhttp._io_rare, loaded by the first one (board RAM: a str constant is a heap object).
+    from mhttp._io_rare import socket_error
+    return socket_error(n, timeout)
 
 
 class SocketIO:
@@ -58,7 +65,7 @@ class SocketIO:
             self._raw.settimeout(timeout)
             self._timeout = timeout
 
-    def _wait(self, start, timeout, what, out):
+    def _wait(self, start, timeout, out):
         # poll mode: waits until the raw socket is readable (writable if out), or raises
         # Timeout once `timeout` seconds have passed since `start` (ticks_ms).
         import select
@@ -66,83 +73,80 @@ class SocketIO:
         if timeout is not None:
             left = int(timeout * 1000) - ticks_diff(ticks_ms(), start)
             if left <= 0:
-                raise Timeout("%s timed out after %ss" % (what, timeout))
+                if out:
+                    raise _err(3, timeout)  # write timed out after %ss
+                raise _err(2, timeout)  # read timed out after %ss
         self._poll.modify(self._raw, select.POLLOUT if out else select.POLLIN)
         self._poll.poll(left)
-
-    async def _recv_polled(self, timeout):
-        start = ticks_ms()
-        for _ in range(1000000):
-            try:
-                n = self._recv_into(self._mv)
-            except OSError as e:
-                n = e.args[0] if e.args else 0
-                if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
-                    n = None
-                else:
-                    raise _oserror(e, "read")
-            if n is not None:
-                return self._mv[:n] if n else b""
-            self._wait(start, timeout, "read", False)
-        raise Timeout("read made no progress")
-
-    async def _send_polled(self, pieces, timeout):
-        start = ticks_ms()
-        s = self.sock
-        for p in pieces:
-            mv = memoryview(p)
-            while len(mv):
-                try:
-                    n = s.write(mv)
-                except OSError as e:
-                    n = e.args[0] if e.args else 0
-                    if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
-                        n = None
-                    else:
-                        raise _oserror(e, "write")
-                if not n:
-                    self._wait(start, timeout, "write", True)
-                    continue
-                mv = mv[n:]
 
     def expire(self):
         pass
 
     async def recv(self, timeout=None):
         if self.closed:
-            raise ConnectionClosed("recv on a closed connection")
+            raise _err(0)   # recv on a closed connection
+        mv = self._mv
         if self._poll is not None:
-            return await self._recv_polled(timeout)
+            start = ticks_ms()
+            for _ in range(1000000):
+                try:
+                    n = self._recv_into(mv)
+                except OSError as e:
+                    n = e.args[0] if e.args else 0
+                    if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
+                        n = None
+                    else:
+                        raise _oserror(e, "read")
+                if n is not None:
+                    return mv[:n] if n else b""
+                self._wait(start, timeout, False)
+            raise _err(4)   # read made no progress
         self._settimeout(timeout)
         try:
             if self._recv_into is not None:
-                n = self._recv_into(self._mv)
+                n = self._recv_into(mv)
                 k = 0
                 while n is None and k < 64:
                     # MicroPython's SSLSocket returns None when a TLS record carried no
                     # application data (a TLS 1.3 session ticket): read again.
                     k += 1
-                    n = self._recv_into(self._mv)
+                    n = self._recv_into(mv)
                 if n is None:  # MicroPython non-blocking socket with nothing to read
-                    raise Timeout("read timed out after %ss" % timeout)
-                return self._mv[:n] if n else b""
-            return self.sock.recv(len(self._mv))
+                    raise _err(2, timeout)  # read timed out after %ss
+                return mv[:n] if n else b""
+            return self.sock.recv(len(mv))
         except OSError as e:
             raise _oserror(e, "read")
         except Exception as e:  # CPython socket.timeout is an OSError subclass; others
             if isinstance(e, Error):
                 raise
             if type(e).__name__ in ("timeout", "TimeoutError"):
-                raise Timeout("read timed out after %ss" % timeout)
+                raise _err(2, timeout)  # read timed out after %ss
             raise
 
     async def send(self, pieces, timeout=None):
         if self.closed:
-            raise ConnectionClosed("send on a closed connection")
-        if self._poll is not None:
-            return await self._send_polled(pieces, timeout)
-        self._settimeout(timeout)
+            raise _err(1)   # send on a closed connection
         s = self.sock
+        if self._poll is not None:
+            start = ticks_ms()
+            for p in pieces:
+                mv = memoryview(p)
+                while len(mv):
+                    try:
+                        n = s.write(mv)
+                    except OSError as e:
+                        n = e.args[0] if e.args else 0
+                        if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
+                            n = None
+                        else:
+                            raise _oserror(e, "write")
+                    if not n:
+                        self._wait(start, timeout, True)
+                        continue
+                    mv = mv[n:]
+            return
+        self._settimeout(timeout)
         try:
             for p in pieces:
                 mv = memoryview(p)

@@ -37,3 +37,59 @@ def test_clock_fallback():
     import mhttp._io_rare as r
     a = 1000 if MICROPYTHON else r.ticks_ms()   # (a board has its glue's clock)
     assert isinstance(a, int) and r.ticks_diff(r.ticks_add(a, 5), a) == 5
+
+
+def test_socket_io_error_texts():
+    # SocketIO's own errors: texts in mhttp._io_rare, numbered at the raise sites
+    from mhttp._io_socket import _err
+    for n, cls, text in ((0, ConnectionClosed, "recv on a closed connection"),
+                         (1, ConnectionClosed, "send on a closed connection"),
+                         (2, Timeout, "read timed out after 1.5s"),
+                         (3, Timeout, "write timed out after 1.5s"),
+                         (4, Timeout, "read made no progress")):
+        _is(_err(n, 1.5), cls, text)
+    _is(_err(2), Timeout, "read timed out after Nones")    # (as before: no timeout given)
+
+
+def test_socket_io_closed_raises():
+    from mhttp._io import run_blocking
+    from mhttp._io_socket import SocketIO
+
+    class Sock:
+        def recv_into(self, b):
+            return 0
+
+        def close(self):
+            pass
+    s = SocketIO(Sock(), 64)
+    s.abort()
+    e = None
+    try:
+        run_blocking(s.recv(1))
+    except ConnectionClosed as x:
+        e = x
+    _is(e, ConnectionClosed, "recv on a closed connection")
+    try:
+        run_blocking(s.send([b"x"], 1))
+    except ConnectionClosed as x:
+        e = x
+    _is(e, ConnectionClosed, "send on a closed connection")
+
+
+def test_raise_site_comments_match_the_table():
+    # Each `_err(N, ...)` in mhttp._io_socket carries text N as its comment.
+    if MICROPYTHON:
+        return
+    import os
+    import re
+    import mhttp._io_socket as m
+    from mhttp._io_rare import _SOCKET_ERRORS
+    seen = set()
+    for line in open(m.__file__, encoding="utf-8").read().split("\n"):
+        k = re.search(r"\b_err\((\d+)", line)
+        if k is None or line.lstrip().startswith("def "):
+            continue
+        assert line.split("  # ", 1)[1] == _SOCKET_ERRORS[int(k.group(1))], line
+        seen.add(int(k.group(1)))
+    assert seen == set(range(len(_SOCKET_ERRORS)))
+    assert os.path.basename(m.__file__) == "_io_socket.py"
