@@ -26,8 +26,9 @@
 # settle(): on CPython the lazy binding buys nothing (RAM is plentiful) and costs speed: a
 # class with __getattr__ loses CPython 3.11's attribute-access specialisation (every
 # self.x measured about 2x slower).  So there the rare methods are bound at import and the
-# class's __getattr__ removed; on MicroPython settle() does nothing.  When the rare module
-# is imported before its parent (an import cycle), settle() leaves the lazy binding.
+# class's __getattr__ removed (by mhttp._lazy_cpy); on MicroPython settle() does nothing.
+# When the rare module is imported before its parent (an import cycle), settle() leaves
+# the lazy binding.
 import sys
 
 
@@ -40,20 +41,8 @@ def bind(obj, name, modname, rare):
 
 
 def settle(cls, modname, rare):
-    if sys.implementation.name != "cpython":
-        return
-    try:
-        mod = __import__(modname, None, None, ("x",))
-        fs = [(n, getattr(mod, n)) for n in (rare.split() if isinstance(rare, str) else rare)]
-    except (ImportError, AttributeError):
-        # An import cycle: the rare module (or one it imports) was imported first and is
-        # only partly initialised while this module runs.  The class keeps its __getattr__
-        # and binds on first use, as on MicroPython (tests_host/test_lazy_settled.py checks
-        # that a normal import order leaves no __getattr__, so a misspelt name still fails).
-        # Marked, so that a later settle() of the same class keeps the __getattr__ too.
-        cls._lazy_open = True
-        return
-    for name, f in fs:
-        setattr(cls, name, f)
-    if "__getattr__" in cls.__dict__ and not cls.__dict__.get("_lazy_open"):
-        delattr(cls, "__getattr__")
+    # CPython: the rare methods bound now (mhttp._lazy_cpy); MicroPython: nothing to do
+    # (the code that binds them is not even loaded: board RAM).
+    if sys.implementation.name == "cpython":
+        from mhttp._lazy_cpy import settle
+        settle(cls, modname, rare)
