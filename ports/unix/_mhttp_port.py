@@ -98,18 +98,6 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     return SocketIO(s, _bufsize(bufsize), tls=bool(tls), addr=ai[-1], raw=raw)
 
 
-class _Server:
-    def __init__(self, srv, sockname):
-        self.srv = srv
-        self.sockname = sockname
-
-    def close(self):
-        self.srv.close()
-
-    async def wait_closed(self):
-        await self.srv.wait_closed()
-
-
 async def _nothing():
     pass
 
@@ -145,6 +133,9 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
         return cb(io)
 
     srv = await asyncio.start_server(on_conn, host, port, backlog, tls or None)
-    # MicroPython sockets have no getsockname(): the port we asked for is the port we got
-    # (port 0 is not supported here: pick a free port before starting).
-    return _Server(srv, (host, port))
+    # The handle is asyncio's own Server (close(), await wait_closed()) with .sockname set
+    # on it (no wrapper class: board RAM).  MicroPython sockets have no getsockname(): the
+    # port we asked for is the port we got (port 0 is not supported here: pick a free
+    # port before starting).
+    srv.sockname = (host, port)
+    return srv
