@@ -15,7 +15,7 @@
 # operation and the contract.
 from mhttp.headers import Headers, _b
 from mhttp.h1 import (EV_CLOSED, EV_DATA, EV_TRAILERS, SERVER, _HEX, _HOST, _TOKEN, _VALUE,
-                      _bad, _bad_block, _err)
+                      _bad, _bad_block, _err, _take)
 
 try:
     from micropython import const
@@ -159,7 +159,7 @@ def _r_chunk_data(self):
         if self._eof:
             raise _err(33)  # connection closed in the middle of a chunk
         return None
-    data = self._take(self._rleft)
+    data = _take(self, self._rleft)
     self._rleft -= len(data)
     if self._rleft:
         return (EV_DATA, data, False)
@@ -238,7 +238,7 @@ def _r_trailers(self):
 
 def _r_close(self):
     if self._pos < len(self._buf):
-        data = self._take(len(self._buf))
+        data = _take(self, len(self._buf))
         if self.max_body is not None:
             _body_limit(self, len(data))
         return (EV_DATA, data, False)

@@ -76,7 +76,6 @@ def request_head(self, lines):
                 self.keep_alive = False
     elif ver == b"1.0":
         self.keep_alive = False
-    self._got_head = True
     body = True
     if te is not None:
         if cl is not None:
@@ -162,8 +161,10 @@ def send_response(self, headers, end_stream, extra=None):
             out.extend(extra)
         out.append(b"\r\n")
         return b"".join(out)
-    if not self._got_head:
-        # Answering an unparseable or missing request (400, 408, 431, ...): close after.
+    if self._method is None:
+        # Answering a missing request (408, ...): close after.  (After an unparseable
+        # one, the H1Error already cleared keep_alive; _method is set once a
+        # request-line parsed.)
         self.keep_alive = False
     if self.expect_continue and not self.their_done:
         # RFC 9110 §10.1.1: the client may or may not send the body now; do not reuse.
@@ -185,8 +186,7 @@ def send_response(self, headers, end_stream, extra=None):
     if method == b"CONNECT":
         self.keep_alive = False
     if method == b"HEAD" or code == 204 or code == 304:
-        self._ss = _SS_DONE
-        self._head_only = method == b"HEAD"
+        self._ss = _SS_DONE     # (a response to HEAD: send_data drops body bytes)
     elif cl is not None or te is not None:
         _out_framing(self, cl, te, end_stream)
     elif end_stream:

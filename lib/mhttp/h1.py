@@ -30,8 +30,9 @@
 # content-length body, a tunnel, waiting); those of a chunked body, its trailer section
 # and a close-delimited body in mhttp._h1_rare._r_rare.  A reader returns an event
 # tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size line,
-# a CRLF) that produced no event: next_event() then reads in the new state.  Readers never half-consume: self._pos (the offset of the first unparsed byte in
-# self._buf) only moves once a whole unit (head, line, CRLF) has been parsed.  Body bytes
+# a CRLF) that produced no event: next_event() then reads in the new state.  Readers
+# never half-consume: self._pos (the offset of the first unparsed byte in self._buf)
+# only moves once a whole unit (head, line, CRLF) has been parsed.  Body bytes
 # are handed out as they arrive.
 #
 # Strictness (RFC 9112 §11, request smuggling): CRLF only (bare CR or LF is a 400), no
@@ -252,8 +253,8 @@ _RARE = "send_trailers send_continue _bad_field_line _r_rare _head_incomplete"
 
 class H1Protocol:
     # Board RAM: defaults live on the class; an instance's dict holds only what differs
-    # (limits given, state a connection actually changed).  _new_cycle resets the
-    # rarely used per-cycle fields only when they were set.
+    # (limits given, state a connection actually changed).  start_next_cycle resets
+    # the rarely used per-cycle fields only when they were set.
     max_line = 8190
     max_header_bytes = 16384
     max_headers = 100
@@ -272,10 +273,8 @@ class H1Protocol:
     _rleft = 0
     _rbody = 0
     _sleft = 0
-    _method = None      # the request method of this cycle
-    _got_head = False   # server: a request head was parsed this cycle
-    _status = 0         # client: final status of this cycle
-    _head_only = False  # server: the response is to HEAD (body bytes dropped)
+    _method = None      # the request method of this cycle (server: None until its head
+                        # is parsed; the response to HEAD then carries no body)
     expect_continue = False
     our_done = False
     their_done = False
@@ -303,35 +302,14 @@ class H1Protocol:
         elif _CLI is None:
             from mhttp import _h1_client as _CLI
         # Only the receive state: the other per-cycle fields keep their class defaults
-        # until a cycle writes them (a client never writes _got_head, nor _sleft without
-        # a request body: 12 fields after its first exchange, not 14, which on
-        # MicroPython is a 12-slot attribute table instead of 17: ~96 B per connection).
+        # until a cycle writes them (a client never writes absolute_target, nor _sleft
+        # without a request body: on MicroPython a smaller attribute table, ~8 B a slot,
+        # per connection).
         self._rs = _RS_HEAD if role == SERVER else _RS_WAIT
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
         return bind(self, name, "mhttp._h1_rare", _RARE)
-
-    def _new_cycle(self):
-        self._rs = _RS_HEAD if self.role == SERVER else _RS_WAIT
-        self._ss = _SS_IDLE
-        self._method = None
-        self.our_done = False
-        self.their_done = False
-        if self._rleft:
-            self._rleft = 0
-        if self._rbody:
-            self._rbody = 0
-        if self._sleft:
-            self._sleft = 0
-        if self._got_head:
-            self._got_head = False
-        if self._status:
-            self._status = 0
-        if self._head_only:
-            self._head_only = False
-        if self.expect_continue:
-            self.expect_continue = False
 
     # ------------------------------------------------------------------ receiving
 
@@ -361,14 +339,63 @@ class H1Protocol:
                 # chunked body, its trailers and a close-delimited body are in _h1_rare.
                 rs = self._rs
                 if rs == _RS_HEAD:
-                    ev = self._r_head()
+                    buf = self._buf
+                    pos = self._pos
+                    if self.role == SERVER:
+                        # RFC 9112 §2.2: a server SHOULD ignore at least one empty line
+                        # before the request-line.
+                        while buf.startswith(b"\r\n", pos):
+                            pos += 2
+                            self._pos = pos
+                    end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
+                    if end < 0:
+                        if pos >= len(buf):
+                            if self._eof:
+                                self.keep_alive = False
+                                return (EV_CLOSED,)
+                            return None
+                        # Part of a head: checked so far by _head_incomplete (mhttp._h1_rare).
+                        return self._head_incomplete(buf, pos)
+                    if self._scan:
+                        self._scan = 0
+                    if end - pos > self.max_header_bytes:
+                        # header section larger than %d bytes
+                        raise _err(13, self.max_header_bytes, 431)
+                    block = buf[pos:end]
+                    if end + 4 == len(buf):
+                        self._buf = b""     # all parsed: an idle connection keeps no bytes alive
+                        self._pos = 0
+                    else:
+                        self._pos = end + 4
+                    lines = block.split(b"\r\n")
+                    n = len(lines) - 1
+                    if block.count(b"\n") != n or block.count(b"\r") != n:
+                        # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
+                        raise _err(14)
+                    if _bad_block(block, lines):
+                        raise _err(15)  # control character in the message head
+                    if n > self.max_headers:
+                        raise _err(16, self.max_headers, 431)  # more than %d header fields
+                    if end - pos > self.max_line:
+                        # Only a block longer than max_line can hold an over-long line.
+                        ml = self.max_line
+                        if len(lines[0]) > ml:
+                            if self.role == SERVER:
+                                raise _err(17, ml, 414)  # request-line longer than %d bytes
+                            raise _err(18, ml)  # status-line longer than %d bytes
+                        for line in lines:
+                            if len(line) > ml:
+                                raise _err(19, ml, 431)  # field line longer than %d bytes
+                    if self.role == SERVER:
+                        return _SRV.request_head(self, lines)
+                    return _CLI.response_head(self, lines)
                 elif rs == _RS_CL:
                     if self._pos >= len(self._buf):
                         if self._eof:
                             raise _err(26)  # connection closed before the end of the body
                         return None
                     self.expect_continue = False
-                    data = self._take(self._rleft)
+                    data = _take(self, self._rleft)
                     self._rleft -= len(data)
                     if self._rleft:
                         return (EV_DATA, data, False)
@@ -384,7 +411,7 @@ class H1Protocol:
                     return None
                 elif rs == _RS_TUNNEL:
                     if self._pos < len(self._buf):
-                        return (EV_DATA, self._take(len(self._buf)), False)
+                        return (EV_DATA, _take(self, len(self._buf)), False)
                     if self._eof:
                         self._rs = _RS_DONE
                         return (EV_DATA, b"", True)
@@ -398,56 +425,6 @@ class H1Protocol:
             self._rs = _RS_ERROR
             self.keep_alive = False
             raise
-
-    def _r_head(self):
-        buf = self._buf
-        pos = self._pos
-        if self.role == SERVER:
-            # RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the
-            # request-line.
-            while buf.startswith(b"\r\n", pos):
-                pos += 2
-                self._pos = pos
-        end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
-        if end < 0:
-            if pos >= len(buf):
-                if self._eof:
-                    self.keep_alive = False
-                    return (EV_CLOSED,)
-                return None
-            # Part of a head: checked so far by _head_incomplete (mhttp._h1_rare).
-            return self._head_incomplete(buf, pos)
-        if self._scan:
-            self._scan = 0
-        if end - pos > self.max_header_bytes:
-            raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
-        block = buf[pos:end]
-        if end + 4 == len(buf):
-            self._buf = b""     # all parsed: an idle connection keeps no bytes alive
-            self._pos = 0
-        else:
-            self._pos = end + 4
-        lines = block.split(b"\r\n")
-        n = len(lines) - 1
-        if block.count(b"\n") != n or block.count(b"\r") != n:
-            raise _err(14)  # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
-        if _bad_block(block, lines):
-            raise _err(15)  # control character in the message head
-        if n > self.max_headers:
-            raise _err(16, self.max_headers, 431)  # more than %d header fields
-        if end - pos > self.max_line:
-            # Only a block longer than max_line can hold an over-long line.
-            ml = self.max_line
-            if len(lines[0]) > ml:
-                if self.role == SERVER:
-                    raise _err(17, ml, 414)  # request-line longer than %d bytes
-                raise _err(18, ml)  # status-line longer than %d bytes
-            for line in lines:
-                if len(line) > ml:
-                    raise _err(19, ml, 431)  # field line longer than %d bytes
-        if self.role == SERVER:
-            return _SRV.request_head(self, lines)
-        return _CLI.response_head(self, lines)
 
     def _fields(self, lines, hl, server):
         # Parses the field lines `lines` into hl; returns (host, cl, te, conn, expect),
@@ -487,22 +464,6 @@ class H1Protocol:
                     expect = value
             append((e[0], value, e[1]))
         return host, cl, te, conn, expect
-
-    def _take(self, n):
-        # Up to n body bytes from the buffer (no copy when the buffer is exactly that).
-        buf = self._buf
-        pos = self._pos
-        have = len(buf) - pos
-        if have <= n:
-            data = buf if pos == 0 else buf[pos:]
-            self._buf = b""
-            self._pos = 0
-        else:
-            data = buf[pos:pos + n]
-            self._pos = pos + n
-        return data
-
-    # ------------------------------------------------------------------ sending
 
     def _out_fields(self, headers, out):
         # Validates and serialises regular fields; returns (cl, te, conn) raw values.
@@ -576,7 +537,7 @@ class H1Protocol:
                 self._ss = _SS_DONE
                 self.our_done = True
             return [data] if n else []
-        if ss == _SS_DONE and self.role == SERVER and self._head_only:
+        if ss == _SS_DONE and self.role == SERVER and self._method == b"HEAD":
             return []       # a response to HEAD carries no body: the bytes are dropped
         if ss == _SS_DONE and not n:
             return []
@@ -595,7 +556,37 @@ class H1Protocol:
             self._upgrade = False
         if self.absolute_target is not None:
             self.absolute_target = None
-        self._new_cycle()
+        self._rs = _RS_HEAD if self.role == SERVER else _RS_WAIT
+        self._ss = _SS_IDLE
+        self._method = None
+        self.our_done = False
+        self.their_done = False
+        if self._rleft:
+            self._rleft = 0
+        if self._rbody:
+            self._rbody = 0
+        if self._sleft:
+            self._sleft = 0
+        if self.expect_continue:
+            self.expect_continue = False
+
+
+def _take(self, n):
+    # Up to n body bytes from the buffer of H1Protocol self (no copy when the buffer is
+    # exactly that).
+    buf = self._buf
+    pos = self._pos
+    have = len(buf) - pos
+    if have <= n:
+        data = buf if pos == 0 else buf[pos:]
+        self._buf = b""
+        self._pos = 0
+    else:
+        data = buf[pos:pos + n]
+        self._pos = pos + n
+    return data
+
+# ------------------------------------------------------------------ sending
 
 
 def _out_framing(p, cl, te, end_stream):

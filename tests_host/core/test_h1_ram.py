@@ -57,7 +57,7 @@ def test_class_table_matches_the_abnf():
 
 def test_instance_dict_holds_only_what_a_cycle_changes():
     # Defaults live on the class; __init__ sets only role and the receive state, so a
-    # client never carries the server-only fields (_got_head) nor a send counter its
+    # client never carries the server-only fields (absolute_target) nor a send counter its
     # requests without a body never used (_sleft): 12 fields, not 14 (MicroPython: a
     # 12-slot attribute table instead of 17, ~96 B per connection).
     c = H1Protocol(CLIENT)
@@ -69,8 +69,8 @@ def test_instance_dict_holds_only_what_a_cycle_changes():
         evs = events(c)
         assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"ok", True)
         c.start_next_cycle()
-    assert "_got_head" not in c.__dict__ and "_sleft" not in c.__dict__
+    assert "absolute_target" not in c.__dict__ and "_sleft" not in c.__dict__
     assert not c.our_done and not c.their_done and c._method is None and c._pos == 0
     s = H1Protocol(SERVER)
     assert sorted(s.__dict__) == ["_rs", "role"]
-    assert s._buf == b"" and s.their_version is None and not s._got_head
+    assert s._buf == b"" and s.their_version is None and s._method is None
