@@ -22,5 +22,5 @@ def _bad(s, allowed):
     return s.translate(None, allowed)
 
 
-def _bad_block(s, lines=None):
+def _bad_block(s, items=None):
     return s.translate(None, _BLOCK)

@@ -26,11 +26,12 @@ _SS_DONE = const(4)
 _SS_TUNNEL = const(5)
 
 
-_METHODS = (b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"PATCH")
 _STATUS_LINES = {}
 
 
-def request_head(self, lines):
+def request_head(self, items):
+    # items: the head's lines (the request-line first), split at CRLF.
+    lines = items
     line = lines[0]
     if len(line) > self.max_line:
         raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
@@ -43,7 +44,7 @@ def request_head(self, lines):
         ver = b"1.1"
     else:
         ver = _version(version, True)
-    if method not in _METHODS and (not method or _bad(method, _TOKEN)):
+    if not method or _bad(method, _TOKEN):
         raise _err(21, method[:20])  # invalid request method %r
     if not target or _bad(target, _VCHAR):
         raise _err(57, target[:60])  # invalid request-target %r

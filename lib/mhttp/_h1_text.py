@@ -7,7 +7,7 @@
 # reads `raise _err(N, args, status)  # text of line N`, the comment equal to line N below
 # (tests_host/core/test_h1_errors.py checks).  Codes count lines from 0: add new
 # messages at the end, never renumber.
-T = (
+text = (
     "obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST "
     "reject a message containing obs-fold)\n"  # 0
     "field line without a colon: %r\n"  # 1

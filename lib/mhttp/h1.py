@@ -86,32 +86,34 @@ _SS_TUNNEL = const(5)
 
 _AGAIN = const(-1)
 
-def _err(n, a=None, status=400):
-    # The exception numbered n: its text is line n of mhttp._h1_text.T (formatted with a,
-    # a value or a tuple, unless a is None); an H1Error with status_hint `status`, or a
-    # ProtocolError (our own side broke a rule: nothing to answer) when status is None.
+def _err(n, args=None, code=400):
+    # The exception numbered n: its text is line n of mhttp._h1_text.text (formatted with
+    # args, a value or a tuple, unless args is None); an H1Error with status_hint `code`,
+    # or a ProtocolError (our own side broke a rule: nothing to answer) when code is None.
+    # (Argument names here and below are ones MicroPython has built in: a new one costs
+    # an interned name, ~24 B of heap.)
     # The texts are not literals here: on a board they would cost ~5 KB of heap loaded
     # with this module (as .mpy; ~2 KB executed in place from ROMFS); mhttp._h1_text is
     # loaded by the first error instead.  Raise sites carry the text as a comment.
     try:
-        from mhttp._h1_text import T
+        from mhttp._h1_text import text
     except (ImportError, MemoryError):
         # No heap left for the texts (or a deployment without them): the same class and
         # status, a bare message.
-        T = None
-    if T is None:
+        text = None
+    if text is None:
         msg = "HTTP/1.1 error #%d" % n
     else:
         i = 0
         while n:
-            i = T.find("\n", i) + 1
+            i = text.find("\n", i) + 1
             n -= 1
-        msg = T[i:T.find("\n", i)]
-        if a is not None:
-            msg = msg % a
-    if status is None:
+        msg = text[i:text.find("\n", i)]
+        if args is not None:
+            msg = msg % args
+    if code is None:
         return ProtocolError(msg)
-    return H1Error(msg, status)
+    return H1Error(msg, code)
 
 
 # Field kinds that steer framing.
@@ -153,7 +155,7 @@ if hasattr(b"", "translate"):
     from mhttp._h1_cpy import _TOKEN, _VCHAR, _VALUE, _HEX, _HOST, _bad, _bad_block
     _NAME_CACHE_MAX = 512
 else:
-    # MicroPython has no translate: _bad(s, bit) looks each byte up in _CLASS.
+    # MicroPython has no translate: _bad(s, flags) looks each byte up in _CLASS.
     _TOKEN = 1
     _VCHAR = 2
     _VALUE = 4
@@ -161,22 +163,22 @@ else:
     _HOST = 16
     _NAME_CACHE_MAX = 64
 
-    def _bad(s, bit):
+    def _bad(s, flags):
         t = _CLASS
         for c in s:
-            if not t[c] & bit:
+            if not t[c] & flags:
                 return True
         return False
 
-    def _bad_block(s, lines=None):
+    def _bad_block(s, items=None):
         # `int in bytes` is a Python-level scan on MicroPython (31 of them over a 60-byte
         # head cost 80 us per request): 0x7f is found by a bytes search, the rest by
-        # min() per line at C speed (no allocation: lines, when given, are s split at
-        # CRLF); only a line holding a byte below 0x20 (a tab, say) is then looked at
-        # byte by byte.
+        # min() per line at C speed (no allocation: items, when given, are the lines of
+        # s split at CRLF); only a line holding a byte below 0x20 (a tab, say) is then
+        # looked at byte by byte.
         if b"\x7f" in s:
             return True
-        for line in lines or s.split(b"\r\n"):
+        for line in items or s.split(b"\r\n"):
             if line and min(line) < 32:
                 for c in line:
                     if c < 32 and c != 9 and c != 13 and c != 10:
@@ -194,16 +196,11 @@ def _name_entry(name):
     if not name or _bad(name, _TOKEN):
         return None
     lname = name if name.islower() else name.lower()   # lower() always copies
-    if lname == b"host":
-        k = _K_HOST
-    elif lname == b"content-length":
-        k = _K_CL
-    elif lname == b"transfer-encoding":
-        k = _K_TE
-    elif lname == b"connection":
-        k = _K_CONN
-    elif lname == b"expect":
-        k = _K_EXPECT
+    # The kind (_K_*) is the number of spaces up to the name in this one constant (five
+    # separate literals would cost five objects of heap on a board), else 0.
+    k = b" host content-length transfer-encoding connection expect ".find(b" %s " % lname)
+    if k >= 0:
+        k = b" host content-length transfer-encoding connection expect ".count(b" ", 0, k + 1)
     else:
         k = 0
     e = (lname, lname in NEVER_INDEX_DEFAULT, k)
@@ -212,27 +209,27 @@ def _name_entry(name):
     return e
 
 
-def _version(v, server):
+def _version(v, server_side):
     # b"HTTP/1.1" / b"HTTP/1.0" -> b"1.1" / b"1.0"; other 1.x minors count as 1.1.
     if len(v) == 8 and v.startswith(b"HTTP/") and v[6] == 46 and 48 <= v[5] <= 57 \
             and 48 <= v[7] <= 57:
         if v[5] != 49:
-            raise _err(4, v, 505 if server else 400)  # unsupported HTTP version %r
+            raise _err(4, v, 505 if server_side else 400)  # unsupported HTTP version %r
         return b"1.0" if v[7] == 48 else b"1.1"
     raise _err(5, v[:20])  # malformed HTTP version %r
 
 
-def _parse_cl(cl, max_body):
+def _parse_cl(value, max_body):
     # RFC 9112 §6.3 / RFC 9110 §8.6: 1*DIGIT; a list of identical values may be merged.
-    if b"," in cl:
-        vals = [x.strip(b" \t") for x in cl.split(b",")]
+    if b"," in value:
+        vals = [x.strip(b" \t") for x in value.split(b",")]
         for x in vals:
             if x != vals[0]:
                 raise _err(6)  # differing Content-Length values
-        cl = vals[0]
-    if not cl or not cl.isdigit() or len(cl) > 15:
-        raise _err(7, cl[:20])  # malformed Content-Length %r
-    n = int(cl)
+        value = vals[0]
+    if not value or not value.isdigit() or len(value) > 15:
+        raise _err(7, value[:20])  # malformed Content-Length %r
+    n = int(value)
     if max_body is not None and n > max_body:
         raise _err(8, (n, max_body), 413)  # Content-Length %d exceeds the body limit %d
     return n
@@ -426,14 +423,15 @@ class H1Protocol:
             self.keep_alive = False
             raise
 
-    def _fields(self, lines, hl, server):
-        # Parses the field lines `lines` into hl; returns (host, cl, te, conn, expect),
-        # each the raw value (comma-joined when repeated) or None.  (Callers drop a start
-        # line with `del lines[0]`: no copy of the list, as lines[1:] would make.)
+    def _fields(self, items, dest, server_side):
+        # Parses the field lines `items` into the list dest (server_side: a request's, with
+        # its Host taken apart); returns (host, cl, te, conn, expect), each the raw value
+        # (comma-joined when repeated) or None.  (Callers drop a start line with
+        # `del lines[0]`: no copy of the list, as lines[1:] would make.)
         host = cl = te = conn = expect = None
         cache = _NAME_CACHE
-        append = hl.append
-        for line in lines:
+        append = dest.append
+        for line in items:
             # Most lines read "Name: value": splitting at ": " leaves a value that strip()
             # returns as is (no copy).  Anything else takes the general ":" path.
             name, sep, value = line.partition(b": ")
@@ -448,7 +446,7 @@ class H1Protocol:
             value = value.strip(b" \t")
             k = e[2]
             if k:
-                if k == _K_HOST and server:
+                if k == _K_HOST and server_side:
                     if host is not None:
                         # more than one Host field (RFC 9112 §3.2: a server MUST respond with 400)
                         raise _err(24)
@@ -465,8 +463,9 @@ class H1Protocol:
             append((e[0], value, e[1]))
         return host, cl, te, conn, expect
 
-    def _out_fields(self, headers, out):
-        # Validates and serialises regular fields; returns (cl, te, conn) raw values.
+    def _out_fields(self, headers, dest):
+        # Validates and serialises regular fields, appending the pieces to the list dest;
+        # returns (cl, te, conn) raw values.
         cl = te = conn = None
         cache = _NAME_CACHE
         for f in headers:
@@ -494,10 +493,10 @@ class H1Protocol:
                     te = value
                 elif k == _K_CONN:
                     conn = value
-            out.append(name)
-            out.append(b": ")
-            out.append(value)
-            out.append(b"\r\n")
+            dest.append(name)
+            dest.append(b": ")
+            dest.append(value)
+            dest.append(b"\r\n")
         return cl, te, conn
 
     def send_headers(self, headers, end_stream=False, extra=None):
@@ -589,21 +588,22 @@ def _take(self, n):
 # ------------------------------------------------------------------ sending
 
 
-def _out_framing(p, cl, te, end_stream):
-    # The framing of an outgoing message that carries its own content-length (cl) or
-    # transfer-encoding (te), for both roles: sets p._sleft / p._ss.
-    if cl is not None:
-        if not cl.isdigit() or len(cl) > 15:
-            raise _err(53, cl[:20], None)  # invalid content-length %r
-        n = int(cl)
+def _out_framing(self, length, encoding, end_stream):
+    # The framing of an outgoing message of H1Protocol self that carries its own
+    # content-length (length) or transfer-encoding (encoding), for both roles: sets
+    # self._sleft / self._ss.
+    if length is not None:
+        if not length.isdigit() or len(length) > 15:
+            raise _err(53, length[:20], None)  # invalid content-length %r
+        n = int(length)
         if end_stream and n:
             raise _err(54, n, None)  # end_stream with content-length %d and no body
-        p._sleft = n
-        p._ss = _SS_CL if n else _SS_DONE
+        self._sleft = n
+        self._ss = _SS_CL if n else _SS_DONE
     else:
-        if te.lower() != b"chunked":
+        if encoding.lower() != b"chunked":
             raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
-        p._ss = _SS_CHUNKED
+        self._ss = _SS_CHUNKED
 
 
 settle(H1Protocol, "mhttp._h1_rare", _RARE)   # CPython: bound now, no __getattr__

@@ -167,8 +167,8 @@ def test_own_side_error_is_a_protocol_error_not_h1error():
 
 
 def test_every_code_has_a_line():
-    from mhttp._h1_text import T
-    lines = T.split("\n")
+    from mhttp._h1_text import text
+    lines = text.split("\n")
     assert lines[-1] == "" and "" not in lines[:-1]
     for n in range(len(lines) - 1):
         e = _err(n, None, 400)
@@ -184,8 +184,8 @@ def test_raise_site_comments_match_the_table():
     import os
     import re
     import mhttp.h1
-    from mhttp._h1_text import T
-    lines = T.split("\n")
+    from mhttp._h1_text import text
+    lines = text.split("\n")
     d = os.path.dirname(mhttp.h1.__file__)
     seen = 0
     for f in ("h1.py", "_h1_server.py", "_h1_client.py", "_h1_rare.py"):
