@@ -1,6 +1,7 @@
 # mhttp._client_h2: mhttp.client's HTTP/2 connection setup (prior knowledge or ALPN "h2":
 # h2(); Upgrade: h2c: h2c_upgrade()), imported by mhttp.client only when a connection
-# turns out to be HTTP/2, so that an HTTP/1.1 client does not load it.
+# turns out to be HTTP/2, so that an HTTP/1.1 client does not load it; and the HTTP/2
+# case of mhttp.request's pool bookkeeping (reusable()).
 
 
 def h2(io, o, upgrade=None, initial_data=None):
@@ -38,3 +39,11 @@ async def h2c_upgrade(io, o, host, port, timeout):
     c2.streams[1].discard = True
     await c2.connect(timeout)
     return c2
+
+
+def reusable(conn):
+    # mhttp.request._reusable for a shared HTTP/2 connection: None once it failed or the
+    # peer sent GOAWAY, else whether it can open another stream now.
+    if conn.error is not None or conn.goaway is not None:
+        return None
+    return True if conn.can_open_stream() else False

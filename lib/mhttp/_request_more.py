@@ -595,3 +595,24 @@ def close_all(self):
     self.entries = []
     for e in es:
         e[1].abort()
+
+
+def _evict(self, key, n):
+    # Pool.put beyond the limits (n: the entries for key, the new one included): closes
+    # the oldest for key while over max_per_key, then the oldest overall while over
+    # max_total.
+    es = self.entries
+    while n > self.max_per_key or len(es) > self.max_total:
+        victim = None
+        for e in es:
+            if n > self.max_per_key:
+                if e[0] == key:
+                    victim = e
+                    break
+            else:
+                victim = e
+                break
+        es.remove(victim)
+        if victim[0] == key:
+            n -= 1
+        victim[1].abort()

@@ -119,6 +119,16 @@ async def connect(options=None, timeout=None, **kw):
     return negotiate(io, o, version)
 
 
+async def _for_request(req, blocking, timeout):
+    # mhttp.request's connection for a request with TLS, a context or a version (a plain
+    # http:// request opens its own without loading this module).
+    return await connect({
+        "host": req.host, "port": req.port, "tls": bool(req.tls), "ctx": req.ctx,
+        "sendname": req.sendname, "version": req.version, "cafile": req.cafile,
+        "verify": req.verify, "h2_settings": req.h2_settings, "blocking": blocking,
+        "h2c_upgrade": req.h2c_upgrade}, timeout)
+
+
 def negotiate(io, options, version):
     # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
     # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.

@@ -230,11 +230,7 @@ class Request:
                                                        _left(dl))
             return H1Connection(io, CLIENT, 1.1)
         import mhttp.client as client
-        conn = await client.connect({
-            "host": self.host, "port": self.port, "tls": bool(self.tls), "ctx": self.ctx,
-            "sendname": self.sendname, "version": self.version, "cafile": self.cafile,
-            "verify": self.verify, "h2_settings": self.h2_settings, "blocking": blocking,
-            "h2c_upgrade": self.h2c_upgrade}, _left(dl))
+        conn = await client._for_request(self, blocking, _left(dl))
         if getattr(conn, "version", 1.1) == 2 and pool:
             pool.put(key, conn)     # shared by every request to this origin
         return conn
@@ -302,9 +298,8 @@ def _reusable(conn):
     if getattr(conn, "closed", False):
         return None
     if getattr(conn, "version", 1.1) == 2:
-        if conn.error is not None or conn.goaway is not None:
-            return None
-        return True if conn.can_open_stream() else False
+        from mhttp._client_h2 import reusable
+        return reusable(conn)
     p = getattr(conn, "p", None)
     if p is None:
         return None
@@ -322,7 +317,8 @@ def _reusable(conn):
 class Pool:
     # Idle keep-alive connections per key (see Request._pool_key), most recent last.
     # At most max_per_key per key and max_total overall; the oldest are closed beyond.
-    # count() and close_all() live in mhttp._request_more (mhttp._lazy).
+    # count(), close_all() and the eviction beyond the limits (_evict) live in
+    # mhttp._request_more (mhttp._lazy).
 
     def __init__(self, max_per_key=4, max_total=16):
         self.max_per_key = max_per_key
@@ -332,7 +328,7 @@ class Pool:
         self.pending = {}  # key -> asyncio.Event: a connection being opened (_connect_shared)
 
     def __getattr__(self, name):
-        return bind(self, name, _MORE, "count close_all".split())
+        return bind(self, name, _MORE, "count close_all _evict")
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
@@ -342,22 +338,18 @@ class Pool:
         while i >= 0:
             e = es[i]
             if e[0] == key:
-                if getattr(e[1], "version", 1.1) == 2:
-                    # HTTP/2: shared while open and under the peer's concurrency limit
-                    r = _reusable(e[1])
-                    if r is True:
-                        self.reused += 1
-                        return e[1]
-                    if r is None:
+                r = _reusable(e[1])
+                # HTTP/2: shared while open and under the peer's concurrency limit, so it
+                # stays in the pool; an HTTP/1.x connection leaves it, reused or closed.
+                h2 = getattr(e[1], "version", 1.1) == 2
+                if r is True:
+                    if not h2:
                         es.pop(i)
-                        e[1].abort()
-                    i -= 1
-                    continue
-                es.pop(i)
-                if _reusable(e[1]) is True:
                     self.reused += 1
                     return e[1]
-                e[1].abort()
+                if r is None or not h2:
+                    es.pop(i)
+                    e[1].abort()
             i -= 1
         return None
 
@@ -368,20 +360,8 @@ class Pool:
         for e in es:
             if e[0] == key:
                 n += 1
-        while n > self.max_per_key or len(es) > self.max_total:
-            victim = None
-            for e in es:
-                if n > self.max_per_key:
-                    if e[0] == key:
-                        victim = e
-                        break
-                else:
-                    victim = e
-                    break
-            es.remove(victim)
-            if victim[0] == key:
-                n -= 1
-            victim[1].abort()
+        if n > self.max_per_key or len(es) > self.max_total:
+            self._evict(key, n)     # the oldest beyond the limits (mhttp._request_more)
 
 
 POOL = Pool()
@@ -420,4 +400,4 @@ def new_from_uri(uri, headers=None):
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
 settle(Request, _MORE, _RARE)
-settle(Pool, _MORE, "count close_all")
+settle(Pool, _MORE, "count close_all _evict")
