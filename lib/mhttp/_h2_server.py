@@ -34,16 +34,19 @@ def _spawn(coro):
     return asyncio.create_task(coro)
 
 
-async def serve(self, onstream):
-    # Server: runs the reader here (the connection's own coroutine); onstream(stream)
-    # is called for each new request stream, usually starting a handler via _spawn.
+def serve(self, onstream):
+    # Server: runs the reader (the connection's own coroutine); onstream(stream) is
+    # called for each new request stream, usually starting a handler via _spawn.
+    # Board RAM: a plain function returning the reader's coroutine, so a connection
+    # waits in one frame less (the stream-1 request of an `Upgrade: h2c` is handed to
+    # onstream when this is called, i.e. when the caller starts serving).
     self.onstream = onstream
     if self._upgrade_stream is not None:
         st = self._upgrade_stream
         self._upgrade_stream = None
         self.requests += 1
         onstream(st)
-    await self._read_loop()
+    return self._read_loop()
 
 
 async def finish_server(self):
@@ -65,46 +68,62 @@ async def finish_server(self):
         conn._forget(self)
 
 
+def _failed(server, stream, e):
+    # The handler raised e: None (the stream or the connection is gone already), or the
+    # coroutine writing the 408 / 500 response; a response already started is reset.
+    if isinstance(e, (H2StreamError, H2ConnectionError, ConnectionClosed)):
+        return None
+    if isinstance(e, Timeout):
+        status = b"408"
+    else:
+        status = b"500"
+        report = getattr(server, "_report", None)
+        if report is not None:
+            report(stream, "onstream", e)
+    if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
+        return _error_response(stream, status)
+    if stream.reset is None:
+        stream.rst_stream(_INTERNAL_ERROR)
+    return None
+
+
+async def _error_response(stream, status):
+    try:
+        await stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
+                                   True)
+    except Error:
+        pass
+
+
 async def _handle(server, onstream, stream):
     # One request stream on a server: the handler, then the completion of the response.
+    # Board RAM: the error handling is in _failed, so that the frame every in-flight
+    # stream holds stays small (one try level less, fewer locals).
     try:
         try:
             r = onstream(server, stream)
             if r is not None and hasattr(r, "send"):
                 await r
-        except (H2StreamError, H2ConnectionError, ConnectionClosed):
-            return
+            r = None
         except Exception as e:
-            if isinstance(e, Timeout):
-                status = b"408"
-            else:
-                status = b"500"
-                report = getattr(server, "_report", None)
-                if report is not None:
-                    report(stream, "onstream", e)
-            if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
-                try:
-                    await stream.write_headers(Headers(((b":status", status),
-                                                        (b"content-length", b"0"))), True)
-                except Error:
-                    pass
-            elif stream.reset is None:
-                stream.rst_stream(_INTERNAL_ERROR)
-            return
-        await stream.finish_server()
-    except Error:
-        pass
+            r = _failed(server, stream, e) or False     # False: nothing more to do
+        if r is None:
+            r = stream.finish_server()
+        if r:
+            await r
     except Exception as e:
-        report = getattr(server, "_report", None)
-        if report is not None:
-            report(stream, "h2 stream", e)
+        if not isinstance(e, Error):
+            report = getattr(server, "_report", None)
+            if report is not None:
+                report(stream, "h2 stream", e)
 
 
-async def serve_connection(server, onstream, conn):
+def serve_connection(server, onstream, conn):
     # Runs an accepted HTTP/2 connection for mhttp.server: every request stream gets
-    # onstream(server, stream) as its own task (see _spawn).
+    # onstream(server, stream) as its own task (see _spawn).  Returns the coroutine to
+    # await (the connection's reader: no frame of its own while the connection lives).
     def on_new(stream):
         if server is not None:
             server.requests += 1
         _spawn(_handle(server, onstream, stream))
-    await conn.serve(on_new)
+    return conn.serve(on_new)

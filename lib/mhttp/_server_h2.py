@@ -49,9 +49,11 @@ async def _choose(self, io):
     return c
 
 
-async def _serve_h2(self, conn):
+def _serve_h2(self, conn):
+    # The coroutine serving an HTTP/2 connection (a plain function: no frame of its own
+    # for as long as the connection lives).
     from mhttp.h2_connection import serve_connection
-    await serve_connection(self, self.onstream, conn)
+    return serve_connection(self, self.onstream, conn)
 
 
 async def _h2c_upgrade(self, conn, stream):
