@@ -1,7 +1,7 @@
 # mhttp._server_more: mhttp.server.Server's rarely used methods, loaded on first use by
 # mhttp._lazy.bind (a plain HTTP/1 server that is started with listen() and stopped with
-# close() never loads them): pause/resume, loop/serve_forever/run, the error response
-# with its lingering close, and the default onerror.
+# close() never loads them): pause/resume, loop/serve_forever/run, a failed handler's
+# answer, the error response with its lingering close, and the default onerror.
 import sys
 
 import _mhttp_port as _port
@@ -62,6 +62,22 @@ def run(self):
     # Blocking: listen and serve until close() is called from a handler/task.
     import asyncio
     asyncio.run(self.loop())
+
+
+async def _onstream_failed(self, io, stream, e):
+    # The handler raised e (not ConnectionClosed): bad body framing from the client is
+    # its 4xx, a Timeout 408, anything else 500 and onerror; the error response (and
+    # its lingering close) when no head was sent yet.  The connection then ends.
+    from mhttp.errors import H1Error, Timeout
+    if isinstance(e, H1Error):
+        status = e.status_hint
+    elif isinstance(e, Timeout):
+        status = 408
+    else:
+        status = 500
+        self._report(stream, "onstream", e)
+    if not stream.headers_sent:
+        await self._error_close(io, status)
 
 
 async def _error_close(self, io, status, write_timeout=None):

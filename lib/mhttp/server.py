@@ -26,9 +26,10 @@
 # Board RAM: what a plain HTTP/1 server does not run lives in modules loaded on first
 # use (mhttp._lazy.bind): mhttp._server_h2 (HTTP/2 detection and serving: _choose,
 # _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (pause, resume, loop, run,
-# the error response with its lingering close, the default onerror).  An idle
-# keep-alive connection waits in three coroutine frames: its task's _on_connection (the
-# HTTP/1 loop is inline), StreamIO.recv and the stream's readinto.
+# a failed handler's answer, the error response with its lingering close, the default
+# onerror).  An idle keep-alive connection waits in two coroutine frames: its task's
+# _on_connection (the HTTP/1 loop is inline, so is the idle read over a StreamIO: see
+# StreamIO.recv_start) and the stream's readinto.
 import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
@@ -36,7 +37,7 @@ from mhttp._lazy import bind, settle
 from asyncio import CancelledError
 
 _H2 = "_choose _new_h2 _serve_h2 _h2c_upgrade"        # (one str each: see mhttp._lazy)
-_MORE = "pause resume loop serve_forever run _error_close"
+_MORE = "pause resume loop serve_forever run _error_close _onstream_failed"
 
 
 def __getattr__(name):
@@ -258,8 +259,8 @@ class Server:
                         break
                 conn.idle = False
                 self.requests += 1
-                maxs = self.max_streams_per_connection
-                if conn.close_after or (maxs is not None and conn.requests >= maxs):
+                if conn.close_after or (self.max_streams_per_connection is not None and
+                                        conn.requests >= self.max_streams_per_connection):
                     conn.close_after = True
                     p.keep_alive = False
                 try:
@@ -267,27 +268,19 @@ class Server:
                     # frame, dead operand-stack slots too, and a method call would leave
                     # `stream` one slot above what the idle recv below overwrites: every
                     # idle connection kept its last request alive, ~650 B)
-                    r = onstream(self, stream)
-                    if r is not None and hasattr(r, "send"):
-                        await r
-                    r = None    # a finished generator still holds its frame (MicroPython)
+                    data = onstream(self, stream)
+                    if data is not None and hasattr(data, "send"):
+                        await data
+                    data = None  # a finished generator still holds its frame (MicroPython)
                 except Exception as e:
-                    if isinstance(e, H1Error):
-                        status = e.status_hint       # bad body framing from the client
-                    elif isinstance(e, Timeout):
-                        status = 408
-                    elif isinstance(e, ConnectionClosed):
+                    if isinstance(e, ConnectionClosed):
                         break
-                    else:
-                        status = 500
-                        if isinstance(e, MemoryError):
-                            # the handler's frames are gone: collect before the error
-                            # path, which may load its modules (mhttp._server_more)
-                            import gc
-                            gc.collect()
-                        self._report(stream, "onstream", e)
-                    if not stream.headers_sent:
-                        await self._error_close(io, status)
+                    if isinstance(e, MemoryError):
+                        # the handler's frames are gone: collect before the error path,
+                        # which loads its module (mhttp._server_more)
+                        import gc
+                        gc.collect()
+                    await self._onstream_failed(io, stream, e)
                     break
                 if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
                     try:
