@@ -30,7 +30,20 @@ from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRA
                              rst_stream_pack, rst_stream_unpack, check_size)
 import struct
 
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
 _pack = struct.pack
+
+# mhttp.h2's flood counters (indexes into H2Protocol._fc, see mhttp.h2 _FC_*)
+_FC_PING = const(2)
+_FC_EMPTY = const(3)
+_FC_PRIO = const(4)
+_FC_WU = const(5)
+_FC_RR_RESETS = const(7)
 
 # mhttp.h2's public event, connection-state and stream-state numbers (mhttp.h2 uses
 # private const() copies; mhttp.h2.X finds these through its __getattr__).
@@ -265,8 +278,7 @@ def r_priority(self, fl, sid, p):
     if sid == 0:
         raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY on stream 0 MUST be PROTOCOL_ERROR")
     check_size(FRAME_PRIORITY, fl, len(p), sid)
-    self._f_prio += 1
-    self._flood(self._f_prio, self.max_priority_flood, "PRIORITY")
+    self._flood(_FC_PRIO, self.max_priority_flood, "PRIORITY")
     dep, w, ex = priority_unpack(p)
     if dep == sid:
         raise H2StreamError(PROTOCOL_ERROR, "stream %d depends on itself" % sid, sid)
@@ -281,8 +293,7 @@ def r_priority_update(self, fl, sid, p):
     psid, value = priority_update_unpack(p)
     if psid == 0:
         raise H2ConnectionError(PROTOCOL_ERROR, "PRIORITY_UPDATE for stream 0")
-    self._f_prio += 1
-    self._flood(self._f_prio, self.max_priority_flood, "PRIORITY_UPDATE")
+    self._flood(_FC_PRIO, self.max_priority_flood, "PRIORITY_UPDATE")
     self._ev.append((EV_PRIORITY_UPDATE, psid, value))
 
 
@@ -302,10 +313,11 @@ def stream_error(self, e):
 
 def count_reset(self):
     # CVE-2023-44487 (rapid reset) and its variant where the peer makes us reset.
-    self._rr_resets += 1
-    if self._rr_resets > self.max_rapid_resets:
+    f = self._fc
+    f[_FC_RR_RESETS] += 1
+    if f[_FC_RR_RESETS] > self.max_rapid_resets:
         raise H2ConnectionError(ENHANCE_YOUR_CALM, "%d streams reset within %d streams: "
-                                "rapid reset" % (self._rr_resets, self.rapid_reset_window))
+                                "rapid reset" % (f[_FC_RR_RESETS], self.rapid_reset_window))
 
 
 def connection_error(self, e):
@@ -346,8 +358,7 @@ def r_continuation(self, fl, sid, p):
                                 % self.max_header_block_bytes)
     if not fl & FLAG_END_HEADERS:
         if not p:
-            self._f_empty += 1
-            self._flood(self._f_empty, self.max_empty_frames, "empty CONTINUATION")
+            self._flood(_FC_EMPTY, self.max_empty_frames, "empty CONTINUATION")
         c[3].append(p)
         return
     c[3].append(p)
@@ -404,8 +415,7 @@ def r_rst_stream(self, fl, sid, p):
     st = self._streams.get(sid)
     if st is None:
         self._check_absent(sid, RECV_RST_STREAM)
-        self._f_wu += 1
-        self._flood(self._f_wu, self.max_window_update_flood, "RST_STREAM on closed streams")
+        self._flood(_FC_WU, self.max_window_update_flood, "RST_STREAM on closed streams")
         return
     early = not self.client and st.hout == 0 and not (sid & 1 == 0)
     self._trans(st, RECV_RST_STREAM)
@@ -424,8 +434,7 @@ def r_ping(self, fl, sid, p):
             self._gs_ping = None
             self.close_connection(NO_ERROR)
         return
-    self._f_ping += 1
-    self._flood(self._f_ping, self.max_ping_flood, "PING")
+    self._flood(_FC_PING, self.max_ping_flood, "PING")
     self._out.append(ping_pack(p, True))
     self._ev.append((EV_PING_RECEIVED, p))
 
@@ -497,7 +506,7 @@ def _send_data_slow(self, st, data, end_stream, now, pad, w):
                 else:
                     out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, sid))
             self._trans(st, SEND_END_STREAM)
-    if sent and self._flood_dirty:
+    if sent and self._fc[0]:
         self._progress()
     return sent
 

@@ -151,6 +151,16 @@ _RECV_PUSH_PROMISE = const(10)   # on the parent stream
 _RECV_PROMISED = const(11)       # on the promised stream
 _RECV_WINDOW_UPDATE = const(12)
 _RECV_PRIORITY = const(13)
+# H2Protocol._fc: the flood counters in one list (one attribute, not eight): [0] is 1
+# while a counter of [1]..[5] is not zero (they all restart at each "progress"); [6] and
+# [7] count the rapid-reset window.  mhttp._h2_rare has the same numbers.
+_FC_SETTINGS = const(1)
+_FC_PING = const(2)
+_FC_EMPTY = const(3)
+_FC_PRIO = const(4)
+_FC_WU = const(5)
+_FC_RR_OPENED = const(6)
+_FC_RR_RESETS = const(7)
 
 # THE transition table (RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
 # WINDOW_UPDATE / RST_STREAM tolerated shortly after close (§5.1 closed), frames after our
@@ -279,17 +289,30 @@ class H2Protocol:
     max_encoder_table_size = 4096    # HPACK table we use at most, whatever the peer allows
     # "progress": a complete HEADERS block or non-empty DATA received, or DATA/HEADERS we
     # send.  The flood counters start again from zero at each one.
+    # Board RAM: state a plain server exchange never writes starts as these class
+    # attributes (a smaller instance dict on every connection).
+    auto_ack = False
+    validate = True
+    _next_id = 2             # server; a client starts at 1
+    _high_out = 0            # highest stream id we opened (or promised)
+    _open_out = 0            # active streams we initiated
+    _cont = None             # header block awaiting CONTINUATION
+    goaway_sent = None       # last_stream_id of the GOAWAY we sent
+    goaway_received = None
+    _gs_ping = None
 
 
     def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
                  connection_window=None, **limits):
         for k in limits:
-            if not hasattr(H2Protocol, k) or k[:1] == "_":
+            if not hasattr(H2Protocol, k) or k[:1] == "_" or k[:6] == "goaway":
                 raise TypeError("H2Protocol: unknown option %r" % k)
             setattr(self, k, limits[k])
         self.client = client
-        self.auto_ack = auto_ack
-        self.validate = validate
+        if auto_ack is not False:
+            self.auto_ack = auto_ack
+        if validate is not True:
+            self.validate = validate
         self.state = _CONN_OPEN
         ours = {_SETTINGS_MAX_CONCURRENT_STREAMS: 100, _SETTINGS_MAX_HEADER_LIST_SIZE: 65536}
         if client:
@@ -323,11 +346,12 @@ class H2Protocol:
         self._ev = None
         self._need_preface = not client
         self._got_settings = False
-        self._next_id = 1 if client else 2
+        if client:
+            self._next_id = 1
+            self._high_out = 0
+            self._open_out = 0
         self._high_in = 0        # highest stream id the peer opened (or promised)
-        self._high_out = 0       # highest stream id we opened (or promised)
         self._open_in = 0        # active streams the peer initiated
-        self._open_out = 0       # active streams we initiated
         self._in_window = 65535  # connection: what the peer may still send
         self._in_unacked = 0
         self._in_target = 65535 if connection_window is None else connection_window
@@ -336,14 +360,8 @@ class H2Protocol:
         self._out_max_frame = 16384
         self._in_iws = 65535     # our acked SETTINGS_INITIAL_WINDOW_SIZE
         self._out_iws = 65535    # the peer's SETTINGS_INITIAL_WINDOW_SIZE
-        self._cont = None        # header block awaiting CONTINUATION
-        self.goaway_sent = None  # last_stream_id of the GOAWAY we sent
-        self.goaway_received = None
-        self._gs_ping = None
-        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
-        self._flood_dirty = False
-        self._rr_opened = 0
-        self._rr_resets = 0
+        # the flood counters (see _FC_*; [0]: 1 while one of them is not zero)
+        self._fc = [0, 0, 0, 0, 0, 0, 0, 0]
 
     def __getattr__(self, name):
         # Board RAM: the rarely used methods (_RARE) live in mhttp._h2_rare, loaded and
@@ -528,14 +546,17 @@ class H2Protocol:
         return ev
 
     def _progress(self):
-        self._f_settings = self._f_ping = self._f_empty = self._f_prio = self._f_wu = 0
-        self._flood_dirty = False
+        f = self._fc
+        f[0] = f[1] = f[2] = f[3] = f[4] = f[5] = 0
 
-    def _flood(self, count, limit, what):
-        self._flood_dirty = True
-        if count > limit:
+    def _flood(self, i, limit, what):
+        # One more frame of flood counter i (_FC_*) without progress.
+        f = self._fc
+        f[0] = 1
+        f[i] += 1
+        if f[i] > limit:
             # %s flood: %d frames without progress
-            raise _err(10, None, (what, count))
+            raise _err(10, None, (what, f[i]))
 
     # -- stream bookkeeping --------------------------------------------------------------
 
@@ -594,11 +615,10 @@ class H2Protocol:
         self._in_window -= flen
         es = fl & _FLAG_END_STREAM
         if p:
-            if self._flood_dirty:
+            if self._fc[0]:
                 self._progress()
         elif not es:
-            self._f_empty += 1
-            self._flood(self._f_empty, self.max_empty_frames, "empty DATA")
+            self._flood(_FC_EMPTY, self.max_empty_frames, "empty DATA")
         st = self._streams.get(sid)
         if st is None:
             self._ack_conn(flen)
@@ -660,7 +680,7 @@ class H2Protocol:
 
     def _header_block(self, kind, sid, fl, block, prio, promised):
         fields = self._decode(block)
-        if self._flood_dirty:
+        if self._fc[0]:
             self._progress()
         if kind == _FRAME_PUSH_PROMISE:
             _rare().recv_push_promise(self, sid, promised, fields)
@@ -674,10 +694,11 @@ class H2Protocol:
                     # client stream id %d is even (RFC 9113 §5.1.1)
                     raise _err(17, None, (sid,))
                 self._high_in = sid
-                self._rr_opened += 1
-                if self._rr_opened > self.rapid_reset_window:
-                    self._rr_opened = 1
-                    self._rr_resets = 0
+                f = self._fc
+                f[_FC_RR_OPENED] += 1
+                if f[_FC_RR_OPENED] > self.rapid_reset_window:
+                    f[_FC_RR_OPENED] = 1
+                    f[_FC_RR_RESETS] = 0
                 if self.goaway_sent is not None and sid > self.goaway_sent:
                     self._remember(sid, _ST_RESET_LOCAL)
                     # stream %d opened after GOAWAY
@@ -890,8 +911,7 @@ class H2Protocol:
             changes = self._pending_settings.pop(0)[0]
             self._ev.append((_EV_SETTINGS_ACKED, self._apply_local_settings(changes)))
             return
-        self._f_settings += 1
-        self._flood(self._f_settings, self.max_settings_flood, "SETTINGS")
+        self._flood(_FC_SETTINGS, self.max_settings_flood, "SETTINGS")
         changed = self._apply_remote_settings(settings_unpack(p))
         self._out.append(settings_pack(ack=True))
         self._ev.append((_EV_SETTINGS_CHANGED, changed))
@@ -931,8 +951,7 @@ class H2Protocol:
     def _r_window_update(self, fl, sid, p):
         check_size(_FRAME_WINDOW_UPDATE, fl, len(p), sid)
         inc = window_update_unpack(p)
-        self._f_wu += 1
-        self._flood(self._f_wu, self.max_window_update_flood, "WINDOW_UPDATE")
+        self._flood(_FC_WU, self.max_window_update_flood, "WINDOW_UPDATE")
         if sid == 0:
             if inc == 0:
                 # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
@@ -1051,7 +1070,7 @@ class H2Protocol:
                 st.hout = 2
         self._emit_block(_FRAME_HEADERS, stream_id, self._encoder.encode(l),
                          _FLAG_END_STREAM if end_stream else 0)
-        if self._flood_dirty:
+        if self._fc[0]:
             self._progress()
         if end_stream:
             self._trans(st, _SEND_END_STREAM)
@@ -1080,7 +1099,7 @@ class H2Protocol:
             self._out_window -= n
             if st.blocked_since is not None:
                 st.blocked_since = None
-            if n and self._flood_dirty:
+            if n and self._fc[0]:
                 self._progress()
             if end_stream:
                 self._trans(st, _SEND_END_STREAM)

@@ -234,3 +234,14 @@ def test_frames_on_many_old_streams_forgotten_are_tolerated():
 
 def test_unknown_limit_option_rejected():
     raises(TypeError, H2Protocol, True, None, False, True, None, max_bogus=1)
+
+
+def test_flood_counter_numbers_agree():
+    # mhttp._h2_rare keeps its own const() copies of mhttp.h2's _FC_* (indexes into
+    # H2Protocol._fc); on MicroPython the private consts are not module attributes.
+    from mhttp import h2, _h2_rare
+    for k in ("_FC_PING", "_FC_EMPTY", "_FC_PRIO", "_FC_WU", "_FC_RR_RESETS"):
+        if hasattr(h2, k):
+            assert getattr(h2, k) == getattr(_h2_rare, k), k
+    rc = RawClient()
+    assert len(rc.s._fc) == 8
