@@ -70,3 +70,24 @@ def test_closed_memory_does_not_grow_after_connection_start():
     # forgetting allocate nothing lasting (a table grown on the way: 1168 bytes)
     assert gc.mem_alloc() - base < 256, gc.mem_alloc() - base
     assert len(c) <= m
+
+
+def test_sparse_ids_are_forgotten_without_walking_the_range():
+    # A peer that closes streams far apart (the last one at 2**31-1): forgetting the
+    # older half goes over the remembered ids, not over every id between them (about a
+    # billion steps: the server hung).
+    import time
+    rc = RawClient(max_closed_streams=8)
+    sid = _serve(rc, 1, 8)
+    t0 = time.time()
+    big = 0x7fffffff
+    rc.send(rc.headers(big, REQ, True))
+    rc.s.send_headers(big, [(b":status", b"204")], True)
+    rc.drain()
+    assert time.time() - t0 < 5
+    c = rc.s._closed
+    # the ids below the middle of the range held are forgotten: all but the last
+    assert list(c) == [big]
+    assert rc.s.stream_state(big) == h2.ST_CLOSED
+    assert rc.s.stream_state(1) == h2.ST_FORGOTTEN
+    assert rc.s.stream_state(sid - 2) == h2.ST_FORGOTTEN
