@@ -152,11 +152,13 @@ class Request:
 
     def go_blocking(self, timeout=None):
         # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
-        # The stream is wrapped in mhttp.blocking.Blocking (its methods block).
+        # The stream is wrapped in mhttp.blocking.Blocking (its methods block), imported
+        # after the exchange: the first request's peak (its connection, the driver's
+        # modules being loaded) then does not hold it too (board RAM, fs .mpy ~2 KiB).
         from mhttp._io import run_blocking
-        from mhttp.blocking import Blocking
         headers, stream = run_blocking(
             self._go(None if timeout is None else (ticks_ms(), timeout), True))
+        from mhttp.blocking import Blocking
         return headers, Blocking(stream)
 
     async def _go(self, dl, blocking, may_retry=True, follow=True):
