@@ -13,8 +13,11 @@
 import mhttp._uri as util
 from mhttp import errors
 from mhttp.headers import Headers
-from mhttp.request import (Request, ClientStream, new_from_uri, _left,
-                           FILE_CHUNK, EXPECT_THRESHOLD, DEFAULT_USER_AGENT)
+from mhttp.request import Request, ClientStream, new_from_uri, _left, DEFAULT_USER_AGENT
+
+# (both also reachable as mhttp.request.EXPECT_THRESHOLD / FILE_CHUNK)
+EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
+FILE_CHUNK = 16384  # bytes read from a file-like body per write
 
 
 class RedirectError(errors.Error):

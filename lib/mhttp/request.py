@@ -61,7 +61,7 @@
 # (Request.__getattr__), the module's names through the module __getattr__ below (PEP
 # 562), so `from mhttp.request import RedirectError` and `request.body_length` work as
 # before and name the same objects.
-import mhttp._uri as util
+import mhttp._uri as _uri
 from mhttp import errors
 from mhttp.headers import Headers
 from mhttp.stream_common import StreamCommon, BODY
@@ -69,22 +69,20 @@ from mhttp._io import ticks_ms, ticks_diff
 from mhttp._lazy import bind, settle
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
-EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
-FILE_CHUNK = 16384  # bytes read from a file-like body per write
 
-_MORE = "mhttp._request_more"
-# Request's methods in _MORE (see mhttp._lazy) and the module's names there.  Each is one
-# str, split when a name is missed: a name that appears only in a tuple would be interned
-# (heap on MicroPython, even from ROMFS) by every program that imports this module.
+# Request's methods in mhttp._request_more (see mhttp._lazy) and the module's names there
+# (EXPECT_THRESHOLD and FILE_CHUNK too).  Each is one str, split when a name is missed: a
+# name that appears only in a tuple would be interned (heap on MicroPython, even from
+# ROMFS) by every program that imports this module.
 _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
         "_connect_shared _may_resend"
-_NAMES = "RedirectError body_length body_replayable new_connect"
+_NAMES = "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD FILE_CHUNK"
 
 
 def __getattr__(name):
     if name not in _NAMES.split():
         raise AttributeError(name)
-    v = getattr(__import__(_MORE, None, None, (name,)), name)
+    v = getattr(__import__("mhttp._request_more", None, None, (name,)), name)
     globals()[name] = v     # later lookups are ordinary globals
     return v
 
@@ -126,7 +124,7 @@ class Request:
 
     def __getattr__(self, name):
         # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy)
-        return bind(self, name, _MORE, _RARE.split())
+        return bind(self, name, "mhttp._request_more", _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -330,7 +328,7 @@ class Pool:
         self.pending = {}  # key -> asyncio.Event: a connection being opened (_connect_shared)
 
     def __getattr__(self, name):
-        return bind(self, name, _MORE, "count close_all _evict")
+        return bind(self, name, "mhttp._request_more", "count close_all _evict")
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
@@ -383,9 +381,9 @@ def new_from_uri(uri, headers=None):
     # (scheme, userinfo, host, port, path_and_query, fragment) as bytes, scheme and host
     # lowercased, port the scheme's default when absent, path "/" when empty;
     # ValueError for a URI without a scheme or an authority
-    scheme, userinfo, hb, port, path, _ = util.parse_uri(uri)
+    scheme, userinfo, hb, port, path, _ = _uri.parse_uri(uri)
     s = scheme.decode()
-    if s not in util.scheme_to_port:    # http, https, ws, wss
+    if s not in _uri.scheme_to_port:    # http, https, ws, wss
         raise ValueError("scheme not valid: %r" % (s,))
     host = hb.decode()
     if headers is not None or userinfo is not None:
@@ -394,12 +392,12 @@ def new_from_uri(uri, headers=None):
                     path.decode(), headers)
     # the names are lowercase bytes already: no copies made by Headers.append
     h = Headers._trusted([(b":method", b"GET", False),
-                          (b":authority", util.to_authority(hb, port, s), False),
+                          (b":authority", _uri.to_authority(hb, port, s), False),
                           (b":path", path, False), (b":scheme", scheme, False),
                           (b"user-agent", DEFAULT_USER_AGENT, False)])
-    return Request(host, port, util.scheme_to_port[s] == 443, h)   # https, wss
+    return Request(host, port, _uri.scheme_to_port[s] == 443, h)   # https, wss
 
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
-settle(Request, _MORE, _RARE)
-settle(Pool, _MORE, "count close_all _evict")
+settle(Request, "mhttp._request_more", _RARE)
+settle(Pool, "mhttp._request_more", "count close_all _evict")

@@ -142,6 +142,7 @@ def test_module_names_reached_lazily_are_the_same_objects():
     assert issubclass(request.RedirectError, request.errors.Error)
     assert request.body_length is more.body_length
     assert request.body_replayable(b"x") and request.new_connect is more.new_connect
+    assert request.EXPECT_THRESHOLD == 1024 and request.FILE_CHUNK == 16384
     raises(AttributeError, getattr, request, "no_such_name")
     assert not hasattr(request.Request("h", 80, False, None), "no_such_method")
 
