@@ -58,12 +58,12 @@ async def send_frame(self, opcode, payload=b"", fin=True, timeout=None, rsv1=Fal
 
 
 async def send_ping(self, data=b"", timeout=None):
-    await self.send_frame(core.OP_PING, data, True, timeout)
+    await self.send_frame(9, data, True, timeout)    # OP_PING
 
 
 async def send_pong(self, data=b"", timeout=None):
     # An unsolicited pong: a one-way keepalive.
-    await self.send_frame(core.OP_PONG, data, True, timeout)
+    await self.send_frame(10, data, True, timeout)   # OP_PONG
 
 
 async def _failed(self, e):

@@ -90,6 +90,13 @@ _M_URI_AUTH = const(52)
 _M_URI_HOST = const(53)
 _M_URI_PORT = const(54)
 
+# mhttp.ws's EV_MESSAGE, EV_CLOSE, CLOSE_ABNORMAL, ST_OPEN (its public names are not
+# globals on a board; test_websocket_api checks these against them)
+_EV_MESSAGE = const(1)
+_EV_CLOSE = const(5)
+_CLOSE_ABNORMAL = const(1006)
+_ST_OPEN = const(0)
+
 # ready_state values (the browser API's)
 CONNECTING = 0
 OPEN = 1
@@ -326,9 +333,9 @@ class WebSocket:
                     p.receive_data(await self._read(end))
                     continue
                 k = ev[0]
-                if k == core.EV_MESSAGE:
+                if k == _EV_MESSAGE:
                     return (ev[1], "text" if ev[2] else "binary")
-                if k == core.EV_CLOSE:
+                if k == _EV_CLOSE:
                     self.close_code = ev[1]
                     self.close_reason = ev[2]
                     await self._close_transport(True)
@@ -432,9 +439,9 @@ class WebSocket:
                 self.connection.abort()
             return False
         if self.ready_state == CLOSED:
-            return self.close_code is not None and self.close_code != core.CLOSE_ABNORMAL
+            return self.close_code is not None and self.close_code != _CLOSE_ABNORMAL
         end = _deadline(timeout)
-        if p.state == core.ST_OPEN:
+        if p.state == _ST_OPEN:
             self.ready_state = CLOSING
             try:
                 await self._send(p.send_close, (code, reason), timeout)
@@ -454,7 +461,7 @@ class WebSocket:
                     await self._close_transport(False)
                     return False
                 await asyncio.sleep(0.02)
-            return self.close_code is not None and self.close_code != core.CLOSE_ABNORMAL
+            return self.close_code is not None and self.close_code != _CLOSE_ABNORMAL
         try:
             while True:
                 ev = p.next_event()
@@ -466,11 +473,11 @@ class WebSocket:
                     else:
                         p.receive_data(await self._read(end))
                     continue
-                if ev[0] == core.EV_CLOSE:
+                if ev[0] == _EV_CLOSE:
                     self.close_code = ev[1]
                     self.close_reason = ev[2]
                     await self._close_transport(True)
-                    return ev[1] != core.CLOSE_ABNORMAL
+                    return ev[1] != _CLOSE_ABNORMAL
         except (Timeout, ConnectionClosed):
             pass
         except ProtocolError as e:

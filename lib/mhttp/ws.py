@@ -87,34 +87,46 @@ except ImportError:
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
-OP_CONT = const(0x0)
-OP_TEXT = const(0x1)
-OP_BINARY = const(0x2)
-OP_CLOSE = const(0x8)
-OP_PING = const(0x9)
-OP_PONG = const(0xA)
+# Public constants: private const()s here (inlined in this module: no global, no
+# interned name on a board), the public names (ws.OP_TEXT, from mhttp.ws import
+# EV_MESSAGE, ...) from _PUBLIC through the module __getattr__ (CPython: real globals,
+# set at the end of this module).
+_OP_CONT = const(0x0)
+_OP_TEXT = const(0x1)
+_OP_BINARY = const(0x2)
+_OP_CLOSE = const(0x8)
+_OP_PING = const(0x9)
+_OP_PONG = const(0xA)
 
-EV_MESSAGE = const(1)
-EV_FRAGMENT = const(2)
-EV_PING = const(3)
-EV_PONG = const(4)
-EV_CLOSE = const(5)
+_EV_MESSAGE = const(1)
+_EV_FRAGMENT = const(2)
+_EV_PING = const(3)
+_EV_PONG = const(4)
+_EV_CLOSE = const(5)
 
-ST_OPEN = const(0)
-ST_CLOSING = const(1)
-ST_CLOSED = const(2)
+_ST_OPEN = const(0)
+_ST_CLOSING = const(1)
+_ST_CLOSED = const(2)
 
-CLOSE_NORMAL = const(1000)
-CLOSE_GOING_AWAY = const(1001)
-CLOSE_PROTOCOL_ERROR = const(1002)
-CLOSE_UNSUPPORTED_DATA = const(1003)
-CLOSE_NO_STATUS = const(1005)
-CLOSE_ABNORMAL = const(1006)
-CLOSE_INVALID_DATA = const(1007)
-CLOSE_POLICY_VIOLATION = const(1008)
-CLOSE_MESSAGE_TOO_BIG = const(1009)
-CLOSE_MANDATORY_EXTENSION = const(1010)
-CLOSE_INTERNAL_ERROR = const(1011)
+_CLOSE_NORMAL = const(1000)
+_CLOSE_GOING_AWAY = const(1001)
+_CLOSE_PROTOCOL_ERROR = const(1002)
+_CLOSE_UNSUPPORTED_DATA = const(1003)
+_CLOSE_NO_STATUS = const(1005)
+_CLOSE_ABNORMAL = const(1006)
+_CLOSE_INVALID_DATA = const(1007)
+_CLOSE_POLICY_VIOLATION = const(1008)
+_CLOSE_MESSAGE_TOO_BIG = const(1009)
+_CLOSE_MANDATORY_EXTENSION = const(1010)
+_CLOSE_INTERNAL_ERROR = const(1011)
+
+_PUBLIC = ("OP_CONT 0 OP_TEXT 1 OP_BINARY 2 OP_CLOSE 8 OP_PING 9 OP_PONG 10 "
+           "EV_MESSAGE 1 EV_FRAGMENT 2 EV_PING 3 EV_PONG 4 EV_CLOSE 5 ST_OPEN 0 "
+           "ST_CLOSING 1 ST_CLOSED 2 CLOSE_NORMAL 1000 CLOSE_GOING_AWAY 1001 "
+           "CLOSE_PROTOCOL_ERROR 1002 CLOSE_UNSUPPORTED_DATA 1003 "
+           "CLOSE_NO_STATUS 1005 CLOSE_ABNORMAL 1006 CLOSE_INVALID_DATA 1007 "
+           "CLOSE_POLICY_VIOLATION 1008 CLOSE_MESSAGE_TOO_BIG 1009 "
+           "CLOSE_MANDATORY_EXTENSION 1010 CLOSE_INTERNAL_ERROR 1011")
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -214,6 +226,10 @@ def __getattr__(name):
     elif name == "deflate_available":
         from mhttp import _ws_rare as m
     else:
+        t = _PUBLIC.split()
+        for i in range(0, len(t), 2):
+            if t[i] == name:
+                return int(t[i + 1])
         raise AttributeError(name)
     return getattr(m, name)
 
@@ -408,7 +424,7 @@ class WSProtocol:
         self.extensions = list(extensions or ())
         self.stream = stream
         self.auto_pong = auto_pong
-        self.state = ST_OPEN
+        self.state = _ST_OPEN
         self.close_code = None     # the peer's close code once received (or 1006)
         self.close_reason = None
         self.error = None          # the WSError that failed the connection, if any
@@ -437,7 +453,7 @@ class WSProtocol:
     # -- receiving ---------------------------------------------------------------------
 
     def receive_data(self, data):
-        if self.state == ST_CLOSED and self.close_code is not None:
+        if self.state == _ST_CLOSED and self.close_code is not None:
             return
         if not data:
             self._eof = True
@@ -467,25 +483,25 @@ class WSProtocol:
         e = _err(msg, code, arg)
         if self.error is None:
             self.error = e
-            if self.state == ST_OPEN:
-                self._out.append(self._frame(OP_CLOSE, code.to_bytes(2, "big"), True, 0))
-            self.state = ST_CLOSED
-            self.close_code = CLOSE_ABNORMAL
+            if self.state == _ST_OPEN:
+                self._out.append(self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
+            self.state = _ST_CLOSED
+            self.close_code = _CLOSE_ABNORMAL
             self._buf = b""
             self._pos = 0
             self._msg_parts = []
         return e
 
     def next_event(self):
-        if self.error is not None or (self.state == ST_CLOSED and self.close_code is not None):
+        if self.error is not None or (self.state == _ST_CLOSED and self.close_code is not None):
             return None
         ev = self._next()
         if ev is None and self._eof:
             # §7.1.5: the TCP connection closed without a close frame.
-            self.state = ST_CLOSED
-            self.close_code = CLOSE_ABNORMAL
+            self.state = _ST_CLOSED
+            self.close_code = _CLOSE_ABNORMAL
             self.close_reason = ""
-            return (EV_CLOSE, CLOSE_ABNORMAL, "")
+            return (_EV_CLOSE, _CLOSE_ABNORMAL, "")
         return ev
 
     def _next(self):
@@ -502,32 +518,32 @@ class WSProtocol:
             n = b1 & 0x7F
             # RFC 6455 §5.2 header checks, as soon as the first two bytes are here.
             if rsv & ~self._rsv_ok:
-                raise self._fail(_M_RSV, CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_RSV, _CLOSE_PROTOCOL_ERROR)
             if op >= 8:
-                if op > OP_PONG:
-                    raise self._fail(_M_OPCODE, CLOSE_PROTOCOL_ERROR, op)
+                if op > _OP_PONG:
+                    raise self._fail(_M_OPCODE, _CLOSE_PROTOCOL_ERROR, op)
                 if not b0 & 0x80:
-                    raise self._fail(_M_CTRL_FRAG, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CTRL_FRAG, _CLOSE_PROTOCOL_ERROR)
                 if n > 125:
-                    raise self._fail(_M_CTRL_LEN, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CTRL_LEN, _CLOSE_PROTOCOL_ERROR)
                 if rsv:
-                    raise self._fail(_M_CTRL_RSV, CLOSE_PROTOCOL_ERROR)
-            elif op == OP_CONT:
+                    raise self._fail(_M_CTRL_RSV, _CLOSE_PROTOCOL_ERROR)
+            elif op == _OP_CONT:
                 if not self._msg_op:
-                    raise self._fail(_M_CONT, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_CONT, _CLOSE_PROTOCOL_ERROR)
                 if rsv:
-                    raise self._fail(_M_CONT_RSV, CLOSE_PROTOCOL_ERROR)
-            elif op <= OP_BINARY:
+                    raise self._fail(_M_CONT_RSV, _CLOSE_PROTOCOL_ERROR)
+            elif op <= _OP_BINARY:
                 if self._msg_op:
-                    raise self._fail(_M_INTERLEAVED, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_INTERLEAVED, _CLOSE_PROTOCOL_ERROR)
             else:
-                raise self._fail(_M_OPCODE, CLOSE_PROTOCOL_ERROR, op)
+                raise self._fail(_M_OPCODE, _CLOSE_PROTOCOL_ERROR, op)
             masked = b1 & 0x80
             if self.client:
                 if masked:
-                    raise self._fail(_M_MASKED, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MASKED, _CLOSE_PROTOCOL_ERROR)
             elif not masked:
-                raise self._fail(_M_UNMASKED, CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_UNMASKED, _CLOSE_PROTOCOL_ERROR)
             hl = 2
             if n == 126:
                 if avail < 4:
@@ -535,20 +551,20 @@ class WSProtocol:
                 n = (buf[p + 2] << 8) | buf[p + 3]
                 hl = 4
                 if n < 126:
-                    raise self._fail(_M_MINLEN, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MINLEN, _CLOSE_PROTOCOL_ERROR)
             elif n == 127:
                 if avail < 10:
                     return None
                 n = int.from_bytes(buf[p + 2:p + 10], "big")
                 hl = 10
                 if n >> 63:
-                    raise self._fail(_M_MSB, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MSB, _CLOSE_PROTOCOL_ERROR)
                 if n < 65536:
-                    raise self._fail(_M_MINLEN, CLOSE_PROTOCOL_ERROR)
+                    raise self._fail(_M_MINLEN, _CLOSE_PROTOCOL_ERROR)
             if n > self.max_frame_size:
-                raise self._fail(_M_FRAME_BIG, CLOSE_MESSAGE_TOO_BIG, (n, self.max_frame_size))
+                raise self._fail(_M_FRAME_BIG, _CLOSE_MESSAGE_TOO_BIG, (n, self.max_frame_size))
             if op < 8 and not self._msg_z and not rsv and self._msg_size + n > self.max_message_size:
-                raise self._fail(_M_MSG_BIG, CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
+                raise self._fail(_M_MSG_BIG, _CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
             if masked:
                 end = p + hl + 4 + n
                 if len(buf) < end:
@@ -576,63 +592,63 @@ class WSProtocol:
                 return ev
 
     def _control(self, op, payload):
-        if op == OP_PING:
-            if self.auto_pong and self.state == ST_OPEN:
-                self._out.append(self._frame(OP_PONG, payload, True, 0))
-            return (EV_PING, payload)
-        if op == OP_PONG:
-            return (EV_PONG, payload)
+        if op == _OP_PING:
+            if self.auto_pong and self.state == _ST_OPEN:
+                self._out.append(self._frame(_OP_PONG, payload, True, 0))
+            return (_EV_PING, payload)
+        if op == _OP_PONG:
+            return (_EV_PONG, payload)
         # OP_CLOSE, RFC 6455 §5.5.1 / §7.4
         n = len(payload)
         if n == 0:
-            code = CLOSE_NO_STATUS
+            code = _CLOSE_NO_STATUS
             reason = ""
         elif n == 1:
-            raise self._fail(_M_CLOSE_1, CLOSE_PROTOCOL_ERROR)
+            raise self._fail(_M_CLOSE_1, _CLOSE_PROTOCOL_ERROR)
         else:
             code = (payload[0] << 8) | payload[1]
             if not valid_close_code(code):
-                raise self._fail(_M_CLOSE_CODE, CLOSE_PROTOCOL_ERROR, code)
+                raise self._fail(_M_CLOSE_CODE, _CLOSE_PROTOCOL_ERROR, code)
             reason = utf8_decode(payload[2:])
             if reason is None:
-                raise self._fail(_M_CLOSE_UTF8, CLOSE_INVALID_DATA)
-        if self.state == ST_OPEN:
+                raise self._fail(_M_CLOSE_UTF8, _CLOSE_INVALID_DATA)
+        if self.state == _ST_OPEN:
             # §5.5.1: the endpoint MUST send a Close frame in response; we echo the code.
-            self._out.append(self._frame(OP_CLOSE, b"" if code == CLOSE_NO_STATUS
+            self._out.append(self._frame(_OP_CLOSE, b"" if code == _CLOSE_NO_STATUS
                                          else code.to_bytes(2, "big"), True, 0))
-        self.state = ST_CLOSED
+        self.state = _ST_CLOSED
         self.close_code = code
         self.close_reason = reason
         # Nothing after a close frame is ever parsed (§5.5.1): free what is buffered.
         self._buf = b""
         self._pos = 0
         self._msg_parts = []
-        return (EV_CLOSE, code, reason)
+        return (_EV_CLOSE, code, reason)
 
     def _data(self, op, payload, fin, rsv):
-        if op != OP_CONT:
+        if op != _OP_CONT:
             # First frame of a message.
             if fin and not rsv and not self.stream:
                 # Fast path: a whole message in one uncompressed frame.
-                if op == OP_TEXT:
+                if op == _OP_TEXT:
                     s = utf8_decode(payload)
                     if s is None:
-                        raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
-                    return (EV_MESSAGE, s, True)
-                return (EV_MESSAGE, payload, False)
+                        raise self._fail(_M_UTF8, _CLOSE_INVALID_DATA)
+                    return (_EV_MESSAGE, s, True)
+                return (_EV_MESSAGE, payload, False)
             self._msg_op = op
             self._msg_z = bool(rsv)
             self._msg_zn = 0
             self._msg_size = 0
             self._carry = b""
-        text = self._msg_op == OP_TEXT
+        text = self._msg_op == _OP_TEXT
         if self._msg_z:
             self._msg_zn += len(payload)
             if fin and not self._msg_zn:
                 # RFC 7692 §7.2.3.6: an empty message is compressed to at least one block
                 # (0x00); with nothing before the appended 00 00 ff ff the inflater would
                 # be left inside a stored block and fail on a later message instead.
-                raise self._fail(_M_Z_EMPTY, CLOSE_PROTOCOL_ERROR)
+                raise self._fail(_M_Z_EMPTY, _CLOSE_PROTOCOL_ERROR)
             limit = self.max_message_size - self._msg_size
             try:
                 data = self._inflater.feed(payload, limit)
@@ -646,7 +662,7 @@ class WSProtocol:
                 data = b""
             self._msg_size += len(data)
             if self._msg_size > self.max_message_size:
-                raise self._fail(_M_BOMB, CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
+                raise self._fail(_M_BOMB, _CLOSE_MESSAGE_TOO_BIG, self.max_message_size)
         else:
             data = payload
             self._msg_size += len(data)
@@ -659,11 +675,11 @@ class WSProtocol:
                 from mhttp._ws_rare import _utf8_split
                 r = _utf8_split(data)
                 if r is None:
-                    raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
+                    raise self._fail(_M_UTF8, _CLOSE_INVALID_DATA)
                 data, tail = r
             s = utf8_decode(data)
             if s is None:
-                raise self._fail(_M_UTF8, CLOSE_INVALID_DATA)
+                raise self._fail(_M_UTF8, _CLOSE_INVALID_DATA)
             self._carry = tail
             data = s
         if fin:
@@ -672,7 +688,7 @@ class WSProtocol:
             self._msg_size = 0
             self._carry = b""
         if self.stream:
-            return (EV_FRAGMENT, data, text, bool(fin))
+            return (_EV_FRAGMENT, data, text, bool(fin))
         parts = self._msg_parts
         if not fin:
             if data:
@@ -680,14 +696,14 @@ class WSProtocol:
             return None
         if not parts:
             # the message is this frame's data (a compressed message in one frame)
-            return (EV_MESSAGE, data, text)
+            return (_EV_MESSAGE, data, text)
         if data:
             parts.append(data)
         data = "".join(parts) if text else (parts[0] if len(parts) == 1 else b"".join(parts))
         # The list is emptied, not replaced: a new list per message would be a small
         # object left among the message's garbage (board RAM: fragmentation).
         del parts[:]
-        return (EV_MESSAGE, data, text)
+        return (_EV_MESSAGE, data, text)
 
     # -- sending -----------------------------------------------------------------------
 
@@ -697,13 +713,13 @@ class WSProtocol:
         return encode_frame(op, payload, fin, rsv, None)
 
     def _check_open(self):
-        if self.state != ST_OPEN:
-            raise _err(_M_SEND_CLOSING, CLOSE_INTERNAL_ERROR)
+        if self.state != _ST_OPEN:
+            raise _err(_M_SEND_CLOSING, _CLOSE_INTERNAL_ERROR)
 
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
         # it until one has fin=True).  str data is sent as text unless text=False.
-        if self.state != ST_OPEN:
+        if self.state != _ST_OPEN:
             self._check_open()
         if isinstance(data, str):
             data = data.encode()
@@ -712,19 +728,19 @@ class WSProtocol:
         elif not isinstance(data, bytes):
             data = bytes(data)
         if self._send_op:
-            op = OP_CONT
+            op = _OP_CONT
         else:
-            op = OP_TEXT if text else OP_BINARY
+            op = _OP_TEXT if text else _OP_BINARY
             self._send_z = self._deflater is not None and self._deflater.wants(data, fin)
         rsv = 0
         if self._send_z:
             data = self._deflater.compress(data, fin)
-            if op != OP_CONT:
+            if op != _OP_CONT:
                 rsv = 0x40
         if fin:
             self._send_op = 0
             self._send_z = False
-        elif op != OP_CONT:
+        elif op != _OP_CONT:
             self._send_op = op
         if self.client:
             return encode_frame(op, data, fin, rsv, os.urandom(4))
@@ -735,23 +751,23 @@ class WSProtocol:
     def __getattr__(self, name):
         return bind(self, name, "mhttp._ws_rare", _RARE_P)
 
-    def send_close(self, code=CLOSE_NORMAL, reason=""):
+    def send_close(self, code=_CLOSE_NORMAL, reason=""):
         # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
         # an empty close payload.
         self._check_open()
         if code is None:
             if reason:
-                raise _err(_M_REASON_NO_CODE, CLOSE_INTERNAL_ERROR)
+                raise _err(_M_REASON_NO_CODE, _CLOSE_INTERNAL_ERROR)
         elif not valid_close_code(code):
-            raise _err(_M_SEND_CODE, CLOSE_INTERNAL_ERROR, code)
+            raise _err(_M_SEND_CODE, _CLOSE_INTERNAL_ERROR, code)
         if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
             # §5.5.1: the body after the code is UTF-8
-            raise _err(_M_REASON_UTF8, CLOSE_INTERNAL_ERROR)
+            raise _err(_M_REASON_UTF8, _CLOSE_INTERNAL_ERROR)
         payload = _close_payload(code, reason)
         if len(payload) > 125:
-            raise _err(_M_REASON_LONG, CLOSE_INTERNAL_ERROR)
-        self.state = ST_CLOSING
-        return self._frame(OP_CLOSE, payload, True, 0)
+            raise _err(_M_REASON_LONG, _CLOSE_INTERNAL_ERROR)
+        self.state = _ST_CLOSING
+        return self._frame(_OP_CLOSE, payload, True, 0)
 
 
 # -- permessage-deflate (RFC 7692) ------------------------------------------------------
@@ -787,19 +803,28 @@ if MICROPYTHON:
         def feed(self, data, limit):
             self._size += len(data)
             if self._size > limit + 1024 + (limit >> 4):
-                raise _err(_M_Z_BIG, CLOSE_MESSAGE_TOO_BIG)
+                raise _err(_M_Z_BIG, _CLOSE_MESSAGE_TOO_BIG)
             self._parts.append(data)
             return b""
 
         def finish(self, limit):
             import deflate
             import io
+            # The input: the pieces, then 00 00 ff ff and an empty final stored block,
+            # written into one io.BytesIO made at its final size (MicroPython's BytesIO
+            # takes a capacity): one copy of the compressed message, not a join and then
+            # the BytesIO's own copy of it.
             parts = self._parts
-            parts.append(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
-            src = b"".join(parts)
+            src = io.BytesIO(self._size + 9)
+            for c in parts:
+                src.write(c)
+            src.write(b"\x00\x00\xff\xff\x01\x00\x00\xff\xff")
+            src.seek(0)
             del parts[:]        # emptied, not replaced (see WSProtocol._data)
             self._size = 0
-            d = deflate.DeflateIO(io.BytesIO(src), deflate.RAW, self._wbits)
+            c = None
+            d = deflate.DeflateIO(src, deflate.RAW, self._wbits)
+            src = None
             # Read in pieces, joined once when the decompressor (its state and window,
             # ~2.3 KiB) is no longer referenced: read(limit + 1) would allocate
             # max_message_size at once (32 KiB on MicroPython).  256-byte pieces for the
@@ -820,10 +845,10 @@ if MICROPYTHON:
                 d.close()
                 d = None
             except (OSError, EOFError, ValueError) as e:
-                raise _err(_M_Z_BAD, CLOSE_PROTOCOL_ERROR, (e,))
+                raise _err(_M_Z_BAD, _CLOSE_PROTOCOL_ERROR, (e,))
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(out) > limit:
-                raise _err(_M_Z_BOMB, CLOSE_MESSAGE_TOO_BIG)
+                raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
             return out
 else:
     from mhttp._ws_cpy import _ZInflater, _ZDeflater
@@ -950,7 +975,7 @@ class PerMessageDeflate:
         got = {}
         for k, v in params:
             if k in got:
-                raise _err(_M_PMD_DUP, CLOSE_PROTOCOL_ERROR, k)
+                raise _err(_M_PMD_DUP, _CLOSE_PROTOCOL_ERROR, k)
             got[k] = v
         r = PerMessageDeflate(level=self.level, min_size=self.min_size)
         r.server_max_window_bits = 15
@@ -964,21 +989,21 @@ class PerMessageDeflate:
             elif k == b"server_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise _err(_M_PMD_SBITS, CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_SBITS, _CLOSE_PROTOCOL_ERROR)
                 if self.server_max_window_bits is not None and n > self.server_max_window_bits:
-                    raise _err(_M_PMD_SOVER, CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_SOVER, _CLOSE_PROTOCOL_ERROR)
                 r.server_max_window_bits = n
             elif k == b"client_max_window_bits":
                 n = _wbits(v)
                 if n is None:
-                    raise _err(_M_PMD_CBITS, CLOSE_PROTOCOL_ERROR)
+                    raise _err(_M_PMD_CBITS, _CLOSE_PROTOCOL_ERROR)
                 r.client_max_window_bits = n
             else:
-                raise _err(_M_PMD_PARAM, CLOSE_PROTOCOL_ERROR, k)
+                raise _err(_M_PMD_PARAM, _CLOSE_PROTOCOL_ERROR, k)
         if self.server_max_window_bits is not None and r.server_max_window_bits > self.server_max_window_bits:
-            raise _err(_M_PMD_SREFUSED, CLOSE_PROTOCOL_ERROR)
+            raise _err(_M_PMD_SREFUSED, _CLOSE_PROTOCOL_ERROR)
         if MICROPYTHON and not r.server_no_context_takeover:
-            raise _err(_M_PMD_TAKEOVER, CLOSE_PROTOCOL_ERROR)
+            raise _err(_M_PMD_TAKEOVER, _CLOSE_PROTOCOL_ERROR)
         if self.client_max_window_bits not in (None, True) and \
                 r.client_max_window_bits > self.client_max_window_bits:
             r.client_max_window_bits = self.client_max_window_bits
@@ -1128,6 +1153,13 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(str(e), 0)
     return (chosen, exts)
 
+
+if not MICROPYTHON:
+    # the public constants as plain globals (dir(), star imports, no __getattr__ call)
+    _t = _PUBLIC.split()
+    for _i in range(0, len(_t), 2):
+        globals()[_t[_i]] = int(_t[_i + 1])
+    del _t, _i
 
 # CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
 # a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and

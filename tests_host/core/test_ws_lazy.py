@@ -162,3 +162,35 @@ def test_error_texts_from_the_message_table():
     resp.append(":status", b"404")
     e = raises(W.HandshakeError, W.client_check_response, resp, W.client_key())
     assert str(e) == "\u00a74.1: the server answered b'404', not 101"
+
+
+def test_public_constants_through_the_module():
+    # OP_* / EV_* / ST_* / CLOSE_* are private const()s inside mhttp.ws (no globals on a
+    # board); the public names come from its __getattr__ (CPython: plain globals).
+    from mhttp.ws import OP_TEXT, EV_MESSAGE, ST_CLOSED, CLOSE_INTERNAL_ERROR
+    assert (OP_TEXT, EV_MESSAGE, ST_CLOSED, CLOSE_INTERNAL_ERROR) == (1, 1, 2, 1011)
+    want = {"OP_CONT": 0, "OP_TEXT": 1, "OP_BINARY": 2, "OP_CLOSE": 8, "OP_PING": 9,
+            "OP_PONG": 10, "EV_MESSAGE": 1, "EV_FRAGMENT": 2, "EV_PING": 3, "EV_PONG": 4,
+            "EV_CLOSE": 5, "ST_OPEN": 0, "ST_CLOSING": 1, "ST_CLOSED": 2,
+            "CLOSE_NORMAL": 1000, "CLOSE_GOING_AWAY": 1001, "CLOSE_PROTOCOL_ERROR": 1002,
+            "CLOSE_UNSUPPORTED_DATA": 1003, "CLOSE_NO_STATUS": 1005, "CLOSE_ABNORMAL": 1006,
+            "CLOSE_INVALID_DATA": 1007, "CLOSE_POLICY_VIOLATION": 1008,
+            "CLOSE_MESSAGE_TOO_BIG": 1009, "CLOSE_MANDATORY_EXTENSION": 1010,
+            "CLOSE_INTERNAL_ERROR": 1011}
+    for k in want:
+        assert getattr(W, k) == want[k], k
+    raises(AttributeError, getattr, W, "OP_NOPE")
+    raises(AttributeError, getattr, W, "CLOSE_")
+    raises(AttributeError, getattr, W, "1000")
+
+
+def test_websocket_private_constants_match_the_core():
+    # mhttp.websocket / mhttp._ws_more use their own const()s for the core's values
+    # (CPython only: a const() is no global on MicroPython)
+    if W.MICROPYTHON:
+        return
+    assert websocket._EV_MESSAGE == W.EV_MESSAGE
+    assert websocket._EV_CLOSE == W.EV_CLOSE
+    assert websocket._CLOSE_ABNORMAL == W.CLOSE_ABNORMAL
+    assert websocket._ST_OPEN == W.ST_OPEN
+    assert (W.OP_PING, W.OP_PONG) == (9, 10)    # mhttp._ws_more.send_ping / send_pong
