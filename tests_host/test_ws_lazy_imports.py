@@ -100,12 +100,15 @@ assert p.send_ping(b"x") == b"\x89\x01x"
 assert W.PerMessageDeflate().accept([(b"client_max_window_bits", None)]) is not None
 assert callable(websocket.WebSocket("client").send_ping)
 assert W.HandshakeError is websocket.HandshakeError
+assert W.PerMessageDeflate().offer().startswith(b"permessage-deflate")
+assert websocket.parse_ws_uri("ws://h:1/p") == ("ws", None, "h", 1, "/p")
+assert W.client_request(b"h", b"/", W.client_key()).get(":path") == b"/"
 print("OK")
 '''
 
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
-                                   "mhttp._ws_msg"])
+                                   "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.
@@ -115,3 +118,51 @@ def test_a_rare_module_imported_first(first, tmp_path):
     assert r.returncode == 0 and r.stdout.strip() == b"OK", r.stdout + r.stderr
     r = run_micropython([str(f)], timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == b"OK", r.stdout + r.stderr
+
+
+UNLOAD = r"""
+import sys
+from mhttp import websocket, ws as W
+if %r:
+    import mhttp._ws_server     # a server half in the same program keeps mhttp._ws_hs
+MP = sys.implementation.name == "micropython"
+SETUP = ("mhttp._ws_open", "mhttp._ws_hs")
+msg = bytes(range(256)) * 4
+for n in range(3):
+    ws = websocket.new_from_uri("ws://127.0.0.1:%d/ws", blocking=True)
+    assert "mhttp._ws_open" in sys.modules
+    ws.connect(10)
+    print("LOADED", n, sorted(m for m in SETUP if m in sys.modules))
+    assert ws.extensions and ws.headers.get(":status") == b"101"
+    ws.send(msg)
+    assert ws.receive(10) == (msg, "binary")
+    assert ws.close() is True
+pmd = W.PerMessageDeflate()
+assert pmd.offer().startswith(b"permessage-deflate") and "mhttp._ws_hs" in sys.modules
+print("OK")
+"""
+
+
+@pytest.mark.parametrize("server_half", [False, True])
+def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
+    # MicroPython: connect() drops mhttp._ws_open and mhttp._ws_hs (the client's setting
+    # up, run once) from sys.modules once it has the server's answer; the next
+    # new_from_uri / connect imports them again.  mhttp._ws_hs stays while a server half
+    # (mhttp._ws_server) uses it.  CPython keeps them (imported with mhttp.ws).
+    f = tmp_path / "u.py"
+    f.write_text(UNLOAD % (server_half, echo_port))
+    for mp in (False, True):
+        if mp:
+            r = run_micropython([str(f)], timeout=60)
+        else:
+            r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True,
+                               timeout=60)
+        out = r.stdout.decode()
+        assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+        want = "[]"
+        if not mp:
+            want = "['mhttp._ws_hs', 'mhttp._ws_open']"
+        elif server_half:
+            want = "['mhttp._ws_hs']"
+        for n in range(3):
+            assert "LOADED %d %s" % (n, want) in out, out

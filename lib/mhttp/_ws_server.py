@@ -7,8 +7,8 @@
 # mhttp._lazy.bind.  The functions are written as in their public module (methods take
 # `self`).
 from mhttp.errors import Error, ProtocolError
-from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress,
-                      _wbits, _tokens, _list, _bb, _b64, _parse_extensions, accept_key)
+from mhttp.ws import PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress
+from mhttp._ws_hs import _wbits, _tokens, _list, _bb, _b64, _parse_extensions, accept_key
 
 
 class HandshakeError(ProtocolError):

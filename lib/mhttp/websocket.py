@@ -77,18 +77,9 @@ except ImportError:
 
 # Error messages: ids into mhttp._ws_msg.MSG, after mhttp.ws's (the texts load at the first
 # error; see mhttp.ws, "Error messages").
-_M_CONNECT_USED = const(43)
 _M_H2_NO_CONNECT = const(44)     # (raised in mhttp._ws_more)
-_M_NO_RESPONSE = const(45)
 _M_NOT_CONNECTED = const(46)
 _M_CLOSED = const(47)
-_M_URI_CHAR = const(48)
-_M_URI_ABS = const(49)
-_M_URI_SCHEME = const(50)
-_M_URI_IPV6 = const(51)
-_M_URI_AUTH = const(52)
-_M_URI_HOST = const(53)
-_M_URI_PORT = const(54)
 
 # mhttp.ws's EV_MESSAGE, EV_CLOSE, CLOSE_ABNORMAL, ST_OPEN (its public names are not
 # globals on a board; test_websocket_api checks these against them)
@@ -208,46 +199,14 @@ class WebSocket:
         # Opens the connection and performs the opening handshake (RFC 6455 §4.1, or RFC
         # 8441 over an HTTP/2 connection).  Raises HandshakeError when the server refuses
         # (ws.headers then holds its response head), TLSError, Timeout, ConnectionClosed.
-        if self.type != "client" or self.ready_state != CONNECTING:
-            raise Error(_msg(_M_CONNECT_USED))
-        from mhttp import client
-        end = _deadline(timeout)
-        o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
-        for k in self.options:
-            o[k] = self.options[k]
-        conn = await client.connect(o, _left(end))
-        self.connection = conn
-        try:
-            h2 = self._h2(conn)
-            if h2:
-                from mhttp._ws_more import _h2_check
-                await _h2_check(conn, end)
-            stream = conn.new_stream()
-            key = None if h2 else core.client_key()
-            req = core.client_request(self.authority, self.path, key, self.protocols,
-                                      self.compression, b"https" if self.tls else b"http", h2,
-                                      self.origin)
-            if self.request_headers is not None:
-                for f in self.request_headers:
-                    req.append(f[0], f[1])
-            # HTTP/1.1: a GET without a body (end_stream), the tunnel opens with the 101.
-            # HTTP/2: the CONNECT stream stays open: it is the tunnel.
-            await stream.write_headers(req, not h2, _left(end))
-            while True:
-                resp = await stream.get_headers(_left(end))
-                if resp is None:
-                    raise ConnectionClosed(_msg(_M_NO_RESPONSE))
-                st = resp.get(b":status") or b""
-                if st[:1] != b"1" or st == b"101":
-                    break
-            self.headers = resp
-            proto, exts = core.client_check_response(resp, key, self.protocols,
-                                                     self.compression, h2)
-        except BaseException:
-            self.ready_state = CLOSED
-            conn.abort()
-            raise
-        self.protocol = proto.decode() if proto is not None else None
+        # (The handshake: mhttp._ws_open.connect.)
+        from mhttp._ws_open import connect as hs
+        stream, exts = await hs(self, timeout)
+        hs = None
+        if core.MICROPYTHON:
+            # Board RAM: the setting-up code (mhttp._ws_open, _ws_hs) is not needed
+            # again: dropped, it is freed by the collection below.
+            _unload()
         if core.MICROPYTHON:
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
@@ -258,6 +217,7 @@ class WebSocket:
             # connection.
             import gc
             gc.collect()
+            resp = self.headers
             fl = resp._l
             cp = [None] * len(fl)
             for i in range(len(fl)):
@@ -265,7 +225,7 @@ class WebSocket:
                 cp[i] = (f[0][:], f[1][:], f[2])
             resp._l = cp
             exts = list(exts)
-            fl = f = cp = None
+            fl = f = cp = resp = None
         self._open(stream, exts, True)
 
     # -- receiving ----------------------------------------------------------------------
@@ -520,115 +480,28 @@ def _blocking_class():
     return _BLOCKING[0]
 
 
-def parse_ws_uri(uri):
-    # "ws[s]://[userinfo@]host[:port][/path][?query][#fragment]" (http/https too) ->
-    # (scheme, userinfo or None, host, port, path with query).  Written here rather than
-    # importing mhttp.util (16 KB of RAM on a board for one function).  ValueError on a
-    # URI that is not of that shape.
-    if not isinstance(uri, str):
-        uri = bytes(uri).decode()
-    for c in uri:
-        if c <= " " or c == "\x7f":
-            raise ValueError(_msg(_M_URI_CHAR))
-    i = uri.find("://")
-    if i <= 0:
-        raise ValueError(_msg(_M_URI_ABS, (uri,)))
-    scheme = uri[:i].lower()
-    if scheme not in ("ws", "wss", "http", "https"):
-        raise ValueError(_msg(_M_URI_SCHEME, (uri,)))
-    rest = uri[i + 3:]
-    h = rest.find("#")
-    if h >= 0:
-        rest = rest[:h]
-    end = len(rest)
-    for sep in ("/", "?"):
-        k = rest.find(sep)
-        if 0 <= k < end:
-            end = k
-    auth = rest[:end]
-    path = rest[end:]
-    if not path.startswith("/"):
-        path = "/" + path
-    userinfo = None
-    k = auth.rfind("@")
-    if k >= 0:
-        userinfo = auth[:k]
-        auth = auth[k + 1:]
-    port = None
-    if auth.startswith("["):
-        k = auth.find("]")
-        if k < 0:
-            raise ValueError(_msg(_M_URI_IPV6, (uri,)))
-        host = auth[1:k]
-        tail = auth[k + 1:]
-        if tail:
-            if not tail.startswith(":"):
-                raise ValueError(_msg(_M_URI_AUTH, (uri,)))
-            port = tail[1:]
-    else:
-        k = auth.find(":")
-        host = auth if k < 0 else auth[:k]
-        if k >= 0:
-            port = auth[k + 1:]
-    if not host:
-        raise ValueError(_msg(_M_URI_HOST, (uri,)))
-    if port is None or port == "":
-        port = 443 if scheme in ("wss", "https") else 80
-    else:
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(_msg(_M_URI_PORT, (uri,)))
-        port = int(port)
-    return scheme, userinfo, host.lower(), port, path
+def new_from_uri(uri, *args, **kw):
+    # A client websocket for a ws:// or wss:// URI, not connected yet: see
+    # mhttp._ws_open.new_from_uri for the arguments (CPython binds that one here at import).
+    from mhttp._ws_open import new_from_uri as f
+    return f(uri, *args, **kw)
 
 
-def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
-                 max_frame_size=None, headers=None, origin=None, blocking=False, ctx=None,
-                 cafile=None, verify=True, sendname=None, version=None, bufsize=None):
-    # A client websocket for a ws:// or wss:// URI (http:// and https:// are taken as
-    # their ws twins).  Not connected yet: call connect(timeout).
-    #   protocols        subprotocols to offer (strs), in our order of preference
-    #   compression      True (offer permessage-deflate), False, or a PerMessageDeflate
-    #   headers          extra request fields [(name, value)] (cookies, authorization)
-    #   origin           an Origin field (browsers send one; servers may check it)
-    #   ctx, cafile, verify, sendname   TLS, as mhttp.client.connect (verification on by
-    #                    default; MicroPython needs cafile, or verify=False)
-    #   version          None / 1.1: HTTP/1.1; 2: HTTP/2 (RFC 8441) when the client can
-    #   blocking         True: the blocking face (connect/receive/send... block; no
-    #                    asyncio needed)
-    scheme, userinfo, host, port, path = parse_ws_uri(uri)
-    tls = scheme in ("wss", "https")
-    ws = WebSocket("client", compression, max_message_size, max_frame_size, blocking)
-    ws.host = host
-    ws.port = port
-    ws.tls = tls
-    default = 443 if tls else 80
-    h = host if host.find(":") < 0 else "[" + host + "]"
-    ws.authority = (h if port == default else "%s:%d" % (h, port)).encode()
-    ws.path = path.encode()
-    ws.protocols = list(protocols) if protocols else None
-    ws.origin = origin
-    if headers is not None:
-        ws.request_headers = [(f[0], f[1]) for f in headers]
-    if userinfo is not None:
-        import binascii
-        from mhttp.util import decodeURIComponent   # only with credentials in the URI
-        cred = decodeURIComponent(userinfo)
-        ws.request_headers = (ws.request_headers or []) + [
-            (b"authorization", b"Basic " + binascii.b2a_base64(cred.encode())[:-1])]
-    o = ws.options
-    for k, v in (("ctx", ctx), ("cafile", cafile), ("sendname", sendname),
-                 ("version", version), ("bufsize", bufsize)):
-        if v is not None:
-            o[k] = v
-    if not verify:
-        o["verify"] = False
-    if "version" not in o:
-        o["version"] = 1.1      # no ALPN h2 unless asked: RFC 8441 needs the server's consent
-    if "bufsize" not in o and not blocking and not core.MICROPYTHON:
-        o["bufsize"] = 65536    # big messages in few reads on a desktop
-    if blocking:
-        return _blocking_class()(ws)
-    return ws
+def _unload():
+    # Drops a client's setting-up modules from sys.modules (and the package) once its
+    # handshake is done (MicroPython: board RAM): mhttp._ws_open, and mhttp._ws_hs unless
+    # a server half (mhttp._ws_server) uses it.  A later new_from_uri / connect imports
+    # them again.
+    import sys
+    import mhttp
+    for m in "_ws_open _ws_hs".split():
+        if m == "_ws_hs" and "mhttp._ws_server" in sys.modules:
+            continue
+        sys.modules.pop("mhttp." + m, None)
+        try:
+            delattr(mhttp, m)
+        except (AttributeError, KeyError):
+            pass
 
 
 # new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)
@@ -639,6 +512,8 @@ def __getattr__(name):
         from mhttp import _ws_server as m
     elif name in "connect connect_blocking".split():
         from mhttp import _ws_more as m
+    elif name == "parse_ws_uri":
+        from mhttp import _ws_open as m
     elif name == "WSError":     # websocket.WSError, as examples/ws_server.py catches it
         from mhttp import errors as m
     else:
@@ -651,5 +526,8 @@ def __getattr__(name):
 try:
     settle(WebSocket, "mhttp._ws_more", _RARE_WS)
     settle(WebSocket, "mhttp._ws_server", "accept")
+    if not core.MICROPYTHON:
+        # the real new_from_uri (its signature) and parse_ws_uri as plain globals
+        from mhttp._ws_open import new_from_uri, parse_ws_uri  # noqa: F401, F811
 except (ImportError, AttributeError):
     pass

@@ -67,7 +67,8 @@
 #     legal).  Windows are memory: a board asks for small ones (server_max_window_bits on
 #     a client offer, client_max_window_bits on a server answer; default 10 on MicroPython).
 #
-# Handshake helpers (no I/O; Headers use pseudo-headers like the h1/h2 cores):
+# Handshake helpers (no I/O; Headers use pseudo-headers like the h1/h2 cores; they live in
+# mhttp._ws_hs and mhttp._ws_server, loaded on first use, and are importable from here):
 #   client_key(), accept_key(key),
 #   client_request(authority, path, key, subprotocols, pmd, scheme, h2) -> Headers
 #   server_handshake(request_headers, subprotocols, pmd) -> (response Headers, subprotocol,
@@ -176,21 +177,6 @@ _M_REASON_LONG = const(24)
 _M_Z_BIG = const(25)
 _M_Z_BAD = const(26)
 _M_Z_BOMB = const(27)
-_M_PMD_DUP = const(28)
-_M_PMD_SBITS = const(29)
-_M_PMD_SOVER = const(30)
-_M_PMD_CBITS = const(31)
-_M_PMD_PARAM = const(32)
-_M_PMD_SREFUSED = const(33)
-_M_PMD_TAKEOVER = const(34)
-_M_HS_H2_STATUS = const(35)
-_M_HS_STATUS = const(36)
-_M_HS_UPGRADE = const(37)
-_M_HS_CONNECTION = const(38)
-_M_HS_ACCEPT = const(39)
-_M_HS_PROTOCOL = const(40)
-_M_HS_EXTENSION = const(41)
-_M_HS_PMD_TWICE = const(42)
 
 
 def _msg(m, arg=None):
@@ -218,11 +204,17 @@ def _hs_error(msg, status_hint, arg=None):
 # and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
 # on first access, so `from mhttp.ws import server_handshake` and `ws.HandshakeError` work
 # as before.
+_HS = ("client_key accept_key client_request client_check_response _parse_extensions _wbits "
+       "_b64 _tokens _list _bb")       # in mhttp._ws_hs
+
+
 def __getattr__(name):
     # (names as one str constant: it stays in flash; a tuple of names interns each one
     # into the heap)
     if name in "HandshakeError server_handshake _valid_key".split():
         from mhttp import _ws_server as m
+    elif name in _HS.split():
+        from mhttp import _ws_hs as m
     elif name == "deflate_available":
         from mhttp import _ws_rare as m
     else:
@@ -854,44 +846,6 @@ else:
     from mhttp._ws_cpy import _ZInflater, _ZDeflater
 
 
-def _parse_extensions(values):
-    # Sec-WebSocket-Extensions values (list of bytes) -> list of (name, [(param, value)]).
-    # value is None for a bare parameter; quotes around a value are removed.
-    out = []
-    for v in values:
-        for ext in v.split(b","):
-            items = ext.split(b";")
-            name = items[0].strip().lower()
-            if not name:
-                continue
-            params = []
-            for it in items[1:]:
-                it = it.strip()
-                if not it:
-                    continue
-                k, eq, val = it.partition(b"=")
-                k = k.strip().lower()
-                if eq:
-                    val = val.strip()
-                    if len(val) >= 2 and val[:1] == b'"' and val[-1:] == b'"':
-                        val = val[1:-1]
-                else:
-                    val = None
-                params.append((k, val))
-            out.append((name, params))
-    return out
-
-
-def _wbits(val):
-    # A *_max_window_bits value: 8..15 as decimal digits without leading zero.
-    if val is None or not val.isdigit() or val[:1] == b"0" or len(val) > 2:
-        return None
-    n = int(val)
-    if 8 <= n <= 15:
-        return n
-    return None
-
-
 class PerMessageDeflate:
     # Before negotiation: a policy (what we offer as a client, what we accept as a server).
     # After: the negotiated parameters (negotiated=True), to pass in WSProtocol(extensions).
@@ -925,13 +879,23 @@ class PerMessageDeflate:
         return "PerMessageDeflate(%r)" % (self.params(),)
 
     # accept(params): the server's negotiation, in mhttp._ws_server (pmd_accept), bound on
-    # first use.
+    # first use.  offer() and check_response(params), the client's, are
+    # mhttp._ws_hs.pmd_offer / pmd_check_response, looked up on each use and never bound
+    # (a MicroPython client drops mhttp._ws_hs after its handshake).  CPython binds all
+    # three at import (the end of this module).
     def __getattr__(self, name):
-        if name != "accept":
+        if name == "accept":
+            from mhttp._ws_server import pmd_accept
+            PerMessageDeflate.accept = pmd_accept
+            return self.accept
+        if name != "offer" and name != "check_response":
             raise AttributeError(name)
-        from mhttp._ws_server import pmd_accept
-        PerMessageDeflate.accept = pmd_accept
-        return self.accept
+        from mhttp import _ws_hs
+        f = getattr(_ws_hs, "pmd_" + name)
+
+        def method(*args):
+            return f(self, *args)
+        return method
 
     def _copy(self):
         p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
@@ -953,64 +917,6 @@ class PerMessageDeflate:
         elif self.client_max_window_bits is not None:
             out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
         return b"; ".join(out)
-
-    # client side
-
-    def offer(self):
-        # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
-        p = self._copy()
-        if MICROPYTHON:
-            # Our inflater cannot keep context; our compressor (if any) ends each
-            # message with a final block, so the server must not keep context either.
-            p.server_no_context_takeover = True
-            if _mp_deflate_compress():
-                p.client_no_context_takeover = True
-        if p.client_max_window_bits is None:
-            p.client_max_window_bits = True   # "we can limit our window if you ask"
-        return p.params()
-
-    def check_response(self, params):
-        # Client: the server's answer [(param, value)] to our offer -> negotiated object,
-        # or WSError when it is not something we offered or allowed (§7.1).
-        got = {}
-        for k, v in params:
-            if k in got:
-                raise _err(_M_PMD_DUP, _CLOSE_PROTOCOL_ERROR, k)
-            got[k] = v
-        r = PerMessageDeflate(level=self.level, min_size=self.min_size)
-        r.server_max_window_bits = 15
-        r.client_max_window_bits = 15
-        for k in got:
-            v = got[k]
-            if k == b"server_no_context_takeover" and v is None:
-                r.server_no_context_takeover = True
-            elif k == b"client_no_context_takeover" and v is None:
-                r.client_no_context_takeover = True
-            elif k == b"server_max_window_bits":
-                n = _wbits(v)
-                if n is None:
-                    raise _err(_M_PMD_SBITS, _CLOSE_PROTOCOL_ERROR)
-                if self.server_max_window_bits is not None and n > self.server_max_window_bits:
-                    raise _err(_M_PMD_SOVER, _CLOSE_PROTOCOL_ERROR)
-                r.server_max_window_bits = n
-            elif k == b"client_max_window_bits":
-                n = _wbits(v)
-                if n is None:
-                    raise _err(_M_PMD_CBITS, _CLOSE_PROTOCOL_ERROR)
-                r.client_max_window_bits = n
-            else:
-                raise _err(_M_PMD_PARAM, _CLOSE_PROTOCOL_ERROR, k)
-        if self.server_max_window_bits is not None and r.server_max_window_bits > self.server_max_window_bits:
-            raise _err(_M_PMD_SREFUSED, _CLOSE_PROTOCOL_ERROR)
-        if MICROPYTHON and not r.server_no_context_takeover:
-            raise _err(_M_PMD_TAKEOVER, _CLOSE_PROTOCOL_ERROR)
-        if self.client_max_window_bits not in (None, True) and \
-                r.client_max_window_bits > self.client_max_window_bits:
-            r.client_max_window_bits = self.client_max_window_bits
-        if self.client_no_context_takeover:
-            r.client_no_context_takeover = True
-        r.negotiated = True
-        return r
 
     # server side
 
@@ -1036,124 +942,6 @@ class PerMessageDeflate:
         return _ZDeflater(wbits, takeover, self.level, self.min_size)
 
 
-# -- opening handshake (RFC 6455 §4, RFC 8441) ------------------------------------------
-
-def _b64(data):
-    import binascii
-    return binascii.b2a_base64(data)[:-1]
-
-
-def client_key():
-    # §4.1: a randomly selected 16-byte value, base64-encoded.
-    return _b64(os.urandom(16))
-
-
-def accept_key(key):
-    # §4.2.2: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
-    if isinstance(key, str):
-        key = key.encode()
-    try:
-        import hashlib
-        h = hashlib.sha1(key + GUID).digest()
-    except (ImportError, AttributeError, ValueError):
-        from mhttp._sha1 import sha1
-        h = sha1(key + GUID)
-    return _b64(h)
-
-
-def _tokens(headers, name):
-    # Comma-separated tokens of all fields called name, lowercased and stripped.
-    out = []
-    for v in headers.get_as_sequence(name):
-        for t in v.split(b","):
-            t = t.strip()
-            if t:
-                out.append(t.lower())
-    return out
-
-
-def _list(headers, name):
-    out = []
-    for v in headers.get_as_sequence(name):
-        for t in v.split(b","):
-            t = t.strip()
-            if t:
-                out.append(t)
-    return out
-
-
-def _bb(x):
-    return x.encode() if isinstance(x, str) else bytes(x)
-
-
-def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
-                   scheme=b"http", h2=False, origin=None):
-    # The request head of §4.1 (or RFC 8441 §4 extended CONNECT when h2) as a Headers
-    # with pseudo-headers.  key: client_key() (ignored for h2).  pmd: a PerMessageDeflate
-    # policy to offer, or None.
-    from mhttp.headers import Headers
-    h = Headers()
-    if h2:
-        h.append(":method", b"CONNECT")
-        h.append(":protocol", b"websocket")
-        h.append(":scheme", _bb(scheme))
-        h.append(":path", _bb(path))
-        h.append(":authority", _bb(authority))
-    else:
-        h.append(":method", b"GET")
-        h.append(":path", _bb(path))
-        h.append(":authority", _bb(authority))
-        h.append(":scheme", _bb(scheme))
-        h.append("upgrade", b"websocket")
-        h.append("connection", b"Upgrade")
-        h.append("sec-websocket-key", _bb(key))
-    h.append("sec-websocket-version", b"13")
-    if origin is not None:
-        h.append("origin", _bb(origin))
-    if subprotocols:
-        h.append("sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
-    if pmd is not None:
-        h.append("sec-websocket-extensions", pmd.offer())
-    return h
-
-
-def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
-    # Client: checks the server's response head against what we asked (§4.1 "the
-    # client MUST validate") and returns (subprotocol or None, extensions list).
-    status = response.get(":status")
-    if h2:
-        if status is None or status[:1] != b"2":
-            raise _hs_error(_M_HS_H2_STATUS, 0, (status,))
-    else:
-        if status != b"101":
-            raise _hs_error(_M_HS_STATUS, 0, (status,))
-        if b"websocket" not in _tokens(response, "upgrade"):
-            raise _hs_error(_M_HS_UPGRADE, 0)
-        if b"upgrade" not in _tokens(response, "connection"):
-            raise _hs_error(_M_HS_CONNECTION, 0)
-        acc = response.get_as_sequence("sec-websocket-accept")
-        if len(acc) != 1 or acc[0].strip() != accept_key(key):
-            raise _hs_error(_M_HS_ACCEPT, 0)
-    chosen = None
-    protos = _list(response, "sec-websocket-protocol")
-    if protos:
-        offered = [_bb(s) for s in (subprotocols or ())]
-        if len(protos) != 1 or protos[0] not in offered:
-            raise _hs_error(_M_HS_PROTOCOL, 0, (protos,))
-        chosen = protos[0]
-    exts = []
-    for name, params in _parse_extensions(response.get_as_sequence("sec-websocket-extensions")):
-        if name != PerMessageDeflate.name or pmd is None:
-            raise _hs_error(_M_HS_EXTENSION, 0, (name,))
-        if exts:
-            raise _hs_error(_M_HS_PMD_TWICE, 0)
-        try:
-            exts.append(pmd.check_response(params))
-        except errors.ProtocolError as e:      # check_response's WSError
-            raise _hs_error(str(e), 0)
-    return (chosen, exts)
-
-
 if not MICROPYTHON:
     # the public constants as plain globals (dir(), star imports, no __getattr__ call)
     _t = _PUBLIC.split()
@@ -1170,7 +958,14 @@ try:
     settle(WSProtocol, "mhttp._ws_rare", _RARE_P)
     if not MICROPYTHON:
         from mhttp._ws_server import pmd_accept as _pmd_accept
+        from mhttp._ws_hs import (pmd_offer as _pmd_offer,
+                                  pmd_check_response as _pmd_check_response)
+        from mhttp._ws_hs import (client_key, accept_key, client_request,  # noqa: F401
+                                  client_check_response, _parse_extensions, _wbits, _b64,
+                                  _tokens, _list, _bb)
         PerMessageDeflate.accept = _pmd_accept
+        PerMessageDeflate.offer = _pmd_offer
+        PerMessageDeflate.check_response = _pmd_check_response
         del PerMessageDeflate.__getattr__
 except (ImportError, AttributeError):
     pass
