@@ -53,3 +53,19 @@ def socket_error(n, timeout=None):
     if n < 2:
         return ConnectionClosed(t)
     return Timeout(t % (timeout,) if n < 4 else t)
+
+
+# The MicroPython port glue's connect errors (ports/unix/_mhttp_port._err), by number:
+# (class, text formatted with host, port and the timeout or the OSError).
+_CONNECT_ERRORS = ("connect to %s:%s timed out after %ss", "TLS connection to %s:%s failed: %r",
+                   "connect to %s:%s failed: %r", "connect to %s:%s timed out",
+                   "TLS handshake with %s:%s failed: %r")
+
+
+def connect_error(n, host, port, x=None):
+    from mhttp.errors import TLSError
+    t = _CONNECT_ERRORS[n]
+    t = t % ((host, port) if n == 3 else (host, port, x))
+    if n == 1 or n == 4:
+        return TLSError(t)
+    return Timeout(t) if n == 0 or n == 3 else ConnectionClosed(t)

@@ -43,11 +43,17 @@ def _bufsize(n):
     return _mhttp_port.DEFAULT_BUFSIZE
 
 
+def _err(n, host, port, x=None):
+    # The connect error numbered n (its text is quoted at each raise site): the texts
+    # live in mhttp._io_rare, loaded by the first error (board RAM).
+    from mhttp._io_rare import connect_error
+    return connect_error(n, host, port, x)
+
+
 async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
                           bufsize=None):
     import asyncio
     from mhttp._io_stream import StreamIO
-    from mhttp.errors import Timeout, ConnectionClosed, TLSError
     if alpn or tls is True:
         import _mhttp_tls
         _mhttp_tls.no_alpn(alpn)
@@ -60,11 +66,11 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
             r, w = await asyncio.wait_for(
                 asyncio.open_connection(host, port, tls or None, server_hostname or host), timeout)
     except asyncio.TimeoutError:
-        raise Timeout("connect to %s:%s timed out after %ss" % (host, port, timeout))
+        raise _err(0, host, port, timeout)  # connect to %s:%s timed out after %ss
     except OSError as e:
         if tls:
-            raise TLSError("TLS connection to %s:%s failed: %r" % (host, port, e))
-        raise ConnectionClosed("connect to %s:%s failed: %r" % (host, port, e))
+            raise _err(1, host, port, e)  # TLS connection to %s:%s failed: %r
+        raise _err(2, host, port, e)  # connect to %s:%s failed: %r
     return StreamIO(r, w, _bufsize(bufsize), tls=bool(tls))
 
 
@@ -72,7 +78,6 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
                              bufsize=None):
     import socket
     from mhttp._io_socket import SocketIO
-    from mhttp.errors import ConnectionClosed, TLSError, Timeout
     if alpn:
         import _mhttp_tls
         _mhttp_tls.no_alpn(alpn)
@@ -84,8 +89,8 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     except OSError as e:
         s.close()
         if e.args and e.args[0] in (110, 116):
-            raise Timeout("connect to %s:%s timed out" % (host, port))
-        raise ConnectionClosed("connect to %s:%s failed: %r" % (host, port, e))
+            raise _err(3, host, port)  # connect to %s:%s timed out
+        raise _err(2, host, port, e)  # connect to %s:%s failed: %r
     raw = s
     if tls:
         if tls is True:
@@ -94,7 +99,7 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
             s = tls.wrap_socket(s, server_hostname=server_hostname or host)
         except (OSError, ValueError) as e:  # mbedTLS verification failures are ValueError
             s.close()
-            raise TLSError("TLS handshake with %s:%s failed: %r" % (host, port, e))
+            raise _err(4, host, port, e)  # TLS handshake with %s:%s failed: %r
     return SocketIO(s, _bufsize(bufsize), tls=bool(tls), addr=ai[-1], raw=raw)
 
 

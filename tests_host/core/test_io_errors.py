@@ -93,3 +93,44 @@ def test_raise_site_comments_match_the_table():
         seen.add(int(k.group(1)))
     assert seen == set(range(len(_SOCKET_ERRORS)))
     assert os.path.basename(m.__file__) == "_io_socket.py"
+
+
+def test_connect_error_texts():
+    # the MicroPython glue's connect errors (ports/unix/_mhttp_port._err)
+    from mhttp._io_rare import connect_error
+    from mhttp.errors import TLSError
+    e = OSError(111)
+    for n, cls, text in ((0, Timeout, "connect to h:1 timed out after 2s"),
+                         (1, TLSError, "TLS connection to h:1 failed: %r" % (e,)),
+                         (2, ConnectionClosed, "connect to h:1 failed: %r" % (e,)),
+                         (3, Timeout, "connect to h:1 timed out"),
+                         (4, TLSError, "TLS handshake with h:1 failed: %r" % (e,))):
+        _is(connect_error(n, "h", 1, 2 if n == 0 else (None if n == 3 else e)), cls, text)
+
+
+def test_refused_connect_raises_connection_closed():
+    import _mhttp_port
+    e = None
+    try:
+        _mhttp_port.open_connection_blocking("127.0.0.1", 1, None, None, None, 5)
+    except ConnectionClosed as x:
+        e = x
+    assert type(e) is ConnectionClosed and str(e).startswith("connect to 127.0.0.1:1 failed: ")
+
+
+def test_port_glue_raise_site_comments_match_the_table():
+    if MICROPYTHON:
+        return
+    import os
+    import re
+    from mhttp._io_rare import _CONNECT_ERRORS
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(here, "..", "..", "ports", "unix", "_mhttp_port.py")
+    seen = set()
+    for line in open(src, encoding="utf-8").read().split("\n"):
+        k = re.search(r"\b_err\((\d+)", line)
+        if k is None or line.lstrip().startswith("def "):
+            continue
+        assert line.split("  # ", 1)[1] == _CONNECT_ERRORS[int(k.group(1))], line
+        seen.add(int(k.group(1)))
+    assert seen == set(range(len(_CONNECT_ERRORS)))
