@@ -14,8 +14,8 @@
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_CLOSED, EV_DATA, EV_TRAILERS, SERVER, _HEX, _HOST, _TOKEN, _VALUE,
-                      _bad, _bad_block, _err, _take)
+from mhttp.h1 import (EV_CLOSED, EV_DATA, EV_TRAILERS, SERVER, _HOST, _TOKEN, _bad,
+                      _bad_block, _err, _take)
 
 try:
     from micropython import const
@@ -34,6 +34,13 @@ _RS_DONE = const(8)
 _SS_IDLE = const(0)
 _SS_CHUNKED = const(2)
 _SS_DONE = const(4)
+# mhttp.h1's _VALUE and _HEX (consts there too): bits of h1._CLASS on MicroPython, the
+# allowed sets of mhttp._h1_cpy on CPython.
+_VALUE = const(4)
+_HEX = const(8)
+if hasattr(b"", "translate"):
+    from mhttp import _h1_cpy       # (not `import _VALUE, _HEX`: see mhttp.h1)
+    _h1_cpy.update(globals())
 
 
 def _r_rare(self):

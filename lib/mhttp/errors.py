@@ -54,7 +54,9 @@ class H1Error(ProtocolError):
 
 
 def __getattr__(name):
-    if name[:2] == "__":
+    # Dunders (probes of the import machinery) and private names: none are reached
+    # through here ("_" is a name MicroPython has built in; "__" would cost one more).
+    if name[:1] == "_":
         raise AttributeError(name)
     if name == "WSError" or name[:6] == "CLOSE_":
         from mhttp import _errors_more as m

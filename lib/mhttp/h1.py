@@ -128,8 +128,9 @@ _K_EXPECT = const(5)
 # field-value, reason-phrase or chunk-ext may hold (HTAB, SP, VCHAR, obs-text), 8 HEXDIG,
 # 16 uri-host [":" port] (ALPHA DIGIT and "-._~!$&'()*+,;=:[]%").  One bytes literal: on a
 # board it stays in flash (ROMFS, frozen) where building the table and its source strings
-# cost ~0.5 KB of heap.  tests_host/core/test_h1_ram.py rebuilds it from these sets.
-_CLASS = (
+# cost ~0.5 KB of heap; a const(), so MicroPython inlines it (no global, no interned
+# name).  tests_host/core/test_h1_ram.py rebuilds it from these sets.
+_CLASS = const(
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00"  # 00
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"  # 10
     b"\x04\x17\x06\x07\x17\x17\x17\x17\x16\x16\x17\x17\x16\x17\x17\x06"  # 20
@@ -148,20 +149,28 @@ _CLASS = (
     b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # f0
 )
 
+# The classes as the second argument of _bad(): on MicroPython the bit in _CLASS; on
+# CPython the set of allowed bytes (replaced below).  _TOKEN, _VCHAR and _HOST are
+# imported by the role halves; _VALUE, _HEX and _NAME_CACHE_MAX are const()s, inlined
+# by MicroPython (no global, no interned name).
+_TOKEN = 1
+_VCHAR = 2
+_VALUE = const(4)
+_HEX = const(8)
+_HOST = 16
+_NAME_CACHE_MAX = const(64)
+
 if hasattr(b"", "translate"):
     # CPython: _bad(s, allowed) is one bytes.translate() (the allowed sets are built from
     # _CLASS in mhttp._h1_cpy, which MicroPython never loads: on a board that code, its
-    # names and tables would only cost heap).
-    from mhttp._h1_cpy import _TOKEN, _VCHAR, _VALUE, _HEX, _HOST, _bad, _bad_block
-    _NAME_CACHE_MAX = 512
+    # names and tables would only cost heap).  update() puts _bad, _bad_block, the sets
+    # (_TOKEN, _VALUE, ...) and a larger _NAME_CACHE_MAX into this module's globals: a
+    # `from ... import` naming them would intern those names on MicroPython too, where
+    # this branch is compiled but never runs.
+    from mhttp import _h1_cpy
+    _h1_cpy.update(globals())
 else:
     # MicroPython has no translate: _bad(s, flags) looks each byte up in _CLASS.
-    _TOKEN = 1
-    _VCHAR = 2
-    _VALUE = 4
-    _HEX = 8
-    _HOST = 16
-    _NAME_CACHE_MAX = 64
 
     def _bad(s, flags):
         t = _CLASS

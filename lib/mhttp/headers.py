@@ -20,23 +20,25 @@ from mhttp._lazy import bind, settle
 NEVER_INDEX_DEFAULT = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
 
 
-def _b(x):
-    if isinstance(x, bytes):
-        return x
-    if isinstance(x, str):
-        return x.encode()
-    if isinstance(x, (bytearray, memoryview)):
-        return bytes(x)
-    if isinstance(x, int):
-        return b"%d" % x
+def _b(v):
+    # (Private functions take argument names MicroPython has built in: a new name costs
+    # an interned string, ~24 B of heap on a board.)
+    if isinstance(v, bytes):
+        return v
+    if isinstance(v, str):
+        return v.encode()
+    if isinstance(v, (bytearray, memoryview)):
+        return bytes(v)
+    if isinstance(v, int):
+        return b"%d" % v
     raise TypeError("header name or value must be bytes or str")
 
 
-def _name(x):
+def _name(v):
     # Lowercase bytes; an already lowercase name is returned as is (no copy: most names
     # come from code as lowercase literals, and lower() always allocates).
-    x = _b(x)
-    return x if x.islower() else x.lower()
+    v = _b(v)
+    return v if v.islower() else v.lower()
 
 
 # RAM on boards: methods that no request or response path calls (clone, len, each, delete,
@@ -49,8 +51,9 @@ _RARE = "clone len each delete geti get_comma_separated modifyi sort dump"
 class Headers:
     # _l is a list of (name, value, never_index) tuples.
 
-    def __init__(self, items=None, _trusted_list=None):
-        self._l = [] if _trusted_list is None else _trusted_list
+    def __init__(self, items=None, _l=None):
+        # _l: private, a list of fields taken as is (see _trusted).
+        self._l = [] if _l is None else _l
         if items is not None:
             if isinstance(items, Headers):
                 self._l = list(items._l)
@@ -62,11 +65,11 @@ class Headers:
                         self.append(it[0], it[1])
 
     @classmethod
-    def _trusted(cls, lst):
-        # Internal fast path for parsers that already produced lowercase bytes
+    def _trusted(cls, items):
+        # Internal fast path for parsers that already produced a list of lowercase bytes
         # (name, value, never_index) tuples.
-        # (MicroPython has no cls.__new__ to call, hence the private keyword.)
-        return cls(None, lst)
+        # (MicroPython has no cls.__new__ to call, hence the private argument.)
+        return cls(None, items)
 
     def append(self, name, value, never_index=None):
         name = _name(name)
@@ -122,9 +125,9 @@ class Headers:
         # Reached only when normal lookup misses: a rare method (bound on first use).
         return bind(self, name, "mhttp._headers_more", _RARE)
 
-    def __eq__(self, other):
-        if isinstance(other, Headers):
-            return self._l == other._l
+    def __eq__(self, obj):
+        if isinstance(obj, Headers):
+            return self._l == obj._l
         return NotImplemented
 
     def __repr__(self):

@@ -29,7 +29,7 @@ def rare_attr(obj, name, modname, rare):
 def __getattr__(name):
     # BodyTooLarge and EachChunk live in mhttp._stream_more (loaded when first raised or
     # used; `from mhttp.stream_common import BodyTooLarge` works as before).
-    if name in ("BodyTooLarge", "EachChunk"):
+    if name == "BodyTooLarge" or name == "EachChunk":   # (no tuple constant: RAM)
         from mhttp import _stream_more
         return getattr(_stream_more, name)
     raise AttributeError(name)
@@ -70,8 +70,8 @@ class StreamCommon:
                 break
             n += len(c)
             if max_size is not None and n > max_size:
-                from mhttp._stream_more import BodyTooLarge
-                raise BodyTooLarge("body larger than %d bytes" % max_size)
+                from mhttp import _stream_more     # (one interned module name: as below)
+                raise _stream_more.BodyTooLarge("body larger than %d bytes" % max_size)
             parts.append(c)
         if len(parts) == 1:
             return parts[0]

@@ -1,7 +1,7 @@
 # mhttp.h1's board-RAM habits (portable: pytest and tools/mptest.py).
 from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA
 from mhttp.headers import Headers
-from _t import events
+from _t import events, MICROPYTHON
 
 
 def test_idle_connection_keeps_no_request_bytes():
@@ -47,10 +47,16 @@ def test_class_table_matches_the_abnf():
     for bit, allowed in sets:
         for c in allowed:
             t[c] |= bit
-    assert bytes(t) == h1._CLASS
     names = {1: "_TOKEN", 2: "_VCHAR", 4: "_VALUE", 8: "_HEX", 16: "_HOST"}
+    if MICROPYTHON:
+        # _CLASS, _VALUE and _HEX are const()s there (inlined: no module attribute); the
+        # checks below test the table through _bad().
+        assert not hasattr(h1, "_CLASS") and not hasattr(h1, "_VALUE")
+    else:
+        assert bytes(t) == h1._CLASS
     for bit, allowed in sets:
-        cls = getattr(h1, names[bit])          # an allowed set (CPython) or a bit (MP)
+        # an allowed set (CPython) or a bit (MicroPython)
+        cls = bit if MICROPYTHON else getattr(h1, names[bit])
         for c in range(256):
             assert (not h1._bad(bytes([c]), cls)) == (c in allowed), (bit, c)
 
