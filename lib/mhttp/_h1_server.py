@@ -3,7 +3,6 @@
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp._reasons import reason
 from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
                       _out_framing, _version)
 
@@ -26,7 +25,9 @@ _SS_DONE = const(4)
 _SS_TUNNEL = const(5)
 
 
-_STATUS_LINES = {}
+# Status lines by code, built on first use (bounded).  200's is here from the start, so
+# a server that only answers 200 never loads the reason phrases (mhttp._reasons).
+_STATUS_LINES = {200: b"HTTP/1.1 200 OK\r\n"}
 
 
 def request_head(self, items):
@@ -124,6 +125,7 @@ def send_response(self, headers, end_stream, extra=None):
     code = int(status)
     line = _STATUS_LINES.get(code)
     if line is None:
+        from mhttp._reasons import reason
         line = b"HTTP/1.1 %d %s\r\n" % (code, reason(code))
         if len(_STATUS_LINES) < 64:
             _STATUS_LINES[code] = line

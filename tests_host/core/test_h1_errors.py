@@ -74,6 +74,27 @@ def test_chunked_readers_loaded_on_first_use_then_called_directly():
     assert c.next_event() == (EV_DATA, b"", True)
 
 
+def test_200_needs_no_reason_table():
+    # The 200 status line is built in; another code loads mhttp._reasons (same bytes).
+    sys.modules.pop("mhttp._reasons", None)
+    from mhttp import _h1_server
+    _h1_server._STATUS_LINES.clear()
+    _h1_server._STATUS_LINES[200] = b"HTTP/1.1 200 OK\r\n"
+    s = H1Protocol(SERVER)
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.next_event()
+    out = s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"0"))), True)
+    assert out == b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+    assert "mhttp._reasons" not in sys.modules
+    s.start_next_cycle()
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.next_event()
+    out = s.send_headers(Headers(((b":status", b"404"), (b"content-length", b"0"))), True)
+    assert out.startswith(b"HTTP/1.1 404 Not Found\r\n") and "mhttp._reasons" in sys.modules
+    from mhttp._reasons import reason
+    assert reason(200) == b"OK"
+
+
 def test_head_in_parts_loads_its_checks_on_first_use():
     # A head that arrives whole never reaches _head_incomplete (mhttp._h1_rare); one in
     # parts does, and the checks still answer garbage at once.
