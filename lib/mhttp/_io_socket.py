@@ -16,23 +16,25 @@ class SocketIO:
     # Over a blocking socket (CPython socket or ssl socket, MicroPython socket, CircuitPython
     # socketpool socket).  Coroutine methods never suspend: drive them with run_blocking.
 
-    # Board RAM: defaults on the class (an instance's dict holds what differs).
+    # Board RAM: defaults on the class (an instance's dict holds what differs); the
+    # private fields and helpers (raw, buf, recv_into, poll, timeout, settimeout, wait)
+    # carry names MicroPython already has, so they intern nothing.
     deadline = None
     closed = False
     tls = False
     addr = None
-    _poll = None
-    _timeout = -1
+    poll = None
+    timeout = -1
 
     def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
         self.sock = sock
         # MicroPython's SSLSocket has no settimeout: timeouts go on the socket it wraps.
-        self._raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
-        self._mv = memoryview(bytearray(bufsize))
+        self.raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
+        self.buf = memoryview(bytearray(bufsize))
         # Not readinto: MicroPython's socket.readinto follows the "no short reads" policy
         # (it blocks until the whole buffer is full), so it would hang on a short reply.
-        self._recv_into = getattr(sock, "recv_into", None)
-        if self._recv_into is None and self._raw is sock and hasattr(sock, "readinto"):
+        self.recv_into = getattr(sock, "recv_into", None)
+        if self.recv_into is None and self.raw is sock and hasattr(sock, "readinto"):
             # MicroPython plain socket: no recv_into, and recv(n) allocates n fresh bytes
             # on every read (the 2 KiB block that was the failing allocation of the h1
             # client at its smallest heap, with the buffer above unused).  readinto on a
@@ -40,14 +42,14 @@ class SocketIO:
             # through poll, as for TLS below.
             import select
             sock.setblocking(False)
-            self._recv_into = sock.readinto
-            self._poll = select.poll()
-            self._poll.register(sock, select.POLLIN)
+            self.recv_into = sock.readinto
+            self.poll = select.poll()
+            self.poll.register(sock, select.POLLIN)
         if tls:
             self.tls = tls
         if addr is not None:
             self.addr = addr
-        if self._raw is not sock:
+        if self.raw is not sock:
             # MicroPython TLS: reads on an SSLSocket over a socket with a timeout never
             # deliver (measured on 1.29: ETIMEDOUT although the reply had arrived), so the
             # SSLSocket is made non-blocking and waits go through select.poll on the raw
@@ -55,17 +57,17 @@ class SocketIO:
             # decrypted is returned at once, so poll never sleeps on buffered bytes).
             import select
             sock.setblocking(False)
-            self._poll = select.poll()
-            self._poll.register(raw, select.POLLIN)
+            self.poll = select.poll()
+            self.poll.register(raw, select.POLLIN)
 
-    def _settimeout(self, timeout):
-        if self._poll is not None:
+    def settimeout(self, timeout):
+        if self.poll is not None:
             return
-        if timeout != self._timeout:
-            self._raw.settimeout(timeout)
-            self._timeout = timeout
+        if timeout != self.timeout:
+            self.raw.settimeout(timeout)
+            self.timeout = timeout
 
-    def _wait(self, start, timeout, out):
+    def wait(self, start, timeout, out):
         # poll mode: waits until the raw socket is readable (writable if out), or raises
         # Timeout once `timeout` seconds have passed since `start` (ticks_ms).
         import select
@@ -76,8 +78,8 @@ class SocketIO:
                 if out:
                     raise _err(3, timeout)  # write timed out after %ss
                 raise _err(2, timeout)  # read timed out after %ss
-        self._poll.modify(self._raw, select.POLLOUT if out else select.POLLIN)
-        self._poll.poll(left)
+        self.poll.modify(self.raw, select.POLLOUT if out else select.POLLIN)
+        self.poll.poll(left)
 
     def expire(self):
         pass
@@ -85,12 +87,12 @@ class SocketIO:
     async def recv(self, timeout=None):
         if self.closed:
             raise _err(0)   # recv on a closed connection
-        mv = self._mv
-        if self._poll is not None:
+        mv = self.buf
+        if self.poll is not None:
             start = ticks_ms()
             for _ in range(1000000):
                 try:
-                    n = self._recv_into(mv)
+                    n = self.recv_into(mv)
                 except OSError as e:
                     n = e.args[0] if e.args else 0
                     if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
@@ -99,18 +101,18 @@ class SocketIO:
                         raise _oserror(e, "read")
                 if n is not None:
                     return mv[:n] if n else b""
-                self._wait(start, timeout, False)
+                self.wait(start, timeout, False)
             raise _err(4)   # read made no progress
-        self._settimeout(timeout)
+        self.settimeout(timeout)
         try:
-            if self._recv_into is not None:
-                n = self._recv_into(mv)
+            if self.recv_into is not None:
+                n = self.recv_into(mv)
                 k = 0
                 while n is None and k < 64:
                     # MicroPython's SSLSocket returns None when a TLS record carried no
                     # application data (a TLS 1.3 session ticket): read again.
                     k += 1
-                    n = self._recv_into(mv)
+                    n = self.recv_into(mv)
                 if n is None:  # MicroPython non-blocking socket with nothing to read
                     raise _err(2, timeout)  # read timed out after %ss
                 return mv[:n] if n else b""
@@ -128,7 +130,7 @@ class SocketIO:
         if self.closed:
             raise _err(1)   # send on a closed connection
         s = self.sock
-        if self._poll is not None:
+        if self.poll is not None:
             start = ticks_ms()
             for p in pieces:
                 mv = memoryview(p)
@@ -142,11 +144,11 @@ class SocketIO:
                         else:
                             raise _oserror(e, "write")
                     if not n:
-                        self._wait(start, timeout, True)
+                        self.wait(start, timeout, True)
                         continue
                     mv = mv[n:]
             return
-        self._settimeout(timeout)
+        self.settimeout(timeout)
         try:
             for p in pieces:
                 mv = memoryview(p)
