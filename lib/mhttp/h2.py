@@ -214,22 +214,23 @@ def _rare():
 
 def __getattr__(name):
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
-    if name[-6:] == "_NAMES" or name[:5] == "SEND_" or name[:5] == "RECV_" or \
-            name[:3] == "EV_" or name[:3] == "ST_" or name[:5] == "CONN_":
+    # (the prefixes in one str with spaces: one constant, not six interned names)
+    if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ " or \
+            " %s " % name[-6:] in " _NAMES ":
         return getattr(_rare(), name)
     raise AttributeError(name)
 
 
-def _err(n, sid=None, args=None):
+def _err(n, id=None, args=None):
     # Board RAM: the exception for message n of mhttp._h2_rare.ERRORS (its text is the
     # comment above each call): H2StreamError on stream sid, or H2ConnectionError when
     # sid is None, the message formatted with args.  The texts stay out of this module.
-    return _rare().err(n, sid, args)
+    return _rare().err(n, id, args)
 
 
-def _bad_transition(state, inp, sid):
+def _bad_transition(state, code, id):
     # The error for a (state, input) pair missing from _TRANSITIONS (mhttp._h2_rare).
-    return _rare().bad_transition(state, inp, sid)
+    return _rare().bad_transition(state, code, id)
 
 
 def H2Session(client=True, **kw):
@@ -251,8 +252,8 @@ class _Stream:
     no_body = False         # client: response to HEAD (or 304): no body expected
     blocked_since = None
 
-    def __init__(self, sid, state, in_window, out_window):
-        self.id = sid
+    def __init__(self, id, state, in_window, out_window):
+        self.id = id
         self.state = state
         self.in_window = in_window
         self.out_window = out_window
@@ -392,17 +393,17 @@ class H2Protocol:
 
     # -- settings ------------------------------------------------------------------------
 
-    def _send_settings(self, changes, now):
-        self._out.append(settings_pack(changes))
-        self._pending_settings.append((dict(changes), 0 if now is None else now))
-        for k in changes:
-            self.advertised_settings[k] = changes[k]
+    def _send_settings(self, items, now):
+        self._out.append(settings_pack(items))
+        self._pending_settings.append((dict(items), 0 if now is None else now))
+        for k in items:
+            self.advertised_settings[k] = items[k]
 
-    def _apply_local_settings(self, changes):
+    def _apply_local_settings(self, items):
         out = []
-        ks = sorted(changes)
+        ks = sorted(items)
         for k in ks:
-            v = changes[k]
+            v = items[k]
             old = self.local_settings.get(k)
             self.local_settings[k] = v
             out.append((k, old, v))
@@ -419,10 +420,10 @@ class H2Protocol:
                     st.in_window += d
         return out
 
-    def _apply_remote_settings(self, pairs):
+    def _apply_remote_settings(self, items):
         changed = []
         rs = self.remote_settings
-        for k, v in pairs:
+        for k, v in items:
             if k == _SETTINGS_ENABLE_PUSH:
                 if v > 1:
                     # SETTINGS_ENABLE_PUSH %d: any value other than 0 or 1 MUST be PROTOCOL_ERROR
@@ -560,14 +561,14 @@ class H2Protocol:
 
     # -- stream bookkeeping --------------------------------------------------------------
 
-    def _new_stream(self, sid, state):
-        st = _Stream(sid, state, self._in_iws, self._out_iws)
-        self._streams[sid] = st
+    def _new_stream(self, id, state):
+        st = _Stream(id, state, self._in_iws, self._out_iws)
+        self._streams[id] = st
         return st
 
-    def _remember(self, sid, state):
+    def _remember(self, id, state):
         c = self._closed
-        c[sid] = state
+        c[id] = state
         if len(c) > self.max_closed_streams:
             # Forget the older ids (those below the middle of the range held), without
             # a sorted list of them: that list (1 KiB on the 64-bit unix port) was the
@@ -583,17 +584,17 @@ class H2Protocol:
                 for k in [k for k in c if k < cut]:
                     del c[k]
 
-    def _trans(self, st, inp):
-        old = st.state
-        ns = _TRANSITIONS[old * 16 + inp] - 48
+    def _trans(self, stream, code):
+        old = stream.state
+        ns = _TRANSITIONS[old * 16 + code] - 48
         if ns < 0:
-            raise _bad_transition(old, inp, st.id)
+            raise _bad_transition(old, code, stream.id)
         if ns != old:
-            st.state = ns
-            ours = (st.id & 1) == (1 if self.client else 0)
+            stream.state = ns
+            ours = (stream.id & 1) == (1 if self.client else 0)
             if ns >= _ST_CLOSED:
-                del self._streams[st.id]
-                self._remember(st.id, ns)
+                del self._streams[stream.id]
+                self._remember(stream.id, ns)
                 if old >= _ST_OPEN:
                     if ours:
                         self._open_out -= 1
@@ -607,51 +608,51 @@ class H2Protocol:
 
     # -- frame handlers ------------------------------------------------------------------
 
-    def _r_data(self, fl, sid, p):
-        if sid == 0:
+    def _r_data(self, flags, id, p):
+        if id == 0:
             # DATA on stream 0 MUST be PROTOCOL_ERROR (§6.1)
             raise _err(11, None)
         flen = len(p)
-        if fl & _FLAG_PADDED:
+        if flags & _FLAG_PADDED:
             from mhttp.h2_frames import data_unpack
-            p, _ = data_unpack(fl, p)
+            p, _ = data_unpack(flags, p)
         if flen > self._in_window:
             # DATA of %d octets exceeds the connection window %d (RFC 9113 §6.9)
             raise _err(12, None, (flen, self._in_window))
         self._in_window -= flen
-        es = fl & _FLAG_END_STREAM
+        es = flags & _FLAG_END_STREAM
         if p:
             if self._fc[0]:
                 self._progress()
         elif not es:
             self._flood(_FC_EMPTY, self.max_empty_frames, "empty DATA")
-        st = self._streams.get(sid)
+        st = self._streams.get(id)
         if st is None:
             self._ack_conn(flen)
-            self._check_absent(sid, _RECV_DATA)
+            self._check_absent(id, _RECV_DATA)
             return
         if _TRANSITIONS[st.state * 16 + _RECV_DATA] == 45:
             self._ack_conn(flen)
-            raise _bad_transition(st.state, _RECV_DATA, sid)
+            raise _bad_transition(st.state, _RECV_DATA, id)
         if flen > st.in_window:
             self._ack_conn(flen)
             # DATA of %d octets exceeds stream %d's window %d
-            raise _err(13, sid, (flen, sid, st.in_window))
+            raise _err(13, id, (flen, id, st.in_window))
         st.in_window -= flen
         if st.hin != 2:
             self._ack_conn(flen)
             # DATA before the HEADERS on stream %d (§8.1)
-            raise _err(14, sid, (sid,))
+            raise _err(14, id, (id,))
         st.got += len(p)
         if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
             self._ack_conn(flen)
             # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
-            raise _err(15, sid, (st.clen, st.got, sid))
+            raise _err(15, id, (st.clen, st.got, id))
         if es:
             self._trans(st, _RECV_END_STREAM)
-        self._ev.append((_EV_DATA, sid, p, flen, es == 1))
+        self._ev.append((_EV_DATA, id, p, flen, es == 1))
         if self.auto_ack and flen:
-            self.acknowledge_received_data(flen, sid)
+            self.acknowledge_received_data(flen, id)
 
     def _ack_conn(self, n):
         # Connection-window credit for DATA the application never sees.
@@ -662,103 +663,103 @@ class H2Protocol:
                 self._in_window += self._in_unacked
                 self._in_unacked = 0
 
-    def _r_headers(self, fl, sid, p):
-        if sid == 0:
+    def _r_headers(self, flags, id, p):
+        if id == 0:
             # HEADERS on stream 0 MUST be PROTOCOL_ERROR
             raise _err(16, None)
-        if fl & (_FLAG_PADDED | _FLAG_PRIORITY):
+        if flags & (_FLAG_PADDED | _FLAG_PRIORITY):
             from mhttp.h2_frames import headers_unpack
-            frag, prio = headers_unpack(fl, p)
+            frag, prio = headers_unpack(flags, p)
         else:
             frag = p
             prio = None
-        if fl & _FLAG_END_HEADERS:
-            self._header_block(_FRAME_HEADERS, sid, fl, frag, prio, 0)
+        if flags & _FLAG_END_HEADERS:
+            self._header_block(_FRAME_HEADERS, id, flags, frag, prio, 0)
         else:
-            _rare().start_block(self, _FRAME_HEADERS, sid, fl, frag, prio, 0)
+            _rare().start_block(self, _FRAME_HEADERS, id, flags, frag, prio, 0)
 
-    def _decode(self, block):
+    def _decode(self, data):
         # HPACK must see every block, even for streams we refuse (§4.3).
         try:
-            return self._decoder.decode_fields(block)
+            return self._decoder.decode_fields(data)
         except HeaderListTooLarge:
             return None
 
-    def _header_block(self, kind, sid, fl, block, prio, promised):
-        fields = self._decode(block)
+    def _header_block(self, type, id, flags, data, value, index):
+        fields = self._decode(data)
         if self._fc[0]:
             self._progress()
-        if kind == _FRAME_PUSH_PROMISE:
-            _rare().recv_push_promise(self, sid, promised, fields)
+        if type == _FRAME_PUSH_PROMISE:
+            _rare().recv_push_promise(self, id, index, fields)
             return
-        es = fl & _FLAG_END_STREAM
-        st = self._streams.get(sid)
+        es = flags & _FLAG_END_STREAM
+        st = self._streams.get(id)
         if st is None:
-            if not self.client and sid > self._high_in:
+            if not self.client and id > self._high_in:
                 # a new stream from the client (RFC 9113 §5.1.1)
-                if not sid & 1:
+                if not id & 1:
                     # client stream id %d is even (RFC 9113 §5.1.1)
-                    raise _err(17, None, (sid,))
-                self._high_in = sid
+                    raise _err(17, None, (id,))
+                self._high_in = id
                 f = self._fc
                 f[_FC_RR_OPENED] += 1
                 if f[_FC_RR_OPENED] > self.rapid_reset_window:
                     f[_FC_RR_OPENED] = 1
                     f[_FC_RR_RESETS] = 0
-                if self.goaway_sent is not None and sid > self.goaway_sent:
-                    self._remember(sid, _ST_RESET_LOCAL)
+                if self.goaway_sent is not None and id > self.goaway_sent:
+                    self._remember(id, _ST_RESET_LOCAL)
                     # stream %d opened after GOAWAY
-                    raise _err(18, sid, (sid,))
+                    raise _err(18, id, (id,))
                 mcs = self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
                 if self._open_in >= mcs:
-                    self._remember(sid, _ST_RESET_LOCAL)
+                    self._remember(id, _ST_RESET_LOCAL)
                     # stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)
-                    raise _err(19, sid, (sid, mcs))
-                st = self._new_stream(sid, _ST_IDLE)
+                    raise _err(19, id, (id, mcs))
+                st = self._new_stream(id, _ST_IDLE)
             else:
-                s = self._state_of(sid)
+                s = self._state_of(id)
                 if s == _ST_IDLE:
                     # HEADERS on idle stream %d (not opened by us / stream id not increasing)
                     # MUST be PROTOCOL_ERROR (RFC 9113 §5.1.1)
-                    raise _err(20 if self.client else 63, None, (sid,))
+                    raise _err(20 if self.client else 63, None, (id,))
                 if s == _ST_FORGOTTEN:
                     if not self.client:
                         # HEADERS on stream %d: stream ids MUST increase (RFC 9113 §5.1.1)
-                        raise _err(21, None, (sid,))
+                        raise _err(21, None, (id,))
                     return      # a late response on a stream we closed long ago
-                self._check_absent(sid, _RECV_HEADERS)
+                self._check_absent(id, _RECV_HEADERS)
                 return
         self._trans(st, _RECV_HEADERS)
         if fields is None:
             # header list larger than SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d
-            raise _err(22, sid, (self._decoder.max_header_list_size, sid))
+            raise _err(22, id, (self._decoder.max_header_list_size, id))
         ev = self._ev
-        if prio is not None:
-            if prio[0] == sid:
+        if value is not None:
+            if value[0] == id:
                 # stream %d depends on itself
-                raise _err(23, sid, (sid,))
-            ev.append((_EV_PRIORITY, sid, prio[0], prio[1], prio[2]))
+                raise _err(23, id, (id,))
+            ev.append((_EV_PRIORITY, id, value[0], value[1], value[2]))
         if st.hin == 2:
             # trailers (RFC 9113 §8.1)
             if not es:
                 # trailers without END_STREAM on stream %d (RFC 9113 §8.1)
-                raise _err(24, sid, (sid,))
+                raise _err(24, id, (id,))
             if self.validate:
                 self._check_fields(fields, 2, st)
             if st.clen >= 0 and st.got != st.clen:
                 # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
-                raise _err(15, sid, (st.clen, st.got, sid))
+                raise _err(15, id, (st.clen, st.got, id))
             self._trans(st, _RECV_END_STREAM)
-            ev.append((_EV_TRAILERS, sid, Headers._trusted(fields)))
+            ev.append((_EV_TRAILERS, id, Headers._trusted(fields)))
             return
         if self.client:
             info = self._check_response(fields, st) if self.validate else False
             if info:
                 if es:
                     # 1xx response with END_STREAM on stream %d (RFC 9113 §8.1)
-                    raise _err(25, sid, (sid,))
+                    raise _err(25, id, (id,))
                 st.hin = 1
-                ev.append((_EV_HEADERS, sid, Headers._trusted(fields), False))
+                ev.append((_EV_HEADERS, id, Headers._trusted(fields), False))
                 return
         elif self.validate:
             self._check_request(fields, st, False)
@@ -766,22 +767,22 @@ class H2Protocol:
         if es:
             if st.clen > 0 and not st.no_body:
                 # content-length %d but END_STREAM on the HEADERS of stream %d (RFC 9113 §8.1.1)
-                raise _err(26, sid, (st.clen, sid))
+                raise _err(26, id, (st.clen, id))
             self._trans(st, _RECV_END_STREAM)
-        ev.append((_EV_HEADERS, sid, Headers._trusted(fields), es == 1))
+        ev.append((_EV_HEADERS, id, Headers._trusted(fields), es == 1))
 
     # -- header validation (RFC 9113 §8.2, §8.3) -----------------------------------------
 
-    def _check_fields(self, fields, kind, st):
+    def _check_fields(self, headers, type, stream):
         # kind 0: request, 1: response, 2: trailers, 3: pushed request.  Checks the regular
         # fields and returns the pseudo-header fields as a dict (a `host` field is returned
         # under the key b"host").  Raises H2StreamError.
-        sid = st.id
+        sid = stream.id
         pseudo = {}
         regular = False
         names = []
         special = _SPECIAL
-        for n, v, _ in fields:
+        for n, v, _ in headers:
             if v and (v[0] == 32 or v[0] == 9 or v[-1] == 32 or v[-1] == 9):
                 # field %r value starts or ends with whitespace (RFC 9113 §8.2.1)
                 raise _err(27, sid, (n,))
@@ -789,7 +790,7 @@ class H2Protocol:
                 if regular:
                     # pseudo-header %r after a regular field MUST be malformed (RFC 9113 §8.3)
                     raise _err(28, sid, (n,))
-                if kind == 2:
+                if type == 2:
                     # pseudo-header %r in trailers (§8.1)
                     raise _err(29, sid, (n,))
                 if n in pseudo:
@@ -810,31 +811,31 @@ class H2Protocol:
                     # te other than "trailers" MUST be malformed (RFC 9113 §8.2.2)
                     raise _err(32, sid)
             elif k == 3:
-                if kind != 2:
+                if type != 2:
                     if not v.isdigit():
                         # invalid content-length %r
                         raise _err(33, sid, (v,))
                     cl = int(v)
-                    if st.clen >= 0 and st.clen != cl:
+                    if stream.clen >= 0 and stream.clen != cl:
                         # conflicting content-length values
                         raise _err(34, sid)
-                    st.clen = cl
-            elif kind == 0 or kind == 3:
+                    stream.clen = cl
+            elif type == 0 or type == 3:
                 pseudo[b"host"] = v
         if names and _bad_names(b"".join(names)):
             for n in names:
                 if _bad_name(n):
                     # invalid field name %r (uppercase or a character RFC 9113 §8.2.1 forbids)
                     raise _err(35, sid, (n,))
-        blob = b"".join([f[1] for f in fields])
+        blob = b"".join([f[1] for f in headers])
         if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
             # field value with NUL, CR or LF MUST be malformed (RFC 9113 §8.2.1)
             raise _err(36, sid)
         return pseudo
 
-    def _check_request(self, fields, st, pushed):
-        sid = st.id
-        ps = self._check_fields(fields, 3 if pushed else 0, st)
+    def _check_request(self, headers, stream, mode):
+        sid = stream.id
+        ps = self._check_fields(headers, 3 if mode else 0, stream)
         host = ps.pop(b"host", None)
         for k in ps:
             if k not in _REQ_PSEUDO:
@@ -847,7 +848,7 @@ class H2Protocol:
         proto = ps.get(b":protocol")
         if proto is not None:
             # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
-            if self.advertised_settings[_SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or pushed:
+            if self.advertised_settings[_SETTINGS_ENABLE_CONNECT_PROTOCOL] != 1 or mode:
                 # :protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §4)
                 raise _err(39, sid)
             if m != b"CONNECT":
@@ -870,22 +871,22 @@ class H2Protocol:
             if proto is not None and not ps.get(b":authority"):
                 # extended CONNECT without :authority
                 raise _err(44, sid)
-        if pushed:
+        if mode:
             if m not in (b"GET", b"HEAD") or not ps.get(b":authority"):
                 # pushed request must be a safe, cacheable method with :authority (RFC 9113 §8.4)
                 raise _err(45, sid)
-            st.no_body = m == b"HEAD"
-            st.clen = -1
+            stream.no_body = m == b"HEAD"
+            stream.clen = -1
         a = ps.get(b":authority")
         if a is not None and host is not None and host != a:
             # host %r differs from :authority %r (RFC 9113 §8.3.1)
             raise _err(46, sid, (host, a))
         return m
 
-    def _check_response(self, fields, st):
+    def _check_response(self, headers, stream):
         # Returns True for an informational (1xx) head.
-        sid = st.id
-        ps = self._check_fields(fields, 1, st)
+        sid = stream.id
+        ps = self._check_fields(headers, 1, stream)
         s = ps.get(b":status")
         if s is None or len(ps) != 1:
             # a response needs exactly one pseudo-header, :status (RFC 9113 §8.3.2)
@@ -897,20 +898,20 @@ class H2Protocol:
             if s == b"101":
                 # 101 is not allowed in HTTP/2 (§8.6)
                 raise _err(49, sid)
-            st.clen = -1
+            stream.clen = -1
             return True
         if s == b"304" or s == b"204":
-            st.no_body = True
+            stream.no_body = True
         return False
 
     # -- other frames --------------------------------------------------------------------
 
-    def _r_settings(self, fl, sid, p):
-        if sid != 0:
+    def _r_settings(self, flags, id, p):
+        if id != 0:
             # SETTINGS on stream %d MUST be PROTOCOL_ERROR
-            raise _err(50, None, (sid,))
-        check_size(_FRAME_SETTINGS, fl, len(p), 0)
-        if fl & _FLAG_ACK:
+            raise _err(50, None, (id,))
+        check_size(_FRAME_SETTINGS, flags, len(p), 0)
+        if flags & _FLAG_ACK:
             if not self._pending_settings:
                 # SETTINGS ACK without pending SETTINGS
                 raise _err(51, None)
@@ -922,10 +923,10 @@ class H2Protocol:
         self._out.append(settings_pack(ack=True))
         self._ev.append((_EV_SETTINGS_CHANGED, changed))
 
-    def _r_goaway(self, fl, sid, p):
-        if sid != 0:
+    def _r_goaway(self, flags, id, p):
+        if id != 0:
             # GOAWAY on stream %d MUST be PROTOCOL_ERROR
-            raise _err(52, None, (sid,))
+            raise _err(52, None, (id,))
         last, code, dbg = goaway_unpack(p)
         if self.goaway_received is not None and last > self.goaway_received:
             # GOAWAY last_stream_id went up (§6.8)
@@ -954,11 +955,11 @@ class H2Protocol:
             self._open_in = self._open_out = 0
             self.state = _CONN_CLOSED
 
-    def _r_window_update(self, fl, sid, p):
-        check_size(_FRAME_WINDOW_UPDATE, fl, len(p), sid)
+    def _r_window_update(self, flags, id, p):
+        check_size(_FRAME_WINDOW_UPDATE, flags, len(p), id)
         inc = window_update_unpack(p)
         self._flood(_FC_WU, self.max_window_update_flood, "WINDOW_UPDATE")
-        if sid == 0:
+        if id == 0:
             if inc == 0:
                 # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
                 raise _err(54, None)
@@ -969,20 +970,20 @@ class H2Protocol:
             self._out_window = w
             self._ev.append((_EV_WINDOW_UPDATED, 0, inc))
             return
-        st = self._streams.get(sid)
+        st = self._streams.get(id)
         if st is None:
-            self._check_absent(sid, _RECV_WINDOW_UPDATE)
+            self._check_absent(id, _RECV_WINDOW_UPDATE)
             return
         self._trans(st, _RECV_WINDOW_UPDATE)
         if inc == 0:
             # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
-            raise _err(54, sid)
+            raise _err(54, id)
         w = st.out_window + inc
         if w > _MAX_WINDOW:
             # stream %d window above 2**31-1 (§6.9.1)
-            raise _err(56, sid, (sid,))
+            raise _err(56, id, (id,))
         st.out_window = w
-        self._ev.append((_EV_WINDOW_UPDATED, sid, inc))
+        self._ev.append((_EV_WINDOW_UPDATED, id, inc))
 
     # -- sending -------------------------------------------------------------------------
 
@@ -1010,41 +1011,41 @@ class H2Protocol:
         n = self._next_id if self._next_id > self._high_out else self._high_out + 2
         return n <= _MAX_STREAM_ID
 
-    def _open_local(self, sid):
+    def _open_local(self, id):
         # A new stream of ours (client request).
         self._check_open()
         if not self.client:
             # a server opens streams with push_stream
-            raise _err(58, sid)
-        if not sid & 1 or sid <= self._high_out or sid > _MAX_STREAM_ID:
+            raise _err(58, id)
+        if not id & 1 or id <= self._high_out or id > _MAX_STREAM_ID:
             # stream id %d is not a new odd id above %d
-            raise _err(59, sid, (sid, self._high_out))
+            raise _err(59, id, (id, self._high_out))
         if self.goaway_received is not None or self.state != _CONN_OPEN:
             # no new streams after GOAWAY (RFC 9113 §6.8)
             raise _err(60, None)
         if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
             # peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached
-            raise _err(61, sid, (self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS],))
-        self._high_out = sid
-        self._next_id = sid + 2
-        return self._new_stream(sid, _ST_IDLE)
+            raise _err(61, id, (self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS],))
+        self._high_out = id
+        self._next_id = id + 2
+        return self._new_stream(id, _ST_IDLE)
 
-    def _emit_block(self, ftype, sid, block, fl, prefix=b""):
+    def _emit_block(self, ftype, id, data, flags, src=b""):
         mx = self._out_max_frame
         out = self._out
-        if len(block) + len(prefix) <= mx:
-            out.append(header_pack(len(block) + len(prefix), ftype, fl | _FLAG_END_HEADERS, sid)
-                       + prefix + block)
+        if len(data) + len(src) <= mx:
+            out.append(header_pack(len(data) + len(src), ftype, flags | _FLAG_END_HEADERS, id)
+                       + src + data)
             return
-        first = mx - len(prefix)
-        out.append(header_pack(mx, ftype, fl, sid) + prefix + block[:first])
+        first = mx - len(src)
+        out.append(header_pack(mx, ftype, flags, id) + src + data[:first])
         i = first
-        n = len(block)
+        n = len(data)
         while i < n:
-            chunk = block[i:i + mx]
+            chunk = data[i:i + mx]
             i += mx
             out.append(header_pack(len(chunk), _FRAME_CONTINUATION,
-                                   _FLAG_END_HEADERS if i >= n else 0, sid) + chunk)
+                                   _FLAG_END_HEADERS if i >= n else 0, id) + chunk)
 
     def send_headers(self, stream_id, headers, end_stream=False):
         # A request (client, opens the stream), a response or 1xx (server), or trailers

@@ -146,23 +146,16 @@ def _cerr(n, args=None):
 
 # -- waiting ------------------------------------------------------------------------------
 
-async def _wait_event(ev, timeout, what):
+async def _wait_event(e, timeout, reason):
     import asyncio
     if timeout is None:
-        await ev.wait()
+        await e.wait()
         return
     try:
-        await asyncio.wait_for(ev.wait(), timeout)
+        await asyncio.wait_for(e.wait(), timeout)
     except asyncio.TimeoutError:
         # %s timed out after %ss
-        raise _cerr(0, (what, timeout))
-
-
-def _http_date():
-    # through h1_connection (its __getattr__ reaches _h1c_server): importing _h1c_server
-    # first would be an import cycle on CPython
-    from mhttp.h1_connection import http_date
-    return http_date()
+        raise _cerr(0, (reason, timeout))
 
 
 def _must_drain(w):
@@ -181,9 +174,9 @@ def _must_drain(w):
         return True
 
 
-def _wake_all(waiters):
-    while waiters:
-        waiters.pop().set()
+def _wake_all(items):
+    while items:
+        items.pop().set()
 
 
 def _is_blocking(io):
@@ -227,6 +220,7 @@ class H2Connection:
     requests = 0
     close_after = False        # mhttp.server: finish the streams open now, then GOAWAY
     idle = True
+    _upgrade_stream = None     # server after `Upgrade: h2c`: stream 1, until serve()
     # server: True for a server connection.  Options (all optional):
     #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
     #   connection_window   the connection receive window we grant (default: the core's)
@@ -283,8 +277,6 @@ class H2Connection:
         self.error = None
         self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
         now = ticks_ms()
-        self._tick_base = now
-        self._upgrade_stream = None
         if upgrade is not None:
             from mhttp._h2_conn_rare import init_upgrade
             init_upgrade(self, upgrade, now)
@@ -350,7 +342,7 @@ class H2Connection:
             import asyncio
             self._reader = asyncio.create_task(self._read_loop())
 
-    async def _wait(self, waiters, timeout, what):
+    async def _wait(self, items, timeout, reason):
         # Waits until the reader wakes `waiters` (a list: each wait adds a fresh one-shot
         # Event, so no waiter can clear another's wake-up).  Blocking model: reads and
         # dispatches one batch itself instead.
@@ -361,12 +353,12 @@ class H2Connection:
             await self._start()
         import asyncio
         ev = asyncio.Event()
-        waiters.append(ev)
+        items.append(ev)
         try:
-            await _wait_event(ev, timeout, what)
+            await _wait_event(ev, timeout, reason)
         finally:
-            if ev in waiters:
-                waiters.remove(ev)
+            if ev in items:
+                items.remove(ev)
 
     async def _read_once(self, timeout):
         if self.eof:
@@ -534,25 +526,25 @@ class H2Connection:
         if self._ev:
             _wake_all(self._ev)
 
-    def _forget(self, st):
+    def _forget(self, stream):
         # The driver is done with this stream: unread bytes are acknowledged on the
         # connection window, the id leaves the table.
-        if self.streams.get(st.id) is st:
-            del self.streams[st.id]
-        if st.chunks:
+        if self.streams.get(stream.id) is stream:
+            del self.streams[stream.id]
+        if stream.chunks:
             n = 0
-            for c in st.chunks:
+            for c in stream.chunks:
                 n += c[1]
-            st.chunks = []
+            stream.chunks = []
             if n:
                 self.p._ack_conn(n)
         if self._ev:
             _wake_all(self._ev)
 
     # -- internals: events ------------------------------------------------------------
-    def _dispatch(self, evs):
+    def _dispatch(self, items):
         streams = self.streams
-        for ev in evs:
+        for ev in items:
             k = ev[0]
             if k == _EV_HEADERS:
                 sid = ev[1]
@@ -649,12 +641,12 @@ class H2Connection:
                 from mhttp._h2_conn_rare import dispatch_rare
                 dispatch_rare(self, ev)
 
-    def _forget_later(self, st):
+    def _forget_later(self, stream):
         # Both directions done: drop it once the application has read the buffer (the
         # stream object stays usable; only the table entry goes).
-        if not st.chunks:
-            if self.streams.get(st.id) is st:
-                del self.streams[st.id]
+        if not stream.chunks:
+            if self.streams.get(stream.id) is stream:
+                del self.streams[stream.id]
             if self._ev:
                 _wake_all(self._ev)
 
@@ -691,10 +683,10 @@ class H2Stream(StreamCommon):
             return bind(self, name, "mhttp._h2_server", "finish_server")
         return rare_attr(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
 
-    def __init__(self, conn, sid):
+    def __init__(self, conn, id):
         self.conn = conn
-        self.id = sid
-        self.stream_id = sid
+        self.id = id
+        self.stream_id = id
 
     def _wake(self):
         if self._ev:
@@ -702,10 +694,10 @@ class H2Stream(StreamCommon):
         if self._wev:
             _wake_all(self._wev)
 
-    async def _wait(self, timeout, what):
+    async def _wait(self, timeout, reason):
         if self._ev.__class__ is tuple:
             self._ev = []
-        await self.conn._wait(self._ev, timeout, what)
+        await self.conn._wait(self._ev, timeout, reason)
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -819,7 +811,10 @@ class H2Stream(StreamCommon):
                         if f[0] == b"date":
                             break
                     else:
-                        d = _http_date()    # None: the clock is unset (not plausible)
+                        # through h1_connection (its __getattr__ reaches _h1c_server):
+                        # importing _h1c_server first would be an import cycle on CPython
+                        from mhttp.h1_connection import http_date
+                        d = http_date()     # None: the clock is unset (not plausible)
                         if d:
                             l = list(l)
                             l.append((b"date", d))

@@ -216,34 +216,34 @@ def _herr(n, args=None):
 
 # -- integers (RFC 7541 §5.1) -------------------------------------------------------
 
-def _put_int(out, v, bits, flags):
-    m = (1 << bits) - 1
+def _put_int(dest, v, n, flags):
+    m = (1 << n) - 1
     if v < m:
-        out.append(flags | v)
+        dest.append(flags | v)
         return
-    out.append(flags | m)
+    dest.append(flags | m)
     v -= m
     while v >= 128:
-        out.append((v & 127) | 128)
+        dest.append((v & 127) | 128)
         v >>= 7
-    out.append(v)
+    dest.append(v)
 
 
-def _get_int(d, i, mask):
+def _get_int(data, pos, flags):
     # d[i] & mask == mask: the value continues.  Returns (value, next index).
-    n = len(d)
-    v = mask
+    n = len(data)
+    v = flags
     m = 0
-    i += 1
+    pos += 1
     while True:
-        if i >= n:
+        if pos >= n:
             # truncated integer
             raise _herr(0)
-        b = d[i]
-        i += 1
+        b = data[pos]
+        pos += 1
         v += (b & 127) << m
         if b < 128:
-            return v, i
+            return v, pos
         m += 7
         if m > 21:
             # RFC 7541 §5.1: "Integer encodings that exceed implementation limits -- in
@@ -340,10 +340,10 @@ def _huffman_decode_small(s):
     return bytes(out)
 
 
-def _literal(s, huffman, cache):
+def _literal(s, huffman, mode):
     # The string literal representation of s (RFC 7541 §5.2), length prefix included.
-    cache = cache and huffman
-    if cache:
+    mode = mode and huffman
+    if mode:
         r = _enc_cache.get(s)
         if r is not None:
             return r
@@ -356,7 +356,7 @@ def _literal(s, huffman, cache):
         _put_int(out, len(s), 7, 0)
         out += s
     r = bytes(out)
-    if cache and len(s) <= CACHE_MAX_LEN and CACHE_ENTRIES:
+    if mode and len(s) <= CACHE_MAX_LEN and CACHE_ENTRIES:
         if len(_enc_cache) >= CACHE_ENTRIES:
             _enc_cache.clear()
         _enc_cache[s] = r
@@ -579,19 +579,19 @@ class Decoder(_Table):
     def decode_fields(self, data):
         return self._decode(data, True)
 
-    def _string(self, d, i):
+    def _string(self, data, pos):
         # A string literal at d[i]: returns (bytes, next index).
-        b = d[i]
+        b = data[pos]
         if b & 0x7f == 0x7f:
-            n, i = _get_int(d, i, 0x7f)
+            n, pos = _get_int(data, pos, 0x7f)
         else:
             n = b & 0x7f
-            i += 1
-        e = i + n
-        if e > len(d):
+            pos += 1
+        e = pos + n
+        if e > len(data):
             # string length %d past the end of the block
             raise _herr(5, (n,))
-        s = d[i:e]
+        s = data[pos:e]
         if b & 0x80:
             r = _dec_cache.get(s)
             if r is None:
@@ -603,11 +603,11 @@ class Decoder(_Table):
             s = r
         return s, e
 
-    def _decode(self, d, triple):
-        if d.__class__ is not bytes:
-            d = bytes(d)
+    def _decode(self, data, mode):
+        if data.__class__ is not bytes:
+            data = bytes(data)
         out = []
-        n = len(d)
+        n = len(data)
         i = 0
         total = 0
         limit = self.max_header_list_size
@@ -615,11 +615,11 @@ class Decoder(_Table):
         ents = self._ents
         fields = False      # a field was seen: size updates no longer allowed
         while i < n:
-            b = d[i]
+            b = data[i]
             if b & 0x80:
                 # §6.1 indexed header field
                 if b == 0xff:
-                    idx, i = _get_int(d, i, 0x7f)
+                    idx, i = _get_int(data, i, 0x7f)
                 else:
                     idx = b & 0x7f
                     i += 1
@@ -643,7 +643,7 @@ class Decoder(_Table):
                     # dynamic table size update after a header field
                     raise _herr(8)
                 if b == 0x3f:
-                    sz, i = _get_int(d, i, 0x1f)
+                    sz, i = _get_int(data, i, 0x1f)
                 else:
                     sz = b & 0x1f
                     i += 1
@@ -664,14 +664,14 @@ class Decoder(_Table):
                     ni = (b & 0x10) != 0
                 idx = b & mask
                 if idx == mask:
-                    idx, i = _get_int(d, i, mask)
+                    idx, i = _get_int(data, i, mask)
                 else:
                     i += 1
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
                 if idx == 0:
-                    name, i = self._string(d, i)
+                    name, i = self._string(data, i)
                 else:
                     e = self._entry(idx)
                     if e is None:
@@ -681,7 +681,7 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
-                value, i = self._string(d, i)
+                value, i = self._string(data, i)
                 f = (name, value, ni)
                 if b & 0x40:
                     self._add(name, value, f)
@@ -691,7 +691,7 @@ class Decoder(_Table):
             fields = True
             total += len(name) + len(value) + 32
             if total <= limit:
-                if triple:
+                if mode:
                     out.append(f)       # indexed: the table's own (name, value, False)
                 else:
                     out.append((name, value))
