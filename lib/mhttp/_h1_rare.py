@@ -1,8 +1,8 @@
 # mhttp._h1_rare: the less common parts of mhttp.h1's H1Protocol, loaded on first use:
 #   - the readers of a chunked body, its trailer section and a close-delimited body
 #     (_r_rare, bound to H1Protocol on the first read in one of those states), the checks
-#     of a head that arrived in part (_head_incomplete), and the check of a received
-#     Transfer-Encoding (_te_chunked, called by the role halves);
+#     of a head that arrived in part (_head_incomplete, through _r_rare too), and the
+#     check of a received Transfer-Encoding (_te_chunked, called by the role halves);
 #   - the pseudo-header fields of a request-target not in origin-form (CONNECT, OPTIONS *,
 #     absolute-form) and the removal of framing fields a response may not carry (called
 #     by mhttp._h1_server);
@@ -25,6 +25,7 @@ except ImportError:
 
 # mhttp.h1's private consts (inlined there, so repeated here).
 _AGAIN = const(-1)
+_RS_HEAD = const(1)
 _RS_CHUNK_SIZE = const(3)
 _RS_CHUNK_DATA = const(4)
 _RS_CHUNK_CRLF = const(5)
@@ -44,8 +45,11 @@ if hasattr(b"", "translate"):
 
 
 def _r_rare(self):
-    # mhttp.h1's next_event() reader for the receive states whose readers live here.
+    # mhttp.h1's next_event() reader for the receive states whose readers live here, and
+    # for part of a head (_RS_HEAD: no blank line yet).
     rs = self._rs
+    if rs == _RS_HEAD:
+        return _head_incomplete(self, self._buf, self._pos)
     if rs == _RS_CHUNK_DATA:
         return _r_chunk_data(self)
     if rs == _RS_CHUNK_SIZE:

@@ -251,10 +251,10 @@ _SRV = None
 _CLI = None
 
 # Rare methods of H1Protocol (sending trailers, 100 Continue, diagnosing a bad field
-# line, checking a head that arrived in part) live in mhttp._h1_rare, bound to the class
-# on first use (mhttp._lazy); so does _r_rare, next_event's reader of a chunked body, its
-# trailer section and a close-delimited body.
-_RARE = "send_trailers send_continue _bad_field_line _r_rare _head_incomplete"
+# line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy); so does
+# _r_rare, next_event's reader of a chunked body, its trailer section, a close-delimited
+# body and of a head that arrived in part.
+_RARE = "send_trailers send_continue _bad_field_line _r_rare"
 
 
 class H1Protocol:
@@ -360,8 +360,9 @@ class H1Protocol:
                                 self.keep_alive = False
                                 return (EV_CLOSED,)
                             return None
-                        # Part of a head: checked so far by _head_incomplete (mhttp._h1_rare).
-                        return self._head_incomplete(buf, pos)
+                        # Part of a head (self._pos == pos): checked so far by
+                        # mhttp._h1_rare._head_incomplete, through _r_rare.
+                        return self._r_rare()
                     if self._scan:
                         self._scan = 0
                     if end - pos > self.max_header_bytes:
