@@ -150,9 +150,10 @@ def window_update_unpack(payload):
 def __getattr__(name):
     # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
     # raises AttributeError without importing anything.
-    if name[-5:] == "_pack" or name[-7:] == "_unpack" or name == "parse_frame" or \
-            name[:6] == "FRAME_" or name[:5] == "FLAG_" or name[:9] == "SETTINGS_" or \
-            name[:4] == "MAX_" or name == "DEFAULT_MAX_FRAME_SIZE":
+    # (prefixes and names in str with spaces: one constant each, not interned names)
+    if name[-5:] == "_pack" or name[-7:] == "_unpack" or \
+            " %s " % name[:name.find("_") + 1] in " FRAME_ FLAG_ SETTINGS_ MAX_ " or \
+            " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE ":
         from mhttp import _h2_frames_more
         return getattr(_h2_frames_more, name)
     raise AttributeError(name)
