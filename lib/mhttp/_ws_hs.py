@@ -3,7 +3,8 @@
 # out of mhttp.ws: a connection runs them once, at its start.
 #   mhttp.ws:  client_key, accept_key, client_request, client_check_response (and the
 #              private helpers mhttp._ws_server shares), through its module __getattr__;
-#              PerMessageDeflate.offer / check_response (pmd_offer, pmd_check_response)
+#              PerMessageDeflate.params / offer / check_response (pmd_params, pmd_offer,
+#              pmd_check_response)
 #   (no module state: every name is a function)
 # Board RAM: a MicroPython client imports this module (and mhttp._ws_open) for connect()
 # and drops both from sys.modules once the handshake is done (mhttp.websocket, _unload):
@@ -78,10 +79,29 @@ def _wbits(val):
     return None
 
 
+def pmd_params(self):
+    # PerMessageDeflate.params(): the header value for this object's parameters (offer or
+    # response).
+    out = [self.name]
+    if self.server_no_context_takeover:
+        out.append(b"server_no_context_takeover")
+    if self.client_no_context_takeover:
+        out.append(b"client_no_context_takeover")
+    if self.server_max_window_bits is not None:
+        out.append(b"server_max_window_bits=%d" % self.server_max_window_bits)
+    if self.client_max_window_bits is True:
+        out.append(b"client_max_window_bits")
+    elif self.client_max_window_bits is not None:
+        out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
+    return b"; ".join(out)
+
+
 def pmd_offer(self):
     # PerMessageDeflate.offer()
     # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
-    p = self._copy()
+    p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
+                          self.server_max_window_bits, self.client_max_window_bits,
+                          self.level, self.min_size)
     if MICROPYTHON:
         # Our inflater cannot keep context; our compressor (if any) ends each
         # message with a final block, so the server must not keep context either.
@@ -90,7 +110,7 @@ def pmd_offer(self):
             p.client_no_context_takeover = True
     if p.client_max_window_bits is None:
         p.client_max_window_bits = True   # "we can limit our window if you ask"
-    return p.params()
+    return pmd_params(p)
 
 def pmd_check_response(self, params):
     # PerMessageDeflate.check_response(params)

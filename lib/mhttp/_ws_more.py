@@ -1,6 +1,7 @@
 # mhttp._ws_more: the rarely used parts of mhttp.websocket, loaded on first use (board
 # RAM: each def and class costs heap on MicroPython even from ROMFS; docs/internals.md).
-#   send_frame, send_ping, send_pong, _failed   WebSocket methods (mhttp._lazy.bind)
+#   send_frame, send_ping, send_pong, _failed,  WebSocket methods (mhttp._lazy.bind)
+#   each, abort
 #   _Iter, _AIter                               the iterators of each() / async for
 #   _h2_check, _h2_close                        RFC 8441 (WebSocket over HTTP/2) steps
 #   connect, connect_blocking                   mhttp.websocket.connect... (PEP 562)
@@ -47,6 +48,21 @@ class _AIter:
 
 
 # -- WebSocket methods -----------------------------------------------------------------
+
+
+def each(self, timeout=None):
+    # WebSocket.each: an iterator over receive(timeout), `async for data, opcode in
+    # ws.each(10):` (ws.each() on the blocking face gives a plain iterator).
+    if self.blocking:
+        return _Iter(self, timeout)
+    return _AIter(self, timeout)
+
+
+def abort(self):
+    # WebSocket.abort: closes the transport at once, without a closing handshake.
+    self.ready_state = 3        # CLOSED
+    if self.connection is not None:
+        self.connection.abort()
 
 
 async def send_frame(self, opcode, payload=b"", fin=True, timeout=None, rsv1=False):

@@ -124,7 +124,7 @@ def _policy(compression):
     return compression
 
 
-_RARE_WS = "send_frame send_ping send_pong _failed"    # WebSocket's methods in _ws_more
+_RARE_WS = "send_frame send_ping send_pong _failed each abort"   # WebSocket's, in _ws_more
 
 
 class WebSocket:
@@ -170,8 +170,8 @@ class WebSocket:
         return "<mhttp.websocket %s state=%d>" % (self.type, self.ready_state)
 
     # Rare methods live in other modules, bound on first use (mhttp._lazy): accept (the
-    # server's answer) in mhttp._ws_server; send_frame, send_ping, send_pong and _failed
-    # (the peer broke the protocol) in mhttp._ws_more.
+    # server's answer) in mhttp._ws_server; send_frame, send_ping, send_pong, _failed
+    # (the peer broke the protocol), each and abort in mhttp._ws_more.
     def __getattr__(self, name):
         if name == "accept":
             return bind(self, name, "mhttp._ws_server", "accept")
@@ -304,13 +304,8 @@ class WebSocket:
         finally:
             self._reading = False
 
-    def each(self, timeout=None):
-        # Iterator over receive(timeout): `async for data, opcode in ws.each(10):`
-        # (ws.each() on the blocking face gives a plain iterator).
-        from mhttp._ws_more import _Iter, _AIter
-        if self.blocking:
-            return _Iter(self, timeout)
-        return _AIter(self, timeout)
+    # each(timeout): iterator over receive(timeout), `async for data, opcode in
+    # ws.each(10):` (a plain iterator on the blocking face), in mhttp._ws_more.
 
     def __aiter__(self):
         from mhttp._ws_more import _AIter
@@ -449,11 +444,7 @@ class WebSocket:
         await self._close_transport(False)
         return False
 
-    def abort(self):
-        # Closes the transport at once, without a closing handshake.
-        self.ready_state = CLOSED
-        if self.connection is not None:
-            self.connection.abort()
+    # abort(): closes the transport at once, without a closing handshake (mhttp._ws_more).
 
 
 _BLOCKING = []

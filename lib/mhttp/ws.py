@@ -879,16 +879,16 @@ class PerMessageDeflate:
         return "PerMessageDeflate(%r)" % (self.params(),)
 
     # accept(params): the server's negotiation, in mhttp._ws_server (pmd_accept), bound on
-    # first use.  offer() and check_response(params), the client's, are
-    # mhttp._ws_hs.pmd_offer / pmd_check_response, looked up on each use and never bound
-    # (a MicroPython client drops mhttp._ws_hs after its handshake).  CPython binds all
-    # three at import (the end of this module).
+    # first use.  params(), offer() and check_response(params) are mhttp._ws_hs's
+    # pmd_params, pmd_offer, pmd_check_response, looked up on each use and never bound
+    # (a MicroPython client drops mhttp._ws_hs after its handshake).  CPython binds them
+    # all at import (the end of this module).
     def __getattr__(self, name):
         if name == "accept":
             from mhttp._ws_server import pmd_accept
             PerMessageDeflate.accept = pmd_accept
             return self.accept
-        if name != "offer" and name != "check_response":
+        if name not in "offer check_response params".split():
             raise AttributeError(name)
         from mhttp import _ws_hs
         f = getattr(_ws_hs, "pmd_" + name)
@@ -897,26 +897,8 @@ class PerMessageDeflate:
             return f(self, *args)
         return method
 
-    def _copy(self):
-        p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
-                              self.server_max_window_bits, self.client_max_window_bits,
-                              self.level, self.min_size)
-        return p
-
-    def params(self):
-        # The header value for this object's parameters (offer or response).
-        out = [self.name]
-        if self.server_no_context_takeover:
-            out.append(b"server_no_context_takeover")
-        if self.client_no_context_takeover:
-            out.append(b"client_no_context_takeover")
-        if self.server_max_window_bits is not None:
-            out.append(b"server_max_window_bits=%d" % self.server_max_window_bits)
-        if self.client_max_window_bits is True:
-            out.append(b"client_max_window_bits")
-        elif self.client_max_window_bits is not None:
-            out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
-        return b"; ".join(out)
+    # params(): the header value for this object's parameters (offer or response), and
+    # offer() / check_response(params), the client's: in mhttp._ws_hs (see __getattr__).
 
     # server side
 
@@ -958,13 +940,14 @@ try:
     settle(WSProtocol, "mhttp._ws_rare", _RARE_P)
     if not MICROPYTHON:
         from mhttp._ws_server import pmd_accept as _pmd_accept
-        from mhttp._ws_hs import (pmd_offer as _pmd_offer,
+        from mhttp._ws_hs import (pmd_offer as _pmd_offer, pmd_params as _pmd_params,
                                   pmd_check_response as _pmd_check_response)
         from mhttp._ws_hs import (client_key, accept_key, client_request,  # noqa: F401
                                   client_check_response, _parse_extensions, _wbits, _b64,
                                   _tokens, _list, _bb)
         PerMessageDeflate.accept = _pmd_accept
         PerMessageDeflate.offer = _pmd_offer
+        PerMessageDeflate.params = _pmd_params
         PerMessageDeflate.check_response = _pmd_check_response
         del PerMessageDeflate.__getattr__
 except (ImportError, AttributeError):
