@@ -121,6 +121,17 @@ def test_websocket_rare_methods():
     assert not hasattr(ws, "no_such_method")
 
 
+def test_websocket_abort():
+    # abort (in mhttp._ws_more): the transport closes at once, no close frame
+    ws, st = _client([W.encode_frame(W.OP_BINARY, b"x")])
+    ws.abort()
+    assert ws.ready_state == websocket.CLOSED and st.connection.aborted
+    assert st.out == [] and run_blocking(ws.receive(1)) is None
+    w = websocket.WebSocket("client")       # never connected: nothing to abort
+    w.abort()
+    assert w.ready_state == websocket.CLOSED
+
+
 def test_websocket_failure_path():
     # _failed (in mhttp._ws_more): a masked frame from the server fails the connection
     ws, st = _client([W.encode_frame(W.OP_BINARY, b"x", True, 0, b"\x01\x02\x03\x04")])
