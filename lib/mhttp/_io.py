@@ -41,11 +41,12 @@ except ImportError:  # running from a bare checkout on CPython (mhttp._io_rare)
 DEFAULT_BUFSIZE = 4096
 
 
-def _oserror(e, what):
-    # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by `what` ("read",
-    # "write"): the errno tables and texts are in mhttp._io_rare, loaded by the first one.
+def _oserror(e, name):
+    # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by the operation
+    # `name` ("read", "write"): the errno tables and texts are in mhttp._io_rare, loaded
+    # by the first one.
     from mhttp._io_rare import oserror
-    return oserror(e, what)
+    return oserror(e, name)
 
 
 def run_blocking(coro):

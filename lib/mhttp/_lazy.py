@@ -16,7 +16,7 @@
 # frozen; a method nobody calls still pays.  One __getattr__ per class carries any number
 # of rare methods for the price of one function.
 #
-# bind(): for a name in `rare` (a tuple, or one str of space-separated names: a str
+# bind(): for a name in `names` (a tuple, or one str of space-separated names: a str
 # constant stays in flash, while names only held in a tuple get interned into the heap) it
 # imports the module once, stores the function on the class that asked (every later call
 # is an ordinary method call: __getattr__ is not reached again) and returns the bound
@@ -32,17 +32,18 @@
 import sys
 
 
-def bind(obj, name, modname, rare):
-    if name not in (rare.split() if isinstance(rare, str) else rare):
+def bind(self, name, module, names):
+    # (argument names MicroPython has built in: they intern nothing on a board)
+    if name not in (names.split() if isinstance(names, str) else names):
         raise AttributeError(name)
-    f = getattr(__import__(modname, None, None, (name,)), name)
-    setattr(type(obj), name, f)
-    return getattr(obj, name)
+    f = getattr(__import__(module, None, None, (name,)), name)
+    setattr(type(self), name, f)
+    return getattr(self, name)
 
 
-def settle(cls, modname, rare):
+def settle(target, module, names):
     # CPython: the rare methods bound now (mhttp._lazy_cpy); MicroPython: nothing to do
     # (the code that binds them is not even loaded: board RAM).
     if sys.implementation.name == "cpython":
         from mhttp._lazy_cpy import settle
-        settle(cls, modname, rare)
+        settle(target, module, names)

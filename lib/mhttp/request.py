@@ -276,16 +276,17 @@ class ClientStream(StreamCommon):
         self.stream.shutdown()
         self._release(False)
 
-    def _release(self, ok):
+    def _release(self, end):
+        # end: the body was read to its end (else the exchange was cut short)
         if self._released:
             return
         self._released = True
         conn = self.stream.connection
         if getattr(conn, "version", 1.1) == 2:
-            if not ok:
+            if not end:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
             return
-        if ok and self._pool and _reusable(conn) is True:
+        if end and self._pool and _reusable(conn) is True:
             self._pool.put(self._key, conn)
         else:
             conn.abort()
