@@ -119,9 +119,9 @@ async def connect(options=None, timeout=None, **kw):
     return negotiate(io, o, version)
 
 
-async def _for_request(req, blocking, timeout):
-    # mhttp.request's connection for a request with TLS, a context or a version (a plain
-    # http:// request opens its own without loading this module).
+async def _open(req, blocking, timeout):
+    # mhttp.request.Request._open for a request with TLS, a context or a version (a plain
+    # http:// request opens its own connection without loading this module).
     return await connect({
         "host": req.host, "port": req.port, "tls": bool(req.tls), "ctx": req.ctx,
         "sendname": req.sendname, "version": req.version, "cafile": req.cafile,

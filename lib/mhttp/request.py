@@ -230,7 +230,7 @@ class Request:
                                                        _left(dl))
             return H1Connection(io, CLIENT, 1.1)
         import mhttp.client as client
-        conn = await client._for_request(self, blocking, _left(dl))
+        conn = await client._open(self, blocking, _left(dl))
         if getattr(conn, "version", 1.1) == 2 and pool:
             pool.put(key, conn)     # shared by every request to this origin
         return conn
@@ -243,10 +243,10 @@ class ClientStream(StreamCommon):
     # request, else it is closed; shutdown() before the end closes it.
 
     def __init__(self, stream, pool, key):
+        # (pool and key: names MicroPython has interned already; key None once released)
         self.stream = stream
-        self._pool = pool
-        self._key = key
-        self._released = False
+        self.pool = pool
+        self.key = key
         if _reusable(stream.connection) is True:
             self._release(True)     # no body to read (HEAD, 204, 304, content-length 0)
 
@@ -278,16 +278,17 @@ class ClientStream(StreamCommon):
 
     def _release(self, end):
         # end: the body was read to its end (else the exchange was cut short)
-        if self._released:
-            return
-        self._released = True
+        key = self.key
+        if key is None:
+            return      # released already
+        self.key = None
         conn = self.stream.connection
         if getattr(conn, "version", 1.1) == 2:
             if not end:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
             return
-        if end and self._pool and _reusable(conn) is True:
-            self._pool.put(self._key, conn)
+        if end and self.pool and _reusable(conn) is True:
+            self.pool.put(key, conn)
         else:
             conn.abort()
 
