@@ -1,8 +1,9 @@
-# mhttp._io_rare: the parts of mhttp._io a routine exchange does not run, loaded on first
-# use: the OSError -> mhttp.errors mapping (only a failed read or write reaches it) and
-# the millisecond clock for a bare checkout on CPython (no _mhttp_port on the path; a
-# board always has its glue).  Board RAM: the errno tables and texts are heap objects
-# (tuples, str constants, dead fallback functions) even from ROMFS.
+# mhttp._io_rare: the parts of the I/O layer a routine exchange does not run, loaded on
+# first use: the OSError -> mhttp.errors mapping (only a failed read or write reaches it),
+# the texts of SocketIO's and the MicroPython port glue's own errors, SocketIO's rarely
+# called methods (peername, localname, alpn, expire) and the millisecond clock for a bare
+# checkout on CPython (no _mhttp_port on the path; a board always has its glue).  Board
+# RAM: tables, texts and functions are heap objects even from ROMFS.
 from mhttp.errors import Timeout, ConnectionClosed
 
 # errnos that mean "the peer went away": EPIPE 32, ECONNABORTED 103 (Linux) / 53,
@@ -69,3 +70,31 @@ def connect_error(n, host, port, x=None):
     if n == 1 or n == 4:
         return TLSError(t)
     return Timeout(t) if n == 0 or n == 3 else ConnectionClosed(t)
+
+
+# mhttp._io_socket.SocketIO's rare methods (mhttp._lazy binds them on first use)
+
+def peername(self):
+    try:
+        return self.sock.getpeername()
+    except Exception:
+        return self.addr
+
+
+def localname(self):
+    try:
+        return self.sock.getsockname()
+    except Exception:
+        return None
+
+
+def alpn(self):
+    try:
+        p = self.sock.selected_alpn_protocol()
+    except Exception:
+        return None
+    return p.encode() if p else None
+
+
+def expire(self):
+    pass

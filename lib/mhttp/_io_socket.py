@@ -3,6 +3,12 @@
 # interface is described in mhttp._io; an asyncio server never loads this module.
 from mhttp.errors import Error
 from mhttp._io import ticks_ms, ticks_diff, _oserror, DEFAULT_BUFSIZE
+from mhttp._lazy import bind, settle
+
+# SocketIO's methods a plain exchange does not call (peername, localname, alpn: asked by
+# an application or for TLS; expire: a Reaper's, which never holds a SocketIO) live in
+# mhttp._io_rare, bound on first use (mhttp._lazy).
+_RARE = "peername localname alpn expire"
 
 
 def _err(n, timeout=None):
@@ -60,6 +66,9 @@ class SocketIO:
             self.poll = select.poll()
             self.poll.register(raw, select.POLLIN)
 
+    def __getattr__(self, name):
+        return bind(self, name, "mhttp._io_rare", _RARE)
+
     def settimeout(self, timeout):
         if self.poll is not None:
             return
@@ -80,9 +89,6 @@ class SocketIO:
                 raise _err(2, timeout)  # read timed out after %ss
         self.poll.modify(self.raw, select.POLLOUT if out else select.POLLIN)
         self.poll.poll(left)
-
-    def expire(self):
-        pass
 
     async def recv(self, timeout=None):
         if self.closed:
@@ -172,21 +178,6 @@ class SocketIO:
     async def close(self):
         self.abort()
 
-    def peername(self):
-        try:
-            return self.sock.getpeername()
-        except Exception:
-            return self.addr
 
-    def localname(self):
-        try:
-            return self.sock.getsockname()
-        except Exception:
-            return None
-
-    def alpn(self):
-        try:
-            p = self.sock.selected_alpn_protocol()
-        except Exception:
-            return None
-        return p.encode() if p else None
+# CPython: bound at import, no __getattr__ (mhttp._lazy)
+settle(SocketIO, "mhttp._io_rare", _RARE)

@@ -134,3 +134,73 @@ def test_port_glue_raise_site_comments_match_the_table():
         assert line.split("  # ", 1)[1] == _CONNECT_ERRORS[int(k.group(1))], line
         seen.add(int(k.group(1)))
     assert seen == set(range(len(_CONNECT_ERRORS)))
+
+
+class _Sock:
+    # a connected socket as SocketIO sees one (recv_into: no poll mode)
+    def __init__(self, data=b""):
+        self.data = data
+        self.sent = []
+
+    def recv_into(self, b):
+        n = len(self.data)
+        b[:n] = self.data
+        self.data = b""
+        return n
+
+    def send(self, mv):
+        self.sent.append(bytes(mv))
+        return len(mv)
+
+    def settimeout(self, t):
+        pass
+
+    def close(self):
+        pass
+
+    def getpeername(self):
+        return ("10.0.0.1", 80)
+
+    def getsockname(self):
+        return ("10.0.0.2", 5000)
+
+    def selected_alpn_protocol(self):
+        return "h2"
+
+
+def test_socket_io_reads_and_writes_without_the_rare_module():
+    import sys
+    from mhttp._io import run_blocking
+    from mhttp._io_socket import SocketIO
+    saved = sys.modules.pop("mhttp._io_rare", None)
+    try:
+        s = SocketIO(_Sock(b"HTTP/1.1 200 OK\r\n"), 64)
+        assert bytes(run_blocking(s.recv(1))) == b"HTTP/1.1 200 OK\r\n"
+        run_blocking(s.send([b"GET / HTTP/1.1\r\n", b"\r\n"], 1))
+        assert s.sock.sent == [b"GET / HTTP/1.1\r\n", b"\r\n"]
+        s.abort()
+        if MICROPYTHON:
+            assert "mhttp._io_rare" not in sys.modules
+    finally:
+        if saved is not None:
+            sys.modules["mhttp._io_rare"] = saved
+
+
+def test_socket_io_rare_methods():
+    # peername, localname, alpn (and expire) live in mhttp._io_rare, bound on first use
+    from mhttp._io_socket import SocketIO
+
+    class Bare:
+        def close(self):
+            pass
+    s = SocketIO(_Sock(), 64)
+    assert s.peername() == ("10.0.0.1", 80) and s.localname() == ("10.0.0.2", 5000)
+    assert s.alpn() == b"h2" and s.expire() is None
+    b = SocketIO(Bare(), 64, addr=("10.0.0.3", 8080))
+    assert b.peername() == ("10.0.0.3", 8080) and b.localname() is None and b.alpn() is None
+    e = None
+    try:
+        s.no_such_method
+    except AttributeError as x:
+        e = x
+    assert e is not None
