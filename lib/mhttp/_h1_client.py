@@ -56,7 +56,6 @@ def response_head(self, lines):
             self._ss = _SS_TUNNEL
             self.their_done = True
         return (EV_HEADERS, headers, False)
-    self._status = status
     if conn is not None:
         toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
         if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):

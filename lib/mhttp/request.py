@@ -17,7 +17,7 @@
 # go() can be called again.
 #
 # Blocking face (DESIGN.md: one copy of the logic).  go_blocking(timeout) is
-# `run_blocking(self._go(deadline, True))`: the very same coroutine, run on blocking I/O
+# `run_blocking(self._go(dl, True))`: the very same coroutine, run on blocking I/O
 # objects where it never suspends.  The stream it returns is wrapped in
 # mhttp.blocking.Blocking, a generic proxy whose methods run the wrapped stream's
 # coroutine methods through run_blocking; no stream method is written twice.
@@ -87,12 +87,12 @@ def __getattr__(name):
     return v
 
 
-def _left(dl):
-    # Seconds left before the deadline dl: None (no limit) or (start ticks_ms, timeout);
-    # at least 1 ms, so that an expired deadline still times out in the callee.
-    if dl is None:
+def _left(deadline):
+    # Seconds left before the deadline: None (no limit) or (start ticks_ms, timeout); at
+    # least 1 ms, so that an expired deadline still times out in the callee.
+    if deadline is None:
         return None
-    t = dl[1] - ticks_diff(ticks_ms(), dl[0]) / 1000
+    t = deadline[1] - ticks_diff(ticks_ms(), deadline[0]) / 1000
     return t if t > 0 else 0.001
 
 
@@ -159,8 +159,8 @@ class Request:
         from mhttp.blocking import Blocking
         return headers, Blocking(stream)
 
-    async def _go(self, dl, blocking, may_retry=True, follow=True):
-        # One exchange on a pooled or new connection (dl: the deadline, see _left), then
+    async def _go(self, deadline, blocking, may_retry=True, follow=True):
+        # One exchange on a pooled or new connection (deadline: see _left), then
         # redirects when follow (_follow).  A request without a body is done here; one
         # with a body by _exchange_body.  One coroutine for the whole plain exchange:
         # each coroutine layer is a heap frame per request on MicroPython.
@@ -171,21 +171,21 @@ class Request:
         if conn is None:
             if blocking or not pool or not (self.version == 2 or
                                             (self.tls and self.version is None)):
-                conn = await self._open(pool, key, dl, blocking)
+                conn = await self._open(pool, key, deadline, blocking)
             else:
                 # it may turn out HTTP/2: concurrent first requests share one connection
-                conn, reused = await self._connect_shared(pool, key, dl)
+                conn, reused = await self._connect_shared(pool, key, deadline)
         state = None    # [a response head arrived], for a request with a body
         try:
             if self.body is not None:
                 state = [False]
-                headers, stream = await self._exchange_body(conn, dl, key, pool, blocking,
+                headers, stream = await self._exchange_body(conn, deadline, key, pool, blocking,
                                                             state)
             else:
                 s = conn.new_stream()
-                await s.write_headers(self.headers, True, _left(dl))
+                await s.write_headers(self.headers, True, _left(deadline))
                 while True:
-                    headers = await s.get_headers(_left(dl))
+                    headers = await s.get_headers(_left(deadline))
                     if headers is None:
                         raise errors.ConnectionClosed("connection closed before a response "
                                                       "arrived")
@@ -201,7 +201,7 @@ class Request:
                 if not (reused and may_retry and not (state and state[0])
                         and self._may_resend()):
                     raise
-                headers, stream = await self._go(dl, blocking, False, False)
+                headers, stream = await self._go(deadline, blocking, False, False)
             else:
                 if getattr(conn, "version", 1.1) != 2:
                     conn.abort()
@@ -211,10 +211,10 @@ class Request:
         if follow and self.follow_redirects:
             st = int(headers.get(b":status"))
             if 300 <= st < 400 and st != 304 and headers.has(b"location"):
-                return await self._follow(headers, stream, dl, blocking)
+                return await self._follow(headers, stream, deadline, blocking)
         return headers, stream
 
-    async def _open(self, pool, key, dl, blocking):
+    async def _open(self, pool, key, deadline, blocking):
         if not self.tls and self.ctx is None and self.version is None:
             # Plain http:// HTTP/1.1: what mhttp.client.connect does for these options
             # (no TLS, so no SNI and no ALPN), without loading mhttp.client (board RAM:
@@ -224,13 +224,13 @@ class Request:
             from mhttp.h1_connection import H1Connection
             if blocking:
                 io = _mhttp_port.open_connection_blocking(self.host, self.port, None, None,
-                                                          None, _left(dl))
+                                                          None, _left(deadline))
             else:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
-                                                       _left(dl))
+                                                       _left(deadline))
             return H1Connection(io, CLIENT, 1.1)
         import mhttp.client as client
-        conn = await client._open(self, blocking, _left(dl))
+        conn = await client._open(self, blocking, _left(deadline))
         if getattr(conn, "version", 1.1) == 2 and pool:
             pool.put(key, conn)     # shared by every request to this origin
         return conn
