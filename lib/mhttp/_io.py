@@ -45,8 +45,8 @@ def _oserror(e, name):
     # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by the operation
     # `name` ("read", "write"): the errno tables and texts are in mhttp._io_rare, loaded
     # by the first one.
-    from mhttp._io_rare import oserror
-    return oserror(e, name)
+    from mhttp._io_rare import _oserror as f
+    return f(e, name)
 
 
 def run_blocking(coro):

@@ -13,7 +13,7 @@ _TIMEDOUT = (110, 60, 116)  # ETIMEDOUT (Linux, BSD), MicroPython's ETIMEDOUT on
 _EAGAIN = (11, 35)
 
 
-def oserror(e, what):
+def _oserror(e, what):
     # mhttp._io._oserror: the mhttp error for OSError e raised by `what` ("read", "write").
     if type(e).__name__ in ("timeout", "TimeoutError"):
         # CPython's socket.timeout is an OSError with no errno
@@ -43,33 +43,30 @@ def ticks_add(a, d):
     return a + d
 
 
-# mhttp._io_socket's errors, by number (each raise site quotes its text).
-_SOCKET_ERRORS = ("recv on a closed connection", "send on a closed connection",
-                  "read timed out after %ss", "write timed out after %ss",
-                  "read made no progress")
+# The I/O layer's own errors, by number (each raise site quotes its text): 0-4 are
+# mhttp._io_socket's (SocketIO), 5-9 the MicroPython port glue's connect errors
+# (ports/unix/_mhttp_port._err numbers them from 0 and adds 5).  The functions here are
+# named _err and _oserror like the callers' own: names a board has interned already.
+_ERRORS = ("recv on a closed connection", "send on a closed connection",
+           "read timed out after %ss", "write timed out after %ss", "read made no progress",
+           "connect to %s:%s timed out after %ss", "TLS connection to %s:%s failed: %r",
+           "connect to %s:%s failed: %r", "connect to %s:%s timed out",
+           "TLS handshake with %s:%s failed: %r")
 
 
-def socket_error(n, timeout=None):
-    t = _SOCKET_ERRORS[n]
-    if n < 2:
-        return ConnectionClosed(t)
-    return Timeout(t % (timeout,) if n < 4 else t)
-
-
-# The MicroPython port glue's connect errors (ports/unix/_mhttp_port._err), by number:
-# (class, text formatted with host, port and the timeout or the OSError).
-_CONNECT_ERRORS = ("connect to %s:%s timed out after %ss", "TLS connection to %s:%s failed: %r",
-                   "connect to %s:%s failed: %r", "connect to %s:%s timed out",
-                   "TLS handshake with %s:%s failed: %r")
-
-
-def connect_error(n, host, port, x=None):
-    from mhttp.errors import TLSError
-    t = _CONNECT_ERRORS[n]
-    t = t % ((host, port) if n == 3 else (host, port, x))
-    if n == 1 or n == 4:
+def _err(n, a=None, b=None, c=None):
+    # SocketIO's (n < 5): a is the timeout; a connect error: a, b are host and port, c the
+    # timeout (5) or the OSError (6, 7, 9).
+    t = _ERRORS[n]
+    if n < 5:
+        if n < 2:
+            return ConnectionClosed(t)
+        return Timeout(t % (a,) if n < 4 else t)
+    t = t % ((a, b) if n == 8 else (a, b, c))
+    if n == 6 or n == 9:
+        from mhttp.errors import TLSError
         return TLSError(t)
-    return Timeout(t) if n == 0 or n == 3 else ConnectionClosed(t)
+    return Timeout(t) if n == 5 or n == 8 else ConnectionClosed(t)
 
 
 # mhttp._io_socket.SocketIO's rare methods (mhttp._lazy binds them on first use)

@@ -14,8 +14,8 @@ _RARE = "peername localname alpn expire"
 def _err(n, timeout=None):
     # The exception numbered n (its text is quoted at each raise site): the texts live in
     # mhttp._io_rare, loaded by the first one (board RAM: a str constant is a heap object).
-    from mhttp._io_rare import socket_error
-    return socket_error(n, timeout)
+    from mhttp._io_rare import _err as f
+    return f(n, timeout)
 
 
 class SocketIO:

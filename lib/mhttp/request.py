@@ -70,17 +70,17 @@ from mhttp._lazy import bind, settle
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 
-# Request's methods in mhttp._request_more (see mhttp._lazy) and the module's names there
-# (EXPECT_THRESHOLD and FILE_CHUNK too).  Each is one str, split when a name is missed: a
-# name that appears only in a tuple would be interned (heap on MicroPython, even from
-# ROMFS) by every program that imports this module.
+# Request's methods in mhttp._request_more (see mhttp._lazy), and below (__getattr__) the
+# module's names there (EXPECT_THRESHOLD and FILE_CHUNK too).  Each is one str, split
+# when a name is missed: a name that appears only in a tuple would be interned (heap on
+# MicroPython, even from ROMFS) by every program that imports this module.
 _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
         "_connect_shared _may_resend"
-_NAMES = "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD FILE_CHUNK"
 
 
 def __getattr__(name):
-    if name not in _NAMES.split():
+    if name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
+                   "FILE_CHUNK".split():
         raise AttributeError(name)
     v = getattr(__import__("mhttp._request_more", None, None, (name,)), name)
     globals()[name] = v     # later lookups are ordinary globals

@@ -45,9 +45,9 @@ def _bufsize(n):
 
 def _err(n, host, port, x=None):
     # The connect error numbered n (its text is quoted at each raise site): the texts
-    # live in mhttp._io_rare, loaded by the first error (board RAM).
-    from mhttp._io_rare import connect_error
-    return connect_error(n, host, port, x)
+    # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM).
+    from mhttp._io_rare import _err as f
+    return f(n + 5, host, port, x)
 
 
 async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,

@@ -83,21 +83,21 @@ def test_raise_site_comments_match_the_table():
     import os
     import re
     import mhttp._io_socket as m
-    from mhttp._io_rare import _SOCKET_ERRORS
+    from mhttp._io_rare import _ERRORS
     seen = set()
     for line in open(m.__file__, encoding="utf-8").read().split("\n"):
         k = re.search(r"\b_err\((\d+)", line)
         if k is None or line.lstrip().startswith("def "):
             continue
-        assert line.split("  # ", 1)[1] == _SOCKET_ERRORS[int(k.group(1))], line
+        assert line.split("  # ", 1)[1] == _ERRORS[int(k.group(1))], line
         seen.add(int(k.group(1)))
-    assert seen == set(range(len(_SOCKET_ERRORS)))
+    assert seen == set(range(5))
     assert os.path.basename(m.__file__) == "_io_socket.py"
 
 
 def test_connect_error_texts():
     # the MicroPython glue's connect errors (ports/unix/_mhttp_port._err)
-    from mhttp._io_rare import connect_error
+    from mhttp._io_rare import _err
     from mhttp.errors import TLSError
     e = OSError(111)
     for n, cls, text in ((0, Timeout, "connect to h:1 timed out after 2s"),
@@ -105,7 +105,7 @@ def test_connect_error_texts():
                          (2, ConnectionClosed, "connect to h:1 failed: %r" % (e,)),
                          (3, Timeout, "connect to h:1 timed out"),
                          (4, TLSError, "TLS handshake with h:1 failed: %r" % (e,))):
-        _is(connect_error(n, "h", 1, 2 if n == 0 else (None if n == 3 else e)), cls, text)
+        _is(_err(n + 5, "h", 1, 2 if n == 0 else (None if n == 3 else e)), cls, text)
 
 
 def test_refused_connect_raises_connection_closed():
@@ -123,7 +123,7 @@ def test_port_glue_raise_site_comments_match_the_table():
         return
     import os
     import re
-    from mhttp._io_rare import _CONNECT_ERRORS
+    from mhttp._io_rare import _ERRORS
     here = os.path.dirname(os.path.abspath(__file__))
     src = os.path.join(here, "..", "..", "ports", "unix", "_mhttp_port.py")
     seen = set()
@@ -131,9 +131,9 @@ def test_port_glue_raise_site_comments_match_the_table():
         k = re.search(r"\b_err\((\d+)", line)
         if k is None or line.lstrip().startswith("def "):
             continue
-        assert line.split("  # ", 1)[1] == _CONNECT_ERRORS[int(k.group(1))], line
+        assert line.split("  # ", 1)[1] == _ERRORS[int(k.group(1)) + 5], line
         seen.add(int(k.group(1)))
-    assert seen == set(range(len(_CONNECT_ERRORS)))
+    assert seen == set(range(5))
 
 
 class _Sock:

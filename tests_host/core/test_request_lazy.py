@@ -17,6 +17,9 @@ from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
 from _t import raises, ScriptIO
 
+# mhttp.request's names served by its module __getattr__ from mhttp._request_more
+NAMES = ("RedirectError", "body_length", "body_replayable", "new_connect", "EXPECT_THRESHOLD",
+         "FILE_CHUNK")
 LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
         "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client", "mhttp._io_rare")
 
@@ -91,7 +94,7 @@ def test_plain_get_loads_no_rare_module():
                 bound[cls, n] = cls.__dict__[n]
                 delattr(cls, n)
     cached = {}
-    for n in request._NAMES.split():
+    for n in NAMES:
         if n in request.__dict__:
             cached[n] = request.__dict__.pop(n)
     try:
@@ -130,7 +133,7 @@ def test_plain_get_loads_no_rare_module():
                     delattr(cls, n)
         for (cls, n), f in bound.items():
             setattr(cls, n, f)
-        for n in request._NAMES.split():
+        for n in NAMES:
             request.__dict__.pop(n, None)
         for n, v in cached.items():
             request.__dict__[n] = v
@@ -143,6 +146,8 @@ def test_module_names_reached_lazily_are_the_same_objects():
     assert request.body_length is more.body_length
     assert request.body_replayable(b"x") and request.new_connect is more.new_connect
     assert request.EXPECT_THRESHOLD == 1024 and request.FILE_CHUNK == 16384
+    for n in NAMES:
+        assert getattr(request, n) is getattr(more, n), n
     raises(AttributeError, getattr, request, "no_such_name")
     assert not hasattr(request.Request("h", 80, False, None), "no_such_method")
 
