@@ -26,9 +26,10 @@ scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 
 
 def _bad(n, arg=None):
-    # The exception numbered n (mhttp._util_ip.uri_error has the texts).
-    from mhttp._util_ip import uri_error
-    return uri_error(n, arg)
+    # The exception numbered n (mhttp._util_ip._bad has the texts; the names here are
+    # ones a board has interned already).
+    from mhttp._util_ip import _bad as f
+    return f(n, arg)
 
 
 def _in(x):
@@ -42,8 +43,9 @@ def _in(x):
     raise _bad(0, type(x).__name__)     # TypeError: expected bytes or str, got %s
 
 
-def _out(b, was_str):
-    if not was_str:
+def _out(b, s):
+    # s: the input was a str (then so is the result)
+    if not s:
         return b
     try:
         return b.decode()

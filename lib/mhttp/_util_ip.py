@@ -88,7 +88,7 @@ _URI_ERRORS = ("expected bytes or str, got %s",
                "URI has an empty host")
 
 
-def uri_error(n, arg=None):
+def _bad(n, arg=None):
     # The exception for mhttp._uri's error n (arg: the value its text formats).
     t = _URI_ERRORS[n]
     if arg is not None:
