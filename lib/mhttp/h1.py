@@ -47,13 +47,16 @@
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
-from mhttp.errors import H1Error, ProtocolError
-from mhttp.headers import Headers, NEVER_INDEX_DEFAULT, _b
+# RAM on boards: 29 module globals at most (MicroPython's dict of 30-37 entries takes
+# 640 B, of 24-29 512 B): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
+# are used (an error; a field name not yet cached), and const is defined for CPython
+# only (MicroPython's compiler replaces every const() call; `from micropython import
+# const` would bind a global).
+from mhttp.errors import H1Error
+from mhttp.headers import _b
 from mhttp._lazy import bind, settle
 
-try:
-    from micropython import const
-except ImportError:
+if hasattr(b"", "translate"):       # CPython
     def const(x):
         return x
 
@@ -112,6 +115,7 @@ def _err(n, args=None, code=400):
         if args is not None:
             msg = msg % args
     if code is None:
+        from mhttp.errors import ProtocolError
         return ProtocolError(msg)
     return H1Error(msg, code)
 
@@ -213,6 +217,7 @@ def _name_entry(name):
         k = b" host content-length transfer-encoding connection expect ".count(b" ", 0, k + 1)
     else:
         k = 0
+    from mhttp.headers import NEVER_INDEX_DEFAULT
     e = (lname, lname in NEVER_INDEX_DEFAULT, k)
     if len(_NAME_CACHE) < _NAME_CACHE_MAX:
         _NAME_CACHE[name] = e
