@@ -3,14 +3,24 @@
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
-                      _out_framing, _version)
+from mhttp.h1 import _bad, _err, _parse_cl, _out_framing, _version
 
-try:
-    from micropython import const
-except ImportError:
+# RAM on boards: at most 12 module globals (MicroPython's dict of 13-17 entries takes
+# 320 B, of up to 12 224 B): mhttp.h1's EV_HEADERS and character classes are private
+# const()s here, const itself is defined for CPython only.
+if hasattr(b"", "translate"):       # CPython
     def const(x):
         return x
+
+_EV_HEADERS = const(1)          # mhttp.h1.EV_HEADERS
+# mhttp.h1's classes for _bad(): bits of h1._CLASS on MicroPython; on CPython the
+# allowed sets, put here by mhttp._h1_cpy.update() (see mhttp.h1).
+_TOKEN = const(1)
+_VCHAR = const(2)
+_HOST = const(16)
+if hasattr(b"", "translate"):
+    from mhttp import _h1_cpy
+    _h1_cpy.update(globals())
 
 # mhttp.h1's states (private consts there: inlined, so repeated here).
 _RS_CL = const(2)
@@ -104,7 +114,7 @@ def request_head(self, items):
         self.their_done = True
     elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
         self.expect_continue = True
-    return (EV_HEADERS, Headers._trusted(hl), not body)
+    return (_EV_HEADERS, Headers._trusted(hl), not body)
 
 
 def send_response(self, headers, end_stream, extra=None):

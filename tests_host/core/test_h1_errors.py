@@ -230,6 +230,19 @@ def test_raise_site_comments_match_the_table():
     assert seen >= len(lines) - 1
 
 
+def test_halves_private_copies_agree():
+    # _h1_server's private const()s repeat mhttp.h1's public EV_HEADERS and the classes
+    # (CPython: the allowed sets from mhttp._h1_cpy, as in mhttp.h1).
+    import mhttp.h1 as h1
+    import mhttp._h1_server as srv
+    if MICROPYTHON:
+        assert not hasattr(srv, "_TOKEN") and not hasattr(srv, "_EV_HEADERS")
+        return
+    assert srv._EV_HEADERS == h1.EV_HEADERS
+    for n in ("_TOKEN", "_VCHAR", "_HOST", "_bad"):
+        assert getattr(srv, n) == getattr(h1, n), n
+
+
 def test_state_consts_repeated_in_the_halves_agree():
     # The receive/send states are private consts (inlined on MicroPython, so only CPython
     # can read them as globals); the role halves repeat the ones they use.
