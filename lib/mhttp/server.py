@@ -208,39 +208,38 @@ class Server:
                 conn = self._new_connection(io)
             onstream = self.onstream
             rw = getattr(io, "recv_start", None)
-            p = None
             if conn is not None:
                 self.conns.add(conn)
                 if conn.version == 2:
                     await self._serve_h2(conn)
-                else:
-                    p = conn.p
-            while p is not None:                  # HTTP/1: one request per turn
+            # HTTP/1: one request per turn (conn.p, not a local: one frame slot less)
+            while conn is not None and conn.version != 2:
                 conn.idle = True
                 if conn.close_after:
                     break
                 try:
-                    ev = p.next_event()           # a pipelined request may be buffered already
+                    ev = conn.p.next_event()      # a pipelined request may be buffered already
                     if ev is None:
                         if conn._eof:
                             break
+                        # (what was read and the request's stream live in `ev`, the
+                        # handler's result in `e`: every slot is per connection)
                         if rw is None:
-                            data = await io.recv(conn.idle_timeout)
+                            ev = await io.recv(conn.idle_timeout)
                         else:
                             # StreamIO: the read awaited here, no recv() frame per
                             # idle connection (its failures are handled below)
-                            data = await rw(conn.idle_timeout)
-                            while data is None:    # MicroPython TLS: no data yet
-                                data = await io.reader.readinto(io._mv)
-                            data = io.recv_got(data)
-                        if not data:
+                            ev = await rw(conn.idle_timeout)
+                            while ev is None:      # MicroPython TLS: no data yet
+                                ev = await io.reader.readinto(io._mv)
+                            ev = io.recv_got(ev)
+                        if not ev:
                             conn._eof = True
-                        p.receive_data(data)
-                        data = None
-                        ev = p.next_event()
+                        conn.p.receive_data(ev)
+                        ev = conn.p.next_event()
                         if ev is None:
                             # Part of a head: the rest must come within header_timeout.
-                            ev = await conn._rest_of_head(p, io)
+                            ev = await conn._rest_of_head(conn.p, io)
                 except H1Error as e:
                     # Bad request head: its status, Connection: close, done.
                     await self._error_close(io, e.status_hint)
@@ -251,27 +250,27 @@ class Server:
                     if rw is None or not io._expired:
                         raise
                     break       # rw's read timed out (or close() woke it)
-                stream = conn._incoming(ev)
-                if stream is None:
+                ev = conn._incoming(ev)           # the stream (in ev: see above)
+                if ev is None:
                     break
-                if self.http2 and stream.headers.has(b"http2-settings"):
-                    if await self._h2c_upgrade(conn, stream):
+                if self.http2 and ev.headers.has(b"http2-settings"):
+                    if await self._h2c_upgrade(conn, ev):
                         break
                 conn.idle = False
                 self.requests += 1
                 if conn.close_after or (self.max_streams_per_connection is not None and
                                         conn.requests >= self.max_streams_per_connection):
                     conn.close_after = True
-                    p.keep_alive = False
+                    conn.p.keep_alive = False
                 try:
                     # (a local, not self.onstream(...): MicroPython's GC scans the whole
                     # frame, dead operand-stack slots too, and a method call would leave
-                    # `stream` one slot above what the idle recv below overwrites: every
+                    # the stream one slot above what the idle read below overwrites: every
                     # idle connection kept its last request alive, ~650 B)
-                    data = onstream(self, stream)
-                    if data is not None and hasattr(data, "send"):
-                        await data
-                    data = None  # a finished generator still holds its frame (MicroPython)
+                    e = onstream(self, ev)
+                    if e is not None and hasattr(e, "send"):
+                        await e
+                    e = None    # a finished generator still holds its frame (MicroPython)
                 except Exception as e:
                     if isinstance(e, ConnectionClosed):
                         break
@@ -280,15 +279,16 @@ class Server:
                         # which loads its module (mhttp._server_more)
                         import gc
                         gc.collect()
-                    await self._onstream_failed(io, stream, e)
+                    await self._onstream_failed(io, ev, e)
                     break
-                if not (p.our_done and p.their_done and p.keep_alive and conn._held is None):
+                if not (conn.p.our_done and conn.p.their_done and conn.p.keep_alive and
+                        conn._held is None):
                     try:
-                        if not await stream.finish_server(self.max_drain):
+                        if not await ev.finish_server(self.max_drain):
                             break
                     except Error:
                         break
-                stream = None
+                ev = None
                 if conn.close_after or not conn.end_exchange():
                     break
         except BaseException as e:
