@@ -130,7 +130,7 @@ async def main():
     print("CLIENT", len(io._mv), bytes(d[:12]))
     io.abort()
     b = _mhttp_port.open_connection_blocking("127.0.0.1", %d, timeout=5)
-    print("BLOCKING", len(b._mv))
+    print("BLOCKING", len(b.buf))
     b.abort()
     await srv.close(1)
     print("SERVER", sizes)
