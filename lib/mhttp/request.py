@@ -133,10 +133,12 @@ class Request:
             loop = True
         else:
             # asyncio connections belong to the loop they were opened on (CPython may
-            # run several loops one after another; MicroPython has one).
+            # run several loops one after another; MicroPython has one).  Called from a
+            # coroutine, get_event_loop() is the running loop (and a name MicroPython
+            # has built in, unlike get_running_loop, which it lacks).
             try:
                 import asyncio
-                loop = id(asyncio.get_running_loop())
+                loop = id(asyncio.get_event_loop())
             except Exception:
                 loop = 0
         ctx = self.ctx

@@ -268,3 +268,23 @@ def test_plain_async_get_opens_with_the_port_glue():
         return h.get(b":status"), await s.get_body_as_string(5)
     assert _run(peers, lambda: asyncio.run(go())) == (b"200", b"async")
     assert peers.options[0]["blocking"] is False and peers.options[0]["port"] == 80
+
+
+def test_async_pool_keyed_by_event_loop():
+    # An asyncio connection belongs to the loop it was opened on: on CPython two
+    # asyncio.run() calls are two loops and do not share it; MicroPython has one loop.
+    import asyncio
+    from _t import MICROPYTHON
+    peers = Peers([_ok(b"one"), _ok(b"two")], [_ok(b"three")])
+    pool = request.Pool()
+    loops = []      # kept alive: a freed loop's id could be a later loop's
+
+    async def go():
+        loops.append(asyncio.get_event_loop())
+        h, s = await _req("http://h.test/", pool).go(5)
+        return await s.get_body_as_string(5)
+    got = _run(peers, lambda: [asyncio.run(go()), asyncio.run(go())])
+    if MICROPYTHON:
+        assert got == [b"one", b"two"] and len(peers.opened) == 1 and pool.reused == 1
+    else:
+        assert got == [b"one", b"three"] and len(peers.opened) == 2 and pool.reused == 0
