@@ -205,9 +205,9 @@ class WebSocket:
         hs = None
         if core.MICROPYTHON:
             # Board RAM: the setting-up code (mhttp._ws_open, _ws_hs) is not needed
-            # again: dropped, it is freed by the collection below.
+            # again: dropped, it is freed by the collection below (ws client, 1000 x
+            # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS).
             _unload()
-        if core.MICROPYTHON:
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
             # among the handshake's temporaries, at the top of the heap.  Copied after
