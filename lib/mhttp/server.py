@@ -158,26 +158,23 @@ class Server:
 
     def _new_connection(self, io):
         # The HTTP/1 connection for an accepted connection (HTTP/2 is chosen before, in
-        # mhttp._server_h2._choose, when the server speaks it).
+        # mhttp._server_h2._choose, when the server speaks it).  Its class is a subclass
+        # of H1Connection, made at the server's first connection, whose class attributes
+        # are this server's settings (role, timeouts, body_deadline): each connection's
+        # own attribute table then holds only what changes (board RAM, ~100 B per
+        # connection).  Settings changed after the first connection are not seen by
+        # later ones.
         k = self._h1cls
         if k is None:
-            k = self._h1cls = self._h1_class()
+            from mhttp.h1_connection import H1Connection
+            from mhttp.h1 import SERVER
+            d = {"type": SERVER, "is_server": True, "idle_timeout": self.idle_timeout,
+                 "header_timeout": self.header_timeout, "body_timeout": self.body_timeout,
+                 "write_timeout": self.write_timeout}
+            if self.body_deadline:
+                d["body_deadline"] = self.body_deadline
+            k = self._h1cls = type("H1ServerConnection", (H1Connection,), d)
         return k(io, k.type, **self.h1opts)
-
-    def _h1_class(self):
-        # A subclass of H1Connection, made at the server's first connection, whose class
-        # attributes are this server's settings (role, timeouts, body_deadline): each
-        # connection's own attribute table then holds only what changes (board RAM,
-        # ~100 B per connection).  Settings changed after the first connection are not
-        # seen by later ones.
-        from mhttp.h1_connection import H1Connection
-        from mhttp.h1 import SERVER
-        d = {"type": SERVER, "is_server": True, "idle_timeout": self.idle_timeout,
-             "header_timeout": self.header_timeout, "body_timeout": self.body_timeout,
-             "write_timeout": self.write_timeout}
-        if self.body_deadline:
-            d["body_deadline"] = self.body_deadline
-        return type("H1ServerConnection", (H1Connection,), d)
 
     def __getattr__(self, name):
         # The rare methods (see above), loaded on first use.
