@@ -1,7 +1,7 @@
 # mhttp._client_h2: mhttp.client's HTTP/2 connection setup (prior knowledge or ALPN "h2":
 # h2(); Upgrade: h2c: h2c_upgrade()), imported by mhttp.client only when a connection
 # turns out to be HTTP/2, so that an HTTP/1.1 client does not load it; and the HTTP/2
-# case of mhttp.request's pool bookkeeping (reusable()).
+# case of mhttp.request's pool bookkeeping (_reusable(), abort()).
 
 
 def h2(io, o, upgrade=None, initial_data=None):
@@ -41,9 +41,19 @@ async def h2c_upgrade(io, o, host, port, timeout):
     return c2
 
 
-def reusable(conn):
+def _reusable(conn):
     # mhttp.request._reusable for a shared HTTP/2 connection: None once it failed or the
-    # peer sent GOAWAY, else whether it can open another stream now.
+    # peer sent GOAWAY, else whether it can open another stream now.  (Named like its
+    # caller: a name the plain path interns already.)
     if conn.error is not None or conn.goaway is not None:
         return None
     return True if conn.can_open_stream() else False
+
+
+def abort(conn, e):
+    # mhttp.request's Request._go when an exchange on a shared HTTP/2 connection failed
+    # with e: the connection is closed only when it failed itself, not for one stream's
+    # error (the names error and H2StreamError stay off the plain HTTP/1.1 path).
+    from mhttp.errors import H2StreamError
+    if conn.error is not None and not isinstance(e, H2StreamError):
+        conn.abort()

@@ -19,6 +19,14 @@ from mhttp.request import Request, ClientStream, new_from_uri, _left, DEFAULT_US
 EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
 FILE_CHUNK = 16384  # bytes read from a file-like body per write
 
+# Request's class-level defaults that only these paths read, bound on the class like
+# the methods (mhttp.request._RARE; lua-http keeps them in the metatable).
+expect_100_timeout = 1
+max_redirects = 5
+post301 = False
+post302 = False
+proxy = None  # placeholder: proxies are a later issue
+
 
 class RedirectError(errors.Error):
     # A redirect that cannot be followed: too many, bad or missing Location, a body

@@ -74,8 +74,11 @@ DEFAULT_USER_AGENT = b"mhttp/0.1"
 # module's names there (EXPECT_THRESHOLD and FILE_CHUNK too).  Each is one str, split
 # when a name is missed: a name that appears only in a tuple would be interned (heap on
 # MicroPython, even from ROMFS) by every program that imports this module.
+# The class-level defaults only the rare paths read (redirects, 100-continue; proxy is a
+# placeholder) are there too, bound on the class like the methods: five names fewer on
+# the plain path (each an interned name on MicroPython).
 _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
-        "_connect_shared _may_resend"
+        "_connect_shared _may_resend expect_100_timeout max_redirects post301 post302 proxy"
 
 
 def __getattr__(name):
@@ -99,15 +102,12 @@ def _left(deadline):
 # ---- the request object ----------------------------------------------------------
 
 class Request:
-    # Class-level defaults (lua-http keeps them in the metatable).
+    # Class-level defaults (lua-http keeps them in the metatable); expect_100_timeout (1),
+    # max_redirects (5), post301 and post302 (False) and proxy (None, a placeholder:
+    # proxies are a later issue) are in mhttp._request_more (_RARE above).
     follow_redirects = True
-    expect_100_timeout = 1
-    max_redirects = 5
-    post301 = False
-    post302 = False
     version = None  # None: h2 if the server agrees by ALPN (TLS, CPython), else 1.1; 2: HTTP/2
     h2c_upgrade = False  # version=2 on http://: Upgrade: h2c first instead of prior knowledge
-    proxy = None  # placeholder: proxies are a later issue
     ctx = None  # an ssl.SSLContext (or port equivalent); None: the default client context
     sendname = None  # SNI name; None: the host; False: none
     h2_settings = None
@@ -207,8 +207,10 @@ class Request:
             else:
                 if getattr(conn, "version", 1.1) != 2:
                     conn.abort()
-                elif conn.error is not None and not isinstance(e, errors.H2StreamError):
-                    conn.abort()    # a shared HTTP/2 connection outlives one failed stream
+                else:
+                    # a shared HTTP/2 connection outlives one failed stream
+                    from mhttp._client_h2 import abort
+                    abort(conn, e)
                 raise
         if follow and self.follow_redirects:
             st = int(headers.get(b":status"))
@@ -231,8 +233,8 @@ class Request:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
                                                        _left(deadline))
             return H1Connection(io, CLIENT, 1.1)
-        import mhttp.client as client
-        conn = await client._open(self, blocking, _left(deadline))
+        from mhttp.client import _open
+        conn = await _open(self, blocking, _left(deadline))
         if getattr(conn, "version", 1.1) == 2 and pool:
             pool.put(key, conn)     # shared by every request to this origin
         return conn
@@ -302,8 +304,8 @@ def _reusable(conn):
     if getattr(conn, "closed", False):
         return None
     if getattr(conn, "version", 1.1) == 2:
-        from mhttp._client_h2 import reusable
-        return reusable(conn)
+        from mhttp._client_h2 import _reusable
+        return _reusable(conn)
     p = getattr(conn, "p", None)
     if p is None:
         return None

@@ -152,6 +152,47 @@ def test_module_names_reached_lazily_are_the_same_objects():
     assert not hasattr(request.Request("h", 80, False, None), "no_such_method")
 
 
+def test_rare_class_defaults_come_from_request_more():
+    # expect_100_timeout, max_redirects, post301, post302 and proxy: defined in
+    # mhttp._request_more, bound on Request (at import on CPython, on first read on
+    # MicroPython); an instance's own value still wins, the class's stays.
+    import mhttp._request_more as more
+    r = request.Request("h", 80, False, None)
+    assert (r.expect_100_timeout, r.max_redirects, r.post301, r.post302, r.proxy) == \
+        (1, 5, False, False, None)
+    for n in ("expect_100_timeout", "max_redirects", "post301", "post302", "proxy"):
+        assert n in request._RARE.split() and getattr(request.Request, n) == getattr(more, n)
+    r.max_redirects = 2
+    assert r.max_redirects == 2 and request.Request("h", 80, False, None).max_redirects == 5
+    assert r.follow_redirects is True and r.h2c_upgrade is False and r.h2_settings is None
+
+
+def test_client_h2_pool_helpers():
+    # The HTTP/2 cases of the pool bookkeeping (mhttp._client_h2, loaded only for h2).
+    from mhttp._client_h2 import _reusable, abort
+    from mhttp.errors import H2StreamError, ProtocolError
+
+    class Conn:
+        def __init__(self, error=None, goaway=None, can=True):
+            self.error, self.goaway, self.can, self.aborted = error, goaway, can, 0
+
+        def can_open_stream(self):
+            return self.can
+
+        def abort(self):
+            self.aborted += 1
+    assert _reusable(Conn()) is True and _reusable(Conn(can=False)) is False
+    assert _reusable(Conn(error=1)) is None and _reusable(Conn(goaway=1)) is None
+    c = Conn()
+    abort(c, ProtocolError("x"))
+    assert c.aborted == 0           # the connection itself has not failed
+    c = Conn(error=ProtocolError("x"))
+    abort(c, H2StreamError(8, "x", 1))
+    assert c.aborted == 0           # one stream's error: the shared connection stays
+    abort(c, ProtocolError("x"))
+    assert c.aborted == 1
+
+
 def test_redirect_followed_on_the_same_connection():
     peers = Peers([b"HTTP/1.1 302 Found\r\nLocation: /b?x=1\r\nContent-Length: 3\r\n\r\nabc",
                    _ok(b"at b")])
