@@ -154,6 +154,8 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
                      "_mhttp_port"))
         jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_tls.py"), "_mhttp_tls" + ext,
                      "_mhttp_tls"))
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_aio.py"), "_mhttp_aio" + ext,
+                     "_mhttp_aio"))
         if "ws" in mods:
             jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_ws_native.py"),
                          "_mhttp_ws_native.mpy", "_mhttp_ws_native", NATIVE_ARCH[board]))
@@ -162,6 +164,8 @@ def build(board, modules=None, preset="full", out=None, quiet=False):
                      "_mhttp_port"))
         jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_tls.py"), "_mhttp_tls.mpy",
                      "_mhttp_tls"))
+        jobs.append((os.path.join(ROOT, "ports", "unix", "_mhttp_aio.py"), "_mhttp_aio.mpy",
+                     "_mhttp_aio"))
     else:
         jobs.append((os.path.join(ROOT, "ports", "circuitpython", "_mhttp_port.py"),
                      "_mhttp_port.py", "_mhttp_port"))

@@ -34,15 +34,6 @@ def server_tls_context(certfile, keyfile, alpn=None):
     return _mhttp_tls.server_tls_context(certfile, keyfile, alpn)
 
 
-def _bufsize(n):
-    # The receive buffer size, looked up at call time: a board's glue (ports/esp32, rp2)
-    # re-exports these functions and sets its own DEFAULT_BUFSIZE in `_mhttp_port`.
-    if n:
-        return n
-    import _mhttp_port
-    return _mhttp_port.DEFAULT_BUFSIZE
-
-
 def _err(n, host, port, x=None):
     # The connect error numbered n (its text is quoted at each raise site): the texts
     # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM).
@@ -50,28 +41,17 @@ def _err(n, host, port, x=None):
     return f(n + 5, host, port, x)
 
 
-async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
-                          bufsize=None):
-    import asyncio
-    from mhttp._io_stream import StreamIO
-    if alpn or tls is True:
-        import _mhttp_tls
-        _mhttp_tls.no_alpn(alpn)
-        if tls is True:
-            tls = client_tls_context(verify=False)
-    try:
-        if timeout is None:
-            r, w = await asyncio.open_connection(host, port, tls or None, server_hostname or host)
-        else:
-            r, w = await asyncio.wait_for(
-                asyncio.open_connection(host, port, tls or None, server_hostname or host), timeout)
-    except asyncio.TimeoutError:
-        raise _err(0, host, port, timeout)  # connect to %s:%s timed out after %ss
-    except OSError as e:
-        if tls:
-            raise _err(1, host, port, e)  # TLS connection to %s:%s failed: %r
-        raise _err(2, host, port, e)  # connect to %s:%s failed: %r
-    return StreamIO(r, w, _bufsize(bufsize), tls=bool(tls))
+def open_connection(*args, **kw):
+    # asyncio's half of the glue is _mhttp_aio (open_connection, start_server), loaded
+    # by the first call: a blocking client does not carry it (board RAM).  These return
+    # its coroutines (await them as before).
+    import _mhttp_aio
+    return _mhttp_aio.open_connection(*args, **kw)
+
+
+def start_server(*args, **kw):
+    import _mhttp_aio
+    return _mhttp_aio.start_server(*args, **kw)
 
 
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
@@ -100,47 +80,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         except (OSError, ValueError) as e:  # mbedTLS verification failures are ValueError
             s.close()
             raise _err(4, host, port, e)  # TLS handshake with %s:%s failed: %r
-    return SocketIO(s, _bufsize(bufsize), tls=bool(tls), addr=ai[-1], raw=raw)
-
-
-async def _nothing():
-    pass
-
-
-async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
-    # cb(io) is run as its own task per accepted connection; it closes the io (whose
-    # abort() also leaves the reaper) when it is done.  One receive buffer for all the
-    # server's connections (board RAM): a connection's recv result is consumed (copied
-    # by the protocol core) before its task awaits again, see mhttp._io_stream.StreamIO.
-    import asyncio
-    from mhttp._io_stream import StreamIO
-    bufsize = _bufsize(bufsize)
-    shared = memoryview(bytearray(bufsize))
-
-    def on_conn(r, w):
-        # A plain function returning the connection's coroutine (asyncio makes the
-        # task): no wrapper coroutine frame kept alive per connection (board RAM).
-        try:
-            w.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
-        except Exception:
-            pass
-        try:
-            io = StreamIO(r, w, bufsize, tls=bool(tls), buf=shared)
-            if reaper is not None:
-                reaper.add(io)
-        except MemoryError:
-            # No RAM for one more connection: drop it (its fd too), keep serving the rest.
-            w.close()
-            s = getattr(w, "s", None)
-            if s is not None:
-                s.close()
-            return _nothing()
-        return cb(io)
-
-    srv = await asyncio.start_server(on_conn, host, port, backlog, tls or None)
-    # The handle is asyncio's own Server (close(), await wait_closed()) with .sockname set
-    # on it (no wrapper class: board RAM).  MicroPython sockets have no getsockname(): the
-    # port we asked for is the port we got (port 0 is not supported here: pick a free
-    # port before starting).
-    srv.sockname = (host, port)
-    return srv
+    if not bufsize:
+        # the receive buffer size, looked up at call time: a board's glue (ports/esp32,
+        # rp2) re-exports this function and sets its own DEFAULT_BUFSIZE in `_mhttp_port`
+        import _mhttp_port
+        bufsize = _mhttp_port.DEFAULT_BUFSIZE
+    return SocketIO(s, bufsize, tls=bool(tls), addr=ai[-1], raw=raw)

@@ -118,6 +118,35 @@ def test_refused_connect_raises_connection_closed():
     assert type(e) is ConnectionClosed and str(e).startswith("connect to 127.0.0.1:1 failed: ")
 
 
+def test_refused_async_connect_and_the_asyncio_glue_loaded_on_first_use():
+    # A blocking connect does not load _mhttp_aio (MicroPython's asyncio half of the
+    # glue: open_connection, start_server); _mhttp_port.open_connection loads it.
+    import asyncio
+    import sys
+    import _mhttp_port
+    if MICROPYTHON:
+        sys.modules.pop("_mhttp_aio", None)
+        try:
+            _mhttp_port.open_connection_blocking("127.0.0.1", 1, None, None, None, 5)
+        except ConnectionClosed:
+            pass
+        assert "_mhttp_aio" not in sys.modules
+
+
+    async def connect():
+        # (MicroPython's asyncio connect does not wait for the refusal: the io comes back)
+        try:
+            io = await _mhttp_port.open_connection("127.0.0.1", 1, None, None, None, 5)
+        except ConnectionClosed as e:
+            assert str(e).startswith("connect to 127.0.0.1:1 failed: "), e
+            return "refused"
+        io.abort()
+        return type(io).__name__
+    assert asyncio.run(connect()) in ("refused", "StreamIO")
+    if MICROPYTHON:
+        assert "_mhttp_aio" in sys.modules
+
+
 def test_port_glue_raise_site_comments_match_the_table():
     if MICROPYTHON:
         return
@@ -125,9 +154,12 @@ def test_port_glue_raise_site_comments_match_the_table():
     import re
     from mhttp._io_rare import _ERRORS
     here = os.path.dirname(os.path.abspath(__file__))
-    src = os.path.join(here, "..", "..", "ports", "unix", "_mhttp_port.py")
+    ports = os.path.join(here, "..", "..", "ports", "unix")
     seen = set()
-    for line in open(src, encoding="utf-8").read().split("\n"):
+    # the blocking opener's sites in _mhttp_port, the asyncio openers' in _mhttp_aio
+    text = "".join(open(os.path.join(ports, f), encoding="utf-8").read()
+                   for f in ("_mhttp_port.py", "_mhttp_aio.py"))
+    for line in text.split("\n"):
         k = re.search(r"\b_err\((\d+)", line)
         if k is None or line.lstrip().startswith("def "):
             continue

@@ -1,0 +1,82 @@
+# MicroPython unix port glue for mhttp, asyncio half: open_connection and start_server
+# (see ports/README.md and _mhttp_port.py, whose functions of the same names load this
+# module on first use).  A blocking client never loads it (board RAM: the asyncio
+# openers' names and code, ~0.5 KB from ROMFS, ~1.3 KB as a .mpy file).  tools/bundle.py
+# compiles it as _mhttp_aio.mpy for unix, esp32 and rp2; what it needs of the glue it
+# takes from `_mhttp_port` (on esp32/rp2 the board's module, which re-exports the unix
+# glue and sets its own DEFAULT_BUFSIZE).
+import asyncio
+import _mhttp_port
+
+
+def _err(n, host, port, x=None):
+    # The connect error numbered n (its text is quoted at each raise site): the texts
+    # live in mhttp._io_rare (from 5 there, as _mhttp_port._err's), loaded by the first
+    # error (board RAM).
+    from mhttp._io_rare import _err as f
+    return f(n + 5, host, port, x)
+
+
+async def open_connection(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,
+                          bufsize=None):
+    from mhttp._io_stream import StreamIO
+    if alpn or tls is True:
+        import _mhttp_tls
+        _mhttp_tls.no_alpn(alpn)
+        if tls is True:
+            tls = _mhttp_port.client_tls_context(verify=False)
+    try:
+        if timeout is None:
+            r, w = await asyncio.open_connection(host, port, tls or None, server_hostname or host)
+        else:
+            r, w = await asyncio.wait_for(
+                asyncio.open_connection(host, port, tls or None, server_hostname or host), timeout)
+    except asyncio.TimeoutError:
+        raise _err(0, host, port, timeout)  # connect to %s:%s timed out after %ss
+    except OSError as e:
+        if tls:
+            raise _err(1, host, port, e)  # TLS connection to %s:%s failed: %r
+        raise _err(2, host, port, e)  # connect to %s:%s failed: %r
+    return StreamIO(r, w, bufsize or _mhttp_port.DEFAULT_BUFSIZE, tls=bool(tls))
+
+
+async def _nothing():
+    pass
+
+
+async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+    # cb(io) is run as its own task per accepted connection; it closes the io (whose
+    # abort() also leaves the reaper) when it is done.  One receive buffer for all the
+    # server's connections (board RAM): a connection's recv result is consumed (copied
+    # by the protocol core) before its task awaits again, see mhttp._io_stream.StreamIO.
+    from mhttp._io_stream import StreamIO
+    bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
+    shared = memoryview(bytearray(bufsize))
+
+    def on_conn(r, w):
+        # A plain function returning the connection's coroutine (asyncio makes the
+        # task): no wrapper coroutine frame kept alive per connection (board RAM).
+        try:
+            w.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+        except Exception:
+            pass
+        try:
+            io = StreamIO(r, w, bufsize, tls=bool(tls), buf=shared)
+            if reaper is not None:
+                reaper.add(io)
+        except MemoryError:
+            # No RAM for one more connection: drop it (its fd too), keep serving the rest.
+            w.close()
+            s = getattr(w, "s", None)
+            if s is not None:
+                s.close()
+            return _nothing()
+        return cb(io)
+
+    srv = await asyncio.start_server(on_conn, host, port, backlog, tls or None)
+    # The handle is asyncio's own Server (close(), await wait_closed()) with .sockname set
+    # on it (no wrapper class: board RAM).  MicroPython sockets have no getsockname(): the
+    # port we asked for is the port we got (port 0 is not supported here: pick a free
+    # port before starting).
+    srv.sockname = (host, port)
+    return srv
