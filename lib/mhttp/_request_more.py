@@ -481,7 +481,7 @@ async def _follow(self, headers, stream, dl, blocking):
             raise
         await _discard(stream, dl)
         req = nxt
-        headers, stream = await req._go(dl, blocking, True, False)
+        headers, stream = await req._go(dl, blocking, None)   # may retry, no redirects
         st = headers.get(b":status")
         if not (req.follow_redirects and st[:1] == b"3" and st != b"304"
                 and headers.has(b"location")):
@@ -550,7 +550,7 @@ async def _exchange_body(self, conn, dl, key, pool, blocking, state):
             conn.abort()
             again = self.clone()
             again.headers.delete(b"expect")
-            return await again._go(dl, blocking, False, False)
+            return await again._go(dl, blocking, False)
     return resp, ClientStream(stream, pool, key)
 
 

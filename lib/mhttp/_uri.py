@@ -53,25 +53,8 @@ def _out(b, s):
         raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
 
 
-def _port(p):
-    # digits -> int in 0..65535, or ValueError
-    if not p:
-        raise _bad(2)   # empty port
-    for c in p:
-        if not 48 <= c <= 57:
-            raise _bad(3, p)    # invalid port %r
-    v = int(p)
-    if v > 65535:
-        raise _bad(4, v)    # port out of range: %d
-    return v
-
-
-def _scheme_str(scheme):
-    if isinstance(scheme, str):
-        return scheme.lower()
-    if scheme is None:
-        return None
-    return _in(scheme)[0].decode().lower()
+# (_port and _scheme_str, for mhttp.util, are in mhttp._util_ip: parse_uri and
+# to_authority have their code inline, two names fewer on a board's request path.)
 
 
 def to_authority(host, port, scheme):
@@ -81,8 +64,14 @@ def to_authority(host, port, scheme):
     if b.find(_COLON) >= 0 and b[0] != _LBRACKET:
         from mhttp._util_ip import bracket
         b = bracket(b)
-    if port is not None and scheme_to_port.get(_scheme_str(scheme)) != port:
-        b += b":%d" % port
+    if port is not None:
+        # the scheme as a lowercase str (mhttp._util_ip._scheme_str)
+        if isinstance(scheme, str):
+            scheme = scheme.lower()
+        elif scheme is not None:
+            scheme = _in(scheme)[0].decode().lower()
+        if scheme_to_port.get(scheme) != port:
+            b += b":%d" % port
     return _out(b, was_str)
 
 
@@ -140,7 +129,14 @@ def parse_uri(uri):
         if k >= 0:
             host = auth[:k]
             if len(auth) > k + 1:
-                port = _port(auth[k + 1:])
+                # the port: digits -> int in 0..65535 (mhttp._util_ip._port; not empty here)
+                p = auth[k + 1:]
+                for ch in p:
+                    if not 48 <= ch <= 57:
+                        raise _bad(3, p)    # invalid port %r
+                port = int(p)
+                if port > 65535:
+                    raise _bad(4, port)     # port out of range: %d
         for ch in host:
             if ch == _LBRACKET or ch == _RBRACKET or ch == _COLON:
                 raise _bad(9)   # invalid host in URI

@@ -96,6 +96,31 @@ def _bad(n, arg=None):
     return TypeError(t) if n == 0 else ValueError(t)
 
 
+def _port(p):
+    # A URI's port: digits -> int in 0..65535, or ValueError (mhttp._uri.parse_uri has
+    # this inline)
+    if not p:
+        raise _bad(2)   # empty port
+    for c in p:
+        if not 48 <= c <= 57:
+            raise _bad(3, p)    # invalid port %r
+    v = int(p)
+    if v > 65535:
+        raise _bad(4, v)    # port out of range: %d
+    return v
+
+
+def _scheme_str(scheme):
+    # A scheme (str, bytes-like or None) as a lowercase str (mhttp._uri.to_authority has
+    # this inline)
+    if isinstance(scheme, str):
+        return scheme.lower()
+    if scheme is None:
+        return None
+    from mhttp._uri import _in
+    return _in(scheme)[0].decode().lower()
+
+
 def bracket(b):
     # An IPv6 literal host (bytes) in brackets, for an authority.
     return b"[" + b + b"]"
@@ -105,7 +130,6 @@ def uri_ipv6(auth):
     # The authority (bytes, userinfo removed) of a URI that starts with "[": the IPv6
     # literal (without brackets; an RFC 6874 zone "%25zone" is kept) and the port (int,
     # or None when absent); ValueError when malformed.
-    from mhttp._uri import _port
     e = auth.find(b"]")
     if e < 0:
         raise ValueError("unterminated IPv6 literal in URI")

@@ -128,24 +128,6 @@ class Request:
 
     # -- sending --------------------------------------------------------------
 
-    def _pool_key(self, blocking):
-        if blocking:
-            loop = True
-        else:
-            # asyncio connections belong to the loop they were opened on (CPython may
-            # run several loops one after another; MicroPython has one).  Called from a
-            # coroutine, get_event_loop() is the running loop (and a name MicroPython
-            # has built in, unlike get_running_loop, which it lacks).
-            try:
-                import asyncio
-                loop = id(asyncio.get_event_loop())
-            except Exception:
-                loop = 0
-        ctx = self.ctx
-        return ("https" if self.tls else "http", self.host.lower(), self.port,
-                None if ctx is None else id(ctx), self.cafile, self.verify,
-                self.sendname, self.version, loop)
-
     async def go(self, timeout=None):
         # Sends the request (following redirects) and returns (headers, stream).
         return await self._go(None if timeout is None else (ticks_ms(), timeout), False)
@@ -161,13 +143,30 @@ class Request:
         from mhttp.blocking import Blocking
         return headers, Blocking(stream)
 
-    async def _go(self, deadline, blocking, may_retry=True, follow=True):
+    async def _go(self, deadline, blocking, follow=True):
         # One exchange on a pooled or new connection (deadline: see _left), then
-        # redirects when follow (_follow).  A request without a body is done here; one
+        # redirects when follow is True (_follow).  follow None: no redirects, and a
+        # stale pooled connection may still be replaced (a redirect's own request);
+        # False: neither (the retry itself).  (One argument: one name fewer on a board.)  A request without a body is done here; one
         # with a body by _exchange_body.  One coroutine for the whole plain exchange:
         # each coroutine layer is a heap frame per request on MicroPython.
         pool = POOL if self.pool is None else self.pool
-        key = self._pool_key(blocking)
+        # The pool key: scheme, host, port, TLS settings, version and I/O model.  asyncio
+        # connections belong to the loop they were opened on (CPython may run several
+        # loops one after another; MicroPython has one).  Called from a coroutine,
+        # get_event_loop() is the running loop (and a name MicroPython has built in,
+        # unlike get_running_loop, which it lacks).
+        if blocking:
+            key = True
+        else:
+            try:
+                import asyncio
+                key = id(asyncio.get_event_loop())
+            except Exception:
+                key = 0
+        key = ("https" if self.tls else "http", self.host.lower(), self.port,
+               None if self.ctx is None else id(self.ctx), self.cafile, self.verify,
+               self.sendname, self.version, key)
         conn = pool.get(key) if pool else None
         reused = conn is not None
         if conn is None:
@@ -200,10 +199,10 @@ class Request:
                 conn.abort()
                 # A kept-alive connection the server closed while it sat in the pool:
                 # send again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
-                if not (reused and may_retry and not (state and state[0])
+                if not (reused and follow is not False and not (state and state[0])
                         and self._may_resend()):
                     raise
-                headers, stream = await self._go(deadline, blocking, False, False)
+                headers, stream = await self._go(deadline, blocking, False)
             else:
                 if getattr(conn, "version", 1.1) != 2:
                     conn.abort()
@@ -212,7 +211,7 @@ class Request:
                     from mhttp._client_h2 import abort
                     abort(conn, e)
                 raise
-        if follow and self.follow_redirects:
+        if follow is True and self.follow_redirects:
             st = int(headers.get(b":status"))
             if 300 <= st < 400 and st != 304 and headers.has(b"location"):
                 return await self._follow(headers, stream, deadline, blocking)
@@ -321,7 +320,7 @@ def _reusable(conn):
 
 
 class Pool:
-    # Idle keep-alive connections per key (see Request._pool_key), most recent last.
+    # Idle keep-alive connections per key (see Request._go), most recent last.
     # At most max_per_key per key and max_total overall; the oldest are closed beyond.
     # count(), close_all() and the eviction beyond the limits (_evict) live in
     # mhttp._request_more (mhttp._lazy).

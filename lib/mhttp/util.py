@@ -48,9 +48,9 @@
 # The URI parsing the request path needs (parse_uri, to_authority, scheme_to_port)
 # lives in mhttp._uri and the IP literal checks in mhttp._util_ip, so that a board
 # client does not load the rest of this module; they are re-exported here unchanged.
-from mhttp._uri import (scheme_to_port, to_authority, parse_uri,  # noqa: F401
-                        _in, _out, _port, _scheme_str)
-from mhttp._util_ip import _hexval, _is_ipv4, _is_h16, _is_ipv6  # noqa: F401
+from mhttp._uri import scheme_to_port, to_authority, parse_uri, _in, _out  # noqa: F401
+from mhttp._util_ip import (_hexval, _is_ipv4, _is_h16, _is_ipv6,  # noqa: F401
+                            _port, _scheme_str)
 
 # The clock and dates (unix_time, imf_date, parse_http_date) live in mhttp._util_date,
 # resolve_relative_path in mhttp._util_path: loaded on first use through the module
