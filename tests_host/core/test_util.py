@@ -216,6 +216,19 @@ def test_to_authority():
     assert to_authority("::1", 80, "http") == "[::1]"
     assert to_authority("[::1]", 81, "http") == "[::1]:81"
     assert to_authority(b"h", 1, b"http") == b"h:1"
+    assert to_authority(b"h", 80, bytearray(b"HTTP")) == b"h"
+    assert to_authority("h", 80, None) == "h:80"
+    raises(TypeError, to_authority, "h", 80, 5)
+
+
+def test_port_and_scheme_helpers():
+    # mhttp.util's _port and _scheme_str (in mhttp._util_ip; mhttp._uri has them inline)
+    from mhttp import util
+    assert util._port(b"8080") == 8080 and util._port(b"0") == 0
+    for p in (b"", b"8x", b"65536", b"-1"):
+        raises(ValueError, util._port, p)
+    assert util._scheme_str("HTTP") == "http" and util._scheme_str(b"Ws") == "ws"
+    assert util._scheme_str(None) is None
 
 
 def test_authority_roundtrip():
