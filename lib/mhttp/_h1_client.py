@@ -28,8 +28,9 @@ _SS_TUNNEL = const(5)
 
 
 
-def response_head(self, lines):
-    line = lines[0]
+def response_head(self, items):
+    # (items: the head's lines, named like request_head's in mhttp._h1_server)
+    line = items[0]
     if len(line) > self.max_line:
         raise _err(18, self.max_line)  # status-line longer than %d bytes
     parts = line.split(b" ", 2)
@@ -41,8 +42,8 @@ def response_head(self, lines):
         raise _err(70, code[:10])  # malformed status code %r
     status = int(code)
     hl = [(b":status", code, False)]
-    del lines[0]
-    _, cl, te, conn, _ = self._fields(lines, hl, False)
+    del items[0]
+    _, cl, te, conn, _ = self._fields(items, hl, False)
     self.their_version = ver
     headers = Headers._trusted(hl)
     if status < 200:

@@ -76,18 +76,18 @@ class SocketIO:
             self.raw.settimeout(timeout)
             self.timeout = timeout
 
-    def wait(self, start, timeout, out):
-        # poll mode: waits until the raw socket is readable (writable if out), or raises
+    def wait(self, start, timeout, write):
+        # poll mode: waits until the raw socket is readable (writable if write), or raises
         # Timeout once `timeout` seconds have passed since `start` (ticks_ms).
         import select
         left = -1
         if timeout is not None:
             left = int(timeout * 1000) - ticks_diff(ticks_ms(), start)
             if left <= 0:
-                if out:
+                if write:
                     raise _err(3, timeout)  # write timed out after %ss
                 raise _err(2, timeout)  # read timed out after %ss
-        self.poll.modify(self.raw, select.POLLOUT if out else select.POLLIN)
+        self.poll.modify(self.raw, select.POLLOUT if write else select.POLLIN)
         self.poll.poll(left)
 
     async def recv(self, timeout=None):

@@ -59,8 +59,8 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     import socket
     from mhttp._io_socket import SocketIO
     if alpn:
-        import _mhttp_tls
-        _mhttp_tls.no_alpn(alpn)
+        # no ALPN here: the TLS half refuses it (TLSError) before making anything
+        client_tls_context(None, True, alpn)
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     s = socket.socket(ai[0], ai[1], ai[2])
     s.settimeout(timeout)

@@ -147,6 +147,21 @@ def test_refused_async_connect_and_the_asyncio_glue_loaded_on_first_use():
         assert "_mhttp_aio" in sys.modules
 
 
+def test_blocking_connect_refuses_alpn_on_micropython():
+    # MicroPython's ssl has no ALPN: asking for it fails with TLSError before any connect
+    # (port 1 would be refused: ConnectionClosed)
+    if not MICROPYTHON:
+        return
+    import _mhttp_port
+    from mhttp.errors import TLSError
+    e = None
+    try:
+        _mhttp_port.open_connection_blocking("127.0.0.1", 1, None, None, [b"h2"], 5)
+    except TLSError as x:
+        e = x
+    assert e is not None and str(e).startswith("ALPN [b'h2'] requested but"), e
+
+
 def test_port_glue_raise_site_comments_match_the_table():
     if MICROPYTHON:
         return
