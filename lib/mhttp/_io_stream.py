@@ -97,22 +97,51 @@ class StreamIO:
 
     def recv_start(self, timeout):
         # A server's idle read without a recv() frame (board RAM: an idle keep-alive
-        # connection then waits in its task's frame and the reader's own coroutine,
-        # ~220 B less each): the awaitable of one read, under the Reaper (a server's
-        # StreamIO always has one).  The caller awaits it (MicroPython TLS: a None
-        # result means no application data yet: it awaits
-        # self.reader.readinto(self._mv) again), then passes the result to recv_got.
-        # A CancelledError with self._expired set is the timeout, an OSError a dead
-        # connection: the caller ends the connection on either.
+        # connection then waits in its task's frame alone, ~300 B less each): the
+        # awaitable of one read, under the Reaper (a server's StreamIO always has one).
+        # The caller awaits it (MicroPython TLS: a None result means no application
+        # data yet: it awaits self.reader.readinto(self._mv) again), then passes the
+        # result to recv_got.  A CancelledError with self._expired set is the timeout,
+        # an OSError a dead connection: the caller ends the connection on either.
+        # Over a MicroPython asyncio Stream (one with its socket in .s) the awaitable
+        # is this StreamIO itself (__next__ below), not Stream.readinto's coroutine.
         if self.closed:
             raise ConnectionClosed("recv on a closed connection")
         if timeout is not None:
             self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-        self.task = asyncio.current_task()
         mv = self._mv
-        if mv is not None:
+        if mv is None:
+            self.task = asyncio.current_task()
+            return self.reader.read(self.bufsize)
+        if getattr(self.reader, "s", None) is None:
+            self.task = asyncio.current_task()
             return self.reader.readinto(mv)
-        return self.reader.read(self.bufsize)
+        self.task = None        # (the first __next__ sets it)
+        return self
+
+    def __iter__(self):
+        # (MicroPython: `await io` runs io.__next__ until it raises StopIteration)
+        return self
+
+    def __next__(self):
+        # What Stream.readinto does, without its coroutine frame: wait in asyncio's
+        # poller until the socket is readable (task set: the wait began), then read.
+        # Always waits once first, as Stream.readinto does: a client that keeps
+        # requests coming does not starve the other connections.
+        s = self.reader.s
+        if self.task is None:
+            self.task = asyncio.current_task()
+        else:
+            n = s.readinto(self._mv)
+            if n is not None:
+                raise StopIteration(n)
+        asyncio.core._io_queue.queue_read(s)
+
+    def throw(self, e, *args):
+        # (MicroPython: an exception thrown into the task while it waits here -- the
+        # Reaper's cancel -- goes on to the awaiting frame; without this method the
+        # lookup would reach __getattr__)
+        raise e
 
     def recv_got(self, n):
         # What recv_start's read returned -> what recv() would have returned.

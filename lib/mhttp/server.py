@@ -27,9 +27,10 @@
 # use (mhttp._lazy.bind): mhttp._server_h2 (HTTP/2 detection and serving: _choose,
 # _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (pause, resume, loop, run,
 # a failed handler's answer, the error response with its lingering close, the default
-# onerror).  An idle keep-alive connection waits in two coroutine frames: its task's
-# _on_connection (the HTTP/1 loop is inline, so is the idle read over a StreamIO: see
-# StreamIO.recv_start) and the stream's readinto.
+# onerror).  An idle keep-alive connection waits in one coroutine frame, its task's
+# _on_connection: the HTTP/1 loop is inline, and so is the idle read over a StreamIO
+# (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
+# coroutine either: see StreamIO.recv_start).
 import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
