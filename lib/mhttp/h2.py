@@ -223,8 +223,8 @@ def __getattr__(name):
 
 def _err(n, id=None, args=None):
     # Board RAM: the exception for message n of mhttp._h2_rare.ERRORS (its text is the
-    # comment above each call): H2StreamError on stream sid, or H2ConnectionError when
-    # sid is None, the message formatted with args.  The texts stay out of this module.
+    # comment above each call): H2StreamError on stream id, or H2ConnectionError when
+    # id is None, the message formatted with args.  The texts stay out of this module.
     return _rare().err(n, id, args)
 
 
@@ -834,6 +834,8 @@ class H2Protocol:
         return pseudo
 
     def _check_request(self, headers, stream, mode):
+        # mode: True for a pushed request (PUSH_PROMISE).  (Argument names throughout
+        # are ones MicroPython has built in: no interned name of their own on a board.)
         sid = stream.id
         ps = self._check_fields(headers, 3 if mode else 0, stream)
         host = ps.pop(b"host", None)

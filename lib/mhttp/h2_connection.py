@@ -347,8 +347,8 @@ class H2Connection:
             self._reader = asyncio.create_task(self._read_loop())
 
     async def _wait(self, items, timeout, reason):
-        # Waits until the reader wakes `waiters` (a list: each wait adds a fresh one-shot
-        # Event, so no waiter can clear another's wake-up).  Blocking model: reads and
+        # Waits until the reader wakes the waiters in `items` (a list: each wait adds a
+        # fresh one-shot Event, so no waiter can clear another's wake-up).  Blocking model: reads and
         # dispatches one batch itself instead.
         if self.blocking:
             await self._read_once(timeout)
