@@ -292,3 +292,8 @@ def upgrade_request(headers):
 
 
 UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n"
+
+
+# mhttp.h2_connection reaches these through F[_CF_*] (its const() indexes, same order):
+# one interned name on a board's plain path instead of one per function.
+F = (cerr, init_upgrade, dispatch_rare, _fail)

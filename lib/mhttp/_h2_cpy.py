@@ -1,6 +1,7 @@
 # mhttp._h2_cpy: CPython-only fast path for mhttp.h2's field-name check, imported only
 # when sys.implementation.name == "cpython" (MicroPython's bytes has no translate, and a
-# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont).
+# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont)
+# and its write-buffer check for writers without out_buf (drain).
 # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
 _TOKEN_BAD = bytes([c for c in range(256)
                     if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a])
@@ -34,6 +35,18 @@ class _Cont:
                 y = coro.send(None)
             except StopIteration as s:
                 return s.value
+
+
+def drain(w):
+    # mhttp.h2_connection._must_drain for a writer without out_buf (CPython's
+    # StreamWriter): True (w.drain() would wait) above the transport's high-water mark.
+    t = getattr(w, "transport", None)
+    if t is None:
+        return True
+    try:
+        return t.get_write_buffer_size() > t.get_write_buffer_limits()[1]
+    except Exception:
+        return True
 
 
 async def cont(coro, first):

@@ -637,3 +637,9 @@ def err(n, sid, args):
     if sid is None:
         return H2ConnectionError(code, msg)
     return H2StreamError(code, msg, sid)
+
+
+# mhttp.h2 reaches these through F[_RF_*] (its const() indexes, same order): one interned
+# name on a board's plain path instead of one per function.
+F = (err, bad_transition, RECEIVERS, r_priority_update, stream_error, connection_error,
+     start_block, recv_push_promise, _state_of, _check_absent, _send_data_slow)

@@ -68,21 +68,16 @@ async def finish_server(self):
         conn._forget(self)
 
 
-def _report(server, stream, e):
-    # An unexpected failure after the handler (completing the response, the error
-    # response, the reset): mhttp errors end the stream quietly, others are reported.
-    if not isinstance(e, Error):
-        report = getattr(server, "_report", None)
-        if report is not None:
-            report(stream, "h2 stream", e)
-
-
 def _failed(server, stream, e, done):
-    # e was raised by the handler (done False) or by finish_server (done True).  Returns
-    # None, or the coroutine writing the 408 / 500 response; a response already started
-    # is reset.
+    # e was raised by the handler (done False), or after it (done True: completing the
+    # response, the error response, the reset), where mhttp errors end the stream
+    # quietly and others are reported.  Returns None, or the coroutine writing the
+    # 408 / 500 response; a response already started is reset.
     if done:
-        _report(server, stream, e)
+        if not isinstance(e, Error):
+            report = getattr(server, "_report", None)
+            if report is not None:
+                report(stream, "h2 stream", e)
         return None
     if isinstance(e, (H2StreamError, H2ConnectionError, ConnectionClosed)):
         return None
@@ -94,27 +89,20 @@ def _failed(server, stream, e, done):
         if report is not None:
             report(stream, "onstream", e)
     if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
-        return _error_response(server, stream, status)
+        return stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
+                                    True)
     if stream.reset is None:
         try:
             stream.rst_stream(_INTERNAL_ERROR)
         except Exception as e2:
-            _report(server, stream, e2)
+            _failed(server, stream, e2, True)
     return None
-
-
-async def _error_response(server, stream, status):
-    try:
-        await stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
-                                   True)
-    except Exception as e:
-        _report(server, stream, e)
 
 
 async def _handle(server, onstream, stream):
     # One request stream on a server: the handler, then the completion of the response.
     # Board RAM: one try level, the error handling in _failed: the frame every in-flight
-    # stream holds is 224 bytes, not 288 (64-bit unix port).
+    # stream holds is 256 bytes, not 288 (64-bit unix port, ROMFS).
     done = False
     try:
         r = onstream(server, stream)
@@ -126,15 +114,18 @@ async def _handle(server, onstream, stream):
     except Exception as e:
         r = _failed(server, stream, e, done)
     if r is not None:
-        await r
+        try:
+            await r         # the error response
+        except Exception as e:
+            _failed(server, stream, e, True)
 
 
 def serve_connection(server, onstream, conn):
     # Runs an accepted HTTP/2 connection for mhttp.server: every request stream gets
     # onstream(server, stream) as its own task (see _spawn).  Returns the coroutine to
     # await (the connection's reader: no frame of its own while the connection lives).
-    def on_new(stream):
+    def handler(stream):
         if server is not None:
             server.requests += 1
         _spawn(_handle(server, onstream, stream))
-    return conn.serve(on_new)
+    return conn.serve(handler)

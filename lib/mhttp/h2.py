@@ -161,6 +161,18 @@ _FC_PRIO = const(4)
 _FC_WU = const(5)
 _FC_RR_OPENED = const(6)
 _FC_RR_RESETS = const(7)
+# mhttp._h2_rare.F: the rare functions this module calls, by index
+_RF_ERR = const(0)
+_RF_BAD_TRANSITION = const(1)
+_RF_RECEIVERS = const(2)
+_RF_PRIORITY_UPDATE = const(3)
+_RF_STREAM_ERROR = const(4)
+_RF_CONNECTION_ERROR = const(5)
+_RF_START_BLOCK = const(6)
+_RF_PUSH_PROMISE = const(7)
+_RF_STATE_OF = const(8)
+_RF_CHECK_ABSENT = const(9)
+_RF_SEND_DATA_SLOW = const(10)
 
 # THE transition table (RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
 # WINDOW_UPDATE / RST_STREAM tolerated shortly after close (§5.1 closed), frames after our
@@ -214,9 +226,9 @@ def _rare():
 
 def __getattr__(name):
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
-    # (the prefixes in one str with spaces: one constant, not six interned names)
-    if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ " or \
-            " %s " % name[-6:] in " _NAMES ":
+    # (the prefixes in one str with spaces: one constant, not six interned names; the
+    # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
+    if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ IN_ ":
         return getattr(_rare(), name)
     raise AttributeError(name)
 
@@ -225,12 +237,12 @@ def _err(n, id=None, args=None):
     # Board RAM: the exception for message n of mhttp._h2_rare.ERRORS (its text is the
     # comment above each call): H2StreamError on stream id, or H2ConnectionError when
     # id is None, the message formatted with args.  The texts stay out of this module.
-    return _rare().err(n, id, args)
+    return _rare().F[_RF_ERR](n, id, args)
 
 
 def _bad_transition(state, code, id):
     # The error for a (state, input) pair missing from _TRANSITIONS (mhttp._h2_rare).
-    return _rare().bad_transition(state, code, id)
+    return _rare().F[_RF_BAD_TRANSITION](state, code, id)
 
 
 def H2Session(client=True, **kw):
@@ -306,7 +318,8 @@ class H2Protocol:
     def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
                  connection_window=None, **limits):
         for k in limits:
-            if not hasattr(H2Protocol, k) or k[:1] == "_" or k[:6] == "goaway":
+            if not hasattr(H2Protocol, k) or k[:1] == "_" or \
+                    k in ("goaway_sent", "goaway_received"):
                 raise TypeError("H2Protocol: unknown option %r" % k)
             setattr(self, k, limits[k])
         self.client = client
@@ -525,22 +538,23 @@ class H2Protocol:
                     if t < 10:
                         h = handlers[t]
                         if h is None:
-                            _rare().RECEIVERS[t](self, fl, sid, payload)
+                            _rare().F[_RF_RECEIVERS][t](self, fl, sid, payload)
                         else:
                             h(self, fl, sid, payload)
                     elif t == _FRAME_PRIORITY_UPDATE:
-                        _rare().r_priority_update(self, fl, sid, payload)
+                        _rare().F[_RF_PRIORITY_UPDATE](self, fl, sid, payload)
                     # §5.5: unknown frame types MUST be ignored
                 except H2StreamError as e:
-                    _rare().stream_error(self, e)
+                    _rare().F[_RF_STREAM_ERROR](self, e)
                     if self.state == _CONN_CLOSED:
                         break
         except H2ConnectionError as e:
-            _rare().connection_error(self, e)
+            _rare().F[_RF_CONNECTION_ERROR](self, e)
             pos = n
         except Exception as e:
             # a bug of ours must not take the driver down: end the connection cleanly
-            _rare().connection_error(self, H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,)))
+            _rare().F[_RF_CONNECTION_ERROR](
+                self, H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,)))
             pos = n
         self._inbuf = (bytes(buf[pos:]) if copy else buf[pos:]) if pos < n else b""
         self._ev = None
@@ -550,14 +564,14 @@ class H2Protocol:
         f = self._fc
         f[0] = f[1] = f[2] = f[3] = f[4] = f[5] = 0
 
-    def _flood(self, i, limit, what):
-        # One more frame of flood counter i (_FC_*) without progress.
+    def _flood(self, n, limit, reason):
+        # One more frame of flood counter n (_FC_*) without progress; reason: the frames.
         f = self._fc
         f[0] = 1
-        f[i] += 1
-        if f[i] > limit:
+        f[n] += 1
+        if f[n] > limit:
             # %s flood: %d frames without progress
-            raise _err(10, None, (what, f[i]))
+            raise _err(10, None, (reason, f[n]))
 
     # -- stream bookkeeping --------------------------------------------------------------
 
@@ -629,7 +643,7 @@ class H2Protocol:
         st = self._streams.get(id)
         if st is None:
             self._ack_conn(flen)
-            self._check_absent(id, _RECV_DATA)
+            _rare().F[_RF_CHECK_ABSENT](self, id, _RECV_DATA)
             return
         if _TRANSITIONS[st.state * 16 + _RECV_DATA] == 45:
             self._ack_conn(flen)
@@ -676,7 +690,7 @@ class H2Protocol:
         if flags & _FLAG_END_HEADERS:
             self._header_block(_FRAME_HEADERS, id, flags, frag, prio, 0)
         else:
-            _rare().start_block(self, _FRAME_HEADERS, id, flags, frag, prio, 0)
+            _rare().F[_RF_START_BLOCK](self, _FRAME_HEADERS, id, flags, frag, prio, 0)
 
     def _decode(self, data):
         # HPACK must see every block, even for streams we refuse (§4.3).
@@ -690,7 +704,7 @@ class H2Protocol:
         if self._fc[0]:
             self._progress()
         if type == _FRAME_PUSH_PROMISE:
-            _rare().recv_push_promise(self, id, index, fields)
+            _rare().F[_RF_PUSH_PROMISE](self, id, index, fields)
             return
         es = flags & _FLAG_END_STREAM
         st = self._streams.get(id)
@@ -717,7 +731,7 @@ class H2Protocol:
                     raise _err(19, id, (id, mcs))
                 st = self._new_stream(id, _ST_IDLE)
             else:
-                s = self._state_of(id)
+                s = _rare().F[_RF_STATE_OF](self, id)
                 if s == _ST_IDLE:
                     # HEADERS on idle stream %d (not opened by us / stream id not increasing)
                     # MUST be PROTOCOL_ERROR (RFC 9113 §5.1.1)
@@ -727,7 +741,7 @@ class H2Protocol:
                         # HEADERS on stream %d: stream ids MUST increase (RFC 9113 §5.1.1)
                         raise _err(21, None, (id,))
                     return      # a late response on a stream we closed long ago
-                self._check_absent(id, _RECV_HEADERS)
+                _rare().F[_RF_CHECK_ABSENT](self, id, _RECV_HEADERS)
                 return
         self._trans(st, _RECV_HEADERS)
         if fields is None:
@@ -974,7 +988,7 @@ class H2Protocol:
             return
         st = self._streams.get(id)
         if st is None:
-            self._check_absent(id, _RECV_WINDOW_UPDATE)
+            _rare().F[_RF_CHECK_ABSENT](self, id, _RECV_WINDOW_UPDATE)
             return
         self._trans(st, _RECV_WINDOW_UPDATE)
         if inc == 0:
@@ -1093,7 +1107,8 @@ class H2Protocol:
         st = self._streams.get(stream_id)
         if st is None:
             self._check_open()
-            raise _bad_transition(self._state_of(stream_id), _SEND_DATA, stream_id)
+            raise _bad_transition(_rare().F[_RF_STATE_OF](self, stream_id), _SEND_DATA,
+                                  stream_id)
         if _TRANSITIONS[st.state * 16 + _SEND_DATA] == 45:
             raise _bad_transition(st.state, _SEND_DATA, stream_id)
         n = len(data)
@@ -1113,7 +1128,7 @@ class H2Protocol:
             if end_stream:
                 self._trans(st, _SEND_END_STREAM)
             return n
-        return self._send_data_slow(st, data, end_stream, now, pad, w)
+        return _rare().F[_RF_SEND_DATA_SLOW](self, st, data, end_stream, now, pad, w)
 
     def acknowledge_received_data(self, n, stream_id):
         # The application has consumed n flow-controlled octets (_EV_DATA's

@@ -83,6 +83,11 @@ _INTERNAL_ERROR = const(2)
 _CANCEL = const(8)
 _SETTINGS_TIMEOUT = const(4)
 _REFUSED_STREAM = const(7)
+# mhttp._h2_conn_rare.F: its functions this module calls, by index
+_CF_CERR = const(0)
+_CF_INIT_UPGRADE = const(1)
+_CF_DISPATCH_RARE = const(2)
+_CF_FAIL = const(3)
 
 
 PREFACE = PREFACE
@@ -140,8 +145,8 @@ def _clean(headers):
 def _cerr(n, args=None):
     # Board RAM: the exception for message n of mhttp._h2_conn_rare.ERRORS (its text is
     # the comment above each call), so the texts stay out of this module.
-    from mhttp._h2_conn_rare import cerr
-    return cerr(n, args)
+    from mhttp import _h2_conn_rare
+    return _h2_conn_rare.F[_CF_CERR](n, args)
 
 
 # -- waiting ------------------------------------------------------------------------------
@@ -158,20 +163,16 @@ async def _wait_event(e, timeout, reason):
         raise _cerr(0, (reason, timeout))
 
 
-def _must_drain(w):
-    # True when w.drain() would wait for the peer to take bytes (then a write timer is
+def _must_drain(s):
+    # True when s.drain() would wait for the peer to take bytes (then a write timer is
     # worth its cost): MicroPython's StreamWriter keeps what the socket refused in
-    # out_buf; CPython's pauses writing above the transport's high-water mark.
-    ob = getattr(w, "out_buf", None)
+    # out_buf; CPython's pauses writing above the transport's high-water mark (asked in
+    # mhttp._h2_cpy: its method names stay out of a board's RAM).
+    ob = getattr(s, "out_buf", None)
     if ob is not None:
         return len(ob) > 0
-    t = getattr(w, "transport", None)
-    if t is None:
-        return True
-    try:
-        return t.get_write_buffer_size() > t.get_write_buffer_limits()[1]
-    except Exception:
-        return True
+    from mhttp._h2_cpy import drain
+    return drain(s)
 
 
 def _wake_all(items):
@@ -282,8 +283,8 @@ class H2Connection:
         self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
         now = ticks_ms()
         if upgrade is not None:
-            from mhttp._h2_conn_rare import init_upgrade
-            init_upgrade(self, upgrade, now)
+            from mhttp import _h2_conn_rare
+            _h2_conn_rare.F[_CF_INIT_UPGRADE](self, upgrade, now)
         else:
             p.initiate_connection(now)
         self._pending = initial_data
@@ -348,8 +349,8 @@ class H2Connection:
 
     async def _wait(self, items, timeout, reason):
         # Waits until the reader wakes the waiters in `items` (a list: each wait adds a
-        # fresh one-shot Event, so no waiter can clear another's wake-up).  Blocking model: reads and
-        # dispatches one batch itself instead.
+        # fresh one-shot Event, so no waiter can clear another's wake-up).  Blocking
+        # model: reads and dispatches one batch itself instead.
         if self.blocking:
             await self._read_once(timeout)
             return
@@ -441,8 +442,10 @@ class H2Connection:
                 if p._pending_settings and self.settings_timeout is not None:
                     since = p._pending_settings[0][1]
                     if ticks_diff(ticks_ms(), since) > self.settings_timeout * 1000:
-                        self._fail(_SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss"
-                                   % self.settings_timeout)
+                        from mhttp import _h2_conn_rare
+                        _h2_conn_rare.F[_CF_FAIL](
+                            self, _SETTINGS_TIMEOUT,
+                            "SETTINGS not acknowledged within %ss" % self.settings_timeout)
                 if p._out:
                     await self._flush()
                 elif self._wr_ev:
@@ -459,14 +462,6 @@ class H2Connection:
             if not self.server:
                 self.closed = True
                 io.abort()
-
-    def _held(self):
-        # True when _flush() would return at once (a write in progress or a batch being
-        # dispatched will take the queued frames, and not so many are queued that the
-        # caller must wait): the hot callers then skip making its coroutine (a 272-byte
-        # frame on the 64-bit unix port, for each write of each stream).
-        return (self._writing or self._batch) and \
-            len(self.p._out) <= self.max_queued_frames
 
     async def _flush(self, timeout=None):
         # Writes what the core has queued (see "Writing" above).  While another write is
@@ -523,13 +518,13 @@ class H2Connection:
             if self._wr_ev:
                 _wake_all(self._wr_ev)
 
-    def _end(self, err):
-        # The connection is over: every waiter wakes and finds the error.
+    def _end(self, e):
+        # The connection is over: every waiter wakes and finds the error e.
         if self.error is None:
-            self.error = err
+            self.error = e
         for st in list(self.streams.values()):
             if st.conn_error is None:
-                st.conn_error = err
+                st.conn_error = e
             st._wake()
         self._wake_conn()
 
@@ -657,8 +652,8 @@ class H2Connection:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake_conn()
             elif k == _EV_PING_ACKED or k == _EV_PUSH_PROMISE or k == _EV_CONNECTION_TERMINATED:
-                from mhttp._h2_conn_rare import dispatch_rare
-                dispatch_rare(self, ev)
+                from mhttp import _h2_conn_rare
+                _h2_conn_rare.F[_CF_DISPATCH_RARE](self, ev)
 
     def _forget_later(self, stream):
         # Both directions done: drop it once the application has read the buffer (the
@@ -765,8 +760,7 @@ class H2Stream(StreamCommon):
                 if self.reset is None:
                     p.acknowledge_received_data(flen, self.id)
                     if p._out:
-                        if not conn._held():
-                            await conn._flush()
+                        await conn._flush()
                 else:
                     p._ack_conn(flen)
                 if not ch and self.in_done and self.out_done:
@@ -848,8 +842,7 @@ class H2Stream(StreamCommon):
             self.out_done = True
             if self.in_done:
                 conn._forget_later(self)
-        if not conn._held():
-            await conn._flush()
+        await conn._flush()
 
     async def write_chunk(self, data, end_stream=False, timeout=None):
         # Sends body bytes as the peer's windows allow, waiting for WINDOW_UPDATE (up to
@@ -878,8 +871,7 @@ class H2Stream(StreamCommon):
                     self.out_done = True
                     if self.in_done:
                         conn._forget_later(self)
-                if not conn._held():
-                    await conn._flush()
+                await conn._flush()
                 return
         else:
             sent = 0

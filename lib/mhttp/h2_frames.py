@@ -69,13 +69,12 @@ _FLAG_ACK = const(0x1)
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
-_HDR = ">BHBBL"
 _pack = struct.pack
 _unpack_from = struct.unpack_from
 
 
 def header_pack(length, ftype, flags, stream_id):
-    return _pack(_HDR, length >> 16, length & 0xffff, ftype, flags, stream_id)
+    return _pack(">BHBBL", length >> 16, length & 0xffff, ftype, flags, stream_id)
 
 
 def check_size(ftype, flags, length, stream_id):
@@ -151,7 +150,7 @@ def __getattr__(name):
     # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
     # raises AttributeError without importing anything.
     # (prefixes and names in str with spaces: one constant each, not interned names)
-    if name[-5:] == "_pack" or name[-7:] == "_unpack" or \
+    if " %s " % name[name.rfind("_"):] in " _pack _unpack " or \
             " %s " % name[:name.find("_") + 1] in " FRAME_ FLAG_ SETTINGS_ MAX_ " or \
             " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE ":
         from mhttp import _h2_frames_more

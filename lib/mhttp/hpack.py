@@ -92,11 +92,19 @@ from mhttp.errors import CompressionError
 from mhttp._hpack_tables import STATIC, SNAMES, SNAME_IDX, HUFF_CODE, HUFF_LEN, HUFF_TREE
 from mhttp._lazy import bind, settle
 
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
 CACHE_ENTRIES = 64      # per cache; 0 disables the caches
 CACHE_MAX_LEN = 256     # longest string that is cached
-DEFAULT_TABLE_SIZE = 4096
-DEFAULT_MAX_HEADER_LIST_SIZE = 65536
-STATIC_COUNT = 61
+# DEFAULT_TABLE_SIZE, DEFAULT_MAX_HEADER_LIST_SIZE and STATIC_COUNT: public through the
+# module __getattr__ (board RAM: private const()s here, no interned names)
+_DEFAULT_TABLE_SIZE = const(4096)
+_DEFAULT_MAX_HEADER_LIST_SIZE = const(65536)
+_STATIC_COUNT = const(61)
 
 
 class HeaderListTooLarge(CompressionError):
@@ -125,7 +133,7 @@ _dec_cache = {}     # Huffman octets -> decoded bytes
 def _load_static():
     global _static, _s_name
     if not _BIG:
-        _static = [None] * STATIC_COUNT
+        _static = [None] * _STATIC_COUNT
         return
     # Names are shared between entries and b"" is one object: 61 entries, 52 names.
     t = []
@@ -189,7 +197,7 @@ def _static_pair(name, value):
     if k is None:
         return None
     static = _static
-    while k <= STATIC_COUNT:
+    while k <= _STATIC_COUNT:
         e = static[k - 1] or _st(k)
         if e[0] != name:
             return None
@@ -210,8 +218,8 @@ def _b(x):
 def _herr(n, args=None):
     # Board RAM: the exception for message n of mhttp._hpack_more.ERRORS (its text is
     # the comment above each call), so the texts stay out of this module until an error.
-    from mhttp._hpack_more import herr
-    return herr(n, args)
+    from mhttp import _hpack_more
+    return _hpack_more.F[0](n, args)
 
 
 # -- integers (RFC 7541 §5.1) -------------------------------------------------------
@@ -255,18 +263,18 @@ def _get_int(data, pos, flags):
 # -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
 
 if _BIG:
-    from mhttp._hpack_cpy import encode as _enc_big, decode as _dec_big
+    from mhttp import _hpack_cpy
 
 
 def huffman_encode(s):
     if _BIG:
-        return _enc_big(s)
+        return _hpack_cpy.encode(s)
     return _huffman_encode_small(s)
 
 
 def huffman_decode(s):
     if _BIG:
-        return _dec_big(s)
+        return _hpack_cpy.decode(s)
     return _huffman_decode_small(s)
 
 
@@ -389,9 +397,9 @@ class _Table:
         # The table entry at index: (name, value, False), or None.
         if index < 1:
             return None
-        if index <= STATIC_COUNT:
+        if index <= _STATIC_COUNT:
             return _static[index - 1] or _st(index)
-        k = index - STATIC_COUNT
+        k = index - _STATIC_COUNT
         if k > len(self._ents):
             return None
         return self._ents[-k]
@@ -433,7 +441,7 @@ class _Table:
 
 class Encoder(_Table):
 
-    def __init__(self, table_size=DEFAULT_TABLE_SIZE, huffman=True):
+    def __init__(self, table_size=_DEFAULT_TABLE_SIZE, huffman=True):
         super().__init__(table_size)
         self.huffman = huffman
         self._pairs = {}        # (name, value) -> insertion number
@@ -498,7 +506,7 @@ class Encoder(_Table):
                 if i is None:
                     i = names.get(name)
                     if i is not None:
-                        i = self._ins - i + STATIC_COUNT
+                        i = self._ins - i + _STATIC_COUNT
                 if i is None:
                     out.append(0x10)
                     out += _literal(name, huff, True)
@@ -509,7 +517,7 @@ class Encoder(_Table):
             key = (name, value)
             i = pairs.get(key)
             if i is not None:
-                i = self._ins - i + STATIC_COUNT
+                i = self._ins - i + _STATIC_COUNT
                 if i < 127:
                     out.append(0x80 | i)
                 else:
@@ -523,7 +531,7 @@ class Encoder(_Table):
             if i is None:
                 i = names.get(name)
                 if i is not None:
-                    i = self._ins - i + STATIC_COUNT
+                    i = self._ins - i + _STATIC_COUNT
             if len(name) + len(value) + 32 <= self._max:
                 flags = 0x40
                 bits = 6
@@ -545,8 +553,8 @@ class Encoder(_Table):
 
 class Decoder(_Table):
 
-    def __init__(self, max_table_size=DEFAULT_TABLE_SIZE,
-                 max_header_list_size=DEFAULT_MAX_HEADER_LIST_SIZE):
+    def __init__(self, max_table_size=_DEFAULT_TABLE_SIZE,
+                 max_header_list_size=_DEFAULT_MAX_HEADER_LIST_SIZE):
         super().__init__(max_table_size)
         self._limit = max_table_size
         self._need_update = False
@@ -623,13 +631,13 @@ class Decoder(_Table):
                 else:
                     idx = b & 0x7f
                     i += 1
-                if idx <= STATIC_COUNT:
+                if idx <= _STATIC_COUNT:
                     if idx == 0:
                         # index 0
                         raise _herr(6)
                     e = static[idx - 1] or _st(idx)
                 else:
-                    k = idx - STATIC_COUNT
+                    k = idx - _STATIC_COUNT
                     if k > len(ents):
                         # index %d past the dynamic table
                         raise _herr(7, (idx,))
@@ -705,6 +713,9 @@ def __getattr__(name):
     if name in ("encode", "indexed", "incr_indexed", "new"):
         from mhttp import _hpack_more
         return getattr(_hpack_more, name)
+    k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
+    if name in k:
+        return (_DEFAULT_TABLE_SIZE, _DEFAULT_MAX_HEADER_LIST_SIZE, _STATIC_COUNT)[k.index(name)]
     raise AttributeError(name)
 
 

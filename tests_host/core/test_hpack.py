@@ -471,3 +471,13 @@ def test_decode_fields_hands_out_the_table_entries():
     assert d.get_indexed_header(62) == (b"x-a", b"1") and d.dynamic_table() == [(b"x-a", b"1")]
     assert d.get_indexed_header(2) == (b":method", b"GET") and d.get_indexed_header(63) is None
 
+
+
+def test_public_constants():
+    # served by the module __getattr__ (private const()s inside: no interned names)
+    from mhttp import hpack
+    from mhttp.hpack import DEFAULT_TABLE_SIZE
+    assert DEFAULT_TABLE_SIZE == 4096 and hpack.STATIC_COUNT == 61
+    assert hpack.DEFAULT_MAX_HEADER_LIST_SIZE == 65536
+    assert hpack.Decoder().max_header_list_size == 65536
+    assert hpack.Encoder().table_size == 4096
