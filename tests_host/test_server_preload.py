@@ -1,5 +1,5 @@
 # mhttp.server's preload_h1 option on the MicroPython unix port: by default listen() loads
-# the HTTP/1 driver (unfragmented heap); preload_h1=False leaves it unloaded (so an HTTP/2
+# the HTTP/1 driver and the server halves of it and of the core (unfragmented heap); preload_h1=False leaves it unloaded (so an HTTP/2
 # server fits a small board, see tools/demo.py) and it loads at the first HTTP/1 request,
 # which is still served.
 from conftest import free_port, run_micropython
@@ -17,7 +17,8 @@ async def onstream(srv, stream):
 async def main(preload, port):
     srv = server.listen(onstream, host="127.0.0.1", port=port, preload_h1=preload)
     await srv.listen()
-    print("LOADED_AT_LISTEN", "mhttp.h1_connection" in sys.modules)
+    print("LOADED_AT_LISTEN", "mhttp.h1_connection" in sys.modules,
+          "mhttp._h1c_server" in sys.modules, "mhttp._h1_server" in sys.modules)
     r, w = await asyncio.open_connection("127.0.0.1", port)
     w.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     await w.drain()
@@ -45,12 +46,12 @@ def run(preload):
 
 def test_default_preloads_h1_at_listen():
     out = run("True")
-    assert "LOADED_AT_LISTEN True" in out, out
+    assert "LOADED_AT_LISTEN True True True" in out, out
     assert "RESPONSE HTTP/1.1 200 OK True" in out, out
 
 
 def test_preload_h1_false_loads_it_at_first_request():
     out = run("False")
-    assert "LOADED_AT_LISTEN False" in out, out
+    assert "LOADED_AT_LISTEN False False False" in out, out
     assert "RESPONSE HTTP/1.1 200 OK True" in out, out
     assert "LOADED_AFTER True" in out, out

@@ -108,6 +108,7 @@ class Server:
         if self.preload_h1:
             import mhttp.h1_connection  # noqa: F401
             import mhttp._h1c_server  # noqa: F401  (its server half: every request runs it)
+            import mhttp._h1_server  # noqa: F401  (the core's server half: the same)
         if self._closed_ev is None:
             self._closed_ev = asyncio.Event()
         kw = {}
