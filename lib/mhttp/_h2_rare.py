@@ -195,7 +195,7 @@ def update_settings(self, changes, now=None):
 def start_graceful_shutdown(self):
     # Two-phase shutdown (RFC 9113 §6.8): GOAWAY(2**31-1, NO_ERROR) and a PING; the
     # final GOAWAY with the real last stream id goes out when the PING ACK arrives.
-    self._check_open()
+    self._check()
     self._out.append(goaway_pack(MAX_STREAM_ID, NO_ERROR))
     self.goaway_sent = MAX_STREAM_ID
     self.state = CONN_CLOSING
@@ -206,7 +206,7 @@ def start_graceful_shutdown(self):
 def push_stream(self, stream_id, request_headers):
     # Server push (RFC 9113 §8.4): PUSH_PROMISE on stream_id; returns the promised
     # (even) stream id, reserved (local); answer it with send_headers/send_data.
-    self._check_open()
+    self._check()
     if self.client:
         raise ProtocolError("only a server can push")
     if self.remote_settings[SETTINGS_ENABLE_PUSH] == 0:
@@ -371,7 +371,7 @@ def blocked_streams(self):
     # that is still exhausted; `since` is the `now` given to that send_data (0 if none).
     # The driver resets the ones stalled for too long.
     r = []
-    cw = self._out_window
+    cw = self.out_window
     for sid in self._streams:
         st = self._streams[sid]
         if st.blocked_since is not None and (st.out_window <= 0 or cw <= 0):
@@ -460,7 +460,7 @@ def local_flow_control_window(self, stream_id):
     if st is None:
         raise _bad_transition(self._state_of(stream_id), SEND_DATA, stream_id)
     w = st.out_window
-    return w if w < self._out_window else self._out_window
+    return w if w < self.out_window else self.out_window
 
 
 def _send_data_slow(self, st, data, end_stream, now, pad, w):
@@ -491,7 +491,7 @@ def _send_data_slow(self, st, data, end_stream, now, pad, w):
             out.append(header_pack(take, FRAME_DATA, fl, sid) + chunk)
             cost = take
         st.out_window -= cost
-        self._out_window -= cost
+        self.out_window -= cost
         w -= cost
     if sent < n:
         if st.blocked_since is None:
@@ -518,7 +518,7 @@ def end_stream(self, stream_id):
 
 def reset_stream(self, stream_id, code=CANCEL):
     # RST_STREAM(code); the stream is closed at once.  A no-op on a closed stream.
-    self._check_open()
+    self._check()
     st = self._streams.get(stream_id)
     if st is None:
         s = self._state_of(stream_id)
@@ -530,7 +530,7 @@ def reset_stream(self, stream_id, code=CANCEL):
 
 
 def ping(self, data=b"\0" * 8):
-    self._check_open()
+    self._check()
     self._out.append(ping_pack(data))
 
 

@@ -230,6 +230,10 @@ def __getattr__(name):
     # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
     if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ IN_ ":
         return getattr(_rare(), name)
+    if " %s " % name in " H2Session ":
+        # lua-resty-http2's session class, mhttp.h2_session.H2Session (names as str
+        # longer than 10 characters: not interned on a board until used)
+        return getattr(__import__("mhttp.h2_session", None, None, (name,)), name)
     raise AttributeError(name)
 
 
@@ -243,12 +247,6 @@ def _err(n, id=None, args=None):
 def _bad_transition(state, code, id):
     # The error for a (state, input) pair missing from _TRANSITIONS (mhttp._h2_rare).
     return _rare().F[_RF_BAD_TRANSITION](state, code, id)
-
-
-def H2Session(client=True, **kw):
-    # lua-resty-http2's session (mhttp.h2_session.H2Session, loaded on first use).
-    from mhttp.h2_session import H2Session
-    return H2Session(client, **kw)
 
 
 class _Stream:
@@ -366,10 +364,10 @@ class H2Protocol:
             self._open_out = 0
         self._high_in = 0        # highest stream id the peer opened (or promised)
         self._open_in = 0        # active streams the peer initiated
-        self._in_window = 65535  # connection: what the peer may still send
-        self._in_unacked = 0
+        self.in_window = 65535  # connection: what the peer may still send
+        self.in_unacked = 0
         self._in_target = 65535 if connection_window is None else connection_window
-        self._out_window = 65535
+        self.out_window = 65535
         self._in_max_frame = 16384
         self._out_max_frame = 16384
         self._in_iws = 65535     # our acked SETTINGS_INITIAL_WINDOW_SIZE
@@ -391,7 +389,7 @@ class H2Protocol:
         self._send_settings(self._initial_settings, now)
         if self._in_target > 65535:
             self._out.append(window_update_pack(0, self._in_target - 65535))
-            self._in_window = self._in_target
+            self.in_window = self._in_target
 
     # -- output --------------------------------------------------------------------------
 
@@ -630,10 +628,10 @@ class H2Protocol:
         if flags & _FLAG_PADDED:
             from mhttp.h2_frames import data_unpack
             p, _ = data_unpack(flags, p)
-        if flen > self._in_window:
+        if flen > self.in_window:
             # DATA of %d octets exceeds the connection window %d (RFC 9113 §6.9)
-            raise _err(12, None, (flen, self._in_window))
-        self._in_window -= flen
+            raise _err(12, None, (flen, self.in_window))
+        self.in_window -= flen
         es = flags & _FLAG_END_STREAM
         if p:
             if self._fc[0]:
@@ -671,11 +669,11 @@ class H2Protocol:
     def _ack_conn(self, n):
         # Connection-window credit for DATA the application never sees.
         if n:
-            self._in_unacked += n
-            if self._in_unacked >= self._in_target >> 1:
-                self._out.append(window_update_pack(0, self._in_unacked))
-                self._in_window += self._in_unacked
-                self._in_unacked = 0
+            self.in_unacked += n
+            if self.in_unacked >= self._in_target >> 1:
+                self._out.append(window_update_pack(0, self.in_unacked))
+                self.in_window += self.in_unacked
+                self.in_unacked = 0
 
     def _r_headers(self, flags, id, p):
         if id == 0:
@@ -979,11 +977,11 @@ class H2Protocol:
             if inc == 0:
                 # WINDOW_UPDATE increment 0 MUST be PROTOCOL_ERROR (RFC 9113 §6.9)
                 raise _err(54, None)
-            w = self._out_window + inc
+            w = self.out_window + inc
             if w > _MAX_WINDOW:
                 # connection window above 2**31-1 MUST be FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)
                 raise _err(55, None)
-            self._out_window = w
+            self.out_window = w
             self._ev.append((_EV_WINDOW_UPDATED, 0, inc))
             return
         st = self._streams.get(id)
@@ -1003,7 +1001,7 @@ class H2Protocol:
 
     # -- sending -------------------------------------------------------------------------
 
-    def _check_open(self):
+    def _check(self):
         if self.state == _CONN_CLOSED:
             raise ProtocolError("HTTP/2 connection is closed")
 
@@ -1029,7 +1027,7 @@ class H2Protocol:
 
     def _open_local(self, id):
         # A new stream of ours (client request).
-        self._check_open()
+        self._check()
         if not self.client:
             # a server opens streams with push_stream
             raise _err(58, id)
@@ -1067,7 +1065,7 @@ class H2Protocol:
         # A request (client, opens the stream), a response or 1xx (server), or trailers
         # (end_stream=True after DATA).  headers: Headers or a list of (name, value[,
         # never_index]) with bytes names, pseudo-headers first.
-        self._check_open()
+        self._check()
         st = self._streams.get(stream_id)
         if st is None:
             if stream_id in self._closed:
@@ -1106,21 +1104,21 @@ class H2Protocol:
         # blocked_streams()).  pad: padding octets per frame (counted in the windows).
         st = self._streams.get(stream_id)
         if st is None:
-            self._check_open()
+            self._check()
             raise _bad_transition(_rare().F[_RF_STATE_OF](self, stream_id), _SEND_DATA,
                                   stream_id)
         if _TRANSITIONS[st.state * 16 + _SEND_DATA] == 45:
             raise _bad_transition(st.state, _SEND_DATA, stream_id)
         n = len(data)
         w = st.out_window
-        if self._out_window < w:
-            w = self._out_window
+        if self.out_window < w:
+            w = self.out_window
         if n <= w and n <= self._out_max_frame and not pad:
             if data.__class__ is not bytes:
                 data = bytes(data)
             self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
             st.out_window -= n
-            self._out_window -= n
+            self.out_window -= n
             if st.blocked_since is not None:
                 st.blocked_since = None
             if n and self._fc[0]:

@@ -273,7 +273,7 @@ class H2Connection:
         # anything connection-wide (an incoming stream, a free stream slot, a PING or
         # SETTINGS ACK, the end): every waiter re-checks its own condition when woken.
         self._ev = []
-        self._wr_ev = []           # writers held back while a write is in progress
+        self._wev = []           # writers held back while a write is in progress
         # set now although they start as the class's: every connection changes them,
         # and its dict should grow here, not at its first write or at close
         self._writing = False
@@ -448,8 +448,8 @@ class H2Connection:
                             "SETTINGS not acknowledged within %ss" % self.settings_timeout)
                 if p._out:
                     await self._flush()
-                elif self._wr_ev:
-                    _wake_all(self._wr_ev)
+                elif self._wev:
+                    _wake_all(self._wev)
         except Error as e:
             err = e
         except Exception as e:
@@ -470,7 +470,7 @@ class H2Connection:
         p = self.p
         if self._writing or self._batch:
             if len(p._out) > self.max_queued_frames and not self.blocking:
-                await self._wait(self._wr_ev, None, "write")
+                await self._wait(self._wev, None, "write")
             return
         io = self.io
         if not p._out or getattr(io, "closed", False):
@@ -515,8 +515,8 @@ class H2Connection:
             raise
         finally:
             self._writing = False
-            if self._wr_ev:
-                _wake_all(self._wr_ev)
+            if self._wev:
+                _wake_all(self._wev)
 
     def _end(self, e):
         # The connection is over: every waiter wakes and finds the error e.
@@ -526,10 +526,10 @@ class H2Connection:
             if st.conn_error is None:
                 st.conn_error = e
             st._wake()
-        self._wake_conn()
+        self._wake()
 
-    def _wake_conn(self):
-        for w in (self._ev, self._wr_ev):
+    def _wake(self):
+        for w in (self._ev, self._wev):
             if w:
                 _wake_all(w)
 
@@ -650,7 +650,7 @@ class H2Connection:
                     _wake_all(self._ev)
             elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
-                self._wake_conn()
+                self._wake()
             elif k == _EV_PING_ACKED or k == _EV_PUSH_PROMISE or k == _EV_CONNECTION_TERMINATED:
                 from mhttp import _h2_conn_rare
                 _h2_conn_rare.F[_CF_DISPATCH_RARE](self, ev)

@@ -443,7 +443,7 @@ class _SlowWriter:
 
 
 class _Waiters(list):
-    # H2Connection._wr_ev that records how many writers were held back at once.
+    # H2Connection._wev that records how many writers were held back at once.
     most = 0
 
     def append(self, x):
@@ -461,7 +461,7 @@ def test_ten_small_answers_hold_no_writer_back():
         a, b = pipe()
         b.writer = _SlowWriter()
         srv = H2Connection(b, True)
-        srv._wr_ev = _Waiters()
+        srv._wev = _Waiters()
         done = []
 
         async def handler(server, stream):
@@ -486,7 +486,7 @@ def test_ten_small_answers_hold_no_writer_back():
         b.ev.set()
         await asyncio.sleep(0.01)
         task.cancel()
-        return len(done), srv._wr_ev.most
+        return len(done), srv._wev.most
     n, most = asyncio.run(main())
     assert n == 10
     assert most == 0, most

@@ -348,7 +348,7 @@ def test_send_data_padded():
     fs = frames(wire)
     assert fs[-1][:3] == (F.FRAME_DATA, F.FLAG_PADDED | F.FLAG_END_STREAM, 1)
     assert fs[-1][3] == b"\x0aabc" + b"\x00" * 10
-    assert c._out_window == 65535 - 14
+    assert c.out_window == 65535 - 14
     evs = s.receive_data(wire)
     assert evs[-1] == (EV_DATA, 1, b"abc", 14, True)
 
