@@ -1,7 +1,7 @@
 # mhttp.server's preload_h1 option on the MicroPython unix port: by default listen() loads
-# the HTTP/1 driver and the server halves of it and of the core (unfragmented heap); preload_h1=False leaves it unloaded (so an HTTP/2
-# server fits a small board, see tools/demo.py) and it loads at the first HTTP/1 request,
-# which is still served.
+# the HTTP/1 driver and the server halves of it and of the core (unfragmented heap);
+# preload_h1=False leaves them unloaded (so an HTTP/2 server fits a small board, see
+# tools/demo.py) and they load at the first HTTP/1 request, which is still served.
 from conftest import free_port, run_micropython
 
 SCRIPT = r'''
