@@ -129,6 +129,11 @@ def report():
         print("HEAPMIN alloc=%d live=%d checkpoint=%s" % (p[0], p[1], label))
     if _peak[1]:
         print("HEAPMIN sampled live=%d samples=%d" % (_peak[0], _peak[1]))
+    # The interned names at exit ("qstr pool: n_pool=P, n_qstr=N, ..."): MicroPython
+    # keeps them in pools of 20, 40, 80, ... entries, each allocated in one block when
+    # the last one is full, so one name more can cost a whole pool (3.5 KB at the 320 one)
+    import micropython
+    micropython.qstr_info()
 '''
 
 # --romfs: the bundle is a ROMFS image in a memory-mapped "flash" outside the heap
@@ -189,8 +194,9 @@ def _kill(p):
 
 def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None,
              probe_dir=None, flash=None, sample_ms=0):
-    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "sampled", "output",
-    "seconds"}.  flash: a ROMFS flash file (tools/romfs.py) holding the bundle, instead of
+    """One run at `heap` bytes; returns {"ok", "why", "checkpoints", "sampled", "names",
+    "output", "seconds"}.  names: the interned names at exit, {"pools", "names",
+    "bytes"} from micropython.qstr_info() (None when the scenario died first).  flash: a ROMFS flash file (tools/romfs.py) holding the bundle, instead of
     bundle_dir.  sample_ms: a probe thread samples the live heap every sample_ms
     milliseconds ("sampled": the largest, or None)."""
     t0 = time.monotonic()
@@ -266,25 +272,22 @@ def run_once(scenario, heap, args=(), driver=None, timeout=60.0, bundle_dir=None
     for line in text.splitlines():
         if line.startswith("HEAPMIN sampled live="):
             sampled = int(line.split()[2].split("=")[1])
+    names = None
+    for line in text.splitlines():
+        if line.startswith("qstr pool: n_pool="):
+            kv = dict(x.strip().split("=", 1) for x in line[11:].split(","))
+            names = {"pools": int(kv["n_pool"]), "names": int(kv["n_qstr"]),
+                     "bytes": int(kv["n_total_bytes"])}
     return {"ok": why is None, "why": why, "checkpoints": cps, "sampled": sampled,
-            "output": text,
+            "names": names, "output": text,
             "seconds": round(time.monotonic() - t0, 2)}
 
 
-def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, res=1024,
-                  timeout=60.0, verbose=False, log=print, romfs=False, sample_ms=2):
-    """Bisects the smallest passing heap in [lo, hi] to `res` bytes.  Returns a dict:
-    min_heap (bytes, or None when even `hi` fails), runs, checkpoints (at min_heap),
-    sampled_live (the largest live heap a probe thread saw every sample_ms milliseconds
-    in one more run at `hi`, none of the bisection runs being perturbed by it; None
-    with sample_ms=0), last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
-    imported from a ROMFS image mapped outside the heap (.mpy executed in place, as from
-    a board's ROMFS partition) instead of from .mpy files (copied into the heap)."""
+def _prepare(probe_dir, romfs):
+    """A fresh private bundle and the probe files in probe_dir (concurrent heapmin runs
+    must not rebuild each other's bundle); with romfs, its ROMFS flash image.  Returns
+    (bundle dict, flash path or None)."""
     import bundle
-    import vboard
-    t0 = time.monotonic()
-    probe_dir = tempfile.mkdtemp(prefix="heapmin-")
-    # A private bundle directory: concurrent heapmin runs must not rebuild each other's.
     b = bundle.build("unix", quiet=True, out=os.path.join(probe_dir, "bundle"))
     with open(os.path.join(probe_dir, "_heapmin.py"), "w") as f:
         f.write(_PROBE)
@@ -298,6 +301,35 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
         img = R.image(b["dir"])
         flash = R.make_flash(os.path.join(probe_dir, "romfs.flash"),
                              (len(img) + R.SECTOR - 1) // R.SECTOR * R.SECTOR, img)
+    return b, flash
+
+
+def run_at(scenario, heap, args=(), driver=None, timeout=60.0, romfs=False):
+    """One run of `scenario` at `heap` bytes with a fresh bundle (as find_min_heap's
+    runs): run_once's dict.  For checks at a fixed heap, e.g. the interned names a path
+    leaves ("names")."""
+    import shutil
+    probe_dir = tempfile.mkdtemp(prefix="heapmin-")
+    try:
+        b, flash = _prepare(probe_dir, romfs)
+        return run_once(scenario, heap, args, driver, timeout, b["dir"], probe_dir, flash)
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+
+
+def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, res=1024,
+                  timeout=60.0, verbose=False, log=print, romfs=False, sample_ms=2):
+    """Bisects the smallest passing heap in [lo, hi] to `res` bytes.  Returns a dict:
+    min_heap (bytes, or None when even `hi` fails), runs, checkpoints (at min_heap),
+    sampled_live (the largest live heap a probe thread saw every sample_ms milliseconds
+    in one more run at `hi`, none of the bisection runs being perturbed by it; None
+    with sample_ms=0), last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
+    imported from a ROMFS image mapped outside the heap (.mpy executed in place, as from
+    a board's ROMFS partition) instead of from .mpy files (copied into the heap)."""
+    import vboard
+    t0 = time.monotonic()
+    probe_dir = tempfile.mkdtemp(prefix="heapmin-")
+    b, flash = _prepare(probe_dir, romfs)
     runs = []
 
     def attempt(h):
@@ -338,7 +370,7 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
                                sample_ms)["sampled"]
         return {"min_heap": good_h, "sampled_live": sampled, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
                 "romfs": bool(romfs),
-                "runs": runs, "checkpoints": best["checkpoints"],
+                "runs": runs, "checkpoints": best["checkpoints"], "names": best.get("names"),
                 "last_failure": bad["why"] if bad else None,
                 "failed_at": bad_h if bad else None,
                 "bundle_bytes": b["total"], "seconds": round(time.monotonic() - t0, 2)}
@@ -394,6 +426,9 @@ def main(argv):
         if r.get("sampled_live"):
             print("  sampled peak live %d (a probe thread, every %d ms, in one more run)"
                   % (r["sampled_live"], a.sample_ms))
+        if r.get("names"):
+            print("  interned names at exit %(names)d in %(pools)d pools, %(bytes)d bytes"
+                  % r["names"])
         if r["last_failure"]:
             print("  at %d bytes: %s" % (r["failed_at"], r["last_failure"]))
     return 0 if r["min_heap"] is not None else 2
