@@ -104,7 +104,11 @@ def _left(deadline):
 class Request:
     # Class-level defaults (lua-http keeps them in the metatable); expect_100_timeout (1),
     # max_redirects (5), post301 and post302 (False) and proxy (None, a placeholder:
-    # proxies are a later issue) are in mhttp._request_more (_RARE above).
+    # proxies are a later issue) are in mhttp._request_more (_RARE above).  On
+    # MicroPython they reach the class on first use: read them on a request
+    # (req.max_redirects), or from mhttp._request_more, not as Request.max_redirects
+    # (AttributeError until a request has read it).  Setting them works as ever, on the
+    # class (Request.max_redirects = 10) or on a request.
     follow_redirects = True
     version = None  # None: h2 if the server agrees by ALPN (TLS, CPython), else 1.1; 2: HTTP/2
     h2c_upgrade = False  # version=2 on http://: Upgrade: h2c first instead of prior knowledge

@@ -167,6 +167,23 @@ def test_rare_class_defaults_come_from_request_more():
     assert r.follow_redirects is True and r.h2c_upgrade is False and r.h2_settings is None
 
 
+def test_rare_class_default_set_on_the_class_before_any_read_wins():
+    # Request.post302 = True before any request has read post302 (on MicroPython the
+    # lazy binding then never runs for it): every request sees the class's value
+    had = "post302" in request.Request.__dict__
+    old = request.Request.__dict__.get("post302")
+    request.Request.post302 = True
+    try:
+        r = request.Request("h", 80, False, None)
+        assert r.post302 is True and r.max_redirects == 5
+        assert request.Request.post302 is True
+    finally:
+        if had:
+            request.Request.post302 = old
+        else:
+            del request.Request.post302
+
+
 def test_client_h2_pool_helpers():
     # The HTTP/2 cases of the pool bookkeeping (mhttp._client_h2, loaded only for h2).
     from mhttp._client_h2 import _reusable, abort
