@@ -108,7 +108,8 @@ print("OK")
 
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
-                                   "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open"])
+                                   "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open",
+                                   "mhttp._ws_hserr"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.
@@ -166,3 +167,46 @@ def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
             want = "['mhttp._ws_hs']"
         for n in range(3):
             assert "LOADED %d %s" % (n, want) in out, out
+
+
+FAILED = r"""
+import sys
+from mhttp import websocket
+SETUP = ("mhttp._ws_open", "mhttp._ws_hs", "mhttp._ws_server")
+url = "ws://127.0.0.1:%d/ws"
+for n in range(2):
+    ws = websocket.new_from_uri(url, blocking=True, headers=[(b"sec-websocket-version", b"8")])
+    try:
+        ws.connect(10)
+        raise SystemExit("connected with version 8")
+    except websocket.HandshakeError as e:
+        print("REFUSED", n, ws.headers.get(":status"))
+    print("LOADED", n, sorted(m for m in SETUP if m in sys.modules))
+ws = websocket.new_from_uri(url, blocking=True)
+ws.connect(10)
+print("AFTER", sorted(m for m in SETUP if m in sys.modules))
+assert ws.close() is True
+print("OK")
+"""
+
+
+def test_setup_modules_dropped_after_a_failed_connect(echo_port, tmp_path):
+    # MicroPython: a refused handshake (HandshakeError, here 426 for version 8) drops
+    # mhttp._ws_open and mhttp._ws_hs too, and HandshakeError (mhttp._ws_hserr) loads
+    # neither mhttp._ws_server nor mhttp._ws_hs: a later connect drops them as well.
+    f = tmp_path / "fail.py"
+    f.write_text(FAILED % echo_port)
+    for mp in (False, True):
+        if mp:
+            r = run_micropython([str(f)], timeout=60)
+        else:
+            r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True,
+                               timeout=60)
+        out = r.stdout.decode()
+        assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+        for n in range(2):
+            assert "REFUSED %d b'426'" % n in out, out
+            if mp:
+                assert "LOADED %d []" % n in out, out
+        if mp:
+            assert "AFTER []" in out, out

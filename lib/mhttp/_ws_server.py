@@ -1,23 +1,16 @@
 # mhttp._ws_server: the server half of the WebSocket opening handshake, loaded on first use
-# (a client never needs it unless its handshake fails: board RAM, docs/internals.md).
-#   mhttp.ws:        HandshakeError, server_handshake, _valid_key, PerMessageDeflate.accept
+# (a client never needs it: board RAM, docs/internals.md).
+#   mhttp.ws:        server_handshake, _valid_key, PerMessageDeflate.accept
 #   mhttp.websocket: WebSocket.accept, new_from_stream, reject
+# (and HandshakeError, from mhttp._ws_hserr)
 # mhttp.ws and mhttp.websocket keep every public name: a module-level __getattr__ (PEP 562)
-# gives these on first access, and PerMessageDeflate / WebSocket bind `accept` with
-# mhttp._lazy.bind.  The functions are written as in their public module (methods take
+# gives these on first access, WebSocket binds `accept` with mhttp._lazy.bind and
+# PerMessageDeflate.accept calls pmd_accept.  The functions are written as in their public module (methods take
 # `self`).
-from mhttp.errors import Error, ProtocolError
+from mhttp.errors import Error
+from mhttp._ws_hserr import HandshakeError
 from mhttp.ws import PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress
 from mhttp._ws_hs import _wbits, _tokens, _list, _bb, _b64, _parse_extensions, accept_key
-
-
-class HandshakeError(ProtocolError):
-    # status_hint: what a server answers (400, 426); headers: extra response headers
-    # (426 carries Sec-WebSocket-Version: 13).
-    def __init__(self, msg, status_hint=400, headers=None):
-        super().__init__(msg)
-        self.status_hint = status_hint
-        self.headers = headers or []
 
 
 def _valid_key(key):

@@ -201,13 +201,17 @@ class WebSocket:
         # (ws.headers then holds its response head), TLSError, Timeout, ConnectionClosed.
         # (The handshake: mhttp._ws_open.connect.)
         from mhttp._ws_open import connect as hs
-        stream, exts = await hs(self, timeout)
-        hs = None
+        try:
+            stream, exts = await hs(self, timeout)
+        finally:
+            hs = None
+            if core.MICROPYTHON:
+                # Board RAM: the setting-up code (mhttp._ws_open, _ws_hs) is not needed
+                # again, whether the handshake succeeded or failed: dropped, it is freed
+                # by the next collection (below after a success; ws client, 1000 x
+                # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS).
+                _unload()
         if core.MICROPYTHON:
-            # Board RAM: the setting-up code (mhttp._ws_open, _ws_hs) is not needed
-            # again: dropped, it is freed by the collection below (ws client, 1000 x
-            # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS).
-            _unload()
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
             # among the handshake's temporaries, at the top of the heap.  Copied after
@@ -496,10 +500,16 @@ def _unload():
 
 
 # new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)
-# and HandshakeError live in mhttp._ws_server, connect(uri, ...) and connect_blocking(uri,
-# ...) in mhttp._ws_more, imported on first access (PEP 562).
+# live in mhttp._ws_server, HandshakeError in mhttp._ws_hserr, connect(uri, ...) and
+# connect_blocking(uri, ...) in mhttp._ws_more, imported on first access (PEP 562).
 def __getattr__(name):
-    if name in "new_from_stream reject HandshakeError".split():
+    if name == "__all__":
+        # `from mhttp.websocket import *` (MicroPython asks for __all__ through this
+        # function): the public globals and parse_ws_uri, as CPython's star import gives
+        return [n for n in globals() if n[0] != "_"] + ["parse_ws_uri"]
+    if name == "HandshakeError":
+        from mhttp import _ws_hserr as m
+    elif name in "new_from_stream reject".split():
         from mhttp import _ws_server as m
     elif name in "connect connect_blocking".split():
         from mhttp import _ws_more as m

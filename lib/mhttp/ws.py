@@ -121,13 +121,13 @@ _CLOSE_MESSAGE_TOO_BIG = const(1009)
 _CLOSE_MANDATORY_EXTENSION = const(1010)
 _CLOSE_INTERNAL_ERROR = const(1011)
 
-_PUBLIC = ("OP_CONT 0 OP_TEXT 1 OP_BINARY 2 OP_CLOSE 8 OP_PING 9 OP_PONG 10 "
-           "EV_MESSAGE 1 EV_FRAGMENT 2 EV_PING 3 EV_PONG 4 EV_CLOSE 5 ST_OPEN 0 "
-           "ST_CLOSING 1 ST_CLOSED 2 CLOSE_NORMAL 1000 CLOSE_GOING_AWAY 1001 "
-           "CLOSE_PROTOCOL_ERROR 1002 CLOSE_UNSUPPORTED_DATA 1003 "
-           "CLOSE_NO_STATUS 1005 CLOSE_ABNORMAL 1006 CLOSE_INVALID_DATA 1007 "
-           "CLOSE_POLICY_VIOLATION 1008 CLOSE_MESSAGE_TOO_BIG 1009 "
-           "CLOSE_MANDATORY_EXTENSION 1010 CLOSE_INTERNAL_ERROR 1011")
+_PUBLIC = (" OP_CONT=0 OP_TEXT=1 OP_BINARY=2 OP_CLOSE=8 OP_PING=9 OP_PONG=10 "
+           "EV_MESSAGE=1 EV_FRAGMENT=2 EV_PING=3 EV_PONG=4 EV_CLOSE=5 ST_OPEN=0 "
+           "ST_CLOSING=1 ST_CLOSED=2 CLOSE_NORMAL=1000 CLOSE_GOING_AWAY=1001 "
+           "CLOSE_PROTOCOL_ERROR=1002 CLOSE_UNSUPPORTED_DATA=1003 "
+           "CLOSE_NO_STATUS=1005 CLOSE_ABNORMAL=1006 CLOSE_INVALID_DATA=1007 "
+           "CLOSE_POLICY_VIOLATION=1008 CLOSE_MESSAGE_TOO_BIG=1009 "
+           "CLOSE_MANDATORY_EXTENSION=1010 CLOSE_INTERNAL_ERROR=1011 ")
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -195,34 +195,49 @@ def _err(msg, code, arg=None):
 
 
 def _hs_error(msg, status_hint, arg=None):
-    # HandshakeError (in mhttp._ws_server: loaded by a client only when its handshake fails).
-    from mhttp._ws_server import HandshakeError
+    # HandshakeError (in mhttp._ws_hserr, which imports no handshake code: loaded by a
+    # client only when its handshake fails).
+    from mhttp._ws_hserr import HandshakeError
     return HandshakeError(_msg(msg, arg), status_hint)
 
 
-# Rarely used names live in mhttp._ws_server (the server half of the opening handshake)
-# and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
+# Rarely used names live in mhttp._ws_server (the server half of the opening handshake),
+# mhttp._ws_hserr (HandshakeError), mhttp._ws_hs and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
 # on first access, so `from mhttp.ws import server_handshake` and `ws.HandshakeError` work
 # as before.
-_HS = ("client_key accept_key client_request client_check_response _parse_extensions _wbits "
-       "_b64 _tokens _list _bb")       # in mhttp._ws_hs
+_HS = (" client_key accept_key client_request client_check_response _parse_extensions _wbits "
+       "_b64 _tokens _list _bb ")       # in mhttp._ws_hs
 
 
 def __getattr__(name):
-    # (names as one str constant: it stays in flash; a tuple of names interns each one
-    # into the heap)
-    if name in "HandshakeError server_handshake _valid_key".split():
+    # (names as padded str constants searched with find(): they stay in flash, where a
+    # tuple of names would intern each one into the heap, and a read makes no list)
+    k = " " + name + " "
+    if name == "__all__":
+        # `from mhttp.ws import *` (MicroPython asks for __all__ through this function):
+        # the public globals, the public constants and the _ws_hs functions, as CPython's
+        # star import gives them.
+        return ([n for n in globals() if n[0] != "_"] + _PUBLIC.replace("=", " ").split()[::2]
+                + [n for n in _HS.split() if n[0] != "_"])
+    elif name == "HandshakeError":
+        from mhttp import _ws_hserr as m
+    elif " " in name:
+        raise AttributeError(name)
+    elif k in " server_handshake _valid_key ":
         from mhttp import _ws_server as m
-    elif name in _HS.split():
+    elif k in _HS:
         from mhttp import _ws_hs as m
     elif name == "deflate_available":
         from mhttp import _ws_rare as m
     else:
-        t = _PUBLIC.split()
-        for i in range(0, len(t), 2):
-            if t[i] == name:
-                return int(t[i + 1])
-        raise AttributeError(name)
+        # a public constant (MicroPython; CPython has them as globals): " NAME=value " in
+        # _PUBLIC, stored as a global once read, so that later reads do not come here
+        i = _PUBLIC.find(" " + name + "=")
+        if i < 0:
+            raise AttributeError(name)
+        i += len(name) + 2
+        v = globals()[name] = int(_PUBLIC[i:_PUBLIC.find(" ", i)])
+        return v
     return getattr(m, name)
 
 
@@ -878,29 +893,27 @@ class PerMessageDeflate:
     def __repr__(self):
         return "PerMessageDeflate(%r)" % (self.params(),)
 
-    # accept(params): the server's negotiation, in mhttp._ws_server (pmd_accept), bound on
-    # first use.  params(), offer() and check_response(params) are mhttp._ws_hs's
-    # pmd_params, pmd_offer, pmd_check_response, looked up on each use and never bound
-    # (a MicroPython client drops mhttp._ws_hs after its handshake).  CPython binds them
-    # all at import (the end of this module).
-    def __getattr__(self, name):
-        if name == "accept":
-            from mhttp._ws_server import pmd_accept
-            PerMessageDeflate.accept = pmd_accept
-            return self.accept
-        if name not in "offer check_response params".split():
-            raise AttributeError(name)
-        from mhttp import _ws_hs
-        f = getattr(_ws_hs, "pmd_" + name)
+    # The negotiation, thin methods over the code that does it, loaded on use (a
+    # MicroPython client drops mhttp._ws_hs after its handshake; CPython binds the
+    # functions themselves at import, the end of this module):
+    #   params(): the header value for this object's parameters (offer or response);
+    #   offer(), check_response(params): the client's, mhttp._ws_hs;
+    #   accept(params): the server's, mhttp._ws_server.
+    def params(self):
+        from mhttp._ws_hs import pmd_params
+        return pmd_params(self)
 
-        def method(*args):
-            return f(self, *args)
-        return method
+    def offer(self):
+        from mhttp._ws_hs import pmd_offer
+        return pmd_offer(self)
 
-    # params(): the header value for this object's parameters (offer or response), and
-    # offer() / check_response(params), the client's: in mhttp._ws_hs (see __getattr__).
+    def check_response(self, params):
+        from mhttp._ws_hs import pmd_check_response
+        return pmd_check_response(self, params)
 
-    # server side
+    def accept(self, params):
+        from mhttp._ws_server import pmd_accept
+        return pmd_accept(self, params)
 
     # used by WSProtocol
 
@@ -926,7 +939,7 @@ class PerMessageDeflate:
 
 if not MICROPYTHON:
     # the public constants as plain globals (dir(), star imports, no __getattr__ call)
-    _t = _PUBLIC.split()
+    _t = _PUBLIC.replace("=", " ").split()
     for _i in range(0, len(_t), 2):
         globals()[_t[_i]] = int(_t[_i + 1])
     del _t, _i
@@ -949,6 +962,5 @@ try:
         PerMessageDeflate.offer = _pmd_offer
         PerMessageDeflate.params = _pmd_params
         PerMessageDeflate.check_response = _pmd_check_response
-        del PerMessageDeflate.__getattr__
 except (ImportError, AttributeError):
     pass

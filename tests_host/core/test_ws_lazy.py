@@ -14,7 +14,9 @@ from test_websocket_api import FakeStream
 def test_handshake_error_is_one_class_everywhere():
     from mhttp.ws import HandshakeError
     from mhttp._ws_server import HandshakeError as H2
-    assert HandshakeError is W.HandshakeError is websocket.HandshakeError is H2
+    from mhttp._ws_hserr import HandshakeError as H3
+    assert HandshakeError is W.HandshakeError is websocket.HandshakeError is H2 is H3
+    assert isinstance(W._hs_error("z", 426), HandshakeError)
     assert issubclass(HandshakeError, ProtocolError)
     e = HandshakeError("x", 426, [(b"sec-websocket-version", b"13")])
     assert e.status_hint == 426 and e.headers == [(b"sec-websocket-version", b"13")]
@@ -194,6 +196,72 @@ def test_public_constants_through_the_module():
     raises(AttributeError, getattr, W, "OP_NOPE")
     raises(AttributeError, getattr, W, "CLOSE_")
     raises(AttributeError, getattr, W, "1000")
+    raises(AttributeError, getattr, W, "")
+    raises(AttributeError, getattr, W, "OP_CONT=0 OP_TEXT")
+    raises(AttributeError, getattr, W, "HandshakeError server_handshake")
+    raises(AttributeError, getattr, W, "client_key accept_key")
+    for k in want:                   # again: stored after the first read on MicroPython
+        assert getattr(W, k) == want[k], k
+
+
+def test_public_constant_reads_make_no_garbage():
+    # MicroPython: a read of ws.EV_MESSAGE (say once per event) allocates nothing once
+    # the name has been read (it once split the names str each time: ~3.8 KB a read).
+    import gc
+    if not hasattr(gc, "mem_alloc"):
+        return
+    x = W.EV_MESSAGE + W.CLOSE_INTERNAL_ERROR
+    gc.collect()
+    gc.disable()
+    try:
+        a = gc.mem_alloc()
+        for i in range(100):
+            x = W.EV_MESSAGE
+            x = W.CLOSE_INTERNAL_ERROR
+        b = gc.mem_alloc()
+    finally:
+        gc.enable()
+    assert x == 1011
+    assert b - a < 200, b - a
+
+
+def test_star_import_gives_the_public_names():
+    # `from mhttp.ws import *` and `from mhttp.websocket import *` (MicroPython asks the
+    # module __getattr__ for __all__)
+    d = {}
+    exec("from mhttp.ws import *", d)
+    for k in ("OP_TEXT", "EV_MESSAGE", "ST_OPEN", "CLOSE_NORMAL", "CLOSE_INTERNAL_ERROR",
+              "WSProtocol", "PerMessageDeflate", "encode_frame", "valid_close_code",
+              "client_key", "accept_key", "client_request", "client_check_response",
+              "GUID", "DEFAULT_MAX_SIZE"):
+        assert k in d, k
+    assert d["CLOSE_NORMAL"] == 1000 and d["OP_PONG"] == 10
+    assert not [k for k in d if k[0] == "_" and k != "__builtins__"]
+    d = {}
+    exec("from mhttp.websocket import *", d)
+    for k in ("WebSocket", "new_from_uri", "parse_ws_uri"):
+        assert k in d, k
+    assert not [k for k in d if k[0] == "_" and k != "__builtins__"]
+
+
+def test_permessage_deflate_methods_are_class_attributes():
+    # params / offer / check_response / accept: methods of the class on both runtimes
+    # (a subclass's super() call, PerMessageDeflate.params(obj), keyword arguments)
+    P = W.PerMessageDeflate
+
+    class Mine(P):
+        def offer(self):
+            return b"x" + super().offer()
+
+    assert Mine().offer() == b"x" + P().offer()
+    assert P.params(P()) == P().params()
+    for n in ("params", "offer", "check_response", "accept"):
+        assert hasattr(P, n), n
+    got = P().check_response(params=[(b"server_no_context_takeover", None),
+                                      (b"server_max_window_bits", b"10")])
+    assert got.negotiated and got.server_max_window_bits == 10
+    got = P().accept(params=[(b"client_max_window_bits", None)])
+    assert got is not None and got[1].negotiated
 
 
 def test_websocket_private_constants_match_the_core():
