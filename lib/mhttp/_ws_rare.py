@@ -5,6 +5,7 @@
 #   send_frame, send_ping, send_pong   WSProtocol methods (bound by mhttp._lazy.bind)
 #   deflate_available            mhttp.ws.deflate_available (module __getattr__)
 #   _MPDeflater                  MicroPython's compressor, on firmware that can compress
+#   star                         __all__ of mhttp.ws and mhttp.websocket (their __getattr__)
 # mhttp.ws keeps every public name: these are reached through it.
 from mhttp.ws import (MICROPYTHON, OP_PING, OP_PONG, CLOSE_PROTOCOL_ERROR, _err,
                       _mp_deflate_compress, _EMPTY_BLOCK)
@@ -89,6 +90,13 @@ def send_pong(self, payload=b""):
 
 
 # -- permessage-deflate ------------------------------------------------------------------
+
+
+def star(g, names):
+    # __all__ for `from mhttp.ws import *` / `from mhttp.websocket import *` (MicroPython
+    # asks the module __getattr__ for it): the public names among a module's globals g and
+    # the names it serves lazily, the set CPython's star import gives.
+    return [n for n in list(g) + names if n[0] != "_"]
 
 
 def deflate_available():

@@ -504,9 +504,9 @@ def _unload():
 # connect_blocking(uri, ...) in mhttp._ws_more, imported on first access (PEP 562).
 def __getattr__(name):
     if name == "__all__":
-        # `from mhttp.websocket import *` (MicroPython asks for __all__ through this
-        # function): the public globals and parse_ws_uri, as CPython's star import gives
-        return [n for n in globals() if n[0] != "_"] + ["parse_ws_uri"]
+        # `from mhttp.websocket import *`: the public globals and parse_ws_uri
+        from mhttp._ws_rare import star
+        return star(globals(), ["parse_ws_uri"])
     if name == "HandshakeError":
         from mhttp import _ws_hserr as m
     elif name in "new_from_stream reject".split():

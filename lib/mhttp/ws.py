@@ -214,11 +214,9 @@ def __getattr__(name):
     # tuple of names would intern each one into the heap, and a read makes no list)
     k = " " + name + " "
     if name == "__all__":
-        # `from mhttp.ws import *` (MicroPython asks for __all__ through this function):
-        # the public globals, the public constants and the _ws_hs functions, as CPython's
-        # star import gives them.
-        return ([n for n in globals() if n[0] != "_"] + _PUBLIC.replace("=", " ").split()[::2]
-                + [n for n in _HS.split() if n[0] != "_"])
+        # `from mhttp.ws import *`: the public globals, constants and _ws_hs functions
+        from mhttp._ws_rare import star
+        return star(globals(), _PUBLIC.replace("=", " ").split()[::2] + _HS.split())
     elif name == "HandshakeError":
         from mhttp import _ws_hserr as m
     elif " " in name:
