@@ -7,7 +7,8 @@
 
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
 the unix port glue the esp32/rp2 glue re-exports, _mhttp_tls.mpy, its TLS half (loaded only
-with TLS; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
+with TLS; unix too), _mhttp_aio.mpy, its asyncio half (open_connection, start_server; loaded
+by the first asyncio connection or server; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
 share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
 board's CPU, NATIVE_ARCH; on another CPU its import fails with ValueError and mhttp.ws
@@ -17,8 +18,8 @@ masks in pure Python).  Copy it to the board's /lib:
     mpremote connect /dev/ttyACM0 fs cp build/bundle/esp32/_mhttp_*.mpy :lib/
 
 Boards:  esp32, rp2   lib/mhttp + ports/<board>/_mhttp_port.py + ports/unix glue as _mhttp_mp
-                      (+ _mhttp_tls) + ports/common/_mhttp_wifi.py
-         unix         lib/mhttp + ports/unix/_mhttp_port.py + _mhttp_tls.py (what tools/heapmin.py runs)
+                      (+ _mhttp_tls, _mhttp_aio) + ports/common/_mhttp_wifi.py
+         unix         lib/mhttp + ports/unix/_mhttp_port.py + _mhttp_tls.py + _mhttp_aio.py (what tools/heapmin.py runs)
          circuitpython  sources (.py) copied, not compiled: CircuitPython's .mpy format
                         differs from MicroPython's and needs its own mpy-cross.
 Presets (--preset): full (default: every module), h1-client, h1-server: the closure of
