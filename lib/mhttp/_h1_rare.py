@@ -24,7 +24,6 @@ except ImportError:
         return x
 
 # mhttp.h1's private consts (inlined there, so repeated here).
-_AGAIN = const(-1)
 _RS_HEAD = const(1)
 _RS_CHUNK_SIZE = const(3)
 _RS_CHUNK_DATA = const(4)
@@ -46,16 +45,20 @@ if hasattr(b"", "translate"):
 
 def _r_rare(self):
     # mhttp.h1's next_event() reader for the receive states whose readers live here, and
-    # for part of a head (_RS_HEAD: no blank line yet).
+    # for part of a head (_RS_HEAD: no blank line yet).  A reader that consumed a unit
+    # giving no event (a chunk-size line, a CRLF) goes on with the next state's reader
+    # itself (CRLF -> chunk-size -> chunk data or trailers: at most three deep), and the
+    # reader of chunk data takes the CRLF after it when it is there: one call per unit,
+    # no loop back through next_event().
     rs = self._rs
-    if rs == _RS_HEAD:
-        return _head_incomplete(self, self._buf, self._pos)
-    if rs == _RS_CHUNK_DATA:
-        return _r_chunk_data(self)
     if rs == _RS_CHUNK_SIZE:
         return _r_chunk_size(self)
+    if rs == _RS_CHUNK_DATA:
+        return _r_chunk_data(self)
     if rs == _RS_CHUNK_CRLF:
         return _r_chunk_crlf(self)
+    if rs == _RS_HEAD:
+        return _head_incomplete(self, self._buf, self._pos)
     if rs == _RS_TRAILERS:
         return _r_trailers(self)
     if rs == _RS_CLOSE:
@@ -121,12 +124,6 @@ def _te_chunked(te, request):
         raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
 
 
-def _body_limit(self, n):
-    self._rbody += n
-    if self.max_body is not None and self._rbody > self.max_body:
-        raise _err(25, self.max_body, 413)  # body larger than %d bytes
-
-
 def _r_chunk_size(self):
     buf = self._buf
     pos = self._pos
@@ -158,11 +155,15 @@ def _r_chunk_size(self):
     self._pos = i + 2
     if n == 0:
         self._rs = _RS_TRAILERS
-    else:
-        _body_limit(self, n)
-        self._rleft = n
-        self._rs = _RS_CHUNK_DATA
-    return _AGAIN
+        return _r_trailers(self)
+    if self.max_body is not None:
+        # (Without a max_body nothing counts the bytes.)
+        self._rbody += n
+        if self._rbody > self.max_body:
+            raise _err(25, self.max_body, 413)  # body larger than %d bytes
+    self._rleft = n
+    self._rs = _RS_CHUNK_DATA
+    return _r_chunk_data(self)
 
 
 def _r_chunk_data(self):
@@ -174,27 +175,32 @@ def _r_chunk_data(self):
     self._rleft -= len(data)
     if self._rleft:
         return (EV_DATA, data, False)
-    if self._buf.startswith(b"\r\n0\r\n\r\n", self._pos):
-        # The last chunk and the end of the body are already here: one event.
-        self._pos += 7
-        self._rs = _RS_DONE
-        self.their_done = True
-        return (EV_DATA, data, True)
-    self._rs = _RS_CHUNK_CRLF
+    buf = self._buf
+    pos = self._pos
+    if buf.startswith(b"\r\n", pos):
+        if buf.startswith(b"0\r\n\r\n", pos + 2):
+            # The last chunk and the end of the body are already here: one event.
+            self._pos = pos + 7
+            self._rs = _RS_DONE
+            self.their_done = True
+            return (EV_DATA, data, True)
+        # The CRLF after the data (checked by _r_chunk_crlf when not all here yet).
+        self._pos = pos + 2
+        self._rs = _RS_CHUNK_SIZE
+    else:
+        self._rs = _RS_CHUNK_CRLF
     return (EV_DATA, data, False)
 
 
 def _r_chunk_crlf(self):
+    # The CRLF after chunk data, when _r_chunk_data did not find it all there.
     buf = self._buf
     pos = self._pos
-    have = len(buf) - pos
-    if have >= 2:
-        if buf[pos] != 13 or buf[pos + 1] != 10:
-            raise _err(34)  # chunk data not followed by CRLF
+    if buf.startswith(b"\r\n", pos):
         self._pos = pos + 2
         self._rs = _RS_CHUNK_SIZE
-        return _AGAIN
-    if have == 1 and buf[pos] != 13:
+        return _r_chunk_size(self)
+    if not b"\r\n".startswith(buf[pos:pos + 2]):
         raise _err(34)  # chunk data not followed by CRLF
     if self._eof:
         raise _err(29)  # connection closed in the middle of a chunked body
@@ -251,7 +257,9 @@ def _r_close(self):
     if self._pos < len(self._buf):
         data = _take(self, len(self._buf))
         if self.max_body is not None:
-            _body_limit(self, len(data))
+            self._rbody += len(data)
+            if self._rbody > self.max_body:
+                raise _err(25, self.max_body, 413)  # body larger than %d bytes
         return (EV_DATA, data, False)
     if self._eof:
         self._rs = _RS_DONE

@@ -29,8 +29,8 @@
 # The receive transitions live in next_event(), one branch per state (the head, a
 # content-length body, a tunnel, waiting); those of a chunked body, its trailer section
 # and a close-delimited body in mhttp._h1_rare._r_rare.  A reader returns an event
-# tuple, None ("need more bytes"), or _AGAIN after it consumed a unit (a chunk-size line,
-# a CRLF) that produced no event: next_event() then reads in the new state.  Readers
+# tuple or None ("need more bytes"); one that consumed a unit giving no event (a
+# chunk-size line, a CRLF) goes on with the reader of the new state itself.  Readers
 # never half-consume: self._pos (the offset of the first unparsed byte in self._buf)
 # only moves once a whole unit (head, line, CRLF) has been parsed.  Body bytes
 # are handed out as they arrive.
@@ -86,8 +86,6 @@ _SS_CHUNKED = const(2)
 _SS_CLOSE = const(3)
 _SS_DONE = const(4)
 _SS_TUNNEL = const(5)
-
-_AGAIN = const(-1)
 
 def _err(n, args=None, code=400):
     # The exception numbered n: its text is line n of mhttp._h1_text.text (formatted with
@@ -346,93 +344,90 @@ class H1Protocol:
         if self._err is not None:
             raise self._err
         try:
-            while True:
-                # The receive transitions (see the top of this module); the readers of a
-                # chunked body, its trailers and a close-delimited body are in _h1_rare.
-                rs = self._rs
-                if rs == _RS_HEAD:
-                    buf = self._buf
-                    pos = self._pos
-                    if self.role == SERVER:
-                        # RFC 9112 §2.2: a server SHOULD ignore at least one empty line
-                        # before the request-line.
-                        while buf.startswith(b"\r\n", pos):
-                            pos += 2
-                            self._pos = pos
-                    end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
-                    if end < 0:
-                        if pos >= len(buf):
-                            if self._eof:
-                                self.keep_alive = False
-                                return (EV_CLOSED,)
-                            return None
-                        # Part of a head (self._pos == pos): checked so far by
-                        # mhttp._h1_rare._head_incomplete, through _r_rare.
-                        return self._r_rare()
-                    if self._scan:
-                        self._scan = 0
-                    if end - pos > self.max_header_bytes:
-                        # header section larger than %d bytes
-                        raise _err(13, self.max_header_bytes, 431)
-                    block = buf[pos:end]
-                    if end + 4 == len(buf):
-                        self._buf = b""     # all parsed: an idle connection keeps no bytes alive
-                        self._pos = 0
-                    else:
-                        self._pos = end + 4
-                    lines = block.split(b"\r\n")
-                    n = len(lines) - 1
-                    if block.count(b"\n") != n or block.count(b"\r") != n:
-                        # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
-                        raise _err(14)
-                    if _bad_block(block, lines):
-                        raise _err(15)  # control character in the message head
-                    if n > self.max_headers:
-                        raise _err(16, self.max_headers, 431)  # more than %d header fields
-                    if end - pos > self.max_line:
-                        # Only a block longer than max_line can hold an over-long line.
-                        ml = self.max_line
-                        if len(lines[0]) > ml:
-                            if self.role == SERVER:
-                                raise _err(17, ml, 414)  # request-line longer than %d bytes
-                            raise _err(18, ml)  # status-line longer than %d bytes
-                        for line in lines:
-                            if len(line) > ml:
-                                raise _err(19, ml, 431)  # field line longer than %d bytes
-                    if self.role == SERVER:
-                        return _SRV.request_head(self, lines)
-                    return _CLI.response_head(self, lines)
-                elif rs == _RS_CL:
-                    if self._pos >= len(self._buf):
+            # The receive transitions (see the top of this module); the readers of a
+            # chunked body, its trailers and a close-delimited body are in _h1_rare.
+            rs = self._rs
+            if rs == _RS_HEAD:
+                buf = self._buf
+                pos = self._pos
+                if self.role == SERVER:
+                    # RFC 9112 §2.2: a server SHOULD ignore at least one empty line
+                    # before the request-line.
+                    while buf.startswith(b"\r\n", pos):
+                        pos += 2
+                        self._pos = pos
+                end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
+                if end < 0:
+                    if pos >= len(buf):
                         if self._eof:
-                            raise _err(26)  # connection closed before the end of the body
+                            self.keep_alive = False
+                            return (EV_CLOSED,)
                         return None
-                    self.expect_continue = False
-                    data = _take(self, self._rleft)
-                    self._rleft -= len(data)
-                    if self._rleft:
-                        return (EV_DATA, data, False)
-                    self._rs = _RS_DONE
-                    self.their_done = True
-                    return (EV_DATA, data, True)
-                elif rs == _RS_DONE or rs == _RS_WAIT:
-                    # Their message is complete (a next one waits for start_next_cycle),
-                    # or a client's request head has not gone out: only EOF is news.
-                    if self._eof and (rs == _RS_DONE or self._pos >= len(self._buf)):
-                        self.keep_alive = False
-                        return (EV_CLOSED,)
-                    return None
-                elif rs == _RS_TUNNEL:
-                    if self._pos < len(self._buf):
-                        return (EV_DATA, _take(self, len(self._buf)), False)
-                    if self._eof:
-                        self._rs = _RS_DONE
-                        return (EV_DATA, b"", True)
-                    return None
+                    # Part of a head (self._pos == pos): checked so far by
+                    # mhttp._h1_rare._head_incomplete, through _r_rare.
+                    return self._r_rare()
+                if self._scan:
+                    self._scan = 0
+                if end - pos > self.max_header_bytes:
+                    # header section larger than %d bytes
+                    raise _err(13, self.max_header_bytes, 431)
+                block = buf[pos:end]
+                if end + 4 == len(buf):
+                    self._buf = b""     # all parsed: an idle connection keeps no bytes alive
+                    self._pos = 0
                 else:
-                    ev = self._r_rare()     # mhttp._h1_rare
-                if ev is not _AGAIN:
-                    return ev
+                    self._pos = end + 4
+                lines = block.split(b"\r\n")
+                n = len(lines) - 1
+                if block.count(b"\n") != n or block.count(b"\r") != n:
+                    # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
+                    raise _err(14)
+                if _bad_block(block, lines):
+                    raise _err(15)  # control character in the message head
+                if n > self.max_headers:
+                    raise _err(16, self.max_headers, 431)  # more than %d header fields
+                if end - pos > self.max_line:
+                    # Only a block longer than max_line can hold an over-long line.
+                    ml = self.max_line
+                    if len(lines[0]) > ml:
+                        if self.role == SERVER:
+                            raise _err(17, ml, 414)  # request-line longer than %d bytes
+                        raise _err(18, ml)  # status-line longer than %d bytes
+                    for line in lines:
+                        if len(line) > ml:
+                            raise _err(19, ml, 431)  # field line longer than %d bytes
+                if self.role == SERVER:
+                    return _SRV.request_head(self, lines)
+                return _CLI.response_head(self, lines)
+            elif rs == _RS_CL:
+                if self._pos >= len(self._buf):
+                    if self._eof:
+                        raise _err(26)  # connection closed before the end of the body
+                    return None
+                self.expect_continue = False
+                data = _take(self, self._rleft)
+                self._rleft -= len(data)
+                if self._rleft:
+                    return (EV_DATA, data, False)
+                self._rs = _RS_DONE
+                self.their_done = True
+                return (EV_DATA, data, True)
+            elif rs == _RS_DONE or rs == _RS_WAIT:
+                # Their message is complete (a next one waits for start_next_cycle),
+                # or a client's request head has not gone out: only EOF is news.
+                if self._eof and (rs == _RS_DONE or self._pos >= len(self._buf)):
+                    self.keep_alive = False
+                    return (EV_CLOSED,)
+                return None
+            elif rs == _RS_TUNNEL:
+                if self._pos < len(self._buf):
+                    return (EV_DATA, _take(self, len(self._buf)), False)
+                if self._eof:
+                    self._rs = _RS_DONE
+                    return (EV_DATA, b"", True)
+                return None
+            # A chunked body, its trailers, a close-delimited body (mhttp._h1_rare).
+            return self._r_rare()
         except H1Error as e:
             self._err = e
             self._rs = _RS_ERROR
