@@ -44,6 +44,8 @@ def test_normal_import_leaves_no_getattr():
     ("mhttp._hpack_more", "mhttp.hpack", "mhttp.hpack.Decoder().dynamic_table()"),
     ("mhttp._h1c_server", "mhttp.h1_connection", "mhttp.h1_connection.http_date()"),
     ("mhttp._h1_rare", "mhttp.h1", "mhttp.h1.H1Protocol"),
+    ("mhttp._h1_cpy", "mhttp.h1", "mhttp.h1._bad(b'a b', mhttp.h1._TOKEN)"),
+    ("mhttp._h1_server", "mhttp.h1", "mhttp.h1.H1Protocol(mhttp.h1.SERVER)"),
     ("mhttp._headers_more", "mhttp.headers", "mhttp.headers.Headers([(b'a', b'1')]).clone()"),
     ("mhttp._request_more", "mhttp.request", "mhttp.request.new_from_uri('http://x/').clone()"),
     ("mhttp._stream_more", "mhttp.stream_common", "mhttp.stream_common.StreamCommon"),
