@@ -61,9 +61,10 @@ def test_class_table_matches_the_abnf():
 
 def test_instance_dict_holds_only_what_a_cycle_changes():
     # Defaults live on the class; __init__ sets only role and the receive state, so a
-    # client never carries the server-only fields (absolute_target) nor a send counter its
-    # requests without a body never used (_sleft): 12 fields, not 14 (MicroPython: a
-    # 12-slot attribute table instead of 17, ~96 B per connection).
+    # client never carries the server-only fields (absolute_target, _upgrade unless it
+    # asked for one) nor a send counter its requests without a body never used (_sleft):
+    # 11 fields after two cycles (MicroPython: a smaller attribute table, ~8 B a slot,
+    # per connection).
     c = H1Protocol(CLIENT)
     assert sorted(c.__dict__) == ["_rs", "role"]
     for i in range(2):
@@ -73,8 +74,23 @@ def test_instance_dict_holds_only_what_a_cycle_changes():
         evs = events(c)
         assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"ok", True)
         c.start_next_cycle()
-    assert "absolute_target" not in c.__dict__ and "_sleft" not in c.__dict__
+    assert sorted(c.__dict__) == ["_buf", "_method", "_pos", "_rleft", "_rs", "_ss",
+                                  "expect_continue", "our_done", "role", "their_done",
+                                  "their_version"]
     assert not c.our_done and not c.their_done and c._method is None and c._pos == 0
     s = H1Protocol(SERVER)
     assert sorted(s.__dict__) == ["_rs", "role"]
     assert s._buf == b"" and s.their_version is None and s._method is None
+    # A server writes absolute_target for an absolute-form request only, and a next cycle
+    # resets it only when it was set.
+    for target in (b"/a", b"/b", b"http://h/c"):
+        s.receive_data(b"GET " + target + b" HTTP/1.1\r\nHost: h\r\n\r\n")
+        ev = s.next_event()
+        assert ev[0] == EV_HEADERS and ev[1].get(b":path") == target[-2:]
+        if target[0] == 47:                                   # b"/": origin-form
+            assert "absolute_target" not in s.__dict__, target
+        else:
+            assert s.absolute_target == target
+        s.send_headers(Headers(((b":status", b"204"),)), True)
+        s.start_next_cycle()
+    assert s.absolute_target is None and "_sleft" not in s.__dict__
