@@ -88,6 +88,10 @@ _CF_CERR = const(0)
 _CF_INIT_UPGRADE = const(1)
 _CF_DISPATCH_RARE = const(2)
 _CF_FAIL = const(3)
+# Bytes queued in the core beyond which a writer with more than 8 frames queued waits for
+# the write in progress too (see max_queued_frames): a peer that grants huge windows and
+# stops reading is held by nothing else.
+_QUEUED_BYTES = const(16384)
 
 
 PREFACE = PREFACE
@@ -465,11 +469,14 @@ class H2Connection:
 
     async def _flush(self, timeout=None):
         # Writes what the core has queued (see "Writing" above).  While another write is
-        # in progress, a caller that finds more than max_queued_frames waiting is held
-        # until it is written (backpressure: many streams cannot pile up output).
+        # in progress, a caller that finds more than max_queued_frames waiting, or more
+        # than 8 holding over _QUEUED_BYTES, is held until it is written (backpressure:
+        # many streams cannot pile up output, nor one stream whose peer stopped reading).
         p = self.p
         if self._writing or self._batch:
-            if len(p._out) > self.max_queued_frames and not self.blocking:
+            o = p._out
+            if not self.blocking and (len(o) > self.max_queued_frames or (
+                    len(o) > 8 and sum(map(len, o)) > _QUEUED_BYTES)):
                 await self._wait(self._wev, None, "write")
             return
         io = self.io

@@ -500,3 +500,72 @@ def test_ten_small_answers_hold_no_writer_back():
     n, most = asyncio.run(main())
     assert n == 10
     assert most == 0, most
+
+
+
+class _StalledWriter:
+    # A StreamWriter whose drain() stalls (a peer that stopped reading) once 8 KiB were
+    # written, until the test lets it go; records the largest single write.
+    def __init__(self):
+        self.n = 0
+        self.largest = 0
+        self.ev = asyncio.Event()
+
+    def write(self, d):
+        self.n += len(d)
+        if len(d) > self.largest:
+            self.largest = len(d)
+
+    async def drain(self):
+        if self.n > 8192:
+            await self.ev.wait()
+
+
+def test_a_reader_that_stopped_bounds_the_queued_bytes():
+    # A client that grants huge windows and then stops reading: flow control no longer
+    # holds the handler back, so the writer's hold-back is the only bound on what the
+    # connection queues while a write is stalled.  Counted in frames alone that was up
+    # to 33 DATA frames of 4 KiB on a board (~130 KB, copied once more when joined for
+    # the next write), 65 on CPython; counted in bytes too, 16-32 KiB.
+    async def main():
+        a, b = pipe()
+        w = b.writer = _StalledWriter()
+        srv = H2Connection(b, True)
+        sent = [0, False]
+
+        async def handler(server, stream):
+            await stream.get_headers()
+            await stream.write_headers(Headers(((b":status", b"200"),)), False)
+            chunk = bytes(4096)
+            for i in range(40):
+                await stream.write_chunk(chunk, False)
+                sent[0] += 1
+            await stream.write_chunk(b"", True)
+            sent[1] = True
+
+        task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
+        c = H2Protocol(client=True, settings={4: (1 << 31) - 1},
+                       connection_window=(1 << 31) - 1)
+        c.initiate_connection()
+        c.send_headers(1, _req(b"/"), True)
+        b.inbox.append(c.data_to_send())
+        b.ev.set()
+        for i in range(20):
+            await asyncio.sleep(0.01)
+        held = sent[0]
+        w.ev.set()              # the peer reads again
+        for i in range(100):
+            if sent[1]:
+                break
+            await asyncio.sleep(0.01)
+        b.eof = True
+        b.ev.set()
+        task.cancel()
+        await asyncio.sleep(0.01)
+        return held, sent[1], w.largest
+    held, finished, largest = asyncio.run(main())
+    assert 0 < held < 40, held          # held back while the write was stalled
+    assert finished                     # and let go after it
+    # over 16 KiB with more than 8 frames queued: at most ~28 KiB here (was 164 KB on
+    # CPython, 64 frames; ~130 KB on a board, 32 frames)
+    assert largest <= 32 * 1024, largest
