@@ -67,6 +67,17 @@ def echo_port():
     p.wait(10)
 
 
+def _run(path, mp):
+    # the script on MicroPython (mp) or CPython, from the repository: (returncode, stdout)
+    if mp:
+        r = run_micropython([str(path)], timeout=60)
+    else:
+        r = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True,
+                           timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout.decode()
+
+
 def _check(out, mp):
     lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
     assert lines.get("EXT") == "1", out           # permessage-deflate was negotiated
@@ -79,17 +90,13 @@ def _check(out, mp):
 def test_cpython(echo_port, tmp_path):
     f = tmp_path / "c.py"
     f.write_text(SCRIPT % (RARE, echo_port))
-    r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True, timeout=60)
-    assert r.returncode == 0, r.stdout + r.stderr
-    _check(r.stdout.decode(), False)
+    _check(_run(f, False), False)
 
 
 def test_micropython(echo_port, tmp_path):
     f = tmp_path / "m.py"
     f.write_text(SCRIPT % (RARE, echo_port))
-    r = run_micropython([str(f)], timeout=60)
-    assert r.returncode == 0, r.stdout + r.stderr
-    _check(r.stdout.decode(), True)
+    _check(_run(f, True), True)
 
 
 FIRST = r'''
@@ -115,10 +122,9 @@ def test_a_rare_module_imported_first(first, tmp_path):
     # CPython binding at import (settle) then leaves the classes binding lazily.
     f = tmp_path / "f.py"
     f.write_text(FIRST % first)
-    r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True, timeout=60)
-    assert r.returncode == 0 and r.stdout.strip() == b"OK", r.stdout + r.stderr
-    r = run_micropython([str(f)], timeout=60)
-    assert r.returncode == 0 and r.stdout.strip() == b"OK", r.stdout + r.stderr
+    for mp in (False, True):
+        out = _run(f, mp)
+        assert out.strip() == "OK", out
 
 
 UNLOAD = r"""
@@ -153,13 +159,8 @@ def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
     f = tmp_path / "u.py"
     f.write_text(UNLOAD % (server_half, echo_port))
     for mp in (False, True):
-        if mp:
-            r = run_micropython([str(f)], timeout=60)
-        else:
-            r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True,
-                               timeout=60)
-        out = r.stdout.decode()
-        assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+        out = _run(f, mp)
+        assert out.rstrip().endswith("OK"), out
         want = "[]"
         if not mp:
             want = "['mhttp._ws_hs', 'mhttp._ws_open']"
@@ -197,13 +198,8 @@ def test_setup_modules_dropped_after_a_failed_connect(echo_port, tmp_path):
     f = tmp_path / "fail.py"
     f.write_text(FAILED % echo_port)
     for mp in (False, True):
-        if mp:
-            r = run_micropython([str(f)], timeout=60)
-        else:
-            r = subprocess.run([sys.executable, str(f)], cwd=ROOT, capture_output=True,
-                               timeout=60)
-        out = r.stdout.decode()
-        assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+        out = _run(f, mp)
+        assert out.rstrip().endswith("OK"), out
         for n in range(2):
             assert "REFUSED %d b'426'" % n in out, out
             if mp:
