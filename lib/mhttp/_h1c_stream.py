@@ -1,7 +1,10 @@
 # mhttp._h1c_stream: H1Stream's rarely used methods (the 100 Continue, trailers,
 # shutdown, lua-http's get_method, a body chunk that arrived before the
-# response head), loaded on first use by mhttp._lazy.bind.
+# response head, reading a tunnel after an upgrade), loaded on first use by
+# mhttp._lazy.bind.
 from mhttp.headers import Headers
+from mhttp.errors import ConnectionClosed
+from mhttp.h1 import EV_DATA
 
 
 def get_method(self):
@@ -33,3 +36,22 @@ def shutdown(self):
     p = self.conn.p
     if not (p.our_done and p.their_done):
         p.keep_alive = False
+
+
+async def _tunnel(self, timeout):
+    # H1Stream.get_next_chunk after an upgrade (101, or a 2xx to CONNECT): the tunnelled
+    # bytes until the peer closes, then None.  (_tunnel_eof: no class default on H1Stream,
+    # one entry less in its dict on a plain path; H1Stream.__getattr__ refuses the name.)
+    if getattr(self, "_tunnel_eof", False):
+        return None
+    try:
+        ev = await self.conn._next_event(timeout)
+    except ConnectionClosed:
+        self._tunnel_eof = True
+        return None
+    if ev[0] == EV_DATA:
+        if ev[2]:
+            self._tunnel_eof = True
+        return ev[1] if ev[1] else (None if ev[2] else b"")
+    self._tunnel_eof = True
+    return None

@@ -13,34 +13,58 @@
 # All blocking calls are coroutines; under a SocketIO they never suspend and
 # mhttp._io.run_blocking(coro) runs them (the blocking face).
 
-from mhttp.h1 import H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS, EV_CLOSED
+from mhttp.h1 import H1Protocol
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed, Error
 from mhttp.stream_common import StreamCommon, rare_attr
 from mhttp._lazy import bind, settle
 
-SERVER_NAME = b"mhttp"
+# RAM on boards: at most 17 module globals (MicroPython's dict of 18-23 entries takes
+# 416 B, of up to 17 320 B).  mhttp.h1's roles and event kinds are private const()s here
+# (inlined by MicroPython's compiler: no global; const is defined for CPython only), still
+# importable from this module through __getattr__ below; the lists of lazily bound names
+# are str literals where they are used (equal literals of a module are one object).
+if hasattr(b"", "translate"):       # CPython
+    def const(x):
+        return x
 
-# The server-only half (reading a request head, the stream for it, end of an exchange,
-# finish_server, http_date and its clock check, MAX_DRAIN) lives in mhttp._h1c_server,
-# bound on first use like the rare methods (a client never loads it).
-# (one str each: a str constant stays in flash, names held only in a tuple are interned
-# into the heap; see mhttp._lazy)
-_CRARE = "connect checktls localname peername alpn shutdown close get_next_incoming_stream"
-_SRARE = "get_method write_continue write_trailers shutdown _push"
-_CSRV = "_rest_of_head end_exchange _incoming"
+_CLIENT = const(0)          # mhttp.h1.CLIENT
+_SERVER = const(1)          # mhttp.h1.SERVER
+_EV_HEADERS = const(1)      # mhttp.h1.EV_HEADERS
+_EV_DATA = const(2)         # mhttp.h1.EV_DATA
+_EV_TRAILERS = const(3)     # mhttp.h1.EV_TRAILERS
+_EV_CLOSED = const(4)       # mhttp.h1.EV_CLOSED
+
+SERVER_NAME = b"mhttp"
 
 
 def __getattr__(name):
     # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare;
-    # http_date, MAX_DRAIN and MIN_CLOCK_YEAR in mhttp._h1c_server.
+    # http_date, MAX_DRAIN and MIN_CLOCK_YEAR in mhttp._h1c_server; CLIENT, SERVER and
+    # the EV_* kinds are mhttp.h1's.
     if name == "error_response":
         from mhttp._h1c_rare import error_response
         return error_response
     if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR".split():
         import mhttp._h1c_server as m
-        return getattr(m, name)
-    raise AttributeError(name)
+    elif name in "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split():
+        import mhttp.h1 as m
+    else:
+        raise AttributeError(name)
+    return getattr(m, name)
+
+
+def _err(type, n, data=None):
+    # The exception `type` (an mhttp.errors class) with text n of mhttp._h1c_text,
+    # formatted with data unless it is None: the texts are loaded by the first error
+    # (board RAM: a str literal costs a heap object even from ROMFS).  Raise sites carry
+    # the text as a comment.  No heap left for the texts: the same class, a bare text.
+    try:
+        from mhttp._h1c_text import text
+        n = text[n] if data is None else text[n] % data
+    except (ImportError, MemoryError):
+        n = "#%d" % n
+    return type(n)
 
 
 class H1Connection:
@@ -54,7 +78,7 @@ class H1Connection:
     # Board RAM: defaults live on the class, so a connection's instance dict only holds
     # what differs (MicroPython grows an instance's attribute table one step per new
     # attribute; fewer attributes, a smaller table and less garbage on the way).
-    type = CLIENT
+    type = _CLIENT
     is_server = False
     version = 1.1
     timeout = None
@@ -78,7 +102,7 @@ class H1Connection:
         self.io = io
         if type != self.type:       # (a server's subclass has type SERVER already)
             self.type = type
-            self.is_server = type == SERVER
+            self.is_server = type == _SERVER
         if scheme is None:
             scheme = b"https" if getattr(io, "tls", False) else b"http"
         self.p = H1Protocol(type, scheme=scheme, **h1opts)
@@ -121,10 +145,13 @@ class H1Connection:
     def __getattr__(self, name):
         # connect, checktls, localname, peername, alpn, shutdown, close and
         # get_next_incoming_stream live in mhttp._h1c_rare, the server's _rest_of_head,
-        # end_exchange and _incoming in mhttp._h1c_server (loaded on first use).
-        if name in _CSRV.split():
-            return bind(self, name, "mhttp._h1c_server", _CSRV)
-        return bind(self, name, "mhttp._h1c_rare", _CRARE)
+        # end_exchange and _incoming in mhttp._h1c_server (loaded on first use; the
+        # server-only half is bound like the rare methods: a client never loads it).
+        # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
+        if name in "_rest_of_head end_exchange _incoming".split():
+            return bind(self, name, "mhttp._h1c_server", "_rest_of_head end_exchange _incoming")
+        return bind(self, name, "mhttp._h1c_rare",
+                    "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
 
     # -- reading events -------------------------------------------------------------
     async def _next_event(self, timeout):
@@ -137,7 +164,7 @@ class H1Connection:
             if self._held is not None:
                 await self.flush()
             if self._eof:
-                raise ConnectionClosed("peer closed the connection mid-message")
+                raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
             data = await io.recv(timeout)
             if not data:
                 self._eof = True
@@ -169,15 +196,16 @@ class H1Connection:
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
         if self.is_server:
-            raise Error("new_stream: only a client connection opens streams")
+            raise _err(Error, 1)  # new_stream: only a client connection opens streams
         s = self.stream
         if s is not None:
             p = self.p
             if not (p.our_done and p.their_done):
-                raise Error("new_stream: the previous request/response is not finished "
-                            "(read the response body to the end first)")
+                # new_stream: the previous request/response is not finished (read the
+                # response body to the end first)
+                raise _err(Error, 2)
             if not p.keep_alive:
-                raise ConnectionClosed("connection is not reusable (keep-alive ended)")
+                raise _err(ConnectionClosed, 3)  # connection is not reusable (keep-alive ended)
             p.start_next_cycle()
         s = H1Stream(self)
         self.stream = s
@@ -195,7 +223,6 @@ class H1Stream(StreamCommon):
     headers_sent = False      # our head written (final status on a server)
     status = None             # server: the final status we sent
     continue_sent = False
-    _tunnel_eof = False
     _body_started = False
 
     def __init__(self, conn):
@@ -207,12 +234,13 @@ class H1Stream(StreamCommon):
         return self.conn
 
     def __getattr__(self, name):
-        # get_method, write_continue, write_trailers, shutdown and _push live in
-        # mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server, the rare
+        # get_method, write_continue, write_trailers, shutdown, _push and _tunnel (reading
+        # after an upgrade) live in mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server, the rare
         # body helpers (stream_common.BODY) in mhttp._stream_more (loaded on first use).
         if name == "finish_server":
             return bind(self, name, "mhttp._h1c_server", name)
-        return rare_attr(self, name, "mhttp._h1c_stream", _SRARE)
+        return rare_attr(self, name, "mhttp._h1c_stream",
+                         "get_method write_continue write_trailers shutdown _push _tunnel")
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -237,17 +265,17 @@ class H1Stream(StreamCommon):
         while True:
             ev = await conn._next_event(timeout)
             kind = ev[0]
-            if kind == EV_HEADERS:
+            if kind == _EV_HEADERS:
                 self.headers = ev[1]
                 if ev[2]:
                     st = ev[1].get(b":status")
                     if st is None or st[:1] != b"1":
                         self._in_done = True
                 return ev[1]
-            if kind == EV_TRAILERS:
+            if kind == _EV_TRAILERS:
                 self._in_done = True
                 return ev[1]
-            if kind == EV_DATA:
+            if kind == _EV_DATA:
                 # Body before the caller asked for it: keep it for get_next_chunk.
                 if ev[1]:
                     self._push(ev[1])
@@ -255,8 +283,8 @@ class H1Stream(StreamCommon):
                     self._in_done = True
                     return None
                 continue
-            if kind == EV_CLOSED:
-                raise ConnectionClosed("peer closed the connection before a response")
+            if kind == _EV_CLOSED:
+                raise _err(ConnectionClosed, 4)  # peer closed the connection before a response
 
     _body_end = None     # server: ticks_ms by which the request body must be complete
 
@@ -270,19 +298,8 @@ class H1Stream(StreamCommon):
         if timeout is None:
             timeout = conn.body_timeout
         if p.upgraded:
-            if self._tunnel_eof:
-                return None
-            try:
-                ev = await conn._next_event(timeout)
-            except ConnectionClosed:
-                self._tunnel_eof = True
-                return None
-            if ev[0] == EV_DATA:
-                if ev[2]:
-                    self._tunnel_eof = True
-                return ev[1] if ev[1] else (None if ev[2] else b"")
-            self._tunnel_eof = True
-            return None
+            # The tunnelled bytes: mhttp._h1c_stream (loaded on first use).
+            return await self._tunnel(timeout)
         self._body_started = True
         if self._in_done:
             return None
@@ -293,7 +310,8 @@ class H1Stream(StreamCommon):
             left = ticks_diff(end, ticks_ms()) / 1000
             if left <= 0:
                 from mhttp.errors import Timeout
-                raise Timeout("request body not complete within %ss" % conn.body_deadline)
+                # request body not complete within %ss
+                raise _err(Timeout, 5, conn.body_deadline)
             if timeout is None or left < timeout:
                 timeout = left
         if conn.is_server and p.expect_continue and not self.headers_sent and not self.continue_sent:
@@ -302,7 +320,7 @@ class H1Stream(StreamCommon):
         while True:
             ev = await conn._next_event(timeout)
             kind = ev[0]
-            if kind == EV_DATA:
+            if kind == _EV_DATA:
                 if ev[2]:
                     self._in_done = True
                     if not ev[1]:
@@ -310,11 +328,11 @@ class H1Stream(StreamCommon):
                 elif not ev[1]:
                     continue
                 return ev[1]
-            if kind == EV_TRAILERS:
+            if kind == _EV_TRAILERS:
                 self._in_done = True
                 self.trailers = ev[1]
                 return None
-            if kind == EV_HEADERS:
+            if kind == _EV_HEADERS:
                 if p.upgraded:
                     # Client: a 101 arrived while we read; hand it out via get_headers.
                     self.headers = ev[1]
@@ -322,7 +340,7 @@ class H1Stream(StreamCommon):
                     return None
                 self.headers = ev[1]
                 continue
-            if kind == EV_CLOSED:
+            if kind == _EV_CLOSED:
                 self._in_done = True
                 return None
 
@@ -349,7 +367,7 @@ class H1Stream(StreamCommon):
             elif n == b"content-length":
                 has_cl = True
         if st is None:
-            raise Error("write_headers: a response needs a :status field")
+            raise _err(Error, 6)  # write_headers: a response needs a :status field
         if conn.close_after:
             p.keep_alive = False    # the core then writes Connection: close
         final = not st.startswith(b"1") or st == b"101"
@@ -394,7 +412,10 @@ class H1Stream(StreamCommon):
                 pieces.insert(0, h)
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
-settle(H1Connection, "mhttp._h1c_rare", _CRARE)   # CPython: bound now, no __getattr__
-settle(H1Connection, "mhttp._h1c_server", _CSRV)
-settle(H1Stream, "mhttp._h1c_stream", _SRARE)
+# CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
+settle(H1Connection, "mhttp._h1c_rare",
+       "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
+settle(H1Connection, "mhttp._h1c_server", "_rest_of_head end_exchange _incoming")
+settle(H1Stream, "mhttp._h1c_stream",
+       "get_method write_continue write_trailers shutdown _push _tunnel")
 settle(H1Stream, "mhttp._h1c_server", "finish_server")

@@ -305,3 +305,127 @@ def test_server_half_lazy_and_client_does_not_load_it():
     run_blocking(s.write_chunk(b"hi", True))
     assert run_blocking(s.finish_server()) and c.end_exchange()
     assert c.stream is None and b"\r\nserver: mhttp\r\n" in io.wire()
+
+
+def test_error_texts_loaded_by_the_first_error_with_their_class():
+    # h1_connection's exception texts live in mhttp._h1c_text (board RAM); a plain client
+    # and server exchange never load it; each error keeps its class and text.
+    import sys
+    import mhttp.h1_connection as hc
+    from mhttp.errors import Error
+    saved = sys.modules.pop("mhttp._h1c_text", None)
+    try:
+        io = ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
+        c = H1Connection(io, CLIENT)
+        s = c.new_stream()
+        run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"),
+                                              (":authority", "h"), (":scheme", "http")]), True))
+        run_blocking(s.get_headers())
+        assert run_blocking(s.get_body_as_string()) == b"ok"
+        io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+        c2 = H1Connection(io, SERVER)
+        s2 = run_blocking(c2.get_next_incoming_stream())
+        _answer(s2, "200", b"hi")
+        assert run_blocking(s2.finish_server())
+        assert "mhttp._h1c_text" not in sys.modules
+        # misuses and a peer that went away: the class and text they always had
+        e = raises(Error, H1Connection(ScriptIO([]), SERVER).new_stream)
+        assert str(e) == "new_stream: only a client connection opens streams"
+        assert "mhttp._h1c_text" in sys.modules
+        c = H1Connection(ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nok", b""]),
+                         CLIENT)
+        s = c.new_stream()
+        run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"),
+                                              (":authority", "h"), (":scheme", "http")]), True))
+        run_blocking(s.get_headers())
+        e = raises(Error, c.new_stream)
+        assert str(e) == ("new_stream: the previous request/response is not finished (read "
+                          "the response body to the end first)")
+        e = hc._err(ConnectionClosed, 0)
+        assert type(e) is ConnectionClosed and str(e) == "peer closed the connection mid-message"
+        c = H1Connection(ScriptIO([b""]), CLIENT)
+        s = c.new_stream()
+        run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"),
+                                              (":authority", "h"), (":scheme", "http")]), True))
+        e = raises(ConnectionClosed, run_blocking, s.get_headers())
+        assert str(e) == "peer closed the connection before a response"
+        e = raises(Error, run_blocking, s.write_headers(Headers([(":method", "GET")]), True))
+        c = H1Connection(ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"]), SERVER)
+        s = run_blocking(c.get_next_incoming_stream())
+        e = raises(Error, run_blocking, s.write_headers(Headers([("x", "1")]), True))
+        assert str(e) == "write_headers: a response needs a :status field"
+        assert str(hc._err(Timeout, 5, 2.5)) == "request body not complete within 2.5s"
+        assert type(hc._err(ConnectionClosed, 3)) is ConnectionClosed
+        assert str(hc._err(ConnectionClosed, 3)) == "connection is not reusable (keep-alive ended)"
+        # no heap left for the texts (or a deployment without them): same class, bare text
+        sys.modules["mhttp._h1c_text"] = None
+        e = hc._err(ConnectionClosed, 4)
+        assert type(e) is ConnectionClosed and str(e) == "#4"
+    finally:
+        sys.modules.pop("mhttp._h1c_text", None)
+        if saved is not None:
+            sys.modules["mhttp._h1c_text"] = saved
+
+
+def test_error_raise_site_comments_match_the_texts():
+    # Each `_err(Class, N, ...)` in h1_connection carries entry N of mhttp._h1c_text as its
+    # comment (on its line or just above), and every entry is used.
+    import sys
+    if sys.implementation.name != "cpython":
+        return
+    import re
+    import mhttp.h1_connection as hc
+    from mhttp._h1c_text import text
+    src = open(hc.__file__, encoding="utf-8").read().split("\n")
+    seen = set()
+    for i, line in enumerate(src):
+        m = re.search(r"\b_err\(\w+, (\d+)", line)
+        if m is None or line.lstrip().startswith("def "):
+            continue
+        n = int(m.group(1))
+        if "  # " in line:
+            comment = line.split("  # ", 1)[1]
+        else:
+            k = i
+            parts = []
+            while src[k - 1].lstrip().startswith("#"):
+                k -= 1
+                parts.insert(0, src[k].lstrip()[1:].strip())
+            comment = " ".join(parts)
+        assert comment == text[n], (i + 1, comment, text[n])
+        seen.add(n)
+    assert seen == set(range(len(text)))
+
+
+def test_h1_names_still_importable_and_private_copies_agree():
+    # h1_connection keeps mhttp.h1's CLIENT, SERVER and EV_* reachable (module
+    # __getattr__), and its private const() copies agree with them.
+    import mhttp.h1 as h1
+    import mhttp.h1_connection as hc
+    for n in ("CLIENT", "SERVER", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_CLOSED"):
+        assert getattr(hc, n) == getattr(h1, n)
+    from mhttp.h1_connection import EV_DATA, CLIENT as C
+    assert EV_DATA == h1.EV_DATA and C == h1.CLIENT
+    import sys
+    if sys.implementation.name == "cpython":   # MicroPython inlines the const()s
+        for n in ("CLIENT", "SERVER", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_CLOSED"):
+            assert hc.__dict__["_" + n] == getattr(h1, n)
+    assert H1Connection.type == h1.CLIENT
+    raises(AttributeError, getattr, hc, "EV_NOPE")
+
+
+def test_tunnel_reader_is_rare_and_ends_at_eof():
+    # Reading after an upgrade lives in mhttp._h1c_stream (_tunnel); a close mid-tunnel
+    # ends it (None, then None again).
+    import sys
+    import mhttp.h1_connection as hc
+    assert "_tunnel_eof" not in hc.H1Stream.__dict__
+    io = ScriptIO([b"CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\nab", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.write_headers(Headers([(":status", "200")]), False))
+    assert c.p.upgraded
+    assert run_blocking(s.get_next_chunk()) == b"ab"
+    assert "mhttp._h1c_stream" in sys.modules
+    assert run_blocking(s.get_next_chunk()) is None
+    assert run_blocking(s.get_next_chunk()) is None
