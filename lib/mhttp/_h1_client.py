@@ -3,8 +3,10 @@
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_HEADERS, _HOST, _TOKEN, _VCHAR, _bad, _err, _parse_cl,
-                      _out_framing, _version)
+# mhttp.h1's helpers and character classes read as h1.<name> (on CPython the classes are
+# byte sets that mhttp.h1 installs at import): one entry in this module's dict instead of
+# eight (224 B on a board, not 320).
+import mhttp.h1 as h1
 
 try:
     from micropython import const
@@ -12,7 +14,10 @@ except ImportError:
     def const(x):
         return x
 
-# mhttp.h1's states (private consts there: inlined, so repeated here).
+# mhttp.h1's states (private consts there: inlined, so repeated here) and its
+# EV_HEADERS (a const there too); tests_host/core/test_request_h1_client.py checks they
+# agree with mhttp.h1.
+_EV_HEADERS = const(1)
 _RS_WAIT = const(0)
 _RS_HEAD = const(1)
 _RS_CL = const(2)
@@ -32,14 +37,14 @@ def response_head(self, items):
     # (items: the head's lines, named like request_head's in mhttp._h1_server)
     line = items[0]
     if len(line) > self.max_line:
-        raise _err(18, self.max_line)  # status-line longer than %d bytes
+        raise h1._err(18, self.max_line)  # status-line longer than %d bytes
     parts = line.split(b" ", 2)
     if len(parts) < 2:
-        raise _err(69, line[:60])  # malformed status-line %r
-    ver = _version(parts[0], False)
+        raise h1._err(69, line[:60])  # malformed status-line %r
+    ver = h1._version(parts[0], False)
     code = parts[1]
     if len(code) != 3 or not code.isdigit() or code[0] == 48:
-        raise _err(70, code[:10])  # malformed status code %r
+        raise h1._err(70, code[:10])  # malformed status code %r
     status = int(code)
     hl = [(b":status", code, False)]
     del items[0]
@@ -51,24 +56,25 @@ def response_head(self, items):
             if not self._upgrade:
                 # RFC 9110 §15.2.2: a server may switch only to a protocol the client
                 # asked for in Upgrade; an unasked 101 cannot be followed.
-                raise _err(71)  # 101 Switching Protocols to a request without Upgrade
+                raise h1._err(71)  # 101 Switching Protocols to a request without Upgrade
             self.upgraded = True
             self._rs = _RS_TUNNEL
             self._ss = _SS_TUNNEL
             self.their_done = True
-        return (EV_HEADERS, headers, False)
+        return (_EV_HEADERS, headers, False)
     if conn is not None:
         toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
-        if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+        # (ver is b"1.0" or b"1.1", from mhttp.h1._version: its last byte tells them apart)
+        if b"close" in toks or (ver[2] == 48 and b"keep-alive" not in toks):
             self.keep_alive = False
-    elif ver == b"1.0":
+    elif ver[2] == 48:
         self.keep_alive = False
     if self._method == b"CONNECT" and status < 300:
         self.upgraded = True
         self._rs = _RS_TUNNEL
         self._ss = _SS_TUNNEL
         self.their_done = True
-        return (EV_HEADERS, headers, False)
+        return (_EV_HEADERS, headers, False)
     # RFC 9112 §6.3, in its order: a response to HEAD and a 204/304 (items 1-2) have no
     # body whatever Content-Length / Transfer-Encoding say (they describe the response
     # the request would otherwise have had), so those fields are not even parsed.
@@ -76,7 +82,7 @@ def response_head(self, items):
         body = False
     elif te is not None:
         if cl is not None:
-            raise _err(72)  # response with both Content-Length and Transfer-Encoding
+            raise h1._err(72)  # response with both Content-Length and Transfer-Encoding
         codings = [x for x in te.split(b",") if x.strip(b" \t")]
         if codings and codings[-1].strip(b" \t").lower() != b"chunked":
             # §6.3 item 4: chunked is not the final coding of a response: its body
@@ -90,11 +96,11 @@ def response_head(self, items):
             body = True
             self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
-        n = _parse_cl(cl, None)
+        n = h1._parse_cl(cl, None)
         body = n > 0
         if body:
             if self.max_body is not None and n > self.max_body:
-                raise _err(73, n, 413)  # Content-Length %d exceeds the body limit
+                raise h1._err(73, n, 413)  # Content-Length %d exceeds the body limit
             self._rleft = n
             self._rs = _RS_CL
     else:
@@ -105,12 +111,12 @@ def response_head(self, items):
     if not body:
         self._rs = _RS_DONE
         self.their_done = True
-    return (EV_HEADERS, headers, not body)
+    return (_EV_HEADERS, headers, not body)
 
 
 def send_request(self, headers, end_stream):
     if self._ss != _SS_IDLE:
-        raise _err(74, None, None)  # request head already sent
+        raise h1._err(74, None, None)  # request head already sent
     method = path = authority = None
     host = upgrade = False
     for f in headers:
@@ -118,34 +124,38 @@ def send_request(self, headers, end_stream):
         if type(n) is not bytes:
             n = _b(n).lower()
         if n and n[0] == 58:       # ":" (no slice: RAM on boards)
-            if n == b":method":
+            # :method, :path, :authority, :scheme or :protocol, found in one constant
+            # (one bytes object on a board instead of five): n, which holds no other
+            # ":", is one of them when it ends just before a ":" there.
+            i = b":method:path:authority:scheme:protocol:".find(n) if n.find(58, 1) < 0 else -1
+            if i < 0 or b":method:path:authority:scheme:protocol:"[i + len(n)] != 58:
+                raise h1._err(75, n, None)  # unknown pseudo-header %r
+            if i == 0:
                 method = _b(f[1])
-            elif n == b":path":
+            elif i == 7:
                 path = _b(f[1])
-            elif n == b":authority":
+            elif i == 12:
                 authority = _b(f[1])
-            elif n != b":scheme" and n != b":protocol":
-                raise _err(75, n, None)  # unknown pseudo-header %r
         elif n == b"host":
             host = True
         elif n == b"upgrade":
             upgrade = True
-    if method is None or not method or _bad(method, _TOKEN):
-        raise _err(76, None, None)  # invalid or missing :method
+    if method is None or not method or h1._bad(method, h1._TOKEN):
+        raise h1._err(76, None, None)  # invalid or missing :method
     connect = method == b"CONNECT"
     if connect:
         path = authority
-    if not path or _bad(path, _VCHAR):
-        raise _err(77, None, None)  # invalid or missing :path (no spaces or CTLs allowed)
+    if not path or h1._bad(path, h1._VCHAR):
+        raise h1._err(77, None, None)  # invalid or missing :path (no spaces or CTLs allowed)
     out = [method, b" ", path, b" HTTP/1.1\r\n"]
     if authority is not None and not host:
-        if _bad(authority, _HOST):
-            raise _err(78, authority[:60], None)  # invalid :authority %r
+        if h1._bad(authority, h1._HOST):
+            raise h1._err(78, authority[:60], None)  # invalid :authority %r
         out.append(b"host: ")
         out.append(authority)
         out.append(b"\r\n")
     elif not host:
-        raise _err(79, None, None)  # an HTTP/1.1 request needs :authority or host
+        raise h1._err(79, None, None)  # an HTTP/1.1 request needs :authority or host
     cl, te, conn = self._out_fields(headers, out)
     self._method = method
     if upgrade:
@@ -155,9 +165,12 @@ def send_request(self, headers, end_stream):
     if connect:
         self._ss = _SS_DONE
     elif cl is not None or te is not None:
-        _out_framing(self, cl, te, end_stream)
+        h1._out_framing(self, cl, te, end_stream)
     elif end_stream:
-        if method in (b"POST", b"PUT", b"PATCH"):
+        # POST, PUT or PATCH: method (a token: no spaces) found between two spaces in one
+        # constant (one bytes object on a board instead of three; i -1: [-2] is no space)
+        i = b" POST PUT PATCH ".find(method)
+        if b" POST PUT PATCH "[i - 1] == 32 and b" POST PUT PATCH "[i + len(method)] == 32:
             out.append(b"content-length: 0\r\n")
         self._ss = _SS_DONE
     else:

@@ -6,7 +6,7 @@
 #     (a request with a body: 100-continue, the 417 retry, HTTP/1.0 bodies),
 #     _connect_shared (concurrent first requests share an HTTP/2 connection being
 #     opened), _may_resend (the retry on a stale pooled connection);
-#   - Pool methods: count, close_all;
+#   - Pool methods: count, close_all; ClientStream.shutdown;
 #   - module names reached through mhttp.request: RedirectError, body_length,
 #     body_replayable, new_connect; new_from_uri with initial headers or userinfo (_new).
 # Functions below written with `self` first are methods of Request or Pool.
@@ -587,6 +587,15 @@ async def _connect_shared(self, pool, key, dl):
         if pend.get(key) is ev:
             del pend[key]
         ev.set()
+
+
+# ---- ClientStream ----------------------------------------------------------------
+
+def shutdown(self):
+    # ClientStream.shutdown (bound on first use, see mhttp.request.ClientStream): closes
+    # the exchange before the end of the body (the connection is not reused).
+    self.stream.shutdown()
+    self._release(False)
 
 
 # ---- Pool methods ------------------------------------------------------------------

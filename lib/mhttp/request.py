@@ -61,12 +61,14 @@
 # (Request.__getattr__), the module's names through the module __getattr__ below (PEP
 # 562), so `from mhttp.request import RedirectError` and `request.body_length` work as
 # before and name the same objects.
+# (Modules imported whole, names taken from them as attributes, and mhttp.errors only
+# where an error needs it: this module's dict holds 17 entries, 320 B on a board, not
+# 21 and 416 B.)
 import mhttp._uri as _uri
-from mhttp import errors
+import mhttp._io as _io
+import mhttp._lazy as _lazy
+import mhttp.stream_common as _sc
 from mhttp.headers import Headers
-from mhttp.stream_common import StreamCommon, BODY
-from mhttp._io import ticks_ms, ticks_diff
-from mhttp._lazy import bind, settle
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 
@@ -95,7 +97,7 @@ def _left(deadline):
     # least 1 ms, so that an expired deadline still times out in the callee.
     if deadline is None:
         return None
-    t = deadline[1] - ticks_diff(ticks_ms(), deadline[0]) / 1000
+    t = deadline[1] - _io.ticks_diff(_io.ticks_ms(), deadline[0]) / 1000
     return t if t > 0 else 0.001
 
 
@@ -128,13 +130,13 @@ class Request:
 
     def __getattr__(self, name):
         # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy)
-        return bind(self, name, "mhttp._request_more", _RARE)
+        return _lazy.bind(self, name, "mhttp._request_more", _RARE)
 
     # -- sending --------------------------------------------------------------
 
     async def go(self, timeout=None):
         # Sends the request (following redirects) and returns (headers, stream).
-        return await self._go(None if timeout is None else (ticks_ms(), timeout), False)
+        return await self._go(None if timeout is None else (_io.ticks_ms(), timeout), False)
 
     def go_blocking(self, timeout=None):
         # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
@@ -143,7 +145,7 @@ class Request:
         # modules being loaded) then does not hold it too (board RAM, fs .mpy ~2 KiB).
         from mhttp._io import run_blocking
         headers, stream = run_blocking(
-            self._go(None if timeout is None else (ticks_ms(), timeout), True))
+            self._go(None if timeout is None else (_io.ticks_ms(), timeout), True))
         from mhttp.blocking import Blocking
         return headers, Blocking(stream)
 
@@ -192,14 +194,16 @@ class Request:
                 while True:
                     headers = await s.get_headers(_left(deadline))
                     if headers is None:
-                        raise errors.ConnectionClosed("connection closed before a response "
+                        from mhttp.errors import ConnectionClosed
+                        raise ConnectionClosed("connection closed before a response "
                                                       "arrived")
                     st = int(headers.get(b":status"))
                     if st >= 200 or st == 101:  # 1xx are interim; 101 is final
                         break
                 stream = ClientStream(s, pool, key)
         except BaseException as e:
-            if isinstance(e, errors.ConnectionClosed):
+            from mhttp.errors import ConnectionClosed
+            if isinstance(e, ConnectionClosed):
                 conn.abort()
                 # A kept-alive connection the server closed while it sat in the pool:
                 # send again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
@@ -243,11 +247,15 @@ class Request:
         return conn
 
 
-class ClientStream(StreamCommon):
+class ClientStream:
     # The response stream go() returns: the driver's stream (everything not defined here
     # reads through to it) plus the connection pool's bookkeeping.  When the body has
     # been read to the end the connection goes back to the pool if it can carry another
     # request, else it is closed; shutdown() before the end closes it.
+    # Board RAM: no subclass of StreamCommon (whose unget would then need an override
+    # here, a def): its get_body_as_string is taken below, its other helpers (BODY) are
+    # bound by __getattr__, unget reads through to the driver's stream, and shutdown
+    # (mhttp._request_more) is bound on first use.
 
     def __init__(self, stream, pool, key):
         # (pool and key: names MicroPython has interned already; key None once released)
@@ -262,9 +270,13 @@ class ClientStream(StreamCommon):
         # each_chunk, ...) are bound here, on this class: they read through get_next_chunk
         # below, which releases the connection at the end of the body.  Everything else
         # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
-        if name in BODY.split():
-            return bind(self, name, "mhttp._stream_more", BODY)
+        if name in _sc.BODY.split():
+            return _lazy.bind(self, name, "mhttp._stream_more", _sc.BODY)
+        if name == "shutdown":
+            return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
         return getattr(self.stream, name)
+
+    get_body_as_string = _sc.StreamCommon.get_body_as_string
 
     async def get_next_chunk(self, timeout=None):
         try:
@@ -275,13 +287,6 @@ class ClientStream(StreamCommon):
         if c is None:
             self._release(True)
         return c
-
-    def unget(self, chunk):
-        self.stream.unget(chunk)
-
-    def shutdown(self):
-        self.stream.shutdown()
-        self._release(False)
 
     def _release(self, end):
         # end: the body was read to its end (else the exchange was cut short)
@@ -337,7 +342,7 @@ class Pool:
         self.pending = {}  # key -> asyncio.Event: a connection being opened (_connect_shared)
 
     def __getattr__(self, name):
-        return bind(self, name, "mhttp._request_more", "count close_all _evict")
+        return _lazy.bind(self, name, "mhttp._request_more", "count close_all _evict")
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
@@ -408,5 +413,5 @@ def new_from_uri(uri, headers=None):
 
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
-settle(Request, "mhttp._request_more", _RARE)
-settle(Pool, "mhttp._request_more", "count close_all _evict")
+_lazy.settle(Request, "mhttp._request_more", _RARE)
+_lazy.settle(Pool, "mhttp._request_more", "count close_all _evict")

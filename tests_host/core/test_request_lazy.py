@@ -142,7 +142,8 @@ def test_plain_get_loads_no_rare_module():
 def test_module_names_reached_lazily_are_the_same_objects():
     import mhttp._request_more as more
     assert request.RedirectError is more.RedirectError
-    assert issubclass(request.RedirectError, request.errors.Error)
+    import mhttp.errors
+    assert issubclass(request.RedirectError, mhttp.errors.Error)
     assert request.body_length is more.body_length
     assert request.body_replayable(b"x") and request.new_connect is more.new_connect
     assert request.EXPECT_THRESHOLD == 1024 and request.FILE_CHUNK == 16384

@@ -1,0 +1,85 @@
+# mhttp._h1_client, the client half of H1Protocol (portable: pytest on CPython and
+# `tools/micropython tools/mptest.py tests_host/core/test_request_h1_client.py`).
+# Board RAM shaped some of its code: mhttp.h1's names are read as attributes of the
+# module (a small module dict), and the pseudo-header names, the methods that
+# say "content-length: 0" and the HTTP/1.0 test each read one constant instead of several
+# bytes objects.  These tests pin that the behaviour is the one of the plain comparisons.
+import sys
+
+import mhttp.h1 as h1
+from mhttp.h1 import H1Protocol, CLIENT, EV_HEADERS
+from mhttp.errors import ProtocolError
+from _t import raises
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+
+def test_consts_agree_with_h1():
+    # _h1_client repeats mhttp.h1's EV_HEADERS as a private const (inlined on MicroPython:
+    # no global there); the states are checked by test_h1_errors.
+    import mhttp._h1_client as cli
+    if MICROPYTHON:
+        assert not hasattr(cli, "_EV_HEADERS")
+        return
+    assert cli._EV_HEADERS == h1.EV_HEADERS
+    assert cli.h1 is h1
+
+
+def _head(fields, end=True, method=b"GET"):
+    p = H1Protocol(CLIENT)
+    return p, p.send_headers([(b":method", method)] + fields, end)
+
+
+def test_pseudo_headers():
+    base = [(b":scheme", b"http"), (b":authority", b"a.example"), (b":path", b"/x")]
+    p, out = _head(base)
+    assert out == b"GET /x HTTP/1.1\r\nhost: a.example\r\n\r\n"
+    p, out = _head(base + [(b":protocol", b"websocket")])
+    assert out == b"GET /x HTTP/1.1\r\nhost: a.example\r\n\r\n"
+    p, out = _head([(":path", "/y"), (":authority", "b.example")])     # str names
+    assert out == b"GET /y HTTP/1.1\r\nhost: b.example\r\n\r\n"
+    # anything else that starts with ":" is unknown: parts, run-ons, joins, case, ":"
+    for bad in (b":", b":m", b":metho", b":methods", b":ethod", b":path:scheme",
+                b":method:", b":pat", b":authorit", b":schemes", b":protocol:",
+                b":Method", b":status", b":method:path:authority:scheme:protocol:"):
+        p = H1Protocol(CLIENT)
+        e = raises(ProtocolError, p.send_headers, base + [(bad, b"v")], True)
+        assert "unknown pseudo-header" in str(e), bad
+
+
+def test_content_length_zero_for_post_put_patch_only():
+    base = [(b":authority", b"a"), (b":path", b"/")]
+    for m in (b"POST", b"PUT", b"PATCH"):
+        p, out = _head(base, True, m)
+        assert out == m + b" / HTTP/1.1\r\nhost: a\r\ncontent-length: 0\r\n\r\n", m
+    for m in (b"GET", b"HEAD", b"DELETE", b"OPTIONS", b"P", b"PO", b"OST", b"POS",
+              b"POSTPUT", b"PUTPATCH", b"PATC", b"ATCH", b"T", b"UT", b"post", b"put",
+              b"PATCHX", b"XPUT"):
+        p, out = _head(base, True, m)
+        assert out == m + b" / HTTP/1.1\r\nhost: a\r\n\r\n", m
+
+
+def _response(raw, method=b"GET"):
+    p = H1Protocol(CLIENT)
+    p.send_headers([(b":method", method), (b":authority", b"a"), (b":path", b"/")], True)
+    p.receive_data(raw)
+    ev = p.next_event()
+    assert ev[0] == EV_HEADERS
+    return p
+
+
+def test_keep_alive_by_version_and_connection():
+    for raw, keep in ((b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", True),
+                      (b"HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n", False),
+                      (b"HTTP/1.0 200 OK\r\nconnection: keep-alive\r\n"
+                       b"content-length: 0\r\n\r\n", True),
+                      (b"HTTP/1.0 200 OK\r\nconnection: x, close\r\n"
+                       b"content-length: 0\r\n\r\n", False),
+                      (b"HTTP/1.0 200 OK\r\nconnection: x\r\ncontent-length: 0\r\n\r\n",
+                       False),
+                      (b"HTTP/1.1 200 OK\r\nconnection: x\r\ncontent-length: 0\r\n\r\n",
+                       True),
+                      (b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+                       False),
+                      (b"HTTP/1.2 200 OK\r\ncontent-length: 0\r\n\r\n", True)):
+        assert _response(raw).keep_alive is keep, raw
