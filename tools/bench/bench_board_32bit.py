@@ -6,6 +6,7 @@
 #
 #   .venv/bin/python tools/bench/bench_board_32bit.py          # everything (~1 minute)
 #   .venv/bin/python tools/bench/bench_board_32bit.py --quick  # scenarios only, no import table
+#                                          (also with $MHTTP_BENCH_QUICK=1: run.py --quick)
 #
 # The 32-bit MicroPython is the wasm32 port, npm's @micropython/micropython-webassembly-
 # pyscript (VERSION below, pinned), run by node: this script installs it with npm into
@@ -24,6 +25,9 @@
 #   and it only collects between calls from JavaScript, which tools/bench/wasm32/run.mjs
 #   arranges (see scenarios.py).  Multiply a 64-bit smallest heap by the ratio of its
 #   scenario for a 32-bit estimate; fragmentation differs (16-byte blocks).
+# - A scenario that fails on either port is reported and the others still run; exit
+#   status 1 then.  (It doubles as a check on an older MicroPython: 1.27 against the unix
+#   port's 1.29 preview, e.g. a bytes method 1.27 lacks.)
 # - The wasm32 port is not a board: its builtins differ a little (asyncio runs on the JS
 #   event loop; double floats), interned names are the same mechanism.
 import json
@@ -210,7 +214,7 @@ def main(argv):
             cp, a, b = rows[-1][:3]
             H.summary("board_32bit", "%s: live 32/64" % label, round(b / float(a), 2))
             sys.stdout.flush()
-        if "--quick" not in argv:
+        if "--quick" not in argv and not H.quick():
             print("\nimport only (each module alone, live after the import):\n")
             print("| module | 64-bit KiB | 32-bit KiB | ratio | names 64/32 |")
             print("|---|---:|---:|---:|---:|")
