@@ -43,10 +43,11 @@ TCP port on 127.0.0.1 (also in the environment as HEAPMIN_PORT for both).  Examp
 
 Bounds: bisection between --lo (8K) and --hi (512K) to --res (1K), each run killed after
 --timeout seconds (60), at most 12 runs for the defaults.  The figure is for the 64-bit
-unix port.  A 32-bit board needs less, how much less depends on the mix: objects take
-half (4-byte pointers, 16-byte GC blocks), bytes buffers about the same.  So the board
-needs between figure/2 (object-heavy) and the figure (buffer-heavy); the report prints
-that range.  tools/vboard.py's boards use heap x 2 (the object-heavy end).
+unix port.  A 32-bit board needs less: objects take about half (4-byte pointers, 16-byte
+GC blocks), bytecode and bytes buffers the same.  tools/bench/bench_board_32bit.py
+measured the live heap of our scenarios on a 32-bit MicroPython at 0.66..0.76 of the
+64-bit figure (docs/internals.md, "Board RAM"); the report prints the figure scaled by
+that range (an estimate: fragmentation on the board is not measured).
 Exit status: 0 with a figure, 2 when the scenario fails even at --hi, 3 on bad usage.
 As a library: find_min_heap(scenario, args=(), driver=None, ...) -> dict.
 """
@@ -60,6 +61,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+# Live heap on a 32-bit MicroPython / on this 64-bit port, lowest and highest measured
+# over our scenarios by tools/bench/bench_board_32bit.py (docs/internals.md).
+BOARD_RATIO = (0.66, 0.76)
 
 _PROBE = r'''
 import gc, sys
@@ -326,7 +331,6 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
     with sample_ms=0), last_failure (why the heap just below failed), seconds.  romfs=True: the bundle is
     imported from a ROMFS image mapped outside the heap (.mpy executed in place, as from
     a board's ROMFS partition) instead of from .mpy files (copied into the heap)."""
-    import vboard
     t0 = time.monotonic()
     probe_dir = tempfile.mkdtemp(prefix="heapmin-")
     b, flash = _prepare(probe_dir, romfs)
@@ -368,7 +372,7 @@ def find_min_heap(scenario, args=(), driver=None, lo=8 * 1024, hi=512 * 1024, re
         if sample_ms:
             sampled = run_once(scenario, hi, args, driver, timeout, b["dir"], probe_dir, flash,
                                sample_ms)["sampled"]
-        return {"min_heap": good_h, "sampled_live": sampled, "board_range": (int(good_h / vboard.DEFAULT_HEAP_SCALE), good_h),
+        return {"min_heap": good_h, "sampled_live": sampled, "board_range": (int(good_h * BOARD_RATIO[0]), int(good_h * BOARD_RATIO[1])),
                 "romfs": bool(romfs),
                 "runs": runs, "checkpoints": best["checkpoints"], "names": best.get("names"),
                 "last_failure": bad["why"] if bad else None,
@@ -416,7 +420,7 @@ def main(argv):
         print(r.get("output", "")[-2000:])
     else:
         print("heapmin: %s needs %d bytes (%.1f KiB) of heap on the 64-bit unix port, "
-              "modules %s (a 32-bit board: %.1f..%.1f KiB); %d runs, %.1fs" % (
+              "modules %s (a 32-bit board, estimated: %.1f..%.1f KiB); %d runs, %.1fs" % (
                   a.scenario, r["min_heap"], r["min_heap"] / 1024.0,
                   "in ROMFS (executed in place)" if a.romfs else ".mpy from the filesystem",
                   r["board_range"][0] / 1024.0, r["board_range"][1] / 1024.0,
