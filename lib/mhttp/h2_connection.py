@@ -717,7 +717,12 @@ class H2Stream(StreamCommon):
     def __init__(self, conn, id):
         self.conn = conn
         self.id = id
-        self.stream_id = id
+
+    @property
+    def stream_id(self):
+        # lua-http's name for id.  Board RAM: read from id, not stored (a server stream's
+        # dict 9 -> 8 entries: 192 -> 160 bytes each, one growth step less).
+        return self.id
 
     def _wake(self):
         if self._ev:
@@ -804,7 +809,7 @@ class H2Stream(StreamCommon):
                 raise _cerr(10)
             await conn._wait(conn._ev, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
-        self.id = self.stream_id = sid
+        self.id = sid
         conn.streams[sid] = self
         return sid
 

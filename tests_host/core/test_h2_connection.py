@@ -165,6 +165,34 @@ def test_requests_concurrent_streams():
     assert rs == [(b"200", b"hi /%d" % i) for i in range(20)]
 
 
+def test_stream_id_is_the_id_on_both_sides():
+    # stream_id (lua-http's name) is read from id, on a client stream before and after
+    # its id is allocated and on the server's stream for the same request.
+    seen = []
+
+    async def handler(server, stream):
+        seen.append((stream.id, stream.stream_id))
+        await app(server, stream)
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
+        cli = H2Connection(a, False)
+        _conns[:] = [cli, srv]
+        await cli.connect()
+        st = cli.new_stream()
+        assert st.id is None and st.stream_id is None
+        await st.write_headers(_req(b"/x"), True, 5)
+        await st.get_headers(5)
+        ids = (st.id, st.stream_id)
+        await cli.close()
+        await asyncio.sleep(0.05)
+        return ids
+    assert _run(main) == (1, 1)
+    assert seen == [(1, 1)]
+
+
 def test_echo_large_body_flow_control_and_trailers():
     piece = bytes(range(250)) * 40          # 10000 bytes, sent 15 times: 150000 bytes,
     total = 150000                          # beyond a 64 KiB window
