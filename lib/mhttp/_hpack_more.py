@@ -38,6 +38,16 @@ def incr_indexed(index):
     return bytes(out)
 
 
+class HeaderListTooLarge(CompressionError):
+    # The decoded list passed max_header_list_size (RFC 9113 §6.5.2); the block itself was
+    # valid and fully processed, so the decoder can go on being used.  (mhttp.hpack raises
+    # it and serves it as mhttp.hpack.HeaderListTooLarge.)
+    def __init__(self, size, limit):
+        super().__init__("header list size %d exceeds max_header_list_size %d" % (size, limit))
+        self.size = size
+        self.limit = limit
+
+
 def new(size=DEFAULT_TABLE_SIZE):
     # lua-resty-http2 hpack.new(size): the stateful decoding context.
     return Decoder(size)

@@ -50,9 +50,9 @@
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
 import sys
 
-from mhttp.errors import ProtocolError, H2ConnectionError, H2StreamError
+from mhttp.errors import ProtocolError, H2ConnectionError, H2StreamError, CompressionError
 from mhttp.headers import Headers
-from mhttp.hpack import Encoder, Decoder, HeaderListTooLarge
+from mhttp.hpack import Encoder, Decoder
 from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack, goaway_pack,
                              goaway_unpack, window_update_pack, window_update_unpack,
                              check_size)
@@ -694,7 +694,12 @@ class H2Protocol:
         # HPACK must see every block, even for streams we refuse (§4.3).
         try:
             return self._decoder.decode_fields(data)
-        except HeaderListTooLarge:
+        except CompressionError as e:
+            # HeaderListTooLarge (mhttp._hpack_more, loaded by its raise): the block was
+            # decoded, only the list is too large; the other errors end the connection
+            from mhttp._hpack_more import HeaderListTooLarge
+            if not isinstance(e, HeaderListTooLarge):
+                raise
             return None
 
     def _header_block(self, type, id, flags, data, value, index):

@@ -107,13 +107,9 @@ _DEFAULT_MAX_HEADER_LIST_SIZE = const(65536)
 _STATIC_COUNT = const(61)
 
 
-class HeaderListTooLarge(CompressionError):
-    # The decoded list passed max_header_list_size (RFC 9113 §6.5.2); the block itself was
-    # valid and fully processed, so the decoder can go on being used.
-    def __init__(self, size, limit):
-        super().__init__("header list size %d exceeds max_header_list_size %d" % (size, limit))
-        self.size = size
-        self.limit = limit
+# HeaderListTooLarge (the decoded list passed max_header_list_size, the block itself was
+# valid) lives in mhttp._hpack_more, loaded when first raised; mhttp.hpack.HeaderListTooLarge
+# reaches it through the module __getattr__ (board RAM: a class and a def less at import).
 
 
 # The static table, built on first use.  CPython: a tuple of the 61 (name, value) pairs
@@ -262,22 +258,6 @@ def _get_int(data, pos, flags):
 
 # -- Huffman (RFC 7541 §5.2, Appendix B) -----------------------------------------------
 
-if _BIG:
-    from mhttp import _hpack_cpy
-
-
-def huffman_encode(s):
-    if _BIG:
-        return _hpack_cpy.encode(s)
-    return _huffman_encode_small(s)
-
-
-def huffman_decode(s):
-    if _BIG:
-        return _hpack_cpy.decode(s)
-    return _huffman_decode_small(s)
-
-
 def _huffman_encode_small(s):
     # Codes read from HUFF_CODE (4 octets each, in flash with ROMFS / frozen) as needed:
     # no table of them in RAM.  A code is at most 30 bits: a small int on 32-bit boards.
@@ -346,6 +326,24 @@ def _huffman_decode_small(s):
         # bad Huffman padding
         raise _herr(3)
     return bytes(out)
+
+
+if _BIG:
+    from mhttp import _hpack_cpy
+
+    def huffman_encode(s):
+        if _BIG:
+            return _hpack_cpy.encode(s)
+        return _huffman_encode_small(s)
+
+    def huffman_decode(s):
+        if _BIG:
+            return _hpack_cpy.decode(s)
+        return _huffman_decode_small(s)
+else:
+    # boards: the bit-wise coders themselves (two defs less at import)
+    huffman_encode = _huffman_encode_small
+    huffman_decode = _huffman_decode_small
 
 
 def _literal(s, huffman, mode):
@@ -704,13 +702,15 @@ class Decoder(_Table):
                 else:
                     out.append((name, value))
         if total > limit:
-            raise HeaderListTooLarge(total, limit)
+            from mhttp import _hpack_more
+            raise _hpack_more.HeaderListTooLarge(total, limit)
         return out
 
 
 def __getattr__(name):
-    # PEP 562: lua-resty-http2's module functions live in mhttp._hpack_more (first use).
-    if name in ("encode", "indexed", "incr_indexed", "new"):
+    # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
+    # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
+    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge ":
         from mhttp import _hpack_more
         return getattr(_hpack_more, name)
     k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()

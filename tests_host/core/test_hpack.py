@@ -389,6 +389,17 @@ def test_header_list_too_large_and_bomb():
     raises(HeaderListTooLarge, Decoder(4096, 83).decode, b"\x82\x82")
 
 
+def test_header_list_too_large_is_the_rare_module_class():
+    # HeaderListTooLarge lives in mhttp._hpack_more (board RAM) and is the same class as
+    # mhttp.hpack.HeaderListTooLarge, a CompressionError, what the decoder raises.
+    from mhttp import _hpack_more
+    assert hpack.HeaderListTooLarge is HeaderListTooLarge is _hpack_more.HeaderListTooLarge
+    assert issubclass(HeaderListTooLarge, CompressionError)
+    e = raises(HeaderListTooLarge, Decoder(4096, 83).decode_fields, b"\x82\x82")
+    assert e.__class__ is HeaderListTooLarge and (e.size, e.limit) == (84, 83)
+    assert "HeaderListTooLarge" not in hpack.__dict__
+
+
 # -- lua-resty-http2 names -----------------------------------------------------------------
 
 def test_lua_resty_http2_names():
