@@ -6,8 +6,9 @@
 #
 # RAM on boards: every bytes or non-identifier str constant is a heap object per module
 # on MicroPython (about 40 B, even from ROMFS), so delimiters are const() byte values,
-# the error texts live in mhttp._util_ip (loaded with the first error; each raise site
-# keeps its text as a comment) and so does the IPv6 literal handling.
+# the error texts live in mhttp._util_ip (loaded with the first error: each raise site
+# imports its _bad there, no def here, and keeps its text as a comment) and so does the
+# IPv6 literal handling.
 try:
     from micropython import const
 except ImportError:
@@ -25,13 +26,6 @@ _RBRACKET = const(93)   # "]"
 scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 
 
-def _bad(n, arg=None):
-    # The exception numbered n (mhttp._util_ip._bad has the texts; the names here are
-    # ones a board has interned already).
-    from mhttp._util_ip import _bad as f
-    return f(n, arg)
-
-
 def _in(x):
     # -> (bytes, was_str)
     if isinstance(x, str):
@@ -40,6 +34,7 @@ def _in(x):
         return x, False
     if isinstance(x, (bytearray, memoryview)):
         return bytes(x), False
+    from mhttp._util_ip import _bad
     raise _bad(0, type(x).__name__)     # TypeError: expected bytes or str, got %s
 
 
@@ -50,6 +45,7 @@ def _out(b, s):
     try:
         return b.decode()
     except UnicodeError:
+        from mhttp._util_ip import _bad
         raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
 
 
@@ -86,18 +82,23 @@ def parse_uri(uri):
     b, was_str = _in(uri)
     for c in b:
         if c <= 32 or c == 127:
+            from mhttp._util_ip import _bad
             raise _bad(5)   # whitespace or control character in URI
     c = b.find(_COLON)
     if c <= 0:
+        from mhttp._util_ip import _bad
         raise _bad(6)   # URI has no scheme
     scheme = b[:c].lower()
     if not (97 <= scheme[0] <= 122):
+        from mhttp._util_ip import _bad
         raise _bad(7)   # invalid URI scheme
     for ch in scheme:
         # a-z 0-9 + - .
         if not (97 <= ch <= 122 or 48 <= ch <= 57 or ch == 43 or ch == 45 or ch == 46):
+            from mhttp._util_ip import _bad
             raise _bad(7)   # invalid URI scheme
     if len(b) < c + 3 or b[c + 1] != _SLASH or b[c + 2] != _SLASH:
+        from mhttp._util_ip import _bad
         raise _bad(8)   # URI has no authority
     rest = b[c + 3:]
     end = len(rest)
@@ -133,14 +134,18 @@ def parse_uri(uri):
                 p = auth[k + 1:]
                 for ch in p:
                     if not 48 <= ch <= 57:
+                        from mhttp._util_ip import _bad
                         raise _bad(3, p)    # invalid port %r
                 port = int(p)
                 if port > 65535:
+                    from mhttp._util_ip import _bad
                     raise _bad(4, port)     # port out of range: %d
         for ch in host:
             if ch == _LBRACKET or ch == _RBRACKET or ch == _COLON:
+                from mhttp._util_ip import _bad
                 raise _bad(9)   # invalid host in URI
     if not host:
+        from mhttp._util_ip import _bad
         raise _bad(10)  # URI has an empty host
     host = host.lower()
     if port is None:
