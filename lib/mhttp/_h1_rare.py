@@ -14,8 +14,7 @@
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import (EV_CLOSED, EV_DATA, EV_TRAILERS, SERVER, _HOST, _TOKEN, _bad,
-                      _bad_block, _err, _take)
+from mhttp.h1 import _bad, _bad_block, _err
 
 try:
     from micropython import const
@@ -23,7 +22,12 @@ except ImportError:
     def const(x):
         return x
 
-# mhttp.h1's private consts (inlined there, so repeated here).
+# mhttp.h1's private consts (inlined there, so repeated here): its states, the role
+# SERVER and the event kinds.
+_SERVER = const(1)
+_EV_DATA = const(2)
+_EV_TRAILERS = const(3)
+_EV_CLOSED = const(4)
 _RS_HEAD = const(1)
 _RS_CHUNK_SIZE = const(3)
 _RS_CHUNK_DATA = const(4)
@@ -34,10 +38,12 @@ _RS_DONE = const(8)
 _SS_IDLE = const(0)
 _SS_CHUNKED = const(2)
 _SS_DONE = const(4)
-# mhttp.h1's _VALUE and _HEX (consts there too): bits of h1._CLASS on MicroPython, the
-# allowed sets of mhttp._h1_cpy on CPython.
+# mhttp.h1's classes (consts there too): bits of h1._CLASS on MicroPython, the allowed
+# sets of mhttp._h1_cpy on CPython.
+_TOKEN = const(1)
 _VALUE = const(4)
 _HEX = const(8)
+_HOST = const(16)
 if hasattr(b"", "translate"):
     from mhttp import _h1_cpy       # (not `import _VALUE, _HEX`: see mhttp.h1)
     _h1_cpy.update(globals())
@@ -74,7 +80,7 @@ def _head_incomplete(self, buf, pos):
     if self._eof:
         if have == 0:
             self.keep_alive = False
-            return (EV_CLOSED,)
+            return (_EV_CLOSED,)
         raise _err(20)  # connection closed in the middle of a message head
     if have == 0:
         return None
@@ -82,12 +88,12 @@ def _head_incomplete(self, buf, pos):
     # that ends it: the same verdict as when the whole head arrives at once.
     i = buf.find(b"\r\n", pos, pos + self.max_line + 2)
     if i < 0 and have > self.max_line + 1:
-        if self.role == SERVER:
+        if self.role == _SERVER:
             raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
         raise _err(18, self.max_line)  # status-line longer than %d bytes
     if have > self.max_header_bytes + 3:
         raise _err(13, self.max_header_bytes, 431)  # header section larger than %d bytes
-    if self.role == SERVER:
+    if self.role == _SERVER:
         sp = buf.find(b" ", pos, i if i >= 0 else len(buf))
         m = buf[pos:sp if sp >= 0 else (i if i >= 0 else len(buf))]
         if m and m[0] != 13 and _bad(m, _TOKEN):
@@ -171,10 +177,10 @@ def _r_chunk_data(self):
         if self._eof:
             raise _err(33)  # connection closed in the middle of a chunk
         return None
-    data = _take(self, self._rleft)
+    data = self._take(self._rleft)
     self._rleft -= len(data)
     if self._rleft:
-        return (EV_DATA, data, False)
+        return (_EV_DATA, data, False)
     buf = self._buf
     pos = self._pos
     if buf.startswith(b"\r\n", pos):
@@ -183,13 +189,13 @@ def _r_chunk_data(self):
             self._pos = pos + 7
             self._rs = _RS_DONE
             self.their_done = True
-            return (EV_DATA, data, True)
+            return (_EV_DATA, data, True)
         # The CRLF after the data (checked by _r_chunk_crlf when not all here yet).
         self._pos = pos + 2
         self._rs = _RS_CHUNK_SIZE
     else:
         self._rs = _RS_CHUNK_CRLF
-    return (EV_DATA, data, False)
+    return (_EV_DATA, data, False)
 
 
 def _r_chunk_crlf(self):
@@ -214,7 +220,7 @@ def _r_trailers(self):
         self._pos = pos + 2
         self._rs = _RS_DONE
         self.their_done = True
-        return (EV_DATA, b"", True)
+        return (_EV_DATA, b"", True)
     end = buf.find(b"\r\n\r\n", pos)
     if end < 0:
         have = len(buf) - pos
@@ -250,21 +256,21 @@ def _r_trailers(self):
     self._pos = end + 4
     self._rs = _RS_DONE
     self.their_done = True
-    return (EV_TRAILERS, Headers._trusted(hl))
+    return (_EV_TRAILERS, Headers._trusted(hl))
 
 
 def _r_close(self):
     if self._pos < len(self._buf):
-        data = _take(self, len(self._buf))
+        data = self._take(len(self._buf))
         if self.max_body is not None:
             self._rbody += len(data)
             if self._rbody > self.max_body:
                 raise _err(25, self.max_body, 413)  # body larger than %d bytes
-        return (EV_DATA, data, False)
+        return (_EV_DATA, data, False)
     if self._eof:
         self._rs = _RS_DONE
         self.their_done = True
-        return (EV_DATA, b"", True)
+        return (_EV_DATA, b"", True)
     return None
 
 
@@ -339,7 +345,7 @@ def send_trailers(self, headers):
 
 
 def send_continue(self):
-    if self.role != SERVER:
+    if self.role != _SERVER:
         raise _err(49, None, None)  # only a server sends 100 Continue
     if self._ss != _SS_IDLE:
         raise _err(50, None, None)  # 100 Continue after the final response head

@@ -4,7 +4,12 @@
 # mhttp._lazy.bind.
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed
-from mhttp.h1 import EV_DATA
+
+if hasattr(b"", "translate"):       # CPython (MicroPython inlines const())
+    def const(x):
+        return x
+
+_EV_DATA = const(2)                 # mhttp.h1.EV_DATA
 
 
 def get_method(self):
@@ -49,7 +54,7 @@ async def _tunnel(self, timeout):
     except ConnectionClosed:
         self._tunnel_eof = True
         return None
-    if ev[0] == EV_DATA:
+    if ev[0] == _EV_DATA:
         if ev[2]:
             self._tunnel_eof = True
         return ev[1] if ev[1] else (None if ev[2] else b"")

@@ -47,26 +47,40 @@
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
-# RAM on boards: 29 module globals at most (MicroPython's dict of 30-37 entries takes
-# 640 B, of 24-29 512 B): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
-# are used (an error; a field name not yet cached), and const is defined for CPython
-# only (MicroPython's compiler replaces every const() call; `from micropython import
-# const` would bind a global).
+# RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
+# 512 B, of 18-23 416 B): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
+# are used (an error; a field name not yet cached), const is defined for CPython only
+# (MicroPython's compiler replaces every const() call; `from micropython import const`
+# would bind a global), and the public CLIENT, SERVER and EV_* are private const()s
+# served by the module __getattr__ (on MicroPython a public const() stays a global).
 from mhttp.errors import H1Error
-from mhttp.headers import _b
 from mhttp._lazy import bind, settle
 
 if hasattr(b"", "translate"):       # CPython
     def const(x):
         return x
 
-CLIENT = const(0)
-SERVER = const(1)
+# The roles (H1Protocol's first argument) and the kinds of event (the first item of a
+# next_event() tuple): public as CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS and
+# EV_CLOSED (through __getattr__ below).
+_CLIENT = const(0)
+_SERVER = const(1)
 
-EV_HEADERS = const(1)
-EV_DATA = const(2)
-EV_TRAILERS = const(3)
-EV_CLOSED = const(4)
+_EV_HEADERS = const(1)
+_EV_DATA = const(2)
+_EV_TRAILERS = const(3)
+_EV_CLOSED = const(4)
+
+
+def __getattr__(name):
+    # PEP 562 (MicroPython too): CLIENT, SERVER, EV_*, and on MicroPython the class bits
+    # _TOKEN, _VCHAR and _HOST (CPython: real globals, the allowed sets of mhttp._h1_cpy).
+    # (Their names only in this str: not interned on a board where nobody imports them.)
+    n = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED _TOKEN _VCHAR _HOST".split()
+    if name in n:
+        # their values in that order (a bytes literal: smaller than a tuple on a board)
+        return b"\x00\x01\x01\x02\x03\x04\x01\x02\x10"[n.index(name)]
+    raise AttributeError(name)
 
 _RS_WAIT = const(0)
 _RS_HEAD = const(1)
@@ -153,14 +167,12 @@ _CLASS = (
 )
 
 # The classes as the second argument of _bad(): on MicroPython the bit in _CLASS; on
-# CPython the set of allowed bytes (replaced below).  _TOKEN, _VCHAR and _HOST are
-# imported by the role halves; _VALUE, _HEX and _NAME_CACHE_MAX are const()s, inlined
-# by MicroPython (no global, no interned name).
-_TOKEN = 1
-_VCHAR = 2
+# CPython the set of allowed bytes (replaced below).  const()s, inlined by MicroPython
+# (no global, no interned name); the modules that use them repeat them (_VCHAR = 2,
+# _HOST = 16 are not used here), and __getattr__ answers _TOKEN, _VCHAR and _HOST.
+_TOKEN = const(1)
 _VALUE = const(4)
 _HEX = const(8)
-_HOST = 16
 _NAME_CACHE_MAX = const(64)
 
 if hasattr(b"", "translate"):
@@ -203,25 +215,6 @@ else:
 _NAME_CACHE = {}
 
 
-def _name_entry(name):
-    # Validates a field name (RFC 9110 §5.1: a token) and caches its entry.
-    if not name or _bad(name, _TOKEN):
-        return None
-    lname = name if name.islower() else name.lower()   # lower() always copies
-    # The kind (_K_*) is the number of spaces up to the name in this one constant (five
-    # separate literals would cost five objects of heap on a board), else 0.
-    k = b" host content-length transfer-encoding connection expect ".find(b" %s " % lname)
-    if k >= 0:
-        k = b" host content-length transfer-encoding connection expect ".count(b" ", 0, k + 1)
-    else:
-        k = 0
-    from mhttp.headers import NEVER_INDEX_DEFAULT
-    e = (lname, lname in NEVER_INDEX_DEFAULT, k)
-    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
-        _NAME_CACHE[name] = e
-    return e
-
-
 def _version(v, server_side):
     # b"HTTP/1.1" / b"HTTP/1.0" -> b"1.1" / b"1.0"; other 1.x minors count as 1.1.
     if len(v) == 8 and v.startswith(b"HTTP/") and v[6] == 46 and 48 <= v[5] <= 57 \
@@ -258,7 +251,7 @@ _CLI = None
 # line) live in mhttp._h1_rare, bound to the class on first use (mhttp._lazy); so does
 # _r_rare, next_event's reader of a chunked body, its trailer section, a close-delimited
 # body and of a head that arrived in part.
-_RARE = "send_trailers send_continue _bad_field_line _r_rare"
+# (one str, repeated in the settle() call at the end: equal literals are one object)
 
 
 class H1Protocol:
@@ -302,11 +295,13 @@ class H1Protocol:
             self.max_body = max_body
         if max_chunk_line != 4096:
             self.max_chunk_line = max_chunk_line
-        scheme = _b(scheme)
+        if type(scheme) is not bytes:
+            from mhttp.headers import _b
+            scheme = _b(scheme)
         if scheme != b"http":
             self.scheme = scheme
         global _SRV, _CLI
-        if role == SERVER:
+        if role == _SERVER:
             if _SRV is None:
                 from mhttp import _h1_server as _SRV
         elif _CLI is None:
@@ -315,11 +310,12 @@ class H1Protocol:
         # until a cycle writes them (a client never writes absolute_target, nor _sleft
         # without a request body: on MicroPython a smaller attribute table, ~8 B a slot,
         # per connection).
-        self._rs = _RS_HEAD if role == SERVER else _RS_WAIT
+        self._rs = _RS_HEAD if role == _SERVER else _RS_WAIT
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return bind(self, name, "mhttp._h1_rare", _RARE)
+        return bind(self, name, "mhttp._h1_rare",
+                    "send_trailers send_continue _bad_field_line _r_rare")
 
     # ------------------------------------------------------------------ receiving
 
@@ -350,7 +346,7 @@ class H1Protocol:
             if rs == _RS_HEAD:
                 buf = self._buf
                 pos = self._pos
-                if self.role == SERVER:
+                if self.role == _SERVER:
                     # RFC 9112 §2.2: a server SHOULD ignore at least one empty line
                     # before the request-line.
                     while buf.startswith(b"\r\n", pos):
@@ -361,7 +357,7 @@ class H1Protocol:
                     if pos >= len(buf):
                         if self._eof:
                             self.keep_alive = False
-                            return (EV_CLOSED,)
+                            return (_EV_CLOSED,)
                         return None
                     # Part of a head (self._pos == pos): checked so far by
                     # mhttp._h1_rare._head_incomplete, through _r_rare.
@@ -390,13 +386,13 @@ class H1Protocol:
                     # Only a block longer than max_line can hold an over-long line.
                     ml = self.max_line
                     if len(lines[0]) > ml:
-                        if self.role == SERVER:
+                        if self.role == _SERVER:
                             raise _err(17, ml, 414)  # request-line longer than %d bytes
                         raise _err(18, ml)  # status-line longer than %d bytes
                     for line in lines:
                         if len(line) > ml:
                             raise _err(19, ml, 431)  # field line longer than %d bytes
-                if self.role == SERVER:
+                if self.role == _SERVER:
                     return _SRV.request_head(self, lines)
                 return _CLI.response_head(self, lines)
             elif rs == _RS_CL:
@@ -405,26 +401,26 @@ class H1Protocol:
                         raise _err(26)  # connection closed before the end of the body
                     return None
                 self.expect_continue = False
-                data = _take(self, self._rleft)
+                data = self._take(self._rleft)
                 self._rleft -= len(data)
                 if self._rleft:
-                    return (EV_DATA, data, False)
+                    return (_EV_DATA, data, False)
                 self._rs = _RS_DONE
                 self.their_done = True
-                return (EV_DATA, data, True)
+                return (_EV_DATA, data, True)
             elif rs == _RS_DONE or rs == _RS_WAIT:
                 # Their message is complete (a next one waits for start_next_cycle),
                 # or a client's request head has not gone out: only EOF is news.
                 if self._eof and (rs == _RS_DONE or self._pos >= len(self._buf)):
                     self.keep_alive = False
-                    return (EV_CLOSED,)
+                    return (_EV_CLOSED,)
                 return None
             elif rs == _RS_TUNNEL:
                 if self._pos < len(self._buf):
-                    return (EV_DATA, _take(self, len(self._buf)), False)
+                    return (_EV_DATA, self._take(len(self._buf)), False)
                 if self._eof:
                     self._rs = _RS_DONE
-                    return (EV_DATA, b"", True)
+                    return (_EV_DATA, b"", True)
                 return None
             # A chunked body, its trailers, a close-delimited body (mhttp._h1_rare).
             return self._r_rare()
@@ -433,6 +429,38 @@ class H1Protocol:
             self._rs = _RS_ERROR
             self.keep_alive = False
             raise
+
+    def _name_entry(self, name):
+        # Validates a field name (RFC 9110 §5.1: a token) and caches its entry.
+        if not name or _bad(name, _TOKEN):
+            return None
+        lname = name if name.islower() else name.lower()   # lower() always copies
+        # The kind (_K_*) is the number of spaces up to the name in this one constant (five
+        # separate literals would cost five objects of heap on a board), else 0.
+        k = b" host content-length transfer-encoding connection expect ".find(b" %s " % lname)
+        if k >= 0:
+            k = b" host content-length transfer-encoding connection expect ".count(b" ", 0, k + 1)
+        else:
+            k = 0
+        from mhttp.headers import NEVER_INDEX_DEFAULT
+        e = (lname, lname in NEVER_INDEX_DEFAULT, k)
+        if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+            _NAME_CACHE[name] = e
+        return e
+
+    def _take(self, n):
+        # Up to n body bytes from the buffer (no copy when the buffer is exactly that).
+        buf = self._buf
+        pos = self._pos
+        have = len(buf) - pos
+        if have <= n:
+            data = buf if pos == 0 else buf[pos:]
+            self._buf = b""
+            self._pos = 0
+        else:
+            data = buf[pos:pos + n]
+            self._pos = pos + n
+        return data
 
     def _fields(self, items, dest, server_side):
         # Parses the field lines `items` into the list dest (server_side: a request's, with
@@ -451,7 +479,7 @@ class H1Protocol:
                 name, sep, value = line.partition(b":")
                 e = cache.get(name)
                 if e is None:
-                    e = _name_entry(name)
+                    e = self._name_entry(name)
                 if e is None or not sep:
                     raise self._bad_field_line(line)
             value = value.strip(b" \t")
@@ -482,15 +510,15 @@ class H1Protocol:
         for f in headers:
             name = f[0]
             value = f[1]
-            if type(name) is not bytes:
-                name = _b(name).lower()
-            if type(value) is not bytes:
+            if type(name) is not bytes or type(value) is not bytes:
+                from mhttp.headers import _b
+                name = _b(name).lower() if type(name) is not bytes else name
                 value = _b(value)
             if name and name[0] == 58:     # ":" (no slice: RAM on boards)
                 continue
             e = cache.get(name)
             if e is None:
-                e = _name_entry(name)
+                e = self._name_entry(name)
                 if e is None:
                     raise _err(42, name[:40], None)  # invalid header name %r
             if _bad(value, _VALUE):
@@ -513,7 +541,7 @@ class H1Protocol:
     def send_headers(self, headers, end_stream=False, extra=None):
         # extra (server): field lines already serialised, a sequence of bytes pieces
         # such as (b"date: ", date, b"\r\n"), written after the given fields.
-        if self.role == SERVER:
+        if self.role == _SERVER:
             return _SRV.send_response(self, headers, end_stream, extra)
         return _CLI.send_request(self, headers, end_stream)
 
@@ -547,7 +575,7 @@ class H1Protocol:
                 self._ss = _SS_DONE
                 self.our_done = True
             return [data] if n else []
-        if ss == _SS_DONE and self.role == SERVER and self._method == b"HEAD":
+        if ss == _SS_DONE and self.role == _SERVER and self._method == b"HEAD":
             return []       # a response to HEAD carries no body: the bytes are dropped
         if ss == _SS_DONE and not n:
             return []
@@ -566,7 +594,7 @@ class H1Protocol:
             self._upgrade = False
         if self.absolute_target is not None:
             self.absolute_target = None
-        self._rs = _RS_HEAD if self.role == SERVER else _RS_WAIT
+        self._rs = _RS_HEAD if self.role == _SERVER else _RS_WAIT
         self._ss = _SS_IDLE
         self._method = None
         self.our_done = False
@@ -580,21 +608,6 @@ class H1Protocol:
         if self.expect_continue:
             self.expect_continue = False
 
-
-def _take(self, n):
-    # Up to n body bytes from the buffer of H1Protocol self (no copy when the buffer is
-    # exactly that).
-    buf = self._buf
-    pos = self._pos
-    have = len(buf) - pos
-    if have <= n:
-        data = buf if pos == 0 else buf[pos:]
-        self._buf = b""
-        self._pos = 0
-    else:
-        data = buf[pos:pos + n]
-        self._pos = pos + n
-    return data
 
 # ------------------------------------------------------------------ sending
 
@@ -617,4 +630,5 @@ def _out_framing(self, length, encoding, end_stream):
         self._ss = _SS_CHUNKED
 
 
-settle(H1Protocol, "mhttp._h1_rare", _RARE)   # CPython: bound now, no __getattr__
+# CPython: bound now, no __getattr__
+settle(H1Protocol, "mhttp._h1_rare", "send_trailers send_continue _bad_field_line _r_rare")

@@ -12,14 +12,16 @@ from _t import raises, events, MICROPYTHON
 def _forget_text():
     sys.modules.pop("mhttp._h1_text", None)
 
+# H1Protocol's methods in mhttp._h1_rare (the str in mhttp.h1's __getattr__ and settle()).
+RARE = "send_trailers send_continue _bad_field_line _r_rare"
+
 
 def _forget_rare():
     # Unbinds mhttp._h1_rare's methods (a previous test may have bound them) and forgets it.
     # Only on MicroPython: CPython binds them at import (see the end of mhttp.h1).
-    import mhttp.h1 as h1
     if not MICROPYTHON:
         return
-    for n in h1._RARE.split():
+    for n in RARE.split():
         if n in H1Protocol.__dict__:
             delattr(H1Protocol, n)
     sys.modules.pop("mhttp._h1_rare", None)
@@ -148,7 +150,8 @@ def test_cpython_binds_rare_methods_at_import():
         return
     import mhttp.h1 as h1
     assert "__getattr__" not in H1Protocol.__dict__
-    for n in h1._RARE.split():
+    assert open(h1.__file__, encoding="utf-8").read().count('"%s"' % RARE) == 2
+    for n in RARE.split():
         assert n in H1Protocol.__dict__, n
 
 
@@ -300,3 +303,29 @@ def test_target_forms_other_than_origin_form_use_the_rare_module():
     assert list(h)[:4] == [(b":method", b"GET", False), (b":path", b"/p", False),
                            (b":scheme", b"http", False), (b":authority", b"a.example:81", False)]
     assert len(h) == 4 and s.absolute_target == b"http://a.example:81/p"   # Host ignored
+
+
+def test_public_names_of_private_consts():
+    # mhttp.h1's CLIENT, SERVER and EV_* are private const()s served by its module
+    # __getattr__ (on MicroPython also the class bits _TOKEN, _VCHAR, _HOST); the modules
+    # that use them repeat them, and the copies agree.
+    import mhttp.h1 as h1
+    assert (h1.CLIENT, h1.SERVER) == (0, 1)
+    assert (h1.EV_HEADERS, h1.EV_DATA, h1.EV_TRAILERS, h1.EV_CLOSED) == (1, 2, 3, 4)
+    from mhttp.h1 import EV_CLOSED, SERVER
+    assert EV_CLOSED == 4 and SERVER == 1
+    raises(AttributeError, getattr, h1, "EV_NOPE")
+    raises(AttributeError, getattr, h1, "_EV_NOPE")
+    if MICROPYTHON:
+        assert (h1._TOKEN, h1._VCHAR, h1._HOST) == (1, 2, 16)
+        return
+    import mhttp._h1_rare as rare
+    import mhttp._h1c_stream as cs
+    for m, names in ((h1, "_CLIENT _SERVER _EV_HEADERS _EV_DATA _EV_TRAILERS _EV_CLOSED"),
+                     (rare, "_SERVER _EV_DATA _EV_TRAILERS _EV_CLOSED"), (cs, "_EV_DATA")):
+        for n in names.split():
+            assert getattr(m, n) == getattr(h1, n[1:]), (m.__name__, n)
+    for n in ("_TOKEN", "_VCHAR", "_HOST", "_VALUE", "_HEX"):
+        assert isinstance(getattr(h1, n), bytes), n     # the allowed sets (mhttp._h1_cpy)
+    for n in ("_TOKEN", "_HOST", "_VALUE", "_HEX"):
+        assert getattr(rare, n) == getattr(h1, n), n
