@@ -1,8 +1,17 @@
 # mhttp._errors_more: the WebSocket part of mhttp.errors (WSError, the RFC 6455 close
-# codes), imported on first use by mhttp.errors.__getattr__ (HTTP/1.1 and HTTP/2 boards
-# never load it; a WebSocket one at its first error).  Import these names from
-# mhttp.errors, as before; this module is an implementation detail.
-from mhttp.errors import ProtocolError
+# codes) and TLSError, imported on first use by mhttp.errors.__getattr__ (plain HTTP/1.1
+# and HTTP/2 boards never load it; a WebSocket one at its first error, a TLS one when TLS
+# cannot be set up).  Import these names from mhttp.errors, as before; this module is an
+# implementation detail.
+from mhttp.errors import Error, ProtocolError
+
+if hasattr(b"", "translate"):
+    from mhttp.errors import TLSError       # CPython: defined there (see mhttp.errors)
+else:
+    class TLSError(Error):
+        # TLS could not be set up (no CA file, no ALPN, handshake).
+        pass
+
 
 # RFC 6455 §7.4.1 close codes used by the WebSocket core.
 CLOSE_NORMAL = 1000

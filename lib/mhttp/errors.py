@@ -18,11 +18,12 @@
 #
 # RAM on boards: this module holds only what every HTTP/1.1 path needs.  The HTTP/2 part
 # (H2Error and its subclasses, the RFC 9113 error codes and H2_ERRORS, h2_error_name)
-# lives in mhttp._errors_h2, the WebSocket part (WSError, the CLOSE_* codes) in
-# mhttp._errors_more; each is loaded on first use through the module __getattr__ below
-# (PEP 562; MicroPython has it too): `from mhttp.errors import H2StreamError` and
-# `errors.CANCEL` work as before, and the classes are the same objects whichever way they
-# are reached.
+# lives in mhttp._errors_h2, the WebSocket part (WSError, the CLOSE_* codes) and, on
+# MicroPython, TLSError (no plain HTTP connection raises it; a class costs ~220 B of heap
+# on a board, even from ROMFS) in mhttp._errors_more; each is loaded on first use through the module
+# __getattr__ below (PEP 562; MicroPython has it too): `from mhttp.errors import
+# H2StreamError` and `errors.CANCEL` work as before, and the classes are the same objects
+# whichever way they are reached.
 
 
 class Error(Exception):
@@ -37,12 +38,16 @@ class ConnectionClosed(Error):
     pass
 
 
-class TLSError(Error):
-    pass
-
-
 class ProtocolError(Error):
     pass
+
+
+if hasattr(b"", "translate"):
+    # CPython: TLSError here (its port imports it with every connection); on MicroPython
+    # it lives in mhttp._errors_more (the same class either way: that module takes it from
+    # here on CPython).
+    class TLSError(Error):
+        pass
 
 
 class H1Error(ProtocolError):
@@ -58,7 +63,7 @@ def __getattr__(name):
     # through here ("_" is a name MicroPython has built in; "__" would cost one more).
     if name[:1] == "_":
         raise AttributeError(name)
-    if name == "WSError" or name[:6] == "CLOSE_":
+    if name == "WSError" or name == "TLSError" or name[:6] == "CLOSE_":
         from mhttp import _errors_more as m
     else:
         from mhttp import _errors_h2 as m

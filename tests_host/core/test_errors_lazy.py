@@ -39,11 +39,10 @@ def _restore(saved):
 def test_h1_names_load_nothing_more():
     saved = _forget()
     try:
-        from mhttp.errors import (Error, Timeout, ConnectionClosed, TLSError, ProtocolError,
-                                  H1Error)
+        from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError, H1Error
         e = H1Error("x", 431)
         assert isinstance(e, ProtocolError) and isinstance(e, Error) and e.status_hint == 431
-        assert Timeout and ConnectionClosed and TLSError
+        assert Timeout and ConnectionClosed
         raises(AttributeError, getattr, errors, "__path__")
         assert "mhttp._errors_h2" not in sys.modules and "mhttp._errors_more" not in sys.modules
     finally:
@@ -75,5 +74,27 @@ def test_ws_names_load_the_ws_part_only():
         e = WSError("bad frame")
         assert e.close_code == CLOSE_PROTOCOL_ERROR == 1002
         assert isinstance(e, errors.ProtocolError) and errors.CLOSE_MESSAGE_TOO_BIG == 1009
+    finally:
+        _restore(saved)
+
+
+def test_tls_error_loads_the_more_part_only():
+    # On MicroPython TLSError lives in mhttp._errors_more (no plain connection raises it;
+    # CPython keeps it in mhttp.errors: its port imports it with every connection): the
+    # same class whichever way it is reached, an Error and not a ProtocolError.
+    saved = _forget()
+    try:
+        from mhttp.errors import TLSError
+        assert "mhttp._errors_h2" not in sys.modules
+        assert ("mhttp._errors_more" in sys.modules) == (sys.implementation.name != "cpython")
+        import mhttp._errors_more as more
+        assert TLSError is errors.TLSError is more.TLSError
+        e = TLSError("no CA file")
+        assert isinstance(e, errors.Error) and not isinstance(e, errors.ProtocolError)
+        assert str(e) == "no CA file"
+        try:
+            raise TLSError("x")
+        except errors.Error as x:
+            assert x.__class__ is TLSError
     finally:
         _restore(saved)
