@@ -41,12 +41,14 @@
 # RAM on boards: the HTTP/2 paths (prior knowledge, ALPN h2, Upgrade: h2c) live in
 # mhttp._client_h2, imported only when a connection turns out to be HTTP/2, and the TLS
 # set-up (tls_context, the ALPN offer) in mhttp._client_tls, imported for TLS only
-# (tls_context stays reachable here through the module __getattr__).
-from mhttp import errors
+# (tls_context stays reachable here through the module __getattr__).  The error texts
+# live in mhttp._client_err, loaded by the first error (each raise site quotes its
+# text); connect_async is served by the module __getattr__.
 
-_KNOWN = ("host", "port", "tls", "ctx", "cafile", "verify", "insecure", "sendname",
-          "server_hostname", "version", "h2_settings", "blocking", "timeout", "family",
-          "bufsize", "alpn", "h2c_upgrade")
+# The option names, one str between spaces (a tuple would be a heap object and intern
+# each name on a board).
+_KNOWN = " host port tls ctx cafile verify insecure sendname server_hostname version " \
+         "h2_settings blocking timeout family bufsize alpn h2c_upgrade "
 
 
 def _options(options, kw):
@@ -62,10 +64,13 @@ def _options(options, kw):
         for k in kw:
             o[k] = kw[k]
     for k in o:
-        if k not in _KNOWN:
-            raise TypeError("mhttp.client.connect: unknown option %r" % (k,))
+        # (a name holds no space: then " name " is in _KNOWN exactly when it is one)
+        if not isinstance(k, str) or " " in k or (" %s " % k) not in _KNOWN:
+            from mhttp._client_err import err
+            raise err(0, k)     # TypeError: mhttp.client.connect: unknown option %r
     if not o.get("host"):
-        raise ValueError("mhttp.client.connect: a host is needed")
+        from mhttp._client_err import err
+        raise err(1)    # ValueError: mhttp.client.connect: a host is needed
     return o
 
 
@@ -73,6 +78,8 @@ def __getattr__(name):
     if name == "tls_context":
         from mhttp._client_tls import tls_context
         return tls_context
+    if name == "connect_async":     # the same as connect (options as a dict)
+        return connect
     raise AttributeError(name)
 
 
@@ -83,7 +90,8 @@ def _version(v):
         return 1.0
     if v == 2 or v == "2" or v == 2.0:
         return 2
-    raise ValueError("unknown HTTP version %r" % (v,))
+    from mhttp._client_err import err
+    raise err(2, v)     # ValueError: unknown HTTP version %r
 
 
 async def connect(options=None, timeout=None, **kw):
@@ -137,7 +145,8 @@ def negotiate(io, options, version):
         return h2(io, options)
     if version == 2:
         io.abort()
-        raise errors.ProtocolError("version=2: the server did not agree to h2 by ALPN")
+        from mhttp._client_err import err
+        raise err(3)    # ProtocolError: version=2: the server did not agree to h2 by ALPN
     from mhttp.h1 import CLIENT
     from mhttp.h1_connection import H1Connection
     return H1Connection(io, CLIENT, version or 1.1)
@@ -151,6 +160,3 @@ def connect_blocking(options=None, timeout=None, **kw):
     kw["blocking"] = True     # (kw is this call's own dict)
     return Blocking(run_blocking(connect(_options(options, kw), timeout)))
 
-
-# Used by mhttp.request (same as connect, options as a dict).
-connect_async = connect
