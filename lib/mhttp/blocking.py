@@ -11,17 +11,10 @@
 # So `stream.get_body_as_string(5)` on a Blocking stream is exactly the async
 # get_body_as_string run by run_blocking: one copy of the logic for both faces.
 #
-# RAM: one class; a method call through the wrapper makes one small closure (no wrapper
-# object per call), iteration is the wrapper's own __next__.
+# RAM: one class and no other def at module level (each is heap on a board); a method
+# call through the wrapper makes one small closure (no wrapper object per call),
+# iteration is the wrapper's own __next__.
 from mhttp._io import run_blocking
-
-
-def _wrap(r):
-    if hasattr(r, "send") and hasattr(r, "throw"):     # a coroutine: run it
-        r = run_blocking(r)
-    if (hasattr(r, "get_next_chunk") or hasattr(r, "new_stream")) and not isinstance(r, Blocking):
-        return Blocking(r)
-    return r
 
 
 class Blocking:
@@ -31,7 +24,15 @@ class Blocking:
     def __getattr__(self, name):
         v = getattr(self._obj, name)
         if callable(v) and not isinstance(v, type):
-            return lambda *a, **kw: _wrap(v(*a, **kw))
+            def call(*a, **kw):
+                r = v(*a, **kw)
+                if hasattr(r, "send") and hasattr(r, "throw"):     # a coroutine: run it
+                    r = run_blocking(r)
+                if (hasattr(r, "get_next_chunk") or hasattr(r, "new_stream")) and \
+                        not isinstance(r, Blocking):
+                    return Blocking(r)
+                return r
+            return call
         if hasattr(v, "get_next_chunk") or hasattr(v, "new_stream"):
             return Blocking(v)
         return v
