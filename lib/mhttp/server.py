@@ -11,7 +11,8 @@
 #   srv.run()                   # or both, blocking (asyncio.run)
 #
 # Each accepted connection runs _on_connection(io) with an I/O object from the port
-# (CPython: the asyncio.Protocol fast path; MicroPython: asyncio streams).  The choice of
+# (CPython: the asyncio.Protocol fast path; MicroPython: a StreamIO from the port's
+# accept loop, "mhttp._server_accept", bundled with this module).  The choice of
 # connection class for an accepted socket is made in one place, _new_connection (where
 # HTTP/2 prior knowledge and ALPN plug in).  A bad client gets its 4xx (with Connection:
 # close) and is closed; a handler exception becomes a 500 (when no head was sent yet) and

@@ -1,0 +1,149 @@
+# mhttp._server_accept: a MicroPython server's accept loop (the unix, esp32 and rp2 port
+# glue's start_server: ports/unix/_mhttp_aio.py loads this module at the first
+# start_server, so an asyncio client never carries it).  It is asyncio's own accept loop
+# (asyncio.stream's start_server and Server._serve) written out, over a lean stream
+# object per connection, _Stream: the part of asyncio's Stream that
+# mhttp._io_stream.StreamIO uses, the same code.  Board RAM: a server never imports
+# asyncio.stream (~1.9 KB), and a connection has no Stream info dict (~100 B each).
+# MicroPython only (asyncio.core's I/O queue); CPython's port serves with its own code.
+import sys
+import asyncio
+
+import _mhttp_port
+from mhttp._io_stream import StreamIO
+
+
+class _Stream:
+    # An accepted connection, reader and writer in one: what mhttp._io_stream.StreamIO
+    # uses of asyncio's Stream, the same code, over the accepted socket s (e: the peer's
+    # address, where Stream has {"peername": addr}).
+    out_buf = b""
+
+    def __init__(self, s, e):
+        self.s = s
+        self.e = e
+
+    def get_extra_info(self, v):
+        if v == "peername":
+            return self.e
+        raise KeyError(v)
+
+    def close(self):
+        pass
+
+    async def wait_closed(self):
+        self.s.close()
+
+    def readinto(self, buf):
+        yield asyncio.core._io_queue.queue_read(self.s)
+        return self.s.readinto(buf)
+
+    def write(self, buf):
+        if not self.out_buf:
+            # try to send at once
+            ret = self.s.write(buf)
+            if ret == len(buf):
+                return
+            if ret is not None:
+                buf = buf[ret:]
+        self.out_buf += buf
+
+    def drain(self):
+        if not self.out_buf:
+            yield from asyncio.sleep_ms(0)     # (drain always yields)
+            return
+        mv = memoryview(self.out_buf)
+        off = 0
+        while off < len(mv):
+            yield asyncio.core._io_queue.queue_write(self.s)
+            ret = self.s.write(mv[off:])
+            if ret is not None:
+                off += ret
+        self.out_buf = b""
+
+
+class _Server:
+    # The listening handle: close(), await wait_closed(), .sockname (as asyncio's
+    # Server, whose _serve loop is _serve below).
+    def close(self):
+        self.state = True
+        self.task.cancel()
+
+    async def wait_closed(self):
+        await self.task
+
+
+def _serve(srv, s, cb, tls, bufsize, reaper, shared):
+    # asyncio's accept loop (a generator: the server's task), building each connection's
+    # StreamIO over a _Stream itself; cb(io) is run as its own task and closes the io
+    # (whose abort() also leaves the reaper) when it is done.  One receive buffer for
+    # all the server's connections (board RAM): a connection's recv result is consumed
+    # (copied by the protocol core) before its task awaits again, see
+    # mhttp._io_stream.StreamIO.
+    srv.state = False
+    while True:
+        try:
+            yield asyncio.core._io_queue.queue_read(s)
+        except asyncio.CancelledError as e:
+            # cancelled: by close() (return), or with its parent task (propagate)
+            s.close()
+            if srv.state:
+                return
+            raise e
+        try:
+            s2, addr = s.accept()
+        except:  # noqa: E722  (as asyncio: a failed accept is ignored)
+            continue
+        if tls:
+            try:
+                s2 = tls.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
+            except OSError as e:
+                sys.print_exception(e)
+                s2.close()
+                continue
+        s2.setblocking(False)
+        try:
+            s2.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+        except Exception:
+            pass
+        io = None
+        try:
+            w = _Stream(s2, addr)
+            io = StreamIO(w, w, bufsize, tls=bool(tls), buf=shared)
+            if reaper is not None:
+                reaper.add(io)
+            asyncio.create_task(cb(io))
+        except MemoryError:
+            # No RAM for one more connection: drop it (its fd too), keep serving the rest.
+            if io is None:
+                s2.close()
+            else:
+                io.abort()
+        w = io = s2 = addr = None    # (this frame keeps no connection alive)
+
+
+async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+    # cb(io) is run as its own task per accepted connection (see _serve).  Binds as
+    # asyncio.start_server does.
+    import socket
+    ai = socket.getaddrinfo(host, port)[0]
+    s = socket.socket()
+    s.setblocking(False)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(ai[-1])
+    s.listen(backlog)
+    bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
+    srv = _Server()
+    srv.task = asyncio.create_task(_serve(srv, s, cb, tls, bufsize, reaper,
+                                          memoryview(bytearray(bufsize))))
+    try:
+        # (as asyncio: the task gets to run before we return, so that it handles its
+        # cancellation)
+        await asyncio.sleep_ms(0)
+    except asyncio.CancelledError as e:
+        srv.task.cancel()
+        raise e
+    # MicroPython sockets have no getsockname(): the port we asked for is the port we
+    # got (port 0 is not supported here: pick a free port before starting).
+    srv.sockname = (host, port)
+    return srv

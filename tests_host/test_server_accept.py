@@ -1,0 +1,167 @@
+# mhttp._server_accept: a MicroPython server's accept loop (the unix/esp32/rp2 port glue's
+# start_server), asyncio's own written out over a lean stream per connection (_Stream)
+# instead of asyncio.stream.  Checked on the MicroPython unix port: an asyncio client does
+# not load it; _Stream answers get_extra_info as asyncio's Stream does; a response far
+# larger than the socket's send buffer (the write/drain out_buf path) and a large upload
+# arrive intact while a slow reader stalls the writer; close() stops accepting and
+# wait_closed() returns.
+from conftest import free_port, run_micropython
+
+CLIENT = r'''
+import sys, asyncio
+import _mhttp_port
+
+async def main():
+    try:
+        await _mhttp_port.open_connection("127.0.0.1", 1, timeout=2)
+    except Exception as e:
+        print("CONNECT", type(e).__name__)
+    print("LOADED", "mhttp._server_accept" in sys.modules)
+
+asyncio.run(main())
+'''
+
+
+def test_asyncio_client_does_not_load_the_accept_loop():
+    r = run_micropython(["-c", CLIENT], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    assert "LOADED False" in out, out
+
+
+SERVER = r'''
+import sys, asyncio, socket
+from mhttp import server
+from mhttp.headers import Headers
+from asyncio.stream import Stream
+from mhttp._server_accept import _Stream
+
+# get_extra_info: the same answers as asyncio's Stream over the same socket and address
+s = socket.socket()
+a = b"\x02\x00\x1f\x90\x7f\x00\x00\x01" + bytes(8)
+for st in (Stream(s, {"peername": a}), _Stream(s, a)):
+    r = [st.get_extra_info("peername") == a]
+    for k in ("sockname", "ssl_object"):
+        try:
+            st.get_extra_info(k)
+            r.append("no error")
+        except KeyError:
+            r.append("KeyError")
+    print("INFO", r)
+s.close()
+
+BIG = 4 << 20
+PORT = %d
+
+# count the writes the socket did not take whole (the out_buf / drain path)
+partial = [0]
+_write = _Stream.write
+
+def write(self, buf):
+    _write(self, buf)
+    if self.out_buf:
+        partial[0] += 1
+
+_Stream.write = write
+
+async def onstream(srv, stream):
+    h = await stream.get_headers()
+    if h.get(b":method") == b"POST":
+        n = 0
+        while True:
+            c = await stream.get_next_chunk()
+            if c is None:
+                break
+            n += len(c)
+        peer = stream.connection.peername()
+        body = b"%%d %%s" %% (n, str(peer is not None).encode())
+        await stream.write_headers(Headers([(":status", "200"),
+                                            ("content-length", str(len(body)))]), False)
+        await stream.write_chunk(body, True)
+        return
+    await stream.write_headers(Headers([(":status", "200"),
+                                        ("content-length", str(BIG))]), False)
+    chunk = bytes(range(256)) * 256          # 64 KiB
+    for i in range(BIG // len(chunk)):
+        await stream.write_chunk(chunk, False)
+    await stream.write_chunk(b"", True)
+
+async def slow_get():
+    r, w = await asyncio.open_connection("127.0.0.1", PORT)
+    w.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    await w.drain()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += await r.read(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    n = len(body)
+    ok = body == (bytes(range(256)) * 16)[:n]
+    for i in range(100000):
+        if n >= BIG:
+            break
+        await asyncio.sleep_ms(1)            # a slow reader: the server's writes stall
+        c = await r.read(16384)
+        if not c:
+            break
+        ok = ok and c == (bytes(range(256)) * 65)[n %% 256:n %% 256 + len(c)]
+        n += len(c)
+    w.close()
+    print("GET", head.split(b"\r\n")[0].decode(), n == BIG, ok)
+
+async def post():
+    r, w = await asyncio.open_connection("127.0.0.1", PORT)
+    size = 300000
+    w.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %%d\r\n\r\n" %% size)
+    blk = b"x" * 10000
+    for i in range(size // len(blk)):
+        w.write(blk)
+        await w.drain()
+    data = b""
+    for i in range(1000):
+        c = await r.read(4096)
+        if not c:
+            break
+        data += c
+        if data.endswith(b"True") or data.endswith(b"False"):
+            break
+    w.close()
+    print("POST", data.split(b"\r\n\r\n", 1)[1].decode())
+
+def probe():
+    # a blocking connect (asyncio's open_connection here does not report a refusal)
+    s = socket.socket()
+    try:
+        s.connect(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
+        return "accepting"
+    except OSError:
+        return "refused"
+    finally:
+        s.close()
+
+async def main():
+    srv = server.listen(onstream, host="127.0.0.1", port=PORT, http2=False)
+    await srv.listen()
+    print("ACCEPT", "mhttp._server_accept" in sys.modules)
+    await slow_get()
+    print("PARTIAL", partial[0] > 0)
+    await post()
+    print("OPEN", probe())
+    await srv.close(2)
+    print("CLOSED", probe())
+
+asyncio.run(main())
+'''
+
+
+def test_accept_loop_streams_big_bodies_both_ways_and_closes():
+    r = run_micropython(["-c", SERVER % free_port()], timeout=120)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    lines = out.split("\n")
+    assert lines[0] == "INFO [True, 'KeyError', 'KeyError']", out
+    assert lines[1] == lines[0], out
+    assert lines[2] == "ACCEPT True", out
+    assert lines[3] == "GET HTTP/1.1 200 OK True True", out
+    assert lines[4] == "PARTIAL True", out
+    assert lines[5] == "POST 300000 True", out
+    assert lines[6:8] == ["OPEN accepting", "CLOSED refused"], out
