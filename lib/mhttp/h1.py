@@ -48,7 +48,7 @@
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
 # RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
-# 512 B, of 18-23 416 B): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
+# 512 B, of 18-23 416 B; 20 now): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
 # are used (an error; a field name not yet cached), const is defined for CPython only
 # (MicroPython's compiler replaces every const() call; `from micropython import const`
 # would bind a global), and the public CLIENT, SERVER and EV_* are private const()s
@@ -73,13 +73,13 @@ _EV_CLOSED = const(4)
 
 
 def __getattr__(name):
-    # PEP 562 (MicroPython too): CLIENT, SERVER, EV_*, and on MicroPython the class bits
-    # _TOKEN, _VCHAR and _HOST (CPython: real globals, the allowed sets of mhttp._h1_cpy).
-    # (Their names only in this str: not interned on a board where nobody imports them.)
-    n = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED _TOKEN _VCHAR _HOST".split()
+    # PEP 562 (MicroPython too): CLIENT, SERVER and EV_*, read once where they are
+    # imported.  (Their names only in this str: not interned on a board where nobody
+    # imports them.)
+    n = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split()
     if name in n:
         # their values in that order (a bytes literal: smaller than a tuple on a board)
-        return b"\x00\x01\x01\x02\x03\x04\x01\x02\x10"[n.index(name)]
+        return b"\x00\x01\x01\x02\x03\x04"[n.index(name)]
     raise AttributeError(name)
 
 _RS_WAIT = const(0)
@@ -167,12 +167,15 @@ _CLASS = (
 )
 
 # The classes as the second argument of _bad(): on MicroPython the bit in _CLASS; on
-# CPython the set of allowed bytes (replaced below).  const()s, inlined by MicroPython
-# (no global, no interned name); the modules that use them repeat them (_VCHAR = 2,
-# _HOST = 16 are not used here), and __getattr__ answers _TOKEN, _VCHAR and _HOST.
-_TOKEN = const(1)
+# CPython the set of allowed bytes (replaced below).  _TOKEN, _VCHAR and _HOST are
+# globals: mhttp._h1_client reads them as h1._TOKEN &c. with every request (through the
+# module __getattr__ each read would allocate); _VALUE, _HEX and _NAME_CACHE_MAX are
+# const()s, inlined by MicroPython (no global, no interned name).
+_TOKEN = 1
+_VCHAR = 2
 _VALUE = const(4)
 _HEX = const(8)
+_HOST = 16
 _NAME_CACHE_MAX = const(64)
 
 if hasattr(b"", "translate"):
