@@ -349,11 +349,30 @@ class H1Stream(StreamCommon):
         conn = self.conn
         if not isinstance(headers, Headers):
             headers = Headers(headers)
-        p = conn.p
-        if not conn.is_server:
+        if conn.is_server:
+            # (the response head is made by a plain method: this coroutine's frame, a heap
+            # block for every head written, keeps few slots)
+            pieces = self._out(headers, end_stream)
+            if pieces is None:
+                return          # held for the first body write (see hold_head)
+            pieces = [pieces]
+            if conn._send_nowait(pieces):
+                return
+        else:
             self.headers_sent = True
-            await conn._send([p.send_headers(headers, end_stream)], timeout)
-            return
+            pieces = [conn.p.send_headers(headers, end_stream)]
+        # conn._send inlined (one coroutine frame less per head: board RAM)
+        h = conn._held
+        if h is not None:
+            conn._held = None
+            pieces.insert(0, h)
+        await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
+
+    def _out(self, headers, end_stream):
+        # write_headers on a server: the serialised response head, Date and Server added,
+        # or None when it is held back to go out with the first body bytes.
+        conn = self.conn
+        p = conn.p
         has_date = has_server = has_cl = False
         st = None
         for f in headers._l:
@@ -394,10 +413,8 @@ class H1Stream(StreamCommon):
             if has_cl and not end_stream and conn.hold_head:
                 # Sent together with the first body bytes: one write, no Nagle stall.
                 conn._held = data
-                return
-        pieces = [data]
-        if not conn._send_nowait(pieces):
-            await conn._send(pieces, timeout)
+                return None
+        return data
 
     async def write_chunk(self, data, end_stream=False, timeout=None):
         if isinstance(data, str):
