@@ -66,11 +66,15 @@ _FRAME_GOAWAY = const(0x7)
 _FRAME_WINDOW_UPDATE = const(0x8)
 
 _FLAG_ACK = const(0x1)
+del const
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 _pack = struct.pack
 _unpack_from = struct.unpack_from
+# Board RAM: struct and const leave the module dict once used (19 -> 17 entries: its
+# table 416 -> 320 bytes)
+del struct
 
 
 def header_pack(length, ftype, flags, stream_id):

@@ -31,6 +31,8 @@ def _pristine():
         for n in names.split():
             if n in cls.__dict__:
                 delattr(cls, n)
+    if "_pings" in H2Connection.__dict__:      # set by mhttp._h2_conn_rare
+        delattr(H2Connection, "_pings")
     for m in _MODS:
         sys.modules.pop("mhttp." + m, None)
         if m in mhttp.__dict__:
@@ -156,6 +158,7 @@ def test_moved_hpack_functions_still_work():
 
 def test_moved_connection_and_stream_methods_still_work():
     _pristine()
+    assert not MICROPYTHON or "_pings" not in H2Connection.__dict__
     assert h2_connection.is_preface_prefix(b"PRI * HT")
     assert not h2_connection.is_preface_prefix(b"GET / HT")
     assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
@@ -172,6 +175,7 @@ def test_moved_connection_and_stream_methods_still_work():
     assert isinstance(cli.peer_settings, dict) and cli.settings[4] == cli.p.local_settings[4]
     assert cli.can_open_stream() and not cli.checktls()
     assert _run_sync(cli.ping(1)) >= 0                # the sans-I/O peer answers the PING
+    assert H2Connection._pings == () and cli._pings == []   # class default from _h2_conn_rare
     st = cli.new_stream()
     assert st.connection is cli
     _run_sync(st.write_headers(_req(b"/"), False, 1))
