@@ -1,7 +1,7 @@
 # mhttp._server_more: mhttp.server.Server's rarely used methods, loaded on first use by
 # mhttp._lazy.bind (a plain HTTP/1 server that is started with listen() and stopped with
-# close() never loads them): pause/resume, loop/serve_forever/run, a failed handler's
-# answer, the error response with its lingering close, and the default onerror.
+# close() never loads them): localname, pause/resume, loop/serve_forever/run, a failed
+# handler's answer, the error response with its lingering close, and the default onerror.
 import sys
 
 import _mhttp_port as _port
@@ -21,6 +21,13 @@ def default_onerror(server, ctx, op, exc):
     else:
         import traceback
         traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+def localname(self):
+    # (host, port) the server listens on.
+    if self._srv is None:
+        return None
+    return self._srv.sockname
 
 
 def pause(self):

@@ -26,11 +26,11 @@
 #
 # Board RAM: what a plain HTTP/1 server does not run lives in modules loaded on first
 # use (mhttp._lazy.bind): mhttp._server_h2 (HTTP/2 detection and serving: _choose,
-# _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (pause, resume, loop, run,
-# a failed handler's answer, the error response with its lingering close, the default
-# onerror).  An idle keep-alive connection waits in one coroutine frame, its task's
-# _on_connection: the HTTP/1 loop is inline, and so is the idle read over a StreamIO
-# (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
+# _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (localname, pause, resume,
+# loop, run, a failed handler's answer, the error response with its lingering close,
+# the default onerror).  An idle keep-alive connection waits in one coroutine frame,
+# its task's _on_connection: the HTTP/1 loop is inline, and so is the idle read over a
+# StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
 # coroutine either: see StreamIO.recv_start).
 import _mhttp_port as _port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
@@ -39,7 +39,7 @@ from mhttp._lazy import bind, settle
 from asyncio import CancelledError
 
 _H2 = "_choose _new_h2 _serve_h2 _h2c_upgrade"        # (one str each: see mhttp._lazy)
-_MORE = "pause resume loop serve_forever run _error_close _onstream_failed"
+_MORE = "pause resume loop serve_forever run localname _error_close _onstream_failed"
 
 
 def __getattr__(name):
@@ -93,9 +93,12 @@ class Server:
         self._closing = False
         self._closed_ev = None
         self._drained_ev = None
-        ts = [t for t in (idle_timeout, header_timeout, body_timeout, write_timeout,
-                          body_deadline) if t]
-        period = min(ts) / 4 if ts else 1.0
+        # (a loop, not a comprehension: its code object costs heap even from ROMFS)
+        period = None
+        for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
+            if t and (period is None or t < period):
+                period = t
+        period = period / 4 if period else 1.0
         self.reaper = Reaper(min(max(period, 0.05), 1.0))
 
     # -- life cycle -------------------------------------------------------------------
@@ -119,12 +122,6 @@ class Server:
                                             self.backlog, self.reaper, self.bufsize, **kw)
         self.reaper.start()
         return self
-
-    def localname(self):
-        # (host, port) the server listens on.
-        if self._srv is None:
-            return None
-        return self._srv.sockname
 
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let
@@ -310,6 +307,7 @@ class Server:
             self._drained_ev.set()
 
     def _report(self, ctx, op, e):
+        # (here, not in mhttp._server_more: loading it could fail for want of RAM)
         try:
             f = self.onerror
             if f is None:
