@@ -124,18 +124,14 @@ def send_request(self, headers, end_stream):
         if type(n) is not bytes:
             n = _b(n).lower()
         if n and n[0] == 58:       # ":" (no slice: RAM on boards)
-            # :method, :path, :authority, :scheme or :protocol, found in one constant
-            # (one bytes object on a board instead of five): n, which holds no other
-            # ":", is one of them when it ends just before a ":" there.
-            i = b":method:path:authority:scheme:protocol:".find(n) if n.find(58, 1) < 0 else -1
-            if i < 0 or b":method:path:authority:scheme:protocol:"[i + len(n)] != 58:
-                raise h1._err(75, n, None)  # unknown pseudo-header %r
-            if i == 0:
+            if n == b":method":
                 method = _b(f[1])
-            elif i == 7:
+            elif n == b":path":
                 path = _b(f[1])
-            elif i == 12:
+            elif n == b":authority":
                 authority = _b(f[1])
+            elif n != b":scheme" and n != b":protocol":
+                raise h1._err(75, n, None)  # unknown pseudo-header %r
         elif n == b"host":
             host = True
         elif n == b"upgrade":

@@ -1,9 +1,10 @@
 # mhttp._h1_client, the client half of H1Protocol (portable: pytest on CPython and
 # `tools/micropython tools/mptest.py tests_host/core/test_request_h1_client.py`).
 # Board RAM shaped some of its code: mhttp.h1's names are read as attributes of the
-# module (a small module dict), and the pseudo-header names, the methods that
-# say "content-length: 0" and the HTTP/1.0 test each read one constant instead of several
-# bytes objects.  These tests pin that the behaviour is the one of the plain comparisons.
+# module (a small module dict), and the methods that say "content-length: 0" and the
+# HTTP/1.0 test each read one constant instead of several bytes objects.  These tests pin
+# that the behaviour is the one of the plain comparisons (the pseudo-header names too:
+# one constant there cost CPython 1.3 us per request head, so they stayed comparisons).
 import sys
 
 import mhttp.h1 as h1
