@@ -1,7 +1,7 @@
 # mhttp._server_accept: a MicroPython server's accept loop (the unix/esp32/rp2 port glue's
-# start_server), asyncio's own written out over a lean stream per connection (_Stream)
+# start_server), asyncio's own written out over a lean stream per connection (its Stream)
 # instead of asyncio.stream.  Checked on the MicroPython unix port: an asyncio client does
-# not load it; _Stream answers get_extra_info as asyncio's Stream does; a response far
+# not load it; its Stream answers get_extra_info as asyncio's Stream does; a response far
 # larger than the socket's send buffer (the write/drain out_buf path) and a large upload
 # arrive intact while a slow reader stalls the writer; close() stops accepting and
 # wait_closed() returns.
@@ -34,12 +34,12 @@ import sys, asyncio, socket
 from mhttp import server
 from mhttp.headers import Headers
 from asyncio.stream import Stream
-from mhttp._server_accept import _Stream
+from mhttp._server_accept import Stream as LeanStream
 
 # get_extra_info: the same answers as asyncio's Stream over the same socket and address
 s = socket.socket()
 a = b"\x02\x00\x1f\x90\x7f\x00\x00\x01" + bytes(8)
-for st in (Stream(s, {"peername": a}), _Stream(s, a)):
+for st in (Stream(s, {"peername": a}), LeanStream(s, a)):
     r = [st.get_extra_info("peername") == a]
     for k in ("sockname", "ssl_object"):
         try:
@@ -55,14 +55,14 @@ PORT = %d
 
 # count the writes the socket did not take whole (the out_buf / drain path)
 partial = [0]
-_write = _Stream.write
+_write = LeanStream.write
 
 def write(self, buf):
     _write(self, buf)
     if self.out_buf:
         partial[0] += 1
 
-_Stream.write = write
+LeanStream.write = write
 
 async def onstream(srv, stream):
     h = await stream.get_headers()

@@ -2,8 +2,9 @@
 # glue's start_server: ports/unix/_mhttp_aio.py loads this module at the first
 # start_server, so an asyncio client never carries it).  It is asyncio's own accept loop
 # (asyncio.stream's start_server and Server._serve) written out, over a lean stream
-# object per connection, _Stream: the part of asyncio's Stream that
-# mhttp._io_stream.StreamIO uses, the same code.  Board RAM: a server never imports
+# object per connection, Stream: the part of asyncio's Stream that
+# mhttp._io_stream.StreamIO uses, the same code.  (Stream, Server, _serve and the
+# argument names are names MicroPython has already: no new interned names.)  Board RAM: a server never imports
 # asyncio.stream (~1.9 KB), and a connection has no Stream info dict (~100 B each).
 # MicroPython only (asyncio.core's I/O queue); CPython's port serves with its own code.
 import sys
@@ -13,7 +14,7 @@ import _mhttp_port
 from mhttp._io_stream import StreamIO
 
 
-class _Stream:
+class Stream:
     # An accepted connection, reader and writer in one: what mhttp._io_stream.StreamIO
     # uses of asyncio's Stream, the same code, over the accepted socket s (e: the peer's
     # address, where Stream has {"peername": addr}).
@@ -62,7 +63,7 @@ class _Stream:
         self.out_buf = b""
 
 
-class _Server:
+class Server:
     # The listening handle: close(), await wait_closed(), .sockname (as asyncio's
     # Server, whose _serve loop is _serve below).
     def close(self):
@@ -73,9 +74,9 @@ class _Server:
         await self.task
 
 
-def _serve(srv, s, cb, tls, bufsize, reaper, shared):
+def _serve(srv, s, cb, tls, bufsize, reaper, buf):
     # asyncio's accept loop (a generator: the server's task), building each connection's
-    # StreamIO over a _Stream itself; cb(io) is run as its own task and closes the io
+    # StreamIO over a Stream itself; cb(io) is run as its own task and closes the io
     # (whose abort() also leaves the reaper) when it is done.  One receive buffer for
     # all the server's connections (board RAM): a connection's recv result is consumed
     # (copied by the protocol core) before its task awaits again, see
@@ -108,8 +109,8 @@ def _serve(srv, s, cb, tls, bufsize, reaper, shared):
             pass
         io = None
         try:
-            w = _Stream(s2, addr)
-            io = StreamIO(w, w, bufsize, tls=bool(tls), buf=shared)
+            w = Stream(s2, addr)
+            io = StreamIO(w, w, bufsize, tls=bool(tls), buf=buf)
             if reaper is not None:
                 reaper.add(io)
             asyncio.create_task(cb(io))
@@ -133,7 +134,7 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     s.bind(ai[-1])
     s.listen(backlog)
     bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
-    srv = _Server()
+    srv = Server()
     srv.task = asyncio.create_task(_serve(srv, s, cb, tls, bufsize, reaper,
                                           memoryview(bytearray(bufsize))))
     try:
