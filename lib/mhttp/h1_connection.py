@@ -262,8 +262,11 @@ class H1Stream(StreamCommon):
                 return None
         if timeout is None:
             timeout = conn.timeout
+        p = conn.p
         while True:
-            ev = await conn._next_event(timeout)
+            ev = p.next_event()         # (see get_next_chunk)
+            if ev is None:
+                ev = await conn._next_event(timeout)
             kind = ev[0]
             if kind == _EV_HEADERS:
                 self.headers = ev[1]
@@ -303,22 +306,17 @@ class H1Stream(StreamCommon):
         self._body_started = True
         if self._in_done:
             return None
-        end = self._body_end
-        if end is not None:
-            # The whole-body deadline (body_deadline): each read waits at most what is left.
-            from mhttp._io import ticks_ms, ticks_diff
-            left = ticks_diff(end, ticks_ms()) / 1000
-            if left <= 0:
-                from mhttp.errors import Timeout
-                # request body not complete within %ss
-                raise _err(Timeout, 5, conn.body_deadline)
-            if timeout is None or left < timeout:
-                timeout = left
+        if self._body_end is not None:
+            timeout = self._left(timeout)
         if conn.is_server and p.expect_continue and not self.headers_sent and not self.continue_sent:
             # RFC 9110 §10.1.1: the client waits for 100 (Continue) before sending the body.
             await self.write_continue(timeout)
         while True:
-            ev = await conn._next_event(timeout)
+            # (an event already parsed is taken without a _next_event coroutine: a heap
+            # block per read on MicroPython)
+            ev = p.next_event()
+            if ev is None:
+                ev = await conn._next_event(timeout)
             kind = ev[0]
             if kind == _EV_DATA:
                 if ev[2]:
@@ -343,6 +341,17 @@ class H1Stream(StreamCommon):
             if kind == _EV_CLOSED:
                 self._in_done = True
                 return None
+
+    def _left(self, timeout):
+        # The whole-body deadline (body_deadline, server): a read waits at most what is
+        # left of it.  (A plain method: get_next_chunk's coroutine frame keeps few slots.)
+        from mhttp._io import ticks_ms, ticks_diff
+        left = ticks_diff(self._body_end, ticks_ms()) / 1000
+        if left <= 0:
+            from mhttp.errors import Timeout
+            # request body not complete within %ss
+            raise _err(Timeout, 5, self.conn.body_deadline)
+        return left if timeout is None or left < timeout else timeout
 
     # -- writing --------------------------------------------------------------------
     async def write_headers(self, headers, end_stream=False, timeout=None):
