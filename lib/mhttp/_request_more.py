@@ -34,6 +34,15 @@ class RedirectError(errors.Error):
     pass
 
 
+def _err(n, arg=None):
+    # The exceptions of mhttp.request by number, their texts kept out of that module
+    # (board RAM: a str constant is a heap object on MicroPython); each raise site quotes
+    # its class and text.
+    if n == 0:
+        return ValueError("scheme not valid: %r" % (arg,))
+    return errors.ConnectionClosed("connection closed before a response arrived")
+
+
 def _s(x):
     if x is None or isinstance(x, str):
         return x
@@ -539,7 +548,7 @@ async def _exchange_body(self, conn, dl, key, pool, blocking, state):
     while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):
         resp = await stream.get_headers(_left(dl))
         if resp is None:
-            raise errors.ConnectionClosed("connection closed before a response arrived")
+            raise _err(1)   # ConnectionClosed: connection closed before a response arrived
     state[0] = True
     if not body_sent:
         # A final response came before the body went out: the body is never sent, so

@@ -127,14 +127,18 @@ async def connect(options=None, timeout=None, **kw):
     return negotiate(io, o, version)
 
 
-async def _open(req, blocking, timeout):
+async def _open(req, blocking, timeout, pool=None, key=None):
     # mhttp.request.Request._open for a request with TLS, a context or a version (a plain
-    # http:// request opens its own connection without loading this module).
-    return await connect({
+    # http:// request opens its own connection without loading this module).  An HTTP/2
+    # connection goes into the pool under key: shared by every request to this origin.
+    conn = await connect({
         "host": req.host, "port": req.port, "tls": bool(req.tls), "ctx": req.ctx,
         "sendname": req.sendname, "version": req.version, "cafile": req.cafile,
         "verify": req.verify, "h2_settings": req.h2_settings, "blocking": blocking,
         "h2c_upgrade": req.h2c_upgrade}, timeout)
+    if getattr(conn, "version", 1.1) == 2 and pool:
+        pool.put(key, conn)
+    return conn
 
 
 def negotiate(io, options, version):

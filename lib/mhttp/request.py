@@ -194,9 +194,10 @@ class Request:
                 while True:
                     headers = await s.get_headers(_left(deadline))
                     if headers is None:
-                        from mhttp.errors import ConnectionClosed
-                        raise ConnectionClosed("connection closed before a response "
-                                                      "arrived")
+                        # (the texts of this module's errors are in mhttp._request_more)
+                        from mhttp._request_more import _err
+                        # ConnectionClosed: connection closed before a response arrived
+                        raise _err(1)
                     st = int(headers.get(b":status"))
                     if st >= 200 or st == 101:  # 1xx are interim; 101 is final
                         break
@@ -240,11 +241,10 @@ class Request:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
                                                        _left(deadline))
             return H1Connection(io, CLIENT, 1.1)
+        # TLS, a context or a version: mhttp.client (an HTTP/2 connection goes into the
+        # pool there, shared by every request to this origin)
         from mhttp.client import _open
-        conn = await _open(self, blocking, _left(deadline))
-        if getattr(conn, "version", 1.1) == 2 and pool:
-            pool.put(key, conn)     # shared by every request to this origin
-        return conn
+        return await _open(self, blocking, _left(deadline), pool, key)
 
 
 class ClientStream:
@@ -398,7 +398,8 @@ def new_from_uri(uri, headers=None):
     scheme, userinfo, hb, port, path, _ = _uri.parse_uri(uri)
     s = scheme.decode()
     if s not in _uri.scheme_to_port:    # http, https, ws, wss
-        raise ValueError("scheme not valid: %r" % (s,))
+        from mhttp._request_more import _err
+        raise _err(0, s)    # ValueError: scheme not valid: %r
     host = hb.decode()
     if headers is not None or userinfo is not None:
         from mhttp._request_more import _new

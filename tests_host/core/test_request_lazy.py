@@ -347,3 +347,54 @@ def test_async_pool_keyed_by_event_loop():
         assert got == [b"one", b"two"] and len(peers.opened) == 1 and pool.reused == 1
     else:
         assert got == [b"one", b"three"] and len(peers.opened) == 2 and pool.reused == 0
+
+
+def test_error_texts_kept_in_request_more():
+    # mhttp.request's error texts live in mhttp._request_more._err (loaded by the first
+    # error); each raise site quotes its class and text.
+    from mhttp.errors import ConnectionClosed
+    e = raises(ValueError, request.new_from_uri, "ftp://h/")
+    assert str(e) == "scheme not valid: 'ftp'"
+
+    class Conn:
+        # a driver whose stream ends without a response head (get_headers: None)
+        aborted = False
+
+        def new_stream(self):
+            return self
+
+        async def write_headers(self, headers, end_stream, timeout=None):
+            pass
+
+        async def get_headers(self, timeout=None):
+            return None
+
+        def abort(self):
+            self.aborted = True
+    conn = Conn()
+
+    async def opener(pool, key, deadline, blocking):
+        return conn
+    r = _req("http://h/")
+    r._open = opener        # a fresh connection: no retry
+    e = raises(ConnectionClosed, r.go_blocking, 5)
+    assert str(e) == "connection closed before a response arrived" and conn.aborted
+    if sys.implementation.name == "micropython":
+        return
+    import os
+    import mhttp._request_more as more
+    d = os.path.dirname(request.__file__)
+    seen = 0
+    for f in ("request.py", "_request_more.py"):
+        src = open(os.path.join(d, f)).read().split("\n")
+        for i, line in enumerate(src):
+            if "raise _err(" not in line:
+                continue
+            comment = line.split("  # ")[1] if "  # " in line else src[i - 1].strip()[2:]
+            cls, text = comment.strip().split(": ", 1)
+            n = int(line.split("raise _err(")[1].split(")")[0].split(",")[0])
+            got = more._err(n, "x")
+            assert type(got).__name__ == cls and str(got) == text.replace("%r", "'x'"), \
+                (f, i + 1)
+            seen += 1
+    assert seen == 3
