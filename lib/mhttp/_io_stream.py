@@ -3,9 +3,17 @@
 # a blocking client never loads this module.
 import asyncio
 
-from mhttp.errors import Timeout, ConnectionClosed, Error
+from mhttp.errors import Timeout, Error
 from mhttp._lazy import bind, settle
 from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
+
+
+def _err(n, a=None):
+    # The exception numbered n (its text is quoted at each raise site): the texts live in
+    # mhttp._io_rare with SocketIO's, loaded by the first one (board RAM: a str constant
+    # is a heap object even from ROMFS).
+    from mhttp._io_rare import _err as f
+    return f(n, a)
 
 
 _RARE = "shutdown_write close peername localname alpn _timed _read _write"   # (see mhttp._lazy)
@@ -63,7 +71,7 @@ class StreamIO:
     # -- reading ----------------------------------------------------------------------
     async def recv(self, timeout=None):
         if self.closed:
-            raise ConnectionClosed("recv on a closed connection")
+            raise _err(0)   # recv on a closed connection
         if self.reaper is None:
             try:
                 return await self._timed(self._read(), timeout, "read")
@@ -87,7 +95,7 @@ class StreamIO:
         except asyncio.CancelledError:
             if self._expired:
                 self._expired = False
-                raise Timeout("read timed out after %ss" % timeout)
+                raise _err(2, timeout)  # read timed out after %ss
             raise
         except OSError as e:
             raise _oserror(e, "read")
@@ -106,7 +114,7 @@ class StreamIO:
         # Over a MicroPython asyncio Stream (one with its socket in .s) the awaitable
         # is this StreamIO itself (__next__ below), not Stream.readinto's coroutine.
         if self.closed:
-            raise ConnectionClosed("recv on a closed connection")
+            raise _err(0)   # recv on a closed connection
         if timeout is not None:
             self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
         mv = self._mv
@@ -155,7 +163,7 @@ class StreamIO:
     # -- writing ----------------------------------------------------------------------
     async def send(self, pieces, timeout=None):
         if self.closed:
-            raise ConnectionClosed("send on a closed connection")
+            raise _err(1)   # send on a closed connection
         reaper = self.reaper
         try:
             if reaper is None:
@@ -187,7 +195,7 @@ class StreamIO:
             if self._expired:
                 self._expired = False
                 self._stalled = True     # the peer stopped reading: abort() drops the rest
-                raise Timeout("write timed out after %ss" % timeout)
+                raise _err(3, timeout)  # write timed out after %ss
             raise
         except Timeout:
             self._stalled = True
@@ -199,7 +207,7 @@ class StreamIO:
             # caught above) or RuntimeError/AttributeError once the transport is gone.
             if isinstance(e, Error):
                 raise
-            raise ConnectionClosed("write failed: %r" % (e,))
+            raise _err(10, e)   # write failed: %r
         finally:
             if reaper is not None:
                 self.deadline = None

@@ -93,6 +93,49 @@ def test_raise_site_comments_match_the_table():
         seen.add(int(k.group(1)))
     assert seen == set(range(5))
     assert os.path.basename(m.__file__) == "_io_socket.py"
+    # and in mhttp._io_stream (StreamIO): 0-3 and 10
+    import mhttp._io_stream as m
+    seen = set()
+    for line in open(m.__file__, encoding="utf-8").read().split("\n"):
+        k = re.search(r"\b_err\((\d+)", line)
+        if k is None or line.lstrip().startswith("def "):
+            continue
+        assert line.split("  # ", 1)[1].strip() == _ERRORS[int(k.group(1))], line
+        seen.add(int(k.group(1)))
+    assert seen == {0, 1, 2, 3, 10}
+
+
+def test_stream_io_error_texts():
+    # StreamIO's own errors: the same texts and classes as before, from mhttp._io_rare
+    from mhttp._io_stream import _err
+    for n, cls, text in ((0, ConnectionClosed, "recv on a closed connection"),
+                         (1, ConnectionClosed, "send on a closed connection"),
+                         (2, Timeout, "read timed out after 1.5s"),
+                         (3, Timeout, "write timed out after 1.5s")):
+        _is(_err(n, 1.5), cls, text)
+    _is(_err(10, OSError(5)), ConnectionClosed, "write failed: %r" % (OSError(5),))
+    from mhttp._io import run_blocking
+    from mhttp._io_stream import StreamIO
+
+    class W:
+        def close(self):
+            pass
+    s = StreamIO(object(), W())
+    s.abort()
+    for co, text in ((s.recv(1), "recv on a closed connection"),
+                     (s.send([b"x"], 1), "send on a closed connection")):
+        e = None
+        try:
+            run_blocking(co)
+        except ConnectionClosed as x:
+            e = x
+        _is(e, ConnectionClosed, text)
+    e = None
+    try:
+        s.recv_start(1)
+    except ConnectionClosed as x:
+        e = x
+    _is(e, ConnectionClosed, "recv on a closed connection")
 
 
 def test_connect_error_texts():
