@@ -3,7 +3,7 @@
 # blocking face (a client pumping frames under run_blocking against a sans-I/O server).
 import asyncio
 
-from _t import raises
+from _t import raises, MICROPYTHON
 from mhttp.h2_connection import H2Connection, serve_connection
 from mhttp.h2 import H2Protocol, EV_HEADERS, EV_DATA
 from mhttp.h2_frames import PREFACE, SETTINGS_ENABLE_PUSH, settings_pack, header_pack
@@ -191,6 +191,40 @@ def test_stream_id_is_the_id_on_both_sides():
         return ids
     assert _run(main) == (1, 1)
     assert seen == [(1, 1)]
+
+
+def test_cpython_server_adds_one_date_field():
+    # RFC 9110 §6.6.1: on CPython (a clock) a response gets a Date field, unless the
+    # handler gave one; a board's server sends none (mhttp._h2_cpy._dated).
+    async def handler(server, stream):
+        await stream.get_headers()
+        hs = [(b":status", b"200"), (b"content-length", b"0")]
+        if stream.headers.get(b":path") == b"/own":
+            hs.append((b"date", b"Sun, 06 Nov 1994 08:49:37 GMT"))
+        await stream.write_headers(Headers(hs), True)
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
+        cli = H2Connection(a, False)
+        _conns[:] = [cli, srv]
+        await cli.connect()
+        out = []
+        for path in (b"/", b"/own"):
+            st = cli.new_stream()
+            await st.write_headers(_req(path), True, 5)
+            h = await st.get_headers(5)
+            out.append([f[1] for f in h._l if f[0] == b"date"])
+        await cli.close()
+        await asyncio.sleep(0.05)
+        return out
+    plain, own = _run(main)
+    assert own == [b"Sun, 06 Nov 1994 08:49:37 GMT"]
+    if MICROPYTHON:
+        assert plain == []
+    else:
+        assert len(plain) == 1 and plain[0].endswith(b" GMT")
 
 
 def test_echo_large_body_flow_control_and_trailers():
