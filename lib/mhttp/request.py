@@ -231,6 +231,15 @@ class Request:
             # Plain http:// HTTP/1.1: what mhttp.client.connect does for these options
             # (no TLS, so no SNI and no ALPN), without loading mhttp.client (board RAM:
             # ~1.2 KB from ROMFS, ~2.5 KB as a .mpy file).
+            import sys
+            if sys.implementation.name == "micropython":
+                # Board RAM (the GC never moves objects): a collection first, so that
+                # the connection's long-lived objects (socket, receive buffer, parser,
+                # the modules loaded by the first one) fill the holes the program's
+                # earlier garbage left low in the heap, instead of splitting the free
+                # space every request then needs (as mhttp.websocket's connect).
+                import gc
+                gc.collect()
             import _mhttp_port
             from mhttp.h1 import CLIENT
             from mhttp.h1_connection import H1Connection
