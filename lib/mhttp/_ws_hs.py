@@ -12,8 +12,7 @@
 # unless a server half (mhttp._ws_server) still uses them.
 import os
 from mhttp import errors
-from mhttp.ws import (PerMessageDeflate, MICROPYTHON, GUID, _mp_deflate_compress, _err,
-                      _hs_error)
+from mhttp.ws import PerMessageDeflate, MICROPYTHON, GUID, _mp_deflate_compress, _err, _msg
 
 try:
     from micropython import const
@@ -39,6 +38,14 @@ _M_HS_ACCEPT = const(39)
 _M_HS_PROTOCOL = const(40)
 _M_HS_EXTENSION = const(41)
 _M_HS_PMD_TWICE = const(42)
+
+
+def _hs_error(msg, status_hint, arg=None):
+    # HandshakeError (in mhttp._ws_hserr, which imports no handshake code: loaded by a
+    # client only when its handshake fails), with the text of message id msg.  Also
+    # mhttp.ws._hs_error (its module __getattr__).
+    from mhttp._ws_hserr import HandshakeError
+    return HandshakeError(_msg(msg, arg), status_hint)
 
 
 def _parse_extensions(values):

@@ -5,9 +5,13 @@
 #   _Iter, _AIter                               the iterators of each() / async for
 #   _h2_check, _h2_close                        RFC 8441 (WebSocket over HTTP/2) steps
 #   connect, connect_blocking                   mhttp.websocket.connect... (PEP 562)
+#   ws_attr, _OPCODES                           mhttp.websocket's module __getattr__,
+#                                               send()'s opcode names
 from mhttp.errors import Error
 from mhttp import ws as core
-from mhttp.websocket import _OPCODES, _deadline, _left, new_from_uri
+from mhttp.websocket import _deadline, _left, new_from_uri
+
+_OPCODES = {"text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}   # send()'s names
 
 _SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8
 _M_H2_NO_CONNECT = 44     # mhttp.websocket's id
@@ -138,3 +142,25 @@ def connect_blocking(uri, protocols=None, timeout=None, **kw):
     ws = new_from_uri(uri, protocols, **kw)
     ws.connect(timeout)
     return ws
+
+
+def ws_attr(name):
+    # mhttp.websocket's module __getattr__.
+    if name == "__all__":
+        # `from mhttp.websocket import *`: the public globals and parse_ws_uri
+        from mhttp._ws_rare import star
+        from mhttp import websocket
+        return star(websocket.__dict__, ["parse_ws_uri"])
+    if name == "HandshakeError":
+        from mhttp import _ws_hserr as m
+    elif name in "new_from_stream reject".split():
+        from mhttp import _ws_server as m
+    elif name in "connect connect_blocking".split():
+        import mhttp._ws_more as m
+    elif name == "parse_ws_uri":
+        from mhttp import _ws_open as m
+    elif name == "WSError":     # websocket.WSError, as examples/ws_server.py catches it
+        from mhttp import errors as m
+    else:
+        raise AttributeError(name)
+    return getattr(m, name)

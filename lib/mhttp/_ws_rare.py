@@ -2,13 +2,73 @@
 # def, class and string costs heap on MicroPython even from ROMFS; docs/internals.md).
 #   utf8_extra_ok, _utf8_split   UTF-8 checks beyond bytes.decode(): non-ASCII text on
 #                                MicroPython, text split across frames
-#   send_frame, send_ping, send_pong   WSProtocol methods (bound by mhttp._lazy.bind)
+#   send_frame, send_ping, send_pong, _fail   WSProtocol methods (mhttp._lazy.bind)
 #   deflate_available            mhttp.ws.deflate_available (module __getattr__)
 #   _MPDeflater                  MicroPython's compressor, on firmware that can compress
 #   star                         __all__ of mhttp.ws and mhttp.websocket (their __getattr__)
+#   ws_attr, _PUBLIC, _HS        mhttp.ws's module __getattr__ and the tables it reads
 # mhttp.ws keeps every public name: these are reached through it.
-from mhttp.ws import (MICROPYTHON, OP_PING, OP_PONG, CLOSE_PROTOCOL_ERROR, _err,
-                      _mp_deflate_compress, _EMPTY_BLOCK)
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# mhttp.ws's public constants (its module __getattr__ serves them on MicroPython; CPython
+# makes them globals there), " NAME=value ", and the names of mhttp._ws_hs it serves.
+# Defined before the import of mhttp.ws below: when this module is imported first, mhttp.ws
+# runs from that import and reads _PUBLIC from this half-made module (CPython).
+_PUBLIC = (" OP_CONT=0 OP_TEXT=1 OP_BINARY=2 OP_CLOSE=8 OP_PING=9 OP_PONG=10 "
+           "EV_MESSAGE=1 EV_FRAGMENT=2 EV_PING=3 EV_PONG=4 EV_CLOSE=5 ST_OPEN=0 "
+           "ST_CLOSING=1 ST_CLOSED=2 CLOSE_NORMAL=1000 CLOSE_GOING_AWAY=1001 "
+           "CLOSE_PROTOCOL_ERROR=1002 CLOSE_UNSUPPORTED_DATA=1003 "
+           "CLOSE_NO_STATUS=1005 CLOSE_ABNORMAL=1006 CLOSE_INVALID_DATA=1007 "
+           "CLOSE_POLICY_VIOLATION=1008 CLOSE_MESSAGE_TOO_BIG=1009 "
+           "CLOSE_MANDATORY_EXTENSION=1010 CLOSE_INTERNAL_ERROR=1011 ")
+
+_HS = (" client_key accept_key client_request client_check_response _parse_extensions _wbits "
+       "_b64 _tokens _list _bb _hs_error ")
+
+from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress, _EMPTY_BLOCK  # noqa: E402
+
+_OP_CLOSE = const(0x8)
+_OP_PING = const(0x9)
+_OP_PONG = const(0xA)
+_ST_OPEN = const(0)
+_ST_CLOSED = const(2)
+_CLOSE_PROTOCOL_ERROR = const(1002)
+_CLOSE_ABNORMAL = const(1006)
+
+
+def ws_attr(name):
+    # mhttp.ws's module __getattr__.  (Names as padded str constants searched with find():
+    # a tuple of names would intern each one.)
+    import mhttp.ws as ws
+    k = " " + name + " "
+    if name == "__all__":
+        # `from mhttp.ws import *`: the public globals, constants and _ws_hs functions
+        return star(ws.__dict__, _PUBLIC.replace("=", " ").split()[::2] + _HS.split())
+    elif " " in name:
+        raise AttributeError(name)
+    elif name == "HandshakeError":
+        from mhttp import _ws_hserr as m
+    elif k in " server_handshake _valid_key ":
+        from mhttp import _ws_server as m
+    elif k in _HS:
+        from mhttp import _ws_hs as m
+    elif name == "deflate_available":
+        return deflate_available
+    else:
+        # a public constant (MicroPython): " NAME=value " in _PUBLIC, stored as a global
+        # of mhttp.ws once read, so that later reads do not come here
+        i = _PUBLIC.find(" " + name + "=")
+        if i < 0:
+            raise AttributeError(name)
+        i += len(name) + 2
+        v = int(_PUBLIC[i:_PUBLIC.find(" ", i)])
+        setattr(ws, name, v)
+        return v
+    return getattr(m, name)
 
 
 # -- UTF-8 -----------------------------------------------------------------------------
@@ -77,16 +137,33 @@ def send_frame(self, opcode, payload, fin=True, rsv1=False):
     self._check_open()
     if opcode >= 8 and (len(payload) > 125 or not fin):
         raise _err("control frames MUST have a payload of 125 bytes or less and FIN set",
-                   CLOSE_PROTOCOL_ERROR)
+                   _CLOSE_PROTOCOL_ERROR)
     return self._frame(opcode, bytes(payload), fin, 0x40 if rsv1 else 0)
 
 
+def _fail(self, msg, code, arg=None):
+    # WSProtocol._fail: the WSError for message id msg (close code `code`); the first one
+    # fails the connection (RFC 6455 §7.1.7): a close frame carrying code is queued unless
+    # a close was already sent, the protocol is closed (1006) and its buffers freed.
+    e = _err(msg, code, arg)
+    if self.error is None:
+        self.error = e
+        if self.state == _ST_OPEN:
+            self._out.append(self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
+        self.state = _ST_CLOSED
+        self.close_code = _CLOSE_ABNORMAL
+        self._buf = b""
+        self._pos = 0
+        self._msg_parts = []
+    return e
+
+
 def send_ping(self, payload=b""):
-    return self.send_frame(OP_PING, payload)
+    return self.send_frame(_OP_PING, payload)
 
 
 def send_pong(self, payload=b""):
-    return self.send_frame(OP_PONG, payload)
+    return self.send_frame(_OP_PONG, payload)
 
 
 # -- permessage-deflate ------------------------------------------------------------------

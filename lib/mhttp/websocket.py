@@ -94,10 +94,10 @@ OPEN = 1
 CLOSING = 2
 CLOSED = 3
 
-_SLICE = 3600        # seconds per read when waiting without a limit (ticks stay in range)
-_DRAIN_MAX = 1 << 20  # bytes read and dropped while waiting for a failed peer to close
+_SLICE = const(3600)      # seconds per read when waiting without a limit (ticks stay in range)
+_DRAIN_MAX = const(1 << 20)  # bytes read and dropped while waiting for a failed peer to close
 
-_OPCODES = {"text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}
+# send()'s opcode names: mhttp._ws_more._OPCODES (loaded when a send names its opcode)
 
 
 def _deadline(timeout):
@@ -374,6 +374,7 @@ class WebSocket:
         if opcode is None:
             text = isinstance(data, str)
         else:
+            from mhttp._ws_more import _OPCODES
             op = _OPCODES.get(opcode, opcode)
             if op == 1:
                 text = True
@@ -515,25 +516,13 @@ def _unload():
 
 # new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)
 # live in mhttp._ws_server, HandshakeError in mhttp._ws_hserr, connect(uri, ...) and
-# connect_blocking(uri, ...) in mhttp._ws_more, imported on first access (PEP 562).
+# connect_blocking(uri, ...) in mhttp._ws_more, imported on first access (PEP 562) by
+# this __getattr__, whose body is mhttp._ws_more.ws_attr (board RAM).
 def __getattr__(name):
-    if name == "__all__":
-        # `from mhttp.websocket import *`: the public globals and parse_ws_uri
-        from mhttp._ws_rare import star
-        return star(globals(), ["parse_ws_uri"])
-    if name == "HandshakeError":
-        from mhttp import _ws_hserr as m
-    elif name in "new_from_stream reject".split():
-        from mhttp import _ws_server as m
-    elif name in "connect connect_blocking".split():
-        from mhttp import _ws_more as m
-    elif name == "parse_ws_uri":
-        from mhttp import _ws_open as m
-    elif name == "WSError":     # websocket.WSError, as examples/ws_server.py catches it
-        from mhttp import errors as m
-    else:
-        raise AttributeError(name)
-    return getattr(m, name)
+    if name[:2] == "__" and name != "__all__":
+        raise AttributeError(name)     # __path__ (asked by imports, even mid-import), ...
+    from mhttp._ws_more import ws_attr
+    return ws_attr(name)
 
 
 # CPython: WebSocket's rare methods bound now, its __getattr__ removed (see mhttp._lazy

@@ -90,8 +90,8 @@ MICROPYTHON = sys.implementation.name == "micropython"
 
 # Public constants: private const()s here (inlined in this module: no global, no
 # interned name on a board), the public names (ws.OP_TEXT, from mhttp.ws import
-# EV_MESSAGE, ...) from _PUBLIC through the module __getattr__ (CPython: real globals,
-# set at the end of this module).
+# EV_MESSAGE, ...) from mhttp._ws_rare._PUBLIC through the module __getattr__ (CPython:
+# real globals, set at the end of this module).
 _OP_CONT = const(0x0)
 _OP_TEXT = const(0x1)
 _OP_BINARY = const(0x2)
@@ -120,14 +120,6 @@ _CLOSE_POLICY_VIOLATION = const(1008)
 _CLOSE_MESSAGE_TOO_BIG = const(1009)
 _CLOSE_MANDATORY_EXTENSION = const(1010)
 _CLOSE_INTERNAL_ERROR = const(1011)
-
-_PUBLIC = (" OP_CONT=0 OP_TEXT=1 OP_BINARY=2 OP_CLOSE=8 OP_PING=9 OP_PONG=10 "
-           "EV_MESSAGE=1 EV_FRAGMENT=2 EV_PING=3 EV_PONG=4 EV_CLOSE=5 ST_OPEN=0 "
-           "ST_CLOSING=1 ST_CLOSED=2 CLOSE_NORMAL=1000 CLOSE_GOING_AWAY=1001 "
-           "CLOSE_PROTOCOL_ERROR=1002 CLOSE_UNSUPPORTED_DATA=1003 "
-           "CLOSE_NO_STATUS=1005 CLOSE_ABNORMAL=1006 CLOSE_INVALID_DATA=1007 "
-           "CLOSE_POLICY_VIOLATION=1008 CLOSE_MESSAGE_TOO_BIG=1009 "
-           "CLOSE_MANDATORY_EXTENSION=1010 CLOSE_INTERNAL_ERROR=1011 ")
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -194,49 +186,18 @@ def _err(msg, code, arg=None):
     return errors.WSError(_msg(msg, arg), code)
 
 
-def _hs_error(msg, status_hint, arg=None):
-    # HandshakeError (in mhttp._ws_hserr, which imports no handshake code: loaded by a
-    # client only when its handshake fails).
-    from mhttp._ws_hserr import HandshakeError
-    return HandshakeError(_msg(msg, arg), status_hint)
-
-
-# Rarely used names live in mhttp._ws_server (the server half of the opening handshake),
-# mhttp._ws_hserr (HandshakeError), mhttp._ws_hs and mhttp._ws_rare; a module-level __getattr__ (PEP 562, MicroPython too) imports them
-# on first access, so `from mhttp.ws import server_handshake` and `ws.HandshakeError` work
-# as before.
-_HS = (" client_key accept_key client_request client_check_response _parse_extensions _wbits "
-       "_b64 _tokens _list _bb ")       # in mhttp._ws_hs
-
-
+# Rarely used names are served by a module-level __getattr__ (PEP 562, MicroPython too)
+# whose body, with the tables it reads, is mhttp._ws_rare.ws_attr (board RAM: loaded by
+# the first such access, which a plain exchange never makes): the public constants
+# (MicroPython; CPython has them as globals), HandshakeError and _hs_error
+# (mhttp._ws_hserr), server_handshake and _valid_key (mhttp._ws_server), the handshake
+# helpers (client_key ... : mhttp._ws_hs), deflate_available, __all__.  So `from mhttp.ws
+# import server_handshake` and `ws.HandshakeError` work as before.
 def __getattr__(name):
-    # (names as padded str constants searched with find(): they stay in flash, where a
-    # tuple of names would intern each one into the heap, and a read makes no list)
-    k = " " + name + " "
-    if name == "__all__":
-        # `from mhttp.ws import *`: the public globals, constants and _ws_hs functions
-        from mhttp._ws_rare import star
-        return star(globals(), _PUBLIC.replace("=", " ").split()[::2] + _HS.split())
-    elif name == "HandshakeError":
-        from mhttp import _ws_hserr as m
-    elif " " in name:
-        raise AttributeError(name)
-    elif k in " server_handshake _valid_key ":
-        from mhttp import _ws_server as m
-    elif k in _HS:
-        from mhttp import _ws_hs as m
-    elif name == "deflate_available":
-        from mhttp import _ws_rare as m
-    else:
-        # a public constant (MicroPython; CPython has them as globals): " NAME=value " in
-        # _PUBLIC, stored as a global once read, so that later reads do not come here
-        i = _PUBLIC.find(" " + name + "=")
-        if i < 0:
-            raise AttributeError(name)
-        i += len(name) + 2
-        v = globals()[name] = int(_PUBLIC[i:_PUBLIC.find(" ", i)])
-        return v
-    return getattr(m, name)
+    if name[:2] == "__" and name != "__all__":
+        raise AttributeError(name)     # __path__ (asked by imports, even mid-import), ...
+    from mhttp._ws_rare import ws_attr
+    return ws_attr(name)
 
 
 # -- masking ---------------------------------------------------------------------------
@@ -274,23 +235,23 @@ def __getattr__(name):
 # the payload (receive), so each direction copies the payload once before the masking
 # passes and once into the final bytes object.
 
-def _native_masking():
-    # The native masking module, or None (absent, unbuilt, no native emitter, MHTTP_PURE).
-    try:
-        pure = os.getenv("MHTTP_PURE")
-    except AttributeError:   # boards: no getenv
-        pure = None
-    if pure and pure != "0":
-        return None
+# _native: the native masking module, or None (absent, unbuilt, no native emitter,
+# MHTTP_PURE).  Module-level code, not a function: it runs once (board RAM: no def kept).
+try:
+    _native = os.getenv("MHTTP_PURE")
+except AttributeError:   # boards: no getenv
+    _native = None
+if _native and _native != "0":
+    _native = None
+else:
     try:
         if MICROPYTHON:
-            import _mhttp_ws_native as m
+            import _mhttp_ws_native as _native
         else:
-            from _mhttp_port import _speedups as m
+            from _mhttp_port import _speedups as _native
     except (ImportError, SyntaxError, ValueError):
         # SyntaxError: no native emitter; ValueError: an .mpy built for another CPU.
-        return None
-    return m
+        _native = None
 
 
 if MICROPYTHON:
@@ -341,7 +302,6 @@ if MICROPYTHON:
         _mask_into(b, 0, key)
         return bytes(b)
 
-    _native = _native_masking()
     if _native is None:
         MASK_IMPL = "python"
         mask = _py_mask
@@ -355,7 +315,6 @@ if MICROPYTHON:
 else:
     # CPython: mhttp._ws_cpy (the C wrappers, and pure Python tuned for CPython).
     from mhttp._ws_cpy import _py_mask, _py_mask_frame, _py_unmask, masking as _masking
-    _native = _native_masking()
     MASK_IMPL, mask, _mask_frame, _unmask = _masking(_native)
 
 
@@ -409,7 +368,7 @@ def _close_payload(code, reason):
     return code.to_bytes(2, "big") + reason
 
 
-_RARE_P = "send_frame send_ping send_pong"      # WSProtocol's methods in mhttp._ws_rare
+_RARE_P = "send_frame send_ping send_pong _fail"  # WSProtocol's methods in mhttp._ws_rare
 
 
 class WSProtocol:
@@ -484,18 +443,8 @@ class WSProtocol:
         self._out = []
         return b"".join(out)
 
-    def _fail(self, msg, code, arg=None):
-        e = _err(msg, code, arg)
-        if self.error is None:
-            self.error = e
-            if self.state == _ST_OPEN:
-                self._out.append(self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
-            self.state = _ST_CLOSED
-            self.close_code = _CLOSE_ABNORMAL
-            self._buf = b""
-            self._pos = 0
-            self._msg_parts = []
-        return e
+    # _fail(msg, code, arg=None): the peer broke a rule (see "Errors" above): in
+    # mhttp._ws_rare, bound on first use (a routine exchange never fails).
 
     def next_event(self):
         if self.error is not None or (self.state == _ST_CLOSED and self.close_code is not None):
@@ -752,7 +701,7 @@ class WSProtocol:
         return encode_frame(op, data, fin, rsv, None)
 
     # send_frame(opcode, payload, fin=True, rsv1=False), send_ping(payload=b""),
-    # send_pong(payload=b""): in mhttp._ws_rare, bound on first use.
+    # send_pong(payload=b""), _fail: in mhttp._ws_rare, bound on first use.
     def __getattr__(self, name):
         return bind(self, name, "mhttp._ws_rare", _RARE_P)
 
@@ -937,10 +886,11 @@ class PerMessageDeflate:
 
 if not MICROPYTHON:
     # the public constants as plain globals (dir(), star imports, no __getattr__ call)
+    from mhttp._ws_rare import _PUBLIC
     _t = _PUBLIC.replace("=", " ").split()
     for _i in range(0, len(_t), 2):
         globals()[_t[_i]] = int(_t[_i + 1])
-    del _t, _i
+    del _t, _i, _PUBLIC
 
 # CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
 # a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and
@@ -955,7 +905,7 @@ try:
                                   pmd_check_response as _pmd_check_response)
         from mhttp._ws_hs import (client_key, accept_key, client_request,  # noqa: F401
                                   client_check_response, _parse_extensions, _wbits, _b64,
-                                  _tokens, _list, _bb)
+                                  _tokens, _list, _bb, _hs_error)
         PerMessageDeflate.accept = _pmd_accept
         PerMessageDeflate.offer = _pmd_offer
         PerMessageDeflate.params = _pmd_params

@@ -36,6 +36,12 @@ def test_module_getattr_names_and_misses():
     assert callable(websocket.new_from_stream) and callable(websocket.reject)
     assert callable(websocket.connect) and callable(websocket.connect_blocking)
     from mhttp.websocket import connect, connect_blocking    # noqa: F401
+    # the __getattr__ bodies live in mhttp._ws_rare / _ws_more; a dunder miss (an import
+    # asks for __path__) is answered without them, even while they are half imported
+    for mod in (W, websocket):
+        for name in ("__path__", "__no_such__"):
+            raises(AttributeError, getattr, mod, name)
+    assert W._hs_error(20, 426).status_hint == 426
 
 
 def test_client_handshake_failure_raises_handshake_error():
