@@ -95,6 +95,42 @@ def test_compressed_text_with_bad_utf8_1007():
     assert e.close_code == 1007
 
 
+def _stored(data, final=False):
+    # data as one stored deflate block (RFC 1951 §3.2.4), then (unless final) the header
+    # byte of the sync flush's empty stored block, whose 00 00 ff ff the sender strips
+    n = len(data)
+    b = bytes([1 if final else 0]) + n.to_bytes(2, "little") + (n ^ 0xffff).to_bytes(2, "little")
+    return b + data if final else b + data + b"\x00"
+
+
+def test_many_messages_one_after_another():
+    # Compressed messages in turn on one connection: sizes around the inflater's read
+    # pieces (256 B on MicroPython) and well past them, messages that end with a final
+    # block (every fourth: RFC 7692 §7.2.3.4), in fragments, or as Huffman codes; then a
+    # bomb and bad data after them still fail the connection.
+    hello = bytes([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00])
+    for bad, code in ((BOMB, 1009), (b"\xff\xff\xff", 1002)):
+        c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=5000)
+        want = []
+        sizes = (1, 255, 256, 257, 511, 512, 513, 753, 754, 1000, 3000, 5, 768, 4096, 2)
+        for i in range(len(sizes)):
+            data = bytes([(j * 7 + i) & 255 for j in range(sizes[i])])
+            z = _stored(data, i % 4 == 3)
+            if i % 5 == 4:
+                c.receive_data(encode_frame(OP_BINARY, z[:3], False, 0x40)
+                               + encode_frame(OP_CONT, z[3:-2], False)
+                               + encode_frame(OP_CONT, z[-2:], True))
+            else:
+                c.receive_data(encode_frame(OP_BINARY, z, True, 0x40))
+            c.receive_data(encode_frame(OP_TEXT, hello, True, 0x40))
+            want.append((EV_MESSAGE, data, False))
+            want.append((EV_MESSAGE, "Hello", True))
+            assert events(c) == want[-2:], sizes[i]
+        c.receive_data(encode_frame(OP_BINARY, bad, True, 0x40))
+        e = raises(WSError, events, c)
+        assert e.close_code == code
+
+
 def _pair(cpmd_policy, spmd_policy):
     req = client_request(b"h", b"/", b"dGhlIHNhbXBsZSBub25jZQ==", pmd=cpmd_policy)
     resp, _, sexts = server_handshake(req, None, spmd_policy)
