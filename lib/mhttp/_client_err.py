@@ -6,7 +6,7 @@
 from mhttp import errors
 
 
-def err(n, arg=None):
+def _err(n, arg=None):
     # The exception for mhttp.client's error n (arg: the value its text formats).
     if n == 0:
         return TypeError("mhttp.client.connect: unknown option %r" % (arg,))

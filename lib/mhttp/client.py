@@ -66,11 +66,11 @@ def _options(options, kw):
     for k in o:
         # (a name holds no space: then " name " is in _KNOWN exactly when it is one)
         if not isinstance(k, str) or " " in k or (" %s " % k) not in _KNOWN:
-            from mhttp._client_err import err
-            raise err(0, k)     # TypeError: mhttp.client.connect: unknown option %r
+            from mhttp._client_err import _err
+            raise _err(0, k)     # TypeError: mhttp.client.connect: unknown option %r
     if not o.get("host"):
-        from mhttp._client_err import err
-        raise err(1)    # ValueError: mhttp.client.connect: a host is needed
+        from mhttp._client_err import _err
+        raise _err(1)    # ValueError: mhttp.client.connect: a host is needed
     return o
 
 
@@ -90,8 +90,8 @@ def _version(v):
         return 1.0
     if v == 2 or v == "2" or v == 2.0:
         return 2
-    from mhttp._client_err import err
-    raise err(2, v)     # ValueError: unknown HTTP version %r
+    from mhttp._client_err import _err
+    raise _err(2, v)     # ValueError: unknown HTTP version %r
 
 
 async def connect(options=None, timeout=None, **kw):
@@ -149,8 +149,8 @@ def negotiate(io, options, version):
         return h2(io, options)
     if version == 2:
         io.abort()
-        from mhttp._client_err import err
-        raise err(3)    # ProtocolError: version=2: the server did not agree to h2 by ALPN
+        from mhttp._client_err import _err
+        raise _err(3)    # ProtocolError: version=2: the server did not agree to h2 by ALPN
     from mhttp.h1 import CLIENT
     from mhttp.h1_connection import H1Connection
     return H1Connection(io, CLIENT, version or 1.1)

@@ -63,7 +63,7 @@ def test_connect_async_is_connect():
 
 
 def test_raise_site_comments_match_the_texts():
-    # Each `err(N...)` in mhttp.client quotes its class and text (CPython: reads sources).
+    # Each `_err(N...)` in mhttp.client quotes its class and text (CPython: reads sources).
     if MICROPYTHON:
         return
     import os
@@ -72,12 +72,12 @@ def test_raise_site_comments_match_the_texts():
     src = open(os.path.join(d, "client.py")).read().split("\n")
     seen = 0
     for line in src:
-        if "raise err(" not in line:
+        if "raise _err(" not in line:
             continue
-        n = int(line.split("raise err(")[1].split(")")[0].split(",")[0])
+        n = int(line.split("raise _err(")[1].split(")")[0].split(",")[0])
         cls, text = line.split("  # ")[1].strip().split(": ", 1)
         arg = "%r"
-        e = _client_err.err(n, arg)
+        e = _client_err._err(n, arg)
         assert type(e).__name__ == cls, line
         assert str(e) == text.replace("%r", repr(arg)), line
         seen += 1
