@@ -308,6 +308,13 @@ class H1Protocol:
             if _SRV is None:
                 from mhttp import _h1_server as _SRV
         elif _CLI is None:
+            # Board RAM: a collection first (MicroPython only; once), so that the client
+            # half and the connection being set up fill the holes the garbage of what
+            # ran before left, instead of splitting the free space later requests need
+            # (h1 client 100 GETs: 42 -> 40 KiB ROMFS, 63 -> 61 KiB fs).
+            if not hasattr(b"", "translate"):
+                import gc
+                gc.collect()
             from mhttp import _h1_client as _CLI
         # Only the receive state: the other per-cycle fields keep their class defaults
         # until a cycle writes them (a client never writes absolute_target, nor _sleft
