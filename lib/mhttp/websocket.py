@@ -116,14 +116,6 @@ def _left(end):
     return ms / 1000
 
 
-def _policy(compression):
-    if compression is True:
-        return PerMessageDeflate()
-    if not compression:
-        return None
-    return compression
-
-
 _RARE_WS = "send_frame send_ping send_pong _failed each abort"   # WebSocket's, in _ws_more
 
 
@@ -139,7 +131,11 @@ class WebSocket:
                  blocking=False):
         self.type = type
         self.ready_state = CONNECTING
-        self.compression = _policy(compression)
+        # the permessage-deflate policy: True -> the defaults, False/None -> none, or the
+        # PerMessageDeflate given (written here: a module global less, board RAM)
+        if compression is True:
+            compression = PerMessageDeflate()
+        self.compression = compression if compression else None
         self.max_message_size = max_message_size
         self.max_frame_size = max_frame_size
         self.blocking = blocking
