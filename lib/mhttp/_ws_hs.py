@@ -12,7 +12,7 @@
 # unless a server half (mhttp._ws_server) still uses them.
 import os
 from mhttp import errors
-from mhttp.ws import PerMessageDeflate, MICROPYTHON, GUID, _mp_deflate_compress, _err, _msg
+from mhttp.ws import PerMessageDeflate, MICROPYTHON, _mp_deflate_compress, _err, _msg
 
 try:
     from micropython import const
@@ -38,6 +38,9 @@ _M_HS_ACCEPT = const(39)
 _M_HS_PROTOCOL = const(40)
 _M_HS_EXTENSION = const(41)
 _M_HS_PMD_TWICE = const(42)
+
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"     # RFC 6455 §1.3 (also mhttp.ws.GUID)
 
 
 def _hs_error(msg, status_hint, arg=None):

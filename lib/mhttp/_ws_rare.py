@@ -27,9 +27,11 @@ _PUBLIC = (" OP_CONT=0 OP_TEXT=1 OP_BINARY=2 OP_CLOSE=8 OP_PING=9 OP_PONG=10 "
            "CLOSE_MANDATORY_EXTENSION=1010 CLOSE_INTERNAL_ERROR=1011 ")
 
 _HS = (" client_key accept_key client_request client_check_response _parse_extensions _wbits "
-       "_b64 _tokens _list _bb _hs_error ")
+       "_b64 _tokens _list _bb _hs_error GUID ")
 
-from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress, _EMPTY_BLOCK  # noqa: E402
+from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress  # noqa: E402
+
+_EMPTY_BLOCK = b"\x00\x00\xff\xff"
 
 _OP_CLOSE = const(0x8)
 _OP_PING = const(0x9)

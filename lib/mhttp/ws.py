@@ -76,7 +76,6 @@
 #   client_check_response(response_headers, key, subprotocols, pmd, h2) -> (subprotocol,
 #     extensions)   raises HandshakeError
 import os
-import sys
 from mhttp import errors   # WSError itself (mhttp._errors_more) is loaded at the first error
 from mhttp._lazy import bind, settle
 
@@ -86,7 +85,9 @@ except ImportError:
     def const(x):
         return x
 
-MICROPYTHON = sys.implementation.name == "micropython"
+# (sys.implementation read without a global for sys: board RAM, the module dict)
+from sys import implementation as MICROPYTHON  # noqa: E402
+MICROPYTHON = MICROPYTHON.name == "micropython"
 
 # Public constants: private const()s here (inlined in this module: no global, no
 # interned name on a board), the public names (ws.OP_TEXT, from mhttp.ws import
@@ -121,8 +122,6 @@ _CLOSE_MESSAGE_TOO_BIG = const(1009)
 _CLOSE_MANDATORY_EXTENSION = const(1010)
 _CLOSE_INTERNAL_ERROR = const(1011)
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
 if MICROPYTHON:
     DEFAULT_MAX_SIZE = 32768
     DEFAULT_WINDOW_BITS = 10
@@ -130,7 +129,6 @@ else:
     DEFAULT_MAX_SIZE = 1048576
     DEFAULT_WINDOW_BITS = 15
 
-_EMPTY_BLOCK = b"\x00\x00\xff\xff"
 
 
 def valid_close_code(code):
@@ -360,15 +358,6 @@ def encode_frame(opcode, payload, fin=True, rsv=0, mask_key=None):
     return _mask_frame(h, mask_key, payload)
 
 
-def _close_payload(code, reason):
-    if code is None:
-        return b""
-    if isinstance(reason, str):
-        reason = reason.encode()
-    return code.to_bytes(2, "big") + reason
-
-
-_RARE_P = "send_frame send_ping send_pong _fail"  # WSProtocol's methods in mhttp._ws_rare
 
 
 class WSProtocol:
@@ -703,7 +692,7 @@ class WSProtocol:
     # send_frame(opcode, payload, fin=True, rsv1=False), send_ping(payload=b""),
     # send_pong(payload=b""), _fail: in mhttp._ws_rare, bound on first use.
     def __getattr__(self, name):
-        return bind(self, name, "mhttp._ws_rare", _RARE_P)
+        return bind(self, name, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
 
     def send_close(self, code=_CLOSE_NORMAL, reason=""):
         # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
@@ -717,7 +706,12 @@ class WSProtocol:
         if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
             # §5.5.1: the body after the code is UTF-8
             raise _err(_M_REASON_UTF8, _CLOSE_INTERNAL_ERROR)
-        payload = _close_payload(code, reason)
+        if code is None:
+            payload = b""
+        else:
+            if isinstance(reason, str):
+                reason = reason.encode()
+            payload = code.to_bytes(2, "big") + reason
         if len(payload) > 125:
             raise _err(_M_REASON_LONG, _CLOSE_INTERNAL_ERROR)
         self.state = _ST_CLOSING
@@ -726,21 +720,18 @@ class WSProtocol:
 
 # -- permessage-deflate (RFC 7692) ------------------------------------------------------
 
-_deflate_compress = None
-
-
-def _mp_deflate_compress():
+def _mp_deflate_compress(c=[]):
     # True when this MicroPython's DeflateIO can compress (MICROPY_PY_DEFLATE_COMPRESS).
-    global _deflate_compress
-    if _deflate_compress is None:
+    # The answer is kept in c, the default list (no module global: board RAM).
+    if not c:
         try:
             import deflate
             import io
             d = deflate.DeflateIO(io.BytesIO(), deflate.RAW, 9)
-            _deflate_compress = hasattr(d, "write")
+            c.append(hasattr(d, "write"))
         except (ImportError, AttributeError, OSError, ValueError):
-            _deflate_compress = False
-    return _deflate_compress
+            c.append(False)
+    return c[0]
 
 
 # The inflater / deflater classes of this runtime only (board RAM: no class objects for
@@ -898,14 +889,14 @@ if not MICROPYTHON:
 # imports mhttp._ws_rare or mhttp._ws_server before this module (they import it), they are
 # only half made at this point: the classes then keep binding lazily.
 try:
-    settle(WSProtocol, "mhttp._ws_rare", _RARE_P)
+    settle(WSProtocol, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
     if not MICROPYTHON:
         from mhttp._ws_server import pmd_accept as _pmd_accept
         from mhttp._ws_hs import (pmd_offer as _pmd_offer, pmd_params as _pmd_params,
                                   pmd_check_response as _pmd_check_response)
         from mhttp._ws_hs import (client_key, accept_key, client_request,  # noqa: F401
                                   client_check_response, _parse_extensions, _wbits, _b64,
-                                  _tokens, _list, _bb, _hs_error)
+                                  _tokens, _list, _bb, _hs_error, GUID)
         PerMessageDeflate.accept = _pmd_accept
         PerMessageDeflate.offer = _pmd_offer
         PerMessageDeflate.params = _pmd_params
