@@ -237,8 +237,7 @@ class Request:
                 # the connection's long-lived objects (socket, receive buffer, parser,
                 # the modules loaded by the first one) fill the holes the program's
                 # earlier garbage left low in the heap, instead of splitting the free
-                # space every request then needs (as mhttp.websocket's connect); and
-                # one more before the parser is made, after the socket's set-up garbage.
+                # space every request then needs (as mhttp.websocket's connect).
                 import gc
                 gc.collect()
             import _mhttp_port
@@ -250,8 +249,6 @@ class Request:
             else:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
                                                        _left(deadline))
-            if sys.implementation.name == "micropython":
-                gc.collect()
             return H1Connection(io, CLIENT, 1.1)
         # TLS, a context or a version: mhttp.client (an HTTP/2 connection goes into the
         # pool there, shared by every request to this origin)
