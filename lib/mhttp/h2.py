@@ -809,7 +809,7 @@ class H2Protocol:
             if v and (v[0] == 32 or v[0] == 9 or v[-1] == 32 or v[-1] == 9):
                 # field %r value starts or ends with whitespace (RFC 9113 §8.2.1)
                 raise _err(27, sid, (n,))
-            if n[:1] == b":":
+            if n and n[0] == 58:     # ":" (board RAM: n[:1] made ~96 bytes per field)
                 if regular:
                     # pseudo-header %r after a regular field MUST be malformed (RFC 9113 §8.3)
                     raise _err(28, sid, (n,))
@@ -1096,7 +1096,7 @@ class H2Protocol:
                     break
         else:
             f = l[0] if l else None
-            if f and f[0] == b":status" and f[1][:1] == b"1":
+            if f and f[0] == b":status" and f[1] and f[1][0] == 49:     # "1"
                 st.hout = 1
             else:
                 st.hout = 2

@@ -841,7 +841,7 @@ class H2Stream(StreamCommon):
             if st is None:
                 # write_headers: a response needs a :status field
                 raise _cerr(12)
-            if st[:1] != b"1":
+            if not st or st[0] != 49:     # not "1xx" (board RAM: no slice objects)
                 self.headers_sent = True
                 self.status = st
                 if _CPYTHON:
@@ -858,7 +858,7 @@ class H2Stream(StreamCommon):
                         if d:
                             l = list(l)
                             l.append((b"date", d))
-                if st[:1] == b"2" and self.headers is not None and \
+                if st and st[0] == 50 and self.headers is not None and \
                         self.headers.get(b":method") == b"CONNECT":
                     self.tunnel = True
         p.send_headers(self.id, l, end_stream)
