@@ -144,7 +144,8 @@ def _r_chunk_size(self):
         if self._eof:
             raise _err(29)  # connection closed in the middle of a chunked body
         return None
-    self.expect_continue = False
+    if self.expect_continue:
+        self.expect_continue = False    # (written only when set: see mhttp.h1)
     line = buf[pos:i]
     size, sep, ext = line.partition(b";")
     if sep:

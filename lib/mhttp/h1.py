@@ -410,7 +410,9 @@ class H1Protocol:
                     if self._eof:
                         raise _err(26)  # connection closed before the end of the body
                     return None
-                self.expect_continue = False
+                if self.expect_continue:
+                    # (written only when set: a client's instance dict never holds it)
+                    self.expect_continue = False
                 data = self._take(self._rleft)
                 self._rleft -= len(data)
                 if self._rleft:

@@ -62,9 +62,10 @@ def test_class_table_matches_the_abnf():
 def test_instance_dict_holds_only_what_a_cycle_changes():
     # Defaults live on the class; __init__ sets only role and the receive state, so a
     # client never carries the server-only fields (absolute_target, _upgrade unless it
-    # asked for one) nor a send counter its requests without a body never used (_sleft):
-    # 11 fields after two cycles (MicroPython: a smaller attribute table, ~8 B a slot,
-    # per connection).
+    # asked for one) nor a send counter its requests without a body never used (_sleft),
+    # nor expect_continue (a server's flag, only cleared where it was set): 10 fields
+    # after two cycles (MicroPython: a smaller attribute table, ~8 B a slot, per
+    # connection).
     c = H1Protocol(CLIENT)
     assert sorted(c.__dict__) == ["_rs", "role"]
     for i in range(2):
@@ -75,8 +76,7 @@ def test_instance_dict_holds_only_what_a_cycle_changes():
         assert evs[0][0] == EV_HEADERS and evs[1] == (EV_DATA, b"ok", True)
         c.start_next_cycle()
     assert sorted(c.__dict__) == ["_buf", "_method", "_pos", "_rleft", "_rs", "_ss",
-                                  "expect_continue", "our_done", "role", "their_done",
-                                  "their_version"]
+                                  "our_done", "role", "their_done", "their_version"]
     assert not c.our_done and not c.their_done and c._method is None and c._pos == 0
     s = H1Protocol(SERVER)
     assert sorted(s.__dict__) == ["_rs", "role"]
