@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stamp
 
-.PHONY: setup sysdeps demo test test-host test-micropython test-device bench bundle clean
+.PHONY: setup sysdeps wasm32 demo test test-host test-micropython test-device bench bundle clean
 
-setup: $(STAMP) sysdeps
+setup: $(STAMP) sysdeps wasm32
 
 $(STAMP): requirements-dev.txt pyproject.toml setup.py
 	$(PY3) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): requirements-dev.txt pyproject.toml setup.py
 
 sysdeps:
 	@tools/sysdeps.sh
+
+# The wasm32 MicroPython 1.27 (npm, pinned) in .venv/node: the portable core tests on a
+# release MicroPython, and tools/bench/bench_board_32bit.py.  Node and npm: sysdeps.
+wasm32: $(STAMP) sysdeps
+	@$(PY) tools/wasm32_port.py
 
 demo: setup
 	$(PY) tools/demo.py

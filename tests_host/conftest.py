@@ -28,6 +28,22 @@ def require_micropython():
     return MICROPYTHON
 
 
+def require_wasm32_micropython():
+    # (node, package directory) of the pinned wasm32 MicroPython (tools/wasm32_port.py),
+    # or a loud failure: `make test` installs node/npm (tools/sysdeps.sh) and the package.
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    try:
+        import wasm32_port as W
+    finally:
+        sys.path.pop(0)
+    node = require("node")
+    if W.version() != W.VERSION:
+        pytest.fail("the wasm32 MicroPython %s@%s is not installed in %s (found version %r; "
+                    "run `make test`, or .venv/bin/python tools/wasm32_port.py)"
+                    % (W.PACKAGE, W.VERSION, W.NODE_DIR, W.version()))
+    return node, W.PKG_DIR
+
+
 def free_port(family=socket.AF_INET):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))

@@ -9,9 +9,10 @@
 #                                          (also with $MHTTP_BENCH_QUICK=1: run.py --quick)
 #
 # The 32-bit MicroPython is the wasm32 port, npm's @micropython/micropython-webassembly-
-# pyscript (VERSION below, pinned), run by node: this script installs it with npm into
-# .venv/node (git-ignored) and fails when node or npm is missing.  Nothing goes over the
-# network but that npm install (once): the scenarios (tools/bench/wasm32/scenarios.py)
+# pyscript (VERSION, pinned in tools/wasm32_port.py), run by node: installed with npm
+# into .venv/node (git-ignored) by `make setup` or here (tools/wasm32_port.install, which
+# fails when node or npm is missing).  Nothing goes over the network but that npm install
+# (once): the scenarios (tools/bench/wasm32/scenarios.py)
 # have no sockets; every peer is an in-memory object in the same heap (so the exchange
 # figures include the peer, on both ports alike).  mhttp is loaded as .mpy from the
 # filesystem: the unix bundle of tools/bundle.py, bytecode only, which both ports load
@@ -30,7 +31,6 @@
 #   port's 1.29 preview, e.g. a bytes method 1.27 lacks.)
 # - The wasm32 port is not a board: its builtins differ a little (asyncio runs on the JS
 #   event loop; double floats), interned names are the same mechanism.
-import json
 import os
 import re
 import shutil
@@ -44,10 +44,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 import _harness as H          # noqa: E402
 import bundle                 # noqa: E402
 
-PACKAGE = "@micropython/micropython-webassembly-pyscript"
-VERSION = "1.27.0"
-NODE_DIR = os.path.join(H.ROOT, ".venv", "node")
-PKG_DIR = os.path.join(NODE_DIR, "node_modules", *PACKAGE.split("/"))
+from wasm32_port import PACKAGE, VERSION, PKG_DIR   # noqa: E402
+import wasm32_port            # noqa: E402
 WASM = os.path.join(HERE, "wasm32")
 SCENARIOS = os.path.join(WASM, "scenarios.py")
 RUN_MJS = os.path.join(WASM, "run.mjs")
@@ -67,31 +65,8 @@ RUNS = (
 
 
 def install():
-    # The pinned wasm32 port in .venv/node (npm's registry, once); its directory.
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        raise SystemExit("bench_board_32bit: node and npm are required (the 32-bit "
-                         "MicroPython is the npm package %s@%s); found node=%s npm=%s"
-                         % (PACKAGE, VERSION, node, npm))
-    pj = os.path.join(PKG_DIR, "package.json")
-    if _version(pj) != VERSION:
-        os.makedirs(NODE_DIR, exist_ok=True)
-        print("installing %s@%s into %s (npm)" % (PACKAGE, VERSION, NODE_DIR))
-        r = subprocess.run([npm, "install", "--prefix", NODE_DIR, "--no-audit", "--no-fund",
-                            "--save-exact", "%s@%s" % (PACKAGE, VERSION)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
-        if r.returncode != 0 or _version(pj) != VERSION:
-            raise SystemExit("bench_board_32bit: npm install %s@%s failed:\n%s"
-                             % (PACKAGE, VERSION, r.stdout.decode(errors="replace")))
-    return node
-
-
-def _version(pj):
-    try:
-        with open(pj) as f:
-            return json.load(f).get("version")
-    except (OSError, ValueError):
-        return None
+    # The pinned wasm32 port in .venv/node (tools/wasm32_port.py, shared with the tests).
+    return wasm32_port.install("bench_board_32bit")
 
 
 def stage(tmp, node):

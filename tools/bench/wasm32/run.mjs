@@ -1,6 +1,5 @@
 // Runs tools/bench/wasm32/scenarios.py on the wasm32 MicroPython port
-// (@micropython/micropython-webassembly-pyscript, installed by
-// tools/bench/bench_board_32bit.py):
+// (@micropython/micropython-webassembly-pyscript, installed by tools/wasm32_port.py):
 //
 //   node tools/bench/wasm32/run.mjs PKGDIR HEAPSIZE LIBDIR SCRIPT ARGS...
 //
