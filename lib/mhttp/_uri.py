@@ -15,11 +15,8 @@ except ImportError:
     def const(x):
         return x
 
-_HASH = const(35)       # "#"
 _SLASH = const(47)      # "/"
 _COLON = const(58)      # ":"
-_QMARK = const(63)      # "?"
-_AT = const(64)         # "@"
 _LBRACKET = const(91)   # "["
 _RBRACKET = const(93)   # "]"
 
@@ -57,7 +54,7 @@ def to_authority(host, port, scheme):
     # Reverse of split_authority: brackets an IPv6 literal and omits the port when it is
     # None or the scheme's default.  Returns the kind of host.
     b, was_str = _in(host)
-    if b.find(_COLON) >= 0 and b[0] != _LBRACKET:
+    if b.find(b":") >= 0 and b[0] != _LBRACKET:
         from mhttp._util_ip import bracket
         b = bracket(b)
     if port is not None:
@@ -84,7 +81,7 @@ def parse_uri(uri):
         if c <= 32 or c == 127:
             from mhttp._util_ip import _bad
             raise _bad(5)   # whitespace or control character in URI
-    c = b.find(_COLON)
+    c = b.find(b":")
     if c <= 0:
         from mhttp._util_ip import _bad
         raise _bad(6)   # URI has no scheme
@@ -102,21 +99,21 @@ def parse_uri(uri):
         raise _bad(8)   # URI has no authority
     rest = b[c + 3:]
     end = len(rest)
-    for sep in (_SLASH, _QMARK, _HASH):
+    for sep in (b"/", b"?", b"#"):
         k = rest.find(sep)
         if 0 <= k < end:
             end = k
     auth = rest[:end]
     tail = rest[end:]
     frag = None
-    h = tail.find(_HASH)
+    h = tail.find(b"#")
     if h >= 0:
         frag = tail[h + 1:]
         tail = tail[:h]
     if not tail or tail[0] != _SLASH:
         tail = b"/" + tail
     userinfo = None
-    at = auth.rfind(_AT)
+    at = auth.rfind(b"@")
     if at >= 0:
         userinfo = auth[:at]
         auth = auth[at + 1:]
@@ -125,7 +122,7 @@ def parse_uri(uri):
         from mhttp._util_ip import uri_ipv6
         host, port = uri_ipv6(auth)
     else:
-        k = auth.rfind(_COLON)
+        k = auth.rfind(b":")
         host = auth
         if k >= 0:
             host = auth[:k]

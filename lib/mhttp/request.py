@@ -398,7 +398,7 @@ def new_from_uri(uri, headers=None):
         uri = uri.encode()
     elif not isinstance(uri, bytes):
         uri = bytes(uri)
-    i = uri.find(35)    # "#"
+    i = uri.find(b"#")  # (an int argument: TypeError on MicroPython 1.27)
     if i >= 0:
         uri = uri[:i]   # the fragment is never sent (RFC 9110 §7.1)
     # (scheme, userinfo, host, port, path_and_query, fragment) as bytes, scheme and host
