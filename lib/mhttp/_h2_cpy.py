@@ -1,7 +1,8 @@
 # mhttp._h2_cpy: CPython-only fast path for mhttp.h2's field-name check, imported only
 # when sys.implementation.name == "cpython" (MicroPython's bytes has no translate, and a
-# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont)
-# and its write-buffer check for writers without out_buf (drain).
+# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont),
+# its write-buffer check for writers without out_buf (drain) and a response's Date field
+# (_dated).
 # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
 _TOKEN_BAD = bytes([c for c in range(256)
                     if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a])
@@ -47,6 +48,22 @@ def drain(w):
         return t.get_write_buffer_size() > t.get_write_buffer_limits()[1]
     except Exception:
         return True
+
+
+def _dated(l):
+    # mhttp.h2_connection's response fields l with a Date field added when l has none
+    # and the clock is set (RFC 9110 §6.6.1: an origin server with a clock sends Date).
+    for f in l:
+        if f[0] == b"date":
+            return l
+    # through h1_connection (its __getattr__ reaches _h1c_server): importing _h1c_server
+    # first would be an import cycle on CPython
+    from mhttp.h1_connection import http_date
+    d = http_date()     # None: the clock is unset (not plausible)
+    if d:
+        l = list(l)
+        l.append((b"date", d))
+    return l
 
 
 async def cont(coro, first):
