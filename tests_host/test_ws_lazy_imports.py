@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, free_port, run_micropython
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
-        "mhttp._ws_more", "mhttp._ws_cpy")
+        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
 
 SCRIPT = r'''
 import sys
@@ -45,6 +45,7 @@ ws.send("h\u00e9")                 # non-ASCII text (MicroPython: mhttp._ws_rare
 assert ws.receive(10) == ("h\u00e9", "text")
 print("RARE", sorted(loaded()))
 assert ws.close() is True
+print("CLOSE", "mhttp._ws_close" in sys.modules)   # the closing code: loaded by close()
 print("OK")
 '''
 
@@ -84,6 +85,8 @@ def _check(out, mp):
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out
+        assert "mhttp._ws_close" not in lines["RARE"], out
+    assert lines.get("CLOSE") == "True", out
     assert out.rstrip().endswith("OK"), out
 
 
@@ -116,7 +119,7 @@ print("OK")
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
                                    "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open",
-                                   "mhttp._ws_hserr"])
+                                   "mhttp._ws_hserr", "mhttp._ws_close"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.

@@ -95,7 +95,6 @@ CLOSING = 2
 CLOSED = 3
 
 _SLICE = const(3600)      # seconds per read when waiting without a limit (ticks stay in range)
-_DRAIN_MAX = const(1 << 20)  # bytes read and dropped while waiting for a failed peer to close
 
 # send()'s opcode names: mhttp._ws_more._OPCODES (loaded when a send names its opcode)
 
@@ -171,6 +170,8 @@ class WebSocket:
     def __getattr__(self, name):
         if name == "accept":
             return bind(self, name, "mhttp._ws_server", "accept")
+        if name in "close _close_transport _drain".split():    # in mhttp._ws_close
+            return bind(self, name, "mhttp._ws_close", "close _close_transport _drain")
         return bind(self, name, "mhttp._ws_more", _RARE_WS)
 
     # -- opening ----------------------------------------------------------------------
@@ -320,33 +321,6 @@ class WebSocket:
         from mhttp._ws_more import _AIter
         return _AIter(self, self.timeout)
 
-    async def _drain(self, end):
-        # Reads and drops the peer's bytes until it ends the stream (bounded by `end` and
-        # _DRAIN_MAX bytes).
-        n = 0
-        try:
-            while not self._eof and n < _DRAIN_MAX:
-                n += len(await self._read(end))
-        except Error:
-            pass
-
-    async def _close_transport(self, clean):
-        # Both close frames exchanged (clean) or the connection failed: end the transport.
-        # HTTP/2: end our side of the CONNECT stream; HTTP/1.1: close TCP (a client first
-        # gives the server close_timeout to close it, RFC 6455 §7.1.1).
-        if self.ready_state == CLOSED:
-            return
-        self.ready_state = CLOSED
-        conn = self.connection
-        if self._h2(conn):
-            from mhttp._ws_more import _h2_close
-            await _h2_close(self, conn)
-            return
-        if clean and self.type == "client":
-            await self._drain(_deadline(self.close_timeout))
-        if conn is not None:
-            conn.abort()
-
     # -- sending ------------------------------------------------------------------------
     async def _send(self, fn, args, timeout):
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
@@ -388,73 +362,10 @@ class WebSocket:
         await self._send(self.p.send_message, (data, text, fin), timeout)
 
     # -- closing ------------------------------------------------------------------------
-    async def close(self, code=1000, reason="", timeout=None, wait=True):
-        # The closing handshake: sends a close frame (code None: without a code), waits up
-        # to timeout (default close_timeout) for the peer's, then closes the transport.
-        # Messages arriving meanwhile are dropped.  Returns True when the peer's close
-        # frame arrived (ws.close_code / close_reason hold it), False otherwise.
-        # wait=False only sends the close frame: receive() then still returns the messages
-        # the peer sent before its close, then None (the transport closes then).
-        if timeout is None:
-            timeout = self.close_timeout
-        p = self.p
-        if p is None:
-            self.ready_state = CLOSED
-            if self.connection is not None:
-                self.connection.abort()
-            return False
-        if self.ready_state == CLOSED:
-            return self.close_code is not None and self.close_code != _CLOSE_ABNORMAL
-        end = _deadline(timeout)
-        if p.state == _ST_OPEN:
-            self.ready_state = CLOSING
-            try:
-                await self._send(p.send_close, (code, reason), timeout)
-            except (ConnectionClosed, Timeout):
-                await self._close_transport(False)
-                return False
-        if not wait:
-            return False
-        if self._reading:
-            # Another task is in receive(): it reads the peer's close and ends the
-            # transport; wait for that (bounded), then end it ourselves.
-            import asyncio
-            while self.ready_state != CLOSED:
-                try:
-                    _left(end)
-                except Timeout:
-                    await self._close_transport(False)
-                    return False
-                await asyncio.sleep(0.02)
-            return self.close_code is not None and self.close_code != _CLOSE_ABNORMAL
-        try:
-            while True:
-                ev = p.next_event()
-                if p._out:
-                    await self._flush_auto()
-                if ev is None:
-                    if self._eof:
-                        p.receive_data(b"")
-                    else:
-                        p.receive_data(await self._read(end))
-                    continue
-                if ev[0] == _EV_CLOSE:
-                    self.close_code = ev[1]
-                    self.close_reason = ev[2]
-                    await self._close_transport(True)
-                    return ev[1] != _CLOSE_ABNORMAL
-        except (Timeout, ConnectionClosed):
-            pass
-        except ProtocolError as e:
-            # WSError from the core (matched through its base class, as in receive())
-            if not isinstance(e, errors.WSError):
-                raise
-            self.close_code = e.close_code
-            self.close_reason = str(e)
-        await self._close_transport(False)
-        return False
-
-    # abort(): closes the transport at once, without a closing handshake (mhttp._ws_more).
+    # close(code=1000, reason="", timeout=None, wait=True) and the transport's end
+    # (_close_transport, _drain) live in mhttp._ws_close, bound on first use (board RAM:
+    # the closing handshake's code is loaded when a connection closes); abort(): closes
+    # the transport at once, without a closing handshake (mhttp._ws_more).
 
 
 _BLOCKING = []
@@ -526,6 +437,7 @@ def __getattr__(name):
 try:
     settle(WebSocket, "mhttp._ws_more", _RARE_WS)
     settle(WebSocket, "mhttp._ws_server", "accept")
+    settle(WebSocket, "mhttp._ws_close", "close _close_transport _drain")
     if not core.MICROPYTHON:
         # the real new_from_uri (its signature) and parse_ws_uri as plain globals
         from mhttp._ws_open import new_from_uri, parse_ws_uri  # noqa: F401, F811
