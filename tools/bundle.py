@@ -7,8 +7,9 @@
 
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
 the unix port glue the esp32/rp2 glue re-exports, _mhttp_tls.mpy, its TLS half (loaded only
-with TLS; unix too), _mhttp_aio.mpy, its asyncio half (open_connection, start_server; loaded
-by the first asyncio connection or server; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
+with TLS; unix too), _mhttp_aio.mpy, its asyncio half (open_connection, and start_server, which loads
+mhttp._server_accept, the server's accept loop; loaded by the first asyncio connection or
+server; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
 share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
 board's CPU, NATIVE_ARCH; on another CPU its import fails with ValueError and mhttp.ws
@@ -44,7 +45,7 @@ HEAVY = ("hpack", "_hpack_tables", "_hpack_more", "_hpack_huffdec", "_hpack_cpy"
          "_h2_frames_more", "h2", "_h2_rare", "_h2_cpy", "h2_connection", "_h2_conn_rare",
          "_h2_stream_rare", "_h2_server", "h2_session", "_client_h2", "_server_h2", "ws",
          "_ws_rare", "_ws_server", "_ws_more", "_ws_msg", "_ws_cpy", "websocket", "_sha1",
-         "_ws_hs", "_ws_open", "_ws_hserr")
+         "_ws_hs", "_ws_open", "_ws_hserr", "_ws_close")
 PRESETS = {
     "h1-client": {"entry": ["__init__", "client", "request", "blocking"],
                   "forbid": HEAVY + ("server", "cli_serve", "__main__")},
