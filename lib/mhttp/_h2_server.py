@@ -125,8 +125,23 @@ async def _start(server, onstream, stream):
     # with a try block is ~100 bytes larger (64-bit unix port: 224 bytes for _handle,
     # 128 for this one), and a batch of new streams creates all its tasks at once
     # (h2load -m 10: ten, while the reader dispatches); _handle's frame is made when the
-    # task runs, mostly one at a time.
-    await _handle(server, onstream, stream)
+    # task runs, mostly one at a time (by _run: no try block here).
+    server = _run(server, onstream, stream)
+    if server is not None:
+        await server
+
+
+def _run(server, onstream, stream):
+    # _handle's coroutine, or None when there is no heap for its frame: then the
+    # connection ends (its transport aborted: the reader wakes, every stream gets the
+    # error), as when that frame was made in the reader and failed there; a stream
+    # nobody answers or resets must not be left behind.  (A plain function: its try
+    # block costs no heap.)
+    try:
+        return _handle(server, onstream, stream)
+    except MemoryError:
+        stream.conn.io.abort()
+        return None
 
 
 def serve_connection(server, onstream, conn):

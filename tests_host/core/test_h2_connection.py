@@ -227,6 +227,39 @@ def test_cpython_server_adds_one_date_field():
         assert len(plain) == 1 and plain[0].endswith(b" GMT")
 
 
+def test_no_heap_for_a_handler_ends_the_connection():
+    # Boards start a stream's task in _h2_server._start, which makes _handle's frame:
+    # without heap for it the connection's transport is aborted (the reader ends, every
+    # stream gets the error) and the task ends quietly, rather than leaving a stream that
+    # nobody answers or resets.
+    from mhttp import _h2_server
+    aborted = []
+
+    class Conn:
+        class io:
+            @staticmethod
+            def abort():
+                aborted.append(1)
+
+    class St:
+        conn = Conn
+
+    real = _h2_server._handle
+
+    def no_heap(server, onstream, stream):
+        raise MemoryError("no heap for a frame")
+    _h2_server._handle = no_heap
+    try:
+        assert _h2_server._run(None, None, St) is None and aborted == [1]
+        assert asyncio.run(_h2_server._start(None, None, St)) is None and aborted == [1, 1]
+    finally:
+        _h2_server._handle = real
+    c1, c2 = _h2_server._run(None, None, St), real(None, None, St)
+    assert c1.__class__ is c2.__class__ and aborted == [1, 1]
+    c1.close()
+    c2.close()
+
+
 def test_echo_large_body_flow_control_and_trailers():
     piece = bytes(range(250)) * 40          # 10000 bytes, sent 15 times: 150000 bytes,
     total = 150000                          # beyond a 64 KiB window
