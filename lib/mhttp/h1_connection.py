@@ -303,10 +303,7 @@ class H1Stream(StreamCommon):
         if p.upgraded:
             # The tunnelled bytes: mhttp._h1c_stream (loaded on first use).
             return await self._tunnel(timeout)
-        if not self._body_started and conn.is_server:
-            # (only a server's get_headers reads it: a client stream's instance dict keeps
-            # a slot less, one growth step less per request on MicroPython)
-            self._body_started = True
+        self._body_started = True
         if self._in_done:
             return None
         if self._body_end is not None:

@@ -429,24 +429,3 @@ def test_tunnel_reader_is_rare_and_ends_at_eof():
     assert "mhttp._h1c_stream" in sys.modules
     assert run_blocking(s.get_next_chunk()) is None
     assert run_blocking(s.get_next_chunk()) is None
-
-
-def test_client_stream_instance_dict_after_a_response():
-    # A client's stream holds only what its exchange set (the server-only _body_started
-    # is not written): conn, headers_sent, headers, _in_done.
-    io = ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"])
-    c = H1Connection(io, CLIENT)
-    s = c.new_stream()
-    run_blocking(s.write_headers(Headers([(":method", "GET"), (":path", "/"),
-                                          (":authority", "h"), (":scheme", "http")]), True))
-    run_blocking(s.get_headers())
-    assert run_blocking(s.get_body_as_string()) == b"ok"
-    assert sorted(s.__dict__) == ["_in_done", "conn", "headers", "headers_sent"]
-    # a server's get_headers after the body was read still answers None (no trailers)
-    io = ScriptIO([b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab"])
-    c = H1Connection(io, SERVER)
-    s = run_blocking(c.get_next_incoming_stream())
-    assert run_blocking(s.get_headers()).get(b":method") == b"POST"
-    assert run_blocking(s.get_headers()).get(b":method") == b"POST"   # same head again
-    assert run_blocking(s.get_body_as_string()) == b"ab"
-    assert s._body_started and run_blocking(s.get_headers()) is None
