@@ -868,7 +868,9 @@ class PerMessageDeflate:
         if wbits < 9:
             return None    # zlib cannot honour an 8-bit window: send uncompressed
         if MICROPYTHON:
-            if _mp_deflate_compress():
+            # DeflateIO ends each message with a final block: only for a peer that agreed
+            # not to keep our context (one that keeps it would read past its stream's end)
+            if not takeover and _mp_deflate_compress():
                 from mhttp._ws_rare import _MPDeflater
                 return _MPDeflater(wbits, self.min_size)
             return None

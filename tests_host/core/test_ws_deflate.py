@@ -1,6 +1,12 @@
 # mhttp.ws permessage-deflate (RFC 7692), portable.  On MicroPython the core inflates
 # each message on its own (no context takeover) and compresses only when the firmware has
-# MICROPY_PY_DEFLATE_COMPRESS; these tests check what each runtime can do.
+# MICROPY_PY_DEFLATE_COMPRESS; these tests check what each runtime can do.  Expectations
+# follow the runtime's capabilities as the library probes them (deflate_available(), whose
+# second item is mhttp.ws._mp_deflate_compress on MicroPython), not its name: the unix
+# port 1.29 cannot compress, the wasm32 port 1.27 (and firmware built with
+# MICROPY_PY_DEFLATE_COMPRESS) can, and then compresses each whole message into a stream
+# of its own ending with a final block (RFC 7692 §7.2.3.4), so it asks for no context
+# takeover on its side too and sends fragmented messages uncompressed.
 import binascii
 from mhttp.ws import (WSProtocol, PerMessageDeflate, encode_frame, server_handshake,
                       client_request, client_check_response, deflate_available, _parse_extensions,
@@ -9,6 +15,32 @@ from mhttp.errors import WSError
 from _t import raises, events
 
 CAN_INFLATE, CAN_DEFLATE = deflate_available()
+# a compressor that ends every message with a final block (MicroPython's DeflateIO)
+MP_DEFLATE = MICROPYTHON and CAN_DEFLATE
+
+
+def _frames(wire):
+    # [(first byte, payload)] of unmasked or masked frames, one after another
+    out = []
+    while wire:
+        n = wire[1] & 0x7f
+        p = 2
+        if n == 126:
+            n = int.from_bytes(wire[2:4], "big")
+            p = 4
+        elif n == 127:
+            n = int.from_bytes(wire[2:10], "big")
+            p = 10
+        key = None
+        if wire[1] & 0x80:
+            key = wire[p:p + 4]
+            p += 4
+        data = wire[p:p + n]
+        if key is not None:
+            data = bytes([data[i] ^ key[i & 3] for i in range(n)])
+        out.append((wire[0], data))
+        wire = wire[p + n:]
+    return out
 
 
 def client_pmd(params=None):
@@ -170,12 +202,48 @@ def test_fragmented_compressed_send():
         + c.send_message(b"end", fin=True)
     s.receive_data(wire)
     assert events(s) == [(EV_MESSAGE, b"abc" * 100 + b"xyz" * 100 + b"end", False)]
-    if CAN_DEFLATE:
+    f = _frames(wire)
+    assert [b & 0xbf for b, _ in f] == [0x02, 0x00, 0x80]   # binary, cont, cont + FIN
+    assert not f[1][0] & 0x40 and not f[2][0] & 0x40        # RSV1 never on a continuation
+    if CAN_DEFLATE and not MP_DEFLATE:
         assert wire[0] == 0x42     # RSV1 on the first frame only, no FIN
+        assert len(f[0][1]) < 300
+    else:
+        # no compressor, or one that cannot flush mid-message: the whole message goes
+        # out plain (RSV1 clear on its first frame: legal, RFC 7692 §6)
+        assert wire[0] == 0x02 and f[0][1] == b"abc" * 100 and f[1][1] == b"xyz" * 100
+    # a whole message after it is compressed when the runtime can compress
+    wire = c.send_message(b"abc" * 100)
+    assert wire[0] == (0xc2 if CAN_DEFLATE else 0x82)
+    s.receive_data(wire)
+    assert events(s) == [(EV_MESSAGE, b"abc" * 100, False)]
+
+
+def test_compressor_that_ends_messages_keeps_to_no_context_takeover():
+    # A client whose offer's client_no_context_takeover the server did not grant: a peer
+    # that keeps context would read the next message past the end of a final block, so a
+    # compressor that ends each message with one (MicroPython) sends plain messages then.
+    base = [(b"server_no_context_takeover", None), (b"server_max_window_bits", b"10")]
+    for granted in (False, True):
+        params = base + [(b"client_no_context_takeover", None)] if granted else base
+        neg = PerMessageDeflate().check_response(params)
+        assert neg.client_no_context_takeover == granted
+        c = WSProtocol(client=True, extensions=[neg])
+        s = WSProtocol(client=False, extensions=[neg])
+        for _ in range(2):
+            wire = c.send_message(b"abc" * 100)
+            assert bool(wire[0] & 0x40) == (CAN_DEFLATE and (granted or not MP_DEFLATE))
+            s.receive_data(wire)
+            assert events(s) == [(EV_MESSAGE, b"abc" * 100, False)]
 
 
 def test_offer_strings():
-    if MICROPYTHON:
+    if MP_DEFLATE:
+        # our compressor ends each message: no context takeover on our side either
+        assert PerMessageDeflate().offer() == (b"permessage-deflate; server_no_context_takeover; "
+                                               b"client_no_context_takeover; "
+                                               b"server_max_window_bits=10; client_max_window_bits")
+    elif MICROPYTHON:
         assert PerMessageDeflate().offer() == (b"permessage-deflate; server_no_context_takeover; "
                                                b"server_max_window_bits=10; client_max_window_bits")
     else:
@@ -197,12 +265,15 @@ def test_server_accept_responses():
     pol = PerMessageDeflate()
     value, neg = pol.accept([(b"client_max_window_bits", None)])
     if MICROPYTHON:
-        # we cannot keep inflate context and ask for a small window
-        assert value == b"permessage-deflate; client_no_context_takeover; client_max_window_bits=10"
+        # we cannot keep inflate context and ask for a small window; a compressor that
+        # ends each message (MP_DEFLATE) declares no context takeover on our side
+        assert value == (b"permessage-deflate; " + (b"server_no_context_takeover; " if MP_DEFLATE else b"")
+                         + b"client_no_context_takeover; client_max_window_bits=10")
         assert neg.client_max_window_bits == 10 and neg.client_no_context_takeover
     else:
         assert value == b"permessage-deflate"
         assert neg.client_max_window_bits == 15 and not neg.client_no_context_takeover
+    assert neg.server_no_context_takeover == MP_DEFLATE
     value, neg = pol.accept([(b"server_max_window_bits", b"9"), (b"client_max_window_bits", b"11"),
                              (b"server_no_context_takeover", None)])
     assert b"server_max_window_bits=9" in value and b"server_no_context_takeover" in value
