@@ -12,7 +12,8 @@
 # unless a server half (mhttp._ws_server) still uses them.
 import os
 from mhttp import errors
-from mhttp.ws import PerMessageDeflate, MICROPYTHON, _mp_deflate_compress, _err, _msg
+from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress,
+                      _err, _msg)
 
 try:
     from micropython import const
@@ -158,9 +159,14 @@ def pmd_check_response(self, params):
         raise _err(_M_PMD_SREFUSED, _CLOSE_PROTOCOL_ERROR)
     if MICROPYTHON and not r.server_no_context_takeover:
         raise _err(_M_PMD_TAKEOVER, _CLOSE_PROTOCOL_ERROR)
-    if self.client_max_window_bits not in (None, True) and \
-            r.client_max_window_bits > self.client_max_window_bits:
-        r.client_max_window_bits = self.client_max_window_bits
+    # our compressor's window: the policy's cap, else DEFAULT_WINDOW_BITS (MicroPython's
+    # DeflateIO allocates 2**bits bytes for every message it compresses; a smaller window
+    # than granted is always legal, RFC 7692 §7.1.2.2)
+    cap = self.client_max_window_bits
+    if cap is None or cap is True:
+        cap = DEFAULT_WINDOW_BITS
+    if r.client_max_window_bits > cap:
+        r.client_max_window_bits = cap
     if self.client_no_context_takeover:
         r.client_no_context_takeover = True
     r.negotiated = True

@@ -65,7 +65,9 @@
 #     absent on typical ESP32/RP2 firmware and on the standard unix build: detected at run
 #     time (DEFLATE_COMPRESS); without it we send uncompressed messages (RSV1 clear, always
 #     legal).  Windows are memory: a board asks for small ones (server_max_window_bits on
-#     a client offer, client_max_window_bits on a server answer; default 10 on MicroPython).
+#     a client offer, client_max_window_bits on a server answer; default 10 on MicroPython)
+#     and compresses with at most 2**10 bytes unless its policy sets a window (a client
+#     granted more by the server still uses 10: DeflateIO allocates the window per message).
 #
 # Handshake helpers (no I/O; Headers use pseudo-headers like the h1/h2 cores; they live in
 # mhttp._ws_hs and mhttp._ws_server, loaded on first use, and are importable from here):

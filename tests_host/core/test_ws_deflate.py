@@ -10,7 +10,8 @@
 import binascii
 from mhttp.ws import (WSProtocol, PerMessageDeflate, encode_frame, server_handshake,
                       client_request, client_check_response, deflate_available, _parse_extensions,
-                      OP_TEXT, OP_BINARY, OP_CONT, EV_MESSAGE, EV_CLOSE, ST_CLOSED, MICROPYTHON)
+                      OP_TEXT, OP_BINARY, OP_CONT, EV_MESSAGE, EV_CLOSE, ST_CLOSED, MICROPYTHON,
+                      DEFAULT_WINDOW_BITS)
 from mhttp.errors import WSError
 from _t import raises, events
 
@@ -313,7 +314,29 @@ def test_client_check_response_refusals():
         assert e.close_code == 1002
     neg = pol.check_response([(b"server_max_window_bits", b"9"), (b"server_no_context_takeover", None),
                               (b"client_max_window_bits", b"11")])
-    assert neg.server_max_window_bits == 9 and neg.client_max_window_bits == 11
+    # our compressor keeps to DEFAULT_WINDOW_BITS (10 on MicroPython) unless told otherwise
+    assert neg.server_max_window_bits == 9 and neg.client_max_window_bits == min(11, DEFAULT_WINDOW_BITS)
+
+
+def test_client_compressor_window():
+    # The client's compressor uses the window the server grants, capped by the policy's
+    # client_max_window_bits, else by DEFAULT_WINDOW_BITS (15 on CPython; 10 on
+    # MicroPython, whose DeflateIO allocates 2**bits bytes per compressed message).
+    # Smaller than granted is always legal (RFC 7692 §7.1.2.2).
+    base = [(b"server_no_context_takeover", None), (b"client_no_context_takeover", None),
+            (b"server_max_window_bits", b"10")]
+    for policy, granted, want in ((None, None, DEFAULT_WINDOW_BITS), (None, b"12", min(12, DEFAULT_WINDOW_BITS)),
+                                  (9, None, 9), (12, b"11", 11), (12, None, 12), (True, None, DEFAULT_WINDOW_BITS)):
+        params = base + ([(b"client_max_window_bits", granted)] if granted else [])
+        neg = PerMessageDeflate(client_max_window_bits=policy).check_response(params)
+        assert neg.client_max_window_bits == want, (policy, granted)
+        c = WSProtocol(client=True, extensions=[neg])
+        s = WSProtocol(client=False, extensions=[neg])
+        msg = bytes(range(256)) * 20 + b"abc" * 500
+        wire = c.send_message(msg)
+        assert bool(wire[0] & 0x40) == CAN_DEFLATE
+        s.receive_data(wire)
+        assert events(s) == [(EV_MESSAGE, msg, False)]
 
 
 def test_rsv1_message_without_deflate_is_1002_and_uncompressed_ok_with_it():
