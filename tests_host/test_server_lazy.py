@@ -5,7 +5,8 @@
 # (loaded on first use; on CPython they are bound at import, see mhttp._lazy.settle) --
 # on CPython (the asyncio.Protocol fast path) and on the MicroPython unix port (asyncio
 # streams).  A blocking client does not load the asyncio
-# I/O (mhttp._io_stream) nor the drivers' rare methods.
+# I/O (mhttp._io_stream) nor the drivers' rare methods, nor the server half of
+# mhttp.h1_connection (mhttp._h1c_server: a response head's _out, the body deadline's _left).
 import os
 import subprocess
 import sys
@@ -141,7 +142,7 @@ for i in range(3):
     print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
 print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
 print("RARE", [m for m in ("mhttp._h1c_rare", "mhttp._h1c_stream", "mhttp._io_stream_rare",
-                           "mhttp._stream_more") if m in sys.modules])
+                           "mhttp._stream_more", "mhttp._h1c_server") if m in sys.modules])
 '''
 
 
@@ -404,3 +405,77 @@ def test_idle_socket_connection_waits_in_one_frame(tmp_path):
     finally:
         p.kill()
         p.wait(5)
+
+
+# A cleartext client connect (mhttp.client.connect, blocking and async, and a ws://
+# WebSocket connect, which goes through it) asks for no ALPN (only a TLS connection can
+# have agreed one) and so loads neither I/O object's rare half (mhttp._io_rare for
+# SocketIO, mhttp._io_stream_rare for StreamIO, whose reads without a Reaper a client's
+# exchange then loads); the connections work, and alpn() still answers None when asked.
+CONNECT = r'''
+import sys, asyncio
+import mhttp.client
+from mhttp import websocket
+from mhttp.headers import Headers
+PORT = %d
+RARE = ("mhttp._io_rare", "mhttp._io_stream_rare")
+def loaded():
+    return [m for m in RARE if m in sys.modules]
+def get(c, blocking):
+    s = c.new_stream()
+    h = Headers([(":method", "GET"), (":scheme", "http"), (":authority", "x"),
+                 (":path", "/")])
+    if blocking:
+        s.write_headers(h, True, 10)
+        return s.get_headers(10).get(b":status").decode(), len(s.get_body_as_string(10))
+    async def go():
+        await s.write_headers(h, True, 10)
+        st = (await s.get_headers(10)).get(b":status").decode()
+        return st, len(await s.get_body_as_string(10))
+    return go
+c = mhttp.client.connect_blocking(host="127.0.0.1", port=PORT, tls=False)
+print("BLOCKING", get(c, True), type(c.io).__name__, loaded())
+async def main():
+    c = await mhttp.client.connect(host="127.0.0.1", port=PORT, tls=False)
+    was = loaded()    # (an exchange without a Reaper loads _io_stream_rare's reads)
+    print("ASYNC", await get(c, False)(), type(c.io).__name__, was)
+    c.io.abort()
+asyncio.run(main())
+ws = websocket.new_from_uri("ws://127.0.0.1:%%d/ws" %% PORT, blocking=True)
+ws.connect(10)
+ws.send("hi")
+print("WS", ws.receive(10)[0], "mhttp._io_rare" in sys.modules)
+ws.close()
+print("ALPN", c.io.alpn(), loaded())
+'''
+
+
+def _ws_echo_server():
+    import time
+    port = free_port()
+    p = subprocess.Popen([sys.executable, "-m", "mhttp", "serve", "--port", str(port)],
+                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import socket
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return p, port
+
+
+def test_cleartext_client_connect_loads_no_io_rare_half():
+    p, port = _ws_echo_server()
+    try:
+        r = run_micropython(["-c", CONNECT % port], timeout=60)
+    finally:
+        p.kill()
+        p.wait(10)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    lines = out.strip().split("\n")
+    assert lines[0].startswith("BLOCKING ('200', ") and lines[0].endswith(" SocketIO []"), out
+    assert lines[1].startswith("ASYNC ('200', ") and lines[1].endswith(" StreamIO []"), out
+    assert lines[2] == "WS hi False", out
+    assert lines[3] == "ALPN None ['mhttp._io_rare', 'mhttp._io_stream_rare']", out

@@ -144,7 +144,10 @@ async def _open(req, blocking, timeout, pool=None, key=None):
 def negotiate(io, options, version):
     # Picks the protocol driver for a connected I/O object.  The HTTP/2 seam: when
     # mhttp.h2_connection exists, version 2 (or ALPN "h2" from io.alpn()) goes there.
-    if io.alpn() == b"h2" or (version == 2 and not getattr(io, "tls", False)):
+    # (ALPN asked only with TLS: on a cleartext connection io.alpn() is None anyway, and
+    # asking loads the I/O object's rare half, mhttp._io_rare: board RAM.)
+    tls = getattr(io, "tls", False)
+    if (tls and io.alpn() == b"h2") or (version == 2 and not tls):
         from mhttp._client_h2 import h2
         return h2(io, options)
     if version == 2:
