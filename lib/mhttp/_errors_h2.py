@@ -31,6 +31,9 @@ def _h2_error(code):
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     if name == "H2_ERRORS":
         return tuple(_h2_error(c) for c in range(14))
     raise AttributeError(name)

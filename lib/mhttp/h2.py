@@ -231,6 +231,9 @@ def _rare():
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
     # (the prefixes in one str with spaces: one constant, not six interned names; the
     # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)

@@ -941,6 +941,9 @@ class H2Stream(StreamCommon):
 
     # -- server: after the handler ------------------------------------------------------
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # PEP 562: the server's h2c helpers (is_preface_prefix, upgrade_request, UPGRADE_101)
     # live in mhttp._h2_conn_rare, serve_connection in mhttp._h2_server (first use).
     if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):

@@ -151,6 +151,9 @@ def window_update_unpack(payload):
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
     # raises AttributeError without importing anything.
     # (prefixes and names in str with spaces: one constant each, not interned names)

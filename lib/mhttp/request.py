@@ -84,6 +84,9 @@ _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " 
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     if name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
                    "FILE_CHUNK".split():
         raise AttributeError(name)

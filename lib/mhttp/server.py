@@ -43,6 +43,9 @@ _MORE = "pause resume loop serve_forever run localname _error_close _onstream_fa
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
     if name.startswith("LINGER_"):
         from mhttp import _server_more

@@ -27,6 +27,9 @@ def rare_attr(obj, name, modname, rare):
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # BodyTooLarge and EachChunk live in mhttp._stream_more (loaded when first raised or
     # used; `from mhttp.stream_common import BodyTooLarge` works as before).
     if name == "BodyTooLarge" or name == "EachChunk":   # (no tuple constant: RAM)

@@ -60,6 +60,9 @@ _DATES = "unix_time imf_date parse_http_date _days_from_civil _civil_from_days"
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     if name in _DATES.split():
         m = "mhttp._util_date"
     elif name == "resolve_relative_path":
