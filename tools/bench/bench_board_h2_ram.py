@@ -9,11 +9,14 @@
 #           minimal server on the `h2` package (tools/bench/peers/h2_server.py)
 #   server  tools/bench/board/h2c_server.py: mhttp.server on the unix port answering
 #           `h2load -n 1000 -c 1 -m 10` (1000 requests, 10 concurrent streams)
+#   server-h2only  the same with listen(preload_h1=False): a board that expects HTTP/2
+#           clients does not load the HTTP/1.1 driver at listen (it loads on the first
+#           HTTP/1.1 request, if one comes)
 #
 # Also prints what importing each HTTP/2 module costs (gc.mem_alloc deltas, same bundle)
 # and the first HPACK use.
 #
-#   .venv/bin/python tools/bench/bench_board_h2_ram.py [--only client,server] [--peer mhttp|nghttpd|h2]
+#   .venv/bin/python tools/bench/bench_board_h2_ram.py [--only client,server,server-h2only] [--peer mhttp|nghttpd|h2]
 #                                                       [--timeout S] [--json]
 # The target: each smallest heap under 64 KiB.  Each scenario runs twice: modules
 # as .mpy files on the filesystem (loaded into the heap), then "ROMFS": as .mpy in a ROMFS
@@ -165,7 +168,7 @@ def report(name, r, log):
 
 
 def main(argv):
-    only = ("client", "server")
+    only = ("client", "server", "server-h2only")
     peers = ("mhttp", "nghttpd", "h2")
     timeout = 20.0
     as_json = "--json" in argv
@@ -221,22 +224,24 @@ def main(argv):
                                 "checkpoints": r["checkpoints"]}
             if len(rs) > 1:
                 result["client"]["min_heap_romfs"] = rs[1]["min_heap"]
-    if "server" in only:
+    for name, extra in (("server", []), ("server-h2only", ["nopreload"])):
+        if name not in only:
+            continue
         if not shutil.which("h2load"):
-            log("server  h2load not found (Debian nghttp2-client)")
-        else:
-            rs = [heapmin.find_min_heap(
-                os.path.join(ROOT, "tools", "bench", "board", "h2c_server.py"),
-                ["{port}", "1000"],
-                "h2load -n 1000 -c 1 -m 10 -T 10 http://127.0.0.1:{port}/",
-                16 * 1024, 512 * 1024, 1024, timeout, romfs=rom) for rom in romfs_modes]
-            log("server  (h2load -n 1000 -c 1 -m 10)")
-            for r in rs:
-                report("server", r, log)
-            r = rs[0]
-            result["server"] = {"min_heap": r["min_heap"], "checkpoints": r["checkpoints"]}
-            if len(rs) > 1:
-                result["server"]["min_heap_romfs"] = rs[1]["min_heap"]
+            log("%s  h2load not found (Debian nghttp2-client)" % name)
+            continue
+        rs = [heapmin.find_min_heap(
+            os.path.join(ROOT, "tools", "bench", "board", "h2c_server.py"),
+            ["{port}", "1000"] + extra,
+            "h2load -n 1000 -c 1 -m 10 -T 10 http://127.0.0.1:{port}/",
+            16 * 1024, 512 * 1024, 1024, timeout, romfs=rom) for rom in romfs_modes]
+        log("%s  (h2load -n 1000 -c 1 -m 10%s)" % (name, ", preload_h1=False" if extra else ""))
+        for r in rs:
+            report(name, r, log)
+        r = rs[0]
+        result[name] = {"min_heap": r["min_heap"], "checkpoints": r["checkpoints"]}
+        if len(rs) > 1:
+            result[name]["min_heap_romfs"] = rs[1]["min_heap"]
     if as_json:
         print(json.dumps(result, indent=1, sort_keys=True))
     return 0

@@ -3,7 +3,9 @@
 #   tools/heapmin.py tools/bench/board/h2c_server.py \
 #       --driver 'h2load -n 1000 -c 1 -m 10 http://127.0.0.1:{port}/' -- {port} 1000
 # Listens on 127.0.0.1:PORT, prints "HEAPMIN READY", answers GET / with 200 and a 13-byte
-# body, and stops by itself after COUNT requests (or 60 s), exiting 0.
+# body, and stops by itself after COUNT requests (or 60 s), exiting 0.  A third argument
+# "nopreload" listens with preload_h1=False (a board that expects HTTP/2 clients: the h1
+# driver then loads only if an HTTP/1.1 request comes).
 import asyncio
 import gc
 import sys
@@ -16,6 +18,7 @@ except ImportError:
 
 port = int(sys.argv[1])
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+preload = sys.argv[3:4] != ["nopreload"]
 gc.collect()
 checkpoint("start")
 from mhttp import server
@@ -44,7 +47,8 @@ async def onstream(srv, stream):
 
 async def main():
     srv = server.listen(onstream, host="127.0.0.1", port=port, idle_timeout=30,
-                        header_timeout=10, body_timeout=30, max_connections=2)
+                        header_timeout=10, body_timeout=30, max_connections=2,
+                        preload_h1=preload)
     await srv.listen()
     checkpoint("listening")
     print("HEAPMIN READY")
