@@ -46,6 +46,11 @@ What a virtual board is
   Large bytes buffers cost about the same bytes on both, so there they get up to 2x the
   board's room: scenarios dominated by big buffers should also be checked strictly with
   MHTTP_VBOARD_HEAP_SCALE=1 (or --heap-scale 1: what fits then fits on the board).
+  Measured since (tools/bench/bench_board_32bit.py, a 32-bit MicroPython): our scenarios'
+  live heap on 32 bits is 0.66-0.76 of the 64-bit figure, so a board's heap corresponds
+  to about 1.3-1.5 x here, and scale 2 is generous for mixed workloads; check a scenario
+  that must fit a real board with MHTTP_VBOARD_HEAP_SCALE=1.4 (docs/internals.md,
+  "Board RAM": `make demo`'s three protocols at once are at the edge there on esp32).
 * Network: the board's sockets are the host's; tests use 127.0.0.1 only.
 
 Profiles (figures and module lists, with sources)
