@@ -67,14 +67,17 @@ async def handler(server, stream):
 async def ws_echo(stream, req):
     # /ws: a WebSocket echo (text and binary, permessage-deflate offered), over HTTP/1.1
     # (101) and HTTP/2 (RFC 8441 extended CONNECT).  Anything else there gets 400/426.
-    from mhttp import websocket
+    # (the server half straight from mhttp._ws_server: mhttp.websocket.new_from_stream
+    # goes through that module's __getattr__, whose body is in mhttp._ws_more, ~2.3 KB of
+    # board heap from ROMFS that an echo never runs otherwise)
+    from mhttp._ws_server import new_from_stream, reject, HandshakeError
     from mhttp.errors import Error
     try:
-        ws = websocket.new_from_stream(stream, req)
-    except websocket.HandshakeError as e:
+        ws = new_from_stream(stream, req)
+    except HandshakeError as e:
         while (await stream.get_next_chunk()) is not None:
             pass
-        await websocket.reject(stream, e)
+        await reject(stream, e)
         return
     await ws.accept()
     try:
@@ -82,7 +85,10 @@ async def ws_echo(stream, req):
             m = await ws.receive()
             if m is None:
                 break
-            await ws.send(m[0], m[1])
+            # (no opcode argument: receive gives str for text, bytes for binary, and
+            # send picks the same opcode from the type; naming it loads mhttp._ws_more,
+            # ~2.3 KB of board heap from ROMFS, for its opcode table)
+            await ws.send(m[0])
     except Error:
         ws.abort()    # a protocol error (its close frame is already sent), a reset, a timeout
 
