@@ -50,7 +50,7 @@ What a virtual board is
   live heap on 32 bits is 0.66-0.76 of the 64-bit figure, so a board's heap corresponds
   to about 1.3-1.5 x here, and scale 2 is generous for mixed workloads; check a scenario
   that must fit a real board with MHTTP_VBOARD_HEAP_SCALE=1.4 (docs/internals.md,
-  "Board RAM": `make demo`'s three protocols at once are at the edge there on esp32).
+  "Board RAM": `make demo`'s three protocols at once fit there on esp32, not at 1.35).
 * Network: the board's sockets are the host's; tests use 127.0.0.1 only.
 
 Profiles (figures and module lists, with sources)
