@@ -309,3 +309,17 @@ def test_websocket_private_constants_match_the_core():
     assert websocket._CLOSE_ABNORMAL == W.CLOSE_ABNORMAL
     assert websocket._ST_OPEN == W.ST_OPEN
     assert (W.OP_PING, W.OP_PONG) == (9, 10)    # mhttp._ws_more.send_ping / send_pong
+
+
+def test_server_names_do_not_load_ws_more():
+    # websocket.new_from_stream / reject come straight from mhttp._ws_server: a server
+    # does not load mhttp._ws_more for them (MicroPython; CPython binds _ws_more's methods
+    # at import anyway).
+    import sys
+    from mhttp import _ws_server
+    if W.MICROPYTHON:
+        sys.modules.pop("mhttp._ws_more", None)
+    assert websocket.new_from_stream is _ws_server.new_from_stream
+    assert websocket.reject is _ws_server.reject
+    if W.MICROPYTHON:
+        assert "mhttp._ws_more" not in sys.modules
