@@ -2,13 +2,22 @@
 # first request (mhttp._lazy.bind stores these functions on H1Connection / H1Stream as
 # methods; a client never loads this module): reading the rest of a request head under
 # header_timeout, the stream for a request head, the end of an exchange,
-# H1Stream.finish_server, and http_date (with its clock check) for the Date field.
+# H1Stream.finish_server, _out (a response head) and _left (the request body deadline),
+# and http_date (with its clock check) for the Date field.
 # http_date, MAX_DRAIN and MIN_CLOCK_YEAR stay importable from mhttp.h1_connection.
 import time
 
-from mhttp.h1 import EV_HEADERS, EV_CLOSED
 from mhttp.errors import ConnectionClosed, ProtocolError
-from mhttp.h1_connection import H1Stream
+from mhttp.h1_connection import H1Stream, SERVER_NAME
+
+# mhttp.h1's event kinds as private const()s (inlined by MicroPython's compiler: no
+# module globals, so the module dict stays within 17 entries, 320 B on a board)
+if hasattr(b"", "translate"):       # CPython
+    def const(x):
+        return x
+
+_EV_HEADERS = const(1)      # mhttp.h1.EV_HEADERS
+_EV_CLOSED = const(4)       # mhttp.h1.EV_CLOSED
 
 # Bytes of an unread request body the server reads and drops after the handler so the
 # connection can be reused; past this the connection is closed instead.
@@ -86,9 +95,9 @@ def _incoming(self, ev):
     # connection loop awaits io.recv directly: one coroutine frame less per idle
     # connection) and calls this.
     kind = ev[0]
-    if kind == EV_CLOSED:
+    if kind == _EV_CLOSED:
         return None
-    if kind != EV_HEADERS:
+    if kind != _EV_HEADERS:
         raise ProtocolError("expected a request head, got event %r" % (kind,))
     self.requests += 1
     p = self.p
@@ -104,6 +113,72 @@ def _incoming(self, ev):
         s._body_end = ticks_add(ticks_ms(), int(self.body_deadline * 1000))
     self.stream = s
     return s
+
+
+# -- H1Stream's server-only parts (bound like finish_server) --------------------------
+def _out(self, headers, end_stream):
+    # H1Stream.write_headers on a server: the serialised response head, Date and Server
+    # added, or None when it is held back to go out with the first body bytes.
+    conn = self.conn
+    p = conn.p
+    has_date = has_server = has_cl = False
+    st = None
+    for f in headers._l:
+        n = f[0]
+        if n == b":status":
+            st = f[1]
+        elif n == b"date":
+            has_date = True
+        elif n == b"server":
+            has_server = True
+        elif n == b"content-length":
+            has_cl = True
+    if st is None:
+        from mhttp.errors import Error
+        from mhttp.h1_connection import _err
+        raise _err(Error, 6)  # write_headers: a response needs a :status field
+    if conn.close_after:
+        p.keep_alive = False    # the core then writes Connection: close
+    final = not st.startswith(b"1") or st == b"101"
+    extra = None
+    if final and not (has_date and has_server):
+        # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,
+        # after the fields we were given (the core writes them into the head: no
+        # second copy of it).
+        d = None
+        if not has_date:
+            d = http_date()
+        if d is not None:
+            if not has_server:
+                extra = (b"date: ", d, b"\r\nserver: ", SERVER_NAME, b"\r\n")
+            else:
+                extra = (b"date: ", d, b"\r\n")
+        elif not has_server:
+            extra = (b"server: ", SERVER_NAME, b"\r\n")
+    data = p.send_headers(headers, end_stream, extra)
+    if final:
+        self.headers_sent = True
+        self.status = st
+        if has_cl and not end_stream and conn.hold_head:
+            # Sent together with the first body bytes: one write, no Nagle stall.
+            conn._held = data
+            return None
+    return data
+
+
+def _left(self, timeout):
+    # H1Stream.get_next_chunk's read timeout under the whole-body deadline (body_deadline,
+    # server; _body_end is set by _incoming above, so a client never gets here): a read
+    # waits at most what is left of it.  (A plain method: get_next_chunk's coroutine
+    # frame keeps few slots.)
+    from mhttp._io import ticks_ms, ticks_diff
+    left = ticks_diff(self._body_end, ticks_ms()) / 1000
+    if left <= 0:
+        from mhttp.errors import Timeout
+        from mhttp.h1_connection import _err
+        # request body not complete within %ss
+        raise _err(Timeout, 5, self.conn.body_deadline)
+    return left if timeout is None or left < timeout else timeout
 
 
 # -- server: after the handler ------------------------------------------------------

@@ -235,10 +235,12 @@ class H1Stream(StreamCommon):
 
     def __getattr__(self, name):
         # get_method, write_continue, write_trailers, shutdown, _push and _tunnel (reading
-        # after an upgrade) live in mhttp._h1c_stream, the server's finish_server in mhttp._h1c_server, the rare
-        # body helpers (stream_common.BODY) in mhttp._stream_more (loaded on first use).
-        if name == "finish_server":
-            return bind(self, name, "mhttp._h1c_server", name)
+        # after an upgrade) live in mhttp._h1c_stream, the server's finish_server, _out
+        # (write_headers' response head) and _left (the request body deadline) in
+        # mhttp._h1c_server, the rare body helpers (stream_common.BODY) in
+        # mhttp._stream_more (loaded on first use).
+        if name in "finish_server _out _left".split():
+            return bind(self, name, "mhttp._h1c_server", "finish_server _out _left")
         return rare_attr(self, name, "mhttp._h1c_stream",
                          "get_method write_continue write_trailers shutdown _push _tunnel")
 
@@ -342,25 +344,14 @@ class H1Stream(StreamCommon):
                 self._in_done = True
                 return None
 
-    def _left(self, timeout):
-        # The whole-body deadline (body_deadline, server): a read waits at most what is
-        # left of it.  (A plain method: get_next_chunk's coroutine frame keeps few slots.)
-        from mhttp._io import ticks_ms, ticks_diff
-        left = ticks_diff(self._body_end, ticks_ms()) / 1000
-        if left <= 0:
-            from mhttp.errors import Timeout
-            # request body not complete within %ss
-            raise _err(Timeout, 5, self.conn.body_deadline)
-        return left if timeout is None or left < timeout else timeout
-
     # -- writing --------------------------------------------------------------------
     async def write_headers(self, headers, end_stream=False, timeout=None):
         conn = self.conn
         if not isinstance(headers, Headers):
             headers = Headers(headers)
         if conn.is_server:
-            # (the response head is made by a plain method: this coroutine's frame, a heap
-            # block for every head written, keeps few slots)
+            # (the response head is made by a plain method, _out in mhttp._h1c_server:
+            # this coroutine's frame, a heap block for every head written, keeps few slots)
             pieces = self._out(headers, end_stream)
             if pieces is None:
                 return          # held for the first body write (see hold_head)
@@ -376,54 +367,6 @@ class H1Stream(StreamCommon):
             conn._held = None
             pieces.insert(0, h)
         await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
-
-    def _out(self, headers, end_stream):
-        # write_headers on a server: the serialised response head, Date and Server added,
-        # or None when it is held back to go out with the first body bytes.
-        conn = self.conn
-        p = conn.p
-        has_date = has_server = has_cl = False
-        st = None
-        for f in headers._l:
-            n = f[0]
-            if n == b":status":
-                st = f[1]
-            elif n == b"date":
-                has_date = True
-            elif n == b"server":
-                has_server = True
-            elif n == b"content-length":
-                has_cl = True
-        if st is None:
-            raise _err(Error, 6)  # write_headers: a response needs a :status field
-        if conn.close_after:
-            p.keep_alive = False    # the core then writes Connection: close
-        final = not st.startswith(b"1") or st == b"101"
-        extra = None
-        if final and not (has_date and has_server):
-            # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,
-            # after the fields we were given (the core writes them into the head: no
-            # second copy of it).
-            d = None
-            if not has_date:
-                from mhttp._h1c_server import http_date
-                d = http_date()
-            if d is not None:
-                if not has_server:
-                    extra = (b"date: ", d, b"\r\nserver: ", SERVER_NAME, b"\r\n")
-                else:
-                    extra = (b"date: ", d, b"\r\n")
-            elif not has_server:
-                extra = (b"server: ", SERVER_NAME, b"\r\n")
-        data = p.send_headers(headers, end_stream, extra)
-        if final:
-            self.headers_sent = True
-            self.status = st
-            if has_cl and not end_stream and conn.hold_head:
-                # Sent together with the first body bytes: one write, no Nagle stall.
-                conn._held = data
-                return None
-        return data
 
     async def write_chunk(self, data, end_stream=False, timeout=None):
         if isinstance(data, str):
@@ -444,4 +387,4 @@ settle(H1Connection, "mhttp._h1c_rare",
 settle(H1Connection, "mhttp._h1c_server", "_rest_of_head end_exchange _incoming")
 settle(H1Stream, "mhttp._h1c_stream",
        "get_method write_continue write_trailers shutdown _push _tunnel")
-settle(H1Stream, "mhttp._h1c_server", "finish_server")
+settle(H1Stream, "mhttp._h1c_server", "finish_server _out _left")

@@ -368,15 +368,19 @@ def test_error_texts_loaded_by_the_first_error_with_their_class():
 
 
 def test_error_raise_site_comments_match_the_texts():
-    # Each `_err(Class, N, ...)` in h1_connection carries entry N of mhttp._h1c_text as its
-    # comment (on its line or just above), and every entry is used.
+    # Each `_err(Class, N, ...)` in h1_connection (and its server half _h1c_server, which
+    # uses the same _err) carries entry N of mhttp._h1c_text as its comment (on its line
+    # or just above), and every entry is used.
     import sys
     if sys.implementation.name != "cpython":
         return
     import re
     import mhttp.h1_connection as hc
+    import mhttp._h1c_server as hs
     from mhttp._h1c_text import text
-    src = open(hc.__file__, encoding="utf-8").read().split("\n")
+    src = []
+    for mod in (hc, hs):
+        src += open(mod.__file__, encoding="utf-8").read().split("\n") + [""]
     seen = set()
     for i, line in enumerate(src):
         m = re.search(r"\b_err\(\w+, (\d+)", line)
@@ -410,6 +414,9 @@ def test_h1_names_still_importable_and_private_copies_agree():
     if sys.implementation.name == "cpython":   # MicroPython inlines the const()s
         for n in ("CLIENT", "SERVER", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_CLOSED"):
             assert hc.__dict__["_" + n] == getattr(h1, n)
+        import mhttp._h1c_server as hs      # (its own copies of two of them)
+        for n in ("EV_HEADERS", "EV_CLOSED"):
+            assert hs.__dict__["_" + n] == getattr(h1, n)
     assert H1Connection.type == h1.CLIENT
     raises(AttributeError, getattr, hc, "EV_NOPE")
 
