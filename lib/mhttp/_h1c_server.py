@@ -83,7 +83,9 @@ def end_exchange(self):
             from mhttp.errors import Error
             raise Error("the previous exchange is not finished")
         self.stream = None
-        if not p.keep_alive:
+        if not p.keep_alive or p.upgraded:
+            # (after a 101 the connection carried another protocol: it ends here; asking
+            # the core for a next cycle raised, and loaded the error texts, every time)
             return False
         p.start_next_cycle()
     return p.keep_alive

@@ -436,3 +436,22 @@ def test_tunnel_reader_is_rare_and_ends_at_eof():
     assert "mhttp._h1c_stream" in sys.modules
     assert run_blocking(s.get_next_chunk()) is None
     assert run_blocking(s.get_next_chunk()) is None
+
+
+def test_end_exchange_after_an_upgrade_ends_the_connection_quietly():
+    # A WebSocket (or any 101 tunnel) over HTTP/1.1 closes cleanly: both sides done, the
+    # connection not reusable.  end_exchange says so (False) without asking the core for
+    # a next cycle (which raised, and loaded the error texts, on every clean close).
+    io = ScriptIO([b"GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nraw1",
+                   b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.get_next_chunk())
+    run_blocking(s.write_headers(Headers([(":status", "101"), ("upgrade", "x"),
+                                          ("connection", "upgrade")]), False))
+    assert run_blocking(s.get_next_chunk()) == b"raw1"
+    assert run_blocking(s.get_next_chunk()) is None
+    run_blocking(s.write_chunk(b"bye", True))
+    assert c.p.our_done and c.p.their_done and c.p.upgraded
+    assert c.end_exchange() is False
+    assert c.stream is None
