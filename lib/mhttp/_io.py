@@ -63,6 +63,9 @@ def run_blocking(coro):
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     # PEP 562 (MicroPython too): the I/O classes live in modules loaded on first use.
     if name == "SocketIO":
         from mhttp._io_socket import SocketIO

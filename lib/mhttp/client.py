@@ -75,6 +75,9 @@ def _options(options, kw):
 
 
 def __getattr__(name):
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals())
     if name == "tls_context":
         from mhttp._client_tls import tls_context
         return tls_context
