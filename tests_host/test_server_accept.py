@@ -165,3 +165,50 @@ def test_accept_loop_streams_big_bodies_both_ways_and_closes():
     assert lines[4] == "PARTIAL True", out
     assert lines[5] == "POST 300000 True", out
     assert lines[6:8] == ["OPEN accepting", "CLOSED refused"], out
+
+
+V6 = r'''
+import asyncio, socket
+from mhttp import server
+
+async def onstream(srv, stream):
+    await stream.get_headers()
+    await stream.write_headers([(b":status", b"200"), (b"content-length", b"2")], False)
+    await stream.write_chunk(b"v6", True)
+
+async def main():
+    srv = server.listen(onstream, host="::1", port=%d)
+    await srv.listen()
+    print("LISTEN ok")
+    ai = socket.getaddrinfo("::1", %d)[0]
+    c = socket.socket(ai[0])
+    c.connect(ai[-1])
+    c.setblocking(False)
+    c.send(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = b""
+    for _ in range(200):
+        try:
+            d = c.recv(4096)
+        except OSError:
+            d = None
+        if d == b"":
+            break
+        if d:
+            got += d
+        await asyncio.sleep_ms(10)
+    c.close()
+    print("GOT", got.split(b"\r\n")[0].decode(), got.endswith(b"\r\n\r\nv6"))
+    await srv.close()
+
+asyncio.run(main())
+'''
+
+
+def test_accept_loop_listens_on_ipv6():
+    # The listening socket takes the host's address family (an IPv4 socket cannot bind
+    # "::1": OSError EAFNOSUPPORT, as the first version of this loop did).
+    port = free_port()
+    r = run_micropython(["-c", V6 % (port, port)], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    assert "LISTEN ok" in out and "GOT HTTP/1.1 200 OK True" in out, out

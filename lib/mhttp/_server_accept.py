@@ -128,7 +128,7 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     # asyncio.start_server does.
     import socket
     ai = socket.getaddrinfo(host, port)[0]
-    s = socket.socket()
+    s = socket.socket(ai[0])     # the address family of the host (IPv6 for "::1")
     s.setblocking(False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(ai[-1])
