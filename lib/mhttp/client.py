@@ -77,7 +77,7 @@ def _options(options, kw):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "connect_async")
     if name == "tls_context":
         from mhttp._client_tls import tls_context
         return tls_context

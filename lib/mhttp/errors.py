@@ -61,7 +61,7 @@ class H1Error(ProtocolError):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "TLSError")
     # Dunders (probes of the import machinery) and private names: none are reached
     # through here ("_" is a name MicroPython has built in; "__" would cost one more).
     if name[:1] == "_":

@@ -75,7 +75,7 @@ _EV_CLOSED = const(4)
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
     # PEP 562 (MicroPython too): CLIENT, SERVER and EV_*, read once where they are
     # imported.  (Their names only in this str: not interned on a board where nobody
     # imports them.)

@@ -41,7 +41,7 @@ SERVER_NAME = b"mhttp"
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
     # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare;
     # http_date, MAX_DRAIN and MIN_CLOCK_YEAR in mhttp._h1c_server; CLIENT, SERVER and
     # the EV_* kinds are mhttp.h1's.

@@ -713,7 +713,7 @@ class Decoder(_Table):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "HeaderListTooLarge")
     # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
     # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
     if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge ":
