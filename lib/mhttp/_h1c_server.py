@@ -53,17 +53,19 @@ def http_date():
 
 async def _rest_of_head(self, p, io):
     from mhttp._io import ticks_ms, ticks_diff, ticks_add
-    from mhttp.errors import Timeout
     ht = self.header_timeout
     deadline = None if ht is None else ticks_add(ticks_ms(), int(ht * 1000))
     while True:
         if self._eof:
-            raise ConnectionClosed("peer closed the connection mid-request")
+            from mhttp.h1_connection import _err
+            raise _err(ConnectionClosed, 7)  # peer closed the connection mid-request
         t = None
         if deadline is not None:
             t = ticks_diff(deadline, ticks_ms()) / 1000
             if t <= 0:
-                raise Timeout("request head not received within %ss" % ht)
+                from mhttp.errors import Timeout
+                from mhttp.h1_connection import _err
+                raise _err(Timeout, 8, ht)  # request head not received within %ss
         data = await io.recv(t)
         if not data:
             self._eof = True
@@ -81,7 +83,8 @@ def end_exchange(self):
     if self.stream is not None:
         if not (p.our_done and p.their_done):
             from mhttp.errors import Error
-            raise Error("the previous exchange is not finished")
+            from mhttp.h1_connection import _err
+            raise _err(Error, 9)  # the previous exchange is not finished
         self.stream = None
         if not p.keep_alive or p.upgraded:
             # (after a 101 the connection carried another protocol: it ends here; asking
@@ -100,7 +103,8 @@ def _incoming(self, ev):
     if kind == _EV_CLOSED:
         return None
     if kind != _EV_HEADERS:
-        raise ProtocolError("expected a request head, got event %r" % (kind,))
+        from mhttp.h1_connection import _err
+        raise _err(ProtocolError, 10, (kind,))  # expected a request head, got event %r
     self.requests += 1
     p = self.p
     if p.their_version == b"1.0":

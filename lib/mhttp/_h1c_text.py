@@ -16,4 +16,8 @@ text = (
     "peer closed the connection before a response",  # 4
     "request body not complete within %ss",  # 5
     "write_headers: a response needs a :status field",  # 6
+    "peer closed the connection mid-request",  # 7
+    "request head not received within %ss",  # 8
+    "the previous exchange is not finished",  # 9
+    "expected a request head, got event %r",  # 10
 )
