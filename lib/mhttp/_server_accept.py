@@ -1,5 +1,5 @@
 # mhttp._server_accept: a MicroPython server's accept loop (the unix, esp32 and rp2 port
-# glue's start_server: ports/unix/_mhttp_aio.py loads this module at the first
+# glue's start_server: ports/unix/_mhttp_port.py loads this module at the first
 # start_server, so an asyncio client never carries it).  It is asyncio's own accept loop
 # (asyncio.stream's start_server and Server._serve) written out, over a lean stream
 # object per connection, Stream: the part of asyncio's Stream that

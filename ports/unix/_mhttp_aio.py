@@ -1,10 +1,11 @@
-# MicroPython unix port glue for mhttp, asyncio half: open_connection and start_server
-# (whose accept loop is mhttp._server_accept; see ports/README.md and _mhttp_port.py,
-# whose functions of the same names load this module on first use).  A blocking client
-# never loads it (board RAM: the asyncio openers' names and code, ~0.5 KB from ROMFS,
-# ~1.3 KB as a .mpy file).  tools/bundle.py compiles it as _mhttp_aio.mpy for unix,
-# esp32 and rp2; what it needs of the glue it takes from `_mhttp_port` (on esp32/rp2 the
-# board's module, which re-exports the unix glue and sets its own DEFAULT_BUFSIZE).
+# MicroPython unix port glue for mhttp, asyncio half: open_connection (see
+# ports/README.md and _mhttp_port.py, whose function of the same name loads this module
+# on first use).  A blocking client or a server never loads it (board RAM: the asyncio
+# opener's names and code, ~0.45 KB from ROMFS, ~0.9 KB as a .mpy file; a server's
+# start_server goes from _mhttp_port straight to mhttp._server_accept).  tools/bundle.py
+# compiles it as _mhttp_aio.mpy for unix, esp32 and rp2; what it needs of the glue it
+# takes from `_mhttp_port` (on esp32/rp2 the board's module, which re-exports the unix
+# glue and sets its own DEFAULT_BUFSIZE).
 import asyncio
 import _mhttp_port
 
@@ -39,10 +40,3 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
         raise _err(2, host, port, e)  # connect to %s:%s failed: %r
     return StreamIO(r, w, bufsize or _mhttp_port.DEFAULT_BUFSIZE, tls=bool(tls))
 
-
-def start_server(*args, **kw):
-    # The server half, asyncio's accept loop over a lean stream per connection, is
-    # mhttp._server_accept, loaded by the first server (an asyncio client never
-    # carries it).  Returns its coroutine (await it as before).
-    from mhttp._server_accept import start_server as f
-    return f(*args, **kw)
