@@ -5,7 +5,7 @@
 # __getattr__, mhttp._lazy.bind, and stored on the classes).
 import sys
 
-from mhttp.errors import Error, Timeout, ConnectionClosed, H2StreamError, H2ConnectionError
+from mhttp.errors import Error, Timeout, ConnectionClosed
 from mhttp.headers import Headers
 
 try:
@@ -79,7 +79,10 @@ def _failed(server, stream, e, done):
             if report is not None:
                 report(stream, "h2 stream", e)
         return None
-    if isinstance(e, (H2StreamError, H2ConnectionError, ConnectionClosed)):
+    if isinstance(e, ConnectionClosed):
+        return None
+    from mhttp import errors     # (mhttp._errors_h2 loads at the first error, not before)
+    if isinstance(e, (errors.H2StreamError, errors.H2ConnectionError)):
         return None
     if isinstance(e, Timeout):
         status = b"408"

@@ -50,7 +50,7 @@
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
 import sys
 
-from mhttp.errors import ProtocolError, H2ConnectionError, H2StreamError, CompressionError
+from mhttp.errors import ProtocolError
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder
 from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack, goaway_pack,
@@ -233,12 +233,16 @@ def _rare():
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "H2ConnectionError H2StreamError CompressionError")
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
     # (the prefixes in one str with spaces: one constant, not six interned names; the
     # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
     if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ IN_ ":
         return getattr(_rare(), name)
+    if " %s " % name in " H2ConnectionError H2StreamError CompressionError ":
+        # mhttp.errors' classes, as when they were imported here (looked up on first
+        # use: mhttp._errors_h2 stays out of a clean exchange)
+        return getattr(__import__("mhttp.errors", None, None, (name,)), name)
     if " %s " % name in " H2Session ":
         # lua-resty-http2's session class, mhttp.h2_session.H2Session (names as str
         # longer than 10 characters: not interned on a board until used)
@@ -551,17 +555,21 @@ class H2Protocol:
                     elif t == _FRAME_PRIORITY_UPDATE:
                         _rare().F[_RF_PRIORITY_UPDATE](self, fl, sid, payload)
                     # §5.5: unknown frame types MUST be ignored
-                except H2StreamError as e:
+                except Exception as e:
+                    # Board RAM: the H2Error classes (mhttp._errors_h2) are looked up
+                    # here, at the first error: a clean exchange never loads them.
+                    from mhttp.errors import H2StreamError
+                    if not isinstance(e, H2StreamError):
+                        raise
                     _rare().F[_RF_STREAM_ERROR](self, e)
                     if self.state == _CONN_CLOSED:
                         break
-        except H2ConnectionError as e:
-            _rare().F[_RF_CONNECTION_ERROR](self, e)
-            pos = n
         except Exception as e:
-            # a bug of ours must not take the driver down: end the connection cleanly
-            _rare().F[_RF_CONNECTION_ERROR](
-                self, H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,)))
+            from mhttp.errors import H2ConnectionError
+            if not isinstance(e, H2ConnectionError):
+                # a bug of ours must not take the driver down: end the connection cleanly
+                e = H2ConnectionError(_INTERNAL_ERROR, "internal error: %r" % (e,))
+            _rare().F[_RF_CONNECTION_ERROR](self, e)
             pos = n
         self._inbuf = (bytes(buf[pos:]) if copy else buf[pos:]) if pos < n else b""
         self._ev = None
@@ -703,9 +711,10 @@ class H2Protocol:
         # HPACK must see every block, even for streams we refuse (§4.3).
         try:
             return self._decoder.decode_fields(data)
-        except CompressionError as e:
-            # HeaderListTooLarge (mhttp._hpack_more, loaded by its raise): the block was
-            # decoded, only the list is too large; the other errors end the connection
+        except Exception as e:
+            # HeaderListTooLarge (a CompressionError of mhttp._hpack_more, loaded by its
+            # raise): the block was decoded, only the list is too large; the other errors
+            # end the connection
             from mhttp._hpack_more import HeaderListTooLarge
             if not isinstance(e, HeaderListTooLarge):
                 raise

@@ -44,8 +44,6 @@
 #   `from mhttp.h2_frames import data_pack` and `F.parse_frame(...)` work as before.
 import struct
 
-from mhttp.errors import (H2ConnectionError, H2StreamError,
-                          FRAME_SIZE_ERROR)
 
 try:
     from micropython import const
@@ -66,6 +64,7 @@ _FRAME_GOAWAY = const(0x7)
 _FRAME_WINDOW_UPDATE = const(0x8)
 
 _FLAG_ACK = const(0x1)
+_FRAME_SIZE_ERROR = const(0x6)       # RFC 9113 §7
 del const
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -77,6 +76,16 @@ _unpack_from = struct.unpack_from
 del struct
 
 
+def _size_error(msg, stream_id=None):
+    # The FRAME_SIZE_ERROR to raise: H2StreamError on stream_id, else H2ConnectionError.
+    # Board RAM: the classes (mhttp._errors_h2) are looked up here, at the first error, so
+    # a clean exchange never loads them.
+    from mhttp import errors
+    if stream_id is None:
+        return errors.H2ConnectionError(_FRAME_SIZE_ERROR, msg)
+    return errors.H2StreamError(_FRAME_SIZE_ERROR, msg, stream_id)
+
+
 def header_pack(length, ftype, flags, stream_id):
     return _pack(">BHBBL", length >> 16, length & 0xffff, ftype, flags, stream_id)
 
@@ -86,29 +95,25 @@ def check_size(ftype, flags, length, stream_id):
     # the others end the connection.
     if ftype == _FRAME_PRIORITY:
         if length != 5:
-            raise H2StreamError(FRAME_SIZE_ERROR, "PRIORITY frame length %d != 5 (RFC 9113 §6.3)"
-                                % length, stream_id)
+            raise _size_error("PRIORITY frame length %d != 5 (RFC 9113 §6.3)" % length,
+                              stream_id)
     elif ftype == _FRAME_RST_STREAM:
         if length != 4:
-            raise H2ConnectionError(FRAME_SIZE_ERROR,
-                                    "RST_STREAM frame length %d != 4 (RFC 9113 §6.4)" % length)
+            raise _size_error("RST_STREAM frame length %d != 4 (RFC 9113 §6.4)" % length)
     elif ftype == _FRAME_SETTINGS:
         if flags & _FLAG_ACK and length:
-            raise H2ConnectionError(FRAME_SIZE_ERROR,
-                                    "SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)")
+            raise _size_error("SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)")
         if length % 6:
-            raise H2ConnectionError(FRAME_SIZE_ERROR,
-                                    "SETTINGS length %d not a multiple of 6 (§6.5)" % length)
+            raise _size_error("SETTINGS length %d not a multiple of 6 (§6.5)" % length)
     elif ftype == _FRAME_PING:
         if length != 8:
-            raise H2ConnectionError(FRAME_SIZE_ERROR, "PING length %d != 8 (§6.7)" % length)
+            raise _size_error("PING length %d != 8 (§6.7)" % length)
     elif ftype == _FRAME_GOAWAY:
         if length < 8:
-            raise H2ConnectionError(FRAME_SIZE_ERROR, "GOAWAY length %d < 8 (§6.8)" % length)
+            raise _size_error("GOAWAY length %d < 8 (§6.8)" % length)
     elif ftype == _FRAME_WINDOW_UPDATE:
         if length != 4:
-            raise H2ConnectionError(FRAME_SIZE_ERROR,
-                                    "WINDOW_UPDATE length %d != 4 (§6.9)" % length)
+            raise _size_error("WINDOW_UPDATE length %d != 4 (§6.9)" % length)
 
 
 def settings_pack(settings=(), ack=False):
@@ -125,7 +130,7 @@ def settings_pack(settings=(), ack=False):
 def settings_unpack(payload):
     n = len(payload)
     if n % 6:
-        raise H2ConnectionError(FRAME_SIZE_ERROR, "SETTINGS length %d not a multiple of 6" % n)
+        raise _size_error("SETTINGS length %d not a multiple of 6" % n)
     return [_unpack_from(">HL", payload, i) for i in range(0, n, 6)]
 
 
@@ -135,7 +140,7 @@ def goaway_pack(last_stream_id, code, debug=b""):
 
 def goaway_unpack(payload):
     if len(payload) < 8:
-        raise H2ConnectionError(FRAME_SIZE_ERROR, "GOAWAY length %d < 8" % len(payload))
+        raise _size_error("GOAWAY length %d < 8" % len(payload))
     last, code = _unpack_from(">LL", payload, 0)
     return last & 0x7fffffff, code, bytes(payload[8:])
 
@@ -146,20 +151,20 @@ def window_update_pack(stream_id, increment):
 
 def window_update_unpack(payload):
     if len(payload) != 4:
-        raise H2ConnectionError(FRAME_SIZE_ERROR, "WINDOW_UPDATE length %d != 4" % len(payload))
+        raise _size_error("WINDOW_UPDATE length %d != 4" % len(payload))
     return _unpack_from(">L", payload, 0)[0] & 0x7fffffff
 
 
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "H2ConnectionError H2StreamError FRAME_SIZE_ERROR")
     # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
     # raises AttributeError without importing anything.
     # (prefixes and names in str with spaces: one constant each, not interned names)
     if " %s " % name[name.rfind("_"):] in " _pack _unpack " or \
             " %s " % name[:name.find("_") + 1] in " FRAME_ FLAG_ SETTINGS_ MAX_ " or \
-            " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE ":
+            " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE H2ConnectionError H2StreamError ":
         from mhttp import _h2_frames_more
         return getattr(_h2_frames_more, name)
     raise AttributeError(name)

@@ -88,7 +88,6 @@
 
 import sys
 
-from mhttp.errors import CompressionError
 from mhttp._hpack_tables import STATIC, SNAMES, SNAME_IDX, HUFF_CODE, HUFF_LEN, HUFF_TREE
 from mhttp._lazy import bind, settle
 
@@ -713,10 +712,10 @@ class Decoder(_Table):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals(), "HeaderListTooLarge")
+        return names(globals(), "HeaderListTooLarge CompressionError")
     # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
     # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
-    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge ":
+    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
         from mhttp import _hpack_more
         return getattr(_hpack_more, name)
     k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()

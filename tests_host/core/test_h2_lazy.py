@@ -224,3 +224,56 @@ def test_cleartext_server_connection_does_not_ask_alpn():
     srv.tls = object()          # (only tested against None)
     assert _run_sync(_server_h2._choose(srv, IO())) is None
     assert IO.asked == 1
+
+
+def test_clean_exchange_loads_no_h2_error_class():
+    # Board RAM: H2Error and its subclasses (mhttp._errors_h2, ~3 KB) are looked up at the
+    # first error only (h2, h2_frames, hpack, _h2_server): fresh imports of the HTTP/2
+    # modules and a clean GET, client and server protocol, never import them.  (The
+    # modules are hidden for the test and the very same ones put back after: other
+    # modules and tests hold their classes.)
+    names = ("_errors_h2", "h2_frames", "hpack", "h2", "h2_connection")
+    saved = {}
+    for n in names:
+        saved[n] = sys.modules.pop("mhttp." + n, None)
+        if n in mhttp.__dict__:
+            delattr(mhttp, n)
+    try:
+        from mhttp.h2_connection import H2Connection as C
+        from mhttp.h2 import H2Protocol as P
+        assert "mhttp._errors_h2" not in sys.modules
+        io = _SmallIO()
+        io.srv = P(client=False)
+        io.srv.initiate_connection()
+        c = C(io, False)
+        for i in range(2):
+            st = c.new_stream()
+            _run_sync(st.write_headers(_req(b"/"), True, 1))
+            assert _run_sync(st.get_headers(1)).get(b":status") == b"200"
+            assert _run_sync(st.get_next_chunk(1)) == b"Hello, World!"
+        _run_sync(c.close())
+        assert "mhttp._errors_h2" not in sys.modules
+    finally:
+        for n in names:
+            if saved[n] is not None:
+                sys.modules["mhttp." + n] = saved[n]
+                setattr(mhttp, n, saved[n])
+
+
+def test_h2_error_names_still_served_by_the_modules():
+    # The classes that h2, h2_frames and hpack imported before are still their attributes
+    # (the very mhttp.errors objects), and the frame size errors are the same.
+    from mhttp import errors
+    assert h2.H2StreamError is errors.H2StreamError
+    assert h2.H2ConnectionError is errors.H2ConnectionError
+    assert h2.CompressionError is errors.CompressionError
+    assert h2_frames.H2StreamError is errors.H2StreamError
+    assert h2_frames.H2ConnectionError is errors.H2ConnectionError
+    assert h2_frames.FRAME_SIZE_ERROR == errors.FRAME_SIZE_ERROR == 6
+    assert hpack.CompressionError is errors.CompressionError
+    e = raises(errors.H2StreamError, h2_frames.check_size, 0x2, 0, 4, 3)
+    assert e.code == 6 and e.stream_id == 3 and e.stream_error
+    e = raises(errors.H2ConnectionError, h2_frames.check_size, 0x6, 0, 7, 0)
+    assert e.code == 6 and not e.stream_error and e.name == "FRAME_SIZE_ERROR"
+    e = raises(errors.H2ConnectionError, h2_frames.window_update_unpack, b"abc")
+    assert e.code == 6 and e.message == "WINDOW_UPDATE length 3 != 4"
