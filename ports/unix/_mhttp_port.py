@@ -3,7 +3,9 @@
 # What lib/mhttp asks of a port:
 #   ticks_ms() ticks_diff(a, b) ticks_add(a, d)   millisecond clock
 #   urandom(n)                                     random bytes
-#   HAS_ALPN                                       False here (mbedTLS build without ALPN)
+#   HAS_ALPN                                       optional, read with getattr(..., False):
+#                                                  not set here (mbedTLS build without ALPN;
+#                                                  board RAM: one interned name less)
 #   client_tls_context(cafile, verify, alpn, certfile, keyfile)
 #   server_tls_context(certfile, keyfile, alpn)
 #   await open_connection(host, port, tls, server_hostname, alpn, timeout) -> _io.StreamIO
@@ -16,7 +18,6 @@ from time import ticks_ms, ticks_diff, ticks_add
 from os import urandom
 
 NAME = "micropython-unix"
-HAS_ALPN = False
 DEFAULT_BUFSIZE = 2048
 
 
