@@ -2,6 +2,9 @@
 # 9113 error codes, H2_ERRORS, h2_error_name), imported on first use by
 # mhttp.errors.__getattr__ (an HTTP/1.1 or WebSocket board never loads it).  Import these
 # names from mhttp.errors, as before; this module is an implementation detail.
+# A clean HTTP/2 exchange never loads it either (~3 KB from ROMFS): the modules on that path
+# (h2, h2_frames, hpack, h2_connection, _h2_server) look these names up at the first error,
+# never at import (tests_host/core/test_h2_lazy.py checks it); the rare modules may.
 from mhttp.errors import ProtocolError
 
 # RFC 9113 §7 error codes: "NAME:description" lines, indexed by code.  One str constant
