@@ -209,3 +209,32 @@ def test_setup_modules_dropped_after_a_failed_connect(echo_port, tmp_path):
                 assert "LOADED %d []" % n in out, out
         if mp:
             assert "AFTER []" in out, out
+
+
+HSERR = r"""
+import sys
+from mhttp import ws as W
+from mhttp import _ws_server as S
+h, chosen, exts = S.server_handshake(W.client_request(b"a", b"/", W.client_key()))
+assert h.get(b":status") == b"101"
+print("ACCEPTED", "mhttp._ws_hserr" in sys.modules)
+try:
+    S.server_handshake(W.client_request(b"a", b"/", b"short"))
+    print("no error")
+except S.HandshakeError as e:
+    print("REFUSED", e.status_hint, "mhttp._ws_hserr" in sys.modules)
+from mhttp._ws_server import HandshakeError
+assert HandshakeError is W.HandshakeError
+print("OK")
+"""
+
+
+def test_server_loads_handshake_error_on_a_refusal(tmp_path):
+    # MicroPython: mhttp._ws_server does not import mhttp._ws_hserr (HandshakeError) until
+    # a handshake is refused (board RAM); the name is still there (module __getattr__).
+    # CPython imports it with the module.
+    f = tmp_path / "h.py"
+    f.write_text(HSERR)
+    for mp in (False, True):
+        out = _run(f, mp).split()
+        assert out == ["ACCEPTED", str(not mp), "REFUSED", "400", "True", "OK"], (mp, out)

@@ -2,15 +2,32 @@
 # (a client never needs it: board RAM, docs/internals.md).
 #   mhttp.ws:        server_handshake, _valid_key, PerMessageDeflate.accept
 #   mhttp.websocket: WebSocket.accept, new_from_stream, reject
-# (and HandshakeError, from mhttp._ws_hserr)
+# (and HandshakeError, from mhttp._ws_hserr: on MicroPython through this module's
+# __getattr__, loaded when a handshake is refused; board RAM: a server that only accepts
+# does not load it)
 # mhttp.ws and mhttp.websocket keep every public name: a module-level __getattr__ (PEP 562)
 # gives these on first access, WebSocket binds `accept` with mhttp._lazy.bind and
 # PerMessageDeflate.accept calls pmd_accept.  The functions are written as in their public module (methods take
 # `self`).
-from mhttp.errors import Error
-from mhttp._ws_hserr import HandshakeError
+from mhttp.errors import Error, ProtocolError
 from mhttp.ws import PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress
 from mhttp._ws_hs import _wbits, _tokens, _list, _bb, _b64, _parse_extensions, accept_key
+
+
+if MICROPYTHON:
+    def __getattr__(name):
+        if name == "HandshakeError":
+            from mhttp._ws_hserr import HandshakeError
+            return HandshakeError
+        raise AttributeError(name)
+else:
+    from mhttp._ws_hserr import HandshakeError  # noqa: F401 (a plain global on CPython)
+
+
+def _hse(msg, status_hint, headers=None):
+    # HandshakeError(msg, status_hint, headers); mhttp._ws_hserr is loaded here
+    from mhttp._ws_hserr import HandshakeError
+    return HandshakeError(msg, status_hint, headers)
 
 
 def _valid_key(key):
@@ -38,25 +55,25 @@ def server_handshake(request, subprotocols=None, pmd=None):
     h2 = method == b"CONNECT"
     if h2:
         if request.get(":protocol") != b"websocket":
-            raise HandshakeError("RFC 8441: extended CONNECT needs :protocol websocket", 400)
+            raise _hse("RFC 8441: extended CONNECT needs :protocol websocket", 400)
     else:
         if method != b"GET":
-            raise HandshakeError("§4.2.1: the method of the request MUST be GET", 400)
+            raise _hse("§4.2.1: the method of the request MUST be GET", 400)
         if b"websocket" not in _tokens(request, "upgrade"):
-            raise HandshakeError("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
+            raise _hse("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
         if b"upgrade" not in _tokens(request, "connection"):
-            raise HandshakeError("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
+            raise _hse("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
     if request.get(":authority") is None and request.get("host") is None:
-        raise HandshakeError("§4.1: the request MUST contain a Host header field", 400)
+        raise _hse("§4.1: the request MUST contain a Host header field", 400)
     versions = request.get_as_sequence("sec-websocket-version")
     if versions != [b"13"]:
-        raise HandshakeError("§4.4: Sec-WebSocket-Version must be 13", 426,
-                             [(b"sec-websocket-version", b"13")])
+        raise _hse("§4.4: Sec-WebSocket-Version must be 13", 426,
+                  [(b"sec-websocket-version", b"13")])
     key = None
     if not h2:
         keys = request.get_as_sequence("sec-websocket-key")
         if len(keys) != 1 or not _valid_key(keys[0].strip()):
-            raise HandshakeError("§4.2.1: Sec-WebSocket-Key must be the base64 of 16 bytes", 400)
+            raise _hse("§4.2.1: Sec-WebSocket-Key must be the base64 of 16 bytes", 400)
         key = keys[0].strip()
     chosen = None
     if subprotocols:
@@ -168,7 +185,11 @@ async def accept(self, headers=None, protocols=None, timeout=None):
     stream = self.stream
     try:
         resp, chosen, exts = server_handshake(self.headers, protocols, self.compression)
-    except HandshakeError as e:
+    except ProtocolError as e:
+        # a refusal is a HandshakeError (its raise loaded mhttp._ws_hserr)
+        from mhttp._ws_hserr import HandshakeError
+        if not isinstance(e, HandshakeError):
+            raise
         self.ready_state = CLOSED
         await reject(stream, e, timeout)
         raise
@@ -192,7 +213,7 @@ def new_from_stream(stream, headers, compression=True, max_message_size=None,
     server_handshake(headers, None, None)
     if getattr(getattr(stream, "connection", None), "version", None) == 1.0:
         # (the h1 driver records an HTTP/1.0 request head as connection.version 1.0)
-        raise HandshakeError("§4.1: the HTTP version MUST be at least 1.1", 400)
+        raise _hse("§4.1: the HTTP version MUST be at least 1.1", 400)
     ws = WebSocket("server", compression, max_message_size, max_frame_size, False)
     ws.stream = stream
     ws.connection = getattr(stream, "connection", None)

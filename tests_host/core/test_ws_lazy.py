@@ -323,3 +323,18 @@ def test_server_names_do_not_load_ws_more():
     assert websocket.reject is _ws_server.reject
     if W.MICROPYTHON:
         assert "mhttp._ws_more" not in sys.modules
+
+
+def test_accept_refusal_answers_and_raises():
+    # accept() checks the request again: a refusal there (here a second version field)
+    # answers 426 and raises HandshakeError (mhttp._ws_server catches it through
+    # ProtocolError: it does not import mhttp._ws_hserr until a refusal).
+    from test_websocket_api import request
+    st = FakeStream()
+    ws = websocket.new_from_stream(st, request())
+    ws.headers = request(extra=[(b"sec-websocket-version", b"8")])
+    e = raises(W.HandshakeError, run_blocking, ws.accept())
+    assert e.status_hint == 426
+    assert ws.ready_state == websocket.CLOSED
+    assert st.head.get(b":status") == b"426"
+    assert st.head.get(b"sec-websocket-version") == b"13"
