@@ -225,6 +225,11 @@ class WebSocket:
             # top to the 1-1.3 KiB blocks each message needs (ws client, 1000 x 1 KiB:
             # 116 -> 115 KiB .mpy files, 79 -> 75 KiB ROMFS).  One collection per
             # connection.
+            # An HTTP/1.1 stream reads the tunnelled bytes with code loaded on first use
+            # (mhttp._h1c_stream, bound as H1Stream._tunnel): loaded here, before the
+            # collection, not at the first receive among the first message's garbage
+            # (ws client, 1000 x 1 KiB: see the commit).
+            getattr(stream, "_tunnel", None)
             import gc
             gc.collect()
             resp = self.headers
