@@ -67,14 +67,16 @@ async def handler(server, stream):
 async def ws_echo(stream, req):
     # /ws: a WebSocket echo (text and binary, permessage-deflate offered), over HTTP/1.1
     # (101) and HTTP/2 (RFC 8441 extended CONNECT).  Anything else there gets 400/426.
-    # (the server half straight from mhttp._ws_server: mhttp.websocket.new_from_stream
-    # goes through that module's __getattr__, whose body is in mhttp._ws_more, ~2.3 KB of
-    # board heap from ROMFS that an echo never runs otherwise)
-    from mhttp._ws_server import new_from_stream, reject, HandshakeError
-    from mhttp.errors import Error
+    # (the server half straight from mhttp._ws_server; HandshakeError, in mhttp._ws_hserr,
+    # is loaded only by a refusal: board heap)
+    from mhttp._ws_server import new_from_stream, reject
+    from mhttp.errors import Error, ProtocolError
     try:
         ws = new_from_stream(stream, req)
-    except HandshakeError as e:
+    except ProtocolError as e:
+        from mhttp._ws_hserr import HandshakeError
+        if not isinstance(e, HandshakeError):
+            raise
         while (await stream.get_next_chunk()) is not None:
             pass
         await reject(stream, e)
