@@ -72,3 +72,16 @@ def run_micropython(args, timeout=120, heap=None, **kw):
     if heap:
         cmd += ["-X", "heapsize=%s" % heap]
     return subprocess.run(cmd + list(args), cwd=ROOT, capture_output=True, timeout=timeout, **kw)
+
+
+def run_on(runtime, args, timeout=120):
+    # args (a script path, or "-c", code) run from the repository on "micropython" (the
+    # unix port, as run_micropython) or "cpython" (this interpreter, lib/ and the CPython
+    # port glue first on its path): the subprocess.CompletedProcess
+    if runtime == "micropython":
+        return run_micropython(args, timeout=timeout)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"),
+                                         os.path.join(ROOT, "ports", "cpython")])
+    return subprocess.run([sys.executable] + list(args), cwd=ROOT, env=env,
+                          capture_output=True, timeout=timeout)

@@ -7,13 +7,9 @@
 # mhttp.websocket.new_from_stream) nor the error texts (board RAM: ~2.3 KB from ROMFS;
 # `make demo` ran out of heap at MHTTP_VBOARD_HEAP_SCALE=1.4 with it loaded).
 # The client side is raw asyncio streams, so nothing of mhttp's client is imported.
-import os
-import subprocess
-import sys
-
 import pytest
 
-from conftest import ROOT, free_port, run_micropython
+from conftest import free_port, run_on
 
 SCRIPT = r'''
 import sys, asyncio
@@ -91,15 +87,7 @@ asyncio.run(main(%d))
 
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_serve_ws_echo_keeps_opcodes_and_loads_no_rare_module(runtime):
-    code = SCRIPT % free_port()
-    if runtime == "micropython":
-        r = run_micropython(["-c", code], timeout=60)
-    else:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"),
-                                             os.path.join(ROOT, "ports", "cpython")])
-        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                           capture_output=True, timeout=60)
+    r = run_on(runtime, ["-c", SCRIPT % free_port()], timeout=60)
     out = r.stdout.decode()
     assert r.returncode == 0, out + r.stderr.decode()
     lines = [l for l in out.split("\n") if l]

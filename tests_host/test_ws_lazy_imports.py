@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, free_port, run_micropython
+from conftest import ROOT, free_port, run_on
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
         "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
@@ -73,11 +73,7 @@ def echo_port():
 
 def _run(path, mp):
     # the script on MicroPython (mp) or CPython, from the repository: (returncode, stdout)
-    if mp:
-        r = run_micropython([str(path)], timeout=60)
-    else:
-        r = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True,
-                           timeout=60)
+    r = run_on("micropython" if mp else "cpython", [str(path)], timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout.decode()
 
