@@ -82,3 +82,28 @@ class ScriptIO:
 
     def alpn(self):
         return None
+
+
+def raise_sites(paths, pattern):
+    # (path, line number, N, comment) for each raise site in the source files `paths`:
+    # a line matching the regular expression `pattern` (its group 1: the text's number N)
+    # that is not a def, with its comment: after "  # " on the line, else the comment
+    # lines just above it joined.  CPython only (the tests checking each raise site's
+    # comment against its text table; MicroPython's re has no \b).
+    import re
+    for path in paths:
+        src = open(path, encoding="utf-8").read().split("\n")
+        for i, line in enumerate(src):
+            m = re.search(pattern, line)
+            if m is None or line.lstrip().startswith("def "):
+                continue
+            if "  # " in line:
+                comment = line.split("  # ", 1)[1]
+            else:
+                k = i
+                parts = []
+                while src[k - 1].lstrip().startswith("#"):
+                    k -= 1
+                    parts.insert(0, src[k].lstrip()[1:].strip())
+                comment = " ".join(parts)
+            yield path, i + 1, int(m.group(1)), comment

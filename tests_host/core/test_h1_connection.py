@@ -1,7 +1,7 @@
 # Portable tests of mhttp.h1_connection and mhttp.stream_common over a scripted in-memory
 # I/O object, driven by mhttp._io.run_blocking (the blocking face).  Run by pytest and by
 # `tools/micropython tools/mptest.py tests_host/core/test_h1_connection.py`.
-from _t import raises, ScriptIO, TIMEOUT
+from _t import raises, ScriptIO, TIMEOUT, raise_sites
 from mhttp._io import run_blocking
 from mhttp.h1 import SERVER, CLIENT
 from mhttp.h1_connection import H1Connection, error_response
@@ -374,29 +374,12 @@ def test_error_raise_site_comments_match_the_texts():
     import sys
     if sys.implementation.name != "cpython":
         return
-    import re
     import mhttp.h1_connection as hc
     import mhttp._h1c_server as hs
     from mhttp._h1c_text import text
-    src = []
-    for mod in (hc, hs):
-        src += open(mod.__file__, encoding="utf-8").read().split("\n") + [""]
     seen = set()
-    for i, line in enumerate(src):
-        m = re.search(r"\b_err\(\w+, (\d+)", line)
-        if m is None or line.lstrip().startswith("def "):
-            continue
-        n = int(m.group(1))
-        if "  # " in line:
-            comment = line.split("  # ", 1)[1]
-        else:
-            k = i
-            parts = []
-            while src[k - 1].lstrip().startswith("#"):
-                k -= 1
-                parts.insert(0, src[k].lstrip()[1:].strip())
-            comment = " ".join(parts)
-        assert comment == text[n], (i + 1, comment, text[n])
+    for f, i, n, comment in raise_sites((hc.__file__, hs.__file__), r"\b_err\(\w+, (\d+)"):
+        assert comment == text[n], (f, i, comment, text[n])
         seen.add(n)
     assert seen == set(range(len(text)))
 

@@ -6,7 +6,7 @@ from mhttp.h1 import (H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILE
                       _err)
 from mhttp.headers import Headers
 from mhttp.errors import H1Error, ProtocolError
-from _t import raises, events, MICROPYTHON
+from _t import raises, events, MICROPYTHON, raise_sites
 
 
 def _forget_text():
@@ -206,30 +206,16 @@ def test_raise_site_comments_match_the_table():
     if MICROPYTHON:
         return
     import os
-    import re
     import mhttp.h1
     from mhttp._h1_text import text
     lines = text.split("\n")
     d = os.path.dirname(mhttp.h1.__file__)
     seen = 0
-    for f in ("h1.py", "_h1_server.py", "_h1_client.py", "_h1_rare.py"):
-        src = open(os.path.join(d, f), encoding="utf-8").read().split("\n")
-        for i, line in enumerate(src):
-            m = re.search(r"\b_err\((\d+)", line)
-            if m is None or line.lstrip().startswith("def "):
-                continue
-            n = int(m.group(1))
-            if "  # " in line:
-                comment = line.split("  # ", 1)[1]
-            else:
-                k = i
-                parts = []
-                while src[k - 1].lstrip().startswith("#"):
-                    k -= 1
-                    parts.insert(0, src[k].lstrip()[1:].strip())
-                comment = " ".join(parts)
-            assert comment == lines[n], (f, i + 1, comment, lines[n])
-            seen += 1
+    paths = [os.path.join(d, f) for f in ("h1.py", "_h1_server.py", "_h1_client.py",
+                                          "_h1_rare.py")]
+    for f, i, n, comment in raise_sites(paths, r"\b_err\((\d+)"):
+        assert comment == lines[n], (f, i, comment, lines[n])
+        seen += 1
     assert seen >= len(lines) - 1
 
 
