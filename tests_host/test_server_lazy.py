@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import ROOT, free_port, run_micropython
+from conftest import ROOT, free_port, run_micropython, run_on
 
 RARE = ("mhttp._server_more", "mhttp._server_h2", "mhttp._h1c_rare", "mhttp._h1c_stream",
         "mhttp._io_socket", "mhttp._io_stream_rare", "mhttp.h2_connection", "mhttp.h2")
@@ -80,15 +80,7 @@ asyncio.run(main(%d))
 
 
 def _run(runtime):
-    code = SCRIPT % (RARE, free_port())
-    if runtime == "micropython":
-        r = run_micropython(["-c", code], timeout=60)
-    else:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"),
-                                             os.path.join(ROOT, "ports", "cpython")])
-        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                           capture_output=True, timeout=60)
+    r = run_on(runtime, ["-c", SCRIPT % (RARE, free_port())], timeout=60)
     out = r.stdout.decode()
     assert r.returncode == 0, out + r.stderr.decode()
     return out.split("\n")
