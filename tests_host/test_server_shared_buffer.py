@@ -119,7 +119,7 @@ _mhttp_port.DEFAULT_BUFSIZE = 512
 sizes = []
 async def onstream(srv, stream):
     await stream.get_headers()
-    sizes.append(len(stream.conn.io._mv))
+    sizes.append(len(stream.conn.io.buf))
     await stream.write_headers(Headers([(":status", "204")]), True)
 async def main():
     srv = server.listen(onstream, host="127.0.0.1", port=%d, http2=False)
@@ -127,7 +127,7 @@ async def main():
     io = await _mhttp_port.open_connection("127.0.0.1", %d)
     await io.send([b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"], 5)
     d = await io.recv(5)
-    print("CLIENT", len(io._mv), bytes(d[:12]))
+    print("CLIENT", len(io.buf), bytes(d[:12]))
     io.abort()
     b = _mhttp_port.open_connection_blocking("127.0.0.1", %d, timeout=5)
     print("BLOCKING", len(b.buf))

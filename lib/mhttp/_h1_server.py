@@ -9,8 +9,8 @@ from mhttp.h1 import _bad, _err, _parse_cl, _out_framing, _version
 # 320 B, of up to 12 224 B): mhttp.h1's EV_HEADERS and character classes are private
 # const()s here, const itself is defined for CPython only.
 if hasattr(b"", "translate"):       # CPython
-    def const(x):
-        return x
+    def const(n):
+        return n
 
 _EV_HEADERS = const(1)          # mhttp.h1.EV_HEADERS
 # mhttp.h1's classes for _bad(): bits of h1._CLASS on MicroPython; on CPython the

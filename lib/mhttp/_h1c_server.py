@@ -13,8 +13,8 @@ from mhttp.h1_connection import H1Stream, SERVER_NAME
 # mhttp.h1's event kinds as private const()s (inlined by MicroPython's compiler: no
 # module globals, so the module dict stays within 17 entries, 320 B on a board)
 if hasattr(b"", "translate"):       # CPython
-    def const(x):
-        return x
+    def const(n):
+        return n
 
 _EV_HEADERS = const(1)      # mhttp.h1.EV_HEADERS
 _EV_CLOSED = const(4)       # mhttp.h1.EV_CLOSED
@@ -94,12 +94,12 @@ def end_exchange(self):
     return p.keep_alive
 
 
-def _incoming(self, ev):
+def _incoming(self, data):
     # Server: the stream for a request head event (None for EV_CLOSED: the client
     # closed cleanly between requests).  mhttp.server reads the head itself (its
     # connection loop awaits io.recv directly: one coroutine frame less per idle
     # connection) and calls this.
-    kind = ev[0]
+    kind = data[0]
     if kind == _EV_CLOSED:
         return None
     if kind != _EV_HEADERS:
@@ -110,9 +110,9 @@ def _incoming(self, ev):
     if p.their_version == b"1.0":
         self.version = 1.0
     s = H1Stream(self)
-    s.headers = ev[1]
+    s.headers = data[1]
     s._headers_pending = True
-    if ev[2]:
+    if data[2]:
         s._in_done = True
     elif self.body_deadline is not None:
         from mhttp._io import ticks_ms, ticks_add

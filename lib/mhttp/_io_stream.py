@@ -16,9 +16,6 @@ def _err(n, a=None):
     return f(n, a)
 
 
-_RARE = "shutdown_write close peername localname alpn _timed _read _write"   # (see mhttp._lazy)
-
-
 class StreamIO:
     # Over an asyncio (reader, writer) pair.  reaper: optional Reaper enforcing timeouts
     # (server side); without it each timed call goes through asyncio.wait_for.
@@ -37,7 +34,7 @@ class StreamIO:
     _stalled = False
     tls = False
     reaper = None
-    _mv = None
+    buf = None
     bufsize = DEFAULT_BUFSIZE
     corks = False        # (probed by the drivers: answered here, not by __getattr__)
     send_nowait = None
@@ -51,14 +48,15 @@ class StreamIO:
         if tls:
             self.tls = tls
         if hasattr(reader, "readinto"):     # MicroPython only
-            self._mv = memoryview(bytearray(bufsize)) if buf is None else buf
+            self.buf = memoryview(bytearray(bufsize)) if buf is None else buf
         else:
             self.bufsize = bufsize          # (read(bufsize): CPython)
 
     def __getattr__(self, name):
         # shutdown_write, close, peername, localname, alpn, and the reads and writes
         # without a Reaper (a client's: _timed, _read, _write): mhttp._io_stream_rare.
-        return bind(self, name, "mhttp._io_stream_rare", _RARE)
+        return bind(self, name, "mhttp._io_stream_rare",
+                    "shutdown_write close peername localname alpn _timed _read _write")
 
     # -- timeouts -------------------------------------------------------------------
     def expire(self):
@@ -84,7 +82,7 @@ class StreamIO:
         if timeout is not None:
             self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
         self.task = asyncio.current_task()
-        mv = self._mv
+        mv = self.buf
         try:
             if mv is not None:
                 n = await self.reader.readinto(mv)
@@ -108,7 +106,7 @@ class StreamIO:
         # connection then waits in its task's frame alone, ~300 B less each): the
         # awaitable of one read, under the Reaper (a server's StreamIO always has one).
         # The caller awaits it (MicroPython TLS: a None result means no application
-        # data yet: it awaits self.reader.readinto(self._mv) again), then passes the
+        # data yet: it awaits self.reader.readinto(self.buf) again), then passes the
         # result to recv_got.  A CancelledError with self._expired set is the timeout,
         # an OSError a dead connection: the caller ends the connection on either.
         # Over a MicroPython asyncio Stream (one with its socket in .s) the awaitable
@@ -117,7 +115,7 @@ class StreamIO:
             raise _err(0)   # recv on a closed connection
         if timeout is not None:
             self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-        mv = self._mv
+        mv = self.buf
         if mv is None:
             self.task = asyncio.current_task()
             return self.reader.read(self.bufsize)
@@ -140,7 +138,7 @@ class StreamIO:
         if self.task is None:
             self.task = asyncio.current_task()
         else:
-            n = s.readinto(self._mv)
+            n = s.readinto(self.buf)
             if n is not None:
                 raise StopIteration(n)
         asyncio.core._io_queue.queue_read(s)
@@ -155,7 +153,7 @@ class StreamIO:
         # What recv_start's read returned -> what recv() would have returned.
         self.deadline = None
         self.task = None
-        mv = self._mv
+        mv = self.buf
         if mv is None:
             return n
         return mv[:n] if n else b""
@@ -238,19 +236,24 @@ class StreamIO:
             except Exception:
                 pass
 
-settle(StreamIO, "mhttp._io_stream_rare", _RARE)   # CPython: bound now, no __getattr__
+# CPython: bound now, no __getattr__ (the list written out, as in __getattr__: a global
+# would be one more interned name)
+settle(StreamIO, "mhttp._io_stream_rare",
+       "shutdown_write close peername localname alpn _timed _read _write")
 
 
 class Reaper:
-    # One timer for many I/O objects: every `period` seconds, each registered io whose
+    # One timer for many I/O objects: every `timeout` seconds, each registered io whose
     # io.deadline (a ticks_ms value) has passed gets io.expire().  Cheaper than an
     # asyncio.wait_for task per read (MicroPython) or a TimerHandle per read (CPython).
+    # timeout: the period in seconds, state: running (names MicroPython has built in:
+    # board RAM, a new name costs an interned entry); ios: the registered ios.
 
-    def __init__(self, period=0.25):
-        self.period = period
+    def __init__(self, timeout=0.25):
+        self.timeout = timeout
         self.ios = set()
         self.task = None
-        self.running = False
+        self.state = False
 
     def add(self, io):
         self.ios.add(io)
@@ -259,26 +262,28 @@ class Reaper:
     def remove(self, io):
         self.ios.discard(io)
 
-    def sweep(self):
-        now = ticks_ms()
-        late = None
-        for io in self.ios:
-            d = io.deadline
-            if d is not None and ticks_diff(now, d) >= 0:
-                if late is None:
-                    late = []
-                late.append(io)
-        if late:
-            for io in late:
-                io.expire()
-
     async def run(self):
-        self.running = True
-        ms = int(self.period * 1000)
+        self.state = True
+        ms = int(self.timeout * 1000)
         try:
-            while self.running:
-                await asyncio.sleep_ms(ms) if hasattr(asyncio, "sleep_ms") else await asyncio.sleep(self.period)
-                self.sweep()
+            while self.state:
+                if hasattr(asyncio, "sleep_ms"):
+                    await asyncio.sleep_ms(ms)
+                else:
+                    await asyncio.sleep(self.timeout)
+                # each io past its deadline expires
+                now = ticks_ms()
+                late = None
+                for io in self.ios:
+                    d = io.deadline
+                    if d is not None and ticks_diff(now, d) >= 0:
+                        if late is None:
+                            late = []
+                        late.append(io)
+                if late:
+                    for io in late:
+                        io.expire()
+                late = None
         except asyncio.CancelledError:
             pass
 
@@ -287,7 +292,7 @@ class Reaper:
             self.task = asyncio.create_task(self.run())
 
     def stop(self):
-        self.running = False
+        self.state = False
         if self.task is not None:
             try:
                 self.task.cancel()

@@ -19,7 +19,7 @@ async def _timed(self, aw, timeout, what):
 
 
 async def _read(self):
-    mv = self._mv
+    mv = self.buf
     if mv is not None:
         n = await self.reader.readinto(mv)
         while n is None:

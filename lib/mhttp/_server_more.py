@@ -25,39 +25,39 @@ def default_onerror(server, ctx, op, exc):
 
 def localname(self):
     # (host, port) the server listens on.
-    if self._srv is None:
+    if self._serve is None:
         return None
-    return self._srv.sockname
+    return self._serve.sockname
 
 
 def pause(self):
     # Stops accepting new connections (the listening socket is closed; connections
     # already open keep being served).  resume() listens again on the same port.
-    if self._srv is not None:
-        name = self._srv.sockname
+    if self._serve is not None:
+        name = self._serve.sockname
         if name:
             self.port = name[1]
-        self._srv.close()
-        self._srv_paused = self._srv
-        self._srv = None
+        self._serve.close()
+        self._srv_paused = self._serve
+        self._serve = None
 
 
 async def resume(self):
-    if self._srv is None and not self._closing:
-        self._srv = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
+    if self._serve is None and not self._closing:
+        self._serve = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
                                             self.backlog, self.reaper, self.bufsize)
 
 
 async def loop(self, timeout=None):
     # Serves until close() (or `timeout` seconds).
     import asyncio
-    if self._srv is None and not self._closing:
+    if self._serve is None and not self._closing:
         await self.listen()
     if timeout is None:
-        await self._closed_ev.wait()
+        await self._stopper.wait()
     else:
         try:
-            await asyncio.wait_for(self._closed_ev.wait(), timeout)
+            await asyncio.wait_for(self._stopper.wait(), timeout)
         except asyncio.TimeoutError:
             pass
 

@@ -66,10 +66,13 @@ def __getattr__(name):
     # through here ("_" is a name MicroPython has built in; "__" would cost one more).
     if name[:1] == "_":
         raise AttributeError(name)
-    if name == "WSError" or name == "TLSError" or name[:6] == "CLOSE_":
-        from mhttp import _errors_more as m
+    # (__import__ with the dotted names, and the CLOSE_ prefix cut from a longer str: a
+    # module name in an import statement and a str of up to 10 characters are interned
+    # names, each one more on every path that loads this module)
+    if name == "WSError" or name == "TLSError" or name[:6] == "CLOSE_NORMAL"[:6]:
+        m = __import__("mhttp._errors_more", None, None, (name,))
     else:
-        from mhttp import _errors_h2 as m
+        m = __import__("mhttp._errors_h2", None, None, (name,))
     try:
         return getattr(m, name)
     except AttributeError:

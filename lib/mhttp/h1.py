@@ -57,8 +57,8 @@ from mhttp.errors import H1Error
 from mhttp._lazy import bind, settle
 
 if hasattr(b"", "translate"):       # CPython
-    def const(x):
-        return x
+    def const(n):
+        return n
 
 # The roles (H1Protocol's first argument) and the kinds of event (the first item of a
 # next_event() tuple): public as CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILERS and

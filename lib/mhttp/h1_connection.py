@@ -25,8 +25,8 @@ from mhttp._lazy import bind, settle
 # importable from this module through __getattr__ below; the lists of lazily bound names
 # are str literals where they are used (equal literals of a module are one object).
 if hasattr(b"", "translate"):       # CPython
-    def const(x):
-        return x
+    def const(n):
+        return n
 
 _CLIENT = const(0)          # mhttp.h1.CLIENT
 _SERVER = const(1)          # mhttp.h1.SERVER

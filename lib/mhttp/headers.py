@@ -44,8 +44,9 @@ def _name(v):
 # RAM on boards: methods that no request or response path calls (clone, len, each, delete,
 # geti, get_comma_separated, modifyi, sort, dump) live in mhttp._headers_more, bound to the
 # class on first use (mhttp._lazy); on MicroPython each def costs ~70 B of heap even from
-# ROMFS.  Hot paths use append, get, get_as_sequence, has, upsert and iteration.
-_RARE = "clone len each delete geti get_comma_separated modifyi sort dump"
+# ROMFS.  Hot paths use append, get, get_as_sequence, has, upsert and iteration.  (The
+# list is written out in __getattr__ and settle below, not kept in a global: board RAM,
+# one interned name less.)
 
 
 class Headers:
@@ -123,7 +124,8 @@ class Headers:
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return bind(self, name, "mhttp._headers_more", _RARE)
+        return bind(self, name, "mhttp._headers_more",
+                    "clone len each delete geti get_comma_separated modifyi sort dump")
 
     def __eq__(self, obj):
         if isinstance(obj, Headers):
@@ -137,4 +139,6 @@ class Headers:
 new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
 
 
-settle(Headers, "mhttp._headers_more", _RARE)   # CPython: bound now, no __getattr__
+# CPython: bound now, no __getattr__
+settle(Headers, "mhttp._headers_more",
+       "clone len each delete geti get_comma_separated modifyi sort dump")

@@ -32,14 +32,14 @@
 # its task's _on_connection: the HTTP/1 loop is inline, and so is the idle read over a
 # StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
 # coroutine either: see StreamIO.recv_start).
-import _mhttp_port as _port
+import _mhttp_port
 from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
 from asyncio import CancelledError
 
-_H2 = "_choose _new_h2 _serve_h2 _h2c_upgrade"        # (one str each: see mhttp._lazy)
-_MORE = "pause resume loop serve_forever run localname _error_close _onstream_failed"
+# The lazy method lists (one str each, see mhttp._lazy) are written out where they are
+# used, not kept as globals: board RAM (two interned names less).
 
 
 def __getattr__(name):
@@ -47,9 +47,9 @@ def __getattr__(name):
         from mhttp._star import names
         return names(globals())
     # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
-    if name.startswith("LINGER_"):
-        from mhttp import _server_more
-        return getattr(_server_more, name)
+    if name in "LINGER_BYTES LINGER_MS LINGER_READ".split():
+        # (__import__ with the dotted name: no module name interned while not loaded)
+        return getattr(__import__("mhttp._server_more", None, None, (name,)), name)
     raise AttributeError(name)
 
 
@@ -70,8 +70,8 @@ class Server:
         self.write_timeout = write_timeout
         self.body_deadline = body_deadline
         self.onerror = onerror     # None: mhttp._server_more.default_onerror
-        self.backlog = backlog or (128 if _port.NAME == "cpython" else 8)
-        self.bufsize = bufsize or _port.DEFAULT_BUFSIZE
+        self.backlog = backlog or (128 if _mhttp_port.NAME == "cpython" else 8)
+        self.bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
         self.max_drain = max_drain
         self.streams = streams
         self.h1opts = h1opts
@@ -82,20 +82,23 @@ class Server:
         self.http2 = http2
         self.h2_settings = h2_settings
         self.h2opts = h2opts or {}
-        if alpn is None and http2 and getattr(_port, "HAS_ALPN", False):
+        if alpn is None and http2 and getattr(_mhttp_port, "HAS_ALPN", False):
             alpn = ["h2", "http/1.1"]
         if isinstance(tls, tuple):
-            tls = _port.server_tls_context(tls[0], tls[1], alpn)
+            tls = _mhttp_port.server_tls_context(tls[0], tls[1], alpn)
         self.tls = tls
         self.conns = set()
         self.accepted = 0          # connections accepted (tests, stats)
         self.refused = 0           # refused past max_connections
         self.pending = 0           # accepted, first bytes not read yet (they count too)
         self.requests = 0
-        self._srv = None
+        # _serve: the port's listening server (None when not listening); _stopper: the
+        # Event loop() waits on, set when close() is done (two names MicroPython has built
+        # in: board RAM, a new name costs an interned entry); _closing: False, then, from
+        # close() on, the Event _end() sets once no connection is left (one name for both)
+        self._serve = None
         self._closing = False
-        self._closed_ev = None
-        self._drained_ev = None
+        self._stopper = None
         # (a loop, not a comprehension: its code object costs heap even from ROMFS)
         period = None
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
@@ -116,13 +119,14 @@ class Server:
             import mhttp.h1_connection  # noqa: F401
             import mhttp._h1c_server  # noqa: F401  (its server half: every request runs it)
             import mhttp._h1_server  # noqa: F401  (the core's server half: the same)
-        if self._closed_ev is None:
-            self._closed_ev = asyncio.Event()
+        if self._stopper is None:
+            self._stopper = asyncio.Event()
         kw = {}
-        if _port.NAME == "cpython" and self.streams:
+        if _mhttp_port.NAME == "cpython" and self.streams:
             kw["streams"] = True
-        self._srv = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
-                                            self.backlog, self.reaper, self.bufsize, **kw)
+        self._serve = await _mhttp_port.start_server(self._on_connection, self.host, self.port,
+                                                     self.tls, self.backlog, self.reaper,
+                                                     self.bufsize, **kw)
         self.reaper.start()
         return self
 
@@ -133,28 +137,27 @@ class Server:
         import asyncio
         if self._closing:
             return
-        self._closing = True
-        if self._srv is not None:
-            self._srv.close()
+        self._closing = asyncio.Event()     # set by _end() when the last connection ends
+        if self._serve is not None:
+            self._serve.close()
         for c in list(self.conns):
             c.close_after = True
             if c.idle:
                 c.io.expire()
         if self.conns:
-            self._drained_ev = asyncio.Event()
             try:
-                await asyncio.wait_for(self._drained_ev.wait(), timeout)
+                await asyncio.wait_for(self._closing.wait(), timeout)
             except asyncio.TimeoutError:
                 for c in list(self.conns):
                     c.abort()
         self.reaper.stop()
-        if self._srv is not None:
+        if self._serve is not None:
             try:
-                await asyncio.wait_for(self._srv.wait_closed(), 1)
+                await asyncio.wait_for(self._serve.wait_closed(), 1)
             except Exception:
                 pass
-        if self._closed_ev is not None:
-            self._closed_ev.set()
+        if self._stopper is not None:
+            self._stopper.set()
 
     # -- connections ------------------------------------------------------------------
     _h1cls = None
@@ -176,14 +179,16 @@ class Server:
                  "write_timeout": self.write_timeout}
             if self.body_deadline:
                 d["body_deadline"] = self.body_deadline
-            k = self._h1cls = type("H1ServerConnection", (H1Connection,), d)
+            # (named as its base: one interned name less)
+            k = self._h1cls = type("H1Connection", (H1Connection,), d)
         return k(io, k.type, **self.h1opts)
 
     def __getattr__(self, name):
         # The rare methods (see above), loaded on first use.
-        if name in _H2.split():
-            return bind(self, name, "mhttp._server_h2", _H2)
-        return bind(self, name, "mhttp._server_more", _MORE)
+        if name in "_choose _new_h2 _serve_h2 _h2c_upgrade".split():
+            return bind(self, name, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade")
+        return bind(self, name, "mhttp._server_more", "pause resume loop serve_forever run "
+                    "localname _error_close _onstream_failed")
 
     async def _on_connection(self, io):
         # An accepted connection, from start to end (the port runs it as its task).
@@ -231,7 +236,7 @@ class Server:
                             # idle connection (its failures are handled below)
                             ev = await rw(conn.idle_timeout)
                             while ev is None:      # MicroPython TLS: no data yet
-                                ev = await io.reader.readinto(io._mv)
+                                ev = await io.reader.readinto(io.buf)
                             ev = io.recv_got(ev)
                         if not ev:
                             conn._eof = True
@@ -306,23 +311,26 @@ class Server:
         if conn is not None:
             self.conns.discard(conn)
         io.abort()
-        if self._drained_ev is not None and not self.conns:
-            self._drained_ev.set()
+        if self._closing and not self.conns:
+            self._closing.set()
 
-    def _report(self, ctx, op, e):
-        # (here, not in mhttp._server_more: loading it could fail for want of RAM)
+    def _report(self, stream, name, e):
+        # onerror(server, stream or connection, name of the operation, exception); here,
+        # not in mhttp._server_more: loading it could fail for want of RAM.  (Argument
+        # names MicroPython has built in: board RAM.)
         try:
             f = self.onerror
             if f is None:
                 from mhttp._server_more import default_onerror as f
-            f(self, ctx, op, e)
+            f(self, stream, name, e)
         except Exception:
             pass
 
 
 # CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
-settle(Server, "mhttp._server_h2", _H2)
-settle(Server, "mhttp._server_more", _MORE)
+settle(Server, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade")
+settle(Server, "mhttp._server_more", "pause resume loop serve_forever run localname "
+       "_error_close _onstream_failed")
 
 
 def listen(onstream=None, **options):

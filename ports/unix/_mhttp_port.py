@@ -35,11 +35,11 @@ def server_tls_context(certfile, keyfile, alpn=None):
     return _mhttp_tls.server_tls_context(certfile, keyfile, alpn)
 
 
-def _err(n, host, port, x=None):
+def _err(n, host, port, e=None):
     # The connect error numbered n (its text is quoted at each raise site): the texts
     # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM).
     from mhttp._io_rare import _err as f
-    return f(n + 5, host, port, x)
+    return f(n + 5, host, port, e)
 
 
 def open_connection(*args, **kw):
@@ -90,4 +90,4 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         # rp2) re-exports this function and sets its own DEFAULT_BUFSIZE in `_mhttp_port`
         import _mhttp_port
         bufsize = _mhttp_port.DEFAULT_BUFSIZE
-    return SocketIO(s, bufsize, tls=bool(tls), addr=ai[-1], raw=raw)
+    return SocketIO(s, bufsize, bool(tls), ai[-1], raw)   # (tls, addr, raw)

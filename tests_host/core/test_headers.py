@@ -58,13 +58,16 @@ def test_dump():
     assert h.dump(prefix="> ") == "> a: 1\n"
 
 
+# the rare methods, as mhttp.headers lists them (in its __getattr__ and settle call)
+_RARE = "clone len each delete geti get_comma_separated modifyi sort dump"
+
+
 def _forget_rare():
     # Unbinds the rare methods (a previous test may have bound them) and forgets the module.
     # Only on MicroPython: CPython binds them at import (see the end of mhttp.headers).
     if not MICROPYTHON:
         return
-    from mhttp import headers
-    for n in headers._RARE.split():
+    for n in _RARE.split():
         if n in Headers.__dict__:
             delattr(Headers, n)
     sys.modules.pop("mhttp._headers_more", None)
@@ -113,9 +116,8 @@ def test_cpython_binds_rare_methods_at_import():
     # self._l): there the rare methods are bound at import and __getattr__ is gone.
     if MICROPYTHON:
         return
-    from mhttp import headers
     assert "__getattr__" not in Headers.__dict__
-    for n in headers._RARE.split():
+    for n in _RARE.split():
         assert n in Headers.__dict__, n
 
 
