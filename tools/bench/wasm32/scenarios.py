@@ -115,6 +115,28 @@ RESP1 = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n
          + BODY)
 
 
+def _gets(conn, sock, n, Headers, run_blocking):
+    # n GETs of / on a client connection (h1 or h2) whose in-memory peer answers each
+    # with 200 and BODY, counting them in sock.requests; yields the checkpoints
+    req = Headers([(":method", "GET"), (":path", "/"), (":scheme", "http"),
+                   (":authority", "127.0.0.1")])
+    for i in range(n):
+        s = conn.new_stream()
+        run_blocking(s.write_headers(req, True, 10))
+        h = run_blocking(s.get_headers(10))
+        body = run_blocking(s.get_body_as_string(10))
+        if h.get(b":status") != b"200" or body != BODY:
+            raise SystemExit("bad response %d: %r %r" % (i, h.get(b":status"), body))
+        h = s = body = None
+        if i == 0:
+            yield "first GET"
+        elif step(i):
+            yield None
+    if sock.requests != n:
+        raise SystemExit("%d requests answered, expected %d" % (sock.requests, n))
+    yield "%d GETs" % n
+
+
 def h1client(n):
     import mhttp.request  # noqa: F401  (what the real client path imports first)
     import _mhttp_port    # noqa: F401
@@ -156,23 +178,7 @@ def h1client(n):
 
     sock = Sock()
     conn = H1Connection(SocketIO(sock, 2048), CLIENT, timeout=10)
-    req = Headers([(":method", "GET"), (":path", "/"), (":scheme", "http"),
-                   (":authority", "127.0.0.1")])
-    for i in range(n):
-        s = conn.new_stream()
-        run_blocking(s.write_headers(req, True))
-        h = run_blocking(s.get_headers())
-        body = run_blocking(s.get_body_as_string())
-        if h.get(b":status") != b"200" or body != BODY:
-            raise SystemExit("bad response %d: %r %r" % (i, h.get(b":status"), body))
-        h = s = body = None
-        if i == 0:
-            yield "first GET"
-        elif step(i):
-            yield None
-    if sock.requests != n:
-        raise SystemExit("%d requests sent, expected %d" % (sock.requests, n))
-    yield "%d GETs" % n
+    yield from _gets(conn, sock, n, Headers, run_blocking)
 
 
 def h1server(conns, n):
@@ -415,23 +421,7 @@ def h2client(n):
     sock = Sock()
     conn = new_h2(SocketIO(sock, 2048), {})
     run_blocking(conn.connect(10))
-    req = Headers([(":method", "GET"), (":path", "/"), (":scheme", "http"),
-                   (":authority", "127.0.0.1")])
-    for i in range(n):
-        s = conn.new_stream()
-        run_blocking(s.write_headers(req, True, 10))
-        h = run_blocking(s.get_headers(10))
-        body = run_blocking(s.get_body_as_string(10))
-        if h.get(b":status") != b"200" or body != BODY:
-            raise SystemExit("bad response %d: %r %r" % (i, h.get(b":status"), body))
-        h = s = body = None
-        if i == 0:
-            yield "first GET"
-        elif step(i):
-            yield None
-    if sock.requests != n:
-        raise SystemExit("%d requests answered, expected %d" % (sock.requests, n))
-    yield "%d GETs" % n
+    yield from _gets(conn, sock, n, Headers, run_blocking)
 
 
 def ws(n, size):
