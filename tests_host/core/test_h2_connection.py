@@ -134,10 +134,10 @@ def _run(main):
         raise
 
 
-async def _pair(client_settings=None):
+async def _pair(client_settings=None, handler=app):
     a, b = pipe()
     srv = H2Connection(b, True)
-    task = asyncio.create_task(serve_connection(FakeServer(), app, srv))
+    task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
     cli = H2Connection(a, False, settings=client_settings)
     _conns[:] = [cli, srv]
     await cli.connect()
@@ -175,12 +175,7 @@ def test_stream_id_is_the_id_on_both_sides():
         await app(server, stream)
 
     async def main():
-        a, b = pipe()
-        srv = H2Connection(b, True)
-        task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
-        cli = H2Connection(a, False)
-        _conns[:] = [cli, srv]
-        await cli.connect()
+        cli, srv, task = await _pair(handler=handler)
         st = cli.new_stream()
         assert st.id is None and st.stream_id is None
         await st.write_headers(_req(b"/x"), True, 5)
@@ -204,12 +199,7 @@ def test_cpython_server_adds_one_date_field():
         await stream.write_headers(Headers(hs), True)
 
     async def main():
-        a, b = pipe()
-        srv = H2Connection(b, True)
-        task = asyncio.create_task(serve_connection(FakeServer(), handler, srv))
-        cli = H2Connection(a, False)
-        _conns[:] = [cli, srv]
-        await cli.connect()
+        cli, srv, task = await _pair(handler=handler)
         out = []
         for path in (b"/", b"/own"):
             st = cli.new_stream()
