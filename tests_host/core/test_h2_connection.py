@@ -542,8 +542,16 @@ def test_server_handler_failures_answer_500_and_408():
                 break
             await asyncio.sleep(0.01)
         return got
-    assert _run(main) == [b"500", b"408", b"204"]
-    assert [r[0] for r in reports] == ["onstream", "onstream"]
+    got = _run(main)
+    # A board's heap (tests_device/test_on_boards.py HOST_SIZED: this module follows
+    # 150 KB echoes) can run out while the server completes a stream, e.g. binding the
+    # lazy rst_stream for the /ok reset: the server reports it ("h2 stream") and goes on.
+    # Raise it as the MemoryError it is, as _run does for the core's GOAWAY.
+    for r in reports:
+        if "MemoryError" in r[1]:
+            raise MemoryError(r)
+    assert got == [b"500", b"408", b"204"]
+    assert [r[0] for r in reports] == ["onstream", "onstream"], reports
     assert "boom" in reports[0][1] and "after the answer" in reports[1][1]
 
 
