@@ -31,6 +31,24 @@ def payload(n, text):
     return (bytes(range(256)) * (n // 512 + 1))[:n // 2] + os.urandom(n - n // 2)
 
 
+def recorded(records, n0, want, timeout=10):
+    # The first entry of records[n0:] (OurServer.results, WebsocketsServer.closes: filled
+    # by the server's thread when its handler ends, which can be after our side of the
+    # closing handshake returned) that starts with the fields `want`, waiting for it up to
+    # `timeout` seconds; None if none came.
+    from conftest import wait_until
+    found = []
+
+    def seen():
+        for r in records[n0:]:
+            if tuple(r[:len(want)]) == want:
+                found.append(r)
+                return True
+        return False
+    wait_until(seen, timeout)
+    return found[0] if found else None
+
+
 def run(coro, timeout=120):
     async def bounded():
         return await asyncio.wait_for(coro, timeout)

@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -42,6 +43,19 @@ def require_wasm32_micropython():
                     "run `make test`, or .venv/bin/python tools/wasm32_port.py)"
                     % (W.PACKAGE, W.VERSION, W.NODE_DIR, W.version()))
     return node, W.PKG_DIR
+
+
+def wait_until(cond, timeout=10.0, step=0.01):
+    # Polls cond() until it is true or `timeout` seconds passed; returns its last value.
+    # For an effect of another thread or process (a server's record of a close, a count)
+    # that the test's own I/O does not order before its next step: the caller asserts
+    # on the state afterwards, so a timeout fails there with the test's own message.
+    end = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(step)
 
 
 def free_port(family=socket.AF_INET):

@@ -12,7 +12,7 @@ import pytest
 from mhttp import websocket
 from mhttp.ws import HandshakeError
 
-from _ws_peers import OurServer, BIG, payload, run, ours  # noqa: F401 (ours: fixture)
+from _ws_peers import OurServer, BIG, payload, run, recorded, ours  # noqa: F401 (ours: fixture)
 from conftest import ROOT, free_port, require, require_micropython, tls_files
 
 
@@ -34,6 +34,8 @@ async def echo_sizes(ws, sizes):
 
 @pytest.mark.parametrize("compress", [True, False])
 def test_h2c_our_client_our_server(ours, compress):
+    n0 = len(ours.results)
+
     async def go():
         ws = websocket.new_from_uri(ours.url("/t?big=1"), version=2, compression=compress,
                                     max_message_size=BIG)
@@ -49,8 +51,8 @@ def test_h2c_our_client_our_server(ours, compress):
         assert await ws.close(4020, "h2 bye") is True
         assert ws.close_code == 4020
     run(go())
-    time.sleep(0.1)
-    assert ours.results[-1][:3] == ("/t", 4020, "h2 bye")
+    # (our handler records the end after the close handshake our close() waited for)
+    assert recorded(ours.results, n0, ("/t", 4020, "h2 bye")), ours.results[n0:]
     assert ours.versions[-1] == 2
 
 
@@ -105,6 +107,7 @@ def test_h2_tls_alpn(tls_dir):
 
 def test_hyper_h2_and_wsproto_client(ours):
     # An independent RFC 8441 client: h2 (frames, HPACK, flow control) + wsproto frames.
+    n0 = len(ours.results)
     import h2.config
     import h2.connection
     import h2.events
@@ -186,11 +189,7 @@ def test_hyper_h2_and_wsproto_client(ours):
     assert status == b"200"
     assert got == [m.data for m in msgs]
     assert closed == (4030, "")   # our server echoes the code
-    for _ in range(50):
-        if ours.results and ours.results[-1][1] == 4030:
-            break
-        time.sleep(0.02)
-    assert ours.results[-1][:3] == ("/t", 4030, "hyper")
+    assert recorded(ours.results, n0, ("/t", 4030, "hyper")), ours.results[n0:]
 
 
 def test_h2_server_without_extended_connect():
