@@ -351,6 +351,15 @@ def test_parse_uri_basic():
     assert parse_uri("foo://h:7/x") == ("foo", None, "h", 7, "/x", None)
     assert parse_uri(b"http://a@b@c/") == (b"http", b"a@b", b"c", 80, b"/", None)
     assert parse_uri("http://h/p%20q?x#") == ("http", None, "h", 80, "/p%20q?x", "")
+    # (each branch of the index-based parse: fragment or query right after the
+    # authority, a bare "/", leading zeros in the port, userinfo with a colon)
+    assert parse_uri(b"http://h#f/x") == (b"http", None, b"h", 80, b"/", b"f/x")
+    assert parse_uri(b"http://h?#") == (b"http", None, b"h", 80, b"/?", b"")
+    assert parse_uri(b"http://h/") == (b"http", None, b"h", 80, b"/", None)
+    assert parse_uri(b"http://h//") == (b"http", None, b"h", 80, b"//", None)
+    assert parse_uri("Http://u:p@H-1.Ex:0080/#") == ("http", "u:p", "h-1.ex", 80, "/", "")
+    assert parse_uri(b"http://127.0.0.1:65535") == (b"http", None, b"127.0.0.1", 65535, b"/",
+                                                    None)
 
 
 def test_parse_uri_ip_literals():
