@@ -666,11 +666,16 @@ def test_a_reader_that_stopped_bounds_the_queued_bytes():
         c.send_headers(1, _req(b"/"), True)
         b.inbox.append(c.data_to_send())
         b.ev.set()
-        for i in range(20):
+        # until the handler is held back behind the stalled write (or, unbounded, ran to
+        # its end), at most 5 s: a fixed 20 rounds of 10 ms sampled it wherever a slow
+        # board's scheduling had got it to, before its first write too
+        for i in range(500):
+            if srv._wev or sent[1]:
+                break
             await asyncio.sleep(0.01)
         held = sent[0]
         w.ev.set()              # the peer reads again
-        for i in range(100):
+        for i in range(500):
             if sent[1]:
                 break
             await asyncio.sleep(0.01)
