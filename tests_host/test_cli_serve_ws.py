@@ -72,7 +72,12 @@ async def main(port):
     srv = server.listen(handler, host="127.0.0.1", port=port, http2=False)
     await srv.listen()
     await ws(port)
-    await asyncio.sleep(0.2)
+    # the server's side of that websocket ends after our close: until it did (bounded,
+    # 5 s), a module it loads on its way out would not show below
+    for i in range(500):
+        if not srv.conns and not srv.pending:
+            break
+        await asyncio.sleep(0.01)
     print("MODS", "mhttp._ws_more" in sys.modules, "mhttp._errors_more" in sys.modules,
           "mhttp._ws_hserr" in sys.modules)
     print("PLAIN", await refused(port, b""))
