@@ -116,23 +116,29 @@ def test_ctrl_c_interrupts_running_code(board):
     import select
     fd = os.open(board.device, os.O_RDWR | os.O_NOCTTY)
     try:
-        def read_for(t):
+        def read_until(marker, t=10):
+            # the board's output up to `marker` (bounded: t seconds), not for a fixed time
             out = b""
             end = time.monotonic() + t
-            while time.monotonic() < end:
+            while marker not in out and time.monotonic() < end:
                 r, _, _ = select.select([fd], [], [], 0.05)
                 if r:
                     out += os.read(fd, 4096)
             return out
         os.write(fd, b"\r\x03\x02")
-        read_for(0.3)
-        os.write(fd, b"import time; time.sleep(20)\r")
-        read_for(0.3)
+        read_until(b">>> ")
+        # Ctrl-C once the line runs (its marker printed, which the echo of the line does
+        # not contain): sent before the REPL took the line it is only a byte queued after
+        # it (a fixed 0.3 s wait missed that on a loaded machine)
+        os.write(fd, b"import time; print('SLEEP' + 'ING'); time.sleep(20)\r")
+        out = read_until(b"SLEEPING")
+        assert b"SLEEPING" in out, out
         os.write(fd, b"\x03")
-        out = read_for(1.0)
+        out = read_until(b"KeyboardInterrupt")
         assert b"KeyboardInterrupt" in out, out
         os.write(fd, b"print(40 + 2)\r")
-        assert b"42\r\n" in read_for(0.5)
+        out = read_until(b"42\r\n")
+        assert b"42\r\n" in out, out
     finally:
         os.close(fd)
 
