@@ -200,9 +200,10 @@ class H1Connection:
     def new_stream(self):
         if self.is_server:
             raise _err(Error, 1)  # new_stream: only a client connection opens streams
-        s = self.stream
-        if s is not None:
-            p = self.p
+        p = self.p
+        if self.stream is not None or p.our_done:
+            # a previous exchange (its stream may have been dropped when it finished: a
+            # pooled client connection, mhttp.request)
             if not (p.our_done and p.their_done):
                 # new_stream: the previous request/response is not finished (read the
                 # response body to the end first)

@@ -312,6 +312,11 @@ class ClientStream:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
             return
         if end and self.pool and _reusable(conn) is True:
+            # Board RAM: the idle connection does not keep the finished exchange's stream
+            # (and the response head it holds) alive until the next request replaces it
+            # (H1Connection.new_stream starts the next cycle all the same): ~0.6 KB
+            # less live heap between requests, not left among the next one's garbage.
+            conn.stream = None
             self.pool.put(key, conn)
         else:
             conn.abort()

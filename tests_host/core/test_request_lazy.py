@@ -211,6 +211,30 @@ def test_client_h2_pool_helpers():
     assert c.aborted == 1
 
 
+def test_pooled_connection_keeps_no_finished_stream():
+    # Board RAM: a connection back in the pool does not keep its finished exchange's
+    # stream (and the response head it holds) alive; the next request on it starts the
+    # next cycle all the same, and an unfinished one still cannot be followed by another.
+    peers = Peers([_ok(b"one"), _ok(b"two")])
+    pool = request.Pool()
+
+    def run():
+        h, s = _req("http://h.test/", pool).go_blocking(5)
+        conn = s.unwrap().stream.conn
+        assert conn.stream is s.unwrap().stream     # the body is not read yet
+        assert pool.entries == []
+        raises(Exception, conn.new_stream)          # the previous response is not finished
+        body = s.get_body_as_string(5)
+        assert conn.stream is None and pool.entries[0][1] is conn
+        assert s.get_next_chunk() is None and s.headers.get(b":status") == b"200"
+        h2, s2 = _req("http://h.test/", pool).go_blocking(5)
+        assert s2.unwrap().stream.conn is conn and conn.stream is s2.unwrap().stream
+        return body, s2.get_body_as_string(5)
+    assert _run(peers, run) == (b"one", b"two")
+    assert pool.reused == 1 and len(peers.opened) == 1
+    assert peers.opened[0].wire().count(b"GET / HTTP/1.1\r\n") == 2
+
+
 def test_redirect_followed_on_the_same_connection():
     peers = Peers([b"HTTP/1.1 302 Found\r\nLocation: /b?x=1\r\nContent-Length: 3\r\n\r\nabc",
                    _ok(b"at b")])
