@@ -8,9 +8,19 @@ _TOKEN_BAD = bytes([c for c in range(256)
                     if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a])
 
 
-def bad_names(blob):
-    # True when the concatenated names contain a forbidden octet.
-    return len(blob.translate(None, _TOKEN_BAD)) != len(blob)
+def bad_names(headers):
+    # mhttp.h2's check of a field list: the first invalid regular field name, True when
+    # a value holds NUL, CR or LF, else None.  One translate over the joined names.
+    names = [f[0] for f in headers if f[0][:1] != b":"]
+    blob = b"".join(names)
+    if len(blob.translate(None, _TOKEN_BAD)) != len(blob):
+        for n in names:
+            if len(n.translate(None, _TOKEN_BAD)) != len(n):
+                return n
+    blob = b"".join([f[1] for f in headers])
+    if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
+        return True
+    return None
 
 
 class _Cont:

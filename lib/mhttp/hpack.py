@@ -166,8 +166,7 @@ def _st(idx):
             k += 1
         n = d[i]
         name = d[i + 1:i + 1 + n]
-        j = SNAMES.find(b"\0" + name + b"\0")
-        first = SNAME_IDX[SNAMES.count(b"\0", 0, j)]
+        first = _sname(name)
         if first != idx:
             name = _st(first)[0]     # one object per name
         i += 1 + n
@@ -180,12 +179,16 @@ def _sname(name):
     # Lowest static index with this name, or None.
     if _s_name is not None:
         return _s_name.get(name)
+    # (Board RAM: found in place, not as b"\0" + name + b"\0": two copies per field
+    # looked up, ~100 bytes for each :status of a response.)
     if b"\0" in name or not name:
         return None
-    j = SNAMES.find(b"\0" + name + b"\0")
-    if j < 0:
-        return None
-    return SNAME_IDX[SNAMES.count(b"\0", 0, j)]
+    j = SNAMES.find(name)
+    while j > 0:
+        if SNAMES[j - 1] == 0 and SNAMES[j + len(name)] == 0:
+            return SNAME_IDX[SNAMES.count(b"\0", 0, j - 1)]
+        j = SNAMES.find(name, j + 1)
+    return None
 
 
 def _static_pair(name, value):

@@ -158,3 +158,29 @@ def test_data_before_headers_on_reserved_and_after_1xx():
     evs = rs.send(data_pack(sid, b"x"))
     assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)]
     rs.roundtrip()
+
+
+def test_name_and_value_errors_say_which():
+    # The last checks of a field list: the first invalid regular name is reported (before
+    # any value), then a value with NUL, CR or LF (boards check field by field, CPython
+    # over the joined names and values: same outcome).
+    from mhttp.errors import H2StreamError
+    from mhttp import h2
+    p = H2Protocol(client=False)
+    cases = [
+        ([M, S, P, (b"x", b"a\rb"), (b"X-Foo", b"1")], "invalid field name b'X-Foo'"),
+        ([M, S, P, (b"ok", b"1"), (b"b\xc3d", b"1"), (b"X", b"1")], "invalid field name b'b\\xc3d'"),
+        ([M, S, P, (b"x", b"1"), (b"y", b"a\x00")], "field value with NUL, CR or LF"),
+        ([M, S, (b":path", b"/\n")], "field value with NUL, CR or LF"),
+    ]
+    for hdrs, want in cases:
+        st = h2._Stream(1, 3, 65535, 65535)
+        try:
+            p._check_fields([f + (False,) for f in hdrs], 0, st)
+        except H2StreamError as e:
+            assert want in str(e), (hdrs, str(e))
+        else:
+            raise AssertionError(hdrs)
+    st = h2._Stream(1, 3, 65535, 65535)
+    assert p._check_fields([f + (False,) for f in [M, S, P, (b"x", b"")]], 0, st) == {
+        b":method": b"GET", b":scheme": b"https", b":path": b"/"}
