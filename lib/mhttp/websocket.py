@@ -226,21 +226,37 @@ class WebSocket:
             # 116 -> 115 KiB .mpy files, 79 -> 75 KiB ROMFS).  One collection per
             # connection.
             # An HTTP/1.1 stream reads the tunnelled bytes with code loaded on first use
-            # (mhttp._h1c_stream, bound as H1Stream._tunnel): loaded here, before the
-            # collection, not at the first receive among the first message's garbage
-            # (ws client, 1000 x 1 KiB: see the commit).
-            getattr(stream, "_tunnel", None)
+            # (mhttp._h1c_stream, bound as H1Stream._tunnel): loaded here, right after
+            # the collection (low in the heap), not at the first receive among the
+            # first message's garbage, nor before the collection (it then sat at the
+            # top of the heap, among the 1 KiB holes each message needs).
             import gc
             gc.collect()
+            getattr(stream, "_tunnel", None)
             resp = self.headers
             fl = resp._l
             cp = [None] * len(fl)
             for i in range(len(fl)):
                 f = fl[i]
                 cp[i] = (f[0][:], f[1][:], f[2])
-            resp._l = cp
-            exts = list(exts)
-            fl = f = cp = resp = None
+            # the Headers object itself and the negotiated PerMessageDeflate too (their
+            # instance dicts were at the top of the heap)
+            cp = type(resp)(None, cp)
+            if getattr(stream, "headers", None) is resp:
+                stream.headers = cp
+            self.headers = cp
+            fl = []
+            for f in exts:
+                if isinstance(f, PerMessageDeflate):
+                    e = PerMessageDeflate(f.server_no_context_takeover,
+                                          f.client_no_context_takeover,
+                                          f.server_max_window_bits, f.client_max_window_bits,
+                                          f.level, f.min_size)
+                    e.negotiated = f.negotiated
+                    f = e
+                fl.append(f)
+            exts = fl
+            fl = f = e = cp = resp = None
         self._open(stream, exts, True)
 
     # -- receiving ----------------------------------------------------------------------

@@ -598,7 +598,10 @@ class WSProtocol:
             try:
                 data = self._inflater.feed(payload, limit)
                 if fin:
-                    data = data + self._inflater.finish(limit - len(data))
+                    # (the tail as it is when feed gave nothing, always on MicroPython:
+                    # b"" + tail would copy the message once more, board RAM)
+                    payload = self._inflater.finish(limit - len(data))
+                    data = data + payload if data else payload
             except errors.ProtocolError as e:
                 # the inflater's WSError, matched through its base class: another
                 # exception in flight (MemoryError) must not load mhttp._errors_more
