@@ -39,14 +39,11 @@ def response_head(self, items):
     if len(line) > self.max_line:
         raise h1._err(18, self.max_line)  # status-line longer than %d bytes
     # The version and the code as line.split(b" ", 2) would give them, without the
-    # list and the three copies it makes (board RAM: per response).
+    # list and the third copy it makes (board RAM: per response).
     i = line.find(b" ")
     if i < 0:
         raise h1._err(69, line[:60])  # malformed status-line %r
-    if i == 8 and line.startswith(b"HTTP/1.1"):
-        ver = b"1.1"    # (what h1._version gives it, without a slice)
-    else:
-        ver = h1._version(line[:i], False)
+    ver = h1._version(line[:i], False)
     e = line.find(b" ", i + 1)
     code = line[i + 1:] if e < 0 else line[i + 1:e]
     if len(code) != 3 or not code.isdigit() or code[0] == 48:

@@ -278,7 +278,7 @@ class H1Stream(StreamCommon):
                 self.headers = ev[1]
                 if ev[2]:
                     st = ev[1].get(b":status")
-                    if st is None or st[:1] != b"1":
+                    if st is None or not st.startswith(b"1"):    # (no slice: RAM)
                         self._in_done = True
                 return ev[1]
             if kind == _EV_TRAILERS:
