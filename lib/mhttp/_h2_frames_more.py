@@ -48,6 +48,32 @@ _HDR = ">BHBBL"
 _pack = struct.pack
 _unpack_from = struct.unpack_from
 
+# mhttp.h2_frames' FRAME_SIZE_ERROR texts, by the number its raise sites pass (each site
+# quotes its text in a comment)
+SIZE_ERRORS = (
+    "PRIORITY frame length %d != 5 (RFC 9113 §6.3)",
+    "RST_STREAM frame length %d != 4 (RFC 9113 §6.4)",
+    "SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)",
+    "SETTINGS length %d not a multiple of 6 (§6.5)",
+    "PING length %d != 8 (§6.7)",
+    "GOAWAY length %d < 8 (§6.8)",
+    "WINDOW_UPDATE length %d != 4 (§6.9)",
+    "SETTINGS length %d not a multiple of 6",
+    "GOAWAY length %d < 8",
+    "WINDOW_UPDATE length %d != 4",
+)
+
+
+def size_error(n, length, stream_id):
+    # mhttp.h2_frames._size_error: message n formatted with length (None: no argument).
+    msg = SIZE_ERRORS[n]
+    if length is not None:
+        msg = msg % length
+    if stream_id is None:
+        return H2ConnectionError(FRAME_SIZE_ERROR, msg)
+    return H2StreamError(FRAME_SIZE_ERROR, msg, stream_id)
+
+
 FRAME_NAMES = ("DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE",
                "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION")
 

@@ -53,11 +53,11 @@ import sys
 from mhttp.errors import ProtocolError
 from mhttp.headers import Headers
 from mhttp.hpack import Encoder, Decoder
-from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack, goaway_pack,
-                             goaway_unpack, window_update_pack, window_update_unpack,
-                             check_size)
+# (goaway_pack / goaway_unpack are imported where used, once per connection: board RAM,
+# the module dict stays at 29 entries, its table 640 -> 512 bytes)
+from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack,
+                             window_update_pack, window_update_unpack, check_size)
 from mhttp._lazy import bind, settle
-import struct
 
 try:
     from micropython import const
@@ -98,12 +98,9 @@ _SETTINGS_ENABLE_CONNECT_PROTOCOL = const(8)
 _MAX_WINDOW = const(0x7fffffff)
 _MAX_STREAM_ID = const(0x7fffffff)
 
-_unpack_from = struct.unpack_from
-_pack = struct.pack
-# Board RAM: names only the import needs leave the module dict (struct here, const after
-# the last const(), sys after the CPython check: 39 -> 36 entries, its table 752 -> 592
-# bytes), deleted before the defs, so the dict never grows past 37 entries.
-del struct
+# Board RAM: names only the import needs leave the module dict (const after the last
+# const(), sys after the CPython check), deleted before the defs, so the dict never grows
+# past the size it ends at.  (No struct: the frame header is read octet by octet.)
 
 # Board RAM: the public EV_*, CONN_* and ST_* names live in mhttp._h2_rare (reached as
 # mhttp.h2.X through __getattr__ below); this module uses these private const() copies.
@@ -535,15 +532,19 @@ class H2Protocol:
                 pos = 24
             handlers = _HANDLERS
             while n - pos >= 9:
-                hi, lo, t, fl, sid = _unpack_from(">BHBBL", buf, pos)
-                ln = (hi << 16) | lo
+                # (the 9-octet header read octet by octet: on a board, unpack_from's tuple
+                # was 64 bytes of garbage per frame)
+                ln = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2]
+                t = buf[pos + 3]
+                fl = buf[pos + 4]
+                sid = ((buf[pos + 5] & 0x7f) << 24) | (buf[pos + 6] << 16) | \
+                    (buf[pos + 7] << 8) | buf[pos + 8]
                 if ln > self._in_max_frame:
                     # frame length %d exceeds SETTINGS_MAX_FRAME_SIZE %d (RFC 9113 §4.2)
                     raise _err(7, None, (ln, self._in_max_frame))
                 end = pos + 9 + ln
                 if end > n:
                     break
-                sid &= 0x7fffffff
                 payload = buf[pos + 9:end]
                 if copy:
                     payload = bytes(payload)
@@ -972,6 +973,7 @@ class H2Protocol:
         if id != 0:
             # GOAWAY on stream %d MUST be PROTOCOL_ERROR
             raise _err(52, None, (id,))
+        from mhttp.h2_frames import goaway_unpack
         last, code, dbg = goaway_unpack(p)
         if self.goaway_received is not None and last > self.goaway_received:
             # GOAWAY last_stream_id went up (§6.8)
@@ -1182,6 +1184,7 @@ class H2Protocol:
             return
         if last_stream_id is None:
             last_stream_id = self._high_in
+        from mhttp.h2_frames import goaway_pack
         self._out.append(goaway_pack(last_stream_id, code, debug))
         self.goaway_sent = last_stream_id
         self.state = _CONN_CLOSED if code != _NO_ERROR else _CONN_CLOSING

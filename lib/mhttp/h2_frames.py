@@ -64,7 +64,6 @@ _FRAME_GOAWAY = const(0x7)
 _FRAME_WINDOW_UPDATE = const(0x8)
 
 _FLAG_ACK = const(0x1)
-_FRAME_SIZE_ERROR = const(0x6)       # RFC 9113 §7
 del const
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -76,14 +75,13 @@ _unpack_from = struct.unpack_from
 del struct
 
 
-def _size_error(msg, stream_id=None):
-    # The FRAME_SIZE_ERROR to raise: H2StreamError on stream_id, else H2ConnectionError.
-    # Board RAM: the classes (mhttp._errors_h2) are looked up here, at the first error, so
-    # a clean exchange never loads them.
-    from mhttp import errors
-    if stream_id is None:
-        return errors.H2ConnectionError(_FRAME_SIZE_ERROR, msg)
-    return errors.H2StreamError(_FRAME_SIZE_ERROR, msg, stream_id)
+def _size_error(n, length=None, stream_id=None):
+    # The FRAME_SIZE_ERROR to raise for message n of mhttp._h2_frames_more.SIZE_ERRORS (its
+    # text is the comment above each call) with length: H2StreamError on stream_id, else
+    # H2ConnectionError.  Board RAM: the texts and the classes (mhttp._errors_h2) load at
+    # the first error, so a clean exchange never loads them.
+    from mhttp import _h2_frames_more
+    return _h2_frames_more.size_error(n, length, stream_id)
 
 
 def header_pack(length, ftype, flags, stream_id):
@@ -95,25 +93,31 @@ def check_size(ftype, flags, length, stream_id):
     # the others end the connection.
     if ftype == _FRAME_PRIORITY:
         if length != 5:
-            raise _size_error("PRIORITY frame length %d != 5 (RFC 9113 §6.3)" % length,
-                              stream_id)
+            # PRIORITY frame length %d != 5 (RFC 9113 §6.3)
+            raise _size_error(0, length, stream_id)
     elif ftype == _FRAME_RST_STREAM:
         if length != 4:
-            raise _size_error("RST_STREAM frame length %d != 4 (RFC 9113 §6.4)" % length)
+            # RST_STREAM frame length %d != 4 (RFC 9113 §6.4)
+            raise _size_error(1, length)
     elif ftype == _FRAME_SETTINGS:
         if flags & _FLAG_ACK and length:
-            raise _size_error("SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)")
+            # SETTINGS ACK with a payload MUST be FRAME_SIZE_ERROR (§6.5)
+            raise _size_error(2)
         if length % 6:
-            raise _size_error("SETTINGS length %d not a multiple of 6 (§6.5)" % length)
+            # SETTINGS length %d not a multiple of 6 (§6.5)
+            raise _size_error(3, length)
     elif ftype == _FRAME_PING:
         if length != 8:
-            raise _size_error("PING length %d != 8 (§6.7)" % length)
+            # PING length %d != 8 (§6.7)
+            raise _size_error(4, length)
     elif ftype == _FRAME_GOAWAY:
         if length < 8:
-            raise _size_error("GOAWAY length %d < 8 (§6.8)" % length)
+            # GOAWAY length %d < 8 (§6.8)
+            raise _size_error(5, length)
     elif ftype == _FRAME_WINDOW_UPDATE:
         if length != 4:
-            raise _size_error("WINDOW_UPDATE length %d != 4 (§6.9)" % length)
+            # WINDOW_UPDATE length %d != 4 (§6.9)
+            raise _size_error(6, length)
 
 
 def settings_pack(settings=(), ack=False):
@@ -130,7 +134,8 @@ def settings_pack(settings=(), ack=False):
 def settings_unpack(payload):
     n = len(payload)
     if n % 6:
-        raise _size_error("SETTINGS length %d not a multiple of 6" % n)
+        # SETTINGS length %d not a multiple of 6
+        raise _size_error(7, n)
     return [_unpack_from(">HL", payload, i) for i in range(0, n, 6)]
 
 
@@ -140,7 +145,8 @@ def goaway_pack(last_stream_id, code, debug=b""):
 
 def goaway_unpack(payload):
     if len(payload) < 8:
-        raise _size_error("GOAWAY length %d < 8" % len(payload))
+        # GOAWAY length %d < 8
+        raise _size_error(8, len(payload))
     last, code = _unpack_from(">LL", payload, 0)
     return last & 0x7fffffff, code, bytes(payload[8:])
 
@@ -151,7 +157,8 @@ def window_update_pack(stream_id, increment):
 
 def window_update_unpack(payload):
     if len(payload) != 4:
-        raise _size_error("WINDOW_UPDATE length %d != 4" % len(payload))
+        # WINDOW_UPDATE length %d != 4
+        raise _size_error(9, len(payload))
     return _unpack_from(">L", payload, 0)[0] & 0x7fffffff
 
 

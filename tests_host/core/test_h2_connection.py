@@ -690,3 +690,24 @@ def test_a_reader_that_stopped_bounds_the_queued_bytes():
     # over 16 KiB with more than 8 frames queued: at most ~28 KiB here (was 164 KB on
     # CPython, 64 frames; ~130 KB on a board, 32 frames)
     assert largest <= 32 * 1024, largest
+
+
+def test_clean_drops_the_http1_fields():
+    # write_headers' field list: HTTP/1 connection fields and HTTP2-Settings dropped, `te`
+    # kept only as "trailers", `host` turned into :authority (after the pseudo-headers);
+    # content-length and other fields kept; a clean list is returned as is (no copy).
+    from mhttp.h2_connection import _clean
+    l = [(b":method", b"GET"), (b":path", b"/"), (b"content-length", b"0"), (b"x", b"1")]
+    assert _clean(l) is l
+    got = _clean([(b":method", b"GET"), (b":path", b"/"), (b"host", b"h"),
+                  (b"connection", b"close"), (b"keep-alive", b"5"),
+                  (b"proxy-connection", b"x"), (b"transfer-encoding", b"chunked"),
+                  (b"upgrade", b"h2c"), (b"http2-settings", b"AAA"), (b"te", b"gzip"),
+                  (b"content-length", b"3"), (b"x", b"1")])
+    assert got == [(b":method", b"GET"), (b":path", b"/"), (b":authority", b"h"),
+                   (b"content-length", b"3"), (b"x", b"1")], got
+    got = _clean([(b":method", b"GET"), (b":authority", b"a"), (b"host", b"h"),
+                  (b"te", b"Trailers")])
+    assert got == [(b":method", b"GET"), (b":authority", b"a"), (b"te", b"Trailers")], got
+    got = _clean([(":status", "200"), ("Host", "h")])
+    assert got == [(b":status", b"200")], got

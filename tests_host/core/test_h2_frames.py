@@ -159,3 +159,39 @@ def test_frame_too_large_and_partial():
     two = f + F.ping_pack(b"\x00" * 8)
     r = F.parse_frame(two)
     assert r[4] == len(f) and F.parse_frame(two, r[4])[0] == F.FRAME_PING
+
+
+def test_size_error_texts():
+    # FRAME_SIZE_ERROR texts come from mhttp._h2_frames_more.SIZE_ERRORS at the first
+    # error: each raise site's number and the text quoted above it agree, and the
+    # exceptions carry the formatted text, the code and the stream (PRIORITY only).
+    from mhttp import _h2_frames_more as M
+    e = raises(H2StreamError, F.check_size, F.FRAME_PRIORITY, 0, 4, 7)
+    assert e.code == FRAME_SIZE_ERROR and e.stream_id == 7
+    assert "PRIORITY frame length 4 != 5 (RFC 9113 §6.3)" in str(e)
+    cases = ((F.check_size, (F.FRAME_RST_STREAM, 0, 5, 1), "RST_STREAM frame length 5 != 4"),
+             (F.check_size, (F.FRAME_SETTINGS, 1, 6, 0), "SETTINGS ACK with a payload MUST"),
+             (F.check_size, (F.FRAME_SETTINGS, 0, 7, 0), "SETTINGS length 7 not a multiple of 6 (§6.5)"),
+             (F.check_size, (F.FRAME_PING, 0, 9, 0), "PING length 9 != 8"),
+             (F.check_size, (F.FRAME_GOAWAY, 0, 7, 0), "GOAWAY length 7 < 8 (§6.8)"),
+             (F.check_size, (F.FRAME_WINDOW_UPDATE, 0, 3, 0), "WINDOW_UPDATE length 3 != 4 (§6.9)"),
+             (F.settings_unpack, (b"\x00" * 5,), "SETTINGS length 5 not a multiple of 6"),
+             (F.goaway_unpack, (b"\x00" * 7,), "GOAWAY length 7 < 8"),
+             (F.window_update_unpack, (b"\x00" * 5,), "WINDOW_UPDATE length 5 != 4"))
+    for fn, args, text in cases:
+        e = raises(H2ConnectionError, fn, *args)
+        assert e.code == FRAME_SIZE_ERROR and text in str(e), (text, str(e))
+    path = getattr(F, "__file__", "")
+    if not path.endswith(".py"):
+        return
+    with open(path) as f:
+        lines = f.read().split("\n")
+    seen = []
+    for i, line in enumerate(lines):
+        k = line.find("raise _size_error(")
+        if k < 0:
+            continue
+        n = int(line[k + 18:].split(",")[0].split(")")[0])
+        assert lines[i - 1].strip() == "# " + M.SIZE_ERRORS[n], (n, lines[i - 1])
+        seen.append(n)
+    assert sorted(seen) == list(range(len(M.SIZE_ERRORS))), seen
