@@ -482,8 +482,10 @@ class Encoder(_Table):
             # table size must be >= 0
             raise _herr(4)
 
-    def encode(self, headers):
-        out = bytearray()
+    def encode(self, headers, buf=None):
+        # buf: a bytearray the block is appended to (then returned; mhttp.h2 passes one
+        # holding the frame header's 9 octets: board RAM, no copies to prefix it).
+        out = bytearray() if buf is None else buf
         if self._upd_min >= 0:
             # RFC 7541 §4.2: the smallest size since the last block, then the final one.
             if self._upd_min < self._max:
@@ -549,7 +551,7 @@ class Encoder(_Table):
             out += _literal(value, huff, True)
             if flags:
                 self._add(name, value)
-        return bytes(out)
+        return bytes(out) if buf is None else out
 
 
 # -- decoder ---------------------------------------------------------------------------

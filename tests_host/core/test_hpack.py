@@ -492,3 +492,19 @@ def test_public_constants():
     assert hpack.DEFAULT_MAX_HEADER_LIST_SIZE == 65536
     assert hpack.Decoder().max_header_list_size == 65536
     assert hpack.Encoder().table_size == 4096
+
+
+def test_encode_into_a_buffer():
+    # encode(headers, buf) appends the same block to buf (mhttp.h2 keeps a frame header
+    # in front of it) and returns buf; the encoder state advances the same way.
+    from mhttp.hpack import Encoder
+    hs = [(b":status", b"200"), (b"content-type", b"text/plain"), (b"x-a", b"1", True)]
+    e1, e2 = Encoder(), Encoder()
+    for i in range(3):
+        b = bytearray(b"123456789")
+        r = e2.encode(hs, b)
+        assert r is b and bytes(b[:9]) == b"123456789"
+        assert bytes(b[9:]) == e1.encode(hs)
+    e1.table_size = 100
+    e2.table_size = 100
+    assert bytes(e2.encode(hs, bytearray())) == e1.encode(hs)
