@@ -519,7 +519,12 @@ class WSProtocol:
                 end = p + hl + n
                 if len(buf) < end:
                     return None
-                if isinstance(buf, bytes):
+                if MICROPYTHON and b0 & 0xC0 == 0xC0 and isinstance(buf, bytes):
+                    # A whole compressed message (FIN and RSV1: only a first data frame
+                    # gets here with RSV1): inflated before this call returns, so read in
+                    # place (board RAM: no copy of the compressed payload).
+                    payload = memoryview(buf)[p + hl:end]
+                elif isinstance(buf, bytes):
                     payload = buf[p + hl:end]
                 else:
                     payload = bytes(memoryview(buf)[p + hl:end])

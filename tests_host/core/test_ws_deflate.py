@@ -176,6 +176,24 @@ def _pair(cpmd_policy, spmd_policy):
             WSProtocol(client=False, extensions=sexts, max_message_size=1 << 20))
 
 
+def test_compressed_messages_amid_others_in_one_read():
+    # Whole compressed messages at the start, in the middle and at the end of one read
+    # (MicroPython inflates them from the read itself, in place), then a bad one
+    hello = bytes([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00])
+    data = bytes([(j * 5) & 255 for j in range(300)])
+    z = _stored(data)
+    c = WSProtocol(client=True, extensions=[client_pmd()])
+    c.receive_data(encode_frame(OP_TEXT, hello, True, 0x40) + encode_frame(OP_TEXT, b"plain")
+                   + encode_frame(OP_BINARY, z, True, 0x40) + encode_frame(OP_BINARY, z[:3], False, 0x40)
+                   + encode_frame(OP_CONT, z[3:], True) + encode_frame(OP_BINARY, z, True, 0x40))
+    assert events(c) == [(EV_MESSAGE, "Hello", True), (EV_MESSAGE, "plain", True),
+                         (EV_MESSAGE, data, False), (EV_MESSAGE, data, False),
+                         (EV_MESSAGE, data, False)]
+    c.receive_data(encode_frame(OP_BINARY, b"x", True) + encode_frame(OP_BINARY, b"\xff\xff\xff", True, 0x40))
+    e = raises(WSError, events, c)
+    assert e.close_code == 1002
+
+
 def test_round_trips_both_directions():
     for cpol, spol in ((PerMessageDeflate(), PerMessageDeflate()),
                        (PerMessageDeflate(client_no_context_takeover=True, server_no_context_takeover=True),
