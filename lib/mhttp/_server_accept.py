@@ -3,9 +3,10 @@
 # start_server, so an asyncio client never carries it).  It is asyncio's own accept loop
 # (asyncio.stream's start_server and Server._serve) written out, over a lean stream
 # object per connection, Stream: the part of asyncio's Stream that
-# mhttp._io_stream.StreamIO uses, the same code.  (Stream, Server, _serve and the
-# argument names are names MicroPython has already: no new interned names.)  Board RAM: a server never imports
-# asyncio.stream (~1.9 KB), and a connection has no Stream info dict (~100 B each).
+# mhttp._io_stream.StreamIO uses, the same code, in one object with the connection's
+# StreamIO.  (Stream, Server, _serve and the argument names are names MicroPython has
+# already: no new interned names.)  Board RAM: a server never imports asyncio.stream
+# (~1.9 KB), and a connection has no Stream info dict (~100 B each) nor a second object.
 # MicroPython only (asyncio.core's I/O queue); CPython's port serves with its own code.
 import sys
 import asyncio
@@ -14,23 +15,42 @@ import _mhttp_port
 from mhttp._io_stream import StreamIO
 
 
-class Stream:
-    # An accepted connection, reader and writer in one: what mhttp._io_stream.StreamIO
-    # uses of asyncio's Stream, the same code, over the accepted socket s (e: the peer's
-    # address, where Stream has {"peername": addr}).
+class Stream(StreamIO):
+    # An accepted connection: its StreamIO and, in the same object, what StreamIO uses of
+    # asyncio's Stream (the same code) over the accepted socket s (e: the peer's address,
+    # where Stream has {"peername": addr}); reader and writer are the object itself.
+    # Board RAM: one object and one attribute table per connection, not two (~64 B each).
     out_buf = b""
+    reader = writer = property(lambda self: self)
 
-    def __init__(self, s, e):
+    def __init__(self, s, e, buf=None, tls=False):
         self.s = s
         self.e = e
+        self.buf = buf
+        if tls:
+            self.tls = tls
+        # (set now, with the rest: the attribute table is sized once, at accept, rather
+        # than grown by the first read in the middle of a request's objects)
+        self.deadline = None
+        self.task = None
 
     def get_extra_info(self, v):
         if v == "peername":
             return self.e
         raise KeyError(v)
 
-    def close(self):
-        pass
+    def abort(self):
+        # StreamIO.abort over the socket itself (asyncio's Stream.close() does nothing;
+        # its wait_closed() closes the socket).
+        if self.closed:
+            return
+        self.closed = True
+        if self.reaper is not None:
+            self.reaper.remove(self)    # a server connection leaves its Reaper here
+        try:
+            self.s.close()
+        except Exception:
+            pass
 
     async def wait_closed(self):
         self.s.close()
@@ -74,9 +94,9 @@ class Server:
         await self.task
 
 
-def _serve(srv, s, cb, tls, bufsize, reaper, buf):
+def _serve(srv, s, cb, tls, reaper, buf):
     # asyncio's accept loop (a generator: the server's task), building each connection's
-    # StreamIO over a Stream itself; cb(io) is run as its own task and closes the io
+    # Stream (its StreamIO) itself; cb(io) is run as its own task and closes the io
     # (whose abort() also leaves the reaper) when it is done.  One receive buffer for
     # all the server's connections (board RAM): a connection's recv result is consumed
     # (copied by the protocol core) before its task awaits again, see
@@ -109,8 +129,7 @@ def _serve(srv, s, cb, tls, bufsize, reaper, buf):
             pass
         io = None
         try:
-            w = Stream(s2, addr)
-            io = StreamIO(w, w, bufsize, tls=bool(tls), buf=buf)
+            io = Stream(s2, addr, buf, bool(tls))
             if reaper is not None:
                 reaper.add(io)
             asyncio.create_task(cb(io))
@@ -120,7 +139,7 @@ def _serve(srv, s, cb, tls, bufsize, reaper, buf):
                 s2.close()
             else:
                 io.abort()
-        w = io = s2 = addr = None    # (this frame keeps no connection alive)
+        io = s2 = addr = None    # (this frame keeps no connection alive)
 
 
 async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
@@ -135,7 +154,7 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     s.listen(backlog)
     bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
     srv = Server()
-    srv.task = asyncio.create_task(_serve(srv, s, cb, tls, bufsize, reaper,
+    srv.task = asyncio.create_task(_serve(srv, s, cb, tls, reaper,
                                           memoryview(bytearray(bufsize))))
     try:
         # (as asyncio: the task gets to run before we return, so that it handles its
