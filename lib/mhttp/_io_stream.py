@@ -159,7 +159,44 @@ class StreamIO:
         return mv[:n] if n else b""
 
     # -- writing ----------------------------------------------------------------------
-    async def send(self, pieces, timeout=None):
+    def send(self, pieces, timeout=None):
+        # -> an awaitable: `await io.send(pieces, timeout)`.  With a Reaper (a server)
+        # the write is made here, at once; what is awaited is _send's wait for the
+        # writer to drain, or, when MicroPython's Stream.write sent it all (nothing left
+        # in its out_buf), flush(), a coroutine with nothing to do: a 64 B frame per
+        # response instead of _send's 320 B (board RAM).  A failed write's error is
+        # raised by _send too, when awaited.  MicroPython's drain() always yields, even
+        # with nothing left to send: going on without yielding, a suspended response
+        # does not hold its handler's frames (ten concurrent requests, ~1 KiB each); the
+        # next read yields anyway.
+        if self.closed or self.reaper is None:
+            return self._send(pieces, timeout)
+        if len(pieces) == 1:
+            data = pieces[0]
+        else:
+            try:
+                data = b"".join(pieces)
+            except TypeError:       # (MicroPython: a memoryview piece)
+                data = b"".join([bytes(p) if isinstance(p, memoryview) else p for p in pieces])
+        if isinstance(data, memoryview):
+            data = bytes(data)
+        w = self.writer
+        try:
+            w.write(data)
+        except Exception as e:
+            return self._send(e, timeout)
+        if getattr(w, "out_buf", True):
+            return self._send(None, timeout)
+        return self.flush()
+
+    async def flush(self):
+        # (the awaitable of a write already done: see send)
+        pass
+
+    async def _send(self, pieces, timeout):
+        # send()'s awaitable: without a Reaper (a client) the whole write (_timed,
+        # _write); with one, the drain of what send() wrote (pieces None; the Reaper
+        # cancels us when late, as in recv), or the error of its failed write (pieces).
         if self.closed:
             raise _err(1)   # send on a closed connection
         reaper = self.reaper
@@ -167,28 +204,12 @@ class StreamIO:
             if reaper is None:
                 await self._timed(self._write(pieces), timeout, "write")
                 return
-            # With a Reaper: inline (no _timed/_write coroutine frames per write); the
-            # Reaper cancels us when late, as in recv.
+            if pieces is not None:
+                raise pieces
             if timeout is not None:
                 self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
             self.task = asyncio.current_task()
-            w = self.writer
-            if len(pieces) == 1:
-                data = pieces[0]
-            else:
-                data = b"".join([bytes(p) if isinstance(p, memoryview) else p
-                                 for p in pieces])
-            if isinstance(data, memoryview):
-                data = bytes(data)
-            w.write(data)
-            data = None
-            if getattr(w, "out_buf", True):
-                # (MicroPython's Stream.write sends at once what the socket takes and
-                # keeps the rest in out_buf; its drain() always yields, even with nothing
-                # left to send.  With nothing left we go on without yielding: the next
-                # read yields anyway, and meanwhile a suspended response does not hold
-                # its handler's frames -- ten concurrent requests, ~1 KiB each.)
-                await w.drain()
+            await self.writer.drain()
         except asyncio.CancelledError:
             if self._expired:
                 self._expired = False
