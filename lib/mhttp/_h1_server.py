@@ -46,15 +46,19 @@ def request_head(self, items):
     line = lines[0]
     if len(line) > self.max_line:
         raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
-    parts = line.split(b" ")
-    if len(parts) != 3:
+    # Cut at its two spaces (not split(): a list and a version object less per request,
+    # board RAM).
+    if line.count(b" ") != 2:
         # malformed request-line %r (RFC 9112 §3: method SP request-target SP HTTP-version)
         raise _err(56, line[:60])
-    method, target, version = parts
-    if version == b"HTTP/1.1":
+    i = line.find(b" ")
+    j = line.rfind(b" ")
+    if len(line) - j == 9 and line.startswith(b"HTTP/1.1", j + 1):
         ver = b"1.1"
     else:
-        ver = _version(version, True)
+        ver = _version(line[j + 1:], True)
+    method = line[:i]
+    target = line[i + 1:j]
     if not method or _bad(method, _TOKEN):
         raise _err(21, method[:20])  # invalid request method %r
     if not target or _bad(target, _VCHAR):
@@ -123,6 +127,8 @@ def send_response(self, headers, end_stream, extra=None):
     if self._ss != _SS_IDLE:
         raise _err(66, None, None)  # response head already sent
     status = None
+    # (the list of a Headers, iterated without an iterator object: board RAM)
+    headers = getattr(headers, "_l", headers)
     for f in headers:
         n = f[0]
         if type(n) is not bytes:

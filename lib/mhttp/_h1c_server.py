@@ -23,7 +23,8 @@ _EV_CLOSED = const(4)       # mhttp.h1.EV_CLOSED
 # connection can be reused; past this the connection is closed instead.
 MAX_DRAIN = 65536
 
-_date_cache = [None, None]
+# [second, its Date value, the Date and Server lines of a head for it]
+_date_cache = [None, None, None]
 
 # RFC 9110 §6.6.1: an origin server without a clock giving a reasonable approximation of
 # the current instant MUST NOT send Date.  A board without NTP (or RTC) counts from its
@@ -156,7 +157,11 @@ def _out(self, headers, end_stream):
             d = http_date()
         if d is not None:
             if not has_server:
-                extra = (b"date: ", d, b"\r\nserver: ", SERVER_NAME, b"\r\n")
+                # (one tuple per second, not per response: board RAM)
+                extra = _date_cache[2]
+                if extra is None or extra[1] is not d:
+                    extra = _date_cache[2] = (b"date: ", d, b"\r\nserver: ", SERVER_NAME,
+                                              b"\r\n")
             else:
                 extra = (b"date: ", d, b"\r\n")
         elif not has_server:
