@@ -283,12 +283,18 @@ class _Stream:
     got = 0                 # DATA octets received (without padding)
     no_body = False         # client: response to HEAD (or 304): no body expected
     blocked_since = None
+    in_window = 65535       # (the RFC default: a stream's own only when it differs)
+    out_window = 65535
 
     def __init__(self, id, state, in_window, out_window):
         self.id = id
         self.state = state
-        self.in_window = in_window
-        self.out_window = out_window
+        # Board RAM: a window at the RFC default stays the class's (a boards' receive
+        # window usually is): 4 fields until the response, 64 bytes of dict, not 96
+        if in_window != 65535:
+            self.in_window = in_window
+        if out_window != 65535:
+            self.out_window = out_window
 
 
 _DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
