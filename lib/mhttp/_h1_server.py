@@ -87,8 +87,16 @@ def request_head(self, items):
     # keep-alive: RFC 9112 §9.3.
     if conn is not None:
         if conn != b"keep-alive":
-            toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
-            if b"close" in toks or (ver == b"1.0" and b"keep-alive" not in toks):
+            # (loops, not comprehensions, here and in send_response: a comprehension's
+            # code object costs heap even from ROMFS)
+            ka = False
+            for x in conn.lower().split(b","):
+                x = x.strip(b" \t")
+                if x == b"close":
+                    self.keep_alive = False
+                elif x == b"keep-alive":
+                    ka = True
+            if ver == b"1.0" and not ka:
                 self.keep_alive = False
     elif ver == b"1.0":
         self.keep_alive = False
@@ -190,8 +198,10 @@ def send_response(self, headers, end_stream, extra=None):
         self.keep_alive = False
     if self.expect_continue:
         self.expect_continue = False
-    if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
-        self.keep_alive = False
+    if conn is not None:
+        for x in conn.lower().split(b","):
+            if x.strip(b" \t") == b"close":
+                self.keep_alive = False
     method = self._method
     if method == b"CONNECT" and code < 300:
         self.upgraded = True

@@ -176,8 +176,13 @@ class StreamIO:
         else:
             try:
                 data = b"".join(pieces)
-            except TypeError:       # (MicroPython: a memoryview piece)
-                data = b"".join([bytes(p) if isinstance(p, memoryview) else p for p in pieces])
+            except TypeError:
+                # MicroPython: a memoryview piece.  (A loop, not a comprehension: its
+                # code object costs heap even from ROMFS.)
+                data = []
+                for p in pieces:
+                    data.append(bytes(p) if isinstance(p, memoryview) else p)
+                data = b"".join(data)
         if isinstance(data, memoryview):
             data = bytes(data)
         w = self.writer
