@@ -238,7 +238,9 @@ class WebSocket:
             cp = [None] * len(fl)
             for i in range(len(fl)):
                 f = fl[i]
-                cp[i] = (f[0][:], f[1][:], f[2])
+                # (the name as it is: the HTTP/1.1 parser's shared name cache keeps it
+                # anyway, a copy would only add to the live heap, 448 B here)
+                cp[i] = (f[0], f[1][:], f[2])
             # the Headers object itself and the negotiated PerMessageDeflate too (their
             # instance dicts were at the top of the heap)
             cp = type(resp)(None, cp)
