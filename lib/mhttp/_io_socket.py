@@ -87,8 +87,14 @@ class SocketIO:
                 if write:
                     raise _err(3, timeout)  # write timed out after %ss
                 raise _err(2, timeout)  # read timed out after %ss
-        self.poll.modify(self.raw, select.POLLOUT if write else select.POLLIN)
-        self.poll.poll(left)
+        p = self.poll
+        p.modify(self.raw, select.POLLOUT if write else select.POLLIN)
+        if hasattr(p, "ipoll"):
+            # MicroPython: ipoll returns the poll object itself, where poll makes a list
+            # of result tuples per wait (heap garbage on a board, per read that waits)
+            p.ipoll(left)
+        else:
+            p.poll(left)
 
     # recv and send are thin coroutines over the plain methods read and write (names
     # MicroPython has built in): a coroutine's frame is a heap block that lives until
