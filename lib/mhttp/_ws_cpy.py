@@ -161,3 +161,40 @@ class _ZDeflater:
             if not self._takeover:
                 self._c = z.compressobj(*self._args)
         return out
+
+
+def update(g):
+    # mhttp.ws's CPython-only globals, put into g (its globals()) at the end of its import
+    # (board RAM: their names are never interned on MicroPython): the masking functions
+    # (the C extension _mhttp_port._speedups unless g["_native"] is None: MHTTP_PURE), the
+    # zlib inflater / deflater as _Inflater / _Deflater, the public constants, and the
+    # negotiation methods and handshake helpers bound at import.
+    native = g["_native"]
+    if native is not None:
+        try:
+            from _mhttp_port import _speedups as native
+        except (ImportError, SyntaxError, ValueError):
+            native = None
+    g["_native"] = native
+    g["MASK_IMPL"], g["mask"], g["_mask_frame"], g["_unmask"] = masking(native)
+    g["_py_mask"], g["_py_mask_frame"], g["_py_unmask"] = _py_mask, _py_mask_frame, _py_unmask
+    g["_Inflater"], g["_Deflater"] = _ZInflater, _ZDeflater
+    from mhttp._ws_rare import _PUBLIC
+    t = _PUBLIC.replace("=", " ").split()
+    for i in range(0, len(t), 2):
+        g[t[i]] = int(t[i + 1])
+    # When a program imports mhttp._ws_server or mhttp._ws_hs before mhttp.ws (they import
+    # it), they are only half made at this point: these stay bound on first use then.
+    try:
+        from mhttp._ws_server import pmd_accept
+        from mhttp import _ws_hs as h
+        p = g["PerMessageDeflate"]
+        p.accept = pmd_accept
+        p.offer = h.pmd_offer
+        p.params = h.pmd_params
+        p.check_response = h.pmd_check_response
+        for k in ("client_key accept_key client_request client_check_response "
+                  "_parse_extensions _wbits _b64 _tokens _list _bb _hs_error GUID").split():
+            g[k] = getattr(h, k)
+    except (ImportError, AttributeError):
+        pass

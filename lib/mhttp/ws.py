@@ -243,15 +243,14 @@ except AttributeError:   # boards: no getenv
     _native = None
 if _native and _native != "0":
     _native = None
-else:
+elif MICROPYTHON:
     try:
-        if MICROPYTHON:
-            import _mhttp_ws_native as _native
-        else:
-            from _mhttp_port import _speedups as _native
+        import _mhttp_ws_native as _native
     except (ImportError, SyntaxError, ValueError):
         # SyntaxError: no native emitter; ValueError: an .mpy built for another CPU.
         _native = None
+else:
+    _native = 0   # CPython: mhttp._ws_cpy.update() imports the C extension (module end)
 
 
 if MICROPYTHON:
@@ -312,10 +311,9 @@ if MICROPYTHON:
         mask = _native.mask
         _mask_frame = _native.mask_frame
         _unmask = _native.unmask
-else:
-    # CPython: mhttp._ws_cpy (the C wrappers, and pure Python tuned for CPython).
-    from mhttp._ws_cpy import _py_mask, _py_mask_frame, _py_unmask, masking as _masking
-    MASK_IMPL, mask, _mask_frame, _unmask = _masking(_native)
+# CPython: MASK_IMPL, mask, _mask_frame, _unmask and the _py_ functions come from
+# mhttp._ws_cpy (the C wrappers, and pure Python tuned for CPython), set by its update()
+# at the end of this module (board RAM: their names are never interned on MicroPython).
 
 
 # -- UTF-8 -----------------------------------------------------------------------------
@@ -747,10 +745,11 @@ def _mp_deflate_compress(c=[]):
 # The inflater / deflater classes of this runtime only (board RAM: no class objects for
 # the other one).
 if MICROPYTHON:
-    class _MPInflater:
+    class _Inflater:
         # MicroPython: the message is gathered compressed (bounded) and inflated at its end
-        # through a fresh DeflateIO (see the theory of operation: no context takeover).
-        def __init__(self, wbits):
+        # through a fresh DeflateIO (see the theory of operation: no context takeover, so
+        # takeover is always False here).
+        def __init__(self, wbits, takeover):
             self._wbits = wbits
             self._parts = []
             self._size = 0
@@ -805,8 +804,7 @@ if MICROPYTHON:
             if len(out) > limit:
                 raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
             return out
-else:
-    from mhttp._ws_cpy import _ZInflater, _ZDeflater
+# (CPython: _Inflater and _Deflater are mhttp._ws_cpy's zlib classes, set by its update())
 
 
 class PerMessageDeflate:
@@ -868,9 +866,7 @@ class PerMessageDeflate:
     def _inflater(self, client):
         wbits = self.server_max_window_bits if client else self.client_max_window_bits
         takeover = not (self.server_no_context_takeover if client else self.client_no_context_takeover)
-        if MICROPYTHON:
-            return _MPInflater(wbits)
-        return _ZInflater(wbits, takeover)
+        return _Inflater(wbits, takeover)
 
     def _deflater(self, client):
         wbits = self.client_max_window_bits if client else self.server_max_window_bits
@@ -884,16 +880,14 @@ class PerMessageDeflate:
                 from mhttp._ws_rare import _MPDeflater
                 return _MPDeflater(wbits, self.min_size)
             return None
-        return _ZDeflater(wbits, takeover, self.level, self.min_size)
+        return _Deflater(wbits, takeover, self.level, self.min_size)
 
 
 if not MICROPYTHON:
-    # the public constants as plain globals (dir(), star imports, no __getattr__ call)
-    from mhttp._ws_rare import _PUBLIC
-    _t = _PUBLIC.replace("=", " ").split()
-    for _i in range(0, len(_t), 2):
-        globals()[_t[_i]] = int(_t[_i + 1])
-    del _t, _i, _PUBLIC
+    # CPython: masking, the zlib classes, the public constants as plain globals (dir(),
+    # star imports, no __getattr__ call), the negotiation methods and handshake helpers
+    # bound at import (see below): mhttp._ws_cpy.update.
+    __import__("mhttp._ws_cpy", None, None, ("update",)).update(globals())
 
 # CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
 # a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and
@@ -902,16 +896,5 @@ if not MICROPYTHON:
 # only half made at this point: the classes then keep binding lazily.
 try:
     settle(WSProtocol, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
-    if not MICROPYTHON:
-        from mhttp._ws_server import pmd_accept as _pmd_accept
-        from mhttp._ws_hs import (pmd_offer as _pmd_offer, pmd_params as _pmd_params,
-                                  pmd_check_response as _pmd_check_response)
-        from mhttp._ws_hs import (client_key, accept_key, client_request,  # noqa: F401
-                                  client_check_response, _parse_extensions, _wbits, _b64,
-                                  _tokens, _list, _bb, _hs_error, GUID)
-        PerMessageDeflate.accept = _pmd_accept
-        PerMessageDeflate.offer = _pmd_offer
-        PerMessageDeflate.params = _pmd_params
-        PerMessageDeflate.check_response = _pmd_check_response
 except (ImportError, AttributeError):
     pass
