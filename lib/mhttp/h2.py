@@ -289,7 +289,7 @@ class _Stream:
     def __init__(self, id, state, in_window, out_window):
         self.id = id
         self.state = state
-        # Board RAM: a window at the RFC default stays the class's (a boards' receive
+        # Board RAM: a window at the RFC default stays the class's (a board's receive
         # window usually is): 4 fields until the response, 64 bytes of dict, not 96
         if in_window != 65535:
             self.in_window = in_window
