@@ -309,7 +309,10 @@ class H1Stream(StreamCommon):
         if p.upgraded:
             # The tunnelled bytes: mhttp._h1c_stream (loaded on first use).
             return await self._tunnel(timeout)
-        self._body_started = True
+        if conn.is_server:
+            # (read by the server's get_headers only: a client's stream, one per
+            # request, keeps one attribute fewer, a smaller table on MicroPython)
+            self._body_started = True
         if self._in_done:
             return None
         if self._body_end is not None:
