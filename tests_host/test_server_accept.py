@@ -232,7 +232,7 @@ class Sock:
             self.out += b
         return len(b)
     def close(self):
-        pass
+        self.fail = OSError(9)
 
 def io_for(sock):
     io = Stream(sock, b"peer", memoryview(bytearray(64)))
@@ -262,7 +262,10 @@ async def main():
         await co
     except ConnectionClosed as e:
         print("FAILED", type(e).__name__)
+    s = Sock()
+    io = io_for(s)
     io.abort()
+    print("ABORTED", io.closed, s.fail is not None)
     co = io.send([b"x"], 5)
     try:
         await co
@@ -287,4 +290,5 @@ def test_send_writes_at_once_and_raises_when_awaited():
     # it replaced: its 320 B frame, and a list for the join)
     assert lines[1].startswith("SENT ") and int(lines[1][5:]) <= 192, out
     assert lines[2] == "FAILED ConnectionClosed", out
-    assert lines[3] == "CLOSED send on a closed connection", out
+    assert lines[3] == "ABORTED True True", out      # abort() closed the socket
+    assert lines[4] == "CLOSED send on a closed connection", out

@@ -244,18 +244,20 @@ class StreamIO:
         self.closed = True
         if self.reaper is not None:
             self.reaper.remove(self)    # a server connection leaves its Reaper here
-        t = getattr(self.writer, "transport", None)
+        w = self.writer
+        t = getattr(w, "transport", None)
         if t is not None:
             # CPython: close() alone would keep flushing to a peer that never reads.
             from _mhttp_port import close_transport
             close_transport(t, self._stalled)
             return
-        try:
-            self.writer.close()
-        except Exception:
-            pass
+        if w is not self:       # (the accept loop's Stream is its own writer: no close())
+            try:
+                w.close()
+            except Exception:
+                pass
         # MicroPython's Stream.close() does nothing (its wait_closed() closes the socket).
-        s = getattr(self.writer, "s", None)
+        s = getattr(w, "s", None)
         if s is not None:
             try:
                 s.close()

@@ -21,6 +21,7 @@ class Stream(StreamIO):
     # where Stream has {"peername": addr}); reader and writer are the object itself.
     # Board RAM: one object and one attribute table per connection, not two (~64 B each).
     out_buf = b""
+    transport = None    # (StreamIO.abort asks; answered here, not by __getattr__)
     reader = writer = property(lambda self: self)
 
     def __init__(self, s, e, buf=None, tls=False):
@@ -38,19 +39,6 @@ class Stream(StreamIO):
         if v == "peername":
             return self.e
         raise KeyError(v)
-
-    def abort(self):
-        # StreamIO.abort over the socket itself (asyncio's Stream.close() does nothing;
-        # its wait_closed() closes the socket).
-        if self.closed:
-            return
-        self.closed = True
-        if self.reaper is not None:
-            self.reaper.remove(self)    # a server connection leaves its Reaper here
-        try:
-            self.s.close()
-        except Exception:
-            pass
 
     async def wait_closed(self):
         self.s.close()
