@@ -22,7 +22,9 @@ class Stream(StreamIO):
     # Board RAM: one object and one attribute table per connection, not two (~64 B each).
     out_buf = b""
     transport = None    # (StreamIO.abort asks; answered here, not by __getattr__)
-    reader = writer = property(lambda self: self)
+    # (the getter: StreamIO.__iter__, which returns the object itself: no function of
+    # its own, board RAM)
+    reader = writer = property(StreamIO.__iter__)
 
     def __init__(self, s, e, buf=None, tls=False):
         self.s = s
