@@ -150,6 +150,15 @@ class Request:
         from mhttp._io import run_blocking
         headers, stream = run_blocking(
             self._go(None if timeout is None else (_io.ticks_ms(), timeout), True))
+        import sys
+        if "mhttp.blocking" not in sys.modules and sys.implementation.name == "micropython":
+            # Board RAM, once per program (the first blocking request): a collection
+            # before that module loads, so that it fills the holes the first exchange's
+            # garbage left instead of splitting the free space later requests need
+            # (h1 client 100 GETs, heap sweep: all pass from 64000 -> 63488 B and
+            # below as .mpy files, from 40448 -> 40192 B from ROMFS).
+            import gc
+            gc.collect()
         from mhttp.blocking import Blocking
         return headers, Blocking(stream)
 
