@@ -324,6 +324,19 @@ class H1Protocol:
         # without a request body: on MicroPython a smaller attribute table, ~8 B a slot,
         # per connection).
         self._rs = _RS_HEAD if role == _SERVER else _RS_WAIT
+        if role != _SERVER:
+            # Board RAM: the fields every client exchange writes, set now to their class
+            # defaults, so that the attribute table takes its final size here (a
+            # connection's set-up) instead of growing step by step in the middle of the
+            # first response, where the first request's heap is tightest.
+            self._method = None
+            self._ss = _SS_IDLE
+            self.our_done = False
+            self.their_done = False
+            self.their_version = None
+            self._buf = b""
+            self._pos = 0
+            self._rleft = 0
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
