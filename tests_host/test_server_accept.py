@@ -271,6 +271,15 @@ async def main():
         await co
     except ConnectionClosed as e:
         print("CLOSED", e)
+    # pieces that cannot be joined (a MemoryError on a board, here a TypeError): the
+    # call returns, the await raises the write's error
+    io = io_for(Sock())
+    co = io.send([b"x", 5], 5)
+    print("CALLED")
+    try:
+        await co
+    except ConnectionClosed as e:
+        print("JOINFAIL", type(e).__name__)
 
 asyncio.run(main())
 '''
@@ -292,3 +301,4 @@ def test_send_writes_at_once_and_raises_when_awaited():
     assert lines[2] == "FAILED ConnectionClosed", out
     assert lines[3] == "ABORTED True True", out      # abort() closed the socket
     assert lines[4] == "CLOSED send on a closed connection", out
+    assert lines[5:7] == ["CALLED", "JOINFAIL ConnectionClosed"], out

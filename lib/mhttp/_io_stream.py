@@ -171,22 +171,24 @@ class StreamIO:
         # next read yields anyway.
         if self.closed or self.reaper is None:
             return self._send(pieces, timeout)
-        if len(pieces) == 1:
-            data = pieces[0]
-        else:
-            try:
-                data = b"".join(pieces)
-            except TypeError:
-                # MicroPython: a memoryview piece.  (A loop, not a comprehension: its
-                # code object costs heap even from ROMFS.)
-                data = []
-                for p in pieces:
-                    data.append(bytes(p) if isinstance(p, memoryview) else p)
-                data = b"".join(data)
-        if isinstance(data, memoryview):
-            data = bytes(data)
-        w = self.writer
         try:
+            # (the join and the copy too: a failure of theirs, a MemoryError on a board,
+            # is the write's error, raised by _send when awaited, as any write error)
+            if len(pieces) == 1:
+                data = pieces[0]
+            else:
+                try:
+                    data = b"".join(pieces)
+                except TypeError:
+                    # MicroPython: a memoryview piece.  (A loop, not a comprehension: its
+                    # code object costs heap even from ROMFS.)
+                    data = []
+                    for p in pieces:
+                        data.append(bytes(p) if isinstance(p, memoryview) else p)
+                    data = b"".join(data)
+            if isinstance(data, memoryview):
+                data = bytes(data)
+            w = self.writer
             w.write(data)
         except Exception as e:
             return self._send(e, timeout)
