@@ -231,12 +231,13 @@ GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 class FakeStream:     # an asyncio Stream lookalike (reader and writer, MicroPython's)
     out_buf = b""
     def __init__(self, reqs, reset=False):
-        self.reqs = list(reqs); self.out = []; self.reset = reset
+        self.reqs = list(reqs); self.out = []; self.reset = reset; self.parked = False
     async def readinto(self, mv):
         if self.reqs:
             d = self.reqs.pop(0); mv[:len(d)] = d; return len(d)
         if self.reset:
             raise OSError(104)
+        self.parked = True          # (served: the connection's idle read)
         await asyncio.sleep(30)
         return 0
     def write(self, d):
@@ -265,8 +266,12 @@ async def idle(n):
         srv.reaper.add(io)
         ios.append(io)
         asyncio.create_task(srv._on_connection(io))
-    for _ in range(5):
-        await asyncio.sleep(0)
+    # until every connection was served and waits in its idle read (bounded, 5 s): not
+    # a fixed number of rounds, which measured connections still in their request
+    for _ in range(500):
+        if all(io.reader.parked for io in ios):
+            break
+        await asyncio.sleep(0.01)
     return ios
 async def main():
     keep = []
@@ -279,7 +284,13 @@ async def main():
     print("SERVED", sum(len(io.reader.out) for g in keep for io in g), len(srv.conns))
     print("RAM", with_rs, with_recv)
     srv.reaper.start()
-    await asyncio.sleep(1.2)         # idle_timeout 0.3 s: every connection ends
+    # idle_timeout 0.3 s: every connection ends (Reaper rounds of 0.25 s); waited for,
+    # bounded at 10 s (under FakeStream's 30 s idle read, which would end them too),
+    # not for a fixed 1.2 s that a loaded machine's pause overran
+    for _ in range(200):
+        if not srv.conns and all(io.closed for g in keep for io in g):
+            break
+        await asyncio.sleep(0.05)
     print("TIMEOUT", len(srv.conns), sum(io.closed for g in keep for io in g))
     io = StreamIO(FakeStream([GET], reset=True), None, 2048, buf=buf)
     io.writer = io.reader
