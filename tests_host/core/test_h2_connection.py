@@ -76,6 +76,15 @@ def pipe():
 _handler_errors = []    # what FakeServer was told, for a test to name the cause
 
 
+def _no_handler_oom():
+    # A handler that ran out of heap (a board: this module is HOST_SIZED in
+    # tests_device/test_on_boards.py) is reported to FakeServer, and the test then sees
+    # only what the handler did not finish: raise it as the MemoryError it is.
+    for e in _handler_errors:
+        if isinstance(e, MemoryError):
+            raise e
+
+
 class FakeServer:
     requests = 0
 
@@ -122,16 +131,21 @@ def _run(main):
     # asyncio.run(main()).  A failure caused by a connection's core running out of heap
     # (it ends that connection with GOAWAY(INTERNAL_ERROR, "internal error: MemoryError(..)")
     # and the peer sees its stream reset) is re-raised as that MemoryError: a board's heap
-    # (tests_device/test_on_boards.py HOST_SIZED), not a protocol verdict.
+    # (tests_device/test_on_boards.py HOST_SIZED), not a protocol verdict.  So is a
+    # handler's MemoryError told to FakeServer (the client saw a 500 or a reset).
     del _conns[:]
+    del _handler_errors[:]
     try:
-        return asyncio.run(main())
+        r = asyncio.run(main())
     except Exception:
+        _no_handler_oom()
         for c in _conns:
             why = "error %r, goaway %r" % (c.error, c.goaway)
             if "MemoryError" in why:
                 raise MemoryError(why)
         raise
+    _no_handler_oom()       # (before the caller's assertions on what it returned)
+    return r
 
 
 async def _pair(client_settings=None, handler=app):
@@ -613,7 +627,9 @@ def test_ten_small_answers_hold_no_writer_back():
         await asyncio.sleep(0.01)
         task.cancel()
         return len(done), srv._wev.most
+    _handler_errors[:] = []
     n, most = asyncio.run(main())
+    _no_handler_oom()
     assert n == 10
     assert most == 0, most
 
@@ -684,7 +700,9 @@ def test_a_reader_that_stopped_bounds_the_queued_bytes():
         task.cancel()
         await asyncio.sleep(0.01)
         return held, sent[1], w.largest
+    _handler_errors[:] = []
     held, finished, largest = asyncio.run(main())
+    _no_handler_oom()
     assert 0 < held < 40, held          # held back while the write was stalled
     assert finished                     # and let go after it
     # over 16 KiB with more than 8 frames queued: at most ~28 KiB here (was 164 KB on
