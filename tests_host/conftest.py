@@ -58,6 +58,16 @@ def wait_until(cond, timeout=10.0, step=0.01):
         time.sleep(step)
 
 
+def port_open(port, host="127.0.0.1"):
+    # True when something accepts TCP connections on host:port (a server started by a
+    # test is listening); for wait_until(lambda: port_open(port)).
+    try:
+        socket.create_connection((host, port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def free_port(family=socket.AF_INET):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.bind(("127.0.0.1" if family == socket.AF_INET else "::1", 0))

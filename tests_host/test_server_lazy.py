@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import ROOT, free_port, run_micropython, run_on
+from conftest import ROOT, free_port, port_open, wait_until, run_micropython, run_on
 
 RARE = ("mhttp._server_more", "mhttp._server_h2", "mhttp._h1c_rare", "mhttp._h1c_stream",
         "mhttp._io_socket", "mhttp._io_stream_rare", "mhttp.h2_connection", "mhttp.h2")
@@ -456,17 +456,10 @@ print("ALPN", c.io.alpn(), loaded())
 
 
 def _ws_echo_server():
-    import time
     port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "mhttp", "serve", "--port", str(port)],
                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import socket
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_until(lambda: port_open(port), 20)
     return p, port
 
 

@@ -8,11 +8,10 @@
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import ROOT, free_port, run_on
+from conftest import ROOT, free_port, port_open, wait_until, run_on
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
         "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
@@ -59,13 +58,7 @@ def echo_port():
     env = dict(os.environ)
     p = subprocess.Popen([sys.executable, "-m", "mhttp", "serve", "--port", str(port)],
                          cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import socket
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_until(lambda: port_open(port), 20)
     yield port
     p.kill()
     p.wait(10)
