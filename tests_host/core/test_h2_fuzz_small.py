@@ -1,0 +1,77 @@
+# The HPACK and HTTP/2 mutation fuzzer (_h2fuzz.py) with a small, fixed budget, and the
+# minimal inputs of the bugs it found.  Portable: pytest and tools/mptest.py (so the
+# MicroPython build of the core is fuzzed too).  tests_host/test_hpack_fuzz.py and
+# tests_host/test_h2_fuzz.py run the same engine longer on CPython.
+import sys
+
+import _h2fuzz as F
+from mhttp.h2_frames import PREFACE, settings_pack, goaway_pack
+
+MP = sys.implementation.name == "micropython"
+N = 60 if MP else 300
+
+
+def test_fuzz_hpack_decoder():
+    assert F.fuzz_hpack(21, N) == N
+
+
+def test_hpack_round_trip():
+    assert F.roundtrip(22, N) >= N
+
+
+def test_fuzz_h2_server():
+    assert F.fuzz_h2(23, N, "server", nseeds=6) == N + 6
+
+
+def test_fuzz_h2_client():
+    assert F.fuzz_h2(24, N, "client", nseeds=6) == N + 6
+
+
+def test_seed_sessions_mean_what_they_say():
+    # A valid client session is served: requests come out, no error, no reset by us.
+    rng = F.Rng(3)
+    for _ in range(6):
+        s = F.client_session(rng)
+        evs, out = F.run("server", [b"".join(s)], True)
+        assert [e for e in evs if e[0] == F.EV_HEADERS], evs
+        assert not [e for e in evs if e[0] == F.EV_CONNECTION_TERMINATED or
+                    (e[0] == F.EV_STREAM_RESET and not e[3])], evs
+    for _ in range(6):
+        evs, out = F.run("client", [b"".join(F.server_session(rng))])
+        assert not [e for e in evs if e[0] == F.EV_CONNECTION_TERMINATED], evs
+
+
+def test_harness_catches_escapes():
+    # The checks can fail: an exception of the core's own (INTERNAL_ERROR GOAWAY) and a
+    # non-CompressionError out of the decoder are both reported.
+    from mhttp import h2
+    old = h2._HANDLERS
+
+    def broken(self, fl, sid, p):
+        return int("x")         # a ValueError out of the GOAWAY handler
+    h2._HANDLERS = old[:7] + (broken,) + old[8:]
+    try:
+        e = None
+        try:
+            F.run("server", [PREFACE + settings_pack({}) + goaway_pack(0, 0)])
+        except AssertionError as x:
+            e = x
+        assert e is not None and "escape" in str(e), e
+    finally:
+        h2._HANDLERS = old
+    from mhttp import hpack
+    o2 = hpack.Decoder._string
+
+    def bad_string(self, data, pos):
+        return data[pos + 1000], pos      # an IndexError
+    hpack.Decoder._string = bad_string
+    try:
+        e = None
+        try:
+            F.decode_one(hpack.Decoder(), b"\x40\x01a\x01b")
+        except AssertionError as x:
+            e = x
+        assert e is not None and "not CompressionError" in str(e), e
+    finally:
+        hpack.Decoder._string = o2
+
