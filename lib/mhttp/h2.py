@@ -581,8 +581,12 @@ class H2Protocol:
                     if not isinstance(e, H2StreamError):
                         raise
                     _rare().F[_RF_STREAM_ERROR](self, e)
-                    if self.state == _CONN_CLOSED:
-                        break
+                if self.state == _CONN_CLOSED:
+                    # a GOAWAY with an error code closed it: the rest of this read is
+                    # dropped, as a later read would be (the outcome must not depend on
+                    # how the bytes arrived)
+                    pos = n
+                    break
         except Exception as e:
             from mhttp.errors import H2ConnectionError
             if not isinstance(e, H2ConnectionError):

@@ -5,7 +5,7 @@
 import sys
 
 import _h2fuzz as F
-from mhttp.h2_frames import PREFACE, settings_pack, goaway_pack
+from mhttp.h2_frames import PREFACE, settings_pack, goaway_pack, ping_pack
 
 MP = sys.implementation.name == "micropython"
 N = 60 if MP else 300
@@ -75,3 +75,16 @@ def test_harness_catches_escapes():
     finally:
         hpack.Decoder._string = o2
 
+
+# -- the bugs found, minimal inputs -------------------------------------------------------
+
+def test_frames_after_goaway_with_an_error_code_ignored_whatever_the_split():
+    # A GOAWAY with an error code closes the connection; a PING in the same read was still
+    # answered (PING ACK, EV_PING_RECEIVED), one in the next read was not: the outcome
+    # depended on the split.  Now dropped either way.
+    d = PREFACE + settings_pack({}) + goaway_pack(0, 1) + ping_pack(b"12345678")
+    whole = F.run("server", [d])
+    split = F.run("server", [d[:-17], d[-17:]])
+    assert whole == split, (whole, split)
+    assert [e[0] for e in whole[0]] == [6, 10], whole
+    assert b"12345678" not in whole[1]
