@@ -84,20 +84,10 @@ def response_head(self, items):
     if self._method == b"HEAD" or status == 204 or status == 304:
         body = False
     elif te is not None:
-        if cl is not None:
-            raise h1._err(72)  # response with both Content-Length and Transfer-Encoding
-        codings = [x for x in te.split(b",") if x.strip(b" \t")]
-        if codings and codings[-1].strip(b" \t").lower() != b"chunked":
-            # §6.3 item 4: chunked is not the final coding of a response: its body
-            # lasts until the connection closes.
-            body = True
-            self.keep_alive = False
-            self._rs = _RS_CLOSE
-        else:
-            from mhttp._h1_rare import _te_chunked
-            _te_chunked(te, False)
-            body = True
-            self._rs = _RS_CHUNK_SIZE
+        # (its framing is read by mhttp._h1_rare, which reads the body too)
+        from mhttp._h1_rare import _te_response
+        _te_response(self, te, cl)
+        body = True
     elif cl is not None:
         n = h1._parse_cl(cl, None)
         body = n > 0

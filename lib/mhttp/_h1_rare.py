@@ -2,7 +2,8 @@
 #   - the readers of a chunked body, its trailer section and a close-delimited body
 #     (_r_rare, bound to H1Protocol on the first read in one of those states), the checks
 #     of a head that arrived in part (_head_incomplete, through _r_rare too), and the
-#     check of a received Transfer-Encoding (_te_chunked, called by the role halves);
+#     check of a received Transfer-Encoding (_te_chunked, called by the role halves, and
+#     _te_response, the framing of a response that carries one);
 #   - the pseudo-header fields of a request-target not in origin-form (CONNECT, OPTIONS *,
 #     absolute-form) and the removal of framing fields a response may not carry (called
 #     by mhttp._h1_server);
@@ -128,6 +129,22 @@ def _te_chunked(te, request):
         if b"chunked" in codings[:-1]:
             raise _err(10)  # chunked applied more than once (RFC 9112 §7.1)
         raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
+
+
+def _te_response(self, te, cl):
+    # A response's Transfer-Encoding te (cl: its Content-Length or None), for
+    # mhttp._h1_client's response_head: sets the receive state of its body.
+    if cl is not None:
+        raise _err(72)  # response with both Content-Length and Transfer-Encoding
+    codings = [x for x in te.split(b",") if x.strip(b" \t")]
+    if codings and codings[-1].strip(b" \t").lower() != b"chunked":
+        # RFC 9112 §6.3 item 4: chunked is not the final coding of a response: its body
+        # lasts until the connection closes.
+        self.keep_alive = False
+        self._rs = _RS_CLOSE
+    else:
+        _te_chunked(te, False)
+        self._rs = _RS_CHUNK_SIZE
 
 
 def _r_chunk_size(self):

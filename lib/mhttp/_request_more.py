@@ -482,6 +482,8 @@ async def _follow(self, headers, stream, dl, blocking):
     # follow_redirects (each request's own), within max_redirects (handle_redirect).
     # The redirect's body is read first, so that its connection can be reused.
     req = self
+    if not headers.has(b"location"):
+        return headers, stream      # (mhttp.request's _go checked the status only)
     while True:
         try:
             nxt = req.handle_redirect(headers)

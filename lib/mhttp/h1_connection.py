@@ -106,9 +106,10 @@ class H1Connection:
         if type != self.type:       # (a server's subclass has type SERVER already)
             self.type = type
             self.is_server = type == _SERVER
-        if scheme is None:
-            scheme = b"https" if getattr(io, "tls", False) else b"http"
-        self.p = H1Protocol(type, scheme=scheme, **h1opts)
+        # (H1Protocol's default scheme is http: no b"http" constant here, board RAM)
+        if scheme is not None or getattr(io, "tls", False):
+            h1opts["scheme"] = b"https" if scheme is None else scheme
+        self.p = H1Protocol(type, **h1opts)
         if version != 1.1:
             self.version = version
         if timeout is not None:
@@ -277,9 +278,9 @@ class H1Stream(StreamCommon):
             if kind == _EV_HEADERS:
                 self.headers = ev[1]
                 if ev[2]:
-                    st = ev[1].get(b":status")
-                    if st is None or not st.startswith(b"1"):    # (no slice: RAM)
-                        self._in_done = True
+                    # (a request head or a final response: mhttp.h1 never ends the
+                    # message with an interim 1xx head)
+                    self._in_done = True
                 return ev[1]
             if kind == _EV_TRAILERS:
                 self._in_done = True

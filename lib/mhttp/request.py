@@ -151,11 +151,12 @@ class Request:
         headers, stream = run_blocking(
             self._go(None if timeout is None else (_io.ticks_ms(), timeout), True))
         import sys
-        if "mhttp.blocking" not in sys.modules and sys.implementation.name == "micropython":
-            # Board RAM, once per program (the first blocking request): a collection
-            # before that module loads, so that it fills the holes the first exchange's
-            # garbage left instead of splitting the free space later requests need, and
-            # one after, for the garbage its loading left (h1 client 100 GETs, heap
+        if "mhttp.blocking" not in sys.modules and not hasattr(b"", "translate"):
+            # (MicroPython: its bytes have no translate; no "micropython" literal, a
+            # heap object on a board.)  Board RAM, once per program (the first blocking
+            # request): a collection before that module loads, so that it fills the
+            # holes the first exchange's garbage left instead of splitting the free
+            # space later requests need, and one after, for the garbage its loading left (h1 client 100 GETs, heap
             # sweeps: all pass from 64000 -> 63488 B and below as .mpy files, from
             # 40448 -> 40192 -> 39936 B from ROMFS).
             import gc
@@ -229,7 +230,7 @@ class Request:
                     raise
                 headers, stream = await self._go(deadline, blocking, False)
             else:
-                if getattr(conn, "version", 1.1) != 2:
+                if getattr(conn, "version", 1) != 2:
                     conn.abort()
                 else:
                     # a shared HTTP/2 connection outlives one failed stream
@@ -238,7 +239,9 @@ class Request:
                 raise
         if follow is True and self.follow_redirects:
             st = int(headers.get(b":status"))
-            if 300 <= st < 400 and st != 304 and headers.has(b"location"):
+            if 300 <= st < 400 and st != 304:
+                # (a redirect without Location is returned as is: by _follow, in
+                # mhttp._request_more)
                 return await self._follow(headers, stream, deadline, blocking)
         return headers, stream
 
@@ -247,8 +250,7 @@ class Request:
             # Plain http:// HTTP/1.1: what mhttp.client.connect does for these options
             # (no TLS, so no SNI and no ALPN), without loading mhttp.client (board RAM:
             # ~1.2 KB from ROMFS, ~2.5 KB as a .mpy file).
-            import sys
-            if sys.implementation.name == "micropython":
+            if not hasattr(b"", "translate"):    # MicroPython (see go_blocking)
                 # Board RAM (the GC never moves objects): a collection first, so that
                 # the connection's long-lived objects (socket, receive buffer, parser,
                 # the modules loaded by the first one) fill the holes the program's
@@ -257,7 +259,6 @@ class Request:
                 import gc
                 gc.collect()
             import _mhttp_port
-            from mhttp.h1 import CLIENT
             from mhttp.h1_connection import H1Connection
             if blocking:
                 io = _mhttp_port.open_connection_blocking(self.host, self.port, None, None,
@@ -265,7 +266,7 @@ class Request:
             else:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
                                                        _left(deadline))
-            return H1Connection(io, CLIENT, 1.1)
+            return H1Connection(io, 0)     # mhttp.h1.CLIENT, HTTP/1.1
         # TLS, a context or a version: mhttp.client (an HTTP/2 connection goes into the
         # pool there, shared by every request to this origin)
         from mhttp.client import _open
@@ -296,7 +297,7 @@ class ClientStream:
         # below, which releases the connection at the end of the body.  Everything else
         # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
         if name in _sc.BODY.split():
-            return _lazy.bind(self, name, "mhttp._stream_more", _sc.BODY)
+            return _sc.rare_attr(self, name, None, None)
         if name == "shutdown":
             return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
         return getattr(self.stream, name)
@@ -320,7 +321,7 @@ class ClientStream:
             return      # released already
         self.key = None
         conn = self.stream.connection
-        if getattr(conn, "version", 1.1) == 2:
+        if getattr(conn, "version", 1) == 2:
             if not end:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
             return
@@ -341,7 +342,7 @@ def _reusable(conn):
     # is shared: True while it is open and can open another stream.
     if getattr(conn, "closed", False):
         return None
-    if getattr(conn, "version", 1.1) == 2:
+    if getattr(conn, "version", 1) == 2:
         from mhttp._client_h2 import _reusable
         return _reusable(conn)
     p = getattr(conn, "p", None)
@@ -385,7 +386,7 @@ class Pool:
                 r = _reusable(e[1])
                 # HTTP/2: shared while open and under the peer's concurrency limit, so it
                 # stays in the pool; an HTTP/1.x connection leaves it, reused or closed.
-                h2 = getattr(e[1], "version", 1.1) == 2
+                h2 = getattr(e[1], "version", 1) == 2
                 if r is True:
                     if not h2:
                         es.pop(i)
