@@ -153,8 +153,13 @@ def send_request(self, headers, end_stream):
         self.keep_alive = False
     if connect:
         self._ss = _SS_DONE
-    elif cl is not None or te is not None:
+    elif cl is not None:
         h1._out_framing(self, cl, te, end_stream)
+    elif te is not None or not end_stream:
+        # A chunked body (given, or of unknown length): the rest of the head by
+        # mhttp._h1_rare (its constants are not carried by every client).
+        from mhttp._h1_rare import _req_chunked
+        return _req_chunked(self, out, te, end_stream)
     elif end_stream:
         # POST, PUT or PATCH: method (a token: no spaces) found between two spaces in one
         # constant (one bytes object on a board instead of three; i -1: [-2] is no space)
@@ -162,14 +167,8 @@ def send_request(self, headers, end_stream):
         if b" POST PUT PATCH "[i - 1] == 32 and b" POST PUT PATCH "[i + len(method)] == 32:
             out.append(b"content-length: 0\r\n")
         self._ss = _SS_DONE
-    else:
-        out.append(b"transfer-encoding: chunked\r\n")
-        self._ss = _SS_CHUNKED
     out.append(b"\r\n")
-    if self._ss == _SS_DONE or end_stream and self._ss == _SS_CHUNKED:
-        if self._ss == _SS_CHUNKED:
-            out.append(b"0\r\n\r\n")
-        self._ss = _SS_DONE
+    if self._ss == _SS_DONE:
         self.our_done = True
     if self._rs == _RS_WAIT:
         self._rs = _RS_HEAD

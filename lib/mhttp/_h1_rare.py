@@ -15,7 +15,7 @@
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import _bad, _bad_block, _err
+from mhttp.h1 import _bad, _bad_block, _err, _out_framing
 
 try:
     from micropython import const
@@ -29,6 +29,7 @@ _SERVER = const(1)
 _EV_DATA = const(2)
 _EV_TRAILERS = const(3)
 _EV_CLOSED = const(4)
+_RS_WAIT = const(0)
 _RS_HEAD = const(1)
 _RS_CHUNK_SIZE = const(3)
 _RS_CHUNK_DATA = const(4)
@@ -129,6 +130,25 @@ def _te_chunked(te, request):
         if b"chunked" in codings[:-1]:
             raise _err(10)  # chunked applied more than once (RFC 9112 §7.1)
         raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
+
+
+def _req_chunked(self, out, te, end_stream):
+    # The end of mhttp._h1_client's send_request for a request with a chunked body: te
+    # (its Transfer-Encoding, None for a body of unknown length) and the head's pieces
+    # so far (out); returns the head.  end_stream: the body is empty.
+    if te is not None:
+        _out_framing(self, None, te, end_stream)    # (only chunked can be sent)
+    else:
+        out.append(b"transfer-encoding: chunked\r\n")
+        self._ss = _SS_CHUNKED
+    out.append(b"\r\n")
+    if end_stream:
+        out.append(b"0\r\n\r\n")
+        self._ss = _SS_DONE
+        self.our_done = True
+    if self._rs == _RS_WAIT:
+        self._rs = _RS_HEAD
+    return b"".join(out)
 
 
 def _te_response(self, te, cl):

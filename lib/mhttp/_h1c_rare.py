@@ -1,8 +1,28 @@
-# mhttp._h1c_rare: H1Connection's rarely used methods and error_response, loaded on first
-# use (mhttp._lazy.bind; `from mhttp.h1_connection import error_response` works through
+# mhttp._h1c_rare: H1Connection's rarely used methods, error_response and the body of
+# mhttp.h1_connection's module __getattr__ (_modattr), loaded on first use
+# (mhttp._lazy.bind; `from mhttp.h1_connection import error_response` works through
 # that module's __getattr__).  A plain HTTP/1 server or client never loads this module.
 from mhttp.errors import ConnectionClosed, Error
 from mhttp.h1_connection import SERVER_NAME
+
+
+def _modattr(name):
+    # mhttp.h1_connection's module __getattr__: error_response (here), http_date,
+    # MAX_DRAIN and MIN_CLOCK_YEAR (mhttp._h1c_server), CLIENT, SERVER and the EV_* kinds
+    # (mhttp.h1's), and __all__.
+    import mhttp.h1_connection as hc
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(hc.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
+    if name == "error_response":
+        return error_response
+    if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR".split():
+        import mhttp._h1c_server as m
+    elif name in "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split():
+        import mhttp.h1 as m
+    else:
+        raise AttributeError(name)
+    return getattr(m, name)
 
 
 def error_response(status, body=None):

@@ -2,7 +2,8 @@
 # MicroPython each def costs ~70 B of heap and each class ~220 B, even from ROMFS):
 #   - StreamCommon's rare helpers (stream_common.BODY), written as methods (`self` first)
 #     and bound on first use by mhttp._lazy: get_body_chars, get_body_until,
-#     save_body_to_file, each_chunk, write_body_from_string, write_body_from_file;
+#     save_body_to_file, each_chunk, write_body_from_string, write_body_from_file, and
+#     unget and _take_unget (a plain exchange never puts a chunk back);
 #   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
 #     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
@@ -29,6 +30,27 @@ class EachChunk:
         if c is None:
             raise StopAsyncIteration
         return c
+
+
+def unget(self, chunk):
+    # Puts bytes back in front of the body (lua-http stream:unget).
+    if chunk:
+        if self._unget is None:
+            self._unget = [chunk]
+        else:
+            self._unget.append(chunk)
+
+
+def _take_unget(self):
+    # The last piece put back, or None (a stream's get_next_chunk calls it when _unget
+    # is set).
+    u = self._unget
+    if u:
+        c = u.pop()
+        if not u:
+            self._unget = None
+        return c
+    return None
 
 
 async def get_body_chars(self, n, timeout=None):

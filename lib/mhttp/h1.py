@@ -135,12 +135,13 @@ def _err(n, args=None, code=400):
     return H1Error(msg, code)
 
 
-# Field kinds that steer framing.
+# Field kinds that steer framing: each the position of its name in the one constant
+# b" host content-length transfer-encoding connection expect " (_name_entry).
 _K_HOST = const(1)
-_K_CL = const(2)
-_K_TE = const(3)
-_K_CONN = const(4)
-_K_EXPECT = const(5)
+_K_CL = const(6)
+_K_TE = const(21)
+_K_CONN = const(39)
+_K_EXPECT = const(50)
 
 # ---- character classes (RFC 9110 §5.6.2 token, §5.5 field-value; RFC 3986) ----
 # _CLASS[c] holds one bit per class byte c belongs to: 1 tchar (token), 2 VCHAR, 4 what a
@@ -463,12 +464,12 @@ class H1Protocol:
         if not name or _bad(name, _TOKEN):
             return None
         lname = name if name.islower() else name.lower()   # lower() always copies
-        # The kind (_K_*) is the number of spaces up to the name in this one constant (five
-        # separate literals would cost five objects of heap on a board), else 0.
-        k = b" host content-length transfer-encoding connection expect ".find(b" %s " % lname)
-        if k >= 0:
-            k = b" host content-length transfer-encoding connection expect ".count(b" ", 0, k + 1)
-        else:
+        # The kind (_K_*) is the position of the name between two spaces in this one
+        # constant (five separate literals would cost five objects of heap on a board),
+        # else 0.  (A token holds no space: found between two, it is a whole word.)
+        t = b" host content-length transfer-encoding connection expect "
+        k = t.find(lname)
+        if k < 1 or t[k - 1] != 32 or t[k + len(lname)] != 32:
             k = 0
         from mhttp.headers import NEVER_INDEX_DEFAULT
         e = (lname, lname in NEVER_INDEX_DEFAULT, k)

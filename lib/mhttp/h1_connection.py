@@ -39,22 +39,13 @@ SERVER_NAME = b"mhttp"
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
-    # error_response (the bytes of a minimal error response) lives in mhttp._h1c_rare;
-    # http_date, MAX_DRAIN and MIN_CLOCK_YEAR in mhttp._h1c_server; CLIENT, SERVER and
-    # the EV_* kinds are mhttp.h1's.
-    if name == "error_response":
-        from mhttp._h1c_rare import error_response
-        return error_response
-    if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR".split():
-        import mhttp._h1c_server as m
-    elif name in "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split():
-        import mhttp.h1 as m
-    else:
-        raise AttributeError(name)
-    return getattr(m, name)
+    # (PEP 562) error_response, http_date, MAX_DRAIN, MIN_CLOCK_YEAR, mhttp.h1's CLIENT,
+    # SERVER and EV_* kinds, and __all__: served by mhttp._h1c_rare._modattr (board RAM:
+    # the lists of those names are not carried by every HTTP/1 program).
+    if name[0] == "_" and name != "__all__":
+        raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
+    from mhttp._h1c_rare import _modattr
+    return _modattr(name)
 
 
 def _err(type, n, data=None):

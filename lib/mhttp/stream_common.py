@@ -23,6 +23,10 @@ def rare_attr(obj, name, modname, rare):
     # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
     if name in BODY.split():
         return bind(obj, name, "mhttp._stream_more", BODY)
+    if name == "unget" or name == "_take_unget":
+        # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
+        # chunk back; not in BODY, which mhttp.request's ClientStream binds on itself)
+        return bind(obj, name, "mhttp._stream_more", "unget _take_unget")
     return bind(obj, name, modname, rare)
 
 
@@ -39,29 +43,12 @@ def __getattr__(name):
 
 
 class StreamCommon:
-    # Subclasses set self._unget = None; get_next_chunk starts with _take_unget().
-    # get_body_chars, get_body_until, save_body_to_file, each_chunk, write_body_from_string
-    # and write_body_from_file are in mhttp._stream_more (BODY): a subclass's __getattr__
-    # reaches them through rare_attr (every subclass has one; StreamCommon itself has
-    # none, a def less in every program).
-
-    def unget(self, chunk):
-        # Puts bytes back in front of the body (lua-http stream:unget).
-        if chunk:
-            if self._unget is None:
-                self._unget = [chunk]
-            else:
-                self._unget.append(chunk)
-
-    def _take_unget(self):
-        # The last piece put back, or None.
-        u = self._unget
-        if u:
-            c = u.pop()
-            if not u:
-                self._unget = None
-            return c
-        return None
+    # Subclasses set self._unget = None; get_next_chunk starts with _take_unget() when
+    # it is set.  unget, _take_unget, get_body_chars, get_body_until, save_body_to_file,
+    # each_chunk, write_body_from_string and write_body_from_file are in
+    # mhttp._stream_more (BODY and unget's pair): a subclass's __getattr__ reaches them
+    # through rare_attr (every subclass has one; StreamCommon itself has none, a def
+    # less in every program).
 
     async def get_body_as_string(self, timeout=None, max_size=None):
         # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.
@@ -83,3 +70,4 @@ class StreamCommon:
 
 # CPython: the helpers bound now, no __getattr__ (mhttp._lazy.settle)
 settle(StreamCommon, "mhttp._stream_more", BODY)
+settle(StreamCommon, "mhttp._stream_more", "unget _take_unget")
