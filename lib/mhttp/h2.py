@@ -753,8 +753,9 @@ class H2Protocol:
         es = flags & _FLAG_END_STREAM
         st = self._streams.get(id)
         if st is None:
-            if not self.client and id > self._high_in:
-                # a new stream from the client (RFC 9113 §5.1.1)
+            if not self.client and id > self._high_in and id not in self._closed:
+                # a new stream from the client (RFC 9113 §5.1.1); not one we reset while
+                # idle (a bad PRIORITY): it stays closed, its HEADERS ignored (§5.1)
                 if not id & 1:
                     # client stream id %d is even (RFC 9113 §5.1.1)
                     raise _err(17, None, (id,))

@@ -198,11 +198,12 @@ def _string(rng, huff=None):
 
 
 def table_ok(d):
-    # The decoder's table within its bounds and in step with its size.
+    # The decoder's table within its bounds and in step with its size (above a lowered
+    # limit only until the compulsory size update).
     s = 0
     for e in d._ents:
         s += len(e[0]) + len(e[1]) + 32
-    if s != d.size or d.size > d._max or d._max > d._limit:
+    if s != d.size or d.size > d._max or (d._max > d._limit and not d._need_update):
         raise AssertionError("table size %d (entries %d) max %d limit %d"
                              % (d.size, s, d._max, d._limit))
 
@@ -241,6 +242,12 @@ def decode_seq(blocks, ts, limit=LIST_LIMIT):
     d = Decoder(ts, limit)
     out = []
     for b in blocks:
+        if b.__class__ is int:
+            # SETTINGS_HEADER_TABLE_SIZE acknowledged between blocks: a lower one makes a
+            # size update compulsory at the start of the next block (RFC 7541 §4.2)
+            d.max_table_size = b
+            out.append(("S", b))
+            continue
         o = decode_one(d, b)
         out.append(o)
         if o[0] == "E" and o[1] != "HeaderListTooLarge":
@@ -299,6 +306,11 @@ def fuzz_hpack(seed, iterations, seqs=None):
             for _ in range(1 + rng.below(2)):
                 i = rng.below(len(s))
                 s[i] = mutate_block(rng, s[i], others)
+            if rng.below(4) == 0:       # the decoder's limit changes between blocks
+                j = rng.below(len(s)) + 1
+                s.insert(j, rng.pick((0, 32, 100, 4096)))
+                if j + 1 < len(s) and rng.below(2):    # the next block updates its size
+                    s[j + 1] = put_int(rng.pick((0, 32, 100)), 5, 0x20) + s[j + 1]
             blocks = s[:1 + rng.below(len(s))]
         check_hpack(rng, blocks)
         n += 1
@@ -681,6 +693,28 @@ def _check_step(p, evs, out, piece_len, where):
         raise AssertionError("%d streams open, limit %d (%s)" % (len(p._streams), mcs, where))
     if len(p._closed) > p.max_closed_streams + 1:
         raise AssertionError("%d closed ids remembered (%s)" % (len(p._closed), where))
+    # the stream table in step with its counters, the windows within the RFC's range
+    oi = oo = 0
+    mine = 1 if p.client else 0
+    for sid in p._streams:
+        st = p._streams[sid]
+        if sid in p._closed or st.id != sid or st.state >= 6:
+            raise AssertionError("stream %d state %d both open and closed (%s)"
+                                 % (sid, st.state, where))
+        if 3 <= st.state <= 5:
+            if sid & 1 == mine:
+                oo += 1
+            else:
+                oi += 1
+        if st.out_window > 0x7fffffff or st.in_window < 0:
+            raise AssertionError("stream %d windows in %d out %d (%s)"
+                                 % (sid, st.in_window, st.out_window, where))
+    if p.state != 2 and (oi != p._open_in or oo != p._open_out):
+        raise AssertionError("open streams in %d out %d, counted %d %d (%s)"
+                             % (oi, oo, p._open_in, p._open_out, where))
+    if p.out_window > 0x7fffffff or p.in_window < 0:
+        raise AssertionError("connection windows in %d out %d (%s)"
+                             % (p.in_window, p.out_window, where))
     c = p._cont
     if c is not None and c[4] > p.max_header_block_bytes:
         raise AssertionError("header block of %d octets pending (%s)" % (c[4], where))
@@ -732,7 +766,37 @@ def run(role, pieces, active=False):
             if p.receive_data(headers_pack(0x7ffffff1, b"\x82")) != [] or p.data_to_send():
                 raise AssertionError("a closed connection went on reading")
             break
+    if active and not client:
+        _goes_on(p)
     return evs, b"".join(outs)
+
+
+def _goes_on(p):
+    # After whatever stream errors the session met, a connection still open serves a new
+    # request: HEADERS on a fresh stream (a block that adds to the peer's table but refers
+    # to nothing in it) comes out as EV_HEADERS, or is refused as a stream (REFUSED_STREAM,
+    # when the session left SETTINGS_MAX_CONCURRENT_STREAMS streams open), and is answered.
+    if p.state != 0 or p._cont is not None or p._inbuf or p._high_in > 0x7ffffff0 or \
+            p._need_preface or not p._got_settings or \
+            p.goaway_received is not None:
+        return
+    sid = p._high_in + 2 if p._high_in else 1
+    while sid in p._closed:     # reset by us while idle (a bad PRIORITY): stays closed
+        sid += 2
+    if sid > 0x7fffffff:
+        return
+    evs = p.receive_data(headers_pack(sid, Encoder().encode(REQ + [(b"x-fresh", b"1")]), True))
+    _check_step(p, evs, p.data_to_send(), 0, "fresh request")
+    if evs and evs[-1][0] == EV_STREAM_RESET and evs[-1][1] == sid and \
+            evs[-1][2] in (7, 11) and p._open_in >= p.local_settings[3] - 1:
+        return      # refused: too many streams open (or the rapid-reset budget spent)
+    if [e[0] for e in evs] != [EV_HEADERS] or evs[0][1] != sid:
+        raise AssertionError("a fresh request on stream %d after the session: %r" % (sid, evs))
+    p.send_headers(sid, RESP)
+    sent = p.send_data(sid, b"ok", True)   # 0 when the session left no window to send in
+    fs = _out_frames(p.data_to_send(), "fresh answer")
+    if [f[0] for f in fs if f[2] == sid] != ([1, 0] if sent else [1]):
+        raise AssertionError("fresh request not answered: %r" % (fs,))
 
 
 def cut(data, cuts):

@@ -88,3 +88,21 @@ def test_frames_after_goaway_with_an_error_code_ignored_whatever_the_split():
     assert whole == split, (whole, split)
     assert [e[0] for e in whole[0]] == [6, 10], whole
     assert b"12345678" not in whole[1]
+
+
+def test_a_stream_reset_while_idle_is_not_opened_by_its_headers():
+    # A PRIORITY of the wrong size on idle stream 1 is a stream error: RST_STREAM(1,
+    # FRAME_SIZE_ERROR), stream 1 remembered as reset by us.  Its HEADERS then opened it
+    # anyway: the request was handed out and answered on a stream we had reset (stream 1
+    # both open and closed).  Now ignored, as frames on a stream we reset are (RFC 9113
+    # §5.1); the next stream is served.
+    from mhttp.h2_frames import headers_pack
+    from mhttp.hpack import Encoder
+    e = Encoder()
+    d = PREFACE + settings_pack({}) + b"\x00\x00\x00\x02\x00\x00\x00\x00\x01" \
+        + headers_pack(1, e.encode(F.REQ), True)
+    evs, out = F.run("server", [d], True)
+    assert [x[:3] for x in evs] == [(6, []), (4, 1, 6)], evs
+    assert b"\x00\x00\x04\x03\x00\x00\x00\x00\x01\x00\x00\x00\x06" in out      # RST_STREAM
+    evs, out = F.run("server", [d + headers_pack(3, e.encode(F.REQ), True)], True)
+    assert [x[:2] for x in evs] == [(6, []), (4, 1), (1, 3)], evs
