@@ -1,8 +1,8 @@
 # Board RAM, pay for what you use: on MicroPython a WebSocket client that connects
 # (HTTP/1.1 upgrade, permessage-deflate negotiated) and exchanges binary and ASCII text
 # messages with an echo server loads none of the modules holding the rarely used parts
-# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, and mhttp._errors_more where
-# WSError lives), and the moved methods still work when asked for; on CPython (which binds
+# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_ctl (control frames and
+# the closing handshake's frames), _ws_close, and mhttp._errors_more where WSError lives), and the moved methods still work when asked for; on CPython (which binds
 # the rare methods at import, mhttp._lazy.settle) the same script runs and the error
 # modules stay unloaded.  Fresh interpreters, CPython and the MicroPython unix port.
 import os
@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, free_port, port_open, wait_until, run_on
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
-        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
+        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close", "mhttp._ws_ctl")
 
 SCRIPT = r'''
 import sys
@@ -43,11 +43,13 @@ assert ws.receive(10) == ("plain text", "text")
 print("EXT", len(ws.extensions))
 print("COMMON", loaded())
 ws.send_ping(b"p")                 # mhttp._ws_more + mhttp._ws_rare
+# (the server's pong arrives with the next message: mhttp._ws_ctl)
 ws.send("h\u00e9")                 # non-ASCII text (MicroPython: mhttp._ws_rare's check)
 assert ws.receive(10) == ("h\u00e9", "text")
 print("RARE", sorted(loaded()))
 assert ws.close() is True
-print("CLOSE", "mhttp._ws_close" in sys.modules)   # the closing code: loaded by close()
+# the closing code: loaded by close() (mhttp._ws_ctl: WSProtocol.send_close)
+print("CLOSE", "mhttp._ws_close" in sys.modules and "mhttp._ws_ctl" in sys.modules)
 print("OK")
 '''
 
@@ -78,6 +80,7 @@ def _check(out, mp):
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out
+        assert "mhttp._ws_ctl" in lines["RARE"], out
         assert "mhttp._ws_close" not in lines["RARE"], out
     assert lines.get("CLOSE") == "True", out
     assert out.rstrip().endswith("OK"), out
@@ -112,7 +115,7 @@ print("OK")
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
                                    "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open",
-                                   "mhttp._ws_hserr", "mhttp._ws_close"])
+                                   "mhttp._ws_hserr", "mhttp._ws_close", "mhttp._ws_ctl"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.

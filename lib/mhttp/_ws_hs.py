@@ -7,7 +7,7 @@
 #              pmd_check_response)
 #   (no module state: every name is a function)
 # Board RAM: a MicroPython client imports this module (and mhttp._ws_open) for connect()
-# and drops both from sys.modules once the handshake is done (mhttp.websocket, _unload):
+# and drops both from sys.modules once the handshake is done (mhttp._ws_open.unload):
 # their function objects, constants and, from .mpy files, their bytecode are then freed,
 # unless a server half (mhttp._ws_server) still uses them.
 import os

@@ -2,7 +2,7 @@
 # new_from_uri and the opening handshake of WebSocket.connect (a connection runs them
 # once).  mhttp.websocket keeps a stub of new_from_uri and gives parse_ws_uri through its
 # module __getattr__; on MicroPython it drops this module (and mhttp._ws_hs) from
-# sys.modules once connect() has its answer (board RAM: their function objects,
+# sys.modules once connect() has its answer (unload(); board RAM: their function objects,
 # constants and, from .mpy files, their bytecode are then freed).
 from mhttp.errors import Error, ConnectionClosed
 from mhttp import ws as core
@@ -183,3 +183,21 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     if blocking:
         return _blocking_class()(ws)
     return ws
+
+
+def unload():
+    # Drops a client's setting-up modules from sys.modules (and the package) once its
+    # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module,
+    # and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it.  A later
+    # new_from_uri / connect imports them again.  (Here, not in mhttp.websocket: its code
+    # is freed with the module.)
+    import sys
+    import mhttp
+    for m in "_ws_open _ws_hs".split():
+        if m == "_ws_hs" and "mhttp._ws_server" in sys.modules:
+            continue
+        sys.modules.pop("mhttp." + m, None)
+        try:
+            delattr(mhttp, m)
+        except (AttributeError, KeyError):
+            pass

@@ -2,7 +2,9 @@
 # def, class and string costs heap on MicroPython even from ROMFS; docs/internals.md).
 #   utf8_extra_ok, _utf8_split   UTF-8 checks beyond bytes.decode(): non-ASCII text on
 #                                MicroPython, text split across frames
-#   send_frame, send_ping, send_pong, _fail   WSProtocol methods (mhttp._lazy.bind)
+#   send_frame, send_ping, send_pong, _fail   WSProtocol methods (mhttp._lazy.bind; on
+#                                CPython, mhttp._ws_ctl's _control, send_close, _check_open
+#                                are settled from here too)
 #   deflate_available            mhttp.ws.deflate_available (module __getattr__)
 #   _MPDeflater                  MicroPython's compressor, on firmware that can compress
 #   star                         __all__ of mhttp.ws and mhttp.websocket (their __getattr__)
@@ -30,6 +32,15 @@ _HS = (" client_key accept_key client_request client_check_response _parse_exten
        "_b64 _tokens _list _bb _hs_error GUID ")
 
 from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress  # noqa: E402
+if not MICROPYTHON:
+    # CPython: mhttp.ws binds WSProtocol's rare methods at import in one settle(), from
+    # this module: mhttp._ws_ctl's too (MicroPython binds them from there, on first use)
+    # (a program that imports mhttp._ws_ctl first finds it half made here: then
+    # WSProtocol binds them lazily, as on MicroPython)
+    try:
+        from mhttp._ws_ctl import _control, send_close, _check_open  # noqa: F401
+    except ImportError:
+        pass
 
 _EMPTY_BLOCK = b"\x00\x00\xff\xff"
 

@@ -206,7 +206,7 @@ class WebSocket:
             # 104 -> 101 KiB .mpy files, 70 -> 67-68 KiB ROMFS).
             import gc
             gc.collect()
-        from mhttp._ws_open import connect as hs
+        from mhttp._ws_open import connect as hs, unload
         try:
             stream, exts = await hs(self, timeout)
         finally:
@@ -216,7 +216,8 @@ class WebSocket:
                 # again, whether the handshake succeeded or failed: dropped, it is freed
                 # by the next collection (below after a success; ws client, 1000 x
                 # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS).
-                _unload()
+                unload()
+            unload = None
         if core.MICROPYTHON:
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
@@ -403,13 +404,11 @@ def _blocking_class():
         from mhttp.blocking import Blocking
 
         class BlockingWebSocket(Blocking):
+            # (each(timeout) is WebSocket.each through Blocking: on a blocking WebSocket
+            # it returns the plain iterator, mhttp._ws_more._Iter; board RAM: a def less)
             def __iter__(self):
                 from mhttp._ws_more import _Iter
                 return _Iter(self.unwrap(), self.unwrap().timeout)
-
-            def each(self, timeout=None):
-                from mhttp._ws_more import _Iter
-                return _Iter(self.unwrap(), timeout)
 
         _BLOCKING.append(BlockingWebSocket)
     return _BLOCKING[0]
@@ -425,23 +424,6 @@ def new_from_uri(uri, *args, **kw):
         gc.collect()
     from mhttp._ws_open import new_from_uri as f
     return f(uri, *args, **kw)
-
-
-def _unload():
-    # Drops a client's setting-up modules from sys.modules (and the package) once its
-    # handshake is done (MicroPython: board RAM): mhttp._ws_open, and mhttp._ws_hs unless
-    # a server half (mhttp._ws_server) uses it.  A later new_from_uri / connect imports
-    # them again.
-    import sys
-    import mhttp
-    for m in "_ws_open _ws_hs".split():
-        if m == "_ws_hs" and "mhttp._ws_server" in sys.modules:
-            continue
-        sys.modules.pop("mhttp." + m, None)
-        try:
-            delattr(mhttp, m)
-        except (AttributeError, KeyError):
-            pass
 
 
 # new_from_stream(stream, headers, ...) and reject(stream, error, ...) (the server side)

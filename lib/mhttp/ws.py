@@ -539,40 +539,6 @@ class WSProtocol:
             if ev is not None:
                 return ev
 
-    def _control(self, op, payload):
-        if op == _OP_PING:
-            if self.auto_pong and self.state == _ST_OPEN:
-                self._out.append(self._frame(_OP_PONG, payload, True, 0))
-            return (_EV_PING, payload)
-        if op == _OP_PONG:
-            return (_EV_PONG, payload)
-        # OP_CLOSE, RFC 6455 §5.5.1 / §7.4
-        n = len(payload)
-        if n == 0:
-            code = _CLOSE_NO_STATUS
-            reason = ""
-        elif n == 1:
-            raise self._fail(_M_CLOSE_1, _CLOSE_PROTOCOL_ERROR)
-        else:
-            code = (payload[0] << 8) | payload[1]
-            if not valid_close_code(code):
-                raise self._fail(_M_CLOSE_CODE, _CLOSE_PROTOCOL_ERROR, code)
-            reason = utf8_decode(payload[2:])
-            if reason is None:
-                raise self._fail(_M_CLOSE_UTF8, _CLOSE_INVALID_DATA)
-        if self.state == _ST_OPEN:
-            # §5.5.1: the endpoint MUST send a Close frame in response; we echo the code.
-            self._out.append(self._frame(_OP_CLOSE, b"" if code == _CLOSE_NO_STATUS
-                                         else code.to_bytes(2, "big"), True, 0))
-        self.state = _ST_CLOSED
-        self.close_code = code
-        self.close_reason = reason
-        # Nothing after a close frame is ever parsed (§5.5.1): free what is buffered.
-        self._buf = b""
-        self._pos = 0
-        self._msg_parts = []
-        return (_EV_CLOSE, code, reason)
-
     def _data(self, op, payload, fin, rsv):
         if op != _OP_CONT:
             # First frame of a message.
@@ -663,10 +629,6 @@ class WSProtocol:
             return encode_frame(op, payload, fin, rsv, os.urandom(4))
         return encode_frame(op, payload, fin, rsv, None)
 
-    def _check_open(self):
-        if self.state != _ST_OPEN:
-            raise _err(_M_SEND_CLOSING, _CLOSE_INTERNAL_ERROR)
-
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
         # it until one has fin=True).  str data is sent as text unless text=False.
@@ -697,34 +659,15 @@ class WSProtocol:
             return encode_frame(op, data, fin, rsv, os.urandom(4))
         return encode_frame(op, data, fin, rsv, None)
 
-    # send_frame(opcode, payload, fin=True, rsv1=False), send_ping(payload=b""),
-    # send_pong(payload=b""), _fail: in mhttp._ws_rare, bound on first use.
+    # Rare methods, bound on first use (mhttp._lazy): send_frame(opcode, payload,
+    # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
+    # peer broke a rule) in mhttp._ws_rare; _control (a ping, pong or close frame
+    # arrived), send_close(code=1000, reason="") (starts the closing handshake, §7.1.2)
+    # and _check_open in mhttp._ws_ctl.
     def __getattr__(self, name):
+        if name in "_control send_close _check_open".split():
+            return bind(self, name, "mhttp._ws_ctl", "_control send_close _check_open")
         return bind(self, name, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
-
-    def send_close(self, code=_CLOSE_NORMAL, reason=""):
-        # Starts the closing handshake (§7.1.2): ST_OPEN -> ST_CLOSING.  code None sends
-        # an empty close payload.
-        self._check_open()
-        if code is None:
-            if reason:
-                raise _err(_M_REASON_NO_CODE, _CLOSE_INTERNAL_ERROR)
-        elif not valid_close_code(code):
-            raise _err(_M_SEND_CODE, _CLOSE_INTERNAL_ERROR, code)
-        if not isinstance(reason, str) and utf8_decode(bytes(reason)) is None:
-            # §5.5.1: the body after the code is UTF-8
-            raise _err(_M_REASON_UTF8, _CLOSE_INTERNAL_ERROR)
-        if code is None:
-            payload = b""
-        else:
-            if isinstance(reason, str):
-                reason = reason.encode()
-            payload = code.to_bytes(2, "big") + reason
-        if len(payload) > 125:
-            raise _err(_M_REASON_LONG, _CLOSE_INTERNAL_ERROR)
-        self.state = _ST_CLOSING
-        return self._frame(_OP_CLOSE, payload, True, 0)
-
 
 # -- permessage-deflate (RFC 7692) ------------------------------------------------------
 
@@ -892,9 +835,12 @@ if not MICROPYTHON:
 # CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
 # a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and
 # WSProtocol is on the hot path).  MicroPython: nothing happens here.  When a program
-# imports mhttp._ws_rare or mhttp._ws_server before this module (they import it), they are
-# only half made at this point: the classes then keep binding lazily.
+# imports mhttp._ws_rare, _ws_ctl or _ws_server before this module (they import it), they
+# are only half made at this point: the classes then keep binding lazily.  (One settle()
+# for both modules: mhttp._ws_rare gives _ws_ctl's methods too on CPython; two calls
+# would remove __getattr__ after the first even when the second meets a half-made module.)
 try:
-    settle(WSProtocol, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
+    settle(WSProtocol, "mhttp._ws_rare",
+           "send_frame send_ping send_pong _fail _control send_close _check_open")
 except (ImportError, AttributeError):
     pass

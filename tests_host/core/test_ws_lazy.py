@@ -69,6 +69,39 @@ def test_protocol_rare_methods_bound_on_first_use():
     assert s.next_event() == (W.EV_PING, b"abc")
 
 
+def test_control_frames_and_send_close_bound_on_first_use():
+    # WSProtocol._control, send_close, _check_open live in mhttp._ws_ctl (bound by
+    # mhttp._lazy on MicroPython, at import on CPython): pings, pongs, close frames and
+    # the closing handshake through them, both roles
+    c = W.WSProtocol(client=True)
+    s = W.WSProtocol(client=False)
+    assert not hasattr(c, "_no_such_ctl")
+    s.receive_data(c.send_ping(b"pi"))
+    assert s.next_event() == (W.EV_PING, b"pi")
+    pong = s.data_to_send()
+    assert pong == b"\x8a\x02pi"
+    c.receive_data(pong)
+    assert c.next_event() == (W.EV_PONG, b"pi")
+    s.receive_data(c.send_close(1001, "bye"))
+    for k in ("_control", "send_close", "_check_open"):
+        assert k in W.WSProtocol.__dict__, k       # stored on the class
+    assert c.state == W.ST_CLOSING
+    assert s.next_event() == (W.EV_CLOSE, 1001, "bye")
+    assert s.state == W.ST_CLOSED and s.close_code == 1001
+    echo = s.data_to_send()
+    assert echo == b"\x88\x02\x03\xe9"
+    c.receive_data(echo)
+    assert c.next_event() == (W.EV_CLOSE, 1001, "")
+    e = raises(WSError, c.send_message, b"late")             # _check_open's misuse error
+    assert e.close_code == W.CLOSE_INTERNAL_ERROR
+    e = raises(WSError, W.WSProtocol(client=False).send_close, 999)
+    assert e.close_code == W.CLOSE_INTERNAL_ERROR
+    q = W.WSProtocol(client=True)
+    q.receive_data(b"\x88\x02\x03\xe7")                     # close code 999
+    e = raises(WSError, q.next_event)
+    assert e.close_code == W.CLOSE_PROTOCOL_ERROR
+
+
 def test_pmd_accept_bound_on_first_use():
     r = W.PerMessageDeflate().accept([(b"client_max_window_bits", None)])
     assert r is not None
@@ -127,6 +160,16 @@ def test_websocket_rare_methods():
     assert [m for m in ws.each(1)] == [(b"x", "binary"), ("y", "text")]
     assert ws.close_code == W.CLOSE_ABNORMAL
     assert not hasattr(ws, "no_such_method")
+    # the blocking face: each() (WebSocket.each through mhttp.blocking.Blocking) and
+    # iteration give the plain iterator
+    for it in (lambda b: b.each(1), lambda b: iter(b)):
+        ws, st = _client([W.encode_frame(W.OP_BINARY, b"x"), W.encode_frame(W.OP_TEXT, b"y")])
+        ws.timeout = 1
+        b = websocket._blocking_class()(ws)
+        i = it(b)
+        assert type(i).__name__ == "_Iter" and i.ws is ws
+        assert [m for m in i] == [(b"x", "binary"), ("y", "text")]
+        assert ws.close_code == W.CLOSE_ABNORMAL
 
 
 def test_websocket_abort():
