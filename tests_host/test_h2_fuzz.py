@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
 import _h2fuzz as F  # noqa: E402
 from mhttp.h2_frames import goaway_unpack  # noqa: E402
 
-ITER = int(os.environ.get("MHTTP_FUZZ_ITERATIONS", "2000"))
+ITER = int(os.environ.get("MHTTP_FUZZ_ITERATIONS", "3000"))
 
 
 def test_fuzz_server_role():
