@@ -3,9 +3,8 @@
 # not carry it.  Functions take the protocol object as `self`; see mhttp.h1 for the theory
 # of operation and the contract.
 from mhttp.headers import Headers, _b
-# mhttp.h1's helpers and character classes read as h1.<name> (on CPython the classes are
-# byte sets that mhttp.h1 installs at import): one entry in this module's dict instead of
-# eight (224 B on a board, not 320).
+# mhttp.h1's helpers read as h1.<name>: one entry in this module's dict instead of
+# several (224 B on a board, not 320).
 import mhttp.h1 as h1
 
 try:
@@ -30,6 +29,14 @@ _SS_CL = const(1)
 _SS_CHUNKED = const(2)
 _SS_DONE = const(4)
 _SS_TUNNEL = const(5)
+# mhttp.h1's classes for h1._bad(): bits of h1._CLASS on MicroPython (consts there too);
+# on CPython the allowed sets, put here by mhttp._h1_cpy.update() (see mhttp.h1).
+_TOKEN = const(1)
+_VCHAR = const(2)
+_HOST = const(16)
+if hasattr(b"", "translate"):
+    from mhttp import _h1_cpy
+    _h1_cpy.update(globals())
 
 
 
@@ -129,16 +136,16 @@ def send_request(self, headers, end_stream):
             host = True
         elif n == b"upgrade":
             upgrade = True
-    if method is None or not method or h1._bad(method, h1._TOKEN):
+    if method is None or not method or h1._bad(method, _TOKEN):
         raise h1._err(76, None, None)  # invalid or missing :method
     connect = method == b"CONNECT"
     if connect:
         path = authority
-    if not path or h1._bad(path, h1._VCHAR):
+    if not path or h1._bad(path, _VCHAR):
         raise h1._err(77, None, None)  # invalid or missing :path (no spaces or CTLs allowed)
     out = [method, b" ", path, b" HTTP/1.1\r\n"]
     if authority is not None and not host:
-        if h1._bad(authority, h1._HOST):
+        if h1._bad(authority, _HOST):
             raise h1._err(78, authority[:60], None)  # invalid :authority %r
         out.append(b"host: ")
         out.append(authority)

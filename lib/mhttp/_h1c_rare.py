@@ -3,23 +3,26 @@
 # (mhttp._lazy.bind; `from mhttp.h1_connection import error_response` works through
 # that module's __getattr__).  A plain HTTP/1 server or client never loads this module.
 from mhttp.errors import ConnectionClosed, Error
-from mhttp.h1_connection import SERVER_NAME
 
 
 def _modattr(name):
     # mhttp.h1_connection's module __getattr__: error_response (here), http_date,
-    # MAX_DRAIN and MIN_CLOCK_YEAR (mhttp._h1c_server), CLIENT, SERVER and the EV_* kinds
-    # (mhttp.h1's), and __all__.
-    import mhttp.h1_connection as hc
+    # MAX_DRAIN, MIN_CLOCK_YEAR and SERVER_NAME (mhttp._h1c_server), CLIENT, SERVER and
+    # the EV_* kinds (mhttp.h1's), ConnectionClosed and Error (mhttp.errors'), and
+    # __all__.
     if name == "__all__":     # `from ... import *` (mhttp._star)
+        import mhttp.h1_connection as hc
         from mhttp._star import names
-        return names(hc.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
+        return names(hc.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED "
+                                  "SERVER_NAME ConnectionClosed Error")
     if name == "error_response":
         return error_response
-    if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR".split():
+    if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR SERVER_NAME".split():
         import mhttp._h1c_server as m
     elif name in "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split():
         import mhttp.h1 as m
+    elif name == "ConnectionClosed" or name == "Error":
+        import mhttp.errors as m    # (imported by this module before its errors moved)
     else:
         raise AttributeError(name)
     return getattr(m, name)
@@ -28,7 +31,8 @@ def _modattr(name):
 def error_response(status, body=None):
     # The bytes of a minimal `Connection: close` response (used when the core is dead).
     from mhttp._reasons import reason
-    from mhttp._h1c_server import http_date     # here: a client closing must not load it
+    from mhttp._h1c_server import http_date, SERVER_NAME   # here: a client closing
+    # must not load it
     if body is None:
         body = b"%d %s\n" % (status, reason(status))
     d = http_date()

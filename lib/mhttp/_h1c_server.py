@@ -8,7 +8,11 @@
 import time
 
 from mhttp.errors import ConnectionClosed, ProtocolError
-from mhttp.h1_connection import H1Stream, SERVER_NAME
+from mhttp.h1_connection import H1Stream
+
+# The Server field's value (mhttp.h1_connection.SERVER_NAME too, through its module
+# __getattr__; here, not there: a client does not carry it).
+SERVER_NAME = b"mhttp"
 
 # mhttp.h1's event kinds as private const()s (inlined by MicroPython's compiler: no
 # module globals, so the module dict stays within 17 entries, 320 B on a board)

@@ -171,15 +171,15 @@ _CLASS = (
 )
 
 # The classes as the second argument of _bad(): on MicroPython the bit in _CLASS; on
-# CPython the set of allowed bytes (replaced below).  _TOKEN, _VCHAR and _HOST are
-# globals: mhttp._h1_client reads them as h1._TOKEN &c. with every request (through the
-# module __getattr__ each read would allocate); _VALUE, _HEX and _NAME_CACHE_MAX are
-# const()s, inlined by MicroPython (no global, no interned name).
-_TOKEN = 1
-_VCHAR = 2
+# CPython the set of allowed bytes (replaced below).  All are const()s, inlined by
+# MicroPython (no global, no interned name; mhttp._h1_client, _h1_server and _h1_rare
+# repeat the ones they use, and take CPython's sets from mhttp._h1_cpy as this module
+# does).
+_TOKEN = const(1)
+_VCHAR = const(2)
 _VALUE = const(4)
 _HEX = const(8)
-_HOST = 16
+_HOST = const(16)
 _NAME_CACHE_MAX = const(64)
 
 if hasattr(b"", "translate"):

@@ -15,12 +15,12 @@
 
 from mhttp.h1 import H1Protocol
 from mhttp.headers import Headers
-from mhttp.errors import ConnectionClosed, Error
 from mhttp.stream_common import StreamCommon, rare_attr
 from mhttp._lazy import bind, settle
 
-# RAM on boards: at most 17 module globals (MicroPython's dict of 18-23 entries takes
-# 416 B, of up to 17 320 B).  mhttp.h1's roles and event kinds are private const()s here
+# RAM on boards: at most 12 module globals (MicroPython's dict of 13-17 entries takes
+# 320 B, of up to 12 224 B): the errors are imported where they are raised, SERVER_NAME
+# lives in mhttp._h1c_server (both still importable from here, see __getattr__).  mhttp.h1's roles and event kinds are private const()s here
 # (inlined by MicroPython's compiler: no global; const is defined for CPython only), still
 # importable from this module through __getattr__ below; the lists of lazily bound names
 # are str literals where they are used (equal literals of a module are one object).
@@ -35,7 +35,6 @@ _EV_DATA = const(2)         # mhttp.h1.EV_DATA
 _EV_TRAILERS = const(3)     # mhttp.h1.EV_TRAILERS
 _EV_CLOSED = const(4)       # mhttp.h1.EV_CLOSED
 
-SERVER_NAME = b"mhttp"
 
 
 def __getattr__(name):
@@ -159,6 +158,7 @@ class H1Connection:
             if self._held is not None:
                 await self.flush()
             if self._eof:
+                from mhttp.errors import ConnectionClosed
                 raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
             data = await io.recv(timeout)
             if not data:
@@ -191,11 +191,13 @@ class H1Connection:
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
         if self.is_server:
+            from mhttp.errors import Error
             raise _err(Error, 1)  # new_stream: only a client connection opens streams
         p = self.p
         if self.stream is not None or p.our_done:
             # a previous exchange (its stream may have been dropped when it finished: a
             # pooled client connection, mhttp.request)
+            from mhttp.errors import ConnectionClosed, Error
             if not (p.our_done and p.their_done):
                 # new_stream: the previous request/response is not finished (read the
                 # response body to the end first)
@@ -285,6 +287,7 @@ class H1Stream(StreamCommon):
                     return None
                 continue
             if kind == _EV_CLOSED:
+                from mhttp.errors import ConnectionClosed
                 raise _err(ConnectionClosed, 4)  # peer closed the connection before a response
 
     _body_end = None     # server: ticks_ms by which the request body must be complete
