@@ -304,7 +304,11 @@ def stream_error(self, e):
     if st is not None:
         self._trans(st, SEND_RST_STREAM)
     elif sid not in self._closed:
+        # an idle stream (a bad PRIORITY on it): closed for good, as the peer is told; an
+        # id of ours is skipped by the streams we open next
         self._remember(sid, ST_RESET_LOCAL)
+        if (sid & 1) == (1 if self.client else 0) and sid >= self._next_id:
+            self._next_id = sid + 2
     self._out.append(rst_stream_pack(sid, e.code))
     self._ev.append((EV_STREAM_RESET, sid, e.code, False))
     if not self.client:

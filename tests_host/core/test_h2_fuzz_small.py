@@ -106,3 +106,28 @@ def test_a_stream_reset_while_idle_is_not_opened_by_its_headers():
     assert b"\x00\x00\x04\x03\x00\x00\x00\x00\x01\x00\x00\x00\x06" in out      # RST_STREAM
     evs, out = F.run("server", [d + headers_pack(3, e.encode(F.REQ), True)], True)
     assert [x[:2] for x in evs] == [(6, []), (4, 1), (1, 3)], evs
+
+
+def test_the_client_skips_an_id_of_its_own_reset_while_idle():
+    # The server sends a PRIORITY of the wrong size on stream 7, the id our client would
+    # open next: RST_STREAM(7, FRAME_SIZE_ERROR), 7 remembered as reset.  Then
+    # can_open_stream() said yes and get_next_available_stream_id() kept answering 7, which
+    # send_headers refused (STREAM_CLOSED): the connection could open no more streams.
+    # Now the next stream is 9.
+    from mhttp.h2 import H2Protocol
+    from mhttp.h2_frames import headers_pack, data_pack
+    from mhttp.hpack import Encoder
+    c = H2Protocol(client=True)
+    c.initiate_connection()
+    for sid in (1, 3, 5):
+        c.send_headers(sid, F.REQ, True)
+    c.data_to_send()
+    evs = c.receive_data(settings_pack({}) + settings_pack(ack=True)
+                         + b"\x00\x00\x00\x02\x00\x00\x00\x00\x07")
+    assert [e[:3] for e in evs][-1] == (4, 7, 6), evs
+    assert c.can_open_stream() and c.get_next_available_stream_id() == 9
+    c.send_headers(9, F.REQ, True)
+    c.data_to_send()
+    evs = c.receive_data(headers_pack(9, Encoder().encode(F.RESP)) + data_pack(9, b"ok", True))
+    assert [e[:2] for e in evs] == [(1, 9), (2, 9)], evs
+
