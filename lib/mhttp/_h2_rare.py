@@ -261,6 +261,8 @@ def recv_push_promise(self, sid, promised, fields):
     else:
         self._trans(parent, RECV_PUSH_PROMISE)
     self._high_in = promised
+    if promised in self._closed:
+        return      # an id we reset while idle (a bad PRIORITY): it stays closed
     st = self._new_stream(promised, ST_IDLE)
     self._trans(st, RECV_PROMISED)
     if parent is None:

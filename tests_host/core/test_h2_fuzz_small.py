@@ -131,3 +131,22 @@ def test_the_client_skips_an_id_of_its_own_reset_while_idle():
     evs = c.receive_data(headers_pack(9, Encoder().encode(F.RESP)) + data_pack(9, b"ok", True))
     assert [e[:2] for e in evs] == [(1, 9), (2, 9)], evs
 
+
+def test_a_push_promise_of_an_id_reset_while_idle_is_not_opened():
+    # The same on a client that allows push: PRIORITY of the wrong size on idle stream 2,
+    # then PUSH_PROMISE(1, promised 2) opened stream 2 anyway (both open and closed, the
+    # push handed out as EV_PUSH_PROMISE).  Now ignored; the response on 1 goes on.
+    from mhttp.h2 import H2Protocol
+    from mhttp.h2_frames import headers_pack, push_promise_pack, data_pack
+    from mhttp.hpack import Encoder
+    c = H2Protocol(client=True, settings={2: 1})
+    c.initiate_connection()
+    c.send_headers(1, F.REQ, True)
+    c.data_to_send()
+    e = Encoder()
+    evs = c.receive_data(settings_pack({}) + settings_pack(ack=True)
+                         + b"\x00\x00\x00\x02\x00\x00\x00\x00\x02"
+                         + push_promise_pack(1, 2, e.encode(F.REQ))
+                         + headers_pack(1, e.encode(F.RESP)) + data_pack(1, b"ok", True))
+    assert [x[:2] for x in evs if x[0] not in (6, 7)] == [(4, 2), (1, 1), (2, 1)], evs
+    assert 2 not in c._streams and c._closed.get(2) is not None
