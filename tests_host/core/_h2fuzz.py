@@ -707,7 +707,8 @@ def _check_step(p, evs, out, piece_len, where):
                 oo += 1
             else:
                 oi += 1
-        if p.state != 2 and (st.out_window > 0x7fffffff or st.in_window < 0):
+        # (a stream window may go negative: a lowered SETTINGS_INITIAL_WINDOW_SIZE, §6.9.2)
+        if p.state != 2 and st.out_window > 0x7fffffff:
             raise AssertionError("stream %d windows in %d out %d (%s)"
                                  % (sid, st.in_window, st.out_window, where))
     if p.state != 2 and (oi != p._open_in or oo != p._open_out):
@@ -733,14 +734,23 @@ def _answer(p, evs):
                 p.send_data(sid, b"ok", True)
 
 
-def run(role, pieces, active=False):
+# Our SETTINGS changed after the first ones (update_settings), in effect at the peer's
+# second SETTINGS ACK: a smaller HPACK table (the peer's next block must start with a
+# size update), a smaller receive window, a larger frame size, fewer streams.
+UPDATES = (None, {1: 0}, {1: 100, 4: 10}, {4: 0, 5: 20000}, {3: 1, 6: 100}, {4: 0x7fffffff})
+
+
+def run(role, pieces, active=False, upd=None):
     # Feeds pieces to a fresh H2Protocol (role "server" or "client"); returns the
-    # normalised events and the bytes the core sent in reply to the input.
+    # normalised events and the bytes the core sent in reply to the input.  upd: one of
+    # UPDATES, sent after our first SETTINGS.
     client = role == "client"
     lim = {} if client else SERVER_LIMITS
     p = H2Protocol(client=client, settings=None if client else SERVER_SETTINGS,
                    auto_ack=not active, **lim)
     p.initiate_connection()
+    if upd:
+        p.update_settings(upd)
     if client:
         p.send_headers(1, REQ, True)
         p.send_headers(3, REQ, True)
@@ -775,21 +785,30 @@ def run(role, pieces, active=False):
 def _client_goes_on(p):
     # The client's counterpart: if it may still open a stream, a new request gets its
     # response (a fresh encoder's block: adds to our table, refers to nothing in it).
-    if not p.can_open_stream() or p._cont is not None or p._inbuf or not p._got_settings:
-        return
+    if not p.can_open_stream() or p._cont is not None or p._inbuf or not p._got_settings \
+            or p._decoder.max_header_list_size < 1000:
+        return      # (a tiny SETTINGS_MAX_HEADER_LIST_SIZE of ours refuses any response)
     sid = p.get_next_available_stream_id()
     p.send_headers(sid, REQ, True)
     fs = _out_frames(p.data_to_send(), "fresh request")
     if [f[2] for f in fs if f[0] == 1] != [sid]:
         raise AssertionError("fresh request not sent on %d: %r" % (sid, fs))
-    evs = p.receive_data(headers_pack(sid, Encoder().encode(RESP + [(b"x-fresh", b"1")]))
+    if p._streams[sid].in_window < 2 or p.in_window < 2:
+        return      # our lowered SETTINGS_INITIAL_WINDOW_SIZE (or the session) left no window
+    evs = p.receive_data(headers_pack(sid, _fresh(p).encode(RESP + [(b"x-fresh", b"1")]))
                          + _frame(0, 1, sid, b"ok"))
     _check_step(p, evs, p.data_to_send(), 0, "fresh response")
-    if p._streams.get(sid) is not None and p._streams[sid].in_window < 2:
-        return      # the session left no receive window (DATA then a flow-control error)
     got = [e[:2] for e in evs]
     if got != [(EV_HEADERS, sid), (EV_DATA, sid)]:
         raise AssertionError("a fresh response on stream %d after the session: %r" % (sid, evs))
+
+
+def _fresh(p):
+    # An encoder whose first block starts with a size update to our decoder's limit (a
+    # lowered SETTINGS_HEADER_TABLE_SIZE makes one compulsory, RFC 7541 §4.2).
+    e = Encoder()
+    e.table_size = min(4096, p._decoder.max_table_size)
+    return e
 
 
 def _goes_on(p):
@@ -798,7 +817,7 @@ def _goes_on(p):
     # to nothing in it) comes out as EV_HEADERS, or is refused as a stream (REFUSED_STREAM,
     # when the session left SETTINGS_MAX_CONCURRENT_STREAMS streams open), and is answered.
     if p.state != 0 or p._cont is not None or p._inbuf or p._high_in > 0x7ffffff0 or \
-            p._need_preface or not p._got_settings or \
+            p._need_preface or not p._got_settings or p._decoder.max_header_list_size < 1000 or \
             p.goaway_received is not None:
         return
     sid = p._high_in + 2 if p._high_in else 1
@@ -806,7 +825,7 @@ def _goes_on(p):
         sid += 2
     if sid > 0x7fffffff:
         return
-    evs = p.receive_data(headers_pack(sid, Encoder().encode(REQ + [(b"x-fresh", b"1")]), True))
+    evs = p.receive_data(headers_pack(sid, _fresh(p).encode(REQ + [(b"x-fresh", b"1")]), True))
     _check_step(p, evs, p.data_to_send(), 0, "fresh request")
     if evs and evs[-1][0] == EV_STREAM_RESET and evs[-1][1] == sid and \
             evs[-1][2] in (7, 11) and p._open_in >= p.local_settings[3] - 1:
@@ -830,7 +849,7 @@ def cut(data, cuts):
         yield data[a:]
 
 
-def check_session(rng, role, data, bytewise=False):
+def check_session(rng, role, data, bytewise=False, upd=None):
     # Runs data whole, split at random points (and byte by byte): the same outcome each
     # time; then once with a server that answers.  Returns the events.
     n = len(data)
@@ -844,7 +863,7 @@ def check_session(rng, role, data, bytewise=False):
     ref = None
     for name, cuts in ways:
         try:
-            got = run(role, cut(data, cuts))
+            got = run(role, cut(data, cuts), False, upd)
         except AssertionError as e:
             raise AssertionError("%s: %s input %r split %s" % (e, role, data[:600], name))
         if ref is None:
@@ -853,7 +872,7 @@ def check_session(rng, role, data, bytewise=False):
             raise AssertionError("outcome depends on the split: %s input %r\nwhole: %r\n"
                                  "split %s: %r" % (role, data[:600], ref, name, got))
     try:
-        run(role, [data], True)
+        run(role, [data], True, upd)
     except AssertionError as e:
         raise AssertionError("%s: active %s, input %r" % (e, role, data[:600]))
     return ref[0]
@@ -884,6 +903,9 @@ def fuzz_h2(seed, iterations, role, every_seed=True, nseeds=12):
             n += 1
     for i in range(iterations):
         data = mutate_session(rng, rng.pick(seeds), others)
-        check_session(rng, role, data, i % 8 == 0)
+        upd = rng.pick(UPDATES) if rng.below(3) == 0 else None
+        if upd and rng.below(2):
+            data += settings_pack(ack=True)     # the ACK of the update, at the end
+        check_session(rng, role, data, i % 8 == 0, upd)
         n += 1
     return n
