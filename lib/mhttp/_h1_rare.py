@@ -132,6 +132,19 @@ def _te_chunked(te, request):
         raise _err(11, te[:40], 501 if request else 400)  # unsupported transfer coding in %r
 
 
+def _modattr(name):
+    # mhttp.h1's module __getattr__ for CLIENT (0), the event kinds EV_HEADERS, EV_DATA,
+    # EV_TRAILERS and EV_CLOSED (1-4, in that order) and __all__.
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        import mhttp.h1 as h1
+        from mhttp._star import names
+        return names(h1.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
+    n = "CLIENT EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split()
+    if name in n:
+        return n.index(name)
+    raise AttributeError(name)
+
+
 def _req_chunked(self, out, te, end_stream):
     # The end of mhttp._h1_client's send_request for a request with a chunked body: te
     # (its Transfer-Encoding, None for a body of unknown length) and the head's pieces

@@ -157,9 +157,8 @@ def negotiate(io, options, version):
         io.abort()
         from mhttp._client_err import _err
         raise _err(3)    # ProtocolError: version=2: the server did not agree to h2 by ALPN
-    from mhttp.h1 import CLIENT
     from mhttp.h1_connection import H1Connection
-    return H1Connection(io, CLIENT, version or 1.1)
+    return H1Connection(io, 0, version or 1.1)     # mhttp.h1.CLIENT
 
 
 def connect_blocking(options=None, timeout=None, **kw):

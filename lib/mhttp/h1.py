@@ -73,17 +73,15 @@ _EV_CLOSED = const(4)
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
-    # PEP 562 (MicroPython too): CLIENT, SERVER and EV_*, read once where they are
-    # imported.  (Their names only in this str: not interned on a board where nobody
-    # imports them.)
-    n = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split()
-    if name in n:
-        # their values in that order (a bytes literal: smaller than a tuple on a board)
-        return b"\x00\x01\x01\x02\x03\x04"[n.index(name)]
-    raise AttributeError(name)
+    # PEP 562 (MicroPython too): SERVER here (mhttp.server reads it once per server);
+    # CLIENT, the EV_* kinds and __all__ from mhttp._h1_rare._modattr (board RAM: their
+    # names and values are not carried by every program).
+    if name == "SERVER":
+        return _SERVER
+    if name[0] == "_" and name != "__all__":
+        raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
+    from mhttp._h1_rare import _modattr
+    return _modattr(name)
 
 _RS_WAIT = const(0)
 _RS_HEAD = const(1)

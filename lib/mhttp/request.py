@@ -102,7 +102,7 @@ def _left(deadline):
         return None
     # (One float made, not two: a heap object each on MicroPython.)
     t = (deadline[1] * 1000 - _io.ticks_diff(_io.ticks_ms(), deadline[0])) / 1000
-    return t if t > 0 else 0.001
+    return t if t > 0 else 1 / 1000    # (computed when needed: no float constant)
 
 
 # ---- the request object ----------------------------------------------------------
