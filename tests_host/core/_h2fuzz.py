@@ -22,18 +22,23 @@
 # trailers / PING / WINDOW_UPDATE / RST_STREAM / PRIORITY / GOAWAY) and server sessions
 # mutated at frame level (lengths, types, flags, stream ids, padding, SETTINGS values,
 # window increments, order, floods) and byte level, fed to an H2Protocol (server, or client
-# with three requests sent) whole and split.  Checks:
+# with three requests sent) whole and split, at times after our own SETTINGS changed
+# (update_settings, in effect at a second ACK).  Checks:
 #   - receive_data never raises; a connection error is never INTERNAL_ERROR (the core's
 #     wrapper for an exception of its own: a bug), it queues a GOAWAY with the event's
 #     code, and the protocol then ignores input;
 #   - a stream error queues RST_STREAM(stream, code) and the connection goes on;
 #   - what the core holds stays bounded: unparsed input (one frame), streams (SETTINGS_
 #     MAX_CONCURRENT_STREAMS), remembered closed ids, a pending header block;
+#   - the stream table agrees with the open-stream counters and the closed ids (no stream
+#     both open and closed); windows stay within 2**31-1 while the connection is open;
 #   - what comes out (events and bytes) does not depend on how the input was split;
-#   - every frame the core queues parses back (our own output is well formed).
+#   - every frame the core queues parses back (our own output is well formed);
+#   - once more with the application answering: if the session left the connection open,
+#     a fresh request (server) or a new stream (client) is still served.
 from mhttp import hpack
 from mhttp.hpack import Encoder, Decoder
-from mhttp.errors import CompressionError, H2Error
+from mhttp.errors import CompressionError
 from mhttp.h2 import H2Protocol
 from mhttp.h2_frames import (PREFACE, parse_frame, settings_pack, headers_pack, data_pack,
                              continuation_pack, ping_pack, window_update_pack,
