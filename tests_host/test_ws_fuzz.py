@@ -206,7 +206,7 @@ def run(p, chunks, eof=True, what=""):
         # bounded buffering: at most one incomplete frame waits
         pending = len(p._buf) - p._pos
         assert pending <= MAX_FRAME + 14, "%s: %d bytes buffered" % (what, pending)
-        assembled = sum(len(x) for x in p._msg_parts)
+        assembled = sum(len(x) for x in p._msg_parts or ())   # (None until needed)
         assert assembled <= MAX_MSG, "%s: %d bytes assembled" % (what, assembled)
     if closed:
         assert p.next_event() is None

@@ -2,7 +2,8 @@
 # (HTTP/1.1 upgrade, permessage-deflate negotiated) and exchanges binary and ASCII text
 # messages with an echo server loads none of the modules holding the rarely used parts
 # (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_ctl (control frames and
-# the closing handshake's frames), _ws_close, and mhttp._errors_more where WSError lives), and the moved methods still work when asked for; on CPython (which binds
+# the closing handshake's frames), _ws_close, and mhttp._errors_more where WSError
+# lives), and the moved methods still work when asked for; on CPython (which binds
 # the rare methods at import, mhttp._lazy.settle) the same script runs and the error
 # modules stay unloaded.  Fresh interpreters, CPython and the MicroPython unix port.
 import os

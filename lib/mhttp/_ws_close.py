@@ -1,5 +1,7 @@
 # mhttp._ws_close: a WebSocket's closing, out of mhttp.websocket: close() (the closing
-# handshake) and the end of the transport (_close_transport, _drain), WebSocket methods
+# handshake), the end of the transport (_close_transport, _drain) and the writing of what
+# the core queued by itself (_flush_auto: a close echo, a pong, a failure's close frame;
+# a data exchange queues nothing), WebSocket methods
 # bound on first use by mhttp._lazy (CPython binds them at import).  Board RAM: a
 # connection loads this code when it closes, not for its whole life (from .mpy files its
 # bytecode is heap).
@@ -31,6 +33,17 @@ async def _drain(self, end):
         pass
 
 
+async def _flush_auto(self):
+    # Writes what the core queued by itself (pongs, the close echo, a failure's close
+    # frame).  A peer that is already gone is not an error here: the read says so.
+    out = self.p.data_to_send()
+    if out:
+        try:
+            await self.stream.write_chunk(out, False, None)
+        except (ConnectionClosed, Timeout):
+            pass
+
+
 async def _close_transport(self, clean):
     # Both close frames exchanged (clean) or the connection failed: end the transport.
     # HTTP/2: end our side of the CONNECT stream; HTTP/1.1: close TCP (a client first
@@ -39,7 +52,7 @@ async def _close_transport(self, clean):
         return
     self.ready_state = CLOSED
     conn = self.connection
-    if self._h2(conn):
+    if getattr(conn, "version", 1.1) == 2:       # HTTP/2 (2 or 2.0)
         from mhttp._ws_more import _h2_close
         await _h2_close(self, conn)
         return

@@ -4,8 +4,11 @@
 #   _control      a received ping, pong or close frame (RFC 6455 §5.5)
 #   send_close    starts the closing handshake (§7.1.2)
 #   _check_open   the misuse check before sending
+#   _frame        a control (or raw) frame's bytes, masked on a client
+#   _queue        (a function) queues a frame for data_to_send()
 # WSProtocol methods, bound on first use by mhttp._lazy (CPython binds them at import).
-from mhttp.ws import valid_close_code, utf8_decode, _err
+import os
+from mhttp.ws import valid_close_code, utf8_decode, _err, encode_frame
 
 try:
     from micropython import const
@@ -42,7 +45,7 @@ _M_REASON_LONG = const(24)
 def _control(self, op, payload):
     if op == _OP_PING:
         if self.auto_pong and self.state == _ST_OPEN:
-            self._out.append(self._frame(_OP_PONG, payload, True, 0))
+            _queue(self, self._frame(_OP_PONG, payload, True, 0))
         return (_EV_PING, payload)
     if op == _OP_PONG:
         return (_EV_PONG, payload)
@@ -62,16 +65,29 @@ def _control(self, op, payload):
             raise self._fail(_M_CLOSE_UTF8, _CLOSE_INVALID_DATA)
     if self.state == _ST_OPEN:
         # §5.5.1: the endpoint MUST send a Close frame in response; we echo the code.
-        self._out.append(self._frame(_OP_CLOSE, b"" if code == _CLOSE_NO_STATUS
-                                     else code.to_bytes(2, "big"), True, 0))
+        _queue(self, self._frame(_OP_CLOSE, b"" if code == _CLOSE_NO_STATUS
+                                 else code.to_bytes(2, "big"), True, 0))
     self.state = _ST_CLOSED
     self.close_code = code
     self.close_reason = reason
     # Nothing after a close frame is ever parsed (§5.5.1): free what is buffered.
     self._buf = b""
     self._pos = 0
-    self._msg_parts = []
+    self._msg_parts = None
     return (_EV_CLOSE, code, reason)
+
+
+def _queue(self, frame):
+    # Appends frame to what data_to_send() returns (WSProtocol._out: None until needed).
+    if self._out is None:
+        self._out = []
+    self._out.append(frame)
+
+
+def _frame(self, op, payload, fin, rsv):
+    if self.client:
+        return encode_frame(op, payload, fin, rsv, os.urandom(4))
+    return encode_frame(op, payload, fin, rsv, None)
 
 
 def _check_open(self):

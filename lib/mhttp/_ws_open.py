@@ -43,7 +43,7 @@ async def connect(self, timeout):
     conn = await client.connect(o, _left(end))
     self.connection = conn
     try:
-        h2 = self._h2(conn)
+        h2 = getattr(conn, "version", 1.1) == 2       # HTTP/2 (2 or 2.0)
         if h2:
             from mhttp._ws_more import _h2_check
             await _h2_check(conn, end)

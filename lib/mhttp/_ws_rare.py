@@ -3,8 +3,8 @@
 #   utf8_extra_ok, _utf8_split   UTF-8 checks beyond bytes.decode(): non-ASCII text on
 #                                MicroPython, text split across frames
 #   send_frame, send_ping, send_pong, _fail   WSProtocol methods (mhttp._lazy.bind; on
-#                                CPython, mhttp._ws_ctl's _control, send_close, _check_open
-#                                are settled from here too)
+#                                CPython, mhttp._ws_ctl's _control, send_close, _check_open,
+#                                _frame are settled from here too)
 #   deflate_available            mhttp.ws.deflate_available (module __getattr__)
 #   _MPDeflater                  MicroPython's compressor, on firmware that can compress
 #   star                         __all__ of mhttp.ws and mhttp.websocket (their __getattr__)
@@ -38,7 +38,7 @@ if not MICROPYTHON:
     # (a program that imports mhttp._ws_ctl first finds it half made here: then
     # WSProtocol binds them lazily, as on MicroPython)
     try:
-        from mhttp._ws_ctl import _control, send_close, _check_open  # noqa: F401
+        from mhttp._ws_ctl import _control, send_close, _check_open, _frame  # noqa: F401
     except ImportError:
         pass
 
@@ -162,12 +162,13 @@ def _fail(self, msg, code, arg=None):
     if self.error is None:
         self.error = e
         if self.state == _ST_OPEN:
-            self._out.append(self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
+            from mhttp._ws_ctl import _queue
+            _queue(self, self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
         self.state = _ST_CLOSED
         self.close_code = _CLOSE_ABNORMAL
         self._buf = b""
         self._pos = 0
-        self._msg_parts = []
+        self._msg_parts = None
     return e
 
 

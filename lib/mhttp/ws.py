@@ -384,10 +384,12 @@ class WSProtocol:
         self._buf = b""
         self._pos = 0
         self._eof = False
-        self._out = []
+        # (the two lists are made when first needed: board RAM, 64 bytes each on a
+        # 64-bit port, which a data exchange in whole frames never needs)
+        self._out = None           # frames queued by the core itself (a list), see data_to_send
         # incoming message state
         self._msg_op = 0           # 0: no message in progress, else OP_TEXT / OP_BINARY
-        self._msg_parts = []
+        self._msg_parts = None     # a fragmented message's pieces (a list)
         self._msg_size = 0
         self._msg_z = False        # compressed (RSV1 on its first frame)
         self._msg_zn = 0           # compressed bytes received for it
@@ -429,31 +431,23 @@ class WSProtocol:
         out = self._out
         if not out:
             return b""
-        self._out = []
+        self._out = None
         return b"".join(out)
 
     # _fail(msg, code, arg=None): the peer broke a rule (see "Errors" above): in
     # mhttp._ws_rare, bound on first use (a routine exchange never fails).
 
     def next_event(self):
+        # (one function with the frame parser: a call less per event, a def less on a
+        # board)
         if self.error is not None or (self.state == _ST_CLOSED and self.close_code is not None):
             return None
-        ev = self._next()
-        if ev is None and self._eof:
-            # §7.1.5: the TCP connection closed without a close frame.
-            self.state = _ST_CLOSED
-            self.close_code = _CLOSE_ABNORMAL
-            self.close_reason = ""
-            return (_EV_CLOSE, _CLOSE_ABNORMAL, "")
-        return ev
-
-    def _next(self):
         while True:
             buf = self._buf
             p = self._pos
             avail = len(buf) - p
             if avail < 2:
-                return None
+                break
             b0 = buf[p]
             b1 = buf[p + 1]
             op = b0 & 0x0F
@@ -490,14 +484,14 @@ class WSProtocol:
             hl = 2
             if n == 126:
                 if avail < 4:
-                    return None
+                    break
                 n = (buf[p + 2] << 8) | buf[p + 3]
                 hl = 4
                 if n < 126:
                     raise self._fail(_M_MINLEN, _CLOSE_PROTOCOL_ERROR)
             elif n == 127:
                 if avail < 10:
-                    return None
+                    break
                 n = int.from_bytes(buf[p + 2:p + 10], "big")
                 hl = 10
                 if n >> 63:
@@ -511,12 +505,12 @@ class WSProtocol:
             if masked:
                 end = p + hl + 4 + n
                 if len(buf) < end:
-                    return None
+                    break
                 payload = _unmask(buf, p + hl + 4, end, buf[p + hl:p + hl + 4])
             else:
                 end = p + hl + n
                 if len(buf) < end:
-                    return None
+                    break
                 if MICROPYTHON and b0 & 0xC0 == 0xC0 and isinstance(buf, bytes):
                     # A whole compressed message (FIN and RSV1: only a first data frame
                     # gets here with RSV1): inflated before this call returns, so read in
@@ -538,6 +532,14 @@ class WSProtocol:
                 ev = self._data(op, payload, fin, rsv)
             if ev is not None:
                 return ev
+        # more bytes needed
+        if self._eof:
+            # §7.1.5: the TCP connection closed without a close frame.
+            self.state = _ST_CLOSED
+            self.close_code = _CLOSE_ABNORMAL
+            self.close_reason = ""
+            return (_EV_CLOSE, _CLOSE_ABNORMAL, "")
+        return None
 
     def _data(self, op, payload, fin, rsv):
         if op != _OP_CONT:
@@ -609,6 +611,8 @@ class WSProtocol:
         parts = self._msg_parts
         if not fin:
             if data:
+                if parts is None:
+                    parts = self._msg_parts = []
                 parts.append(data)
             return None
         if not parts:
@@ -623,11 +627,6 @@ class WSProtocol:
         return (_EV_MESSAGE, data, text)
 
     # -- sending -----------------------------------------------------------------------
-
-    def _frame(self, op, payload, fin, rsv):
-        if self.client:
-            return encode_frame(op, payload, fin, rsv, os.urandom(4))
-        return encode_frame(op, payload, fin, rsv, None)
 
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
@@ -663,10 +662,10 @@ class WSProtocol:
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
     # peer broke a rule) in mhttp._ws_rare; _control (a ping, pong or close frame
     # arrived), send_close(code=1000, reason="") (starts the closing handshake, §7.1.2)
-    # and _check_open in mhttp._ws_ctl.
+    # _check_open and _frame (a control frame's bytes) in mhttp._ws_ctl.
     def __getattr__(self, name):
-        if name in "_control send_close _check_open".split():
-            return bind(self, name, "mhttp._ws_ctl", "_control send_close _check_open")
+        if name in "_control send_close _check_open _frame".split():
+            return bind(self, name, "mhttp._ws_ctl", "_control send_close _check_open _frame")
         return bind(self, name, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
 
 # -- permessage-deflate (RFC 7692) ------------------------------------------------------
@@ -841,6 +840,6 @@ if not MICROPYTHON:
 # would remove __getattr__ after the first even when the second meets a half-made module.)
 try:
     settle(WSProtocol, "mhttp._ws_rare",
-           "send_frame send_ping send_pong _fail _control send_close _check_open")
+           "send_frame send_ping send_pong _fail _control send_close _check_open _frame")
 except (ImportError, AttributeError):
     pass

@@ -172,6 +172,15 @@ def test_websocket_rare_methods():
         assert ws.close_code == W.CLOSE_ABNORMAL
 
 
+def test_websocket_answers_a_ping_through_flush_auto():
+    # a ping from the server: the core queues the pong, receive() writes it with
+    # _flush_auto (mhttp._ws_close, bound on first use) and goes on to the message
+    ws, st = _client([W.encode_frame(W.OP_PING, b"k"), W.encode_frame(W.OP_BINARY, b"m")])
+    assert run_blocking(ws.receive(1)) == (b"m", "binary")
+    assert _frames(st) == [(W.EV_PONG, b"k")]
+    assert "_flush_auto" in websocket.WebSocket.__dict__
+
+
 def test_websocket_abort():
     # abort (in mhttp._ws_more): the transport closes at once, no close frame
     ws, st = _client([W.encode_frame(W.OP_BINARY, b"x")])
