@@ -7,6 +7,13 @@ from mhttp.headers import Headers, _b, _name
 _len = len     # the builtin: this module defines a method called len
 
 
+def _err(n, name=None):
+    # mhttp.headers' errors, with their texts: 0 for _b, 1 for Headers.upsert.
+    if n:
+        return ValueError("upsert: more than one %r field" % name)
+    return TypeError("header name or value must be bytes or str")
+
+
 def clone(self):
     return Headers._trusted(list(self._l))
 

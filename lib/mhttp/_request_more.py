@@ -43,6 +43,20 @@ def _err(n, arg=None):
     return errors.ConnectionClosed("connection closed before a response arrived")
 
 
+def _modattr(name):
+    # mhttp.request's module __getattr__: its names that live here, and __all__.
+    import mhttp.request as r
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(r.__dict__)
+    if name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
+                   "FILE_CHUNK".split():
+        raise AttributeError(name)
+    v = globals()[name]
+    setattr(r, name, v)     # later lookups are ordinary globals there
+    return v
+
+
 def _s(x):
     if x is None or isinstance(x, str):
         return x

@@ -15,6 +15,11 @@ class BodyTooLarge(Error):
     pass
 
 
+def _too_large(n):
+    # StreamCommon.get_body_as_string's error past its max_size n
+    return BodyTooLarge("body larger than %d bytes" % n)
+
+
 class EachChunk:
     # `async for chunk in stream.each_chunk():` (a class, not an async generator: MicroPython
     # cannot `async for` over async generators).

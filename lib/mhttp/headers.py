@@ -31,7 +31,10 @@ def _b(v):
         return bytes(v)
     if isinstance(v, int):
         return b"%d" % v
-    raise TypeError("header name or value must be bytes or str")
+    # TypeError: header name or value must be bytes or str (its text in
+    # mhttp._headers_more: a str constant is a heap object on a board, even from ROMFS)
+    from mhttp._headers_more import _err
+    raise _err(0)
 
 
 def _name(v):
@@ -113,7 +116,8 @@ class Headers:
         for i in range(len(self._l)):
             if self._l[i][0] == name:
                 if found >= 0:
-                    raise ValueError("upsert: more than one %r field" % name)
+                    from mhttp._headers_more import _err
+                    raise _err(1, name)   # ValueError: upsert: more than one %r field
                 found = i
         if found < 0:
             self.append(name, value, never_index)

@@ -84,15 +84,13 @@ _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " 
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals())
-    if name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
-                   "FILE_CHUNK".split():
-        raise AttributeError(name)
-    v = getattr(__import__("mhttp._request_more", None, None, (name,)), name)
-    globals()[name] = v     # later lookups are ordinary globals
-    return v
+    # (PEP 562) RedirectError, body_length, body_replayable, new_connect,
+    # EXPECT_THRESHOLD, FILE_CHUNK and __all__: mhttp._request_more._modattr (board RAM:
+    # their list is not carried by every program).
+    if name[0] == "_" and name != "__all__":
+        raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
+    from mhttp._request_more import _modattr
+    return _modattr(name)
 
 
 def _left(deadline):

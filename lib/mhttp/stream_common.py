@@ -60,8 +60,10 @@ class StreamCommon:
                 break
             n += len(c)
             if max_size is not None and n > max_size:
+                # BodyTooLarge: body larger than %d bytes (made in mhttp._stream_more:
+                # a str constant is a heap object on a board)
                 from mhttp import _stream_more     # (one interned module name: as below)
-                raise _stream_more.BodyTooLarge("body larger than %d bytes" % max_size)
+                raise _stream_more._too_large(max_size)
             parts.append(c)
         if len(parts) == 1:
             return parts[0]

@@ -43,7 +43,10 @@ def test_has_delete_modify_upsert_clone():
     c.upsert("b", "deux")
     c.upsert("new", "n")
     assert c.get("b") == b"deux" and c.get("new") == b"n"
-    raises(ValueError, c.upsert, "a", "x")
+    e = raises(ValueError, c.upsert, "a", "x")
+    assert str(e) == "upsert: more than one b'a' field", str(e)    # (its text: _headers_more)
+    e = raises(TypeError, Headers, [(1.5, "x")])
+    assert str(e) == "header name or value must be bytes or str", str(e)
 
 
 def test_sort_pseudo_first_and_stable():
