@@ -102,14 +102,18 @@ def _good_request(port):
         s.close()
 
 
-def _start_server(log):
+def _start_server(log, kind="cpython"):
     # tests_host/_h2_app.py (mhttp.server.listen, h2c by prior knowledge) with its output
     # in a file: its onerror prints a line per handler error, and a pipe nobody reads
-    # fills up (64 KiB) and stops the server in the middle of a print.
+    # fills up (64 KiB) and stops the server in the middle of a print.  kind: "cpython",
+    # "streams" (CPython, asyncio streams) or "micropython" (the unix port).
     import subprocess
-    from _h2_util import PY, APP, ENV, free_port, wait_port
+    from _h2_util import PY, MP, APP, ENV, free_port, wait_port
     port = free_port()
-    p = subprocess.Popen([PY, APP, str(port)], env=ENV, stdout=log, stderr=subprocess.STDOUT)
+    argv = [MP, APP, str(port)] if kind == "micropython" else [PY, APP, str(port)]
+    if kind == "streams":
+        argv.append("--streams")
+    p = subprocess.Popen(argv, env=ENV, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(port, p)
     except Exception:
@@ -119,11 +123,11 @@ def _start_server(log):
     return p, port
 
 
-def live(seconds, seed, batch=8):
+def live(seconds, seed, batch=8, kind="cpython"):
     # Returns (sessions sent, batches, the server's error lines by kind).
     import tempfile
     log = tempfile.TemporaryFile()
-    proc, port = _start_server(log)
+    proc, port = _start_server(log, kind)
     rng = F.Rng(seed)
     seeds = F.sessions("server", rng, 12)
     others = [f for s in seeds for f in s if f != F.PREFACE]
@@ -200,7 +204,8 @@ def main():
     print("%d inputs, %d failing seeds, seeds 1000..%d" % (n, fails, seed - 1))
     if os.environ.get("MHTTP_FUZZ_LIVE_SECONDS"):
         print("live: %d sessions in %d batches, server errors %r"
-              % live(float(os.environ["MHTTP_FUZZ_LIVE_SECONDS"]), seed))
+              % live(float(os.environ["MHTTP_FUZZ_LIVE_SECONDS"]), seed,
+                     kind=os.environ.get("MHTTP_FUZZ_LIVE_KIND", "cpython")))
     return 1 if fails else 0
 
 
