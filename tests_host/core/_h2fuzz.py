@@ -544,6 +544,32 @@ def random_frame(rng):
     return _frame(t, fl, sid, p)
 
 
+_ODD_FIELDS = ((b"connection", b"keep-alive"), (b"te", b"gzip"), (b"te", b"trailers"),
+               (b"Upper", b"x"), (b":path", b"/again"), (b":status", b"200"),
+               (b"content-length", b"5"), (b"content-length", b"x"), (b"x-ws", b" v"),
+               (b"x-nul", b"a\x00b"), (b"host", b"other.example"), (b":protocol", b"ws"),
+               (b"transfer-encoding", b"chunked"), (b"", b"empty"), (b"x-a", b""),
+               (b":method", b"CONNECT"), (b":authority", b""), (b"x y", b"1"),
+               (b":status", b"101"), (b":status", b"1000"), (b":status", b"103"))
+
+
+def odd_block(rng, base):
+    # A header list near base with a field added, dropped, repeated or moved, encoded
+    # without the dynamic table (a size-0 encoder: the block stands alone).
+    hs = list(base)
+    for _ in range(1 + rng.below(2)):
+        k = rng.below(4)
+        if k == 0 or not hs:
+            hs.insert(rng.below(len(hs) + 1), rng.pick(_ODD_FIELDS))
+        elif k == 1:
+            del hs[rng.below(len(hs))]
+        elif k == 2:
+            hs.insert(rng.below(len(hs) + 1), rng.pick(hs))
+        else:
+            hs.append(hs.pop(rng.below(len(hs))))
+    return Encoder(0, huffman=rng.below(2) == 1).encode(hs)
+
+
 def _set(f, i, v):
     return f[:i] + bytes((v & 255,)) + f[i + 1:]
 
@@ -560,7 +586,7 @@ def mutate_frames(rng, fs, others):
             continue
         i = lo + rng.below(n - lo)
         f = fs[i]
-        k = rng.below(16)
+        k = rng.below(17)
         if k == 0:                              # drop a frame
             del fs[i]
         elif k == 1:                            # duplicate a frame
@@ -603,6 +629,10 @@ def mutate_frames(rng, fs, others):
             fs[i] = _hdr(len(p), f[3], f[4], _sid(f)) + p
         elif k == 14:                           # a frame of another session
             fs.insert(i, rng.pick(others))
+        elif k == 15 and len(f) >= 9 and f[3] == 1 and f[4] & 4 and not f[4] & 0x28:
+            # a header list made odd (RFC 9113 §8.2-8.3 validation), the frame's flags kept
+            blk = odd_block(rng, rng.pick((REQ, POST, RESP, [(b"x-t", b"1")])))
+            fs[i] = _hdr(len(blk), 1, f[4], _sid(f)) + blk
         else:                                   # a header block split in CONTINUATIONs
             if len(f) > 10 and f[3] == 1 and f[4] & 4 and not f[4] & 0x28:
                 p = f[9:]
