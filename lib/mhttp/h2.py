@@ -859,6 +859,9 @@ class H2Protocol:
             regular = True
             k = special.get(n)
             if k is None:
+                if not n:
+                    # an empty name is no token (RFC 9113 §8.2.1, RFC 9110 §5.1)
+                    raise _err(35, sid, (n,))
                 continue
             if k == 1:
                 # connection-specific field %r MUST be malformed (RFC 9113 §8.2.2)

@@ -150,3 +150,29 @@ def test_a_push_promise_of_an_id_reset_while_idle_is_not_opened():
                          + headers_pack(1, e.encode(F.RESP)) + data_pack(1, b"ok", True))
     assert [x[:2] for x in evs if x[0] not in (6, 7)] == [(4, 2), (1, 1), (2, 1)], evs
     assert 2 not in c._streams and c._closed.get(2) is not None
+
+
+def test_an_empty_field_name_is_malformed():
+    # A request with a field of empty name (HPACK allows any octets) was handed out as
+    # valid: RFC 9113 §8.2.1 has implementations validate names as RFC 9110 §5.1 tokens
+    # (one character at least; nghttp2 and python-h2 refuse it).  Now RST_STREAM(1,
+    # PROTOCOL_ERROR), in a request, a response and trailers alike; the next stream goes on.
+    from mhttp.h2 import H2Protocol
+    from mhttp.h2_frames import headers_pack, data_pack
+    from mhttp.hpack import Encoder
+    e = Encoder(0)
+    d = PREFACE + settings_pack({}) + headers_pack(1, e.encode(F.REQ + [(b"", b"v")]), True)
+    evs, out = F.run("server", [d + headers_pack(3, e.encode(F.REQ), True)], True)
+    assert [x[:3] for x in evs[1:]] == [(4, 1, 1), (1, 3, ((b":method", b"GET"),
+            (b":scheme", b"http"), (b":path", b"/"), (b":authority", b"example.com")))], evs
+    d = PREFACE + settings_pack({}) + headers_pack(1, e.encode(F.REQ), False) \
+        + headers_pack(1, e.encode([(b"", b"t")]), True)
+    evs, out = F.run("server", [d])
+    assert [x[:3] for x in evs[1:]][-1] == (4, 1, 1), evs
+    c = H2Protocol(client=True)
+    c.initiate_connection()
+    c.send_headers(1, F.REQ, True)
+    c.data_to_send()
+    evs = c.receive_data(settings_pack({}) + headers_pack(1, e.encode(F.RESP + [(b"", b"")]))
+                         + data_pack(1, b"ok", True))
+    assert [x[:3] for x in evs if x[0] == 4] == [(4, 1, 1)], evs
