@@ -8,7 +8,7 @@ import _h2fuzz as F
 from mhttp.h2_frames import PREFACE, settings_pack, goaway_pack, ping_pack
 
 MP = sys.implementation.name == "micropython"
-N = 60 if MP else 300
+N = 100 if MP else 300
 
 
 def test_fuzz_hpack_decoder():
