@@ -42,11 +42,16 @@ async def h2c_upgrade(io, o, host, port, timeout):
 
 
 def _reusable(conn):
-    # mhttp.request._reusable for a shared HTTP/2 connection: None once it failed or the
-    # peer sent GOAWAY, else whether it can open another stream now.  (Named like its
-    # caller: a name the plain path interns already.)
-    if conn.error is not None or conn.goaway is not None:
+    # mhttp.request._reusable for a shared HTTP/2 connection: None once it failed, else
+    # whether it can open another stream now.  After the peer's GOAWAY it opens none,
+    # but the streams it has open finish (RFC 9113 §6.8): False while there are some
+    # (the pool keeps it and does not abort it, a new request opens a new connection),
+    # None once there are none.  (Named like its caller: a name the plain path interns
+    # already.)
+    if conn.error is not None:
         return None
+    if conn.goaway is not None:
+        return False if getattr(conn, "streams", None) else None
     return True if conn.can_open_stream() else False
 
 
