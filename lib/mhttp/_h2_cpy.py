@@ -1,6 +1,7 @@
 # mhttp._h2_cpy: CPython-only fast path for mhttp.h2's field-name check, imported only
 # when sys.implementation.name == "cpython" (MicroPython's bytes has no translate, and a
-# board would only carry the table); and mhttp.h2_connection's CPython task helper (cont),
+# board would only carry the table); and mhttp.h2_connection's CPython task helpers (cont,
+# spawn),
 # its write-buffer check for writers without out_buf (drain) and a response's Date field
 # (_dated).
 # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
@@ -78,3 +79,18 @@ def _dated(l):
 
 async def cont(coro, first):
     return await _Cont(coro, first)
+
+
+def spawn(coro, server, stream, ended):
+    # mhttp._h2_server._spawn on CPython: the coroutine's first step now; None when that
+    # finished it, else the Task that continues it (with a server, ended(server, stream,
+    # task) is its done callback).
+    import asyncio
+    try:
+        y = coro.send(None)
+    except StopIteration:
+        return None
+    t = asyncio.get_event_loop().create_task(cont(coro, y))
+    if server is not None:
+        t.add_done_callback(lambda t: ended(server, stream, t))
+    return t

@@ -5,7 +5,6 @@
 # __getattr__, mhttp._lazy.bind, and stored on the classes).
 import sys
 
-from mhttp.errors import Error, Timeout, ConnectionClosed
 from mhttp.headers import Headers
 
 try:
@@ -17,23 +16,52 @@ except ImportError:
 _CPYTHON = sys.implementation.name == "cpython"
 _NO_ERROR = const(0)
 _INTERNAL_ERROR = const(2)
-# Board RAM: the module dict holds 16 entries, not 18 (its table 416 -> 320 bytes)
+# Board RAM: sys and const leave the module dict once used, and the error classes are
+# imported where used (_failed: error paths only)
 del sys, const
 
 
-def _spawn(coro):
+def _spawn(coro, server=None, stream=None):
     # Runs a coroutine as a task.  On CPython its first step runs right now (a handler
-    # that answers without suspending costs no Task at all); MicroPython's coroutines
-    # cannot be stepped by hand portably, so they get a Task at once.
-    import asyncio
+    # that answers without suspending costs no Task at all: None, see mhttp._h2_cpy);
+    # MicroPython's coroutines cannot be stepped by hand portably, so they get a Task at
+    # once.  With a server, the task is one of its handler tasks (server._h2tasks) until
+    # _ended (on CPython its done callback; MicroPython: the end of _start).
     if _CPYTHON:
-        try:
-            y = coro.send(None)
-        except StopIteration:
+        from mhttp._h2_cpy import spawn
+        t = spawn(coro, server, stream, _ended)
+        if t is None:
             return None
-        from mhttp._h2_cpy import cont
-        return asyncio.get_event_loop().create_task(cont(coro, y))
-    return asyncio.create_task(coro)
+    else:
+        import asyncio
+        t = asyncio.create_task(coro)
+    if server is not None:
+        s = getattr(server, "_h2tasks", None)      # (None: not an mhttp.server.Server)
+        if s is not None:
+            if s.__class__ is tuple:
+                s = server._h2tasks = set()
+            s.add(t)
+    return t
+
+
+def _ended(server, stream, task=None):
+    # A handler task of server ended: it leaves server._h2tasks (close() waits until that
+    # is empty and no connection is left), and when the server is closing the connection
+    # (close_after) and this was its last stream, the connection's reader, waiting for
+    # bytes, is woken to send the final GOAWAY and end (H2Connection._read_loop).  Never
+    # from inside the reader (c._batch: a handler run by hand in its dispatch): it sees
+    # that itself.
+    t = getattr(server, "_h2tasks", None)
+    if t:
+        if task is None:
+            import asyncio
+            task = asyncio.current_task()
+        t.discard(task)
+        if not t and server._closing and not server.conns:
+            server._closing.set()
+    c = stream.conn
+    if c.close_after and not c.streams and not c._batch:
+        c.io.expire()
 
 
 def serve(self, onstream):
@@ -80,18 +108,18 @@ def _failed(server, stream, e, done):
     # response, the error response, the reset), where mhttp errors end the stream
     # quietly and others are reported.  Returns None, or the coroutine writing the
     # 408 / 500 response; a response already started is reset.
+    from mhttp import errors     # (mhttp._errors_h2 loads at the first H2 error, not before)
     if done:
-        if not isinstance(e, Error):
+        if not isinstance(e, errors.Error):
             report = getattr(server, "_report", None)
             if report is not None:
                 report(stream, "h2 stream", e)
         return None
-    if isinstance(e, ConnectionClosed):
+    if isinstance(e, errors.ConnectionClosed):
         return None
-    from mhttp import errors     # (mhttp._errors_h2 loads at the first error, not before)
     if isinstance(e, (errors.H2StreamError, errors.H2ConnectionError)):
         return None
-    if isinstance(e, Timeout):
+    if isinstance(e, errors.Timeout):
         status = b"408"
     else:
         status = b"500"
@@ -141,9 +169,12 @@ async def _start(server, onstream, stream):
     # 128 for this one), and a batch of new streams creates all its tasks at once
     # (h2load -m 10: ten, while the reader dispatches); _handle's frame is made when the
     # task runs, mostly one at a time (by _run: no try block here).
-    server = _run(server, onstream, stream)
+    onstream = _run(server, onstream, stream)
+    if onstream is not None:
+        await onstream
+        onstream = None
     if server is not None:
-        await server
+        _ended(server, stream)
 
 
 def _run(server, onstream, stream):
@@ -166,5 +197,5 @@ def serve_connection(server, onstream, conn):
     def handler(stream):
         if server is not None:
             server.requests += 1
-        _spawn((_handle if _CPYTHON else _start)(server, onstream, stream))
+        _spawn((_handle if _CPYTHON else _start)(server, onstream, stream), server, stream)
     return conn.serve(handler)

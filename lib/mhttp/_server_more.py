@@ -31,8 +31,10 @@ def localname(self):
 
 
 def pause(self):
-    # Stops accepting new connections (the listening socket is closed; connections
-    # already open keep being served).  resume() listens again on the same port.
+    # Stops accepting new connections (the listening socket is closed: on MicroPython when
+    # its accept task next runs); connections already open keep being served, an HTTP/2
+    # one its new streams too (no GOAWAY: that is close()).  resume() listens again on
+    # the same port.
     if self._serve is not None:
         name = self._serve.sockname
         if name:

@@ -420,16 +420,30 @@ class H2Connection:
                 t = self.idle_timeout if (self.server and not self.streams) else None
                 self.idle = not self.streams
                 if self.close_after and self.server:
-                    if p.goaway_sent is None:
-                        p.close_connection(_NO_ERROR)
-                        await self._flush()
+                    # mhttp.server closing (its close() wakes this read, and so does
+                    # the end of the last handler task, mhttp._h2_server._ended): the
+                    # streams open now finish, then the final GOAWAY, done
                     if not self.streams:
+                        if p.goaway_sent is None or p._gs_ping is not None:
+                            p._gs_ping = None
+                            p.close_connection(_NO_ERROR)
+                        await self._flush()
                         break
+                    if p.goaway_sent is None:
+                        # RFC 9113 §6.8: GOAWAY(2^31-1) and a PING first; the final
+                        # GOAWAY (the last stream id) when the PING ACK comes back
+                        if p.state == _CONN_OPEN:
+                            p.start_graceful_shutdown()
+                        else:
+                            p.close_connection(_NO_ERROR)
+                        await self._flush()
                 try:
                     data = await io.recv(t)
                 except Timeout:
-                    if self.close_after or not self.streams:
-                        # idle (or the server closing): graceful GOAWAY, done
+                    if self.close_after:
+                        continue     # (woken by the server closing: see above)
+                    if not self.streams:
+                        # idle: graceful GOAWAY, done
                         if p.state != _CONN_CLOSED:
                             p.close_connection(_NO_ERROR)
                             await self._flush()

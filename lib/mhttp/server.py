@@ -132,8 +132,11 @@ class Server:
 
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let
-        # in-flight requests finish (their responses carry Connection: close), then
-        # abort whatever is left after `timeout` seconds.
+        # in-flight requests finish (their responses carry Connection: close; HTTP/2: a
+        # GOAWAY, two-step when streams are open, and the connection closes once they
+        # are done, see H2Connection._read_loop), then abort whatever is left after
+        # `timeout` seconds, HTTP/2 handler tasks still running cancelled.  Returns once
+        # no connection is left and no HTTP/2 handler task runs.
         import asyncio
         if self._closing:
             return
@@ -142,14 +145,22 @@ class Server:
             self._serve.close()
         for c in list(self.conns):
             c.close_after = True
-            if c.idle:
+            if c.idle or c.version == 2:
+                # (HTTP/2: its reader wakes, sends GOAWAY, and ends once its streams are done)
                 c.io.expire()
-        if self.conns:
+        if self.conns or self._h2tasks:
             try:
                 await asyncio.wait_for(self._closing.wait(), timeout)
             except asyncio.TimeoutError:
                 for c in list(self.conns):
                     c.abort()
+                t = self._h2tasks
+                if t:
+                    # HTTP/2 handler tasks still running: cancelled, and given their turn
+                    for c in list(t):
+                        c.cancel()
+                    t.clear()
+                    await asyncio.sleep(0)
         self.reaper.stop()
         if self._serve is not None:
             try:
@@ -161,6 +172,7 @@ class Server:
 
     # -- connections ------------------------------------------------------------------
     _h1cls = None
+    _h2tasks = ()       # the HTTP/2 handler tasks running (a set from the first one)
 
     def _new_connection(self, io):
         # The HTTP/1 connection for an accepted connection (HTTP/2 is chosen before, in
@@ -215,6 +227,9 @@ class Server:
             rw = getattr(io, "recv_start", None)
             if conn is not None:
                 self.conns.add(conn)
+                if self._closing:
+                    # (close() began while its first bytes were awaited)
+                    conn.close_after = True
                 if conn.version == 2:
                     await self._serve_h2(conn)
             # HTTP/1: one request per turn (conn.p, not a local: one frame slot less)
@@ -307,11 +322,12 @@ class Server:
         self._end(conn, io)
 
     def _end(self, conn, io):
-        # A connection is over: forget it, close it, and wake close() once none is left.
+        # A connection is over: forget it, close it, and wake close() once none is left
+        # (and no HTTP/2 handler task runs: see mhttp._h2_server._ended).
         if conn is not None:
             self.conns.discard(conn)
         io.abort()
-        if self._closing and not self.conns:
+        if self._closing and not self.conns and not self._h2tasks:
             self._closing.set()
 
     def _report(self, stream, name, e):
