@@ -15,7 +15,7 @@
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import _bad, _bad_block, _err, _out_framing
+from mhttp.h1 import _bad, _bad_block, _err
 
 try:
     from micropython import const
@@ -145,12 +145,20 @@ def _modattr(name):
     raise AttributeError(name)
 
 
+def _te_out(self, encoding):
+    # mhttp.h1._out_framing for a message that carries the transfer-encoding its writer
+    # gave (encoding): only chunked can be sent.
+    if encoding.lower() != b"chunked":
+        raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
+    self._ss = _SS_CHUNKED
+
+
 def _req_chunked(self, out, te, end_stream):
     # The end of mhttp._h1_client's send_request for a request with a chunked body: te
     # (its Transfer-Encoding, None for a body of unknown length) and the head's pieces
     # so far (out); returns the head.  end_stream: the body is empty.
     if te is not None:
-        _out_framing(self, None, te, end_stream)    # (only chunked can be sent)
+        _te_out(self, te)
     else:
         out.append(b"transfer-encoding: chunked\r\n")
         self._ss = _SS_CHUNKED

@@ -54,4 +54,6 @@ class Blocking:
         return c
 
     def __repr__(self):
-        return "Blocking(%r)" % (self._obj,)
+        # (two short str literals are interned names; "Blocking(%r)" would be a heap
+        # object on a board, even from ROMFS)
+        return "%s(%r)" % ("Blocking", self._obj)

@@ -652,9 +652,9 @@ def _out_framing(self, length, encoding, end_stream):
         self._sleft = n
         self._ss = _SS_CL if n else _SS_DONE
     else:
-        if encoding.lower() != b"chunked":
-            raise _err(55, None, None)  # only transfer-encoding: chunked can be sent
-        self._ss = _SS_CHUNKED
+        # (a transfer-encoding the caller wrote: checked by mhttp._h1_rare)
+        from mhttp._h1_rare import _te_out
+        _te_out(self, encoding)
 
 
 # CPython: bound now, no __getattr__

@@ -137,7 +137,9 @@ class Headers:
         return NotImplemented
 
     def __repr__(self):
-        return "Headers(%r)" % ([(f[0], f[1]) for f in self._l],)
+        # (short str literals are interned names; "Headers(%r)" would be a heap object on
+        # a board, even from ROMFS)
+        return "%s(%r)" % ("Headers", [(f[0], f[1]) for f in self._l])
 
 
 new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
