@@ -632,6 +632,7 @@ ERRORS = (
     (PROTOCOL_ERROR, 'trailers must end the stream'),  # 62
     (PROTOCOL_ERROR, 'HEADERS on idle stream %d (stream id not increasing) MUST be '
                      'PROTOCOL_ERROR (RFC 9113 §5.1.1)'),  # 63
+    (PROTOCOL_ERROR, 'more than one host field (RFC 9110 §7.2; RFC 9113 §8.3.1)'),  # 64
 )
 
 

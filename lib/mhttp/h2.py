@@ -881,6 +881,9 @@ class H2Protocol:
                         raise _err(34, sid)
                     stream.clen = cl
             elif type == 0 or type == 3:
+                if b"host" in pseudo:
+                    # more than one host field (RFC 9110 §7.2; RFC 9113 §8.3.1)
+                    raise _err(64, sid)
                 pseudo[b"host"] = v
         n = _bad_names(headers)
         if n is True:

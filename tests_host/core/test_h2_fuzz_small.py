@@ -176,3 +176,24 @@ def test_an_empty_field_name_is_malformed():
     evs = c.receive_data(settings_pack({}) + headers_pack(1, e.encode(F.RESP + [(b"", b"")]))
                          + data_pack(1, b"ok", True))
     assert [x[:3] for x in evs if x[0] == 4] == [(4, 1, 1)], evs
+
+
+def test_a_second_host_field_is_malformed():
+    # :authority example.com with host: other.example then host: example.com was handed
+    # out as a valid request: only the last host field was compared with :authority (the
+    # reverse order was refused), so a host that differs from :authority slipped through
+    # (RFC 9113 §8.3.1), to whatever reads the first one.  Two host fields are now
+    # malformed (RFC 9110 §7.2 for HTTP/1.1; python-h2 refuses them too): RST_STREAM(1,
+    # PROTOCOL_ERROR), the next stream served.
+    from mhttp.h2_frames import headers_pack
+    from mhttp.hpack import Encoder
+    e = Encoder(0)
+    for extra in ([(b"host", b"other.example"), (b"host", b"example.com")],
+                  [(b"host", b"example.com"), (b"host", b"example.com")],
+                  [(b"x-a", b"1"), (b"host", b"a.example"), (b"host", b"b.example")]):
+        hs = (F.REQ if extra[0][1] != b"a.example" else F.REQ[:3]) + extra
+        d = PREFACE + settings_pack({}) + headers_pack(1, e.encode(hs), True) \
+            + headers_pack(3, e.encode(F.REQ + [(b"host", b"example.com")]), True)
+        evs, out = F.run("server", [d], True)
+        assert [x[:2] for x in evs[1:]] == [(4, 1), (1, 3)], (extra, evs)
+        assert evs[1][2] == 1, evs
