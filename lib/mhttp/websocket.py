@@ -181,8 +181,10 @@ class WebSocket:
     def _open(self, stream, exts, client):
         self.stream = stream
         self.connection = getattr(stream, "connection", None)
-        self.extensions = exts
         self.p = core.WSProtocol(client, self.max_frame_size, self.max_message_size, exts)
+        # the negotiated extensions: the protocol's copy of the list (board RAM: one list
+        # per connection, not two)
+        self.extensions = self.p.extensions
         # per-read timeout when waiting without a limit: None where the stream's default
         # is no limit (clients), else a long slice (ticks_add stays in range on boards)
         self._slice = _SLICE if getattr(self.connection, "is_server", True) else None
@@ -381,15 +383,14 @@ class WebSocket:
     # the transport at once, without a closing handshake (mhttp._ws_more).
 
 
-_BLOCKING = []
-
-
 def _blocking_class():
     # BlockingWebSocket, the blocking face: every coroutine method of the wrapped
     # WebSocket run to completion by mhttp._io.run_blocking (mhttp.blocking.Blocking does
     # the delegation; nothing is written twice); iterating gives (data, opcode) until the
-    # connection closes.  Made on first use: async-only programs never import it.
-    if not _BLOCKING:
+    # connection closes.  Made on first use: async-only programs never import it.  Kept
+    # as WebSocket._bws (board RAM: no module-level list for it).
+    c = getattr(WebSocket, "_bws", None)
+    if c is None:
         from mhttp.blocking import Blocking
 
         class BlockingWebSocket(Blocking):
@@ -399,8 +400,8 @@ def _blocking_class():
                 from mhttp._ws_more import _Iter
                 return _Iter(self.unwrap(), self.unwrap().timeout)
 
-        _BLOCKING.append(BlockingWebSocket)
-    return _BLOCKING[0]
+        c = WebSocket._bws = BlockingWebSocket
+    return c
 
 
 def new_from_uri(uri, *args, **kw):
