@@ -9,6 +9,7 @@
 #   peer    20 connections, each ended by the client with handlers in flight: the
 #           handlers end (their stream calls raise), nothing is left (tasks, counters, RAM)
 #   pause   pause()/resume() with an h2 connection open
+#   self    a handler that answers, then awaits the server's close()
 #   client  our client (mhttp.request) getting GOAWAY with requests in flight (PORT2:
 #           a second free port, the argument after PORT)
 import sys
@@ -444,6 +445,33 @@ async def client(port, port2):
     report(srv)
 
 
+async def self_close(port):
+    done = []
+
+    async def bye(srv, stream):
+        await stream.get_headers()
+        await stream.write_headers(Headers(((b":status", b"200"),)), False)
+        await stream.write_chunk(b"bye", True)
+        t0 = ticks()
+        try:
+            await srv.close(5)
+            done.append(("closed", since(t0) < 2000))
+        except BaseException as e:
+            done.append((repr(e), since(t0)))
+            raise
+
+    srv = mserver.listen(bye, host="127.0.0.1", port=port)
+    await srv.listen()
+    c = await Cli().open(port)
+    await c.get(b"/")
+    await c.run_until_eof(10)
+    print("CLIENT", c.bodies, c.goaways)
+    print("CLOSED", await until(lambda: done, 10), done)
+    print("STOPPED", srv._stopper.is_set())
+    await c.close()
+    report(srv)
+
+
 def main():
     what = sys.argv[1]
     port = int(sys.argv[2])
@@ -455,6 +483,8 @@ def main():
         asyncio.run(peer(port))
     elif what == "client":
         asyncio.run(client(port, int(sys.argv[3])))
+    elif what == "self":
+        asyncio.run(self_close(port))
     elif what == "pause":
         asyncio.run(pause(port))
     print("END")

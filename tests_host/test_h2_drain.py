@@ -10,7 +10,8 @@
 #   - the client ending the connection (EOF, GOAWAY) with handlers in flight: their
 #     stream calls raise, nothing is left (tasks, conns, streams, RAM on MicroPython);
 #   - pause()/resume() with an h2 connection open;
-#   - our client (mhttp.request) getting GOAWAY with requests in flight.
+#   - our client (mhttp.request) getting GOAWAY with requests in flight;
+#   - a handler that answers, then awaits close().
 import os
 import sys
 
@@ -126,4 +127,15 @@ def test_client_gets_goaway_with_requests_in_flight(runtime):
     assert d["GOAWAY_SEEN"].startswith("True"), out
     assert d["NEW"] == "ConnectionClosed True 2", out
     assert d["OURS"] == "[(b'200', b'done /slow/0'), (b'200', b'done /slow/1')] 1 3", out
+    _nothing_left(d, out)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_handler_awaiting_close_after_its_answer(runtime):
+    d, out = _run(runtime, "self", free_port())
+    # the answer and GOAWAY reach the client; close() does not wait for (nor cancel) the
+    # handler that awaits it, and completes (loop() returns)
+    assert d["CLIENT"] == "{1: b'bye'} [(0, 1)]", out
+    assert d["CLOSED"] == "True [('closed', True)]", out
+    assert d["STOPPED"] == "True", out
     _nothing_left(d, out)

@@ -83,9 +83,12 @@ async def cont(coro, first):
 
 def spawn(coro, server, stream, ended):
     # mhttp._h2_server._spawn on CPython: the coroutine's first step now; None when that
-    # finished it, else the Task that continues it (with a server, ended(server, stream,
-    # task) is its done callback).
+    # finished it, else the Task that continues it.  With a server, the Task is one of its
+    # handler tasks (server._h2tasks, see mhttp.server.Server.close) and ended(server,
+    # stream, task) its done callback; not when that first step began the server's
+    # close() (a handler awaiting close() is not waited for: it would wait for itself).
     import asyncio
+    closing = getattr(server, "_closing", None)
     try:
         y = coro.send(None)
     except StopIteration:
@@ -93,4 +96,9 @@ def spawn(coro, server, stream, ended):
     t = asyncio.get_event_loop().create_task(cont(coro, y))
     if server is not None:
         t.add_done_callback(lambda t: ended(server, stream, t))
+        s = getattr(server, "_h2tasks", None)      # (None: not an mhttp.server.Server)
+        if s is not None and (closing or not server._closing):
+            if s.__class__ is tuple:
+                s = server._h2tasks = set()
+            s.add(t)
     return t

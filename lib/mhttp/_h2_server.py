@@ -26,15 +26,12 @@ def _spawn(coro, server=None, stream=None):
     # that answers without suspending costs no Task at all: None, see mhttp._h2_cpy);
     # MicroPython's coroutines cannot be stepped by hand portably, so they get a Task at
     # once.  With a server, the task is one of its handler tasks (server._h2tasks) until
-    # _ended (on CPython its done callback; MicroPython: the end of _start).
+    # _ended (MicroPython: at the end of _start; CPython: see mhttp._h2_cpy.spawn).
     if _CPYTHON:
         from mhttp._h2_cpy import spawn
-        t = spawn(coro, server, stream, _ended)
-        if t is None:
-            return None
-    else:
-        import asyncio
-        t = asyncio.create_task(coro)
+        return spawn(coro, server, stream, _ended)
+    import asyncio
+    t = asyncio.create_task(coro)
     if server is not None:
         s = getattr(server, "_h2tasks", None)      # (None: not an mhttp.server.Server)
         if s is not None:

@@ -145,16 +145,20 @@ class Server:
             self._serve.close()
         for c in list(self.conns):
             c.close_after = True
-            if c.idle or c.version == 2:
-                # (HTTP/2: its reader wakes, sends GOAWAY, and ends once its streams are done)
+            if c.idle or (c.version == 2 and not c._batch):
+                # (HTTP/2: its reader wakes, sends GOAWAY, and ends once its streams are
+                # done; one dispatching now, whose handler called close(), sees it itself)
                 c.io.expire()
-        if self.conns or self._h2tasks:
+        t = self._h2tasks
+        if t:
+            # (a handler awaiting close() is not waited for, nor cancelled)
+            t.discard(asyncio.current_task())
+        if self.conns or t:
             try:
                 await asyncio.wait_for(self._closing.wait(), timeout)
             except asyncio.TimeoutError:
                 for c in list(self.conns):
                     c.abort()
-                t = self._h2tasks
                 if t:
                     # HTTP/2 handler tasks still running: cancelled, and given their turn
                     for c in list(t):
