@@ -10,6 +10,7 @@
 #           handlers end (their stream calls raise), nothing is left (tasks, counters, RAM)
 #   pause   pause()/resume() with an h2 connection open
 #   self    a handler that answers, then awaits the server's close()
+#   closer  serves until 3 requests are in flight (a real client's: nghttp), then close(5)
 #   client  our client (mhttp.request) getting GOAWAY with requests in flight (PORT2:
 #           a second free port, the argument after PORT)
 import sys
@@ -472,6 +473,18 @@ async def self_close(port):
     report(srv)
 
 
+async def closer(port):
+    srv = mserver.listen(app, host="127.0.0.1", port=port)
+    await srv.listen()
+    print("LISTENING")
+    print("STARTED", await until(lambda: RUNNING[0] == 3, 30))
+    t0 = ticks()
+    await srv.close(5)
+    print("ELAPSED_OK", since(t0) < 4000)
+    report(srv)
+    print("ENDED", sorted(ENDED.items()))
+
+
 def main():
     what = sys.argv[1]
     port = int(sys.argv[2])
@@ -483,6 +496,8 @@ def main():
         asyncio.run(peer(port))
     elif what == "client":
         asyncio.run(client(port, int(sys.argv[3])))
+    elif what == "closer":
+        asyncio.run(closer(port))
     elif what == "self":
         asyncio.run(self_close(port))
     elif what == "pause":

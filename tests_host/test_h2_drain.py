@@ -13,11 +13,12 @@
 #   - our client (mhttp.request) getting GOAWAY with requests in flight;
 #   - a handler that answers, then awaits close().
 import os
+import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, free_port, run_on, tls_files
+from conftest import ROOT, free_port, run_on, tls_files, require, wait_until, port_open
 
 SCRIPT = os.path.join(ROOT, "tests_host", "_h2_drain.py")
 RUNTIMES = ["cpython", "micropython"]
@@ -139,3 +140,39 @@ def test_handler_awaiting_close_after_its_answer(runtime):
     assert d["CLOSED"] == "True [('closed', True)]", out
     assert d["STOPPED"] == "True", out
     _nothing_left(d, out)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_nghttp_sees_two_step_goaway_and_every_answer(runtime):
+    # a real client (nghttp2's nghttp) with 3 requests in flight when close(5) begins
+    nghttp = require("nghttp")
+    port = free_port()
+    if runtime == "micropython":
+        cmd = [os.path.join(ROOT, "tools", "micropython"), SCRIPT, "closer", str(port)]
+        env = None
+    else:
+        cmd = [sys.executable, SCRIPT, "closer", str(port)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [os.path.join(ROOT, "lib"), os.path.join(ROOT, "ports", "cpython")]))
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: port_open(port), 20), "server did not listen"
+        urls = ["http://127.0.0.1:%d/slow/%d" % (port, i) for i in (1, 2, 3)]
+        r = subprocess.run([nghttp, "-v", "-n", "-s"] + urls, capture_output=True, timeout=30)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    ng = r.stdout.decode()
+    assert r.returncode == 0, ng
+    goaways = [ln.strip() for ln in ng.splitlines() if "last_stream_id=" in ln]
+    assert len(goaways) == 2 and "last_stream_id=2147483647" in goaways[0], ng
+    assert "NO_ERROR" in goaways[0] and "NO_ERROR" in goaways[1], ng
+    assert ng.count(" 200 ") == 3, ng
+    d = {}
+    for ln in out.decode().splitlines():
+        k, _, v = ln.partition(" ")
+        d[k] = v
+    assert d.get("STARTED") == "True" and d.get("ELAPSED_OK") == "True", out + err
+    assert d["CONNS"] == "0" and d["RUNNING"] == "0" and d["TASKS"] == "0 0", out
