@@ -87,11 +87,14 @@ def __getattr__(name):
 
 
 def _version(v):
-    if v is None or v == 1.1 or v == "1.1":
-        return 1.1
-    if v == 1.0 or v == "1.0":
-        return 1.0
-    if v == 2 or v == "2" or v == 2.0:
+    # 1.1, 1.0 or 2 for the version option.  (The floats are computed, not literals: a
+    # float constant is a heap object on a board, even from ROMFS; 11 / 10 is the float
+    # 1.1, and 1.0 and 2.0 equal the ints 1 and 2.)
+    if v is None or v == "1.1" or v == 11 / 10:
+        return 11 / 10
+    if v == 1 or v == "1.0":
+        return 1 / 1
+    if v == 2 or v == "2":
         return 2
     from mhttp._client_err import _err
     raise _err(2, v)     # ValueError: unknown HTTP version %r
@@ -139,7 +142,7 @@ async def _open(req, blocking, timeout, pool=None, key=None):
         "sendname": req.sendname, "version": req.version, "cafile": req.cafile,
         "verify": req.verify, "h2_settings": req.h2_settings, "blocking": blocking,
         "h2c_upgrade": req.h2c_upgrade}, timeout)
-    if getattr(conn, "version", 1.1) == 2 and pool:
+    if getattr(conn, "version", 1) == 2 and pool:
         pool.put(key, conn)
     return conn
 
@@ -158,7 +161,9 @@ def negotiate(io, options, version):
         from mhttp._client_err import _err
         raise _err(3)    # ProtocolError: version=2: the server did not agree to h2 by ALPN
     from mhttp.h1_connection import H1Connection
-    return H1Connection(io, 0, version or 1.1)     # mhttp.h1.CLIENT
+    if version is None:
+        return H1Connection(io, 0)      # mhttp.h1.CLIENT, HTTP/1.1
+    return H1Connection(io, 0, version)
 
 
 def connect_blocking(options=None, timeout=None, **kw):

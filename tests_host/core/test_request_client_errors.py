@@ -41,7 +41,8 @@ def test_texts_and_classes():
     assert str(e) == "unknown HTTP version 1.5"
     for v, want in ((None, 1.1), (1.1, 1.1), ("1.1", 1.1), (1.0, 1.0), ("1.0", 1.0),
                     (2, 2), ("2", 2), (2.0, 2)):
-        assert client._version(v) == want, v
+        got = client._version(v)
+        assert got == want and type(got) is type(want), v
 
     class IO:
         aborted = False
