@@ -145,7 +145,10 @@ class SocketIO:
         except Exception as e:  # CPython socket.timeout is an OSError subclass; others
             if isinstance(e, Error):
                 raise
-            if type(e).__name__ in ("timeout", "TimeoutError"):
+            n = type(e).__name__
+            # (timeout or TimeoutError: the second built here, on an error, not a str
+            # constant, a heap object on a board even from ROMFS)
+            if n == "timeout" or n == "Timeout" + "Error":
                 raise _err(2, timeout)  # read timed out after %ss
             raise
 

@@ -23,7 +23,7 @@ def rare_attr(obj, name, modname, rare):
     # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
     if name in BODY.split():
         return bind(obj, name, "mhttp._stream_more", BODY)
-    if name == "unget" or name == "_take_unget":
+    if name in "unget _take_unget".split():
         # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
         # chunk back; not in BODY, which mhttp.request's ClientStream binds on itself)
         return bind(obj, name, "mhttp._stream_more", "unget _take_unget")
