@@ -229,55 +229,55 @@ def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
     from mhttp.headers import Headers
     h = Headers()
     if h2:
-        h.append(":method", b"CONNECT")
-        h.append(":protocol", b"websocket")
-        h.append(":scheme", _bb(scheme))
-        h.append(":path", _bb(path))
-        h.append(":authority", _bb(authority))
+        h.append(b":method", b"CONNECT")
+        h.append(b":protocol", b"websocket")
+        h.append(b":scheme", _bb(scheme))
+        h.append(b":path", _bb(path))
+        h.append(b":authority", _bb(authority))
     else:
-        h.append(":method", b"GET")
-        h.append(":path", _bb(path))
-        h.append(":authority", _bb(authority))
-        h.append(":scheme", _bb(scheme))
-        h.append("upgrade", b"websocket")
-        h.append("connection", b"Upgrade")
-        h.append("sec-websocket-key", _bb(key))
-    h.append("sec-websocket-version", b"13")
+        h.append(b":method", b"GET")
+        h.append(b":path", _bb(path))
+        h.append(b":authority", _bb(authority))
+        h.append(b":scheme", _bb(scheme))
+        h.append(b"upgrade", b"websocket")
+        h.append(b"connection", b"Upgrade")
+        h.append(b"sec-websocket-key", _bb(key))
+    h.append(b"sec-websocket-version", b"13")
     if origin is not None:
-        h.append("origin", _bb(origin))
+        h.append(b"origin", _bb(origin))
     if subprotocols:
-        h.append("sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
+        h.append(b"sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
     if pmd is not None:
-        h.append("sec-websocket-extensions", pmd.offer())
+        h.append(b"sec-websocket-extensions", pmd.offer())
     return h
 
 
 def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
     # Client: checks the server's response head against what we asked (§4.1 "the
     # client MUST validate") and returns (subprotocol or None, extensions list).
-    status = response.get(":status")
+    status = response.get(b":status")
     if h2:
         if status is None or status[:1] != b"2":
             raise _hs_error(_M_HS_H2_STATUS, 0, (status,))
     else:
         if status != b"101":
             raise _hs_error(_M_HS_STATUS, 0, (status,))
-        if b"websocket" not in _tokens(response, "upgrade"):
+        if b"websocket" not in _tokens(response, b"upgrade"):
             raise _hs_error(_M_HS_UPGRADE, 0)
-        if b"upgrade" not in _tokens(response, "connection"):
+        if b"upgrade" not in _tokens(response, b"connection"):
             raise _hs_error(_M_HS_CONNECTION, 0)
-        acc = response.get_as_sequence("sec-websocket-accept")
+        acc = response.get_as_sequence(b"sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):
             raise _hs_error(_M_HS_ACCEPT, 0)
     chosen = None
-    protos = _list(response, "sec-websocket-protocol")
+    protos = _list(response, b"sec-websocket-protocol")
     if protos:
         offered = [_bb(s) for s in (subprotocols or ())]
         if len(protos) != 1 or protos[0] not in offered:
             raise _hs_error(_M_HS_PROTOCOL, 0, (protos,))
         chosen = protos[0]
     exts = []
-    for name, params in _parse_extensions(response.get_as_sequence("sec-websocket-extensions")):
+    for name, params in _parse_extensions(response.get_as_sequence(b"sec-websocket-extensions")):
         if name != PerMessageDeflate.name or pmd is None:
             raise _hs_error(_M_HS_EXTENSION, 0, (name,))
         if exts:
