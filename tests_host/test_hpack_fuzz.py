@@ -4,7 +4,8 @@
 # folder, ../shared/vectors/hpack), plus a differential check against Python's `hpack`
 # package: when both decoders accept a block from a fresh state they agree on the header
 # list, and neither accepts what the other refuses (RFC 7541 decides; see
-# test_differential_hpack_package for the cases recorded).  Round trip: our Encoder's output
+# test_differential_hpack_package for the cases recorded), and the same through stories
+# block by block (test_differential_sequences_hpack_package).  Round trip: our Encoder's output
 # for random lists decodes back identically through our Decoder and through hpack's.
 #
 # Longer standalone runs:  MHTTP_FUZZ_SECONDS=600 .venv/bin/python tests_host/test_hpack_fuzz.py
@@ -109,6 +110,47 @@ def test_differential_hpack_package():
     assert not diffs, diffs[:3]
     assert both > ITER // 2, both      # the comparison really compared lists
     assert slow < 0.5, slow            # no block takes long (no hang)
+
+
+def test_differential_sequences_hpack_package():
+    # One decoder on each side through a story (one block mutated at times), the limit
+    # lowered first at times (SETTINGS_HEADER_TABLE_SIZE acked: the next block must start
+    # with a size update, RFC 7541 §4.2; the first block given one half of those times):
+    # the same list or both refuse, block after block.
+    rng = F.Rng(35)
+    others = [b for s in SEEDS for b in s]
+    diffs = []
+    n = 0
+    for _ in range(ITER // 2):
+        s = list(rng.pick(SEEDS))
+        if rng.below(2):
+            j = rng.below(len(s))
+            s[j] = F.mutate_block(rng, s[j], others)
+        ts = rng.pick((0, 256, 4096, 4096))
+        ours = Decoder(4096, 1 << 20)
+        theirs = ref.Decoder(max_header_list_size=1 << 20)
+        if ts != 4096:
+            ours.max_table_size = ts
+            theirs.max_allowed_table_size = ts
+            if rng.below(2):
+                s[0] = F.put_int(rng.below(ts + 1), 5, 0x20) + s[0]
+        for blk in s:
+            try:
+                a = [(x, y) for x, y in ours.decode(blk)]
+            except CompressionError:
+                a = None
+            try:
+                b = [(bytes(x), bytes(y)) for x, y in theirs.decode(blk, raw=True)]
+            except ref.HPACKError:
+                b = None
+            n += 1
+            if a != b:
+                diffs.append((ts, blk, a, b))
+                break
+            if a is None:
+                break
+    assert not diffs, diffs[:3]
+    assert n > ITER, n
 
 
 def test_differential_header_list_size():

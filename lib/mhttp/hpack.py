@@ -708,6 +708,10 @@ class Decoder(_Table):
                     out.append(f)       # indexed: the table's own (name, value, False)
                 else:
                     out.append((name, value))
+        if self._need_update:
+            # an empty block still owes the size update (RFC 7541 §4.2: the first block
+            # after the change)
+            raise _herr(12)
         if total > limit:
             from mhttp import _hpack_more
             raise _hpack_more.HeaderListTooLarge(total, limit)

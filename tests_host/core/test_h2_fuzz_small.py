@@ -197,3 +197,24 @@ def test_a_second_host_field_is_malformed():
         evs, out = F.run("server", [d], True)
         assert [x[:2] for x in evs[1:]] == [(4, 1), (1, 3)], (extra, evs)
         assert evs[1][2] == 1, evs
+
+
+def test_an_empty_block_after_a_table_size_cut_owes_the_size_update():
+    # The decoder's limit lowered 4096 -> 256 (our SETTINGS_HEADER_TABLE_SIZE acked), then
+    # an empty block: decoded as [] although RFC 7541 §4.2 puts the size update at the
+    # beginning of the first block after the change (python hpack refuses it).  Now
+    # CompressionError; a block that starts with the update decodes.
+    from mhttp.hpack import Decoder
+    from mhttp.errors import CompressionError
+    d = Decoder()
+    d.max_table_size = 256
+    e = None
+    try:
+        d.decode(b"")
+    except CompressionError as x:
+        e = x
+    assert e is not None and "size update" in str(e), e
+    d = Decoder()
+    d.max_table_size = 256
+    assert d.decode(b"\x3f\xe1\x01") == [] and d.table_size == 256
+    assert d.decode(b"") == [] and d.decode(b"\x82") == [(b":method", b"GET")]
