@@ -112,8 +112,8 @@ def _incoming(self, data):
         raise _err(ProtocolError, 10, (kind,))  # expected a request head, got event %r
     self.requests += 1
     p = self.p
-    if p.their_version == b"1.0":
-        self.version = 1.0
+    if p.their_version[2] == 48:    # b"1.0" (mhttp.h1 gives b"1.0" or b"1.1")
+        self.version = 1 / 1        # 1.0 (computed: a float constant is a heap object)
     s = H1Stream(self)
     s.headers = data[1]
     s._headers_pending = True
@@ -150,7 +150,7 @@ def _out(self, headers, end_stream):
         raise _err(Error, 6)  # write_headers: a response needs a :status field
     if conn.close_after:
         p.keep_alive = False    # the core then writes Connection: close
-    final = not st.startswith(b"1") or st == b"101"
+    final = not st or st[0] != 49 or st == b"101"     # (49: "1"; no constant for it)
     extra = None
     if final and not (has_date and has_server):
         # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,

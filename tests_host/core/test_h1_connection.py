@@ -45,6 +45,22 @@ def test_pipelined_requests_answered_in_order():
     assert c.requests == 2 and c.version == 1.1
 
 
+def test_http10_request_sets_version_and_interim_heads_are_not_final():
+    # An HTTP/1.0 request: the connection's version is the float 1.0 (mhttp._h1c_server
+    # computes it), its response closes; a 1xx head other than 101 is not the final one.
+    io = ScriptIO([b"GET /a HTTP/1.0\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.get_headers()).get(":path") == b"/a"
+    assert c.version == 1.0 and type(c.version) is float
+    run_blocking(s.write_headers(Headers([(":status", "103"), ("link", "</s>")]), False))
+    assert not s.headers_sent and s.status is None
+    _answer(s, "200", b"A")
+    assert s.headers_sent and s.status == b"200"
+    w = io.wire()
+    assert w.startswith(b"HTTP/1.1 103 ") and b"\r\n\r\nA" in w
+
+
 def test_date_server_added_and_100_continue_on_first_read():
     io = ScriptIO([b"POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
                    b"hello", b" world", b""])
