@@ -81,11 +81,11 @@ async def cont(coro, first):
     return await _Cont(coro, first)
 
 
-def spawn(coro, server, stream, ended):
+def spawn(coro, server, stream):
     # mhttp._h2_server._spawn on CPython: the coroutine's first step now; None when that
     # finished it, else the Task that continues it.  With a server, the Task is one of its
-    # handler tasks (server._h2tasks, see mhttp.server.Server.close) and ended(server,
-    # stream, task) its done callback; not when that first step began the server's
+    # handler tasks (server._h2tasks, see mhttp.server.Server.close) and ended (below) its
+    # done callback; not when that first step began the server's
     # close() (a handler awaiting close() is not waited for: it would wait for itself).
     import asyncio
     closing = getattr(server, "_closing", None)
@@ -102,3 +102,20 @@ def spawn(coro, server, stream, ended):
                 s = server._h2tasks = set()
             s.add(t)
     return t
+
+
+def ended(server, stream, task):
+    # A handler task of server ended (its done callback; MicroPython: the end of
+    # mhttp._h2_server._start): it leaves server._h2tasks (close() waits until that is
+    # empty and no connection is left), and when the server is closing the connection
+    # (close_after) and this was its last stream, the connection's reader, waiting for
+    # bytes, is woken to send the final GOAWAY and end (H2Connection._read_loop).  Never
+    # from inside the reader (c._batch: a handler run by hand in its dispatch).
+    t = getattr(server, "_h2tasks", None)
+    if t:
+        t.discard(task)
+        if not t and server._closing and not server.conns:
+            server._closing.set()
+    c = stream.conn
+    if c.close_after and not c.streams and not c._batch:
+        c.io.expire()

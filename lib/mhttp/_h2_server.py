@@ -26,10 +26,10 @@ def _spawn(coro, server=None, stream=None):
     # that answers without suspending costs no Task at all: None, see mhttp._h2_cpy);
     # MicroPython's coroutines cannot be stepped by hand portably, so they get a Task at
     # once.  With a server, the task is one of its handler tasks (server._h2tasks) until
-    # _ended (MicroPython: at the end of _start; CPython: see mhttp._h2_cpy.spawn).
+    # it ends (MicroPython: the end of _start; CPython: see mhttp._h2_cpy.spawn).
     if _CPYTHON:
         from mhttp._h2_cpy import spawn
-        return spawn(coro, server, stream, _ended)
+        return spawn(coro, server, stream)
     import asyncio
     t = asyncio.create_task(coro)
     if server is not None:
@@ -39,26 +39,6 @@ def _spawn(coro, server=None, stream=None):
                 s = server._h2tasks = set()
             s.add(t)
     return t
-
-
-def _ended(server, stream, task=None):
-    # A handler task of server ended: it leaves server._h2tasks (close() waits until that
-    # is empty and no connection is left), and when the server is closing the connection
-    # (close_after) and this was its last stream, the connection's reader, waiting for
-    # bytes, is woken to send the final GOAWAY and end (H2Connection._read_loop).  Never
-    # from inside the reader (c._batch: a handler run by hand in its dispatch): it sees
-    # that itself.
-    t = getattr(server, "_h2tasks", None)
-    if t:
-        if task is None:
-            import asyncio
-            task = asyncio.current_task()
-        t.discard(task)
-        if not t and server._closing and not server.conns:
-            server._closing.set()
-    c = stream.conn
-    if c.close_after and not c.streams and not c._batch:
-        c.io.expire()
 
 
 def serve(self, onstream):
@@ -169,9 +149,21 @@ async def _start(server, onstream, stream):
     onstream = _run(server, onstream, stream)
     if onstream is not None:
         await onstream
-        onstream = None
-    if server is not None:
-        _ended(server, stream)
+    # The task ended (as mhttp._h2_cpy.ended on CPython): it leaves server._h2tasks
+    # (close() waits until that is empty and no connection is left), and when the server
+    # is closing the connection (close_after) and this was its last stream, the
+    # connection's reader, waiting for bytes, is woken to send the final GOAWAY and end
+    # (H2Connection._read_loop).  (Inline, no function of its own: board RAM.)
+    if server is None:
+        return
+    onstream = getattr(server, "_h2tasks", None)
+    if onstream:
+        onstream.discard(__import__("asyncio").current_task())
+        if not onstream and server._closing and not server.conns:
+            server._closing.set()
+    onstream = stream.conn
+    if onstream.close_after and not onstream.streams:
+        onstream.io.expire()
 
 
 def _run(server, onstream, stream):

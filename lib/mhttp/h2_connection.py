@@ -421,7 +421,7 @@ class H2Connection:
                 self.idle = not self.streams
                 if self.close_after and self.server:
                     # mhttp.server closing (its close() wakes this read, and so does
-                    # the end of the last handler task, mhttp._h2_server._ended): the
+                    # the end of the last handler task, mhttp._h2_server._start): the
                     # streams open now finish, then the final GOAWAY, done
                     if not self.streams:
                         if p.goaway_sent is None or p._gs_ping is not None:

@@ -327,7 +327,7 @@ class Server:
 
     def _end(self, conn, io):
         # A connection is over: forget it, close it, and wake close() once none is left
-        # (and no HTTP/2 handler task runs: see mhttp._h2_server._ended).
+        # (and no HTTP/2 handler task runs: see the end of mhttp._h2_server._start).
         if conn is not None:
             self.conns.discard(conn)
         io.abort()
