@@ -10,6 +10,8 @@
 #           handlers end (their stream calls raise), nothing is left (tasks, counters, RAM)
 #   pause   pause()/resume() with an h2 connection open
 #   self    a handler that answers, then awaits the server's close()
+#   perr    3 connections ended by the server on the client's protocol error, handlers in
+#           flight: they raise H2ConnectionError, nothing is left
 #   closer  serves until 3 requests are in flight (a real client's: nghttp), then close(5)
 #   client  our client (mhttp.request) getting GOAWAY with requests in flight (PORT2:
 #           a second free port, the argument after PORT)
@@ -473,6 +475,26 @@ async def self_close(port):
     report(srv)
 
 
+async def perr(port):
+    srv = mserver.listen(app, host="127.0.0.1", port=port)
+    await srv.listen()
+    for i in range(3):
+        c = await Cli().open(port)
+        await c.get(b"/slow")
+        await c.get(b"/body", False)
+        if not await until(lambda: RUNNING[0] == 2):
+            print("NOT_STARTED", i)
+        c.w.write(b"\x00\x00\x00\x00\x00\x00\x00\x00\x00")   # DATA on stream 0
+        await c.w.drain()
+        await c.run_until_eof(5)
+        print("GOAWAYS", c.goaways)
+        await c.close()
+        if not await until(lambda: not srv.conns and RUNNING[0] == 0 and tasks_left() == 0, 5):
+            print("LEFT", i)
+    report(srv)
+    print("ENDED", sorted(ENDED.items()))
+
+
 async def closer(port):
     srv = mserver.listen(app, host="127.0.0.1", port=port)
     await srv.listen()
@@ -496,6 +518,8 @@ def main():
         asyncio.run(peer(port))
     elif what == "client":
         asyncio.run(client(port, int(sys.argv[3])))
+    elif what == "perr":
+        asyncio.run(perr(port))
     elif what == "closer":
         asyncio.run(closer(port))
     elif what == "self":

@@ -101,6 +101,18 @@ def test_client_ending_the_connection_ends_its_handlers(runtime):
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
+def test_connection_error_ends_its_handlers(runtime):
+    # the client's DATA on stream 0 (PROTOCOL_ERROR) with two handlers in flight: GOAWAY
+    # (PROTOCOL_ERROR, last 3), the handlers' stream calls raise H2ConnectionError
+    d, out = _run(runtime, "perr", free_port())
+    assert "NOT_STARTED" not in d and "LEFT" not in d, out
+    assert d["GOAWAYS"] == "[(1, 3)]", out
+    _nothing_left(d, out)
+    assert d["ENDED"] == ("[((b'/body', 'H2ConnectionError'), 3), "
+                          "((b'/slow', 'H2ConnectionError'), 3)]"), out
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_pause_resume_with_an_h2_connection_open(runtime):
     d, out = _run(runtime, "pause", free_port())
     # paused: no new connection is served, the open h2 connection keeps serving (new
