@@ -806,8 +806,10 @@ def run(role, pieces, active=False, upd=None):
         if active and not client:
             _answer(p, ev)
             _out_frames(p.data_to_send(), "answer")
-        evs += [_norm(e) for e in ev]
-        outs.append(out)
+        if ev:          # (byte by byte, most reads give nothing: no list slot each, a
+            evs += [_norm(e) for e in ev]      # board's heap)
+        if out:
+            outs.append(out)
         if p.state == 2:
             if p.receive_data(headers_pack(0x7ffffff1, b"\x82")) != [] or p.data_to_send():
                 raise AssertionError("a closed connection went on reading")
