@@ -1,9 +1,10 @@
 # Board RAM, pay for what you use: on MicroPython a WebSocket client that connects
 # (HTTP/1.1 upgrade, permessage-deflate negotiated) and exchanges binary and ASCII text
 # messages with an echo server loads none of the modules holding the rarely used parts
-# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_ctl (control frames and
-# the closing handshake's frames), _ws_close, and mhttp._errors_more where WSError
-# lives), and the moved methods still work when asked for; on CPython (which binds
+# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_ctl (a received close
+# frame and the closing handshake's frames), _ws_close, and mhttp._errors_more where
+# WSError lives) -- not even when the server pings it (keepalive pings are routine) --
+# and the moved methods still work when asked for; on CPython (which binds
 # the rare methods at import, mhttp._lazy.settle) the same script runs and the error
 # modules stay unloaded.  Fresh interpreters, CPython and the MicroPython unix port.
 import os
@@ -42,9 +43,14 @@ for i in range(20):
 ws.send("plain text")
 assert ws.receive(10) == ("plain text", "text")
 print("EXT", len(ws.extensions))
+# a keepalive ping from the server (put in the protocol's input as if read): answered
+# with a pong by receive() without loading the closing code (mhttp._ws_ctl, _ws_close)
+ws.p.receive_data(b"\x89\x01k")
+ws.send(msg)
+assert ws.receive(10) == (msg, "binary")
 print("COMMON", loaded())
 ws.send_ping(b"p")                 # mhttp._ws_more + mhttp._ws_rare
-# (the server's pong arrives with the next message: mhttp._ws_ctl)
+# (the server's pong arrives with the next message: read in next_event, no module)
 ws.send("h\u00e9")                 # non-ASCII text (MicroPython: mhttp._ws_rare's check)
 assert ws.receive(10) == ("h\u00e9", "text")
 print("RARE", sorted(loaded()))
@@ -81,6 +87,7 @@ def _check(out, mp):
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out
+        # (send_ping builds its frame with mhttp._ws_ctl's _frame)
         assert "mhttp._ws_ctl" in lines["RARE"], out
         assert "mhttp._ws_close" not in lines["RARE"], out
     assert lines.get("CLOSE") == "True", out

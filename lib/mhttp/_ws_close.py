@@ -1,7 +1,5 @@
 # mhttp._ws_close: a WebSocket's closing, out of mhttp.websocket: close() (the closing
-# handshake), the end of the transport (_close_transport, _drain) and the writing of what
-# the core queued by itself (_flush_auto: a close echo, a pong, a failure's close frame;
-# a data exchange queues nothing), WebSocket methods
+# handshake) and the end of the transport (_close_transport, _drain), WebSocket methods
 # bound on first use by mhttp._lazy (CPython binds them at import).  Board RAM: a
 # connection loads this code when it closes, not for its whole life (from .mpy files its
 # bytecode is heap).
@@ -31,17 +29,6 @@ async def _drain(self, end):
             n += len(await self._read(end))
     except Error:
         pass
-
-
-async def _flush_auto(self):
-    # Writes what the core queued by itself (pongs, the close echo, a failure's close
-    # frame).  A peer that is already gone is not an error here: the read says so.
-    out = self.p.data_to_send()
-    if out:
-        try:
-            await self.stream.write_chunk(out, False, None)
-        except (ConnectionClosed, Timeout):
-            pass
 
 
 async def _close_transport(self, clean):

@@ -1,7 +1,7 @@
 # mhttp._ws_ctl: WSProtocol's control frames and closing, out of mhttp.ws (board RAM: a
 # def costs heap on MicroPython even from ROMFS, its bytecode too from .mpy files; a
 # connection exchanging data messages never runs these):
-#   _control      a received ping, pong or close frame (RFC 6455 §5.5)
+#   _control      a received close frame (RFC 6455 §5.5.1)
 #   send_close    starts the closing handshake (§7.1.2)
 #   _check_open   the misuse check before sending
 #   _frame        a control (or raw) frame's bytes, masked on a client
@@ -18,10 +18,6 @@ except ImportError:
 
 # mhttp.ws's values (test_ws_lazy checks them against it)
 _OP_CLOSE = const(0x8)
-_OP_PING = const(0x9)
-_OP_PONG = const(0xA)
-_EV_PING = const(3)
-_EV_PONG = const(4)
 _EV_CLOSE = const(5)
 _ST_OPEN = const(0)
 _ST_CLOSING = const(1)
@@ -43,13 +39,8 @@ _M_REASON_LONG = const(24)
 
 
 def _control(self, op, payload):
-    if op == _OP_PING:
-        if self.auto_pong and self.state == _ST_OPEN:
-            _queue(self, self._frame(_OP_PONG, payload, True, 0))
-        return (_EV_PING, payload)
-    if op == _OP_PONG:
-        return (_EV_PONG, payload)
-    # OP_CLOSE, RFC 6455 §5.5.1 / §7.4
+    # A received close frame, RFC 6455 §5.5.1 / §7.4 (pings and pongs are answered in
+    # WSProtocol.next_event itself: routine, they load nothing).
     n = len(payload)
     if n == 0:
         code = _CLOSE_NO_STATUS

@@ -167,14 +167,12 @@ class WebSocket:
     # Rare methods live in other modules, bound on first use (mhttp._lazy): accept (the
     # server's answer) in mhttp._ws_server; send_frame, send_ping, send_pong, _failed
     # (the peer broke the protocol), each and abort in mhttp._ws_more; close,
-    # _close_transport, _drain and _flush_auto (writes what the core queued by itself: a
-    # pong, a close echo, a failure's close frame) in mhttp._ws_close.
+    # _close_transport and _drain in mhttp._ws_close.
     def __getattr__(self, name):
         if name == "accept":
             return bind(self, name, "mhttp._ws_server", "accept")
-        if name in "close _close_transport _drain _flush_auto".split():
-            return bind(self, name, "mhttp._ws_close",
-                        "close _close_transport _drain _flush_auto")
+        if name in "close _close_transport _drain".split():
+            return bind(self, name, "mhttp._ws_close", "close _close_transport _drain")
         return bind(self, name, "mhttp._ws_more", _RARE_WS)
 
     # -- opening ----------------------------------------------------------------------
@@ -288,6 +286,17 @@ class WebSocket:
             return b""
         return c
 
+    async def _flush_auto(self):
+        # Writes what the core queued by itself (pongs, the close echo, a failure's close
+        # frame).  A peer that is already gone is not an error here: the read says so.
+        # (Resident, not in mhttp._ws_close: a pinged connection runs it routinely.)
+        out = self.p.data_to_send()
+        if out:
+            try:
+                await self.stream.write_chunk(out, False, None)
+            except (ConnectionClosed, Timeout):
+                pass
+
     async def receive(self, timeout=None):
         # The next message as (data, opcode) -- opcode "text" (data: str) or "binary"
         # (bytes) -- or None once the connection is closed.  Pings are answered, pongs
@@ -378,7 +387,7 @@ class WebSocket:
 
     # -- closing ------------------------------------------------------------------------
     # close(code=1000, reason="", timeout=None, wait=True) and the transport's end
-    # (_close_transport, _drain, _flush_auto) live in mhttp._ws_close, bound on first use (board RAM:
+    # (_close_transport, _drain) live in mhttp._ws_close, bound on first use (board RAM:
     # the closing handshake's code is loaded when a connection closes); abort(): closes
     # the transport at once, without a closing handshake (mhttp._ws_more).
 
@@ -437,7 +446,7 @@ def __getattr__(name):
 try:
     settle(WebSocket, "mhttp._ws_more", _RARE_WS)
     settle(WebSocket, "mhttp._ws_server", "accept")
-    settle(WebSocket, "mhttp._ws_close", "close _close_transport _drain _flush_auto")
+    settle(WebSocket, "mhttp._ws_close", "close _close_transport _drain")
     if not core.MICROPYTHON:
         # the real new_from_uri (its signature) and parse_ws_uri as plain globals
         from mhttp._ws_open import new_from_uri, parse_ws_uri  # noqa: F401, F811

@@ -532,8 +532,21 @@ class WSProtocol:
             else:
                 self._pos = end
             fin = b0 & 0x80
+            if op == _OP_PING:
+                # Answered here, not in mhttp._ws_ctl: keepalive pings are routine (the
+                # websockets library pings every 20 s), so a connection that is pinged
+                # must not load the closing code for them (board RAM).
+                if self.auto_pong and self.state == _ST_OPEN:
+                    out = self._out
+                    if out is None:
+                        out = self._out = []
+                    out.append(encode_frame(_OP_PONG, payload, True, 0,
+                                            os.urandom(4) if self.client else None))
+                return (_EV_PING, payload)
+            if op == _OP_PONG:
+                return (_EV_PONG, payload)
             if op >= 8:
-                ev = self._control(op, payload)
+                ev = self._control(op, payload)     # a close frame
             else:
                 ev = self._data(op, payload, fin, rsv)
             if ev is not None:
@@ -666,7 +679,7 @@ class WSProtocol:
 
     # Rare methods, bound on first use (mhttp._lazy): send_frame(opcode, payload,
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
-    # peer broke a rule) in mhttp._ws_rare; _control (a ping, pong or close frame
+    # peer broke a rule) in mhttp._ws_rare; _control (a close frame
     # arrived), send_close(code=1000, reason="") (starts the closing handshake, §7.1.2)
     # _check_open and _frame (a control frame's bytes) in mhttp._ws_ctl.
     def __getattr__(self, name):

@@ -71,8 +71,8 @@ def test_protocol_rare_methods_bound_on_first_use():
 
 def test_control_frames_and_send_close_bound_on_first_use():
     # WSProtocol._control, send_close, _check_open live in mhttp._ws_ctl (bound by
-    # mhttp._lazy on MicroPython, at import on CPython): pings, pongs, close frames and
-    # the closing handshake through them, both roles
+    # mhttp._lazy on MicroPython, at import on CPython): close frames and the closing
+    # handshake through them, both roles (pings and pongs are read by next_event itself)
     c = W.WSProtocol(client=True)
     s = W.WSProtocol(client=False)
     assert not hasattr(c, "_no_such_ctl")
@@ -83,10 +83,10 @@ def test_control_frames_and_send_close_bound_on_first_use():
     c.receive_data(pong)
     assert c.next_event() == (W.EV_PONG, b"pi")
     s.receive_data(c.send_close(1001, "bye"))
-    for k in ("_control", "send_close", "_check_open"):
-        assert k in W.WSProtocol.__dict__, k       # stored on the class
     assert c.state == W.ST_CLOSING
     assert s.next_event() == (W.EV_CLOSE, 1001, "bye")
+    for k in ("_control", "send_close", "_check_open"):
+        assert k in W.WSProtocol.__dict__, k       # stored on the class
     assert s.state == W.ST_CLOSED and s.close_code == 1001
     echo = s.data_to_send()
     assert echo == b"\x88\x02\x03\xe9"
@@ -173,8 +173,8 @@ def test_websocket_rare_methods():
 
 
 def test_websocket_answers_a_ping_through_flush_auto():
-    # a ping from the server: the core queues the pong, receive() writes it with
-    # _flush_auto (mhttp._ws_close, bound on first use) and goes on to the message
+    # a ping from the server: the core queues the pong (in next_event itself), receive()
+    # writes it with _flush_auto (a WebSocket method) and goes on to the message
     ws, st = _client([W.encode_frame(W.OP_PING, b"k"), W.encode_frame(W.OP_BINARY, b"m")])
     assert run_blocking(ws.receive(1)) == (b"m", "binary")
     assert _frames(st) == [(W.EV_PONG, b"k")]
