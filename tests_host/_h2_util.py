@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from conftest import free_port  # noqa: F401 (re-exported to the h2 tests)
@@ -22,7 +23,9 @@ def wait_port(port, proc=None, timeout=15):
     end = time.time() + timeout
     while time.time() < end:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError("server exited: %s" % proc.stdout.read()[-2000:])
+            out = proc.output() if hasattr(proc, "output") else (
+                proc.stdout.read() if proc.stdout else b"")
+            raise RuntimeError("server exited: %s" % out[-2000:])
         try:
             socket.create_connection(("127.0.0.1", port), 0.5).close()
             return
@@ -32,15 +35,26 @@ def wait_port(port, proc=None, timeout=15):
 
 
 class Proc:
+    # A server process whose output (stdout and stderr) goes to a temporary file, not a
+    # pipe: nobody reads a pipe while the test runs, and a server that logs more than the
+    # pipe holds (64 KiB of onerror lines) would block on its next write and stop serving.
     def __init__(self, argv, port, cwd=ROOT, env=ENV):
         self.port = port
-        self.p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+        self.log = tempfile.TemporaryFile()
+        self.p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log,
                                   stderr=subprocess.STDOUT)
         try:
-            wait_port(port, self.p)
+            wait_port(port, self)
         except Exception:
             self.stop()
             raise
+
+    def poll(self):
+        return self.p.poll()
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
 
     def alive(self):
         return self.p.poll() is None
@@ -53,8 +67,10 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait(5)
-        out = self.p.stdout.read() if self.p.stdout else b""
-        return out
+        if not self.log.closed:
+            self._out = self.output()
+            self.log.close()
+        return self._out
 
 
 def start_app(kind, extra=()):
