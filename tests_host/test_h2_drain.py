@@ -128,11 +128,11 @@ def test_client_gets_goaway_with_requests_in_flight(runtime):
     d, out = _run(runtime, "client", free_port(), free_port())
     assert "RAW_SERVER_ERROR" not in d, out
     # a server's GOAWAY(NO_ERROR, last 3) with streams 1, 3, 5 open: 1 and 3 complete, 5
-    # (not processed) fails with H2StreamError REFUSED_STREAM (7: safe to retry, RFC 9113
-    # §8.7); the next request opens a new connection
+    # (not processed: REFUSED_STREAM, safe to retry, RFC 9113 §8.7) is sent again on a
+    # new connection (its stream 1); the next request shares that one (its stream 3)
     assert d["RAW"] == ("[(b'200', b'answer 1'), (b'200', b'answer 3'), "
-                        "('H2StreamError', 7)]"), out
-    assert d["RAW_NEXT"] == "(b'200', b'again 1') 2", out
+                        "(b'200', b'again 1')]"), out
+    assert d["RAW_NEXT"] == "(b'200', b'again 3') 2", out
     # our server closing with two requests in flight on the pooled connection: a request
     # made after the GOAWAY does not take (nor abort) that connection: it opens a new
     # one (refused: the server no longer listens), and the two in flight complete
@@ -191,3 +191,43 @@ def test_nghttp_sees_two_step_goaway_and_every_answer(runtime):
         d[k] = v
     assert d.get("STARTED") == "True" and d.get("ELAPSED_OK") == "True", out + err
     assert d["CONNS"] == "0" and d["RUNNING"] == "0" and d["TASKS"] == "0 0", out
+
+
+RETRY = os.path.join(ROOT, "tests_host", "_h2_retry.py")
+
+
+def _retry(runtime, mode):
+    r = run_on(runtime, [RETRY, mode, str(free_port())], timeout=90)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("END"), out + r.stderr.decode()
+    assert "RAW_SERVER_ERROR" not in out, out
+    d = {}
+    for ln in out.splitlines():
+        k, _, v = ln.partition(" ")
+        d[k] = v
+    return d, out
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_request_refused_stream_is_sent_again(runtime):
+    # RST_STREAM(REFUSED_STREAM): not processed (RFC 9113 §8.7), so mhttp.request sends
+    # it again once, whatever the method, when its body can be produced again
+    d, out = _retry(runtime, "refused")
+    assert d["GET"] == "(b'200', b'again /refuse/get ')", out
+    assert d["POST"] == "(b'200', b'again /refuse/post abc')", out
+    assert d["STR"] == "(b'200', b'again /refuse/str h\\xc3\\xa9')", out
+    assert d["FILE"] == "(b'200', b'again /refuse/file " + "f" * 3000 + "')", out
+    # an iterator the refusal came before (100-continue pending): not read yet, sent
+    assert d["ITER_UNREAD"] == "(b'200', b'again /refuse/gen gh') [b'g', b'h']", out
+    # an iterator read already cannot be produced again: the error, as before
+    assert d["ITER_READ"] == "('H2StreamError', 7) True", out
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_request_not_sent_after_goaway_spares_the_shared_connection(runtime):
+    # a request that fails before it is sent on a shared HTTP/2 connection the server
+    # sent GOAWAY (ConnectionClosed from new_stream; the same as a stream waiting for a
+    # slot): /a, in flight there, is not aborted with it, and /b (not processed, RFC 9113
+    # §8.7, a POST) goes on a new connection
+    d, out = _retry(runtime, "goaway")
+    assert d["GOAWAY"] == "True [(b'200', b'answer /a'), (b'200', b'again /b x')] 2", out

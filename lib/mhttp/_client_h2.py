@@ -1,7 +1,8 @@
 # mhttp._client_h2: mhttp.client's HTTP/2 connection setup (prior knowledge or ALPN "h2":
 # h2(); Upgrade: h2c: h2c_upgrade()), imported by mhttp.client only when a connection
 # turns out to be HTTP/2, so that an HTTP/1.1 client does not load it; and the HTTP/2
-# case of mhttp.request's pool bookkeeping (_reusable(), abort()).
+# case of mhttp.request's pool bookkeeping (_reusable(), abort(): also whether a request
+# the server did not process is sent again).
 
 
 def h2(io, o, upgrade=None, initial_data=None):
@@ -55,10 +56,26 @@ def _reusable(conn):
     return True if conn.can_open_stream() else False
 
 
-def abort(conn, e):
+def abort(conn, e, req, state):
     # mhttp.request's Request._go when an exchange on a shared HTTP/2 connection failed
     # with e: the connection is closed only when it failed itself, not for one stream's
-    # error (the names error and H2StreamError stay off the plain HTTP/1.1 path).
-    from mhttp.errors import H2StreamError
-    if conn.error is not None and not isinstance(e, H2StreamError):
-        conn.abort()
+    # error nor for a request it would not take after the peer's GOAWAY (the names error
+    # and H2StreamError stay off the plain HTTP/1.1 path).  Returns True when the request
+    # was not processed and can be sent again (RFC 9113 §8.7): refused
+    # (RST_STREAM(REFUSED_STREAM), also a stream above a GOAWAY's last-stream-id) or
+    # never sent (ConnectionClosed from new_stream or while waiting for a stream slot
+    # after a GOAWAY), and its body can be produced again: a bytes-like, str, list,
+    # tuple or seekable file body, or any body not read yet (state: mhttp._request_more's
+    # _exchange_body; [False, True] once the body is being read).
+    from mhttp.errors import H2StreamError, ConnectionClosed
+    if isinstance(e, H2StreamError):
+        if e.code != 7:     # REFUSED_STREAM
+            return False
+    elif conn.error is not None or conn.goaway is None or not isinstance(e, ConnectionClosed):
+        if conn.error is not None:
+            conn.abort()
+        return False
+    if state is None or len(state) < 2:
+        return True
+    from mhttp._request_more import body_replayable
+    return body_replayable(req.body)

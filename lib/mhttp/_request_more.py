@@ -559,6 +559,7 @@ async def _exchange_body(self, conn, dl, key, pool, blocking, state):
     body_sent = False
     if resp is None or resp.get(b":status") == b"100":
         resp = None
+        state.append(True)  # the body is being read (mhttp._client_h2.abort)
         await _write_body(stream, body, dl)
         body_sent = True
     while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):

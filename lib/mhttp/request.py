@@ -48,7 +48,11 @@
 #     the end with keep-alive; a stream that was not read to the end is never reused
 #     (stream.shutdown() closes its connection).  An HTTP/2 connection is shared by every
 #     request to its origin; concurrent first requests wait for the one connection being
-#     opened (Pool.pending) instead of each opening their own.
+#     opened (Pool.pending) instead of each opening their own.  * A request an HTTP/2
+#     server did not process (RST_STREAM(REFUSED_STREAM), a stream above its GOAWAY's
+#     last-stream-id, or not sent after its GOAWAY: RFC 9113 §8.7) is sent again once,
+#     whatever its method, when its body can be produced again or was not read yet; the
+#     shared connection is closed only when it failed itself.
 #   - proxy is a placeholder (proxies are a later issue).
 #
 # RAM on boards: this module holds what a request without a body that is not redirected
@@ -219,22 +223,24 @@ class Request:
                 stream = ClientStream(s, pool, key)
         except BaseException as e:
             from mhttp.errors import ConnectionClosed
-            if isinstance(e, ConnectionClosed):
+            if getattr(conn, "version", 1) != 2:
                 conn.abort()
-                # A kept-alive connection the server closed while it sat in the pool:
-                # send again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
-                if not (reused and follow is not False and not (state and state[0])
-                        and self._may_resend()):
-                    raise
-                headers, stream = await self._go(deadline, blocking, False)
             else:
-                if getattr(conn, "version", 1) != 2:
-                    conn.abort()
-                else:
-                    # a shared HTTP/2 connection outlives one failed stream
-                    from mhttp._client_h2 import abort
-                    abort(conn, e)
+                # A shared HTTP/2 connection outlives one failed stream.  True: the
+                # server did not process the request (RFC 9113 §8.7: refused, or not
+                # sent after its GOAWAY), any method may be sent again (mhttp._client_h2);
+                # e None says so below (no other local: a coroutine frame is heap on a
+                # board, per request).
+                from mhttp._client_h2 import abort
+                if abort(conn, e, self, state):
+                    e = None
+            # A kept-alive connection the server closed while it sat in the pool: send
+            # again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
+            if not (follow is not False and not (state and state[0]) and
+                    (e is None or reused and isinstance(e, ConnectionClosed) and
+                     self._may_resend())):
                 raise
+            headers, stream = await self._go(deadline, blocking, False)
         if follow is True and self.follow_redirects:
             st = int(headers.get(b":status"))
             if 300 <= st < 400 and st != 304:

@@ -201,14 +201,38 @@ def test_client_h2_pool_helpers():
             self.aborted += 1
     assert _reusable(Conn()) is True and _reusable(Conn(can=False)) is False
     assert _reusable(Conn(error=1)) is None and _reusable(Conn(goaway=1)) is None
+    r = request.Request("h", 80, False, None)
     c = Conn()
-    abort(c, ProtocolError("x"))
+    assert abort(c, ProtocolError("x"), r, None) is False
     assert c.aborted == 0           # the connection itself has not failed
     c = Conn(error=ProtocolError("x"))
-    abort(c, H2StreamError(8, "x", 1))
+    assert abort(c, H2StreamError(8, "x", 1), r, None) is False
     assert c.aborted == 0           # one stream's error: the shared connection stays
-    abort(c, ProtocolError("x"))
+    assert abort(c, ProtocolError("x"), r, None) is False
     assert c.aborted == 1
+    # whether the request was not processed (RFC 9113 §8.7) and may be sent again:
+    # refused (REFUSED_STREAM 7), or not sent after a GOAWAY (ConnectionClosed while the
+    # connection itself is fine); the connection is not aborted for it
+    from mhttp.errors import ConnectionClosed
+    c = Conn()
+    assert abort(c, H2StreamError(7, "x", 1), r, None) is True
+    c = Conn(goaway=(0, 1, b""))
+    assert abort(c, ConnectionClosed("no new stream"), r, None) is True
+    assert abort(c, H2StreamError(7, "x", 3), r, [False]) is True
+    assert c.aborted == 0
+    # ConnectionClosed without a GOAWAY (e.g. no response head): not known unprocessed
+    c = Conn()
+    assert abort(c, ConnectionClosed("x"), r, None) is False and c.aborted == 0
+    # a connection that failed itself: aborted, not known unprocessed
+    c = Conn(error=ConnectionClosed("eof"), goaway=(0, 1, b""))
+    assert abort(c, ConnectionClosed("eof"), r, None) is False and c.aborted == 1
+    # a body already being read ([False, True]): only one that can be produced again
+    c = Conn()
+    for body, again in ((b"ab", True), ("ab", True), ([b"a"], True),
+                        (iter([b"a"]), False), (lambda: None, False)):
+        r.body = body
+        assert abort(c, H2StreamError(7, "x", 1), r, [False, True]) is again
+        assert abort(c, H2StreamError(7, "x", 1), r, [False]) is True   # not read yet
 
 
 def test_pooled_connection_keeps_no_finished_stream():
