@@ -24,6 +24,8 @@ import asyncio
 import io
 from mhttp.h2 import H2Protocol, EV_HEADERS, EV_DATA
 
+live = [0]      # server connections not ended yet
+
 
 async def until(cond, timeout=5.0):
     for _ in range(int(timeout * 100)):
@@ -38,6 +40,7 @@ def raw_server(port, mode, seen):
 
     async def conn(r, w):
         seen.append(len(seen))
+        live[0] += 1
         first = len(seen) == 1
         p = H2Protocol(client=False)
         p.initiate_connection()
@@ -99,6 +102,7 @@ def raw_server(port, mode, seen):
             await w.wait_closed()
         except Exception:
             pass
+        live[0] -= 1
     return asyncio.start_server(conn, "127.0.0.1", port)
 
 
@@ -166,8 +170,10 @@ async def main(mode, port):
         rb.pool = Once()
         b = await one(rb)
         print("GOAWAY", ok, [await ta, b], len(seen))
-    srv.close()
+        rb.pool.close_all()
     request.POOL.close_all()
+    print("ENDED", await until(lambda: live[0] == 0))
+    srv.close()
     try:
         await srv.wait_closed()
     except Exception:

@@ -221,6 +221,8 @@ def test_request_refused_stream_is_sent_again(runtime):
     assert d["ITER_UNREAD"] == "(b'200', b'again /refuse/gen gh') [b'g', b'h']", out
     # an iterator read already cannot be produced again: the error, as before
     assert d["ITER_READ"] == "('H2StreamError', 7) True", out
+    # refused without a GOAWAY: sent again on the pool's connection, still open (one)
+    assert d["CONNS"] == "1" and d["ENDED"] == "True", out
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -231,3 +233,4 @@ def test_request_not_sent_after_goaway_spares_the_shared_connection(runtime):
     # §8.7, a POST) goes on a new connection
     d, out = _retry(runtime, "goaway")
     assert d["GOAWAY"] == "True [(b'200', b'answer /a'), (b'200', b'again /b x')] 2", out
+    assert d["ENDED"] == "True", out
