@@ -74,8 +74,12 @@ async def _h2c_upgrade(self, conn, stream):
     await conn.io.send([UPGRADE_101], self.write_timeout)
     self.conns.discard(conn)
     self.conns.add(c2)
+    if self._closing:
+        c2.close_after = True       # (close() began during the upgrade: GOAWAY at once)
     try:
         await self._serve_h2(c2)
+        if c2.close_after and not c2.eof:
+            await self._error_close(c2.io, None)    # (the lingering close: see server.py)
     finally:
         self.conns.discard(c2)
     return True

@@ -94,11 +94,13 @@ async def _error_close(self, io, status, write_timeout=None):
     # §9.6): what the client is still sending (an over-limit upload, a header bomb)
     # is read and dropped for a moment, so that closing with unread bytes does not
     # reset the connection before the client has read the response.  Our side is
-    # half-closed first, so a client reading to EOF is not kept waiting.
-    from mhttp.h1_connection import error_response
+    # half-closed first, so a client reading to EOF is not kept waiting.  status None:
+    # no response, only the lingering close (an HTTP/2 connection after our final GOAWAY).
     from mhttp._io import ticks_ms, ticks_diff
     try:
-        await io.send([error_response(status)], write_timeout or self.write_timeout)
+        if status is not None:
+            from mhttp.h1_connection import error_response
+            await io.send([error_response(status)], write_timeout or self.write_timeout)
         try:
             sw = io.shutdown_write      # may load _io_stream_rare: MemoryError possible
         except Exception:

@@ -159,12 +159,14 @@ class Server:
             except asyncio.TimeoutError:
                 for c in list(self.conns):
                     c.abort()
+                t = self._h2tasks       # (a set made during the wait, by a first handler)
                 if t:
                     # HTTP/2 handler tasks still running: cancelled, and given their turn
                     for c in list(t):
                         c.cancel()
                     t.clear()
                     await asyncio.sleep(0)
+        self._closing.set()             # (a connection still choosing its protocol: none)
         self.reaper.stop()
         if self._serve is not None:
             try:
@@ -229,13 +231,22 @@ class Server:
                 conn = self._new_connection(io)
             onstream = self.onstream
             rw = getattr(io, "recv_start", None)
+            if conn is not None and self._closing:
+                # close() began while its first bytes were awaited: the connection gets
+                # one answer (HTTP/1) or GOAWAY (HTTP/2); once close() has returned, none
+                if self._closing.is_set():
+                    conn = None
+                else:
+                    conn.close_after = True
             if conn is not None:
                 self.conns.add(conn)
-                if self._closing:
-                    # (close() began while its first bytes were awaited)
-                    conn.close_after = True
                 if conn.version == 2:
                     await self._serve_h2(conn)
+                    if conn.close_after and not conn.eof:
+                        # our final GOAWAY went out: the lingering close, so that what
+                        # the client still sends does not reset the connection (and
+                        # lose it our last answers) before it has read them
+                        await self._error_close(io, None)
             # HTTP/1: one request per turn (conn.p, not a local: one frame slot less)
             while conn is not None and conn.version != 2:
                 conn.idle = True
@@ -277,10 +288,10 @@ class Server:
                 ev = conn._incoming(ev)           # the stream (in ev: see above)
                 if ev is None:
                     break
+                conn.idle = False                 # (close() must not wake its io now)
                 if self.http2 and ev.headers.has(b"http2-settings"):
                     if await self._h2c_upgrade(conn, ev):
                         break
-                conn.idle = False
                 self.requests += 1
                 if conn.close_after or (self.max_streams_per_connection is not None and
                                         conn.requests >= self.max_streams_per_connection):
