@@ -60,3 +60,23 @@ def test_h2c_upgrade_while_closing_gets_goaway_and_its_answer(runtime):
     assert "BODIES [(1, b'done /up')]" in line, out
     assert d["CONNS"] == ["0"] and d["STREAMS"] == ["0"] and d["RUNNING"] == ["0"], out
     assert d["TASKS"] == ["0", "0"], out
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_goaway_connection_leaves_the_pool_after_its_last_stream(runtime):
+    # mhttp.request's pool: a shared HTTP/2 connection that got GOAWAY(last 1) with
+    # stream 1 in flight, whose server keeps TCP open (RFC 9113 §6.8 allows it): /b goes
+    # to a new connection; once stream 1's answer is read the old one leaves the pool and
+    # is closed (before, it stayed there open until evicted: Pool.get stops at the newest
+    # usable entry)
+    r = run_on(runtime, [os.path.join(ROOT, "tests_host", "_h2_pool_goaway.py"),
+                         str(free_port())], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("END"), out + r.stderr.decode()
+    lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
+    assert lines["B"] == "(b'200', b'again')", out
+    assert lines["A"] == "(b'200', b'answer 1')", out
+    # after /a's body: one connection in the pool, without GOAWAY, open, no stream
+    later = lines["LATER"]
+    assert later.count("(") == 1 and ", False, 0, False, False)]" in later, out
+    assert later.endswith("server conns 2"), out

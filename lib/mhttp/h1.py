@@ -78,7 +78,7 @@ def __getattr__(name):
     # names and values are not carried by every program).
     if name == "SERVER":
         return _SERVER
-    if name[0] == "_" and name != "__all__":
+    if name[:1] == "_" and name != "__all__":
         raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
     from mhttp._h1_rare import _modattr
     return _modattr(name)

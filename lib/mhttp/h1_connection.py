@@ -41,7 +41,7 @@ def __getattr__(name):
     # (PEP 562) error_response, http_date, MAX_DRAIN, MIN_CLOCK_YEAR, mhttp.h1's CLIENT,
     # SERVER and EV_* kinds, and __all__: served by mhttp._h1c_rare._modattr (board RAM:
     # the lists of those names are not carried by every HTTP/1 program).
-    if name[0] == "_" and name != "__all__":
+    if name[:1] == "_" and name != "__all__":
         raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
     from mhttp._h1c_rare import _modattr
     return _modattr(name)

@@ -91,7 +91,7 @@ def __getattr__(name):
     # (PEP 562) RedirectError, body_length, body_replayable, new_connect,
     # EXPECT_THRESHOLD, FILE_CHUNK and __all__: mhttp._request_more._modattr (board RAM:
     # their list is not carried by every program).
-    if name[0] == "_" and name != "__all__":
+    if name[:1] == "_" and name != "__all__":
         raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
     from mhttp._request_more import _modattr
     return _modattr(name)
@@ -328,6 +328,16 @@ class ClientStream:
         if getattr(conn, "version", 1) == 2:
             if not end:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
+            if self.pool and _reusable(conn) is None:
+                # its last stream after the peer's GOAWAY (or it failed): out of the pool
+                # and closed now, not left open until evicted (Pool.get stops at the
+                # newest usable entry and would not reach it)
+                es = self.pool.entries
+                for i in range(len(es)):
+                    if es[i][1] is conn:
+                        es.pop(i)
+                        break
+                conn.abort()
             return
         if end and self.pool and _reusable(conn) is True:
             # Board RAM: the idle connection does not keep the finished exchange's stream

@@ -127,3 +127,17 @@ def test_star_import_gives_the_public_globals():
         assert want, m
         for n in want:
             assert g[n] is getattr(mod, n), (m, n)
+
+
+def test_module_getattr_refuses_odd_names_with_attribute_error():
+    # A module __getattr__ (PEP 562) that serves lazy names answers every other name
+    # with AttributeError, the empty name too (getattr(mod, "") raised IndexError in
+    # mhttp.h1, h1_connection and request when they tested name[0])
+    import mhttp.h1
+    import mhttp.h1_connection
+    import mhttp.request
+    import mhttp.ws
+    import mhttp.errors
+    for mod in (mhttp.h1, mhttp.h1_connection, mhttp.request, mhttp.ws, mhttp.errors):
+        for name in ("", "_", "_no_such_name", "no_such_name"):
+            raises(AttributeError, getattr, mod, name)
