@@ -261,8 +261,6 @@ def recv_push_promise(self, sid, promised, fields):
     else:
         self._trans(parent, RECV_PUSH_PROMISE)
     self._high_in = promised
-    if promised in self._closed:
-        return      # an id we reset while idle (a bad PRIORITY): it stays closed
     st = self._new_stream(promised, ST_IDLE)
     self._trans(st, RECV_PROMISED)
     if parent is None:
@@ -306,11 +304,11 @@ def stream_error(self, e):
     if st is not None:
         self._trans(st, SEND_RST_STREAM)
     elif sid not in self._closed:
-        # an idle stream (a bad PRIORITY on it): closed for good, as the peer is told; an
-        # id of ours is skipped by the streams we open next
+        if self._state_of(sid) == ST_IDLE:
+            # a bad PRIORITY on an idle stream: RST_STREAM MUST NOT be sent for an idle
+            # stream (RFC 9113 §6.4); a connection error instead (§5.4.1), as nghttp2 does
+            raise H2ConnectionError(e.code, e.message)
         self._remember(sid, ST_RESET_LOCAL)
-        if (sid & 1) == (1 if self.client else 0) and sid >= self._next_id:
-            self._next_id = sid + 2
     self._out.append(rst_stream_pack(sid, e.code))
     self._ev.append((EV_STREAM_RESET, sid, e.code, False))
     if not self.client:

@@ -753,7 +753,7 @@ class H2Protocol:
         es = flags & _FLAG_END_STREAM
         st = self._streams.get(id)
         if st is None:
-            if not self.client and id > self._high_in and id not in self._closed:
+            if not self.client and id > self._high_in:
                 # a new stream from the client (RFC 9113 §5.1.1); not one we reset while
                 # idle (a bad PRIORITY): it stays closed, its HEADERS ignored (§5.1)
                 if not id & 1:

@@ -652,11 +652,20 @@ def test_priority_frames_and_rfc9218():
     assert evs[1][2].get("priority") == b"u=0, i"
     evs = rc.send(priority_update_pack(1, b"u=5"))
     assert evs == [(EV_PRIORITY_UPDATE, 1, b"u=5")]
-    evs = rc.send(priority_pack(3, 3, 1))
-    assert evs == [(EV_STREAM_RESET, 3, PROTOCOL_ERROR, False)]
-    evs = rc.send(header_pack(4, F.FRAME_PRIORITY, 0, 5) + b"\x00" * 4)
-    assert evs == [(EV_STREAM_RESET, 5, FRAME_SIZE_ERROR, False)]
-    rc.roundtrip(7)
+    # a PRIORITY that depends on its own stream: a stream error (RFC 9113 §5.3.1), answered
+    # with RST_STREAM on a stream that is not idle ...
+    evs = rc.send(priority_pack(1, 1, 1))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)]
+    rc.roundtrip(3)
+    # ... but RST_STREAM MUST NOT be sent for an idle stream (§6.4): there the stream error
+    # is a connection error (§5.4.1), as nghttp2 and python-h2 make it
+    evs = rc.send(priority_pack(9, 9, 1))
+    assert evs[-1][:2] == (EV_CONNECTION_TERMINATED, PROTOCOL_ERROR)
+    assert EV_STREAM_RESET not in [e[0] for e in evs]
+    rc = RawClient()
+    evs = rc.send(header_pack(4, F.FRAME_PRIORITY, 0, 5) + b"\x00" * 4)     # wrong length
+    assert evs[-1][:2] == (EV_CONNECTION_TERMINATED, FRAME_SIZE_ERROR)
+    assert EV_STREAM_RESET not in [e[0] for e in evs]
     rs = RawServer()
     evs = rs.send(priority_update_pack(1, b"u=1"))
     assert evs[-1][:2] == (EV_CONNECTION_TERMINATED, PROTOCOL_ERROR)
