@@ -16,7 +16,7 @@ except ImportError:
     def const(x):
         return x
 
-# mhttp.ws's values (test_ws_lazy checks them against it)
+# mhttp.ws's values (test_ws_lazy.test_ws_ctl_constants_mirror_mhttp_ws checks them)
 _OP_CLOSE = const(0x8)
 _EV_CLOSE = const(5)
 _ST_OPEN = const(0)

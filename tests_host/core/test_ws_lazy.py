@@ -390,3 +390,19 @@ def test_accept_refusal_answers_and_raises():
     assert ws.ready_state == websocket.CLOSED
     assert st.head.get(b":status") == b"426"
     assert st.head.get(b"sec-websocket-version") == b"13"
+
+
+def test_ws_ctl_constants_mirror_mhttp_ws():
+    # mhttp._ws_ctl repeats mhttp.ws's private const() values it needs (opcodes, events,
+    # states, close codes, message ids): each equals mhttp.ws's own (CPython keeps them as
+    # module attributes; MicroPython inlines them, nothing to compare there)
+    from mhttp import _ws_ctl
+    mine = [(k, v) for k, v in _ws_ctl.__dict__.items()
+            if k[:1] == "_" and k[1:2].isupper() and isinstance(v, int)]
+    for k, v in mine:
+        if k in W.__dict__:
+            assert W.__dict__[k] == v, k
+        else:
+            assert getattr(W, k[1:]) == v, k       # a public name (lazy) of mhttp.ws
+    if W.__dict__.get("_OP_CLOSE") is not None:
+        assert len(mine) >= 15, mine
