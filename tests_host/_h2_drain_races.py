@@ -17,12 +17,16 @@ from mhttp import server as mserver
 from mhttp import _server_h2
 from mhttp.h2 import H2Protocol, EV_DATA, EV_GOAWAY
 
-async def late(port):
+async def late(port, busy=True):
+    # busy: with an HTTP/1.1 request in flight (A) that close() waits for; B: an HTTP/2
+    # client connected before close() that sends its preface and a request after
     srv = mserver.listen(app, host="127.0.0.1", port=port, http2=True)
     await srv.listen()
-    # A: an HTTP/1.1 request in flight (its handler takes 0.5 s): close() waits for it
-    ra, wa = await asyncio.open_connection("127.0.0.1", port)
-    wa.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); await wa.drain()
+    if busy:
+        # A: an HTTP/1.1 request in flight (its handler takes 0.5 s): close() waits for it
+        ra, wa = await asyncio.open_connection("127.0.0.1", port)
+        wa.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        await wa.drain()
     # B: TCP connected, nothing sent yet
     b = Cli()
     b.r, b.w = await asyncio.open_connection("127.0.0.1", port)
@@ -31,38 +35,29 @@ async def late(port):
     t0 = ticks()
     closer = asyncio.create_task(srv.close(1.5))
     await asyncio.sleep(0.05)
-    b.p = H2Protocol(client=True); b.p.initiate_connection()
-    b.bodies = {}; b.done = {}; b.resets = {}; b.goaways = []; b.eof = None
+    b.p = H2Protocol(client=True)
+    b.p.initiate_connection()
+    b.bodies = {}
+    b.done = {}
+    b.resets = {}
+    b.goaways = []
+    b.eof = None
     await b.flush()
     await b.get(b"/never")
     await closer
-    print("CLOSE_RETURNED", since(t0), "RUNNING", RUNNING[0], "tasks", tasks_left(), "h2tasks", len(srv._h2tasks), "conns", len(srv.conns))
+    print("CLOSE_RETURNED", since(t0), "RUNNING", RUNNING[0], "tasks", tasks_left(),
+          "h2tasks", len(srv._h2tasks), "conns", len(srv.conns))
     await asyncio.sleep(1.0)
     print("ONE_S_LATER RUNNING", RUNNING[0], "tasks", tasks_left())
-    print("A", (await ra.read(200))[:15])
+    if busy:
+        print("A", (await ra.read(200))[:15])
+    else:
+        await b.pump(3)
+        print("B_BODIES", b.bodies, "GOAWAYS", b.goaways)
 
 
 async def silent(port):
-    srv = mserver.listen(app, host="127.0.0.1", port=port, http2=True)
-    await srv.listen()
-    # A: an HTTP/1.1 request in flight (its handler takes 0.5 s): close() waits for it
-    # B: TCP connected, nothing sent yet
-    b = Cli()
-    b.r, b.w = await asyncio.open_connection("127.0.0.1", port)
-    await asyncio.sleep(0.2)
-    print("H2TASKS_BEFORE", srv._h2tasks, "conns", len(srv.conns))
-    t0 = ticks()
-    closer = asyncio.create_task(srv.close(1.5))
-    await asyncio.sleep(0.05)
-    b.p = H2Protocol(client=True); b.p.initiate_connection()
-    b.bodies = {}; b.done = {}; b.resets = {}; b.goaways = []; b.eof = None
-    await b.flush()
-    await b.get(b"/never")
-    await closer
-    print("CLOSE_RETURNED", since(t0), "RUNNING", RUNNING[0], "tasks", tasks_left(), "h2tasks", len(srv._h2tasks), "conns", len(srv.conns))
-    await asyncio.sleep(1.0)
-    print("ONE_S_LATER RUNNING", RUNNING[0], "tasks", tasks_left())
-    print("B_BODIES", b.bodies, "GOAWAYS", b.goaways) if await b.pump(3) or True else None
+    await late(port, False)
 
 
 _orig = _server_h2._h2c_upgrade

@@ -20,31 +20,13 @@ from mhttp.h1 import (H1Protocol, CLIENT, SERVER, EV_HEADERS, EV_DATA, EV_TRAILE
                       EV_CLOSED)
 from mhttp.errors import H1Error
 
+from _rng import Rng  # noqa: F401 (F.Rng for the tests)
+
 LIMITS = {"max_line": 256, "max_header_bytes": 1024, "max_headers": 20, "max_body": 4096,
           "max_chunk_line": 64}
 # The most the core may hold unparsed while it asks for more bytes, over the last read.
 SLACK = 1024 + 4
 MAX_CYCLES = 8
-
-
-class Rng:
-    # xorshift32: the same sequence on every runtime (seeded, no random module needed).
-    def __init__(self, seed):
-        self.s = (seed * 2654435761 + 1) & 0xFFFFFFFF or 1
-
-    def next(self):
-        s = self.s
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        self.s = s
-        return s
-
-    def below(self, n):
-        return self.next() % n if n > 0 else 0
-
-    def pick(self, seq):
-        return seq[self.below(len(seq))]
 
 
 H = b"Host: example.com\r\n"
