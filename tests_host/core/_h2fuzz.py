@@ -119,12 +119,10 @@ def mutate_block(rng, data, others):
         n = len(data)
         k = rng.below(14)
         pos = rng.below(n + 1)
-        if k == 0 and n:                       # flip a bit
-            i = rng.below(n)
-            data = data[:i] + bytes((data[i] ^ (1 << rng.below(8)),)) + data[i + 1:]
-        elif k == 1 and n:                     # replace a byte
-            i = rng.below(n)
-            data = data[:i] + bytes((rng.below(256),)) + data[i + 1:]
+        if k == 0 and n:
+            data = rng.flip_bit(data)
+        elif k == 1 and n:
+            data = rng.replace_byte(data)
         elif k == 2:                           # truncate
             data = data[:pos]
         elif k == 3 and n:                     # delete a range

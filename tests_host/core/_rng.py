@@ -22,3 +22,12 @@ class Rng:
 
     def bytes(self, n):
         return bytes([self.next() & 255 for _ in range(n)])
+
+    # the byte-level mutations both fuzzers make (data: non-empty bytes)
+    def flip_bit(self, data):
+        i = self.below(len(data))
+        return data[:i] + bytes((data[i] ^ (1 << self.below(8)),)) + data[i + 1:]
+
+    def replace_byte(self, data):
+        i = self.below(len(data))
+        return data[:i] + bytes((self.below(256),)) + data[i + 1:]
