@@ -7,7 +7,8 @@
 #   connect, connect_blocking                   mhttp.websocket.connect... (PEP 562)
 #   ws_attr, _OPCODES                           mhttp.websocket's module __getattr__,
 #                                               send()'s opcode names
-from mhttp.errors import Error
+#   tunnel_attr                                 mhttp._ws_tun.Tunnel's __getattr__
+from mhttp.errors import Error, ConnectionClosed
 from mhttp import ws as core
 from mhttp.websocket import _deadline, _left, new_from_uri
 
@@ -164,3 +165,34 @@ def ws_attr(name):
     else:
         raise AttributeError(name)
     return getattr(m, name)
+
+
+def tunnel_attr(self, name):
+    # mhttp._ws_tun.Tunnel's __getattr__: H1Connection's other public names, as they
+    # were on ws.connection before the tunnel took its place (an upgraded HTTP/1.1
+    # connection: version 1.1, the I/O object's names).
+    if name in "localname peername alpn".split():
+        return getattr(self.io, name)
+    if name == "checktls":
+        return lambda: bool(getattr(self.io, "tls", False))
+    if name == "shutdown":
+        return lambda: None     # (the connection is not reused after an upgrade anyway)
+    if name == "close":
+        return _tunnel_close(self)
+    if name == "connect":
+        return _tunnel_connect(self)
+    raise AttributeError(name)
+
+
+def _tunnel_close(self):
+    async def close():
+        self.closed = True
+        await self.io.close()
+    return close
+
+
+def _tunnel_connect(self):
+    async def connect(timeout=None):
+        if self.closed:
+            raise ConnectionClosed("connection is closed")
+    return connect

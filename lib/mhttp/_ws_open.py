@@ -2,8 +2,9 @@
 # new_from_uri and the opening handshake of WebSocket.connect (a connection runs them
 # once).  mhttp.websocket keeps a stub of new_from_uri and gives parse_ws_uri through its
 # module __getattr__; on MicroPython it drops this module (and mhttp._ws_hs) from
-# sys.modules once connect() has its answer (unload(); board RAM: their function objects,
-# constants and, from .mpy files, their bytecode are then freed).
+# sys.modules once connect() has its answer, with the HTTP/1.1 client's modules the
+# handshake loaded (unload(); board RAM: their function objects, constants and, from
+# .mpy files, their bytecode are then freed).
 from mhttp.errors import Error, ConnectionClosed
 from mhttp import ws as core
 from mhttp.ws import _msg
@@ -71,6 +72,13 @@ async def connect(self, timeout):
         conn.abort()
         raise
     self.protocol = proto.decode() if proto is not None else None
+    if not h2:
+        # HTTP/1.1 after the 101: the tunnel straight over the I/O object takes the
+        # place of the connection and its stream (mhttp._ws_tun): the WebSocket keeps
+        # no HTTP/1.1 object, and on MicroPython unload() drops the modules only the
+        # handshake needed (board RAM).
+        from mhttp._ws_tun import Tunnel
+        stream = self.connection = Tunnel(conn, resp)
     return stream, exts
 
 
@@ -185,16 +193,34 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     return ws
 
 
-def unload():
+# The HTTP/1.1 client's modules a connected WebSocket no longer needs (see unload).
+_H1 = "client _client_tls h1_connection stream_common h1 _h1_client _h1c_rare _h1c_stream"
+
+
+def loaded():
+    # Which of _H1 are loaded before a connect (one str: unload keeps them).
+    import sys
+    return " ".join([m for m in _H1.split() if "mhttp." + m in sys.modules])
+
+
+def unload(keep=""):
     # Drops a client's setting-up modules from sys.modules (and the package) once its
     # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module,
-    # and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it.  A later
-    # new_from_uri / connect imports them again.  (Here, not in mhttp.websocket: its code
-    # is freed with the module.)
+    # and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it; and the HTTP/1.1
+    # client's modules (_H1) the handshake loaded, not those loaded before (keep, from
+    # loaded(): the program's own imports stay), nor mhttp._h1_client while mhttp.h1
+    # stays (its global _CLI holds it).  After a 101 no object of theirs is left (the
+    # tunnel, mhttp._ws_tun, replaced the connection), so their objects and code are
+    # freed; a failed handshake's ws.connection holds them until the WebSocket goes.
+    # A later new_from_uri / connect imports them again.  (Here, not in
+    # mhttp.websocket: its code is freed with the module.)
     import sys
     import mhttp
-    for m in "_ws_open _ws_hs".split():
-        if m == "_ws_hs" and "mhttp._ws_server" in sys.modules:
+    keep = keep.split()
+    if "h1" in keep:
+        keep.append("_h1_client")
+    for m in ("_ws_open _ws_hs " + _H1).split():
+        if m in keep or (m == "_ws_hs" and "mhttp._ws_server" in sys.modules):
             continue
         sys.modules.pop("mhttp." + m, None)
         try:

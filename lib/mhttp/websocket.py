@@ -123,7 +123,9 @@ class WebSocket:
     # subprotocol, str, or None), extensions (the negotiated PerMessageDeflate list),
     # headers (the peer's handshake head: the response on a client, the request on a
     # server), close_code / close_reason, close_timeout, timeout (default for receive()
-    # when iterating), max_message_size, max_frame_size, stream, connection.
+    # when iterating), max_message_size, max_frame_size, stream, connection (a client
+    # over HTTP/1.1: both the tunnel over the I/O object once the 101 is checked,
+    # mhttp._ws_tun.Tunnel; it keeps no HTTP/1.1 object).
     close_timeout = 3
 
     def __init__(self, type, compression=True, max_message_size=None, max_frame_size=None,
@@ -205,7 +207,8 @@ class WebSocket:
             # 104 -> 101 KiB .mpy files, 70 -> 67-68 KiB ROMFS).
             import gc
             gc.collect()
-        from mhttp._ws_open import connect as hs, unload
+        from mhttp._ws_open import connect as hs, unload, loaded
+        keep = loaded() if core.MICROPYTHON else None
         try:
             stream, exts = await hs(self, timeout)
         finally:
@@ -214,9 +217,12 @@ class WebSocket:
                 # Board RAM: the setting-up code (mhttp._ws_open, _ws_hs) is not needed
                 # again, whether the handshake succeeded or failed: dropped, it is freed
                 # by the next collection (below after a success; ws client, 1000 x
-                # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS).
-                unload()
-            unload = None
+                # 1 KiB: 110 -> 108 KiB .mpy files, 75 -> 71 KiB ROMFS); so are the
+                # HTTP/1.1 client's modules the handshake loaded (after a 101 the
+                # WebSocket reads and writes through mhttp._ws_tun, which holds none of
+                # their objects).
+                unload(keep)
+            unload = loaded = keep = None
         if core.MICROPYTHON:
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
@@ -225,12 +231,6 @@ class WebSocket:
             # top to the 1-1.3 KiB blocks each message needs (ws client, 1000 x 1 KiB:
             # 116 -> 115 KiB .mpy files, 79 -> 75 KiB ROMFS).  One collection per
             # connection.
-            # An HTTP/1.1 stream reads the tunnelled bytes with code loaded on first use
-            # (mhttp._h1c_stream, bound as H1Stream._tunnel): loaded here, before the
-            # collection, not at the first receive among the first message's garbage
-            # (ws client, 1000 x 1 KiB: see the commit; loaded after the collection it
-            # measured 2 KiB worse from ROMFS).
-            getattr(stream, "_tunnel", None)
             import gc
             gc.collect()
             resp = self.headers

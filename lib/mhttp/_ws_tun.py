@@ -1,0 +1,81 @@
+# mhttp._ws_tun: a client WebSocket's transport after an HTTP/1.1 upgrade (101): the
+# tunnel straight over the connection's I/O object, in place of the H1Connection and its
+# H1Stream (mhttp._ws_open.connect hands over once the 101 is checked).  After a 101
+# HTTP/1.1 has nothing more to say on the connection: its bytes are the WebSocket's, both
+# ways, until TCP ends.  So a connected WebSocket keeps no HTTP/1.1 object (connection,
+# parser, stream, request), and on MicroPython the modules only the handshake needed
+# (mhttp.client, h1, h1_connection, ...) are dropped from sys.modules (board RAM: their
+# objects, and from .mpy files their bytecode, are then freed; mhttp._ws_open.unload).
+#
+# A Tunnel is both ws.stream and ws.connection: the stream's get_next_chunk /
+# write_chunk / headers / connection, and the connection's io, abort, closed, type,
+# is_server, version; the rest of H1Connection's (close, connect, checktls, localname,
+# peername, alpn, shutdown) through __getattr__ (rare: mhttp._ws_more.tunnel_attr).
+# Same results and errors as H1Stream's tunnel reading (mhttp._h1c_stream._tunnel):
+# the bytes the parser held after the 101 head first, then each read's bytes (copied:
+# an I/O object may hand out a view of its reusable buffer), None from EOF on (a reset
+# connection, ConnectionClosed, reads as EOF, as there).
+from mhttp.errors import ConnectionClosed
+
+
+class Tunnel:
+    type = 0            # mhttp.h1.CLIENT
+    is_server = False
+    closed = False
+
+    def __init__(self, conn, headers):
+        self.io = conn.io
+        self.headers = headers
+        self.connection = self
+        # (H1Connection's: the I/O object's send_nowait, or None)
+        self.send = conn._nowait
+        # what the HTTP/1.1 parser read past the 101 head (the server's first frames),
+        # and whether the peer had already ended its side
+        data = None
+        eof = conn._eof
+        ev = conn.p.next_event()
+        if ev is not None:
+            data = ev[1] or None
+            if ev[2]:
+                eof = True
+        self.data = data
+        self.end = eof
+
+    def __getattr__(self, name):
+        if name == "version":
+            # (here: every close asks, mhttp._ws_close; computed, a float constant is
+            # heap on a board)
+            return 11 / 10
+        from mhttp._ws_more import tunnel_attr
+        return tunnel_attr(self, name)
+
+    async def get_next_chunk(self, timeout=None):
+        # The next tunnelled bytes, or None once the peer has ended.
+        data = self.data
+        if data is not None:
+            self.data = None
+            return data
+        if self.end:
+            return None
+        try:
+            data = await self.io.recv(timeout)
+        except ConnectionClosed:
+            data = None
+        if not data:
+            self.end = True
+            return None
+        return data if type(data) is bytes else bytes(data)
+
+    async def write_chunk(self, data, end_stream=False, timeout=None):
+        # (end_stream means nothing in a tunnel: as H1Stream's, the bytes go as they are)
+        if isinstance(data, str):
+            data = data.encode()
+        if data:
+            data = [data]
+            f = self.send
+            if f is None or not f(data):
+                await self.io.send(data, timeout)
+
+    def abort(self):
+        self.closed = True
+        self.io.abort()

@@ -1,0 +1,170 @@
+# A client WebSocket after an HTTP/1.1 upgrade reads and writes through mhttp._ws_tun's
+# Tunnel (the I/O object itself), not the H1Connection and H1Stream that made the
+# handshake; on MicroPython the HTTP/1.1 client's modules the handshake loaded are then
+# dropped from sys.modules (board RAM), those the program imported itself stay.  Both
+# runtimes, fresh interpreters, against a raw server written here that puts the
+# server's first frames in the same write as the 101 (the bytes the HTTP/1.1 parser
+# read past the head), or ends TCP right after it.
+import base64
+import hashlib
+import os
+import socket
+import threading
+
+import pytest
+
+from conftest import ROOT, free_port, run_on, require_micropython
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _frame(op, payload):
+    # an unmasked server frame, payload < 126 bytes
+    return bytes([0x80 | op, len(payload)]) + payload
+
+
+def _serve(port, mode, ready, stop):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(4)
+    ls.settimeout(0.2)
+    ready.set()
+    try:
+        while not stop.is_set():
+            try:
+                c, _ = ls.accept()
+            except socket.timeout:
+                continue
+            with c:
+                c.settimeout(10)
+                head = b""
+                while b"\r\n\r\n" not in head and len(head) < 65536:
+                    d = c.recv(4096)
+                    if not d:
+                        break
+                    head += d
+                key = b""
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"sec-websocket-key:"):
+                        key = line.split(b":", 1)[1].strip()
+                acc = base64.b64encode(hashlib.sha1(key + GUID).digest())
+                out = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                       b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+                if mode == "eof":
+                    c.sendall(out)
+                    continue                    # TCP ends right after the 101
+                out += _frame(1, b"first") + _frame(2, b"\x00second")
+                if mode == "frames_eof":
+                    c.sendall(out)
+                    continue                    # two frames, then TCP ends
+                c.sendall(out)
+                # "echo": then echo each message (small unfragmented frames, masked by
+                # the client) until its close frame, which is echoed
+                buf = b""
+                while True:
+                    while len(buf) < 6 or len(buf) < 6 + (buf[1] & 127):
+                        d = c.recv(4096)
+                        if not d:
+                            break
+                        buf += d
+                    if len(buf) < 6:
+                        break
+                    op, n = buf[0] & 15, buf[1] & 127
+                    mask, data = buf[2:6], buf[6:6 + n]
+                    buf = buf[6 + n:]
+                    c.sendall(_frame(op, bytes(b ^ mask[i & 3] for i, b in enumerate(data))))
+                    if op == 8:
+                        break
+    finally:
+        ls.close()
+
+
+@pytest.fixture(params=["echo", "frames_eof", "eof"])
+def raw(request):
+    port = free_port()
+    ready, stop = threading.Event(), threading.Event()
+    t = threading.Thread(target=_serve, args=(port, request.param, ready, stop), daemon=True)
+    t.start()
+    assert ready.wait(10)
+    yield request.param, port
+    stop.set()
+    t.join(10)
+
+
+CLIENT = r"""
+import sys
+from mhttp import websocket
+MP = sys.implementation.name == "micropython"
+H1 = ("mhttp.client", "mhttp.h1_connection", "mhttp.h1", "mhttp._h1_client",
+      "mhttp.stream_common", "mhttp._h1c_stream")
+if %(own)r:
+    import mhttp.client, mhttp.h1_connection    # the program's own: they stay
+    own = (mhttp.client, mhttp.h1_connection, sys.modules["mhttp.h1"])
+mode = %(mode)r
+ws = websocket.new_from_uri("ws://127.0.0.1:%(port)d/", blocking=True)
+ws.connect(10)
+w = ws.unwrap()
+t = w.stream
+print("TUNNEL", type(t).__name__, w.connection is t, t.connection is t, t.headers is w.headers)
+# (H1Connection's peername / localname / alpn: the I/O object's)
+print("CONN", t.version == 1.1, t.type, t.is_server, t.closed, t.checktls(),
+      t.peername() == t.io.peername(), t.localname() == t.io.localname(), t.alpn())
+print("HEAD", ws.headers.get(":status"), ws.extensions, ws.protocol)
+print("LOADED", [m for m in H1 if m in sys.modules])
+if %(own)r:
+    import mhttp.client, mhttp.h1_connection
+    print("SAME", own == (mhttp.client, mhttp.h1_connection, sys.modules["mhttp.h1"]))
+if mode == "eof":
+    print("GOT", ws.receive(5), ws.close_code)
+else:
+    print("GOT", ws.receive(5), ws.receive(5))
+    if mode == "echo":
+        ws.send("hello")
+        ws.send(b"\x01\x02")
+        print("ECHO", ws.receive(5), ws.receive(5))
+        print("CLOSE", ws.close(4001, "bye"), ws.close_code, ws.close_reason)
+    else:
+        print("END", ws.receive(5), ws.close_code)
+print("AFTER", t.closed, ws.ready_state)
+# the HTTP/1.1 client works as before after the handshake (imported again if dropped)
+import mhttp.client
+print("AGAIN", callable(mhttp.client.connect))
+print("OK")
+"""
+
+
+@pytest.mark.parametrize("own", [False, True])
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_client_tunnel_after_101(raw, runtime, own, tmp_path):
+    mode, port = raw
+    if runtime == "micropython":
+        require_micropython()
+    f = tmp_path / "c.py"
+    f.write_text(CLIENT % {"mode": mode, "port": port, "own": own})
+    r = run_on(runtime, [str(f)], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
+    assert lines["TUNNEL"] == "Tunnel True True True", out
+    assert lines["CONN"] == "True 0 False False False True True None", out
+    assert lines["HEAD"] == "b'101' [] None", out
+    if runtime == "micropython" and not own:
+        assert lines["LOADED"] == "[]", out
+    elif runtime == "micropython":
+        # the program's imports stay, the same modules; what only the handshake
+        # loaded goes (mhttp._h1_client stays with mhttp.h1, whose global holds it)
+        assert lines["LOADED"] == ("['mhttp.client', 'mhttp.h1_connection', 'mhttp.h1', "
+                                   "'mhttp._h1_client', 'mhttp.stream_common']"), out
+        assert lines["SAME"] == "True", out
+    if mode == "eof":
+        assert lines["GOT"] == "None 1006", out
+    else:
+        assert lines["GOT"] == "('first', 'text') (b'\\x00second', 'binary')", out
+    if mode == "echo":
+        assert lines["ECHO"] == "('hello', 'text') (b'\\x01\\x02', 'binary')", out
+        assert lines["CLOSE"] == "True 4001 bye", out
+    elif mode == "frames_eof":
+        assert lines["END"] == "None 1006", out
+    assert lines["AFTER"] == "True 3", out
+    assert lines["AGAIN"] == "True", out
