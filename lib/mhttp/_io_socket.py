@@ -1,14 +1,20 @@
 # mhttp._io_socket: SocketIO, the I/O object over a blocking socket (the blocking face of
-# every driver: its coroutines never suspend, mhttp._io.run_blocking drives them).  The
-# interface is described in mhttp._io; an asyncio server never loads this module.
-from mhttp.errors import Error
-from mhttp._io import ticks_ms, ticks_diff, _oserror, DEFAULT_BUFSIZE
+# every driver: its coroutines never suspend, mhttp._io.run_blocking drives them), and
+# Blocking, the blocking face of the connections and streams built on it (public as
+# mhttp.blocking.Blocking).  The interface is described in mhttp._io; an asyncio server
+# never loads this module.
+# Board RAM: Blocking lives here, not in a module of its own: every blocking program
+# loads this module with its first connection, and a module costs its object, its dict
+# and its name (a blocking h1 client, ROMFS: one module less).  At most 12 globals (a
+# dict of 13-17 entries takes 320 B on a board, of up to 12 224 B): mhttp._io read as
+# _io.<name>, the errors imported where raised, the lists of rare names are literals.
+import mhttp._io as _io
 from mhttp._lazy import bind, settle
 
 # SocketIO's methods a plain exchange does not call (peername, localname, alpn: asked by
 # an application or for TLS; expire: a Reaper's, which never holds a SocketIO) live in
-# mhttp._io_rare, bound on first use (mhttp._lazy).
-_RARE = "peername localname alpn expire"
+# mhttp._io_rare, bound on first use (mhttp._lazy): "peername localname alpn expire",
+# written in __getattr__ and in settle() at the end (equal literals are one object).
 
 
 def _err(n, timeout=None):
@@ -31,7 +37,7 @@ class SocketIO:
     poll = None
     timeout = -1
 
-    def __init__(self, sock, bufsize=DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
+    def __init__(self, sock, bufsize=_io.DEFAULT_BUFSIZE, tls=False, addr=None, raw=None):
         self.sock = sock
         # MicroPython's SSLSocket has no settimeout: timeouts go on the socket it wraps.
         self.raw = raw if raw is not None and not hasattr(sock, "settimeout") else sock
@@ -67,7 +73,7 @@ class SocketIO:
             self.poll.register(raw, select.POLLIN)
 
     def __getattr__(self, name):
-        return bind(self, name, "mhttp._io_rare", _RARE)
+        return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
 
     def settimeout(self, timeout):
         if self.poll is not None:
@@ -82,7 +88,7 @@ class SocketIO:
         import select
         left = -1
         if timeout is not None:
-            left = int(timeout * 1000) - ticks_diff(ticks_ms(), start)
+            left = int(timeout * 1000) - _io.ticks_diff(_io.ticks_ms(), start)
             if left <= 0:
                 if write:
                     raise _err(3, timeout)  # write timed out after %ss
@@ -112,7 +118,7 @@ class SocketIO:
             raise _err(0)   # recv on a closed connection
         mv = self.buf
         if self.poll is not None:
-            start = ticks_ms()
+            start = _io.ticks_ms()
             for _ in range(1000000):
                 try:
                     n = self.recv_into(mv)
@@ -121,7 +127,7 @@ class SocketIO:
                     if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
                         n = None
                     else:
-                        raise _oserror(e, "read")
+                        raise _io._oserror(e, "read")
                 if n is not None:
                     return mv[:n] if n else b""
                 self.wait(start, timeout, False)
@@ -141,8 +147,9 @@ class SocketIO:
                 return mv[:n] if n else b""
             return self.sock.recv(len(mv))
         except OSError as e:
-            raise _oserror(e, "read")
+            raise _io._oserror(e, "read")
         except Exception as e:  # CPython socket.timeout is an OSError subclass; others
+            from mhttp.errors import Error
             if isinstance(e, Error):
                 raise
             n = type(e).__name__
@@ -157,7 +164,7 @@ class SocketIO:
             raise _err(1)   # send on a closed connection
         s = self.sock
         if self.poll is not None:
-            start = ticks_ms()
+            start = _io.ticks_ms()
             for p in pieces:
                 mv = memoryview(p)
                 while len(mv):
@@ -168,7 +175,7 @@ class SocketIO:
                         if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
                             n = None
                         else:
-                            raise _oserror(e, "write")
+                            raise _io._oserror(e, "write")
                     if not n:
                         self.wait(start, timeout, True)
                         continue
@@ -184,7 +191,7 @@ class SocketIO:
                         n = 0
                     mv = mv[n:]
         except OSError as e:
-            raise _oserror(e, "write")
+            raise _io._oserror(e, "write")
 
     def abort(self):
         if self.closed:
@@ -199,5 +206,51 @@ class SocketIO:
         self.abort()
 
 
+# -- Blocking: the blocking face (mhttp.blocking's description) ---------------------------
+# RAM: one class (each def is heap on a board); a method call through the wrapper makes one
+# small closure (no wrapper object per call), iteration is the wrapper's own __next__.
+
+class Blocking:
+    def __init__(self, obj):
+        object.__setattr__(self, "_obj", obj)
+
+    def __getattr__(self, name):
+        v = getattr(self._obj, name)
+        if callable(v) and not isinstance(v, type):
+            def call(*a, **kw):
+                r = v(*a, **kw)
+                if hasattr(r, "send") and hasattr(r, "throw"):     # a coroutine: run it
+                    r = _io.run_blocking(r)
+                if (hasattr(r, "get_next_chunk") or hasattr(r, "new_stream")) and \
+                        not isinstance(r, Blocking):
+                    return Blocking(r)
+                return r
+            return call
+        if hasattr(v, "get_next_chunk") or hasattr(v, "new_stream"):
+            return Blocking(v)
+        return v
+
+    def __setattr__(self, name, value):
+        setattr(self._obj, name, value)
+
+    def unwrap(self):
+        return self._obj
+
+    def __iter__(self):
+        # the body chunks of a wrapped stream (get_next_chunk until None)
+        return self
+
+    def __next__(self):
+        c = _io.run_blocking(self._obj.get_next_chunk())
+        if c is None:
+            raise StopIteration
+        return c
+
+    def __repr__(self):
+        # (two short str literals are interned names; "Blocking(%r)" would be a heap
+        # object on a board, even from ROMFS)
+        return "%s(%r)" % ("Blocking", self._obj)
+
+
 # CPython: bound at import, no __getattr__ (mhttp._lazy)
-settle(SocketIO, "mhttp._io_rare", _RARE)
+settle(SocketIO, "mhttp._io_rare", "peername localname alpn expire")

@@ -146,26 +146,13 @@ class Request:
 
     def go_blocking(self, timeout=None):
         # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
-        # The stream is wrapped in mhttp.blocking.Blocking (its methods block), imported
-        # after the exchange: the first request's peak (its connection, the driver's
-        # modules being loaded) then does not hold it too (board RAM, fs .mpy ~2 KiB).
-        from mhttp._io import run_blocking
-        headers, stream = run_blocking(
+        # The stream is wrapped in mhttp.blocking.Blocking (its methods block), taken from
+        # mhttp._io_socket, where it lives: the module of the blocking connection, loaded
+        # by the first one (board RAM: no module of its own loaded, and nothing loaded
+        # after the exchange).
+        headers, stream = _io.run_blocking(
             self._go(None if timeout is None else (_io.ticks_ms(), timeout), True))
-        import sys
-        if "mhttp.blocking" not in sys.modules and not hasattr(b"", "translate"):
-            # (MicroPython: its bytes have no translate; no "micropython" literal, a
-            # heap object on a board.)  Board RAM, once per program (the first blocking
-            # request): a collection before that module loads, so that it fills the
-            # holes the first exchange's garbage left instead of splitting the free
-            # space later requests need, and one after, for the garbage its loading left (h1 client 100 GETs, heap
-            # sweeps: all pass from 64000 -> 63488 B and below as .mpy files, from
-            # 40448 -> 40192 -> 39936 B from ROMFS).
-            import gc
-            gc.collect()
-            from mhttp.blocking import Blocking
-            gc.collect()
-        from mhttp.blocking import Blocking
+        from mhttp._io_socket import Blocking
         return headers, Blocking(stream)
 
     async def _go(self, deadline, blocking, follow=True):
@@ -254,12 +241,14 @@ class Request:
             # Plain http:// HTTP/1.1: what mhttp.client.connect does for these options
             # (no TLS, so no SNI and no ALPN), without loading mhttp.client (board RAM:
             # ~1.2 KB from ROMFS, ~2.5 KB as a .mpy file).
-            if not hasattr(b"", "translate"):    # MicroPython (see go_blocking)
-                # Board RAM (the GC never moves objects): a collection first, so that
-                # the connection's long-lived objects (socket, receive buffer, parser,
-                # the modules loaded by the first one) fill the holes the program's
-                # earlier garbage left low in the heap, instead of splitting the free
-                # space every request then needs (as mhttp.websocket's connect).
+            if not hasattr(b"", "translate"):
+                # (MicroPython: its bytes have no translate; no "micropython" literal, a
+                # heap object on a board.)  Board RAM (the GC never moves objects): a
+                # collection first, so that the connection's long-lived objects (socket,
+                # receive buffer, parser, the modules loaded by the first one) fill the
+                # holes the program's earlier garbage left low in the heap, instead of
+                # splitting the free space every request then needs (as
+                # mhttp.websocket's connect).
                 import gc
                 gc.collect()
             import _mhttp_port

@@ -13,6 +13,8 @@ import sys
 
 import _mhttp_port
 import mhttp.request as request
+import mhttp._io_socket    # noqa: F401 (Blocking's module; on CPython its settle() loads
+                           # mhttp._io_rare at import, before the check below)
 from mhttp.h1 import CLIENT
 from mhttp.h1_connection import H1Connection
 from _t import raises, ScriptIO
@@ -21,7 +23,8 @@ from _t import raises, ScriptIO
 NAMES = ("RedirectError", "body_length", "body_replayable", "new_connect", "EXPECT_THRESHOLD",
          "FILE_CHUNK")
 LAZY = ("mhttp._request_more", "mhttp._client_h2", "mhttp._client_tls", "mhttp._util_ip",
-        "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client", "mhttp._io_rare")
+        "mhttp.util", "mhttp._util_path", "mhttp._util_date", "mhttp.client", "mhttp._io_rare",
+        "mhttp.blocking")    # (go_blocking takes Blocking from mhttp._io_socket)
 
 
 
@@ -257,6 +260,21 @@ def test_pooled_connection_keeps_no_finished_stream():
     assert _run(peers, run) == (b"one", b"two")
     assert pool.reused == 1 and len(peers.opened) == 1
     assert peers.opened[0].wire().count(b"GET / HTTP/1.1\r\n") == 2
+
+
+def test_go_blocking_wraps_in_mhttp_blocking_blocking():
+    # go_blocking takes Blocking from mhttp._io_socket (board RAM: mhttp.blocking is not
+    # loaded by a blocking request); it is the very class mhttp.blocking names, and the
+    # wrapped stream iterates its body.
+    import mhttp.blocking
+    assert mhttp.blocking.Blocking is mhttp._io_socket.Blocking
+    peers = Peers([_ok(b"body")])
+
+    def run():
+        h, s = _req("http://h.test/").go_blocking(5)
+        assert isinstance(s, mhttp.blocking.Blocking)
+        return h.get(b":status"), b"".join(list(s))
+    assert _run(peers, run) == (b"200", b"body")
 
 
 def test_redirect_followed_on_the_same_connection():
