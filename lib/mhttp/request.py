@@ -102,9 +102,13 @@ def _left(deadline):
     # least 1 ms, so that an expired deadline still times out in the callee.
     if deadline is None:
         return None
-    # (One float made, not two: a heap object each on MicroPython.)
-    t = (deadline[1] * 1000 - _io.ticks_diff(_io.ticks_ms(), deadline[0])) / 1000
-    return t if t > 0 else 1 / 1000    # (computed when needed: no float constant)
+    # (One float made, not two: a heap object each on MicroPython.  No float constant
+    # either, a heap object on a board even from ROMFS: 1 / 1000 would be folded into
+    # one by the compiler; the milliseconds are clamped first instead.)
+    t = deadline[1] * 1000 - _io.ticks_diff(_io.ticks_ms(), deadline[0])
+    if t <= 0:
+        t = 1
+    return t / 1000
 
 
 # ---- the request object ----------------------------------------------------------
