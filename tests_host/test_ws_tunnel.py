@@ -10,6 +10,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 
 import pytest
 
@@ -51,6 +52,26 @@ def _serve(port, mode, ready, stop):
                 acc = base64.b64encode(hashlib.sha1(key + GUID).digest())
                 out = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                        b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+                if mode == "tab":
+                    # a head the client's plain case leaves to mhttp.h1 (a tab)
+                    out = out[:-2] + b"X-Tab: a\tb\r\n\r\n"
+                elif mode == "interim":
+                    out = b"HTTP/1.1 100 Continue\r\n\r\n" + out
+                elif mode == "split":
+                    # the head in pieces (a CRLF cut in two)
+                    c.sendall(out[:20])
+                    time.sleep(0.05)
+                    c.sendall(out[20:len(out) - 3])
+                    time.sleep(0.05)
+                    out = out[len(out) - 3:]
+                elif mode == "refuse":
+                    c.sendall(b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
+                              b"Content-Length: 0\r\n\r\n")
+                    continue
+                elif mode == "noanswer":
+                    continue
+                elif mode == "badaccept":
+                    out = out.replace(acc, b"x" + acc[1:])
                 if mode == "eof":
                     c.sendall(out)
                     continue                    # TCP ends right after the 101
@@ -80,7 +101,7 @@ def _serve(port, mode, ready, stop):
         ls.close()
 
 
-@pytest.fixture(params=["echo", "frames_eof", "eof"])
+@pytest.fixture(params=["echo", "frames_eof", "eof", "tab", "interim", "split"])
 def raw(request):
     port = free_port()
     ready, stop = threading.Event(), threading.Event()
@@ -112,6 +133,8 @@ print("CONN", t.version == 1.1, t.type, t.is_server, t.closed, t.checktls(),
       t.peername() == t.io.peername(), t.localname() == t.io.localname(), t.alpn())
 print("HEAD", ws.headers.get(":status"), ws.extensions, ws.protocol)
 print("LOADED", [m for m in H1 if m in sys.modules])
+# (CPython keeps what it loaded: whether mhttp.h1 read the answer)
+print("H1READ", "mhttp.h1" in sys.modules)
 if %(own)r:
     import mhttp.client, mhttp.h1_connection
     print("SAME", own == (mhttp.client, mhttp.h1_connection, sys.modules["mhttp.h1"]))
@@ -119,7 +142,7 @@ if mode == "eof":
     print("GOT", ws.receive(5), ws.close_code)
 else:
     print("GOT", ws.receive(5), ws.receive(5))
-    if mode == "echo":
+    if mode != "frames_eof":
         ws.send("hello")
         ws.send(b"\x01\x02")
         print("ECHO", ws.receive(5), ws.receive(5))
@@ -153,18 +176,72 @@ def test_client_tunnel_after_101(raw, runtime, own, tmp_path):
         assert lines["LOADED"] == "[]", out
     elif runtime == "micropython":
         # the program's imports stay, the same modules; what only the handshake
-        # loaded goes (mhttp._h1_client stays with mhttp.h1, whose global holds it)
+        # loaded goes (mhttp._h1_client, loaded when mhttp.h1 reads the answer, stays
+        # with mhttp.h1, whose global holds it)
+        cli = "'mhttp._h1_client', " if mode in ("tab", "interim") else ""
         assert lines["LOADED"] == ("['mhttp.client', 'mhttp.h1_connection', 'mhttp.h1', "
-                                   "'mhttp._h1_client', 'mhttp.stream_common']"), out
+                                   "%s'mhttp.stream_common']" % cli), out
         assert lines["SAME"] == "True", out
+    if runtime == "cpython" and not own:
+        # the plain case reads the plain heads itself, mhttp.h1 the others
+        assert lines["H1READ"] == str(mode in ("tab", "interim")), out
     if mode == "eof":
         assert lines["GOT"] == "None 1006", out
     else:
         assert lines["GOT"] == "('first', 'text') (b'\\x00second', 'binary')", out
-    if mode == "echo":
+    if mode != "eof" and mode != "frames_eof":
         assert lines["ECHO"] == "('hello', 'text') (b'\\x01\\x02', 'binary')", out
         assert lines["CLOSE"] == "True 4001 bye", out
     elif mode == "frames_eof":
         assert lines["END"] == "None 1006", out
     assert lines["AFTER"] == "True 3", out
     assert lines["AGAIN"] == "True", out
+
+
+FAIL = r"""
+import sys
+from mhttp import websocket
+ws = websocket.new_from_uri("ws://127.0.0.1:%(port)d/x", blocking=True)
+try:
+    ws.connect(10)
+    print("CONNECTED")
+except Exception as e:
+    w = ws.unwrap()
+    print("ERR", type(e).__name__, e)
+    print("STATE", w.ready_state, type(w.connection).__name__, w.connection.closed,
+          w.connection.io.closed, w.headers and w.headers.get(":status"))
+print("OK")
+"""
+
+# what the client said before the plain case existed (HEAD~ of this test: mhttp.h1 read
+# every answer): the same errors, states and connection objects
+FAIL_WANT = {
+    "refuse": ["ERR HandshakeError \u00a74.1: the server answered b'426', not 101",
+               "STATE 3 H1Connection True True b'426'"],
+    "noanswer": ["ERR ConnectionClosed peer closed the connection before a response",
+                 "STATE 3 H1Connection True True None"],
+    "badaccept": ["ERR HandshakeError \u00a74.1: Sec-WebSocket-Accept does not match the key",
+                  "STATE 3 H1Connection True True b'101'"],
+}
+
+
+@pytest.mark.parametrize("mode", sorted(FAIL_WANT))
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_client_failed_handshake_as_before(mode, runtime, tmp_path):
+    if runtime == "micropython":
+        require_micropython()
+    port = free_port()
+    ready, stop = threading.Event(), threading.Event()
+    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
+    t.start()
+    assert ready.wait(10)
+    try:
+        f = tmp_path / "f.py"
+        f.write_text(FAIL % {"port": port})
+        r = run_on(runtime, [str(f)], timeout=60)
+    finally:
+        stop.set()
+        t.join(10)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    assert out.splitlines()[:2] == FAIL_WANT[mode], out

@@ -9,6 +9,7 @@ from mhttp.errors import Error, ConnectionClosed
 from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
+from mhttp.headers import Headers
 from mhttp.websocket import (WebSocket, CONNECTING, CLOSED, _deadline, _left,
                              _blocking_class)
 
@@ -34,41 +35,105 @@ async def connect(self, timeout):
     # WebSocket.connect(timeout) up to the checked response (self: the WebSocket): sets
     # self.connection, self.headers, self.protocol and returns (stream, extensions); on
     # any failure the connection is aborted (ready_state CLOSED) and the error raised.
+    # The plain case (ws://, HTTP/1.1, no extra request fields nor Origin, and a 101
+    # answer head that is plain ASCII; see _plain, request_head, response_head) is
+    # written and read here, without mhttp.client's negotiation nor mhttp.h1 (board
+    # RAM: the HTTP/1.1 client's modules, ~14 KB of a board's heap, are never loaded);
+    # the same bytes go out, and anything else the plain case does not cover (another
+    # status, an interim 1xx, a head mhttp.h1 might refuse or read otherwise, EOF) is
+    # handed, with every byte read so far, to mhttp.h1_connection, which answers as it
+    # always did.  Everything else takes mhttp.client.connect and mhttp.h1_connection.
     if self.type != "client" or self.ready_state != CONNECTING:
         raise Error(_msg(_M_CONNECT_USED))
-    from mhttp import client
     end = _deadline(timeout)
     o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
     for k in self.options:
         o[k] = self.options[k]
-    conn = await client.connect(o, _left(end))
-    self.connection = conn
+    conn = io = None
+    if _plain(self):
+        # mhttp.client.connect's steps for these options (no TLS, no version to
+        # negotiate), without its negotiate (which would load mhttp.h1_connection)
+        import _mhttp_port
+        kw = {}
+        if o.get("bufsize"):
+            kw["bufsize"] = o["bufsize"]
+        if self.blocking:
+            io = _mhttp_port.open_connection_blocking(self.host, int(self.port), None, None,
+                                                     None, _left(end), **kw)
+        else:
+            io = await _mhttp_port.open_connection(self.host, int(self.port), None, None,
+                                                   None, _left(end), **kw)
+    else:
+        from mhttp import client
+        conn = await client.connect(o, _left(end))
+        self.connection = conn
     try:
-        h2 = getattr(conn, "version", 1.1) == 2       # HTTP/2 (2 or 2.0)
+        h2 = conn is not None and getattr(conn, "version", 1.1) == 2    # (2 or 2.0)
         if h2:
             from mhttp._ws_more import _h2_check
             await _h2_check(conn, end)
-        stream = conn.new_stream()
+        if conn is not None:
+            stream = conn.new_stream()
         key = None if h2 else client_key()
         req = client_request(self.authority, self.path, key, self.protocols, self.compression,
                              b"https" if self.tls else b"http", h2, self.origin)
         if self.request_headers is not None:
             for f in self.request_headers:
                 req.append(f[0], f[1])
-        # HTTP/1.1: a GET without a body (end_stream), the tunnel opens with the 101.
-        # HTTP/2: the CONNECT stream stays open: it is the tunnel.
-        await stream.write_headers(req, not h2, _left(end))
-        while True:
-            resp = await stream.get_headers(_left(end))
-            if resp is None:
-                raise ConnectionClosed(_msg(_M_NO_RESPONSE))
-            st = resp.get(b":status") or b""
-            if st[:1] != b"1" or st == b"101":
-                break
+        t = None
+        if conn is None:
+            head = request_head(req)
+            if head is None:
+                # not plain after all (a path, host or subprotocol mhttp.h1 checks)
+                conn = self.connection = _h1(io, o)
+                stream = conn.new_stream()
+        if conn is None:
+            await io.send([head], _left(end))
+            t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
+            buf = b""
+            r = data = None
+            while r is None:
+                r = response_head(buf)
+                if r is None:
+                    data = await io.recv(t)
+                    if not data:
+                        break       # (EOF: mhttp.h1 says what it means)
+                    buf += bytes(data)      # (a view of the I/O object's buffer)
+            if r:
+                # the plain 101: its fields, and what the server sent after it
+                resp = Headers._trusted(r[0])
+                buf = buf[r[1]:]
+            else:
+                # mhttp.h1 reads this answer: the request it would have written went
+                # out, the bytes read so far (and EOF) are its input
+                conn = self.connection = _h1(io, o)
+                stream = conn.new_stream()
+                stream.headers_sent = True
+                conn.p.send_headers(req, True)
+                if buf:
+                    conn.p.receive_data(buf)
+                if r is None:
+                    conn._eof = True
+                    conn.p.receive_data(b"")
+        else:
+            # HTTP/1.1: a GET without a body (end_stream), the tunnel opens with the 101.
+            # HTTP/2: the CONNECT stream stays open: it is the tunnel.
+            await stream.write_headers(req, not h2, _left(end))
+        if conn is not None:
+            while True:
+                resp = await stream.get_headers(_left(end) if t is None else t)
+                t = None
+                if resp is None:
+                    raise ConnectionClosed(_msg(_M_NO_RESPONSE))
+                st = resp.get(b":status") or b""
+                if st[:1] != b"1" or st == b"101":
+                    break
         self.headers = resp
         proto, exts = client_check_response(resp, key, self.protocols, self.compression, h2)
     except BaseException:
         self.ready_state = CLOSED
+        if conn is None:
+            conn = self.connection = _h1(io, o)
         conn.abort()
         raise
     self.protocol = proto.decode() if proto is not None else None
@@ -78,8 +143,108 @@ async def connect(self, timeout):
         # no HTTP/1.1 object, and on MicroPython unload() drops the modules only the
         # handshake needed (board RAM).
         from mhttp._ws_tun import Tunnel
-        stream = self.connection = Tunnel(conn, resp)
+        if conn is None:
+            stream = Tunnel(io, resp, buf or None, False, getattr(io, "send_nowait", None))
+        else:
+            # what the HTTP/1.1 parser read past the 101 head, and whether the peer had
+            # already ended its side
+            data = None
+            eof = conn._eof
+            ev = conn.p.next_event()
+            if ev is not None:
+                data = ev[1] or None
+                if ev[2]:
+                    eof = True
+            stream = Tunnel(conn.io, resp, data, eof, conn._nowait)
+        self.connection = stream
     return stream, exts
+
+
+def _h1(io, o):
+    # The HTTP/1.1 connection mhttp.client.connect would have made over io.
+    from mhttp.client import negotiate
+    return negotiate(io, o, 11 / 10)
+
+
+def _plain(self):
+    # Whether connect() may take the plain case: ws://, no options but the HTTP version
+    # (1.1) and the buffer size, no extra request fields, no Origin.
+    if self.tls or self.request_headers is not None or self.origin is not None:
+        return False
+    o = self.options
+    for k in o:
+        if k != "version" and k != "bufsize":
+            return False
+    return o.get("version") == 11 / 10
+
+
+def _ascii(s, lo):
+    # s's bytes are all in lo..126 (s not empty)
+    return len(s) > 0 and min(s) >= lo and max(s) <= 126
+
+
+def request_head(h):
+    # The bytes mhttp.h1 writes for the plain case's GET, the Headers h from
+    # client_request (H1Protocol(CLIENT).send_headers(h, True)), or None when h holds
+    # anything mhttp.h1 checks that is not plain ASCII (it then writes it itself):
+    # a path of VCHARs, a host of letters, digits and ".-:[]", values of SP and VCHARs.
+    path = h.get(b":path")
+    auth = h.get(b":authority")
+    if not _ascii(path, 33) or not _ascii(auth, 33):
+        return None
+    for c in auth:
+        if not (48 <= c <= 57 or 97 <= c | 32 <= 122 or chr(c) in ".-:[]"):
+            return None
+    out = [b"GET ", path, b" HTTP/1.1\r\nhost: ", auth, b"\r\n"]
+    for f in h:
+        if f[0][0] != 58:      # (":", a pseudo-header)
+            if not _ascii(f[1], 32):
+                return None
+            out.append(f[0])
+            out.append(b": ")
+            out.append(f[1])
+            out.append(b"\r\n")
+    out.append(b"\r\n")
+    return b"".join(out)
+
+
+def response_head(buf):
+    # The plain case's answer in buf (bytes read so far): None while more bytes are
+    # needed, False when it is not the plain case (mhttp.h1 then reads it), else
+    # (fields, end): the head's fields as mhttp.h1 gives them to Headers._trusted and
+    # the offset of the bytes after it.  Plain: "HTTP/1.1 101" with an optional reason,
+    # at most 100 fields "name: value" of SP and VCHARs (names tokens), at most 4096
+    # bytes, CRLF only: what mhttp.h1 takes the same way (its limits are larger).
+    e = buf.find(b"\r\n\r\n")
+    b = buf if e < 0 else buf[:e]
+    if e < 0 and b[-1:] == b"\r":
+        b = b[:-1]      # (a CRLF in two reads)
+    if len(b) > 4096 or b[:12] != b"HTTP/1.1 101"[:len(b)]:
+        return False
+    lines = b.split(b"\r\n")
+    if len(lines) > 101:
+        return False
+    for x in lines:
+        if x and not _ascii(x, 32):
+            return False
+    if e < 0:
+        return None
+    x = lines[0]
+    if len(x) > 12 and x[12] != 32:
+        return False
+    from mhttp.headers import NEVER_INDEX_DEFAULT
+    out = [(b":status", b"101", False)]
+    for x in lines[1:]:
+        c = x.find(b":")
+        if c <= 0:
+            return False
+        name = x[:c]
+        for k in name:
+            if k < 33 or chr(k) in "\"(),/:;<=>?@[\\]{}":
+                return False
+        name = name.lower()
+        out.append((name, x[c + 1:].strip(b" \t"), name in NEVER_INDEX_DEFAULT))
+    return out, e + 4
 
 
 def parse_ws_uri(uri):

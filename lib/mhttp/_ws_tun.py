@@ -23,23 +23,15 @@ class Tunnel:
     is_server = False
     closed = False
 
-    def __init__(self, conn, headers):
-        self.io = conn.io
+    def __init__(self, io, headers, data, end, send):
+        # data: the bytes read past the 101 head (None: none), end: the peer had
+        # already ended its side, send: the I/O object's send_nowait (or None)
+        self.io = io
         self.headers = headers
         self.connection = self
-        # (H1Connection's: the I/O object's send_nowait, or None)
-        self.send = conn._nowait
-        # what the HTTP/1.1 parser read past the 101 head (the server's first frames),
-        # and whether the peer had already ended its side
-        data = None
-        eof = conn._eof
-        ev = conn.p.next_event()
-        if ev is not None:
-            data = ev[1] or None
-            if ev[2]:
-                eof = True
+        self.send = send
         self.data = data
-        self.end = eof
+        self.end = end
 
     def __getattr__(self, name):
         if name == "version":
