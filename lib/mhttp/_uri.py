@@ -113,11 +113,19 @@ def parse_uri(uri):
         raise _bad(8)   # URI has no authority
     # the authority is b[c:end] (c moved past "//"), the path and query b[end:h]
     c += 3
+    # (three finds, not a loop over a tuple of the separators: a constant tuple is a heap
+    # object, its items three more, even from ROMFS; b"/" and b"#" are this module's
+    # constants already)
     end = len(b)
-    for sep in (b"/", b"?", b"#"):
-        k = b.find(sep, c)
-        if 0 <= k < end:
-            end = k
+    k = b.find(b"/", c)
+    if 0 <= k < end:
+        end = k
+    k = b.find(b"?", c)
+    if 0 <= k < end:
+        end = k
+    k = b.find(b"#", c)
+    if 0 <= k < end:
+        end = k
     frag = None
     h = b.find(b"#", end)
     if h >= 0:
