@@ -116,3 +116,126 @@ async def _error_close(self, io, status, write_timeout=None):
             n += len(d)
     except Error:
         pass
+
+
+# -- close() with exchanges in flight ------------------------------------------------------
+
+async def _close_busy(self, timeout):
+    # close()'s wait when requests are in flight (or HTTP/2 connections, handler tasks):
+    # close() already refused new connections, marked every connection close_after and
+    # woke the idle ones.  The exchange of the handler awaiting close(), when it is one
+    # of ours, is not waited for (it could not end before close() returns: its handler
+    # is the one waiting): its connection leaves self.conns now and ends when the
+    # handler returns (HTTP/1: with Connection: close on a response written after this;
+    # HTTP/2: its final GOAWAY once its streams are done; only while its stream is open,
+    # else that connection ends by itself and is waited for as before), its HTTP/2 task
+    # leaves self._h2tasks.  Each other open websocket gets its close frame 1001 (Going
+    # Away, see _going_away).  Then: wait until no connection nor HTTP/2 handler task is
+    # left (Server._end and the end of a handler task set _closing), at most `timeout`
+    # seconds, after which the connections left are aborted and the handler tasks left
+    # cancelled.
+    import asyncio
+    me = asyncio.current_task()
+    own, st = _caller(self, me)
+    if own is not None:
+        self.conns.discard(own)
+    t = self._h2tasks
+    if t:
+        t.discard(me)
+    _going_away(self, st, None if sys.implementation.name == "cpython" else me)
+    if self.conns or self._h2tasks:
+        try:
+            await asyncio.wait_for(self._closing.wait(), timeout)
+        except asyncio.TimeoutError:
+            for c in list(self.conns):
+                c.abort()
+            t = self._h2tasks       # (a set made during the wait, by a first handler)
+            if t:
+                # HTTP/2 handler tasks still running: cancelled, and given their turn
+                for c in list(t):
+                    c.cancel()
+                t.clear()
+                await asyncio.sleep(0)
+
+
+def _caller(self, me):
+    # The exchange of the handler awaiting close() (running in task me): (its connection
+    # not to wait for, or None; its stream, or None).  HTTP/1: the connection and its
+    # stream.  HTTP/2: the stream, and its connection while that stream is still open.
+    # (None, None) when the caller is no handler of this server (another task, a
+    # handler of another server).  CPython reads it from the frames of the call (the
+    # same on both I/O paths: a connection's coroutine driven by hand by the
+    # asyncio.Protocol, or run by a Task): the innermost Server._on_connection or
+    # HTTP/2 _handle frame of this server.  MicroPython has no frames: an HTTP/1
+    # handler runs in its connection's own task, which conn.idle holds while the
+    # handler runs (mhttp.server); an HTTP/2 handler's stream is known only for a
+    # websocket's, by the task accept() ran in (mhttp._ws_server); another HTTP/2
+    # handler that awaits close() before its stream is done holds its connection until
+    # the timeout.
+    c = s = None
+    if sys.implementation.name == "cpython":
+        from mhttp.server import Server
+        a = Server._on_connection.__code__
+        m = sys.modules.get("mhttp._h2_server")
+        b = m._handle.__code__ if m is not None else None
+        f = sys._getframe(1)
+        while f is not None:
+            if f.f_code is a and f.f_locals.get("self") is self:
+                c = f.f_locals.get("conn")
+                if c is None or c.version == 2 or c.idle is True:
+                    return None, None
+                return c, c.stream
+            if f.f_code is b and f.f_locals.get("server") is self:
+                s = f.f_locals.get("stream")
+                break
+            f = f.f_back
+    else:
+        for c in self.conns:
+            if c.version != 2 and c.idle is me:
+                return c, c.stream
+        for c in self.conns:
+            if c.version == 2:
+                for x in c.streams.values():
+                    ws = getattr(x, "ws", None)
+                    if ws is not None and getattr(ws, "task", None) is me:
+                        s = x
+    if s is None:
+        return None, None
+    c = s.conn
+    if c in self.conns and c.streams.get(s.id) is s:
+        return c, s
+    return None, s
+
+
+def _going_away(self, st, me):
+    # Each open server websocket (accepted by mhttp._ws_server.accept, which notes it on
+    # its stream as stream.ws) gets its close frame 1001, Going Away (RFC 6455 §7.4.1,
+    # "a server going down"), sent by a task of its own (a client that does not read
+    # stalls only its own): its handler's receive() then reads the client's answering
+    # close frame and returns None (ws.close_code holds it), the transport ends (HTTP/1:
+    # the TCP connection; HTTP/2: the CONNECT stream), the handler ends.  Not the
+    # websocket of the caller's own exchange (stream st, or accepted in task me on
+    # MicroPython; me is None on CPython), which its handler still owns.  A handler
+    # that is not reading gets WSError at its next send (the closing handshake has
+    # begun); one that never reads again is ended at close()'s timeout.
+    import asyncio
+    for c in list(self.conns):
+        if c.version == 2:
+            l = list(c.streams.values())
+        else:
+            l = (c.stream,)
+        for s in l:
+            ws = getattr(s, "ws", None)
+            if (ws is not None and s is not st and ws.ready_state == 1 and
+                    (me is None or getattr(ws, "task", None) is not me)):
+                asyncio.create_task(_bye(ws))
+
+
+async def _bye(ws):
+    # A websocket's close frame 1001, without waiting for the answer (its handler reads
+    # it).  The asyncio.Protocol fast path (CPython) buffers a write until the
+    # connection's own coroutine suspends, and this task is not that coroutine: flushed.
+    await ws.close(1001, "", None, False)
+    f = getattr(getattr(ws.connection, "io", None), "flush", None)
+    if f is not None:
+        f()

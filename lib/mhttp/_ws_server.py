@@ -201,6 +201,14 @@ async def accept(self, headers=None, protocols=None, timeout=None):
     await stream.write_headers(resp, False, timeout)
     self.protocol = chosen.decode() if chosen is not None else None
     self._open(stream, exts, False)
+    # For mhttp.server's close(), which sends each open websocket a close frame 1001 (see
+    # mhttp._server_more._going_away): the websocket of a stream, and on MicroPython the
+    # task of its handler (close() called by that handler leaves its own websocket alone;
+    # CPython finds the caller's stream from its frames).  Only a server websocket pays.
+    stream.ws = self
+    if MICROPYTHON:
+        from asyncio import core
+        self.task = core.cur_task       # (None outside a task: no error)
 
 
 def new_from_stream(stream, headers, compression=True, max_message_size=None,

@@ -37,6 +37,12 @@ from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
 from asyncio import CancelledError
+try:
+    # MicroPython: core.cur_task is the running task (None outside one), see conn.idle
+    # in _on_connection (a name MicroPython has already: no new interned name)
+    from asyncio import core
+except ImportError:
+    core = None         # CPython: close() finds its caller from the frames of the call
 
 # The lazy method lists (one str each, see mhttp._lazy) are written out where they are
 # used, not kept as globals: board RAM (two interned names less).
@@ -134,38 +140,36 @@ class Server:
         # Graceful: refuse new connections, close idle keep-alive connections, let
         # in-flight requests finish (their responses carry Connection: close; HTTP/2: a
         # GOAWAY, two-step when streams are open, and the connection closes once they
-        # are done, see H2Connection._read_loop), then abort whatever is left after
-        # `timeout` seconds, HTTP/2 handler tasks still running cancelled.  Returns once
-        # no connection is left and no HTTP/2 handler task runs.
+        # are done, see H2Connection._read_loop; an open websocket: a close frame 1001),
+        # then abort whatever is left after `timeout` seconds, HTTP/2 handler tasks
+        # still running cancelled.  Returns once no connection is left and no HTTP/2
+        # handler task runs; a handler awaiting close() is not waited for (its HTTP/1
+        # connection ends when it returns).  With requests in flight the waiting is
+        # mhttp._server_more._close_busy (board RAM: a plain server closing idle
+        # connections does not load it).
         import asyncio
         if self._closing:
             return
         self._closing = asyncio.Event()     # set by _end() when the last connection ends
         if self._serve is not None:
             self._serve.close()
+        busy = self._h2tasks
         for c in list(self.conns):
             c.close_after = True
-            if c.idle or (c.version == 2 and not c._batch):
+            if c.idle is True or (c.version == 2 and not c._batch):
                 # (HTTP/2: its reader wakes, sends GOAWAY, and ends once its streams are
                 # done; one dispatching now, whose handler called close(), sees it itself)
                 c.io.expire()
-        t = self._h2tasks
-        if t:
-            # (a handler awaiting close() is not waited for, nor cancelled)
-            t.discard(asyncio.current_task())
-        if self.conns or t:
+            if c.idle is not True:
+                busy = True     # an exchange in flight, or HTTP/2
+        if busy:
+            await self._close_busy(timeout)
+        elif self.conns:
             try:
                 await asyncio.wait_for(self._closing.wait(), timeout)
             except asyncio.TimeoutError:
                 for c in list(self.conns):
                     c.abort()
-                t = self._h2tasks       # (a set made during the wait, by a first handler)
-                if t:
-                    # HTTP/2 handler tasks still running: cancelled, and given their turn
-                    for c in list(t):
-                        c.cancel()
-                    t.clear()
-                    await asyncio.sleep(0)
         self._closing.set()             # (a connection still choosing its protocol: none)
         self.reaper.stop()
         if self._serve is not None:
@@ -206,7 +210,7 @@ class Server:
         if name in "_choose _new_h2 _serve_h2 _h2c_upgrade".split():
             return bind(self, name, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade")
         return bind(self, name, "mhttp._server_more", "pause resume loop serve_forever run "
-                    "localname _error_close _onstream_failed")
+                    "localname _error_close _onstream_failed _close_busy")
 
     async def _on_connection(self, io):
         # An accepted connection, from start to end (the port runs it as its task).
@@ -288,7 +292,11 @@ class Server:
                 ev = conn._incoming(ev)           # the stream (in ev: see above)
                 if ev is None:
                     break
-                conn.idle = False                 # (close() must not wake its io now)
+                # In a handler: close() must not wake its io now, and (MicroPython,
+                # which has no frames to read) it tells the handler's own connection by
+                # this task, see mhttp._server_more._caller; CPython: None.  A slot the
+                # connection has anyway: no field per connection (board RAM).
+                conn.idle = core and core.cur_task
                 if self.http2 and ev.headers.has(b"http2-settings"):
                     if await self._h2c_upgrade(conn, ev):
                         break
@@ -361,7 +369,7 @@ class Server:
 # CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
 settle(Server, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade")
 settle(Server, "mhttp._server_more", "pause resume loop serve_forever run localname "
-       "_error_close _onstream_failed")
+       "_error_close _onstream_failed _close_busy")
 
 
 def listen(onstream=None, **options):

@@ -1,0 +1,133 @@
+# mhttp.server's close() awaited by a handler (a "/shutdown" endpoint), and close() with
+# websockets open (tests_host/_server_close_self.py: clients and server in one process),
+# on CPython (the asyncio.Protocol fast path, asyncio streams, TLS) and on the MicroPython
+# unix port:
+#   - an HTTP/1.1 handler that answers, then awaits close(5), while another request is
+#     in flight and a connection is idle: the idle one is closed at once, the other
+#     request answered (Connection: close), close() returns once it is (not after 5 s),
+#     the caller's response intact, its connection ended when its handler returned;
+#   - a handler that awaits close() first, then answers: close() returns at once, the
+#     answer carries Connection: close, then EOF;
+#   - the same over HTTP/2 (CPython);
+#   - pipelined requests behind the closing one, and behind another in flight: not
+#     served, close() not held by them;
+#   - close() with websockets open over HTTP/1.1 and HTTP/2 (RFC 8441): each gets a close
+#     frame 1001 (Going Away), the handler's receive() sees the close, the handler ends,
+#     close() returns after the closing handshakes (before: nothing until its timeout,
+#     then 1006);
+#   - a websocket whose client never answers the close frame: close() returns at its
+#     timeout, the connection aborted;
+#   - a websocket handler awaiting close(): the other websocket gets 1001, its own keeps
+#     working after close() returned.
+import os
+
+import pytest
+
+from conftest import ROOT, free_port, run_on, tls_files
+
+SCRIPT = os.path.join(ROOT, "tests_host", "_server_close_self.py")
+H1_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("cpython", "tls"),
+               ("micropython", "")]
+WS_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("micropython", "")]
+
+
+def _run(runtime, what, variant, tmp_path):
+    args = [SCRIPT, what, str(free_port())]
+    if variant == "streams":
+        args.append("streams")
+    elif variant == "tls":
+        tls_files(tmp_path)
+        args += [str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")]
+    r = run_on(runtime, args, timeout=90)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("END"), out + r.stderr.decode()
+    d = {}
+    for ln in out.splitlines():
+        k, _, v = ln.partition(" ")
+        d[k] = v
+    return d, out
+
+
+@pytest.mark.parametrize("runtime,variant", H1_VARIANTS)
+def test_h1_handler_awaits_close_after_answering(runtime, variant, tmp_path):
+    d, out = _run(runtime, "h1", variant, tmp_path)
+    assert d["FIRST"] == "[('HTTP/1.1 200 OK', False, 'ok /first')]", out
+    # the other request in flight answered, with Connection: close, and close()
+    # returned once it was (0.8 s), not at its timeout (5 s: it waited for itself)
+    assert d["SLOW"] == "[('HTTP/1.1 200 OK', True, 'slow done')]", out
+    assert d["ORDER"] == "True", out
+    assert int(d["CLOSE_MS"]) < 3000, out
+    # the idle connection closed at once (EOF, no bytes, before the slow answer)
+    assert d["IDLE"] == "[] True", out
+    # the caller's answer intact, then its connection ended (EOF, not a reset)
+    assert d["OWN"] == "[('HTTP/1.1 200 OK', False, 'bye')]", out
+    assert d["LEFT"] == "0 True", out
+    # and no new connection is served
+    assert d["REFUSED"] == "True", out
+
+
+@pytest.mark.parametrize("runtime,variant", H1_VARIANTS)
+def test_h1_handler_awaits_close_then_answers(runtime, variant, tmp_path):
+    d, out = _run(runtime, "late", variant, tmp_path)
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OWN"] == "[('HTTP/1.1 200 OK', True, 'late answer')]", out
+    assert d["EOF"] == "True" and d["LEFT"] == "0", out
+
+
+@pytest.mark.parametrize("variant", ["", "streams"])
+def test_h2_handler_awaits_close_then_answers_cpython(variant, tmp_path):
+    # CPython finds an HTTP/2 handler's stream from the frames: its connection is not
+    # waited for while that stream is open (MicroPython: only a websocket's handler,
+    # see docs/internals.md "Server life cycle")
+    d, out = _run("cpython", "h2late", variant, tmp_path)
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OWN"] == "b'200' b'late answer' 2", out
+    assert d["LEFT"] == "0 0", out
+
+
+@pytest.mark.parametrize("runtime,variant", [("cpython", ""), ("micropython", "")])
+def test_h1_pipelined_requests_behind_close(runtime, variant, tmp_path):
+    d, out = _run(runtime, "pipe", variant, tmp_path)
+    # each connection: the request in flight answered, the pipelined ones behind it not
+    assert d["OWN"] == "[('HTTP/1.1 200 OK', False, 'bye')]", out
+    assert d["SLOW"] == "[('HTTP/1.1 200 OK', True, 'slow done')]", out
+    assert d["ORDER"] == "True" and int(d["CLOSE_MS"]) < 3000, out
+    assert d["LEFT"] == "0", out
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+@pytest.mark.parametrize("runtime,variant", WS_VARIANTS)
+def test_close_sends_going_away_to_websockets(runtime, variant, version, tmp_path):
+    d, out = _run(runtime, "ws" + version, variant, tmp_path)
+    assert d["VERSION"] == ("1.1 1.1" if version == "1" else "2 2"), out
+    # each client got the close frame 1001 (receive() -> None), each handler's receive()
+    # saw it and the handler ended; close(3) returned after the handshakes
+    assert d["CLIENTS"] == "None 1001 None 1001", out
+    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end')), ('/ws/b', (1001, 'end'))]", out
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["LEFT"] == "0 0", out
+
+
+@pytest.mark.parametrize("runtime,variant", WS_VARIANTS)
+def test_close_times_out_on_a_deaf_websocket(runtime, variant, tmp_path):
+    d, out = _run(runtime, "ws1deaf", variant, tmp_path)
+    assert d["HEAD"] == "HTTP/1.1 101 Switching Protocols", out
+    # close(1): the close frame 1001 went out, no answer came: at its timeout the
+    # connection was aborted (EOF after the frame), the handler's receive() ended (1006)
+    assert d["GOT"] == repr(b"\x88\x02\x03\xe9"), out
+    assert 900 <= int(d["CLOSE_MS"]) < 2500, out
+    assert d["HANDLERS"] == "[('/ws/deaf', (1006, 'end'))]", out
+    assert d["LEFT"] == "0", out
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+@pytest.mark.parametrize("runtime,variant", WS_VARIANTS)
+def test_websocket_handler_awaits_close(runtime, variant, version, tmp_path):
+    d, out = _run(runtime, "ws%sself" % version, variant, tmp_path)
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OTHER"] == "None 1001", out
+    # its own websocket untouched: a message after close() returned, then its own close
+    assert d["OWN"] == "('after close', 'text') None 1000 own", out
+    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end')), ('/ws/own', (1000, 'own'))]", out
+    assert d["ORDER"] == "True True", out
+    assert d["LEFT"] == "0 0", out
