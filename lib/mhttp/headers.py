@@ -30,7 +30,9 @@ def _b(v):
     if isinstance(v, (bytearray, memoryview)):
         return bytes(v)
     if isinstance(v, int):
-        return b"%d" % v
+        # (what b"%d" % v gives, bools too, without a bytes constant: a heap object on a
+        # board, even from ROMFS)
+        return str(int(v)).encode()
     # TypeError: header name or value must be bytes or str (its text in
     # mhttp._headers_more: a str constant is a heap object on a board, even from ROMFS)
     from mhttp._headers_more import _err

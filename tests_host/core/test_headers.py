@@ -140,3 +140,12 @@ def test_module_new_builds_headers():
     from mhttp import headers
     h = headers.new([("A", "1")])
     assert isinstance(h, Headers) and h.get(b"a") == b"1" and len(headers.new()) == 0
+
+
+def test_int_values_as_decimal_bytes():
+    # an int value is written as b"%d" % value would write it (bools too)
+    h = Headers([(b"content-length", 5), (b"x-neg", -3), (b"x-true", True),
+                 (b"x-false", False), (b"x-big", 2 ** 70)])
+    assert [f[1] for f in h] == [b"5", b"-3", b"1", b"0", b"%d" % 2 ** 70]
+    h.upsert(b"content-length", 12)
+    assert h.get(b"content-length") == b"12"
