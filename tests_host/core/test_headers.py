@@ -143,9 +143,13 @@ def test_module_new_builds_headers():
 
 
 def test_int_values_as_decimal_bytes():
-    # an int value is written as b"%d" % value would write it (bools too)
-    h = Headers([(b"content-length", 5), (b"x-neg", -3), (b"x-true", True),
-                 (b"x-false", False), (b"x-big", 2 ** 70)])
-    assert [f[1] for f in h] == [b"5", b"-3", b"1", b"0", b"%d" % 2 ** 70]
+    # an int value is written as b"%d" % value would write it
+    h = Headers([(b"content-length", 5), (b"x-neg", -3), (b"x-big", 2 ** 70)])
+    assert [f[1] for f in h] == [b"5", b"-3", b"%d" % 2 ** 70]
     h.upsert(b"content-length", 12)
     assert h.get(b"content-length") == b"12"
+    if isinstance(True, int):
+        # CPython: a bool is an int, b"1" / b"0" as before (MicroPython's bool is not an
+        # int: a TypeError there, as before)
+        assert Headers([(b"a", True), (b"b", False)]).get_as_sequence(b"a") == [b"1"]
+        assert Headers([(b"b", False)]).get(b"b") == b"0"
