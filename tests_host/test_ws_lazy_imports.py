@@ -188,7 +188,8 @@ def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
 FAILED = r"""
 import sys
 from mhttp import websocket
-SETUP = ("mhttp._ws_open", "mhttp._ws_hs", "mhttp._ws_server")
+SETUP = ("mhttp._ws_open", "mhttp._ws_hs", "mhttp._ws_server", "mhttp._ws_gen",
+         "mhttp.client", "mhttp.h1", "mhttp.h1_connection")
 url = "ws://127.0.0.1:%d/ws"
 for n in range(2):
     ws = websocket.new_from_uri(url, blocking=True, headers=[(b"sec-websocket-version", b"8")])
@@ -207,8 +208,10 @@ print("OK")
 
 
 def test_setup_modules_dropped_after_a_failed_connect(echo_port, tmp_path):
-    # MicroPython: a refused handshake (HandshakeError, here 426 for version 8) drops
-    # mhttp._ws_open and mhttp._ws_hs too, and HandshakeError (mhttp._ws_hserr) loads
+    # MicroPython: a refused handshake (HandshakeError, here 426 for version 8; extra
+    # request fields: not the plain case, mhttp._ws_gen over mhttp.client and
+    # mhttp.h1_connection) drops mhttp._ws_open, _ws_gen, _ws_hs and the HTTP/1.1
+    # client's modules too, and HandshakeError (mhttp._ws_hserr) loads
     # neither mhttp._ws_server nor mhttp._ws_hs: a later connect drops them as well.
     f = tmp_path / "fail.py"
     f.write_text(FAILED % echo_port)

@@ -5,7 +5,7 @@
 # sys.modules once connect() has its answer, with the HTTP/1.1 client's modules the
 # handshake loaded (unload(); board RAM: their function objects, constants and, from
 # .mpy files, their bytecode are then freed).
-from mhttp.errors import Error, ConnectionClosed
+from mhttp.errors import Error
 from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
@@ -21,7 +21,6 @@ except ImportError:
 
 # Error messages: ids into mhttp._ws_msg.MSG (see mhttp.ws, "Error messages").
 _M_CONNECT_USED = const(43)
-_M_NO_RESPONSE = const(45)
 _M_URI_CHAR = const(48)
 _M_URI_ABS = const(49)
 _M_URI_SCHEME = const(50)
@@ -42,128 +41,74 @@ async def connect(self, timeout):
     # the same bytes go out, and anything else the plain case does not cover (another
     # status, an interim 1xx, a head mhttp.h1 might refuse or read otherwise, EOF) is
     # handed, with every byte read so far, to mhttp.h1_connection, which answers as it
-    # always did.  Everything else takes mhttp.client.connect and mhttp.h1_connection.
+    # always did (mhttp._ws_gen.handover).  Everything else takes mhttp.client.connect
+    # and mhttp.h1_connection (mhttp._ws_gen.connect; board RAM: that code is not
+    # loaded on the plain path).
     if self.type != "client" or self.ready_state != CONNECTING:
         raise Error(_msg(_M_CONNECT_USED))
     end = _deadline(timeout)
     o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
     for k in self.options:
         o[k] = self.options[k]
-    conn = io = None
-    if _plain(self):
-        # mhttp.client.connect's steps for these options (no TLS, no version to
-        # negotiate), without its negotiate (which would load mhttp.h1_connection)
-        import _mhttp_port
-        kw = {}
-        if o.get("bufsize"):
-            kw["bufsize"] = o["bufsize"]
-        if self.blocking:
-            io = _mhttp_port.open_connection_blocking(self.host, int(self.port), None, None,
-                                                     None, _left(end), **kw)
-        else:
-            io = await _mhttp_port.open_connection(self.host, int(self.port), None, None,
-                                                   None, _left(end), **kw)
+    if not _plain(self):
+        from mhttp._ws_gen import connect as c
+        return await c(self, o, end)
+    # mhttp.client.connect's steps for these options (no TLS, no version to negotiate),
+    # without its negotiate (which would load mhttp.h1_connection)
+    import _mhttp_port
+    kw = {}
+    if o.get("bufsize"):
+        kw["bufsize"] = o["bufsize"]
+    if self.blocking:
+        io = _mhttp_port.open_connection_blocking(self.host, int(self.port), None, None,
+                                                 None, _left(end), **kw)
     else:
-        from mhttp import client
-        conn = await client.connect(o, _left(end))
-        self.connection = conn
+        io = await _mhttp_port.open_connection(self.host, int(self.port), None, None, None,
+                                               _left(end), **kw)
+    buf = r = t = None
+    eof = False
     try:
-        h2 = conn is not None and getattr(conn, "version", 1.1) == 2    # (2 or 2.0)
-        if h2:
-            from mhttp._ws_more import _h2_check
-            await _h2_check(conn, end)
-        if conn is not None:
-            stream = conn.new_stream()
-        key = None if h2 else client_key()
+        key = client_key()
         req = client_request(self.authority, self.path, key, self.protocols, self.compression,
-                             b"https" if self.tls else b"http", h2, self.origin)
-        if self.request_headers is not None:
-            for f in self.request_headers:
-                req.append(f[0], f[1])
-        t = None
-        if conn is None:
-            head = request_head(req)
-            if head is None:
-                # not plain after all (a path, host or subprotocol mhttp.h1 checks)
-                conn = self.connection = _h1(io, o)
-                stream = conn.new_stream()
-        if conn is None:
+                             b"http", False, None)
+        head = request_head(req)
+        if head is not None:
             await io.send([head], _left(end))
             t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
             buf = b""
-            r = data = None
             while r is None:
                 r = response_head(buf)
                 if r is None:
                     data = await io.recv(t)
                     if not data:
-                        break       # (EOF: mhttp.h1 says what it means)
+                        eof = True      # (mhttp.h1 says what it means)
+                        break
                     buf += bytes(data)      # (a view of the I/O object's buffer)
             if r:
                 # the plain 101: its fields, and what the server sent after it
                 resp = Headers._trusted(r[0])
                 buf = buf[r[1]:]
-            else:
-                # mhttp.h1 reads this answer: the request it would have written went
-                # out, the bytes read so far (and EOF) are its input
-                conn = self.connection = _h1(io, o)
-                stream = conn.new_stream()
-                stream.headers_sent = True
-                conn.p.send_headers(req, True)
-                if buf:
-                    conn.p.receive_data(buf)
-                if r is None:
-                    conn._eof = True
-                    conn.p.receive_data(b"")
-        else:
-            # HTTP/1.1: a GET without a body (end_stream), the tunnel opens with the 101.
-            # HTTP/2: the CONNECT stream stays open: it is the tunnel.
-            await stream.write_headers(req, not h2, _left(end))
-        if conn is not None:
-            while True:
-                resp = await stream.get_headers(_left(end) if t is None else t)
-                t = None
-                if resp is None:
-                    raise ConnectionClosed(_msg(_M_NO_RESPONSE))
-                st = resp.get(b":status") or b""
-                if st[:1] != b"1" or st == b"101":
-                    break
-        self.headers = resp
-        proto, exts = client_check_response(resp, key, self.protocols, self.compression, h2)
+                self.headers = resp
+                proto, exts = client_check_response(resp, key, self.protocols,
+                                                    self.compression, False)
     except BaseException:
+        # (ws.connection: the HTTP/1.1 connection mhttp.client would have made, aborted)
         self.ready_state = CLOSED
-        if conn is None:
-            conn = self.connection = _h1(io, o)
-        conn.abort()
+        from mhttp._ws_gen import h1
+        self.connection = h1(io, o)
+        self.connection.abort()
         raise
+    if not r:
+        # not plain after all: a path, host or subprotocol mhttp.h1 checks (head None:
+        # it writes the request), or an answer mhttp.h1 reads (buf and EOF: its input)
+        from mhttp._ws_gen import handover
+        return await handover(self, io, o, end, key, req, buf, eof, t)
     self.protocol = proto.decode() if proto is not None else None
-    if not h2:
-        # HTTP/1.1 after the 101: the tunnel straight over the I/O object takes the
-        # place of the connection and its stream (mhttp._ws_tun): the WebSocket keeps
-        # no HTTP/1.1 object, and on MicroPython unload() drops the modules only the
-        # handshake needed (board RAM).
-        from mhttp._ws_tun import Tunnel
-        if conn is None:
-            stream = Tunnel(io, resp, buf or None, False, getattr(io, "send_nowait", None))
-        else:
-            # what the HTTP/1.1 parser read past the 101 head, and whether the peer had
-            # already ended its side
-            data = None
-            eof = conn._eof
-            ev = conn.p.next_event()
-            if ev is not None:
-                data = ev[1] or None
-                if ev[2]:
-                    eof = True
-            stream = Tunnel(conn.io, resp, data, eof, conn._nowait)
-        self.connection = stream
+    # HTTP/1.1 after the 101: the tunnel straight over the I/O object (mhttp._ws_tun)
+    from mhttp._ws_tun import Tunnel
+    stream = self.connection = Tunnel(io, resp, buf or None, False,
+                                      getattr(io, "send_nowait", None))
     return stream, exts
-
-
-def _h1(io, o):
-    # The HTTP/1.1 connection mhttp.client.connect would have made over io.
-    from mhttp.client import negotiate
-    return negotiate(io, o, 11 / 10)
 
 
 def _plain(self):
@@ -178,9 +123,9 @@ def _plain(self):
     return o.get("version") == 11 / 10
 
 
-def _ascii(s, lo):
-    # s's bytes are all in lo..126 (s not empty)
-    return len(s) > 0 and min(s) >= lo and max(s) <= 126
+def _ascii(data, start):
+    # data's bytes are all in start..126 (data not empty)
+    return len(data) > 0 and min(data) >= start and max(data) <= 126
 
 
 def request_head(h):
@@ -193,7 +138,8 @@ def request_head(h):
     if not _ascii(path, 33) or not _ascii(auth, 33):
         return None
     for c in auth:
-        if not (48 <= c <= 57 or 97 <= c | 32 <= 122 or chr(c) in ".-:[]"):
+        if not (48 <= c <= 57 or 97 <= c | 32 <= 122 or c == 46 or c == 45 or c == 58
+                or c == 91 or c == 93):      # (digits, letters, ".-:[]")
             return None
     out = [b"GET ", path, b" HTTP/1.1\r\nhost: ", auth, b"\r\n"]
     for f in h:
@@ -240,7 +186,10 @@ def response_head(buf):
             return False
         name = x[:c]
         for k in name:
-            if k < 33 or chr(k) in "\"(),/:;<=>?@[\\]{}":
+            # a token's characters (RFC 9110 §5.6.2: digits, letters, !#$%&'*+-.^_`|~;
+            # ints: chr() would intern each character as a name on MicroPython)
+            if not (48 <= k <= 57 or 97 <= k | 32 <= 122
+                    or k in (33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126)):
                 return False
         name = name.lower()
         out.append((name, x[c + 1:].strip(b" \t"), name in NEVER_INDEX_DEFAULT))
@@ -254,9 +203,12 @@ def parse_ws_uri(uri):
     # URI that is not of that shape.
     if not isinstance(uri, str):
         uri = bytes(uri).decode()
-    for c in uri:
-        if c <= " " or c == "\x7f":
-            raise ValueError(_msg(_M_URI_CHAR))
+    # (no space, control character nor DEL: checked on the UTF-8 bytes, where other
+    # characters are bytes 128-255; iterating the str would intern each character as a
+    # name on MicroPython, heap for good)
+    c = uri.encode()
+    if c and (min(c) <= 32 or c.find(b"\x7f") >= 0):
+        raise ValueError(_msg(_M_URI_CHAR))
     i = uri.find("://")
     if i <= 0:
         raise ValueError(_msg(_M_URI_ABS, (uri,)))
@@ -358,36 +310,38 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     return ws
 
 
-# The HTTP/1.1 client's modules a connected WebSocket no longer needs (see unload).
-_H1 = "client _client_tls h1_connection stream_common h1 _h1_client _h1c_rare _h1c_stream"
-
-
 def loaded():
-    # Which of _H1 are loaded before a connect (one str: unload keeps them).
+    # Which of the HTTP/1.1 client's modules a connected WebSocket no longer needs are
+    # loaded before a connect (one str, for unload: they stay).  (The list is a str
+    # literal here and in unload, one object; no global: board RAM, a name less.)
     import sys
-    return " ".join([m for m in _H1.split() if "mhttp." + m in sys.modules])
+    return " ".join([m for m in
+                     "client _client_tls h1_connection stream_common h1 _h1_client _h1c_rare "
+                     "_h1c_stream".split() if "mhttp." + m in sys.modules])
 
 
-def unload(keep=""):
+def unload(data=""):
     # Drops a client's setting-up modules from sys.modules (and the package) once its
-    # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module,
-    # and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it; and the HTTP/1.1
-    # client's modules (_H1) the handshake loaded, not those loaded before (keep, from
-    # loaded(): the program's own imports stay), nor mhttp._h1_client while mhttp.h1
-    # stays (its global _CLI holds it).  After a 101 no object of theirs is left (the
-    # tunnel, mhttp._ws_tun, replaced the connection), so their objects and code are
-    # freed; a failed handshake's ws.connection holds them until the WebSocket goes.
-    # A later new_from_uri / connect imports them again.  (Here, not in
-    # mhttp.websocket: its code is freed with the module.)
+    # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module and
+    # mhttp._ws_gen, and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it; and the HTTP/1.1
+    # client's modules the handshake loaded (a fallback, or a failure: the plain case
+    # loads none), not those loaded before (data, from loaded(): the program's own
+    # imports stay), nor mhttp._h1_client while mhttp.h1 stays (its global _CLI holds
+    # it).  After a 101 no object of theirs is left (the tunnel, mhttp._ws_tun, replaced
+    # the connection), so their objects and code are freed; a failed handshake's
+    # ws.connection holds them until the WebSocket goes.  A later new_from_uri / connect
+    # imports them again.  (Here, not in mhttp.websocket: its code is freed with the
+    # module.  Only loaded modules are dropped: delattr would intern a name.)
     import sys
     import mhttp
-    keep = keep.split()
-    if "h1" in keep:
-        keep.append("_h1_client")
-    for m in ("_ws_open _ws_hs " + _H1).split():
-        if m in keep or (m == "_ws_hs" and "mhttp._ws_server" in sys.modules):
+    data = data.split()
+    if "h1" in data:
+        data.append("_h1_client")
+    for m in ("_ws_open _ws_gen _ws_hs client _client_tls h1_connection stream_common h1 "
+              "_h1_client _h1c_rare _h1c_stream").split():
+        if m in data or (m == "_ws_hs" and "mhttp._ws_server" in sys.modules) or \
+                sys.modules.pop("mhttp." + m, None) is None:
             continue
-        sys.modules.pop("mhttp." + m, None)
         try:
             delattr(mhttp, m)
         except (AttributeError, KeyError):

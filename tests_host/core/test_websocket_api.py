@@ -194,8 +194,13 @@ def test_parse_ws_uri():
     assert p("ws://[::1]:9/x") == ("ws", None, "::1", 9, "/x")
     assert p("ws://u:p@h/") == ("ws", "u:p", "h", 80, "/")
     assert p("https://h?q") == ("https", None, "h", 443, "/?q")
-    for bad in ("ftp://h/", "ws://", "ws://h:0/", "ws://h:x/", "ws:/h", "ws://h /", "ws://[::1/"):
+    for bad in ("ftp://h/", "ws://", "ws://h:0/", "ws://h:x/", "ws:/h", "ws://h /", "ws://[::1/",
+                "", "ws://h/\x7f", "ws://h/\x01", "ws://h/\t", "\x00ws://h/", "ws://h/\x1f"):
         raises(ValueError, p, bad)
+    # characters above DEL are not refused (the path stays a str; mhttp.h1 checks the
+    # request target when the request is written); bytes are decoded as UTF-8
+    assert p("ws://h/caf\u00e9\u0080") == ("ws", None, "h", 80, "/caf\u00e9\u0080")
+    assert p(b"ws://h:1/\xc3\xa9") == ("ws", None, "h", 1, "/\u00e9")
 
 
 def test_new_from_uri_authority():
