@@ -210,5 +210,12 @@ def test_new_from_uri_authority():
     assert ws.protocols == ["p"] and ws.ready_state == websocket.CONNECTING
     ws = websocket.new_from_uri("ws://[::1]:8080/")
     assert ws.authority == b"[::1]:8080"
+    for uri, auth in (("ws://[::1]/", b"[::1]"), ("http://H:80/", b"h"), ("ws://h:443/", b"h:443"),
+                      ("wss://h:80/", b"h:80"), ("ws://caf\u00e9.example:81", b"caf\xc3\xa9.example:81")):
+        assert websocket.new_from_uri(uri).authority == auth, uri
+    # credentials in the URI: an Authorization field after the extra ones (percent-decoded)
+    ws = websocket.new_from_uri("ws://us%20er:p%40ss@h/", headers=[("x-a", "1")])
+    assert ws.request_headers == [("x-a", "1"), (b"authorization", b"Basic dXMgZXI6cEBzcw==")]
+    assert (ws.host, ws.path) == ("h", b"/")
     e = raises(Error, run_blocking, ws.receive())      # not connected yet
     assert "not connected" in str(e)
