@@ -14,6 +14,8 @@
 #           its own websocket; another websocket is open
 #   h2late  an HTTP/2 handler (mhttp.request, prior knowledge) awaits close(5) first, then
 #           answers: CPython only (see docs/internals.md, Server life cycle)
+#   run     srv.run() (the test is the client): a handler awaits close(5), suspends, then
+#           answers; run() returns after that answer, not when close() returned
 #   ws1deaf close(1) with a websocket whose client never answers the close frame (raw
 #           HTTP/1.1 client): close() returns at its timeout, the connection aborted
 #   ws2     as ws1 over HTTP/2 (RFC 8441, h2c prior knowledge)
@@ -91,6 +93,14 @@ async def app(srv, stream):
         print("CLOSE_MS", ticks() - t0)
         note("close returned")
         await answer(stream, b"late answer")
+    elif path == b"/late2":
+        # awaits close(), suspends, then answers (under srv.run())
+        note("close start")
+        await srv.close(5)
+        note("close returned")
+        await asyncio.sleep(0.05)
+        await answer(stream, b"late")
+        note("handler end")
     elif path.startswith(b"/ws"):
         await ws_app(srv, stream, req, path)
     else:
@@ -352,6 +362,13 @@ async def ws_self(port, version):
     print("LEFT", len(srv.conns), len(srv._h2tasks))
 
 
+def run(port):
+    srv = mserver.listen(app, host="127.0.0.1", port=port)
+    srv.run()
+    note("run returned")
+    print("ORDER", when("close returned") <= when("handler end") <= when("run returned"))
+
+
 def main():
     what = sys.argv[1]
     port = int(sys.argv[2])
@@ -366,6 +383,8 @@ def main():
         asyncio.run(late(port))
     elif what == "h2late":
         asyncio.run(h2late(port))
+    elif what == "run":
+        run(port)
     elif what == "pipe":
         asyncio.run(pipe(port))
     elif what == "ws1":

@@ -8,6 +8,7 @@
 #     the caller's response intact, its connection ended when its handler returned;
 #   - a handler that awaits close() first, then answers: close() returns at once, the
 #     answer carries Connection: close, then EOF;
+#   - the same under srv.run(): run() returns after the handler's answer;
 #   - the same over HTTP/2 (CPython);
 #   - pipelined requests behind the closing one, and behind another in flight: not
 #     served, close() not held by them;
@@ -20,10 +21,13 @@
 #   - a websocket handler awaiting close(): the other websocket gets 1001, its own keeps
 #     working after close() returned.
 import os
+import socket
+import subprocess
+import sys
 
 import pytest
 
-from conftest import ROOT, free_port, run_on, tls_files
+from conftest import ROOT, free_port, run_on, tls_files, wait_until, port_open
 
 SCRIPT = os.path.join(ROOT, "tests_host", "_server_close_self.py")
 H1_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("cpython", "tls"),
@@ -75,6 +79,44 @@ def test_h1_handler_awaits_close_then_answers(runtime, variant, tmp_path):
     assert int(d["CLOSE_MS"]) < 2000, out
     assert d["OWN"] == "[('HTTP/1.1 200 OK', True, 'late answer')]", out
     assert d["EOF"] == "True" and d["LEFT"] == "0", out
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_run_returns_after_the_closing_handlers_answer(runtime):
+    # srv.run(): a handler awaits close(), suspends, then answers.  run() (loop())
+    # returns once that exchange is over, not when close() returned (asyncio.run then
+    # ended the handler: its answer was lost, the client read nothing)
+    port = free_port()
+    if runtime == "micropython":
+        cmd = [os.path.join(ROOT, "tools", "micropython"), SCRIPT, "run", str(port)]
+        env = None
+    else:
+        cmd = [sys.executable, SCRIPT, "run", str(port)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [os.path.join(ROOT, "lib"), os.path.join(ROOT, "ports", "cpython")]))
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: port_open(port), 20), "server did not listen"
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.settimeout(10)
+        s.sendall(b"GET /late2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        for _ in range(100):
+            c = s.recv(4096)
+            if not c:
+                break
+            data += c
+        s.close()
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    out = out.decode()
+    assert p.returncode == 0 and out.rstrip().endswith("END"), out + err.decode()
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\nlate"), data
+    assert b"connection: close\r\n" in data.lower(), data
+    assert "ORDER True" in out, out
 
 
 @pytest.mark.parametrize("variant", ["", "streams"])

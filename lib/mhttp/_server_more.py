@@ -139,6 +139,13 @@ async def _close_busy(self, timeout):
     own, st = _caller(self, me)
     if own is not None:
         self.conns.discard(own)
+        ev = self._stopper
+        if ev is not None:
+            # loop() / run() return once that exchange is over too, not when close()
+            # does (asyncio.run would then end it: an answer written after close()
+            # returned was lost); close() sets no stopper while it is None.
+            self._stopper = None
+            asyncio.create_task(_stop_after(self, own, ev, timeout))
     t = self._h2tasks
     if t:
         t.discard(me)
@@ -156,6 +163,22 @@ async def _close_busy(self, timeout):
                     c.cancel()
                 t.clear()
                 await asyncio.sleep(0)
+
+
+async def _stop_after(self, own, ev, timeout):
+    # close()'s end for loop(): once the caller's own connection has ended (its io
+    # closed: Server._end), or `timeout` seconds more, after which it is aborted.
+    # (Polled: its end has no hook of its own, and the plain path gets none for this.)
+    import asyncio
+    io = own.io
+    for _ in range(int((86400 if timeout is None else timeout) * 50) + 1):
+        if io.closed:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        own.abort()
+    self._stopper = ev
+    ev.set()
 
 
 def _caller(self, me):
