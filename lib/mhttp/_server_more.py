@@ -256,10 +256,6 @@ def _going_away(self, st, me):
 
 async def _bye(ws):
     # A websocket's close frame 1001, without waiting for the answer (its handler reads
-    # it).  The asyncio.Protocol fast path (CPython: an io that corks) buffers a write
-    # until the connection's own coroutine suspends, and this task is not that
-    # coroutine: flushed (a StreamIO's flush is a coroutine, and not needed).
+    # it).  (This task is not the connection's own coroutine: the asyncio.Protocol fast
+    # path writes such a write at once, see ProtocolIO.send.)
     await ws.close(1001, "", None, False)
-    io = getattr(ws.connection, "io", None)
-    if getattr(io, "corks", False):
-        io.flush()

@@ -241,6 +241,7 @@ class ProtocolIO(asyncio.Protocol):
         self.drain_waiter = None
         self.timed_out = False
         self.write_stalled = False  # a write timed out: the peer is not reading
+        self.driving = False        # the connection coroutine is running (_advance)
 
     # -- asyncio.Protocol -------------------------------------------------------------
     def connection_made(self, transport):
@@ -310,12 +311,18 @@ class ProtocolIO(asyncio.Protocol):
     def _advance(self, coro, exc):
         # One step of the connection coroutine (exc thrown in, else resumed): what it
         # yielded, or _ENDED once it returned (_finished) or raised (_crashed).
+        # driving: True while the coroutine runs here, so that send() knows a write made
+        # outside that step (another task's: a broadcast to a WebSocket) has nobody to
+        # flush it at the step's end.
+        self.driving = True
         try:
             return coro.throw(exc) if exc is not None else coro.send(None)
         except StopIteration:
             self._finished()
         except BaseException as e:
             self._crashed(e)
+        finally:
+            self.driving = False
         return _ENDED
 
     def _step(self, exc):
@@ -389,7 +396,8 @@ class ProtocolIO(asyncio.Protocol):
 
     def send_nowait(self, pieces):
         # Buffers pieces if that needs no waiting; False: use `await send(...)`.
-        if self.closed or self.paused_writing or self.task is not None:
+        # (Only inside the connection coroutine's hand-driven step: its end flushes.)
+        if self.closed or self.paused_writing or self.task is not None or not self.driving:
             return False
         out = self.out
         out += pieces
@@ -403,7 +411,9 @@ class ProtocolIO(asyncio.Protocol):
             raise ConnectionClosed("send on a closed connection")
         out = self.out
         out += pieces
-        if self.task is not None or len(out) > 64:
+        # Corked only while the hand-driven step runs (flushed when it suspends); a write
+        # from anywhere else -- the coroutine inside a Task, another task -- goes now.
+        if self.task is not None or len(out) > 64 or not self.driving:
             self.flush()
         if self.paused_writing:
             from mhttp.errors import Timeout
