@@ -5,7 +5,13 @@ import asyncio
 
 from mhttp.errors import Timeout, Error
 from mhttp._lazy import bind, settle
-from mhttp._io import ticks_ms, ticks_diff, ticks_add, DEFAULT_BUFSIZE, _oserror
+# (the clock from the port, not through mhttp._io: a server never loads that module,
+# board RAM ~0.5 KB from ROMFS; its OSError mapping, mhttp._io_rare._oserror, is imported
+# where an OSError is met)
+try:
+    from _mhttp_port import ticks_ms, ticks_diff, ticks_add
+except ImportError:  # running from a bare checkout on CPython (as mhttp._io)
+    from mhttp._io_rare import ticks_ms, ticks_diff, ticks_add
 
 
 def _err(n, a=None):
@@ -35,11 +41,11 @@ class StreamIO:
     tls = False
     reaper = None
     buf = None
-    bufsize = DEFAULT_BUFSIZE
+    bufsize = 4096       # (mhttp._io.DEFAULT_BUFSIZE)
     corks = False        # (probed by the drivers: answered here, not by __getattr__)
     send_nowait = None
 
-    def __init__(self, reader, writer, bufsize=DEFAULT_BUFSIZE, reaper=None, tls=False,
+    def __init__(self, reader, writer, bufsize=4096, reaper=None, tls=False,
                  buf=None):
         self.reader = reader
         self.writer = writer
@@ -74,6 +80,7 @@ class StreamIO:
             try:
                 return await self._timed(self._read(), timeout, "read")
             except OSError as e:
+                from mhttp._io_rare import _oserror
                 raise _oserror(e, "read")
         # With a Reaper (a server): no wait_for task, read directly (the Reaper cancels
         # us when late).  The task is recorded even without a timeout, so that expire()
@@ -96,6 +103,7 @@ class StreamIO:
                 raise _err(2, timeout)  # read timed out after %ss
             raise
         except OSError as e:
+            from mhttp._io_rare import _oserror
             raise _oserror(e, "read")
         finally:
             self.deadline = None
@@ -227,6 +235,7 @@ class StreamIO:
             self._stalled = True
             raise
         except OSError as e:
+            from mhttp._io_rare import _oserror
             raise _oserror(e, "write")
         except Exception as e:
             # CPython raises ConnectionResetError/BrokenPipeError (OSError subclasses,
