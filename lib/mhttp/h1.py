@@ -46,7 +46,7 @@
 # Speed: a head is found with one bytes.find(b"\r\n\r\n"), split once, its characters
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
 # a table lookup loop there), field names go through a bounded cache (raw name ->
-# (lowercase name, never_index, kind)), Headers are built with Headers._trusted().
+# (lowercase name, kind)), Headers are built with Headers._trusted().
 # RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
 # 512 B, of 18-23 416 B; 20 now): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
 # are used (an error; a field name not yet cached), const is defined for CPython only
@@ -214,9 +214,11 @@ else:
                         return True
         return False
 
-# Raw field name -> (lowercase name, never_index, kind).  Shared by every connection and
-# bounded (_NAME_CACHE_MAX): a peer sending endless new names only costs the validation,
-# never memory.
+# Raw field name -> (lowercase name, kind): kind is a _K_* (> 0) for the fields that
+# steer framing, -1 for a field never indexed (NEVER_INDEX_DEFAULT: none of those steers
+# framing), else 0.  (A 2-tuple: one heap block per cached name on a board, a 3-tuple
+# takes two.)  Shared by every connection and bounded (_NAME_CACHE_MAX): a peer sending
+# endless new names only costs the validation, never memory.
 _NAME_CACHE = {}
 
 
@@ -470,7 +472,9 @@ class H1Protocol:
         if k < 1 or t[k - 1] != 32 or t[k + len(lname)] != 32:
             k = 0
         from mhttp.headers import NEVER_INDEX_DEFAULT
-        e = (lname, lname in NEVER_INDEX_DEFAULT, k)
+        if lname in NEVER_INDEX_DEFAULT:
+            k = -1
+        e = (lname, k)
         if len(_NAME_CACHE) < _NAME_CACHE_MAX:
             _NAME_CACHE[name] = e
         return e
@@ -510,8 +514,8 @@ class H1Protocol:
                 if e is None or not sep:
                     raise self._bad_field_line(line)
             value = value.strip(b" \t")
-            k = e[2]
-            if k:
+            k = e[1]
+            if k > 0:
                 if k == _K_HOST and server_side:
                     if host is not None:
                         # more than one Host field (RFC 9112 §3.2: a server MUST respond with 400)
@@ -526,7 +530,7 @@ class H1Protocol:
                     conn = value if conn is None else conn + b"," + value
                 elif k == _K_EXPECT:
                     expect = value
-            append((e[0], value, e[1]))
+            append((e[0], value, k < 0))
         return host, cl, te, conn, expect
 
     def _out_fields(self, headers, dest):
@@ -551,8 +555,8 @@ class H1Protocol:
             if _bad(value, _VALUE):
                 # invalid characters (CR, LF, NUL, CTL) in the value of %r
                 raise _err(43, name[:40], None)
-            k = e[2]
-            if k:
+            k = e[1]
+            if k > 0:
                 if k == _K_CL:
                     cl = value
                 elif k == _K_TE:
