@@ -209,8 +209,12 @@ async def finish_server(self, max_drain=MAX_DRAIN):
     if not p.our_done:
         if not self.headers_sent:
             # The handler answered nothing.
+            # (appended, not Headers(((b":status", b"500"), ...)): a tuple of constants
+            # is a heap object on a board, even from ROMFS, each inner one too)
             from mhttp.headers import Headers
-            h = Headers(((b":status", b"500"), (b"content-length", b"0")))
+            h = Headers()
+            h.append(b":status", b"500")
+            h.append(b"content-length", b"0")
             await self.write_headers(h, True)
         else:
             try:

@@ -73,7 +73,10 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         s.connect(ai[-1])
     except OSError as e:
         s.close()
-        if e.args and e.args[0] in (110, 116):
+        # ETIMEDOUT (110), MicroPython's on some ports (116): compared one by one (a tuple
+        # of constants is a heap object on a board, even from ROMFS)
+        n = e.args[0] if e.args else 0
+        if n == 110 or n == 116:
             raise _err(3, host, port)  # connect to %s:%s timed out
         raise _err(2, host, port, e)  # connect to %s:%s failed: %r
     raw = s

@@ -159,7 +159,9 @@ def test_handler_without_answer_gets_500_and_unfinished_chunked_is_ended():
     c = H1Connection(io, SERVER)
     s = run_blocking(c.get_next_incoming_stream())
     assert run_blocking(s.finish_server())
-    assert io.wire().startswith(b"HTTP/1.1 500 ")
+    w = io.wire()
+    assert w.startswith(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n"), w
+    assert w.endswith(b"\r\nserver: mhttp\r\n\r\n") and w.count(b"\r\n") == 5, w
     io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
     c = H1Connection(io, SERVER)
     s = run_blocking(c.get_next_incoming_stream())
