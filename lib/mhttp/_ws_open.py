@@ -176,7 +176,9 @@ def response_head(buf):
     if e < 0:
         return None
     x = lines[0]
-    if len(x) > 12 and x[12] != 32:
+    if len(x) < 12 or len(x) > 12 and x[12] != 32:
+        # (a shorter first line, empty too, is no 101 to mhttp.h1: the prefix check
+        # above only held while bytes were missing)
         return False
     from mhttp.headers import NEVER_INDEX_DEFAULT
     out = [(b":status", b"101", False)]

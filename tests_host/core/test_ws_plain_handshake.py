@@ -137,7 +137,7 @@ def test_response_head_fuzz_against_h1():
         for _ in range(1 + rng.below(3)):
             if not d:
                 break
-            k = rng.below(4)
+            k = rng.below(6)
             if k == 0:
                 d = rng.flip_bit(d)
             elif k == 1:
@@ -146,8 +146,25 @@ def test_response_head_fuzz_against_h1():
             elif k == 2:
                 j = rng.below(len(d))
                 d = d[:j] + d[j + 1:]
-            else:
+            elif k == 3:
                 d = d[:rng.below(len(d) + 1)]
+            elif k == 4:
+                # an inserted line end or end of head
+                j = rng.below(len(d) + 1)
+                d = d[:j] + rng.pick((b"\r\n", b"\r\n\r\n", b"\n", b" ")) + d[j:]
+            else:
+                # a short first line: cut anywhere, the head ended there
+                j = rng.below(14)
+                d = d[:j] + d[d.find(b"\r\n"):] if rng.below(2) else d[:j] + b"\r\n\r\n"
         if _check(d) == 2:
             claimed += 1
     assert claimed > 100, claimed
+
+
+def test_response_head_leaves_short_status_lines_to_h1():
+    # a first line shorter than "HTTP/1.1 101", empty too, is no 101: mhttp.h1 refuses it
+    for d in (b"HTTP/1.1 1\r\n\r\n", b"HTTP/1.1 10\r\n\r\n\x81\x00", b"H\r\n\r\n",
+              b"\r\n\r\n", b"HTTP/1.1 \r\n\r\n", b"HTTP/1.1 10\r\nUpgrade: websocket\r\n\r\n",
+              b"\r\n\r\nHTTP/1.1 101 S\r\nUpgrade: websocket\r\n\r\n"):
+        assert O.response_head(d) is False, d
+        assert _h1_verdict(d) == ("error",), d
