@@ -19,6 +19,17 @@ from conftest import ROOT, free_port, run_on, require_micropython
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
+
+def _bad_accept(acc):
+    # acc with another first character ("x", or "y" when it is "x" already: 1 key in 64)
+    return (b"y" if acc[:1] == b"x" else b"x") + acc[1:]
+
+
+def test_bad_accept_always_differs():
+    for c in b"ABCXYZabcxyz0189+/":
+        acc = bytes((c,)) + b"Pa1e/Xq+Jz2Ym0sR7tKcVw8nDk="
+        assert _bad_accept(acc) != acc and _bad_accept(acc)[1:] == acc[1:]
+
 def _frame(op, payload):
     # an unmasked server frame, payload < 126 bytes
     return bytes([0x80 | op, len(payload)]) + payload
@@ -71,7 +82,7 @@ def _serve(port, mode, ready, stop):
                 elif mode == "noanswer":
                     continue
                 elif mode == "badaccept":
-                    out = out.replace(acc, b"x" + acc[1:])
+                    out = out.replace(acc, _bad_accept(acc))
                 if mode == "eof":
                     c.sendall(out)
                     continue                    # TCP ends right after the 101
