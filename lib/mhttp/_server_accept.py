@@ -8,11 +8,12 @@
 # already: no new interned names.)  Board RAM: a server never imports asyncio.stream
 # (~1.9 KB), and a connection has no Stream info dict (~100 B each) nor a second object.
 # MicroPython only (asyncio.core's I/O queue); CPython's port serves with its own code.
-import sys
 import asyncio
 
-import _mhttp_port
 from mhttp._io_stream import StreamIO
+
+# (sys and _mhttp_port are imported where they are used, not kept as globals: a module
+# dict of up to 8 entries takes 128 B on a board, of 9-10 160 B)
 
 
 class Stream(StreamIO):
@@ -109,6 +110,7 @@ def _serve(srv, s, cb, tls, reaper, buf):
             try:
                 s2 = tls.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
             except OSError as e:
+                import sys
                 sys.print_exception(e)
                 s2.close()
                 continue
@@ -142,7 +144,9 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(ai[-1])
     s.listen(backlog)
-    bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
+    if not bufsize:
+        import _mhttp_port
+        bufsize = _mhttp_port.DEFAULT_BUFSIZE
     srv = Server()
     srv.task = asyncio.create_task(_serve(srv, s, cb, tls, reaper,
                                           memoryview(bytearray(bufsize))))
