@@ -81,6 +81,12 @@ def _serve(port, mode, ready, stop):
                     continue
                 elif mode == "noanswer":
                     continue
+                elif mode == "fold":
+                    # a folded field line: mhttp.h1 refuses it (its error path: _h1_rare,
+                    # _h1_text)
+                    out = out[:-2] + b" x\r\n\r\n"
+                elif mode == "slow":
+                    time.sleep(0.4)
                 elif mode == "badaccept":
                     out = out.replace(acc, _bad_accept(acc))
                 if mode == "eof":
@@ -161,6 +167,14 @@ else:
     else:
         print("END", ws.receive(5), ws.close_code)
 print("AFTER", t.closed, ws.ready_state)
+# H1Connection's rare methods on the tunnel (mhttp._h1c_rare's, bound on first use)
+from mhttp._io import run_blocking
+try:
+    run_blocking(t.connect(1))
+    print("RECONNECT no error")
+except Exception as e:
+    print("RECONNECT", type(e).__name__, e)
+print("SHUTDOWN", t.shutdown(), run_blocking(t.close()), t.closed)
 # the HTTP/1.1 client works as before after the handshake (imported again if dropped)
 import mhttp.client
 print("AGAIN", callable(mhttp.client.connect))
@@ -206,6 +220,8 @@ def test_client_tunnel_after_101(raw, runtime, own, tmp_path):
     elif mode == "frames_eof":
         assert lines["END"] == "None 1006", out
     assert lines["AFTER"] == "True 3", out
+    assert lines["RECONNECT"] == "ConnectionClosed connection is closed", out
+    assert lines["SHUTDOWN"] == "None None True", out
     assert lines["AGAIN"] == "True", out
 
 
@@ -221,6 +237,10 @@ except Exception as e:
     print("ERR", type(e).__name__, e)
     print("STATE", w.ready_state, type(w.connection).__name__, w.connection.closed,
           w.connection.io.closed, w.headers and w.headers.get(":status"))
+# MicroPython, the blocking face: what the handshake loaded is dropped, mhttp.h1's
+# rare and error paths too (they hold mhttp.h1: a later request would load a 2nd copy)
+print("LOADED", sorted(m for m in ("mhttp.h1", "mhttp._h1_rare", "mhttp._h1_text",
+                                   "mhttp.h1_connection", "mhttp.client") if m in sys.modules))
 print("OK")
 """
 
@@ -231,6 +251,9 @@ FAIL_WANT = {
                "STATE 3 H1Connection True True b'426'"],
     "noanswer": ["ERR ConnectionClosed peer closed the connection before a response",
                  "STATE 3 H1Connection True True None"],
+    "fold": ["ERR H1Error obs-fold: a field line starts with whitespace (RFC 9112 \u00a75.2: "
+             "a server MUST reject a message containing obs-fold)",
+             "STATE 3 H1Connection True True None"],
     "badaccept": ["ERR HandshakeError \u00a74.1: Sec-WebSocket-Accept does not match the key",
                   "STATE 3 H1Connection True True b'101'"],
 }
@@ -256,3 +279,54 @@ def test_client_failed_handshake_as_before(mode, runtime, tmp_path):
     out = r.stdout.decode()
     assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
     assert out.splitlines()[:2] == FAIL_WANT[mode], out
+    if runtime == "micropython":
+        assert "LOADED []" in out, out
+
+
+CONC = r"""
+import sys
+import asyncio
+from mhttp import websocket
+async def wsconn():
+    ws = websocket.new_from_uri("ws://127.0.0.1:%(port)d/x")
+    await ws.connect(10)
+    print("CONNECTED", type(ws.connection).__name__)
+    ws.connection.abort()
+async def other():
+    await asyncio.sleep(0.1)    # (the server answers 0.4 s after the request)
+    import mhttp.client
+    import mhttp.h1
+    print("IMPORTED", "mhttp.client" in sys.modules)
+async def main():
+    await asyncio.gather(wsconn(), other())
+asyncio.run(main())
+import mhttp
+print("AFTER", "mhttp.client" in sys.modules, "mhttp.h1" in sys.modules,
+      callable(mhttp.client.connect), mhttp.h1 is sys.modules["mhttp.h1"])
+print("OK")
+"""
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_client_keeps_what_another_task_imported(runtime, tmp_path):
+    # The asyncio face: other tasks run during the handshake; what one imported then (the
+    # HTTP/1.1 client's public modules) stays, in sys.modules and on the package
+    # (MicroPython unloads only the private setting-up modules there).
+    if runtime == "micropython":
+        require_micropython()
+    port = free_port()
+    ready, stop = threading.Event(), threading.Event()
+    t = threading.Thread(target=_serve, args=(port, "slow", ready, stop), daemon=True)
+    t.start()
+    assert ready.wait(10)
+    try:
+        f = tmp_path / "c.py"
+        f.write_text(CONC % {"port": port})
+        r = run_on(runtime, [str(f)], timeout=60)
+    finally:
+        stop.set()
+        t.join(10)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    assert out.splitlines()[:3] == ["IMPORTED True", "CONNECTED Tunnel",
+                                    "AFTER True True True True"], out

@@ -313,35 +313,44 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
 
 
 def loaded():
-    # Which of the HTTP/1.1 client's modules a connected WebSocket no longer needs are
-    # loaded before a connect (one str, for unload: they stay).  (The list is a str
-    # literal here and in unload, one object; no global: board RAM, a name less.)
+    # The HTTP/1.1 client's modules now loaded that a connected WebSocket no longer needs
+    # (one str; the only list of them: unload takes its candidates from here too).
+    # _h1_rare and _h1_text: mhttp.h1's error and rare paths, which a handshake that
+    # failed there loads; they hold mhttp.h1's globals (a dropped mhttp.h1 would stay
+    # alive beside the copy a later request imports).
     import sys
     return " ".join([m for m in
                      "client _client_tls h1_connection stream_common h1 _h1_client _h1c_rare "
-                     "_h1c_stream".split() if "mhttp." + m in sys.modules])
+                     "_h1c_stream _h1_rare _h1_text".split() if "mhttp." + m in sys.modules])
 
 
-def unload(data=""):
+def unload(keep=None):
     # Drops a client's setting-up modules from sys.modules (and the package) once its
     # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module and
-    # mhttp._ws_gen, and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it; and the HTTP/1.1
-    # client's modules the handshake loaded (a fallback, or a failure: the plain case
-    # loads none), not those loaded before (data, from loaded(): the program's own
-    # imports stay), nor mhttp._h1_client while mhttp.h1 stays (its global _CLI holds
-    # it).  After a 101 no object of theirs is left (the tunnel, mhttp._ws_tun, replaced
-    # the connection), so their objects and code are freed; a failed handshake's
-    # ws.connection holds them until the WebSocket goes.  A later new_from_uri / connect
-    # imports them again.  (Here, not in mhttp.websocket: its code is freed with the
-    # module.  Only loaded modules are dropped: delattr would intern a name.)
+    # mhttp._ws_gen, and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it
+    # (private: nothing but a handshake reads them, and one in flight holds what it uses).
+    # keep: None (the asyncio face, where other tasks run during the handshake and may
+    # import the HTTP/1.1 client's modules themselves): those only.  Else (the blocking
+    # face: nothing else ran since loaded() gave keep) also the HTTP/1.1 client's modules
+    # the handshake loaded (a fallback, or a failure: the plain case loads none), not
+    # those in keep (the program's own imports stay), nor mhttp._h1_client while mhttp.h1
+    # stays (its global _CLI holds it).  After a 101 no object of theirs is left (the
+    # tunnel, mhttp._ws_tun, replaced the connection), so their objects and code are
+    # freed; a failed handshake's ws.connection holds them until the WebSocket goes.  A
+    # later new_from_uri / connect imports them again.  (Here, not in mhttp.websocket:
+    # its code is freed with the module.  Only loaded modules are dropped: delattr would
+    # intern a name.)
     import sys
     import mhttp
-    data = data.split()
-    if "h1" in data:
-        data.append("_h1_client")
-    for m in ("_ws_open _ws_gen _ws_hs client _client_tls h1_connection stream_common h1 "
-              "_h1_client _h1c_rare _h1c_stream").split():
-        if m in data or (m == "_ws_hs" and "mhttp._ws_server" in sys.modules) or \
+    data = "_ws_open _ws_gen _ws_hs"
+    if keep is not None:
+        data += " " + loaded()
+        keep = keep.split()
+        if "h1" in keep:
+            keep.append("_h1_client")
+    for m in data.split():
+        if keep is not None and m in keep or \
+                (m == "_ws_hs" and "mhttp._ws_server" in sys.modules) or \
                 sys.modules.pop("mhttp." + m, None) is None:
             continue
         try:

@@ -208,7 +208,9 @@ class WebSocket:
             import gc
             gc.collect()
         from mhttp._ws_open import connect as hs, unload, loaded
-        keep = loaded() if core.MICROPYTHON else None
+        # (the HTTP/1.1 client's modules loaded before: the blocking face only, where no
+        # other code runs during the handshake; see mhttp._ws_open.unload)
+        keep = loaded() if core.MICROPYTHON and self.blocking else None
         try:
             stream, exts = await hs(self, timeout)
         finally:
