@@ -8,7 +8,7 @@
 #   ws_attr, _OPCODES                           mhttp.websocket's module __getattr__,
 #                                               send()'s opcode names
 #   tunnel_attr                                 mhttp._ws_tun.Tunnel's __getattr__
-from mhttp.errors import Error, ConnectionClosed
+from mhttp.errors import Error
 from mhttp import ws as core
 from mhttp.websocket import _deadline, _left, new_from_uri
 
@@ -170,29 +170,11 @@ def ws_attr(name):
 def tunnel_attr(self, name):
     # mhttp._ws_tun.Tunnel's __getattr__: H1Connection's other public names, as they
     # were on ws.connection before the tunnel took its place (an upgraded HTTP/1.1
-    # connection: version 1.1, the I/O object's names).
-    if name in "localname peername alpn".split():
-        return getattr(self.io, name)
-    if name == "checktls":
-        return lambda: bool(getattr(self.io, "tls", False))
+    # connection: version 1.1, the I/O object's names): H1Connection's own rare methods
+    # (mhttp._h1c_rare: they read only self.io and self.closed, which a Tunnel has; bound
+    # on first use like H1Connection's, so loaded only when a program asks for one) but
+    # shutdown (the connection is not reused after an upgrade anyway).
     if name == "shutdown":
-        return lambda: None     # (the connection is not reused after an upgrade anyway)
-    if name == "close":
-        return _tunnel_close(self)
-    if name == "connect":
-        return _tunnel_connect(self)
-    raise AttributeError(name)
-
-
-def _tunnel_close(self):
-    async def close():
-        self.closed = True
-        await self.io.close()
-    return close
-
-
-def _tunnel_connect(self):
-    async def connect(timeout=None):
-        if self.closed:
-            raise ConnectionClosed("connection is closed")
-    return connect
+        return lambda: None
+    from mhttp._lazy import bind
+    return bind(self, name, "mhttp._h1c_rare", "connect checktls localname peername alpn close")

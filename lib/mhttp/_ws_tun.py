@@ -10,7 +10,8 @@
 # A Tunnel is both ws.stream and ws.connection: the stream's get_next_chunk /
 # write_chunk / headers / connection, and the connection's io, abort, closed, type,
 # is_server, version; the rest of H1Connection's (close, connect, checktls, localname,
-# peername, alpn, shutdown) through __getattr__ (rare: mhttp._ws_more.tunnel_attr).
+# peername, alpn, shutdown) through __getattr__ (rare: mhttp._ws_more.tunnel_attr,
+# which binds mhttp._h1c_rare's, H1Connection's own, on first use).
 # Same results and errors as H1Stream's tunnel reading (mhttp._h1c_stream._tunnel):
 # the bytes the parser held after the 101 head first, then each read's bytes (copied:
 # an I/O object may hand out a view of its reusable buffer), None from EOF on (a reset
