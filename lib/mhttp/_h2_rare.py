@@ -303,7 +303,7 @@ def stream_error(self, e):
     st = self._streams.get(sid)
     if st is not None:
         self._trans(st, SEND_RST_STREAM)
-    elif sid not in self._closed:
+    elif sid not in self._closed and -sid not in self._closed:
         if self._state_of(sid) == ST_IDLE:
             # a bad PRIORITY on an idle stream: RST_STREAM MUST NOT be sent for an idle
             # stream (RFC 9113 §6.4); a connection error instead (§5.4.1), as nghttp2 does
@@ -396,9 +396,11 @@ def _ack_pending_since(self):
 
 def _state_of(self, sid):
     # State of a stream with no _Stream object: closed (remembered), idle, forgotten.
-    s = self._closed.get(sid)
-    if s is not None:
-        return s
+    # (_closed: id for a stream closed, -id for one we reset: see H2Protocol._remember)
+    if sid in self._closed:
+        return ST_CLOSED
+    if -sid in self._closed:
+        return ST_RESET_LOCAL
     if (sid & 1) == (1 if self.client else 0):
         return ST_IDLE if sid > self._high_out else ST_FORGOTTEN
     return ST_IDLE if sid > self._high_in else ST_FORGOTTEN

@@ -22,7 +22,9 @@
 #                     streams after it has sent a RST_STREAM frame");
 #     ST_FORGOTTEN    closed so long ago that we no longer remember it (we keep the last
 #                     max_closed_streams ids): tolerated, except HEADERS (§5.1.1).
-#   Closed streams leave self._streams; their id and final state stay in self._closed.
+#   Closed streams leave self._streams; their id and final state stay in self._closed,
+#   a set of ints: id for ST_CLOSED, -id for ST_RESET_LOCAL (the only two states a
+#   stream is closed in; stream ids are > 0).
 #
 #   Errors: a problem with the peer's input is raised inside the core as
 #   mhttp.errors.H2StreamError (answered with RST_STREAM, event EV_STREAM_RESET with
@@ -370,17 +372,18 @@ class H2Protocol:
         self._streams = {}
         # Board RAM: a server's _closed table is grown to its final size now, while the
         # heap is whole, and deleting keeps it: left to grow, its last step (1168 bytes
-        # in one piece on the 64-bit unix port) came at the 38th closed stream, amid the
-        # holes of many requests, and was the MemoryError that set the h2c server's
-        # smallest heap (20 KiB free, none of it 1168 contiguous bytes).  A client opens
-        # its own streams, usually a few per connection: its table grows as needed
-        # instead of holding those 1.1 KiB from the start.
-        c = self._closed = {}
+        # in one piece on the 64-bit unix port, as a dict) came at the 38th closed
+        # stream, amid the holes of many requests, and was the MemoryError that set the
+        # h2c server's smallest heap (20 KiB free, none of it 1168 contiguous bytes).  A
+        # set with the state in the sign (see _remember), not a dict of states: 640
+        # bytes, not 1216.  A client opens its own streams, usually a few per
+        # connection: its table grows as needed instead of holding them from the start.
+        c = self._closed = set()
         if not client:
-            for i in range(-1, -2 - self.max_closed_streams, -1):
-                c[i] = 0
-            for i in range(-1, -2 - self.max_closed_streams, -1):
-                del c[i]
+            for i in range(1, 2 + self.max_closed_streams):
+                c.add(i)
+            for i in range(1, 2 + self.max_closed_streams):
+                c.discard(i)
         self._out = []
         self._inbuf = b""
         self._ev = None
@@ -619,22 +622,44 @@ class H2Protocol:
         return st
 
     def _remember(self, id, state):
+        # state: _ST_CLOSED (id in _closed) or _ST_RESET_LOCAL (-id in _closed)
         c = self._closed
-        c[id] = state
+        if state == _ST_CLOSED:
+            c.discard(-id)
+            c.add(id)
+        else:
+            c.discard(id)
+            c.add(-id)
         if len(c) > self.max_closed_streams:
             # Forget the older ids (those below the middle of the range held), without
             # a sorted list of them: that list (1 KiB on the 64-bit unix port) was the
             # next failing allocation of the h2c server at its smallest heap.
             lo = min(c)
-            cut = (lo + max(c) + 1) // 2
+            neg = lo < 0
+            if neg:
+                # (ids we reset are held as -id)
+                lo = hi = id
+                for k in c:
+                    if k < 0:
+                        k = -k
+                    if k < lo:
+                        lo = k
+                    elif k > hi:
+                        hi = k
+            else:
+                hi = max(c)
+            cut = (lo + hi + 1) // 2
             if cut - lo <= 4 * len(c):
                 for k in range(lo, cut):
-                    c.pop(k, None)
+                    c.discard(k)
+                if neg:
+                    for k in range(lo, cut):
+                        c.discard(-k)
             else:
                 # sparse ids (a peer that jumped far ahead, up to 2**31-1): the keys, not
                 # every id of the range (a billion steps: the server would hang)
-                for k in [k for k in c if k < cut]:
-                    del c[k]
+                for k in [k for k in c if -cut < k < cut]:
+                    c.discard(k)
 
     def _trans(self, stream, code):
         old = stream.state
@@ -1118,8 +1143,9 @@ class H2Protocol:
         self._check()
         st = self._streams.get(stream_id)
         if st is None:
-            if stream_id in self._closed:
-                raise _bad_transition(self._closed[stream_id], _SEND_HEADERS, stream_id)
+            if stream_id in self._closed or -stream_id in self._closed:
+                raise _bad_transition(_rare().F[_RF_STATE_OF](self, stream_id),
+                                      _SEND_HEADERS, stream_id)
             st = self._open_local(stream_id)
         self._trans(st, _SEND_HEADERS)
         l = headers._l if isinstance(headers, Headers) else headers

@@ -712,7 +712,7 @@ def _check_step(p, evs, out, piece_len, where):
     mine = 1 if p.client else 0
     for sid in p._streams:
         st = p._streams[sid]
-        if sid in p._closed or st.id != sid or st.state >= 6:
+        if sid in p._closed or -sid in p._closed or st.id != sid or st.state >= 6:
             raise AssertionError("stream %d state %d both open and closed (%s)"
                                  % (sid, st.state, where))
         if 3 <= st.state <= 5:
@@ -836,7 +836,7 @@ def _goes_on(p):
             p.goaway_received is not None:
         return
     sid = p._high_in + 2 if p._high_in else 1
-    while sid in p._closed:     # reset by us while idle (a bad PRIORITY): stays closed
+    while sid in p._closed or -sid in p._closed:     # reset by us while idle (a bad PRIORITY): stays closed
         sid += 2
     if sid > 0x7fffffff:
         return

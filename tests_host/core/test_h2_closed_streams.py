@@ -91,3 +91,45 @@ def test_sparse_ids_are_forgotten_without_walking_the_range():
     assert rc.s.stream_state(big) == h2.ST_CLOSED
     assert rc.s.stream_state(1) == h2.ST_FORGOTTEN
     assert rc.s.stream_state(sid - 2) == h2.ST_FORGOTTEN
+
+
+def test_closed_and_reset_streams_mixed_keep_their_states():
+    # _closed holds id for a stream closed and -id for one we reset (board RAM: a set,
+    # not a dict of states): forgetting goes by the id either way.
+    rc = RawClient(max_closed_streams=8)
+    sid = 1
+    for i in range(30):
+        rc.send(rc.headers(sid, REQ, i % 3 != 0))
+        if i % 3 == 0:
+            rc.s.reset_stream(sid, CANCEL)
+        else:
+            rc.s.send_headers(sid, [(b":status", b"204")], True)
+        sid += 2
+    rc.drain()
+    c = rc.s._closed
+    assert 4 <= len(c) <= 8, len(c)
+    for i in range(30):
+        k = 1 + 2 * i
+        s = rc.s.stream_state(k)
+        if k > sid - 2 - 2 * 4:       # the newest 4: remembered with their own state
+            assert s == (h2.ST_RESET_LOCAL if i % 3 == 0 else h2.ST_CLOSED), (k, s)
+        elif k < sid - 2 - 2 * 8:     # older than the table holds: forgotten
+            assert s == h2.ST_FORGOTTEN, (k, s)
+    # a far jump with reset ids held: forgetting goes over the keys, and sending a
+    # HEADERS on a remembered id is refused with its state
+    # (the table full, the newest ids reset by us)
+    for i in range(8):
+        if len(c) == 8:
+            break
+        rc.send(rc.headers(sid, REQ, False))
+        rc.s.reset_stream(sid, CANCEL)
+        sid += 2
+    rc.drain()
+    assert len(c) == 8 and rc.s.stream_state(sid - 2) == h2.ST_RESET_LOCAL
+    big = 0x7fffffff
+    rc.send(rc.headers(big, REQ, True))
+    rc.s.send_headers(big, [(b":status", b"204")], True)
+    rc.drain()
+    assert list(c) == [big]
+    assert rc.s.stream_state(sid - 2) == h2.ST_FORGOTTEN
+    assert rc.s.stream_state(big) == h2.ST_CLOSED
