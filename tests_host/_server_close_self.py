@@ -20,6 +20,11 @@
 #           HTTP/1.1 client): close() returns at its timeout, the connection aborted
 #   ws2     as ws1 over HTTP/2 (RFC 8441, h2c prior knowledge)
 #   ws2self as ws1self over HTTP/2
+#   run2    srv.run() (the test is the client): /slow in flight, then /shutdown, whose
+#           client closes (or resets) its connection once it has read the answer, while
+#           close() still waits for /slow: run() returns after close() did, /slow answered
+#   loopmid a handler awaits close(5), then answers 0.5 s later; a loop() started
+#           meanwhile returns once that answer is out (and close() done)
 # "streams" (CPython): the server on asyncio streams (MicroPython's I/O path) instead of
 # the asyncio.Protocol fast path; CERT KEY (CPython): over TLS.
 import sys
@@ -100,6 +105,14 @@ async def app(srv, stream):
         note("close returned")
         await asyncio.sleep(0.05)
         await answer(stream, b"late")
+        note("handler end")
+    elif path == b"/loopmid":
+        # awaits close(), answers 0.5 s later
+        note("close start")
+        await srv.close(5)
+        note("close returned")
+        await asyncio.sleep(0.5)
+        await answer(stream, b"mid")
         note("handler end")
     elif path.startswith(b"/ws"):
         await ws_app(srv, stream, req, path)
@@ -363,10 +376,36 @@ async def ws_self(port, version):
 
 
 def run(port):
-    srv = mserver.listen(app, host="127.0.0.1", port=port)
+    kw = {}
+    if OPT.get("streams"):
+        kw["streams"] = True
+    if OPT.get("tls"):
+        kw["tls"] = OPT["tls"]
+    srv = mserver.listen(app, host="127.0.0.1", port=port, **kw)
     srv.run()
     note("run returned")
-    print("ORDER", when("close returned") <= when("handler end") <= when("run returned"))
+    print("EVENTS", [w for t, w in EV])
+    if when("handler end") is not None:
+        print("ORDER", when("close returned") <= when("handler end") <= when("run returned"))
+
+
+async def loopmid(port):
+    # loop() started while a handler's close() is under way (before: AttributeError,
+    # the stopper was None meanwhile)
+    srv = await serve(port)
+    ra, wa = await conn(port)
+    wa.write(req(b"/loopmid"))
+    await wa.drain()
+    await until(lambda: when("close returned") is not None)
+    try:
+        await asyncio.wait_for(srv.loop(), 5)
+        note("loop returned")
+    except Exception as e:
+        print("LOOP", repr(e))
+    own, t_own = await read_all(ra)
+    print("OWN", summary(own))
+    print("EVENTS", [w for t, w in EV])
+    wa.close()
 
 
 def main():
@@ -383,8 +422,10 @@ def main():
         asyncio.run(late(port))
     elif what == "h2late":
         asyncio.run(h2late(port))
-    elif what == "run":
+    elif what in ("run", "run2"):
         run(port)
+    elif what == "loopmid":
+        asyncio.run(loopmid(port))
     elif what == "pipe":
         asyncio.run(pipe(port))
     elif what == "ws1":

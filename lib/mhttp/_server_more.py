@@ -141,11 +141,16 @@ async def _close_busy(self, timeout):
         self.conns.discard(own)
         ev = self._stopper
         if ev is not None:
-            # loop() / run() return once that exchange is over too, not when close()
-            # does (asyncio.run would then end it: an answer written after close()
-            # returned was lost); close() sets no stopper while it is None.
-            self._stopper = None
-            asyncio.create_task(_stop_after(self, own, ev, timeout))
+            # loop() / run() return once close() is done AND that exchange is over, not
+            # when close() returns (asyncio.run would then end that exchange: an answer
+            # written after close() returned was lost), nor when that exchange is over
+            # (asyncio.run would then end close() and the exchanges it waits for).  The
+            # stopper meanwhile is g, which close() sets when done; a loop() started
+            # meanwhile waits for ev all the same (g.wait is ev.wait), which _stop_after
+            # sets once both are.
+            g = self._stopper = asyncio.Event()
+            g.wait = ev.wait
+            asyncio.create_task(_stop_after(self, own, ev, g, timeout))
     t = self._h2tasks
     if t:
         t.discard(me)
@@ -165,13 +170,25 @@ async def _close_busy(self, timeout):
                 await asyncio.sleep(0)
 
 
-async def _stop_after(self, own, ev, timeout):
-    # close()'s end for loop(): once the caller's own connection has ended (its io
-    # closed: Server._end), or `timeout` seconds more, after which it is aborted.
-    # (Polled: its end has no hook of its own, and the plain path gets none for this.)
+async def _stop_after(self, own, ev, g, timeout):
+    # close()'s end for loop(): ev, the stopper, is set once close() is done (it set g)
+    # and the caller's own connection has ended (its io closed: Server._end), aborted
+    # `timeout` seconds after close() returned if it has not.  (Polled every 20 ms:
+    # neither end has a hook of its own, and the plain path gets none for this.)
+    # close() returns within its timeout and 1 s (its listening socket's wait_closed):
+    # if it has not 5 s after that, it was cancelled, and loop() does not return (as
+    # when close() is not a handler's).
     import asyncio
     io = own.io
-    for _ in range(int((86400 if timeout is None else timeout) * 50) + 1):
+    n = int((86400 if timeout is None else timeout) * 50) + 1
+    for _ in range(n + 250):
+        if g.is_set():
+            break
+        await asyncio.sleep(0.02)
+    else:
+        self._stopper = ev
+        return
+    for _ in range(n):
         if io.closed:
             break
         await asyncio.sleep(0.02)
