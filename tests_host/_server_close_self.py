@@ -25,6 +25,11 @@
 #           close() still waits for /slow: run() returns after close() did, /slow answered
 #   loopmid a handler awaits close(5), then answers 0.5 s later; a loop() started
 #           meanwhile returns once that answer is out (and close() done)
+#   ws2same two websockets on ONE HTTP/2 connection (raw RFC 8441 streams); one's
+#           handler awaits close(3): the other gets its 1001 at once (its connection is
+#           the caller's), close() returns after that closing handshake
+#   h2samews as ws2same, the caller a plain HTTP/2 request's handler (CPython: see
+#           docs/internals.md, Server life cycle)
 # "streams" (CPython): the server on asyncio streams (MicroPython's I/O path) instead of
 # the asyncio.Protocol fast path; CERT KEY (CPython): over TLS.
 import sys
@@ -114,6 +119,14 @@ async def app(srv, stream):
         await asyncio.sleep(0.5)
         await answer(stream, b"mid")
         note("handler end")
+    elif path == b"/h2late":
+        # (ws2same: an HTTP/2 request's handler awaits close(), then answers)
+        t0 = ticks()
+        note("close start")
+        await srv.close(3)
+        print("CLOSE_MS", ticks() - t0)
+        note("close returned")
+        await answer(stream, b"late answer")
     elif path.startswith(b"/ws"):
         await ws_app(srv, stream, req, path)
     else:
@@ -408,6 +421,76 @@ async def loopmid(port):
     wa.close()
 
 
+async def h2ws(conn, port, path):
+    # a client websocket over RFC 8441 on a shared HTTP/2 connection: the CONNECT
+    # stream and a WSProtocol (our client would close the whole connection at its end)
+    from mhttp._ws_hs import client_request
+    from mhttp.ws import WSProtocol
+    s = conn.new_stream()
+    await s.write_headers(client_request(b"127.0.0.1:%d" % port, path, None, None, None,
+                                         b"http", True), False)
+    h = await s.get_headers(5)
+    assert h.get(b":status") == b"200", h
+    return s, WSProtocol(True)
+
+
+async def h2ws_next(s, p, timeout=8):
+    # the next websocket event on stream s (protocol p); its automatic answer written
+    from mhttp.ws import EV_CLOSE
+    for _ in range(100):
+        ev = p.next_event()
+        if ev is not None:
+            out = p.data_to_send()
+            if out:
+                await s.write_chunk(out, ev[0] == EV_CLOSE, 5)
+            return ev
+        c = await s.get_next_chunk(timeout)
+        if c is None:
+            return None
+        p.receive_data(c)
+    return "too many chunks"
+
+
+async def ws2same(port, late):
+    # two websockets (or a websocket and a request whose handler awaits close()) on one
+    # HTTP/2 connection: the caller's connection leaves srv.conns, but its other
+    # websocket gets its 1001 all the same (before: nothing until close()'s timeout)
+    from mhttp import client
+    from mhttp._ws_more import _h2_check
+    srv = await serve(port)
+    c = await client.connect(host="127.0.0.1", port=port, tls=False, version=2)
+    await _h2_check(c, None)
+    sa, pa = await h2ws(c, port, b"/ws/a")
+    await sa.write_chunk(pa.send_message("hello"), False, 5)
+    print("ECHO", await h2ws_next(sa, pa))
+    if late:
+        so = c.new_stream()
+        h = Headers()
+        for k, v in ((":method", "GET"), (":path", "/h2late"), (":scheme", "http"),
+                     (":authority", "x")):
+            h.append(k, v)
+        await so.write_headers(h, True)
+    else:
+        so, po = await h2ws(c, port, b"/ws/own")
+        await so.write_chunk(po.send_message("shutdown"), False, 5)
+    t0 = ticks()
+    ev = await h2ws_next(sa, pa)
+    print("OTHER", ev, ticks() - t0 < 1000)
+    if late:
+        h = await so.get_headers(8)
+        print("OWN", h.get(b":status"), await so.get_body_as_string(8))
+    else:
+        print("OWN", await h2ws_next(so, po), await h2ws_next(so, po))
+    await until(lambda: when("close returned") is not None)
+    await until(lambda: len(WSEND) == (1 if late else 2))
+    print("HANDLERS", sorted(WSEND.items()))
+    await until(lambda: not srv.conns and not srv._h2tasks)
+    print("LEFT", len(srv.conns), len(srv._h2tasks))
+    c.abort()
+    # (the caller's connection, out of srv.conns, ends its lingering close on our EOF)
+    await asyncio.sleep(0.3)
+
+
 def main():
     what = sys.argv[1]
     port = int(sys.argv[2])
@@ -426,6 +509,10 @@ def main():
         run(port)
     elif what == "loopmid":
         asyncio.run(loopmid(port))
+    elif what == "ws2same":
+        asyncio.run(ws2same(port, False))
+    elif what == "h2samews":
+        asyncio.run(ws2same(port, True))
     elif what == "pipe":
         asyncio.run(pipe(port))
     elif what == "ws1":

@@ -23,6 +23,7 @@
 #   - srv.run() with another request in flight while the caller's client has closed (or
 #     reset) its connection: run() returns after close() did, not before (the other
 #     request was lost);
+#   - over HTTP/2, a websocket on the caller's own connection gets its 1001 too;
 #   - loop() started while a handler's close() is under way waits for its end.
 import os
 import socket
@@ -205,6 +206,52 @@ def test_loop_started_while_a_handlers_close_runs(runtime, variant, tmp_path):
     assert d["OWN"] == "[('HTTP/1.1 200 OK', True, 'mid')]", out
     assert d["EVENTS"] == ("['close start', 'close returned', 'handler end', "
                            "'loop returned']"), out
+
+
+@pytest.mark.parametrize("runtime,variant", WS_VARIANTS)
+def test_h2_websocket_on_the_callers_connection_gets_going_away(runtime, variant, tmp_path):
+    # two websockets on one HTTP/2 connection; one's handler awaits close(3): the other
+    # gets its 1001 at once (before: the caller's connection had left srv.conns before
+    # the websockets were walked: nothing until close()'s timeout, then 1006)
+    d, out = _run(runtime, "ws2same", variant, tmp_path)
+    assert d["OTHER"] == "(5, 1001, '') True", out
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OWN"] == "(1, 'after close', True) (5, 1000, 'own')", out
+    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end')), ('/ws/own', (1000, 'own'))]", out
+    assert d["LEFT"] == "0 0", out
+
+
+@pytest.mark.parametrize("variant", ["", "streams"])
+def test_h2_websocket_beside_a_closing_request_cpython(variant, tmp_path):
+    # the same, the caller a plain HTTP/2 request's handler (found from the frames on
+    # CPython only)
+    d, out = _run("cpython", "h2samews", variant, tmp_path)
+    assert d["OTHER"] == "(5, 1001, '') True", out
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OWN"] == "b'200' b'late answer'", out
+    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end'))]", out
+    assert d["LEFT"] == "0 0", out
+
+
+@pytest.mark.parametrize("variant", ["", "streams"])
+def test_h2_handler_awaits_close_then_answers_cpython(variant, tmp_path):
+    # CPython finds an HTTP/2 handler's stream from the frames: its connection is not
+    # waited for while that stream is open (MicroPython: only a websocket's handler,
+    # see docs/internals.md "Server life cycle")
+    d, out = _run("cpython", "h2late", variant, tmp_path)
+    assert int(d["CLOSE_MS"]) < 2000, out
+    assert d["OWN"] == "b'200' b'late answer' 2", out
+    assert d["LEFT"] == "0 0", out
+
+
+@pytest.mark.parametrize("runtime,variant", [("cpython", ""), ("micropython", "")])
+def test_h1_pipelined_requests_behind_close(runtime, variant, tmp_path):
+    d, out = _run(runtime, "pipe", variant, tmp_path)
+    # each connection: the request in flight answered, the pipelined ones behind it not
+    assert d["OWN"] == "[('HTTP/1.1 200 OK', False, 'bye')]", out
+    assert d["SLOW"] == "[('HTTP/1.1 200 OK', True, 'slow done')]", out
+    assert d["ORDER"] == "True" and int(d["CLOSE_MS"]) < 3000, out
+    assert d["LEFT"] == "0", out
 
 
 @pytest.mark.parametrize("version", ["1", "2"])

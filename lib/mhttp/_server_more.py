@@ -137,6 +137,9 @@ async def _close_busy(self, timeout):
     import asyncio
     me = asyncio.current_task()
     own, st = _caller(self, me)
+    # (before the caller's connection leaves self.conns: the other websockets on it, an
+    # HTTP/2 one's, get their 1001 too)
+    _going_away(self, st, None if sys.implementation.name == "cpython" else me)
     if own is not None:
         self.conns.discard(own)
         ev = self._stopper
@@ -154,7 +157,6 @@ async def _close_busy(self, timeout):
     t = self._h2tasks
     if t:
         t.discard(me)
-    _going_away(self, st, None if sys.implementation.name == "cpython" else me)
     if self.conns or self._h2tasks:
         try:
             await asyncio.wait_for(self._closing.wait(), timeout)
