@@ -25,6 +25,8 @@
 #           close() still waits for /slow: run() returns after close() did, /slow answered
 #   loopmid a handler awaits close(5), then answers 0.5 s later; a loop() started
 #           meanwhile returns once that answer is out (and close() done)
+#   h1stuck a handler that never answers, and /shutdown's close(1): at the timeout the
+#           stuck connection is aborted, leaves srv.conns and its handler is cancelled
 #   ws2same two websockets on ONE HTTP/2 connection (raw RFC 8441 streams); one's
 #           handler awaits close(3): the other gets its 1001 at once (its connection is
 #           the caller's), close() returns after that closing handshake
@@ -119,6 +121,20 @@ async def app(srv, stream):
         await asyncio.sleep(0.5)
         await answer(stream, b"mid")
         note("handler end")
+    elif path == b"/stuck":
+        note("stuck start")
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            note("stuck cancelled")
+            raise
+        note("stuck end")
+    elif path == b"/shut1":
+        await answer(stream, b"bye")
+        t0 = ticks()
+        await srv.close(1)
+        print("CLOSE_MS", ticks() - t0)
+        note("close returned")
     elif path == b"/h2late":
         # (ws2same: an HTTP/2 request's handler awaits close(), then answers)
         t0 = ticks()
@@ -421,6 +437,28 @@ async def loopmid(port):
     wa.close()
 
 
+async def h1stuck(port):
+    srv = await serve(port)
+    rs, ws = await conn(port)
+    ws.write(req(b"/stuck"))
+    await ws.drain()
+    await until(lambda: when("stuck start") is not None)
+    ra, wa = await conn(port)
+    wa.write(req(b"/shut1"))
+    await wa.drain()
+    own, t_own = await read_all(ra)
+    await until(lambda: when("close returned") is not None)
+    # right after close() returned
+    print("LEFT", len(srv.conns))
+    stuck, t_stuck = await read_all(rs)
+    await until(lambda: when("stuck cancelled") is not None, 3)
+    print("OWN", summary(own))
+    print("STUCK", summary(stuck))
+    print("EVENTS", [w for t, w in EV])
+    ws.close()
+    wa.close()
+
+
 async def h2ws(conn, port, path):
     # a client websocket over RFC 8441 on a shared HTTP/2 connection: the CONNECT
     # stream and a WSProtocol (our client would close the whole connection at its end)
@@ -509,6 +547,8 @@ def main():
         run(port)
     elif what == "loopmid":
         asyncio.run(loopmid(port))
+    elif what == "h1stuck":
+        asyncio.run(h1stuck(port))
     elif what == "ws2same":
         asyncio.run(ws2same(port, False))
     elif what == "h2samews":

@@ -24,7 +24,9 @@
 #     reset) its connection: run() returns after close() did, not before (the other
 #     request was lost);
 #   - over HTTP/2, a websocket on the caller's own connection gets its 1001 too;
-#   - loop() started while a handler's close() is under way waits for its end.
+#   - loop() started while a handler's close() is under way waits for its end;
+#   - an HTTP/1.1 handler still running at close()'s timeout is cancelled (as HTTP/2
+#     handler tasks are) and its connection leaves srv.conns.
 import os
 import socket
 import struct
@@ -206,6 +208,19 @@ def test_loop_started_while_a_handlers_close_runs(runtime, variant, tmp_path):
     assert d["OWN"] == "[('HTTP/1.1 200 OK', True, 'mid')]", out
     assert d["EVENTS"] == ("['close start', 'close returned', 'handler end', "
                            "'loop returned']"), out
+
+
+@pytest.mark.parametrize("runtime,variant", H1_VARIANTS)
+def test_h1_handler_cancelled_at_close_timeout(runtime, variant, tmp_path):
+    # a handler that never answers: close(1) aborts its connection at the timeout, and
+    # (as for HTTP/2 handler tasks) cancels the handler; the connection is out of
+    # srv.conns when close() returns (before: still there, its handler running on)
+    d, out = _run(runtime, "h1stuck", variant, tmp_path)
+    assert 900 <= int(d["CLOSE_MS"]) < 2500, out
+    assert d["LEFT"] == "0", out
+    assert d["OWN"] == "[('HTTP/1.1 200 OK', False, 'bye')]", out
+    assert d["STUCK"] == "[]", out
+    assert d["EVENTS"] == "['stuck start', 'stuck cancelled', 'close returned']", out
 
 
 @pytest.mark.parametrize("runtime,variant", WS_VARIANTS)

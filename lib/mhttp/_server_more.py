@@ -163,6 +163,12 @@ async def _close_busy(self, timeout):
         except asyncio.TimeoutError:
             for c in list(self.conns):
                 c.abort()
+                if c.version != 2:
+                    # HTTP/1: it leaves self.conns now, and its handler, if one still
+                    # runs, is cancelled, as HTTP/2 handler tasks are below (an HTTP/2
+                    # connection ends by itself once aborted: its reader wakes)
+                    self.conns.discard(c)
+                    _cancel_h1(c, me)
             t = self._h2tasks       # (a set made during the wait, by a first handler)
             if t:
                 # HTTP/2 handler tasks still running: cancelled, and given their turn
@@ -170,6 +176,44 @@ async def _close_busy(self, timeout):
                     c.cancel()
                 t.clear()
                 await asyncio.sleep(0)
+
+
+def _cancel_h1(c, me):
+    # At close()'s timeout: the task of HTTP/1 connection c (aborted), when its handler
+    # still runs (c.idle True: it waits for a request, which the abort ends), is
+    # cancelled; never task me, close()'s own.  MicroPython: c.idle is that task while
+    # the handler runs (mhttp.server).  CPython (c.idle None then): on asyncio streams
+    # the Task whose coroutine chain holds c's Server._on_connection; on the
+    # asyncio.Protocol fast path the Task continuing its hand-driven coroutine, io.task
+    # (None while it waits for bytes, which the abort ends).  io._expired marks the
+    # cancel as close()'s (a StreamIO's flag for "the Reaper, or close(), woke it"):
+    # _on_connection then ends quietly instead of raising CancelledError (CPython 3.11's
+    # asyncio streams report a connection task that ends cancelled).
+    import asyncio
+    t = c.idle
+    if t is True or t is False:
+        return
+    io = c.io
+    if t is None:
+        from mhttp.server import Server
+        a = Server._on_connection.__code__
+        for x in asyncio.all_tasks():
+            y = x.get_coro()
+            for _ in range(64):
+                if getattr(y, "cr_code", None) is a:
+                    if y.cr_frame.f_locals.get("conn") is c:
+                        t = x
+                    break
+                y = getattr(y, "cr_await", None)
+                if y is None:
+                    break
+            if t is not None:
+                break
+        else:
+            t = getattr(io, "task", None)
+    if t is not None and t is not me and not t.done():
+        io._expired = True
+        t.cancel()
 
 
 async def _stop_after(self, own, ev, g, timeout):

@@ -141,8 +141,8 @@ class Server:
         # in-flight requests finish (their responses carry Connection: close; HTTP/2: a
         # GOAWAY, two-step when streams are open, and the connection closes once they
         # are done, see H2Connection._read_loop; an open websocket: a close frame 1001),
-        # then abort whatever is left after `timeout` seconds, HTTP/2 handler tasks
-        # still running cancelled.  Returns once no connection is left and no HTTP/2
+        # then abort whatever is left after `timeout` seconds, handlers (HTTP/1 and
+        # HTTP/2) still running cancelled.  Returns once no connection is left and no HTTP/2
         # handler task runs; a handler awaiting close() is not waited for (its HTTP/1
         # connection ends when it returns).  With requests in flight the waiting is
         # mhttp._server_more._close_busy (board RAM: a plain server closing idle
@@ -341,7 +341,9 @@ class Server:
             if isinstance(e, Exception):
                 self._report(conn, "connection", e)
                 return
-            raise      # cancelled (asyncio.CancelledError is a BaseException), exit
+            if rw is None or not io._expired:
+                raise      # cancelled (asyncio.CancelledError is a BaseException), exit
+            return     # close()'s timeout cancelled its handler: mhttp._server_more._cancel_h1
         self._end(conn, io)
 
     def _end(self, conn, io):
