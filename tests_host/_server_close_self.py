@@ -81,6 +81,27 @@ async def answer(stream, body, close=None):
     await stream.write_chunk(body, True)
 
 
+async def closing(srv, timeout, start=True):
+    # await srv.close(timeout), noted ("close start" unless not start, "close returned"),
+    # its duration printed (CLOSE_MS)
+    t0 = ticks()
+    if start:
+        note("close start")
+    await srv.close(timeout)
+    print("CLOSE_MS", ticks() - t0)
+    note("close returned")
+
+
+# handlers that await close() first, then answer (Connection: close on the response):
+# path -> (close()'s timeout, how long the handler then suspends, its answer)
+LATE = {
+    b"/late": (5, 0, b"late answer"),
+    b"/late2": (5, 0.05, b"late"),          # (run: under srv.run())
+    b"/loopmid": (5, 0.5, b"mid"),          # (loopmid: a loop() started meanwhile)
+    b"/h2late": (3, 0, b"late answer"),     # (h2samews: an HTTP/2 request's handler)
+}
+
+
 async def app(srv, stream):
     req = await stream.get_headers()
     path = req.get(b":path")
@@ -92,34 +113,13 @@ async def app(srv, stream):
     elif path == b"/shutdown":
         # answers, then awaits close(): not waited for itself
         await answer(stream, b"bye")
-        t0 = ticks()
-        note("close start")
-        await srv.close(5)
-        note("close returned")
-        print("CLOSE_MS", ticks() - t0)
-    elif path == b"/late":
-        # awaits close(), then answers: Connection: close on its response
-        t0 = ticks()
-        note("close start")
-        await srv.close(5)
-        print("CLOSE_MS", ticks() - t0)
-        note("close returned")
-        await answer(stream, b"late answer")
-    elif path == b"/late2":
-        # awaits close(), suspends, then answers (under srv.run())
-        note("close start")
-        await srv.close(5)
-        note("close returned")
-        await asyncio.sleep(0.05)
-        await answer(stream, b"late")
-        note("handler end")
-    elif path == b"/loopmid":
-        # awaits close(), answers 0.5 s later
-        note("close start")
-        await srv.close(5)
-        note("close returned")
-        await asyncio.sleep(0.5)
-        await answer(stream, b"mid")
+        await closing(srv, 5)
+    elif path in LATE:
+        timeout, pause, body = LATE[path]
+        await closing(srv, timeout)
+        if pause:
+            await asyncio.sleep(pause)
+        await answer(stream, body)
         note("handler end")
     elif path == b"/stuck":
         note("stuck start")
@@ -130,19 +130,9 @@ async def app(srv, stream):
             raise
         note("stuck end")
     elif path == b"/shut1":
+        # (h1stuck's events: no "close start")
         await answer(stream, b"bye")
-        t0 = ticks()
-        await srv.close(1)
-        print("CLOSE_MS", ticks() - t0)
-        note("close returned")
-    elif path == b"/h2late":
-        # (ws2same: an HTTP/2 request's handler awaits close(), then answers)
-        t0 = ticks()
-        note("close start")
-        await srv.close(3)
-        print("CLOSE_MS", ticks() - t0)
-        note("close returned")
-        await answer(stream, b"late answer")
+        await closing(srv, 1, False)
     elif path.startswith(b"/ws"):
         await ws_app(srv, stream, req, path)
     else:
@@ -159,11 +149,7 @@ async def ws_app(srv, stream, req, path):
             if m is None:
                 break
             if m[0] == "shutdown":
-                t0 = ticks()
-                note("close start")
-                await srv.close(3)
-                print("CLOSE_MS", ticks() - t0)
-                note("close returned")
+                await closing(srv, 3)
                 await ws.send("after close")
                 await ws.close(1000, "own")
                 how = "own"
@@ -175,13 +161,18 @@ async def ws_app(srv, stream, req, path):
     note("ws end " + path.decode())
 
 
-async def serve(port):
+def server(port):
+    # the server, on asyncio streams or over TLS as OPT says (not listening yet)
     kw = {}
     if OPT.get("streams"):
         kw["streams"] = True
     if OPT.get("tls"):
         kw["tls"] = OPT["tls"]
-    srv = mserver.listen(app, host="127.0.0.1", port=port, **kw)
+    return mserver.listen(app, host="127.0.0.1", port=port, **kw)
+
+
+async def serve(port):
+    srv = server(port)
     await srv.listen()
     return srv
 
@@ -199,6 +190,14 @@ async def conn(port):
 
 def req(path):
     return b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+async def sent(port, *paths):
+    # a new connection, GET requests for paths written on it (pipelined) -> (reader, writer)
+    r, w = await conn(port)
+    w.write(b"".join([req(p) for p in paths]))
+    await w.drain()
+    return r, w
 
 
 async def read_all(r, timeout=10):
@@ -247,18 +246,12 @@ def when(what):
 
 async def h1(port):
     srv = await serve(port)
-    ri, wi = await conn(port)          # idle keep-alive, after one request
-    wi.write(req(b"/first"))
-    await wi.drain()
+    ri, wi = await sent(port, b"/first")   # idle keep-alive, after one request
     first = await asyncio.wait_for(ri.read(4096), 5)
     print("FIRST", summary(first))
-    rb, wb = await conn(port)
-    wb.write(req(b"/slow"))
-    await wb.drain()
+    rb, wb = await sent(port, b"/slow")
     await until(lambda: when("slow start") is not None)
-    ra, wa = await conn(port)
-    wa.write(req(b"/shutdown"))
-    await wa.drain()
+    ra, wa = await sent(port, b"/shutdown")
     idle, t_idle = await read_all(ri)
     slow, t_slow = await read_all(rb)
     own, t_own = await read_all(ra)
@@ -270,9 +263,7 @@ async def h1(port):
     print("ORDER", when("slow end") <= when("close returned"))
     print("LEFT", len(srv.conns), srv._closing.is_set())
     try:
-        r, w = await conn(port)
-        w.write(req(b"/again"))
-        await w.drain()
+        r, w = await sent(port, b"/again")
         d = await asyncio.wait_for(r.read(100), 5)
         print("REFUSED", not d)
         w.close()
@@ -284,9 +275,7 @@ async def h1(port):
 
 async def late(port):
     srv = await serve(port)
-    ra, wa = await conn(port)
-    wa.write(req(b"/late"))
-    await wa.drain()
+    ra, wa = await sent(port, b"/late")
     own, t_own = await read_all(ra)
     print("OWN", summary(own))
     print("EOF", t_own != "error" and isinstance(t_own, int))
@@ -308,13 +297,9 @@ async def h2late(port):
 
 async def pipe(port):
     srv = await serve(port)
-    rb, wb = await conn(port)
-    wb.write(req(b"/slow") + req(b"/after-slow"))
-    await wb.drain()
+    rb, wb = await sent(port, b"/slow", b"/after-slow")
     await until(lambda: when("slow start") is not None)
-    ra, wa = await conn(port)
-    wa.write(req(b"/shutdown") + req(b"/after1") + req(b"/after2"))
-    await wa.drain()
+    ra, wa = await sent(port, b"/shutdown", b"/after1", b"/after2")
     own, t_own = await read_all(ra)
     slow, t_slow = await read_all(rb)
     await until(lambda: when("close returned") is not None)
@@ -345,12 +330,10 @@ async def ws_close(port, version):
     a = await ws_client(port, "/ws/a", version)
     b = await ws_client(port, "/ws/b", version)
     print("VERSION", a.connection.version, b.connection.version)
-    t0 = ticks()
-    task = asyncio.create_task(srv.close(3))
+    task = asyncio.create_task(closing(srv, 3))
     ra = await a.receive(8)
     rb = await b.receive(8)
     await asyncio.wait_for(task, 10)
-    print("CLOSE_MS", ticks() - t0)
     print("CLIENTS", ra, a.close_code, rb, b.close_code)
     print("HANDLERS", sorted(WSEND.items()))
     print("LEFT", len(srv.conns), len(srv._h2tasks))
@@ -372,9 +355,7 @@ async def ws_deaf(port):
             break
         head += c
     print("HEAD", head.split(b"\r\n")[0].decode())
-    t0 = ticks()
-    await srv.close(1)
-    print("CLOSE_MS", ticks() - t0)
+    await closing(srv, 1)
     data, t_eof = await read_all(r)
     print("GOT", data)
     await until(lambda: len(WSEND) == 1)
@@ -405,12 +386,7 @@ async def ws_self(port, version):
 
 
 def run(port):
-    kw = {}
-    if OPT.get("streams"):
-        kw["streams"] = True
-    if OPT.get("tls"):
-        kw["tls"] = OPT["tls"]
-    srv = mserver.listen(app, host="127.0.0.1", port=port, **kw)
+    srv = server(port)
     srv.run()
     note("run returned")
     print("EVENTS", [w for t, w in EV])
@@ -422,9 +398,7 @@ async def loopmid(port):
     # loop() started while a handler's close() is under way (before: AttributeError,
     # the stopper was None meanwhile)
     srv = await serve(port)
-    ra, wa = await conn(port)
-    wa.write(req(b"/loopmid"))
-    await wa.drain()
+    ra, wa = await sent(port, b"/loopmid")
     await until(lambda: when("close returned") is not None)
     try:
         await asyncio.wait_for(srv.loop(), 5)
@@ -439,13 +413,9 @@ async def loopmid(port):
 
 async def h1stuck(port):
     srv = await serve(port)
-    rs, ws = await conn(port)
-    ws.write(req(b"/stuck"))
-    await ws.drain()
+    rs, ws = await sent(port, b"/stuck")
     await until(lambda: when("stuck start") is not None)
-    ra, wa = await conn(port)
-    wa.write(req(b"/shut1"))
-    await wa.drain()
+    ra, wa = await sent(port, b"/shut1")
     own, t_own = await read_all(ra)
     await until(lambda: when("close returned") is not None)
     # right after close() returned
