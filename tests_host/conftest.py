@@ -98,14 +98,29 @@ def run_micropython(args, timeout=120, heap=None, **kw):
     return subprocess.run(cmd + list(args), cwd=ROOT, capture_output=True, timeout=timeout, **kw)
 
 
-def run_on(runtime, args, timeout=120):
-    # args (a script path, or "-c", code) run from the repository on "micropython" (the
-    # unix port, as run_micropython) or "cpython" (this interpreter, lib/ and the CPython
-    # port glue first on its path): the subprocess.CompletedProcess
+def command_on(runtime, args):
+    # -> (argv, env) running args (a script path, or "-c", code) from the repository on
+    # "micropython" (the unix port) or "cpython" (this interpreter, lib/ and the CPython
+    # port glue first on its path; env None: the environment as it is)
     if runtime == "micropython":
-        return run_micropython(args, timeout=timeout)
+        return [require_micropython()] + list(args), None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "lib"),
                                          os.path.join(ROOT, "ports", "cpython")])
-    return subprocess.run([sys.executable] + list(args), cwd=ROOT, env=env,
-                          capture_output=True, timeout=timeout)
+    return [sys.executable] + list(args), env
+
+
+def run_on(runtime, args, timeout=120):
+    # args run as command_on(runtime, args) says: the subprocess.CompletedProcess
+    cmd, env = command_on(runtime, args)
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
+
+
+def keyed(out):
+    # {KEY: value} of a script's "KEY value" lines (a later line wins; a line without a
+    # space: value "")
+    d = {}
+    for ln in out.splitlines():
+        k, _, v = ln.partition(" ")
+        d[k] = v
+    return d

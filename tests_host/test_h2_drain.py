@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, free_port, run_on, tls_files, require, wait_until, port_open
+from conftest import ROOT, free_port, keyed, run_on, tls_files, require, wait_until, port_open
 
 SCRIPT = os.path.join(ROOT, "tests_host", "_h2_drain.py")
 RUNTIMES = ["cpython", "micropython"]
@@ -28,11 +28,7 @@ def _run(runtime, *args):
     r = run_on(runtime, [SCRIPT] + [str(a) for a in args], timeout=90)
     out = r.stdout.decode()
     assert r.returncode == 0 and out.rstrip().endswith("END"), out + r.stderr.decode()
-    d = {}
-    for ln in out.splitlines():
-        k, _, v = ln.partition(" ")
-        d[k] = v
-    return d, out
+    return keyed(out), out
 
 
 def _nothing_left(d, out):
@@ -185,10 +181,7 @@ def test_nghttp_sees_two_step_goaway_and_every_answer(runtime):
     assert len(goaways) == 2 and "last_stream_id=2147483647" in goaways[0], ng
     assert "NO_ERROR" in goaways[0] and "NO_ERROR" in goaways[1], ng
     assert ng.count(" 200 ") == 3, ng
-    d = {}
-    for ln in out.decode().splitlines():
-        k, _, v = ln.partition(" ")
-        d[k] = v
+    d = keyed(out.decode())
     assert d.get("STARTED") == "True" and d.get("ELAPSED_OK") == "True", out + err
     assert d["CONNS"] == "0" and d["RUNNING"] == "0" and d["TASKS"] == "0 0", out
 
@@ -201,11 +194,7 @@ def _retry(runtime, mode):
     out = r.stdout.decode()
     assert r.returncode == 0 and out.rstrip().endswith("END"), out + r.stderr.decode()
     assert "RAW_SERVER_ERROR" not in out, out
-    d = {}
-    for ln in out.splitlines():
-        k, _, v = ln.partition(" ")
-        d[k] = v
-    return d, out
+    return keyed(out), out
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -31,12 +31,12 @@ import os
 import socket
 import struct
 import subprocess
-import sys
 import time
 
 import pytest
 
-from conftest import ROOT, free_port, run_on, tls_files, wait_until, port_open
+from conftest import (ROOT, command_on, free_port, keyed, port_open, run_on, tls_files,
+                      wait_until)
 
 SCRIPT = os.path.join(ROOT, "tests_host", "_server_close_self.py")
 H1_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("cpython", "tls"),
@@ -44,24 +44,29 @@ H1_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("cpython", "tls"),
 WS_VARIANTS = [("cpython", ""), ("cpython", "streams"), ("micropython", "")]
 
 
-def _run(runtime, what, variant, tmp_path):
-    args = [SCRIPT, what, str(free_port())]
+def _args(what, port, variant, tmp_path):
+    # SCRIPT's command line for a scenario and a variant ("", "streams", "tls")
+    args = [SCRIPT, what, str(port)]
     if variant == "streams":
         args.append("streams")
     elif variant == "tls":
         tls_files(tmp_path)
         args += [str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")]
-    r = run_on(runtime, args, timeout=90)
-    out = r.stdout.decode()
-    err = r.stderr.decode()
-    assert r.returncode == 0 and out.rstrip().endswith("END"), out + err
-    # (nothing reported: no handler error, no coroutine left unawaited)
+    return args
+
+
+def _check(returncode, out, err):
+    # SCRIPT ran to its end: nothing reported (no handler error, no coroutine left
+    # unawaited) -> {KEY: value} of its output
+    assert returncode == 0 and out.rstrip().endswith("END"), out + err
     assert "Traceback" not in out + err and "Warning" not in err, out + err
-    d = {}
-    for ln in out.splitlines():
-        k, _, v = ln.partition(" ")
-        d[k] = v
-    return d, out
+    return keyed(out)
+
+
+def _run(runtime, what, variant, tmp_path):
+    r = run_on(runtime, _args(what, free_port(), variant, tmp_path), timeout=90)
+    out = r.stdout.decode()
+    return _check(r.returncode, out, r.stderr.decode()), out
 
 
 @pytest.mark.parametrize("runtime,variant", H1_VARIANTS)
@@ -95,25 +100,14 @@ def _run_server(runtime, what, variant, tmp_path, client):
     # (connect() -> a socket, over TLS for the "tls" variant); -> (client's result, the
     # server's output)
     port = free_port()
-    args = [SCRIPT, what, str(port)]
+    cmd, env = command_on(runtime, _args(what, port, variant, tmp_path))
     ctx = None
-    if variant == "streams":
-        args.append("streams")
-    elif variant == "tls":
+    if variant == "tls":
         import ssl
-        tls_files(tmp_path)
-        args += [str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")]
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         ctx.set_alpn_protocols(["http/1.1"])
-    if runtime == "micropython":
-        cmd = [os.path.join(ROOT, "tools", "micropython")] + args
-        env = None
-    else:
-        cmd = [sys.executable] + args
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [os.path.join(ROOT, "lib"), os.path.join(ROOT, "ports", "cpython")]))
 
     def connect():
         s = socket.create_connection(("127.0.0.1", port), 5)
@@ -130,9 +124,7 @@ def _run_server(runtime, what, variant, tmp_path, client):
             p.kill()
             p.communicate()
     out = out.decode()
-    err = err.decode()
-    assert p.returncode == 0 and out.rstrip().endswith("END"), out + err
-    assert "Traceback" not in out + err and "Warning" not in err, out + err
+    _check(p.returncode, out, err.decode())
     return got, out
 
 
@@ -223,28 +215,24 @@ def test_h1_handler_cancelled_at_close_timeout(runtime, variant, tmp_path):
     assert d["EVENTS"] == "['stuck start', 'stuck cancelled', 'close returned']", out
 
 
-@pytest.mark.parametrize("runtime,variant", WS_VARIANTS)
-def test_h2_websocket_on_the_callers_connection_gets_going_away(runtime, variant, tmp_path):
+@pytest.mark.parametrize("runtime,variant,what", [r + ("ws2same",) for r in WS_VARIANTS]
+                         + [("cpython", v, "h2samews") for v in ("", "streams")])
+def test_h2_websocket_on_the_callers_connection_gets_going_away(runtime, variant, what,
+                                                                tmp_path):
     # two websockets on one HTTP/2 connection; one's handler awaits close(3): the other
     # gets its 1001 at once (before: the caller's connection had left srv.conns before
-    # the websockets were walked: nothing until close()'s timeout, then 1006)
-    d, out = _run(runtime, "ws2same", variant, tmp_path)
+    # the websockets were walked: nothing until close()'s timeout, then 1006).
+    # h2samews: the same, the caller a plain HTTP/2 request's handler (found from the
+    # frames on CPython only)
+    d, out = _run(runtime, what, variant, tmp_path)
     assert d["OTHER"] == "(5, 1001, '') True", out
     assert int(d["CLOSE_MS"]) < 2000, out
-    assert d["OWN"] == "(1, 'after close', True) (5, 1000, 'own')", out
-    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end')), ('/ws/own', (1000, 'own'))]", out
-    assert d["LEFT"] == "0 0", out
-
-
-@pytest.mark.parametrize("variant", ["", "streams"])
-def test_h2_websocket_beside_a_closing_request_cpython(variant, tmp_path):
-    # the same, the caller a plain HTTP/2 request's handler (found from the frames on
-    # CPython only)
-    d, out = _run("cpython", "h2samews", variant, tmp_path)
-    assert d["OTHER"] == "(5, 1001, '') True", out
-    assert int(d["CLOSE_MS"]) < 2000, out
-    assert d["OWN"] == "b'200' b'late answer'", out
-    assert d["HANDLERS"] == "[('/ws/a', (1001, 'end'))]", out
+    if what == "ws2same":
+        assert d["OWN"] == "(1, 'after close', True) (5, 1000, 'own')", out
+        assert d["HANDLERS"] == "[('/ws/a', (1001, 'end')), ('/ws/own', (1000, 'own'))]", out
+    else:
+        assert d["OWN"] == "b'200' b'late answer'", out
+        assert d["HANDLERS"] == "[('/ws/a', (1001, 'end'))]", out
     assert d["LEFT"] == "0 0", out
 
 
