@@ -6,6 +6,7 @@
 # server's first frames in the same write as the 101 (the bytes the HTTP/1.1 parser
 # read past the head), or ends TCP right after it.
 import base64
+import contextlib
 import hashlib
 import os
 import socket
@@ -118,16 +119,37 @@ def _serve(port, mode, ready, stop):
         ls.close()
 
 
-@pytest.fixture(params=["echo", "frames_eof", "eof", "tab", "interim", "split"])
-def raw(request):
+@contextlib.contextmanager
+def _served(mode):
+    # _serve(mode) in a thread while the block runs: -> its port
     port = free_port()
     ready, stop = threading.Event(), threading.Event()
-    t = threading.Thread(target=_serve, args=(port, request.param, ready, stop), daemon=True)
+    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
     t.start()
     assert ready.wait(10)
-    yield request.param, port
-    stop.set()
-    t.join(10)
+    try:
+        yield port
+    finally:
+        stop.set()
+        t.join(10)
+
+
+def _client(runtime, src, tmp_path):
+    # the client program src run on runtime: its output, checked to end with OK
+    if runtime == "micropython":
+        require_micropython()
+    f = tmp_path / "c.py"
+    f.write_text(src)
+    r = run_on(runtime, [str(f)], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    return out
+
+
+@pytest.fixture(params=["echo", "frames_eof", "eof", "tab", "interim", "split"])
+def raw(request):
+    with _served(request.param) as port:
+        yield request.param, port
 
 
 CLIENT = r"""
@@ -186,13 +208,7 @@ print("OK")
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_client_tunnel_after_101(raw, runtime, own, tmp_path):
     mode, port = raw
-    if runtime == "micropython":
-        require_micropython()
-    f = tmp_path / "c.py"
-    f.write_text(CLIENT % {"mode": mode, "port": port, "own": own})
-    r = run_on(runtime, [str(f)], timeout=60)
-    out = r.stdout.decode()
-    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    out = _client(runtime, CLIENT % {"mode": mode, "port": port, "own": own}, tmp_path)
     lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
     assert lines["TUNNEL"] == "Tunnel True True True", out
     assert lines["CONN"] == "True 0 False False False True True None", out
@@ -262,22 +278,8 @@ FAIL_WANT = {
 @pytest.mark.parametrize("mode", sorted(FAIL_WANT))
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_client_failed_handshake_as_before(mode, runtime, tmp_path):
-    if runtime == "micropython":
-        require_micropython()
-    port = free_port()
-    ready, stop = threading.Event(), threading.Event()
-    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
-    t.start()
-    assert ready.wait(10)
-    try:
-        f = tmp_path / "f.py"
-        f.write_text(FAIL % {"port": port})
-        r = run_on(runtime, [str(f)], timeout=60)
-    finally:
-        stop.set()
-        t.join(10)
-    out = r.stdout.decode()
-    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    with _served(mode) as port:
+        out = _client(runtime, FAIL % {"port": port}, tmp_path)
     assert out.splitlines()[:2] == FAIL_WANT[mode], out
     if runtime == "micropython":
         assert "LOADED []" in out, out
@@ -312,21 +314,7 @@ def test_client_keeps_what_another_task_imported(runtime, tmp_path):
     # The asyncio face: other tasks run during the handshake; what one imported then (the
     # HTTP/1.1 client's public modules) stays, in sys.modules and on the package
     # (MicroPython unloads only the private setting-up modules there).
-    if runtime == "micropython":
-        require_micropython()
-    port = free_port()
-    ready, stop = threading.Event(), threading.Event()
-    t = threading.Thread(target=_serve, args=(port, "slow", ready, stop), daemon=True)
-    t.start()
-    assert ready.wait(10)
-    try:
-        f = tmp_path / "c.py"
-        f.write_text(CONC % {"port": port})
-        r = run_on(runtime, [str(f)], timeout=60)
-    finally:
-        stop.set()
-        t.join(10)
-    out = r.stdout.decode()
-    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    with _served("slow") as port:
+        out = _client(runtime, CONC % {"port": port}, tmp_path)
     assert out.splitlines()[:3] == ["IMPORTED True", "CONNECTED Tunnel",
                                     "AFTER True True True True"], out
