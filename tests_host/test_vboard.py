@@ -143,9 +143,17 @@ def test_ctrl_c_interrupts_running_code(board):
         os.close(fd)
 
 
+def _sigint_default():
+    # (in the child, before exec) SIGINT as at a terminal: a test run started in the
+    # background of a non-interactive shell ignores SIGINT, and a child inherits that
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_start_prints_device_and_stops_on_sigint():
     p = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "vboard.py"), "start",
-                          "--board", "rp2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                          "--board", "rp2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         preexec_fn=_sigint_default)
     try:
         dev = p.stdout.readline().decode().strip()
         assert dev.startswith("/dev/pts/"), dev
@@ -153,4 +161,9 @@ def test_cli_start_prints_device_and_stops_on_sigint():
         assert rc == 0 and out.strip() == "rp2", out
     finally:
         p.send_signal(2)
-        assert p.wait(10) == 0
+        try:
+            assert p.wait(10) == 0
+        finally:
+            if p.poll() is None:     # (a failure leaves no board running)
+                p.kill()
+                p.wait(10)
