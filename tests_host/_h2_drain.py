@@ -29,6 +29,7 @@ import gc
 from mhttp.headers import Headers
 from mhttp import server as mserver
 from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_STREAM_RESET, EV_GOAWAY)
+from _h2_raw import flush, end
 
 CPY = sys.implementation.name == "cpython"
 ENDED = {}          # (path, what ended the handler) -> how many
@@ -357,12 +358,10 @@ async def raw_server(port, seen):
         p = H2Protocol(client=False)
         p.initiate_connection()
         got = []
+        err = None
         try:
             for _ in range(200):
-                d = p.data_to_send()
-                if d:
-                    w.write(d)
-                    await w.drain()
+                await flush(p, w)
                 d = await asyncio.wait_for(r.read(65536), 10)
                 if not d:
                     break
@@ -381,12 +380,8 @@ async def raw_server(port, seen):
                         p.send_data(sid, b"again %d" % sid, True)
                     got = []
         except Exception as e:
-            print("RAW_SERVER_ERROR", repr(e))
-        w.close()
-        try:
-            await w.wait_closed()
-        except Exception:
-            pass
+            err = e
+        await end(w, err)
     return await asyncio.start_server(conn, "127.0.0.1", port)
 
 

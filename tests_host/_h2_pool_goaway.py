@@ -11,6 +11,7 @@ except ImportError:
 import asyncio
 from mhttp.h2 import H2Protocol, EV_HEADERS
 from mhttp import request
+from _h2_raw import flush
 
 PORT = int(sys.argv[1])
 release = asyncio.Event()
@@ -23,10 +24,7 @@ async def conn(r, w):
     p.initiate_connection()
     try:
         for _ in range(400):
-            d = p.data_to_send()
-            if d:
-                w.write(d)
-                await w.drain()
+            await flush(p, w)
             if first and release.is_set() and 1 in pending:
                 pending.remove(1)
                 p.send_headers(1, [(b":status", b"200")])

@@ -23,6 +23,7 @@ except ImportError:
 import asyncio
 import io
 from mhttp.h2 import H2Protocol, EV_HEADERS, EV_DATA
+from _h2_raw import flush, end
 
 live = [0]      # server connections not ended yet
 
@@ -52,12 +53,10 @@ def raw_server(port, mode, seen):
             p.send_headers(sid, [(b":status", b"200")])
             p.send_data(sid, b"again " + paths[sid] + b" " + bodies.get(sid, b""), True)
 
+        err = None
         try:
             for _ in range(400):
-                d = p.data_to_send()
-                if d:
-                    w.write(d)
-                    await w.drain()
+                await flush(p, w)
                 if held and len(seen) > 1:
                     for sid in held:
                         p.send_headers(sid, [(b":status", b"200")])
@@ -96,12 +95,8 @@ def raw_server(port, mode, seen):
                         if ev[4]:
                             answer(ev[1])
         except Exception as e:
-            print("RAW_SERVER_ERROR", repr(e))
-        w.close()
-        try:
-            await w.wait_closed()
-        except Exception:
-            pass
+            err = e
+        await end(w, err)
         live[0] -= 1
     return asyncio.start_server(conn, "127.0.0.1", port)
 
