@@ -109,12 +109,33 @@ def closure(entry, forbid=()):
 
 
 def _compile(src, dst, name, arch=None):
+    # Content-addressed: the same source, name, arch and mpy-cross give the same .mpy, so a
+    # result is reused from build/mpy-cache (the test suite builds the same bundles many
+    # times over: ~5 s each without it).  The key covers the mpy-cross executable's path,
+    # size and mtime (a reinstalled mpy-cross misses the cache).
+    import hashlib
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     march = ["-march=" + arch] if arch else []
-    r = subprocess.run([mpy_cross(), "-o", dst, "-s", name] + march + [src],
+    tool = mpy_cross()
+    st = os.stat(tool)
+    with open(src, "rb") as f:
+        h = hashlib.sha256(f.read())
+    h.update(repr((tool, st.st_size, st.st_mtime_ns, name, march)).encode())
+    cache = os.path.join(ROOT, "build", "mpy-cache")
+    hit = os.path.join(cache, h.hexdigest() + ".mpy")
+    if os.path.exists(hit):
+        shutil.copyfile(hit, dst)
+        return
+    r = subprocess.run([tool, "-o", dst, "-s", name] + march + [src],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit("mpy-cross failed on %s:\n%s%s" % (src, r.stdout, r.stderr))
+    os.makedirs(cache, exist_ok=True)
+    import tempfile
+    fd, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+    os.close(fd)
+    shutil.copyfile(dst, tmp)
+    os.replace(tmp, hit)    # atomic: concurrent builds never read a partial file
 
 
 def build(board, modules=None, preset="full", out=None, quiet=False):
