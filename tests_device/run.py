@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,7 +54,7 @@ def mpr(dev, args, timeout=60, check=True, soft_reset=False):
     except subprocess.TimeoutExpired:
         raise DeviceError("mpremote timed out after %ss: %s" % (timeout, " ".join(args)[:200]))
     out = r.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
-    mpr.last = "mpremote exit %d%s" % (r.returncode, (", stderr: " + r.stderr.decode(
+    _last.text = "mpremote exit %d%s" % (r.returncode, (", stderr: " + r.stderr.decode(
         "utf-8", "replace").strip()[-1500:]) if r.stderr.strip() else "")
     if check and r.returncode != 0:
         raise DeviceError("mpremote %s failed (%d):\n%s%s" % (
@@ -61,7 +62,8 @@ def mpr(dev, args, timeout=60, check=True, soft_reset=False):
     return out
 
 
-mpr.last = ""
+# what the last mpremote call of this thread ended with (runs may go on in threads)
+_last = threading.local()
 
 
 def write_profile(path, board, virtual, heap):
@@ -127,7 +129,17 @@ os.mkdir('/tests')
 """
 
 
+# Deploys share build/bundle/<board> and build/devtests/<board>: runs made at once (the
+# pytest entry runs its virtual boards in threads) take turns from build to copy.
+_DEPLOY_LOCK = threading.Lock()
+
+
 def deploy(dev, board, virtual, heap):
+    with _DEPLOY_LOCK:
+        return _deploy(dev, board, virtual, heap)
+
+
+def _deploy(dev, board, virtual, heap):
     b = bundle.build(board, quiet=True)
     tests = build_tests(board, virtual, heap)
     mpr(dev, ["exec", _WIPE])
@@ -140,6 +152,11 @@ def deploy(dev, board, virtual, heap):
 
 
 def deploy_romfs(dev, board, virtual, heap):
+    with _DEPLOY_LOCK:
+        return _deploy_romfs(dev, board, virtual, heap)
+
+
+def _deploy_romfs(dev, board, virtual, heap):
     # The bundle into the board's ROMFS partition with `mpremote romfs deploy`, as a user
     # of a board with a ROMFS partition does (mounted at /rom after a soft reset, .mpy
     # executed in place); the tests still go to /tests on the filesystem.
@@ -191,7 +208,7 @@ def run_module(dev, name, timeout=300):
         return out, None
     if n == 0:
         return out, ("module printed no summary line (it crashed the interpreter, or "
-                     "mpremote lost the board): %s" % mpr.last)
+                     "mpremote lost the board): %s" % getattr(_last, "text", ""))
     return out, "module printed %d summary lines" % n
 
 
