@@ -67,7 +67,9 @@ async def main(port):
     print("LISTEN", "asyncio.stream" in sys.modules, "_mhttp_aio" in sys.modules)
     get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
     data = await exchange(port, get + get, b"\r\n\r\nok")
-    print("PLAIN", data.count(b"HTTP/1.1 200 OK\r\n"), loaded())
+    # (MicroPython: the server makes no asyncio.Event before loop() or close(): asyncio.event
+    # stays unloaded, ~1.1 KB)
+    print("PLAIN", data.count(b"HTTP/1.1 200 OK\r\n"), loaded(), "asyncio.event" in sys.modules)
     data = await exchange(port, b"GET /rare HTTP/1.1\r\nHost: x\r\n\r\n", b"x-sum: 1\r\n\r\n")
     print("RARE", data.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"|").decode())
     data = await exchange(port, b"GET / HTTP/1.1\r\nHost x\r\n\r\n", b"\n")
@@ -95,7 +97,7 @@ def test_plain_server_loads_no_rare_module_and_moved_methods_work(runtime):
     assert lines[0] == "LISTEN False False" or runtime != "micropython", lines
     del lines[0]
     if runtime == "micropython":
-        assert lines[0] == "PLAIN 2 []", lines
+        assert lines[0] == "PLAIN 2 [] False", lines
     else:
         # CPython binds the rare methods at import (mhttp._lazy.settle: a class with
         # __getattr__ loses CPython's attribute-access specialisation); HTTP/2 and the

@@ -55,6 +55,9 @@ async def loop(self, timeout=None):
     import asyncio
     if self._serve is None and not self._closing:
         await self.listen()
+    if self._stopper is None:
+        # (made here, not by listen(): see Server.__init__; close() sets it when done)
+        self._stopper = asyncio.Event()
     if timeout is None:
         await self._stopper.wait()
     else:
@@ -143,17 +146,20 @@ async def _close_busy(self, timeout):
     if own is not None:
         self.conns.discard(own)
         ev = self._stopper
-        if ev is not None:
-            # loop() / run() return once close() is done AND that exchange is over, not
-            # when close() returns (asyncio.run would then end that exchange: an answer
-            # written after close() returned was lost), nor when that exchange is over
-            # (asyncio.run would then end close() and the exchanges it waits for).  The
-            # stopper meanwhile is g, which close() sets when done; a loop() started
-            # meanwhile waits for ev all the same (g.wait is ev.wait), which _stop_after
-            # sets once both are.
-            g = self._stopper = asyncio.Event()
-            g.wait = ev.wait
-            asyncio.create_task(_stop_after(self, own, ev, g, timeout))
+        if ev is None:
+            # (no loop() yet: one started while this close() is under way waits for the
+            # end of the caller's exchange all the same)
+            ev = self._stopper = asyncio.Event()
+        # loop() / run() return once close() is done AND that exchange is over, not
+        # when close() returns (asyncio.run would then end that exchange: an answer
+        # written after close() returned was lost), nor when that exchange is over
+        # (asyncio.run would then end close() and the exchanges it waits for).  The
+        # stopper meanwhile is g, which close() sets when done; a loop() started
+        # meanwhile waits for ev all the same (g.wait is ev.wait), which _stop_after
+        # sets once both are.
+        g = self._stopper = asyncio.Event()
+        g.wait = ev.wait
+        asyncio.create_task(_stop_after(self, own, ev, g, timeout))
     t = self._h2tasks
     if t:
         t.discard(me)

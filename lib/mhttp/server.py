@@ -75,18 +75,25 @@ class Server:
         self.body_timeout = body_timeout
         self.write_timeout = write_timeout
         self.body_deadline = body_deadline
-        self.onerror = onerror     # None: mhttp._server_more.default_onerror
+        # (onerror, streams, preload_h1 and h2_settings, seldom given, are class defaults,
+        # set here only when given: board RAM, the instance's attribute table is a step
+        # smaller, 128 B, and the class's did not grow)
+        if onerror is not None:
+            self.onerror = onerror
         self.backlog = backlog or (128 if _mhttp_port.NAME == "cpython" else 8)
         self.bufsize = bufsize or _mhttp_port.DEFAULT_BUFSIZE
         self.max_drain = max_drain
-        self.streams = streams
+        if streams is not False:
+            self.streams = streams
         self.h1opts = h1opts
-        self.preload_h1 = preload_h1   # False: the h1 driver loads at the first h1 request
+        if preload_h1 is not True:     # False: the h1 driver loads at the first h1 request
+            self.preload_h1 = preload_h1
         # HTTP/2 (mhttp.h2_connection, imported only when a client speaks it): ALPN "h2"
         # over TLS, the client preface on a cleartext connection (prior knowledge), or
         # `Upgrade: h2c` on an HTTP/1.1 request.
         self.http2 = http2
-        self.h2_settings = h2_settings
+        if h2_settings is not None:
+            self.h2_settings = h2_settings
         self.h2opts = h2opts or {}
         if alpn is None and http2 and getattr(_mhttp_port, "HAS_ALPN", False):
             alpn = ["h2", "http/1.1"]
@@ -98,13 +105,15 @@ class Server:
         self.refused = 0           # refused past max_connections
         self.pending = 0           # accepted, first bytes not read yet (they count too)
         self.requests = 0
-        # _serve: the port's listening server (None when not listening); _stopper: the
-        # Event loop() waits on, set when close() is done (two names MicroPython has built
-        # in: board RAM, a new name costs an interned entry); _closing: False, then, from
-        # close() on, the Event _end() sets once no connection is left (one name for both)
+        # _serve: the port's listening server (None when not listening); _stopper (a class
+        # default, None): the Event loop() waits on, made by loop() (or by close(), set
+        # when close() is done; board RAM: a server that is never loop()ed makes no
+        # Event before close(), nor loads asyncio.event); _serve and _stopper are names
+        # MicroPython has built in (a new name costs an interned entry); _closing: False,
+        # then, from close() on, the Event _end() sets once no connection is left (one
+        # name for both)
         self._serve = None
         self._closing = False
-        self._stopper = None
         # (a loop, not a comprehension: its code object costs heap even from ROMFS)
         period = None
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
@@ -115,7 +124,6 @@ class Server:
 
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
-        import asyncio
         # Every server speaks HTTP/1: load its driver now, on an unfragmented heap, rather
         # than at the first connection (on a board, compiling h1 next to live connection
         # buffers can fail for want of one contiguous block).  preload_h1=False leaves
@@ -125,8 +133,6 @@ class Server:
             import mhttp.h1_connection  # noqa: F401
             import mhttp._h1c_server  # noqa: F401  (its server half: every request runs it)
             import mhttp._h1_server  # noqa: F401  (the core's server half: the same)
-        if self._stopper is None:
-            self._stopper = asyncio.Event()
         kw = {}
         if _mhttp_port.NAME == "cpython" and self.streams:
             kw["streams"] = True
@@ -177,11 +183,17 @@ class Server:
                 await asyncio.wait_for(self._serve.wait_closed(), 1)
             except Exception:
                 pass
-        if self._stopper is not None:
-            self._stopper.set()
+        if self._stopper is None:
+            self._stopper = asyncio.Event()     # (a loop() after close() returns at once)
+        self._stopper.set()
 
     # -- connections ------------------------------------------------------------------
     _h1cls = None
+    _stopper = None     # (see __init__)
+    onerror = None      # None: mhttp._server_more.default_onerror
+    streams = False
+    preload_h1 = True
+    h2_settings = None
     _h2tasks = ()       # the HTTP/2 handler tasks running (a set from the first one)
 
     def _new_connection(self, io):
