@@ -68,6 +68,31 @@ def test_h1_server_stays_under_the_320_name_pool():
         "(%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
 
 
+def test_ws_client_stays_under_the_320_name_pool():
+    # heap_ws_client.py (the README's ws client row: blocking face, permessage-deflate,
+    # close) against mhttp's own echo server, as in tools/bench/bench_board_ram.py, with 5
+    # messages of 1 KiB
+    require_micropython()
+    port = free_port()
+    peer = subprocess.Popen([sys.executable, "-m", "mhttp", "serve", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from conftest import port_open, wait_until
+        assert wait_until(lambda: port_open(port), 20), "mhttp serve"
+        r = heapmin.run_at(os.path.join(BENCH, "heap_ws_client.py"), 256 * 1024,
+                           ["ws://127.0.0.1:%d/ws" % port, "5", "1024"], timeout=60)
+    finally:
+        peer.kill()
+        peer.wait(10)
+    n = _names(r)
+    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 286 names (326 before the
+    # WebSocket modules' names for other paths went, _ws_ctl merged into _ws_close), the
+    # harness's probe and the scenario's own names included
+    assert n["pools"] <= 4, (
+        "the WebSocket client path now interns %d names and opened the next name pool "
+        "(%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
+
+
 def test_h2c_server_stays_under_the_640_name_pool():
     require_micropython()
     require("h2load")

@@ -2,8 +2,8 @@
 # (HTTP/1.1 upgrade, permessage-deflate negotiated) and exchanges binary and ASCII text
 # messages with an echo server keeps none of the HTTP/1.1 client's modules after the
 # handshake, and loads none of the modules holding the rarely used parts
-# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_ctl (a received close
-# frame and the closing handshake's frames), _ws_close, and mhttp._errors_more where
+# (mhttp._ws_server, _ws_rare, _ws_more, _ws_msg, _ws_cpy, _ws_close (a received close
+# frame, the closing handshake's frames and the transport's end), and mhttp._errors_more where
 # WSError lives) -- not even when the server pings it (keepalive pings are routine) --
 # and the moved methods still work when asked for; on CPython (which binds
 # the rare methods at import, mhttp._lazy.settle) the same script runs and the error
@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, free_port, port_open, wait_until, run_on
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
-        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close", "mhttp._ws_ctl")
+        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
 
 SCRIPT = r'''
 import sys
@@ -52,7 +52,7 @@ ws.send("plain text")
 assert ws.receive(10) == ("plain text", "text")
 print("EXT", len(ws.extensions))
 # a keepalive ping from the server (put in the protocol's input as if read): answered
-# with a pong by receive() without loading the closing code (mhttp._ws_ctl, _ws_close)
+# with a pong by receive() without loading the closing code (mhttp._ws_close)
 ws.p.receive_data(b"\x89\x01k")
 ws.send(msg)
 assert ws.receive(10) == (msg, "binary")
@@ -63,8 +63,9 @@ ws.send("h\u00e9")                 # non-ASCII text (MicroPython: mhttp._ws_rare
 assert ws.receive(10) == ("h\u00e9", "text")
 print("RARE", sorted(loaded()))
 assert ws.close() is True
-# the closing code: loaded by close() (mhttp._ws_ctl: WSProtocol.send_close)
-print("CLOSE", "mhttp._ws_close" in sys.modules and "mhttp._ws_ctl" in sys.modules)
+# the closing code: loaded by close() (mhttp._ws_close: WebSocket.close and
+# WSProtocol.send_close)
+print("CLOSE", "mhttp._ws_close" in sys.modules)
 print("OK")
 '''
 
@@ -95,8 +96,7 @@ def _check(out, mp):
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out
-        # (send_ping builds its frame with mhttp._ws_ctl's _frame)
-        assert "mhttp._ws_ctl" in lines["RARE"], out
+        # (send_ping builds its frame with mhttp._ws_rare's _frame: no closing code)
         assert "mhttp._ws_close" not in lines["RARE"], out
     assert lines.get("CLOSE") == "True", out
     assert out.rstrip().endswith("OK"), out
@@ -131,7 +131,7 @@ print("OK")
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
                                    "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open",
-                                   "mhttp._ws_hserr", "mhttp._ws_close", "mhttp._ws_ctl"])
+                                   "mhttp._ws_hserr", "mhttp._ws_close"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.

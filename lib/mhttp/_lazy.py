@@ -45,5 +45,6 @@ def settle(target, module, names):
     # CPython: the rare methods bound now (mhttp._lazy_cpy); MicroPython: nothing to do
     # (the code that binds them is not even loaded: board RAM).
     if sys.implementation.name == "cpython":
-        from mhttp._lazy_cpy import settle
-        settle(target, module, names)
+        # (the module by a str, not an import statement: its name is not interned on a
+        # board)
+        __import__("mhttp._lazy_cpy", None, None, (module,)).settle(target, module, names)

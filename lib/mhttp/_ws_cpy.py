@@ -190,11 +190,11 @@ def update(g):
         from mhttp import _ws_hs as h
         p = g["PerMessageDeflate"]
         p.accept = pmd_accept
-        p.offer = h.pmd_offer
-        p.params = h.pmd_params
-        p.check_response = h.pmd_check_response
+        p.offer = h.offer
+        p.params = h.params
+        p.check_response = h.check_response
         for k in ("client_key accept_key client_request client_check_response "
-                  "_parse_extensions _wbits _b64 _tokens _list _bb _hs_error GUID").split():
+                  "_parse_extensions _wbits _b64 _list _bb _hs_error GUID").split():
             g[k] = getattr(h, k)
     except (ImportError, AttributeError):
         pass

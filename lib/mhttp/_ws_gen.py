@@ -9,7 +9,7 @@
 from mhttp.errors import ConnectionClosed
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
-from mhttp.websocket import CLOSED, _left
+from mhttp.websocket import _left
 
 try:
     from micropython import const
@@ -18,6 +18,7 @@ except ImportError:
         return x
 
 _M_NO_RESPONSE = const(45)      # (mhttp._ws_msg's id)
+_CLOSED = const(3)               # mhttp.websocket's (test_websocket_api checks it)
 
 
 def h1(io, o):
@@ -47,7 +48,7 @@ async def connect(self, o, end):
         # HTTP/2: the CONNECT stream stays open: it is the tunnel.
         await stream.write_headers(req, not h2, _left(end))
     except BaseException:
-        self.ready_state = CLOSED
+        self.ready_state = _CLOSED
         conn.abort()
         raise
     return await _answer(self, conn, stream, end, key, h2, None)
@@ -71,7 +72,7 @@ async def handover(self, io, o, end, key, req, buf, eof, t):
                 conn._eof = True
                 conn.p.receive_data(b"")
     except BaseException:
-        self.ready_state = CLOSED
+        self.ready_state = _CLOSED
         conn.abort()
         raise
     return await _answer(self, conn, stream, end, key, False, None if buf is None else t)
@@ -92,7 +93,7 @@ async def _answer(self, conn, stream, end, key, h2, t):
         self.headers = resp
         proto, exts = client_check_response(resp, key, self.protocols, self.compression, h2)
     except BaseException:
-        self.ready_state = CLOSED
+        self.ready_state = _CLOSED
         conn.abort()
         raise
     self.protocol = proto.decode() if proto is not None else None

@@ -3,8 +3,8 @@
 # out of mhttp.ws: a connection runs them once, at its start.
 #   mhttp.ws:  client_key, accept_key, client_request, client_check_response (and the
 #              private helpers mhttp._ws_server shares), through its module __getattr__;
-#              PerMessageDeflate.params / offer / check_response (pmd_params, pmd_offer,
-#              pmd_check_response)
+#              PerMessageDeflate.params / offer / check_response (params, offer,
+#              check_response: named as the methods, whose names are interned anyway)
 #   (no module state: every name is a function)
 # Board RAM: a MicroPython client imports this module (and mhttp._ws_open) for connect()
 # and drops both from sys.modules once the handshake is done (mhttp._ws_open.unload):
@@ -48,8 +48,10 @@ def _hs_error(msg, status_hint, arg=None):
     # HandshakeError (in mhttp._ws_hserr, which imports no handshake code: loaded by a
     # client only when its handshake fails), with the text of message id msg.  Also
     # mhttp.ws._hs_error (its module __getattr__).
-    from mhttp._ws_hserr import HandshakeError
-    return HandshakeError(_msg(msg, arg), status_hint)
+    # (by long strs, not an import statement: a client interns its names only when its
+    # handshake fails; board RAM)
+    m = __import__("mhttp._ws_hserr", None, None, ("HandshakeError",))
+    return getattr(m, "HandshakeError")(_msg(msg, arg), status_hint)
 
 
 def _parse_extensions(values):
@@ -90,7 +92,7 @@ def _wbits(val):
     return None
 
 
-def pmd_params(self):
+def params(self):
     # PerMessageDeflate.params(): the header value for this object's parameters (offer or
     # response).
     out = [self.name]
@@ -107,7 +109,7 @@ def pmd_params(self):
     return b"; ".join(out)
 
 
-def pmd_offer(self):
+def offer(self):
     # PerMessageDeflate.offer()
     # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
     p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
@@ -121,9 +123,9 @@ def pmd_offer(self):
             p.client_no_context_takeover = True
     if p.client_max_window_bits is None:
         p.client_max_window_bits = True   # "we can limit our window if you ask"
-    return pmd_params(p)
+    return params(p)
 
-def pmd_check_response(self, params):
+def check_response(self, params):
     # PerMessageDeflate.check_response(params)
     # Client: the server's answer [(param, value)] to our offer -> negotiated object,
     # or WSError when it is not something we offered or allowed (§7.1).
@@ -191,29 +193,20 @@ def accept_key(key):
         import hashlib
         h = hashlib.sha1(key + GUID).digest()
     except (ImportError, AttributeError, ValueError):
-        from mhttp._sha1 import sha1
-        h = sha1(key + GUID)
+        # (mhttp._sha1 by a str: the name is not interned where hashlib has SHA-1)
+        h = __import__("mhttp._sha1", None, None, ("sha1",)).sha1(key + GUID)
     return _b64(h)
 
 
-def _tokens(headers, name):
-    # Comma-separated tokens of all fields called name, lowercased and stripped.
+def _list(headers, name, lower=False):
+    # Comma-separated items of all fields called name, stripped (lower: and lowercased,
+    # tokens).  (One function for both: a def and an interned name less, board RAM.)
     out = []
     for v in headers.get_as_sequence(name):
         for t in v.split(b","):
             t = t.strip()
             if t:
-                out.append(t.lower())
-    return out
-
-
-def _list(headers, name):
-    out = []
-    for v in headers.get_as_sequence(name):
-        for t in v.split(b","):
-            t = t.strip()
-            if t:
-                out.append(t)
+                out.append(t.lower() if lower else t)
     return out
 
 
@@ -262,9 +255,9 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
     else:
         if status != b"101":
             raise _hs_error(_M_HS_STATUS, 0, (status,))
-        if b"websocket" not in _tokens(response, b"upgrade"):
+        if b"websocket" not in _list(response, b"upgrade", True):
             raise _hs_error(_M_HS_UPGRADE, 0)
-        if b"upgrade" not in _tokens(response, b"connection"):
+        if b"upgrade" not in _list(response, b"connection", True):
             raise _hs_error(_M_HS_CONNECTION, 0)
         acc = response.get_as_sequence(b"sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):

@@ -10,7 +10,7 @@ from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
 from mhttp.headers import Headers
-from mhttp.websocket import (WebSocket, CONNECTING, CLOSED, _deadline, _left,
+from mhttp.websocket import (WebSocket, _deadline, _left,
                              _blocking_class)
 
 try:
@@ -28,6 +28,9 @@ _M_URI_IPV6 = const(51)
 _M_URI_AUTH = const(52)
 _M_URI_HOST = const(53)
 _M_URI_PORT = const(54)
+# mhttp.websocket's ready_state values (test_websocket_api checks them)
+_CONNECTING = const(0)
+_CLOSED = const(3)
 
 
 async def connect(self, timeout):
@@ -35,22 +38,29 @@ async def connect(self, timeout):
     # self.connection, self.headers, self.protocol and returns (stream, extensions); on
     # any failure the connection is aborted (ready_state CLOSED) and the error raised.
     # The plain case (ws://, HTTP/1.1, no extra request fields nor Origin, and a 101
-    # answer head that is plain ASCII; see _plain, request_head, response_head) is
+    # answer head that is plain ASCII; see request_head, response_head) is
     # written and read here, without mhttp.client's negotiation nor mhttp.h1 (board
     # RAM: the HTTP/1.1 client's modules, ~14 KB of a board's heap, are never loaded);
     # the same bytes go out, and anything else the plain case does not cover (another
     # status, an interim 1xx, a head mhttp.h1 might refuse or read otherwise, EOF) is
     # handed, with every byte read so far, to mhttp.h1_connection, which answers as it
-    # always did (mhttp._ws_gen.handover).  Everything else takes mhttp.client.connect
-    # and mhttp.h1_connection (mhttp._ws_gen.connect; board RAM: that code is not
-    # loaded on the plain path).
-    if self.type != "client" or self.ready_state != CONNECTING:
+    # always did (mhttp._ws_gen.handover).  Everything else (TLS, options other than the
+    # HTTP version, 1.1, and the buffer size, extra request fields, an Origin) takes
+    # mhttp.client.connect and mhttp.h1_connection (mhttp._ws_gen.connect; board RAM:
+    # that code is not loaded on the plain path).
+    if self.type != "client" or self.ready_state != _CONNECTING:
         raise Error(_msg(_M_CONNECT_USED))
     end = _deadline(timeout)
     o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
     for k in self.options:
         o[k] = self.options[k]
-    if not _plain(self):
+    # (the plain case's test written here, not in a function: a def and a name less)
+    plain = not self.tls and self.request_headers is None and self.origin is None and \
+        self.options.get("version") == 11 / 10
+    for k in self.options:
+        if k != "version" and k != "bufsize":
+            plain = False
+    if not plain:
         from mhttp._ws_gen import connect as c
         return await c(self, o, end)
     # mhttp.client.connect's steps for these options (no TLS, no version to negotiate),
@@ -93,7 +103,7 @@ async def connect(self, timeout):
                                                     self.compression, False)
     except BaseException:
         # (ws.connection: the HTTP/1.1 connection mhttp.client would have made, aborted)
-        self.ready_state = CLOSED
+        self.ready_state = _CLOSED
         from mhttp._ws_gen import h1
         self.connection = h1(io, o)
         self.connection.abort()
@@ -109,18 +119,6 @@ async def connect(self, timeout):
     stream = self.connection = Tunnel(io, resp, buf or None, False,
                                       getattr(io, "send_nowait", None))
     return stream, exts
-
-
-def _plain(self):
-    # Whether connect() may take the plain case: ws://, no options but the HTTP version
-    # (1.1) and the buffer size, no extra request fields, no Origin.
-    if self.tls or self.request_headers is not None or self.origin is not None:
-        return False
-    o = self.options
-    for k in o:
-        if k != "version" and k != "bufsize":
-            return False
-    return o.get("version") == 11 / 10
 
 
 def _ascii(data, start):
@@ -284,7 +282,7 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     ws.tls = tls
     default = 443 if tls else 80
     h = host if host.find(":") < 0 else "[" + host + "]"
-    ws.authority = (h if port == default else "%s:%d" % (h, port)).encode()
+    ws.authority = (h if port == default else h + ":" + str(port)).encode()
     ws.path = path.encode()
     ws.protocols = list(protocols) if protocols else None
     ws.origin = origin
@@ -292,8 +290,11 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
         ws.request_headers = [(f[0], f[1]) for f in headers]
     if userinfo is not None:
         import binascii
-        from mhttp.util import decodeURIComponent   # only with credentials in the URI
-        cred = decodeURIComponent(userinfo)
+        # mhttp.util's decodeURIComponent, only with credentials in the URI (the names
+        # from one long str, not an import statement: the plain path interns neither of
+        # them; board RAM)
+        m, f = "mhttp.util decodeURIComponent".split()
+        cred = getattr(__import__(m, None, None, (f,)), f)(userinfo)
         ws.request_headers = (ws.request_headers or []) + [
             (b"authorization", b"Basic " + binascii.b2a_base64(cred.encode())[:-1])]
     o = ws.options
@@ -345,9 +346,9 @@ def unload(keep=None):
     data = "_ws_open _ws_gen _ws_hs"
     if keep is not None:
         data += " " + loaded()
+        if "h1" in keep.split():
+            keep += " _h1_client"     # (a str of 11: no interned name)
         keep = keep.split()
-        if "h1" in keep:
-            keep.append("_h1_client")
     for m in data.split():
         if keep is not None and m in keep or \
                 (m == "_ws_hs" and "mhttp._ws_server" in sys.modules) or \

@@ -2,9 +2,9 @@
 # def, class and string costs heap on MicroPython even from ROMFS; docs/internals.md).
 #   utf8_extra_ok, _utf8_split   UTF-8 checks beyond bytes.decode(): non-ASCII text on
 #                                MicroPython, text split across frames
-#   send_frame, send_ping, send_pong, _fail   WSProtocol methods (mhttp._lazy.bind; on
-#                                CPython, mhttp._ws_ctl's _control, send_close, _check_open,
-#                                _frame are settled from here too)
+#   send_frame, send_ping, send_pong, _fail, _frame, _check_open   WSProtocol methods
+#                                (mhttp._lazy.bind; on CPython, mhttp._ws_close's _control
+#                                and send_close are settled from here too)
 #   deflate_available            mhttp.ws.deflate_available (module __getattr__)
 #   _MPDeflater                  MicroPython's compressor, on firmware that can compress
 #   star                         __all__ of mhttp.ws and mhttp.websocket (their __getattr__)
@@ -29,16 +29,17 @@ _PUBLIC = (" OP_CONT=0 OP_TEXT=1 OP_BINARY=2 OP_CLOSE=8 OP_PING=9 OP_PONG=10 "
            "CLOSE_MANDATORY_EXTENSION=1010 CLOSE_INTERNAL_ERROR=1011 ")
 
 _HS = (" client_key accept_key client_request client_check_response _parse_extensions _wbits "
-       "_b64 _tokens _list _bb _hs_error GUID ")
+       "_b64 _list _bb _hs_error GUID ")
 
-from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress  # noqa: E402
+import os  # noqa: E402
+from mhttp.ws import MICROPYTHON, _err, _mp_deflate_compress, encode_frame  # noqa: E402
 if not MICROPYTHON:
     # CPython: mhttp.ws binds WSProtocol's rare methods at import in one settle(), from
-    # this module: mhttp._ws_ctl's too (MicroPython binds them from there, on first use)
-    # (a program that imports mhttp._ws_ctl first finds it half made here: then
+    # this module: mhttp._ws_close's too (MicroPython binds them from there, on first use)
+    # (a program that imports mhttp._ws_close first finds it half made here: then
     # WSProtocol binds them lazily, as on MicroPython)
     try:
-        from mhttp._ws_ctl import _control, send_close, _check_open, _frame  # noqa: F401
+        from mhttp._ws_close import _control, send_close  # noqa: F401
     except ImportError:
         pass
 
@@ -51,6 +52,8 @@ _ST_OPEN = const(0)
 _ST_CLOSED = const(2)
 _CLOSE_PROTOCOL_ERROR = const(1002)
 _CLOSE_ABNORMAL = const(1006)
+_CLOSE_INTERNAL_ERROR = const(1011)
+_M_SEND_CLOSING = const(20)     # (mhttp._ws_msg's id)
 
 
 def ws_attr(name):
@@ -144,6 +147,19 @@ def _utf8_split(b):
 # -- WSProtocol: raw frames --------------------------------------------------------------
 
 
+def _frame(self, op, payload, fin, rsv):
+    # WSProtocol._frame: a frame's bytes, masked on a client (send_frame's, _fail's).
+    if self.client:
+        return encode_frame(op, payload, fin, rsv, os.urandom(4))
+    return encode_frame(op, payload, fin, rsv, None)
+
+
+def _check_open(self):
+    # WSProtocol._check_open: the misuse check before sending.
+    if self.state != _ST_OPEN:
+        raise _err(_M_SEND_CLOSING, _CLOSE_INTERNAL_ERROR)
+
+
 def send_frame(self, opcode, payload, fin=True, rsv1=False):
     # One raw frame (no compression, no fragmentation bookkeeping): for tests and
     # for callers that manage messages themselves.
@@ -162,8 +178,10 @@ def _fail(self, msg, code, arg=None):
     if self.error is None:
         self.error = e
         if self.state == _ST_OPEN:
-            from mhttp._ws_ctl import _queue
-            _queue(self, self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
+            # (queued for data_to_send(): WSProtocol._out is None until needed)
+            if self._out is None:
+                self._out = []
+            self._out.append(self._frame(_OP_CLOSE, code.to_bytes(2, "big"), True, 0))
         self.state = _ST_CLOSED
         self.close_code = _CLOSE_ABNORMAL
         self._buf = b""

@@ -11,7 +11,17 @@
 # `self`).
 from mhttp.errors import Error, ProtocolError
 from mhttp.ws import PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress
-from mhttp._ws_hs import _wbits, _tokens, _list, _bb, _b64, _parse_extensions, accept_key
+from mhttp._ws_hs import _wbits, _list, _bb, _b64, _parse_extensions, accept_key
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# mhttp.websocket's ready_state values (test_websocket_api checks them)
+_CONNECTING = const(0)
+_CLOSED = const(3)
 
 
 if MICROPYTHON:
@@ -59,9 +69,9 @@ def server_handshake(request, subprotocols=None, pmd=None):
     else:
         if method != b"GET":
             raise _hse("§4.2.1: the method of the request MUST be GET", 400)
-        if b"websocket" not in _tokens(request, "upgrade"):
+        if b"websocket" not in _list(request, "upgrade", True):
             raise _hse("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
-        if b"upgrade" not in _tokens(request, "connection"):
+        if b"upgrade" not in _list(request, "connection", True):
             raise _hse("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
     if request.get(":authority") is None and request.get("host") is None:
         raise _hse("§4.1: the request MUST contain a Host header field", 400)
@@ -179,8 +189,7 @@ async def accept(self, headers=None, protocols=None, timeout=None):
     #              client offered is chosen (ws.protocol); none in common: no
     #              Sec-WebSocket-Protocol in the answer (RFC 6455 §4.2.2)
     # A request that is not an acceptable upgrade gets its 400/426 and HandshakeError.
-    from mhttp.websocket import CONNECTING, CLOSED
-    if self.type != "server" or self.ready_state != CONNECTING:
+    if self.type != "server" or self.ready_state != _CONNECTING:
         raise Error("websocket: accept() is for a new server websocket")
     stream = self.stream
     try:
@@ -190,7 +199,7 @@ async def accept(self, headers=None, protocols=None, timeout=None):
         from mhttp._ws_hserr import HandshakeError
         if not isinstance(e, HandshakeError):
             raise
-        self.ready_state = CLOSED
+        self.ready_state = _CLOSED
         await reject(stream, e, timeout)
         raise
     if headers is not None:

@@ -39,8 +39,9 @@ class Tunnel:
             # (here: every close asks, mhttp._ws_close; computed, a float constant is
             # heap on a board)
             return 11 / 10
-        from mhttp._ws_more import tunnel_attr
-        return tunnel_attr(self, name)
+        # (mhttp._ws_more.tunnel_attr, by strs: no name interned for it on the plain path)
+        m, f = "mhttp._ws_more tunnel_attr".split()
+        return getattr(__import__(m, None, None, (f,)), f)(self, name)
 
     async def get_next_chunk(self, timeout=None):
         # The next tunnelled bytes, or None once the peer has ended.

@@ -34,9 +34,11 @@ def _b(v):
         # board, even from ROMFS)
         return str(int(v)).encode()
     # TypeError: header name or value must be bytes or str (its text in
-    # mhttp._headers_more: a str constant is a heap object on a board, even from ROMFS)
-    from mhttp._headers_more import _err
-    raise _err(0)
+    # mhttp._headers_more: a str constant is a heap object on a board, even from ROMFS;
+    # the module by __import__ with its name as a str, not an import statement: board
+    # RAM, a name longer than 10 characters in a str is not interned)
+    m = "mhttp._headers_more"
+    raise __import__(m, None, None, (m,))._err(0)
 
 
 def _name(v):
@@ -71,11 +73,12 @@ class Headers:
                         self.append(it[0], it[1])
 
     @classmethod
-    def _trusted(cls, items):
+    def _trusted(self, items):
         # Internal fast path for parsers that already produced a list of lowercase bytes
-        # (name, value, never_index) tuples.
+        # (name, value, never_index) tuples.  self: the class (a name MicroPython has
+        # built in, unlike cls: board RAM).
         # (MicroPython has no cls.__new__ to call, hence the private argument.)
-        return cls(None, items)
+        return self(None, items)
 
     def append(self, name, value, never_index=None):
         name = _name(name)
@@ -118,8 +121,9 @@ class Headers:
         for i in range(len(self._l)):
             if self._l[i][0] == name:
                 if found >= 0:
-                    from mhttp._headers_more import _err
-                    raise _err(1, name)   # ValueError: upsert: more than one %r field
+                    # ValueError: upsert: more than one %r field (the module as in _b)
+                    m = "mhttp._headers_more"
+                    raise __import__(m, None, None, (m,))._err(1, name)
                 found = i
         if found < 0:
             self.append(name, value, never_index)

@@ -88,11 +88,13 @@ _EV_CLOSE = const(5)
 _CLOSE_ABNORMAL = const(1006)
 _ST_OPEN = const(0)
 
-# ready_state values (the browser API's)
-CONNECTING = 0
-OPEN = 1
-CLOSING = 2
-CLOSED = 3
+# ready_state values (the browser API's): private const()s here (no global, no interned
+# name on a board), the public names CONNECTING, OPEN, CLOSING, CLOSED through the module
+# __getattr__ (mhttp._ws_more.ws_attr) on MicroPython, plain globals on CPython (the end
+# of this module); test_websocket_api checks them
+_CONNECTING = const(0)
+_OPEN = const(1)
+_CLOSED = const(3)
 
 _SLICE = const(3600)      # seconds per read when waiting without a limit (ticks stay in range)
 
@@ -115,8 +117,6 @@ def _left(end):
     return ms / 1000
 
 
-_RARE_WS = "send_frame send_ping send_pong _failed each abort"   # WebSocket's, in _ws_more
-
 
 class WebSocket:
     # Attributes: type ("client" / "server"), ready_state, protocol (the agreed
@@ -131,7 +131,7 @@ class WebSocket:
     def __init__(self, type, compression=True, max_message_size=None, max_frame_size=None,
                  blocking=False):
         self.type = type
-        self.ready_state = CONNECTING
+        self.ready_state = _CONNECTING
         # the permessage-deflate policy: True -> the defaults, False/None -> none, or the
         # PerMessageDeflate given (written here: a module global less, board RAM)
         if compression is True:
@@ -175,7 +175,9 @@ class WebSocket:
             return bind(self, name, "mhttp._ws_server", "accept")
         if name in "close _close_transport _drain".split():
             return bind(self, name, "mhttp._ws_close", "close _close_transport _drain")
-        return bind(self, name, "mhttp._ws_more", _RARE_WS)
+        # (WebSocket's in mhttp._ws_more: the list written out here and in settle below,
+        # not kept in a global: board RAM, one interned name less)
+        return bind(self, name, "mhttp._ws_more", "send_frame send_ping send_pong _failed each abort")
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, stream, exts, client):
@@ -191,7 +193,7 @@ class WebSocket:
         if not self.blocking:
             import asyncio
             self._lock = asyncio.Lock()
-        self.ready_state = OPEN
+        self.ready_state = _OPEN
 
     async def connect(self, timeout=None):
         # Opens the connection and performs the opening handshake (RFC 6455 §4.1, or RFC
@@ -308,7 +310,7 @@ class WebSocket:
         p = self.p
         if p is None:
             raise Error(_msg(_M_NOT_CONNECTED))
-        if self.ready_state == CLOSED:
+        if self.ready_state == _CLOSED:
             return None
         end = _deadline(timeout)
         self._reading = True
@@ -353,7 +355,7 @@ class WebSocket:
     async def _send(self, fn, args, timeout):
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
         # in the order they were made.
-        if self.ready_state == CLOSED or self.p is None:
+        if self.ready_state == _CLOSED or self.p is None:
             raise ConnectionClosed(_msg(_M_CLOSED))
         lk = self._lock
         if lk is None:
@@ -383,7 +385,7 @@ class WebSocket:
             else:
                 await self.send_frame(op, data, True, timeout)
                 return
-        if self._lock is None and self.ready_state != CLOSED:
+        if self._lock is None and self.ready_state != _CLOSED:
             # The blocking face (no lock): written here, one coroutine frame less per message.
             await self.stream.write_chunk(self.p.send_message(data, text, fin), False, timeout)
             return
@@ -434,13 +436,14 @@ def new_from_uri(uri, *args, **kw):
 # connect_blocking(uri, ...) in mhttp._ws_more, imported on first access (PEP 562) by
 # this __getattr__, whose body is mhttp._ws_more.ws_attr (board RAM).
 def __getattr__(name):
-    if name[:2] == "__" and name != "__all__":
+    # ("__all__"[:2]: "__", not a name of its own)
+    if name[:2] == "__all__"[:2] and name != "__all__":
         raise AttributeError(name)     # __path__ (asked by imports, even mid-import), ...
-    if name == "new_from_stream" or name == "reject":
+    if name in "new_from_stream reject".split():
         # a server's names: straight from _ws_server (a server never loads _ws_more for
-        # them: 2.2 KB of a board's heap)
-        from mhttp import _ws_server
-        return getattr(_ws_server, name)
+        # them: 2.2 KB of a board's heap; the names as one long str and __import__ with
+        # the dotted name: a client interns none of them)
+        return getattr(__import__("mhttp._ws_server", None, None, (name,)), name)
     from mhttp._ws_more import ws_attr
     return ws_attr(name)
 
@@ -448,11 +451,14 @@ def __getattr__(name):
 # CPython: WebSocket's rare methods bound now, its __getattr__ removed (see mhttp._lazy
 # and the end of mhttp.ws); MicroPython: nothing happens here.
 try:
-    settle(WebSocket, "mhttp._ws_more", _RARE_WS)
+    settle(WebSocket, "mhttp._ws_more", "send_frame send_ping send_pong _failed each abort")
     settle(WebSocket, "mhttp._ws_server", "accept")
     settle(WebSocket, "mhttp._ws_close", "close _close_transport _drain")
     if not core.MICROPYTHON:
-        # the real new_from_uri (its signature) and parse_ws_uri as plain globals
+        # the real new_from_uri (its signature) and parse_ws_uri as plain globals, and the
+        # ready_state names (dir(), star imports, no __getattr__ call; from one str: a
+        # name in this module's bytecode would be interned on a board too)
         from mhttp._ws_open import new_from_uri, parse_ws_uri  # noqa: F401, F811
+        globals().update(zip("CONNECTING OPEN CLOSING CLOSED".split(), range(4)))
 except (ImportError, AttributeError):
     pass

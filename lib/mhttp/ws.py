@@ -176,8 +176,16 @@ def _msg(m, arg=None):
     # a str is taken as it is.
     if isinstance(m, str):
         return m
-    from mhttp._ws_msg import MSG
-    return MSG[m] if arg is None else MSG[m] % arg
+    m = _rare("MSG", "mhttp._ws_msg")[m]
+    return m if arg is None else m % arg
+
+
+def _rare(name, module="mhttp._ws_rare"):
+    # A name of a module loaded on first use (mhttp._ws_rare by default): __import__ and
+    # getattr with strs, not an import statement (board RAM: every name in this module's
+    # bytecode is interned when it loads, a str longer than 10 characters is not, and
+    # these are read only off the plain path).
+    return getattr(__import__(module, None, None, (name,)), name)
 
 
 def _err(msg, code, arg=None):
@@ -194,10 +202,10 @@ def _err(msg, code, arg=None):
 # helpers (client_key ... : mhttp._ws_hs), deflate_available, __all__.  So `from mhttp.ws
 # import server_handshake` and `ws.HandshakeError` work as before.
 def __getattr__(name):
-    if name[:2] == "__" and name != "__all__":
+    # ("__all__"[:2]: "__", not a name of its own)
+    if name[:2] == "__all__"[:2] and name != "__all__":
         raise AttributeError(name)     # __path__ (asked by imports, even mid-import), ...
-    from mhttp._ws_rare import ws_attr
-    return ws_attr(name)
+    return _rare("ws_attr")(name)
 
 
 # -- masking ---------------------------------------------------------------------------
@@ -245,7 +253,7 @@ if _native and _native != "0":
     _native = None
 elif MICROPYTHON:
     try:
-        import _mhttp_ws_native as _native
+        _native = __import__("_mhttp_ws_native")     # (a str: no interned name)
     except (ImportError, SyntaxError, ValueError):
         # SyntaxError: no native emitter; ValueError: an .mpy built for another CPU.
         _native = None
@@ -330,8 +338,7 @@ def utf8_decode(b):
     except UnicodeError:
         return None
     if MICROPYTHON and len(s) != len(b):
-        from mhttp._ws_rare import utf8_extra_ok
-        if not utf8_extra_ok(b):
+        if not _rare("utf8_extra_ok")(b):
             return None
     return s
 
@@ -533,7 +540,7 @@ class WSProtocol:
                 self._pos = end
             fin = b0 & 0x80
             if op == _OP_PING:
-                # Answered here, not in mhttp._ws_ctl: keepalive pings are routine (the
+                # Answered here, not in mhttp._ws_close: keepalive pings are routine (the
                 # websockets library pings every 20 s), so a connection that is pinged
                 # must not load the closing code for them (board RAM).
                 if self.auto_pong and self.state == _ST_OPEN:
@@ -610,8 +617,7 @@ class WSProtocol:
             if fin:
                 tail = b""
             else:
-                from mhttp._ws_rare import _utf8_split
-                r = _utf8_split(data)
+                r = _rare("_utf8_split")(data)
                 if r is None:
                     raise self._fail(_M_UTF8, _CLOSE_INVALID_DATA)
                 data, tail = r
@@ -681,11 +687,13 @@ class WSProtocol:
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
     # peer broke a rule) in mhttp._ws_rare; _control (a close frame
     # arrived), send_close(code=1000, reason="") (starts the closing handshake, §7.1.2)
-    # _check_open and _frame (a control frame's bytes) in mhttp._ws_ctl.
+    # in mhttp._ws_close; _check_open and _frame (a control or raw frame's bytes) in
+    # mhttp._ws_rare.
     def __getattr__(self, name):
-        if name in "_control send_close _check_open _frame".split():
-            return bind(self, name, "mhttp._ws_ctl", "_control send_close _check_open _frame")
-        return bind(self, name, "mhttp._ws_rare", "send_frame send_ping send_pong _fail")
+        if name == "_control" or name == "send_close":
+            return bind(self, name, "mhttp._ws_close", "_control send_close")
+        return bind(self, name, "mhttp._ws_rare",
+                    "send_frame send_ping send_pong _fail _frame _check_open")
 
 # -- permessage-deflate (RFC 7692) ------------------------------------------------------
 
@@ -710,19 +718,21 @@ if MICROPYTHON:
         # MicroPython: the message is gathered compressed (bounded) and inflated at its end
         # through a fresh DeflateIO (see the theory of operation: no context takeover, so
         # takeover is always False here).
-        def __init__(self, wbits, takeover):
-            self._wbits = wbits
+        # (argument names MicroPython has built in: n, the window bits; t, takeover;
+        # stop, the most bytes the message may still take; board RAM)
+        def __init__(self, n, t):
+            self._wbits = n
             self._parts = []
             self._size = 0
 
-        def feed(self, data, limit):
+        def feed(self, data, stop):
             self._size += len(data)
-            if self._size > limit + 1024 + (limit >> 4):
+            if self._size > stop + 1024 + (stop >> 4):
                 raise _err(_M_Z_BIG, _CLOSE_MESSAGE_TOO_BIG)
             self._parts.append(data)
             return b""
 
-        def finish(self, limit):
+        def finish(self, stop):
             import deflate
             import io
             # The input: the pieces, then 00 00 ff ff and an empty final stored block,
@@ -741,7 +751,7 @@ if MICROPYTHON:
             d = deflate.DeflateIO(src, deflate.RAW, self._wbits)
             src = None
             # Read in pieces, joined once when the decompressor (its state and window,
-            # ~2.3 KiB) is no longer referenced: read(limit + 1) would allocate
+            # ~2.3 KiB) is no longer referenced: read(stop + 1) would allocate
             # max_message_size at once (32 KiB on MicroPython).  256-byte pieces for the
             # first 4 KiB: the last, empty read of a 1 KiB message read 1 KiB at a time
             # needed a second 1 KiB block while the first and the window were live (board
@@ -750,9 +760,9 @@ if MICROPYTHON:
             chunks = []
             n = 0
             try:
-                while n <= limit:
+                while n <= stop:
                     k = 256 if n < 4096 else 1024
-                    c = d.read(k if limit + 1 - n > k else limit + 1 - n)
+                    c = d.read(k if stop + 1 - n > k else stop + 1 - n)
                     if not c:
                         break
                     chunks.append(c)
@@ -762,7 +772,7 @@ if MICROPYTHON:
             except (OSError, EOFError, ValueError) as e:
                 raise _err(_M_Z_BAD, _CLOSE_PROTOCOL_ERROR, (e,))
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            if len(out) > limit:
+            if len(out) > stop:
                 raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
             return out
 # (CPython: _Inflater and _Deflater are mhttp._ws_cpy's zlib classes, set by its update())
@@ -807,20 +817,21 @@ class PerMessageDeflate:
     #   offer(), check_response(params): the client's, mhttp._ws_hs;
     #   accept(params): the server's, mhttp._ws_server.
     def params(self):
-        from mhttp._ws_hs import pmd_params
-        return pmd_params(self)
+        from mhttp._ws_hs import params
+        return params(self)
 
     def offer(self):
-        from mhttp._ws_hs import pmd_offer
-        return pmd_offer(self)
+        from mhttp._ws_hs import offer
+        return offer(self)
 
     def check_response(self, params):
-        from mhttp._ws_hs import pmd_check_response
-        return pmd_check_response(self, params)
+        from mhttp._ws_hs import check_response
+        return check_response(self, params)
 
     def accept(self, params):
-        from mhttp._ws_server import pmd_accept
-        return pmd_accept(self, params)
+        # (the server's code, named by one str: a client interns neither name)
+        m, f = "mhttp._ws_server pmd_accept".split()
+        return _rare(f, m)(self, params)
 
     # used by WSProtocol
 
@@ -838,8 +849,7 @@ class PerMessageDeflate:
             # DeflateIO ends each message with a final block: only for a peer that agreed
             # not to keep our context (one that keeps it would read past its stream's end)
             if not takeover and _mp_deflate_compress():
-                from mhttp._ws_rare import _MPDeflater
-                return _MPDeflater(wbits, self.min_size)
+                return _rare("_MPDeflater")(wbits, self.min_size)
             return None
         return _Deflater(wbits, takeover, self.level, self.min_size)
 
@@ -853,12 +863,12 @@ if not MICROPYTHON:
 # CPython: the rare methods bound now and the classes' __getattr__ removed (mhttp._lazy:
 # a class with __getattr__ loses CPython 3.11's attribute-access specialisation, and
 # WSProtocol is on the hot path).  MicroPython: nothing happens here.  When a program
-# imports mhttp._ws_rare, _ws_ctl or _ws_server before this module (they import it), they
+# imports mhttp._ws_rare, _ws_close or _ws_server before this module (they import it), they
 # are only half made at this point: the classes then keep binding lazily.  (One settle()
-# for both modules: mhttp._ws_rare gives _ws_ctl's methods too on CPython; two calls
+# for both modules: mhttp._ws_rare gives _ws_close's methods too on CPython; two calls
 # would remove __getattr__ after the first even when the second meets a half-made module.)
 try:
     settle(WSProtocol, "mhttp._ws_rare",
-           "send_frame send_ping send_pong _fail _control send_close _check_open _frame")
+           "send_frame send_ping send_pong _fail _frame _check_open _control send_close")
 except (ImportError, AttributeError):
     pass

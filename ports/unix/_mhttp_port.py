@@ -54,9 +54,10 @@ def start_server(*args, **kw):
     # The server's accept loop, mhttp._server_accept, loaded by the first server: it
     # returns that coroutine (await it as before).  Directly, not through _mhttp_aio: a
     # server never carries the client opener (board RAM: its module and names, ~0.45
-    # KB from ROMFS, ~0.9 KB as a .mpy file).
-    from mhttp._server_accept import start_server as f
-    return f(*args, **kw)
+    # KB from ROMFS, ~0.9 KB as a .mpy file).  (The module named by a str, not an import
+    # statement: a client does not intern its name.)
+    m = "mhttp._server_accept"
+    return __import__(m, None, None, (m,)).start_server(*args, **kw)
 
 
 def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=None, timeout=None,

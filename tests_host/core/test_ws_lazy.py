@@ -70,7 +70,7 @@ def test_protocol_rare_methods_bound_on_first_use():
 
 
 def test_control_frames_and_send_close_bound_on_first_use():
-    # WSProtocol._control, send_close, _check_open live in mhttp._ws_ctl (bound by
+    # WSProtocol._control, send_close, _check_open live in mhttp._ws_close (bound by
     # mhttp._lazy on MicroPython, at import on CPython): close frames and the closing
     # handshake through them, both roles (pings and pongs are read by next_event itself)
     c = W.WSProtocol(client=True)
@@ -321,7 +321,8 @@ def test_star_import_gives_the_public_names():
         for k in lazy:
             assert getattr(mhttp.ws, k) is not None, k     # served by name all the same
     d = _star("mhttp.websocket")
-    for k in ("WebSocket", "new_from_uri") + (("parse_ws_uri",) if lazy_all else ()):
+    for k in ("WebSocket", "new_from_uri") + (("parse_ws_uri", "CONNECTING", "OPEN", "CLOSING",
+                                                "CLOSED") if lazy_all else ()):
         assert k in d, k
     assert not [k for k in d if k[0] == "_"]
     if not lazy_all:
@@ -392,17 +393,42 @@ def test_accept_refusal_answers_and_raises():
     assert st.head.get(b"sec-websocket-version") == b"13"
 
 
-def test_ws_ctl_constants_mirror_mhttp_ws():
-    # mhttp._ws_ctl repeats mhttp.ws's private const() values it needs (opcodes, events,
-    # states, close codes, message ids): each equals mhttp.ws's own (CPython keeps them as
-    # module attributes; MicroPython inlines them, nothing to compare there)
-    from mhttp import _ws_ctl
-    mine = [(k, v) for k, v in _ws_ctl.__dict__.items()
+def test_ws_close_constants_mirror_mhttp_ws():
+    # mhttp._ws_close and _ws_rare repeat mhttp.ws's private const() values they need
+    # (opcodes, events, states, close codes, message ids; _ws_close mhttp.websocket's
+    # ready_state values too): each
+    # equals its module's own (CPython keeps them as module attributes; MicroPython
+    # inlines them, nothing to compare there)
+    from mhttp import _ws_close, _ws_rare
+    rare = [(k, v) for k, v in _ws_rare.__dict__.items()
             if k[:1] == "_" and k[1:2].isupper() and isinstance(v, int)]
-    for k, v in mine:
-        if k in W.__dict__:
+    mine = [(k, v) for k, v in _ws_close.__dict__.items()
+            if k[:1] == "_" and k[1:2].isupper() and isinstance(v, int)]
+    for k, v in mine + rare:
+        if k in ("_CLOSING", "_CLOSED"):
+            assert getattr(websocket, k[1:]) == v, k
+        elif k == "_DRAIN_MAX":
+            assert v == 1 << 20
+        elif k in W.__dict__:
             assert W.__dict__[k] == v, k
         else:
             assert getattr(W, k[1:]) == v, k       # a public name (lazy) of mhttp.ws
     if W.__dict__.get("_OP_CLOSE") is not None:
-        assert len(mine) >= 15, mine
+        assert len(mine) >= 18 and len(rare) >= 9, (mine, rare)
+
+
+def test_ready_state_names():
+    # mhttp.websocket's ready_state values: public names (MicroPython: through its module
+    # __getattr__, mhttp._ws_more.ws_attr; CPython: plain globals), private const()s in
+    # the modules that set them (CPython keeps those as attributes: compared there)
+    assert (websocket.CONNECTING, websocket.OPEN, websocket.CLOSING, websocket.CLOSED) == \
+        (0, 1, 2, 3)
+    assert websocket.OPEN == 1       # (a second read: stored as a global by the first)
+    if W.MICROPYTHON:
+        return
+    assert "CLOSED" in websocket.__dict__
+    from mhttp import _ws_open, _ws_gen, _ws_server, _ws_close
+    for m in (websocket, _ws_open, _ws_gen, _ws_server, _ws_close):
+        for k in ("_CONNECTING", "_OPEN", "_CLOSING", "_CLOSED"):
+            if k in m.__dict__:
+                assert m.__dict__[k] == getattr(websocket, k[1:]), (m, k)
