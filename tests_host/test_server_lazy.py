@@ -6,7 +6,8 @@
 # on CPython (the asyncio.Protocol fast path) and on the MicroPython unix port (asyncio
 # streams).  A blocking client does not load the asyncio
 # I/O (mhttp._io_stream) nor the drivers' rare methods, nor the server half of
-# mhttp.h1_connection (mhttp._h1c_server: a response head's _out, the body deadline's _left).
+# mhttp.h1_connection (in mhttp._h1_server: a response head's _out, the body deadline's
+# _left).
 import os
 import subprocess
 import sys
@@ -138,7 +139,8 @@ for i in range(3):
     print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
 print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
 print("RARE", [m for m in ("mhttp._h1c_rare", "mhttp._h1c_stream", "mhttp._io_stream_rare",
-                           "mhttp._stream_more", "mhttp._h1c_server") if m in sys.modules])
+                           "mhttp._stream_more", "mhttp._h1_server", "mhttp._h1c_server")
+                 if m in sys.modules])
 '''
 
 
@@ -256,7 +258,7 @@ def onerror(srv, ctx, op, e):
     errs.append((op, repr(e)))
 srv = S.listen(onstream, host="127.0.0.1", port=1, http2=False, onerror=onerror,
                idle_timeout=0.3)
-import mhttp.h1_connection, mhttp._h1c_server
+import mhttp.h1_connection, mhttp._h1_server
 buf = memoryview(bytearray(2048))
 def m():
     gc.collect(); return gc.mem_alloc()
@@ -479,3 +481,25 @@ def test_cleartext_client_connect_loads_no_io_rare_half():
     assert lines[1].startswith("ASYNC ('200', ") and lines[1].endswith(" StreamIO []"), out
     assert lines[2] == "WS hi False", out
     assert lines[3] == "ALPN None ['mhttp._io_rare', 'mhttp._io_stream_rare']", out
+
+
+SANS_IO = r'''
+import sys
+from mhttp.h1 import H1Protocol, SERVER
+p = H1Protocol(SERVER)
+p.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+ev = p.next_event()
+print("HEAD", ev[1].get(b":path").decode(), "mhttp._h1_server" in sys.modules,
+      "mhttp.h1_connection" in sys.modules, "mhttp.stream_common" in sys.modules)
+'''
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_sans_io_server_does_not_load_the_connection_driver(runtime):
+    # mhttp._h1_server holds the server halves of both mhttp.h1 and mhttp.h1_connection
+    # (one module: board RAM); a sans-I/O server (H1Protocol(SERVER) alone) loads it but
+    # not the driver it would import H1Stream from (imported by the first _incoming).
+    r = run_on(runtime, ["-c", SANS_IO], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    assert "HEAD / True False False" in out, out

@@ -7,7 +7,7 @@ from mhttp.errors import ConnectionClosed, Error
 
 def _modattr(name):
     # mhttp.h1_connection's module __getattr__: error_response (here), http_date,
-    # MAX_DRAIN, MIN_CLOCK_YEAR and SERVER_NAME (mhttp._h1c_server), CLIENT, SERVER and
+    # MAX_DRAIN, MIN_CLOCK_YEAR and SERVER_NAME (mhttp._h1_server), CLIENT, SERVER and
     # the EV_* kinds (mhttp.h1's), ConnectionClosed and Error (mhttp.errors'), and
     # __all__.
     if name == "__all__":     # `from ... import *` (mhttp._star)
@@ -18,7 +18,7 @@ def _modattr(name):
     if name == "error_response":
         return error_response
     if name in "http_date MAX_DRAIN MIN_CLOCK_YEAR SERVER_NAME".split():
-        import mhttp._h1c_server as m
+        import mhttp._h1_server as m
     elif name in "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split():
         import mhttp.h1 as m
     elif name == "ConnectionClosed" or name == "Error":
@@ -31,7 +31,7 @@ def _modattr(name):
 def error_response(status, body=None):
     # The bytes of a minimal `Connection: close` response (used when the core is dead).
     from mhttp._reasons import reason
-    from mhttp._h1c_server import http_date, SERVER_NAME   # here: a client closing
+    from mhttp._h1_server import http_date, SERVER_NAME   # here: a client closing
     # must not load it
     if body is None:
         body = b"%d %s\n" % (status, reason(status))

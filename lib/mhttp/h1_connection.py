@@ -20,7 +20,7 @@ from mhttp._lazy import bind, settle
 
 # RAM on boards: at most 12 module globals (MicroPython's dict of 13-17 entries takes
 # 320 B, of up to 12 224 B): the errors are imported where they are raised, SERVER_NAME
-# lives in mhttp._h1c_server (both still importable from here, see __getattr__).  mhttp.h1's roles and event kinds are private const()s here
+# lives in mhttp._h1_server (both still importable from here, see __getattr__).  mhttp.h1's roles and event kinds are private const()s here
 # (inlined by MicroPython's compiler: no global; const is defined for CPython only), still
 # importable from this module through __getattr__ below; the lists of lazily bound names
 # are str literals where they are used (equal literals of a module are one object).
@@ -139,11 +139,11 @@ class H1Connection:
     def __getattr__(self, name):
         # connect, checktls, localname, peername, alpn, shutdown, close and
         # get_next_incoming_stream live in mhttp._h1c_rare, the server's _rest_of_head,
-        # end_exchange and _incoming in mhttp._h1c_server (loaded on first use; the
+        # end_exchange and _incoming in mhttp._h1_server (loaded on first use; the
         # server-only half is bound like the rare methods: a client never loads it).
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         if name in "_rest_of_head end_exchange _incoming".split():
-            return bind(self, name, "mhttp._h1c_server", "_rest_of_head end_exchange _incoming")
+            return bind(self, name, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
         return bind(self, name, "mhttp._h1c_rare",
                     "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
 
@@ -235,10 +235,10 @@ class H1Stream(StreamCommon):
         # get_method, write_continue, write_trailers, shutdown, _push and _tunnel (reading
         # after an upgrade) live in mhttp._h1c_stream, the server's finish_server, _out
         # (write_headers' response head) and _left (the request body deadline) in
-        # mhttp._h1c_server, the rare body helpers (stream_common.BODY) in
+        # mhttp._h1_server, the rare body helpers (stream_common.BODY) in
         # mhttp._stream_more (loaded on first use).
         if name in "finish_server _out _left".split():
-            return bind(self, name, "mhttp._h1c_server", "finish_server _out _left")
+            return bind(self, name, "mhttp._h1_server", "finish_server _out _left")
         return rare_attr(self, name, "mhttp._h1c_stream",
                          "get_method write_continue write_trailers shutdown _push _tunnel")
 
@@ -352,7 +352,7 @@ class H1Stream(StreamCommon):
         if not isinstance(headers, Headers):
             headers = Headers(headers)
         if conn.is_server:
-            # (the response head is made by a plain method, _out in mhttp._h1c_server:
+            # (the response head is made by a plain method, _out in mhttp._h1_server:
             # this coroutine's frame, a heap block for every head written, keeps few slots)
             pieces = self._out(headers, end_stream)
             if pieces is None:
@@ -386,7 +386,7 @@ class H1Stream(StreamCommon):
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
 settle(H1Connection, "mhttp._h1c_rare",
        "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
-settle(H1Connection, "mhttp._h1c_server", "_rest_of_head end_exchange _incoming")
+settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
 settle(H1Stream, "mhttp._h1c_stream",
        "get_method write_continue write_trailers shutdown _push _tunnel")
-settle(H1Stream, "mhttp._h1c_server", "finish_server _out _left")
+settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")

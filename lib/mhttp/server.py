@@ -131,8 +131,9 @@ class Server:
         # the first HTTP/1 request, if one comes).
         if self.preload_h1:
             import mhttp.h1_connection  # noqa: F401
-            import mhttp._h1c_server  # noqa: F401  (its server half: every request runs it)
-            import mhttp._h1_server  # noqa: F401  (the core's server half: the same)
+            # (the server half of both, mhttp.h1's and mhttp.h1_connection's: every request
+            # runs it)
+            import mhttp._h1_server  # noqa: F401
         kw = {}
         if _mhttp_port.NAME == "cpython" and self.streams:
             kw["streams"] = True

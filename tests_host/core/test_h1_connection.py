@@ -46,7 +46,7 @@ def test_pipelined_requests_answered_in_order():
 
 
 def test_http10_request_sets_version_and_interim_heads_are_not_final():
-    # An HTTP/1.0 request: the connection's version is the float 1.0 (mhttp._h1c_server
+    # An HTTP/1.0 request: the connection's version is the float 1.0 (mhttp._h1_server
     # computes it), its response closes; a 1xx head other than 101 is not the final one.
     io = ScriptIO([b"GET /a HTTP/1.0\r\n\r\n", b""])
     c = H1Connection(io, SERVER)
@@ -92,7 +92,7 @@ class _Clock:
 
 
 def _with_clock(clock, fn):
-    import mhttp._h1c_server as m   # (http_date and its clock: the server-only half)
+    import mhttp._h1_server as m   # (http_date and its clock: the server-only half)
     saved = m.time
     m.time = clock
     m._date_cache[0] = None
@@ -293,15 +293,19 @@ def test_rare_methods_loaded_on_first_use():
 
 
 def test_server_half_lazy_and_client_does_not_load_it():
-    # The server-only half (mhttp._h1c_server, board RAM) keeps its public names
-    # importable from h1_connection, and a client's exchange never loads it.
+    # The server-only half (in mhttp._h1_server with mhttp.h1's, board RAM) keeps its
+    # public names importable from h1_connection (and from mhttp._h1c_server, where they
+    # were), and a client's exchange never loads it.
     import sys
     import mhttp.h1_connection as hc
-    import mhttp._h1c_server as hs
-    assert hc.http_date is hs.http_date and hc.MAX_DRAIN == hs.MAX_DRAIN == 65536
-    assert hc.MIN_CLOCK_YEAR == hs.MIN_CLOCK_YEAR
+    import mhttp._h1_server as hs
+    import mhttp._h1c_server as old
+    assert hc.http_date is hs.http_date is old.http_date
+    assert hc.MAX_DRAIN == hs.MAX_DRAIN == old.MAX_DRAIN == 65536
+    assert hc.MIN_CLOCK_YEAR == hs.MIN_CLOCK_YEAR == old.MIN_CLOCK_YEAR
+    assert hc.SERVER_NAME == hs.SERVER_NAME == old.SERVER_NAME == b"mhttp"
     raises(AttributeError, getattr, hc, "end_exchange")
-    saved = sys.modules.pop("mhttp._h1c_server")
+    saved = sys.modules.pop("mhttp._h1_server")
     try:
         io = ScriptIO([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
                        b"HTTP/1.1 204 No Content\r\n\r\n"])
@@ -313,9 +317,9 @@ def test_server_half_lazy_and_client_does_not_load_it():
                                          True))
             run_blocking(s.get_headers())
             run_blocking(s.get_body_as_string())
-        assert "mhttp._h1c_server" not in sys.modules
+        assert "mhttp._h1_server" not in sys.modules
     finally:
-        sys.modules["mhttp._h1c_server"] = saved
+        sys.modules["mhttp._h1_server"] = saved
     # and a server connection's exchange, end and finish_server work from it
     io = ScriptIO([b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", b""])
     c = H1Connection(io, SERVER)
@@ -387,14 +391,14 @@ def test_error_texts_loaded_by_the_first_error_with_their_class():
 
 
 def test_error_raise_site_comments_match_the_texts():
-    # Each `_err(Class, N, ...)` in h1_connection (and its server half _h1c_server, which
+    # Each `_err(Class, N, ...)` in h1_connection (and its server half in _h1_server, which
     # uses the same _err) carries entry N of mhttp._h1c_text as its comment (on its line
     # or just above), and every entry is used.
     import sys
     if sys.implementation.name != "cpython":
         return
     import mhttp.h1_connection as hc
-    import mhttp._h1c_server as hs
+    import mhttp._h1_server as hs
     from mhttp._h1c_text import text
     seen = set()
     for f, i, n, comment in raise_sites((hc.__file__, hs.__file__), r"\b_err\(\w+, (\d+)"):
@@ -416,7 +420,7 @@ def test_h1_names_still_importable_and_private_copies_agree():
     if sys.implementation.name == "cpython":   # MicroPython inlines the const()s
         for n in ("CLIENT", "SERVER", "EV_HEADERS", "EV_DATA", "EV_TRAILERS", "EV_CLOSED"):
             assert hc.__dict__["_" + n] == getattr(h1, n)
-        import mhttp._h1c_server as hs      # (its own copies of two of them)
+        import mhttp._h1_server as hs      # (its own copies of two of them)
         for n in ("EV_HEADERS", "EV_CLOSED"):
             assert hs.__dict__["_" + n] == getattr(h1, n)
     assert H1Connection.type == h1.CLIENT
