@@ -44,6 +44,9 @@ H1 = ("mhttp.client", "mhttp.h1_connection", "mhttp.h1", "mhttp._h1_client",
       "mhttp.stream_common", "mhttp._h1c_stream")
 print("TUNNEL", type(ws.unwrap().stream).__name__, "mhttp._ws_tun" in sys.modules,
       [m for m in H1 if m in sys.modules] if MP else [])
+# the blocking face's class derives from mhttp._io_socket's Blocking: mhttp.blocking (its
+# public name) is not loaded for it
+print("BLOCKING", "mhttp.blocking" in sys.modules)
 msg = bytes(range(256)) * 4
 for i in range(20):
     ws.send(msg)
@@ -93,6 +96,7 @@ def _check(out, mp):
     lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
     assert lines.get("EXT") == "1", out           # permessage-deflate was negotiated
     assert lines.get("TUNNEL") == "Tunnel True []", out
+    assert lines.get("BLOCKING") == "False", out
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out

@@ -406,7 +406,10 @@ def _blocking_class():
     # as WebSocket._bws (board RAM: no module-level list for it).
     c = getattr(WebSocket, "_bws", None)
     if c is None:
-        from mhttp.blocking import Blocking
+        # (mhttp.blocking's Blocking, from the module that defines it: a blocking
+        # connection loads mhttp._io_socket anyway, mhttp.blocking would be one module
+        # more; board RAM)
+        from mhttp._io_socket import Blocking
 
         class BlockingWebSocket(Blocking):
             # (each(timeout) is WebSocket.each through Blocking: on a blocking WebSocket
