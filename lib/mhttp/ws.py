@@ -319,6 +319,9 @@ if MICROPYTHON:
         mask = _native.mask
         _mask_frame = _native.mask_frame
         _unmask = _native.unmask
+    # (no longer needed here: deleted, a module global less on a board, where the module
+    # dict grows by size classes; CPython's mhttp._ws_cpy.update reads it)
+    del _native
 # CPython: MASK_IMPL, mask, _mask_frame, _unmask and the _py_ functions come from
 # mhttp._ws_cpy (the C wrappers, and pure Python tuned for CPython), set by its update()
 # at the end of this module (board RAM: their names are never interned on MicroPython).
