@@ -42,7 +42,7 @@ def test_normal_import_leaves_no_getattr():
     ("mhttp._h2_rare", "mhttp.h2", "mhttp.h2.H2Protocol(client=True).stream_state(1)"),
     ("mhttp._h2_stream_rare", "mhttp.h2_connection", "mhttp.h2_connection.H2Stream"),
     ("mhttp._hpack_more", "mhttp.hpack", "mhttp.hpack.Decoder().dynamic_table()"),
-    ("mhttp._h1c_server", "mhttp.h1_connection", "mhttp.h1_connection.http_date()"),
+    ("mhttp._h1_server", "mhttp.h1_connection", "mhttp.h1_connection.http_date()"),
     ("mhttp._h1_rare", "mhttp.h1", "mhttp.h1.H1Protocol"),
     ("mhttp._h1_cpy", "mhttp.h1", "mhttp.h1._bad(b'a b', mhttp.h1._TOKEN)"),
     ("mhttp._h1_server", "mhttp.h1", "mhttp.h1.H1Protocol(mhttp.h1.SERVER)"),

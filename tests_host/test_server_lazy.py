@@ -139,7 +139,7 @@ for i in range(3):
     print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
 print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
 print("RARE", [m for m in ("mhttp._h1c_rare", "mhttp._h1c_stream", "mhttp._io_stream_rare",
-                           "mhttp._stream_more", "mhttp._h1_server", "mhttp._h1c_server")
+                           "mhttp._stream_more", "mhttp._h1_server")
                  if m in sys.modules])
 '''
 

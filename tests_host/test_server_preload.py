@@ -17,10 +17,9 @@ async def onstream(srv, stream):
 async def main(preload, port):
     srv = server.listen(onstream, host="127.0.0.1", port=port, preload_h1=preload)
     await srv.listen()
-    # (the server halves of both are one module, mhttp._h1_server; mhttp._h1c_server,
-    # the old name of the driver's, is never loaded)
+    # (the server halves of both are one module, mhttp._h1_server)
     print("LOADED_AT_LISTEN", "mhttp.h1_connection" in sys.modules,
-          "mhttp._h1_server" in sys.modules, "mhttp._h1c_server" in sys.modules)
+          "mhttp._h1_server" in sys.modules)
     r, w = await asyncio.open_connection("127.0.0.1", port)
     w.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     await w.drain()
@@ -48,12 +47,12 @@ def run(preload):
 
 def test_default_preloads_h1_at_listen():
     out = run("True")
-    assert "LOADED_AT_LISTEN True True False" in out, out
+    assert "LOADED_AT_LISTEN True True" in out, out
     assert "RESPONSE HTTP/1.1 200 OK True" in out, out
 
 
 def test_preload_h1_false_loads_it_at_first_request():
     out = run("False")
-    assert "LOADED_AT_LISTEN False False False" in out, out
+    assert "LOADED_AT_LISTEN False False" in out, out
     assert "RESPONSE HTTP/1.1 200 OK True" in out, out
     assert "LOADED_AFTER True" in out, out

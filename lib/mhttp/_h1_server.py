@@ -9,7 +9,7 @@
 # and the constants both used, ~400 B from ROMFS).  Functions take the protocol, the
 # connection or the stream as `self`; see mhttp.h1 for the theory of operation and the
 # contract.  http_date, MAX_DRAIN, MIN_CLOCK_YEAR and SERVER_NAME stay importable from
-# mhttp.h1_connection (and from mhttp._h1c_server, where they were).
+# mhttp.h1_connection.
 import time
 
 from mhttp.errors import ConnectionClosed, ProtocolError

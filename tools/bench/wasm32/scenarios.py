@@ -187,7 +187,7 @@ def h1server(conns, n):
     from mhttp.headers import Headers
     from mhttp._io_stream import StreamIO
     import mhttp.h1_connection  # noqa: F401
-    import mhttp._h1c_server  # noqa: F401
+    import mhttp._h1_server  # noqa: F401
     import _mhttp_aio  # noqa: F401  (the port's start_server half, loaded by listen())
     head = Headers._trusted([(b":status", b"200", False),
                              (b"content-type", b"text/plain", False),
