@@ -95,7 +95,7 @@ async def ping(self, timeout=None):
     await self._flush()
     while data not in self._pings:
         self._check()
-        await self._wait(self._ev, _left(timeout, t0), "ping")
+        await self._wait(None, _left(timeout, t0), "ping")
     self._pings.remove(data)
     return ticks_diff(ticks_ms(), t0) / 1000
 
@@ -114,7 +114,7 @@ async def update_settings(self, changes, timeout=None):
     try:
         while len(p._pending_settings) > n:
             self._check()
-            await self._wait(self._ev, _left(timeout, t0), "SETTINGS ACK")
+            await self._wait(None, _left(timeout, t0), "SETTINGS ACK")
     except Timeout:
         self._fail(SETTINGS_TIMEOUT, "SETTINGS not acknowledged within %ss" % timeout)
         await self._flush()
@@ -132,7 +132,7 @@ async def get_next_incoming_stream(self, timeout=None):
             return None
         if self.goaway is not None and not self.streams:
             return None
-        await self._wait(self._ev, timeout, "waiting for a stream")
+        await self._wait(None, timeout, "waiting for a stream")
     return self._incoming.pop(0)
 
 

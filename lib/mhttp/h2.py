@@ -341,6 +341,10 @@ class H2Protocol:
     goaway_sent = None       # last_stream_id of the GOAWAY we sent
     goaway_received = None
     _gs_ping = None
+    client = False
+    _in_target = 65535       # the connection receive window we keep granting
+    _in_max_frame = 16384    # our acked SETTINGS_MAX_FRAME_SIZE
+    _in_iws = 65535          # our acked SETTINGS_INITIAL_WINDOW_SIZE
 
 
     def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
@@ -350,7 +354,8 @@ class H2Protocol:
                     k in ("goaway_sent", "goaway_received"):
                 raise TypeError("H2Protocol: unknown option %r" % k)
             setattr(self, k, limits[k])
-        self.client = client
+        if client:
+            self.client = True
         if auto_ack is not False:
             self.auto_ack = auto_ack
         if validate is not True:
@@ -397,11 +402,12 @@ class H2Protocol:
         self._open_in = 0        # active streams the peer initiated
         self.in_window = 65535  # connection: what the peer may still send
         self.in_unacked = 0
-        self._in_target = 65535 if connection_window is None else connection_window
+        # (_in_target, _in_max_frame, _in_iws and client stay the class's unless they
+        # differ: a server's dict is 23 entries, 384 bytes on the 64-bit unix port, not 27)
+        if connection_window is not None:
+            self._in_target = connection_window
         self.out_window = 65535
-        self._in_max_frame = 16384
         self._out_max_frame = 16384
-        self._in_iws = 65535     # our acked SETTINGS_INITIAL_WINDOW_SIZE
         self._out_iws = 65535    # the peer's SETTINGS_INITIAL_WINDOW_SIZE
         # the flood counters (see _FC_*; [0]: 1 while one of them is not zero)
         self._fc = [0, 0, 0, 0, 0, 0, 0, 0]
@@ -415,9 +421,14 @@ class H2Protocol:
 
     def initiate_connection(self, now=None):
         # Client: the preface and our SETTINGS; server: our SETTINGS (RFC 9113 §3.4).
+        ours = self._initial_settings
         if self.client:
             self._out.append(PREFACE)
-        self._send_settings(self._initial_settings, now)
+        else:
+            # Board RAM: a server never reads them again (h2c_settings is a client's):
+            # the copy awaiting the ACK is the only one kept
+            self._initial_settings = None
+        self._send_settings(ours, now)
         if self._in_target > 65535:
             self._out.append(window_update_pack(0, self._in_target - 65535))
             self.in_window = self._in_target
@@ -438,8 +449,11 @@ class H2Protocol:
     def _send_settings(self, items, now):
         self._out.append(settings_pack(items))
         self._pending_settings.append((dict(items), 0 if now is None else now))
+        a = self.advertised_settings
+        if a is self.local_settings:
+            a = self.advertised_settings = dict(a)
         for k in items:
-            self.advertised_settings[k] = items[k]
+            a[k] = items[k]
 
     def _apply_local_settings(self, items):
         out = []
@@ -460,6 +474,10 @@ class H2Protocol:
                 self._in_iws = v
                 for st in self._streams.values():
                     st.in_window += d
+        # Board RAM: once every SETTINGS we sent is acknowledged, ours acked and ours
+        # sent are one dict (_send_settings copies it again before a change)
+        if not self._pending_settings and self.local_settings == self.advertised_settings:
+            self.local_settings = self.advertised_settings
         return out
 
     def _apply_remote_settings(self, items):

@@ -239,6 +239,15 @@ class H2Connection:
     close_after = False        # mhttp.server: finish the streams open now, then GOAWAY
     idle = True
     _upgrade_stream = None     # server after `Upgrade: h2c`: stream 1, until serve()
+    # some options as their defaults (a connection holds its own only when it differs:
+    # a server connection's dict is 16 entries in 288 bytes on the 64-bit unix port, not
+    # 22 in 384), and the waiter lists _ev and _wev lists at their first waiter (_wait)
+    timeout = None
+    settings_timeout = 10
+    blocking = False
+    scheme = b"http"
+    _ev = ()
+    _wev = ()
     # server: True for a server connection.  Options (all optional):
     #   settings            {SETTINGS_*: value} we advertise (see mhttp.h2_frames)
     #   connection_window   the connection receive window we grant (default: the core's)
@@ -260,10 +269,12 @@ class H2Connection:
         self.server = server
         self.is_server = server
         self.type = "server" if server else "client"
-        self.timeout = timeout
+        if timeout is not None:
+            self.timeout = timeout
         self.idle_timeout = idle_timeout if idle_timeout is not None else timeout
         self.write_timeout = write_timeout if write_timeout is not None else timeout
-        self.settings_timeout = settings_timeout
+        if settings_timeout != 10:
+            self.settings_timeout = settings_timeout
         s = {}
         if server:
             s[_SETTINGS_ENABLE_CONNECT_PROTOCOL] = 1    # RFC 8441 §3
@@ -280,20 +291,23 @@ class H2Connection:
                 s[k] = settings[k]
         self.p = p = H2Protocol(client=not server, settings=s,
                                 connection_window=connection_window, **h2opts)
-        self.blocking = _is_blocking(io)
+        if _is_blocking(io):
+            self.blocking = True
         self.streams = {}          # stream id -> H2Stream, while the driver needs it
         # Waiters: lists of one-shot asyncio.Events (see _wait / _wake_all).  _ev: for
         # anything connection-wide (an incoming stream, a free stream slot, a PING or
-        # SETTINGS ACK, the end): every waiter re-checks its own condition when woken.
-        self._ev = []
-        self._wev = []           # writers held back while a write is in progress
+        # SETTINGS ACK, the end): every waiter re-checks its own condition when woken
+        # (the class's () until the first one waits: a server never does).  _wev:
+        # writers held back while a write is in progress (the class's () until then too)
         # set now although they start as the class's: every connection changes them,
         # and its dict should grow here, not at its first write or at close
         self._writing = False
         self._batch = False
         self.closed = False
         self.error = None
-        self.scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
+        scheme = scheme or (b"https" if getattr(io, "tls", False) else b"http")
+        if scheme != b"http":
+            self.scheme = scheme
         now = ticks_ms()
         if upgrade is not None:
             from mhttp import _h2_conn_rare
@@ -362,8 +376,17 @@ class H2Connection:
 
     async def _wait(self, items, timeout, reason):
         # Waits until the reader wakes the waiters in `items` (a list: each wait adds a
-        # fresh one-shot Event, so no waiter can clear another's wake-up).  Blocking
-        # model: reads and dispatches one batch itself instead.
+        # fresh one-shot Event, so no waiter can clear another's wake-up; None: the
+        # connection's own, _ev; False: its held-back writers, _wev).  Blocking model:
+        # reads and dispatches one batch itself instead.
+        if items is None:
+            items = self._ev
+            if items.__class__ is tuple:
+                items = self._ev = []
+        elif items is False:
+            items = self._wev
+            if items.__class__ is tuple:
+                items = self._wev = []
         if self.blocking:
             await self._read_once(timeout)
             return
@@ -498,7 +521,7 @@ class H2Connection:
         p = self.p
         if self._writing or self._batch:
             if not self.busy():
-                await self._wait(self._wev, None, "write")
+                await self._wait(False, None, "write")
             return
         io = self.io
         if not p._out or getattr(io, "closed", False):
@@ -840,7 +863,7 @@ class H2Stream(StreamCommon):
             if conn.goaway is not None or p.state != _CONN_OPEN:
                 # no new stream: the peer sent GOAWAY
                 raise _cerr(10)
-            await conn._wait(conn._ev, timeout, "waiting for a stream slot")
+            await conn._wait(None, timeout, "waiting for a stream slot")
         sid = p.get_next_available_stream_id()
         self.id = sid
         conn.streams[sid] = self
