@@ -44,7 +44,7 @@ _M_REASON_NO_CODE = const(21)
 _M_SEND_CODE = const(22)
 _M_REASON_UTF8 = const(23)
 _M_REASON_LONG = const(24)
-# mhttp.websocket's ready_state values (test_websocket_api checks them)
+# mhttp.websocket's ready_state values (test_ws_lazy.test_ready_state_names compares them)
 _CLOSING = const(2)
 _CLOSED = const(3)
 _DRAIN_MAX = const(1 << 20)  # bytes read and dropped while waiting for a failed peer to close

@@ -18,7 +18,7 @@ except ImportError:
         return x
 
 _M_NO_RESPONSE = const(45)      # (mhttp._ws_msg's id)
-_CLOSED = const(3)               # mhttp.websocket's (test_websocket_api checks it)
+_CLOSED = const(3)               # mhttp.websocket's (test_ws_lazy compares it)
 
 
 def h1(io, o):

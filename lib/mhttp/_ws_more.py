@@ -147,20 +147,11 @@ def connect_blocking(uri, protocols=None, timeout=None, **kw):
 
 def ws_attr(name):
     # mhttp.websocket's module __getattr__.
-    k = "CONNECTING OPEN CLOSING CLOSED".split()
     if name == "__all__":
-        # `from mhttp.websocket import *`: the public globals, parse_ws_uri and the
-        # ready_state names
+        # `from mhttp.websocket import *`: the public globals and parse_ws_uri
         from mhttp._ws_rare import star
         from mhttp import websocket
-        return star(websocket.__dict__, ["parse_ws_uri"] +
-                    [n for n in k if n not in websocket.__dict__])
-    if name in k:
-        # a ready_state value (MicroPython: the module has them as private const()s),
-        # stored as a global of mhttp.websocket once read: later reads do not come here
-        from mhttp import websocket
-        setattr(websocket, name, k.index(name))
-        return k.index(name)
+        return star(websocket.__dict__, ["parse_ws_uri"])
     if name == "HandshakeError":
         from mhttp import _ws_hserr as m
     elif name in "new_from_stream reject".split():

@@ -28,7 +28,7 @@ _M_URI_IPV6 = const(51)
 _M_URI_AUTH = const(52)
 _M_URI_HOST = const(53)
 _M_URI_PORT = const(54)
-# mhttp.websocket's ready_state values (test_websocket_api checks them)
+# mhttp.websocket's ready_state values (test_ws_lazy.test_ready_state_names compares them)
 _CONNECTING = const(0)
 _CLOSED = const(3)
 

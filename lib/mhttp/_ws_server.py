@@ -19,7 +19,7 @@ except ImportError:
     def const(x):
         return x
 
-# mhttp.websocket's ready_state values (test_websocket_api checks them)
+# mhttp.websocket's ready_state values (test_ws_lazy.test_ready_state_names compares them)
 _CONNECTING = const(0)
 _CLOSED = const(3)
 

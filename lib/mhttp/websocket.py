@@ -88,13 +88,14 @@ _EV_CLOSE = const(5)
 _CLOSE_ABNORMAL = const(1006)
 _ST_OPEN = const(0)
 
-# ready_state values (the browser API's): private const()s here (no global, no interned
-# name on a board), the public names CONNECTING, OPEN, CLOSING, CLOSED through the module
-# __getattr__ (mhttp._ws_more.ws_attr) on MicroPython, plain globals on CPython (the end
-# of this module); test_websocket_api checks them
-_CONNECTING = const(0)
-_OPEN = const(1)
-_CLOSED = const(3)
+# ready_state values (the browser API's): public globals on every runtime (4 interned
+# names on a board; served lazily they cost more: the first comparison in a program's
+# ready_state check loaded mhttp._ws_more, ~2.2 KB, and MicroPython 1.27's star import
+# missed them)
+CONNECTING = const(0)
+OPEN = const(1)
+CLOSING = const(2)
+CLOSED = const(3)
 
 _SLICE = const(3600)      # seconds per read when waiting without a limit (ticks stay in range)
 
@@ -131,7 +132,7 @@ class WebSocket:
     def __init__(self, type, compression=True, max_message_size=None, max_frame_size=None,
                  blocking=False):
         self.type = type
-        self.ready_state = _CONNECTING
+        self.ready_state = CONNECTING
         # the permessage-deflate policy: True -> the defaults, False/None -> none, or the
         # PerMessageDeflate given (written here: a module global less, board RAM)
         if compression is True:
@@ -193,7 +194,7 @@ class WebSocket:
         if not self.blocking:
             import asyncio
             self._lock = asyncio.Lock()
-        self.ready_state = _OPEN
+        self.ready_state = OPEN
 
     async def connect(self, timeout=None):
         # Opens the connection and performs the opening handshake (RFC 6455 §4.1, or RFC
@@ -310,7 +311,7 @@ class WebSocket:
         p = self.p
         if p is None:
             raise Error(_msg(_M_NOT_CONNECTED))
-        if self.ready_state == _CLOSED:
+        if self.ready_state == CLOSED:
             return None
         end = _deadline(timeout)
         self._reading = True
@@ -355,7 +356,7 @@ class WebSocket:
     async def _send(self, fn, args, timeout):
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
         # in the order they were made.
-        if self.ready_state == _CLOSED or self.p is None:
+        if self.ready_state == CLOSED or self.p is None:
             raise ConnectionClosed(_msg(_M_CLOSED))
         lk = self._lock
         if lk is None:
@@ -385,7 +386,7 @@ class WebSocket:
             else:
                 await self.send_frame(op, data, True, timeout)
                 return
-        if self._lock is None and self.ready_state != _CLOSED:
+        if self._lock is None and self.ready_state != CLOSED:
             # The blocking face (no lock): written here, one coroutine frame less per message.
             await self.stream.write_chunk(self.p.send_message(data, text, fin), False, timeout)
             return
@@ -458,10 +459,8 @@ try:
     settle(WebSocket, "mhttp._ws_server", "accept")
     settle(WebSocket, "mhttp._ws_close", "close _close_transport _drain")
     if not core.MICROPYTHON:
-        # the real new_from_uri (its signature) and parse_ws_uri as plain globals, and the
-        # ready_state names (dir(), star imports, no __getattr__ call; from one str: a
-        # name in this module's bytecode would be interned on a board too)
+        # the real new_from_uri (its signature) and parse_ws_uri as plain globals (dir(),
+        # star imports, no __getattr__ call)
         from mhttp._ws_open import new_from_uri, parse_ws_uri  # noqa: F401, F811
-        globals().update(zip("CONNECTING OPEN CLOSING CLOSED".split(), range(4)))
 except (ImportError, AttributeError):
     pass
