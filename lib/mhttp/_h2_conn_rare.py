@@ -180,7 +180,6 @@ def init_upgrade(self, upgrade, now):
         p.initiate_upgrade_connection(upgrade[0], now)
         st = H2Stream(self, 1)
         st.headers = upgrade[1]
-        st._headers_pending = True
         st.in_done = True
     else:
         method = upgrade if isinstance(upgrade, bytes) else b"GET"

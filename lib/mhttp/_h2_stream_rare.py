@@ -68,6 +68,7 @@ async def push_promise(self, headers, timeout=None):
     st = H2Stream(conn, pid)
     st.headers = h
     st.in_done = True
+    st._headers_pending = False     # (a server's stream, but no request to hand out)
     conn.streams[pid] = st
     await conn._flush()
     return st

@@ -641,7 +641,6 @@ class H2Connection:
                         continue
                     st = H2Stream(self, sid)
                     st.headers = ev[2]
-                    st._headers_pending = True
                     st.in_done = ev[3]
                     streams[sid] = st
                     self.requests += 1
@@ -748,7 +747,10 @@ class H2Stream(StreamCommon):
     heads = ()                  # heads not handed out yet (1xx, final, trailers)
     chunks = ()                 # [(data, flow-controlled length)]
     _unget = None
-    _headers_pending = False
+    # server: the request head not handed out yet (read on a server's streams only; a
+    # request stream starts with it, so it is no field of its own while it waits for
+    # its handler: 4 fields, a 64-byte table, not 5 in 96; a pushed one sets False)
+    _headers_pending = True
     _body_started = False
     in_done = False             # END_STREAM received
     out_done = False            # END_STREAM sent
@@ -795,12 +797,13 @@ class H2Stream(StreamCommon):
     async def get_headers(self, timeout=None):
         # Server: the request head (again until the body is read), then the trailers.
         # Client: each response head in turn (1xx first), then the trailers.
-        if self._headers_pending:
-            self._headers_pending = False
-            return self.headers
         conn = self.conn
-        if conn.server and not self._body_started and self.headers is not None and not self.heads:
-            return self.headers
+        if conn.server:
+            if self._headers_pending:
+                self._headers_pending = False
+                return self.headers
+            if not self._body_started and self.headers is not None and not self.heads:
+                return self.headers
         if timeout is None:
             timeout = conn.timeout
         while True:

@@ -2,8 +2,12 @@
 # .H2Connection): fields that start the same on every connection read as before but stay
 # the class's until they differ, the waiter lists are made at their first waiter, a
 # server drops its initial SETTINGS once sent, and ours-acked / ours-sent settings are
-# one dict while no SETTINGS awaits its ACK (copied again before the next change).
-from mhttp.h2 import EV_SETTINGS_ACKED
+# one dict while no SETTINGS awaits its ACK (copied again before the next change); a
+# request stream waiting for its handler holds 4 fields (the request head's "not handed
+# out yet" is the class's), and get_headers hands it out as before.
+import asyncio
+
+from mhttp.h2 import EV_SETTINGS_ACKED, H2Protocol
 from mhttp.h2_connection import H2Connection
 from mhttp.h2_frames import SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_INITIAL_WINDOW_SIZE
 from _h2t import pair, pump
@@ -14,6 +18,9 @@ class _IO:
     tls = False
 
     def abort(self):
+        pass
+
+    async def send(self, pieces, timeout=None):
         pass
 
 
@@ -78,3 +85,50 @@ def test_connection_options_read_as_given_and_held_only_when_they_differ():
     io = _IO()
     io.tls = True
     assert H2Connection(io, False).scheme == b"https"
+
+
+def _request(cl, srv, sid, end):
+    cl.send_headers(sid, [(b":method", b"POST"), (b":scheme", b"http"), (b":path", b"/"),
+                          (b":authority", b"x")], end)
+    srv._feed(cl.data_to_send())
+    st = srv._incoming.pop()
+    assert st.id == sid
+    return st
+
+
+def test_request_head_handed_out_as_before():
+    async def main():
+        srv = H2Connection(_IO(), True)
+        cl = H2Protocol(client=True)
+        cl.initiate_connection()
+        # stream 1: no field beyond these while it waits; the head again until the body
+        # is read, then the trailers
+        st = _request(cl, srv, 1, False)
+        assert sorted(st.__dict__) == ["conn", "headers", "id", "in_done"]
+        h = await st.get_headers()
+        assert h is st.headers and h.get(b":method") == b"POST"
+        assert await st.get_headers() is h
+        cl.send_data(1, b"body")
+        cl.send_headers(1, [(b"x-t", b"1")], True)
+        srv._feed(cl.data_to_send())
+        assert await st.get_next_chunk() == b"body"
+        t = await st.get_headers()
+        assert t is not h and t.get(b"x-t") == b"1"
+        assert await st.get_next_chunk() is None
+        # stream 3: the body read first, the head still handed out once, then the
+        # trailers
+        st = _request(cl, srv, 3, False)
+        cl.send_data(3, b"b3")
+        cl.send_headers(3, [(b"x-t", b"3")], True)
+        srv._feed(cl.data_to_send())
+        assert await st.get_next_chunk() == b"b3"
+        h = await st.get_headers()
+        assert h.get(b":method") == b"POST"
+        assert (await st.get_headers()).get(b"x-t") == b"3"
+        assert await st.get_headers() is None
+        # stream 5: a GET (END_STREAM on the head): the head, again and again
+        st = _request(cl, srv, 5, True)
+        assert st.in_done is True
+        h = await st.get_headers()
+        assert h.get(b":path") == b"/" and await st.get_headers() is h
+    asyncio.run(main())
