@@ -67,8 +67,7 @@ def _dated(l):
     for f in l:
         if f[0] == b"date":
             return l
-    # through h1_connection (its __getattr__ reaches _h1c_server): importing _h1c_server
-    # first would be an import cycle on CPython
+    # (mhttp.h1_connection's public name; the function lives in mhttp._h1_server)
     from mhttp.h1_connection import http_date
     d = http_date()     # None: the clock is unset (not plausible)
     if d:
