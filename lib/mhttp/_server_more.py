@@ -4,7 +4,6 @@
 # handler's answer, the error response with its lingering close, and the default onerror.
 import sys
 
-import _mhttp_port as _port
 from mhttp.errors import Error
 
 # Lingering close after an error response: at most this many bytes or milliseconds, and
@@ -25,17 +24,19 @@ def default_onerror(server, ctx, op, exc):
 
 def localname(self):
     # (host, port) the server listens on.
-    if self._serve is None:
-        return None
-    return self._serve.sockname
+    # (None too while a listen() binds: _serve is its list then)
+    return getattr(self._serve, "sockname", None)
 
 
 def pause(self):
     # Stops accepting new connections (the listening socket is closed: on MicroPython when
     # its accept task next runs); connections already open keep being served, an HTTP/2
     # one its new streams too (no GOAWAY: that is close()).  resume() listens again on
-    # the same port.
-    if self._serve is not None:
+    # the same port.  While a listen() binds (_serve is its list, see Server.listen):
+    # marked, it closes what it bound.
+    if type(self._serve) is list:
+        self._serve.append(1)
+    elif self._serve is not None:
         name = self._serve.sockname
         if name:
             self.port = name[1]
@@ -45,9 +46,12 @@ def pause(self):
 
 
 async def resume(self):
-    if self._serve is None and not self._closing:
-        self._serve = await _port.start_server(self._on_connection, self.host, self.port, self.tls,
-                                            self.backlog, self.reaper, self.bufsize)
+    # (listen(): its bind is the one close() and pause() coordinate with; a pause()
+    # while a listen() binds is undone)
+    if type(self._serve) is list:
+        self._serve.clear()
+    elif self._serve is None and not self._closing:
+        await self.listen()
 
 
 async def loop(self, timeout=None):
@@ -138,6 +142,13 @@ async def _close_busy(self, timeout):
     # seconds, after which the connections left are aborted and the handler tasks left
     # cancelled.
     import asyncio
+    # A listen() binding (its list in _serve, see Server.listen) closes what it bound
+    # once done: wait for that first, at most `timeout` seconds (polled: no hook of
+    # its own on the plain path); close() then waits for the socket to be closed.
+    n = int((86400 if timeout is None else timeout) * 100) + 1
+    while type(self._serve) is list and n:
+        n -= 1
+        await asyncio.sleep(0.01)
     me = asyncio.current_task()
     own, st = _caller(self, me)
     # (before the caller's connection leaves self.conns: the other websockets on it, an

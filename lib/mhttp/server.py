@@ -105,7 +105,8 @@ class Server:
         self.refused = 0           # refused past max_connections
         self.pending = 0           # accepted, first bytes not read yet (they count too)
         self.requests = 0
-        # _serve: the port's listening server (None when not listening); _stopper (a class
+        # _serve: the port's listening server (None when not listening; a list while
+        # listen() binds, see there); _stopper (a class
         # default, None): the Event loop() waits on, made by loop() (or by close(), set
         # when close() is done; board RAM: a server that is never loop()ed makes no
         # Event before close(), nor loads asyncio.event); _serve and _stopper are names
@@ -129,6 +130,8 @@ class Server:
         # buffers can fail for want of one contiguous block).  preload_h1=False leaves
         # that heap to an HTTP/2 server on a small board (the h1 driver then loads at
         # the first HTTP/1 request, if one comes).
+        if self._closing:
+            return self     # (closed: a closed server stays closed, see below)
         if self.preload_h1:
             import mhttp.h1_connection  # noqa: F401
             # (the server half of both, mhttp.h1's and mhttp.h1_connection's: every request
@@ -137,10 +140,30 @@ class Server:
         kw = {}
         if _mhttp_port.NAME == "cpython" and self.streams:
             kw["streams"] = True
-        self._serve = await _mhttp_port.start_server(self._on_connection, self.host, self.port,
-                                                     self.tls, self.backlog, self.reaper,
-                                                     self.bufsize, **kw)
-        self.reaper.start()
+        # While it binds, _serve is m, a list of its own (pause() appends to it, resume()
+        # empties it): close(), pause(), resume(), loop() and another listen() see a
+        # bind under way, and whichever of close() and pause() comes meanwhile wins: what
+        # was bound is closed at once, the reaper not started (close() waits for it, see
+        # mhttp._server_more._close_busy).  (A list, not a field: board RAM.)
+        m = self._serve = []
+        try:
+            s = await _mhttp_port.start_server(self._on_connection, self.host, self.port,
+                                               self.tls, self.backlog, self.reaper,
+                                               self.bufsize, **kw)
+        except BaseException as e:
+            if self._serve is m:
+                self._serve = None
+            raise e
+        if self._serve is m and not m and not self._closing:
+            self._serve = s
+            self.reaper.start()
+            return self
+        s.close()
+        if self._serve is m:
+            # close(): it waits for s to be closed; pause(): not listening
+            self._serve = s if self._closing else None
+            if s.sockname:
+                self.port = s.sockname[1]   # (as pause(): resume() binds the same port)
         return self
 
     async def close(self, timeout=10):
@@ -158,9 +181,11 @@ class Server:
         if self._closing:
             return
         self._closing = asyncio.Event()     # set by _end() when the last connection ends
-        if self._serve is not None:
-            self._serve.close()
         busy = self._h2tasks
+        if type(self._serve) is list:
+            busy = True     # a listen() binding (see listen()): _close_busy waits for it
+        elif self._serve is not None:
+            self._serve.close()
         for c in list(self.conns):
             c.close_after = True
             if c.idle is True or (c.version == 2 and not c._batch):
