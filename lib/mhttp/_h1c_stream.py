@@ -24,15 +24,26 @@ def _push(self, chunk):
         self._unget.insert(0, chunk)
 
 
+def _send(conn, data, timeout):
+    # The coroutine that writes bytes data on H1Connection conn, after a head it holds
+    # (see H1Connection.hold_head), within timeout (None: conn.write_timeout).
+    pieces = [data]
+    h = conn._held
+    if h is not None:
+        conn._held = None
+        pieces.insert(0, h)
+    return conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
+
+
 async def write_continue(self, timeout=None):
     self.continue_sent = True
-    await self.conn._send([self.conn.p.send_continue()], timeout)
+    await _send(self.conn, self.conn.p.send_continue(), timeout)
 
 
 async def write_trailers(self, headers, timeout=None):
     if not isinstance(headers, Headers):
         headers = Headers(headers)
-    await self.conn._send([self.conn.p.send_trailers(headers)], timeout)
+    await _send(self.conn, self.conn.p.send_trailers(headers), timeout)
 
 
 def shutdown(self):

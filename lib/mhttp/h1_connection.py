@@ -166,27 +166,18 @@ class H1Connection:
                 data = b""
             p.receive_data(data)
 
-    def _send_nowait(self, pieces):
-        # True when the I/O object took the pieces without waiting (CPython's corking
-        # ProtocolIO with room in its buffer): saves two coroutine frames per write.
-        f = self._nowait
-        if f is not None and self._held is None:
-            return f(pieces)
-        return False
-
-    async def _send(self, pieces, timeout):
-        if timeout is None:
-            timeout = self.write_timeout
-        h = self._held
-        if h is not None:
-            self._held = None
-            pieces.insert(0, h)
-        await self.io.send(pieces, timeout)
+    # Writes: pieces go to io.send (io.send_nowait, _nowait here, when it is not None and
+    # no head is held: CPython's corking ProtocolIO takes them without waiting while its
+    # buffer has room, saving two coroutine frames per write), a held head first.  Written
+    # out where they happen (write_headers, write_chunk, flush, mhttp._h1c_stream's
+    # _send): board RAM, no helper methods (a def is heap on a board, with each module).
 
     async def flush(self, timeout=None):
         # Writes a response head held back by write_headers (see hold_head).
-        if self._held is not None:
-            await self._send([], timeout)
+        h = self._held
+        if h is not None:
+            self._held = None
+            await self.io.send([h], self.write_timeout if timeout is None else timeout)
 
     # -- client ---------------------------------------------------------------------
     def new_stream(self):
@@ -197,12 +188,14 @@ class H1Connection:
         if self.stream is not None or p.our_done:
             # a previous exchange (its stream may have been dropped when it finished: a
             # pooled client connection, mhttp.request)
-            from mhttp.errors import ConnectionClosed, Error
+            # (mhttp.errors imported only to raise: a plain exchange need not load it)
             if not (p.our_done and p.their_done):
+                from mhttp.errors import Error
                 # new_stream: the previous request/response is not finished (read the
                 # response body to the end first)
                 raise _err(Error, 2)
             if not p.keep_alive:
+                from mhttp.errors import ConnectionClosed
                 raise _err(ConnectionClosed, 3)  # connection is not reusable (keep-alive ended)
             p.start_next_cycle()
         s = H1Stream(self)
@@ -358,12 +351,12 @@ class H1Stream(StreamCommon):
             if pieces is None:
                 return          # held for the first body write (see hold_head)
             pieces = [pieces]
-            if conn._send_nowait(pieces):
+            if conn._nowait is not None and conn._held is None and conn._nowait(pieces):
                 return
         else:
             self.headers_sent = True
             pieces = [conn.p.send_headers(headers, end_stream)]
-        # conn._send inlined (one coroutine frame less per head: board RAM)
+        # (one coroutine frame less per head than a helper: board RAM)
         h = conn._held
         if h is not None:
             conn._held = None
@@ -375,8 +368,9 @@ class H1Stream(StreamCommon):
             data = data.encode()
         conn = self.conn
         pieces = conn.p.send_data(data, end_stream)
-        if pieces and not conn._send_nowait(pieces):
-            # conn._send inlined (one coroutine frame less per write: board RAM)
+        if pieces and not (conn._nowait is not None and conn._held is None and
+                           conn._nowait(pieces)):
+            # (one coroutine frame less per write than a helper: board RAM)
             h = conn._held
             if h is not None:
                 conn._held = None

@@ -142,6 +142,28 @@ def test_plain_get_loads_no_rare_module():
             request.__dict__[n] = v
 
 
+def test_plain_gets_on_one_connection_import_no_errors_module():
+    # mhttp.h1_connection and mhttp._h1_client import mhttp.errors only to raise (board
+    # RAM: a program that sees no error need not load its classes and names; mhttp._io
+    # and mhttp.h1 still import it at load).  Two GETs on one pooled connection with
+    # mhttp.errors out of sys.modules: none of them imports it again (the second
+    # request's new_stream did).
+    import mhttp
+    saved = sys.modules.pop("mhttp.errors")
+    try:
+        peers = Peers([_ok(b"one"), _ok(b"two")])
+        pool = request.Pool()
+
+        def two_gets():
+            return [_get(_req("http://h.test/", pool))[:2] for i in range(2)]
+        assert _run(peers, two_gets) == [(b"200", b"one"), (b"200", b"two")]
+        assert pool.reused == 1
+        assert "mhttp.errors" not in sys.modules
+    finally:
+        sys.modules["mhttp.errors"] = saved
+        mhttp.errors = saved
+
+
 def test_module_names_reached_lazily_are_the_same_objects():
     import mhttp._request_more as more
     assert request.RedirectError is more.RedirectError
