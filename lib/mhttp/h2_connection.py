@@ -298,9 +298,10 @@ class H2Connection:
         # anything connection-wide (an incoming stream, a free stream slot, a PING or
         # SETTINGS ACK, the end): every waiter re-checks its own condition when woken
         # (the class's () until the first one waits: a server never does).  _wev:
-        # writers held back while a write is in progress (the class's () until then too)
-        # set now although they start as the class's: every connection changes them,
-        # and its dict should grow here, not at its first write or at close
+        # writers held back while a write is in progress (the class's () until then too).
+        # _writing, _batch, closed, error: set now although they start as the class's:
+        # every connection changes them, and its dict should grow here, not at its first
+        # write or at close
         self._writing = False
         self._batch = False
         self.closed = False
