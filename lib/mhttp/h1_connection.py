@@ -205,12 +205,11 @@ class H1Connection:
 
 class H1Stream(StreamCommon):
     # Board RAM: one H1Stream per request; its defaults live on the class (see
-    # H1Connection), so a plain GET sets three or four instance attributes.
-    headers = None           # the peer's head (request on a server)
-    trailers = None
+    # H1Connection), so a plain GET sets three or four instance attributes.  headers
+    # (the peer's head: the request on a server), trailers and _unget are StreamCommon's
+    # (None).
     _headers_pending = False  # server: headers read but not yet handed out
     _in_done = False          # the peer's message has ended
-    _unget = None
     headers_sent = False      # our head written (final status on a server)
     status = None             # server: the final status we sent
     continue_sent = False

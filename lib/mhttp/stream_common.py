@@ -43,12 +43,18 @@ def __getattr__(name):
 
 
 class StreamCommon:
-    # Subclasses set self._unget = None; get_next_chunk starts with _take_unget() when
-    # it is set.  unget, _take_unget, get_body_chars, get_body_until, save_body_to_file,
+    # get_next_chunk starts with _take_unget() when self._unget is set.  unget,
+    # _take_unget, get_body_chars, get_body_until, save_body_to_file,
     # each_chunk, write_body_from_string and write_body_from_file are in
     # mhttp._stream_more (BODY and unget's pair): a subclass's __getattr__ reaches them
     # through rare_attr (every subclass has one; StreamCommon itself has none, a def
     # less in every program).
+
+    # Defaults every stream has (board RAM: here, not in each subclass's table; H1Stream
+    # keeps 16 entries, a 17-slot table on MicroPython, not 19 in 23 slots)
+    headers = None      # the peer's head
+    trailers = None
+    _unget = None
 
     async def get_body_as_string(self, timeout=None, max_size=None):
         # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.

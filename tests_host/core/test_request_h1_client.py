@@ -48,6 +48,24 @@ def test_pseudo_headers():
         assert "unknown pseudo-header" in str(e), bad
 
 
+def test_request_line_and_host_field():
+    # :authority becomes the host field right after the request line (one constant holds
+    # both ends: " HTTP/1.1\r\nhost: "); a host field given is kept as given, in its
+    # place, and :authority is then not written; neither is an error.
+    p, out = _head([(b":authority", b"a.example:8080"), (b":path", b"/p?q")])
+    assert out == b"GET /p?q HTTP/1.1\r\nhost: a.example:8080\r\n\r\n"
+    p, out = _head([(b":path", b"/"), (b"x-a", b"1"), (b"host", b"h.example")])
+    assert out == b"GET / HTTP/1.1\r\nx-a: 1\r\nhost: h.example\r\n\r\n"
+    p, out = _head([(b":authority", b"a.example"), (b":path", b"/"), (b"host", b"h.example")])
+    assert out == b"GET / HTTP/1.1\r\nhost: h.example\r\n\r\n"
+    e = raises(ProtocolError, H1Protocol(CLIENT).send_headers,
+               [(b":method", b"GET"), (b":path", b"/")], True)
+    assert "needs :authority or host" in str(e)
+    e = raises(ProtocolError, H1Protocol(CLIENT).send_headers,
+               [(b":method", b"GET"), (b":path", b"/"), (b":authority", b"a b")], True)
+    assert "invalid :authority" in str(e)
+
+
 def test_content_length_zero_for_post_put_patch_only():
     base = [(b":authority", b"a"), (b":path", b"/")]
     for m in (b"POST", b"PUT", b"PATCH"):
