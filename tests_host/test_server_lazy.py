@@ -139,12 +139,14 @@ for i in range(3):
     print(h.get(b":status").decode(), s.get_body_as_string(10).decode())
 print("STREAM_IO", "mhttp._io_stream" in sys.modules, "mhttp.server" in sys.modules)
 print("RARE", [m for m in ("mhttp._h1c_rare", "mhttp._h1c_stream", "mhttp._io_stream_rare",
-                           "mhttp._stream_more", "mhttp._h1_server")
+                           "mhttp._stream_more", "mhttp._h1_server", "mhttp.errors")
                  if m in sys.modules])
 '''
 
 
 def test_blocking_client_does_not_load_asyncio_io():
+    # (nor the rare halves, nor mhttp.errors: a plain GET raises nothing, and every
+    # module on its path imports the exception classes where it raises them)
     httpd = HTTPServer(("127.0.0.1", 0), _Hello)
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()

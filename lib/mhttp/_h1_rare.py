@@ -134,11 +134,16 @@ def _te_chunked(te, request):
 
 def _modattr(name):
     # mhttp.h1's module __getattr__ for CLIENT (0), the event kinds EV_HEADERS, EV_DATA,
-    # EV_TRAILERS and EV_CLOSED (1-4, in that order) and __all__.
+    # EV_TRAILERS and EV_CLOSED (1-4, in that order), H1Error (mhttp.errors', imported by
+    # mhttp.h1 before it moved to where it is raised) and __all__.
     if name == "__all__":     # `from ... import *` (mhttp._star)
         import mhttp.h1 as h1
         from mhttp._star import names
-        return names(h1.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED")
+        return names(h1.__dict__, "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED "
+                                  "H1Error")
+    if name == "H1Error":
+        from mhttp.errors import H1Error
+        return H1Error
     n = "CLIENT EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED".split()
     if name in n:
         return n.index(name)

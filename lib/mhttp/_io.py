@@ -31,7 +31,6 @@
 #
 # OSError is matched by errno number (MicroPython has no ConnectionResetError &c.).
 
-from mhttp.errors import Error
 
 try:
     from _mhttp_port import ticks_ms, ticks_diff, ticks_add
@@ -57,6 +56,7 @@ def run_blocking(coro):
         while True:
             y = coro.send(None)
             coro.close()
+            from mhttp.errors import Error
             raise Error("run_blocking: the coroutine suspended on %r (asyncio I/O under a blocking driver)" % (y,))
     except StopIteration as e:
         return e.value if e.args else None

@@ -48,12 +48,13 @@
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, kind)), Headers are built with Headers._trusted().
 # RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
-# 512 B, of 18-23 416 B; 20 now): ProtocolError and NEVER_INDEX_DEFAULT are imported where they
-# are used (an error; a field name not yet cached), const is defined for CPython only
+# 512 B, of 18-23 416 B; 19 now): H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
+# imported where they are used (an error; a field name not yet cached: a plain exchange
+# need not load mhttp.errors at all; H1Error is still importable from here, served by
+# the module __getattr__), const is defined for CPython only
 # (MicroPython's compiler replaces every const() call; `from micropython import const`
 # would bind a global), and the public CLIENT, SERVER and EV_* are private const()s
 # served by the module __getattr__ (on MicroPython a public const() stays a global).
-from mhttp.errors import H1Error
 from mhttp._lazy import bind, settle
 
 if hasattr(b"", "translate"):       # CPython
@@ -74,7 +75,7 @@ _EV_CLOSED = const(4)
 
 def __getattr__(name):
     # PEP 562 (MicroPython too): SERVER here (mhttp.server reads it once per server);
-    # CLIENT, the EV_* kinds and __all__ from mhttp._h1_rare._modattr (board RAM: their
+    # CLIENT, the EV_* kinds, H1Error and __all__ from mhttp._h1_rare._modattr (board RAM: their
     # names and values are not carried by every program).
     if name == "SERVER":
         return _SERVER
@@ -130,6 +131,7 @@ def _err(n, args=None, code=400):
     if code is None:
         from mhttp.errors import ProtocolError
         return ProtocolError(msg)
+    from mhttp.errors import H1Error
     return H1Error(msg, code)
 
 
@@ -453,7 +455,14 @@ class H1Protocol:
                 return None
             # A chunked body, its trailers, a close-delimited body (mhttp._h1_rare).
             return self._r_rare()
-        except H1Error as e:
+        except Exception as e:
+            # An H1Error?  (mhttp.errors is imported where one is made, see the module
+            # globals above: if it is not loaded, this is not one, and nothing is imported
+            # here, e.g. under a MemoryError)
+            import sys
+            m = sys.modules.get("mhttp.errors")
+            if m is None or not isinstance(e, m.H1Error):
+                raise
             self._err = e
             self._rs = _RS_ERROR
             self.keep_alive = False
