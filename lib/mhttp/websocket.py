@@ -69,9 +69,9 @@ from mhttp._io import ticks_ms, ticks_diff, ticks_add
 from mhttp._lazy import bind, settle
 from mhttp.ws import _msg
 
-try:
-    from micropython import const
-except ImportError:
+if not core.MICROPYTHON:
+    # (MicroPython's compiler replaces every const() call itself: importing it from
+    # micropython would only bind a module global, one dict entry on a board)
     def const(x):
         return x
 
