@@ -458,10 +458,13 @@ class H1Protocol:
         except Exception as e:
             # An H1Error?  (mhttp.errors is imported where one is made, see the module
             # globals above: if it is not loaded, this is not one, and nothing is imported
-            # here, e.g. under a MemoryError)
+            # here.)  A MemoryError mid-parse fails the message too (the read position
+            # may have moved past what was being parsed; on a board it may be the first
+            # H1Error's import of mhttp.errors that ran out of heap): it is raised again
+            # by every later call, and the connection is not kept alive.
             import sys
             m = sys.modules.get("mhttp.errors")
-            if m is None or not isinstance(e, m.H1Error):
+            if not isinstance(e, MemoryError) and (m is None or not isinstance(e, m.H1Error)):
                 raise
             self._err = e
             self._rs = _RS_ERROR

@@ -533,3 +533,37 @@ def test_receive_bytearray_and_memoryview():
     p.receive_data(bytearray(GET[:10]))
     p.receive_data(memoryview(GET)[10:])
     assert p.next_event()[1].get(":authority") == b"example.com"
+
+
+def test_memory_error_mid_parse_fails_the_message():
+    # A MemoryError while a head is parsed (on a board: e.g. the first H1Error's import
+    # of mhttp.errors running out of heap) leaves no half-parsed state behind: the same
+    # MemoryError again at every later call, and no keep-alive (the read position was
+    # already past the head: parsing on would read the next bytes as a new message).
+    import mhttp.h1 as h1
+    real = h1._err
+
+    def boom(*args):
+        raise MemoryError("memory allocation failed")
+    p = client_after()
+    p.receive_data(b"HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\nHTTP/1.1 200 OK\r\n"
+                   b"Content-Length: 0\r\n\r\n")
+    h1._err = boom
+    try:
+        e = raises(MemoryError, p.next_event)
+    finally:
+        h1._err = real
+    assert raises(MemoryError, p.next_event) is e
+    assert not p.keep_alive
+    # any other exception (not an H1Error) passes through as it is, the message not failed
+
+    def other(*args):
+        raise ValueError("other")
+    q = client_after()
+    q.receive_data(b"HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n")
+    h1._err = other
+    try:
+        raises(ValueError, q.next_event)
+    finally:
+        h1._err = real
+    assert q.keep_alive
