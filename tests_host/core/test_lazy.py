@@ -132,6 +132,7 @@ def test_star_import_gives_the_public_globals():
         assert want, m
         for n in want:
             assert g[n] is getattr(mod, n), (m, n)
+        g = mod = want = got = None
 
 
 def test_module_getattr_refuses_odd_names_with_attribute_error():
