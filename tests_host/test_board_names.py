@@ -29,25 +29,37 @@ def _names(r):
     return r["names"]
 
 
-def test_blocking_h1_client_stays_under_the_320_name_pool():
-    require_micropython()
-    port = free_port()
-    peer = subprocess.Popen([sys.executable, os.path.join(BENCH, "board_h1_peer.py"),
-                             str(port), "60"], stdout=subprocess.PIPE,
+def _against(peer_argv, ready, scenario, args, timeout):
+    # The names a client scenario leaves, run against a host peer started first (killed
+    # after); ready(peer) waits until it serves.
+    peer = subprocess.Popen(peer_argv, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
-        assert peer.stdout.readline().startswith(b"listening"), "board_h1_peer.py"
-        r = heapmin.run_at(os.path.join(BENCH, "board_h1_client.py"), 256 * 1024,
-                           [str(port), "5"], timeout=30)
+        ready(peer)
+        r = heapmin.run_at(os.path.join(BENCH, scenario), 256 * 1024, args, timeout=timeout)
     finally:
         peer.kill()
         peer.wait(10)
-    n = _names(r)
-    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 295 names at 22 under the
-    # harness (its probe and the scenario's own names included)
-    assert n["pools"] <= 4, (
-        "the blocking HTTP/1.1 client path now interns %d names and opened the next "
-        "name pool (%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
+    return _names(r)
+
+
+def _under(n, pools, path):
+    assert n["pools"] <= pools, (
+        "the %s path now interns %d names and opened the next name pool (%d pools, %d "
+        "bytes of names)" % (path, n["names"], n["pools"], n["bytes"]))
+
+
+def test_blocking_h1_client_stays_under_the_320_name_pool():
+    require_micropython()
+    port = free_port()
+
+    def ready(peer):
+        assert peer.stdout.readline().startswith(b"listening"), "board_h1_peer.py"
+    n = _against([sys.executable, os.path.join(BENCH, "board_h1_peer.py"), str(port), "60"],
+                 ready, "board_h1_client.py", [str(port), "5"], 30)
+    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 269 names (295 two
+    # sessions ago), the harness's probe and the scenario's own names included
+    _under(n, 4, "blocking HTTP/1.1 client")
 
 
 def test_h1_server_stays_under_the_320_name_pool():
@@ -59,13 +71,10 @@ def test_h1_server_stays_under_the_320_name_pool():
         driver="%s %s {port} 2 5 10" % (sys.executable,
                                         os.path.join(BENCH, "board_h1_driver.py")),
         timeout=60)
-    n = _names(r)
-    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 297 names (319 before the
+    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 290 names (319 before the
     # server's private names moved to built-in ones), the harness's probe and the
     # scenario's own names included
-    assert n["pools"] <= 4, (
-        "the HTTP/1.1 server path now interns %d names and opened the next name pool "
-        "(%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
+    _under(_names(r), 4, "HTTP/1.1 server")
 
 
 def test_ws_client_stays_under_the_320_name_pool():
@@ -74,23 +83,16 @@ def test_ws_client_stays_under_the_320_name_pool():
     # messages of 1 KiB
     require_micropython()
     port = free_port()
-    peer = subprocess.Popen([sys.executable, "-m", "mhttp", "serve", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+
+    def ready(peer):
         from conftest import port_open, wait_until
         assert wait_until(lambda: port_open(port), 20), "mhttp serve"
-        r = heapmin.run_at(os.path.join(BENCH, "heap_ws_client.py"), 256 * 1024,
-                           ["ws://127.0.0.1:%d/ws" % port, "5", "1024"], timeout=60)
-    finally:
-        peer.kill()
-        peer.wait(10)
-    n = _names(r)
-    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 286 names (326 before the
+    n = _against([sys.executable, "-m", "mhttp", "serve", "--port", str(port)], ready,
+                 "heap_ws_client.py", ["ws://127.0.0.1:%d/ws" % port, "5", "1024"], 60)
+    # 4 pools: the 320-entry one (3.5 KB) not opened; measured 290 names (326 before the
     # WebSocket modules' names for other paths went, _ws_ctl merged into _ws_close), the
     # harness's probe and the scenario's own names included
-    assert n["pools"] <= 4, (
-        "the WebSocket client path now interns %d names and opened the next name pool "
-        "(%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
+    _under(n, 4, "WebSocket client")
 
 
 def test_h2c_server_stays_under_the_640_name_pool():
@@ -100,12 +102,9 @@ def test_h2c_server_stays_under_the_640_name_pool():
         os.path.join(BENCH, "heap_h2_server.py"), 512 * 1024, ["{port}", "100"],
         driver="h2load -n 100 -c 1 -m 10 -T 10 http://127.0.0.1:{port}/ "
                "| grep -q '100 succeeded'", timeout=60)
-    n = _names(r)
     # 5 pools: the 640-entry one (7 KB) not opened; measured 571 names (616 at cc986a6,
     # before the h2 per-request cuts)
-    assert n["pools"] <= 5, (
-        "the h2c server path now interns %d names and opened the next name pool "
-        "(%d pools, %d bytes of names)" % (n["names"], n["pools"], n["bytes"]))
+    _under(_names(r), 5, "h2c server")
 
 
 def test_heapmin_reports_the_names():
