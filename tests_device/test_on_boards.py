@@ -49,6 +49,10 @@ HOST_SIZED = {
     "test_h2_core::test_session_request_callbacks": "100 KB body",
     "test_h2_hardening::test_continuation_flood_bytes": "20 KB of CONTINUATION",
     "test_h2_hardening::test_stalled_streams_reported_with_since": "70 KB body",
+    "test_lazy::test_star_import_gives_the_public_globals": "every public module loaded "
+        "into one heap (HTTP/1.1, HTTP/2 and WebSocket code at once, which does not fit an "
+        "ESP32 from .mpy files in /lib: README); passes on the virtual ESP32 with ~1 KB "
+        "to spare",
     "test_ws::test_bytewise_session_equals_whole": "70 KB session",
     "test_ws::test_length_forms_round_trip": "64 KiB and 70 KB frames, both directions",
     "test_ws::test_masked_frames_across_the_size_classes_whole_and_in_pieces":
