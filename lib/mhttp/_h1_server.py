@@ -286,10 +286,12 @@ def http_date():
     g = time.gmtime(t)
     d = None
     if g[0] >= MIN_CLOCK_YEAR:
+        # (the day and month names in one constant: a bytes constant is a heap object on
+        # a board, even from ROMFS)
+        buf = b"MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDec"
         d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
-            b"MonTueWedThuFriSatSun"[g[6] * 3:g[6] * 3 + 3], g[2],
-            b"JanFebMarAprMayJunJulAugSepOctNovDec"[(g[1] - 1) * 3:g[1] * 3], g[0], g[3], g[4],
-            g[5])
+            buf[g[6] * 3:g[6] * 3 + 3], g[2], buf[g[1] * 3 + 18:g[1] * 3 + 21], g[0],
+            g[3], g[4], g[5])
     _date_cache[0] = t
     _date_cache[1] = d
     return d
