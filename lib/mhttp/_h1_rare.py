@@ -15,7 +15,7 @@
 # Functions are written as methods (`self` first); see mhttp.h1 for the theory of
 # operation and the contract.
 from mhttp.headers import Headers, _b
-from mhttp.h1 import _bad, _bad_block, _err
+from mhttp.h1 import _bad, _bad_block, _err, _take
 
 try:
     from micropython import const
@@ -241,7 +241,7 @@ def _r_chunk_data(self):
         if self._eof:
             raise _err(33)  # connection closed in the middle of a chunk
         return None
-    data = self._take(self._rleft)
+    data = _take(self, self._rleft)
     self._rleft -= len(data)
     if self._rleft:
         return (_EV_DATA, data, False)
@@ -325,7 +325,7 @@ def _r_trailers(self):
 
 def _r_close(self):
     if self._pos < len(self._buf):
-        data = self._take(len(self._buf))
+        data = _take(self, len(self._buf))
         if self.max_body is not None:
             self._rbody += len(data)
             if self._rbody > self.max_body:

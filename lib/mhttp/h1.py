@@ -48,7 +48,7 @@
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, kind)), Headers are built with Headers._trusted().
 # RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
-# 512 B, of 18-23 416 B; 19 now): H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
+# 512 B, of 18-23 416 B; 20 now): H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
 # imported where they are used (an error; a field name not yet cached: a plain exchange
 # need not load mhttp.errors at all; H1Error is still importable from here, served by
 # the module __getattr__), const is defined for CPython only
@@ -267,6 +267,12 @@ class H1Protocol:
     # Board RAM: defaults live on the class; an instance's dict holds only what differs
     # (limits given, state a connection actually changed).  start_next_cycle resets
     # the rarely used per-cycle fields only when they were set.
+    # role: the class default is SERVER (a server's connection then writes no `role`
+    # slot: with the per-cycle fields a plain server exchange writes, 8 in all, its
+    # attribute table is 128 B instead of 160 B, board RAM); a client sets it.  (The
+    # class dict is full at 37 entries on MicroPython: one more would grow it to 47, so
+    # _take is a module function, below.)
+    role = _SERVER
     max_line = 8190
     max_header_bytes = 16384
     max_headers = 100
@@ -293,7 +299,8 @@ class H1Protocol:
 
     def __init__(self, role, max_line=8190, max_header_bytes=16384, max_headers=100,
                  scheme=b"http", max_body=None, max_chunk_line=4096):
-        self.role = role
+        if role != _SERVER:
+            self.role = role
         if max_line != 8190:
             self.max_line = max_line
         if max_header_bytes != 16384:
@@ -362,7 +369,10 @@ class H1Protocol:
             self._buf = data
         else:
             self._buf = self._buf[pos:] + data
-        self._pos = 0
+        if pos:
+            # (written only when moved: a plain server exchange never writes _pos, one
+            # slot less in every connection's attribute table, board RAM)
+            self._pos = 0
 
     def next_event(self):
         # The next event tuple, or None when more bytes (or our side) are needed.
@@ -399,7 +409,8 @@ class H1Protocol:
                 block = buf[pos:end]
                 if end + 4 == len(buf):
                     self._buf = b""     # all parsed: an idle connection keeps no bytes alive
-                    self._pos = 0
+                    if pos:
+                        self._pos = 0
                 else:
                     self._pos = end + 4
                 lines = block.split(b"\r\n")
@@ -432,7 +443,7 @@ class H1Protocol:
                 if self.expect_continue:
                     # (written only when set: a client's instance dict never holds it)
                     self.expect_continue = False
-                data = self._take(self._rleft)
+                data = _take(self, self._rleft)
                 self._rleft -= len(data)
                 if self._rleft:
                     return (_EV_DATA, data, False)
@@ -448,7 +459,7 @@ class H1Protocol:
                 return None
             elif rs == _RS_TUNNEL:
                 if self._pos < len(self._buf):
-                    return (_EV_DATA, self._take(len(self._buf)), False)
+                    return (_EV_DATA, _take(self, len(self._buf)), False)
                 if self._eof:
                     self._rs = _RS_DONE
                     return (_EV_DATA, b"", True)
@@ -490,20 +501,6 @@ class H1Protocol:
         if len(_NAME_CACHE) < _NAME_CACHE_MAX:
             _NAME_CACHE[name] = e
         return e
-
-    def _take(self, n):
-        # Up to n body bytes from the buffer (no copy when the buffer is exactly that).
-        buf = self._buf
-        pos = self._pos
-        have = len(buf) - pos
-        if have <= n:
-            data = buf if pos == 0 else buf[pos:]
-            self._buf = b""
-            self._pos = 0
-        else:
-            data = buf[pos:pos + n]
-            self._pos = pos + n
-        return data
 
     def _fields(self, items, dest, server_side):
         # Parses the field lines `items` into the list dest (server_side: a request's, with
@@ -650,6 +647,23 @@ class H1Protocol:
             self._sleft = 0
         if self.expect_continue:
             self.expect_continue = False
+
+
+def _take(self, n):
+    # Up to n body bytes from the buffer of H1Protocol self (no copy when the buffer is
+    # exactly that).  (A module function, not a method: see H1Protocol.role.)
+    buf = self._buf
+    pos = self._pos
+    have = len(buf) - pos
+    if have <= n:
+        data = buf if pos == 0 else buf[pos:]
+        self._buf = b""
+        if pos:
+            self._pos = 0
+    else:
+        data = buf[pos:pos + n]
+        self._pos = pos + n
+    return data
 
 
 # ------------------------------------------------------------------ sending

@@ -45,12 +45,12 @@ def test_seed_outcomes():
 
 def test_harness_catches_escapes_and_overbuffering():
     # The checks can fail: a non-H1Error and an unbounded buffer are both reported.
-    from mhttp.h1 import H1Protocol
-    orig = H1Protocol._take
+    from mhttp import h1
+    orig = h1._take
 
     def broken_take(self, n):
         return int("x")          # a ValueError out of the body reader
-    H1Protocol._take = broken_take
+    h1._take = broken_take
     try:
         e = None
         try:
@@ -60,7 +60,7 @@ def test_harness_catches_escapes_and_overbuffering():
             e = x
         assert e is not None and "not H1Error" in str(e)
     finally:
-        H1Protocol._take = orig
+        h1._take = orig
     from mhttp import _h1_rare
     orig2 = _h1_rare._head_incomplete
 
