@@ -119,23 +119,30 @@ def send_request(self, headers, end_stream):
         raise h1._err(74, None, None)  # request head already sent
     method = path = authority = None
     host = upgrade = False
+    # The field names looked for here, and (from 57) the methods whose empty body is sent
+    # with content-length: 0, in one constant (board RAM: a bytes constant is a heap object
+    # even from ROMFS; one, not ten): a name is the word found between two spaces, at its
+    # offset: :method 1, :path 9, :authority 15, :scheme 26, :protocol 34, host 44,
+    # upgrade 49.  (A name with a space in it is none of them.)
+    w = b" :method :path :authority :scheme :protocol host upgrade POST PUT PATCH "
     for f in headers:
         n = f[0]
         if type(n) is not bytes:
             n = _b(n).lower()
-        if n and n[0] == 58:       # ":" (no slice: RAM on boards)
-            if n == b":method":
+        i = w.find(n)
+        if i > 0 and w[i - 1] == 32 and w[i + len(n)] == 32 and n.find(b" ") < 0:
+            if i == 1:
                 method = _b(f[1])
-            elif n == b":path":
+            elif i == 9:
                 path = _b(f[1])
-            elif n == b":authority":
+            elif i == 15:
                 authority = _b(f[1])
-            elif n != b":scheme" and n != b":protocol":
-                raise h1._err(75, n, None)  # unknown pseudo-header %r
-        elif n == b"host":
-            host = True
-        elif n == b"upgrade":
-            upgrade = True
+            elif i == 44:
+                host = True
+            elif i == 49:
+                upgrade = True
+        elif n and n[0] == 58:       # ":" (no slice: RAM on boards)
+            raise h1._err(75, n, None)  # unknown pseudo-header %r
     if method is None or not method or h1._bad(method, _TOKEN):
         raise h1._err(76, None, None)  # invalid or missing :method
     connect = method == b"CONNECT"
@@ -170,10 +177,10 @@ def send_request(self, headers, end_stream):
         from mhttp._h1_rare import _req_chunked
         return _req_chunked(self, out, te, end_stream)
     elif end_stream:
-        # POST, PUT or PATCH: method (a token: no spaces) found between two spaces in one
-        # constant (one bytes object on a board instead of three; i -1: [-2] is no space)
-        i = b" POST PUT PATCH ".find(method)
-        if b" POST PUT PATCH "[i - 1] == 32 and b" POST PUT PATCH "[i + len(method)] == 32:
+        # POST, PUT or PATCH: method (a token: no spaces) found between two spaces in w,
+        # from offset 57 (i -1: [-2] is no space)
+        i = w.find(method, 57)
+        if w[i - 1] == 32 and w[i + len(method)] == 32:
             out.append(b"content-length: 0\r\n")
         self._ss = _SS_DONE
     out.append(b"\r\n")
