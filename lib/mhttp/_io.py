@@ -56,8 +56,11 @@ def run_blocking(coro):
         while True:
             y = coro.send(None)
             coro.close()
-            from mhttp.errors import Error
-            raise Error("run_blocking: the coroutine suspended on %r (asyncio I/O under a blocking driver)" % (y,))
+            # Error: run_blocking: the coroutine suspended on %r (asyncio I/O under a
+            # blocking driver) (its text in mhttp._io_rare: a str constant is a heap
+            # object on a board, even from ROMFS)
+            from mhttp._io_rare import _err
+            raise _err(11, y)
     except StopIteration as e:
         return e.value if e.args else None
 

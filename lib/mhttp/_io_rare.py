@@ -46,20 +46,24 @@ def ticks_add(a, d):
 # The I/O layer's own errors, by number (each raise site quotes its text): 0-4 are
 # mhttp._io_socket's (SocketIO; 0-3 also mhttp._io_stream's StreamIO), 5-9 the MicroPython
 # port glue's connect errors (ports/unix/_mhttp_port._err numbers them from 0 and adds
-# 5), 10 StreamIO's.  The functions here are
+# 5), 10 StreamIO's, 11 mhttp._io.run_blocking's.  The functions here are
 # named _err and _oserror like the callers' own: names a board has interned already.
 _ERRORS = ("recv on a closed connection", "send on a closed connection",
            "read timed out after %ss", "write timed out after %ss", "read made no progress",
            "connect to %s:%s timed out after %ss", "TLS connection to %s:%s failed: %r",
            "connect to %s:%s failed: %r", "connect to %s:%s timed out",
-           "TLS handshake with %s:%s failed: %r", "write failed: %r")
+           "TLS handshake with %s:%s failed: %r", "write failed: %r",
+           "run_blocking: the coroutine suspended on %r (asyncio I/O under a blocking driver)")
 
 
 def _err(n, a=None, b=None, c=None):
     # SocketIO's and StreamIO's (n < 5): a is the timeout; StreamIO's 10: a is the
     # exception; a connect error: a, b are host and port, c the timeout (5) or the
-    # OSError (6, 7, 9).
+    # OSError (6, 7, 9); run_blocking's 11: a is what the coroutine suspended on.
     t = _ERRORS[n]
+    if n == 11:
+        from mhttp.errors import Error
+        return Error(t % (a,))
     if n < 5:
         if n < 2:
             return ConnectionClosed(t)

@@ -17,9 +17,10 @@ from mhttp._lazy import bind, settle
 # written in __getattr__ and in settle() at the end (equal literals are one object).
 
 
-def _err(n, timeout=None):
+def _err(n, timeout):
     # The exception numbered n (its text is quoted at each raise site): the texts live in
-    # mhttp._io_rare, loaded by the first one (board RAM: a str constant is a heap object).
+    # mhttp._io_rare, loaded by the first one (board RAM: a str constant is a heap object;
+    # no default argument either: a function with one takes 64 B on a board, not 32).
     from mhttp._io_rare import _err as f
     return f(n, timeout)
 
@@ -115,7 +116,7 @@ class SocketIO:
 
     def read(self, timeout):
         if self.closed:
-            raise _err(0)   # recv on a closed connection
+            raise _err(0, None)   # recv on a closed connection
         mv = self.buf
         if self.poll is not None:
             start = _io.ticks_ms()
@@ -131,7 +132,7 @@ class SocketIO:
                 if n is not None:
                     return mv[:n] if n else b""
                 self.wait(start, timeout, False)
-            raise _err(4)   # read made no progress
+            raise _err(4, None)   # read made no progress
         self.settimeout(timeout)
         try:
             if self.recv_into is not None:
@@ -161,7 +162,7 @@ class SocketIO:
 
     def write(self, pieces, timeout):
         if self.closed:
-            raise _err(1)   # send on a closed connection
+            raise _err(1, None)   # send on a closed connection
         s = self.sock
         if self.poll is not None:
             start = _io.ticks_ms()

@@ -322,7 +322,7 @@ class Request:
 
     async def go(self, timeout=None):
         # Sends the request (following redirects) and returns (headers, stream).
-        return await self._go(None if timeout is None else (_io.ticks_ms(), timeout), False)
+        return await self._go(None if timeout is None else (_io.ticks_ms(), timeout), False, True)
 
     def go_blocking(self, timeout=None):
         # go() on blocking sockets: the same coroutine, run by mhttp._io.run_blocking.
@@ -331,15 +331,16 @@ class Request:
         # by the first one (board RAM: no module of its own loaded, and nothing loaded
         # after the exchange).
         headers, stream = _io.run_blocking(
-            self._go(None if timeout is None else (_io.ticks_ms(), timeout), True))
+            self._go(None if timeout is None else (_io.ticks_ms(), timeout), True, True))
         from mhttp._io_socket import Blocking
         return headers, Blocking(stream)
 
-    async def _go(self, deadline, blocking, follow=True):
+    async def _go(self, deadline, blocking, follow):
         # One exchange on a pooled or new connection (deadline: see _left), then
         # redirects when follow is True (_follow).  follow None: no redirects, and a
         # stale pooled connection may still be replaced (a redirect's own request);
-        # False: neither (the retry itself).  (One argument: one name fewer on a board.)  A request without a body is done here; one
+        # False: neither (the retry itself).  (One argument: one name fewer on a board; no
+        # default: a function with one takes 64 B on a board, not 32.)  A request without a body is done here; one
         # with a body by _exchange_body.  One coroutine for the whole plain exchange:
         # each coroutine layer is a heap frame per request on MicroPython.
         pool = POOL if self.pool is None else self.pool

@@ -35,9 +35,10 @@ def server_tls_context(certfile, keyfile, alpn=None):
     return _mhttp_tls.server_tls_context(certfile, keyfile, alpn)
 
 
-def _err(n, host, port, e=None):
+def _err(n, host, port, e):
     # The connect error numbered n (its text is quoted at each raise site): the texts
-    # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM).
+    # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM; no
+    # default argument either: a function with one takes 64 B on a board, not 32).
     from mhttp._io_rare import _err as f
     return f(n + 5, host, port, e)
 
@@ -78,7 +79,7 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         # of constants is a heap object on a board, even from ROMFS)
         n = e.args[0] if e.args else 0
         if n == 110 or n == 116:
-            raise _err(3, host, port)  # connect to %s:%s timed out
+            raise _err(3, host, port, None)  # connect to %s:%s timed out
         raise _err(2, host, port, e)  # connect to %s:%s failed: %r
     raw = s
     if tls:

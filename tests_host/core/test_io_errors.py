@@ -48,7 +48,22 @@ def test_socket_io_error_texts():
                          (3, Timeout, "write timed out after 1.5s"),
                          (4, Timeout, "read made no progress")):
         _is(_err(n, 1.5), cls, text)
-    _is(_err(2), Timeout, "read timed out after Nones")    # (as before: no timeout given)
+    _is(_err(2, None), Timeout, "read timed out after Nones")    # (as before: no timeout given)
+
+
+def test_run_blocking_refuses_a_coroutine_that_suspends():
+    # its text in mhttp._io_rare (11), like the I/O layer's errors
+    from mhttp._io import run_blocking
+    from mhttp.errors import Error
+
+    def g():
+        yield 5
+    e = None
+    try:
+        run_blocking(g())
+    except Error as x:
+        e = x
+    _is(e, Error, "run_blocking: the coroutine suspended on 5 (asyncio I/O under a blocking driver)")
 
 
 def test_socket_io_closed_raises():
