@@ -262,12 +262,15 @@ else:
 
 
 if MICROPYTHON:
-    def _mask_into(b, start, key):
-        # Masks the bytearray b in place from start to its end: a big-integer XOR per
-        # 256-byte piece (memoryview in, slice assignment of the same length out), so a
-        # frame of any size needs only ~3 x 256 bytes of temporaries besides b itself
-        # (board RAM: no payload-sized integers, no fragmentation).  Pieces start at
-        # multiples of 4 from start, so the key lines up in each one.
+    def _mask_into(b, start, key, out=None):
+        # Masks b from start to its end: a big-integer XOR per 256-byte piece (memoryview
+        # in), so a frame of any size needs only ~3 x 256 bytes of temporaries besides b
+        # itself (board RAM: no payload-sized integers, no fragmentation).  Pieces start
+        # at multiples of 4 from start, so the key lines up in each one.  out None: in
+        # place (b a bytearray, slice assignment of the same length); else a list each
+        # masked piece is appended to (b any bytes-like: the frame is then one join of
+        # the pieces, not a bytearray and its bytes copy, two frame-sized blocks at once;
+        # board RAM).
         end = len(b)
         n = end - start
         if n <= 0:
@@ -276,12 +279,16 @@ if MICROPYTHON:
         k = int.from_bytes(bytes(key) * (c >> 2), "big")
         mv = memoryview(b)
         i = start
-        while end - i >= c:
-            b[i:i + c] = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
+        while i < end:
+            if end - i < c:
+                k >>= (c - end + i) << 3
+                c = end - i
+            n = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
+            if out is None:
+                b[i:i + c] = n
+            else:
+                out.append(n)
             i += c
-        r = end - i
-        if r:
-            b[i:end] = (int.from_bytes(mv[i:end], "big") ^ (k >> ((c - r) << 3))).to_bytes(r, "big")
 
     def _py_mask(data, key):
         # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
@@ -292,14 +299,11 @@ if MICROPYTHON:
         return bytes(b)
 
     def _py_mask_frame(h, key, payload):
-        # The frame: header h, key, masked payload, built in one bytearray.
-        hl = len(h)
-        b = bytearray(hl + 4 + len(payload))
-        b[0:hl] = h
-        b[hl:hl + 4] = key
-        b[hl + 4:] = payload
-        _mask_into(b, hl + 4, key)
-        return bytes(b)
+        # The frame: header h, key, masked payload: one join of h, the key and the
+        # masked pieces (board RAM: the frame is the only frame-sized block).
+        b = [h, bytes(key)]
+        _mask_into(payload, 0, key, b)
+        return b"".join(b)
 
     def _py_unmask(buf, start, end, key):
         # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
@@ -727,6 +731,7 @@ if MICROPYTHON:
             self._wbits = n
             self._parts = []
             self._size = 0
+            self._hint = 256       # the first read's size (see finish)
 
         def feed(self, data, stop):
             self._size += len(data)
@@ -755,25 +760,34 @@ if MICROPYTHON:
             src = None
             # Read in pieces, joined once when the decompressor (its state and window,
             # ~2.3 KiB) is no longer referenced: read(stop + 1) would allocate
-            # max_message_size at once (32 KiB on MicroPython).  256-byte pieces for the
-            # first 4 KiB: the last, empty read of a 1 KiB message read 1 KiB at a time
-            # needed a second 1 KiB block while the first and the window were live (board
-            # RAM: a fragmented heap has many small holes, few large); 1 KiB pieces
-            # after that (less overhead per byte for big messages).
+            # max_message_size at once (32 KiB on MicroPython).  The first read asks for
+            # the previous message's size + 1 (self._hint, 256..4097): when sizes repeat
+            # the message is that one read, one block (shrunk in place to its length),
+            # and a read shorter than asked means the stream has ended (a DeflateIO read
+            # stops short only at its end), so no empty read follows it (board RAM: a
+            # 1 KiB message was four 256-byte pieces, an empty read and their join, and
+            # a fragmented heap has many small holes, few large).  Then 256-byte pieces
+            # for the first 4 KiB, 1 KiB pieces after that (less overhead per byte).
             chunks = []
             n = 0
+            k = self._hint
             try:
                 while n <= stop:
-                    k = 256 if n < 4096 else 1024
-                    c = d.read(k if stop + 1 - n > k else stop + 1 - n)
+                    if k > stop + 1 - n:
+                        k = stop + 1 - n
+                    c = d.read(k)
                     if not c:
                         break
                     chunks.append(c)
                     n += len(c)
+                    if len(c) < k:
+                        break
+                    k = 256 if n < 4096 else 1024
                 d.close()
                 d = None
             except (OSError, EOFError, ValueError) as e:
                 raise _err(_M_Z_BAD, _CLOSE_PROTOCOL_ERROR, (e,))
+            self._hint = 256 if n < 255 else n + 1 if n < 4096 else 4097
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(out) > stop:
                 raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
