@@ -25,14 +25,18 @@ DEFAULT_BUFSIZE = 2048
 # loaded only when TLS is used (board RAM: ~0.8 KB from ROMFS, ~1.5 KB as a .mpy file).
 # (Plain functions, not a module __getattr__: the esp32/rp2 glue re-exports this module
 # with `import *`, which on MicroPython asks __getattr__ for __all__ and fails.)
-def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfile=None):
+# Their arguments are passed on as given (client_tls_context(cafile=None, verify=True,
+# alpn=None, certfile=None, keyfile=None), server_tls_context(certfile, keyfile,
+# alpn=None): the defaults are _mhttp_tls's): a function with default arguments takes
+# 64-96 B of a board's heap, one without 32.
+def client_tls_context(*args, **kw):
     import _mhttp_tls
-    return _mhttp_tls.client_tls_context(cafile, verify, alpn, certfile, keyfile)
+    return _mhttp_tls.client_tls_context(*args, **kw)
 
 
-def server_tls_context(certfile, keyfile, alpn=None):
+def server_tls_context(*args, **kw):
     import _mhttp_tls
-    return _mhttp_tls.server_tls_context(certfile, keyfile, alpn)
+    return _mhttp_tls.server_tls_context(*args, **kw)
 
 
 def _err(n, host, port, e):
