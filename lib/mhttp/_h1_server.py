@@ -12,7 +12,6 @@
 # mhttp.h1_connection.
 import time
 
-from mhttp.errors import ConnectionClosed, ProtocolError
 from mhttp.headers import Headers, _b
 from mhttp.h1 import _bad, _err, _parse_cl, _out_framing, _version
 
@@ -64,6 +63,8 @@ def request_head(self, items):
         raise _err(56, line[:60])
     i = line.find(b" ")
     j = line.rfind(b" ")
+    # ver: b"1.1" or b"1.0" (mhttp.h1._version), compared below by its last digit (48:
+    # "0"; no b"1.0" constant here: a bytes constant is a heap object on a board)
     if len(line) - j == 9 and line.startswith(b"HTTP/1.1", j + 1):
         ver = b"1.1"
     else:
@@ -107,9 +108,9 @@ def request_head(self, items):
                     self.keep_alive = False
                 elif x == b"keep-alive":
                     ka = True
-            if ver == b"1.0" and not ka:
+            if ver[2] == 48 and not ka:     # b"1.0" (see above)
                 self.keep_alive = False
-    elif ver == b"1.0":
+    elif ver[2] == 48:
         self.keep_alive = False
     body = True
     if te is not None:
@@ -117,7 +118,7 @@ def request_head(self, items):
             # both Content-Length and Transfer-Encoding (RFC 9112 §6.3: the request is to be
             # treated as an error)
             raise _err(64)
-        if ver == b"1.0":
+        if ver[2] == 48:
             # Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)
             raise _err(65)
         from mhttp._h1_rare import _te_chunked
@@ -239,7 +240,7 @@ def send_response(self, headers, end_stream, extra=None):
         self.keep_alive = False
         self._ss = _SS_CLOSE
     if self.keep_alive:
-        if self.their_version == b"1.0" and conn is None:
+        if conn is None and self.their_version is not None and self.their_version[2] == 48:
             out.append(b"connection: keep-alive\r\n")
     elif conn is None:
         out.append(b"connection: close\r\n")
@@ -303,6 +304,7 @@ async def _rest_of_head(self, p, io):
     deadline = None if ht is None else ticks_add(ticks_ms(), int(ht * 1000))
     while True:
         if self._eof:
+            from mhttp.errors import ConnectionClosed
             from mhttp.h1_connection import _err
             raise _err(ConnectionClosed, 7)  # peer closed the connection mid-request
         t = None
@@ -349,6 +351,7 @@ def _incoming(self, data):
     if kind == _EV_CLOSED:
         return None
     if kind != _EV_HEADERS:
+        from mhttp.errors import ProtocolError
         from mhttp.h1_connection import _err
         raise _err(ProtocolError, 10, (kind,))  # expected a request head, got event %r
     self.requests += 1
@@ -466,7 +469,11 @@ async def finish_server(self, max_drain=MAX_DRAIN):
         else:
             try:
                 await self.write_chunk(b"", True)
-            except ProtocolError:
+            except Exception as e:
+                # (mhttp.errors imported here: a plain server does not load it, board RAM)
+                from mhttp.errors import ProtocolError
+                if not isinstance(e, ProtocolError):
+                    raise
                 return False
     if not p.keep_alive:
         return False

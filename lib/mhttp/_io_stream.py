@@ -3,7 +3,6 @@
 # a blocking client never loads this module.
 import asyncio
 
-from mhttp.errors import Timeout
 from mhttp._lazy import bind, settle
 # (the clock from the port, not through mhttp._io: a server never loads that module,
 # board RAM ~0.5 KB from ROMFS; its OSError mapping, mhttp._io_rare._oserror, is imported
@@ -231,18 +230,19 @@ class StreamIO:
                 self._stalled = True     # the peer stopped reading: abort() drops the rest
                 raise _err(3, timeout)  # write timed out after %ss
             raise
-        except Timeout:
-            self._stalled = True
-            raise
         except OSError as e:
             from mhttp._io_rare import _oserror
             raise _oserror(e, "write")
         except Exception as e:
             # CPython raises ConnectionResetError/BrokenPipeError (OSError subclasses,
             # caught above) or RuntimeError/AttributeError once the transport is gone.
-            # (Error imported here: at most 12 module globals, MicroPython's dict of up to
-            # 12 entries takes 224 B, of 13-17 320 B)
-            from mhttp.errors import Error
+            # (Error and Timeout imported here: at most 12 module globals, MicroPython's
+            # dict of up to 12 entries takes 224 B, of 13-17 320 B; and a plain server
+            # does not load mhttp.errors, board RAM)
+            from mhttp.errors import Error, Timeout
+            if isinstance(e, Timeout):
+                self._stalled = True
+                raise
             if isinstance(e, Error):
                 raise
             raise _err(10, e)   # write failed: %r
@@ -291,8 +291,9 @@ class Reaper:
     # timeout: the period in seconds, state: running (names MicroPython has built in:
     # board RAM, a new name costs an interned entry); ios: the registered ios.
 
-    def __init__(self, timeout=0.25):
-        self.timeout = timeout
+    def __init__(self, timeout=None):
+        # (None: 0.25 s, computed: a float constant is a heap object on a board)
+        self.timeout = 1 / 4 if timeout is None else timeout
         self.ios = set()
         self.task = None
         self.state = False

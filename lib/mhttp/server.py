@@ -33,7 +33,6 @@
 # StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
 # coroutine either: see StreamIO.recv_start).
 import _mhttp_port
-from mhttp.errors import Error, H1Error, Timeout, ConnectionClosed
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
 from asyncio import CancelledError
@@ -46,17 +45,33 @@ except ImportError:
 
 # The lazy method lists (one str each, see mhttp._lazy) are written out where they are
 # used, not kept as globals: board RAM (two interned names less).
+# mhttp.errors is not imported here (nor by mhttp._io_stream and mhttp._h1_server): a
+# plain server never loads it (board RAM, ~2 KB from ROMFS), see _is; Error, H1Error,
+# Timeout and ConnectionClosed stay importable from this module (__getattr__).
 
 
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "Error H1Error Timeout ConnectionClosed")
+    if name in "Error H1Error Timeout ConnectionClosed".split():
+        from mhttp import errors
+        return getattr(errors, name)
     # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
     if name in "LINGER_BYTES LINGER_MS LINGER_READ".split():
         # (__import__ with the dotted name: no module name interned while not loaded)
         return getattr(__import__("mhttp._server_more", None, None, (name,)), name)
     raise AttributeError(name)
+
+
+def _is(e, k):
+    # isinstance(e, mhttp.errors' Error (k 0), H1Error (k 1) or ConnectionClosed (k 2)),
+    # without loading mhttp.errors: while it is not loaded, no error of ours can have
+    # been raised.
+    import sys
+    m = sys.modules.get("mhttp.errors")
+    return m is not None and isinstance(e, m.H1Error if k == 1 else
+                                        m.ConnectionClosed if k == 2 else m.Error)
 
 
 class Server:
@@ -120,8 +135,11 @@ class Server:
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
             if t and (period is None or t < period):
                 period = t
-        period = period / 4 if period else 1.0
-        self.reaper = Reaper(min(max(period, 0.05), 1.0))
+        # (1 / 1 and 1 / 20, not the literals: a float constant is a heap object on a
+        # board, even from ROMFS; the same values, computed)
+        one = 1 / 1
+        period = period / 4 if period else one
+        self.reaper = Reaper(min(max(period, 1 / 20), one))
 
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
@@ -317,16 +335,19 @@ class Server:
                         if ev is None:
                             # Part of a head: the rest must come within header_timeout.
                             ev = await conn._rest_of_head(conn.p, io)
-                except H1Error as e:
-                    # Bad request head: its status, Connection: close, done.
-                    await self._error_close(io, e.status_hint)
-                    break
-                except (Timeout, ConnectionClosed, OSError):
-                    break
                 except CancelledError:
                     if rw is None or not io._expired:
                         raise
                     break       # rw's read timed out (or close() woke it)
+                except Exception as e:
+                    if _is(e, 1):
+                        # Bad request head (an H1Error): its status, Connection: close, done.
+                        await self._error_close(io, e.status_hint)
+                    elif not (isinstance(e, OSError) or _is(e, 0)):
+                        raise
+                    # (a timeout, the peer gone, or another error of ours: the
+                    # connection ends, as it would in the handler below)
+                    break
                 ev = conn._incoming(ev)           # the stream (in ev: see above)
                 if ev is None:
                     break
@@ -353,7 +374,7 @@ class Server:
                         await e
                     e = None    # a finished generator still holds its frame (MicroPython)
                 except Exception as e:
-                    if isinstance(e, ConnectionClosed):
+                    if _is(e, 2):
                         break
                     if isinstance(e, MemoryError):
                         # the handler's frames are gone: collect before the error path,
@@ -367,14 +388,16 @@ class Server:
                     try:
                         if not await ev.finish_server(self.max_drain):
                             break
-                    except Error:
+                    except Exception as e:
+                        if not _is(e, 0):
+                            raise
                         break
                 ev = None
                 if conn.close_after or not conn.end_exchange():
                     break
         except BaseException as e:
             self._end(conn, io)
-            if isinstance(e, Error):
+            if _is(e, 0):
                 return
             if isinstance(e, Exception):
                 self._report(conn, "connection", e)

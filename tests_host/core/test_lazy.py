@@ -105,7 +105,8 @@ _MORE = {"h1": _EV + " H1Error", "h1_connection": _EV + " SERVER_NAME Connection
          "hpack": "HeaderListTooLarge CompressionError",
          "h2": "H2ConnectionError H2StreamError CompressionError",
          "h2_frames": "H2ConnectionError H2StreamError FRAME_SIZE_ERROR",
-         "client": "connect_async", "errors": "TLSError"}
+         "client": "connect_async", "errors": "TLSError",
+         "server": "Error H1Error Timeout ConnectionClosed"}
 
 
 def test_star_import_gives_the_public_globals():
