@@ -413,8 +413,13 @@ class H2Protocol:
         self._fc = [0, 0, 0, 0, 0, 0, 0, 0]
 
     def __getattr__(self, name):
-        # Board RAM: the rarely used methods (_RARE) live in mhttp._h2_rare, loaded and
-        # stored on the class the first time one is used (mhttp._lazy).
+        # Board RAM: the rarely used methods (_RARE) live in mhttp._h2_rare, and what only
+        # a client runs in mhttp._h2_client, loaded and stored on the class the first time
+        # one is used (mhttp._lazy).  (The client's names as a literal, here and in the
+        # settle() below: one constant, and no global, whose slot grew the module dict.)
+        c = "get_next_available_stream_id can_open_stream _open_local _check_response"
+        if name in c.split():
+            return bind(self, name, "mhttp._h2_client", c)
         return bind(self, name, "mhttp._h2_rare", _RARE)
 
     # -- starting ------------------------------------------------------------------------
@@ -989,27 +994,6 @@ class H2Protocol:
             raise _err(46, sid, (host, a))
         return m
 
-    def _check_response(self, headers, stream):
-        # Returns True for an informational (1xx) head.
-        sid = stream.id
-        ps = self._check_fields(headers, 1, stream)
-        s = ps.get(b":status")
-        if s is None or len(ps) != 1:
-            # a response needs exactly one pseudo-header, :status (RFC 9113 §8.3.2)
-            raise _err(47, sid)
-        if len(s) != 3 or not s.isdigit():
-            # invalid :status %r
-            raise _err(48, sid, (s,))
-        if s[0] == 49:  # "1"
-            if s == b"101":
-                # 101 is not allowed in HTTP/2 (§8.6)
-                raise _err(49, sid)
-            stream.clen = -1
-            return True
-        if s == b"304" or s == b"204":
-            stream.no_body = True
-        return False
-
     # -- other frames --------------------------------------------------------------------
 
     def _r_settings(self, flags, id, p):
@@ -1097,45 +1081,6 @@ class H2Protocol:
     def _check(self):
         if self.state == _CONN_CLOSED:
             raise ProtocolError("HTTP/2 connection is closed")
-
-    def get_next_available_stream_id(self):
-        # The next id we may open (odd on a client); raises when ids are exhausted.
-        nid = self._next_id
-        if nid <= self._high_out:
-            nid = self._high_out + 2
-        if nid > _MAX_STREAM_ID:
-            # stream ids exhausted (RFC 9113 §5.1.1): open a new connection
-            raise _err(57, None)
-        return nid
-
-    def can_open_stream(self):
-        # True when a new stream may be opened now: ids left, no GOAWAY, and below the
-        # peer's SETTINGS_MAX_CONCURRENT_STREAMS.
-        if self.state != _CONN_OPEN or self.goaway_received is not None:
-            return False
-        if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
-            return False
-        n = self._next_id if self._next_id > self._high_out else self._high_out + 2
-        return n <= _MAX_STREAM_ID
-
-    def _open_local(self, id):
-        # A new stream of ours (client request).
-        self._check()
-        if not self.client:
-            # a server opens streams with push_stream
-            raise _err(58, id)
-        if not id & 1 or id <= self._high_out or id > _MAX_STREAM_ID:
-            # stream id %d is not a new odd id above %d
-            raise _err(59, id, (id, self._high_out))
-        if self.goaway_received is not None or self.state != _CONN_OPEN:
-            # no new streams after GOAWAY (RFC 9113 §6.8)
-            raise _err(60, None)
-        if self._open_out >= self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
-            # peer's SETTINGS_MAX_CONCURRENT_STREAMS %d reached
-            raise _err(61, id, (self.remote_settings[_SETTINGS_MAX_CONCURRENT_STREAMS],))
-        self._high_out = id
-        self._next_id = id + 2
-        return self._new_stream(id, _ST_IDLE)
 
     def _emit_block(self, ftype, id, data, flags, src=b""):
         mx = self._out_max_frame
@@ -1276,3 +1221,5 @@ _HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, None, H2Protocol._
 
 
 settle(H2Protocol, "mhttp._h2_rare", _RARE)    # CPython: bound now, no __getattr__
+settle(H2Protocol, "mhttp._h2_client",
+       "get_next_available_stream_id can_open_stream _open_local _check_response")

@@ -209,6 +209,8 @@ _CONN_RARE = ("checktls localname peername alpn settings peer_settings can_open_
               "_quiet_flush")
 _STREAM_RARE = "connection get_method _raise write_continue write_trailers push_promise " \
     "rst_stream shutdown"
+# What only a client runs (H2Connection's connect new_stream _start _read_once _check, H2Stream's _open) is
+# in mhttp._h2_client (the names as literals, not a global: board RAM, the module dict).
 
 
 class H2Connection:
@@ -238,7 +240,9 @@ class H2Connection:
     requests = 0
     close_after = False        # mhttp.server: finish the streams open now, then GOAWAY
     idle = True
-    _upgrade_stream = None     # server after `Upgrade: h2c`: stream 1, until serve()
+    # (_upgrade_stream, a server's stream 1 after `Upgrade: h2c` until serve(), is set by
+    # mhttp._h2_conn_rare's init_upgrade: no class default, board RAM: this class's dict
+    # at 37 entries, its table 592 bytes, not 752; so is _check, in mhttp._h2_client)
     # some options as their defaults (a connection holds its own only when it differs:
     # a server connection's dict is 16 entries in 288 bytes on the 64-bit unix port, not
     # 22 in 384), and the waiter lists _ev and _wev lists at their first waiter (_wait)
@@ -320,20 +324,12 @@ class H2Connection:
     def __getattr__(self, name):
         if name == "serve":
             return bind(self, name, "mhttp._h2_server", "serve")
+        c = "connect new_stream _start _read_once _check"
+        if name in c.split():
+            return bind(self, name, "mhttp._h2_client", c)
         return bind(self, name, "mhttp._h2_conn_rare", _CONN_RARE)
 
-    # -- lua-http connection API ------------------------------------------------------
-    async def connect(self, timeout=None):
-        # Sends the preface / our SETTINGS and feeds bytes already read.
-        if self.closed:
-            # connection is closed
-            raise _cerr(1)
-        await self._flush()
-        if self._pending:
-            d, self._pending = self._pending, None
-            self._feed(d)
-            await self._flush()
-
+    # -- lua-http connection API (connect: mhttp._h2_client) --------------------------
     async def close(self, timeout=None):
         # GOAWAY(NO_ERROR) if still open, then close the transport.
         if self.closed:
@@ -349,32 +345,9 @@ class H2Connection:
         self._end(ConnectionClosed("connection closed"))
         await self.io.close()
 
-    # -- client ---------------------------------------------------------------------
-    def new_stream(self):
-        if self.server:
-            # new_stream: only a client connection opens streams (servers push)
-            raise _cerr(2)
-        self._check()
-        if self.goaway is not None or self.p.state != _CONN_OPEN:
-            # new_stream: the connection is going away (GOAWAY)
-            raise _cerr(3)
-        return H2Stream(self, None)
-
+    # -- client: connect, new_stream, _start, _read_once (mhttp._h2_client) -----------
     # -- server / pushed streams ------------------------------------------------------
     # -- internals: I/O ---------------------------------------------------------------
-    def _check(self):
-        if self.error is not None:
-            raise self.error
-        if self.closed:
-            # HTTP/2 connection is closed
-            raise _cerr(4)
-
-    async def _start(self):
-        # Client over asyncio: the reader task (it also sends the preface).
-        if self._reader is None and not self.blocking and not self.closed and not self.server:
-            import asyncio
-            self._reader = asyncio.create_task(self._read_loop())
-
     async def _wait(self, items, timeout, reason):
         # Waits until the reader wakes the waiters in `items` (a list: each wait adds a
         # fresh one-shot Event, so no waiter can clear another's wake-up; None: the
@@ -404,24 +377,6 @@ class H2Connection:
         finally:
             if ev in items:
                 items.remove(ev)
-
-    async def _read_once(self, timeout):
-        if self.eof:
-            # connection closed by peer
-            raise _cerr(5)
-        try:
-            data = await self.io.recv(timeout)
-        except Timeout:
-            raise
-        except ConnectionClosed as e:
-            self._end(e)
-            raise
-        if not data:
-            self.eof = True
-            self._end(ConnectionClosed("connection closed by peer"))
-            return
-        self._feed(data)
-        await self._flush()
 
     def _feed(self, data):
         evs = self.p.receive_data(data)
@@ -771,6 +726,8 @@ class H2Stream(StreamCommon):
     def __getattr__(self, name):
         if name == "finish_server":
             return bind(self, name, "mhttp._h2_server", "finish_server")
+        if name == "_open":
+            return bind(self, name, "mhttp._h2_client", "_open")
         return rare_attr(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
 
     def __init__(self, conn, id):
@@ -857,22 +814,7 @@ class H2Stream(StreamCommon):
                 raise _cerr(9)
             await self._wait(timeout, "reading body")
 
-    # -- writing --------------------------------------------------------------------
-    async def _open(self, timeout):
-        # Client: a stream id, once the peer's SETTINGS_MAX_CONCURRENT_STREAMS allows.
-        conn = self.conn
-        p = conn.p
-        while not p.can_open_stream():
-            conn._check()
-            if conn.goaway is not None or p.state != _CONN_OPEN:
-                # no new stream: the peer sent GOAWAY
-                raise _cerr(10)
-            await conn._wait(None, timeout, "waiting for a stream slot")
-        sid = p.get_next_available_stream_id()
-        self.id = sid
-        conn.streams[sid] = self
-        return sid
-
+    # -- writing (a client stream's id: _open, mhttp._h2_client) ----------------------
     async def write_headers(self, headers, end_stream=False, timeout=None):
         conn = self.conn
         if self.reset is not None or conn.error is not None:
@@ -1013,5 +955,7 @@ def __getattr__(name):
 # would cost CPython 3.11 its attribute-access specialisation); MicroPython: no-op.
 settle(H2Connection, "mhttp._h2_conn_rare", _CONN_RARE)
 settle(H2Connection, "mhttp._h2_server", "serve")
+settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check")
+settle(H2Stream, "mhttp._h2_client", "_open")
 settle(H2Stream, "mhttp._h2_stream_rare", _STREAM_RARE)
 settle(H2Stream, "mhttp._h2_server", "finish_server")

@@ -1,6 +1,7 @@
 # Board RAM: the rarely used parts of HTTP/2 live in modules loaded on first use
-# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare, _hpack_more, and the
-# server's _h2_server).  A plain GET loads none of them; each moved name still works
+# (mhttp._h2_rare, _h2_frames_more, _h2_conn_rare, _h2_stream_rare, _hpack_more, the
+# server's _h2_server and the client's _h2_client).  A plain GET loads none of them but
+# _h2_client, a plain server exchange none but _h2_server; each moved name still works
 # (portable: pytest and tools/mptest.py).  The tests that need an asyncio client AND
 # server in one heap are at the end of test_h2_connection.py (host-sized on boards).
 import sys
@@ -14,8 +15,11 @@ from mhttp._io import run_blocking as _run_sync
 from mhttp.errors import Timeout
 from _t import raises, MICROPYTHON
 
+# what only a client runs (mhttp._h2_client)
+_P_CLIENT = " get_next_available_stream_id can_open_stream _open_local _check_response"
+_C_CLIENT = " connect new_stream _start _read_once _check"
 _MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more",
-         "_h2_server")
+         "_h2_server", "_h2_client")
 
 
 def _pristine():
@@ -24,9 +28,9 @@ def _pristine():
     # so there the modules are loaded from the start (_loaded() is then not checked).
     if not MICROPYTHON:
         return
-    for cls, names in ((H2Protocol, h2._RARE),
-                       (H2Connection, h2_connection._CONN_RARE + " serve"),
-                       (H2Stream, h2_connection._STREAM_RARE + " finish_server"),
+    for cls, names in ((H2Protocol, h2._RARE + _P_CLIENT),
+                       (H2Connection, h2_connection._CONN_RARE + " serve" + _C_CLIENT),
+                       (H2Stream, h2_connection._STREAM_RARE + " finish_server _open"),
                        (hpack.Encoder, hpack._TABLE_RARE), (hpack.Decoder, hpack._TABLE_RARE)):
         for n in names.split():
             if n in cls.__dict__:
@@ -99,7 +103,78 @@ def test_blocking_client_get_loads_no_rare_or_server_module():
             body += ch
         assert body == b"Hello, World!"
     _run_sync(c.close())
-    assert not MICROPYTHON or (_loaded() == [])
+    assert not MICROPYTHON or (_loaded() == ["_h2_client"])
+
+
+def test_server_exchange_loads_no_client_or_rare_module():
+    # An h2c server connection (mhttp._h2_server.serve_connection, as mhttp.server runs
+    # it) answering GETs: what only a client runs (mhttp._h2_client: stream opening, the
+    # response check, connect / new_stream) stays unloaded, and so do the rare modules.
+    import asyncio
+    cli = H2Protocol(client=True)
+    cli.initiate_connection()
+    reqs = []
+    for sid in (1, 3, 5):
+        cli.send_headers(sid, _req(b"/%d" % sid), True)
+        reqs.append(cli.data_to_send())
+    _pristine()
+    from mhttp import _h2_server
+
+    class IO:
+        blocking = False
+        tls = False
+        closed = False
+
+        def __init__(self):
+            self.q = [reqs[0], reqs[1] + reqs[2]]
+            self.out = []
+
+        async def recv(self, timeout=None):
+            await asyncio.sleep(0)
+            if self.q:
+                return self.q.pop(0)
+            for i in range(50):         # (EOF once the three handlers answered)
+                if len(done) == 3:
+                    break
+                await asyncio.sleep(0)
+            return b""
+
+        async def send(self, pieces, timeout=None):
+            self.out.append(b"".join([bytes(p) for p in pieces]))
+
+        def expire(self):
+            pass
+
+        def abort(self):
+            self.closed = True
+
+        async def close(self):
+            pass
+
+    done = []
+
+    async def onstream(server, stream):
+        h = await stream.get_headers()
+        await stream.write_headers(Headers(((b":status", b"200"),
+                                            (b"content-length", b"2"))), False)
+        await stream.write_chunk(b"0" + h.get(b":path")[1:], True)
+        done.append(stream.id)
+
+    async def main():
+        io = IO()
+        c = H2Connection(io, True)
+        await _h2_server.serve_connection(None, onstream, c)
+        return b"".join(io.out)
+
+    out = asyncio.run(main())
+    assert not MICROPYTHON or (_loaded() == ["_h2_server"]), _loaded()
+    got = {}
+    for ev in cli.receive_data(out):
+        if ev[0] == EV_HEADERS:
+            assert ev[2].get(b":status") == b"200"
+        elif ev[0] == h2.EV_DATA:
+            got[ev[1]] = ev[2]
+    assert got == {1: b"01", 3: b"03", 5: b"05"}
 
 
 def test_moved_protocol_methods_still_work():
@@ -113,7 +188,10 @@ def test_moved_protocol_methods_still_work():
     assert "settings_ack_pending_since" in H2Protocol.__dict__
     assert p.open_outbound_streams == 0 and p.open_inbound_streams == 0
     p.data_to_send()
+    assert not MICROPYTHON or "_h2_client" not in _loaded()
+    assert p.can_open_stream()                          # from mhttp._h2_client
     sid = p.get_next_available_stream_id()
+    assert sid == 1 and not MICROPYTHON or "_h2_client" in _loaded()
     p.send_headers(sid, [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"t"),
                          (b":path", b"/")], False)
     assert p.local_flow_control_window(sid) == 65535
@@ -192,9 +270,9 @@ def test_cpython_binds_the_rare_methods_at_import():
     # methods are bound at import (mhttp._lazy.settle) and __getattr__ is gone.
     if MICROPYTHON:
         return
-    for cls, names in ((H2Protocol, h2._RARE),
-                       (H2Connection, h2_connection._CONN_RARE + " serve"),
-                       (H2Stream, h2_connection._STREAM_RARE + " finish_server"),
+    for cls, names in ((H2Protocol, h2._RARE + _P_CLIENT),
+                       (H2Connection, h2_connection._CONN_RARE + " serve" + _C_CLIENT),
+                       (H2Stream, h2_connection._STREAM_RARE + " finish_server _open"),
                        (hpack._Table, hpack._TABLE_RARE)):
         assert "__getattr__" not in cls.__dict__, cls
         for n in names.split():
