@@ -108,10 +108,12 @@ class SocketIO:
     # it is collected (on MicroPython 224 and 320 B for these bodies, per read and per
     # write: blocks a fragmented board heap may not have), a plain call's is freed on
     # return (or put on the C stack).
-    async def recv(self, timeout=None):
+    # (timeout without a default, as mhttp._io's interface has it: a function with a
+    # default argument takes 64 B on a board, one without 32)
+    async def recv(self, timeout):
         return self.read(timeout)
 
-    async def send(self, pieces, timeout=None):
+    async def send(self, pieces, timeout):
         self.write(pieces, timeout)
 
     def read(self, timeout):
