@@ -13,7 +13,7 @@
 import mhttp._uri as util
 from mhttp import errors
 from mhttp.headers import Headers
-from mhttp.request import Request, ClientStream, new_from_uri, _left, DEFAULT_USER_AGENT
+from mhttp.request import Request, ClientStream, Pool, new_from_uri, _left, DEFAULT_USER_AGENT
 
 # (both also reachable as mhttp.request.EXPECT_THRESHOLD / FILE_CHUNK)
 EXPECT_THRESHOLD = 1024  # lua-http: bodies larger than this (or unknown) expect 100
@@ -588,7 +588,9 @@ async def _connect_shared(self, pool, key, dl):
     # N concurrent first requests would open N connections.
     pend = getattr(pool, "pending", None)
     if pend is None:
-        return await self._open(pool, key, dl, False), False
+        if not isinstance(pool, Pool):      # a pool of another kind: each its own
+            return await self._open(pool, key, dl, False), False
+        pend = pool.pending = {}    # (made on first use: see Pool.__init__)
     import asyncio
     ev = pend.get(key)
     if ev is not None:
