@@ -138,7 +138,8 @@ def test_micropython_client_vs_websockets(mode, compress):
         assert r.stdout.count("\nok ") == 11 and "ok fragmented" in r.stdout  # 10 sizes + 1
         assert "closed 4000" in r.stdout
         assert ("permessage-deflate" in r.stdout.splitlines()[0]) == compress
-        # ws.headers after connect(): MicroPython copies the fields (board RAM)
+        # ws.headers after connect(): on MicroPython made on first use from the compact
+        # head the connection keeps (board RAM; tests_host/test_ws_head.py)
         assert r.stdout.splitlines()[1].startswith("head b'101' b'websocket' 28 ")
         # (their handler records the close after the handshake our client waited for)
         assert recorded(srv.closes, 0, (4000, "mp bye")), srv.closes

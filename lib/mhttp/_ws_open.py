@@ -9,7 +9,6 @@ from mhttp.errors import Error
 from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
-from mhttp.headers import Headers
 from mhttp.websocket import (WebSocket, _deadline, _left,
                              _blocking_class)
 
@@ -96,6 +95,10 @@ async def connect(self, timeout):
                     buf += bytes(data)      # (a view of the I/O object's buffer)
             if r:
                 # the plain 101: its fields, and what the server sent after it
+                # (mhttp.headers imported here, not at the top: new_from_uri does not
+                # load it, and on MicroPython connect() drops it again once the 101 is
+                # checked unless it was loaded before; board RAM, see mhttp.websocket)
+                from mhttp.headers import Headers
                 resp = Headers._trusted(r[0])
                 buf = buf[r[1]:]
                 self.headers = resp

@@ -8,7 +8,8 @@
 # objects, and from .mpy files their bytecode, are then freed; mhttp._ws_open.unload).
 #
 # A Tunnel is both ws.stream and ws.connection: the stream's get_next_chunk /
-# write_chunk / headers / connection, and the connection's io, abort, closed, type,
+# write_chunk / headers (on MicroPython made on first use from the compact head
+# mhttp.websocket.connect keeps, _head) / connection, and the connection's io, abort, closed, type,
 # is_server, version; the rest of H1Connection's (close, connect, checktls, localname,
 # peername, alpn, shutdown) through __getattr__ (rare: mhttp._ws_more.tunnel_attr,
 # which binds mhttp._h1c_rare's, H1Connection's own, on first use).
@@ -39,6 +40,27 @@ class Tunnel:
             # (here: every close asks, mhttp._ws_close; computed, a float constant is
             # heap on a board)
             return 11 / 10
+        if name == "headers":
+            # The response head, made on first use from the compact form that
+            # mhttp.websocket.connect keeps on MicroPython (self._head: per field 6
+            # bytes, name length << 25 | value length << 1 | never_index, then the name
+            # and the value; board RAM), which is then dropped (set to None: a
+            # MicroPython del would leave it in the attribute table's slot).  Here, not
+            # in mhttp._ws_more: reading ws.headers loads no more than mhttp.headers.
+            from mhttp.headers import Headers
+            b = self._head
+            f = []
+            i = 0
+            while i < len(b):
+                x = int.from_bytes(b[i:i + 6], "big")
+                i += 6
+                n = i + (x >> 25)
+                e = n + (x >> 1 & 0xFFFFFF)
+                f.append((b[i:n], b[n:e], bool(x & 1)))
+                i = e
+            h = self.headers = Headers._trusted(f)
+            self._head = None
+            return h
         # (mhttp._ws_more.tunnel_attr, by strs: no name interned for it on the plain path)
         m, f = "mhttp._ws_more tunnel_attr".split()
         return getattr(__import__(m, None, None, (f,)), f)(self, name)

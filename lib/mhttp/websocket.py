@@ -174,6 +174,11 @@ class WebSocket:
     def __getattr__(self, name):
         if name == "accept":
             return bind(self, name, "mhttp._ws_server", "accept")
+        if name == "headers":
+            # (a client over HTTP/1.1 on MicroPython: the tunnel's, made on first use from
+            # the compact head connect() keeps; board RAM)
+            h = self.headers = self.stream.headers
+            return h
         if name in "close _close_transport _drain".split():
             return bind(self, name, "mhttp._ws_close", "close _close_transport _drain")
         # (WebSocket's in mhttp._ws_more: the list written out here and in settle below,
@@ -214,6 +219,12 @@ class WebSocket:
         # (the HTTP/1.1 client's modules loaded before: the blocking face only, where no
         # other code runs during the handshake; see mhttp._ws_open.unload)
         keep = loaded() if core.MICROPYTHON and self.blocking else None
+        # (mhttp.headers, when the handshake loads it: dropped below after a 101 on the
+        # blocking face, as the HTTP/1.1 client's modules are)
+        hk = False
+        if keep is not None:
+            import sys
+            hk = "mhttp.headers" not in sys.modules
         try:
             stream, exts = await hs(self, timeout)
         finally:
@@ -231,29 +242,61 @@ class WebSocket:
         if core.MICROPYTHON:
             # Board RAM (the GC never moves objects): the response's fields and the
             # negotiated extension list live as long as the connection but were made
-            # among the handshake's temporaries, at the top of the heap.  Copied after
-            # a collection, they land in low holes; the originals, freed, leave the
-            # top to the 1-1.3 KiB blocks each message needs (ws client, 1000 x 1 KiB:
+            # among the handshake's temporaries, at the top of the heap.  Kept after a
+            # collection, they land in low holes; the originals, freed, leave the top
+            # to the 1-1.3 KiB blocks each message needs (ws client, 1000 x 1 KiB:
             # 116 -> 115 KiB .mpy files, 79 -> 75 KiB ROMFS).  One collection per
             # connection.
             import gc
             gc.collect()
             resp = self.headers
-            fl = resp._l
-            cp = [None] * len(fl)
-            for i in range(len(fl)):
-                f = fl[i]
-                # (the name too: the plain handshake's names are its own, and mhttp.h1,
-                # whose shared name cache would keep them, is unloaded with the
-                # handshake unless the program imported it; ws client, 1000 x 1 KiB,
-                # two A/B pairs: 70 -> 69 KiB .mpy files, 51 -> 50 KiB ROMFS)
-                cp[i] = (f[0][:], f[1][:], f[2])
-            # the Headers object itself and the negotiated PerMessageDeflate too (their
-            # instance dicts were at the top of the heap)
-            cp = type(resp)(None, cp)
-            if getattr(stream, "headers", None) is resp:
-                stream.headers = cp
-            self.headers = cp
+            if getattr(stream, "connection", None) is stream:
+                # HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection): the head kept as
+                # one bytes object, each field its lengths (6 bytes: name << 25 | value
+                # << 1 | never_index) then its name and value; ws.headers and
+                # ws.stream.headers are made from it on first use (mhttp._ws_more.head).
+                # Board RAM: ~250 bytes in one block instead of ~1.5 KB in 22 (a tuple
+                # and two bytes objects per field), and mhttp.headers, its class and
+                # functions, is dropped with the handshake when the handshake loaded it
+                # (the blocking face).
+                fl = []
+                for f in resp._l:
+                    fl.append((len(f[0]) << 25 | len(f[1]) << 1 | (1 if f[2] else 0))
+                              .to_bytes(6, "big"))
+                    fl.append(f[0])
+                    fl.append(f[1])
+                stream._head = b"".join(fl)
+                # (None first: MicroPython's del leaves the value in the map's slot,
+                # where the GC still finds it)
+                stream.headers = self.headers = None
+                del stream.headers
+                del self.headers
+                if hk:
+                    import sys
+                    import mhttp
+                    sys.modules.pop("mhttp.headers", None)
+                    try:
+                        delattr(mhttp, "headers")
+                    except (AttributeError, KeyError):
+                        pass
+            else:
+                fl = resp._l
+                cp = [None] * len(fl)
+                for i in range(len(fl)):
+                    f = fl[i]
+                    # (the name too: the plain handshake's names are its own, and
+                    # mhttp.h1, whose shared name cache would keep them, is unloaded with
+                    # the handshake unless the program imported it; ws client, 1000 x
+                    # 1 KiB, two A/B pairs: 70 -> 69 KiB .mpy files, 51 -> 50 KiB ROMFS)
+                    cp[i] = (f[0][:], f[1][:], f[2])
+                # the Headers object itself too (its instance dict was at the top of
+                # the heap)
+                cp = type(resp)(None, cp)
+                if getattr(stream, "headers", None) is resp:
+                    stream.headers = cp
+                self.headers = cp
+            # the negotiated PerMessageDeflate too (its instance dict was at the top of
+            # the heap)
             fl = []
             for f in exts:
                 if isinstance(f, PerMessageDeflate):

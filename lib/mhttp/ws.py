@@ -262,15 +262,15 @@ else:
 
 
 if MICROPYTHON:
-    def _mask_into(b, start, key, out=None):
+    def _mask_into(b, start, key, data=None):
         # Masks b from start to its end: a big-integer XOR per 256-byte piece (memoryview
         # in), so a frame of any size needs only ~3 x 256 bytes of temporaries besides b
         # itself (board RAM: no payload-sized integers, no fragmentation).  Pieces start
-        # at multiples of 4 from start, so the key lines up in each one.  out None: in
-        # place (b a bytearray, slice assignment of the same length); else a list each
-        # masked piece is appended to (b any bytes-like: the frame is then one join of
-        # the pieces, not a bytearray and its bytes copy, two frame-sized blocks at once;
-        # board RAM).
+        # at multiples of 4 from start, so the key lines up in each one.  data None: in
+        # place (b a bytearray, slice assignment of the same length); else data is a list
+        # each masked piece is appended to (b any bytes-like: the frame is then one join
+        # of the pieces, not a bytearray and its bytes copy, two frame-sized blocks at
+        # once; board RAM).  (data: a name MicroPython has built in, board RAM.)
         end = len(b)
         n = end - start
         if n <= 0:
@@ -284,10 +284,10 @@ if MICROPYTHON:
                 k >>= (c - end + i) << 3
                 c = end - i
             n = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
-            if out is None:
+            if data is None:
                 b[i:i + c] = n
             else:
-                out.append(n)
+                data.append(n)
             i += c
 
     def _py_mask(data, key):

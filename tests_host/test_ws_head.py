@@ -1,0 +1,153 @@
+# A client WebSocket's ws.headers (the server's 101 head) after connect(): on MicroPython
+# over HTTP/1.1 the head is kept as one compact bytes object and made into a Headers on
+# first use (mhttp._ws_tun.Tunnel; board RAM), and the blocking face drops mhttp.headers
+# again when the handshake loaded it.  The fields read must be exactly the ones the
+# server sent (names, values, never_index), for a plain head (read by mhttp._ws_open) and
+# one that mhttp.h1 reads (a tab, obs-text), on both runtimes, both faces; ws.headers and
+# ws.stream.headers are the same object, of the mhttp.headers.Headers class in
+# sys.modules.  Fresh interpreters, against a raw server written here.
+import base64
+import contextlib
+import hashlib
+import socket
+import threading
+
+import pytest
+
+from conftest import free_port, run_on, require_micropython
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+EXTRA = {
+    # fields after the accept: a cookie (never_index by default), an empty value, a
+    # long one; "h1": a tab and obs-text in values, which the plain case leaves to
+    # mhttp.h1
+    "plain": b"Set-Cookie: a=b\r\nX-Empty: \r\nX-Long: " + b"v" * 300 + b"\r\n",
+    "h1": b"Set-Cookie: a=b\r\nX-Tab: a\tb\r\nX-Obs: \xe9t\xe9\r\n",
+}
+
+
+def _serve(port, mode, ready, stop):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(4)
+    ls.settimeout(0.2)
+    ready.set()
+    try:
+        while not stop.is_set():
+            try:
+                c, _ = ls.accept()
+            except socket.timeout:
+                continue
+            with c:
+                c.settimeout(10)
+                head = b""
+                while b"\r\n\r\n" not in head and len(head) < 65536:
+                    d = c.recv(4096)
+                    if not d:
+                        break
+                    head += d
+                key = b""
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"sec-websocket-key:"):
+                        key = line.split(b":", 1)[1].strip()
+                acc = base64.b64encode(hashlib.sha1(key + GUID).digest())
+                c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                          b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n"
+                          + EXTRA[mode] + b"\r\n" + b"\x81\x02hi")
+                # then wait for the client's close frame (masked, no payload here) and
+                # echo a close
+                try:
+                    c.recv(64)
+                    c.sendall(b"\x88\x02\x03\xe8")
+                except OSError:
+                    pass
+    finally:
+        ls.close()
+
+
+@contextlib.contextmanager
+def _served(mode):
+    port = free_port()
+    ready, stop = threading.Event(), threading.Event()
+    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
+    t.start()
+    assert ready.wait(10)
+    try:
+        yield port
+    finally:
+        stop.set()
+        t.join(10)
+
+
+CLIENT = r"""
+import sys
+if %(own)r:
+    import mhttp.headers
+from mhttp import websocket
+MP = sys.implementation.name == "micropython"
+url = "ws://127.0.0.1:%(port)d/"
+if %(blocking)r:
+    ws = websocket.new_from_uri(url, blocking=True)
+    ws.connect(10)
+    w = ws.unwrap()
+    print("LOADED", "mhttp.headers" in sys.modules)
+    h = ws.headers
+    print("RECV", ws.receive(5))
+else:
+    import asyncio
+
+    async def main():
+        ws = websocket.new_from_uri(url)
+        await ws.connect(10)
+        print("LOADED", "mhttp.headers" in sys.modules)
+        h = ws.headers
+        print("RECV", await ws.receive(5))
+        return ws, h
+    w, h = asyncio.run(main())
+from mhttp.headers import Headers
+print("CLASS", isinstance(h, Headers), type(h) is sys.modules["mhttp.headers"].Headers)
+print("SAME", w.headers is h, w.stream.headers is h, w.connection.headers is h)
+# (the accept value differs per connection: its length here)
+print("FIELDS", [(f[0], f[1] if f[0] != b"sec-websocket-accept" else len(f[1]), f[2])
+                 for f in h])
+print("GET", h.get(":status"), h.get("set-cookie"))
+print("OK")
+"""
+
+
+def _want(mode):
+    l = [(b":status", b"101", False), (b"upgrade", b"websocket", False),
+         (b"connection", b"Upgrade", False), (b"sec-websocket-accept", 28, False),
+         (b"set-cookie", b"a=b", True)]
+    if mode == "plain":
+        l += [(b"x-empty", b"", False), (b"x-long", b"v" * 300, False)]
+    else:
+        l += [(b"x-tab", b"a\tb", False), (b"x-obs", b"\xe9t\xe9", False)]
+    return l
+
+
+@pytest.mark.parametrize("mode", ["plain", "h1"])
+@pytest.mark.parametrize("blocking", [True, False])
+@pytest.mark.parametrize("own", [False, True])
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_response_head_after_connect(mode, blocking, own, runtime, tmp_path):
+    if runtime == "micropython":
+        require_micropython()
+    with _served(mode) as port:
+        f = tmp_path / "c.py"
+        f.write_text(CLIENT % {"own": own, "port": port, "blocking": blocking})
+        r = run_on(runtime, [str(f)], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.rstrip().endswith("OK"), out + r.stderr.decode()
+    lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
+    # mhttp.headers after connect(): dropped on MicroPython's blocking face when the
+    # handshake loaded it (mhttp._ws_open, or mhttp.h1 reading the head: it goes with the
+    # HTTP/1.1 client's modules), kept when the program imported it
+    dropped = runtime == "micropython" and blocking and not own
+    assert lines["LOADED"] == str(not dropped), out
+    assert lines["RECV"] == "('hi', 'text')", out
+    assert lines["CLASS"] == "True True", out
+    assert lines["SAME"] == "True True True", out
+    assert lines["FIELDS"] == repr(_want(mode)), out
+    assert lines["GET"] == "b'101' b'a=b'", out
