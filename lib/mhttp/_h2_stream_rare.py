@@ -2,7 +2,8 @@
 # (private).  H2Stream.__getattr__ finds the names in mhttp.h2_connection._STREAM_RARE here
 # on first use (mhttp._lazy.bind) and stores them on the class: the `connection` property,
 # get_method, write_continue, write_trailers, server push (push_promise), rst_stream,
-# shutdown and _raise (what a reset or a failed connection runs).  Board RAM: a plain
+# shutdown and _raise (what a reset or a failed connection runs), and the class defaults
+# of pushed and promised_by.  Board RAM: a plain
 # exchange never loads this module.
 from mhttp.errors import ProtocolError, Error, H2StreamError, CANCEL, h2_error_name
 from mhttp.headers import Headers
@@ -109,3 +110,8 @@ def shutdown(self):
 
 
 connection = property(_connection)
+# H2Stream's class defaults for a pushed stream's fields (bound on the class at the first
+# read, as the methods are): the streams pushed with this one as parent (a list at the
+# first), and the stream that promised this one
+pushed = ()
+promised_by = None

@@ -208,7 +208,7 @@ _CONN_RARE = ("checktls localname peername alpn settings peer_settings can_open_
               "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
               "_quiet_flush")
 _STREAM_RARE = "connection get_method _raise write_continue write_trailers push_promise " \
-    "rst_stream shutdown"
+    "rst_stream shutdown pushed promised_by"
 # What only a client runs (H2Connection's connect new_stream _start _read_once _check, H2Stream's _open) is
 # in mhttp._h2_client (the names as literals, not a global: board RAM, the module dict).
 
@@ -697,12 +697,14 @@ class H2Stream(StreamCommon):
     # Board RAM: the state starts as these class attributes; an instance gets its own
     # only when one changes (a stream object is then 4 attributes, not 24, and its dict
     # is not grown step by step).  The lists start as the shared empty tuple and become
-    # the stream's own list at their first item.
-    headers = None              # the peer's last head (the request on a server)
+    # the stream's own list at their first item.  (headers, the peer's last head (the
+    # request on a server), trailers and _unget start as StreamCommon's None; pushed, a
+    # client's streams pushed with this one as parent, (), and promised_by, None, are
+    # class defaults set by mhttp._h2_stream_rare, bound at their first read: board RAM,
+    # this class's dict at 28 entries, its table 464 bytes, not 33 in 592.)
     request_headers = None      # client: the request we sent / a pushed request
     heads = ()                  # heads not handed out yet (1xx, final, trailers)
     chunks = ()                 # [(data, flow-controlled length)]
-    _unget = None
     # server: the request head not handed out yet (read on a server's streams only; a
     # request stream starts with it, so it is no field of its own while it waits for
     # its handler: 4 fields, a 64-byte table, not 5 in 96; a pushed one sets False)
@@ -714,9 +716,6 @@ class H2Stream(StreamCommon):
     status = None
     reset = None                # (code, by_peer)
     conn_error = None
-    pushed = ()                 # client: streams pushed with this one as parent
-    promised_by = None
-    trailers = None
     _ev = ()                    # waiters (reads: heads, chunks)
     _wev = ()                   # waiters for flow-control window (writes)
     _want_window = False

@@ -255,6 +255,11 @@ def test_moved_connection_and_stream_methods_still_work():
     assert _run_sync(cli.ping(1)) >= 0                # the sans-I/O peer answers the PING
     assert H2Connection._pings == () and cli._pings == []   # class default from _h2_conn_rare
     st = cli.new_stream()
+    # defaults: StreamCommon's, and a pushed stream's fields from mhttp._h2_stream_rare
+    assert st.headers is None and st.trailers is None and st._unget is None
+    assert not MICROPYTHON or "_h2_stream_rare" not in _loaded()
+    assert st.pushed == () and st.promised_by is None
+    assert not MICROPYTHON or "_h2_stream_rare" in _loaded()
     assert st.connection is cli
     _run_sync(st.write_headers(_req(b"/"), False, 1))
     assert st.get_method() == b"GET"
