@@ -88,7 +88,8 @@
 
 import sys
 
-from mhttp._hpack_tables import STATIC, SNAMES, SNAME_IDX, HUFF_CODE, HUFF_LEN, HUFF_TREE
+# (the tables through the module: one global, not six; board RAM, the module dict)
+from mhttp import _hpack_tables
 from mhttp._lazy import bind, settle
 
 try:
@@ -136,7 +137,7 @@ def _load_static():
     # Names are shared between entries and b"" is one object: 61 entries, 52 names.
     t = []
     sn = {}
-    d = STATIC
+    d = _hpack_tables.STATIC
     i = 0
     while i < len(d):
         n = d[i]
@@ -157,7 +158,7 @@ def _st(idx):
     # Static entry idx (1..61), made from STATIC on first use (boards).
     e = _static[idx - 1]
     if e is None:
-        d = STATIC
+        d = _hpack_tables.STATIC
         i = 0
         k = 1
         while k < idx:
@@ -183,11 +184,12 @@ def _sname(name):
     # looked up, ~100 bytes for each :status of a response.)
     if b"\0" in name or not name:
         return None
-    j = SNAMES.find(name)
+    d = _hpack_tables.SNAMES
+    j = d.find(name)
     while j > 0:
-        if SNAMES[j - 1] == 0 and SNAMES[j + len(name)] == 0:
-            return SNAME_IDX[SNAMES.count(b"\0", 0, j - 1)]
-        j = SNAMES.find(name, j + 1)
+        if d[j - 1] == 0 and d[j + len(name)] == 0:
+            return _hpack_tables.SNAME_IDX[d.count(b"\0", 0, j - 1)]
+        j = d.find(name, j + 1)
     return None
 
 
@@ -266,8 +268,8 @@ def _get_int(data, pos, flags):
 def _huffman_encode_small(s):
     # Codes read from HUFF_CODE (4 octets each, in flash with ROMFS / frozen) as needed:
     # no table of them in RAM.  A code is at most 30 bits: a small int on 32-bit boards.
-    c = HUFF_CODE
-    lens = HUFF_LEN
+    c = _hpack_tables.HUFF_CODE
+    lens = _hpack_tables.HUFF_LEN
     out = bytearray()
     acc = 0
     nb = 0
@@ -299,7 +301,7 @@ def _huffman_encode_small(s):
 
 def _huffman_decode_small(s):
     # Walks HUFF_TREE one bit at a time: node*4 + bit*2 is the child's 2-octet entry.
-    t = HUFF_TREE
+    t = _hpack_tables.HUFF_TREE
     out = bytearray()
     node = 0
     pad = 0             # bits since the last symbol, -1 once one of them was a 0
@@ -376,8 +378,6 @@ def _literal(s, huffman, mode):
 
 # -- the dynamic table (RFC 7541 §2.3.2, §4) -------------------------------------------
 
-_TABLE_RARE = "dynamic_table insert_entry get_indexed_header"
-
 
 class _Table:
     # _ents: (name, value, False) oldest first, so dynamic index 62 is _ents[-1].  The
@@ -387,7 +387,8 @@ class _Table:
     def __getattr__(self, name):
         # dynamic_table, insert_entry and get_indexed_header live in mhttp._hpack_more
         # (loaded on first use).
-        return bind(self, name, "mhttp._hpack_more", _TABLE_RARE)
+        return bind(self, name, "mhttp._hpack_more",
+                    "dynamic_table insert_entry get_indexed_header")
 
     def __init__(self, size):
         if _static is None:
@@ -727,10 +728,16 @@ def __getattr__(name):
     if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
         from mhttp import _hpack_more
         return getattr(_hpack_more, name)
+    if " %s " % name in " STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE ":
+        return getattr(_hpack_tables, name)     # (mhttp._hpack_tables', as imported before)
     k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
     if name in k:
         return (_DEFAULT_TABLE_SIZE, _DEFAULT_MAX_HEADER_LIST_SIZE, _STATIC_COUNT)[k.index(name)]
     raise AttributeError(name)
 
 
-settle(_Table, "mhttp._hpack_more", _TABLE_RARE)   # CPython: bound now, no __getattr__
+# CPython: bound now, no __getattr__ (the names as in _Table.__getattr__: one constant, no
+# global), and settle leaves the module dict (board RAM: 35 -> 28 entries with the tables
+# through their module, its table 592 -> 464 bytes)
+settle(_Table, "mhttp._hpack_more", "dynamic_table insert_entry get_indexed_header")
+del settle
