@@ -41,7 +41,21 @@ if hasattr(b"", "translate"):
 
 
 def response_head(self, items):
-    # (items: the head's lines, named like request_head's in mhttp._h1_server)
+    # (items: the head's lines, named like request_head's in mhttp._h1_server.)  In three
+    # functions, so that the frame live while mhttp.h1's _fields parses the fields (the
+    # deepest point of a response) keeps few slots: on MicroPython a function's frame of
+    # more than 11 slots takes a heap block for as long as the call runs (while the heap
+    # has room), a smaller one the VM's C stack (board RAM: ~0.25 KB of heap at the
+    # client's peak, the first response of a connection).
+    ver = _status_line(self, items)     # items[0] is now the head's field list
+    hl = items.pop(0)
+    r = self._fields(items, hl, False)
+    return _head(self, ver, hl, r)
+
+
+def _status_line(self, items):
+    # The status-line items[0]: its version is returned, and items[0] replaced by the
+    # head's field list, [:status].
     line = items[0]
     if len(line) > self.max_line:
         raise h1._err(18, self.max_line)  # status-line longer than %d bytes
@@ -55,10 +69,14 @@ def response_head(self, items):
     code = line[i + 1:] if e < 0 else line[i + 1:e]
     if len(code) != 3 or not code.isdigit() or code[0] == 48:
         raise h1._err(70, code[:10])  # malformed status code %r
-    status = int(code)
-    hl = [(b":status", code, False)]
-    del items[0]
-    _, cl, te, conn, _ = self._fields(items, hl, False)
+    items[0] = [(b":status", code, False)]
+    return ver
+
+
+def _head(self, ver, hl, r):
+    # The response head's event, from its fields hl and what _fields found (r).
+    _, cl, te, conn, _ = r
+    status = int(hl[0][1])
     self.their_version = ver
     headers = Headers._trusted(hl)
     if status < 200:
