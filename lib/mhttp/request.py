@@ -344,7 +344,7 @@ class Request:
         # with a body by _exchange_body.  One coroutine for the whole plain exchange:
         # each coroutine layer is a heap frame per request on MicroPython.
         pool = POOL if self.pool is None else self.pool
-        # The pool key: scheme, host, port, TLS settings, version and I/O model.  asyncio
+        # The pool key: scheme, host, port, TLS settings and version, I/O model.  asyncio
         # connections belong to the loop they were opened on (CPython may run several
         # loops one after another; MicroPython has one).  Called from a coroutine,
         # get_event_loop() is the running loop (and a name MicroPython has built in,
@@ -357,9 +357,17 @@ class Request:
                 key = id(asyncio.get_event_loop())
             except Exception:
                 key = 0
-        key = ("https" if self.tls else "http", self.host.lower(), self.port,
-               None if self.ctx is None else id(self.ctx), self.cafile, self.verify,
-               self.sendname, self.version, key)
+        # The TLS settings and version as one item, None when they are all the defaults
+        # (no ctx, cafile or sendname, verify true, version None): a tuple of five items,
+        # 64 B on a board, not nine, 96 B (the key lives as long as its pooled connection).
+        # Keys compare as before: equal exactly when every setting is equal.
+        if self.ctx is None and self.cafile is None and self.verify == True and \
+                self.sendname is None and self.version is None:     # noqa: E712
+            o = None
+        else:
+            o = (None if self.ctx is None else id(self.ctx), self.cafile, self.verify,
+                 self.sendname, self.version)
+        key = ("https" if self.tls else "http", self.host.lower(), self.port, o, key)
         conn = pool.get(key) if pool else None
         reused = conn is not None
         if conn is None:
