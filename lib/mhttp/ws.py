@@ -731,7 +731,6 @@ if MICROPYTHON:
             self._wbits = n
             self._parts = []
             self._size = 0
-            self._hint = 256       # the first read's size (see finish)
 
         def feed(self, data, stop):
             self._size += len(data)
@@ -760,17 +759,18 @@ if MICROPYTHON:
             src = None
             # Read in pieces, joined once when the decompressor (its state and window,
             # ~2.3 KiB) is no longer referenced: read(stop + 1) would allocate
-            # max_message_size at once (32 KiB on MicroPython).  The first read asks for
-            # the previous message's size + 1 (self._hint, 256..4097): when sizes repeat
-            # the message is that one read, one block (shrunk in place to its length),
-            # and a read shorter than asked means the stream has ended (a DeflateIO read
-            # stops short only at its end), so no empty read follows it (board RAM: a
-            # 1 KiB message was four 256-byte pieces, an empty read and their join, and
-            # a fragmented heap has many small holes, few large).  Then 256-byte pieces
-            # for the first 4 KiB, 1 KiB pieces after that (less overhead per byte).
+            # max_message_size at once (32 KiB on MicroPython).  256-byte pieces for the
+            # first 4 KiB: the last, empty read of a 1 KiB message read 1 KiB at a time
+            # needed a second 1 KiB block while the first and the window were live (board
+            # RAM: a fragmented heap has many small holes, few large); 1 KiB pieces
+            # after that (less overhead per byte for big messages).  A read shorter than
+            # asked means the stream has ended (a DeflateIO read stops short only at its
+            # end): no empty read after it.  (A first read of the previous message's size
+            # + 1, one block when sizes repeat, measured worse: ws client 1000 x 1 KiB,
+            # ROMFS, 44 -> 46 KiB, that block, the state and the window live at once.)
             chunks = []
             n = 0
-            k = self._hint
+            k = 256
             try:
                 while n <= stop:
                     if k > stop + 1 - n:
@@ -787,7 +787,6 @@ if MICROPYTHON:
                 d = None
             except (OSError, EOFError, ValueError) as e:
                 raise _err(_M_Z_BAD, _CLOSE_PROTOCOL_ERROR, (e,))
-            self._hint = 256 if n < 255 else n + 1 if n < 4096 else 4097
             out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             if len(out) > stop:
                 raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)

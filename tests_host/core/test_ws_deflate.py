@@ -167,6 +167,24 @@ def test_many_messages_one_after_another():
         assert e.close_code == code
 
 
+def test_inflated_size_at_the_limit():
+    # A compressed message of exactly max_message_size bytes inflates, one byte more is
+    # 1009 (the inflater reads up to the limit + 1 in pieces and stops at a short read:
+    # limits at and around the pieces' edges, 256 B and 1 KiB on MicroPython).
+    for limit in (1, 255, 256, 257, 1024, 4095, 4096, 4097, 5121):
+        data = bytes([(j * 3) & 255 for j in range(256)])
+        data = (data * (limit // 256 + 2))[:limit + 1]
+        for n, ok in ((limit, True), (limit + 1, False)):
+            c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=limit,
+                           max_frame_size=1 << 20)
+            c.receive_data(encode_frame(OP_BINARY, _stored(data[:n]), True, 0x40))
+            if ok:
+                assert events(c) == [(EV_MESSAGE, data[:n], False)], (limit, n)
+            else:
+                e = raises(WSError, events, c)
+                assert e.close_code == 1009, (limit, n)
+
+
 def _pair(cpmd_policy, spmd_policy):
     req = client_request(b"h", b"/", b"dGhlIHNhbXBsZSBub25jZQ==", pmd=cpmd_policy)
     resp, _, sexts = server_handshake(req, None, spmd_policy)
