@@ -282,13 +282,17 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
     ws = WebSocket("client", compression, max_message_size, max_frame_size, blocking)
     ws.host = host
     ws.port = port
-    ws.tls = tls
+    if tls:
+        ws.tls = True
     default = 443 if tls else 80
     h = host if host.find(":") < 0 else "[" + host + "]"
     ws.authority = (h if port == default else h + ":" + str(port)).encode()
     ws.path = path.encode()
-    ws.protocols = list(protocols) if protocols else None
-    ws.origin = origin
+    # (only when given: the defaults are WebSocket's class attributes, board RAM)
+    if protocols:
+        ws.protocols = list(protocols)
+    if origin is not None:
+        ws.origin = origin
     if headers is not None:
         ws.request_headers = [(f[0], f[1]) for f in headers]
     if userinfo is not None:
