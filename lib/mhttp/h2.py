@@ -52,14 +52,14 @@
 #   See docs/internals.md "Contract: the HTTP/2 core (mhttp.h2)" for the whole API.
 import sys
 
-from mhttp.errors import ProtocolError
 from mhttp.headers import Headers
-from mhttp.hpack import Encoder, Decoder
+# (mhttp.hpack's Encoder and Decoder are imported in H2Protocol.__init__, ProtocolError
+# where raised: board RAM, this module's dict at 23 entries, its table 368 bytes, not 464)
 # (goaway_pack / goaway_unpack are imported where used, once per connection: board RAM,
 # the module dict stays at 29 entries, its table 640 -> 512 bytes)
 from mhttp.h2_frames import (PREFACE, header_pack, settings_pack, settings_unpack,
                              window_update_pack, window_update_unpack, check_size)
-from mhttp._lazy import bind, settle
+from mhttp import _lazy       # (the module: one global, not bind and settle)
 
 try:
     from micropython import const
@@ -207,14 +207,6 @@ _SPECIAL = {b"connection": 1, b"keep-alive": 1, b"proxy-connection": 1,
 _REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
 
 
-def _bad_name(name):
-    # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
-    for c in name:
-        if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a:
-            return True
-    return False
-
-
 if sys.implementation.name == "cpython":
     # one C-speed pass over all names (bytes.translate); boards check name by name
     from mhttp._h2_cpy import bad_names as _bad_names
@@ -225,8 +217,11 @@ else:
         # copies (a request's names and values joined were ~250 bytes per stream).
         for f in headers:
             n = f[0]
-            if not (n and n[0] == 58) and _bad_name(n):
-                return n
+            if not (n and n[0] == 58):
+                # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon
+                for c in n:
+                    if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a:
+                        return n
         for f in headers:
             n = f[1]
             if b"\r" in n or b"\n" in n or b"\x00" in n:
@@ -244,7 +239,20 @@ def _rare():
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals(), "H2ConnectionError H2StreamError CompressionError")
+        return names(globals(), "H2ConnectionError H2StreamError CompressionError "
+                                "ProtocolError Encoder Decoder")
+    if name == "ProtocolError":     # (imported where used: board RAM, see the imports)
+        from mhttp.errors import ProtocolError
+        return ProtocolError
+    if name == "Encoder" or name == "Decoder":
+        from mhttp import hpack
+        return getattr(hpack, name)
+    if name == "_RARE":       # H2Protocol's methods in mhttp._h2_rare (the same literal)
+        return ("h2c_settings initiate_upgrade_connection update_settings "
+                "settings_ack_pending_since blocked_streams start_graceful_shutdown "
+                "push_stream send_priority_update _state_of "
+                "_check_absent open_outbound_streams open_inbound_streams stream_state "
+                "local_flow_control_window _send_data_slow end_stream reset_stream ping")
     # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
     # (the prefixes in one str with spaces: one constant, not six interned names; the
     # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
@@ -307,10 +315,8 @@ _DEFAULTS = {_SETTINGS_HEADER_TABLE_SIZE: 4096, _SETTINGS_ENABLE_PUSH: 1,
 
 # H2Protocol's methods and properties kept in mhttp._h2_rare (see __getattr__; one str:
 # a str constant stays in flash, names held in a tuple would be interned into the heap).
-_RARE = ("h2c_settings initiate_upgrade_connection update_settings settings_ack_pending_since "
-         "blocked_streams start_graceful_shutdown push_stream send_priority_update _state_of "
-         "_check_absent open_outbound_streams open_inbound_streams stream_state "
-         "local_flow_control_window _send_data_slow end_stream reset_stream ping")
+# (the names in one str, a literal in H2Protocol.__getattr__ and in the settle() at the
+# end: one constant, no global; mhttp.h2._RARE is the module __getattr__'s)
 
 
 class H2Protocol:
@@ -372,6 +378,7 @@ class H2Protocol:
         self.advertised_settings = dict(_DEFAULTS)  # ours, as last sent
         self.remote_settings = dict(_DEFAULTS)      # the peer's
         self._pending_settings = []                 # [(changes dict, now)] awaiting ACK
+        from mhttp.hpack import Encoder, Decoder
         self._encoder = Encoder()
         self._decoder = Decoder(4096, _MAX_WINDOW)
         self._streams = {}
@@ -419,8 +426,13 @@ class H2Protocol:
         # settle() below: one constant, and no global, whose slot grew the module dict.)
         c = "get_next_available_stream_id can_open_stream _open_local _check_response"
         if name in c.split():
-            return bind(self, name, "mhttp._h2_client", c)
-        return bind(self, name, "mhttp._h2_rare", _RARE)
+            return _lazy.bind(self, name, "mhttp._h2_client", c)
+        return _lazy.bind(self, name, "mhttp._h2_rare",
+                          "h2c_settings initiate_upgrade_connection update_settings "
+                          "settings_ack_pending_since blocked_streams start_graceful_shutdown "
+                          "push_stream send_priority_update _state_of _check_absent "
+                          "open_outbound_streams open_inbound_streams stream_state "
+                          "local_flow_control_window _send_data_slow end_stream reset_stream ping")
 
     # -- starting ------------------------------------------------------------------------
 
@@ -1080,6 +1092,7 @@ class H2Protocol:
 
     def _check(self):
         if self.state == _CONN_CLOSED:
+            from mhttp.errors import ProtocolError
             raise ProtocolError("HTTP/2 connection is closed")
 
     def _emit_block(self, ftype, id, data, flags, src=b""):
@@ -1220,6 +1233,11 @@ _HANDLERS = (H2Protocol._r_data, H2Protocol._r_headers, None, None, H2Protocol._
              None, None, H2Protocol._r_goaway, H2Protocol._r_window_update, None)
 
 
-settle(H2Protocol, "mhttp._h2_rare", _RARE)    # CPython: bound now, no __getattr__
-settle(H2Protocol, "mhttp._h2_client",
-       "get_next_available_stream_id can_open_stream _open_local _check_response")
+# CPython: bound now, no __getattr__
+_lazy.settle(H2Protocol, "mhttp._h2_rare",
+             "h2c_settings initiate_upgrade_connection update_settings settings_ack_pending_since "
+             "blocked_streams start_graceful_shutdown push_stream send_priority_update _state_of "
+             "_check_absent open_outbound_streams open_inbound_streams stream_state "
+             "local_flow_control_window _send_data_slow end_stream reset_stream ping")
+_lazy.settle(H2Protocol, "mhttp._h2_client",
+             "get_next_available_stream_id can_open_stream _open_local _check_response")

@@ -40,9 +40,10 @@ import sys
 from mhttp.h2 import H2Protocol, _SPECIAL
 from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
-from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
-from mhttp._lazy import bind, settle
-from mhttp.stream_common import StreamCommon, rare_attr
+from mhttp.errors import Error, Timeout, ConnectionClosed
+# (the modules, not their names: two globals, not four; board RAM, see _CONN_RARE below)
+from mhttp import _lazy
+from mhttp import stream_common as _sc
 
 # Board RAM: the clock straight from the port (as mhttp._io takes it), not through
 # mhttp._io, which nothing else of a plain h2c server exchange loads (ROMFS 0.6 KB, as
@@ -193,24 +194,18 @@ def _wake_all(items):
         items.pop().set()
 
 
-def _is_blocking(io):
-    b = getattr(io, "blocking", None)
-    if b is not None:
-        return b
-    return io.__class__.__name__ == "SocketIO"
 
 
 # Board RAM: the rarely used methods of H2Connection and H2Stream live in
 # mhttp._h2_conn_rare and mhttp._h2_stream_rare, and the server's (H2Connection.serve,
 # H2Stream.finish_server) in mhttp._h2_server, loaded and stored on the class the first
 # time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
-_CONN_RARE = ("checktls localname peername alpn settings peer_settings can_open_stream "
-              "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
-              "_quiet_flush")
-_STREAM_RARE = "connection get_method _raise write_continue write_trailers push_promise " \
-    "rst_stream shutdown pushed promised_by"
-# What only a client runs (H2Connection's connect new_stream _start _read_once _check, H2Stream's _open) is
-# in mhttp._h2_client (the names as literals, not a global: board RAM, the module dict).
+# What only a client runs (H2Connection's connect, new_stream, _start, _read_once, _check;
+# H2Stream's _open) is in mhttp._h2_client.  (Each list of names is a literal, in
+# __getattr__ and in the settle() at the end, not a global; h2_connection._CONN_RARE and
+# _STREAM_RARE are the module __getattr__'s.  Board RAM: with _is_blocking inlined,
+# ProtocolError imported where used and mhttp._lazy and mhttp.stream_common reached as
+# modules, this module's dict holds 23 entries, its table 368 bytes, not 29 in 464.)
 
 
 class H2Connection:
@@ -295,7 +290,10 @@ class H2Connection:
                 s[k] = settings[k]
         self.p = p = H2Protocol(client=not server, settings=s,
                                 connection_window=connection_window, **h2opts)
-        if _is_blocking(io):
+        b = getattr(io, "blocking", None)
+        if b is None:
+            b = io.__class__.__name__ == "SocketIO"
+        if b:
             self.blocking = True
         self.streams = {}          # stream id -> H2Stream, while the driver needs it
         # Waiters: lists of one-shot asyncio.Events (see _wait / _wake_all).  _ev: for
@@ -323,11 +321,14 @@ class H2Connection:
 
     def __getattr__(self, name):
         if name == "serve":
-            return bind(self, name, "mhttp._h2_server", "serve")
+            return _lazy.bind(self, name, "mhttp._h2_server", "serve")
         c = "connect new_stream _start _read_once _check"
         if name in c.split():
-            return bind(self, name, "mhttp._h2_client", c)
-        return bind(self, name, "mhttp._h2_conn_rare", _CONN_RARE)
+            return _lazy.bind(self, name, "mhttp._h2_client", c)
+        return _lazy.bind(self, name, "mhttp._h2_conn_rare",
+                          "checktls localname peername alpn settings peer_settings "
+                          "can_open_stream shutdown abort ping update_settings "
+                          "get_next_incoming_stream _fail _kick _quiet_flush")
 
     # -- lua-http connection API (connect: mhttp._h2_client) --------------------------
     async def close(self, timeout=None):
@@ -693,7 +694,7 @@ class H2Connection:
                 _wake_all(self._ev)
 
 
-class H2Stream(StreamCommon):
+class H2Stream(_sc.StreamCommon):
     # Board RAM: the state starts as these class attributes; an instance gets its own
     # only when one changes (a stream object is then 4 attributes, not 24, and its dict
     # is not grown step by step).  The lists start as the shared empty tuple and become
@@ -724,10 +725,12 @@ class H2Stream(StreamCommon):
 
     def __getattr__(self, name):
         if name == "finish_server":
-            return bind(self, name, "mhttp._h2_server", "finish_server")
+            return _lazy.bind(self, name, "mhttp._h2_server", "finish_server")
         if name == "_open":
-            return bind(self, name, "mhttp._h2_client", "_open")
-        return rare_attr(self, name, "mhttp._h2_stream_rare", _STREAM_RARE)
+            return _lazy.bind(self, name, "mhttp._h2_client", "_open")
+        return _sc.rare_attr(self, name, "mhttp._h2_stream_rare",
+                             "connection get_method _raise write_continue write_trailers "
+                             "push_promise rst_stream shutdown pushed promised_by")
 
     def __init__(self, conn, id):
         self.conn = conn
@@ -921,7 +924,10 @@ class H2Stream(StreamCommon):
             except Timeout:
                 # stream %s stalled: no WINDOW_UPDATE within %ss
                 raise _cerr(15, (self.id, timeout))
-            except ProtocolError:
+            except Exception as e:
+                from mhttp.errors import ProtocolError
+                if not isinstance(e, ProtocolError):
+                    raise
                 if self.reset is not None or conn.error is not None:
                     self._raise()
                 raise
@@ -938,7 +944,20 @@ class H2Stream(StreamCommon):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "ProtocolError StreamCommon")
+    if name == "ProtocolError":     # (imported where used: board RAM, see above)
+        from mhttp.errors import ProtocolError
+        return ProtocolError
+    if name == "StreamCommon":
+        from mhttp.stream_common import StreamCommon
+        return StreamCommon
+    if name == "_CONN_RARE":        # H2Connection's methods in mhttp._h2_conn_rare
+        return ("checktls localname peername alpn settings peer_settings can_open_stream "
+                "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
+                "_quiet_flush")
+    if name == "_STREAM_RARE":      # H2Stream's in mhttp._h2_stream_rare
+        return ("connection get_method _raise write_continue write_trailers push_promise "
+                "rst_stream shutdown pushed promised_by")
     # PEP 562: the server's h2c helpers (is_preface_prefix, upgrade_request, UPGRADE_101)
     # live in mhttp._h2_conn_rare, serve_connection in mhttp._h2_server (first use).
     if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):
@@ -952,9 +971,14 @@ def __getattr__(name):
 
 # CPython: the lazily bound methods are bound now and the classes lose __getattr__ (it
 # would cost CPython 3.11 its attribute-access specialisation); MicroPython: no-op.
-settle(H2Connection, "mhttp._h2_conn_rare", _CONN_RARE)
-settle(H2Connection, "mhttp._h2_server", "serve")
-settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check")
-settle(H2Stream, "mhttp._h2_client", "_open")
-settle(H2Stream, "mhttp._h2_stream_rare", _STREAM_RARE)
-settle(H2Stream, "mhttp._h2_server", "finish_server")
+_lazy.settle(H2Connection, "mhttp._h2_conn_rare",
+             "checktls localname peername alpn settings peer_settings can_open_stream "
+             "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
+             "_quiet_flush")
+_lazy.settle(H2Connection, "mhttp._h2_server", "serve")
+_lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check")
+_lazy.settle(H2Stream, "mhttp._h2_client", "_open")
+_lazy.settle(H2Stream, "mhttp._h2_stream_rare",
+             "connection get_method _raise write_continue write_trailers push_promise "
+             "rst_stream shutdown pushed promised_by")
+_lazy.settle(H2Stream, "mhttp._h2_server", "finish_server")
