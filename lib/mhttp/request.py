@@ -329,11 +329,14 @@ class Request:
         # The stream is wrapped in mhttp.blocking.Blocking (its methods block), taken from
         # mhttp._io_socket, where it lives: the module of the blocking connection, loaded
         # by the first one (board RAM: no module of its own loaded, and nothing loaded
-        # after the exchange).
-        headers, stream = _io.run_blocking(
-            self._go(None if timeout is None else (_io.ticks_ms(), timeout), True, True))
+        # after the exchange).  (Few slots in this frame: on MicroPython a function's frame
+        # of more than 11 takes a heap block for the whole exchange, a smaller one the C
+        # stack.)
+        if timeout is not None:
+            timeout = (_io.ticks_ms(), timeout)     # the deadline (see _left)
+        r = _io.run_blocking(self._go(timeout, True, True))     # (headers, stream)
         from mhttp._io_socket import Blocking
-        return headers, Blocking(stream)
+        return r[0], Blocking(r[1])
 
     async def _go(self, deadline, blocking, follow):
         # One exchange on a pooled or new connection (deadline: see _left), then
