@@ -329,16 +329,25 @@ class H1Protocol:
                 import gc
                 gc.collect()
             from mhttp import _h1_client as _CLI
-        # Only the receive state: the other per-cycle fields keep their class defaults
-        # until a cycle writes them (a client never writes absolute_target, nor _sleft
-        # without a request body: on MicroPython a smaller attribute table, ~8 B a slot,
-        # per connection).
+        # The receive state and the fields every exchange writes (a server's: those of a
+        # plain GET answered with a content-length), set now to their class defaults, so
+        # that the attribute table takes its final size here (a connection's set-up)
+        # instead of growing step by step in the middle of the first request and
+        # response, where the heap is tightest (a server's first requests on ten
+        # connections at once: a 128 B table failed there, in a fragmented heap).
+        # Other per-cycle fields keep their class defaults until a cycle writes them (a
+        # client never writes absolute_target, nor _sleft without a request body: on
+        # MicroPython a smaller attribute table, ~8 B a slot, per connection).
         self._rs = _RS_HEAD if role == _SERVER else _RS_WAIT
-        if role != _SERVER:
-            # Board RAM: the fields every client exchange writes, set now to their class
-            # defaults, so that the attribute table takes its final size here (a
-            # connection's set-up) instead of growing step by step in the middle of the
-            # first response, where the first request's heap is tightest.
+        if role == _SERVER:
+            self._buf = b""
+            self.their_version = None
+            self._method = None
+            self.their_done = False
+            self._ss = _SS_IDLE
+            self.our_done = False
+            self._sleft = 0
+        else:
             self._method = None
             self._ss = _SS_IDLE
             self.our_done = False

@@ -127,6 +127,15 @@ class H1Connection:
         nowait = getattr(io, "send_nowait", None)
         if nowait is not None:
             self._nowait = nowait
+        if self.is_server:
+            # The fields every exchange of a server writes, set now (board RAM: the
+            # attribute table takes its final size at the connection's set-up, not step
+            # by step in the middle of its first request, see H1Protocol.__init__).
+            self.idle = False
+            self.requests = 0
+            self.stream = None
+            if self.hold_head:
+                self._held = None
 
     def abort(self):
         self.closed = True

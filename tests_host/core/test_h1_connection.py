@@ -459,3 +459,25 @@ def test_end_exchange_after_an_upgrade_ends_the_connection_quietly():
     assert c.p.our_done and c.p.their_done and c.p.upgraded
     assert c.end_exchange() is False
     assert c.stream is None
+
+
+def test_server_connection_sizes_its_attribute_table_at_set_up():
+    # Board RAM: a server connection sets the fields its exchanges write at construction
+    # (MicroPython: the attribute table takes its final size then, not step by step in
+    # the middle of its first request), and a plain exchange adds none; a client
+    # connection does not carry them.
+    io = ScriptIO([b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    want = sorted(c.__dict__)
+    assert [n for n in ("idle", "requests", "stream") if n in want] == ["idle", "requests",
+                                                                        "stream"]
+    assert c.idle is False and c.requests == 0 and c.stream is None
+    assert ("_held" in want) == c.hold_head
+    s = run_blocking(c.get_next_incoming_stream())
+    run_blocking(s.get_headers())
+    _answer(s, "200", b"A")
+    assert run_blocking(s.finish_server())
+    c.idle = True
+    assert sorted(c.__dict__) == want
+    cl = H1Connection(ScriptIO([]), CLIENT)
+    assert "idle" not in cl.__dict__ and "requests" not in cl.__dict__

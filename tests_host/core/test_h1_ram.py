@@ -84,8 +84,12 @@ def test_instance_dict_holds_only_what_a_cycle_changes():
     assert sorted(c.__dict__) == fields
     assert not c.our_done and not c.their_done and c._method is None and c._pos == 0
     s = H1Protocol(SERVER)
-    # (role: SERVER is the class default, a server's table holds no slot for it)
-    assert sorted(s.__dict__) == ["_rs"] and s.role == SERVER
+    # (role: SERVER is the class default, a server's table holds no slot for it; the
+    # fields a plain exchange writes are set at construction, to their class defaults)
+    srv_fields = ["_buf", "_method", "_rs", "_sleft", "_ss", "our_done", "their_done",
+                  "their_version"]
+    assert sorted(s.__dict__) == srv_fields and s.role == SERVER
+    assert all(s.__dict__[n] == getattr(H1Protocol, n) for n in srv_fields if n != "_rs")
     assert s._buf == b"" and s.their_version is None and s._method is None
     # A server writes absolute_target for an absolute-form request only, and a next cycle
     # resets it only when it was set.
@@ -99,15 +103,17 @@ def test_instance_dict_holds_only_what_a_cycle_changes():
             assert s.absolute_target == target
         s.send_headers(Headers(((b":status", b"204"),)), True)
         s.start_next_cycle()
-    assert s.absolute_target is None and "_sleft" not in s.__dict__
+    assert s.absolute_target is None
+    assert sorted(s.__dict__) == sorted(srv_fields + ["absolute_target"])
 
 
 def test_server_plain_cycle_writes_eight_fields():
     # A plain keep-alive exchange (a GET, a content-length response) writes 8 fields on a
-    # server (MicroPython: an attribute table of 8 slots, 128 B per idle connection; a
-    # 9th, role or _pos, took it to 10, 160 B): role stays the class default, _pos is
-    # written only when the read position moved.
+    # server, all set by __init__ (MicroPython: an attribute table of 8 slots, 128 B per
+    # idle connection, sized once; a 9th, role or _pos, took it to 10, 160 B): role stays
+    # the class default, _pos is written only when the read position moved.
     s = H1Protocol(SERVER)
+    fields = sorted(s.__dict__)
     for i in range(2):
         s.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
         ev = s.next_event()
@@ -115,8 +121,8 @@ def test_server_plain_cycle_writes_eight_fields():
         s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))
         s.send_data(b"ok", True)
         s.start_next_cycle()
-    assert sorted(s.__dict__) == ["_buf", "_method", "_rs", "_sleft", "_ss", "our_done",
-                                  "their_done", "their_version"]
+    assert sorted(s.__dict__) == fields == ["_buf", "_method", "_rs", "_sleft", "_ss",
+                                            "our_done", "their_done", "their_version"]
     # pipelined: a CRLF skipped and a second head buffered move _pos (and reset it)
     s.receive_data(b"\r\nGET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n")
     assert s.next_event()[1].get(b":path") == b"/a" and s._pos > 0
