@@ -82,8 +82,10 @@ def _served(mode):
 
 CLIENT = r"""
 import sys
-if %(own)r:
+if %(own)r == "headers":
     import mhttp.headers
+elif %(own)r == "h1":
+    import mhttp.h1
 from mhttp import websocket
 MP = sys.implementation.name == "micropython"
 url = "ws://127.0.0.1:%(port)d/"
@@ -112,6 +114,9 @@ print("SAME", w.headers is h, w.stream.headers is h, w.connection.headers is h)
 print("FIELDS", [(f[0], f[1] if f[0] != b"sec-websocket-accept" else len(f[1]), f[2])
                  for f in h])
 print("GET", h.get(":status"), h.get("set-cookie"))
+# a kept mhttp._h1_client (with the program's mhttp.h1) makes the same Headers class
+c = sys.modules.get("mhttp._h1_client")
+print("H1CLIENT", c is not None, c is None or c.Headers is Headers)
 print("OK")
 """
 
@@ -129,7 +134,7 @@ def _want(mode):
 
 @pytest.mark.parametrize("mode", ["plain", "h1"])
 @pytest.mark.parametrize("blocking", [True, False])
-@pytest.mark.parametrize("own", [False, True])
+@pytest.mark.parametrize("own", ["", "headers", "h1"])
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_response_head_after_connect(mode, blocking, own, runtime, tmp_path):
     if runtime == "micropython":
@@ -143,9 +148,13 @@ def test_response_head_after_connect(mode, blocking, own, runtime, tmp_path):
     lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
     # mhttp.headers after connect(): dropped on MicroPython's blocking face when the
     # handshake loaded it (mhttp._ws_open, or mhttp.h1 reading the head: it goes with the
-    # HTTP/1.1 client's modules), kept when the program imported it
-    dropped = runtime == "micropython" and blocking and not own
+    # HTTP/1.1 client's modules), kept when the program imported it, or when
+    # mhttp._h1_client, which holds its class, stays (the program's mhttp.h1, and mhttp.h1
+    # read the head)
+    dropped = runtime == "micropython" and blocking and (
+        own == "" or own == "h1" and mode == "plain")
     assert lines["LOADED"] == str(not dropped), out
+    assert lines["H1CLIENT"].split()[1] == "True", out
     assert lines["RECV"] == "('hi', 'text')", out
     assert lines["CLASS"] == "True True", out
     assert lines["SAME"] == "True True True", out

@@ -259,7 +259,7 @@ class WebSocket:
                 # HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection): the head kept as
                 # one bytes object, each field its lengths (6 bytes: name << 25 | value
                 # << 1 | never_index) then its name and value; ws.headers and
-                # ws.stream.headers are made from it on first use (mhttp._ws_more.head).
+                # ws.stream.headers are made from it on first use (mhttp._ws_tun).
                 # Board RAM: ~250 bytes in one block instead of ~1.5 KB in 22 (a tuple
                 # and two bytes objects per field), and mhttp.headers, its class and
                 # functions, is dropped with the handshake when the handshake loaded it
@@ -276,8 +276,10 @@ class WebSocket:
                 stream.headers = self.headers = None
                 del stream.headers
                 del self.headers
-                if hk:
-                    import sys
+                # (not while mhttp._h1_client stays, with a program's mhttp.h1: loaded
+                # by the handshake, it holds the Headers class it imported)
+                import sys
+                if hk and "mhttp._h1_client" not in sys.modules:
                     import mhttp
                     sys.modules.pop("mhttp.headers", None)
                     try:
