@@ -455,17 +455,13 @@ class Request:
                 # connection, never per request.
                 import gc
                 gc.collect()
-            # (deadline holds the seconds left, then the I/O object: no other local, as
-            # this coroutine's frame is a heap block while the connection is set up, the
-            # client's tightest moment; one slot fewer, one 32-byte block less.)
-            deadline = _left(deadline)
             if blocking:
-                deadline = _mhttp_port.open_connection_blocking(self.host, self.port, None,
-                                                                None, None, deadline)
+                io = _mhttp_port.open_connection_blocking(self.host, self.port, None, None,
+                                                          None, _left(deadline))
             else:
-                deadline = await _mhttp_port.open_connection(self.host, self.port, None, None,
-                                                             None, deadline)
-            return H1Connection(deadline, 0)     # mhttp.h1.CLIENT, HTTP/1.1
+                io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
+                                                       _left(deadline))
+            return H1Connection(io, 0)     # mhttp.h1.CLIENT, HTTP/1.1
         # TLS, a context or a version: mhttp.client (an HTTP/2 connection goes into the
         # pool there, shared by every request to this origin)
         from mhttp.client import _open
