@@ -3,7 +3,8 @@
 # the choice of protocol for an accepted connection (ALPN "h2", or the client connection
 # preface sniffed from the first bytes: prior knowledge, RFC 9113 §3.3), serving an
 # HTTP/2 connection, and the server side of `Upgrade: h2c` (RFC 7540 §3.2).
-from mhttp.errors import Error, Timeout, ConnectionClosed
+# (mhttp.errors is looked up where an error is handled: a clean h2c server exchange never
+# loads it; while it is not loaded, no error of ours can have been raised)
 
 _PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
@@ -34,7 +35,11 @@ async def _choose(self, io):
             if not more:
                 break
             data = data + bytes(more)
-    except (Timeout, ConnectionClosed):
+    except Exception as e:
+        import sys
+        m = sys.modules.get("mhttp.errors")
+        if m is None or not isinstance(e, (m.Timeout, m.ConnectionClosed)):
+            raise
         return None
     finally:
         self.pending -= 1
@@ -69,7 +74,11 @@ async def _h2c_upgrade(self, conn, stream):
     try:
         c2 = self._new_h2(conn.io, bytes(left) if left else None,
                           (sh, Headers(_clean(stream.headers))))
-    except Error:
+    except Exception as e:
+        import sys
+        m = sys.modules.get("mhttp.errors")
+        if m is None or not isinstance(e, m.Error):
+            raise
         return False
     await conn.io.send([UPGRADE_101], self.write_timeout)
     self.conns.discard(conn)

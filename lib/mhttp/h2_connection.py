@@ -40,7 +40,6 @@ import sys
 from mhttp.h2 import H2Protocol, _SPECIAL
 from mhttp.h2_frames import PREFACE
 from mhttp.headers import Headers
-from mhttp.errors import Error, Timeout, ConnectionClosed
 # (the modules, not their names: two globals, not four; board RAM, see _CONN_RARE below)
 from mhttp import _lazy
 from mhttp import stream_common as _sc
@@ -187,6 +186,23 @@ def _must_drain(s):
         return len(ob) > 0
     from mhttp._h2_cpy import drain
     return drain(s)
+
+
+def _is(e, k):
+    # isinstance(e, mhttp.errors' Error (k 0), Timeout (k 1) or ProtocolError (k 2)),
+    # without loading mhttp.errors: while it is not loaded, no error of ours can have been
+    # raised.  Board RAM: a clean h2c server exchange never loads that module (ROMFS,
+    # 64-bit unix port: 1.6 KB); the errors are made through _errors() where they occur.
+    import sys
+    m = sys.modules.get("mhttp.errors")
+    return m is not None and isinstance(e, m.Timeout if k == 1 else
+                                        m.ProtocolError if k == 2 else m.Error)
+
+
+def _errors():
+    # mhttp.errors, for an error this module makes (ConnectionClosed)
+    from mhttp import errors
+    return errors
 
 
 def _wake_all(items):
@@ -340,10 +356,11 @@ class H2Connection:
             p.close_connection(_NO_ERROR)
             try:
                 await self._flush(timeout if timeout is not None else 1)
-            except Error:
-                pass
+            except Exception as e:
+                if not _is(e, 0):
+                    raise
         self.closed = True
-        self._end(ConnectionClosed("connection closed"))
+        self._end(_errors().ConnectionClosed("connection closed"))
         await self.io.close()
 
     # -- client: connect, new_stream, _start, _read_once (mhttp._h2_client) -----------
@@ -422,7 +439,9 @@ class H2Connection:
                         await self._flush()
                 try:
                     data = await io.recv(t)
-                except Timeout:
+                except Exception as e:
+                    if not _is(e, 1):
+                        raise
                     if self.close_after:
                         continue     # (woken by the server closing: see above)
                     if not self.streams:
@@ -457,15 +476,13 @@ class H2Connection:
                     await self._flush()
                 elif self._wev:
                     _wake_all(self._wev)
-        except Error as e:
-            err = e
         except Exception as e:
             err = e
-            if not isinstance(e, Error) and e.__class__.__name__ != "CancelledError":
-                err = ConnectionClosed("HTTP/2 reader failed: %r" % (e,))
+            if not _is(e, 0) and e.__class__.__name__ != "CancelledError":
+                err = _errors().ConnectionClosed("HTTP/2 reader failed: %r" % (e,))
         finally:
             if self.error is None:
-                self._end(err if isinstance(err, Error) else ConnectionClosed("connection closed"))
+                self._end(err if _is(err, 0) else _errors().ConnectionClosed("connection closed"))
             if not self.server:
                 self.closed = True
                 io.abort()
@@ -509,17 +526,18 @@ class H2Connection:
                                 # write timed out after %ss (the peer stopped reading)
                                 raise _cerr(6, (timeout,))
                     except Exception as e:
-                        if isinstance(e, Error):
+                        if _is(e, 0):
                             raise
-                        # OSError, or MemoryError from the writer: no lazy import here
-                        raise ConnectionClosed("write failed: %r" % (e,))
+                        # OSError, or MemoryError from the writer
+                        raise _errors().ConnectionClosed("write failed: %r" % (e,))
                 else:
                     await io.send([d], timeout)
                     f = getattr(io, "flush", None)
                     if f is not None:
                         f()
-        except Error as e:
-            self._end(e)
+        except Exception as e:
+            if _is(e, 0):
+                self._end(e)
             raise
         finally:
             self._writing = False
@@ -921,12 +939,11 @@ class H2Stream(_sc.StreamCommon):
                     if self.reset is not None or conn.error is not None:
                         self._raise()
                     await conn._wait(self._wev, timeout, "waiting for flow-control window")
-            except Timeout:
-                # stream %s stalled: no WINDOW_UPDATE within %ss
-                raise _cerr(15, (self.id, timeout))
             except Exception as e:
-                from mhttp.errors import ProtocolError
-                if not isinstance(e, ProtocolError):
+                if _is(e, 1):
+                    # stream %s stalled: no WINDOW_UPDATE within %ss
+                    raise _cerr(15, (self.id, timeout))
+                if not _is(e, 2):
                     raise
                 if self.reset is not None or conn.error is not None:
                     self._raise()
@@ -944,10 +961,10 @@ class H2Stream(_sc.StreamCommon):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals(), "ProtocolError StreamCommon")
-    if name == "ProtocolError":     # (imported where used: board RAM, see above)
-        from mhttp.errors import ProtocolError
-        return ProtocolError
+        return names(globals(), "ProtocolError StreamCommon Error Timeout ConnectionClosed")
+    if " %s " % name in " ProtocolError Error Timeout ConnectionClosed ":
+        # (mhttp.errors' classes, as when they were imported here: see _is)
+        return getattr(_errors(), name)
     if name == "StreamCommon":
         from mhttp.stream_common import StreamCommon
         return StreamCommon

@@ -104,7 +104,7 @@ _EV = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED"
 _MORE = {"h1": _EV + " H1Error", "h1_connection": _EV + " SERVER_NAME ConnectionClosed Error",
          "hpack": "HeaderListTooLarge CompressionError",
          "h2": "H2ConnectionError H2StreamError CompressionError ProtocolError Encoder Decoder",
-         "h2_connection": "ProtocolError StreamCommon",
+         "h2_connection": "ProtocolError StreamCommon Error Timeout ConnectionClosed",
          "h2_frames": "H2ConnectionError H2StreamError FRAME_SIZE_ERROR",
          "client": "connect_async", "errors": "TLSError",
          "server": "Error H1Error Timeout ConnectionClosed"}
