@@ -481,3 +481,12 @@ def test_server_connection_sizes_its_attribute_table_at_set_up():
     assert sorted(c.__dict__) == want
     cl = H1Connection(ScriptIO([]), CLIENT)
     assert "idle" not in cl.__dict__ and "requests" not in cl.__dict__
+
+
+def test_handler_that_answers_nothing_gets_a_500_with_content_length_0():
+    io = ScriptIO([b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b""])
+    c = H1Connection(io, SERVER)
+    s = run_blocking(c.get_next_incoming_stream())
+    assert run_blocking(s.finish_server())
+    assert io.wire().startswith(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n")
+    assert s.status == b"500"

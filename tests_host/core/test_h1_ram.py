@@ -129,3 +129,27 @@ def test_server_plain_cycle_writes_eight_fields():
     s.send_headers(Headers(((b":status", b"204"),)), True)
     s.start_next_cycle()
     assert s.next_event()[1].get(b":path") == b"/b" and s._pos == 0 and s._buf == b""
+
+
+def test_get_requests_share_their_method_and_scheme_fields():
+    # Board RAM: a GET's method and its :method field, and an http request's :scheme
+    # field, are constants shared by every request (a copy and two tuples less per
+    # request in flight); other methods and schemes are the request's own.
+    evs = []
+    for req in (b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n",
+                b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n",
+                b"GETS / HTTP/1.1\r\nHost: h\r\n\r\n"):
+        s = H1Protocol(SERVER)
+        s.receive_data(req)
+        ev = s.next_event()
+        assert ev[0] == EV_HEADERS
+        evs.append((s, ev[1]._l))
+    (a, la), (b, lb), (c, lc), (d, ld) = evs
+    assert la[0] == (b":method", b"GET", False) and la[0] is lb[0] and a._method is b._method
+    assert la[3] == (b":scheme", b"http", False) and la[3] is lb[3] is lc[3]
+    assert lc[0] == (b":method", b"POST", False) and c._method == b"POST"
+    assert ld[0] == (b":method", b"GETS", False) and ld[0] is not la[0]
+    s = H1Protocol(SERVER, scheme=b"https")
+    s.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    l = s.next_event()[1]._l
+    assert l[3] == (b":scheme", b"https", False) and l[0] is la[0]
