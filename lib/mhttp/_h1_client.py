@@ -148,7 +148,9 @@ def send_request(self, headers, end_stream):
         if type(n) is not bytes:
             n = _b(n).lower()
         i = w.find(n)
-        if i > 0 and w[i - 1] == 32 and w[i + len(n)] == 32 and n.find(b" ") < 0:
+        # (no space in n first: then a match ends before w's last space, so w[i + len(n)]
+        # is inside w)
+        if i > 0 and n.find(b" ") < 0 and w[i - 1] == 32 and w[i + len(n)] == 32:
             if i == 1:
                 method = _b(f[1])
             elif i == 9:

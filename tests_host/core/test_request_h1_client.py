@@ -102,3 +102,21 @@ def test_keep_alive_by_version_and_connection():
                        False),
                       (b"HTTP/1.2 200 OK\r\ncontent-length: 0\r\n\r\n", True)):
         assert _response(raw).keep_alive is keep, raw
+
+
+def test_send_request_field_names_overlapping_its_lookup_words():
+    # send_request finds the names it acts on (:method ... upgrade) and the methods sent
+    # with content-length: 0 (POST PUT PATCH) in one bytes constant: a name made of those
+    # words, with spaces, is still an invalid field name (ProtocolError), never an
+    # IndexError past the constant's end
+    from mhttp.h1 import H1Protocol
+    from mhttp.errors import ProtocolError
+    base = [(b":method", b"GET", False), (b":path", b"/", False), (b":authority", b"a", False)]
+    for n in (b"PATCH ", b"PUT PATCH ", b"upgrade POST PUT PATCH ", b" :method",
+              b":method :path", b"host upgrade", b" "):
+        e = raises(ProtocolError, H1Protocol(CLIENT).send_headers, base + [(n, b"x", False)], True)
+        assert repr(n)[1:] in str(e) or n[:1] == b":", (n, str(e))
+    # the words themselves, lowercase, are ordinary field names
+    out = H1Protocol(CLIENT).send_headers(base + [(b"post", b"1", False), (b"patch", b"2", False)],
+                                          True)
+    assert out == b"GET / HTTP/1.1\r\nhost: a\r\npost: 1\r\npatch: 2\r\n\r\n", out
