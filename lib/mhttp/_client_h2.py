@@ -18,7 +18,7 @@ async def h2c_upgrade(io, o, host, port, timeout):
     from mhttp.h1_connection import H1Connection
     from mhttp.headers import Headers
     from mhttp.h2 import H2Protocol
-    from mhttp._uri import to_authority
+    from mhttp.request import to_authority
     c1 = H1Connection(io, CLIENT, 1.1)
     s = c1.new_stream()
     probe = H2Protocol(client=True, settings=o.get("h2_settings"))

@@ -40,6 +40,32 @@ except ImportError:  # running from a bare checkout on CPython (mhttp._io_rare)
 DEFAULT_BUFSIZE = 4096
 
 
+# str or bytes in, the same kind out (mhttp.util's convention, and mhttp.request's URI
+# parsing): here, in the module every program loads, so that neither of them needs the
+# other (board RAM: mhttp.util without the client, the client without mhttp.util).
+def _in(x):
+    # -> (bytes, was_str)
+    if isinstance(x, str):
+        return x.encode(), True
+    if isinstance(x, bytes):
+        return x, False
+    if isinstance(x, (bytearray, memoryview)):
+        return bytes(x), False
+    from mhttp._util_ip import _bad
+    raise _bad(0, type(x).__name__)     # TypeError: expected bytes or str, got %s
+
+
+def _out(b, s):
+    # s: the input was a str (then so is the result)
+    if not s:
+        return b
+    try:
+        return b.decode()
+    except UnicodeError:
+        from mhttp._util_ip import _bad
+        raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
+
+
 def _oserror(e, name):
     # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by the operation
     # `name` ("read", "write"): the errno tables and texts are in mhttp._io_rare, loaded

@@ -10,7 +10,7 @@
 #   - module names reached through mhttp.request: RedirectError, body_length,
 #     body_replayable, new_connect; new_from_uri with initial headers or userinfo (_new).
 # Functions below written with `self` first are methods of Request or Pool.
-import mhttp._uri as util
+import mhttp.request as _rq   # (its parse_uri, to_authority, scheme_to_port)
 from mhttp import errors
 from mhttp.headers import Headers
 from mhttp.request import Request, ClientStream, Pool, new_from_uri, _left, DEFAULT_USER_AGENT
@@ -83,7 +83,7 @@ def _split_ref(ref, base_scheme="http"):
         ref = ref[:i]
     if _has_scheme(ref) or ref[:2] == "//":
         relnet = ref[:2] == "//"
-        u = util.parse_uri((base_scheme + ":" + ref) if relnet else ref)
+        u = _rq.parse_uri((base_scheme + ":" + ref) if relnet else ref)
         scheme, userinfo, host, port, pq = _s(u[0]), _s(u[1]), _s(u[2]), u[3], _s(u[4])
         if relnet:
             scheme = None
@@ -156,7 +156,7 @@ def _new(scheme, userinfo, host, port, path, headers):
     else:
         if not headers.has(b":method"):
             headers.append(b":method", b"GET")
-        headers.upsert(b":authority", util.to_authority(host, port, scheme))
+        headers.upsert(b":authority", _rq.to_authority(host, port, scheme))
         headers.upsert(b":path", path)
         headers.upsert(b":scheme", scheme)
     if userinfo is not None:
@@ -331,12 +331,12 @@ def to_uri(self, with_userinfo=False):
             # absolute-form target (a proxied request)
             t = _split_ref(path)
             scheme = t[0]
-            authority = _s(util.to_authority(t[2], t[3], t[0]))
+            authority = _s(_rq.to_authority(t[2], t[3], t[0]))
             path = t[4] + ("" if t[5] is None else "?" + t[5])
     if authority is None:
         a = headers.get(b":authority")
         if a is None:
-            authority = _s(util.to_authority(self.host, self.port, scheme))
+            authority = _s(_rq.to_authority(self.host, self.port, scheme))
         else:
             authority = _s(a)
     if with_userinfo and headers.has(field):
@@ -422,17 +422,17 @@ def handle_redirect(self, orig_headers):
         if host == "":
             raise RedirectError("invalid URI in location header %r: empty host" % location)
         new.host = host
-        new.port = port if port is not None else util.scheme_to_port[scheme]
+        new.port = port if port is not None else _rq.scheme_to_port[scheme]
         new.sendname = None
         if not is_connect:
-            h.upsert(b":authority", util.to_authority(host, port, scheme))
+            h.upsert(b":authority", _rq.to_authority(host, port, scheme))
     elif scheme != old_scheme:
         # same host, other scheme: the port follows the scheme's default unless the
         # old port was explicit (lua-http keeps the old port in that case too)
-        if self.port == util.scheme_to_port.get(old_scheme):
-            new.port = util.scheme_to_port[scheme]
+        if self.port == _rq.scheme_to_port.get(old_scheme):
+            new.port = _rq.scheme_to_port[scheme]
         if not is_connect:
-            h.upsert(b":authority", util.to_authority(new.host, new.port, scheme))
+            h.upsert(b":authority", _rq.to_authority(new.host, new.port, scheme))
     if is_connect:
         if path not in ("", "/") or query is not None:  # parse_uri turns "" into "/"
             raise RedirectError("CONNECT requests cannot have a path or query")

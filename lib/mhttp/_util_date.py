@@ -1,7 +1,7 @@
 # mhttp._util_date: the clock and HTTP dates of mhttp.util (unix_time, imf_date,
 # parse_http_date), in a module of its own so that only a program that formats or parses
 # dates loads it.  Public through mhttp.util; see its opening comment (Clock).
-from mhttp._uri import _in
+from mhttp._io import _in
 
 # Names as str constants (no tuples in RAM): 3 letters each, Monday = 0 / January = 0.
 _WDAYS = "MonTueWedThuFriSatSun"

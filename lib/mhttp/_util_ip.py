@@ -117,7 +117,7 @@ def _scheme_str(scheme):
         return scheme.lower()
     if scheme is None:
         return None
-    from mhttp._uri import _in
+    from mhttp._io import _in
     return _in(scheme)[0].decode().lower()
 
 

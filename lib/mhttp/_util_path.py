@@ -1,7 +1,7 @@
 # mhttp._util_path: mhttp.util.resolve_relative_path (RFC 3986 §5.2), in a module of its
 # own so that only a program that resolves relative references (a redirect with a
 # relative Location) loads it.  Public through mhttp.util; see its opening comment.
-from mhttp._uri import _in, _out
+from mhttp._io import _in, _out
 
 
 def _remove_dot_segments(path):

@@ -111,9 +111,11 @@ def _left(deadline):
 
 
 # ---- URIs ------------------------------------------------------------------------
-# mhttp.util's parse_uri, to_authority and scheme_to_port (and their helpers _in, _out),
-# here because every request runs them: mhttp._uri names them for mhttp.util and its
-# helpers (board RAM: one module fewer on the request path, ~0.6 KB from ROMFS).  See
+# mhttp.util's parse_uri, to_authority and scheme_to_port, here because every request
+# runs them (board RAM: no module of their own on the request path, ~0.6 KB from ROMFS);
+# mhttp.util serves them through its module __getattr__ (a program that uses mhttp.util
+# without requests does not load this module), their helpers _in and _out are mhttp._io's
+# (loaded by every program: mhttp.util and its helpers take them from there).  See
 # mhttp.util's opening comment for the conventions (bytes or str in, the same kind out;
 # ValueError on bad input).  Every bytes or non-identifier str constant is a heap object
 # on a board (about 40 B, even from ROMFS), so delimiters are byte values (a comment
@@ -121,29 +123,6 @@ def _left(deadline):
 # raise site imports its _bad there and keeps its text as a comment) and so does the
 # IPv6 literal handling.
 scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
-
-
-def _in(x):
-    # -> (bytes, was_str)
-    if isinstance(x, str):
-        return x.encode(), True
-    if isinstance(x, bytes):
-        return x, False
-    if isinstance(x, (bytearray, memoryview)):
-        return bytes(x), False
-    from mhttp._util_ip import _bad
-    raise _bad(0, type(x).__name__)     # TypeError: expected bytes or str, got %s
-
-
-def _out(b, s):
-    # s: the input was a str (then so is the result)
-    if not s:
-        return b
-    try:
-        return b.decode()
-    except UnicodeError:
-        from mhttp._util_ip import _bad
-        raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
 
 
 # (_port and _scheme_str, for mhttp.util, are in mhttp._util_ip: parse_uri and
@@ -157,7 +136,7 @@ def to_authority(host, port, scheme):
         b = host
         was_str = False
     else:
-        b, was_str = _in(host)
+        b, was_str = _io._in(host)
     if b.find(b":") >= 0 and b[0] != 91:    # "["
         from mhttp._util_ip import bracket
         b = bracket(b)
@@ -167,10 +146,10 @@ def to_authority(host, port, scheme):
             if not scheme.islower():
                 scheme = scheme.lower()
         elif scheme is not None:
-            scheme = _in(scheme)[0].decode().lower()
+            scheme = _io._in(scheme)[0].decode().lower()
         if scheme_to_port.get(scheme) != port:
             b += b":%d" % port
-    return _out(b, was_str)
+    return _io._out(b, was_str)
 
 
 def parse_uri(uri):
@@ -187,7 +166,7 @@ def parse_uri(uri):
         b = uri
         was_str = False
     else:
-        b, was_str = _in(uri)
+        b, was_str = _io._in(uri)
     for c in b:
         if c <= 32 or c == 127:
             from mhttp._util_ip import _bad
@@ -282,9 +261,9 @@ def parse_uri(uri):
         raise _bad(10)  # URI has an empty host
     if port is None:
         port = scheme_to_port.get(scheme.decode())
-    return (_out(scheme, was_str), None if userinfo is None else _out(userinfo, was_str),
-            _out(host, was_str), port, _out(tail, was_str),
-            None if frag is None else _out(frag, was_str))
+    o = _io._out
+    return (o(scheme, was_str), None if userinfo is None else o(userinfo, was_str),
+            o(host, was_str), port, o(tail, was_str), None if frag is None else o(frag, was_str))
 
 
 # ---- the request object ----------------------------------------------------------

@@ -45,10 +45,12 @@
 # Date arithmetic is plain civil-from-days integer code (no time.gmtime), so results are
 # the same on every port whatever its epoch.
 
-# The URI parsing the request path needs (parse_uri, to_authority, scheme_to_port)
-# lives in mhttp._uri and the IP literal checks in mhttp._util_ip, so that a board
-# client does not load the rest of this module; they are re-exported here unchanged.
-from mhttp._uri import scheme_to_port, to_authority, parse_uri, _in, _out  # noqa: F401
+# The URI parsing the request path needs (parse_uri, to_authority, scheme_to_port) lives
+# in mhttp.request, so that a board client does not load this module; they are served
+# from there by the module __getattr__ below (a program that uses mhttp.util without
+# requests, a server handler, does not load the client).  The IP literal checks are in
+# mhttp._util_ip; the str/bytes helpers _in and _out in mhttp._io.
+from mhttp._io import _in, _out
 from mhttp._util_ip import (_hexval, _is_ipv4, _is_h16, _is_ipv6,  # noqa: F401
                             _port, _scheme_str)
 
@@ -62,11 +64,13 @@ _DATES = "unix_time imf_date parse_http_date _days_from_civil _civil_from_days"
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals())
+        return names(globals(), "parse_uri to_authority scheme_to_port")
     if name in _DATES.split():
         m = "mhttp._util_date"
     elif name == "resolve_relative_path":
         m = "mhttp._util_path"
+    elif name in "parse_uri to_authority scheme_to_port".split():
+        m = "mhttp.request"
     else:
         raise AttributeError(name)
     v = getattr(__import__(m, None, None, (name,)), name)
@@ -109,7 +113,8 @@ def split_authority(authority, scheme):
     if not host:
         raise ValueError("empty host in authority")
     if port is None:
-        port = scheme_to_port.get(_scheme_str(scheme))
+        # (mhttp.request.scheme_to_port's table, not imported: that loads the client)
+        port = {"http": 80, "ws": 80, "https": 443, "wss": 443}.get(_scheme_str(scheme))
         if port is None:
             raise ValueError("unknown scheme %r and no port" % (scheme,))
     return _out(host, was_str), port

@@ -107,7 +107,8 @@ _MORE = {"h1": _EV + " H1Error", "h1_connection": _EV + " SERVER_NAME Connection
          "h2_connection": "ProtocolError StreamCommon Error Timeout ConnectionClosed",
          "h2_frames": "H2ConnectionError H2StreamError FRAME_SIZE_ERROR",
          "client": "connect_async", "errors": "TLSError",
-         "server": "Error H1Error Timeout ConnectionClosed"}
+         "server": "Error H1Error Timeout ConnectionClosed",
+         "util": "parse_uri to_authority scheme_to_port"}
 
 
 def test_star_import_gives_the_public_globals():
