@@ -417,16 +417,29 @@ class Server:
             self._closing.set()
 
     def _report(self, stream, name, e):
-        # onerror(server, stream or connection, name of the operation, exception); here,
-        # not in mhttp._server_more: loading it could fail for want of RAM.  (Argument
-        # names MicroPython has built in: board RAM.)
+        # onerror(server, stream or connection, name of the operation, exception): given
+        # to listen() or set on the server (an instance attribute), or a method of a
+        # Server subclass, def onerror(self, stream, op, exc) (the class's function, so
+        # called as a method: self is the server); None: the default handler, which
+        # prints.  A handler that fails (a wrong signature too) is not silent: the default
+        # handler reports the error it was given and its own.  Here, not in
+        # mhttp._server_more: loading it could fail for want of RAM.  (Names MicroPython
+        # has built in: board RAM.)
+        f = self.__dict__.get("onerror")
+        if f is None:
+            f = type(self).onerror
         try:
-            f = self.onerror
             if f is None:
                 from mhttp._server_more import default_onerror as f
             f(self, stream, name, e)
-        except Exception:
-            pass
+        except Exception as x:
+            try:
+                from mhttp._server_more import default_onerror as d
+                if f is not d:
+                    d(self, stream, name, e)
+                    d(self, stream, "onerror", x)
+            except Exception:
+                pass
 
 
 # CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
