@@ -6,17 +6,12 @@
 # one that mhttp.h1 reads (a tab, obs-text), on both runtimes, both faces; ws.headers and
 # ws.stream.headers are the same object, of the mhttp.headers.Headers class in
 # sys.modules.  Fresh interpreters, against a raw server written here.
-import base64
-import contextlib
-import hashlib
-import socket
-import threading
 
 import pytest
 
-from conftest import free_port, run_on, require_micropython
+from conftest import run_on, require_micropython
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from _ws_raw import served
 EXTRA = {
     # fields after the accept: a cookie (never_index by default), an empty value, a
     # long one; "h1": a tab and obs-text in values, which the plain case leaves to
@@ -26,58 +21,23 @@ EXTRA = {
 }
 
 
-def _serve(port, mode, ready, stop):
-    ls = socket.socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", port))
-    ls.listen(4)
-    ls.settimeout(0.2)
-    ready.set()
+def _answer(mode, c, head, acc):
+    c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+              b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n"
+              + EXTRA[mode] + b"\r\n" + b"\x81\x02hi")
+    # then wait for the client's close frame (masked, no payload here) and
+    # echo a close
     try:
-        while not stop.is_set():
-            try:
-                c, _ = ls.accept()
-            except socket.timeout:
-                continue
-            with c:
-                c.settimeout(10)
-                head = b""
-                while b"\r\n\r\n" not in head and len(head) < 65536:
-                    d = c.recv(4096)
-                    if not d:
-                        break
-                    head += d
-                key = b""
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"sec-websocket-key:"):
-                        key = line.split(b":", 1)[1].strip()
-                acc = base64.b64encode(hashlib.sha1(key + GUID).digest())
-                c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                          b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n"
-                          + EXTRA[mode] + b"\r\n" + b"\x81\x02hi")
-                # then wait for the client's close frame (masked, no payload here) and
-                # echo a close
-                try:
-                    c.recv(64)
-                    c.sendall(b"\x88\x02\x03\xe8")
-                except OSError:
-                    pass
-    finally:
-        ls.close()
+        c.recv(64)
+        c.sendall(b"\x88\x02\x03\xe8")
+    except OSError:
+        pass
 
 
-@contextlib.contextmanager
 def _served(mode):
-    port = free_port()
-    ready, stop = threading.Event(), threading.Event()
-    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
-    t.start()
-    assert ready.wait(10)
-    try:
-        yield port
-    finally:
-        stop.set()
-        t.join(10)
+    # the raw server (tests_host/_ws_raw.py) answering as `mode` says: -> a context
+    # manager giving its port
+    return served(lambda c, head, acc: _answer(mode, c, head, acc))
 
 
 CLIENT = r"""

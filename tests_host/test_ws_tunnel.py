@@ -5,19 +5,14 @@
 # runtimes, fresh interpreters, against a raw server written here that puts the
 # server's first frames in the same write as the 101 (the bytes the HTTP/1.1 parser
 # read past the head), or ends TCP right after it.
-import base64
-import contextlib
-import hashlib
 import os
-import socket
-import threading
 import time
 
 import pytest
 
-from conftest import ROOT, free_port, run_on, require_micropython
+from conftest import ROOT, run_on, require_micropython
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from _ws_raw import served
 
 
 
@@ -36,102 +31,66 @@ def _frame(op, payload):
     return bytes([0x80 | op, len(payload)]) + payload
 
 
-def _serve(port, mode, ready, stop):
-    ls = socket.socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", port))
-    ls.listen(4)
-    ls.settimeout(0.2)
-    ready.set()
-    try:
-        while not stop.is_set():
-            try:
-                c, _ = ls.accept()
-            except socket.timeout:
-                continue
-            with c:
-                c.settimeout(10)
-                head = b""
-                while b"\r\n\r\n" not in head and len(head) < 65536:
-                    d = c.recv(4096)
-                    if not d:
-                        break
-                    head += d
-                key = b""
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"sec-websocket-key:"):
-                        key = line.split(b":", 1)[1].strip()
-                acc = base64.b64encode(hashlib.sha1(key + GUID).digest())
-                out = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                       b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
-                if mode == "tab":
-                    # a head the client's plain case leaves to mhttp.h1 (a tab)
-                    out = out[:-2] + b"X-Tab: a\tb\r\n\r\n"
-                elif mode == "interim":
-                    out = b"HTTP/1.1 100 Continue\r\n\r\n" + out
-                elif mode == "split":
-                    # the head in pieces (a CRLF cut in two)
-                    c.sendall(out[:20])
-                    time.sleep(0.05)
-                    c.sendall(out[20:len(out) - 3])
-                    time.sleep(0.05)
-                    out = out[len(out) - 3:]
-                elif mode == "refuse":
-                    c.sendall(b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
-                              b"Content-Length: 0\r\n\r\n")
-                    continue
-                elif mode == "noanswer":
-                    continue
-                elif mode == "fold":
-                    # a folded field line: mhttp.h1 refuses it (its error path: _h1_rare,
-                    # _h1_text)
-                    out = out[:-2] + b" x\r\n\r\n"
-                elif mode == "slow":
-                    time.sleep(0.4)
-                elif mode == "badaccept":
-                    out = out.replace(acc, _bad_accept(acc))
-                if mode == "eof":
-                    c.sendall(out)
-                    continue                    # TCP ends right after the 101
-                out += _frame(1, b"first") + _frame(2, b"\x00second")
-                if mode == "frames_eof":
-                    c.sendall(out)
-                    continue                    # two frames, then TCP ends
-                c.sendall(out)
-                # "echo": then echo each message (small unfragmented frames, masked by
-                # the client) until its close frame, which is echoed
-                buf = b""
-                while True:
-                    while len(buf) < 6 or len(buf) < 6 + (buf[1] & 127):
-                        d = c.recv(4096)
-                        if not d:
-                            break
-                        buf += d
-                    if len(buf) < 6:
-                        break
-                    op, n = buf[0] & 15, buf[1] & 127
-                    mask, data = buf[2:6], buf[6:6 + n]
-                    buf = buf[6 + n:]
-                    c.sendall(_frame(op, bytes(b ^ mask[i & 3] for i, b in enumerate(data))))
-                    if op == 8:
-                        break
-    finally:
-        ls.close()
+def _answer(mode, c, head, acc):
+    out = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+    if mode == "tab":
+        # a head the client's plain case leaves to mhttp.h1 (a tab)
+        out = out[:-2] + b"X-Tab: a\tb\r\n\r\n"
+    elif mode == "interim":
+        out = b"HTTP/1.1 100 Continue\r\n\r\n" + out
+    elif mode == "split":
+        # the head in pieces (a CRLF cut in two)
+        c.sendall(out[:20])
+        time.sleep(0.05)
+        c.sendall(out[20:len(out) - 3])
+        time.sleep(0.05)
+        out = out[len(out) - 3:]
+    elif mode == "refuse":
+        c.sendall(b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
+                  b"Content-Length: 0\r\n\r\n")
+        return
+    elif mode == "noanswer":
+        return
+    elif mode == "fold":
+        # a folded field line: mhttp.h1 refuses it (its error path: _h1_rare,
+        # _h1_text)
+        out = out[:-2] + b" x\r\n\r\n"
+    elif mode == "slow":
+        time.sleep(0.4)
+    elif mode == "badaccept":
+        out = out.replace(acc, _bad_accept(acc))
+    if mode == "eof":
+        c.sendall(out)
+        return                    # TCP ends right after the 101
+    out += _frame(1, b"first") + _frame(2, b"\x00second")
+    if mode == "frames_eof":
+        c.sendall(out)
+        return                    # two frames, then TCP ends
+    c.sendall(out)
+    # "echo": then echo each message (small unfragmented frames, masked by
+    # the client) until its close frame, which is echoed
+    buf = b""
+    while True:
+        while len(buf) < 6 or len(buf) < 6 + (buf[1] & 127):
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+        if len(buf) < 6:
+            break
+        op, n = buf[0] & 15, buf[1] & 127
+        mask, data = buf[2:6], buf[6:6 + n]
+        buf = buf[6 + n:]
+        c.sendall(_frame(op, bytes(b ^ mask[i & 3] for i, b in enumerate(data))))
+        if op == 8:
+            break
 
 
-@contextlib.contextmanager
 def _served(mode):
-    # _serve(mode) in a thread while the block runs: -> its port
-    port = free_port()
-    ready, stop = threading.Event(), threading.Event()
-    t = threading.Thread(target=_serve, args=(port, mode, ready, stop), daemon=True)
-    t.start()
-    assert ready.wait(10)
-    try:
-        yield port
-    finally:
-        stop.set()
-        t.join(10)
+    # the raw server (tests_host/_ws_raw.py) answering as `mode` says: -> a context
+    # manager giving its port
+    return served(lambda c, head, acc: _answer(mode, c, head, acc))
 
 
 def _client(runtime, src, tmp_path):
