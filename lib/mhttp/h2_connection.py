@@ -479,10 +479,22 @@ class H2Connection:
         except Exception as e:
             err = e
             if not _is(e, 0) and e.__class__.__name__ != "CancelledError":
-                err = _errors().ConnectionClosed("HTTP/2 reader failed: %r" % (e,))
+                try:
+                    err = _errors().ConnectionClosed("HTTP/2 reader failed: %r" % (e,))
+                except Exception:
+                    pass    # (no heap to load mhttp.errors: the connection ends on e)
         finally:
             if self.error is None:
-                self._end(err if _is(err, 0) else _errors().ConnectionClosed("connection closed"))
+                if not _is(err, 0):
+                    # the connection ends, and its waiting handlers are woken, whatever
+                    # happens here: a MemoryError loading mhttp.errors (a board's heap
+                    # full) ends it on that error, or on the one the reader had
+                    try:
+                        err = _errors().ConnectionClosed("connection closed")
+                    except Exception as x:
+                        if err is None:
+                            err = x
+                self._end(err)
             if not self.server:
                 self.closed = True
                 io.abort()

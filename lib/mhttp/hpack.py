@@ -727,7 +727,8 @@ class Decoder(_Table):
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(globals(), "HeaderListTooLarge CompressionError")
+        return names(globals(), "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX "
+                     "HUFF_CODE HUFF_LEN HUFF_TREE")
     # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
     # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
     if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":

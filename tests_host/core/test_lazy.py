@@ -102,7 +102,8 @@ _STAR = ("_errors_h2 errors h1 h2 h2_connection h2_frames hpack request server "
 # the public names each serves lazily that its star import gives too (they were globals)
 _EV = "CLIENT SERVER EV_HEADERS EV_DATA EV_TRAILERS EV_CLOSED"
 _MORE = {"h1": _EV + " H1Error", "h1_connection": _EV + " SERVER_NAME ConnectionClosed Error",
-         "hpack": "HeaderListTooLarge CompressionError",
+         "hpack": "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX HUFF_CODE "
+                  "HUFF_LEN HUFF_TREE",
          "h2": "H2ConnectionError H2StreamError CompressionError ProtocolError Encoder Decoder",
          "h2_connection": "ProtocolError StreamCommon Error Timeout ConnectionClosed",
          "h2_frames": "H2ConnectionError H2StreamError FRAME_SIZE_ERROR",
