@@ -429,18 +429,22 @@ class H1Protocol:
                     raise _err(14)
                 if _bad_block(block, lines):
                     raise _err(15)  # control character in the message head
+                # The head block copy is not kept while the head is parsed below (board
+                # RAM: the deepest point of a message).
+                block = None
                 if n > self.max_headers:
                     raise _err(16, self.max_headers, 431)  # more than %d header fields
                 if end - pos > self.max_line:
                     # Only a block longer than max_line can hold an over-long line.
-                    ml = self.max_line
-                    if len(lines[0]) > ml:
+                    # (n, block: slots reused, a frame of fewer slots; see data below)
+                    n = self.max_line
+                    if len(lines[0]) > n:
                         if self.role == _SERVER:
-                            raise _err(17, ml, 414)  # request-line longer than %d bytes
-                        raise _err(18, ml)  # status-line longer than %d bytes
-                    for line in lines:
-                        if len(line) > ml:
-                            raise _err(19, ml, 431)  # field line longer than %d bytes
+                            raise _err(17, n, 414)  # request-line longer than %d bytes
+                        raise _err(18, n)  # status-line longer than %d bytes
+                    for block in lines:
+                        if len(block) > n:
+                            raise _err(19, n, 431)  # field line longer than %d bytes
                 if self.role == _SERVER:
                     return _SRV.request_head(self, lines)
                 return _CLI.response_head(self, lines)
@@ -452,13 +456,15 @@ class H1Protocol:
                 if self.expect_continue:
                     # (written only when set: a client's instance dict never holds it)
                     self.expect_continue = False
-                data = _take(self, self._rleft)
-                self._rleft -= len(data)
+                # (block: the body bytes; a name per value would make this frame, live
+                # while a head is parsed, larger: board RAM)
+                block = _take(self, self._rleft)
+                self._rleft -= len(block)
                 if self._rleft:
-                    return (_EV_DATA, data, False)
+                    return (_EV_DATA, block, False)
                 self._rs = _RS_DONE
                 self.their_done = True
-                return (_EV_DATA, data, True)
+                return (_EV_DATA, block, True)
             elif rs == _RS_DONE or rs == _RS_WAIT:
                 # Their message is complete (a next one waits for start_next_cycle),
                 # or a client's request head has not gone out: only EOF is news.
@@ -482,8 +488,8 @@ class H1Protocol:
             # may have moved past what was being parsed; on a board it may be the first
             # H1Error's import of mhttp.errors that ran out of heap): it is raised again
             # by every later call, and the connection is not kept alive.
-            import sys
-            m = sys.modules.get("mhttp.errors")
+            import sys as m
+            m = m.modules.get("mhttp.errors")
             if not isinstance(e, MemoryError) and (m is None or not isinstance(e, m.H1Error)):
                 raise
             self._err = e
