@@ -51,9 +51,10 @@ _STATUS_LINES = {200: b"HTTP/1.1 200 OK\r\n"}
 
 
 def request_head(self, items):
-    # items: the head's lines (the request-line first), split at CRLF.
-    lines = items
-    line = lines[0]
+    # items: the head's lines (the request-line first), split at CRLF.  (Few names: on
+    # MicroPython this frame, live while _fields parses the fields, takes a heap block
+    # of a size set by its number of locals; see also `line = None` below.)
+    line = items[0]
     if len(line) > self.max_line:
         raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
     # Cut at its two spaces (not split(): a list and a version object less per request,
@@ -96,8 +97,9 @@ def request_head(self, items):
     own_auth = connect or len(hl) == 4      # the target named the authority (Host ignored)
     self.their_version = ver
     self._method = method
-    del lines[0]
-    host, cl, te, conn, expect = self._fields(lines, hl, True)
+    line = None     # (not kept while the fields are parsed: board RAM)
+    del items[0]
+    host, cl, te, conn, expect = self._fields(items, hl, True)
     if host is not None:
         if _bad(host, _HOST):
             raise _err(62, host[:60])  # invalid Host %r
@@ -135,9 +137,9 @@ def request_head(self, items):
         _te_chunked(te, True)
         self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
-        n = _parse_cl(cl, self.max_body)
-        if n:
-            self._rleft = n
+        i = _parse_cl(cl, self.max_body)     # (i: a slot reused)
+        if i:
+            self._rleft = i
             self._rs = _RS_CL
         else:
             body = False
