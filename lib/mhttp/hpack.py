@@ -113,11 +113,9 @@ _STATIC_COUNT = const(61)
 
 
 # The static table, built on first use.  CPython: a tuple of the 61 (name, value) pairs
-# and a {name: lowest index} dict.  Boards: a list of the entries made so far, each from
-# the packed STATIC bytes the first time it is used (a GET touches about ten), after a
-# bytearray at [0] that maps idx - 1 to the entry's place (0: not made yet); names found
-# with one find() in SNAMES (no dict).  (Board RAM: 96 bytes of index and a list as long
-# as the entries used, not a list of 61 slots, 512 bytes; _st(idx) reads it.)
+# and a {name: lowest index} dict.  Boards: a list of 61 slots, each entry made from the
+# packed STATIC bytes the first time it is used (a GET touches about ten), and names
+# found with one find() in SNAMES (no dict).
 _static = None
 _s_name = None      # CPython only: {name: lowest index}
 _enc_cache = {}     # value -> encoded string literal (length prefix included)
@@ -134,7 +132,7 @@ _dec_cache = {}     # Huffman octets -> decoded bytes
 def _load_static():
     global _static, _s_name
     if not _BIG:
-        _static = [bytearray(_STATIC_COUNT)]
+        _static = [None] * _STATIC_COUNT
         return
     # Names are shared between entries and b"" is one object: 61 entries, 52 names.
     t = []
@@ -158,26 +156,23 @@ def _load_static():
 
 def _st(idx):
     # Static entry idx (1..61), made from STATIC on first use (boards).
-    k = _static[0][idx - 1]
-    if k:
-        return _static[k]
-    d = _hpack_tables.STATIC
-    i = 0
-    k = 1
-    while k < idx:
-        i += 1 + d[i]
-        i += 1 + d[i]
-        k += 1
-    n = d[i]
-    name = d[i + 1:i + 1 + n]
-    first = _sname(name)
-    if first != idx:
-        name = _st(first)[0]     # one object per name
-    i += 1 + n
-    n = d[i]
-    e = (name, d[i + 1:i + 1 + n] if n else b"", False)
-    _static.append(e)
-    _static[0][idx - 1] = len(_static) - 1
+    e = _static[idx - 1]
+    if e is None:
+        d = _hpack_tables.STATIC
+        i = 0
+        k = 1
+        while k < idx:
+            i += 1 + d[i]
+            i += 1 + d[i]
+            k += 1
+        n = d[i]
+        name = d[i + 1:i + 1 + n]
+        first = _sname(name)
+        if first != idx:
+            name = _st(first)[0]     # one object per name
+        i += 1 + n
+        n = d[i]
+        e = _static[idx - 1] = (name, d[i + 1:i + 1 + n] if n else b"", False)
     return e
 
 
@@ -206,7 +201,7 @@ def _static_pair(name, value):
         return None
     static = _static
     while k <= _STATIC_COUNT:
-        e = _st(k) if static.__class__ is list else static[k - 1]
+        e = static[k - 1] or _st(k)
         if e[0] != name:
             return None
         if e[1] == value:
@@ -407,7 +402,7 @@ class _Table:
         if index < 1:
             return None
         if index <= _STATIC_COUNT:
-            return _st(index) if _static.__class__ is list else _static[index - 1]
+            return _static[index - 1] or _st(index)
         k = index - _STATIC_COUNT
         if k > len(self._ents):
             return None
@@ -646,7 +641,7 @@ class Decoder(_Table):
                     if idx == 0:
                         # index 0
                         raise _herr(6)
-                    e = _st(idx) if static.__class__ is list else static[idx - 1]
+                    e = static[idx - 1] or _st(idx)
                 else:
                     k = idx - _STATIC_COUNT
                     if k > len(ents):
