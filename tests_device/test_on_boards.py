@@ -48,6 +48,9 @@ HOST_SIZED = {
     "test_h2_core::test_send_data_respects_windows_and_frame_size": "70 KB body",
     "test_h2_core::test_session_request_callbacks": "100 KB body",
     "test_h2_hardening::test_continuation_flood_bytes": "20 KB of CONTINUATION",
+    "test_h2_lazy::test_server_exchange_loads_no_client_or_rare_module": "an HTTP/2 client "
+        "protocol and a server connection with asyncio in one heap, after the module's "
+        "other tests loaded its rare modules (esp32 from .mpy files in /lib: ~4 KB free)",
     "test_h2_hardening::test_stalled_streams_reported_with_since": "70 KB body",
     "test_lazy::test_star_import_gives_the_public_globals": "every public module loaded "
         "into one heap (HTTP/1.1, HTTP/2 and WebSocket code at once, which does not fit an "
