@@ -14,6 +14,7 @@ from mhttp.headers import Headers
 from mhttp._io import run_blocking as _run_sync
 from mhttp.errors import Timeout
 from _t import raises, MICROPYTHON
+from _srvio import ServerIO
 
 # what only a client runs (mhttp._h2_client)
 _P_CLIENT = " get_next_available_stream_id can_open_stream _open_local _check_response"
@@ -124,11 +125,7 @@ def test_server_exchange_loads_no_client_or_rare_module():
     _pristine()
     from mhttp import _h2_server
 
-    class IO:
-        blocking = False
-        tls = False
-        closed = False
-
+    class IO(ServerIO):
         def __init__(self):
             self.q = [reqs[0], reqs[1] + reqs[2]]
             self.out = []
@@ -142,18 +139,6 @@ def test_server_exchange_loads_no_client_or_rare_module():
                     break
                 await asyncio.sleep(0)
             return b""
-
-        async def send(self, pieces, timeout=None):
-            self.out.append(b"".join([bytes(p) for p in pieces]))
-
-        def expire(self):
-            pass
-
-        def abort(self):
-            self.closed = True
-
-        async def close(self):
-            pass
 
     done = []
     errors_loaded = []

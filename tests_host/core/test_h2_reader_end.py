@@ -11,6 +11,7 @@ from mhttp.h2 import H2Protocol
 from mhttp.h2_connection import H2Connection
 from mhttp.headers import Headers
 from mhttp import _h2_server
+from _srvio import ServerIO
 # (a handler waiting for a body runs mhttp._h2_stream_rare, which imports mhttp.errors at
 # its load: loaded here, before the test takes mhttp.errors away)
 import mhttp._h2_stream_rare    # noqa: F401
@@ -21,11 +22,7 @@ except ImportError:
     builtins = None
 
 
-class _IO:
-    blocking = False
-    tls = False
-    closed = False
-
+class _IO(ServerIO):
     def __init__(self, first, block):
         self.n = 0
         self.first = first
@@ -38,18 +35,6 @@ class _IO:
             return self.first
         self.block[0] = 2       # the next two imports of mhttp.errors fail
         raise MemoryError("in recv (raised on purpose by the test)")
-
-    async def send(self, pieces, timeout=None):
-        pass
-
-    def expire(self):
-        pass
-
-    def abort(self):
-        self.closed = True
-
-    async def close(self):
-        pass
 
 
 def test_reader_memoryerror_without_errors_module_still_ends_the_connection():
