@@ -92,6 +92,17 @@ def test_board_bundles_carry_the_viper_module_for_their_cpu(tmp_path):
         assert head[0] == ord("M") and head[2] >> 2 == arch_byte, head
         h1 = bundle.build(board, preset="h1-client", out=str(tmp_path / (board + "h1")), quiet=True)
         assert "_mhttp_ws_native.mpy" not in h1["files"]
+    # The unix bundle (what tools/heapmin.py measures): compiled for this machine's CPU,
+    # as a board's is for its own, so the board RAM figures run the viper masking too.
+    arch = bundle.NATIVE_ARCH["unix"]
+    u = bundle.build("unix", out=str(tmp_path / "unix"), quiet=True)
+    assert ("_mhttp_ws_native.mpy" in u["files"]) == (arch is not None), (arch, u["files"])
+    if arch is not None:
+        r = subprocess.run([os.path.join(ROOT, ".venv", "bin", "micropython"), "-c",
+                            "import mhttp.ws as w; print(w.MASK_IMPL)"],
+                           env=_env(MICROPYPATH=str(tmp_path / "unix")), capture_output=True,
+                           text=True, timeout=60)
+        assert r.stdout.strip() == "viper", r.stdout + r.stderr
     # On another CPU the .mpy is refused with ValueError and mhttp.ws falls back.
     d = tmp_path / "esp32"
     r = subprocess.run([os.path.join(ROOT, ".venv", "bin", "micropython"), "-c",
