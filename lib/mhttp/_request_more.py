@@ -5,7 +5,7 @@
 #     to_uri, set_body, handle_redirect, _follow (a redirect during go), _exchange_body
 #     (a request with a body: 100-continue, the 417 retry, HTTP/1.0 bodies),
 #     _connect_shared (concurrent first requests share an HTTP/2 connection being
-#     opened), _may_resend (the retry on a stale pooled connection);
+#     opened), _failed and _may_resend (the retry on a stale pooled connection);
 #   - Pool methods: count, close_all; ClientStream.shutdown;
 #   - module names reached through mhttp.request: RedirectError, body_length,
 #     body_replayable, new_connect; new_from_uri with initial headers or userinfo (_new).
@@ -514,6 +514,25 @@ async def _follow(self, headers, stream, dl, blocking):
 
 
 _IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE")
+
+
+def _failed(self, conn, e, state, reused, follow):
+    # Request._go's failure path (an HTTP/1 connection is aborted there already): True
+    # when the request is to be sent again on a fresh connection.  A shared HTTP/2
+    # connection outlives one failed stream; True from mhttp._client_h2's abort: the
+    # server did not process the request (RFC 9113 §8.7: refused, or not sent after its
+    # GOAWAY), any method may be sent again.  A kept-alive connection the server closed
+    # while it sat in the pool: sent again for idempotent methods only (RFC 9112 §9.3.1).
+    # Never once a response head arrived (state[0], a request with a body), nor for the
+    # retry itself (follow False).  (Here, not in _go: board RAM, a smaller coroutine
+    # frame for every exchange.)
+    if getattr(conn, "version", 1) == 2:
+        from mhttp._client_h2 import abort
+        if abort(conn, e, self, state):
+            e = None
+    return (follow is not False and not (state and state[0]) and
+            (e is None or reused and isinstance(e, errors.ConnectionClosed) and
+             self._may_resend()))
 
 
 def _may_resend(self):

@@ -66,12 +66,11 @@
 # 562), so `from mhttp.request import RedirectError` and `request.body_length` work as
 # before and name the same objects.
 # (Modules imported whole, names taken from them as attributes, and mhttp.errors only
-# where an error needs it: this module's dict holds 21 entries with the URI functions
-# below, 416 B on a board; 23 fit in that table.)
+# where an error needs it; mhttp.headers and mhttp.stream_common where they are used:
+# this module's dict holds 17 entries with the URI functions below, 320 B on a board;
+# one more takes a table of 416 B.)
 import mhttp._io as _io
 import mhttp._lazy as _lazy
-import mhttp.stream_common as _sc
-from mhttp.headers import Headers
 
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 
@@ -83,7 +82,8 @@ DEFAULT_USER_AGENT = b"mhttp/0.1"
 # placeholder) are there too, bound on the class like the methods: five names fewer on
 # the plain path (each an interned name on MicroPython).
 _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
-        "_connect_shared _may_resend expect_100_timeout max_redirects post301 post302 proxy"
+        "_connect_shared _may_resend _failed expect_100_timeout max_redirects post301 post302 " \
+        "proxy"
 
 
 def __getattr__(name):
@@ -285,6 +285,9 @@ class Request:
     cafile = None  # a CA bundle for the default context (MicroPython needs one)
     verify = True  # False: no certificate verification (curl -k)
     pool = None  # None: the module's POOL; False: never reuse connections
+    # (body is set on every request, None too: as a class default it would take this
+    # class's table past 17 entries, 416 B on a board instead of 320, for 32 B less per
+    # request)
 
     def __init__(self, host, port, tls, headers, body=None):
         self.host = host
@@ -331,27 +334,37 @@ class Request:
         # loops one after another; MicroPython has one).  Called from a coroutine,
         # get_event_loop() is the running loop (and a name MicroPython has built in,
         # unlike get_running_loop, which it lacks).
+        # (Board RAM: this coroutine's frame is a heap block for the whole exchange, so
+        # it keeps few locals: modules by __import__, scratch values in locals not yet in
+        # use, the failure path in mhttp._request_more: 14 slots, 320 B, not 19, 352 B.)
         if blocking:
             key = True
         else:
             try:
-                import asyncio
-                key = id(asyncio.get_event_loop())
+                key = id(__import__("asyncio").get_event_loop())
             except Exception:
                 key = 0
-        # The TLS settings and version as one item, None when they are all the defaults
-        # (no ctx, cafile or sendname, verify true, version None): a tuple of five items,
-        # 64 B on a board, not nine, 96 B (the key lives as long as its pooled connection).
-        # Keys compare as before: equal exactly when every setting is equal.
+        # The TLS settings and version as one item (state, until the exchange), None when
+        # they are all the defaults (no ctx, cafile or sendname, verify true, version
+        # None): a tuple of five items, 64 B on a board, not nine, 96 B (the key lives as
+        # long as its pooled connection).  Keys compare as before: equal exactly when every
+        # setting is equal.
         if self.ctx is None and self.cafile is None and self.verify == True and \
                 self.sendname is None and self.version is None:     # noqa: E712
-            o = None
+            state = None
         else:
-            o = (None if self.ctx is None else id(self.ctx), self.cafile, self.verify,
-                 self.sendname, self.version)
-        key = ("https" if self.tls else "http", self.host.lower(), self.port, o, key)
+            state = (None if self.ctx is None else id(self.ctx), self.cafile, self.verify,
+                     self.sendname, self.version)
+        # The host lowercased (conn, until the connection): the request's own str when it
+        # is lowercase already, not a copy kept alive by the key (board RAM: 32 B).
+        conn = self.host.lower()
+        if conn == self.host:
+            conn = self.host
+        key = ("https" if self.tls else "http", conn, self.port, state, key)
         conn = pool.get(key) if pool else None
         reused = conn is not None
+        if reused and getattr(pool, "value", None) is not None:
+            key = pool.value[0]     # the entry's own key (see Pool.value): this one is garbage
         if conn is None:
             if blocking or not pool or not (self.version == 2 or
                                             (self.tls and self.version is None)):
@@ -372,36 +385,24 @@ class Request:
                     headers = await s.get_headers(_left(deadline))
                     if headers is None:
                         # (the texts of this module's errors are in mhttp._request_more)
-                        from mhttp._request_more import _err
                         # ConnectionClosed: connection closed before a response arrived
-                        raise _err(1)
-                    st = int(headers.get(b":status"))
-                    if st >= 200 or st == 101:  # 1xx are interim; 101 is final
+                        raise __import__("mhttp._request_more", None, None, ("_err",))._err(1)
+                    stream = int(headers.get(b":status"))     # (stream: scratch until set)
+                    if stream >= 200 or stream == 101:  # 1xx are interim; 101 is final
                         break
                 stream = ClientStream(s, pool, key)
         except BaseException as e:
-            from mhttp.errors import ConnectionClosed
             if getattr(conn, "version", 1) != 2:
-                conn.abort()
-            else:
-                # A shared HTTP/2 connection outlives one failed stream.  True: the
-                # server did not process the request (RFC 9113 §8.7: refused, or not
-                # sent after its GOAWAY), any method may be sent again (mhttp._client_h2);
-                # e None says so below (no other local: a coroutine frame is heap on a
-                # board, per request).
-                from mhttp._client_h2 import abort
-                if abort(conn, e, self, state):
-                    e = None
-            # A kept-alive connection the server closed while it sat in the pool: send
-            # again on a fresh one, for idempotent methods only (RFC 9112 §9.3.1).
-            if not (follow is not False and not (state and state[0]) and
-                    (e is None or reused and isinstance(e, ConnectionClosed) and
-                     self._may_resend())):
+                conn.abort()    # (first: before anything is imported)
+            # Whether to send the request again on a fresh connection (a kept-alive one
+            # the server closed while it sat in the pool; an HTTP/2 request the server did
+            # not process), in mhttp._request_more (_failed): failures only.
+            if not self._failed(conn, e, state, reused, follow):
                 raise
             headers, stream = await self._go(deadline, blocking, False)
         if follow is True and self.follow_redirects:
-            st = int(headers.get(b":status"))
-            if 300 <= st < 400 and st != 304:
+            s = int(headers.get(b":status"))     # (s: the driver's stream no more)
+            if 300 <= s < 400 and s != 304:
                 # (a redirect without Location is returned as is: by _follow, in
                 # mhttp._request_more)
                 return await self._follow(headers, stream, deadline, blocking)
@@ -457,10 +458,16 @@ class ClientStream:
     # bound by __getattr__, unget reads through to the driver's stream, and shutdown
     # (mhttp._request_more) is bound on first use.
 
+    # The pool the connection goes back to: None for the module's POOL (a class default:
+    # a stream of the default pool has two attributes, an instance of 64 B on a board,
+    # not 96).
+    pool = None
+
     def __init__(self, stream, pool, key):
         # (pool and key: names MicroPython has interned already; key None once released)
         self.stream = stream
-        self.pool = pool
+        if pool is not POOL:
+            self.pool = pool
         self.key = key
         if _reusable(stream.connection) is True:
             self._release(True)     # no body to read (HEAD, 204, 304, content-length 0)
@@ -470,13 +477,16 @@ class ClientStream:
         # each_chunk, ...) are bound here, on this class: they read through get_next_chunk
         # below, which releases the connection at the end of the body.  Everything else
         # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
-        if name in _sc.BODY.split():
-            return _sc.rare_attr(self, name, None, None)
+        from mhttp.stream_common import BODY, rare_attr
+        if name in BODY.split():
+            return rare_attr(self, name, None, None)
         if name == "shutdown":
             return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
         return getattr(self.stream, name)
 
-    get_body_as_string = _sc.StreamCommon.get_body_as_string
+    # (StreamCommon's, taken as the class is made: no global for its module)
+    from mhttp.stream_common import StreamCommon as get_body_as_string
+    get_body_as_string = get_body_as_string.get_body_as_string
 
     async def get_next_chunk(self, timeout=None):
         try:
@@ -495,28 +505,31 @@ class ClientStream:
             return      # released already
         self.key = None
         conn = self.stream.connection
+        pool = POOL if self.pool is None else self.pool
         if getattr(conn, "version", 1) == 2:
             if not end:
                 self.stream.shutdown()  # RST_STREAM; the shared connection stays
-            if self.pool and _reusable(conn) is None:
+            if pool and _reusable(conn) is None:
                 # its last stream after the peer's GOAWAY (or it failed): out of the pool
                 # and closed now, not left open until evicted (Pool.get stops at the
                 # newest usable entry and would not reach it)
-                es = self.pool.entries
+                es = pool.entries
                 for i in range(len(es)):
                     if es[i][1] is conn:
                         es.pop(i)
                         break
                 conn.abort()
             return
-        if end and self.pool and _reusable(conn) is True:
+        if end and pool and _reusable(conn) is True:
             # Board RAM: the idle connection does not keep the finished exchange's stream
             # (and the response head it holds) alive until the next request replaces it
             # (H1Connection.new_stream starts the next cycle all the same): ~0.6 KB
             # less live heap between requests, not left among the next one's garbage.
             conn.stream = None
-            self.pool.put(key, conn)
+            pool.put(key, conn)
         else:
+            if pool and pool.value is not None and pool.value[1] is conn:
+                pool.value = None   # (no closed connection kept alive by its old entry)
             conn.abort()
 
 
@@ -554,6 +567,13 @@ class Pool:
         self.max_total = max_total
         self.entries = []  # [(key, conn)], oldest first
         self.reused = 0  # connections handed out again (for tests and benchmarks)
+        # The HTTP/1 entry get() handed out last, (key, conn): put() puts that very tuple
+        # back when it brings back its connection under an equal key (board RAM: a pooled
+        # connection's key and entry are made once, by its first request, not again by
+        # every request: made per request they outlived it, objects scattered amid each
+        # request's garbage, and a later request found no room for its 288 B coroutine
+        # frame).  (A name MicroPython has built in.)
+        self.value = None
         # pending, {key: asyncio.Event} for a connection being opened, is made by the
         # first request that waits for one (mhttp._request_more._connect_shared): a
         # blocking client never does (board RAM: a dict and an attribute fewer, 64 B).
@@ -565,6 +585,7 @@ class Pool:
         # The most recently idled live connection for key, or None.  Dead ones found on
         # the way (closed, or the server said close) are closed and dropped.
         es = self.entries
+        self.value = None
         i = len(es) - 1
         while i >= 0:
             e = es[i]
@@ -576,6 +597,7 @@ class Pool:
                 if r is True:
                     if not h2:
                         es.pop(i)
+                        self.value = e
                     self.reused += 1
                     return e[1]
                 if r is None or not h2:
@@ -586,7 +608,11 @@ class Pool:
 
     def put(self, key, conn):
         es = self.entries
-        es.append((key, conn))
+        e = self.value
+        self.value = None
+        if e is None or e[1] is not conn or e[0] != key:
+            e = (key, conn)
+        es.append(e)
         n = 0
         for e in es:
             if e[0] == key:
@@ -623,6 +649,7 @@ def new_from_uri(uri, headers=None):
         return _new(s, None if userinfo is None else userinfo.decode(), host, port,
                     path.decode(), headers)
     # the names are lowercase bytes already: no copies made by Headers.append
+    from mhttp.headers import Headers
     h = Headers._trusted([(b":method", b"GET", False),
                           (b":authority", to_authority(hb, port, s), False),
                           (b":path", path, False), (b":scheme", scheme, False),
