@@ -38,6 +38,19 @@ if hasattr(b"", "translate"):
     from mhttp import _h1_cpy
     _h1_cpy.update(globals())
 
+# The request field names send_request looks for, and (from 57) the methods whose empty
+# body is sent with content-length: 0, each between two spaces at its offset (:method 1,
+# :path 9, :authority 15, :scheme 26, :protocol 34, host 44, upgrade 49); then, between
+# "|" (so never found between two spaces), the other bytes this module compares or
+# writes: HEAD 73, CONNECT 78, close 86, keep-alive 92, "content-length: 0\r\n" 103,
+# "," 123, and " \t" (the last two: the stripped characters).  One constant (board RAM:
+# a bytes constant is a heap object even from ROMFS, ~38 B each; one, not eight): the
+# methods are compared in place (startswith at their offset), the rest sliced where
+# used, on rare paths (a Connection field, an empty POST).  It ends with a space: a
+# name without spaces found after a space ends before it.
+_W = b" :method :path :authority :scheme :protocol host upgrade POST PUT PATCH " \
+     b"|HEAD|CONNECT|close|keep-alive|content-length: 0\r\n|,|\t "
+
 
 
 def response_head(self, items):
@@ -91,13 +104,14 @@ def _head(self, ver, hl, r):
             self.their_done = True
         return (_EV_HEADERS, headers, False)
     if conn is not None:
-        toks = [x.strip(b" \t") for x in conn.lower().split(b",")]
+        toks = [x.strip(_W[125:]) for x in conn.lower().split(_W[123:124])]
         # (ver is b"1.0" or b"1.1", from mhttp.h1._version: its last byte tells them apart)
-        if b"close" in toks or (ver[2] == 48 and b"keep-alive" not in toks):
+        if _W[86:91] in toks or (ver[2] == 48 and _W[92:102] not in toks):   # close, keep-alive
             self.keep_alive = False
     elif ver[2] == 48:
         self.keep_alive = False
-    if self._method == b"CONNECT" and status < 300:
+    m = self._method
+    if m is not None and len(m) == 7 and _W.startswith(m, 78) and status < 300:   # CONNECT
         self.upgraded = True
         self._rs = _RS_TUNNEL
         self._ss = _SS_TUNNEL
@@ -106,7 +120,8 @@ def _head(self, ver, hl, r):
     # RFC 9112 §6.3, in its order: a response to HEAD and a 204/304 (items 1-2) have no
     # body whatever Content-Length / Transfer-Encoding say (they describe the response
     # the request would otherwise have had), so those fields are not even parsed.
-    if self._method == b"HEAD" or status == 204 or status == 304:
+    if m is not None and len(m) == 4 and _W.startswith(m, 73) or status == 204 or \
+            status == 304:     # HEAD
         body = False
     elif te is not None:
         # (its framing is read by mhttp._h1_rare, which reads the body too)
@@ -137,12 +152,10 @@ def send_request(self, headers, end_stream):
         raise h1._err(74, None, None)  # request head already sent
     method = path = authority = None
     host = upgrade = False
-    # The field names looked for here, and (from 57) the methods whose empty body is sent
-    # with content-length: 0, in one constant (board RAM: a bytes constant is a heap object
-    # even from ROMFS; one, not ten): a name is the word found between two spaces, at its
-    # offset: :method 1, :path 9, :authority 15, :scheme 26, :protocol 34, host 44,
-    # upgrade 49.  (A name with a space in it is none of them.)
-    w = b" :method :path :authority :scheme :protocol host upgrade POST PUT PATCH "
+    # The field names looked for here are in _W: a name is the word found between two
+    # spaces, at its offset: :method 1, :path 9, :authority 15, :scheme 26, :protocol 34,
+    # host 44, upgrade 49.  (A name with a space in it is none of them.)
+    w = _W
     for f in headers:
         n = f[0]
         if type(n) is not bytes:
@@ -165,7 +178,7 @@ def send_request(self, headers, end_stream):
             raise h1._err(75, n, None)  # unknown pseudo-header %r
     if method is None or not method or h1._bad(method, _TOKEN):
         raise h1._err(76, None, None)  # invalid or missing :method
-    connect = method == b"CONNECT"
+    connect = len(method) == 7 and w.startswith(method, 78)     # CONNECT
     if connect:
         path = authority
     if not path or h1._bad(path, _VCHAR):
@@ -185,7 +198,7 @@ def send_request(self, headers, end_stream):
     self._method = method
     if upgrade:
         self._upgrade = True
-    if conn is not None and b"close" in [x.strip(b" \t") for x in conn.lower().split(b",")]:
+    if conn is not None and w[86:91] in [x.strip(w[125:]) for x in conn.lower().split(w[123:124])]:
         self.keep_alive = False
     if connect:
         self._ss = _SS_DONE
@@ -201,7 +214,7 @@ def send_request(self, headers, end_stream):
         # from offset 57 (i -1: [-2] is no space)
         i = w.find(method, 57)
         if w[i - 1] == 32 and w[i + len(method)] == 32:
-            out.append(b"content-length: 0\r\n")
+            out.append(w[103:122])     # content-length: 0\r\n
         self._ss = _SS_DONE
     out.append(b"\r\n")
     if self._ss == _SS_DONE:

@@ -148,7 +148,7 @@ def to_authority(host, port, scheme):
         elif scheme is not None:
             scheme = _io._in(scheme)[0].decode().lower()
         if scheme_to_port.get(scheme) != port:
-            b += b":%d" % port
+            b += b":" + ("%d" % port).encode()     # (no b":%d" constant: board RAM)
     return _io._out(b, was_str)
 
 
@@ -191,19 +191,14 @@ def parse_uri(uri):
         raise _bad(8)   # URI has no authority
     # the authority is b[c:end] (c moved past "//"), the path and query b[end:h]
     c += 3
-    # (three finds, not a loop over a tuple of the separators: a constant tuple is a heap
-    # object, its items three more, even from ROMFS; b"/" and b"#" are this module's
-    # constants already)
+    # (the first "/", "?" or "#" by byte values: no constant for "?" and no tuple of the
+    # separators, each a heap object on a board, even from ROMFS)
     end = len(b)
-    k = b.find(b"/", c)
-    if 0 <= k < end:
-        end = k
-    k = b.find(b"?", c)
-    if 0 <= k < end:
-        end = k
-    k = b.find(b"#", c)
-    if 0 <= k < end:
-        end = k
+    for k in range(c, end):
+        ch = b[k]
+        if ch == 47 or ch == 63 or ch == 35:    # "/", "?", "#"
+            end = k
+            break
     frag = None
     h = b.find(b"#", end)
     if h >= 0:
@@ -219,8 +214,11 @@ def parse_uri(uri):
     else:
         tail = b[end:h]
     userinfo = None
-    at = b.rfind(b"@", c, end)
-    if at >= 0:
+    # the last "@" of the authority (by its byte value: no constant, as above)
+    at = end - 1
+    while at >= c and b[at] != 64:     # "@"
+        at -= 1
+    if at >= c:
         userinfo = b[c:at]
         c = at + 1
     port = None
@@ -387,13 +385,17 @@ class Request:
                         # (the texts of this module's errors are in mhttp._request_more)
                         # ConnectionClosed: connection closed before a response arrived
                         raise __import__("mhttp._request_more", None, None, ("_err",))._err(1)
-                    stream = int(headers.get(b":status"))     # (stream: scratch until set)
+                    # (":status" a str: a name on a board, where b":status" is a heap
+                    # object; stream: scratch until set)
+                    stream = int(headers.get(":status"))
                     if stream >= 200 or stream == 101:  # 1xx are interim; 101 is final
                         break
                 stream = ClientStream(s, pool, key)
         except BaseException as e:
             if getattr(conn, "version", 1) != 2:
                 conn.abort()    # (first: before anything is imported)
+                if not reused:
+                    raise   # a new HTTP/1 connection: nothing to send again (nor to load)
             # Whether to send the request again on a fresh connection (a kept-alive one
             # the server closed while it sat in the pool; an HTTP/2 request the server did
             # not process), in mhttp._request_more (_failed): failures only.
@@ -401,7 +403,7 @@ class Request:
                 raise
             headers, stream = await self._go(deadline, blocking, False)
         if follow is True and self.follow_redirects:
-            s = int(headers.get(b":status"))     # (s: the driver's stream no more)
+            s = int(headers.get(":status"))     # (s: the driver's stream no more)
             if 300 <= s < 400 and s != 304:
                 # (a redirect without Location is returned as is: by _follow, in
                 # mhttp._request_more)

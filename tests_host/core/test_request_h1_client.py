@@ -120,3 +120,53 @@ def test_send_request_field_names_overlapping_its_lookup_words():
     out = H1Protocol(CLIENT).send_headers(base + [(b"post", b"1", False), (b"patch", b"2", False)],
                                           True)
     assert out == b"GET / HTTP/1.1\r\nhost: a\r\npost: 1\r\npatch: 2\r\n\r\n", out
+
+
+def test_words_after_the_lookup_words_are_never_matched():
+    # _h1_client._W carries, after the words send_request looks up, HEAD, CONNECT,
+    # close, keep-alive, "content-length: 0\r\n", "," and " \t" between "|": as field
+    # names and as methods they are ordinary ones (no content-length: 0 for them, no
+    # lookup word matched), and a name that would run to the constant's end is no
+    # IndexError.
+    base = [(b":authority", b"a"), (b":path", b"/")]
+    for m in (b"HEAD", b"CONNECT", b"close", b"keep-alive", b"|HEAD|", b"HEAD|CONNECT",
+              b"|", b"PATCH|", b"|PUT"):
+        if m == b"CONNECT":
+            continue    # (CONNECT: below)
+        p, out = _head(base, True, m)
+        assert out == m + b" / HTTP/1.1\r\nhost: a\r\n\r\n", m
+    g = [(b":method", b"GET", False), (b":path", b"/", False), (b":authority", b"a", False)]
+    for n in (b"head", b"connect", b"close", b"keep-alive", b"content-lengt", b"0", b"|"):
+        out = H1Protocol(CLIENT).send_headers(g + [(n, b"1", False)], True)
+        assert out == b"GET / HTTP/1.1\r\nhost: a\r\n" + n + b": 1\r\n\r\n", n
+    for n in (b"0\r\n|,|\t", b"\t", b",", b"|\t", b"\r\n|"):
+        raises(ProtocolError, H1Protocol(CLIENT).send_headers, g + [(n, b"x", False)], True)
+    # a request's own connection: close (any case, among other tokens) ends keep-alive
+    for v, keep in ((b"close", False), (b"x, Close", False), (b" close ,y", False),
+                    (b"closed", True), (b"keep-alive", True)):
+        p = H1Protocol(CLIENT)
+        p.send_headers(g + [(b"connection", v, False)], True)
+        assert p.keep_alive is keep, v
+
+
+def test_head_and_connect_responses():
+    # A response to HEAD has no body whatever its content-length says; a 2xx to CONNECT
+    # is a tunnel (the methods compared in place in _h1_client._W); other methods with
+    # those letters are ordinary.
+    p = _response(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n", b"HEAD")
+    assert p.their_done and not p.upgraded
+    for m in (b"HEA", b"HEADX", b"XHEAD", b"EAD"):
+        p = _response(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n", m)
+        assert not p.their_done, m
+    p = H1Protocol(CLIENT)
+    p.send_headers([(b":method", b"CONNECT"), (b":authority", b"h:443")], True)
+    assert p.our_done
+    p.receive_data(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert p.next_event()[0] == EV_HEADERS and p.upgraded and p.their_done
+    p = H1Protocol(CLIENT)
+    p.send_headers([(b":method", b"CONNECT"), (b":authority", b"h:443")], True)
+    p.receive_data(b"HTTP/1.1 407 No\r\ncontent-length: 0\r\n\r\n")
+    assert p.next_event()[0] == EV_HEADERS and not p.upgraded
+    for m in (b"CONNEC", b"CONNECTX", b"XCONNECT"):
+        p = _response(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", m)
+        assert not p.upgraded, m
