@@ -45,9 +45,10 @@ def ticks_add(a, d):
 
 # The I/O layer's own errors, by number (each raise site quotes its text): 0-4 are
 # mhttp._io_socket's (SocketIO; 0-3 also mhttp._io_stream's StreamIO), 5-9 the MicroPython
-# port glue's connect errors (ports/unix/_mhttp_port._err numbers them from 0 and adds
-# 5), 10 StreamIO's, 11 mhttp._io.run_blocking's.  The functions here are
-# named _err and _oserror like the callers' own: names a board has interned already.
+# port glue's connect errors (ports/unix/_mhttp_port and _mhttp_aio number them from 0
+# and add 5), 10 StreamIO's, 11 mhttp._io.run_blocking's.
+# The functions here are named _err and _oserror like the callers' own: names a board has
+# interned already.
 _ERRORS = ("recv on a closed connection", "send on a closed connection",
            "read timed out after %ss", "write timed out after %ss", "read made no progress",
            "connect to %s:%s timed out after %ss", "TLS connection to %s:%s failed: %r",

@@ -39,14 +39,6 @@ def server_tls_context(*args, **kw):
     return _mhttp_tls.server_tls_context(*args, **kw)
 
 
-def _err(n, host, port, e):
-    # The connect error numbered n (its text is quoted at each raise site): the texts
-    # live in mhttp._io_rare (from 5 there), loaded by the first error (board RAM; no
-    # default argument either: a function with one takes 64 B on a board, not 32).
-    from mhttp._io_rare import _err as f
-    return f(n + 5, host, port, e)
-
-
 def open_connection(*args, **kw):
     # asyncio's half of the glue is _mhttp_aio (open_connection), loaded by the first
     # call: a blocking client does not carry it (board RAM).  This returns its
@@ -79,12 +71,16 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         s.connect(ai[-1])
     except OSError as e:
         s.close()
-        # ETIMEDOUT (110), MicroPython's on some ports (116): compared one by one (a tuple
-        # of constants is a heap object on a board, even from ROMFS)
+        # The connect errors' texts (quoted at each raise site) live in mhttp._io_rare
+        # (numbered from 0 here, from 5 there), loaded by the first error (board RAM: no
+        # helper here, a def is heap on a board).  ETIMEDOUT (110), MicroPython's on some ports (116):
+        # compared one by one (a tuple of constants is a heap object on a board, even
+        # from ROMFS).
+        from mhttp._io_rare import _err
         n = e.args[0] if e.args else 0
         if n == 110 or n == 116:
-            raise _err(3, host, port, None)  # connect to %s:%s timed out
-        raise _err(2, host, port, e)  # connect to %s:%s failed: %r
+            raise _err(3 + 5, host, port, None)  # connect to %s:%s timed out
+        raise _err(2 + 5, host, port, e)  # connect to %s:%s failed: %r
     raw = s
     if tls:
         if tls is True:
@@ -93,7 +89,8 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
             s = tls.wrap_socket(s, server_hostname=server_hostname or host)
         except (OSError, ValueError) as e:  # mbedTLS verification failures are ValueError
             s.close()
-            raise _err(4, host, port, e)  # TLS handshake with %s:%s failed: %r
+            from mhttp._io_rare import _err
+            raise _err(4 + 5, host, port, e)  # TLS handshake with %s:%s failed: %r
     if not bufsize:
         # the receive buffer size, looked up at call time: a board's glue (ports/esp32,
         # rp2) re-exports this function and sets its own DEFAULT_BUFSIZE in `_mhttp_port`

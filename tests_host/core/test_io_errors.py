@@ -154,7 +154,8 @@ def test_stream_io_error_texts():
 
 
 def test_connect_error_texts():
-    # the MicroPython glue's connect errors (ports/unix/_mhttp_port._err)
+    # the MicroPython glue's connect errors (ports/unix/_mhttp_port and _mhttp_aio:
+    # numbered from 0 there, _err(n + 5))
     from mhttp._io_rare import _err
     from mhttp.errors import TLSError
     e = OSError(111)
