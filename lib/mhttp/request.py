@@ -563,10 +563,16 @@ class Pool:
     # At most max_per_key per key and max_total overall; the oldest are closed beyond.
     # count(), close_all() and the eviction beyond the limits (_evict) live in
     # mhttp._request_more (mhttp._lazy).
+    # The limits' defaults on the class (set on a pool only when they differ: board RAM,
+    # a pool of three attributes is an instance of 96 B, of five 128 B).
+    max_per_key = 4
+    max_total = 16
 
     def __init__(self, max_per_key=4, max_total=16):
-        self.max_per_key = max_per_key
-        self.max_total = max_total
+        if max_per_key != 4:
+            self.max_per_key = max_per_key
+        if max_total != 16:
+            self.max_total = max_total
         self.entries = []  # [(key, conn)], oldest first
         self.reused = 0  # connections handed out again (for tests and benchmarks)
         # The HTTP/1 entry get() handed out last, (key, conn): put() puts that very tuple
