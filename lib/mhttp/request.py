@@ -148,7 +148,7 @@ def to_authority(host, port, scheme):
         elif scheme is not None:
             scheme = _io._in(scheme)[0].decode().lower()
         if scheme_to_port.get(scheme) != port:
-            b += b":" + ("%d" % port).encode()     # (no b":%d" constant: board RAM)
+            b += b":%d" % port
     return _io._out(b, was_str)
 
 
@@ -385,9 +385,7 @@ class Request:
                         # (the texts of this module's errors are in mhttp._request_more)
                         # ConnectionClosed: connection closed before a response arrived
                         raise __import__("mhttp._request_more", None, None, ("_err",))._err(1)
-                    # (":status" a str: a name on a board, where b":status" is a heap
-                    # object; stream: scratch until set)
-                    stream = int(headers.get(":status"))
+                    stream = int(headers.get(b":status"))     # (stream: scratch until set)
                     if stream >= 200 or stream == 101:  # 1xx are interim; 101 is final
                         break
                 stream = ClientStream(s, pool, key)
@@ -403,7 +401,7 @@ class Request:
                 raise
             headers, stream = await self._go(deadline, blocking, False)
         if follow is True and self.follow_redirects:
-            s = int(headers.get(":status"))     # (s: the driver's stream no more)
+            s = int(headers.get(b":status"))     # (s: the driver's stream no more)
             if 300 <= s < 400 and s != 304:
                 # (a redirect without Location is returned as is: by _follow, in
                 # mhttp._request_more)
