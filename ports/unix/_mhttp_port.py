@@ -73,9 +73,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         s.close()
         # The connect errors' texts (quoted at each raise site) live in mhttp._io_rare
         # (numbered from 0 here, from 5 there), loaded by the first error (board RAM: no
-        # helper here, a def is heap on a board).  ETIMEDOUT (110), MicroPython's on some ports (116):
-        # compared one by one (a tuple of constants is a heap object on a board, even
-        # from ROMFS).
+        # helper here, a def is heap on a board).  ETIMEDOUT (110), MicroPython's on some
+        # ports (116): compared one by one (a tuple of constants is a heap object on a
+        # board, even from ROMFS).
         from mhttp._io_rare import _err
         n = e.args[0] if e.args else 0
         if n == 110 or n == 116:
