@@ -159,12 +159,7 @@ def _st(idx):
     e = _static[idx - 1]
     if e is None:
         d = _hpack_tables.STATIC
-        i = 0
-        k = 1
-        while k < idx:
-            i += 1 + d[i]
-            i += 1 + d[i]
-            k += 1
+        i = _off(idx)
         n = d[i]
         name = d[i + 1:i + 1 + n]
         first = _sname(name)
@@ -199,15 +194,43 @@ def _static_pair(name, value):
     k = _sname(name)
     if k is None:
         return None
-    static = _static
+    if _s_name is not None:
+        while k <= _STATIC_COUNT:
+            i = _static[k - 1]
+            if i[0] != name:
+                return None
+            if i[1] == value:
+                return k
+            k += 1
+        return None
+    # Boards: compared in the packed STATIC octets, no entry made (board RAM: an h2c
+    # server's first response made five entries here, :status 200, content-type and
+    # content-length, two of them only to see that the next name differs: ~0.7 KB kept
+    # for the life of the process).  (No local for the table: this frame stays at 11
+    # words, on the C stack, not a heap block per call.)
+    i = _off(k)
     while k <= _STATIC_COUNT:
-        e = static[k - 1] or _st(k)
-        if e[0] != name:
+        if _hpack_tables.STATIC[i] != len(name) or \
+                _hpack_tables.STATIC.find(name, i + 1, i + 1 + len(name)) != i + 1:
             return None
-        if e[1] == value:
+        i += 1 + len(name)
+        if _hpack_tables.STATIC[i] == len(value) and \
+                _hpack_tables.STATIC.find(value, i + 1, i + 1 + len(value)) == i + 1:
             return k
+        i += 1 + _hpack_tables.STATIC[i]
         k += 1
     return None
+
+
+def _off(idx):
+    # The offset of static entry idx (1..61) in the packed STATIC octets.
+    d = _hpack_tables.STATIC
+    i = 0
+    while idx > 1:
+        i += 1 + d[i]
+        i += 1 + d[i]
+        idx -= 1
+    return i
 
 
 def _b(x):
@@ -444,21 +467,42 @@ class _Table:
 # -- encoder ---------------------------------------------------------------------------
 
 class Encoder(_Table):
+    # CPython finds a dynamic entry through two dicts, _pairs ((name, value) -> insertion
+    # number) and _names (name -> newest insertion number).  Boards have none (the class's
+    # None) and look through the entries, newest first (_dyn): board RAM, an h2c
+    # connection's encoder ~250 bytes smaller and no (name, value) tuple per field encoded.
+    _pairs = None
 
     def __init__(self, table_size=_DEFAULT_TABLE_SIZE, huffman=True):
         super().__init__(table_size)
         self.huffman = huffman
-        self._pairs = {}        # (name, value) -> insertion number
-        self._names = {}        # name -> newest insertion number
+        if _BIG:
+            self._pairs = {}
+            self._names = {}
         self._ins = 0           # insertions so far
         self._upd_min = -1      # smallest size set since the last block, -1: none
 
     def _inserted(self, name, value):
-        self._pairs[(name, value)] = self._ins
-        self._names[name] = self._ins
+        if self._pairs is not None:
+            self._pairs[(name, value)] = self._ins
+            self._names[name] = self._ins
         self._ins += 1
 
+    def _dyn(self, name, value):
+        # Boards: the index (62...) of the newest dynamic entry (name, value), or, value
+        # None, of the newest one named name; None when there is none.
+        ents = self._ents
+        i = len(ents)
+        while i:
+            i -= 1
+            e = ents[i]
+            if e[0] == name and (value is None or e[1] == value):
+                return _STATIC_COUNT + len(ents) - i
+        return None
+
     def _evicted(self, e):
+        if self._pairs is None:
+            return
         seq = self._ins - len(self._ents) - 1   # insertion number of the entry just popped
         k = (e[0], e[1])
         if self._pairs.get(k) == seq:
@@ -497,7 +541,7 @@ class Encoder(_Table):
             _load_static()
         sn = _s_name.get if _s_name is not None else _sname
         pairs = self._pairs
-        names = self._names
+        names = None if pairs is None else self._names
         huff = self.huffman
         for h in headers:
             name = h[0]
@@ -510,9 +554,12 @@ class Encoder(_Table):
                 # RFC 7541 §6.2.3 never-indexed literal; the name may still be indexed.
                 i = sn(name)
                 if i is None:
-                    i = names.get(name)
-                    if i is not None:
-                        i = self._ins - i + _STATIC_COUNT
+                    if names is None:
+                        i = self._dyn(name, None)
+                    else:
+                        i = names.get(name)
+                        if i is not None:
+                            i = self._ins - i + _STATIC_COUNT
                 if i is None:
                     out.append(0x10)
                     out += _literal(name, huff, True)
@@ -520,10 +567,13 @@ class Encoder(_Table):
                     _put_int(out, i, 4, 0x10)
                 out += _literal(value, huff, False)
                 continue
-            key = (name, value)
-            i = pairs.get(key)
+            if pairs is None:
+                i = self._dyn(name, value)
+            else:
+                i = pairs.get((name, value))
+                if i is not None:
+                    i = self._ins - i + _STATIC_COUNT
             if i is not None:
-                i = self._ins - i + _STATIC_COUNT
                 if i < 127:
                     out.append(0x80 | i)
                 else:
@@ -535,9 +585,12 @@ class Encoder(_Table):
                 continue
             i = sn(name)
             if i is None:
-                i = names.get(name)
-                if i is not None:
-                    i = self._ins - i + _STATIC_COUNT
+                if names is None:
+                    i = self._dyn(name, None)
+                else:
+                    i = names.get(name)
+                    if i is not None:
+                        i = self._ins - i + _STATIC_COUNT
             if len(name) + len(value) + 32 <= self._max:
                 flags = 0x40
                 bits = 6
