@@ -773,21 +773,16 @@ class Decoder(_Table):
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX "
-                     "HUFF_CODE HUFF_LEN HUFF_TREE")
-    # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
-    # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
-    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
-        from mhttp import _hpack_more
-        return getattr(_hpack_more, name)
-    if " %s " % name in " STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE ":
-        return getattr(_hpack_tables, name)     # (mhttp._hpack_tables', as imported before)
-    k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
-    if name in k:
-        return (_DEFAULT_TABLE_SIZE, _DEFAULT_MAX_HEADER_LIST_SIZE, _STATIC_COUNT)[k.index(name)]
-    raise AttributeError(name)
+    # PEP 562: lua-resty-http2's module functions, HeaderListTooLarge, CompressionError,
+    # the tables (STATIC ... HUFF_TREE) and DEFAULT_TABLE_SIZE,
+    # DEFAULT_MAX_HEADER_LIST_SIZE and STATIC_COUNT, served by mhttp._hpack_more
+    # (mod_attr).  Board RAM: the names and the tests on them are str constants there,
+    # not heap objects of this module.  (__path__, which CPython's import asks for, loads
+    # nothing.)
+    if name == "__path__":
+        raise AttributeError(name)
+    from mhttp import _hpack_more
+    return _hpack_more.F[1](globals(), name)
 
 
 # CPython: bound now, no __getattr__ (the names as in _Table.__getattr__: one constant, no
