@@ -83,8 +83,9 @@
 # only by the CPython fast path, mhttp._hpack_cpy).  The Huffman encoder flushes byte by
 # byte so its ints stay below 2**30.
 # Two small bounded module-level caches (Huffman-encoded and Huffman-decoded strings;
-# CACHE_ENTRIES each, cleared when full; never-indexed values never enter them) make
-# repeated values cheap even across fresh Encoder/Decoder objects.
+# CACHE_ENTRIES each, cleared when full; never-indexed values never enter them, nor, on
+# boards, strings that enter the dynamic table) make repeated values cheap even across
+# fresh Encoder/Decoder objects.
 
 import sys
 
@@ -378,6 +379,11 @@ else:
 
 def _literal(s, huffman, mode):
     # The string literal representation of s (RFC 7541 §5.2), length prefix included.
+    # mode False: not cached.  Board RAM: boards cache no string that enters the dynamic
+    # table (the connection refers to it by index from then on; the caches would hold a
+    # copy per value for the life of the process: an h2c server's first request and
+    # response left four, ~0.3 KB), CPython caches them too (a fresh connection then
+    # codes them without Huffman work).
     mode = mode and huffman
     if mode:
         r = _enc_cache.get(s)
@@ -597,12 +603,13 @@ class Encoder(_Table):
             else:
                 flags = 0
                 bits = 4
+            # (boards cache no string that enters the table: see _literal)
             if i is None:
                 out.append(flags)
-                out += _literal(name, huff, True)
+                out += _literal(name, huff, _BIG or not flags)
             else:
                 _put_int(out, i, bits, flags)
-            out += _literal(value, huff, True)
+            out += _literal(value, huff, _BIG or not flags)
             if flags:
                 self._add(name, value)
         return bytes(out) if buf is None else out
@@ -646,8 +653,9 @@ class Decoder(_Table):
     def decode_fields(self, data):
         return self._decode(data, True)
 
-    def _string(self, data, pos):
-        # A string literal at d[i]: returns (bytes, next index).
+    def _string(self, data, pos, mode):
+        # A string literal at d[i]: returns (bytes, next index).  mode False: a Huffman
+        # string decoded is not cached (see _literal).
         b = data[pos]
         if b & 0x7f == 0x7f:
             n, pos = _get_int(data, pos, 0x7f)
@@ -663,7 +671,7 @@ class Decoder(_Table):
             r = _dec_cache.get(s)
             if r is None:
                 r = huffman_decode(s)
-                if n <= CACHE_MAX_LEN and CACHE_ENTRIES:
+                if mode and n <= CACHE_MAX_LEN and CACHE_ENTRIES:
                     if len(_dec_cache) >= CACHE_ENTRIES:
                         _dec_cache.clear()
                     _dec_cache[s] = r
@@ -737,8 +745,10 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
+                # (boards cache no string that enters the table: see _literal)
+                k = _BIG or not b & 0x40
                 if idx == 0:
-                    name, i = self._string(data, i)
+                    name, i = self._string(data, i, k)
                 else:
                     e = self._entry(idx)
                     if e is None:
@@ -748,7 +758,7 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
-                value, i = self._string(data, i)
+                value, i = self._string(data, i, k)
                 f = (name, value, ni)
                 if b & 0x40:
                     self._add(name, value, f)

@@ -84,3 +84,12 @@ def test_server_path_does_not_use_the_module_getattr():
     finally:
         if saved is not None:
             sys.modules["mhttp._h2_conn_rare"] = saved
+
+
+def test_protocol_options_refused_as_before():
+    # goaway_sent / goaway_received are state, not options (tested by their prefix)
+    from mhttp.h2 import H2Protocol
+    for k in ("goaway_sent", "goaway_received", "_next_id", "no_such_limit"):
+        e = raises(TypeError, H2Protocol, False, None, **{k: 1})
+        assert str(e) == "H2Protocol: unknown option %r" % (k,), str(e)
+    assert H2Protocol(False, max_ping_flood=5).max_ping_flood == 5
