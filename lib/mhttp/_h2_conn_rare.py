@@ -260,8 +260,15 @@ ERRORS = (
 )
 
 
+# What mhttp.h2_connection's streams wait for, by number (their _wait's reason; board
+# RAM: the texts are constants of this module, not of mhttp.h2_connection).
+WAITS = ("waiting for headers", "reading body", "waiting for flow-control window")
+
+
 def cerr(n, args):
     cls, msg = ERRORS[n]
+    if n == 0 and args[0].__class__ is int:
+        args = (WAITS[args[0]], args[1])
     return cls(msg % args if args is not None else msg)
 
 
@@ -301,4 +308,26 @@ UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgra
 
 # mhttp.h2_connection reaches these through F[_CF_*] (its const() indexes, same order):
 # one interned name on a board's plain path instead of one per function.
-F = (cerr, init_upgrade, dispatch_rare, _fail)
+def mod_attr(g, name):
+    # mhttp.h2_connection's module __getattr__ (PEP 562; g: that module's globals), here
+    # so that its names and tests are str constants of this module, not heap objects of
+    # mhttp.h2_connection.
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(g, "ProtocolError StreamCommon Error Timeout ConnectionClosed")
+    if " %s " % name in " ProtocolError Error Timeout ConnectionClosed ":
+        # (mhttp.errors' classes, as when they were imported there: see its _is)
+        return globals()[name]
+    if name == "StreamCommon":
+        from mhttp.stream_common import StreamCommon
+        return StreamCommon
+    # the server's h2c helpers (here), serve_connection (mhttp._h2_server)
+    if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):
+        return globals()[name]
+    if name == "serve_connection":
+        from mhttp._h2_server import serve_connection
+        return serve_connection
+    raise AttributeError(name)
+
+
+F = (cerr, init_upgrade, dispatch_rare, _fail, mod_attr)

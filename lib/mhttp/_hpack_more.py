@@ -5,7 +5,9 @@
 # ERRORS, the texts of the errors mhttp.hpack raises (_herr(n, ...), each text quoted at
 # its call site).  See mhttp.hpack for the API.
 from mhttp.errors import CompressionError
-from mhttp.hpack import Decoder, DEFAULT_TABLE_SIZE, _b, _literal, _put_int
+from mhttp.hpack import Decoder, _b, _literal, _put_int
+# (mhttp.hpack.DEFAULT_TABLE_SIZE is served from here: see mod_attr)
+DEFAULT_TABLE_SIZE = 4096
 
 
 def encode(src, dst=None, lower=False):
@@ -95,5 +97,24 @@ def herr(n, args):
     return cls(msg % args if args is not None else msg)
 
 
-# mhttp.hpack reaches herr as F[0]: no interned name of its own on a board's plain path.
-F = (herr,)
+def mod_attr(g, name):
+    # mhttp.hpack's module __getattr__ (PEP 562; g: that module's globals), here so that
+    # its names and tests are str constants of this module, not heap objects of
+    # mhttp.hpack.  (One str with spaces: no interned names.)
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(g, "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX "
+                     "HUFF_CODE HUFF_LEN HUFF_TREE")
+    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
+        return globals()[name]
+    if " %s " % name in " STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE ":
+        return getattr(g["_hpack_tables"], name)     # (as imported there before)
+    k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
+    if name in k:
+        return (4096, 65536, 61)[k.index(name)]
+    raise AttributeError(name)
+
+
+# mhttp.hpack reaches these as F[0] and F[1]: no interned name of their own on a board's
+# plain path.
+F = (herr, mod_attr)

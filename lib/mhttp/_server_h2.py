@@ -57,7 +57,9 @@ async def _choose(self, io):
 def _serve_h2(self, conn):
     # The coroutine serving an HTTP/2 connection (a plain function: no frame of its own
     # for as long as the connection lives).
-    from mhttp.h2_connection import serve_connection
+    # (from mhttp._h2_server itself: mhttp.h2_connection's __getattr__ would load
+    # mhttp._h2_conn_rare to find it)
+    from mhttp._h2_server import serve_connection
     return serve_connection(self, self.onstream, conn)
 
 

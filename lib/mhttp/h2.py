@@ -241,9 +241,6 @@ def __getattr__(name):
         from mhttp._star import names
         return names(globals(), "H2ConnectionError H2StreamError CompressionError "
                                 "ProtocolError Encoder Decoder")
-    if name == "ProtocolError":     # (imported where used: board RAM, see the imports)
-        from mhttp.errors import ProtocolError
-        return ProtocolError
     if name == "Encoder" or name == "Decoder":
         from mhttp import hpack
         return getattr(hpack, name)
@@ -258,9 +255,10 @@ def __getattr__(name):
     # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
     if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ IN_ ":
         return getattr(_rare(), name)
-    if " %s " % name in " H2ConnectionError H2StreamError CompressionError ":
+    if " %s " % name in " H2ConnectionError H2StreamError CompressionError ProtocolError ":
         # mhttp.errors' classes, as when they were imported here (looked up on first
-        # use: mhttp._errors_h2 stays out of a clean exchange)
+        # use: mhttp._errors_h2 stays out of a clean exchange; ProtocolError is imported
+        # where used: board RAM, see the imports)
         return getattr(__import__("mhttp.errors", None, None, (name,)), name)
     if " %s " % name in " H2Session ":
         # lua-resty-http2's session class, mhttp.h2_session.H2Session (names as str
@@ -356,8 +354,9 @@ class H2Protocol:
     def __init__(self, client=True, settings=None, auto_ack=False, validate=True,
                  connection_window=None, **limits):
         for k in limits:
-            if not hasattr(H2Protocol, k) or k[:1] == "_" or \
-                    k in ("goaway_sent", "goaway_received"):
+            # (not goaway_sent / goaway_received, the only names starting so: board RAM,
+            # no str constant for each)
+            if not hasattr(H2Protocol, k) or k[:6] == "goaway" or k[:1] == "_":
                 raise TypeError("H2Protocol: unknown option %r" % k)
             setattr(self, k, limits[k])
         if client:

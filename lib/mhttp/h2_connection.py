@@ -96,6 +96,7 @@ _CF_CERR = const(0)
 _CF_INIT_UPGRADE = const(1)
 _CF_DISPATCH_RARE = const(2)
 _CF_FAIL = const(3)
+_CF_ATTR = const(4)
 # Bytes queued in the core beyond which a writer with more than 8 frames queued waits for
 # the write in progress too (see max_queued_frames): a peer that grants huge windows and
 # stops reading is held by nothing else.
@@ -811,7 +812,7 @@ class H2Stream(_sc.StreamCommon):
             if self.id is None:
                 # get_headers: write the request head first
                 raise _cerr(8)
-            await self._wait(timeout, "waiting for headers")
+            await self._wait(timeout, 0)     # (the reasons: _h2_conn_rare.WAITS)
 
     async def get_next_chunk(self, timeout=None):
         # The next piece of body (bytes), or None at its end; on an extended CONNECT
@@ -844,7 +845,7 @@ class H2Stream(_sc.StreamCommon):
             if self.id is None:
                 # get_next_chunk: write the request head first
                 raise _cerr(9)
-            await self._wait(timeout, "reading body")
+            await self._wait(timeout, 1)
 
     # -- writing (a client stream's id: _open, mhttp._h2_client) ----------------------
     async def write_headers(self, headers, end_stream=False, timeout=None):
@@ -950,7 +951,7 @@ class H2Stream(_sc.StreamCommon):
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:
                         self._raise()
-                    await conn._wait(self._wev, timeout, "waiting for flow-control window")
+                    await conn._wait(self._wev, timeout, 2)
             except Exception as e:
                 if _is(e, 1):
                     # stream %s stalled: no WINDOW_UPDATE within %ss
@@ -971,31 +972,24 @@ class H2Stream(_sc.StreamCommon):
 
     # -- server: after the handler ------------------------------------------------------
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "ProtocolError StreamCommon Error Timeout ConnectionClosed")
-    if " %s " % name in " ProtocolError Error Timeout ConnectionClosed ":
-        # (mhttp.errors' classes, as when they were imported here: see _is)
-        return getattr(_errors(), name)
-    if name == "StreamCommon":
-        from mhttp.stream_common import StreamCommon
-        return StreamCommon
+    # PEP 562: mhttp.errors' classes, StreamCommon, the server's h2c helpers
+    # (is_preface_prefix, upgrade_request, UPGRADE_101) and serve_connection, served by
+    # mhttp._h2_conn_rare (mod_attr).  Board RAM: the names and the tests on them are str
+    # constants there, not heap objects of this module (~0.3 KB).  (__path__, which
+    # CPython's import asks for, loads nothing.)
+    if name == "__path__":
+        raise AttributeError(name)
+    # (the literals of the classes' __getattr__: one constant each, and no rare module
+    # loaded to read them)
     if name == "_CONN_RARE":        # H2Connection's methods in mhttp._h2_conn_rare
-        return ("checktls localname peername alpn settings peer_settings can_open_stream "
-                "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
-                "_quiet_flush")
+        return ("checktls localname peername alpn settings peer_settings "
+                "can_open_stream shutdown abort ping update_settings "
+                "get_next_incoming_stream _fail _kick _quiet_flush")
     if name == "_STREAM_RARE":      # H2Stream's in mhttp._h2_stream_rare
         return ("connection get_method _raise write_continue write_trailers push_promise "
                 "rst_stream shutdown pushed promised_by")
-    # PEP 562: the server's h2c helpers (is_preface_prefix, upgrade_request, UPGRADE_101)
-    # live in mhttp._h2_conn_rare, serve_connection in mhttp._h2_server (first use).
-    if name in ("is_preface_prefix", "upgrade_request", "UPGRADE_101"):
-        from mhttp import _h2_conn_rare
-        return getattr(_h2_conn_rare, name)
-    if name == "serve_connection":
-        from mhttp._h2_server import serve_connection
-        return serve_connection
-    raise AttributeError(name)
+    from mhttp import _h2_conn_rare
+    return _h2_conn_rare.F[_CF_ATTR](globals(), name)
 
 
 # CPython: the lazily bound methods are bound now and the classes lose __getattr__ (it

@@ -83,8 +83,9 @@
 # only by the CPython fast path, mhttp._hpack_cpy).  The Huffman encoder flushes byte by
 # byte so its ints stay below 2**30.
 # Two small bounded module-level caches (Huffman-encoded and Huffman-decoded strings;
-# CACHE_ENTRIES each, cleared when full; never-indexed values never enter them) make
-# repeated values cheap even across fresh Encoder/Decoder objects.
+# CACHE_ENTRIES each, cleared when full; never-indexed values never enter them, nor, on
+# boards, strings that enter the dynamic table) make repeated values cheap even across
+# fresh Encoder/Decoder objects.
 
 import sys
 
@@ -159,12 +160,7 @@ def _st(idx):
     e = _static[idx - 1]
     if e is None:
         d = _hpack_tables.STATIC
-        i = 0
-        k = 1
-        while k < idx:
-            i += 1 + d[i]
-            i += 1 + d[i]
-            k += 1
+        i = _off(idx)
         n = d[i]
         name = d[i + 1:i + 1 + n]
         first = _sname(name)
@@ -199,15 +195,43 @@ def _static_pair(name, value):
     k = _sname(name)
     if k is None:
         return None
-    static = _static
+    if _s_name is not None:
+        while k <= _STATIC_COUNT:
+            i = _static[k - 1]
+            if i[0] != name:
+                return None
+            if i[1] == value:
+                return k
+            k += 1
+        return None
+    # Boards: compared in the packed STATIC octets, no entry made (board RAM: an h2c
+    # server's first response made five entries here, :status 200, content-type and
+    # content-length, two of them only to see that the next name differs: ~0.7 KB kept
+    # for the life of the process).  (No local for the table: this frame stays at 11
+    # words, on the C stack, not a heap block per call.)
+    i = _off(k)
     while k <= _STATIC_COUNT:
-        e = static[k - 1] or _st(k)
-        if e[0] != name:
+        if _hpack_tables.STATIC[i] != len(name) or \
+                _hpack_tables.STATIC.find(name, i + 1, i + 1 + len(name)) != i + 1:
             return None
-        if e[1] == value:
+        i += 1 + len(name)
+        if _hpack_tables.STATIC[i] == len(value) and \
+                _hpack_tables.STATIC.find(value, i + 1, i + 1 + len(value)) == i + 1:
             return k
+        i += 1 + _hpack_tables.STATIC[i]
         k += 1
     return None
+
+
+def _off(idx):
+    # The offset of static entry idx (1..61) in the packed STATIC octets.
+    d = _hpack_tables.STATIC
+    i = 0
+    while idx > 1:
+        i += 1 + d[i]
+        i += 1 + d[i]
+        idx -= 1
+    return i
 
 
 def _b(x):
@@ -355,6 +379,11 @@ else:
 
 def _literal(s, huffman, mode):
     # The string literal representation of s (RFC 7541 §5.2), length prefix included.
+    # mode False: not cached.  Board RAM: boards cache no string that enters the dynamic
+    # table (the connection refers to it by index from then on; the caches would hold a
+    # copy per value for the life of the process: an h2c server's first request and
+    # response left four, ~0.3 KB), CPython caches them too (a fresh connection then
+    # codes them without Huffman work).
     mode = mode and huffman
     if mode:
         r = _enc_cache.get(s)
@@ -444,21 +473,42 @@ class _Table:
 # -- encoder ---------------------------------------------------------------------------
 
 class Encoder(_Table):
+    # CPython finds a dynamic entry through two dicts, _pairs ((name, value) -> insertion
+    # number) and _names (name -> newest insertion number).  Boards have none (the class's
+    # None) and look through the entries, newest first (_dyn): board RAM, an h2c
+    # connection's encoder ~250 bytes smaller and no (name, value) tuple per field encoded.
+    _pairs = None
 
     def __init__(self, table_size=_DEFAULT_TABLE_SIZE, huffman=True):
         super().__init__(table_size)
         self.huffman = huffman
-        self._pairs = {}        # (name, value) -> insertion number
-        self._names = {}        # name -> newest insertion number
+        if _BIG:
+            self._pairs = {}
+            self._names = {}
         self._ins = 0           # insertions so far
         self._upd_min = -1      # smallest size set since the last block, -1: none
 
     def _inserted(self, name, value):
-        self._pairs[(name, value)] = self._ins
-        self._names[name] = self._ins
+        if self._pairs is not None:
+            self._pairs[(name, value)] = self._ins
+            self._names[name] = self._ins
         self._ins += 1
 
+    def _dyn(self, name, value):
+        # Boards: the index (62...) of the newest dynamic entry (name, value), or, value
+        # None, of the newest one named name; None when there is none.
+        ents = self._ents
+        i = len(ents)
+        while i:
+            i -= 1
+            e = ents[i]
+            if e[0] == name and (value is None or e[1] == value):
+                return _STATIC_COUNT + len(ents) - i
+        return None
+
     def _evicted(self, e):
+        if self._pairs is None:
+            return
         seq = self._ins - len(self._ents) - 1   # insertion number of the entry just popped
         k = (e[0], e[1])
         if self._pairs.get(k) == seq:
@@ -497,7 +547,7 @@ class Encoder(_Table):
             _load_static()
         sn = _s_name.get if _s_name is not None else _sname
         pairs = self._pairs
-        names = self._names
+        names = None if pairs is None else self._names
         huff = self.huffman
         for h in headers:
             name = h[0]
@@ -510,9 +560,12 @@ class Encoder(_Table):
                 # RFC 7541 §6.2.3 never-indexed literal; the name may still be indexed.
                 i = sn(name)
                 if i is None:
-                    i = names.get(name)
-                    if i is not None:
-                        i = self._ins - i + _STATIC_COUNT
+                    if names is None:
+                        i = self._dyn(name, None)
+                    else:
+                        i = names.get(name)
+                        if i is not None:
+                            i = self._ins - i + _STATIC_COUNT
                 if i is None:
                     out.append(0x10)
                     out += _literal(name, huff, True)
@@ -520,10 +573,13 @@ class Encoder(_Table):
                     _put_int(out, i, 4, 0x10)
                 out += _literal(value, huff, False)
                 continue
-            key = (name, value)
-            i = pairs.get(key)
+            if pairs is None:
+                i = self._dyn(name, value)
+            else:
+                i = pairs.get((name, value))
+                if i is not None:
+                    i = self._ins - i + _STATIC_COUNT
             if i is not None:
-                i = self._ins - i + _STATIC_COUNT
                 if i < 127:
                     out.append(0x80 | i)
                 else:
@@ -535,21 +591,25 @@ class Encoder(_Table):
                 continue
             i = sn(name)
             if i is None:
-                i = names.get(name)
-                if i is not None:
-                    i = self._ins - i + _STATIC_COUNT
+                if names is None:
+                    i = self._dyn(name, None)
+                else:
+                    i = names.get(name)
+                    if i is not None:
+                        i = self._ins - i + _STATIC_COUNT
             if len(name) + len(value) + 32 <= self._max:
                 flags = 0x40
                 bits = 6
             else:
                 flags = 0
                 bits = 4
+            # (boards cache no string that enters the table: see _literal)
             if i is None:
                 out.append(flags)
-                out += _literal(name, huff, True)
+                out += _literal(name, huff, _BIG or not flags)
             else:
                 _put_int(out, i, bits, flags)
-            out += _literal(value, huff, True)
+            out += _literal(value, huff, _BIG or not flags)
             if flags:
                 self._add(name, value)
         return bytes(out) if buf is None else out
@@ -593,8 +653,9 @@ class Decoder(_Table):
     def decode_fields(self, data):
         return self._decode(data, True)
 
-    def _string(self, data, pos):
-        # A string literal at d[i]: returns (bytes, next index).
+    def _string(self, data, pos, mode):
+        # A string literal at d[i]: returns (bytes, next index).  mode False: a Huffman
+        # string decoded is not cached (see _literal).
         b = data[pos]
         if b & 0x7f == 0x7f:
             n, pos = _get_int(data, pos, 0x7f)
@@ -610,7 +671,7 @@ class Decoder(_Table):
             r = _dec_cache.get(s)
             if r is None:
                 r = huffman_decode(s)
-                if n <= CACHE_MAX_LEN and CACHE_ENTRIES:
+                if mode and n <= CACHE_MAX_LEN and CACHE_ENTRIES:
                     if len(_dec_cache) >= CACHE_ENTRIES:
                         _dec_cache.clear()
                     _dec_cache[s] = r
@@ -684,8 +745,10 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
+                # (boards cache no string that enters the table: see _literal)
+                k = _BIG or not b & 0x40
                 if idx == 0:
-                    name, i = self._string(data, i)
+                    name, i = self._string(data, i, k)
                 else:
                     e = self._entry(idx)
                     if e is None:
@@ -695,7 +758,7 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
-                value, i = self._string(data, i)
+                value, i = self._string(data, i, k)
                 f = (name, value, ni)
                 if b & 0x40:
                     self._add(name, value, f)
@@ -720,21 +783,16 @@ class Decoder(_Table):
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX "
-                     "HUFF_CODE HUFF_LEN HUFF_TREE")
-    # PEP 562: lua-resty-http2's module functions and HeaderListTooLarge live in
-    # mhttp._hpack_more (first use).  (One str with spaces: no interned names.)
-    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
-        from mhttp import _hpack_more
-        return getattr(_hpack_more, name)
-    if " %s " % name in " STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE ":
-        return getattr(_hpack_tables, name)     # (mhttp._hpack_tables', as imported before)
-    k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
-    if name in k:
-        return (_DEFAULT_TABLE_SIZE, _DEFAULT_MAX_HEADER_LIST_SIZE, _STATIC_COUNT)[k.index(name)]
-    raise AttributeError(name)
+    # PEP 562: lua-resty-http2's module functions, HeaderListTooLarge, CompressionError,
+    # the tables (STATIC ... HUFF_TREE) and DEFAULT_TABLE_SIZE,
+    # DEFAULT_MAX_HEADER_LIST_SIZE and STATIC_COUNT, served by mhttp._hpack_more
+    # (mod_attr).  Board RAM: the names and the tests on them are str constants there,
+    # not heap objects of this module.  (__path__, which CPython's import asks for, loads
+    # nothing.)
+    if name == "__path__":
+        raise AttributeError(name)
+    from mhttp import _hpack_more
+    return _hpack_more.F[1](globals(), name)
 
 
 # CPython: bound now, no __getattr__ (the names as in _Table.__getattr__: one constant, no

@@ -93,7 +93,7 @@ def test_harness_catches_escapes():
     from mhttp import hpack
     o2 = hpack.Decoder._string
 
-    def bad_string(self, data, pos):
+    def bad_string(self, data, pos, mode):
         return data[pos + 1000], pos      # an IndexError
     hpack.Decoder._string = bad_string
     try:
