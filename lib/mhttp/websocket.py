@@ -254,6 +254,16 @@ class WebSocket:
             # connection.
             import gc
             gc.collect()
+        if type(stream) is tuple:
+            # The plain HTTP/1.1 handshake's (mhttp._ws_open.connect: the I/O object and
+            # the bytes read past the 101 head): the tunnel straight over the I/O object
+            # (mhttp._ws_tun), made here, once the handshake's modules are dropped and
+            # collected (board RAM: mhttp._ws_tun loads after them, not at the
+            # handshake's peak).
+            from mhttp._ws_tun import Tunnel
+            stream = self.connection = Tunnel(stream[0], self.headers, stream[1], False,
+                                              getattr(stream[0], "send_nowait", None))
+        if core.MICROPYTHON:
             resp = self.headers
             if getattr(stream, "connection", None) is stream:
                 # HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection): the head kept as
