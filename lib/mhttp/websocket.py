@@ -447,8 +447,14 @@ class WebSocket:
                 await self.send_frame(op, data, True, timeout)
                 return
         if self._lock is None and self.ready_state != CLOSED:
-            # The blocking face (no lock): written here, one coroutine frame less per message.
-            await self.stream.write_chunk(self.p.send_message(data, text, fin), False, timeout)
+            # The blocking face (no lock): written here, one coroutine frame less per
+            # message.  Over HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection: written
+            # at once, kept by no one) the frame as the core makes it, which on
+            # MicroPython is the native masking's bytearray (board RAM: no bytes copy)
+            p = self.p
+            s = self.stream
+            await s.write_chunk(p._send(data, text, fin) if s is self.connection
+                                else p.send_message(data, text, fin), False, timeout)
             return
         await self._send(self.p.send_message, (data, text, fin), timeout)
 

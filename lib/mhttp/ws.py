@@ -355,6 +355,15 @@ def utf8_decode(b):
 def encode_frame(opcode, payload, fin=True, rsv=0, mask_key=None):
     # One frame as bytes.  rsv is the RSV bits already in place (0x40 = RSV1).
     # mask_key: 4 bytes for a client frame, None for a server frame.
+    # (bytes() of bytes is the object itself: a copy only of the native masking's
+    # bytearray, see _encode)
+    return bytes(_encode(opcode, payload, fin, rsv, mask_key))
+
+
+def _encode(opcode, payload, fin, rsv, mask_key):
+    # encode_frame's frame, a client frame on MicroPython as the native masking makes it:
+    # a bytearray, written as it is by a blocking client over HTTP/1.1 (WSProtocol._send;
+    # board RAM: one frame-sized block per message, not the bytearray and its bytes copy).
     n = len(payload)
     b0 = (0x80 if fin else 0) | rsv | opcode
     if mask_key is None:
@@ -663,6 +672,11 @@ class WSProtocol:
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
         # it until one has fin=True).  str data is sent as text unless text=False.
+        return bytes(self._send(data, text, fin))
+
+    def _send(self, data, text, fin):
+        # send_message's frame as _encode makes it (bytes, or on MicroPython a client's
+        # bytearray: what mhttp.websocket's blocking face writes over HTTP/1.1)
         if self.state != _ST_OPEN:
             self._check_open()
         if isinstance(data, str):
@@ -687,8 +701,8 @@ class WSProtocol:
         elif op != _OP_CONT:
             self._send_op = op
         if self.client:
-            return encode_frame(op, data, fin, rsv, os.urandom(4))
-        return encode_frame(op, data, fin, rsv, None)
+            return _encode(op, data, fin, rsv, os.urandom(4))
+        return _encode(op, data, fin, rsv, None)
 
     # Rare methods, bound on first use (mhttp._lazy): send_frame(opcode, payload,
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
