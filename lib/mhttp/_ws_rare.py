@@ -74,6 +74,11 @@ def ws_attr(name):
         from mhttp import _ws_hs as m
     elif name == "deflate_available":
         return deflate_available
+    elif name[:4] == "_py_" and MICROPYTHON:
+        # _py_mask, _py_mask_frame, _py_unmask: the pure-Python masking
+        # (mhttp._ws_pymask's mask, mask_frame, unmask; see mhttp.ws, "masking")
+        m = __import__("mhttp._ws_pymask", None, None, ("mask",))
+        return getattr(m, name[4:])
     else:
         # a public constant (MicroPython): " NAME=value " in _PUBLIC, stored as a global
         # of mhttp.ws once read, so that later reads do not come here

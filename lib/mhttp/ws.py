@@ -222,13 +222,12 @@ def __getattr__(name):
 #     another CPU ValueError: both fall back.
 # MHTTP_PURE=1 in the environment (CPython, MicroPython unix) forces the pure-Python path.
 # MASK_IMPL says which one runs: "c", "viper" or "python".  The pure-Python functions keep
-# their _py_ names whichever runs, so the tests check both.
+# their _py_ names whichever runs, so the tests check both (on MicroPython through the
+# module __getattr__: mhttp._ws_pymask's, loaded on first use).
 #
-# Pure Python, MicroPython: big-integer XORs against the repeated key (int.from_bytes),
-# ~7x faster than a byte loop on the unix port (it has no step slices), 256 bytes at a
-# time in place in the one bytearray that becomes the frame or payload (_mask_into): a
-# 1 KiB frame once allocated ~6 payload-sized integers and copies, which fragmented a
-# board's heap over a thousand messages.
+# Pure Python, MicroPython (mhttp._ws_pymask, loaded only where no native masking runs:
+# board RAM): big-integer XORs against the repeated key (int.from_bytes), ~7x faster than
+# a byte loop on the unix port, 256 bytes at a time in place.
 #
 # Pure Python, CPython (in mhttp._ws_cpy, with the C wrappers; MicroPython never loads
 # it): up to _SMALL bytes the same big-integer XOR (native byte order: no
@@ -262,67 +261,18 @@ else:
 
 
 if MICROPYTHON:
-    def _mask_into(b, start, key, data=None):
-        # Masks b from start to its end: a big-integer XOR per 256-byte piece (memoryview
-        # in), so a frame of any size needs only ~3 x 256 bytes of temporaries besides b
-        # itself (board RAM: no payload-sized integers, no fragmentation).  Pieces start
-        # at multiples of 4 from start, so the key lines up in each one.  data None: in
-        # place (b a bytearray, slice assignment of the same length); else data is a list
-        # each masked piece is appended to (b any bytes-like: the frame is then one join
-        # of the pieces, not a bytearray and its bytes copy, two frame-sized blocks at
-        # once; board RAM).  (data: a name MicroPython has built in, board RAM.)
-        end = len(b)
-        n = end - start
-        if n <= 0:
-            return
-        c = 256 if n > 256 else (n + 3) & ~3
-        k = int.from_bytes(bytes(key) * (c >> 2), "big")
-        mv = memoryview(b)
-        i = start
-        while i < end:
-            if end - i < c:
-                k >>= (c - end + i) << 3
-                c = end - i
-            n = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
-            if data is None:
-                b[i:i + c] = n
-            else:
-                data.append(n)
-            i += c
-
-    def _py_mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
-        if not len(data):
-            return b""
-        b = bytearray(data)
-        _mask_into(b, 0, key)
-        return bytes(b)
-
-    def _py_mask_frame(h, key, payload):
-        # The frame: header h, key, masked payload: one join of h, the key and the
-        # masked pieces (board RAM: the frame is the only frame-sized block).
-        b = [h, bytes(key)]
-        _mask_into(payload, 0, key, b)
-        return b"".join(b)
-
-    def _py_unmask(buf, start, end, key):
-        # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
-        if end <= start:
-            return b""
-        b = bytearray(memoryview(buf)[start:end])
-        _mask_into(b, 0, key)
-        return bytes(b)
-
     if _native is None:
         MASK_IMPL = "python"
-        mask = _py_mask
-        _mask_frame = _py_mask_frame
-        _unmask = _py_unmask
+        # the pure-Python masking: mhttp._ws_pymask, the native module's functions
+        # written in Python (board RAM: a board that runs the native masking does not
+        # load their code; mhttp.ws._py_mask, _py_mask_frame and _py_unmask are its
+        # mask, mask_frame and unmask, served by the module __getattr__)
+        _native = __import__("mhttp._ws_pymask", None, None, ("mask",))
     else:
         MASK_IMPL = "viper"
-        mask = _native.mask
-        _mask_frame = _native.mask_frame
-        _unmask = _native.unmask
+    mask = _native.mask
+    _mask_frame = _native.mask_frame
+    _unmask = _native.unmask
     # (no longer needed here: deleted, a module global less on a board, where the module
     # dict grows by size classes; CPython's mhttp._ws_cpy.update reads it)
     del _native
