@@ -50,6 +50,9 @@ print("TUNNEL", type(ws.unwrap().stream).__name__, "mhttp._ws_tun" in sys.module
 # the blocking face's class derives from mhttp._io_socket's Blocking: mhttp.blocking (its
 # public name) is not loaded for it
 print("BLOCKING", "mhttp.blocking" in sys.modules)
+# MicroPython: the inflater reads each message into the I/O object's read buffer (lent by
+# connect on the blocking face over HTTP/1.1; mhttp.ws._Inflater.buf)
+print("LENT", MP and ws.unwrap().p._inflater.buf is ws.unwrap().stream.io.buf)
 msg = bytes(range(256)) * 4
 for i in range(20):
     ws.send(msg)
@@ -100,6 +103,7 @@ def _check(out, mp):
     assert lines.get("EXT") == "1", out           # permessage-deflate was negotiated
     assert lines.get("TUNNEL") == "Tunnel True []", out
     assert lines.get("BLOCKING") == "False", out
+    assert lines.get("LENT") == str(mp), out
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out

@@ -327,6 +327,14 @@ class WebSocket:
             exts = fl
             fl = f = e = cp = resp = None
         self._open(stream, exts, True)
+        if core.MICROPYTHON and self.blocking and stream is self.connection:
+            # The blocking face over HTTP/1.1 (mhttp._ws_tun.Tunnel, which copies every
+            # read out of the I/O object's buffer at once): the inflater reads a message
+            # into that buffer, idle meanwhile (mhttp.ws._Inflater.buf; board RAM: no
+            # output pieces nor their join per message)
+            i = self.p._inflater
+            if i is not None:
+                i.buf = getattr(stream.io, "buf", None)
 
     # -- receiving ----------------------------------------------------------------------
     async def _read(self, end):

@@ -691,6 +691,14 @@ if MICROPYTHON:
         # takeover is always False here).
         # (argument names MicroPython has built in: n, the window bits; t, takeover;
         # stop, the most bytes the message may still take; board RAM)
+        # buf: a writable buffer (a memoryview of a bytearray) the output may be read
+        # into, or None.  mhttp.websocket's blocking client over HTTP/1.1 lends it the
+        # I/O object's read buffer, idle while a message is inflated (every read is
+        # copied out of it at once, mhttp._ws_tun): board RAM, the output is read in
+        # place, not in 256-byte pieces and their join, and the DeflateIO's state is
+        # then the first block a message's inflating allocates.
+        buf = None
+
         def __init__(self, n, t):
             self._wbits = n
             self._parts = []
@@ -736,6 +744,19 @@ if MICROPYTHON:
             n = 0
             k = 256
             try:
+                b = self.buf
+                if b is not None:
+                    # into the lent buffer (at most stop + 1 bytes: one more than the
+                    # message may take tells a bomb); a shorter read means the stream
+                    # has ended, else the rest follows in pieces
+                    n = d.readinto(b, stop + 1)
+                    if n < len(b) or n > stop:
+                        d.close()
+                        d = None
+                        if n > stop:
+                            raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
+                        return bytes(b[:n])
+                    chunks.append(bytes(b))
                 while n <= stop:
                     if k > stop + 1 - n:
                         k = stop + 1 - n
