@@ -20,7 +20,9 @@ RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_ra
         "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close",
         # the pure-Python masking: not loaded where the native masking runs (the unix
         # port's tools/micropython has it, as a board's bundle does)
-        "mhttp._ws_pymask")
+        "mhttp._ws_pymask",
+        # mhttp.errors itself: imported where raised, matched through mhttp.ws._is
+        "mhttp.errors")
 
 SCRIPT = r'''
 import sys

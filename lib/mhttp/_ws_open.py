@@ -5,7 +5,6 @@
 # sys.modules once connect() has its answer, with the HTTP/1.1 client's modules the
 # handshake loaded (unload(); board RAM: their function objects, constants and, from
 # .mpy files, their bytecode are then freed).
-from mhttp.errors import Error
 from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
@@ -48,6 +47,7 @@ async def connect(self, timeout):
     # mhttp.client.connect and mhttp.h1_connection (mhttp._ws_gen.connect; board RAM:
     # that code is not loaded on the plain path).
     if self.type != "client" or self.ready_state != _CONNECTING:
+        from mhttp.errors import Error      # (board RAM: mhttp.ws._is)
         raise Error(_msg(_M_CONNECT_USED))
     end = _deadline(timeout)
     o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}

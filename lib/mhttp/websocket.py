@@ -61,8 +61,6 @@
 #
 # Sizes: max_message_size (default: 1 MiB on CPython, 32 KiB on MicroPython) bounds every
 # incoming message after decompression (1009 beyond); max_frame_size defaults to it.
-from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
-from mhttp import errors      # errors.WSError: mhttp._errors_more, loaded at the first error
 from mhttp import ws as core
 from mhttp.ws import PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
@@ -74,6 +72,13 @@ if not core.MICROPYTHON:
     # micropython would only bind a module global, one dict entry on a board)
     def const(x):
         return x
+
+    # mhttp.errors' classes as plain globals on CPython (dir(), star imports); on
+    # MicroPython they are imported where raised, matched through mhttp.ws._is, and
+    # served by the module __getattr__ (mhttp._ws_more.ws_attr): a WebSocket loads
+    # mhttp.errors only with an error (board RAM, ~1.7 KB)
+    from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError  # noqa: F401
+    from mhttp import errors  # noqa: F401
 
 # Error messages: ids into mhttp._ws_msg.MSG, after mhttp.ws's (the texts load at the first
 # error; see mhttp.ws, "Error messages").
@@ -114,6 +119,7 @@ def _left(end):
         return None
     ms = ticks_diff(end, ticks_ms())
     if ms <= 0:
+        from mhttp.errors import Timeout
         raise Timeout("websocket: timed out")   # a literal: timeouts are routine
     return ms / 1000
 
@@ -350,11 +356,14 @@ class WebSocket:
                     try:
                         c = await s.get_next_chunk(self._slice)
                         break
-                    except Timeout:
-                        continue
+                    except Exception as e:      # Timeout (mhttp.ws._is)
+                        if not core._is(e, "Timeout"):
+                            raise
             else:
                 c = await s.get_next_chunk(_left(end))
-        except ProtocolError:
+        except Exception as e:      # ProtocolError (mhttp.ws._is)
+            if not core._is(e, "ProtocolError"):
+                raise
             c = None
         if c is None:
             self._eof = True
@@ -369,8 +378,9 @@ class WebSocket:
         if out:
             try:
                 await self.stream.write_chunk(out, False, None)
-            except (ConnectionClosed, Timeout):
-                pass
+            except Exception as e:      # ConnectionClosed, Timeout (mhttp.ws._is)
+                if not (core._is(e, "ConnectionClosed") or core._is(e, "Timeout")):
+                    raise
 
     async def receive(self, timeout=None):
         # The next message as (data, opcode) -- opcode "text" (data: str) or "binary"
@@ -378,6 +388,7 @@ class WebSocket:
         # dropped, on the way.  Raises WSError when the peer broke the protocol.
         p = self.p
         if p is None:
+            from mhttp.errors import Error
             raise Error(_msg(_M_NOT_CONNECTED))
         if self.ready_state == CLOSED:
             return None
@@ -387,10 +398,9 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
-                except ProtocolError as e:
-                    # WSError, matched through its base class (mhttp.errors): another
-                    # exception in flight (MemoryError) must not load mhttp._errors_more
-                    if isinstance(e, errors.WSError):
+                except Exception as e:
+                    # WSError, matched through its base class first (mhttp.ws._is)
+                    if core._is(e, "ProtocolError") and core._is(e, "WSError"):
                         await self._failed(e)
                     raise
                 if p._out:
@@ -425,6 +435,7 @@ class WebSocket:
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
         # in the order they were made.
         if self.ready_state == CLOSED or self.p is None:
+            from mhttp.errors import ConnectionClosed
             raise ConnectionClosed(_msg(_M_CLOSED))
         lk = self._lock
         if lk is None:

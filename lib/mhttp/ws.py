@@ -78,7 +78,6 @@
 #   client_check_response(response_headers, key, subprotocols, pmd, h2) -> (subprotocol,
 #     extensions)   raises HandshakeError
 import os
-from mhttp import errors   # WSError itself (mhttp._errors_more) is loaded at the first error
 from mhttp._lazy import bind, settle
 
 try:
@@ -90,6 +89,10 @@ except ImportError:
 # (sys.implementation read without a global for sys: board RAM, the module dict)
 from sys import implementation as MICROPYTHON  # noqa: E402
 MICROPYTHON = MICROPYTHON.name == "micropython"
+if not MICROPYTHON:
+    # (a plain global on CPython; MicroPython imports mhttp.errors where it raises or
+    # matches one, see _is)
+    from mhttp import errors  # noqa: F401
 
 # Public constants: private const()s here (inlined in this module: no global, no
 # interned name on a board), the public names (ws.OP_TEXT, from mhttp.ws import
@@ -191,7 +194,20 @@ def _rare(name, module="mhttp._ws_rare"):
 def _err(msg, code, arg=None):
     # mhttp.errors.WSError(text, code): the class lives in mhttp._errors_more, which a
     # connection that never sees an error does not load (board RAM).
+    from mhttp import errors
     return errors.WSError(_msg(msg, arg), code)
+
+
+def _is(e, name):
+    # e is an instance of mhttp.errors' class called name (ProtocolError, Timeout,
+    # ConnectionClosed, WSError).  Board RAM: an except clause naming mhttp.errors'
+    # classes needs the module (~1.7 KB of a board's heap) from import on; matched here,
+    # through sys.modules, a WebSocket loads it only with an error (a module not loaded
+    # raised nothing).  WSError asked only when e is a ProtocolError: it loads
+    # mhttp._errors_more, which another exception in flight (MemoryError) must not.
+    from sys import modules
+    m = modules.get("mhttp.errors")
+    return m is not None and isinstance(e, getattr(m, name))
 
 
 # Rarely used names are served by a module-level __getattr__ (PEP 562, MicroPython too)
@@ -565,9 +581,10 @@ class WSProtocol:
                     # b"" + tail would copy the message once more, board RAM)
                     payload = self._inflater.finish(limit - len(data))
                     data = data + payload if data else payload
-            except errors.ProtocolError as e:
-                # the inflater's WSError, matched through its base class: another
-                # exception in flight (MemoryError) must not load mhttp._errors_more
+            except Exception as e:
+                # the inflater's WSError, matched through its base class (_is)
+                if not _is(e, "ProtocolError"):
+                    raise
                 raise self._fail(str(e), e.close_code)
             if data is None:
                 data = b""
