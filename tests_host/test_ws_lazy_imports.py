@@ -17,7 +17,12 @@ import pytest
 from conftest import ROOT, free_port, port_open, wait_until, run_on
 
 RARE = ("mhttp._errors_more", "mhttp._ws_msg", "mhttp._ws_server", "mhttp._ws_rare",
-        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close")
+        "mhttp._ws_more", "mhttp._ws_cpy", "mhttp._ws_close",
+        # the pure-Python masking: not loaded where the native masking runs (the unix
+        # port's tools/micropython has it, as a board's bundle does)
+        "mhttp._ws_pymask",
+        # mhttp.errors itself: imported where raised, matched through mhttp.ws._is
+        "mhttp.errors")
 
 SCRIPT = r'''
 import sys
@@ -47,6 +52,9 @@ print("TUNNEL", type(ws.unwrap().stream).__name__, "mhttp._ws_tun" in sys.module
 # the blocking face's class derives from mhttp._io_socket's Blocking: mhttp.blocking (its
 # public name) is not loaded for it
 print("BLOCKING", "mhttp.blocking" in sys.modules)
+# MicroPython: the inflater reads each message into the I/O object's read buffer (lent by
+# connect on the blocking face over HTTP/1.1; mhttp.ws._Inflater.buf)
+print("LENT", MP and ws.unwrap().p._inflater.buf is ws.unwrap().stream.io.buf)
 msg = bytes(range(256)) * 4
 for i in range(20):
     ws.send(msg)
@@ -97,6 +105,7 @@ def _check(out, mp):
     assert lines.get("EXT") == "1", out           # permessage-deflate was negotiated
     assert lines.get("TUNNEL") == "Tunnel True []", out
     assert lines.get("BLOCKING") == "False", out
+    assert lines.get("LENT") == str(mp), out
     assert lines.get("COMMON") == "[]", out
     if mp:
         assert "mhttp._ws_more" in lines["RARE"] and "mhttp._ws_rare" in lines["RARE"], out

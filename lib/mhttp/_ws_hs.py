@@ -11,9 +11,8 @@
 # their function objects, constants and, from .mpy files, their bytecode are then freed,
 # unless a server half (mhttp._ws_server) still uses them.
 import os
-from mhttp import errors
 from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress,
-                      _err, _msg)
+                      _err, _msg, _is)
 
 try:
     from micropython import const
@@ -277,6 +276,8 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_PMD_TWICE, 0)
         try:
             exts.append(pmd.check_response(params))
-        except errors.ProtocolError as e:      # check_response's WSError
+        except Exception as e:      # check_response's WSError (mhttp.ws._is)
+            if not _is(e, "ProtocolError"):
+                raise
             raise _hs_error(str(e), 0)
     return (chosen, exts)

@@ -148,10 +148,13 @@ def connect_blocking(uri, protocols=None, timeout=None, **kw):
 def ws_attr(name):
     # mhttp.websocket's module __getattr__.
     if name == "__all__":
-        # `from mhttp.websocket import *`: the public globals and parse_ws_uri
+        # `from mhttp.websocket import *`: the public globals, parse_ws_uri and (on
+        # MicroPython, where they are not globals) mhttp.errors' names
         from mhttp._ws_rare import star
         from mhttp import websocket
-        return star(websocket.__dict__, ["parse_ws_uri"])
+        g = websocket.__dict__
+        return star(g, [n for n in "parse_ws_uri Error Timeout ConnectionClosed "
+                        "ProtocolError errors".split() if n not in g])
     if name == "HandshakeError":
         from mhttp import _ws_hserr as m
     elif name in "new_from_stream reject".split():
@@ -160,8 +163,13 @@ def ws_attr(name):
         import mhttp._ws_more as m
     elif name == "parse_ws_uri":
         from mhttp import _ws_open as m
-    elif name == "WSError":     # websocket.WSError, as examples/ws_server.py catches it
+    elif name in "WSError Error Timeout ConnectionClosed ProtocolError".split():
+        # websocket.WSError, as examples/ws_server.py catches it; on MicroPython the
+        # other four too (mhttp.websocket does not import them: board RAM)
         from mhttp import errors as m
+    elif name == "errors":
+        from mhttp import errors
+        return errors
     else:
         raise AttributeError(name)
     return getattr(m, name)

@@ -5,7 +5,6 @@
 # sys.modules once connect() has its answer, with the HTTP/1.1 client's modules the
 # handshake loaded (unload(); board RAM: their function objects, constants and, from
 # .mpy files, their bytecode are then freed).
-from mhttp.errors import Error
 from mhttp import ws as core
 from mhttp.ws import _msg
 from mhttp._ws_hs import client_key, client_request, client_check_response
@@ -48,6 +47,7 @@ async def connect(self, timeout):
     # mhttp.client.connect and mhttp.h1_connection (mhttp._ws_gen.connect; board RAM:
     # that code is not loaded on the plain path).
     if self.type != "client" or self.ready_state != _CONNECTING:
+        from mhttp.errors import Error      # (board RAM: mhttp.ws._is)
         raise Error(_msg(_M_CONNECT_USED))
     end = _deadline(timeout)
     o = {"host": self.host, "port": self.port, "tls": self.tls, "blocking": self.blocking}
@@ -82,7 +82,11 @@ async def connect(self, timeout):
                              b"http", False, None)
         head = request_head(req)
         if head is not None:
+            # (the request's Headers dropped while the answer is read: the handover below
+            # makes them again, the same; board RAM, the handshake's peak)
+            req = None
             await io.send([head], _left(end))
+            head = None
             t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
             buf = b""
             while r is None:
@@ -92,7 +96,8 @@ async def connect(self, timeout):
                     if not data:
                         eof = True      # (mhttp.h1 says what it means)
                         break
-                    buf += bytes(data)      # (a view of the I/O object's buffer)
+                    # (a view of the I/O object's buffer: copied, once)
+                    buf = buf + data if buf else bytes(data)
             if r:
                 # the plain 101: its fields, and what the server sent after it
                 # (mhttp.headers imported here, not at the top: new_from_uri does not
@@ -115,13 +120,16 @@ async def connect(self, timeout):
         # not plain after all: a path, host or subprotocol mhttp.h1 checks (head None:
         # it writes the request), or an answer mhttp.h1 reads (buf and EOF: its input)
         from mhttp._ws_gen import handover
+        if req is None:
+            req = client_request(self.authority, self.path, key, self.protocols,
+                                 self.compression, b"http", False, None)
         return await handover(self, io, o, end, key, req, buf, eof, t)
     self.protocol = proto.decode() if proto is not None else None
-    # HTTP/1.1 after the 101: the tunnel straight over the I/O object (mhttp._ws_tun)
-    from mhttp._ws_tun import Tunnel
-    stream = self.connection = Tunnel(io, resp, buf or None, False,
-                                      getattr(io, "send_nowait", None))
-    return stream, exts
+    # HTTP/1.1 after the 101: the tunnel straight over the I/O object (mhttp._ws_tun),
+    # made by mhttp.websocket.connect from (io, the bytes read past the head): there,
+    # after this module and mhttp._ws_hs are dropped (board RAM: the handshake's peak,
+    # ws client, ROMFS, live 37.5 -> 36.5 KB)
+    return (io, buf or None), exts
 
 
 def _ascii(data, start):

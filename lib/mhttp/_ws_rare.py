@@ -63,7 +63,8 @@ def ws_attr(name):
     k = " " + name + " "
     if name == "__all__":
         # `from mhttp.ws import *`: the public globals, constants and _ws_hs functions
-        return star(ws.__dict__, _PUBLIC.replace("=", " ").split()[::2] + _HS.split())
+        return star(ws.__dict__, _PUBLIC.replace("=", " ").split()[::2] + _HS.split() +
+                    ([] if "errors" in ws.__dict__ else ["errors"]))
     elif " " in name:
         raise AttributeError(name)
     elif name == "HandshakeError":
@@ -74,6 +75,16 @@ def ws_attr(name):
         from mhttp import _ws_hs as m
     elif name == "deflate_available":
         return deflate_available
+    elif name == "errors":
+        # mhttp.errors (a global on CPython; MicroPython's mhttp.ws imports it where it
+        # raises: board RAM, see mhttp.ws._is)
+        from mhttp import errors
+        return errors
+    elif name[:4] == "_py_" and MICROPYTHON:
+        # _py_mask, _py_mask_frame, _py_unmask: the pure-Python masking
+        # (mhttp._ws_pymask's mask, mask_frame, unmask; see mhttp.ws, "masking")
+        m = __import__("mhttp._ws_pymask", None, None, ("mask",))
+        return getattr(m, name[4:])
     else:
         # a public constant (MicroPython): " NAME=value " in _PUBLIC, stored as a global
         # of mhttp.ws once read, so that later reads do not come here

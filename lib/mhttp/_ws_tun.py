@@ -17,7 +17,7 @@
 # the bytes the parser held after the 101 head first, then each read's bytes (copied:
 # an I/O object may hand out a view of its reusable buffer), None from EOF on (a reset
 # connection, ConnectionClosed, reads as EOF, as there).
-from mhttp.errors import ConnectionClosed
+from mhttp.ws import _is
 
 
 class Tunnel:
@@ -75,7 +75,9 @@ class Tunnel:
             return None
         try:
             data = await self.io.recv(timeout)
-        except ConnectionClosed:
+        except Exception as e:      # ConnectionClosed (board RAM: mhttp.ws._is)
+            if not _is(e, "ConnectionClosed"):
+                raise
             data = None
         if not data:
             self.end = True

@@ -61,8 +61,6 @@
 #
 # Sizes: max_message_size (default: 1 MiB on CPython, 32 KiB on MicroPython) bounds every
 # incoming message after decompression (1009 beyond); max_frame_size defaults to it.
-from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError
-from mhttp import errors      # errors.WSError: mhttp._errors_more, loaded at the first error
 from mhttp import ws as core
 from mhttp.ws import PerMessageDeflate  # noqa: F401 (re-exported)
 from mhttp._io import ticks_ms, ticks_diff, ticks_add
@@ -74,6 +72,13 @@ if not core.MICROPYTHON:
     # micropython would only bind a module global, one dict entry on a board)
     def const(x):
         return x
+
+    # mhttp.errors' classes as plain globals on CPython (dir(), star imports); on
+    # MicroPython they are imported where raised, matched through mhttp.ws._is, and
+    # served by the module __getattr__ (mhttp._ws_more.ws_attr): a WebSocket loads
+    # mhttp.errors only with an error (board RAM, ~1.7 KB)
+    from mhttp.errors import Error, Timeout, ConnectionClosed, ProtocolError  # noqa: F401
+    from mhttp import errors  # noqa: F401
 
 # Error messages: ids into mhttp._ws_msg.MSG, after mhttp.ws's (the texts load at the first
 # error; see mhttp.ws, "Error messages").
@@ -114,6 +119,7 @@ def _left(end):
         return None
     ms = ticks_diff(end, ticks_ms())
     if ms <= 0:
+        from mhttp.errors import Timeout
         raise Timeout("websocket: timed out")   # a literal: timeouts are routine
     return ms / 1000
 
@@ -254,6 +260,16 @@ class WebSocket:
             # connection.
             import gc
             gc.collect()
+        if type(stream) is tuple:
+            # The plain HTTP/1.1 handshake's (mhttp._ws_open.connect: the I/O object and
+            # the bytes read past the 101 head): the tunnel straight over the I/O object
+            # (mhttp._ws_tun), made here, once the handshake's modules are dropped and
+            # collected (board RAM: mhttp._ws_tun loads after them, not at the
+            # handshake's peak).
+            from mhttp._ws_tun import Tunnel
+            stream = self.connection = Tunnel(stream[0], self.headers, stream[1], False,
+                                              getattr(stream[0], "send_nowait", None))
+        if core.MICROPYTHON:
             resp = self.headers
             if getattr(stream, "connection", None) is stream:
                 # HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection): the head kept as
@@ -317,6 +333,14 @@ class WebSocket:
             exts = fl
             fl = f = e = cp = resp = None
         self._open(stream, exts, True)
+        if core.MICROPYTHON and self.blocking and stream is self.connection:
+            # The blocking face over HTTP/1.1 (mhttp._ws_tun.Tunnel, which copies every
+            # read out of the I/O object's buffer at once): the inflater reads a message
+            # into that buffer, idle meanwhile (mhttp.ws._Inflater.buf; board RAM: no
+            # output pieces nor their join per message)
+            i = self.p._inflater
+            if i is not None:
+                i.buf = getattr(stream.io, "buf", None)
 
     # -- receiving ----------------------------------------------------------------------
     async def _read(self, end):
@@ -332,11 +356,14 @@ class WebSocket:
                     try:
                         c = await s.get_next_chunk(self._slice)
                         break
-                    except Timeout:
-                        continue
+                    except Exception as e:      # Timeout (mhttp.ws._is)
+                        if not core._is(e, "Timeout"):
+                            raise
             else:
                 c = await s.get_next_chunk(_left(end))
-        except ProtocolError:
+        except Exception as e:      # ProtocolError (mhttp.ws._is)
+            if not core._is(e, "ProtocolError"):
+                raise
             c = None
         if c is None:
             self._eof = True
@@ -351,8 +378,9 @@ class WebSocket:
         if out:
             try:
                 await self.stream.write_chunk(out, False, None)
-            except (ConnectionClosed, Timeout):
-                pass
+            except Exception as e:      # ConnectionClosed, Timeout (mhttp.ws._is)
+                if not (core._is(e, "ConnectionClosed") or core._is(e, "Timeout")):
+                    raise
 
     async def receive(self, timeout=None):
         # The next message as (data, opcode) -- opcode "text" (data: str) or "binary"
@@ -360,6 +388,7 @@ class WebSocket:
         # dropped, on the way.  Raises WSError when the peer broke the protocol.
         p = self.p
         if p is None:
+            from mhttp.errors import Error
             raise Error(_msg(_M_NOT_CONNECTED))
         if self.ready_state == CLOSED:
             return None
@@ -369,10 +398,9 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
-                except ProtocolError as e:
-                    # WSError, matched through its base class (mhttp.errors): another
-                    # exception in flight (MemoryError) must not load mhttp._errors_more
-                    if isinstance(e, errors.WSError):
+                except Exception as e:
+                    # WSError, matched through its base class first (mhttp.ws._is)
+                    if core._is(e, "ProtocolError") and core._is(e, "WSError"):
                         await self._failed(e)
                     raise
                 if p._out:
@@ -407,6 +435,7 @@ class WebSocket:
         # Encodes (fn(*args) -> bytes) and writes under the lock, so frames reach the wire
         # in the order they were made.
         if self.ready_state == CLOSED or self.p is None:
+            from mhttp.errors import ConnectionClosed
             raise ConnectionClosed(_msg(_M_CLOSED))
         lk = self._lock
         if lk is None:
@@ -437,8 +466,14 @@ class WebSocket:
                 await self.send_frame(op, data, True, timeout)
                 return
         if self._lock is None and self.ready_state != CLOSED:
-            # The blocking face (no lock): written here, one coroutine frame less per message.
-            await self.stream.write_chunk(self.p.send_message(data, text, fin), False, timeout)
+            # The blocking face (no lock): written here, one coroutine frame less per
+            # message.  Over HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection: written
+            # at once, kept by no one) the frame as the core makes it, which on
+            # MicroPython is the native masking's bytearray (board RAM: no bytes copy)
+            p = self.p
+            s = self.stream
+            await s.write_chunk(p._send(data, text, fin) if s is self.connection
+                                else p.send_message(data, text, fin), False, timeout)
             return
         await self._send(self.p.send_message, (data, text, fin), timeout)
 

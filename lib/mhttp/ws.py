@@ -78,7 +78,6 @@
 #   client_check_response(response_headers, key, subprotocols, pmd, h2) -> (subprotocol,
 #     extensions)   raises HandshakeError
 import os
-from mhttp import errors   # WSError itself (mhttp._errors_more) is loaded at the first error
 from mhttp._lazy import bind, settle
 
 try:
@@ -90,6 +89,10 @@ except ImportError:
 # (sys.implementation read without a global for sys: board RAM, the module dict)
 from sys import implementation as MICROPYTHON  # noqa: E402
 MICROPYTHON = MICROPYTHON.name == "micropython"
+if not MICROPYTHON:
+    # (a plain global on CPython; MicroPython imports mhttp.errors where it raises or
+    # matches one, see _is)
+    from mhttp import errors  # noqa: F401
 
 # Public constants: private const()s here (inlined in this module: no global, no
 # interned name on a board), the public names (ws.OP_TEXT, from mhttp.ws import
@@ -191,7 +194,20 @@ def _rare(name, module="mhttp._ws_rare"):
 def _err(msg, code, arg=None):
     # mhttp.errors.WSError(text, code): the class lives in mhttp._errors_more, which a
     # connection that never sees an error does not load (board RAM).
+    from mhttp import errors
     return errors.WSError(_msg(msg, arg), code)
+
+
+def _is(e, name):
+    # e is an instance of mhttp.errors' class called name (ProtocolError, Timeout,
+    # ConnectionClosed, WSError).  Board RAM: an except clause naming mhttp.errors'
+    # classes needs the module (~1.7 KB of a board's heap) from import on; matched here,
+    # through sys.modules, a WebSocket loads it only with an error (a module not loaded
+    # raised nothing).  WSError asked only when e is a ProtocolError: it loads
+    # mhttp._errors_more, which another exception in flight (MemoryError) must not.
+    from sys import modules
+    m = modules.get("mhttp.errors")
+    return m is not None and isinstance(e, getattr(m, name))
 
 
 # Rarely used names are served by a module-level __getattr__ (PEP 562, MicroPython too)
@@ -222,13 +238,12 @@ def __getattr__(name):
 #     another CPU ValueError: both fall back.
 # MHTTP_PURE=1 in the environment (CPython, MicroPython unix) forces the pure-Python path.
 # MASK_IMPL says which one runs: "c", "viper" or "python".  The pure-Python functions keep
-# their _py_ names whichever runs, so the tests check both.
+# their _py_ names whichever runs, so the tests check both (on MicroPython through the
+# module __getattr__: mhttp._ws_pymask's, loaded on first use).
 #
-# Pure Python, MicroPython: big-integer XORs against the repeated key (int.from_bytes),
-# ~7x faster than a byte loop on the unix port (it has no step slices), 256 bytes at a
-# time in place in the one bytearray that becomes the frame or payload (_mask_into): a
-# 1 KiB frame once allocated ~6 payload-sized integers and copies, which fragmented a
-# board's heap over a thousand messages.
+# Pure Python, MicroPython (mhttp._ws_pymask, loaded only where no native masking runs:
+# board RAM): big-integer XORs against the repeated key (int.from_bytes), ~7x faster than
+# a byte loop on the unix port, 256 bytes at a time in place.
 #
 # Pure Python, CPython (in mhttp._ws_cpy, with the C wrappers; MicroPython never loads
 # it): up to _SMALL bytes the same big-integer XOR (native byte order: no
@@ -262,67 +277,18 @@ else:
 
 
 if MICROPYTHON:
-    def _mask_into(b, start, key, data=None):
-        # Masks b from start to its end: a big-integer XOR per 256-byte piece (memoryview
-        # in), so a frame of any size needs only ~3 x 256 bytes of temporaries besides b
-        # itself (board RAM: no payload-sized integers, no fragmentation).  Pieces start
-        # at multiples of 4 from start, so the key lines up in each one.  data None: in
-        # place (b a bytearray, slice assignment of the same length); else data is a list
-        # each masked piece is appended to (b any bytes-like: the frame is then one join
-        # of the pieces, not a bytearray and its bytes copy, two frame-sized blocks at
-        # once; board RAM).  (data: a name MicroPython has built in, board RAM.)
-        end = len(b)
-        n = end - start
-        if n <= 0:
-            return
-        c = 256 if n > 256 else (n + 3) & ~3
-        k = int.from_bytes(bytes(key) * (c >> 2), "big")
-        mv = memoryview(b)
-        i = start
-        while i < end:
-            if end - i < c:
-                k >>= (c - end + i) << 3
-                c = end - i
-            n = (int.from_bytes(mv[i:i + c], "big") ^ k).to_bytes(c, "big")
-            if data is None:
-                b[i:i + c] = n
-            else:
-                data.append(n)
-            i += c
-
-    def _py_mask(data, key):
-        # data: bytes-like (memoryview included); key: 4 bytes-like.  Returns bytes.
-        if not len(data):
-            return b""
-        b = bytearray(data)
-        _mask_into(b, 0, key)
-        return bytes(b)
-
-    def _py_mask_frame(h, key, payload):
-        # The frame: header h, key, masked payload: one join of h, the key and the
-        # masked pieces (board RAM: the frame is the only frame-sized block).
-        b = [h, bytes(key)]
-        _mask_into(payload, 0, key, b)
-        return b"".join(b)
-
-    def _py_unmask(buf, start, end, key):
-        # The unmasked payload buf[start:end] as bytes; key: 4 bytes-like.
-        if end <= start:
-            return b""
-        b = bytearray(memoryview(buf)[start:end])
-        _mask_into(b, 0, key)
-        return bytes(b)
-
     if _native is None:
         MASK_IMPL = "python"
-        mask = _py_mask
-        _mask_frame = _py_mask_frame
-        _unmask = _py_unmask
+        # the pure-Python masking: mhttp._ws_pymask, the native module's functions
+        # written in Python (board RAM: a board that runs the native masking does not
+        # load their code; mhttp.ws._py_mask, _py_mask_frame and _py_unmask are its
+        # mask, mask_frame and unmask, served by the module __getattr__)
+        _native = __import__("mhttp._ws_pymask", None, None, ("mask",))
     else:
         MASK_IMPL = "viper"
-        mask = _native.mask
-        _mask_frame = _native.mask_frame
-        _unmask = _native.unmask
+    mask = _native.mask
+    _mask_frame = _native.mask_frame
+    _unmask = _native.unmask
     # (no longer needed here: deleted, a module global less on a board, where the module
     # dict grows by size classes; CPython's mhttp._ws_cpy.update reads it)
     del _native
@@ -355,6 +321,15 @@ def utf8_decode(b):
 def encode_frame(opcode, payload, fin=True, rsv=0, mask_key=None):
     # One frame as bytes.  rsv is the RSV bits already in place (0x40 = RSV1).
     # mask_key: 4 bytes for a client frame, None for a server frame.
+    # (bytes() of bytes is the object itself: a copy only of the native masking's
+    # bytearray, see _encode)
+    return bytes(_encode(opcode, payload, fin, rsv, mask_key))
+
+
+def _encode(opcode, payload, fin, rsv, mask_key):
+    # encode_frame's frame, a client frame on MicroPython as the native masking makes it:
+    # a bytearray, written as it is by a blocking client over HTTP/1.1 (WSProtocol._send;
+    # board RAM: one frame-sized block per message, not the bytearray and its bytes copy).
     n = len(payload)
     b0 = (0x80 if fin else 0) | rsv | opcode
     if mask_key is None:
@@ -606,9 +581,10 @@ class WSProtocol:
                     # b"" + tail would copy the message once more, board RAM)
                     payload = self._inflater.finish(limit - len(data))
                     data = data + payload if data else payload
-            except errors.ProtocolError as e:
-                # the inflater's WSError, matched through its base class: another
-                # exception in flight (MemoryError) must not load mhttp._errors_more
+            except Exception as e:
+                # the inflater's WSError, matched through its base class (_is)
+                if not _is(e, "ProtocolError"):
+                    raise
                 raise self._fail(str(e), e.close_code)
             if data is None:
                 data = b""
@@ -663,6 +639,11 @@ class WSProtocol:
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
         # it until one has fin=True).  str data is sent as text unless text=False.
+        return bytes(self._send(data, text, fin))
+
+    def _send(self, data, text, fin):
+        # send_message's frame as _encode makes it (bytes, or on MicroPython a client's
+        # bytearray: what mhttp.websocket's blocking face writes over HTTP/1.1)
         if self.state != _ST_OPEN:
             self._check_open()
         if isinstance(data, str):
@@ -687,8 +668,8 @@ class WSProtocol:
         elif op != _OP_CONT:
             self._send_op = op
         if self.client:
-            return encode_frame(op, data, fin, rsv, os.urandom(4))
-        return encode_frame(op, data, fin, rsv, None)
+            return _encode(op, data, fin, rsv, os.urandom(4))
+        return _encode(op, data, fin, rsv, None)
 
     # Rare methods, bound on first use (mhttp._lazy): send_frame(opcode, payload,
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
@@ -727,6 +708,14 @@ if MICROPYTHON:
         # takeover is always False here).
         # (argument names MicroPython has built in: n, the window bits; t, takeover;
         # stop, the most bytes the message may still take; board RAM)
+        # buf: a writable buffer (a memoryview of a bytearray) the output may be read
+        # into, or None.  mhttp.websocket's blocking client over HTTP/1.1 lends it the
+        # I/O object's read buffer, idle while a message is inflated (every read is
+        # copied out of it at once, mhttp._ws_tun): board RAM, the output is read in
+        # place, not in 256-byte pieces and their join, and the DeflateIO's state is
+        # then the first block a message's inflating allocates.
+        buf = None
+
         def __init__(self, n, t):
             self._wbits = n
             self._parts = []
@@ -772,6 +761,19 @@ if MICROPYTHON:
             n = 0
             k = 256
             try:
+                b = self.buf
+                if b is not None:
+                    # into the lent buffer (at most stop + 1 bytes: one more than the
+                    # message may take tells a bomb); a shorter read means the stream
+                    # has ended, else the rest follows in pieces
+                    n = d.readinto(b, stop + 1)
+                    if n < len(b) or n > stop:
+                        d.close()
+                        d = None
+                        if n > stop:
+                            raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
+                        return bytes(b[:n])
+                    chunks.append(bytes(b))
                 while n <= stop:
                     if k > stop + 1 - n:
                         k = stop + 1 - n

@@ -11,7 +11,7 @@
 #   mask_into(buf, key, offset)     buf[offset:] ^= key repeated, in place; buf: bytearray
 #                                   (or a memoryview of one), key: 4 bytes-like
 #   mask(data, key) -> bytes        data XOR key repeated
-#   mask_frame(h, key, payload)     h + key + masked payload (a client frame)
+#   mask_frame(h, key, payload)     h + key + masked payload (a client frame), a bytearray
 #   unmask(buf, start, end, key)    buf[start:end] unmasked, as bytes
 #
 # The loop XORs aligned 32-bit words (ESP32's Xtensa and the RP2040's Cortex-M0+ fault on
@@ -78,7 +78,9 @@ def mask_frame(h, key, payload):
     b[hl:hl + 4] = key
     b[hl + 4:] = payload
     mask_into(b, key, hl + 4)
-    return bytes(b)
+    # the bytearray itself (mhttp.ws.encode_frame returns bytes of it; a blocking client
+    # writes it as it is: board RAM, no frame-sized copy per message)
+    return b
 
 
 def unmask(buf, start, end, key):

@@ -388,3 +388,51 @@ def test_rsv1_message_without_deflate_is_1002_and_uncompressed_ok_with_it():
     assert events(c) == [(EV_MESSAGE, b"plain", False), (EV_MESSAGE, "plain", True)]
     c.receive_data(b"")
     assert events(c) == [(EV_CLOSE, 1006, "")]
+
+
+def test_inflater_reads_into_a_lent_buffer():
+    # MicroPython: mhttp.websocket's blocking client lends the inflater its I/O object's
+    # read buffer (_Inflater.buf, a memoryview of a bytearray): a message read into it in
+    # place gives the same messages, limits and errors as the pieces, for buffers smaller
+    # and larger than the messages and than the limit + 1 (then the rest follows in
+    # pieces), and the buffer is only scratch: each message is its own bytes object.
+    if not MICROPYTHON:
+        return
+    hello = bytes([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00])
+    for size in (1, 255, 256, 257, 1024, 1536, 5000):
+        for limit in (1, 256, 1024, 1536, 4096):
+            c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=limit,
+                           max_frame_size=1 << 20)
+            lent = memoryview(bytearray(size))
+            c._inflater.buf = lent
+            got = []
+            for n in (0, 1, limit - 1, limit, 255, 256, 257, 1024, 1536):
+                if n < 0 or n > limit:
+                    continue
+                data = bytes([(j * 5 + n) & 255 for j in range(256)])
+                data = (data * (n // 256 + 1))[:n]
+                c.receive_data(encode_frame(OP_BINARY, _stored(data, n & 1 == 1), True, 0x40))
+                want = [(EV_MESSAGE, data, False)]
+                if limit >= 5:
+                    c.receive_data(encode_frame(OP_TEXT, hello, True, 0x40))
+                    want.append((EV_MESSAGE, "Hello", True))
+                ev = events(c)
+                assert ev == want, (size, limit, n)
+                assert type(ev[0][1]) is bytes
+                got.append(ev[0][1])
+            # (earlier messages are not views of the lent buffer)
+            assert got[-1] == got[-1][:] and all(type(m) is bytes for m in got)
+            # one byte over the limit: 1009, whatever the buffer's size
+            data = bytes([(j * 3) & 255 for j in range(256)])
+            data = (data * (limit // 256 + 2))[:limit + 1]
+            c.receive_data(encode_frame(OP_BINARY, _stored(data), True, 0x40))
+            e = raises(WSError, events, c)
+            assert e.close_code == 1009, (size, limit)
+    # bad compressed data and the bomb, into a lent buffer
+    for bad, code, limit in ((b"\xff\xff\xff", 1002, 4096), (BOMB, 1009, 1000),
+                             (BOMB, 1009, 5000)):
+        c = WSProtocol(client=True, extensions=[client_pmd()], max_message_size=limit)
+        c._inflater.buf = memoryview(bytearray(1536))
+        c.receive_data(encode_frame(OP_BINARY, bad, True, 0x40))
+        e = raises(WSError, events, c)
+        assert e.close_code == code

@@ -434,3 +434,22 @@ def test_ready_state_names():
         for k in ("_CONNECTING", "_OPEN", "_CLOSING", "_CLOSED"):
             if k in m.__dict__:
                 assert m.__dict__[k] == getattr(websocket, k[1:]), (m, k)
+
+
+def test_error_names_of_the_websocket_modules():
+    # mhttp.websocket's Error, Timeout, ConnectionClosed, ProtocolError and errors, and
+    # mhttp.ws's errors: mhttp.errors' own objects, on MicroPython served by the module
+    # __getattr__ (the modules import mhttp.errors only where they raise or match one:
+    # board RAM), in a star import too where it asks for __all__
+    import mhttp.errors as E
+    import mhttp.ws
+    import mhttp.websocket as W
+    for n in ("Error", "Timeout", "ConnectionClosed", "ProtocolError", "WSError"):
+        assert getattr(W, n) is getattr(E, n), n
+    assert W.errors is E and mhttp.ws.errors is E
+    probe = _star("_star_probe")
+    if "served" in probe:
+        d = _star("mhttp.websocket")
+        for n in ("Error", "Timeout", "ConnectionClosed", "ProtocolError", "errors"):
+            assert d[n] is getattr(W, n), n
+        assert _star("mhttp.ws")["errors"] is E
