@@ -290,7 +290,8 @@ class Server:
             else:
                 conn = self._new_connection(io)
             onstream = self.onstream
-            rw = getattr(io, "recv_start", None)
+            # (a flag, not the bound method: every idle connection's frame held one, 32 B)
+            rw = getattr(io, "recv_start", None) is not None
             if conn is not None and self._closing:
                 # close() began while its first bytes were awaited: the connection gets
                 # one answer (HTTP/1) or GOAWAY (HTTP/2); once close() has returned, none
@@ -319,12 +320,12 @@ class Server:
                             break
                         # (what was read and the request's stream live in `ev`, the
                         # handler's result in `e`: every slot is per connection)
-                        if rw is None:
+                        if not rw:
                             ev = await io.recv(conn.idle_timeout)
                         else:
                             # StreamIO: the read awaited here, no recv() frame per
                             # idle connection (its failures are handled below)
-                            ev = await rw(conn.idle_timeout)
+                            ev = await io.recv_start(conn.idle_timeout)
                             while ev is None:      # MicroPython TLS: no data yet
                                 ev = await io.reader.readinto(io.buf)
                             ev = io.recv_got(ev)
@@ -336,7 +337,7 @@ class Server:
                             # Part of a head: the rest must come within header_timeout.
                             ev = await conn._rest_of_head(conn.p, io)
                 except CancelledError:
-                    if rw is None or not io._expired:
+                    if not rw or not io._expired:
                         raise
                     break       # rw's read timed out (or close() woke it)
                 except Exception as e:
@@ -402,7 +403,7 @@ class Server:
             if isinstance(e, Exception):
                 self._report(conn, "connection", e)
                 return
-            if rw is None or not io._expired:
+            if not rw or not io._expired:
                 raise      # cancelled (asyncio.CancelledError is a BaseException), exit
             return     # close()'s timeout cancelled its handler: mhttp._server_more._cancel_h1
         self._end(conn, io)
