@@ -13,7 +13,9 @@
 import time
 
 from mhttp.headers import Headers, _b
-from mhttp.h1 import _bad, _err, _parse_cl, _out_framing, _version
+# (mhttp.h1's helpers through the module, h1._bad &c.: one global, not five; a module
+# dict of up to 23 entries takes 416 B on a board, of 24-29 512 B)
+from mhttp import h1
 
 # RAM on boards: mhttp.h1's event kinds and character classes are private const()s here
 # (inlined: no module globals), const itself is defined for CPython only.
@@ -23,7 +25,7 @@ if hasattr(b"", "translate"):       # CPython
 
 _EV_HEADERS = const(1)          # mhttp.h1.EV_HEADERS
 _EV_CLOSED = const(4)           # mhttp.h1.EV_CLOSED
-# mhttp.h1's classes for _bad(): bits of h1._CLASS on MicroPython; on CPython the
+# mhttp.h1's classes for h1._bad(): bits of h1._CLASS on MicroPython; on CPython the
 # allowed sets, put here by mhttp._h1_cpy.update() (see mhttp.h1).
 _TOKEN = const(1)
 _VCHAR = const(2)
@@ -56,12 +58,12 @@ def request_head(self, items):
     # of a size set by its number of locals; see also `line = None` below.)
     line = items[0]
     if len(line) > self.max_line:
-        raise _err(17, self.max_line, 414)  # request-line longer than %d bytes
+        raise h1._err(17, self.max_line, 414)  # request-line longer than %d bytes
     # Cut at its two spaces (not split(): a list and a version object less per request,
     # board RAM).
     if line.count(b" ") != 2:
         # malformed request-line %r (RFC 9112 §3: method SP request-target SP HTTP-version)
-        raise _err(56, line[:60])
+        raise h1._err(56, line[:60])
     i = line.find(b" ")
     j = line.rfind(b" ")
     # ver: b"1.1" or b"1.0" (mhttp.h1._version), compared below by its last digit (48:
@@ -69,7 +71,7 @@ def request_head(self, items):
     if len(line) - j == 9 and line.startswith(b"HTTP/1.1", j + 1):
         ver = b"1.1"
     else:
-        ver = _version(line[j + 1:], True)
+        ver = h1._version(line[j + 1:], True)
     if i == 3 and line.startswith(b"GET"):
         # The commonest method: its bytes and its :method field are constants shared by
         # every such request (equal to what the copy would be), not a copy and a tuple
@@ -81,10 +83,10 @@ def request_head(self, items):
         method = line[:i]
         hl = None
     target = line[i + 1:j]
-    if not method or _bad(method, _TOKEN):
-        raise _err(21, method[:20])  # invalid request method %r
-    if not target or _bad(target, _VCHAR):
-        raise _err(57, target[:60])  # invalid request-target %r
+    if not method or h1._bad(method, _TOKEN):
+        raise h1._err(21, method[:20])  # invalid request method %r
+    if not target or h1._bad(target, _VCHAR):
+        raise h1._err(57, target[:60])  # invalid request-target %r
     connect = method == b"CONNECT"
     if connect or target[0] != 47:
         # authority-form (CONNECT), asterisk-form, absolute-form: mhttp._h1_rare
@@ -101,13 +103,13 @@ def request_head(self, items):
     del items[0]
     host, cl, te, conn, expect = self._fields(items, hl, True)
     if host is not None:
-        if _bad(host, _HOST):
-            raise _err(62, host[:60])  # invalid Host %r
+        if h1._bad(host, _HOST):
+            raise h1._err(62, host[:60])  # invalid Host %r
         if not own_auth:
             hl.insert(2, (b":authority", host, False))
     elif ver == b"1.1":
         # HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST respond with 400)
-        raise _err(63)
+        raise h1._err(63)
     # keep-alive: RFC 9112 §9.3.
     if conn is not None:
         if conn != b"keep-alive":
@@ -129,15 +131,15 @@ def request_head(self, items):
         if cl is not None:
             # both Content-Length and Transfer-Encoding (RFC 9112 §6.3: the request is to be
             # treated as an error)
-            raise _err(64)
+            raise h1._err(64)
         if ver[2] == 48:
             # Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)
-            raise _err(65)
+            raise h1._err(65)
         from mhttp._h1_rare import _te_chunked
         _te_chunked(te, True)
         self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
-        i = _parse_cl(cl, self.max_body)     # (i: a slot reused)
+        i = h1._parse_cl(cl, self.max_body)     # (i: a slot reused)
         if i:
             self._rleft = i
             self._rs = _RS_CL
@@ -157,7 +159,7 @@ def send_response(self, headers, end_stream, extra=None):
     # extra: serialised field lines (a sequence of bytes pieces) written after the
     # given fields, before the blank line (the driver's Date and Server).
     if self._ss != _SS_IDLE:
-        raise _err(66, None, None)  # response head already sent
+        raise h1._err(66, None, None)  # response head already sent
     status = None
     # (the list of a Headers, iterated without an iterator object: board RAM)
     headers = getattr(headers, "_l", headers)
@@ -169,7 +171,7 @@ def send_response(self, headers, end_stream, extra=None):
             status = _b(f[1])
             break
     if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
-        raise _err(67, None, None)  # a response needs a 3-digit :status
+        raise h1._err(67, None, None)  # a response needs a 3-digit :status
     code = int(status)
     line = _STATUS_LINES.get(code)
     if line is None:
@@ -194,7 +196,7 @@ def send_response(self, headers, end_stream, extra=None):
     elif te is not None:
         if cl is not None:
             # content-length and transfer-encoding in one response (RFC 9112 §6.2)
-            raise _err(68, None, None)
+            raise h1._err(68, None, None)
         if self.their_version != b"1.1":
             # RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, whatever the
             # handler set: dropped, and the body is close-delimited below.
@@ -241,7 +243,7 @@ def send_response(self, headers, end_stream, extra=None):
     if method == b"HEAD" or code == 204 or code == 304:
         self._ss = _SS_DONE     # (a response to HEAD: send_data drops body bytes)
     elif cl is not None or te is not None:
-        _out_framing(self, cl, te, end_stream)
+        h1._out_framing(self, cl, te, end_stream)
     elif end_stream:
         out.append(b"content-length: 0\r\n")
         self._ss = _SS_DONE

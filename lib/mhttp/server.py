@@ -290,7 +290,9 @@ class Server:
             else:
                 conn = self._new_connection(io)
             onstream = self.onstream
-            rw = getattr(io, "recv_start", None)
+            # (the class's function, not a bound method: every idle connection's frame
+            # held one, 32 B)
+            rw = getattr(type(io), "recv_start", None)
             if conn is not None and self._closing:
                 # close() began while its first bytes were awaited: the connection gets
                 # one answer (HTTP/1) or GOAWAY (HTTP/2); once close() has returned, none
@@ -324,7 +326,7 @@ class Server:
                         else:
                             # StreamIO: the read awaited here, no recv() frame per
                             # idle connection (its failures are handled below)
-                            ev = await rw(conn.idle_timeout)
+                            ev = await rw(io, conn.idle_timeout)
                             while ev is None:      # MicroPython TLS: no data yet
                                 ev = await io.reader.readinto(io.buf)
                             ev = io.recv_got(ev)
@@ -336,7 +338,7 @@ class Server:
                             # Part of a head: the rest must come within header_timeout.
                             ev = await conn._rest_of_head(conn.p, io)
                 except CancelledError:
-                    if rw is None or not io._expired:
+                    if rw is None or not getattr(io, "_expired", False):
                         raise
                     break       # rw's read timed out (or close() woke it)
                 except Exception as e:
@@ -402,7 +404,7 @@ class Server:
             if isinstance(e, Exception):
                 self._report(conn, "connection", e)
                 return
-            if rw is None or not io._expired:
+            if rw is None or not getattr(io, "_expired", False):
                 raise      # cancelled (asyncio.CancelledError is a BaseException), exit
             return     # close()'s timeout cancelled its handler: mhttp._server_more._cancel_h1
         self._end(conn, io)
