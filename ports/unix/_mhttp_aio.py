@@ -12,8 +12,8 @@ import _mhttp_port
 
 def _err(n, host, port, x=None):
     # The connect error numbered n (its text is quoted at each raise site): the texts
-    # live in mhttp._io_rare (from 5 there, as _mhttp_port._err's), loaded by the first
-    # error (board RAM).
+    # live in mhttp._io_rare (its connect errors start at 5; _mhttp_port's blocking opener
+    # raises the same numbers through it), loaded by the first error (board RAM).
     from mhttp._io_rare import _err as f
     return f(n + 5, host, port, x)
 
