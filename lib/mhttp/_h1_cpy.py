@@ -11,7 +11,7 @@
 # or, when those have none, from mhttp.h1 itself.
 _SETS = None                  # {"_TOKEN": allowed bytes, ...}, built by the first update()
 _BLOCK = None                 # a whole head; CR/LF pairing checked apart
-_NAME_CACHE_MAX = 512         # mhttp.h1's field-name cache (64 on MicroPython)
+_NAME_CACHE_MAX = 512         # mhttp.h1's field-name cache (32 on MicroPython)
 
 
 def _bad(s, allowed):

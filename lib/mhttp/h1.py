@@ -180,7 +180,7 @@ _VCHAR = const(2)
 _VALUE = const(4)
 _HEX = const(8)
 _HOST = const(16)
-_NAME_CACHE_MAX = const(64)
+_NAME_CACHE_MAX = const(32)
 
 if hasattr(b"", "translate"):
     # CPython: _bad(s, allowed) is one bytes.translate() (the allowed sets are built from
@@ -220,7 +220,10 @@ else:
 # steer framing, -1 for a field never indexed (NEVER_INDEX_DEFAULT: none of those steers
 # framing), else 0.  (A 2-tuple: one heap block per cached name on a board, a 3-tuple
 # takes two.)  Shared by every connection and bounded (_NAME_CACHE_MAX): a peer sending
-# endless new names only costs the validation, never memory.
+# endless new names only costs the validation, never memory.  On a board each entry
+# holds ~176 B for the life of the process (64-bit unix port: the raw name, its
+# lowercase copy, the tuple, the dict slot), so 32 names there (~5.6 KB at most; a
+# browser's request and our response use ~25), 512 on CPython (mhttp._h1_cpy).
 _NAME_CACHE = {}
 
 

@@ -153,3 +153,28 @@ def test_get_requests_share_their_method_and_scheme_fields():
     s.receive_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
     l = s.next_event()[1]._l
     assert l[3] == (b":scheme", b"https", False) and l[0] is la[0]
+
+
+def test_field_name_cache_is_bounded():
+    # A peer sending ever new field names costs validation, not memory: the shared name
+    # cache stops at 32 entries on MicroPython (~176 B each on a 64-bit board port), 512
+    # on CPython, and names past the bound still parse.
+    import mhttp.h1 as h1
+    cache = h1._NAME_CACHE
+    saved = dict(cache)
+    cap = 32 if MICROPYTHON else 512
+    try:
+        n = 0
+        while n < cap + 8:
+            s = H1Protocol(SERVER)
+            head = b"GET / HTTP/1.1\r\nHost: x\r\n"
+            for i in range(40):
+                head += b"X-N%d: v\r\n" % (n + i)
+            s.receive_data(head + b"\r\n")
+            ev = s.next_event()
+            assert ev[0] == EV_HEADERS and ev[1].get(b"x-n%d" % (n + 39)) == b"v"
+            n += 40
+        assert len(cache) == cap
+    finally:
+        cache.clear()
+        cache.update(saved)
