@@ -315,7 +315,7 @@ def mod_attr(g, name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
         return names(g, "ProtocolError StreamCommon Error Timeout ConnectionClosed")
-    if " %s " % name in " ProtocolError Error Timeout ConnectionClosed ":
+    if name in "ProtocolError Error Timeout ConnectionClosed".split():
         # (mhttp.errors' classes, as when they were imported there: see its _is)
         return globals()[name]
     if name == "StreamCommon":

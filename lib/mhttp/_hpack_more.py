@@ -105,9 +105,9 @@ def mod_attr(g, name):
         from mhttp._star import names
         return names(g, "HeaderListTooLarge CompressionError STATIC SNAMES SNAME_IDX "
                      "HUFF_CODE HUFF_LEN HUFF_TREE")
-    if " %s " % name in " encode indexed incr_indexed new HeaderListTooLarge CompressionError ":
+    if name in "encode indexed incr_indexed new HeaderListTooLarge CompressionError".split():
         return globals()[name]
-    if " %s " % name in " STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE ":
+    if name in "STATIC SNAMES SNAME_IDX HUFF_CODE HUFF_LEN HUFF_TREE".split():
         return getattr(g["_hpack_tables"], name)     # (as imported there before)
     k = "DEFAULT_TABLE_SIZE DEFAULT_MAX_HEADER_LIST_SIZE STATIC_COUNT".split()
     if name in k:

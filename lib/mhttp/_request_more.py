@@ -48,11 +48,14 @@ def _modattr(name):
     import mhttp.request as r
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
-        return names(r.__dict__)
-    if name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
-                   "FILE_CHUNK".split():
+        return names(r.__dict__, "Headers")
+    if name == "Headers":
+        from mhttp.headers import Headers as v
+    elif name not in "RedirectError body_length body_replayable new_connect EXPECT_THRESHOLD " \
+                     "FILE_CHUNK".split():
         raise AttributeError(name)
-    v = globals()[name]
+    else:
+        v = globals()[name]
     setattr(r, name, v)     # later lookups are ordinary globals there
     return v
 

@@ -758,7 +758,7 @@ class Decoder(_Table):
                 if i >= n:
                     # truncated literal
                     raise _herr(10)
-                value, i = self._string(data, i, k)
+                value, i = self._string(data, i, k and not ni)   # (never-indexed: never cached)
                 f = (name, value, ni)
                 if b & 0x40:
                     self._add(name, value, f)

@@ -88,8 +88,9 @@ _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " 
 
 def __getattr__(name):
     # (PEP 562) RedirectError, body_length, body_replayable, new_connect,
-    # EXPECT_THRESHOLD, FILE_CHUNK and __all__: mhttp._request_more._modattr (board RAM:
-    # their list is not carried by every program).
+    # EXPECT_THRESHOLD, FILE_CHUNK, Headers (mhttp.headers', imported where used here)
+    # and __all__: mhttp._request_more._modattr (board RAM: their list is not carried by
+    # every program).
     if name[:1] == "_" and name != "__all__":
         raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
     from mhttp._request_more import _modattr
@@ -361,8 +362,13 @@ class Request:
         key = ("https" if self.tls else "http", conn, self.port, state, key)
         conn = pool.get(key) if pool else None
         reused = conn is not None
-        if reused and getattr(pool, "value", None) is not None:
-            key = pool.value[0]     # the entry's own key (see Pool.value): this one is garbage
+        if reused:
+            # the entry's own key (see Pool.value; this one is garbage), when the pool's
+            # last handed-out entry is this connection's (a pool of another kind, or a
+            # Pool subclass whose get() did not go through Pool.get, has none or another's)
+            state = getattr(pool, "value", None)
+            if state is not None and state[1] is conn:
+                key = state[0]
         if conn is None:
             if blocking or not pool or not (self.version == 2 or
                                             (self.tls and self.version is None)):
@@ -528,7 +534,7 @@ class ClientStream:
             conn.stream = None
             pool.put(key, conn)
         else:
-            if pool and pool.value is not None and pool.value[1] is conn:
+            if pool and getattr(pool, "value", None) is not None and pool.value[1] is conn:
                 pool.value = None   # (no closed connection kept alive by its old entry)
             conn.abort()
 

@@ -38,7 +38,7 @@ def test_h2_connection_names():
     assert h2_connection.upgrade_request is _h2_conn_rare.upgrade_request
     assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
     assert h2_connection.serve_connection is _h2_server.serve_connection
-    for n in ("no_such_name", "__path__", "Err"):
+    for n in ("no_such_name", "__path__", "Err", "Error Timeout", " Error"):
         raises(AttributeError, getattr, h2_connection, n)
     assert "ConnectionClosed" in h2_connection.__all__
 
@@ -51,7 +51,8 @@ def test_hpack_names():
     assert hpack.CompressionError is E.CompressionError
     assert hpack.new is _hpack_more.new and hpack.encode is _hpack_more.encode
     assert hpack.STATIC is _hpack_tables.STATIC and hpack.HUFF_TREE is _hpack_tables.HUFF_TREE
-    for n in ("no_such_name", "__path__", "STAT", "DEFAULT"):
+    for n in ("no_such_name", "__path__", "STAT", "DEFAULT", "indexed incr_indexed",
+              "STATIC SNAMES", "new "):
         raises(AttributeError, getattr, hpack, n)
     assert "HUFF_LEN" in hpack.__all__
 

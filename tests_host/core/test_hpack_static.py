@@ -111,3 +111,24 @@ def test_board_caches_keep_no_string_of_the_table():
         hpack._BIG = saved
         hpack._enc_cache.clear()
         hpack._dec_cache.clear()
+
+
+def test_never_indexed_values_enter_no_cache():
+    # RFC 7541 §7.1.3: a never-indexed value (a credential) is kept out of the shared
+    # module-level caches on both sides, on every runtime (its name may be cached).
+    saved = hpack._BIG
+    try:
+        for big in (False, True):
+            hpack._BIG = big
+            hpack._enc_cache.clear()
+            hpack._dec_cache.clear()
+            secret = b"Bearer secret-token-123"
+            w = hpack.Encoder().encode([(b"authorization", secret, True)])
+            assert w[0] & 0xf0 == 0x10
+            assert hpack.Decoder().decode(w) == [(b"authorization", secret)]
+            assert secret not in hpack._enc_cache
+            assert secret not in hpack._dec_cache.values()
+    finally:
+        hpack._BIG = saved
+        hpack._enc_cache.clear()
+        hpack._dec_cache.clear()

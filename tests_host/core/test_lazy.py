@@ -109,7 +109,7 @@ _MORE = {"h1": _EV + " H1Error", "h1_connection": _EV + " SERVER_NAME Connection
          "h2_frames": "H2ConnectionError H2StreamError FRAME_SIZE_ERROR",
          "client": "connect_async", "errors": "TLSError",
          "server": "Error H1Error Timeout ConnectionClosed",
-         "util": "parse_uri to_authority scheme_to_port"}
+         "util": "parse_uri to_authority scheme_to_port", "request": "Headers"}
 
 
 def test_star_import_gives_the_public_globals():

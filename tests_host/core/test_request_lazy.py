@@ -324,6 +324,69 @@ def test_pooled_connection_keeps_its_first_key_and_entry():
     assert r.host == "h.test"
 
 
+def test_pool_of_another_kind_and_a_subclass_own_get():
+    # Request.pool may be any object with get(key) and put(key, conn) (no Pool.value):
+    # a response that closes its connection is released without touching .value.  And a
+    # Pool subclass whose get() hands out a connection of its own (not through Pool.get,
+    # so .value still holds another request's entry) files it under its own key, never
+    # under that other request's: the next request to the first origin is not sent to
+    # the second one.
+    class MyPool:
+        def __init__(self):
+            self.entries = []
+
+        def get(self, key):
+            return None
+
+        def put(self, key, conn):
+            self.entries.append((key, conn))
+
+    peers = Peers([_ok(b"bye", b"Connection: close\r\n")])
+
+    def run1():
+        h, s = _req("http://a.test/", MyPool()).go_blocking(5)
+        return s.get_body_as_string(5)
+    assert _run(peers, run1) == b"bye"
+
+    class Sticky(request.Pool):
+        mine = None
+
+        def get(self, key):
+            if key[1] == "b.test" and self.mine is not None:
+                c = self.mine
+                self.mine = None
+                return c
+            return request.Pool.get(self, key)
+
+    peers = Peers([_ok(b"A1"), _ok(b"A2"), _ok(b"A3")], [_ok(b"B1"), _ok(b"B2"), _ok(b"B3")])
+
+    def run2():
+        sp = Sticky()
+        _get(_req("http://a.test/", sp))                # connection A pooled in sp
+        side = request.Pool()
+        _get(_req("http://b.test/", side))              # connection B pooled elsewhere
+        sp.mine = side.entries.pop()[1]
+        ha, sa = _req("http://a.test/", sp).go_blocking(5)    # A again: sp.value is A's
+        hb, sb = _req("http://b.test/", sp).go_blocking(5)    # B, from Sticky's own get
+        assert sa.get_body_as_string(5) == b"A2" and sb.get_body_as_string(5) == b"B2"
+        assert sorted(e[0][1] for e in sp.entries) == ["a.test", "b.test"]
+        for e in sp.entries:
+            assert (e[0][1] == "b.test") == (e[1].io is peers.opened[1])
+        h, s = _req("http://a.test/", sp).go_blocking(5)
+        return s.get_body_as_string(5)
+    assert _run(peers, run2) == b"A3"
+
+
+def test_headers_still_served_by_mhttp_request():
+    # mhttp.request imports mhttp.headers where it uses it (board RAM), and still serves
+    # Headers as a module attribute and to star imports.
+    from mhttp.headers import Headers
+    assert request.Headers is Headers
+    g = {}
+    exec("from mhttp.request import *", g)
+    assert g["Headers"] is Headers and "Request" in g and "POOL" in g
+
+
 def test_go_blocking_wraps_in_mhttp_blocking_blocking():
     # go_blocking takes Blocking from mhttp._io_socket (board RAM: mhttp.blocking is not
     # loaded by a blocking request); it is the very class mhttp.blocking names, and the
