@@ -163,13 +163,17 @@ def ws_attr(name):
         import mhttp._ws_more as m
     elif name == "parse_ws_uri":
         from mhttp import _ws_open as m
-    elif name in "WSError Error Timeout ConnectionClosed ProtocolError".split():
+    elif name in "WSError Error Timeout ConnectionClosed ProtocolError errors".split():
         # websocket.WSError, as examples/ws_server.py catches it; on MicroPython the
-        # other four too (mhttp.websocket does not import them: board RAM)
+        # other four and the module too (mhttp.websocket does not import them: board
+        # RAM).  Kept as globals of mhttp.websocket once asked for: `except
+        # websocket.Timeout` in a receive loop looks it up at every timeout, and this
+        # path made ~0.8 KB of garbage per lookup on a board.
         from mhttp import errors as m
-    elif name == "errors":
-        from mhttp import errors
-        return errors
+        from mhttp import websocket
+        v = m if name == "errors" else getattr(m, name)
+        setattr(websocket, name, v)
+        return v
     else:
         raise AttributeError(name)
     return getattr(m, name)

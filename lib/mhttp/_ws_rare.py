@@ -79,6 +79,7 @@ def ws_attr(name):
         # mhttp.errors (a global on CPython; MicroPython's mhttp.ws imports it where it
         # raises: board RAM, see mhttp.ws._is)
         from mhttp import errors
+        setattr(ws, name, errors)   # (a global once asked for, as the constants below)
         return errors
     elif name[:4] == "_py_" and MICROPYTHON:
         # _py_mask, _py_mask_frame, _py_unmask: the pure-Python masking

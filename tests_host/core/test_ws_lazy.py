@@ -453,3 +453,8 @@ def test_error_names_of_the_websocket_modules():
         for n in ("Error", "Timeout", "ConnectionClosed", "ProtocolError", "errors"):
             assert d[n] is getattr(W, n), n
         assert _star("mhttp.ws")["errors"] is E
+    # once asked for, plain globals of the modules (no __getattr__ path, and no garbage,
+    # per lookup: `except websocket.Timeout` runs at every timeout)
+    for n in ("Error", "Timeout", "ConnectionClosed", "ProtocolError", "WSError", "errors"):
+        assert n in W.__dict__, n
+    assert "errors" in mhttp.ws.__dict__
