@@ -267,7 +267,20 @@ class H1Stream(StreamCommon):
         while True:
             ev = p.next_event()         # (see get_next_chunk)
             if ev is None:
-                ev = await conn._next_event(timeout)
+                # _next_event's loop, inline (board RAM: its coroutine frame, a heap
+                # block, is not live while the head is parsed, the tightest moment of a
+                # client's exchange)
+                if conn._held is not None:
+                    await conn.flush()
+                if conn._eof:
+                    from mhttp.errors import ConnectionClosed
+                    raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
+                ev = await conn.io.recv(timeout)
+                if not ev:
+                    conn._eof = True
+                    ev = b""
+                p.receive_data(ev)
+                continue
             kind = ev[0]
             if kind == _EV_HEADERS:
                 self.headers = ev[1]
