@@ -331,8 +331,10 @@ class H1Stream(StreamCommon):
                 if conn._held is not None:
                     await conn.flush()
                 if conn._eof:
-                    from mhttp.errors import ConnectionClosed
-                    raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
+                    # (ev: a slot reused; this coroutine's frame is a heap block per
+                    # body read on MicroPython: 128 B with the names it had before)
+                    from mhttp.errors import ConnectionClosed as ev
+                    raise _err(ev, 0)  # peer closed the connection mid-message
                 ev = await conn.io.recv(timeout)
                 if not ev:
                     conn._eof = True
