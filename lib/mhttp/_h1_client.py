@@ -104,7 +104,11 @@ def _head(self, ver, hl, r):
             self.their_done = True
         return (_EV_HEADERS, headers, False)
     if conn is not None:
-        toks = [x.strip(_W[125:]) for x in conn.lower().split(_W[123:124])]
+        # (loops, not comprehensions, here and in send_request: a comprehension's code
+        # object costs heap even from ROMFS)
+        toks = []
+        for x in conn.lower().split(_W[123:124]):
+            toks.append(x.strip(_W[125:]))
         # (ver is b"1.0" or b"1.1", from mhttp.h1._version: its last byte tells them apart)
         if _W[86:91] in toks or (ver[2] == 48 and _W[92:102] not in toks):   # close, keep-alive
             self.keep_alive = False
@@ -198,8 +202,11 @@ def send_request(self, headers, end_stream):
     self._method = method
     if upgrade:
         self._upgrade = True
-    if conn is not None and w[86:91] in [x.strip(w[125:]) for x in conn.lower().split(w[123:124])]:
-        self.keep_alive = False
+    if conn is not None:
+        for conn in conn.lower().split(w[123:124]):     # (conn: a slot reused)
+            if conn.strip(w[125:]) == w[86:91]:     # close
+                self.keep_alive = False
+                break
     if connect:
         self._ss = _SS_DONE
     elif cl is not None:

@@ -111,7 +111,7 @@ def _head_incomplete(self, buf, pos):
         if buf[j + 1] != 10:
             raise _err(23)  # bare CR in the message head (RFC 9112 §2.2: CRLF only)
         j = buf.find(b"\r", j + 1)
-    if _bad_block(buf[start:]):
+    if _bad_block(buf[start:], None):
         raise _err(15)  # control character in the message head
     self._scan = have
     return None

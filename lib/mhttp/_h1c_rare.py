@@ -28,6 +28,12 @@ def _modattr(name):
     return getattr(m, name)
 
 
+# H1Connection's class defaults a server's __init__ sets on every server connection
+# (bound on first use, by a client that reads them).
+requests = 0         # server: requests read on this connection
+idle = False         # server: waiting for the next request
+
+
 def error_response(status, body=None):
     # The bytes of a minimal `Connection: close` response (used when the core is dead).
     from mhttp._reasons import reason

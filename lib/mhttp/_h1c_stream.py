@@ -1,7 +1,7 @@
 # mhttp._h1c_stream: H1Stream's rarely used methods (the 100 Continue, trailers,
 # shutdown, lua-http's get_method, a body chunk that arrived before the
-# response head, reading a tunnel after an upgrade), loaded on first use by
-# mhttp._lazy.bind.
+# response head, reading a tunnel after an upgrade) and H1Connection's _next_event,
+# loaded on first use by mhttp._lazy.bind.
 from mhttp.headers import Headers
 from mhttp.errors import ConnectionClosed
 
@@ -52,6 +52,28 @@ def shutdown(self):
     p = self.conn.p
     if not (p.our_done and p.their_done):
         p.keep_alive = False
+
+
+async def _next_event(self, timeout):
+    # H1Connection._next_event (bound on first use): reads until the core of H1Connection
+    # self has an event, and returns it.  (H1Stream.get_headers and get_next_chunk run
+    # this loop themselves: no coroutine frame of it while a head is parsed, board RAM.)
+    p = self.p
+    io = self.io
+    while True:
+        ev = p.next_event()
+        if ev is not None:
+            return ev
+        if self._held is not None:
+            await self.flush()
+        if self._eof:
+            from mhttp.h1_connection import _err
+            raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
+        data = await io.recv(timeout)
+        if not data:
+            self._eof = True
+            data = b""
+        p.receive_data(data)
 
 
 async def _tunnel(self, timeout):

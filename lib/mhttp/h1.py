@@ -47,15 +47,16 @@
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, kind)), Headers are built with Headers._trusted().
-# RAM on boards: 23 module globals at most (MicroPython's dict of 24-29 entries takes
-# 512 B, of 18-23 416 B; 20 now): H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
+# RAM on boards: 17 module globals at most, __name__ and __file__ included (MicroPython's
+# dict of 13-17 entries takes 320 B, of 18-23 416 B; 17 now): mhttp._lazy is read as
+# _lazy.<name>, H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
 # imported where they are used (an error; a field name not yet cached: a plain exchange
 # need not load mhttp.errors at all; H1Error is still importable from here, served by
 # the module __getattr__), const is defined for CPython only
 # (MicroPython's compiler replaces every const() call; `from micropython import const`
 # would bind a global), and the public CLIENT, SERVER and EV_* are private const()s
 # served by the module __getattr__ (on MicroPython a public const() stays a global).
-from mhttp._lazy import bind, settle
+from mhttp import _lazy
 
 if hasattr(b"", "translate"):       # CPython
     def const(n):
@@ -201,12 +202,13 @@ else:
                 return True
         return False
 
-    def _bad_block(s, items=None):
+    def _bad_block(s, items):
         # `int in bytes` is a Python-level scan on MicroPython (31 of them over a 60-byte
         # head cost 80 us per request): 0x7f is found by a bytes search, the rest by
-        # min() per line at C speed (no allocation: items, when given, are the lines of
-        # s split at CRLF); only a line holding a byte below 0x20 (a tab, say) is then
-        # looked at byte by byte.
+        # min() per line at C speed (no allocation: items, when not None, are the lines
+        # of s split at CRLF); only a line holding a byte below 0x20 (a tab, say) is then
+        # looked at byte by byte.  (No default argument: a function with one takes 64 B
+        # of a board's heap, one without 32.)
         if b"\x7f" in s:
             return True
         for line in items or s.split(b"\r\n"):
@@ -240,7 +242,11 @@ def _version(v, server_side):
 def _parse_cl(value, max_body):
     # RFC 9112 §6.3 / RFC 9110 §8.6: 1*DIGIT; a list of identical values may be merged.
     if b"," in value:
-        vals = [x.strip(b" \t") for x in value.split(b",")]
+        # (a loop, not a comprehension: its code object costs heap on a board, even from
+        # ROMFS)
+        vals = []
+        for x in value.split(b","):
+            vals.append(x.strip(b" \t"))
         for x in vals:
             if x != vals[0]:
                 raise _err(6)  # differing Content-Length values
@@ -362,8 +368,8 @@ class H1Protocol:
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return bind(self, name, "mhttp._h1_rare",
-                    "send_trailers send_continue _bad_field_line _r_rare")
+        return _lazy.bind(self, name, "mhttp._h1_rare",
+                           "send_trailers send_continue _bad_field_line _r_rare")
 
     # ------------------------------------------------------------------ receiving
 
@@ -388,6 +394,10 @@ class H1Protocol:
 
     def next_event(self):
         # The next event tuple, or None when more bytes (or our side) are needed.
+        # (Three slots: on MicroPython a frame of more than 11 words takes a heap block
+        # for as long as the call runs, 160 B for this one with its handler, 256 B with
+        # the head's locals in it.  A head is found and checked by _head, whose frame is
+        # freed before the head is parsed: board RAM, the deepest point of a message.)
         if self._err is not None:
             raise self._err
         try:
@@ -395,62 +405,12 @@ class H1Protocol:
             # chunked body, its trailers and a close-delimited body are in _h1_rare.
             rs = self._rs
             if rs == _RS_HEAD:
-                buf = self._buf
-                pos = self._pos
+                rs = _head(self)    # the head's lines, else what to return
+                if type(rs) is not list:
+                    return rs
                 if self.role == _SERVER:
-                    # RFC 9112 §2.2: a server SHOULD ignore at least one empty line
-                    # before the request-line.
-                    while buf.startswith(b"\r\n", pos):
-                        pos += 2
-                        self._pos = pos
-                end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
-                if end < 0:
-                    if pos >= len(buf):
-                        if self._eof:
-                            self.keep_alive = False
-                            return (_EV_CLOSED,)
-                        return None
-                    # Part of a head (self._pos == pos): checked so far by
-                    # mhttp._h1_rare._head_incomplete, through _r_rare.
-                    return self._r_rare()
-                if self._scan:
-                    self._scan = 0
-                if end - pos > self.max_header_bytes:
-                    # header section larger than %d bytes
-                    raise _err(13, self.max_header_bytes, 431)
-                block = buf[pos:end]
-                if end + 4 == len(buf):
-                    self._buf = b""     # all parsed: an idle connection keeps no bytes alive
-                    if pos:
-                        self._pos = 0
-                else:
-                    self._pos = end + 4
-                lines = block.split(b"\r\n")
-                n = len(lines) - 1
-                if block.count(b"\n") != n or block.count(b"\r") != n:
-                    # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
-                    raise _err(14)
-                if _bad_block(block, lines):
-                    raise _err(15)  # control character in the message head
-                # The head block copy is not kept while the head is parsed below (board
-                # RAM: the deepest point of a message).
-                block = None
-                if n > self.max_headers:
-                    raise _err(16, self.max_headers, 431)  # more than %d header fields
-                if end - pos > self.max_line:
-                    # Only a block longer than max_line can hold an over-long line.
-                    # (n, block: slots reused, a frame of fewer slots; see data below)
-                    n = self.max_line
-                    if len(lines[0]) > n:
-                        if self.role == _SERVER:
-                            raise _err(17, n, 414)  # request-line longer than %d bytes
-                        raise _err(18, n)  # status-line longer than %d bytes
-                    for block in lines:
-                        if len(block) > n:
-                            raise _err(19, n, 431)  # field line longer than %d bytes
-                if self.role == _SERVER:
-                    return _SRV.request_head(self, lines)
-                return _CLI.response_head(self, lines)
+                    return _SRV.request_head(self, rs)
+                return _CLI.response_head(self, rs)
             elif rs == _RS_CL:
                 if self._pos >= len(self._buf):
                     if self._eof:
@@ -459,15 +419,14 @@ class H1Protocol:
                 if self.expect_continue:
                     # (written only when set: a client's instance dict never holds it)
                     self.expect_continue = False
-                # (block: the body bytes; a name per value would make this frame, live
-                # while a head is parsed, larger: board RAM)
-                block = _take(self, self._rleft)
-                self._rleft -= len(block)
+                # (rs: the body bytes, a slot reused, see above)
+                rs = _take(self, self._rleft)
+                self._rleft -= len(rs)
                 if self._rleft:
-                    return (_EV_DATA, block, False)
+                    return (_EV_DATA, rs, False)
                 self._rs = _RS_DONE
                 self.their_done = True
-                return (_EV_DATA, block, True)
+                return (_EV_DATA, rs, True)
             elif rs == _RS_DONE or rs == _RS_WAIT:
                 # Their message is complete (a next one waits for start_next_cycle),
                 # or a client's request head has not gone out: only EOF is news.
@@ -491,9 +450,10 @@ class H1Protocol:
             # may have moved past what was being parsed; on a board it may be the first
             # H1Error's import of mhttp.errors that ran out of heap): it is raised again
             # by every later call, and the connection is not kept alive.
-            import sys as m
-            m = m.modules.get("mhttp.errors")
-            if not isinstance(e, MemoryError) and (m is None or not isinstance(e, m.H1Error)):
+            # (rs: a slot reused)
+            import sys as rs
+            rs = rs.modules.get("mhttp.errors")
+            if not isinstance(e, MemoryError) and (rs is None or not isinstance(e, rs.H1Error)):
                 raise
             self._err = e
             self._rs = _RS_ERROR
@@ -523,22 +483,26 @@ class H1Protocol:
     def _fields(self, items, dest, server_side):
         # Parses the field lines `items` into the list dest (server_side: a request's, with
         # its Host taken apart); returns (host, cl, te, conn, expect), each the raw value
-        # (comma-joined when repeated) or None.  (Callers drop a start line with
-        # `del lines[0]`: no copy of the list, as lines[1:] would make.)
+        # (comma-joined when repeated) or None.  items is consumed: each line is taken
+        # from its front as it is parsed (on a board the lines parsed already are garbage
+        # while the rest are parsed, and the loop needs no iterator: a frame of fewer
+        # slots, a smaller heap block at the deepest point of a message; see next_event).
+        # (Callers drop a start line with `del lines[0]`: no copy of the list, as
+        # lines[1:] would make.)
         host = cl = te = conn = expect = None
-        cache = _NAME_CACHE
-        append = dest.append
-        for line in items:
+        while items:
+            line = items.pop(0)
             # Most lines read "Name: value": splitting at ": " leaves a value that strip()
-            # returns as is (no copy).  Anything else takes the general ":" path.
-            name, sep, value = line.partition(b": ")
-            e = cache.get(name)
-            if e is None or not sep:
-                name, sep, value = line.partition(b":")
-                e = cache.get(name)
+            # returns as is (no copy).  Anything else takes the general ":" path.  (k:
+            # the separator first, a slot reused.)
+            name, k, value = line.partition(b": ")
+            e = _NAME_CACHE.get(name)
+            if e is None or not k:
+                name, k, value = line.partition(b":")
+                e = _NAME_CACHE.get(name)
                 if e is None:
                     e = self._name_entry(name)
-                if e is None or not sep:
+                if e is None or not k:
                     raise self._bad_field_line(line)
             value = value.strip(b" \t")
             k = e[1]
@@ -557,7 +521,7 @@ class H1Protocol:
                     conn = value if conn is None else conn + b"," + value
                 elif k == _K_EXPECT:
                     expect = value
-            append((e[0], value, k < 0))
+            dest.append((e[0], value, k < 0))
         return host, cl, te, conn, expect
 
     def _out_fields(self, headers, dest):
@@ -667,6 +631,64 @@ class H1Protocol:
             self.expect_continue = False
 
 
+def _head(self):
+    # next_event's reader of a message head (_RS_HEAD) for H1Protocol self: the head's
+    # lines, split at CRLF and checked (the start line first), once a whole head is
+    # buffered, else what next_event returns (None: more bytes needed).  A module
+    # function, not a method: see H1Protocol.role.
+    buf = self._buf
+    pos = self._pos
+    if self.role == _SERVER:
+        # RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the
+        # request-line.
+        while buf.startswith(b"\r\n", pos):
+            pos += 2
+            self._pos = pos
+    end = buf.find(b"\r\n\r\n", pos + (self._scan - 3 if self._scan > 3 else 0))
+    if end < 0:
+        if pos >= len(buf):
+            if self._eof:
+                self.keep_alive = False
+                return (_EV_CLOSED,)
+            return None
+        # Part of a head (self._pos == pos): checked so far by
+        # mhttp._h1_rare._head_incomplete, through _r_rare.
+        return self._r_rare()
+    if self._scan:
+        self._scan = 0
+    if end - pos > self.max_header_bytes:
+        # header section larger than %d bytes
+        raise _err(13, self.max_header_bytes, 431)
+    block = buf[pos:end]
+    if end + 4 == len(buf):
+        self._buf = b""     # all parsed: an idle connection keeps no bytes alive
+        if pos:
+            self._pos = 0
+    else:
+        self._pos = end + 4
+    lines = block.split(b"\r\n")
+    n = len(lines) - 1
+    if block.count(b"\n") != n or block.count(b"\r") != n:
+        # bare CR or LF in the message head (RFC 9112 §2.2: CRLF only)
+        raise _err(14)
+    if _bad_block(block, lines):
+        raise _err(15)  # control character in the message head
+    if n > self.max_headers:
+        raise _err(16, self.max_headers, 431)  # more than %d header fields
+    if end - pos > self.max_line:
+        # Only a block longer than max_line can hold an over-long line.
+        # (n, block: slots reused)
+        n = self.max_line
+        if len(lines[0]) > n:
+            if self.role == _SERVER:
+                raise _err(17, n, 414)  # request-line longer than %d bytes
+            raise _err(18, n)  # status-line longer than %d bytes
+        for block in lines:
+            if len(block) > n:
+                raise _err(19, n, 431)  # field line longer than %d bytes
+    return lines
+
+
 def _take(self, n):
     # Up to n body bytes from the buffer of H1Protocol self (no copy when the buffer is
     # exactly that).  (A module function, not a method: see H1Protocol.role.)
@@ -706,4 +728,4 @@ def _out_framing(self, length, encoding, end_stream):
 
 
 # CPython: bound now, no __getattr__
-settle(H1Protocol, "mhttp._h1_rare", "send_trailers send_continue _bad_field_line _r_rare")
+_lazy.settle(H1Protocol, "mhttp._h1_rare", "send_trailers send_continue _bad_field_line _r_rare")

@@ -82,9 +82,11 @@ class H1Connection:
     stream = None        # the current stream
     _eof = False
     closed = False
-    requests = 0         # server: requests read on this connection
     close_after = False  # server: answer with Connection: close, then close
-    idle = False         # server: waiting for the next request
+    # requests (server: requests read on this connection; 0) and idle (server: waiting
+    # for the next request; False) are set on every server connection by __init__ below;
+    # their class defaults are in mhttp._h1c_rare (a client never reads them: two
+    # entries fewer in this class's dict, 23, a table of 416 B on a board, not 512)
     hold_head = True
     _nowait = None
     _held = None
@@ -146,34 +148,25 @@ class H1Connection:
     body_deadline = None
 
     def __getattr__(self, name):
-        # connect, checktls, localname, peername, alpn, shutdown, close and
-        # get_next_incoming_stream live in mhttp._h1c_rare, the server's _rest_of_head,
+        # connect, checktls, localname, peername, alpn, shutdown, close,
+        # get_next_incoming_stream and the defaults requests and idle live in
+        # mhttp._h1c_rare, _next_event in mhttp._h1c_stream, the server's _rest_of_head,
         # end_exchange and _incoming in mhttp._h1_server (loaded on first use; the
         # server-only half is bound like the rare methods: a client never loads it).
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         if name in "_rest_of_head end_exchange _incoming".split():
             return bind(self, name, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
+        if name == "_next_event":
+            return bind(self, name, "mhttp._h1c_stream", "_next_event")
         return bind(self, name, "mhttp._h1c_rare",
-                    "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
+                    "connect checktls localname peername alpn shutdown close "
+                    "get_next_incoming_stream requests idle")
 
     # -- reading events -------------------------------------------------------------
-    async def _next_event(self, timeout):
-        p = self.p
-        io = self.io
-        while True:
-            ev = p.next_event()
-            if ev is not None:
-                return ev
-            if self._held is not None:
-                await self.flush()
-            if self._eof:
-                from mhttp.errors import ConnectionClosed
-                raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
-            data = await io.recv(timeout)
-            if not data:
-                self._eof = True
-                data = b""
-            p.receive_data(data)
+    # (_next_event(timeout), the read loop that returns the core's next event, is in
+    # mhttp._h1c_stream, for a tunnel's reads: H1Stream.get_headers and get_next_chunk
+    # run that loop themselves, so that no coroutine frame of it is live while a head is
+    # parsed, board RAM)
 
     # Writes: pieces go to io.send (io.send_nowait, _nowait here, when it is not None and
     # no head is held: CPython's corking ProtocolIO takes them without waiting while its
@@ -267,7 +260,20 @@ class H1Stream(StreamCommon):
         while True:
             ev = p.next_event()         # (see get_next_chunk)
             if ev is None:
-                ev = await conn._next_event(timeout)
+                # _next_event's loop, inline (board RAM: its coroutine frame, a heap
+                # block, is not live while the head is parsed, the tightest moment of a
+                # client's exchange)
+                if conn._held is not None:
+                    await conn.flush()
+                if conn._eof:
+                    from mhttp.errors import ConnectionClosed
+                    raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
+                ev = await conn.io.recv(timeout)
+                if not ev:
+                    conn._eof = True
+                    ev = b""
+                p.receive_data(ev)
+                continue
             kind = ev[0]
             if kind == _EV_HEADERS:
                 self.headers = ev[1]
@@ -321,7 +327,20 @@ class H1Stream(StreamCommon):
             # block per read on MicroPython)
             ev = p.next_event()
             if ev is None:
-                ev = await conn._next_event(timeout)
+                # _next_event's loop, inline (as in get_headers)
+                if conn._held is not None:
+                    await conn.flush()
+                if conn._eof:
+                    # (ev: a slot reused; this coroutine's frame is a heap block per
+                    # body read on MicroPython: 128 B with the names it had before)
+                    from mhttp.errors import ConnectionClosed as ev
+                    raise _err(ev, 0)  # peer closed the connection mid-message
+                ev = await conn.io.recv(timeout)
+                if not ev:
+                    conn._eof = True
+                    ev = b""
+                p.receive_data(ev)
+                continue
             kind = ev[0]
             if kind == _EV_DATA:
                 if ev[2]:
@@ -387,8 +406,10 @@ class H1Stream(StreamCommon):
 
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
 settle(H1Connection, "mhttp._h1c_rare",
-       "connect checktls localname peername alpn shutdown close get_next_incoming_stream")
+       "connect checktls localname peername alpn shutdown close "
+       "get_next_incoming_stream requests idle")
 settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
+settle(H1Connection, "mhttp._h1c_stream", "_next_event")
 settle(H1Stream, "mhttp._h1c_stream",
        "get_method write_continue write_trailers shutdown _push _tunnel")
 settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")

@@ -103,7 +103,13 @@ class Headers:
 
     def get_as_sequence(self, name):
         name = _name(name)
-        return [f[1] for f in self._l if f[0] == name]
+        # (loops, not comprehensions, here and in __repr__: a comprehension's code object
+        # costs heap on a board, even from ROMFS)
+        r = []
+        for f in self._l:
+            if f[0] == name:
+                r.append(f[1])
+        return r
 
     def get(self, name, default=None):
         # The first value of this name (lua-http returns them all: see get_as_sequence).
@@ -145,7 +151,10 @@ class Headers:
     def __repr__(self):
         # (short str literals are interned names; "Headers(%r)" would be a heap object on
         # a board, even from ROMFS)
-        return "%s(%r)" % ("Headers", [(f[0], f[1]) for f in self._l])
+        r = []
+        for f in self._l:
+            r.append((f[0], f[1]))
+        return "%s(%r)" % ("Headers", r)
 
 
 new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
