@@ -15,8 +15,10 @@
 
 from mhttp.h1 import H1Protocol
 from mhttp.headers import Headers
-from mhttp.stream_common import StreamCommon, rare_attr
-from mhttp._lazy import bind, settle
+# (mhttp.stream_common and mhttp._lazy as modules, their names read from them: this
+# module's dict holds ten entries, a table of 160 B on a board, not twelve in 192)
+import mhttp.stream_common as stream_common
+import mhttp._lazy as _lazy
 
 # RAM on boards: at most 12 module globals (MicroPython's dict of 13-17 entries takes
 # 320 B, of up to 12 224 B): the errors are imported where they are raised, SERVER_NAME
@@ -155,12 +157,12 @@ class H1Connection:
         # server-only half is bound like the rare methods: a client never loads it).
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         if name in "_rest_of_head end_exchange _incoming".split():
-            return bind(self, name, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
+            return _lazy.bind(self, name, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
         if name == "_next_event":
-            return bind(self, name, "mhttp._h1c_stream", "_next_event")
-        return bind(self, name, "mhttp._h1c_rare",
-                    "connect checktls localname peername alpn shutdown close "
-                    "get_next_incoming_stream requests idle")
+            return _lazy.bind(self, name, "mhttp._h1c_stream", "_next_event")
+        return _lazy.bind(self, name, "mhttp._h1c_rare",
+                          "connect checktls localname peername alpn shutdown close "
+                          "get_next_incoming_stream requests idle")
 
     # -- reading events -------------------------------------------------------------
     # (_next_event(timeout), the read loop that returns the core's next event, is in
@@ -205,7 +207,7 @@ class H1Connection:
         return s
 
 
-class H1Stream(StreamCommon):
+class H1Stream(stream_common.StreamCommon):
     # Board RAM: one H1Stream per request; its defaults live on the class (see
     # H1Connection), so a plain GET sets three or four instance attributes.  headers
     # (the peer's head: the request on a server), trailers and _unget are StreamCommon's
@@ -232,9 +234,10 @@ class H1Stream(StreamCommon):
         # mhttp._h1_server, the rare body helpers (stream_common.BODY) in
         # mhttp._stream_more (loaded on first use).
         if name in "finish_server _out _left".split():
-            return bind(self, name, "mhttp._h1_server", "finish_server _out _left")
-        return rare_attr(self, name, "mhttp._h1c_stream",
-                         "get_method write_continue write_trailers shutdown _push _tunnel")
+            return _lazy.bind(self, name, "mhttp._h1_server", "finish_server _out _left")
+        return stream_common.rare_attr(self, name, "mhttp._h1c_stream",
+                                       "get_method write_continue write_trailers shutdown "
+                                       "_push _tunnel")
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -405,11 +408,11 @@ class H1Stream(StreamCommon):
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
-settle(H1Connection, "mhttp._h1c_rare",
-       "connect checktls localname peername alpn shutdown close "
-       "get_next_incoming_stream requests idle")
-settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
-settle(H1Connection, "mhttp._h1c_stream", "_next_event")
-settle(H1Stream, "mhttp._h1c_stream",
-       "get_method write_continue write_trailers shutdown _push _tunnel")
-settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")
+_lazy.settle(H1Connection, "mhttp._h1c_rare",
+             "connect checktls localname peername alpn shutdown close "
+             "get_next_incoming_stream requests idle")
+_lazy.settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
+_lazy.settle(H1Connection, "mhttp._h1c_stream", "_next_event")
+_lazy.settle(H1Stream, "mhttp._h1c_stream",
+             "get_method write_continue write_trailers shutdown _push _tunnel")
+_lazy.settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")

@@ -29,14 +29,20 @@ def test_port_glue_has_no_file_on_micropython():
         return
     assert _mhttp_port.DEFAULT_BUFSIZE > 0
     assert callable(_mhttp_port.ticks_ms) and callable(_mhttp_port.urandom)
-    if MP:
+    if _mhttp_port.NAME == "micropython-unix":
+        # (the unix glue; a board's _mhttp_port star-imports it as _mhttp_mp)
         assert "__file__" not in _mhttp_port.__dict__
 
 
-def test_lazy_and_headers_dicts_small():
+def test_lazy_headers_and_h1_dicts_small():
+    import mhttp._h1_client
+    import mhttp.h1_connection
     assert "sys" not in mhttp._lazy.__dict__
-    d = mhttp.headers.__dict__
-    assert "bind" not in d and "settle" not in d
+    for m in (mhttp.headers, mhttp.h1_connection):
+        d = m.__dict__
+        assert "bind" not in d and "settle" not in d
+    assert "rare_attr" not in mhttp.h1_connection.__dict__
+    assert "const" not in mhttp._h1_client.__dict__
     assert mhttp.headers.new is mhttp.headers.Headers
     h = mhttp.headers.Headers()
     h.append("a", "1")
