@@ -66,14 +66,6 @@ def _out(b, s):
         raise _bad(1)   # result is not valid UTF-8; pass bytes to get raw octets
 
 
-def _oserror(e, name):
-    # The mhttp error (Timeout or ConnectionClosed) for OSError e raised by the operation
-    # `name` ("read", "write"): the errno tables and texts are in mhttp._io_rare, loaded
-    # by the first one.
-    from mhttp._io_rare import _oserror as f
-    return f(e, name)
-
-
 def run_blocking(coro):
     # Drives a coroutine whose awaits never suspend (everything under it does blocking
     # I/O) to completion and returns its result.  A coroutine that does suspend (an
@@ -98,6 +90,13 @@ def __getattr__(name):
         from mhttp._star import names
         return names(globals())
     # PEP 562 (MicroPython too): the I/O classes live in modules loaded on first use.
+    # _oserror(e, name): the mhttp error (Timeout or ConnectionClosed) for OSError e
+    # raised by the operation `name` ("read", "write"): mhttp._io_rare's, with the errno
+    # tables and texts, loaded by the first one (board RAM: no def here, and this
+    # module's dict holds ten entries, a table of 160 B on a board, not eleven in 192).
+    if name == "_oserror":
+        from mhttp._io_rare import _oserror
+        return _oserror
     if name == "SocketIO":
         from mhttp._io_socket import SocketIO
         return SocketIO
