@@ -157,7 +157,8 @@ class H1Connection:
         # server-only half is bound like the rare methods: a client never loads it).
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         if name in "_rest_of_head end_exchange _incoming".split():
-            return _lazy.bind(self, name, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
+            return _lazy.bind(self, name, "mhttp._h1_server",
+                              "_rest_of_head end_exchange _incoming")
         if name == "_next_event":
             return _lazy.bind(self, name, "mhttp._h1c_stream", "_next_event")
         return _lazy.bind(self, name, "mhttp._h1c_rare",
