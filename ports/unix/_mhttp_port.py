@@ -18,10 +18,6 @@ from time import ticks_ms, ticks_diff, ticks_add
 from os import urandom
 
 NAME = "micropython-unix"
-# Board RAM: no __file__ (nothing reads it), so that this module's dict holds its twelve
-# names in a table of 224 B, not 320 (MicroPython reuses a deleted entry's slot; by pop:
-# a build without __file__, frozen modules, has none to delete).
-globals().pop("__file__", None)
 DEFAULT_BUFSIZE = 2048
 
 
