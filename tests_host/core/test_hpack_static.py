@@ -86,49 +86,49 @@ def test_board_encoder_has_no_dicts_and_agrees():
         assert d.decode(blocks[1][r])[1:3] == [(b"x-a", b"1"), (b"x-a", b"%d" % r)]
 
 
-def test_board_caches_keep_no_string_of_the_table():
-    # Boards: a string that enters the dynamic table is not cached (the connection refers
-    # to it by index); one sent without indexing still is.  CPython caches both.
+def _both_paths(check):
+    # check(big) with the board path (False) and the CPython path (True), from empty
+    # caches, the runtime's own path and empty caches restored after.
     saved = hpack._BIG
     try:
         for big in (False, True):
             hpack._BIG = big
             hpack._enc_cache.clear()
             hpack._dec_cache.clear()
-            e = hpack.Encoder(60)
-            d = hpack.Decoder(60)
-            hs = [(b"x-indexed", b"abcdef"), (b"x-too-large-for-the-table", b"0123456789" * 3)]
-            w = e.encode(hs)
-            assert w[0] & 0xc0 == 0x40 and d.decode(w) == hs     # (the first is indexed)
-            assert (b"abcdef" in hpack._enc_cache) is big
-            assert (b"x-indexed" in hpack._enc_cache) is big
-            assert b"0123456789" * 3 in hpack._enc_cache
-            assert b"x-too-large-for-the-table" in hpack._enc_cache
-            assert (b"abcdef" in hpack._dec_cache.values()) is big
-            assert b"0123456789" * 3 in hpack._dec_cache.values()
-            assert d.decode(e.encode(hs)) == hs and d.decode(w[:0]) == []
+            check(big)
     finally:
         hpack._BIG = saved
         hpack._enc_cache.clear()
         hpack._dec_cache.clear()
+
+
+def test_board_caches_keep_no_string_of_the_table():
+    # Boards: a string that enters the dynamic table is not cached (the connection refers
+    # to it by index); one sent without indexing still is.  CPython caches both.
+    def check(big):
+        e = hpack.Encoder(60)
+        d = hpack.Decoder(60)
+        hs = [(b"x-indexed", b"abcdef"), (b"x-too-large-for-the-table", b"0123456789" * 3)]
+        w = e.encode(hs)
+        assert w[0] & 0xc0 == 0x40 and d.decode(w) == hs     # (the first is indexed)
+        assert (b"abcdef" in hpack._enc_cache) is big
+        assert (b"x-indexed" in hpack._enc_cache) is big
+        assert b"0123456789" * 3 in hpack._enc_cache
+        assert b"x-too-large-for-the-table" in hpack._enc_cache
+        assert (b"abcdef" in hpack._dec_cache.values()) is big
+        assert b"0123456789" * 3 in hpack._dec_cache.values()
+        assert d.decode(e.encode(hs)) == hs and d.decode(w[:0]) == []
+    _both_paths(check)
 
 
 def test_never_indexed_values_enter_no_cache():
     # RFC 7541 §7.1.3: a never-indexed value (a credential) is kept out of the shared
     # module-level caches on both sides, on every runtime (its name may be cached).
-    saved = hpack._BIG
-    try:
-        for big in (False, True):
-            hpack._BIG = big
-            hpack._enc_cache.clear()
-            hpack._dec_cache.clear()
-            secret = b"Bearer secret-token-123"
-            w = hpack.Encoder().encode([(b"authorization", secret, True)])
-            assert w[0] & 0xf0 == 0x10
-            assert hpack.Decoder().decode(w) == [(b"authorization", secret)]
-            assert secret not in hpack._enc_cache
-            assert secret not in hpack._dec_cache.values()
-    finally:
-        hpack._BIG = saved
-        hpack._enc_cache.clear()
-        hpack._dec_cache.clear()
+    def check(big):
+        secret = b"Bearer secret-token-123"
+        w = hpack.Encoder().encode([(b"authorization", secret, True)])
+        assert w[0] & 0xf0 == 0x10
+        assert hpack.Decoder().decode(w) == [(b"authorization", secret)]
+        assert secret not in hpack._enc_cache
+        assert secret not in hpack._dec_cache.values()
+    _both_paths(check)
