@@ -14,15 +14,9 @@ from mhttp._lazy import bind, settle
 # SocketIO's methods a plain exchange does not call (peername, localname, alpn: asked by
 # an application or for TLS; expire: a Reaper's, which never holds a SocketIO) live in
 # mhttp._io_rare, bound on first use (mhttp._lazy): "peername localname alpn expire",
-# written in __getattr__ and in settle() at the end (equal literals are one object).
-
-
-def _err(n, timeout):
-    # The exception numbered n (its text is quoted at each raise site): the texts live in
-    # mhttp._io_rare, loaded by the first one (board RAM: a str constant is a heap object;
-    # no default argument either: a function with one takes 64 B on a board, not 32).
-    from mhttp._io_rare import _err as f
-    return f(n, timeout)
+# written in __getattr__ and in settle() at the end (equal literals are one object).  So
+# does the texts' _err, imported at each raise site under a local's name (board RAM: no
+# def here).
 
 
 class SocketIO:
@@ -91,9 +85,10 @@ class SocketIO:
         if timeout is not None:
             left = int(timeout * 1000) - _io.ticks_diff(_io.ticks_ms(), start)
             if left <= 0:
+                from mhttp._io_rare import _err as p
                 if write:
-                    raise _err(3, timeout)  # write timed out after %ss
-                raise _err(2, timeout)  # read timed out after %ss
+                    raise p(3, timeout)  # write timed out after %ss
+                raise p(2, timeout)  # read timed out after %ss
         p = self.poll
         p.modify(self.raw, select.POLLOUT if write else select.POLLIN)
         if hasattr(p, "ipoll"):
@@ -118,7 +113,8 @@ class SocketIO:
 
     def read(self, timeout):
         if self.closed:
-            raise _err(0, None)   # recv on a closed connection
+            from mhttp._io_rare import _err as mv
+            raise mv(0)   # recv on a closed connection
         mv = self.buf
         if self.poll is not None:
             start = _io.ticks_ms()
@@ -134,7 +130,8 @@ class SocketIO:
                 if n is not None:
                     return mv[:n] if n else b""
                 self.wait(start, timeout, False)
-            raise _err(4, None)   # read made no progress
+            from mhttp._io_rare import _err as mv
+            raise mv(4)   # read made no progress
         self.settimeout(timeout)
         try:
             if self.recv_into is not None:
@@ -146,7 +143,8 @@ class SocketIO:
                     k += 1
                     n = self.recv_into(mv)
                 if n is None:  # MicroPython non-blocking socket with nothing to read
-                    raise _err(2, timeout)  # read timed out after %ss
+                    from mhttp._io_rare import _err as mv
+                    raise mv(2, timeout)  # read timed out after %ss
                 return mv[:n] if n else b""
             return self.sock.recv(len(mv))
         except OSError as e:
@@ -159,12 +157,14 @@ class SocketIO:
             # (timeout or TimeoutError: the second built here, on an error, not a str
             # constant, a heap object on a board even from ROMFS)
             if n == "timeout" or n == "Timeout" + "Error":
-                raise _err(2, timeout)  # read timed out after %ss
+                from mhttp._io_rare import _err as mv
+                raise mv(2, timeout)  # read timed out after %ss
             raise
 
     def write(self, pieces, timeout):
         if self.closed:
-            raise _err(1, None)   # send on a closed connection
+            from mhttp._io_rare import _err as s
+            raise s(1)   # send on a closed connection
         s = self.sock
         if self.poll is not None:
             start = _io.ticks_ms()
