@@ -155,6 +155,34 @@ def test_get_requests_share_their_method_and_scheme_fields():
     assert l[3] == (b":scheme", b"https", False) and l[0] is la[0]
 
 
+def test_client_caches_no_field_names_on_a_board():
+    # The shared name cache's entries live as long as the process: on a board a client
+    # makes none (the names it parses are the server's, in whatever case it sends them,
+    # and an entry made amid its first response outlives it where the heap is tightest);
+    # on CPython it caches as a server does.  Parsing is the same either way.
+    import mhttp.h1 as h1
+    cache = h1._NAME_CACHE
+    saved = dict(cache)
+    cache.clear()
+    try:
+        for n in range(2):
+            c = H1Protocol(CLIENT)
+            c.send_headers(Headers(((b":method", b"GET"), (b":path", b"/"),
+                                    (b":authority", b"h"), (b"x-our-name", b"1"))), True)
+            c.receive_data(b"HTTP/1.1 200 OK\r\nX-Their-Name: v\r\nContent-Length: 0\r\n\r\n")
+            ev = c.next_event()
+            assert ev[0] == EV_HEADERS and ev[1].get(b"x-their-name") == b"v"
+            assert ev[1].get(b"content-length") == b"0" and c.their_done
+            assert len(cache) == (0 if MICROPYTHON else 3)
+        s = H1Protocol(SERVER)      # a server still caches
+        s.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\nX-Their-Name: v\r\n\r\n")
+        assert s.next_event()[1].get(b"x-their-name") == b"v"
+        assert b"X-Their-Name" in cache
+    finally:
+        cache.clear()
+        cache.update(saved)
+
+
 def test_field_name_cache_is_bounded():
     # A peer sending ever new field names costs validation, not memory: the shared name
     # cache stops at 32 entries on MicroPython (~176 B each on a 64-bit board port), 512
