@@ -519,9 +519,11 @@ async def _follow(self, headers, stream, dl, blocking):
 _IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS", b"TRACE", b"PUT", b"DELETE")
 
 
-def _failed(self, conn, e, state, reused, follow):
-    # Request._go's failure path (an HTTP/1 connection is aborted there already): True
-    # when the request is to be sent again on a fresh connection.  A shared HTTP/2
+def _failed(self, e, t):
+    # Request._go's failure path (an HTTP/1 connection is aborted there already), for the
+    # exception e; t is (conn, state, reused, follow, deadline, blocking), _go's.  Returns
+    # the coroutine that sends the request again on a fresh connection (_go's, without
+    # redirects nor another retry), or None.  A shared HTTP/2
     # connection outlives one failed stream; True from mhttp._client_h2's abort: the
     # server did not process the request (RFC 9113 §8.7: refused, or not sent after its
     # GOAWAY), any method may be sent again.  A kept-alive connection the server closed
@@ -529,13 +531,17 @@ def _failed(self, conn, e, state, reused, follow):
     # Never once a response head arrived (state[0], a request with a body), nor for the
     # retry itself (follow False).  (Here, not in _go: board RAM, a smaller coroutine
     # frame for every exchange.)
+    conn = t[0]
+    state = t[1]
     if getattr(conn, "version", 1) == 2:
         from mhttp._client_h2 import abort
         if abort(conn, e, self, state):
             e = None
-    return (follow is not False and not (state and state[0]) and
-            (e is None or reused and isinstance(e, errors.ConnectionClosed) and
-             self._may_resend()))
+    if (t[3] is not False and not (state and state[0]) and
+            (e is None or t[2] and isinstance(e, errors.ConnectionClosed) and
+             self._may_resend())):
+        return self._go(t[4], t[5], False)
+    return None
 
 
 def _may_resend(self):
@@ -544,7 +550,7 @@ def _may_resend(self):
     return body_replayable(self.body) and self.headers.get(b":method") in _IDEMPOTENT
 
 
-async def _exchange_body(self, conn, dl, key, pool, blocking, state):
+async def _exchange_body(self, conn, dl, key, blocking, state):
     # Request._go's exchange for a request with a body: "expect: 100-continue" (the body
     # waits for the interim response up to expect_100_timeout), the 417 retry, HTTP/1.0
     # (no chunked coding: the body is gathered to learn its length).
@@ -599,7 +605,8 @@ async def _exchange_body(self, conn, dl, key, pool, blocking, state):
             again = self.clone()
             again.headers.delete(b"expect")
             return await again._go(dl, blocking, False)
-    return resp, ClientStream(stream, pool, key)
+    # (the pool as _go has it: one argument fewer, a smaller frame for _go)
+    return resp, ClientStream(stream, _rq.POOL if self.pool is None else self.pool, key)
 
 
 async def _connect_shared(self, pool, key, dl):
