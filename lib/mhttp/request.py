@@ -316,8 +316,10 @@ class Request:
         if timeout is not None:
             timeout = (_io.ticks_ms(), timeout)     # the deadline (see _left)
         r = _io.run_blocking(self._go(timeout, True, True))     # (headers, stream)
-        from mhttp._io_socket import Blocking
-        return r[0], Blocking(r[1])
+        # (the module as timeout, a slot reused: `from ... import` builds its tuple of
+        # names on every call, 64 B of garbage per request on a board)
+        import mhttp._io_socket as timeout
+        return r[0], timeout.Blocking(r[1])
 
     async def _go(self, deadline, blocking, follow):
         # One exchange on a pooled or new connection (deadline: see _left), then
