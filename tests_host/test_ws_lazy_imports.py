@@ -144,7 +144,7 @@ print("OK")
 
 @pytest.mark.parametrize("first", ["mhttp._ws_rare", "mhttp._ws_server", "mhttp._ws_more",
                                    "mhttp._ws_msg", "mhttp._ws_hs", "mhttp._ws_open",
-                                   "mhttp._ws_hserr", "mhttp._ws_close"])
+                                   "mhttp._ws_hserr", "mhttp._ws_close", "mhttp._ws_uri"])
 def test_a_rare_module_imported_first(first, tmp_path):
     # It imports mhttp.ws / mhttp.websocket half-way through its own import: their
     # CPython binding at import (settle) then leaves the classes binding lazily.
