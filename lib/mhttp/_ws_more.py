@@ -162,7 +162,7 @@ def ws_attr(name):
     elif name in "connect connect_blocking".split():
         import mhttp._ws_more as m
     elif name == "parse_ws_uri":
-        from mhttp import _ws_open as m
+        from mhttp import _ws_uri as m
     elif name in "WSError Error Timeout ConnectionClosed ProtocolError errors".split():
         # websocket.WSError, as examples/ws_server.py catches it; on MicroPython the
         # other four and the module too (mhttp.websocket does not import them: board

@@ -203,8 +203,9 @@ def test_websocket_failure_path():
 
 def test_error_texts_from_the_message_table():
     # mhttp.ws raises with message ids; the texts come from mhttp._ws_msg at the first error.
-    from mhttp import _ws_msg, _ws_hs, _ws_open, _ws_gen
-    ids = [v for m in (W, websocket, _ws_hs, _ws_open, _ws_gen) for k, v in m.__dict__.items()
+    from mhttp import _ws_msg, _ws_hs, _ws_open, _ws_gen, _ws_uri
+    ids = [v for m in (W, websocket, _ws_hs, _ws_open, _ws_gen, _ws_uri)
+           for k, v in m.__dict__.items()
            if k.startswith("_M_")]
     if ids:      # CPython (MicroPython inlines the const() ids: no module attributes)
         assert sorted(ids) == list(range(len(_ws_msg.MSG)))
