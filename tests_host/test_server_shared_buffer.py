@@ -142,3 +142,16 @@ asyncio.run(main())
     assert "CLIENT 512 b'HTTP/1.1 204'" in out, out
     assert "BLOCKING 512" in out, out
     assert "SERVER [512]" in out, out
+
+
+def test_unix_default_bufsize_follows_the_heap():
+    # The unix glue sizes its receive buffer to the heap: a board-sized heap (under 480
+    # KiB usable, as in tools/heapmin.py's board RAM runs) gets the 1 KiB esp32 and rp2 set,
+    # a desktop's heap 2 KiB; and the glue leaves no helper names behind.
+    code = ("import _mhttp_port as p; print('SIZE', p.DEFAULT_BUFSIZE, "
+            "hasattr(p, 'mem_alloc') or hasattr(p, 'mem_free'))")
+    for heap, want in ((None, "SIZE 2048 False"), ("96K", "SIZE 1024 False"),
+                       ("448K", "SIZE 1024 False"), ("512K", "SIZE 2048 False")):
+        r = run_micropython(["-c", code], timeout=30, heap=heap)
+        assert r.returncode == 0, r.stderr.decode()
+        assert r.stdout.decode().split("\n")[0].strip() == want, (heap, r.stdout)
