@@ -691,8 +691,13 @@ class H2Protocol:
                         c.discard(-k)
             else:
                 # sparse ids (a peer that jumped far ahead, up to 2**31-1): the keys, not
-                # every id of the range (a billion steps: the server would hang)
-                for k in [k for k in c if -cut < k < cut]:
+                # every id of the range (a billion steps: the server would hang).  (A
+                # loop, not a comprehension: board RAM, no code object of its own.)
+                neg = []
+                for k in c:
+                    if -cut < k < cut:
+                        neg.append(k)
+                for k in neg:
                     c.discard(k)
 
     def _trans(self, stream, code):

@@ -124,10 +124,16 @@ def settings_pack(settings=(), ack=False):
     # settings: list of (id, value) (or a dict, sent in id order).
     if ack:
         return header_pack(0, _FRAME_SETTINGS, _FLAG_ACK, 0)
+    # (Board RAM: loops, not comprehensions: a comprehension is a code object of its own,
+    # ~64 bytes of heap each even from ROMFS, on every connection's path)
+    body = []
     if isinstance(settings, dict):
-        ks = sorted(settings)
-        settings = [(k, settings[k]) for k in ks]
-    body = b"".join([_pack(">HL", k, v) for k, v in settings])
+        for k in sorted(settings):
+            body.append(_pack(">HL", k, settings[k]))
+    else:
+        for k, v in settings:
+            body.append(_pack(">HL", k, v))
+    body = b"".join(body)
     return header_pack(len(body), _FRAME_SETTINGS, 0, 0) + body
 
 
@@ -136,7 +142,10 @@ def settings_unpack(payload):
     if n % 6:
         # SETTINGS length %d not a multiple of 6
         raise _size_error(7, n)
-    return [_unpack_from(">HL", payload, i) for i in range(0, n, 6)]
+    out = []
+    for i in range(0, n, 6):
+        out.append(_unpack_from(">HL", payload, i))
+    return out
 
 
 def goaway_pack(last_stream_id, code, debug=b""):
