@@ -199,11 +199,15 @@ class SocketIO:
     def abort(self):
         if self.closed:
             return
-        self.closed = True
+        # The socket first, then the flag: setting closed adds an entry to this object's
+        # attribute table (a class default until now), an allocation that can fail on a
+        # full board heap, where an abort follows a MemoryError (ClientStream._release
+        # after a failed read): the socket is closed all the same.
         try:
             self.sock.close()
         except Exception:
             pass
+        self.closed = True
 
     async def close(self):
         self.abort()

@@ -142,8 +142,9 @@ class H1Connection:
                 self._held = None
 
     def abort(self):
-        self.closed = True
+        # (the I/O object first: setting closed may allocate, see SocketIO.abort)
         self.io.abort()
+        self.closed = True
 
     # server: seconds from the end of a request head to the end of its body (the whole
     # body, however it trickles; body_timeout bounds each read).  None: no limit.

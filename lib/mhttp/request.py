@@ -72,6 +72,23 @@
 import mhttp._io as _io
 import mhttp._lazy as _lazy
 
+if not hasattr(b"", "translate"):
+    # Board RAM (MicroPython): the package's dict (every module loaded is stored in it as
+    # mhttp.<name>) takes now, while the heap is nearly empty, the table of 17 slots
+    # (272 B) that the first plain GET's modules fill: it was grown from 12 to 17 by the
+    # last of them (mhttp._h1_client, loaded while the first connection is set up, the
+    # tightest moment of the exchange), the failing allocation of the h1 client at
+    # 31.5-32.5 KiB heaps from ROMFS.  Keys added up to 13 and removed again (int keys:
+    # no name interned; a removed key's slot is reused).  _io and _lazy serve as scratch
+    # (no global more in this module's dict), imported again below.
+    _io = __import__("mhttp").__dict__
+    for _lazy in range(len(_io), 13):
+        _io[_lazy] = None
+    for _lazy in range(13):
+        _io.pop(_lazy, None)
+    import mhttp._io as _io
+    import mhttp._lazy as _lazy
+
 DEFAULT_USER_AGENT = b"mhttp/0.1"
 
 # Request's methods in mhttp._request_more (see mhttp._lazy), and below (__getattr__) the

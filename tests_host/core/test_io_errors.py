@@ -92,6 +92,48 @@ def test_socket_io_closed_raises():
     _is(e, ConnectionClosed, "send on a closed connection")
 
 
+def test_socket_io_abort_closes_the_socket_when_the_flag_cannot_be_set():
+    # On a full board heap setting `closed` (an attribute-table entry) can raise
+    # MemoryError: the abort after a failed read must still close the socket.
+    from mhttp._io_socket import SocketIO
+    from mhttp.h1_connection import H1Connection
+    shut = []
+
+    class Sock:
+        def recv_into(self, b):
+            return 0
+
+        def close(self):
+            shut.append(1)
+
+    class Full(SocketIO):
+        def __setattr__(self, name, value):
+            if name == "closed":
+                raise MemoryError
+            object.__setattr__(self, name, value)
+    s = Full(Sock(), 64)
+    e = None
+    try:
+        s.abort()
+    except MemoryError as x:
+        e = x
+    assert e is not None and shut == [1]
+    # and H1Connection.abort reaches its I/O object before setting its own flag
+
+    class FullConn(H1Connection):
+        def __setattr__(self, name, value):
+            if name == "closed":
+                raise MemoryError
+            object.__setattr__(self, name, value)
+    c = FullConn(SocketIO(Sock(), 64), 0)
+    e = None
+    try:
+        c.abort()
+    except MemoryError as x:
+        e = x
+    assert e is not None and shut == [1, 1]
+
+
 def test_raise_site_comments_match_the_table():
     # Each raise of mhttp._io_rare's `_err(N, ...)` in mhttp._io_socket (imported at the
     # raise site under a local's name: `from mhttp._io_rare import _err as mv`, then
