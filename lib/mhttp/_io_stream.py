@@ -300,7 +300,8 @@ class Reaper:
 
     def add(self, io):
         self.ios.add(io)
-        io.reaper = self
+        if io.reaper is not self:       # (a class attribute of a server's Stream class)
+            io.reaper = self
 
     def remove(self, io):
         self.ios.discard(io)
