@@ -31,7 +31,8 @@
 # the default onerror).  An idle keep-alive connection waits in one coroutine frame,
 # its task's _on_connection: the HTTP/1 loop is inline, and so is the idle read over a
 # StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
-# coroutine either: see StreamIO.recv_start).
+# coroutine either: see StreamIO.recv_start).  On MicroPython's accept loop it waits in
+# none: _on_connection runs there by turns, one per request (see _on_connection).
 import _mhttp_port
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
@@ -270,17 +271,19 @@ class Server:
 
     async def _on_connection(self, io, conn=None, data=None):
         # An accepted connection, from start to end (the port runs it as its task).
-        # Board RAM: an idle keep-alive connection waits in this frame, so it is kept
-        # small: the HTTP/1 request loop is inline (reading the next head itself, not
+        # Board RAM: an idle keep-alive connection waits in this frame (but see below),
+        # so it is kept small: the HTTP/1 request loop is inline (reading the next head itself, not
         # through get_next_incoming_stream), it ends with `break` and the cleanup is
         # _end() after one `except BaseException` (a try/finally around try/except is
         # one more exception level in every connection's frame: 32-64 B).
         # MicroPython's accept loop (mhttp._server_accept.Stream, whose class has a cb)
         # runs it by turns: where an HTTP/1 connection would wait for its next request,
         # the coroutine leaves the connection in io.c and returns, and the io itself
-        # waits, with no frame (256 B per idle connection); once readable (data True),
-        # or woken by an exception (data: the exception; the Reaper's, close()'s), the
-        # io runs _on_connection(io, conn, data), which goes on from that read.
+        # waits, with no frame (this one was 256 B per idle connection on the 64-bit
+        # unix port); once readable (data True), or woken by an exception (data: the
+        # exception; the Reaper's, close()'s), the io runs _on_connection(io, conn,
+        # data), which goes on from that read.  (A turn's coroutine is one block of
+        # garbage per request instead: ~290 B.)
         try:
             if conn is not None:
                 pass    # (a turn of mhttp._server_accept.Stream: see above)
