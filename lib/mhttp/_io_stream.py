@@ -110,7 +110,9 @@ class StreamIO:
 
     def recv_start(self, timeout):
         # A server's idle read without a recv() frame (board RAM: an idle keep-alive
-        # connection then waits in its task's frame alone, ~300 B less each): the
+        # connection then waits in its task's frame alone, ~300 B less each; on
+        # MicroPython's accept loop a turn takes only its first step, __next__ below,
+        # and the connection waits in no frame: mhttp._server_accept.Stream): the
         # awaitable of one read, under the Reaper (a server's StreamIO always has one).
         # The caller awaits it (MicroPython TLS: a None result means no application
         # data yet: it awaits self.reader.readinto(self.buf) again), then passes the
@@ -300,7 +302,8 @@ class Reaper:
 
     def add(self, io):
         self.ios.add(io)
-        io.reaper = self
+        if io.reaper is not self:       # (a class attribute of a server's Stream class)
+            io.reaper = self
 
     def remove(self, io):
         self.ios.discard(io)

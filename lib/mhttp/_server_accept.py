@@ -27,16 +27,79 @@ class Stream(StreamIO):
     # its own, board RAM)
     reader = writer = property(StreamIO.__iter__)
 
+    # The connection's task runs this object as its coroutine (asyncio's core calls
+    # send(None) and throw(e): see _go), not Server._on_connection's coroutine: an idle
+    # keep-alive connection then holds no coroutine frame (board RAM, 256 B each on the
+    # unix port).  g: the coroutine of the connection's current turn (cb(io), then one
+    # cb(io, conn, True) per wake-up), None while it waits for its next request; c: the
+    # connection while it waits (None otherwise).  buf (the receive buffer all the
+    # server's connections share), reaper and cb (the server's _on_connection) are
+    # class attributes of the server's own subclass (start_server): each connection's
+    # attribute table holds six slots (s, e, deadline, task, g, c), 96 B.
+    cb = None
+
     def __init__(self, s, e, buf=None, tls=False):
         self.s = s
         self.e = e
-        self.buf = buf
+        if buf is not None:
+            self.buf = buf
         if tls:
             self.tls = tls
         # (set now, with the rest: the attribute table is sized once, at accept, rather
         # than grown by the first read in the middle of a request's objects)
         self.deadline = None
         self.task = None
+        self.g = None if self.cb is None else self.cb(self)
+        self.c = None
+
+    def send(self, pieces, timeout=None):
+        # StreamIO.send (a write); asyncio's core resuming the connection's task: None
+        if pieces is not None:
+            return StreamIO.send(self, pieces, timeout)
+        self._go(None)
+
+    def throw(self, e, *args):
+        # asyncio's core throwing into the connection's task (the Reaper's cancel, a
+        # close(), ...).  With self.g and self.c None (a turn awaiting this object, see
+        # _go) e goes on to the awaiting frame (as StreamIO.throw).
+        if self.g is None and self.c is None:
+            raise e
+        self._go(e)
+
+    def _go(self, e):
+        # One step of the connection's task: of its current turn g, or, while the
+        # connection waits for its next request (the last turn left it in self.c and
+        # set the poller on this object's socket), of a new turn, which reads at once
+        # (self.task is set: see StreamIO.__next__) or raises e where its read would
+        # be.  (self.g None while g runs: a throw reaching this object from g's own
+        # await goes on into g.)  A turn that ends is run by next(g, self), not
+        # g.send(None): no StopIteration made when it ends, which could fail for want
+        # of heap and end the task with its connection left open.
+        g = self.g
+        if g is None:
+            g = self.c
+            self.c = None
+            try:
+                g = self.cb(self, g, True if e is None else e)
+            except MemoryError:
+                # No heap for it: the connection (still g) ends, as Server._end ends
+                # one (the server's, a class attribute of its H1Connection class).
+                g._end(g, self)
+                return
+            e = None
+        self.g = None
+        if e is None:
+            if next(g, self) is not self:
+                self.g = g
+            elif self.c is None:
+                raise StopIteration     # the connection is over: so is its task
+            return
+        try:
+            g.throw(e)
+            self.g = g
+        except StopIteration:
+            if self.c is None:
+                raise
 
     def get_extra_info(self, v):
         if v == "peername":
@@ -85,9 +148,10 @@ class Server:
         await self.task
 
 
-def _serve(srv, s, cb, tls, reaper, buf):
+def _serve(srv, s, k, tls, reaper):
     # asyncio's accept loop (a generator: the server's task), building each connection's
-    # Stream (its StreamIO) itself; cb(io) is run as its own task and closes the io
+    # Stream (its StreamIO) itself, of the server's class k (see start_server); the io
+    # is its own task's coroutine, which runs cb(io) (see Stream), and cb closes the io
     # (whose abort() also leaves the reaper) when it is done.  One receive buffer for
     # all the server's connections (board RAM): a connection's recv result is consumed
     # (copied by the protocol core) before its task awaits again, see
@@ -121,10 +185,10 @@ def _serve(srv, s, cb, tls, reaper, buf):
             pass
         io = None
         try:
-            io = Stream(s2, addr, buf, bool(tls))
+            io = k(s2, addr, None, bool(tls))
             if reaper is not None:
                 reaper.add(io)
-            asyncio.create_task(cb(io))
+            asyncio.create_task(io)     # (io runs cb(io) as its first turn, see Stream)
         except MemoryError:
             # No RAM for one more connection: drop it (its fd too), keep serving the rest.
             if io is None:
@@ -135,7 +199,8 @@ def _serve(srv, s, cb, tls, reaper, buf):
 
 
 async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
-    # cb(io) is run as its own task per accepted connection (see _serve).  Binds as
+    # cb(io) is run as its own task per accepted connection (see _serve and Stream:
+    # an HTTP/1 connection's by turns, cb(io, conn, data)).  Binds as
     # asyncio.start_server does.
     import socket
     ai = socket.getaddrinfo(host, port)[0]
@@ -148,8 +213,11 @@ async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsiz
         import _mhttp_port
         bufsize = _mhttp_port.DEFAULT_BUFSIZE
     srv = Server()
-    srv.task = asyncio.create_task(_serve(srv, s, cb, tls, reaper,
-                                          memoryview(bytearray(bufsize))))
+    # (the server's own Stream class, see there; named as its base: no new interned
+    # name)
+    k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
+                                   "cb": cb})
+    srv.task = asyncio.create_task(_serve(srv, s, k, tls, reaper))
     try:
         # (as asyncio: the task gets to run before we return, so that it handles its
         # cancellation)

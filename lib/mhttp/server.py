@@ -31,7 +31,8 @@
 # the default onerror).  An idle keep-alive connection waits in one coroutine frame,
 # its task's _on_connection: the HTTP/1 loop is inline, and so is the idle read over a
 # StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
-# coroutine either: see StreamIO.recv_start).
+# coroutine either: see StreamIO.recv_start).  On MicroPython's accept loop it waits in
+# none: _on_connection runs there by turns, one per request (see _on_connection).
 import _mhttp_port
 from mhttp._io_stream import Reaper
 from mhttp._lazy import bind, settle
@@ -254,7 +255,7 @@ class Server:
             from mhttp.h1 import SERVER
             d = {"type": SERVER, "is_server": True, "idle_timeout": self.idle_timeout,
                  "header_timeout": self.header_timeout, "body_timeout": self.body_timeout,
-                 "write_timeout": self.write_timeout}
+                 "write_timeout": self.write_timeout, "_end": self._end}
             if self.body_deadline:
                 d["body_deadline"] = self.body_deadline
             # (named as its base: one interned name less)
@@ -268,39 +269,52 @@ class Server:
         return bind(self, name, "mhttp._server_more", "pause resume loop serve_forever run "
                     "localname _error_close _onstream_failed _close_busy")
 
-    async def _on_connection(self, io):
+    async def _on_connection(self, io, conn=None, data=None):
         # An accepted connection, from start to end (the port runs it as its task).
-        # Board RAM: an idle keep-alive connection waits in this frame, so it is kept
-        # small: the HTTP/1 request loop is inline (reading the next head itself, not
+        # Board RAM: an idle keep-alive connection waits in this frame (but see below),
+        # so it is kept small: the HTTP/1 request loop is inline (reading the next head itself, not
         # through get_next_incoming_stream), it ends with `break` and the cleanup is
         # _end() after one `except BaseException` (a try/finally around try/except is
         # one more exception level in every connection's frame: 32-64 B).
-        self.accepted += 1
-        conn = None
+        # MicroPython's accept loop (mhttp._server_accept.Stream, whose class has a cb)
+        # runs it by turns: where an HTTP/1 connection would wait for its next request,
+        # the coroutine leaves the connection in io.c and returns, and the io itself
+        # waits, with no frame (this one was 256 B per idle connection on the 64-bit
+        # unix port); once readable (data True), or woken by an exception (data: the
+        # exception; the Reaper's, close()'s), the io runs _on_connection(io, conn,
+        # data), which goes on from that read.  (A turn's coroutine is one block of
+        # garbage per request instead: ~290 B.)
         try:
-            if self._closing or len(self.conns) + self.pending >= self.max_connections:
+            if conn is not None:
+                pass    # (a turn of mhttp._server_accept.Stream: see above)
+            elif self._closing or len(self.conns) + self.pending >= self.max_connections:
+                self.accepted += 1
                 self.refused += 1
                 # The same ending as every error response (half-close, bounded lingering
                 # read): a client that already sent its request reads the 503, not a reset.
                 await self._error_close(io, 503, 1)
             elif self.http2:
+                self.accepted += 1
                 # HTTP/2 by ALPN or by the client preface (mhttp._server_h2), else
                 # HTTP/1.x; None when the client sent nothing.
                 conn = await self._choose(io)
             else:
+                self.accepted += 1
                 conn = self._new_connection(io)
             onstream = self.onstream
             # (the class's function, not a bound method: every idle connection's frame
             # held one, 32 B)
             rw = getattr(type(io), "recv_start", None)
-            if conn is not None and self._closing:
+            if data is not None:
+                pass    # (a turn: the connection is set up)
+            elif conn is not None and self._closing:
                 # close() began while its first bytes were awaited: the connection gets
                 # one answer (HTTP/1) or GOAWAY (HTTP/2); once close() has returned, none
                 if self._closing.is_set():
                     conn = None
                 else:
                     conn.close_after = True
-            if conn is not None:
+            if conn is not None and data is None:
                 self.conns.add(conn)
                 if conn.version == 2:
                     await self._serve_h2(conn)
@@ -315,7 +329,9 @@ class Server:
                 if conn.close_after:
                     break
                 try:
-                    ev = conn.p.next_event()      # a pipelined request may be buffered already
+                    # a pipelined request may be buffered already (not after a wake-up:
+                    # the turn before left none)
+                    ev = None if data else conn.p.next_event()
                     if ev is None:
                         if conn._eof:
                             break
@@ -324,9 +340,24 @@ class Server:
                         if rw is None:
                             ev = await io.recv(conn.idle_timeout)
                         else:
-                            # StreamIO: the read awaited here, no recv() frame per
-                            # idle connection (its failures are handled below)
-                            ev = await rw(io, conn.idle_timeout)
+                            if data is None:
+                                if getattr(io, "cb", None) is not None:
+                                    # mhttp._server_accept.Stream: the io waits (see
+                                    # above), armed as rw's first step would arm it
+                                    rw(io, conn.idle_timeout).__next__()
+                                    io.c = conn
+                                    return
+                                # StreamIO: the read awaited here, no recv() frame per
+                                # idle connection (its failures are handled below)
+                                ev = await rw(io, conn.idle_timeout)
+                            elif data is True:
+                                # woken: readable, the io reads at once (io.task is set)
+                                data = None
+                                ev = await io
+                            else:
+                                ev = data       # woken by an exception: raised here
+                                data = None
+                                raise ev
                             while ev is None:      # MicroPython TLS: no data yet
                                 ev = await io.reader.readinto(io.buf)
                             ev = io.recv_got(ev)
