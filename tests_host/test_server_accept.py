@@ -309,3 +309,104 @@ def test_send_writes_at_once_and_raises_when_awaited():
     assert lines[3] == "ABORTED True True", out      # abort() closed the socket
     assert lines[4] == "CLOSED send on a closed connection", out
     assert lines[5:7] == ["CALLED", "JOINFAIL ConnectionClosed"], out
+
+
+FULL_HEAP = r'''
+import sys, asyncio, socket, micropython
+from mhttp import server
+from mhttp.headers import Headers
+from mhttp._io_stream import Reaper
+import mhttp._server_accept as A
+
+PORT, PORT2 = %d, %d
+
+# 1. StreamIO.abort on the accept loop's Stream (six attributes: its table is full) on a
+# full heap: the socket is closed all the same.
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
+ls.listen(1)
+c = socket.socket()
+c.connect(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
+s2, addr = ls.accept()
+io = A.Stream(s2, addr)
+r = None
+micropython.heap_lock()
+try:
+    io.abort()
+    r = "returned"
+except MemoryError:
+    r = "MemoryError"
+micropython.heap_unlock()
+c.settimeout(2)
+try:
+    got = c.recv(10)
+    print("ABORT", r, "EOF" if got == b"" else got)
+except OSError as e:
+    print("ABORT", r, "socket still open" if e.args[0] in (11, 110) else "reset")
+c.close()
+ls.close()
+
+# 2. No heap for one more connection (its Reaper entry fails): that connection is
+# dropped (EOF) without allocating, and the accept loop goes on serving the next.
+state = [0]
+_add = Reaper.add
+_remove = Reaper.remove
+def add(self, io):
+    if state[0] == 1:
+        state[0] = 2
+        micropython.heap_lock()
+        raise MemoryError
+    return _add(self, io)
+def remove(self, io):
+    if state[0] == 2:
+        state[0] = 3
+        micropython.heap_unlock()
+    return _remove(self, io)
+Reaper.add = add
+Reaper.remove = remove
+
+async def app(srv, stream):
+    await stream.get_headers()
+    await stream.write_headers(Headers([(":status", "200"), ("content-length", "2")]), False)
+    await stream.write_chunk(b"ok", True)
+
+async def get():
+    r, w = await asyncio.open_connection("127.0.0.1", PORT2)
+    w.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    await w.drain()
+    try:
+        d = await asyncio.wait_for(r.read(200), 2)
+        res = d.split(b"\r\n")[0].decode() if d else "EOF"
+    except asyncio.TimeoutError:
+        res = "no answer"
+    except OSError:
+        res = "EOF"
+    w.close()
+    return res
+
+async def main():
+    srv = server.Server(app, host="127.0.0.1", port=PORT2, http2=False)
+    await srv.listen()
+    print("FIRST", await get())
+    state[0] = 1
+    print("DROPPED", await get(), state[0])
+    print("THIRD", await get())
+    await srv.close(1)
+
+asyncio.run(main())
+'''
+
+
+def test_full_heap_abort_and_refused_connection_close_their_socket():
+    # On a board heap the end of a connection must not need heap: StreamIO.abort closes
+    # the socket before it sets its flag (on the accept loop's Stream a seventh
+    # attribute, a table that grows), and a connection the accept loop has no RAM for
+    # is closed without abort(); the accept loop keeps serving.
+    ports = (free_port(), free_port())
+    r = run_micropython(["-c", FULL_HEAP % ports], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    lines = out.split("\n")
+    assert lines[0] == "ABORT returned EOF", out
+    assert lines[1:4] == ["FIRST HTTP/1.1 200 OK", "DROPPED EOF 3", "THIRD HTTP/1.1 200 OK"], out

@@ -257,13 +257,13 @@ class StreamIO:
     def abort(self):
         if self.closed:
             return
-        self.closed = True
         if self.reaper is not None:
             self.reaper.remove(self)    # a server connection leaves its Reaper here
         w = self.writer
         t = getattr(w, "transport", None)
         if t is not None:
             # CPython: close() alone would keep flushing to a peer that never reads.
+            self.closed = True
             from _mhttp_port import close_transport
             close_transport(t, getattr(self, "_stalled", False))
             return
@@ -279,6 +279,14 @@ class StreamIO:
                 s.close()
             except Exception:
                 pass
+        # The flag last: on the accept loop's Stream it is a seventh attribute, a table
+        # grown (128 B) on a heap an abort often finds full (no heap for a turn): the
+        # socket is closed and out of the Reaper all the same, and without the flag a
+        # second abort only closes it again.
+        try:
+            self.closed = True
+        except MemoryError:
+            pass
 
 # CPython: bound now, no __getattr__ (the list written out, as in __getattr__: a global
 # would be one more interned name)

@@ -191,10 +191,11 @@ def _serve(srv, s, k, tls, reaper):
             asyncio.create_task(io)     # (io runs cb(io) as its first turn, see Stream)
         except MemoryError:
             # No RAM for one more connection: drop it (its fd too), keep serving the rest.
-            if io is None:
-                s2.close()
-            else:
-                io.abort()
+            # (Not io.abort(): nothing started, and the flag abort sets could take the
+            # heap that is missing.)
+            if io is not None and reaper is not None:
+                reaper.remove(io)
+            s2.close()
         io = s2 = addr = None    # (this frame keeps no connection alive)
 
 
