@@ -287,11 +287,12 @@ def test_open_and_drop_200_connections(srv):
     healthy_and_no_leak(srv)
 
 
-@pytest.mark.xfail(reason="MicroPython: connections that hit MemoryError mid-handshake when "
-                   "200 websockets exhaust the default heap hang unanswered and keep their "
-                   "fds after the client closes", strict=False)
 def test_200_at_once_on_micropython_heap():
-    # (its own server: a degraded one must not spoil the tests that share the fixture)
+    # The default unix heap (2 MiB) now holds 200 WebSockets opened at once (it ran out
+    # before, and the connections that hit MemoryError mid-handshake hung unanswered,
+    # keeping their fds: an xfail until this session; the tight heap below is where that
+    # path is tested now).  (Its own server: a degraded one must not spoil the tests that
+    # share the fixture.)
     require_micropython()   # a missing runtime fails loudly, never skips
     port = free_port()
     p = Proc([MP, "-m", "mhttp", "serve", "--port", str(port), "--max-connections", "300"], port)
@@ -305,8 +306,46 @@ def test_200_at_once_on_micropython_heap():
         p.stop()
 
 
-def _open_and_drop(srv, count, handshake_timeout=10):
+@pytest.mark.xfail(reason="the MicroPython unix port (1.29 preview) dies of SIGSEGV in about "
+                   "1 run of 3 here when 200 WebSockets at once run a 224K heap out of memory "
+                   "(at 7740b8c's code too; no Python traceback; the server is then gone)",
+                   strict=False)
+def test_200_at_once_on_a_tight_micropython_heap():
+    # The smallest of these heaps in which the CLI server (from sources) answers an echo:
+    # 200 WebSockets opened at once then run it out of memory.  A connection it has no
+    # RAM for is closed (EOF), answered 500/503 or left unanswered, never served half;
+    # afterwards it serves a normal client again and holds no more fds than at the
+    # start.  (When it passes, ~120 of the 200 were refused.)
+    require_micropython()
+    for heap in ("224K", "232K", "240K", "256K", "288K", "320K"):
+        port = free_port()
+        try:
+            p = Proc([MP, "-X", "heapsize=" + heap, "-m", "mhttp", "serve", "--port",
+                      str(port), "--max-connections", "300"], port)
+        except Exception:
+            continue    # (it did not even get to listen in that heap)
+        if echo_ok(port):
+            break
+        p.stop()
+    else:
+        raise AssertionError("the CLI server answers no echo in a heap of up to 320K")
+    try:
+        p.kind = "micropython"
+        p.base_fds = wait_fds(p, None, 0)
+        refused = _open_and_drop(p, 200, handshake_timeout=1, refused_ok=True)
+        print("heap", heap, "refused", refused, "of 200")
+        assert refused > 0, "200 WebSockets fit in %s: the memory-exhaustion path went " \
+            "untested (lower the heaps above)" % heap
+        healthy_and_no_leak(p)
+    finally:
+        p.stop()
+
+
+def _open_and_drop(srv, count, handshake_timeout=10, refused_ok=False):
+    # -> how many handshakes failed: the connection closed unanswered or answered 500 or
+    # 503 (allowed with refused_ok; any other answer than 101 fails), or a timeout
     socks = []
+    refused = 0
     for i in range(count):
         kind = i % 4
         try:
@@ -317,12 +356,17 @@ def _open_and_drop(srv, count, handshake_timeout=10):
                 continue
             else:
                 s, st, head, rest = handshake(srv.port, timeout=handshake_timeout)
+                if refused_ok and (st == 0 or st in (500, 503)):
+                    refused += 1
+                    s.close()
+                    continue
                 assert st == 101
                 if kind == 2:
                     s.sendall(frame(W.OP_TEXT, b"partial", False))
                 elif kind == 3:
                     s.sendall(frame(W.OP_BINARY, b"x" * 100)[:50])
         except OSError:
+            refused += 1
             continue
         socks.append(s)
     for s in socks:
@@ -336,6 +380,7 @@ def _open_and_drop(srv, count, handshake_timeout=10):
             continue
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
+    return refused
 
 
 # -- odd opening handshakes, live -------------------------------------------------------
