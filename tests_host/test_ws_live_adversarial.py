@@ -306,10 +306,6 @@ def test_200_at_once_on_micropython_heap():
         p.stop()
 
 
-@pytest.mark.xfail(reason="the MicroPython unix port (1.29 preview) dies of SIGSEGV in about "
-                   "1 run of 3 here when 200 WebSockets at once run a 224K heap out of memory "
-                   "(at 7740b8c's code too; no Python traceback; the server is then gone)",
-                   strict=False)
 def test_200_at_once_on_a_tight_micropython_heap():
     # The smallest of these heaps in which the CLI server (from sources) answers an echo:
     # 200 WebSockets opened at once then run it out of memory.  A connection it has no
@@ -337,6 +333,13 @@ def test_200_at_once_on_a_tight_micropython_heap():
         assert refused > 0, "200 WebSockets fit in %s: the memory-exhaustion path went " \
             "untested (lower the heaps above)" % heap
         healthy_and_no_leak(p)
+    except Exception:
+        if p.p.poll() == -11:
+            # Only this is expected: the MicroPython unix port (1.29 preview) itself dies
+            # of SIGSEGV in about 1 run of 3 here (no Python traceback; at 7740b8c's code
+            # too; perhaps micropython/micropython#18559).  Any other failure fails.
+            pytest.xfail("the MicroPython unix port died of SIGSEGV out of memory")
+        raise
     finally:
         p.stop()
 
