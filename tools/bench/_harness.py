@@ -269,6 +269,15 @@ def _py_has(module):
     return r.returncode == 0
 
 
+def mpy_flags():
+    # The flags tools/bundle.py compiles our bundle with (no line-number tables unless
+    # MHTTP_MPY_LINES=1): a peer's .mpy is compiled the same way, so that a RAM ratio
+    # compares code, not build options.
+    if os.environ.get("MHTTP_MPY_LINES", "") not in ("", "0"):
+        return []
+    return ["-X", "no-source-lines"]
+
+
 def stage_microdot():
     # Copies microdot's core files (from the venv's pip package) into
     # build/bench/microdot_py/microdot/ and compiles them with mpy-cross into
@@ -292,7 +301,7 @@ def stage_microdot():
         return py_dir, None
     for f in files:
         out = os.path.join(mpy_dir, "microdot", f[:-3] + ".mpy")
-        r = subprocess.run([cross, "-o", out, os.path.join(py_dir, "microdot", f)],
+        r = subprocess.run([cross, "-o", out] + mpy_flags() + [os.path.join(py_dir, "microdot", f)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
             log("mpy-cross %s failed: %s" % (f, r.stdout.decode()[-200:]))

@@ -45,7 +45,7 @@ def stage_mhttp_mpy():
     if os.path.exists(port):
         srcs.append((port, os.path.join(out, "_mhttp_port.mpy")))
     for s, o in srcs:
-        r = subprocess.run([cross, "-o", o, s], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        r = subprocess.run([cross, "-o", o] + H.mpy_flags() + [s], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
             H.log("mpy-cross %s failed: %s" % (s, r.stdout.decode()[-200:]))
             return None
