@@ -197,11 +197,25 @@ def accept_key(key):
     return _b64(h)
 
 
+def _values(h, name):
+    # The values of the fields called name (lowercase) in h: a Headers, or a list of
+    # fields (name, value, never_index) as the plain handshake reads them
+    # (mhttp._ws_open.response_head; board RAM: it makes no Headers, so a plain client's
+    # handshake does not load mhttp.headers).
+    if type(h) is not list:
+        return h.get_as_sequence(name)
+    out = []
+    for f in h:
+        if f[0] == name:
+            out.append(f[1])
+    return out
+
+
 def _list(headers, name, lower=False):
     # Comma-separated items of all fields called name, stripped (lower: and lowercased,
     # tokens).  (One function for both: a def and an interned name less, board RAM.)
     out = []
-    for v in headers.get_as_sequence(name):
+    for v in _values(headers, name):
         for t in v.split(b","):
             t = t.strip()
             if t:
@@ -219,35 +233,36 @@ def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
     # with pseudo-headers.  key: client_key() (ignored for h2).  pmd: a PerMessageDeflate
     # policy to offer, or None.
     from mhttp.headers import Headers
-    h = Headers()
+    return Headers(_request(authority, path, key, subprotocols, pmd, scheme, h2, origin))
+
+
+def _request(authority, path, key, subprotocols, pmd, scheme, h2, origin):
+    # client_request's fields as a list of (name, value): lowercase names, bytes values
+    # (the plain handshake writes them without a Headers, mhttp._ws_open.request_head;
+    # board RAM: its handshake does not load mhttp.headers).
     if h2:
-        h.append(b":method", b"CONNECT")
-        h.append(b":protocol", b"websocket")
-        h.append(b":scheme", _bb(scheme))
-        h.append(b":path", _bb(path))
-        h.append(b":authority", _bb(authority))
+        h = [(b":method", b"CONNECT"), (b":protocol", b"websocket"),
+             (b":scheme", _bb(scheme)), (b":path", _bb(path)),
+             (b":authority", _bb(authority))]
     else:
-        h.append(b":method", b"GET")
-        h.append(b":path", _bb(path))
-        h.append(b":authority", _bb(authority))
-        h.append(b":scheme", _bb(scheme))
-        h.append(b"upgrade", b"websocket")
-        h.append(b"connection", b"Upgrade")
-        h.append(b"sec-websocket-key", _bb(key))
-    h.append(b"sec-websocket-version", b"13")
+        h = [(b":method", b"GET"), (b":path", _bb(path)), (b":authority", _bb(authority)),
+             (b":scheme", _bb(scheme)), (b"upgrade", b"websocket"),
+             (b"connection", b"Upgrade"), (b"sec-websocket-key", _bb(key))]
+    h.append((b"sec-websocket-version", b"13"))
     if origin is not None:
-        h.append(b"origin", _bb(origin))
+        h.append((b"origin", _bb(origin)))
     if subprotocols:
-        h.append(b"sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
+        h.append((b"sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols])))
     if pmd is not None:
-        h.append(b"sec-websocket-extensions", pmd.offer())
+        h.append((b"sec-websocket-extensions", pmd.offer()))
     return h
 
 
 def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
     # Client: checks the server's response head against what we asked (§4.1 "the
     # client MUST validate") and returns (subprotocol or None, extensions list).
-    status = response.get(b":status")
+    status = _values(response, b":status")
+    status = status[0] if status else None
     if h2:
         if status is None or status[:1] != b"2":
             raise _hs_error(_M_HS_H2_STATUS, 0, (status,))
@@ -258,7 +273,7 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_UPGRADE, 0)
         if b"upgrade" not in _list(response, b"connection", True):
             raise _hs_error(_M_HS_CONNECTION, 0)
-        acc = response.get_as_sequence(b"sec-websocket-accept")
+        acc = _values(response, b"sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):
             raise _hs_error(_M_HS_ACCEPT, 0)
     chosen = None
@@ -269,7 +284,7 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_PROTOCOL, 0, (protos,))
         chosen = protos[0]
     exts = []
-    for name, params in _parse_extensions(response.get_as_sequence(b"sec-websocket-extensions")):
+    for name, params in _parse_extensions(_values(response, b"sec-websocket-extensions")):
         if name != PerMessageDeflate.name or pmd is None:
             raise _hs_error(_M_HS_EXTENSION, 0, (name,))
         if exts:

@@ -4,8 +4,8 @@
 # module (and mhttp._ws_hs) from sys.modules once connect() has its answer, with the
 # HTTP/1.1 client's modules the handshake loaded (unload(); board RAM: their function
 # objects, constants and, from .mpy files, their bytecode are then freed).
-from mhttp.ws import _msg
-from mhttp._ws_hs import client_key, client_request, client_check_response
+from mhttp.ws import _msg, MICROPYTHON
+from mhttp._ws_hs import client_key, client_request, client_check_response, _request
 from mhttp.websocket import _deadline, _left
 
 try:
@@ -68,13 +68,11 @@ async def connect(self, timeout):
     eof = False
     try:
         key = client_key()
-        req = client_request(self.authority, self.path, key, self.protocols, self.compression,
-                             b"http", False, None)
-        head = request_head(req)
+        # (the request's fields as a list, no Headers: mhttp.headers is not loaded on the
+        # plain path, board RAM; a handover below makes client_request's Headers)
+        head = request_head(_request(self.authority, self.path, key, self.protocols,
+                                     self.compression, b"http", False, None))
         if head is not None:
-            # (the request's Headers dropped while the answer is read: the handover below
-            # makes them again, the same; board RAM, the handshake's peak)
-            req = None
             await io.send([head], _left(end))
             head = None
             t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
@@ -89,17 +87,22 @@ async def connect(self, timeout):
                     # (a view of the I/O object's buffer: copied, once)
                     buf = buf + data if buf else bytes(data)
             if r:
-                # the plain 101: its fields, and what the server sent after it
-                # (mhttp.headers imported here, not at the top: new_from_uri does not
-                # load it, and on MicroPython connect() drops it again once the 101 is
-                # checked unless it was loaded before; board RAM, see mhttp.websocket)
-                from mhttp.headers import Headers
-                resp = Headers._trusted(r[0])
+                # the plain 101: its fields, and what the server sent after it.  On
+                # MicroPython ws.headers is the list of fields until start() keeps them
+                # in its compact form (board RAM: no Headers, mhttp.headers not loaded);
+                # a Headers on CPython, and after a failure (below)
                 buf = buf[r[1]:]
-                self.headers = resp
-                proto, exts = client_check_response(resp, key, self.protocols,
+                self.headers = r[0]
+                proto, exts = client_check_response(r[0], key, self.protocols,
                                                     self.compression, False)
+                if not MICROPYTHON:
+                    from mhttp.headers import Headers
+                    self.headers = Headers._trusted(r[0])
     except BaseException:
+        if type(self.headers) is list:
+            # (a refused 101, HandshakeError: ws.headers holds the response head)
+            from mhttp.headers import Headers
+            self.headers = Headers._trusted(self.headers)
         # (ws.connection: the HTTP/1.1 connection mhttp.client would have made, aborted)
         self.ready_state = _CLOSED
         from mhttp._ws_gen import h1
@@ -110,9 +113,8 @@ async def connect(self, timeout):
         # not plain after all: a path, host or subprotocol mhttp.h1 checks (head None:
         # it writes the request), or an answer mhttp.h1 reads (buf and EOF: its input)
         from mhttp._ws_gen import handover
-        if req is None:
-            req = client_request(self.authority, self.path, key, self.protocols,
-                                 self.compression, b"http", False, None)
+        req = client_request(self.authority, self.path, key, self.protocols,
+                             self.compression, b"http", False, None)
         return await handover(self, io, o, end, key, req, buf, eof, t)
     self.protocol = proto.decode() if proto is not None else None
     # HTTP/1.1 after the 101: the tunnel straight over the I/O object (mhttp._ws_tun),
@@ -132,8 +134,13 @@ def request_head(h):
     # client_request (H1Protocol(CLIENT).send_headers(h, True)), or None when h holds
     # anything mhttp.h1 checks that is not plain ASCII (it then writes it itself):
     # a path of VCHARs, a host of letters, digits and ".-:[]", values of SP and VCHARs.
-    path = h.get(b":path")
-    auth = h.get(b":authority")
+    # (h: client_request's Headers, or _request's list of fields)
+    path = auth = None
+    for f in h:
+        if f[0] == b":path" and path is None:
+            path = f[1]
+        elif f[0] == b":authority" and auth is None:
+            auth = f[1]
     if not _ascii(path, 33) or not _ascii(auth, 33):
         return None
     for c in auth:
@@ -179,7 +186,9 @@ def response_head(buf):
         # (a shorter first line, empty too, is no 101 to mhttp.h1: the prefix check
         # above only held while bytes were missing)
         return False
-    from mhttp.headers import NEVER_INDEX_DEFAULT
+    # (mhttp.headers.NEVER_INDEX_DEFAULT, written out: the plain path does not load
+    # mhttp.headers, board RAM)
+    ni = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
     out = [(b":status", b"101", False)]
     for x in lines[1:]:
         c = x.find(b":")
@@ -193,7 +202,7 @@ def response_head(buf):
                     or k in (33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126)):
                 return False
         name = name.lower()
-        out.append((name, x[c + 1:].strip(b" \t"), name in NEVER_INDEX_DEFAULT))
+        out.append((name, x[c + 1:].strip(b" \t"), name in ni))
     return out, e + 4
 
 
@@ -227,7 +236,7 @@ def unload(keep=None):
     # intern a name.)
     import sys
     import mhttp
-    data = "_ws_open _ws_gen _ws_hs"
+    data = "_ws_start _ws_open _ws_gen _ws_hs"
     if keep is not None:
         data += " " + loaded()
         if "h1" in keep.split():
