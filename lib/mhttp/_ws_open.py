@@ -5,7 +5,6 @@
 # HTTP/1.1 client's modules the handshake loaded (unload(); board RAM: their function
 # objects, constants and, from .mpy files, their bytecode are then freed).
 from mhttp.ws import _msg, MICROPYTHON
-from mhttp._ws_hs import client_key, client_request, client_check_response, _request
 from mhttp.websocket import _deadline, _left
 
 try:
@@ -67,6 +66,10 @@ async def connect(self, timeout):
     buf = r = t = None
     eof = False
     try:
+        # (mhttp._ws_hs imported here, once the socket and its buffer are made: board
+        # RAM, the connection's long-lived blocks are made before the handshake's code,
+        # which is freed after it, not above it)
+        from mhttp._ws_hs import client_key, client_check_response, _request
         key = client_key()
         # (the request's fields as a list, no Headers: mhttp.headers is not loaded on the
         # plain path, board RAM; a handover below makes client_request's Headers)
@@ -113,6 +116,7 @@ async def connect(self, timeout):
         # not plain after all: a path, host or subprotocol mhttp.h1 checks (head None:
         # it writes the request), or an answer mhttp.h1 reads (buf and EOF: its input)
         from mhttp._ws_gen import handover
+        from mhttp._ws_hs import client_request
         req = client_request(self.authority, self.path, key, self.protocols,
                              self.compression, b"http", False, None)
         return await handover(self, io, o, end, key, req, buf, eof, t)
