@@ -3,15 +3,18 @@
 # out of mhttp.ws: a connection runs them once, at its start.
 #   mhttp.ws:  client_key, accept_key, client_request, client_check_response (and the
 #              private helpers mhttp._ws_server shares), through its module __getattr__;
-#              PerMessageDeflate.params / offer / check_response (params, offer,
-#              check_response: named as the methods, whose names are interned anyway)
+#              PerMessageDeflate.check_response (check_response: named as the method,
+#              whose name is interned anyway)
+#   client_key, params, offer and _request (the client's request) live in mhttp._ws_req,
+#   served here too by the module __getattr__: the plain handshake loads that module,
+#   writes its request and drops it before it loads this one for the answer (board RAM:
+#   the handshake's peak holds the code of one half, mhttp._ws_open.connect).
 #   (no module state: every name is a function)
 # Board RAM: a MicroPython client imports this module (and mhttp._ws_open) for connect()
 # and drops both from sys.modules once the handshake is done (mhttp._ws_open.unload):
 # their function objects, constants and, from .mpy files, their bytecode are then freed,
 # unless a server half (mhttp._ws_server) still uses them.
-import os
-from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress,
+from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS,
                       _err, _msg, _is)
 
 try:
@@ -91,39 +94,6 @@ def _wbits(val):
     return None
 
 
-def params(self):
-    # PerMessageDeflate.params(): the header value for this object's parameters (offer or
-    # response).
-    out = [self.name]
-    if self.server_no_context_takeover:
-        out.append(b"server_no_context_takeover")
-    if self.client_no_context_takeover:
-        out.append(b"client_no_context_takeover")
-    if self.server_max_window_bits is not None:
-        out.append(b"server_max_window_bits=%d" % self.server_max_window_bits)
-    if self.client_max_window_bits is True:
-        out.append(b"client_max_window_bits")
-    elif self.client_max_window_bits is not None:
-        out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
-    return b"; ".join(out)
-
-
-def offer(self):
-    # PerMessageDeflate.offer()
-    # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
-    p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
-                          self.server_max_window_bits, self.client_max_window_bits,
-                          self.level, self.min_size)
-    if MICROPYTHON:
-        # Our inflater cannot keep context; our compressor (if any) ends each
-        # message with a final block, so the server must not keep context either.
-        p.server_no_context_takeover = True
-        if _mp_deflate_compress():
-            p.client_no_context_takeover = True
-    if p.client_max_window_bits is None:
-        p.client_max_window_bits = True   # "we can limit our window if you ask"
-    return params(p)
-
 def check_response(self, params):
     # PerMessageDeflate.check_response(params)
     # Client: the server's answer [(param, value)] to our offer -> negotiated object,
@@ -179,11 +149,6 @@ def _b64(data):
     return binascii.b2a_base64(data)[:-1]
 
 
-def client_key():
-    # §4.1: a randomly selected 16-byte value, base64-encoded.
-    return _b64(os.urandom(16))
-
-
 def accept_key(key):
     # §4.2.2: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
     if isinstance(key, str):
@@ -233,29 +198,8 @@ def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
     # with pseudo-headers.  key: client_key() (ignored for h2).  pmd: a PerMessageDeflate
     # policy to offer, or None.
     from mhttp.headers import Headers
+    from mhttp._ws_req import _request
     return Headers(_request(authority, path, key, subprotocols, pmd, scheme, h2, origin))
-
-
-def _request(authority, path, key, subprotocols, pmd, scheme, h2, origin):
-    # client_request's fields as a list of (name, value): lowercase names, bytes values
-    # (the plain handshake writes them without a Headers, mhttp._ws_open.request_head;
-    # board RAM: its handshake does not load mhttp.headers).
-    if h2:
-        h = [(b":method", b"CONNECT"), (b":protocol", b"websocket"),
-             (b":scheme", _bb(scheme)), (b":path", _bb(path)),
-             (b":authority", _bb(authority))]
-    else:
-        h = [(b":method", b"GET"), (b":path", _bb(path)), (b":authority", _bb(authority)),
-             (b":scheme", _bb(scheme)), (b"upgrade", b"websocket"),
-             (b"connection", b"Upgrade"), (b"sec-websocket-key", _bb(key))]
-    h.append((b"sec-websocket-version", b"13"))
-    if origin is not None:
-        h.append((b"origin", _bb(origin)))
-    if subprotocols:
-        h.append((b"sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols])))
-    if pmd is not None:
-        h.append((b"sec-websocket-extensions", pmd.offer()))
-    return h
 
 
 def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
@@ -296,3 +240,11 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
                 raise
             raise _hs_error(str(e), 0)
     return (chosen, exts)
+
+
+def __getattr__(name):
+    # mhttp._ws_req's names, importable from here as before (PEP 562; by strs: a board
+    # interns no name for this)
+    if name in "client_key params offer _request".split():
+        return getattr(__import__("mhttp._ws_req", None, None, (name,)), name)
+    raise AttributeError(name)

@@ -66,15 +66,14 @@ async def connect(self, timeout):
     buf = r = t = None
     eof = False
     try:
-        # (mhttp._ws_hs imported here, once the socket and its buffer are made: board
-        # RAM, the connection's long-lived blocks are made before the handshake's code,
-        # which is freed after it, not above it)
-        from mhttp._ws_hs import client_key, client_check_response, _request
-        key = client_key()
-        # (the request's fields as a list, no Headers: mhttp.headers is not loaded on the
-        # plain path, board RAM; a handover below makes client_request's Headers)
-        head = request_head(_request(self.authority, self.path, key, self.protocols,
-                                     self.compression, b"http", False, None))
+        # The request (_request), made once the socket and its buffer are (board RAM: the
+        # connection's long-lived blocks are made before the handshake's code, which is
+        # freed after it, not above it); on MicroPython its code, mhttp._ws_req, is
+        # dropped before mhttp._ws_hs (the answer's check) loads: the handshake's peak
+        # holds one of the two.
+        head, key = _request(self)
+        if MICROPYTHON:
+            unload(None, "_ws_req")
         if head is not None:
             await io.send([head], _left(end))
             head = None
@@ -90,6 +89,7 @@ async def connect(self, timeout):
                     # (a view of the I/O object's buffer: copied, once)
                     buf = buf + data if buf else bytes(data)
             if r:
+                from mhttp._ws_hs import client_check_response
                 # the plain 101: its fields, and what the server sent after it.  On
                 # MicroPython ws.headers is the list of fields until start() keeps them
                 # in its compact form (board RAM: no Headers, mhttp.headers not loaded);
@@ -128,40 +128,22 @@ async def connect(self, timeout):
     return (io, buf or None), exts
 
 
+def _request(self):
+    # The plain case's request head (mhttp._ws_req.request_head, or None) and key, from
+    # mhttp._ws_req.  (A plain function, not in connect: a suspended coroutine's frame
+    # keeps stale values in its unused slots, where the GC finds them; the module, kept
+    # alive so, would keep all its code.)  The fields as a list, no Headers:
+    # mhttp.headers is not loaded on the plain path (board RAM); a handover makes
+    # client_request's Headers.
+    from mhttp._ws_req import client_key, _request as rq, request_head
+    key = client_key()
+    return request_head(rq(self.authority, self.path, key, self.protocols, self.compression,
+                           b"http", False, None)), key
+
+
 def _ascii(data, start):
     # data's bytes are all in start..126 (data not empty)
     return len(data) > 0 and min(data) >= start and max(data) <= 126
-
-
-def request_head(h):
-    # The bytes mhttp.h1 writes for the plain case's GET, the Headers h from
-    # client_request (H1Protocol(CLIENT).send_headers(h, True)), or None when h holds
-    # anything mhttp.h1 checks that is not plain ASCII (it then writes it itself):
-    # a path of VCHARs, a host of letters, digits and ".-:[]", values of SP and VCHARs.
-    # (h: client_request's Headers, or _request's list of fields)
-    path = auth = None
-    for f in h:
-        if f[0] == b":path" and path is None:
-            path = f[1]
-        elif f[0] == b":authority" and auth is None:
-            auth = f[1]
-    if not _ascii(path, 33) or not _ascii(auth, 33):
-        return None
-    for c in auth:
-        if not (48 <= c <= 57 or 97 <= c | 32 <= 122 or c == 46 or c == 45 or c == 58
-                or c == 91 or c == 93):      # (digits, letters, ".-:[]")
-            return None
-    out = [b"GET ", path, b" HTTP/1.1\r\nhost: ", auth, b"\r\n"]
-    for f in h:
-        if f[0][0] != 58:      # (":", a pseudo-header)
-            if not _ascii(f[1], 32):
-                return None
-            out.append(f[0])
-            out.append(b": ")
-            out.append(f[1])
-            out.append(b"\r\n")
-    out.append(b"\r\n")
-    return b"".join(out)
 
 
 def response_head(buf):
@@ -222,7 +204,7 @@ def loaded():
                      "_h1c_stream _h1_rare _h1_text".split() if "mhttp." + m in sys.modules])
 
 
-def unload(keep=None):
+def unload(keep=None, data="_ws_start _ws_open _ws_gen _ws_req _ws_hs"):
     # Drops a client's setting-up modules from sys.modules (and the package) once its
     # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module and
     # mhttp._ws_gen, and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it
@@ -238,9 +220,10 @@ def unload(keep=None):
     # later new_from_uri / connect imports them again.  (Here, not in mhttp.websocket:
     # its code is freed with the module.  Only loaded modules are dropped: delattr would
     # intern a name.)
+    # data: the names of the setting-up modules to drop (connect: _ws_req alone, once
+    # the request is written).
     import sys
     import mhttp
-    data = "_ws_start _ws_open _ws_gen _ws_hs"
     if keep is not None:
         data += " " + loaded()
         if "h1" in keep.split():

@@ -349,10 +349,15 @@ class WebSocket:
             # The blocking face (no lock): written here, one coroutine frame less per
             # message.  Over HTTP/1.1 (mhttp._ws_tun.Tunnel, its own connection: written
             # at once, kept by no one) the frame as the core makes it, which on
-            # MicroPython is the native masking's bytearray (board RAM: no bytes copy)
+            # MicroPython is the native masking's bytearray (board RAM: no bytes copy),
+            # masked into the I/O object's read buffer when it fits (MicroPython: the
+            # tunnel copies every read out of it at once, and this write is done before
+            # the next read; board RAM, no frame-sized block per message)
             p = self.p
             s = self.stream
-            await s.write_chunk(p._send(data, text, fin) if s is self.connection
+            await s.write_chunk(p._send(data, text, fin, getattr(s.io, "buf", None)
+                                        if core.MICROPYTHON else None)
+                                if s is self.connection
                                 else p.send_message(data, text, fin), False, timeout)
             return
         await self._send(self.p.send_message, (data, text, fin), timeout)
