@@ -161,7 +161,7 @@ from mhttp import websocket, ws as W
 if %r:
     import mhttp._ws_server     # a server half in the same program keeps mhttp._ws_hs
 MP = sys.implementation.name == "micropython"
-SETUP = ("mhttp._ws_open", "mhttp._ws_hs")
+SETUP = ("mhttp._ws_start", "mhttp._ws_open", "mhttp._ws_req", "mhttp._ws_hs")
 msg = bytes(range(256)) * 4
 for n in range(3):
     ws = websocket.new_from_uri("ws://127.0.0.1:%d/ws", blocking=True)
@@ -174,17 +174,18 @@ for n in range(3):
     assert ws.receive(10) == (msg, "binary")
     assert ws.close() is True
 pmd = W.PerMessageDeflate()
-assert pmd.offer().startswith(b"permessage-deflate") and "mhttp._ws_hs" in sys.modules
+assert pmd.offer().startswith(b"permessage-deflate") and "mhttp._ws_req" in sys.modules
 print("OK")
 """
 
 
 @pytest.mark.parametrize("server_half", [False, True])
 def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
-    # MicroPython: connect() drops mhttp._ws_open and mhttp._ws_hs (the client's setting
-    # up, run once) from sys.modules once it has the server's answer; the next
-    # new_from_uri / connect imports them again.  mhttp._ws_hs stays while a server half
-    # (mhttp._ws_server) uses it.  CPython keeps them (imported with mhttp.ws).
+    # MicroPython: connect() drops mhttp._ws_start, _ws_open, _ws_req (the request, dropped
+    # once written) and _ws_hs (the client's setting up, run once) from sys.modules once
+    # it has the server's answer; the next new_from_uri / connect imports them again.
+    # mhttp._ws_hs stays while a server half (mhttp._ws_server) uses it.  CPython keeps
+    # them (mhttp._ws_hs and _ws_req imported with mhttp.ws).
     f = tmp_path / "u.py"
     f.write_text(UNLOAD % (server_half, echo_port))
     for mp in (False, True):
@@ -192,7 +193,7 @@ def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
         assert out.rstrip().endswith("OK"), out
         want = "[]"
         if not mp:
-            want = "['mhttp._ws_hs', 'mhttp._ws_open']"
+            want = "['mhttp._ws_hs', 'mhttp._ws_open', 'mhttp._ws_req', 'mhttp._ws_start']"
         elif server_half:
             want = "['mhttp._ws_hs']"
         for n in range(3):
@@ -202,7 +203,8 @@ def test_setup_modules_dropped_after_connect(echo_port, tmp_path, server_half):
 FAILED = r"""
 import sys
 from mhttp import websocket
-SETUP = ("mhttp._ws_open", "mhttp._ws_hs", "mhttp._ws_server", "mhttp._ws_gen",
+SETUP = ("mhttp._ws_start", "mhttp._ws_open", "mhttp._ws_req", "mhttp._ws_hs",
+         "mhttp._ws_server", "mhttp._ws_gen",
          "mhttp._ws_uri", "mhttp.client", "mhttp.h1", "mhttp.h1_connection")
 url = "ws://127.0.0.1:%d/ws"
 for n in range(2):
@@ -224,7 +226,8 @@ print("OK")
 def test_setup_modules_dropped_after_a_failed_connect(echo_port, tmp_path):
     # MicroPython: a refused handshake (HandshakeError, here 426 for version 8; extra
     # request fields: not the plain case, mhttp._ws_gen over mhttp.client and
-    # mhttp.h1_connection) drops mhttp._ws_open, _ws_gen, _ws_hs and the HTTP/1.1
+    # mhttp.h1_connection) drops mhttp._ws_start, _ws_open, _ws_gen, _ws_req, _ws_hs and
+    # the HTTP/1.1
     # client's modules too, and HandshakeError (mhttp._ws_hserr) loads
     # neither mhttp._ws_server nor mhttp._ws_hs: a later connect drops them as well.
     f = tmp_path / "fail.py"

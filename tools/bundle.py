@@ -58,7 +58,7 @@ HEAVY = ("hpack", "_hpack_tables", "_hpack_more", "_hpack_huffdec", "_hpack_cpy"
          "_h2_frames_more", "h2", "_h2_rare", "_h2_cpy", "h2_connection", "_h2_conn_rare",
          "_h2_stream_rare", "_h2_server", "_h2_client", "h2_session", "_client_h2", "_server_h2", "ws",
          "_ws_rare", "_ws_server", "_ws_more", "_ws_msg", "_ws_cpy", "websocket", "_sha1",
-         "_ws_hs", "_ws_open", "_ws_hserr", "_ws_close", "_ws_tun", "_ws_gen", "_ws_pymask",
+         "_ws_hs", "_ws_req", "_ws_open", "_ws_start", "_ws_hserr", "_ws_close", "_ws_tun", "_ws_gen", "_ws_pymask",
          "_ws_uri")
 PRESETS = {
     "h1-client": {"entry": ["__init__", "client", "request", "blocking"],

@@ -3,15 +3,18 @@
 # out of mhttp.ws: a connection runs them once, at its start.
 #   mhttp.ws:  client_key, accept_key, client_request, client_check_response (and the
 #              private helpers mhttp._ws_server shares), through its module __getattr__;
-#              PerMessageDeflate.params / offer / check_response (params, offer,
-#              check_response: named as the methods, whose names are interned anyway)
+#              PerMessageDeflate.check_response (check_response: named as the method,
+#              whose name is interned anyway)
+#   client_key, params, offer and _request (the client's request) live in mhttp._ws_req,
+#   served here too by the module __getattr__: the plain handshake loads that module,
+#   writes its request and drops it before it loads this one for the answer (board RAM:
+#   the handshake's peak holds the code of one half, mhttp._ws_open.connect).
 #   (no module state: every name is a function)
 # Board RAM: a MicroPython client imports this module (and mhttp._ws_open) for connect()
 # and drops both from sys.modules once the handshake is done (mhttp._ws_open.unload):
 # their function objects, constants and, from .mpy files, their bytecode are then freed,
 # unless a server half (mhttp._ws_server) still uses them.
-import os
-from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS, _mp_deflate_compress,
+from mhttp.ws import (PerMessageDeflate, MICROPYTHON, DEFAULT_WINDOW_BITS,
                       _err, _msg, _is)
 
 try:
@@ -91,39 +94,6 @@ def _wbits(val):
     return None
 
 
-def params(self):
-    # PerMessageDeflate.params(): the header value for this object's parameters (offer or
-    # response).
-    out = [self.name]
-    if self.server_no_context_takeover:
-        out.append(b"server_no_context_takeover")
-    if self.client_no_context_takeover:
-        out.append(b"client_no_context_takeover")
-    if self.server_max_window_bits is not None:
-        out.append(b"server_max_window_bits=%d" % self.server_max_window_bits)
-    if self.client_max_window_bits is True:
-        out.append(b"client_max_window_bits")
-    elif self.client_max_window_bits is not None:
-        out.append(b"client_max_window_bits=%d" % self.client_max_window_bits)
-    return b"; ".join(out)
-
-
-def offer(self):
-    # PerMessageDeflate.offer()
-    # RFC 7692 §7.1: the Sec-WebSocket-Extensions value a client sends.
-    p = PerMessageDeflate(self.server_no_context_takeover, self.client_no_context_takeover,
-                          self.server_max_window_bits, self.client_max_window_bits,
-                          self.level, self.min_size)
-    if MICROPYTHON:
-        # Our inflater cannot keep context; our compressor (if any) ends each
-        # message with a final block, so the server must not keep context either.
-        p.server_no_context_takeover = True
-        if _mp_deflate_compress():
-            p.client_no_context_takeover = True
-    if p.client_max_window_bits is None:
-        p.client_max_window_bits = True   # "we can limit our window if you ask"
-    return params(p)
-
 def check_response(self, params):
     # PerMessageDeflate.check_response(params)
     # Client: the server's answer [(param, value)] to our offer -> negotiated object,
@@ -179,11 +149,6 @@ def _b64(data):
     return binascii.b2a_base64(data)[:-1]
 
 
-def client_key():
-    # §4.1: a randomly selected 16-byte value, base64-encoded.
-    return _b64(os.urandom(16))
-
-
 def accept_key(key):
     # §4.2.2: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
     if isinstance(key, str):
@@ -197,11 +162,25 @@ def accept_key(key):
     return _b64(h)
 
 
+def _values(h, name):
+    # The values of the fields called name (lowercase) in h: a Headers, or a list of
+    # fields (name, value, never_index) as the plain handshake reads them
+    # (mhttp._ws_open.response_head; board RAM: it makes no Headers, so a plain client's
+    # handshake does not load mhttp.headers).
+    if type(h) is not list:
+        return h.get_as_sequence(name)
+    out = []
+    for f in h:
+        if f[0] == name:
+            out.append(f[1])
+    return out
+
+
 def _list(headers, name, lower=False):
     # Comma-separated items of all fields called name, stripped (lower: and lowercased,
     # tokens).  (One function for both: a def and an interned name less, board RAM.)
     out = []
-    for v in headers.get_as_sequence(name):
+    for v in _values(headers, name):
         for t in v.split(b","):
             t = t.strip()
             if t:
@@ -219,35 +198,15 @@ def client_request(authority, path=b"/", key=None, subprotocols=None, pmd=None,
     # with pseudo-headers.  key: client_key() (ignored for h2).  pmd: a PerMessageDeflate
     # policy to offer, or None.
     from mhttp.headers import Headers
-    h = Headers()
-    if h2:
-        h.append(b":method", b"CONNECT")
-        h.append(b":protocol", b"websocket")
-        h.append(b":scheme", _bb(scheme))
-        h.append(b":path", _bb(path))
-        h.append(b":authority", _bb(authority))
-    else:
-        h.append(b":method", b"GET")
-        h.append(b":path", _bb(path))
-        h.append(b":authority", _bb(authority))
-        h.append(b":scheme", _bb(scheme))
-        h.append(b"upgrade", b"websocket")
-        h.append(b"connection", b"Upgrade")
-        h.append(b"sec-websocket-key", _bb(key))
-    h.append(b"sec-websocket-version", b"13")
-    if origin is not None:
-        h.append(b"origin", _bb(origin))
-    if subprotocols:
-        h.append(b"sec-websocket-protocol", b", ".join([_bb(s) for s in subprotocols]))
-    if pmd is not None:
-        h.append(b"sec-websocket-extensions", pmd.offer())
-    return h
+    from mhttp._ws_req import _request
+    return Headers(_request(authority, path, key, subprotocols, pmd, scheme, h2, origin))
 
 
 def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=False):
     # Client: checks the server's response head against what we asked (§4.1 "the
     # client MUST validate") and returns (subprotocol or None, extensions list).
-    status = response.get(b":status")
+    status = _values(response, b":status")
+    status = status[0] if status else None
     if h2:
         if status is None or status[:1] != b"2":
             raise _hs_error(_M_HS_H2_STATUS, 0, (status,))
@@ -258,7 +217,7 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_UPGRADE, 0)
         if b"upgrade" not in _list(response, b"connection", True):
             raise _hs_error(_M_HS_CONNECTION, 0)
-        acc = response.get_as_sequence(b"sec-websocket-accept")
+        acc = _values(response, b"sec-websocket-accept")
         if len(acc) != 1 or acc[0].strip() != accept_key(key):
             raise _hs_error(_M_HS_ACCEPT, 0)
     chosen = None
@@ -269,7 +228,7 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
             raise _hs_error(_M_HS_PROTOCOL, 0, (protos,))
         chosen = protos[0]
     exts = []
-    for name, params in _parse_extensions(response.get_as_sequence(b"sec-websocket-extensions")):
+    for name, params in _parse_extensions(_values(response, b"sec-websocket-extensions")):
         if name != PerMessageDeflate.name or pmd is None:
             raise _hs_error(_M_HS_EXTENSION, 0, (name,))
         if exts:
@@ -281,3 +240,11 @@ def client_check_response(response, key=None, subprotocols=None, pmd=None, h2=Fa
                 raise
             raise _hs_error(str(e), 0)
     return (chosen, exts)
+
+
+def __getattr__(name):
+    # mhttp._ws_req's names, importable from here as before (PEP 562; by strs: a board
+    # interns no name for this)
+    if name in "client_key params offer _request".split():
+        return getattr(__import__("mhttp._ws_req", None, None, (name,)), name)
+    raise AttributeError(name)

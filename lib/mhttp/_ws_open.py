@@ -4,8 +4,7 @@
 # module (and mhttp._ws_hs) from sys.modules once connect() has its answer, with the
 # HTTP/1.1 client's modules the handshake loaded (unload(); board RAM: their function
 # objects, constants and, from .mpy files, their bytecode are then freed).
-from mhttp.ws import _msg
-from mhttp._ws_hs import client_key, client_request, client_check_response
+from mhttp.ws import _msg, MICROPYTHON
 from mhttp.websocket import _deadline, _left
 
 try:
@@ -67,14 +66,15 @@ async def connect(self, timeout):
     buf = r = t = None
     eof = False
     try:
-        key = client_key()
-        req = client_request(self.authority, self.path, key, self.protocols, self.compression,
-                             b"http", False, None)
-        head = request_head(req)
+        # The request (_request), made once the socket and its buffer are (board RAM: the
+        # connection's long-lived blocks are made before the handshake's code, which is
+        # freed after it, not above it); on MicroPython its code, mhttp._ws_req, is
+        # dropped before mhttp._ws_hs (the answer's check) loads: the handshake's peak
+        # holds one of the two.
+        head, key = _request(self)
+        if MICROPYTHON:
+            unload(None, "_ws_req")
         if head is not None:
-            # (the request's Headers dropped while the answer is read: the handover below
-            # makes them again, the same; board RAM, the handshake's peak)
-            req = None
             await io.send([head], _left(end))
             head = None
             t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
@@ -89,17 +89,23 @@ async def connect(self, timeout):
                     # (a view of the I/O object's buffer: copied, once)
                     buf = buf + data if buf else bytes(data)
             if r:
-                # the plain 101: its fields, and what the server sent after it
-                # (mhttp.headers imported here, not at the top: new_from_uri does not
-                # load it, and on MicroPython connect() drops it again once the 101 is
-                # checked unless it was loaded before; board RAM, see mhttp.websocket)
-                from mhttp.headers import Headers
-                resp = Headers._trusted(r[0])
+                from mhttp._ws_hs import client_check_response
+                # the plain 101: its fields, and what the server sent after it.  On
+                # MicroPython ws.headers is the list of fields until start() keeps them
+                # in its compact form (board RAM: no Headers, mhttp.headers not loaded);
+                # a Headers on CPython, and after a failure (below)
                 buf = buf[r[1]:]
-                self.headers = resp
-                proto, exts = client_check_response(resp, key, self.protocols,
+                self.headers = r[0]
+                proto, exts = client_check_response(r[0], key, self.protocols,
                                                     self.compression, False)
+                if not MICROPYTHON:
+                    from mhttp.headers import Headers
+                    self.headers = Headers._trusted(r[0])
     except BaseException:
+        if type(self.headers) is list:
+            # (a refused 101, HandshakeError: ws.headers holds the response head)
+            from mhttp.headers import Headers
+            self.headers = Headers._trusted(self.headers)
         # (ws.connection: the HTTP/1.1 connection mhttp.client would have made, aborted)
         self.ready_state = _CLOSED
         from mhttp._ws_gen import h1
@@ -110,9 +116,9 @@ async def connect(self, timeout):
         # not plain after all: a path, host or subprotocol mhttp.h1 checks (head None:
         # it writes the request), or an answer mhttp.h1 reads (buf and EOF: its input)
         from mhttp._ws_gen import handover
-        if req is None:
-            req = client_request(self.authority, self.path, key, self.protocols,
-                                 self.compression, b"http", False, None)
+        from mhttp._ws_hs import client_request
+        req = client_request(self.authority, self.path, key, self.protocols,
+                             self.compression, b"http", False, None)
         return await handover(self, io, o, end, key, req, buf, eof, t)
     self.protocol = proto.decode() if proto is not None else None
     # HTTP/1.1 after the 101: the tunnel straight over the I/O object (mhttp._ws_tun),
@@ -122,35 +128,22 @@ async def connect(self, timeout):
     return (io, buf or None), exts
 
 
+def _request(self):
+    # The plain case's request head (mhttp._ws_req.request_head, or None) and key, from
+    # mhttp._ws_req.  (A plain function, not in connect: a suspended coroutine's frame
+    # keeps stale values in its unused slots, where the GC finds them; the module, kept
+    # alive so, would keep all its code.)  The fields as a list, no Headers:
+    # mhttp.headers is not loaded on the plain path (board RAM); a handover makes
+    # client_request's Headers.
+    from mhttp._ws_req import client_key, _request as rq, request_head
+    key = client_key()
+    return request_head(rq(self.authority, self.path, key, self.protocols, self.compression,
+                           b"http", False, None)), key
+
+
 def _ascii(data, start):
     # data's bytes are all in start..126 (data not empty)
     return len(data) > 0 and min(data) >= start and max(data) <= 126
-
-
-def request_head(h):
-    # The bytes mhttp.h1 writes for the plain case's GET, the Headers h from
-    # client_request (H1Protocol(CLIENT).send_headers(h, True)), or None when h holds
-    # anything mhttp.h1 checks that is not plain ASCII (it then writes it itself):
-    # a path of VCHARs, a host of letters, digits and ".-:[]", values of SP and VCHARs.
-    path = h.get(b":path")
-    auth = h.get(b":authority")
-    if not _ascii(path, 33) or not _ascii(auth, 33):
-        return None
-    for c in auth:
-        if not (48 <= c <= 57 or 97 <= c | 32 <= 122 or c == 46 or c == 45 or c == 58
-                or c == 91 or c == 93):      # (digits, letters, ".-:[]")
-            return None
-    out = [b"GET ", path, b" HTTP/1.1\r\nhost: ", auth, b"\r\n"]
-    for f in h:
-        if f[0][0] != 58:      # (":", a pseudo-header)
-            if not _ascii(f[1], 32):
-                return None
-            out.append(f[0])
-            out.append(b": ")
-            out.append(f[1])
-            out.append(b"\r\n")
-    out.append(b"\r\n")
-    return b"".join(out)
 
 
 def response_head(buf):
@@ -179,7 +172,9 @@ def response_head(buf):
         # (a shorter first line, empty too, is no 101 to mhttp.h1: the prefix check
         # above only held while bytes were missing)
         return False
-    from mhttp.headers import NEVER_INDEX_DEFAULT
+    # (mhttp.headers.NEVER_INDEX_DEFAULT, written out: the plain path does not load
+    # mhttp.headers, board RAM)
+    ni = (b"authorization", b"proxy-authorization", b"cookie", b"set-cookie")
     out = [(b":status", b"101", False)]
     for x in lines[1:]:
         c = x.find(b":")
@@ -193,7 +188,7 @@ def response_head(buf):
                     or k in (33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126)):
                 return False
         name = name.lower()
-        out.append((name, x[c + 1:].strip(b" \t"), name in NEVER_INDEX_DEFAULT))
+        out.append((name, x[c + 1:].strip(b" \t"), name in ni))
     return out, e + 4
 
 
@@ -209,7 +204,7 @@ def loaded():
                      "_h1c_stream _h1_rare _h1_text".split() if "mhttp." + m in sys.modules])
 
 
-def unload(keep=None):
+def unload(keep=None, data="_ws_start _ws_open _ws_gen _ws_req _ws_hs"):
     # Drops a client's setting-up modules from sys.modules (and the package) once its
     # handshake is done (mhttp.websocket.connect, MicroPython: board RAM): this module and
     # mhttp._ws_gen, and mhttp._ws_hs unless a server half (mhttp._ws_server) uses it
@@ -225,9 +220,10 @@ def unload(keep=None):
     # later new_from_uri / connect imports them again.  (Here, not in mhttp.websocket:
     # its code is freed with the module.  Only loaded modules are dropped: delattr would
     # intern a name.)
+    # data: the names of the setting-up modules to drop (connect: _ws_req alone, once
+    # the request is written).
     import sys
     import mhttp
-    data = "_ws_open _ws_gen _ws_hs"
     if keep is not None:
         data += " " + loaded()
         if "h1" in keep.split():

@@ -57,9 +57,10 @@ def mask(data, key):
     return bytes(b)
 
 
-def mask_frame(h, key, payload):
+def mask_frame(h, key, payload, buf=None):
     # The frame: header h, key, masked payload: one join of h, the key and the
-    # masked pieces (board RAM: the frame is the only frame-sized block).
+    # masked pieces (board RAM: the frame is the only frame-sized block).  (buf: the
+    # native module's, a buffer it may mask into; not used here)
     b = [h, bytes(key)]
     _mask_into(payload, 0, key, b)
     return b"".join(b)

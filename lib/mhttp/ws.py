@@ -323,13 +323,16 @@ def encode_frame(opcode, payload, fin=True, rsv=0, mask_key=None):
     # mask_key: 4 bytes for a client frame, None for a server frame.
     # (bytes() of bytes is the object itself: a copy only of the native masking's
     # bytearray, see _encode)
-    return bytes(_encode(opcode, payload, fin, rsv, mask_key))
+    return bytes(_encode(opcode, payload, fin, rsv, mask_key, None))
 
 
-def _encode(opcode, payload, fin, rsv, mask_key):
+def _encode(opcode, payload, fin, rsv, mask_key, buf):
     # encode_frame's frame, a client frame on MicroPython as the native masking makes it:
     # a bytearray, written as it is by a blocking client over HTTP/1.1 (WSProtocol._send;
     # board RAM: one frame-sized block per message, not the bytearray and its bytes copy).
+    # buf (MicroPython, a client's blocking face over HTTP/1.1, else None): the I/O
+    # object's read buffer, idle while a frame is written; a frame that fits is masked
+    # into it and returned as a view of it (board RAM: no frame-sized block per message).
     n = len(payload)
     b0 = (0x80 if fin else 0) | rsv | opcode
     if mask_key is None:
@@ -344,7 +347,9 @@ def _encode(opcode, payload, fin, rsv, mask_key):
         h = bytes((b0, 254)) + n.to_bytes(2, "big")
     else:
         h = bytes((b0, 255)) + n.to_bytes(8, "big")
-    return _mask_frame(h, mask_key, payload)
+    if buf is None:
+        return _mask_frame(h, mask_key, payload)
+    return _mask_frame(h, mask_key, payload, buf)
 
 
 
@@ -639,11 +644,12 @@ class WSProtocol:
     def send_message(self, data, text=None, fin=True):
         # A message (or, with fin=False, its next fragment; the following calls continue
         # it until one has fin=True).  str data is sent as text unless text=False.
-        return bytes(self._send(data, text, fin))
+        return bytes(self._send(data, text, fin, None))
 
-    def _send(self, data, text, fin):
+    def _send(self, data, text, fin, buf):
         # send_message's frame as _encode makes it (bytes, or on MicroPython a client's
-        # bytearray: what mhttp.websocket's blocking face writes over HTTP/1.1)
+        # bytearray: what mhttp.websocket's blocking face writes over HTTP/1.1, or a view
+        # of buf, see _encode)
         if self.state != _ST_OPEN:
             self._check_open()
         if isinstance(data, str):
@@ -668,8 +674,8 @@ class WSProtocol:
         elif op != _OP_CONT:
             self._send_op = op
         if self.client:
-            return _encode(op, data, fin, rsv, os.urandom(4))
-        return _encode(op, data, fin, rsv, None)
+            return _encode(op, data, fin, rsv, os.urandom(4), buf)
+        return _encode(op, data, fin, rsv, None, None)
 
     # Rare methods, bound on first use (mhttp._lazy): send_frame(opcode, payload,
     # fin=True, rsv1=False), send_ping(payload=b""), send_pong(payload=b""), _fail (the
@@ -831,15 +837,16 @@ class PerMessageDeflate:
     # The negotiation, thin methods over the code that does it, loaded on use (a
     # MicroPython client drops mhttp._ws_hs after its handshake; CPython binds the
     # functions themselves at import, the end of this module):
-    #   params(): the header value for this object's parameters (offer or response);
-    #   offer(), check_response(params): the client's, mhttp._ws_hs;
+    #   params(): the header value for this object's parameters (offer or response),
+    #   mhttp._ws_req; offer(), check_response(params): the client's, mhttp._ws_req and
+    #   mhttp._ws_hs;
     #   accept(params): the server's, mhttp._ws_server.
     def params(self):
-        from mhttp._ws_hs import params
+        from mhttp._ws_req import params
         return params(self)
 
     def offer(self):
-        from mhttp._ws_hs import offer
+        from mhttp._ws_req import offer
         return offer(self)
 
     def check_response(self, params):

@@ -11,7 +11,9 @@
 #   mask_into(buf, key, offset)     buf[offset:] ^= key repeated, in place; buf: bytearray
 #                                   (or a memoryview of one), key: 4 bytes-like
 #   mask(data, key) -> bytes        data XOR key repeated
-#   mask_frame(h, key, payload)     h + key + masked payload (a client frame), a bytearray
+#   mask_frame(h, key, payload[, buf])  h + key + masked payload (a client frame), a
+#                                   bytearray, or a view of buf (a writable memoryview of a
+#                                   bytearray) when the frame fits in it
 #   unmask(buf, start, end, key)    buf[start:end] unmasked, as bytes
 #
 # The loop XORs aligned 32-bit words (ESP32's Xtensa and the RP2040's Cortex-M0+ fault on
@@ -69,11 +71,13 @@ def mask(data, key):
     return bytes(b)
 
 
-def mask_frame(h, key, payload):
+def mask_frame(h, key, payload, buf=None):
     # One bytearray of the frame's final size (growing one by += would allocate and copy
-    # again: board RAM, fragmentation).
+    # again: board RAM, fragmentation), or the first bytes of buf (mhttp.ws._encode: a
+    # blocking client's idle read buffer; board RAM, no frame-sized block per message).
     hl = len(h)
-    b = bytearray(hl + 4 + len(payload))
+    b = hl + 4 + len(payload)
+    b = bytearray(b) if buf is None or b > len(buf) else buf[:b]
     b[0:hl] = h
     b[hl:hl + 4] = key
     b[hl + 4:] = payload

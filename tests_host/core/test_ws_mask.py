@@ -181,7 +181,8 @@ def test_mask_impl_names_what_runs():
 def test_public_frames_are_bytes_whatever_masks():
     # encode_frame and send_message return bytes on every runtime and with every masking;
     # the internal WSProtocol._send gives the same frame (on MicroPython with the native
-    # masking, its bytearray: what the blocking face writes over HTTP/1.1)
+    # masking, its bytearray: what the blocking face writes over HTTP/1.1; with a buffer
+    # lent, MicroPython, a view of the buffer when the frame fits in it, else as without)
     src = _src(1500)
     key = b"\x11\x22\x33\x44"
     for n in (0, 5, 125, 126, 1024, 1500):
@@ -192,7 +193,7 @@ def test_public_frames_are_bytes_whatever_masks():
         m = c.send_message(src[:n])
         assert type(m) is bytes
         c2 = WSProtocol(client=True)
-        r = c2._send(src[:n], None, True)
+        r = c2._send(src[:n], None, True, None)
         assert type(r) in (bytes, bytearray)
         assert type(r) is bytes or ws.MASK_IMPL == "viper"
         s = WSProtocol(client=False)
@@ -200,3 +201,14 @@ def test_public_frames_are_bytes_whatever_masks():
         s.receive_data(r)
         assert s.next_event() == (EV_MESSAGE, src[:n], False)
         assert s.next_event() == (EV_MESSAGE, src[:n], False)
+        if MICROPYTHON:
+            for size in (1536, 512):
+                buf = memoryview(bytearray(size))
+                r = WSProtocol(client=True)._send(src[:n], None, True, buf)
+                hl = 2 if n < 126 else 4
+                if ws.MASK_IMPL == "viper" and hl + 4 + n <= size:
+                    assert type(r) is memoryview and len(r) == hl + 4 + n
+                    buf[len(r):] = b"\xee" * (size - len(r))   # (the rest is not its)
+                s = WSProtocol(client=False)
+                s.receive_data(bytes(r))
+                assert s.next_event() == (EV_MESSAGE, src[:n], False)

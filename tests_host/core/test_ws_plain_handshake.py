@@ -1,4 +1,5 @@
-# The WebSocket client's plain handshake (mhttp._ws_open: request_head, response_head)
+# The WebSocket client's plain handshake (mhttp._ws_req.request_head,
+# mhttp._ws_open.response_head)
 # against mhttp.h1, which it stands in for (portable: pytest and tools/mptest.py on
 # MicroPython).  request_head must give the very bytes H1Protocol(CLIENT).send_headers
 # writes, or None; response_head may claim a head (fields, end) only where mhttp.h1 reads
@@ -6,6 +7,7 @@
 # only where mhttp.h1 has no verdict yet either.  Hand-written heads, every split of
 # them, and seeded random mutations (tests_host/core/_rng.py).
 from mhttp import _ws_open as O
+from mhttp import _ws_req as Q
 from mhttp import ws as W
 from mhttp.h1 import H1Protocol, CLIENT, EV_HEADERS, EV_DATA
 from mhttp.errors import H1Error
@@ -32,7 +34,7 @@ def test_request_head_is_h1s_bytes():
             for protos in (None, ["chat"], ["a", "b.c"], [b"v1.x"]):
                 for pmd in (True, False):
                     req = _req(auth, path, protos, pmd)
-                    got = O.request_head(req)
+                    got = Q.request_head(req)
                     assert got is not None, (auth, path, protos)
                     assert got == _h1(req)[1], (got, _h1(req)[1])
                     n += 1
@@ -44,10 +46,10 @@ def test_request_head_leaves_the_rest_to_h1():
     for req in (_req(path=b"/caf\xc3\xa9"), _req(path=b"/a b"), _req(auth=b"ex_ample.com"),
                 _req(auth=b"host\x7f"), _req(protos=["a\tb"]), _req(protos=["\xe9"]),
                 _req(origin=b"http://x\x01")):
-        assert O.request_head(req) is None
+        assert Q.request_head(req) is None
     # when it does give bytes, they are mhttp.h1's (an Origin is plain ASCII here)
     req = _req(origin="http://example.com")
-    assert O.request_head(req) == _h1(req)[1]
+    assert Q.request_head(req) == _h1(req)[1]
 
 
 HEADS = [
