@@ -101,17 +101,17 @@ class Stream(StreamIO):
             if self.c is None:
                 raise
 
-    def get_extra_info(self, v):
-        if v == "peername":
-            return self.e
-        raise KeyError(v)
-
-    async def wait_closed(self):
-        self.s.close()
-
-    def readinto(self, buf):
-        yield asyncio.core._io_queue.queue_read(self.s)
-        return self.s.readinto(buf)
+    def __getattr__(self, name):
+        # The rest of asyncio's Stream, which only code in a module loaded on first use
+        # calls (drain: StreamIO._send; readinto: recv, TLS; get_extra_info: peername;
+        # wait_closed: close): mhttp._io_stream_more (board RAM: their bytecode is not
+        # on the heap of a plain server; not StreamIO's __getattr__: an asyncio client's
+        # StreamIO has none of them); anything else as StreamIO.
+        if name in "drain readinto get_extra_info wait_closed".split():
+            from mhttp._lazy import bind
+            return bind(self, name, "mhttp._io_stream_more",
+                        "drain readinto get_extra_info wait_closed")
+        return StreamIO.__getattr__(self, name)
 
     def write(self, buf):
         if not self.out_buf:
@@ -122,20 +122,6 @@ class Stream(StreamIO):
             if ret is not None:
                 buf = buf[ret:]
         self.out_buf += buf
-
-    def drain(self):
-        if not self.out_buf:
-            yield from asyncio.sleep_ms(0)     # (drain always yields)
-            return
-        mv = memoryview(self.out_buf)
-        off = 0
-        while off < len(mv):
-            yield asyncio.core._io_queue.queue_write(self.s)
-            ret = self.s.write(mv[off:])
-            if ret is not None:
-                off += ret
-        self.out_buf = b""
-
 
 class Server:
     # The listening handle: close(), await wait_closed(), .sockname (as asyncio's
