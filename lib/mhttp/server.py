@@ -52,17 +52,14 @@ except ImportError:
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "Error H1Error Timeout ConnectionClosed")
-    if name in "Error H1Error Timeout ConnectionClosed".split():
-        from mhttp import errors
-        return getattr(errors, name)
-    # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
-    if name in "LINGER_BYTES LINGER_MS LINGER_READ".split():
-        # (__import__ with the dotted name: no module name interned while not loaded)
-        return getattr(__import__("mhttp._server_more", None, None, (name,)), name)
-    raise AttributeError(name)
+    # (PEP 562) Error, H1Error, Timeout and ConnectionClosed (mhttp.errors'), LINGER_BYTES,
+    # LINGER_MS and LINGER_READ (the lingering close's), and __all__: served by
+    # mhttp._server_more._modattr (board RAM: the lists of those names are not carried by
+    # every server).
+    if name[:1] == "_" and name != "__all__":
+        raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
+    from mhttp._server_more import _modattr
+    return _modattr(name)
 
 
 def _is(e, k):
