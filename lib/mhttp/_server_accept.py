@@ -185,34 +185,12 @@ def _serve(srv, s, k, tls, reaper):
         io = s2 = addr = None    # (this frame keeps no connection alive)
 
 
-async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
     # cb(io) is run as its own task per accepted connection (see _serve and Stream:
     # an HTTP/1 connection's by turns, cb(io, conn, data)).  Binds as
-    # asyncio.start_server does.
-    import socket
-    ai = socket.getaddrinfo(host, port)[0]
-    s = socket.socket(ai[0])     # the address family of the host (IPv6 for "::1")
-    s.setblocking(False)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(ai[-1])
-    s.listen(backlog)
-    if not bufsize:
-        import _mhttp_port
-        bufsize = _mhttp_port.DEFAULT_BUFSIZE
-    srv = Server()
-    # (the server's own Stream class, see there; named as its base: no new interned
-    # name)
-    k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
-                                   "cb": cb})
-    srv.task = asyncio.create_task(_serve(srv, s, k, tls, reaper))
-    try:
-        # (as asyncio: the task gets to run before we return, so that it handles its
-        # cancellation)
-        await asyncio.sleep_ms(0)
-    except asyncio.CancelledError as e:
-        srv.task.cancel()
-        raise e
-    # MicroPython sockets have no getsockname(): the port we asked for is the port we
-    # got (port 0 is not supported here: pick a free port before starting).
-    srv.sockname = (host, port)
-    return srv
+    # asyncio.start_server does; returns that coroutine (await it).  Its body is
+    # mhttp._server_setup.start_server (set-up code, dropped from a board's heap once
+    # Server.listen is done: see there).
+    m = "mhttp._server_setup"
+    return __import__(m, None, None, (m,)).start_server(cb, host, port, tls, backlog,
+                                                        reaper, bufsize)
