@@ -1,8 +1,9 @@
 # mhttp._h1_server: the server halves of mhttp.h1's H1Protocol (parsing a request head,
-# writing a response head) and of mhttp.h1_connection (below: reading the rest of a
-# request head under header_timeout, the stream for a request head, the end of an
-# exchange, H1Stream.finish_server, _out (a response head) and _left (the request body
-# deadline), and http_date, with its clock check, for the Date field), loaded by the
+# writing a response head) and of mhttp.h1_connection (below: the stream for a request
+# head, the end of an exchange, _out (a response head), and http_date, with its clock
+# check, for the Date field; reading the rest of a request head under header_timeout,
+# H1Stream.finish_server and _left (the request body deadline) are in
+# mhttp._server_h1rare, served by the module __getattr__ at the end), loaded by the
 # first H1Protocol(SERVER) or the first server request of an H1Connection (mhttp._lazy.bind
 # stores the driver's functions on H1Connection / H1Stream as methods), so that a client
 # does not carry it.  One module, not two (board RAM: a module's fixed cost, its names,
@@ -312,31 +313,6 @@ def http_date():
     return d
 
 
-async def _rest_of_head(self, p, io):
-    from mhttp._io import ticks_ms, ticks_diff, ticks_add
-    ht = self.header_timeout
-    deadline = None if ht is None else ticks_add(ticks_ms(), int(ht * 1000))
-    while True:
-        if self._eof:
-            from mhttp.errors import ConnectionClosed
-            from mhttp.h1_connection import _err
-            raise _err(ConnectionClosed, 7)  # peer closed the connection mid-request
-        t = None
-        if deadline is not None:
-            t = ticks_diff(deadline, ticks_ms()) / 1000
-            if t <= 0:
-                from mhttp.errors import Timeout
-                from mhttp.h1_connection import _err
-                raise _err(Timeout, 8, ht)  # request head not received within %ss
-        data = await io.recv(t)
-        if not data:
-            self._eof = True
-        p.receive_data(data)
-        ev = p.next_event()
-        if ev is not None:
-            return ev
-
-
 def end_exchange(self):
     # Server: the current request/response pair is complete; forget its stream (and
     # its headers: an idle keep-alive connection holds as little as possible) and get
@@ -445,65 +421,9 @@ def _out(self, headers, end_stream):
     return data
 
 
-def _left(self, timeout):
-    # H1Stream.get_next_chunk's read timeout under the whole-body deadline (body_deadline,
-    # server; _body_end is set by _incoming above, so a client never gets here): a read
-    # waits at most what is left of it.  (A plain method: get_next_chunk's coroutine
-    # frame keeps few slots.)
-    from mhttp._io import ticks_ms, ticks_diff
-    left = ticks_diff(self._body_end, ticks_ms()) / 1000
-    if left <= 0:
-        from mhttp.errors import Timeout
-        from mhttp.h1_connection import _err
-        # request body not complete within %ss
-        raise _err(Timeout, 5, self.conn.body_deadline)
-    return left if timeout is None or left < timeout else timeout
-
-
-# -- server: after the handler ------------------------------------------------------
-async def finish_server(self, max_drain=MAX_DRAIN):
-    # Completes the exchange so the connection can carry the next request, or marks
-    # it for closing.  Returns True when the connection can be reused.
-    conn = self.conn
-    p = conn.p
-    if conn._held is not None:
-        await conn.flush()
-    if p.upgraded:
-        return False
-    if not p.our_done:
-        if not self.headers_sent:
-            # The handler answered nothing.
-            # (appended, not Headers(((b":status", b"500"), ...)): a tuple of constants
-            # is a heap object on a board, even from ROMFS, each inner one too)
-            from mhttp.headers import Headers
-            # (ints: Headers.append writes them as b"500" and b"0", without two bytes
-            # constants here)
-            h = Headers()
-            h.append(b":status", 500)
-            h.append(b"content-length", 0)
-            await self.write_headers(h, True)
-        else:
-            try:
-                await self.write_chunk(b"", True)
-            except Exception as e:
-                # (mhttp.errors imported here: a plain server does not load it, board RAM)
-                from mhttp.errors import ProtocolError
-                if not isinstance(e, ProtocolError):
-                    raise
-                return False
-    if not p.keep_alive:
-        return False
-    if not self._in_done and not p.their_done:
-        if p.expect_continue and not self.continue_sent:
-            # RFC 9110 §10.1.1: we answered without 100; the client may or may not
-            # send the body now, so the connection cannot be reused safely.
-            return False
-        n = 0
-        while True:
-            c = await self.get_next_chunk(conn.body_timeout)
-            if c is None:
-                break
-            n += len(c)
-            if n > max_drain:
-                return False
-    return p.keep_alive and p.our_done and p.their_done
+def __getattr__(name):
+    # (PEP 562) _rest_of_head, _left and finish_server live in mhttp._server_h1rare,
+    # loaded by the first of them a server needs (mhttp._lazy.bind asks this module).
+    if name in "_rest_of_head _left finish_server".split():
+        return getattr(__import__("mhttp._server_h1rare", None, None, (name,)), name)
+    raise AttributeError(name)

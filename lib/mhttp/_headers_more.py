@@ -8,7 +8,7 @@ _len = len     # the builtin: this module defines a method called len
 
 
 def _err(n, name=None):
-    # mhttp.headers' errors, with their texts: 0 for _b, 1 for Headers.upsert.
+    # mhttp.headers' errors, with their texts: 0 for _b, 1 for upsert (below).
     if n:
         return ValueError("upsert: more than one %r field" % name)
     return TypeError("header name or value must be bytes or str")
@@ -73,3 +73,21 @@ def dump(self, file=None, prefix=""):
     if file is not None:
         file.write(s)
     return s
+
+
+def upsert(self, name, value, never_index=None):
+    # Replaces the value of the single field of this name, or appends one.
+    # Like lua-http, more than one existing field of that name is an error.
+    name = _name(name)
+    found = -1
+    for i in range(_len(self._l)):
+        if self._l[i][0] == name:
+            if found >= 0:
+                raise _err(1, name)   # ValueError: upsert: more than one %r field
+            found = i
+    if found < 0:
+        self.append(name, value, never_index)
+    else:
+        if never_index is None:
+            never_index = self._l[found][2]
+        self._l[found] = (name, _b(value), bool(never_index))

@@ -58,8 +58,13 @@ class StreamIO:
             self.bufsize = bufsize          # (read(bufsize): CPython)
 
     def __getattr__(self, name):
-        # shutdown_write, close, peername, localname, alpn, and the reads and writes
-        # without a Reaper (a client's: _timed, _read, _write): mhttp._io_stream_rare.
+        # recv and _send (a read or a write's wait that a plain HTTP/1 server's
+        # connection does not make: it reads by recv_start, and its responses leave in
+        # one write): mhttp._io_stream_more; shutdown_write, close, peername,
+        # localname, alpn, and the reads and writes without a Reaper (a client's:
+        # _timed, _read, _write): mhttp._io_stream_rare.
+        if name == "recv" or name == "_send":
+            return bind(self, name, "mhttp._io_stream_more", "recv _send")
         return bind(self, name, "mhttp._io_stream_rare",
                     "shutdown_write close peername localname alpn _timed _read _write")
 
@@ -72,42 +77,6 @@ class StreamIO:
             self.task.cancel()
 
     # -- reading ----------------------------------------------------------------------
-    async def recv(self, timeout=None):
-        if self.closed:
-            raise _err(0)   # recv on a closed connection
-        if self.reaper is None:
-            try:
-                return await self._timed(self._read(), timeout, "read")
-            except OSError as e:
-                from mhttp._io_rare import _oserror
-                raise _oserror(e, "read")
-        # With a Reaper (a server): no wait_for task, read directly (the Reaper cancels
-        # us when late).  The task is recorded even without a timeout, so that expire()
-        # (a server closing its idle connections) can always wake it.  One try level
-        # and self._read inlined: this frame is part of every idle connection (board RAM).
-        if timeout is not None:
-            self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-        self.task = asyncio.current_task()
-        mv = self.buf
-        try:
-            if mv is not None:
-                n = await self.reader.readinto(mv)
-                while n is None:   # MicroPython TLS: no application data yet
-                    n = await self.reader.readinto(mv)
-                return mv[:n] if n else b""
-            return await self.reader.read(self.bufsize)
-        except asyncio.CancelledError:
-            if getattr(self, "_expired", False):
-                self._expired = False
-                raise _err(2, timeout)  # read timed out after %ss
-            raise
-        except OSError as e:
-            from mhttp._io_rare import _oserror
-            raise _oserror(e, "read")
-        finally:
-            self.deadline = None
-            self.task = None
-
     def recv_start(self, timeout):
         # A server's idle read without a recv() frame (board RAM: an idle keep-alive
         # connection then waits in its task's frame alone, ~300 B less each; on
@@ -209,50 +178,6 @@ class StreamIO:
         # (the awaitable of a write already done: see send)
         pass
 
-    async def _send(self, pieces, timeout):
-        # send()'s awaitable: without a Reaper (a client) the whole write (_timed,
-        # _write); with one, the drain of what send() wrote (pieces None; the Reaper
-        # cancels us when late, as in recv), or the error of its failed write (pieces).
-        if self.closed:
-            raise _err(1)   # send on a closed connection
-        reaper = self.reaper
-        try:
-            if reaper is None:
-                await self._timed(self._write(pieces), timeout, "write")
-                return
-            if pieces is not None:
-                raise pieces
-            if timeout is not None:
-                self.deadline = ticks_add(ticks_ms(), int(timeout * 1000))
-            self.task = asyncio.current_task()
-            await self.writer.drain()
-        except asyncio.CancelledError:
-            if getattr(self, "_expired", False):
-                self._expired = False
-                self._stalled = True     # the peer stopped reading: abort() drops the rest
-                raise _err(3, timeout)  # write timed out after %ss
-            raise
-        except OSError as e:
-            from mhttp._io_rare import _oserror
-            raise _oserror(e, "write")
-        except Exception as e:
-            # CPython raises ConnectionResetError/BrokenPipeError (OSError subclasses,
-            # caught above) or RuntimeError/AttributeError once the transport is gone.
-            # (Error and Timeout imported here: at most 12 module globals, MicroPython's
-            # dict of up to 12 entries takes 224 B, of 13-17 320 B; and a plain server
-            # does not load mhttp.errors, board RAM)
-            from mhttp.errors import Error, Timeout
-            if isinstance(e, Timeout):
-                self._stalled = True
-                raise
-            if isinstance(e, Error):
-                raise
-            raise _err(10, e)   # write failed: %r
-        finally:
-            if reaper is not None:
-                self.deadline = None
-                self.task = None
-
     # -- closing ----------------------------------------------------------------------
     def abort(self):
         if self.closed:
@@ -292,6 +217,7 @@ class StreamIO:
 # would be one more interned name)
 settle(StreamIO, "mhttp._io_stream_rare",
        "shutdown_write close peername localname alpn _timed _read _write")
+settle(StreamIO, "mhttp._io_stream_more", "recv _send")
 
 
 class Reaper:

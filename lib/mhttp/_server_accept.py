@@ -101,17 +101,17 @@ class Stream(StreamIO):
             if self.c is None:
                 raise
 
-    def get_extra_info(self, v):
-        if v == "peername":
-            return self.e
-        raise KeyError(v)
-
-    async def wait_closed(self):
-        self.s.close()
-
-    def readinto(self, buf):
-        yield asyncio.core._io_queue.queue_read(self.s)
-        return self.s.readinto(buf)
+    def __getattr__(self, name):
+        # The rest of asyncio's Stream, which only code in a module loaded on first use
+        # calls (drain: StreamIO._send; readinto: recv, TLS; get_extra_info: peername;
+        # wait_closed: close): mhttp._io_stream_more (board RAM: their bytecode is not
+        # on the heap of a plain server; not StreamIO's __getattr__: an asyncio client's
+        # StreamIO has none of them); anything else as StreamIO.
+        if name in "drain readinto get_extra_info wait_closed".split():
+            from mhttp._lazy import bind
+            return bind(self, name, "mhttp._io_stream_more",
+                        "drain readinto get_extra_info wait_closed")
+        return StreamIO.__getattr__(self, name)
 
     def write(self, buf):
         if not self.out_buf:
@@ -122,20 +122,6 @@ class Stream(StreamIO):
             if ret is not None:
                 buf = buf[ret:]
         self.out_buf += buf
-
-    def drain(self):
-        if not self.out_buf:
-            yield from asyncio.sleep_ms(0)     # (drain always yields)
-            return
-        mv = memoryview(self.out_buf)
-        off = 0
-        while off < len(mv):
-            yield asyncio.core._io_queue.queue_write(self.s)
-            ret = self.s.write(mv[off:])
-            if ret is not None:
-                off += ret
-        self.out_buf = b""
-
 
 class Server:
     # The listening handle: close(), await wait_closed(), .sockname (as asyncio's
@@ -199,34 +185,12 @@ def _serve(srv, s, k, tls, reaper):
         io = s2 = addr = None    # (this frame keeps no connection alive)
 
 
-async def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
     # cb(io) is run as its own task per accepted connection (see _serve and Stream:
     # an HTTP/1 connection's by turns, cb(io, conn, data)).  Binds as
-    # asyncio.start_server does.
-    import socket
-    ai = socket.getaddrinfo(host, port)[0]
-    s = socket.socket(ai[0])     # the address family of the host (IPv6 for "::1")
-    s.setblocking(False)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(ai[-1])
-    s.listen(backlog)
-    if not bufsize:
-        import _mhttp_port
-        bufsize = _mhttp_port.DEFAULT_BUFSIZE
-    srv = Server()
-    # (the server's own Stream class, see there; named as its base: no new interned
-    # name)
-    k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
-                                   "cb": cb})
-    srv.task = asyncio.create_task(_serve(srv, s, k, tls, reaper))
-    try:
-        # (as asyncio: the task gets to run before we return, so that it handles its
-        # cancellation)
-        await asyncio.sleep_ms(0)
-    except asyncio.CancelledError as e:
-        srv.task.cancel()
-        raise e
-    # MicroPython sockets have no getsockname(): the port we asked for is the port we
-    # got (port 0 is not supported here: pick a free port before starting).
-    srv.sockname = (host, port)
-    return srv
+    # asyncio.start_server does; returns that coroutine (await it).  Its body is
+    # mhttp._server_setup.start_server (set-up code, dropped from a board's heap once
+    # Server.listen is done: see there).
+    m = "mhttp._server_setup"
+    return __import__(m, None, None, (m,)).start_server(cb, host, port, tls, backlog,
+                                                        reaper, bufsize)

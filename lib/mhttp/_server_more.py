@@ -13,6 +13,21 @@ LINGER_MS = 2000
 LINGER_READ = 0.5
 
 
+def _modattr(name):
+    # mhttp.server's module __getattr__: Error, H1Error, Timeout, ConnectionClosed
+    # (mhttp.errors'), LINGER_BYTES, LINGER_MS, LINGER_READ (here) and __all__.
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        import mhttp.server as m
+        from mhttp._star import names
+        return names(m.__dict__, "Error H1Error Timeout ConnectionClosed")
+    if name in "LINGER_BYTES LINGER_MS LINGER_READ".split():
+        return globals()[name]
+    if name not in "Error H1Error Timeout ConnectionClosed".split():
+        raise AttributeError(name)
+    import mhttp.errors as m
+    return getattr(m, name)
+
+
 def default_onerror(server, ctx, op, exc):
     print("mhttp.server: error in %s: %r" % (op, exc))
     if hasattr(sys, "print_exception"):

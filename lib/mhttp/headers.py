@@ -50,10 +50,11 @@ def _name(v):
     return v if v.islower() else v.lower()
 
 
-# RAM on boards: methods that no request or response path calls (clone, len, each, delete,
-# geti, get_comma_separated, modifyi, sort, dump) live in mhttp._headers_more, bound to the
-# class on first use (mhttp._lazy); on MicroPython each def costs ~70 B of heap even from
-# ROMFS.  Hot paths use append, get, get_as_sequence, has, upsert and iteration.  (The
+# RAM on boards: methods that no plain request or response path calls (clone, len, each,
+# delete, geti, get_comma_separated, modifyi, sort, dump, upsert) live in
+# mhttp._headers_more, bound to the class on first use (mhttp._lazy); on MicroPython each
+# def costs ~70 B of heap even from ROMFS, and from a .mpy file its bytecode too.  Hot
+# paths use append, get, get_as_sequence (a WebSocket handshake), has and iteration.  (The
 # list is written out in __getattr__ and settle below, not kept in a global: board RAM,
 # one interned name less.)
 
@@ -121,29 +122,11 @@ class Headers:
                 return f[1]
         return default
 
-    def upsert(self, name, value, never_index=None):
-        # Replaces the value of the single field of this name, or appends one.
-        # Like lua-http, more than one existing field of that name is an error.
-        name = _name(name)
-        found = -1
-        for i in range(len(self._l)):
-            if self._l[i][0] == name:
-                if found >= 0:
-                    # ValueError: upsert: more than one %r field (the module as in _b)
-                    m = "mhttp._headers_more"
-                    raise __import__(m, None, None, (m,))._err(1, name)
-                found = i
-        if found < 0:
-            self.append(name, value, never_index)
-        else:
-            if never_index is None:
-                never_index = self._l[found][2]
-            self._l[found] = (name, _b(value), bool(never_index))
-
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
         return _lazy.bind(self, name, "mhttp._headers_more",
-                          "clone len each delete geti get_comma_separated modifyi sort dump")
+                          "clone len each delete geti get_comma_separated modifyi sort dump "
+                          "upsert")
 
     def __eq__(self, obj):
         if isinstance(obj, Headers):
@@ -164,4 +147,5 @@ new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
 
 # CPython: bound now, no __getattr__
 _lazy.settle(Headers, "mhttp._headers_more",
-             "clone len each delete geti get_comma_separated modifyi sort dump")
+             "clone len each delete geti get_comma_separated modifyi sort dump "
+             "upsert")

@@ -28,8 +28,10 @@
 # use (mhttp._lazy.bind): mhttp._server_h2 (HTTP/2 detection and serving: _choose,
 # _new_h2, _serve_h2, _h2c_upgrade) and mhttp._server_more (localname, pause, resume,
 # loop, run, a failed handler's answer, the error response with its lingering close,
-# the default onerror).  An idle keep-alive connection waits in one coroutine frame,
-# its task's _on_connection: the HTTP/1 loop is inline, and so is the idle read over a
+# the default onerror, the names the module __getattr__ serves); listen()'s body, run
+# once, is mhttp._server_setup, which a board drops from its heap once it is done.  An
+# idle keep-alive connection waits in one coroutine frame, its task's _on_connection:
+# the HTTP/1 loop is inline, and so is the idle read over a
 # StreamIO (over MicroPython's asyncio streams it awaits the StreamIO itself, no readinto
 # coroutine either: see StreamIO.recv_start).  On MicroPython's accept loop it waits in
 # none: _on_connection runs there by turns, one per request (see _on_connection).
@@ -52,17 +54,14 @@ except ImportError:
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "Error H1Error Timeout ConnectionClosed")
-    if name in "Error H1Error Timeout ConnectionClosed".split():
-        from mhttp import errors
-        return getattr(errors, name)
-    # LINGER_BYTES, LINGER_MS, LINGER_READ (the lingering close) live with _error_close.
-    if name in "LINGER_BYTES LINGER_MS LINGER_READ".split():
-        # (__import__ with the dotted name: no module name interned while not loaded)
-        return getattr(__import__("mhttp._server_more", None, None, (name,)), name)
-    raise AttributeError(name)
+    # (PEP 562) Error, H1Error, Timeout and ConnectionClosed (mhttp.errors'), LINGER_BYTES,
+    # LINGER_MS and LINGER_READ (the lingering close's), and __all__: served by
+    # mhttp._server_more._modattr (board RAM: the lists of those names are not carried by
+    # every server).
+    if name[:1] == "_" and name != "__all__":
+        raise AttributeError(name)      # (a probe for __path__ &c. loads nothing)
+    from mhttp._server_more import _modattr
+    return _modattr(name)
 
 
 def _is(e, k):
@@ -144,46 +143,10 @@ class Server:
 
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
-        # Every server speaks HTTP/1: load its driver now, on an unfragmented heap, rather
-        # than at the first connection (on a board, compiling h1 next to live connection
-        # buffers can fail for want of one contiguous block).  preload_h1=False leaves
-        # that heap to an HTTP/2 server on a small board (the h1 driver then loads at
-        # the first HTTP/1 request, if one comes).
-        if self._closing:
-            return self     # (closed: a closed server stays closed, see below)
-        if self.preload_h1:
-            import mhttp.h1_connection  # noqa: F401
-            # (the server half of both, mhttp.h1's and mhttp.h1_connection's: every request
-            # runs it)
-            import mhttp._h1_server  # noqa: F401
-        kw = {}
-        if _mhttp_port.NAME == "cpython" and self.streams:
-            kw["streams"] = True
-        # While it binds, _serve is m, a list of its own (pause() appends to it, resume()
-        # empties it): close(), pause(), resume(), loop() and another listen() see a
-        # bind under way, and whichever of close() and pause() comes meanwhile wins: what
-        # was bound is closed at once, the reaper not started (close() waits for it, see
-        # mhttp._server_more._close_busy).  (A list, not a field: board RAM.)
-        m = self._serve = []
-        try:
-            s = await _mhttp_port.start_server(self._on_connection, self.host, self.port,
-                                               self.tls, self.backlog, self.reaper,
-                                               self.bufsize, **kw)
-        except BaseException as e:
-            if self._serve is m:
-                self._serve = None
-            raise e
-        if self._serve is m and not m and not self._closing:
-            self._serve = s
-            self.reaper.start()
-            return self
-        s.close()
-        if self._serve is m:
-            # close(): it waits for s to be closed; pause(): not listening
-            self._serve = s if self._closing else None
-            if s.sockname:
-                self.port = s.sockname[1]   # (as pause(): resume() binds the same port)
-        return self
+        # Binds and starts accepting: mhttp._server_setup.listen (set-up code, dropped
+        # from a board's heap once done: see there).
+        m = "mhttp._server_setup"
+        return await __import__(m, None, None, (m,)).listen(self)
 
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let

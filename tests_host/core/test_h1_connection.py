@@ -389,17 +389,19 @@ def test_error_texts_loaded_by_the_first_error_with_their_class():
 
 
 def test_error_raise_site_comments_match_the_texts():
-    # Each `_err(Class, N, ...)` in h1_connection (and its server half in _h1_server, which
-    # uses the same _err) carries entry N of mhttp._h1c_text as its comment (on its line
-    # or just above), and every entry is used.
+    # Each `_err(Class, N, ...)` in h1_connection (and its server half in _h1_server and
+    # _server_h1rare, which use the same _err) carries entry N of mhttp._h1c_text as its
+    # comment (on its line or just above), and every entry is used.
     import sys
     if sys.implementation.name != "cpython":
         return
     import mhttp.h1_connection as hc
     import mhttp._h1_server as hs
+    import mhttp._server_h1rare as hr
     from mhttp._h1c_text import text
     seen = set()
-    for f, i, n, comment in raise_sites((hc.__file__, hs.__file__), r"\b_err\(\w+, (\d+)"):
+    for f, i, n, comment in raise_sites((hc.__file__, hs.__file__, hr.__file__),
+                                        r"\b_err\(\w+, (\d+)"):
         assert comment == text[n], (f, i, comment, text[n])
         seen.add(n)
     assert seen == set(range(len(text)))

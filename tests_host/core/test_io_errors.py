@@ -153,10 +153,13 @@ def test_raise_site_comments_match_the_table():
         seen.add(int(k.group(1)))
     assert seen == set(range(5))
     assert os.path.basename(m.__file__) == "_io_socket.py"
-    # and in mhttp._io_stream (StreamIO): 0-3 and 10
+    # and in mhttp._io_stream (StreamIO) with its recv and _send (mhttp._io_stream_more):
+    # 0-3 and 10
     import mhttp._io_stream as m
+    import mhttp._io_stream_more as m2
     seen = set()
-    for line in open(m.__file__, encoding="utf-8").read().split("\n"):
+    for line in (open(m.__file__, encoding="utf-8").read() + "\n" +
+                 open(m2.__file__, encoding="utf-8").read()).split("\n"):
         k = re.search(r"\b_err\((\d+)", line)
         if k is None or line.lstrip().startswith("def "):
             continue
