@@ -150,8 +150,8 @@ _K_EXPECT = const(50)
 # field-value, reason-phrase or chunk-ext may hold (HTAB, SP, VCHAR, obs-text), 8 HEXDIG,
 # 16 uri-host [":" port] (ALPHA DIGIT and "-._~!$&'()*+,;=:[]%"), 32 reg-name or IPv4address
 # (the same without ":[]": a Host of these alone needs no further check).  One bytes
-# literal: on a board it stays in flash (ROMFS, frozen) where building the table and its source strings
-# cost ~0.5 KB of heap.  (Not a const(): a bytes const() needs a MicroPython 1.19+
+# literal: on a board it stays in flash (ROMFS, frozen) where building the table and its
+# source strings cost ~0.5 KB of heap.  (Not a const(): a bytes const() needs a MicroPython 1.19+
 # compiler, and CircuitPython compiles these sources on the board.)
 # tests_host/core/test_h1_ram.py rebuilds it from these sets.
 _CLASS = (

@@ -239,7 +239,8 @@ BAD_REQUESTS = [
     ("chunk_ext_last_chunk", b"POST / HTTP/1.1\r\n" + H
      + b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0;a b\r\n\r\n", 400),
     ("chunk_ext_quoted_ok", b"POST / HTTP/1.1\r\n" + H
-     + b"Transfer-Encoding: chunked\r\n\r\n5 ; a = \"x \\\" ; y\" ;b\r\nhello\r\n0;c=d\r\n\r\n", None),
+     + b"Transfer-Encoding: chunked\r\n\r\n5 ; a = \"x \\\" ; y\" ;b\r\nhello\r\n0;c=d\r\n\r\n",
+     None),
     ("chunk_line_too_long", b"POST / HTTP/1.1\r\n" + H
      + b"Transfer-Encoding: chunked\r\n\r\n5;" + b"a" * 5000 + b"\r\nhello\r\n0\r\n\r\n", 400),
     ("last_chunk_bare_lf", b"POST / HTTP/1.1\r\n" + H
