@@ -4,6 +4,8 @@
 #                 included), connections still being sniffed, refused past max_connections
 #   /big?N        a content-length response of N bytes written in 16 KiB pieces (for a
 #                 client that never reads)
+#   CONNECT framed.example:P   200 with the framing fields a handler might set
+#                 (content-length: 5) and "hello", then the raw upper-casing echo
 # Extra options: --write-timeout S (per write), --body-deadline S (whole request body);
 # the serve CLI has no flag for them.
 import sys
@@ -32,6 +34,17 @@ async def app(server, stream):
             k = min(n, len(_PIECE))
             n -= k
             await stream.write_chunk(_PIECE[:k], n == 0)
+        return
+    if req.get(b":method") == b"CONNECT" and \
+            (req.get(b":authority") or b"").startswith(b"framed.example:"):
+        await stream.write_headers(Headers(((b":status", b"200"), (b"content-length", b"5"))),
+                                   False)
+        await stream.write_chunk(b"hello", False)
+        while True:
+            c = await stream.get_next_chunk()
+            if c is None:
+                break
+            await stream.write_chunk(bytes(c).upper(), False)
         return
     await _server_app.app(server, stream)
 

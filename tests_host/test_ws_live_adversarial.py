@@ -437,3 +437,32 @@ def test_duplicate_key_and_post_and_http10_live(srv):
     s.close()
     assert st == 400, head
     healthy_and_no_leak(srv)
+
+
+def test_handshake_with_a_request_body_refused_live(srv):
+    # RFC 9110 §7.8 / RFC 9112 §6.3: a body comes before any switch.  The server used to
+    # answer 101 and read the body (here itself a masked text frame) as WebSocket frames:
+    # now 400, the connection closed, nothing after the 400's own body.
+    body = frame(W.OP_TEXT, b"X")
+    for framing, data in ((b"Content-Length: %d\r\n" % len(body), body),
+                          (b"Transfer-Encoding: chunked\r\n",
+                           b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        try:
+            s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\n"
+                      + b"".join(k + b": " + v + b"\r\n" for k, v in _fields())
+                      + framing + b"\r\n" + data)
+            out = b""
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                out += d
+        finally:
+            s.close()
+        head, _, rest = out.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), out[:200]
+        assert b"\r\nconnection: close" in head.lower(), head
+        n = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert len(rest) == n and rest.startswith(b"400 websocket handshake refused"), rest
+    healthy_and_no_leak(srv)

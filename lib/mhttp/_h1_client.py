@@ -138,6 +138,11 @@ def _head(self, ver, hl, r):
         body = True
     elif cl is not None:
         n = h1._parse_cl(cl, None)
+        if not cl.isdigit():
+            # a list of identical values: one content-length field (mhttp._h1_rare;
+            # headers holds hl itself)
+            from mhttp._h1_rare import _cl_one
+            _cl_one(hl, n)
         body = n > 0
         if body:
             if self.max_body is not None and n > self.max_body:

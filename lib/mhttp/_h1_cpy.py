@@ -32,7 +32,7 @@ def update(g):
             from mhttp.h1 import _CLASS as cls
         sets = {}
         for name, bit in (("_TOKEN", 1), ("_VCHAR", 2), ("_VALUE", 4), ("_HEX", 8),
-                          ("_HOST", 16)):
+                          ("_HOST", 16), ("_RNAME", 32)):
             sets[name] = bytes([c for c in range(256) if cls[c] & bit])
         _BLOCK = b"\r\n" + sets["_VALUE"]
         _SETS = sets

@@ -46,6 +46,7 @@ _TOKEN = const(1)
 _VALUE = const(4)
 _HEX = const(8)
 _HOST = const(16)
+_RNAME = const(32)
 if hasattr(b"", "translate"):
     from mhttp import _h1_cpy       # (not `import _VALUE, _HEX`: see mhttp.h1)
     _h1_cpy.update(globals())
@@ -212,9 +213,11 @@ def _r_chunk_size(self):
     line = buf[pos:i]
     size, sep, ext = line.partition(b";")
     if sep:
-        # RFC 9112 §7.1.1: chunk extensions are tolerated (and ignored).
+        # RFC 9112 §7.1.1: chunk extensions are ignored, once checked against their
+        # grammar (a parser that reads them otherwise, a quoted CRLF say, would frame
+        # the body otherwise).
         size = size.rstrip(b" \t")
-        if _bad(ext, _VALUE) or b"\r" in ext or b"\n" in ext:
+        if _ext_bad(ext):
             raise _err(30)  # invalid chunk extension
     if not size or _bad(size, _HEX):
         raise _err(31, size[:20])  # malformed chunk-size %r
@@ -234,6 +237,63 @@ def _r_chunk_size(self):
     self._rleft = n
     self._rs = _RS_CHUNK_DATA
     return _r_chunk_data(self)
+
+
+def _ext_bad(s):
+    # True unless s, what follows the first ";" of a chunk-size line, is the rest of a
+    # chunk-ext (RFC 9112 §7.1.1):
+    #   *( BWS ";" BWS ) ext-name [ BWS "=" BWS ext-val ], ext-name = token,
+    #   ext-val = token / quoted-string (RFC 9110 §5.6.4: qdtext / "\" HTAB SP VCHAR
+    #   obs-text).
+    # Each byte is looked up in mhttp.h1._CLASS (1 tchar, 4 HTAB SP VCHAR obs-text).
+    from mhttp.h1 import _CLASS as t
+    n = len(s)
+    i = 0
+    while True:
+        while i < n and (s[i] == 32 or s[i] == 9):
+            i += 1
+        j = i
+        while j < n and t[s[j]] & 1:
+            j += 1
+        if j == i:
+            return True                 # no ext-name
+        i = j
+        while i < n and (s[i] == 32 or s[i] == 9):
+            i += 1
+        if i < n and s[i] == 61:        # "="
+            i += 1
+            while i < n and (s[i] == 32 or s[i] == 9):
+                i += 1
+            if i < n and s[i] == 34:    # a quoted-string
+                i += 1
+                while True:
+                    if i >= n:
+                        return True     # not closed
+                    c = s[i]
+                    i += 1
+                    if c == 34:
+                        break
+                    if c == 92:         # a quoted-pair
+                        if i >= n:
+                            return True
+                        c = s[i]
+                        i += 1
+                    if not t[c] & 4:
+                        return True
+            else:
+                j = i
+                while j < n and t[s[j]] & 1:
+                    j += 1
+                if j == i:
+                    return True         # no ext-val
+                i = j
+            while i < n and (s[i] == 32 or s[i] == 9):
+                i += 1
+        if i >= n:
+            return False
+        if s[i] != 59:                  # ";"
+            return True
+        i += 1
 
 
 def _r_chunk_data(self):
@@ -368,7 +428,7 @@ def _target_pseudo(self, method, target, connect):
             i = j
     auth = rest[:i]
     path = rest[i:]
-    if not auth or b"@" in auth or _bad(auth, _HOST):
+    if not auth or b"@" in auth or _host_bad(auth):
         # invalid authority in the request-target %r (RFC 9110 §4.2)
         raise _err(61, target[:60])
     if not path or path[0] == 63:
@@ -376,6 +436,54 @@ def _target_pseudo(self, method, target, connect):
     self.absolute_target = target
     return [(b":method", method, False), (b":path", path, False),
             (b":scheme", target[:k].lower(), False), (b":authority", auth, False)]
+
+
+def _cl_one(hl, n):
+    # A Content-Length received as a list of identical values ("5, 5", or the field
+    # repeated; mhttp.h1._parse_cl checked them: n is the value): RFC 9110 §8.6 lets a
+    # recipient replace it by the single value, which is what the application sees (one
+    # content-length field, digits only: a handler copying it into its own response, or
+    # a proxy, sends a valid one).  hl: the head's (name, value, never_index) list.
+    i = 0
+    while i < len(hl):
+        if hl[i][0] == b"content-length":
+            del hl[i]
+        else:
+            i += 1
+    hl.append((b"content-length", b"%d" % n, False))
+
+
+def _host_bad(h):
+    # True unless h is uri-host [":" port] (RFC 3986 §3.2.2-3 as RFC 9110 §4.2 and
+    # RFC 9112 §3.2 use it: port = *DIGIT; an IP-literal is "[" IPv6address or
+    # IPvFuture "]"), for a Host field or the authority of an absolute-form target.
+    # (mhttp._h1_server checks a plain reg-name, with or without a port, itself.)
+    if not h or _bad(h, _HOST):
+        return True
+    if h[0] == 91:                      # "[": an IP-literal
+        i = h.find(b"]")
+        lit = h[1:i]
+        if i < 3 or b"[" in lit:
+            return True
+        if lit[0] in b"vV":
+            # IPvFuture: "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+            j = lit.find(b".")
+            if j < 2 or j == len(lit) - 1 or _bad(lit[1:j], _HEX) or \
+                    _bad(lit[j + 1:], _HOST):
+                return True
+        elif b":" not in lit or _bad(lit.replace(b":", b"").replace(b".", b""), _HEX):
+            # IPv6address (its pieces' form is left to the application's resolver)
+            return True
+        h = h[i + 1:]
+    else:
+        i = h.find(b":")
+        if i < 0:
+            i = len(h)
+        if _bad(h[:i], _RNAME):
+            return True
+        h = h[i:]
+    # what is left: "" or ":" port
+    return h != b"" and (h[0] != 58 or (len(h) > 1 and not h[1:].isdigit()))
 
 
 def _drop(out, name):

@@ -30,7 +30,7 @@ _EV_CLOSED = const(4)           # mhttp.h1.EV_CLOSED
 # allowed sets, put here by mhttp._h1_cpy.update() (see mhttp.h1).
 _TOKEN = const(1)
 _VCHAR = const(2)
-_HOST = const(16)
+_RNAME = const(32)
 if hasattr(b"", "translate"):
     from mhttp import _h1_cpy
     _h1_cpy.update(globals())
@@ -104,8 +104,19 @@ def request_head(self, items):
     del items[0]
     host, cl, te, conn, expect = self._fields(items, hl, True)
     if host is not None:
-        if h1._bad(host, _HOST):
-            raise h1._err(62, host[:60])  # invalid Host %r
+        if h1._bad(host, _RNAME):
+            # RFC 9112 §3.2: Host = uri-host [":" port], port = *DIGIT, else 400.  A
+            # reg-name or IPv4 address alone passed the line above; one followed by a
+            # port is checked here (its digits, then the name: no module loaded for a
+            # board's "Host: 192.168.4.1:8080"); anything else (an IP-literal, a stray
+            # ":" "[" "]", other bytes) by mhttp._h1_rare.  (i: a slot reused)
+            i = len(host)
+            while i and 47 < host[i - 1] < 58:
+                i -= 1
+            if not i or host[i - 1] != 58 or h1._bad(host[:i - 1], _RNAME):
+                from mhttp._h1_rare import _host_bad
+                if _host_bad(host):
+                    raise h1._err(62, host[:60])  # invalid Host %r
         if not own_auth:
             hl.insert(2, (b":authority", host, False))
     elif ver == b"1.1":
@@ -141,6 +152,10 @@ def request_head(self, items):
         self._rs = _RS_CHUNK_SIZE
     elif cl is not None:
         i = h1._parse_cl(cl, self.max_body)     # (i: a slot reused)
+        if not cl.isdigit():
+            # a list of identical values: one content-length field (mhttp._h1_rare)
+            from mhttp._h1_rare import _cl_one
+            _cl_one(hl, i)
         if i:
             self._rleft = i
             self._rs = _RS_CL
@@ -182,10 +197,12 @@ def send_response(self, headers, end_stream, extra=None):
             _STATUS_LINES[code] = line
     out = [line]
     cl, te, conn = self._out_fields(headers, out)
-    if code < 200 or code == 204:
+    if code < 200 or code == 204 or code < 300 and self._method == b"CONNECT":
         # RFC 9110 §8.6 / RFC 9112 §6.1: a 1xx or 204 response carries neither
         # Content-Length nor Transfer-Encoding: a handler's are dropped (a 304 keeps
-        # them: they describe the representation).
+        # them: they describe the representation); nor does a 2xx to CONNECT (RFC 9110
+        # §9.3.6: the tunnel starts right after its head, and whatever the handler
+        # writes next goes into it as raw bytes).
         if cl is not None or te is not None:
             from mhttp._h1_rare import _drop
             if cl is not None:
@@ -206,6 +223,10 @@ def send_response(self, headers, end_stream, extra=None):
             te = None
     if code < 200:
         if code == 101:
+            if not self.their_done:
+                # RFC 9110 §7.8: the new protocol begins after the request message; its
+                # unread body would be read as the new protocol's bytes.
+                raise h1._err(80, None, None)  # 101 before the end of the request body
             self.upgraded = True
             self._ss = _SS_TUNNEL
             self._rs = _RS_TUNNEL

@@ -92,4 +92,5 @@ text = (
     "invalid or missing :path (no spaces or CTLs allowed)\n"  # 77
     "invalid :authority %r\n"  # 78
     "an HTTP/1.1 request needs :authority or host\n"  # 79
+    "101 before the end of the request body\n"  # 80
 )

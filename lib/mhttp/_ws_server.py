@@ -73,6 +73,14 @@ def server_handshake(request, subprotocols=None, pmd=None):
             raise _hse("§4.2.1: an Upgrade header field containing \"websocket\" is required", 400)
         if b"upgrade" not in _list(request, "connection", True):
             raise _hse("§4.2.1: a Connection header field containing \"Upgrade\" is required", 400)
+        cl = request.get("content-length")
+        if request.get("transfer-encoding") is not None or cl and cl.strip(b"0"):
+            # An HTTP/1.1 request with a body: the new protocol would begin after that
+            # body (RFC 9110 §7.8, RFC 9112 §6.3), which nothing reads before the 101
+            # (the connection would parse it as frames).  A client has no reason to send
+            # one: refused, and the connection closed (no body to drain).
+            raise _hse("RFC 9110 §7.8: a request body before the switch to WebSocket", 400,
+                       [(b"connection", b"close")])
     if request.get(":authority") is None and request.get("host") is None:
         raise _hse("§4.1: the request MUST contain a Host header field", 400)
     versions = request.get_as_sequence("sec-websocket-version")

@@ -37,11 +37,12 @@
 #
 # Strictness (RFC 9112 §11, request smuggling): CRLF only (bare CR or LF is a 400), no
 # obs-fold, no whitespace before a colon, tokens and field values checked against their
-# ABNF character sets, Content-Length digits only (equal duplicates merged, RFC 9110
-# §8.6), Content-Length together with Transfer-Encoding rejected, Transfer-Encoding must
-# be a single final "chunked" (400 when chunked is not final, 501 for another coding),
-# one Host on HTTP/1.1 requests.  A message that cannot be framed with certainty is
-# never read as two.
+# ABNF character sets, Content-Length digits only (equal duplicates merged into one field,
+# RFC 9110 §8.6), Content-Length together with Transfer-Encoding rejected,
+# Transfer-Encoding must be a single final "chunked" (400 when chunked is not final, 501
+# for another coding), chunk extensions checked against their grammar, one Host on
+# HTTP/1.1 requests, of uri-host [":" port] syntax.  A message that cannot be framed with
+# certainty is never read as two.
 #
 # Speed: a head is found with one bytes.find(b"\r\n\r\n"), split once, its characters
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
@@ -147,20 +148,21 @@ _K_EXPECT = const(50)
 # ---- character classes (RFC 9110 §5.6.2 token, §5.5 field-value; RFC 3986) ----
 # _CLASS[c] holds one bit per class byte c belongs to: 1 tchar (token), 2 VCHAR, 4 what a
 # field-value, reason-phrase or chunk-ext may hold (HTAB, SP, VCHAR, obs-text), 8 HEXDIG,
-# 16 uri-host [":" port] (ALPHA DIGIT and "-._~!$&'()*+,;=:[]%").  One bytes literal: on a
-# board it stays in flash (ROMFS, frozen) where building the table and its source strings
-# cost ~0.5 KB of heap.  (Not a const(): a bytes const() needs a MicroPython 1.19+
+# 16 uri-host [":" port] (ALPHA DIGIT and "-._~!$&'()*+,;=:[]%"), 32 reg-name or IPv4address
+# (the same without ":[]": a Host of these alone needs no further check).  One bytes
+# literal: on a board it stays in flash (ROMFS, frozen) where building the table and its
+# source strings cost ~0.5 KB of heap.  (Not a const(): a bytes const() needs a MicroPython 1.19+
 # compiler, and CircuitPython compiles these sources on the board.)
 # tests_host/core/test_h1_ram.py rebuilds it from these sets.
 _CLASS = (
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00"  # 00
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"  # 10
-    b"\x04\x17\x06\x07\x17\x17\x17\x17\x16\x16\x17\x17\x16\x17\x17\x06"  # 20
-    b"\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x16\x16\x06\x16\x06\x06"  # 30
-    b"\x06\x1f\x1f\x1f\x1f\x1f\x1f\x17\x17\x17\x17\x17\x17\x17\x17\x17"  # 40
-    b"\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x16\x06\x16\x07\x17"  # 50
-    b"\x07\x1f\x1f\x1f\x1f\x1f\x1f\x17\x17\x17\x17\x17\x17\x17\x17\x17"  # 60
-    b"\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x17\x06\x07\x06\x17\x00"  # 70
+    b"\x04\x37\x06\x07\x37\x37\x37\x37\x36\x36\x37\x37\x36\x37\x37\x06"  # 20
+    b"\x3f\x3f\x3f\x3f\x3f\x3f\x3f\x3f\x3f\x3f\x16\x36\x06\x36\x06\x06"  # 30
+    b"\x06\x3f\x3f\x3f\x3f\x3f\x3f\x37\x37\x37\x37\x37\x37\x37\x37\x37"  # 40
+    b"\x37\x37\x37\x37\x37\x37\x37\x37\x37\x37\x37\x16\x06\x16\x07\x37"  # 50
+    b"\x07\x3f\x3f\x3f\x3f\x3f\x3f\x37\x37\x37\x37\x37\x37\x37\x37\x37"  # 60
+    b"\x37\x37\x37\x37\x37\x37\x37\x37\x37\x37\x37\x06\x07\x06\x37\x00"  # 70
     b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # 80
     b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # 90
     b"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04"  # a0
@@ -181,6 +183,7 @@ _VCHAR = const(2)
 _VALUE = const(4)
 _HEX = const(8)
 _HOST = const(16)
+_RNAME = const(32)
 _NAME_CACHE_MAX = const(32)
 
 if hasattr(b"", "translate"):

@@ -795,10 +795,13 @@ if MICROPYTHON:
                 d = None
             except (OSError, EOFError, ValueError) as e:
                 raise _err(_M_Z_BAD, _CLOSE_PROTOCOL_ERROR, (e,))
-            out = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            if len(out) > stop:
+            if n > stop:
+                # Past the limit (a bomb): told before the join, which would take another
+                # stop + 1 bytes at once (32 KiB on MicroPython: a MemoryError, and no
+                # close frame, on a small heap); the pieces are freed first.
+                chunks = None
                 raise _err(_M_Z_BOMB, _CLOSE_MESSAGE_TOO_BIG)
-            return out
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 # (CPython: _Inflater and _Deflater are mhttp._ws_cpy's zlib classes, set by its update())
 
 

@@ -65,6 +65,22 @@ BAD_REQUESTS = [
     ("host_slash", b"GET / HTTP/1.1\r\nHost: a.com/x\r\n\r\n", 400),
     ("host_at", b"GET / HTTP/1.1\r\nHost: user@a.com\r\n\r\n", 400),
     ("host_comma_list", b"GET / HTTP/1.1\r\nHost: a.com, b.com\r\n\r\n", 400),
+    # Host = uri-host [":" port], port = *DIGIT (RFC 9112 §3.2, RFC 3986 §3.2)
+    ("host_port_letters", b"GET / HTTP/1.1\r\nHost: x:abc\r\n\r\n", 400),
+    ("host_port_digits_letter", b"GET / HTTP/1.1\r\nHost: x:8a\r\n\r\n", 400),
+    ("host_two_ports", b"GET / HTTP/1.1\r\nHost: a.com:80:81\r\n\r\n", 400),
+    ("host_ipv6_unclosed", b"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+    ("host_ipv6_junk_after", b"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400),
+    ("host_ipv6_port_letter", b"GET / HTTP/1.1\r\nHost: [::1]:8a\r\n\r\n", 400),
+    ("host_ipv6_not_hex", b"GET / HTTP/1.1\r\nHost: [g::1]\r\n\r\n", 400),
+    ("host_ipv6_empty", b"GET / HTTP/1.1\r\nHost: []\r\n\r\n", 400),
+    ("host_stray_bracket", b"GET / HTTP/1.1\r\nHost: a]\r\n\r\n", 400),
+    ("host_bracket_inside", b"GET / HTTP/1.1\r\nHost: a[::1]\r\n\r\n", 400),
+    ("absolute_form_port_letters", b"GET http://a.example:8a/ HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("host_ipv6_port_ok", b"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", None),
+    ("host_ipv4_port_ok", b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n", None),
+    ("host_empty_port_ok", b"GET / HTTP/1.1\r\nHost: a.com:\r\n\r\n", None),
+    ("host_ipvfuture_ok", b"GET / HTTP/1.1\r\nHost: [v1.a:b]\r\n\r\n", None),
     # ---- field syntax ----
     ("obs_fold_space", b"GET / HTTP/1.1\r\n" + H + b"X-A: 1\r\n 2\r\n\r\n", 400),
     ("obs_fold_tab", b"GET / HTTP/1.1\r\n" + H + b"X-A: 1\r\n\t2\r\n\r\n", 400),
@@ -205,6 +221,26 @@ BAD_REQUESTS = [
      + b"Transfer-Encoding: chunked\r\n\r\n5;\x00\r\nhello\r\n0\r\n\r\n", 400),
     ("chunk_ext_bare_lf", b"POST / HTTP/1.1\r\n" + H
      + b"Transfer-Encoding: chunked\r\n\r\n5;a=b\nhello\r\n0\r\n\r\n", 400),
+    # chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ) (RFC 9112 §7.1.1)
+    ("chunk_ext_quote_unclosed", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;a=\"x\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_quoted_crlf", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;a=\"x\r\n\"\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_bare_quote", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;\"\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_space_in_value", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;a=b c\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_empty", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;;\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_no_name", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;=1\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_no_value", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n0\r\n\r\n", 400),
+    ("chunk_ext_last_chunk", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0;a b\r\n\r\n", 400),
+    ("chunk_ext_quoted_ok", b"POST / HTTP/1.1\r\n" + H
+     + b"Transfer-Encoding: chunked\r\n\r\n5 ; a = \"x \\\" ; y\" ;b\r\nhello\r\n0;c=d\r\n\r\n",
+     None),
     ("chunk_line_too_long", b"POST / HTTP/1.1\r\n" + H
      + b"Transfer-Encoding: chunked\r\n\r\n5;" + b"a" * 5000 + b"\r\nhello\r\n0\r\n\r\n", 400),
     ("last_chunk_bare_lf", b"POST / HTTP/1.1\r\n" + H
@@ -268,6 +304,10 @@ BAD_RESPONSES = [
     ("space_before_colon", b"GET", b"HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n"),
     ("value_nul", b"GET", b"HTTP/1.1 200 OK\r\nX-A: \x00\r\nContent-Length: 0\r\n\r\n"),
     ("bad_chunk", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+    ("chunk_ext_quote_unclosed", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5;a=\"x\r\n\"\r\nhello\r\n0\r\n\r\n"),
+    ("chunk_ext_space_in_value", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked"
+     b"\r\n\r\n5;a=b c\r\nhello\r\n0\r\n\r\n"),
     ("chunk_no_crlf", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
      b"2\r\nabcd\r\n0\r\n\r\n"),
     ("too_many_fields", b"GET", b"HTTP/1.1 200 OK\r\n"

@@ -100,6 +100,34 @@ def test_content_length_equal_duplicates_merged():
     assert evs[-1] == (EV_DATA, b"abc", True)
 
 
+def test_content_length_list_reaches_the_application_as_one_value():
+    # RFC 9110 §8.6: a list of identical values is replaced by the single value (the
+    # application, a handler echoing it back say, sees one valid content-length field).
+    for cl in (b"Content-Length: 5, 5\r\n", b"Content-Length: 5\r\ncontent-length: 5\r\n",
+               b"Content-Length: 5,5\r\nX-A: 1\r\nContent-Length: 5\r\n"):
+        data = b"POST /e HTTP/1.1\r\nHost: h\r\n" + cl + b"\r\nhello"
+        for bytewise in (False, True):
+            p, evs = server_events(data, bytewise)
+            assert evs[0][0] == EV_HEADERS, evs
+            h = [f for f in evs[0][1] if f[0] == b"content-length"]
+            assert h == [(b"content-length", b"5")], (cl, h)
+            assert evs[-1] == (EV_DATA, b"hello", True)
+            # and it can be sent back as is
+            out = p.send_headers([(b":status", b"200")] + h)
+            assert b"\r\ncontent-length: 5\r\n" in out
+    # a client reads a response's list the same way
+    c = H1Protocol(CLIENT)
+    c.send_headers([(b":method", b"GET"), (b":path", b"/"), (b":authority", b"h")], True)
+    c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok")
+    evs = drain(c)
+    assert [f[:2] for f in evs[0][1] if f[0] == b"content-length"] == [(b"content-length", b"2")]
+    assert evs[1] == (EV_DATA, b"ok", True)
+    # differing values are still a 400
+    p = H1Protocol(SERVER)
+    p.receive_data(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n\r\nhello")
+    assert raises(H1Error, p.next_event).status_hint == 400
+
+
 def test_chunked_with_extensions_and_trailers_three_ways():
     data = (b"POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
             b"5;name=val\r\nhello\r\n"

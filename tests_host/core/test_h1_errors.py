@@ -31,8 +31,9 @@ def test_plain_exchange_loads_neither_texts_nor_rare_methods():
     _forget_text()
     _forget_rare()
     s = H1Protocol(SERVER)
+    # (the second Host with a port: checked without mhttp._h1_rare too)
     s.receive_data(b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
-                   b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab")
+                   b"POST /b HTTP/1.1\r\nHost: 192.168.4.1:8080\r\nContent-Length: 3\r\n\r\nab")
     ev = s.next_event()
     assert ev[0] == EV_HEADERS and ev[1].get(b":path") == b"/a"
     s.send_headers(Headers(((b":status", b"200"), (b"content-length", b"2"))))

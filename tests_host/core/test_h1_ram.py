@@ -42,12 +42,13 @@ def test_class_table_matches_the_abnf():
             (2, vchar),                                           # VCHAR
             (4, b"\t " + vchar + bytes(range(0x80, 0x100))),      # field-value octets
             (8, b"0123456789abcdefABCDEF"),                       # HEXDIG
-            (16, alnum + b"-._~!$&'()*+,;=:[]%"))                 # uri-host [":" port]
+            (16, alnum + b"-._~!$&'()*+,;=:[]%"),                 # uri-host [":" port]
+            (32, alnum + b"-._~!$&'()*+,;=%"))                    # reg-name, IPv4address
     t = bytearray(256)
     for bit, allowed in sets:
         for c in allowed:
             t[c] |= bit
-    names = {1: "_TOKEN", 2: "_VCHAR", 4: "_VALUE", 8: "_HEX", 16: "_HOST"}
+    names = {1: "_TOKEN", 2: "_VCHAR", 4: "_VALUE", 8: "_HEX", 16: "_HOST", 32: "_RNAME"}
     assert bytes(t) == h1._CLASS
     if MICROPYTHON:
         # _VALUE and _HEX are const()s there (inlined: no module attribute)

@@ -176,6 +176,41 @@ def test_no_content_length_on_1xx_and_204():
     assert b"content-length" not in h and s.upgraded
 
 
+def test_no_framing_fields_on_2xx_to_connect():
+    # RFC 9110 §9.3.6: a server MUST NOT send Transfer-Encoding or Content-Length in a
+    # 2xx response to CONNECT; what the handler writes next is tunnel bytes, unframed.
+    for fields in ([("content-length", "13")], [("transfer-encoding", "chunked")],
+                   [("Content-Length", "13"), ("x-a", "1")]):
+        s = server(b"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n")
+        h = s.send_headers([(":status", "200")] + fields)
+        assert h.startswith(b"HTTP/1.1 200 OK\r\n") and h.endswith(b"\r\n\r\n"), h
+        assert b"content-length" not in h.lower() and b"transfer-encoding" not in h.lower(), h
+        assert s.upgraded and s.our_done
+        assert s.send_data(b"Hello, World!") == [b"Hello, World!"]
+        s.receive_data(b"\x16\x03\x01")
+        assert s.next_event() == (EV_DATA, b"\x16\x03\x01", False)
+    # a refusal (not 2xx) keeps its framing and closes
+    s = server(b"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n")
+    h = s.send_headers([(":status", "403"), ("content-length", "2")])
+    assert b"\r\ncontent-length: 2\r\n" in h and not s.upgraded and not s.keep_alive
+
+
+def test_no_101_before_the_request_body_is_read():
+    # RFC 9110 §7.8: the new protocol starts after the request message; a 101 while the
+    # body is unread would hand the body bytes to the new protocol.
+    for body in (b"Content-Length: 3\r\n\r\nabc", b"Transfer-Encoding: chunked\r\n\r\n"
+                 b"3\r\nabc\r\n0\r\n\r\n"):
+        s = server(b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: x\r\nConnection: upgrade\r\n"
+                   + body)
+        e = raises(ProtocolError, s.send_headers, [(":status", "101"), ("upgrade", "x")])
+        assert "101" in str(e) and not s.upgraded
+        # read, then switch
+        while not s.their_done:
+            s.next_event()
+        h = s.send_headers([(":status", "101"), ("upgrade", "x")])
+        assert h.startswith(b"HTTP/1.1 101 ") and s.upgraded
+
+
 # ---- 5. RFC 9112 §3.2.2: absolute-form ----
 
 def test_absolute_form_target():

@@ -109,6 +109,21 @@ def test_server_handshake_refusals():
         assert e.headers == []
 
 
+def test_server_handshake_with_a_request_body_refused():
+    # RFC 9110 §7.8 / RFC 9112 §6.3: the new protocol would start after the body, which
+    # nothing reads before the 101: refused with 400, the connection to close.
+    good = _req()
+    for name, value in (("content-length", b"7"), ("content-length", b"1"),
+                        ("transfer-encoding", b"chunked")):
+        e = raises(HandshakeError, server_handshake, _with(good, name, value))
+        assert e.status_hint == 400 and "body" in str(e), str(e)
+        assert e.headers == [(b"connection", b"close")]
+    # an empty body is no body
+    for value in (b"0", b"00"):
+        resp = server_handshake(_with(good, "content-length", value))[0]
+        assert resp.get(":status") == b"101"
+
+
 def test_wrong_version_is_426_with_version_header():
     for v in (b"8", b"12", b"14"):
         e = raises(HandshakeError, server_handshake, _with(_req(), "sec-websocket-version", v))
