@@ -755,13 +755,11 @@ class H2Stream(_sc.StreamCommon):
     discard = False             # client: response dropped as it comes (h2c probe)
 
     def __getattr__(self, name):
-        if name == "finish_server":
-            return _lazy.bind(self, name, "mhttp._h2_server", "finish_server")
         if name == "_open":
             return _lazy.bind(self, name, "mhttp._h2_client", "_open")
         return _sc.rare_attr(self, name, "mhttp._h2_stream_rare",
                              "connection get_method _raise write_continue write_trailers "
-                             "push_promise rst_stream shutdown pushed promised_by")
+                             "push_promise rst_stream shutdown pushed promised_by finish_server")
 
     def __init__(self, conn, id):
         self.conn = conn
@@ -987,7 +985,7 @@ def __getattr__(name):
                 "get_next_incoming_stream _fail _kick _quiet_flush")
     if name == "_STREAM_RARE":      # H2Stream's in mhttp._h2_stream_rare
         return ("connection get_method _raise write_continue write_trailers push_promise "
-                "rst_stream shutdown pushed promised_by")
+                "rst_stream shutdown pushed promised_by finish_server")
     from mhttp import _h2_conn_rare
     return _h2_conn_rare.F[_CF_ATTR](globals(), name)
 
@@ -1003,5 +1001,4 @@ _lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_
 _lazy.settle(H2Stream, "mhttp._h2_client", "_open")
 _lazy.settle(H2Stream, "mhttp._h2_stream_rare",
              "connection get_method _raise write_continue write_trailers push_promise "
-             "rst_stream shutdown pushed promised_by")
-_lazy.settle(H2Stream, "mhttp._h2_server", "finish_server")
+             "rst_stream shutdown pushed promised_by finish_server")
