@@ -339,7 +339,7 @@ class H2Connection:
     def __getattr__(self, name):
         if name == "serve":
             return _lazy.bind(self, name, "mhttp._h2_server", "serve")
-        c = "connect new_stream _start _read_once _check"
+        c = "connect new_stream _start _read_once _check close"
         if name in c.split():
             return _lazy.bind(self, name, "mhttp._h2_client", c)
         return _lazy.bind(self, name, "mhttp._h2_conn_rare",
@@ -347,23 +347,7 @@ class H2Connection:
                           "can_open_stream shutdown abort ping update_settings "
                           "get_next_incoming_stream _fail _kick _quiet_flush")
 
-    # -- lua-http connection API (connect: mhttp._h2_client) --------------------------
-    async def close(self, timeout=None):
-        # GOAWAY(NO_ERROR) if still open, then close the transport.
-        if self.closed:
-            return
-        p = self.p
-        if p.state != _CONN_CLOSED and self.error is None:
-            p.close_connection(_NO_ERROR)
-            try:
-                await self._flush(timeout if timeout is not None else 1)
-            except Exception as e:
-                if not _is(e, 0):
-                    raise
-        self.closed = True
-        self._end(_errors().ConnectionClosed("connection closed"))
-        await self.io.close()
-
+    # -- lua-http connection API (connect, close: mhttp._h2_client) -------------------
     # -- client: connect, new_stream, _start, _read_once (mhttp._h2_client) -----------
     # -- server / pushed streams ------------------------------------------------------
     # -- internals: I/O ---------------------------------------------------------------
@@ -997,7 +981,7 @@ _lazy.settle(H2Connection, "mhttp._h2_conn_rare",
              "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
              "_quiet_flush")
 _lazy.settle(H2Connection, "mhttp._h2_server", "serve")
-_lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check")
+_lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check close")
 _lazy.settle(H2Stream, "mhttp._h2_client", "_open")
 _lazy.settle(H2Stream, "mhttp._h2_stream_rare",
              "connection get_method _raise write_continue write_trailers push_promise "

@@ -18,7 +18,7 @@ from _srvio import ServerIO
 
 # what only a client runs (mhttp._h2_client)
 _P_CLIENT = " get_next_available_stream_id can_open_stream _open_local _check_response"
-_C_CLIENT = " connect new_stream _start _read_once _check"
+_C_CLIENT = " connect new_stream _start _read_once _check close"
 _T_RARE = "dynamic_table insert_entry get_indexed_header"     # hpack._Table's, rare
 _MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more",
          "_h2_server", "_h2_client")
