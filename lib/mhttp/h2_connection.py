@@ -214,11 +214,11 @@ def _wake_all(items):
 
 
 # Board RAM: the rarely used methods of H2Connection and H2Stream live in
-# mhttp._h2_conn_rare and mhttp._h2_stream_rare, and the server's (H2Connection.serve,
-# H2Stream.finish_server) in mhttp._h2_server, loaded and stored on the class the first
-# time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
-# What only a client runs (H2Connection's connect, new_stream, _start, _read_once, _check;
-# H2Stream's _open) is in mhttp._h2_client.  (Each list of names is a literal, in
+# mhttp._h2_conn_rare and mhttp._h2_stream_rare (H2Stream.finish_server too: a response
+# the handler left open), and the server's H2Connection.serve in mhttp._h2_server, loaded
+# and stored on the class the first time one of these names is used (see the classes'
+# __getattr__ and mhttp._lazy).  What only a client runs (H2Connection's connect, close,
+# new_stream, _start, _read_once, _check; H2Stream's _open) is in mhttp._h2_client.  (Each list of names is a literal, in
 # __getattr__ and in the settle() at the end, not a global; h2_connection._CONN_RARE and
 # _STREAM_RARE are the module __getattr__'s.  Board RAM: with _is_blocking inlined,
 # ProtocolError imported where used and mhttp._lazy and mhttp.stream_common reached as
