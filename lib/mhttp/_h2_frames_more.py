@@ -2,8 +2,8 @@
 # mhttp.h2_frames.X through that module's __getattr__ (loaded on first use, then kept): the
 # frame packers / unpackers a plain exchange does not run (padding, PRIORITY, RST_STREAM,
 # PUSH_PROMISE, PING, CONTINUATION, PRIORITY_UPDATE), parse_frame, FRAME_NAMES and the
-# public constants (FRAME_*, FLAG_*, SETTINGS_*, DEFAULT_MAX_FRAME_SIZE, MAX_*), and the
-# body of that module's __getattr__ (mod_attr).  See mhttp.h2_frames for the API.
+# public constants (FRAME_*, FLAG_*, SETTINGS_*, DEFAULT_MAX_FRAME_SIZE, MAX_*).  See
+# mhttp.h2_frames for the API.
 import struct
 
 from mhttp.errors import H2ConnectionError, H2StreamError, PROTOCOL_ERROR, FRAME_SIZE_ERROR
@@ -222,19 +222,3 @@ def priority_update_unpack(payload):
     if len(payload) < 4:
         raise H2ConnectionError(FRAME_SIZE_ERROR, "PRIORITY_UPDATE shorter than 4 octets")
     return _unpack_from(">L", payload, 0)[0] & 0x7fffffff, bytes(payload[4:])
-
-
-def mod_attr(g, name):
-    # mhttp.h2_frames' module __getattr__ (g: its globals, for __all__).  Any other name
-    # raises AttributeError.
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(g, "H2ConnectionError H2StreamError FRAME_SIZE_ERROR")
-    # (prefixes and names in str with spaces: one constant each, not interned names)
-    if " %s " % name[name.rfind("_"):] in " _pack _unpack " or \
-            " %s " % name[:name.find("_") + 1] in " FRAME_ FLAG_ SETTINGS_ MAX_ " or \
-            " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE H2ConnectionError H2StreamError ":
-        g = globals()
-        if name in g:
-            return g[name]
-    raise AttributeError(name)

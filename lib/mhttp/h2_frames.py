@@ -172,10 +172,15 @@ def window_update_unpack(payload):
 
 
 def __getattr__(name):
-    # PEP 562: the rarely used names (mhttp._h2_frames_more), loaded on first use; the
-    # tests on a name are there (mod_attr; board RAM: its str constants are not heap
-    # objects of this module).  (__path__, which CPython's import asks for, loads nothing.)
-    if name == "__path__":
-        raise AttributeError(name)
-    from mhttp import _h2_frames_more
-    return _h2_frames_more.mod_attr(globals(), name)
+    if name == "__all__":     # `from ... import *` (mhttp._star)
+        from mhttp._star import names
+        return names(globals(), "H2ConnectionError H2StreamError FRAME_SIZE_ERROR")
+    # The rarely used names (mhttp._h2_frames_more), loaded on first use; any other name
+    # raises AttributeError without importing anything.
+    # (prefixes and names in str with spaces: one constant each, not interned names)
+    if " %s " % name[name.rfind("_"):] in " _pack _unpack " or \
+            " %s " % name[:name.find("_") + 1] in " FRAME_ FLAG_ SETTINGS_ MAX_ " or \
+            " %s " % name in " parse_frame DEFAULT_MAX_FRAME_SIZE H2ConnectionError H2StreamError ":
+        from mhttp import _h2_frames_more
+        return getattr(_h2_frames_more, name)
+    raise AttributeError(name)
