@@ -4,14 +4,14 @@
 #   H2Protocol    get_next_available_stream_id, can_open_stream, _open_local (a stream of
 #                 ours: a client's request) and _check_response (a response head, RFC 9113
 #                 §8.3.2)
-#   H2Connection  connect, new_stream, _start (the asyncio reader task), _read_once (the
-#                 blocking face's reader) and _check (also mhttp._h2_conn_rare's)
+#   H2Connection  connect, close, new_stream, _start (the asyncio reader task), _read_once
+#                 (the blocking face's reader) and _check (also mhttp._h2_conn_rare's)
 #   H2Stream      _open (a client stream's id)
 # Board RAM: an h2c server paid for these defs, their constants and names in mhttp.h2 and
 # mhttp.h2_connection (ROMFS, 64-bit unix port: ~0.5 KB) without ever running them.
 # (mhttp.h2_connection's names are imported where used: this module may load while
 # mhttp.h2 is being imported, before mhttp.h2_connection exists; see mhttp._lazy.settle.)
-from mhttp.errors import Timeout, ConnectionClosed
+from mhttp.errors import Error, Timeout, ConnectionClosed
 from mhttp.h2 import _err
 
 try:
@@ -22,6 +22,8 @@ except ImportError:
 
 # private const() copies of mhttp.h2's numbers
 _CONN_OPEN = const(0)
+_CONN_CLOSED = const(2)
+_NO_ERROR = const(0)
 _ST_IDLE = const(0)
 _SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
 _MAX_STREAM_ID = const(0x7fffffff)
@@ -107,6 +109,24 @@ async def connect(self, timeout=None):
         d, self._pending = self._pending, None
         self._feed(d)
         await self._flush()
+
+
+async def close(self, timeout=None):
+    # GOAWAY(NO_ERROR) if still open, then close the transport (lua-http's
+    # connection:close; a server closes its connections otherwise, in mhttp.server).
+    if self.closed:
+        return
+    p = self.p
+    if p.state != _CONN_CLOSED and self.error is None:
+        p.close_connection(_NO_ERROR)
+        try:
+            await self._flush(timeout if timeout is not None else 1)
+        except Exception as e:
+            if not isinstance(e, Error):
+                raise
+    self.closed = True
+    self._end(ConnectionClosed("connection closed"))
+    await self.io.close()
 
 
 def new_stream(self):

@@ -6,7 +6,8 @@
 # SETTINGS changes after the start, get_next_incoming_stream (a client's pushed streams),
 # and what only errors and resets run (_fail, _kick, _quiet_flush); and the parts of
 # __init__ / _dispatch for an h2c upgrade and the rare events (init_upgrade,
-# dispatch_rare).  The module's
+# dispatch_rare), and mhttp.server's side of `Upgrade: h2c` (_h2c_upgrade, reached
+# through mhttp._server_h2).  The module's
 # __getattr__ finds is_preface_prefix, upgrade_request and UPGRADE_101 here (the server's
 # h2c paths).  Board RAM: a plain exchange never loads this module.
 from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2ConnectionError,
@@ -304,6 +305,37 @@ def upgrade_request(headers):
 
 
 UPGRADE_101 = b"HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n"
+
+
+async def _h2c_upgrade(self, conn, stream):
+    # Server side of `Upgrade: h2c`: 101, then HTTP/2 on this connection with the
+    # request as stream 1.  False when the request cannot switch.
+    from mhttp.h2_connection import _clean
+    from mhttp.headers import Headers
+    sh = upgrade_request(stream.headers)
+    if sh is None or not conn.p.their_done:
+        return False
+    p = conn.p
+    left = p._buf[p._pos:]
+    try:
+        c2 = self._new_h2(conn.io, bytes(left) if left else None,
+                          (sh, Headers(_clean(stream.headers))))
+    except Exception as e:
+        if not isinstance(e, Error):
+            raise
+        return False
+    await conn.io.send([UPGRADE_101], self.write_timeout)
+    self.conns.discard(conn)
+    self.conns.add(c2)
+    if self._closing:
+        c2.close_after = True       # (close() began during the upgrade: GOAWAY at once)
+    try:
+        await self._serve_h2(c2)
+        if c2.close_after and not c2.eof:
+            await self._error_close(c2.io, None)    # (the lingering close: see server.py)
+    finally:
+        self.conns.discard(c2)
+    return True
 
 
 # mhttp.h2_connection reaches these through F[_CF_*] (its const() indexes, same order):

@@ -21,6 +21,7 @@ from mhttp.errors import (ProtocolError, H2ConnectionError, H2StreamError, NO_ER
 from mhttp.headers import Headers
 from mhttp.h2 import _TRANSITIONS, _bad_transition
 from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRAME_PING,
+                             FRAME_CONTINUATION,
                              FLAG_ACK, FLAG_END_STREAM, FLAG_END_HEADERS, FLAG_PADDED,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
@@ -515,6 +516,25 @@ def _send_data_slow(self, st, data, end_stream, now, pad, w):
     if sent and self._fc[0]:
         self._progress()
     return sent
+
+
+def _emit_block(self, ftype, id, data, flags, src=b""):
+    # A header block over one frame: HEADERS (or PUSH_PROMISE) and CONTINUATION frames.
+    mx = self._out_max_frame
+    out = self._out
+    if len(data) + len(src) <= mx:
+        out.append(header_pack(len(data) + len(src), ftype, flags | FLAG_END_HEADERS, id)
+                   + src + data)
+        return
+    first = mx - len(src)
+    out.append(header_pack(mx, ftype, flags, id) + src + data[:first])
+    i = first
+    n = len(data)
+    while i < n:
+        chunk = data[i:i + mx]
+        i += mx
+        out.append(header_pack(len(chunk), FRAME_CONTINUATION,
+                               FLAG_END_HEADERS if i >= n else 0, id) + chunk)
 
 
 def end_stream(self, stream_id):

@@ -1,8 +1,10 @@
 # mhttp._h2_server: what only a server runs of mhttp.h2_connection (private; a client
 # never loads it): serve_connection (mhttp.h2_connection.serve_connection through that
 # module's __getattr__), each request stream's task (_handle, started by _spawn), and the
-# methods H2Connection.serve and H2Stream.finish_server (found here by the classes'
-# __getattr__, mhttp._lazy.bind, and stored on the classes).
+# method H2Connection.serve (found here by the class's
+# __getattr__, mhttp._lazy.bind, and stored on the class).  What only a failed
+# handler or an unfinished response runs (_failed, H2Stream.finish_server) is in
+# mhttp._h2_stream_rare: board RAM, ~0.8 KB of bytecode a clean exchange never runs.
 import sys
 
 try:
@@ -13,10 +15,8 @@ except ImportError:
 
 _CPYTHON = sys.implementation.name == "cpython"
 _NO_ERROR = const(0)
-_INTERNAL_ERROR = const(2)
-# Board RAM: sys and const leave the module dict once used, and the error classes and
-# Headers are imported where used (_failed, finish_server: an unfinished or failed
-# handler's response only): the module dict at 12 entries, its table 224 bytes, not 320
+# Board RAM: sys and const leave the module dict once used: the module dict at 12 entries
+# or fewer, its table 224 bytes, not 320
 del sys, const
 
 
@@ -55,23 +55,6 @@ def serve(self, onstream):
     return self._read_loop()
 
 
-async def finish_server(self):
-    # Completes the response if the handler left it open; a request body it did not
-    # read is refused with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) once we answered.
-    conn = self.conn
-    if self.reset is not None or conn.error is not None:
-        conn._forget(self)
-        return
-    if not self.out_done:
-        if not self.headers_sent:
-            from mhttp.headers import Headers
-            await self.write_headers(Headers(((b":status", b"500"), (b"content-length", b"0"))),
-                                     True)
-        else:
-            await self.write_chunk(b"", True)
-    _close(self)
-
-
 def _close(stream):
     # finish_server's end, once the response is complete: the stream leaves the table.
     if not stream.in_done:
@@ -81,38 +64,11 @@ def _close(stream):
 
 
 def _failed(server, stream, e, done):
-    # e was raised by the handler (done False), or after it (done True: completing the
-    # response, the error response, the reset), where mhttp errors end the stream
-    # quietly and others are reported.  Returns None, or the coroutine writing the
-    # 408 / 500 response; a response already started is reset.
-    from mhttp import errors     # (mhttp._errors_h2 loads at the first H2 error, not before)
-    if done:
-        if not isinstance(e, errors.Error):
-            report = getattr(server, "_report", None)
-            if report is not None:
-                report(stream, "h2 stream", e)
-        return None
-    if isinstance(e, errors.ConnectionClosed):
-        return None
-    if isinstance(e, (errors.H2StreamError, errors.H2ConnectionError)):
-        return None
-    if isinstance(e, errors.Timeout):
-        status = b"408"
-    else:
-        status = b"500"
-        report = getattr(server, "_report", None)
-        if report is not None:
-            report(stream, "onstream", e)
-    if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
-        from mhttp.headers import Headers
-        return stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
-                                    True)
-    if stream.reset is None:
-        try:
-            stream.rst_stream(_INTERNAL_ERROR)
-        except Exception as e2:
-            _failed(server, stream, e2, True)
-    return None
+    # A handler's error (mhttp._h2_stream_rare._failed, loaded by the first one: board
+    # RAM, a clean exchange never runs it).  Returns None, or the coroutine writing the
+    # 408 / 500 response.
+    from mhttp._h2_stream_rare import _failed
+    return _failed(server, stream, e, done)
 
 
 async def _handle(server, onstream, stream):

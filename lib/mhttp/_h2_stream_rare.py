@@ -2,8 +2,9 @@
 # (private).  H2Stream.__getattr__ finds the names in mhttp.h2_connection._STREAM_RARE here
 # on first use (mhttp._lazy.bind) and stores them on the class: the `connection` property,
 # get_method, write_continue, write_trailers, server push (push_promise), rst_stream,
-# shutdown and _raise (what a reset or a failed connection runs), and the class defaults
-# of pushed and promised_by.  Board RAM: a plain
+# shutdown and _raise (what a reset or a failed connection runs), finish_server (a
+# handler left its response open), and the class defaults of pushed and promised_by; and
+# mhttp._h2_server's _failed (a handler's error).  Board RAM: a plain
 # exchange never loads this module.
 from mhttp.errors import ProtocolError, Error, H2StreamError, CANCEL, h2_error_name
 from mhttp.headers import Headers
@@ -18,6 +19,7 @@ except ImportError:
 # private const() copies of mhttp.h2's numbers
 _CONN_CLOSED = const(2)
 _ST_CLOSED = const(6)
+_INTERNAL_ERROR = const(2)
 
 
 def _connection(self):
@@ -107,6 +109,57 @@ def shutdown(self):
         self.conn._forget(self)
         return
     self.rst_stream(CANCEL)
+
+
+async def finish_server(self):
+    # Completes the response if the handler left it open; a request body it did not
+    # read is refused with RST_STREAM(NO_ERROR) (RFC 9113 §8.1) once we answered.
+    conn = self.conn
+    if self.reset is not None or conn.error is not None:
+        conn._forget(self)
+        return
+    if not self.out_done:
+        if not self.headers_sent:
+            await self.write_headers(Headers(((b":status", b"500"), (b"content-length", b"0"))),
+                                     True)
+        else:
+            await self.write_chunk(b"", True)
+    from mhttp._h2_server import _close
+    _close(self)
+
+
+def _failed(server, stream, e, done):
+    # e was raised by the handler (done False), or after it (done True: completing the
+    # response, the error response, the reset), where mhttp errors end the stream
+    # quietly and others are reported.  Returns None, or the coroutine writing the
+    # 408 / 500 response; a response already started is reset.
+    from mhttp import errors
+    if done:
+        if not isinstance(e, errors.Error):
+            report = getattr(server, "_report", None)
+            if report is not None:
+                report(stream, "h2 stream", e)
+        return None
+    if isinstance(e, errors.ConnectionClosed):
+        return None
+    if isinstance(e, (errors.H2StreamError, errors.H2ConnectionError)):
+        return None
+    if isinstance(e, errors.Timeout):
+        status = b"408"
+    else:
+        status = b"500"
+        report = getattr(server, "_report", None)
+        if report is not None:
+            report(stream, "onstream", e)
+    if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
+        return stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
+                                    True)
+    if stream.reset is None:
+        try:
+            stream.rst_stream(_INTERNAL_ERROR)
+        except Exception as e2:
+            _failed(server, stream, e2, True)
+    return None
 
 
 connection = property(_connection)

@@ -71,34 +71,8 @@ def _serve_h2(self, conn):
     return serve_connection(self, self.onstream, conn)
 
 
-async def _h2c_upgrade(self, conn, stream):
-    # Server side of `Upgrade: h2c`: 101, then HTTP/2 on this connection with the
-    # request as stream 1.  False when the request cannot switch.
-    from mhttp.h2_connection import upgrade_request, UPGRADE_101, _clean
-    from mhttp.headers import Headers
-    sh = upgrade_request(stream.headers)
-    if sh is None or not conn.p.their_done:
-        return False
-    p = conn.p
-    left = p._buf[p._pos:]
-    try:
-        c2 = self._new_h2(conn.io, bytes(left) if left else None,
-                          (sh, Headers(_clean(stream.headers))))
-    except Exception as e:
-        import sys
-        m = sys.modules.get("mhttp.errors")
-        if m is None or not isinstance(e, m.Error):
-            raise
-        return False
-    await conn.io.send([UPGRADE_101], self.write_timeout)
-    self.conns.discard(conn)
-    self.conns.add(c2)
-    if self._closing:
-        c2.close_after = True       # (close() began during the upgrade: GOAWAY at once)
-    try:
-        await self._serve_h2(c2)
-        if c2.close_after and not c2.eof:
-            await self._error_close(c2.io, None)    # (the lingering close: see server.py)
-    finally:
-        self.conns.discard(c2)
-    return True
+def _h2c_upgrade(self, conn, stream):
+    # Server side of `Upgrade: h2c` (the coroutine of mhttp._h2_conn_rare._h2c_upgrade:
+    # board RAM, a prior-knowledge or TLS server never loads its ~0.5 KB of bytecode).
+    from mhttp._h2_conn_rare import _h2c_upgrade
+    return _h2c_upgrade(self, conn, stream)

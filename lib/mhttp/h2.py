@@ -237,34 +237,14 @@ def _rare():
 
 
 def __getattr__(name):
-    if name == "__all__":     # `from ... import *` (mhttp._star)
-        from mhttp._star import names
-        return names(globals(), "H2ConnectionError H2StreamError CompressionError "
-                                "ProtocolError Encoder Decoder")
-    if name == "Encoder" or name == "Decoder":
-        from mhttp import hpack
-        return getattr(hpack, name)
-    if name == "_RARE":       # H2Protocol's methods in mhttp._h2_rare (the same literal)
-        return ("h2c_settings initiate_upgrade_connection update_settings "
-                "settings_ack_pending_since blocked_streams start_graceful_shutdown "
-                "push_stream send_priority_update _state_of "
-                "_check_absent open_outbound_streams open_inbound_streams stream_state "
-                "local_flow_control_window _send_data_slow end_stream reset_stream ping")
-    # PEP 562 (MicroPython has it too): the names kept out of this module's RAM.
-    # (the prefixes in one str with spaces: one constant, not six interned names; the
-    # *_NAMES tables are EV_NAMES, ST_NAMES and IN_NAMES)
-    if " %s " % name[:name.find("_") + 1] in " SEND_ RECV_ EV_ ST_ CONN_ IN_ ":
-        return getattr(_rare(), name)
-    if " %s " % name in " H2ConnectionError H2StreamError CompressionError ProtocolError ":
-        # mhttp.errors' classes, as when they were imported here (looked up on first
-        # use: mhttp._errors_h2 stays out of a clean exchange; ProtocolError is imported
-        # where used: board RAM, see the imports)
-        return getattr(__import__("mhttp.errors", None, None, (name,)), name)
-    if " %s " % name in " H2Session ":
-        # lua-resty-http2's session class, mhttp.h2_session.H2Session (names as str
-        # longer than 10 characters: not interned on a board until used)
-        return getattr(__import__("mhttp.h2_session", None, None, (name,)), name)
-    raise AttributeError(name)
+    # PEP 562 (MicroPython has it too): the names kept out of this module's RAM (the
+    # public EV_* / ST_* / SEND_* / RECV_* / CONN_* / *_NAMES, the error classes, Encoder,
+    # Decoder, H2Session), found by mhttp._h2_attr (board RAM: its names and tests are
+    # constants of a module a plain exchange never loads, ~1 KB as .mpy files).
+    if name == "__path__":
+        raise AttributeError(name)
+    from mhttp import _h2_attr
+    return _h2_attr.get(globals(), name)
 
 
 def _err(n, id=None, args=None):
@@ -431,7 +411,8 @@ class H2Protocol:
                           "settings_ack_pending_since blocked_streams start_graceful_shutdown "
                           "push_stream send_priority_update _state_of _check_absent "
                           "open_outbound_streams open_inbound_streams stream_state "
-                          "local_flow_control_window _send_data_slow end_stream reset_stream ping")
+                          "local_flow_control_window _send_data_slow end_stream reset_stream "
+                          "ping _emit_block")
 
     # -- starting ------------------------------------------------------------------------
 
@@ -1099,23 +1080,6 @@ class H2Protocol:
             from mhttp.errors import ProtocolError
             raise ProtocolError("HTTP/2 connection is closed")
 
-    def _emit_block(self, ftype, id, data, flags, src=b""):
-        mx = self._out_max_frame
-        out = self._out
-        if len(data) + len(src) <= mx:
-            out.append(header_pack(len(data) + len(src), ftype, flags | _FLAG_END_HEADERS, id)
-                       + src + data)
-            return
-        first = mx - len(src)
-        out.append(header_pack(mx, ftype, flags, id) + src + data[:first])
-        i = first
-        n = len(data)
-        while i < n:
-            chunk = data[i:i + mx]
-            i += mx
-            out.append(header_pack(len(chunk), _FRAME_CONTINUATION,
-                                   _FLAG_END_HEADERS if i >= n else 0, id) + chunk)
-
     def send_headers(self, stream_id, headers, end_stream=False):
         # A request (client, opens the stream), a response or 1xx (server), or trailers
         # (end_stream=True after DATA).  headers: Headers or a list of (name, value[,
@@ -1162,6 +1126,7 @@ class H2Protocol:
             b[8] = stream_id & 255
             self._out.append(bytes(b))
         else:
+            # (a block over one frame: HEADERS and CONTINUATION, mhttp._h2_rare)
             self._emit_block(_FRAME_HEADERS, stream_id, bytes(b[9:]),
                              _FLAG_END_STREAM if end_stream else 0)
         if self._fc[0]:
@@ -1242,6 +1207,7 @@ _lazy.settle(H2Protocol, "mhttp._h2_rare",
              "h2c_settings initiate_upgrade_connection update_settings settings_ack_pending_since "
              "blocked_streams start_graceful_shutdown push_stream send_priority_update _state_of "
              "_check_absent open_outbound_streams open_inbound_streams stream_state "
-             "local_flow_control_window _send_data_slow end_stream reset_stream ping")
+             "local_flow_control_window _send_data_slow end_stream reset_stream "
+             "ping _emit_block")
 _lazy.settle(H2Protocol, "mhttp._h2_client",
              "get_next_available_stream_id can_open_stream _open_local _check_response")

@@ -214,11 +214,11 @@ def _wake_all(items):
 
 
 # Board RAM: the rarely used methods of H2Connection and H2Stream live in
-# mhttp._h2_conn_rare and mhttp._h2_stream_rare, and the server's (H2Connection.serve,
-# H2Stream.finish_server) in mhttp._h2_server, loaded and stored on the class the first
-# time one of these names is used (see the classes' __getattr__ and mhttp._lazy).
-# What only a client runs (H2Connection's connect, new_stream, _start, _read_once, _check;
-# H2Stream's _open) is in mhttp._h2_client.  (Each list of names is a literal, in
+# mhttp._h2_conn_rare and mhttp._h2_stream_rare (H2Stream.finish_server too: a response
+# the handler left open), and the server's H2Connection.serve in mhttp._h2_server, loaded
+# and stored on the class the first time one of these names is used (see the classes'
+# __getattr__ and mhttp._lazy).  What only a client runs (H2Connection's connect, close,
+# new_stream, _start, _read_once, _check; H2Stream's _open) is in mhttp._h2_client.  (Each list of names is a literal, in
 # __getattr__ and in the settle() at the end, not a global; h2_connection._CONN_RARE and
 # _STREAM_RARE are the module __getattr__'s.  Board RAM: with _is_blocking inlined,
 # ProtocolError imported where used and mhttp._lazy and mhttp.stream_common reached as
@@ -339,7 +339,7 @@ class H2Connection:
     def __getattr__(self, name):
         if name == "serve":
             return _lazy.bind(self, name, "mhttp._h2_server", "serve")
-        c = "connect new_stream _start _read_once _check"
+        c = "connect new_stream _start _read_once _check close"
         if name in c.split():
             return _lazy.bind(self, name, "mhttp._h2_client", c)
         return _lazy.bind(self, name, "mhttp._h2_conn_rare",
@@ -347,23 +347,7 @@ class H2Connection:
                           "can_open_stream shutdown abort ping update_settings "
                           "get_next_incoming_stream _fail _kick _quiet_flush")
 
-    # -- lua-http connection API (connect: mhttp._h2_client) --------------------------
-    async def close(self, timeout=None):
-        # GOAWAY(NO_ERROR) if still open, then close the transport.
-        if self.closed:
-            return
-        p = self.p
-        if p.state != _CONN_CLOSED and self.error is None:
-            p.close_connection(_NO_ERROR)
-            try:
-                await self._flush(timeout if timeout is not None else 1)
-            except Exception as e:
-                if not _is(e, 0):
-                    raise
-        self.closed = True
-        self._end(_errors().ConnectionClosed("connection closed"))
-        await self.io.close()
-
+    # -- lua-http connection API (connect, close: mhttp._h2_client) -------------------
     # -- client: connect, new_stream, _start, _read_once (mhttp._h2_client) -----------
     # -- server / pushed streams ------------------------------------------------------
     # -- internals: I/O ---------------------------------------------------------------
@@ -755,13 +739,11 @@ class H2Stream(_sc.StreamCommon):
     discard = False             # client: response dropped as it comes (h2c probe)
 
     def __getattr__(self, name):
-        if name == "finish_server":
-            return _lazy.bind(self, name, "mhttp._h2_server", "finish_server")
         if name == "_open":
             return _lazy.bind(self, name, "mhttp._h2_client", "_open")
         return _sc.rare_attr(self, name, "mhttp._h2_stream_rare",
                              "connection get_method _raise write_continue write_trailers "
-                             "push_promise rst_stream shutdown pushed promised_by")
+                             "push_promise rst_stream shutdown pushed promised_by finish_server")
 
     def __init__(self, conn, id):
         self.conn = conn
@@ -987,7 +969,7 @@ def __getattr__(name):
                 "get_next_incoming_stream _fail _kick _quiet_flush")
     if name == "_STREAM_RARE":      # H2Stream's in mhttp._h2_stream_rare
         return ("connection get_method _raise write_continue write_trailers push_promise "
-                "rst_stream shutdown pushed promised_by")
+                "rst_stream shutdown pushed promised_by finish_server")
     from mhttp import _h2_conn_rare
     return _h2_conn_rare.F[_CF_ATTR](globals(), name)
 
@@ -999,9 +981,8 @@ _lazy.settle(H2Connection, "mhttp._h2_conn_rare",
              "shutdown abort ping update_settings get_next_incoming_stream _fail _kick "
              "_quiet_flush")
 _lazy.settle(H2Connection, "mhttp._h2_server", "serve")
-_lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check")
+_lazy.settle(H2Connection, "mhttp._h2_client", "connect new_stream _start _read_once _check close")
 _lazy.settle(H2Stream, "mhttp._h2_client", "_open")
 _lazy.settle(H2Stream, "mhttp._h2_stream_rare",
              "connection get_method _raise write_continue write_trailers push_promise "
-             "rst_stream shutdown pushed promised_by")
-_lazy.settle(H2Stream, "mhttp._h2_server", "finish_server")
+             "rst_stream shutdown pushed promised_by finish_server")

@@ -18,7 +18,7 @@ from _srvio import ServerIO
 
 # what only a client runs (mhttp._h2_client)
 _P_CLIENT = " get_next_available_stream_id can_open_stream _open_local _check_response"
-_C_CLIENT = " connect new_stream _start _read_once _check"
+_C_CLIENT = " connect new_stream _start _read_once _check close"
 _T_RARE = "dynamic_table insert_entry get_indexed_header"     # hpack._Table's, rare
 _MODS = ("_h2_rare", "_h2_frames_more", "_h2_conn_rare", "_h2_stream_rare", "_hpack_more",
          "_h2_server", "_h2_client")
@@ -32,7 +32,7 @@ def _pristine():
         return
     for cls, names in ((H2Protocol, h2._RARE + _P_CLIENT),
                        (H2Connection, h2_connection._CONN_RARE + " serve" + _C_CLIENT),
-                       (H2Stream, h2_connection._STREAM_RARE + " finish_server _open"),
+                       (H2Stream, h2_connection._STREAM_RARE + " _open"),
                        (hpack.Encoder, _T_RARE), (hpack.Decoder, _T_RARE)):
         for n in names.split():
             if n in cls.__dict__:
@@ -279,7 +279,7 @@ def test_cpython_binds_the_rare_methods_at_import():
         return
     for cls, names in ((H2Protocol, h2._RARE + _P_CLIENT),
                        (H2Connection, h2_connection._CONN_RARE + " serve" + _C_CLIENT),
-                       (H2Stream, h2_connection._STREAM_RARE + " finish_server _open"),
+                       (H2Stream, h2_connection._STREAM_RARE + " _open"),
                        (hpack._Table, _T_RARE)):
         assert "__getattr__" not in cls.__dict__, cls
         for n in names.split():
