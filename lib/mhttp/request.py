@@ -540,18 +540,10 @@ class ClientStream:
         conn = self.stream.connection
         pool = POOL if self.pool is None else self.pool
         if getattr(conn, "version", 1) == 2:
-            if not end:
-                self.stream.shutdown()  # RST_STREAM; the shared connection stays
-            if pool and _reusable(conn) is None:
-                # its last stream after the peer's GOAWAY (or it failed): out of the pool
-                # and closed now, not left open until evicted (Pool.get stops at the
-                # newest usable entry and would not reach it)
-                es = pool.entries
-                for i in range(len(es)):
-                    if es[i][1] is conn:
-                        es.pop(i)
-                        break
-                conn.abort()
+            # a shared HTTP/2 connection: mhttp._client_h2's (board RAM: an HTTP/1.1
+            # client does not carry that code)
+            from mhttp._client_h2 import _release
+            _release(self, end, conn, pool)
             return
         if end and pool and _reusable(conn) is True:
             # Board RAM: the idle connection does not keep the finished exchange's stream
