@@ -313,8 +313,11 @@ class Request:
         self.body = body
 
     def __getattr__(self, name):
-        # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy)
-        return _lazy.bind(self, name, "mhttp._request_more", _RARE)
+        # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy);
+        # a Pool's count, close_all and _evict: Pool's __getattr__ is this function too
+        # (board RAM: a def is heap on a board, ~115 B as a .mpy file)
+        return _lazy.bind(self, name, "mhttp._request_more",
+                          "count close_all _evict" if isinstance(self, Pool) else _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -609,8 +612,8 @@ class Pool:
         # first request that waits for one (mhttp._request_more._connect_shared): a
         # blocking client never does (board RAM: a dict and an attribute fewer, 64 B).
 
-    def __getattr__(self, name):
-        return _lazy.bind(self, name, "mhttp._request_more", "count close_all _evict")
+    # count, close_all and _evict, bound on first use (Request's __getattr__, see there)
+    __getattr__ = Request.__getattr__
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on
