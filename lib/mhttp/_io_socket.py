@@ -70,10 +70,7 @@ class SocketIO:
             self.poll = select.poll()
             self.poll.register(raw, select.POLLIN)
 
-    def __getattr__(self, name):
-        if name in "settimeout readinto sendall".split():
-            return bind(self, name, "mhttp._io_plain", "settimeout readinto sendall")
-        return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
+    # (its __getattr__, binding the rare methods, is Blocking's, below: one def for both)
 
     def wait(self, start, timeout, write):
         # poll mode: waits until the raw socket is readable (writable if write), or raises
@@ -185,6 +182,12 @@ class Blocking:
         object.__setattr__(self, "_obj", obj)
 
     def __getattr__(self, name):
+        if isinstance(self, SocketIO):
+            # SocketIO's __getattr__ too (board RAM: a def is heap on a board, ~115 B as
+            # a .mpy file): its rare methods, bound on first use
+            if name in "settimeout readinto sendall".split():
+                return bind(self, name, "mhttp._io_plain", "settimeout readinto sendall")
+            return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
         v = getattr(self._obj, name)
         if callable(v) and not isinstance(v, type):
             def call(*a, **kw):
@@ -221,6 +224,8 @@ class Blocking:
         # object on a board, even from ROMFS)
         return "%s(%r)" % ("Blocking", self._obj)
 
+
+SocketIO.__getattr__ = Blocking.__getattr__
 
 # CPython: bound at import, no __getattr__ (mhttp._lazy)
 settle(SocketIO, "mhttp._io_rare", "peername localname alpn expire")

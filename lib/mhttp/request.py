@@ -314,8 +314,21 @@ class Request:
 
     def __getattr__(self, name):
         # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy);
-        # a Pool's count, close_all and _evict: Pool's __getattr__ is this function too
-        # (board RAM: a def is heap on a board, ~115 B as a .mpy file)
+        # Pool's and ClientStream's __getattr__ is this function too (board RAM: a def is
+        # heap on a board, ~115 B as a .mpy file): a pool's count, close_all and _evict,
+        # a stream's names as described in ClientStream.
+        if isinstance(self, ClientStream):
+            # StreamCommon's helpers in mhttp._stream_more (get_body_chars,
+            # save_body_to_file, each_chunk, ...) are bound on ClientStream: they read
+            # through get_next_chunk below, which releases the connection at the end of
+            # the body.  Everything else (connection, get_headers, write_headers,
+            # write_chunk, ...): the driver's stream's.
+            from mhttp.stream_common import BODY, rare_attr
+            if name in BODY.split():
+                return rare_attr(self, name, None, None)
+            if name == "shutdown":
+                return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
+            return getattr(self.stream, name)
         return _lazy.bind(self, name, "mhttp._request_more",
                           "count close_all _evict" if isinstance(self, Pool) else _RARE)
 
@@ -508,17 +521,9 @@ class ClientStream:
         if _reusable(stream.connection) is True:
             self._release(True)     # no body to read (HEAD, 204, 304, content-length 0)
 
-    def __getattr__(self, name):
-        # StreamCommon's helpers in mhttp._stream_more (get_body_chars, save_body_to_file,
-        # each_chunk, ...) are bound here, on this class: they read through get_next_chunk
-        # below, which releases the connection at the end of the body.  Everything else
-        # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
-        from mhttp.stream_common import BODY, rare_attr
-        if name in BODY.split():
-            return rare_attr(self, name, None, None)
-        if name == "shutdown":
-            return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
-        return getattr(self.stream, name)
+    # StreamCommon's helpers (BODY), shutdown, and everything else read through to the
+    # driver's stream: Request's __getattr__ (one def for both, see there)
+    __getattr__ = Request.__getattr__
 
     # (StreamCommon's, taken as the class is made: no global for its module)
     from mhttp.stream_common import StreamCommon as get_body_as_string
