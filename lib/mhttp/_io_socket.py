@@ -70,7 +70,14 @@ class SocketIO:
             self.poll = select.poll()
             self.poll.register(raw, select.POLLIN)
 
-    # (its __getattr__, binding the rare methods, is Blocking's, below: one def for both)
+    def __getattr__(self, name):
+        # (not Blocking's __getattr__ with a branch for this class, as Request's serves
+        # Pool and ClientStream: measured, Blocking's bigger frame, made on every call
+        # through the wrapper, or its class placed first cost the h1 client from ROMFS or
+        # the WebSocket client 256 B to 1 KiB of smallest heap)
+        if name in "settimeout readinto sendall".split():
+            return bind(self, name, "mhttp._io_plain", "settimeout readinto sendall")
+        return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
 
     def wait(self, start, timeout, write):
         # poll mode: waits until the raw socket is readable (writable if write), or raises
@@ -182,12 +189,6 @@ class Blocking:
         object.__setattr__(self, "_obj", obj)
 
     def __getattr__(self, name):
-        if isinstance(self, SocketIO):
-            # SocketIO's __getattr__ too (board RAM: a def is heap on a board, ~115 B as
-            # a .mpy file): its rare methods, bound on first use
-            if name in "settimeout readinto sendall".split():
-                return bind(self, name, "mhttp._io_plain", "settimeout readinto sendall")
-            return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
         v = getattr(self._obj, name)
         if callable(v) and not isinstance(v, type):
             def call(*a, **kw):
@@ -224,8 +225,6 @@ class Blocking:
         # object on a board, even from ROMFS)
         return "%s(%r)" % ("Blocking", self._obj)
 
-
-SocketIO.__getattr__ = Blocking.__getattr__
 
 # CPython: bound at import, no __getattr__ (mhttp._lazy)
 settle(SocketIO, "mhttp._io_rare", "peername localname alpn expire")
