@@ -125,6 +125,9 @@ def gen():
         yield b"c%d" % i
 h, s = mk("/echo", "POST", gen()).go_blocking(10)
 print("B3", s.get_body_as_string(10))
+# MicroPython's sockets, plain or TLS, run SocketIO in poll mode: its reads and writes
+# on a socket with a timeout (mhttp._io_plain, CPython's and CircuitPython's) never load
+print("PLAIN", "mhttp._io_plain" in sys.modules)
 
 async def main():
     h, s = await mk("/big?n=30000").go(10)
@@ -149,7 +152,8 @@ def _script_out(url, heap, cafile=None, tmp=None):
     return r.stdout.decode()
 
 
-EXPECTED = ("B1 b'200' b'hello'\nB2 b'GET' b''\nB3 b'c0c1c2c3'\nA1 b'200' 30000\n"
+EXPECTED = ("B1 b'200' b'hello'\nB2 b'GET' b''\nB3 b'c0c1c2c3'\nPLAIN False\n"
+            "A1 b'200' 30000\n"
             "A2 b'100-continue' 3000\nA3 b'one,two,three'\n")
 
 

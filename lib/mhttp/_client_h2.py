@@ -1,8 +1,8 @@
 # mhttp._client_h2: mhttp.client's HTTP/2 connection setup (prior knowledge or ALPN "h2":
 # h2(); Upgrade: h2c: h2c_upgrade()), imported by mhttp.client only when a connection
 # turns out to be HTTP/2, so that an HTTP/1.1 client does not load it; and the HTTP/2
-# case of mhttp.request's pool bookkeeping (_reusable(), abort(): also whether a request
-# the server did not process is sent again).
+# case of mhttp.request's pool bookkeeping (_reusable(), _release(), abort(): also whether
+# a request the server did not process is sent again).
 
 
 def h2(io, o, upgrade=None, initial_data=None):
@@ -54,6 +54,23 @@ def _reusable(conn):
     if conn.goaway is not None:
         return False if getattr(conn, "streams", None) else None
     return True if conn.can_open_stream() else False
+
+
+def _release(self, end, conn, pool):
+    # mhttp.request's ClientStream._release (self) for a stream of a shared HTTP/2
+    # connection conn, from pool: end, the body was read to its end.
+    if not end:
+        self.stream.shutdown()  # RST_STREAM; the shared connection stays
+    if pool and (getattr(conn, "closed", False) or _reusable(conn) is None):
+        # (mhttp.request._reusable's None) its last stream after the peer's GOAWAY (or it failed): out of the pool and
+        # closed now, not left open until evicted (Pool.get stops at the newest usable
+        # entry and would not reach it)
+        es = pool.entries
+        for i in range(len(es)):
+            if es[i][1] is conn:
+                es.pop(i)
+                break
+        conn.abort()
 
 
 def abort(conn, e, req, state):

@@ -16,7 +16,10 @@ from mhttp._lazy import bind, settle
 # mhttp._io_rare, bound on first use (mhttp._lazy): "peername localname alpn expire",
 # written in __getattr__ and in settle() at the end (equal literals are one object).  So
 # does the texts' _err, imported at each raise site under a local's name (board RAM: no
-# def here).
+# def here).  The reads and writes of a socket with a timeout (no poll mode: CPython,
+# CircuitPython; settimeout, readinto, sendall) live in mhttp._io_plain, bound the same
+# way: MicroPython's sockets always run in poll mode, so a board does not carry that
+# code (~0.4 KB of bytecode, heap when the .mpy loads from a filesystem).
 
 
 class SocketIO:
@@ -68,14 +71,13 @@ class SocketIO:
             self.poll.register(raw, select.POLLIN)
 
     def __getattr__(self, name):
+        # (not Blocking's __getattr__ with a branch for this class, as Request's serves
+        # Pool and ClientStream: measured, Blocking's bigger frame, made on every call
+        # through the wrapper, or its class placed first cost the h1 client from ROMFS or
+        # the WebSocket client 256 B to 1 KiB of smallest heap)
+        if name in "settimeout readinto sendall".split():
+            return bind(self, name, "mhttp._io_plain", "settimeout readinto sendall")
         return bind(self, name, "mhttp._io_rare", "peername localname alpn expire")
-
-    def settimeout(self, timeout):
-        if self.poll is not None:
-            return
-        if timeout != self.timeout:
-            self.raw.settimeout(timeout)
-            self.timeout = timeout
 
     def wait(self, start, timeout, write):
         # poll mode: waits until the raw socket is readable (writable if write), or raises
@@ -115,86 +117,51 @@ class SocketIO:
         if self.closed:
             from mhttp._io_rare import _err as mv
             raise mv(0)   # recv on a closed connection
+        if self.poll is None:
+            # a socket with a timeout (CPython, CircuitPython): mhttp._io_plain's
+            return self.readinto(timeout)
         mv = self.buf
-        if self.poll is not None:
-            start = _io.ticks_ms()
-            for _ in range(1000000):
-                try:
-                    n = self.recv_into(mv)
-                except OSError as e:
-                    n = e.args[0] if e.args else 0
-                    if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
-                        n = None
-                    else:
-                        raise _io._oserror(e, "read")
-                if n is not None:
-                    return mv[:n] if n else b""
-                self.wait(start, timeout, False)
-            from mhttp._io_rare import _err as mv
-            raise mv(4)   # read made no progress
-        self.settimeout(timeout)
-        try:
-            if self.recv_into is not None:
+        start = _io.ticks_ms()
+        for _ in range(1000000):
+            try:
                 n = self.recv_into(mv)
-                k = 0
-                while n is None and k < 64:
-                    # MicroPython's SSLSocket returns None when a TLS record carried no
-                    # application data (a TLS 1.3 session ticket): read again.
-                    k += 1
-                    n = self.recv_into(mv)
-                if n is None:  # MicroPython non-blocking socket with nothing to read
-                    from mhttp._io_rare import _err as mv
-                    raise mv(2, timeout)  # read timed out after %ss
+            except OSError as e:
+                n = e.args[0] if e.args else 0
+                if n == 11 or n == 35:  # EAGAIN (Linux, BSD): nothing to read yet
+                    n = None
+                else:
+                    raise _io._oserror(e, "read")
+            if n is not None:
                 return mv[:n] if n else b""
-            return self.sock.recv(len(mv))
-        except OSError as e:
-            raise _io._oserror(e, "read")
-        except Exception as e:  # CPython socket.timeout is an OSError subclass; others
-            from mhttp.errors import Error
-            if isinstance(e, Error):
-                raise
-            n = type(e).__name__
-            # (timeout or TimeoutError: the second built here, on an error, not a str
-            # constant, a heap object on a board even from ROMFS)
-            if n == "timeout" or n == "Timeout" + "Error":
-                from mhttp._io_rare import _err as mv
-                raise mv(2, timeout)  # read timed out after %ss
-            raise
+            self.wait(start, timeout, False)
+        from mhttp._io_rare import _err as mv
+        raise mv(4)   # read made no progress
 
     def write(self, pieces, timeout):
         if self.closed:
             from mhttp._io_rare import _err as s
             raise s(1)   # send on a closed connection
-        s = self.sock
-        if self.poll is not None:
-            start = _io.ticks_ms()
-            for p in pieces:
-                mv = memoryview(p)
-                while len(mv):
-                    try:
-                        n = s.write(mv)
-                    except OSError as e:
-                        n = e.args[0] if e.args else 0
-                        if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
-                            n = None
-                        else:
-                            raise _io._oserror(e, "write")
-                    if not n:
-                        self.wait(start, timeout, True)
-                        continue
-                    mv = mv[n:]
+        if self.poll is None:
+            # a socket with a timeout (CPython, CircuitPython): mhttp._io_plain's
+            self.sendall(pieces, timeout)
             return
-        self.settimeout(timeout)
-        try:
-            for p in pieces:
-                mv = memoryview(p)
-                while len(mv):
-                    n = s.send(mv)
-                    if n is None:
-                        n = 0
-                    mv = mv[n:]
-        except OSError as e:
-            raise _io._oserror(e, "write")
+        s = self.sock
+        start = _io.ticks_ms()
+        for p in pieces:
+            mv = memoryview(p)
+            while len(mv):
+                try:
+                    n = s.write(mv)
+                except OSError as e:
+                    n = e.args[0] if e.args else 0
+                    if n == 11 or n == 35:  # EAGAIN (Linux, BSD): no room yet
+                        n = None
+                    else:
+                        raise _io._oserror(e, "write")
+                if not n:
+                    self.wait(start, timeout, True)
+                    continue
+                mv = mv[n:]
 
     def abort(self):
         if self.closed:
@@ -261,3 +228,4 @@ class Blocking:
 
 # CPython: bound at import, no __getattr__ (mhttp._lazy)
 settle(SocketIO, "mhttp._io_rare", "peername localname alpn expire")
+settle(SocketIO, "mhttp._io_plain", "settimeout readinto sendall")

@@ -157,6 +157,14 @@ class H1Connection:
         # end_exchange and _incoming in mhttp._h1_server (loaded on first use; the
         # server-only half is bound like the rare methods: a client never loads it).
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
+        # H1Stream's __getattr__ is this function too (board RAM: a def is heap on a
+        # board, ~115 B as a .mpy file): a stream's names are bound below.
+        if isinstance(self, H1Stream):
+            if name in "finish_server _out _left".split():
+                return _lazy.bind(self, name, "mhttp._h1_server", "finish_server _out _left")
+            return stream_common.rare_attr(self, name, "mhttp._h1c_stream",
+                                           "get_method write_continue write_trailers shutdown "
+                                           "_push _tunnel")
         if name in "_rest_of_head end_exchange _incoming".split():
             return _lazy.bind(self, name, "mhttp._h1_server",
                               "_rest_of_head end_exchange _incoming")
@@ -229,17 +237,12 @@ class H1Stream(stream_common.StreamCommon):
         # (not in _h1c_stream: a pooled client asks for it on every response)
         return self.conn
 
-    def __getattr__(self, name):
-        # get_method, write_continue, write_trailers, shutdown, _push and _tunnel (reading
-        # after an upgrade) live in mhttp._h1c_stream, the server's finish_server, _out
-        # (write_headers' response head) and _left (the request body deadline) in
-        # mhttp._h1_server, the rare body helpers (stream_common.BODY) in
-        # mhttp._stream_more (loaded on first use).
-        if name in "finish_server _out _left".split():
-            return _lazy.bind(self, name, "mhttp._h1_server", "finish_server _out _left")
-        return stream_common.rare_attr(self, name, "mhttp._h1c_stream",
-                                       "get_method write_continue write_trailers shutdown "
-                                       "_push _tunnel")
+    # get_method, write_continue, write_trailers, shutdown, _push and _tunnel (reading
+    # after an upgrade) live in mhttp._h1c_stream, the server's finish_server, _out
+    # (write_headers' response head) and _left (the request body deadline) in
+    # mhttp._h1_server, the rare body helpers (stream_common.BODY) in mhttp._stream_more
+    # (loaded on first use): bound by H1Connection's __getattr__ (one def for both).
+    __getattr__ = H1Connection.__getattr__
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):

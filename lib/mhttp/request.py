@@ -313,8 +313,24 @@ class Request:
         self.body = body
 
     def __getattr__(self, name):
-        # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy)
-        return _lazy.bind(self, name, "mhttp._request_more", _RARE)
+        # clone, to_uri, set_body, handle_redirect and the rare parts of go (mhttp._lazy);
+        # Pool's and ClientStream's __getattr__ is this function too (board RAM: a def is
+        # heap on a board, ~115 B as a .mpy file): a pool's count, close_all and _evict,
+        # a stream's names as described in ClientStream.
+        if isinstance(self, ClientStream):
+            # StreamCommon's helpers in mhttp._stream_more (get_body_chars,
+            # save_body_to_file, each_chunk, ...) are bound on ClientStream: they read
+            # through get_next_chunk below, which releases the connection at the end of
+            # the body.  Everything else (connection, get_headers, write_headers,
+            # write_chunk, ...): the driver's stream's.
+            from mhttp.stream_common import BODY, rare_attr
+            if name in BODY.split():
+                return rare_attr(self, name, None, None)
+            if name == "shutdown":
+                return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
+            return getattr(self.stream, name)
+        return _lazy.bind(self, name, "mhttp._request_more",
+                          "count close_all _evict" if isinstance(self, Pool) else _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -505,17 +521,9 @@ class ClientStream:
         if _reusable(stream.connection) is True:
             self._release(True)     # no body to read (HEAD, 204, 304, content-length 0)
 
-    def __getattr__(self, name):
-        # StreamCommon's helpers in mhttp._stream_more (get_body_chars, save_body_to_file,
-        # each_chunk, ...) are bound here, on this class: they read through get_next_chunk
-        # below, which releases the connection at the end of the body.  Everything else
-        # (connection, get_headers, write_headers, write_chunk, ...): the driver's stream's.
-        from mhttp.stream_common import BODY, rare_attr
-        if name in BODY.split():
-            return rare_attr(self, name, None, None)
-        if name == "shutdown":
-            return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
-        return getattr(self.stream, name)
+    # StreamCommon's helpers (BODY), shutdown, and everything else read through to the
+    # driver's stream: Request's __getattr__ (one def for both, see there)
+    __getattr__ = Request.__getattr__
 
     # (StreamCommon's, taken as the class is made: no global for its module)
     from mhttp.stream_common import StreamCommon as get_body_as_string
@@ -540,18 +548,10 @@ class ClientStream:
         conn = self.stream.connection
         pool = POOL if self.pool is None else self.pool
         if getattr(conn, "version", 1) == 2:
-            if not end:
-                self.stream.shutdown()  # RST_STREAM; the shared connection stays
-            if pool and _reusable(conn) is None:
-                # its last stream after the peer's GOAWAY (or it failed): out of the pool
-                # and closed now, not left open until evicted (Pool.get stops at the
-                # newest usable entry and would not reach it)
-                es = pool.entries
-                for i in range(len(es)):
-                    if es[i][1] is conn:
-                        es.pop(i)
-                        break
-                conn.abort()
+            # a shared HTTP/2 connection: mhttp._client_h2's (board RAM: an HTTP/1.1
+            # client does not carry that code)
+            from mhttp._client_h2 import _release
+            _release(self, end, conn, pool)
             return
         if end and pool and _reusable(conn) is True:
             # Board RAM: the idle connection does not keep the finished exchange's stream
@@ -617,8 +617,8 @@ class Pool:
         # first request that waits for one (mhttp._request_more._connect_shared): a
         # blocking client never does (board RAM: a dict and an attribute fewer, 64 B).
 
-    def __getattr__(self, name):
-        return _lazy.bind(self, name, "mhttp._request_more", "count close_all _evict")
+    # count, close_all and _evict, bound on first use (Request's __getattr__, see there)
+    __getattr__ = Request.__getattr__
 
     def get(self, key):
         # The most recently idled live connection for key, or None.  Dead ones found on

@@ -153,6 +153,16 @@ def test_raise_site_comments_match_the_table():
         seen.add(int(k.group(1)))
     assert seen == set(range(5))
     assert os.path.basename(m.__file__) == "_io_socket.py"
+    # and in mhttp._io_plain (SocketIO's reads without poll mode): 2
+    import mhttp._io_plain as m
+    seen = set()
+    for line in open(m.__file__, encoding="utf-8").read().split("\n"):
+        k = re.search(r"\braise \w+\((\d+)", line)
+        if k is None or line.lstrip().startswith("def "):
+            continue
+        assert line.split("  # ", 1)[1] == _ERRORS[int(k.group(1))], line
+        seen.add(int(k.group(1)))
+    assert seen == {2}
     # and in mhttp._io_stream (StreamIO) with its recv and _send (mhttp._io_stream_more):
     # 0-3 and 10
     import mhttp._io_stream as m
