@@ -1,0 +1,189 @@
+# Our HTTP/2 server's limits on a stalling or odd client (`python -m mhttp serve` on the
+# CPython fast path, the asyncio-streams path and the MicroPython unix port, with short
+# timeouts), checked on the wire: a request stream left silent gets 408 and
+# RST_STREAM(NO_ERROR) after body_timeout and the connection its GOAWAY after
+# idle_timeout; a header block left unfinished gets GOAWAY(ENHANCE_YOUR_CALM); an
+# extended CONNECT for a protocol we do not speak is refused at once (400), not after its
+# never-ending request; `Upgrade: h2c` is ignored (the request served as HTTP/1.1) on an
+# HTTP/1.0 request, without `Upgrade, HTTP2-Settings` in Connection, and with an
+# HTTP2-Settings value that is not base64url.  Meanwhile other streams and connections
+# keep being served.
+import os
+import socket
+import struct
+import time
+
+import pytest
+
+from _h2_util import PY, ROOT, Proc, free_port
+from mhttp.hpack import Encoder, Decoder
+from mhttp.h2_frames import PREFACE, settings_pack, headers_pack, goaway_unpack
+
+MP = os.path.join(ROOT, "tools", "micropython")
+BODY_TIMEOUT = 2
+IDLE_TIMEOUT = 3
+
+
+@pytest.fixture(scope="module", params=["cpython", "streams", "micropython"])
+def srv(request):
+    port = free_port()
+    exe = [MP] if request.param == "micropython" else [PY]
+    argv = exe + ["-m", "mhttp", "serve", "--port", str(port), "--body-timeout",
+                  str(BODY_TIMEOUT), "--header-timeout", "2", "--idle-timeout",
+                  str(IDLE_TIMEOUT)]
+    if request.param == "streams":
+        argv.append("--streams")
+    p = Proc(argv, port)
+    yield p
+    out = p.stop()
+    assert b"Traceback" not in out, out[-2000:]
+
+
+def _connect(port):
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+class Reader:
+    # The frames a server sends on one connection: (type, flags, stream id, payload),
+    # with the time each came; HEADERS decoded (one decoder per connection).
+    def __init__(self, sock):
+        self.s = sock
+        self.buf = b""
+        self.dec = Decoder()
+        self.eof = False
+
+    def frames(self, deadline):
+        while True:
+            while len(self.buf) >= 9:
+                ln = (self.buf[0] << 16) | (self.buf[1] << 8) | self.buf[2]
+                if len(self.buf) < 9 + ln:
+                    break
+                b = self.buf
+                t, fl, sid = b[3], b[4], struct.unpack(">L", b[5:9])[0] & 0x7fffffff
+                p = b[9:9 + ln]
+                self.buf = b[9 + ln:]
+                if t == 1:
+                    p = dict(self.dec.decode(p))
+                yield t, fl, sid, p, time.time()
+            if self.eof or time.time() >= deadline:
+                return
+            self.s.settimeout(max(0.05, deadline - time.time()))
+            try:
+                d = self.s.recv(65536)
+            except socket.timeout:
+                return
+            except OSError:
+                d = b""
+            if not d:
+                self.eof = True
+            self.buf += d
+
+    def until(self, pred, timeout):
+        got = []
+        for f in self.frames(time.time() + timeout):
+            if f[0] in (4, 8, 6):       # SETTINGS, WINDOW_UPDATE, PING
+                continue
+            got.append(f)
+            if pred(f):
+                break
+        return got
+
+
+def _get(enc, sid, port, path=b"/"):
+    return headers_pack(sid, enc.encode([(b":method", b"GET"), (b":scheme", b"http"),
+                                         (b":authority", b"127.0.0.1:%d" % port),
+                                         (b":path", path)]), end_stream=True)
+
+
+def _served(r, sid, timeout=10):
+    # the stream's response: (status, body) once its END_STREAM came
+    st = None
+    body = b""
+    for t, fl, s, p, _ in r.frames(time.time() + timeout):
+        if s != sid:
+            continue
+        if t == 1:
+            st = p.get(b":status")
+        elif t == 0:
+            body += p
+        if t in (0, 1) and fl & 1:
+            return st, body
+    return st, None
+
+
+def test_silent_request_stream_gets_408_reset_then_goaway(srv):
+    # HEADERS without END_STREAM, then no DATA: 408 after body_timeout, RST_STREAM
+    # (NO_ERROR: the rest of the request is not wanted), and once no stream is left,
+    # GOAWAY(NO_ERROR) after idle_timeout.  Before: nothing at all, the handler waited
+    # for good (slowloris over h2).
+    other = _connect(srv.port)          # another client, served meanwhile
+    other.sendall(PREFACE + settings_pack({}))
+    ro, eo = Reader(other), Encoder()
+    s = _connect(srv.port)
+    try:
+        enc = Encoder()
+        s.sendall(PREFACE + settings_pack({}) + headers_pack(
+            1, enc.encode([(b":method", b"POST"), (b":scheme", b"http"),
+                           (b":authority", b"x"), (b":path", b"/")]), end_stream=False))
+        t0 = time.time()
+        r = Reader(s)
+        # the same connection serves another stream while stream 1 waits
+        s.sendall(_get(enc, 3, srv.port))
+        assert _served(r, 3) == (b"200", b"Hello, World!")
+        other.sendall(_get(eo, 1, srv.port))
+        assert _served(ro, 1) == (b"200", b"Hello, World!")
+        got = r.until(lambda f: f[0] == 7, BODY_TIMEOUT + IDLE_TIMEOUT + 10)
+        kinds = [(f[0], f[2]) for f in got]
+        assert kinds == [(1, 1), (3, 1), (7, 0)], got
+        h, rst, ga = got
+        assert h[3][b":status"] == b"408" and h[1] & 1, h       # 408 with END_STREAM
+        assert h[4] - t0 >= BODY_TIMEOUT - 0.5, h[4] - t0
+        assert struct.unpack(">L", rst[3])[0] == 0, rst          # RST_STREAM(NO_ERROR)
+        g = goaway_unpack(ga[3])
+        assert g[0] == 3 and g[1] == 0, g                        # GOAWAY(3, NO_ERROR)
+        assert ga[4] - h[4] >= IDLE_TIMEOUT - 0.5, ga[4] - h[4]
+        assert ga[4] - t0 < BODY_TIMEOUT + IDLE_TIMEOUT + 5
+        assert r.until(lambda f: False, 5) == [] and r.eof       # then the end
+    finally:
+        s.close()
+        other.close()
+    # (the other connection has idled out meanwhile) a new one is served
+    s = _connect(srv.port)
+    try:
+        s.sendall(PREFACE + settings_pack({}) + _get(Encoder(), 1, srv.port))
+        assert _served(Reader(s), 1) == (b"200", b"Hello, World!")
+    finally:
+        s.close()
+
+
+def test_unfinished_header_block_gets_goaway(srv):
+    # HEADERS without END_HEADERS, then no CONTINUATION: only a CONTINUATION may come
+    # next, so the connection is cut off (GOAWAY ENHANCE_YOUR_CALM) after body_timeout
+    # even with another stream open.  Before: the open stream kept the connection for good.
+    s = _connect(srv.port)
+    try:
+        enc = Encoder()
+        post = enc.encode([(b":method", b"POST"), (b":scheme", b"http"),
+                           (b":authority", b"x"), (b":path", b"/")])
+        s.sendall(PREFACE + settings_pack({}) + headers_pack(1, post, end_stream=False))
+        t0 = time.time()
+        block = enc.encode([(b":method", b"GET"), (b":scheme", b"http"),
+                            (b":authority", b"x"), (b":path", b"/")])
+        s.sendall(headers_pack(3, block, end_stream=True, end_headers=False))
+        r = Reader(s)
+        got = r.until(lambda f: f[0] == 7, BODY_TIMEOUT + 10)
+        assert got and got[-1][0] == 7, got
+        g = goaway_unpack(got[-1][3])
+        assert g[1] == 11 and b"header block" in g[2], g        # ENHANCE_YOUR_CALM
+        assert BODY_TIMEOUT - 0.5 <= got[-1][4] - t0 < BODY_TIMEOUT + 5, got[-1][4] - t0
+    finally:
+        s.close()
+    # and the server serves a new connection
+    s = _connect(srv.port)
+    try:
+        s.sendall(PREFACE + settings_pack({}) + _get(Encoder(), 1, srv.port))
+        assert _served(Reader(s), 1) == (b"200", b"Hello, World!")
+    finally:
+        s.close()
