@@ -187,3 +187,28 @@ def test_unfinished_header_block_gets_goaway(srv):
         assert _served(Reader(s), 1) == (b"200", b"Hello, World!")
     finally:
         s.close()
+
+
+def test_extended_connect_other_protocol_refused_at_once(srv):
+    # RFC 8441 CONNECT with :protocol foo to /ws: 400 (the handshake's refusal) at once,
+    # then RST_STREAM(NO_ERROR); before, the refusal waited for the request's end, which
+    # a CONNECT never has.  The connection goes on serving.
+    s = _connect(srv.port)
+    try:
+        enc = Encoder()
+        t0 = time.time()
+        s.sendall(PREFACE + settings_pack({}) + headers_pack(
+            1, enc.encode([(b":method", b"CONNECT"), (b":protocol", b"foo"),
+                           (b":scheme", b"http"), (b":authority", b"x"), (b":path", b"/ws"),
+                           (b"sec-websocket-version", b"13")]), end_stream=False))
+        r = Reader(s)
+        st, body = _served(r, 1, BODY_TIMEOUT + 5)
+        assert st == b"400" and b"websocket handshake refused" in body, (st, body)
+        assert time.time() - t0 < BODY_TIMEOUT - 0.5, time.time() - t0
+        got = r.until(lambda f: f[0] == 3, 5)
+        assert got and got[-1][0] == 3 and got[-1][2] == 1, got
+        assert struct.unpack(">L", got[-1][3])[0] == 0, got     # RST_STREAM(NO_ERROR)
+        s.sendall(_get(enc, 3, srv.port))
+        assert _served(r, 3) == (b"200", b"Hello, World!")
+    finally:
+        s.close()
