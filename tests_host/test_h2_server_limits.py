@@ -212,3 +212,50 @@ def test_extended_connect_other_protocol_refused_at_once(srv):
         assert _served(r, 3) == (b"200", b"Hello, World!")
     finally:
         s.close()
+
+
+def _h1(port, req):
+    s = _connect(port)
+    try:
+        s.sendall(req)
+        d = b""
+        s.settimeout(5)
+        while b"Hello, World!" not in d and b" 101 " not in d:
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                break
+            if not c:
+                break
+            d += c
+        return d
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("name,req", [
+    ("http10", b"GET / HTTP/1.0\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+               b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n"),
+    ("no_connection_option", b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n"
+                             b"HTTP2-Settings: AAMAAABk\r\n\r\n"),
+    ("no_http2_settings_option", b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                                 b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n"),
+    ("not_token68", b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    b"Upgrade: h2c\r\nHTTP2-Settings: !!!!\r\n\r\n"),
+    ("base64_not_base64url", b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings"
+                             b"\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAAB+\r\n\r\n"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_h2c_upgrade_ignored(srv, name, req):
+    # RFC 9110 §7.8 (HTTP/1.0: MUST ignore Upgrade), §7.6.1 and RFC 7540 §3.2.1 (Upgrade
+    # and HTTP2-Settings are connection options: Connection lists them), RFC 7540 §3.2.1
+    # (HTTP2-Settings is base64url token68; a malformed one is treated as a missing one:
+    # no upgrade).  The request is answered over HTTP/1.1; before, 101 and HTTP/2.
+    d = _h1(srv.port, req)
+    assert d.startswith(b"HTTP/1.1 200 ") and d.endswith(b"Hello, World!"), d
+
+
+def test_h2c_upgrade_still_honoured(srv):
+    # the well-formed request (as curl --http2 sends it) still switches
+    d = _h1(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                      b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+    assert d.startswith(b"HTTP/1.1 101 "), d

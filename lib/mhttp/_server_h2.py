@@ -86,7 +86,7 @@ async def _h2c_upgrade(self, conn, stream):
     # request as stream 1.  False when the request cannot switch.
     from mhttp.h2_connection import upgrade_request, UPGRADE_101, _clean
     from mhttp.headers import Headers
-    sh = upgrade_request(stream.headers)
+    sh = upgrade_request(stream.headers, conn.p.their_version)
     if sh is None or not conn.p.their_done:
         return False
     p = conn.p
