@@ -17,7 +17,8 @@ import pytest
 
 from _h2_util import PY, ROOT, Proc, free_port
 from mhttp.hpack import Encoder, Decoder
-from mhttp.h2_frames import PREFACE, settings_pack, headers_pack, goaway_unpack
+from mhttp.h2_frames import (PREFACE, settings_pack, headers_pack, goaway_unpack,
+                             rst_stream_pack)
 
 MP = os.path.join(ROOT, "tools", "micropython")
 BODY_TIMEOUT = 2
@@ -259,3 +260,82 @@ def test_h2c_upgrade_still_honoured(srv):
     d = _h1(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
                       b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
     assert d.startswith(b"HTTP/1.1 101 "), d
+
+
+_BOOM_APP = """
+import sys, asyncio
+from mhttp import server as mserver
+from mhttp.cli_serve import handler
+def app(server, stream):
+    if stream.headers is not None and stream.headers.get(b":path") == b"/boom":
+        raise ValueError("boom")    # at once: on the CPython fast path, inside the dispatch
+    return handler(server, stream)
+srv = mserver.listen(app, host="127.0.0.1", port=int(sys.argv[1]), body_timeout=%d,
+                     idle_timeout=%d, streams="--streams" in sys.argv,
+                     onerror=lambda s, c, o, e: print("onerror", o, repr(e)))
+async def run():
+    await srv.listen()
+    await srv.loop()
+asyncio.run(run())
+""" % (BODY_TIMEOUT, IDLE_TIMEOUT)
+
+
+@pytest.mark.parametrize("kind", ["cpython", "streams", "micropython"])
+def test_failing_handler_500_then_stream_ends(kind, tmp_path):
+    # A handler that raises at once gets 500 (and RST_STREAM(NO_ERROR) for the request
+    # body still coming) while another stream is open; the connection goes on serving,
+    # and once the open stream has timed out (408), idles out with GOAWAY(NO_ERROR).
+    app = tmp_path / "boom_app.py"
+    app.write_text(_BOOM_APP)
+    port = free_port()
+    argv = ([MP] if kind == "micropython" else [PY]) + [str(app), str(port)]
+    if kind == "streams":
+        argv.append("--streams")
+    p = Proc(argv, port)
+    try:
+        s = _connect(port)
+        enc = Encoder()
+        post = [(b":method", b"POST"), (b":scheme", b"http"), (b":authority", b"x")]
+        s.sendall(PREFACE + settings_pack({}) +
+                  headers_pack(1, enc.encode(post + [(b":path", b"/")]), end_stream=False))
+        r = Reader(s)
+        assert r.until(lambda f: False, 0.5) == []
+        # (a read of its own: the reader waits with stream 1 open, no idle timer)
+        s.sendall(headers_pack(3, enc.encode(post + [(b":path", b"/boom")]), end_stream=False))
+        got = r.until(lambda f: f[0] == 3 and f[2] == 3, 5)
+        assert [(f[0], f[2]) for f in got] == [(1, 3), (3, 3)], got
+        assert got[0][3][b":status"] == b"500" and got[0][1] & 1
+        assert struct.unpack(">L", got[1][3])[0] == 0, got
+        # stream 1 cancelled and /boom again in one read: its 500 may be written while
+        # that read is dispatched (CPython fast path), the last stream then
+        s.sendall(rst_stream_pack(1, 8) +
+                  headers_pack(5, enc.encode(post + [(b":path", b"/boom")]), end_stream=False))
+        got = r.until(lambda f: f[0] == 3 and f[2] == 5, 5)
+        assert [(f[0], f[2]) for f in got] == [(1, 5), (3, 5)], got
+        assert got[0][3][b":status"] == b"500"
+        got = r.until(lambda f: f[0] == 7, IDLE_TIMEOUT + 5)
+        assert [(f[0], f[2]) for f in got] == [(7, 0)], got
+        assert goaway_unpack(got[0][3])[:2] == (5, 0), got
+        s.close()
+        s = _connect(port)
+        enc = Encoder()
+        s.sendall(PREFACE + settings_pack({}) +
+                  headers_pack(1, enc.encode(post + [(b":path", b"/")]), end_stream=False))
+        r = Reader(s)
+        assert r.until(lambda f: False, 0.5) == []
+        s.sendall(headers_pack(3, enc.encode(post + [(b":path", b"/boom")]), end_stream=False))
+        got = r.until(lambda f: f[0] == 3 and f[2] == 3, 5)
+        assert [(f[0], f[2]) for f in got] == [(1, 3), (3, 3)], got
+        assert got[0][3][b":status"] == b"500" and got[0][1] & 1
+        assert struct.unpack(">L", got[1][3])[0] == 0, got
+        s.sendall(_get(enc, 5, port))
+        assert _served(r, 5) == (b"200", b"Hello, World!")
+        got = r.until(lambda f: f[0] == 7, BODY_TIMEOUT + IDLE_TIMEOUT + 10)
+        assert [(f[0], f[2]) for f in got] == [(1, 1), (3, 1), (7, 0)], got
+        assert got[0][3][b":status"] == b"408"
+        assert goaway_unpack(got[2][3])[:2] == (5, 0), got
+        s.close()
+    finally:
+        out = p.stop()
+    assert b"Traceback" not in out, out[-2000:]
+    assert out.count(b"onerror onstream ValueError") == 3, out[-2000:]

@@ -142,9 +142,10 @@ async def _handle(server, onstream, stream):
             # the stream leaves the table (a left one kept the connection from idling)
             _close(stream)
             r = stream.conn     # (no new local: this frame is per stream, board RAM)
-            if not r.streams and not r.idle and r.p._cont is None:
+            if not r.streams and not r.idle and not r._batch and r.p._cont is None:
                 # the last stream: the reader, waiting with no timer since streams were
-                # open (H2Connection._read_loop), is woken to wait idle_timeout
+                # open (H2Connection._read_loop), is woken to wait idle_timeout (never
+                # from inside its dispatch, _batch: a handler run by hand, CPython)
                 r = getattr(r.io, "expire", None)   # (an I/O object may lack it)
                 if r is not None:
                     r()
