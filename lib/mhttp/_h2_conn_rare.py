@@ -283,21 +283,39 @@ def is_preface_prefix(data):
     return bytes(data[:n]) == PREFACE[:n]
 
 
-def upgrade_request(headers):
+def _tokens(headers, name):
+    # the lower-cased list items of every `name` field
+    r = []
+    for v in headers.get_as_sequence(name):
+        for t in v.split(b","):
+            r.append(t.strip().lower())
+    return r
+
+
+def upgrade_request(headers, version=b"1.1"):
     # Server: the HTTP2-Settings value when an HTTP/1.1 request asks for `Upgrade: h2c`
-    # (RFC 7540 §3.2) and can be switched (no request body), else None.
-    up = headers.get(b"upgrade")
-    if up is None:
+    # (RFC 7540 §3.2) and can be switched (no request body), else None: the request is
+    # then served as HTTP/1.1, its Upgrade ignored.  Ignored also: an HTTP/1.0 request's
+    # (version b"1.0", RFC 9110 §7.8), one whose Connection does not list both `Upgrade`
+    # and `HTTP2-Settings` (hop-by-hop fields, RFC 9110 §7.6.1, RFC 7540 §3.2.1), and an
+    # HTTP2-Settings value that is not base64url token68 (RFC 7540 §3.2.1; "MUST NOT
+    # upgrade" is all it says of a missing one: we treat a malformed one alike).
+    if version != b"1.1" or b"h2c" not in _tokens(headers, b"upgrade"):
         return None
-    ok = False
-    for t in up.split(b","):
-        if t.strip().lower() == b"h2c":
-            ok = True
-    if not ok:
+    t = _tokens(headers, b"connection")
+    if b"upgrade" not in t or b"http2-settings" not in t:
         return None
     s = headers.get_as_sequence(b"http2-settings")
     if len(s) != 1:
         return None
+    v = s[0].strip()
+    n = len(v)
+    while n and v[n - 1] == 61:          # "=" (token68's padding)
+        n -= 1
+    for c in v[:n]:
+        # base64url: A-Z a-z 0-9 - _
+        if not (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57 or c == 45 or c == 95):
+            return None
     cl = headers.get(b"content-length")
     if headers.has(b"transfer-encoding") or (cl is not None and cl != b"0"):
         return None
@@ -312,7 +330,7 @@ async def _h2c_upgrade(self, conn, stream):
     # request as stream 1.  False when the request cannot switch.
     from mhttp.h2_connection import _clean
     from mhttp.headers import Headers
-    sh = upgrade_request(stream.headers)
+    sh = upgrade_request(stream.headers, conn.p.their_version)
     if sh is None or not conn.p.their_done:
         return False
     p = conn.p

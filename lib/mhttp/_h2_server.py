@@ -92,7 +92,19 @@ async def _handle(server, onstream, stream):
         r = _failed(server, stream, e, done)
     if r is not None:
         try:
-            await r         # the error response
+            await r         # the error response (408 / 500)
+            # then the stream ends as after a handler's response: a request body still
+            # coming (a stalled one: the 408) is refused with RST_STREAM(NO_ERROR), and
+            # the stream leaves the table (a left one kept the connection from idling)
+            _close(stream)
+            r = stream.conn     # (no new local: this frame is per stream, board RAM)
+            if not r.streams and not r.idle and not r._batch and r.p._cont is None:
+                # the last stream: the reader, waiting with no timer since streams were
+                # open (H2Connection._read_loop), is woken to wait idle_timeout (never
+                # from inside its dispatch, _batch: a handler run by hand, CPython)
+                r = getattr(r.io, "expire", None)   # (an I/O object may lack it)
+                if r is not None:
+                    r()
         except Exception as e:
             _failed(server, stream, e, True)
 

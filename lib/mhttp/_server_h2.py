@@ -19,9 +19,19 @@ def _new_h2(self, io, data, upgrade=None):
         import gc
         gc.collect()
     from mhttp.h2_connection import H2Connection
-    return H2Connection(io, True, settings=self.h2_settings, idle_timeout=self.idle_timeout,
-                        write_timeout=self.write_timeout, upgrade=upgrade,
-                        initial_data=data, **self.h2opts)
+    c = H2Connection(io, True, settings=self.h2_settings, idle_timeout=self.idle_timeout,
+                     write_timeout=self.write_timeout, upgrade=upgrade,
+                     initial_data=data, **self.h2opts)
+    # A request stream's reads (get_headers, get_next_chunk without a timeout) wait at
+    # most body_timeout, as HTTP/1.1's do: a stream opened and left silent gets 408, or
+    # RST_STREAM once answered (mhttp._h2_server._failed), not a handler held for good;
+    # so does the rest of a header block begun (H2Connection._read_loop: GOAWAY).  Set
+    # here, not as the constructor's timeout (which would also become idle_timeout and
+    # write_timeout when those are None).  Board RAM: the 17th entry of a server
+    # connection's dict, still in its 17-slot table (64-bit unix port: 288 bytes).
+    if self.body_timeout is not None:
+        c.timeout = self.body_timeout
+    return c
 
 
 async def _choose(self, io):

@@ -77,8 +77,11 @@ async def ws_echo(stream, req):
         from mhttp._ws_hserr import HandshakeError
         if not isinstance(e, HandshakeError):
             raise
-        while (await stream.get_next_chunk()) is not None:
-            pass
+        if req.get(b":method") != b"CONNECT":
+            # (a request body is read first; an extended CONNECT's never ends: it is
+            # refused at once, and the stream reset with NO_ERROR after the answer)
+            while (await stream.get_next_chunk()) is not None:
+                pass
         await reject(stream, e)
         return
     await ws.accept()

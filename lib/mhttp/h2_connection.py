@@ -90,6 +90,7 @@ _PROTOCOL_ERROR = const(1)
 _INTERNAL_ERROR = const(2)
 _CANCEL = const(8)
 _SETTINGS_TIMEOUT = const(4)
+_ENHANCE_YOUR_CALM = const(11)
 _REFUSED_STREAM = const(7)
 # mhttp._h2_conn_rare.F: its functions this module calls, by index
 _CF_CERR = const(0)
@@ -403,6 +404,11 @@ class H2Connection:
                 await self._flush()
             while p.state != _CONN_CLOSED:
                 t = self.idle_timeout if (self.server and not self.streams) else None
+                if p._cont is not None and self.server:
+                    # a header block begun (HEADERS without END_HEADERS): its
+                    # CONTINUATION must come within the stream read timeout (a server's
+                    # body_timeout), else GOAWAY below (slowloris over h2)
+                    t = self.timeout
                 self.idle = not self.streams
                 if self.close_after and self.server:
                     # mhttp.server closing (its close() wakes this read, and so does
@@ -429,7 +435,18 @@ class H2Connection:
                         raise
                     if self.close_after:
                         continue     # (woken by the server closing: see above)
+                    if p._cont is not None and self.server:
+                        from mhttp import _h2_conn_rare
+                        _h2_conn_rare.F[_CF_FAIL](
+                            self, _ENHANCE_YOUR_CALM,
+                            "header block not completed within %ss" % self.timeout)
+                        await self._flush()
+                        break
                     if not self.streams:
+                        if t is None:
+                            # woken with no timer running (mhttp._h2_server._handle: the
+                            # last stream ended on an error): now the idle timer
+                            continue
                         # idle: graceful GOAWAY, done
                         if p.state != _CONN_CLOSED:
                             p.close_connection(_NO_ERROR)

@@ -18,7 +18,9 @@
 # close) and is closed; a handler exception becomes a 500 (when no head was sent yet) and
 # onerror(server, stream, "onstream", exc); every other client keeps being served.
 # Timeouts: idle_timeout (keep-alive wait for the next request), header_timeout (first
-# byte to end of head: slowloris), body_timeout (per body read: stalled uploads),
+# byte to end of head: slowloris), body_timeout (per body read: stalled uploads; on
+# HTTP/2 also the default of a request stream's reads and the wait for the rest of a
+# header block begun, see mhttp._server_h2._new_h2),
 # body_deadline (HTTP/1: end of the request head to end of its body, default 300 s: an
 # upload trickling a byte at a time; a handler reading past it gets Timeout, answered
 # 408 when no head was sent), write_timeout (per write: clients that stop reading), all

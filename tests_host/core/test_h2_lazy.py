@@ -242,8 +242,16 @@ def test_moved_connection_and_stream_methods_still_work():
     assert h2_connection.is_preface_prefix(b"PRI * HT")
     assert not h2_connection.is_preface_prefix(b"GET / HT")
     assert h2_connection.UPGRADE_101.startswith(b"HTTP/1.1 101 ")
-    hs = Headers(((b"upgrade", b"h2c"), (b"http2-settings", b"AAMAAABkAAQAAP__")))
+    hs = Headers(((b"connection", b"Upgrade, HTTP2-Settings"), (b"upgrade", b"h2c"),
+                  (b"http2-settings", b"AAMAAABkAAQAAP__")))
     assert h2_connection.upgrade_request(hs) == b"AAMAAABkAAQAAP__"
+    # not switched: HTTP/1.0, a Connection without HTTP2-Settings, a value not base64url
+    assert h2_connection.upgrade_request(hs, b"1.0") is None
+    assert h2_connection.upgrade_request(Headers(((b"connection", b"upgrade"), (b"upgrade", b"h2c"),
+                                                  (b"http2-settings", b"AAMAAABk")))) is None
+    assert h2_connection.upgrade_request(Headers(((b"connection", b"upgrade, http2-settings"),
+                                                  (b"upgrade", b"h2c"),
+                                                  (b"http2-settings", b"AAMA/ABk")))) is None
     io = _SmallIO()
     cli = H2Connection(io, False)
     srv = H2Connection(_SmallIO(), True)
