@@ -159,6 +159,36 @@ def test_silent_request_stream_gets_408_reset_then_goaway(srv):
         s.close()
 
 
+def test_connection_idles_out_after_a_stream_that_ended_while_the_reader_waited(srv):
+    # POST / whose body comes a moment after its head: the handler (reading the body)
+    # answers after the reader went back to waiting with the stream still open.  Then
+    # silence: GOAWAY(NO_ERROR) between one and two idle_timeouts after the answer.
+    # Before: the reader waited with no timer (a stream was open when it began), and the
+    # connection was held until its next frame, for good.
+    from mhttp._h2_frames_more import data_pack
+    s = _connect(srv.port)
+    try:
+        enc = Encoder()
+        s.sendall(PREFACE + settings_pack({}) + headers_pack(
+            1, enc.encode([(b":method", b"POST"), (b":scheme", b"http"),
+                           (b":authority", b"x"), (b":path", b"/")]), end_stream=False))
+        r = Reader(s)
+        time.sleep(0.5)
+        s.sendall(data_pack(1, b"abc", end_stream=True))
+        got = r.until(lambda f: f[0] == 7, 2 * IDLE_TIMEOUT + 10)
+        ends = [f for f in got if f[2] == 1 and f[1] & 1]
+        assert ends and ends[0][0] in (0, 1), got                # the answer, ended
+        ga = got[-1]
+        assert ga[0] == 7, got
+        g = goaway_unpack(ga[3])
+        assert g[0] == 1 and g[1] == 0, g                        # GOAWAY(1, NO_ERROR)
+        idle = ga[4] - ends[0][4]
+        assert IDLE_TIMEOUT - 0.5 <= idle <= 2 * IDLE_TIMEOUT + 2, idle
+        assert r.until(lambda f: False, 5) == [] and r.eof       # then the end
+    finally:
+        s.close()
+
+
 def test_unfinished_header_block_gets_goaway(srv):
     # HEADERS without END_HEADERS, then no CONTINUATION: only a CONTINUATION may come
     # next, so the connection is cut off (GOAWAY ENHANCE_YOUR_CALM) after body_timeout

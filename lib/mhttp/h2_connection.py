@@ -403,7 +403,13 @@ class H2Connection:
                 self._feed(d)
                 await self._flush()
             while p.state != _CONN_CLOSED:
-                t = self.idle_timeout if (self.server and not self.streams) else None
+                # A server always reads with the idle timer: a wait that began with
+                # streams open and ran out is only a turn (continue below) unless no
+                # stream was open all along (self.idle), so a connection whose last
+                # stream ended while the reader waited (a handler finishing after it)
+                # gets its GOAWAY within two idle_timeouts, not at its next frame.  (A
+                # server's StreamIO times a read with a deadline: no task, no garbage.)
+                t = self.idle_timeout if self.server else None
                 if p._cont is not None and self.server:
                     # a header block begun (HEADERS without END_HEADERS): its
                     # CONTINUATION must come within the stream read timeout (a server's
@@ -443,9 +449,10 @@ class H2Connection:
                         await self._flush()
                         break
                     if not self.streams:
-                        if t is None:
-                            # woken with no timer running (mhttp._h2_server._handle: the
-                            # last stream ended on an error): now the idle timer
+                        if not self.idle:
+                            # streams were open when this wait began (or woken by
+                            # mhttp._h2_server._handle: the last stream ended on an
+                            # error): now a whole idle_timeout with none
                             continue
                         # idle: graceful GOAWAY, done
                         if p.state != _CONN_CLOSED:
