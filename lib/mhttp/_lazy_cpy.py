@@ -12,10 +12,16 @@ def settle(cls, modname, rare):
         # only partly initialised while this module runs.  The class keeps its __getattr__
         # and binds on first use, as on MicroPython (tests_host/test_lazy_settled.py checks
         # that a normal import order leaves no __getattr__, so a misspelt name still fails).
-        # Marked, so that a later settle() of the same class keeps the __getattr__ too.
+        # Marked, so that a later settle() of the same class keeps the __getattr__ too,
+        # and put back when an earlier settle() of the class (one class, several rare
+        # modules: StreamIO) had removed it, so the names of this one stay reachable.
         cls._lazy_open = True
+        ga = cls.__dict__.get("_lazy_getattr")
+        if ga is not None and "__getattr__" not in cls.__dict__:
+            cls.__getattr__ = ga
         return
     for name, f in fs:
         setattr(cls, name, f)
     if "__getattr__" in cls.__dict__ and not cls.__dict__.get("_lazy_open"):
+        cls._lazy_getattr = cls.__dict__["__getattr__"]
         delattr(cls, "__getattr__")
