@@ -407,7 +407,7 @@ def _target_pseudo(self, method, target, connect):
     if connect:
         # RFC 9112 §3.2.3: authority-form, host ":" port.
         if target[0] == 47 or b"/" in target or b"@" in target or target.rfind(b":") <= 0 \
-                or not target[target.rfind(b":") + 1:].isdigit() or _bad(target, _HOST):
+                or not target[target.rfind(b":") + 1:].isdigit() or _host_bad(target):
             raise _err(58)  # CONNECT needs an authority-form request-target
         return [(b":method", method, False), (b":authority", target, False),
                 (b":scheme", self.scheme, False)]

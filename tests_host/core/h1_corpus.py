@@ -49,6 +49,11 @@ BAD_REQUESTS = [
     ("connect_origin_form", b"CONNECT / HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("connect_no_port", b"CONNECT example.com HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("connect_userinfo", b"CONNECT u@example.com:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
+    # an authority-form target is a uri-host ":" port as Host is (the same check):
+    ("connect_two_colons", b"CONNECT a:b:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("connect_unclosed_bracket", b"CONNECT [::1:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("connect_stray_bracket", b"CONNECT x]y:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("connect_bracket_inside", b"CONNECT a[b]c:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("request_line_too_long", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n" + H + b"\r\n", 414),
     ("bare_lf_everywhere", b"GET / HTTP/1.1\nHost: example.com\n\n", 400),
     ("bare_lf_request_line", b"GET / HTTP/1.1\nHost: example.com\r\n\r\n", 400),
