@@ -66,9 +66,16 @@ def _close(stream):
 def _failed(server, stream, e, done):
     # A handler's error (mhttp._h2_stream_rare._failed, loaded by the first one: board
     # RAM, a clean exchange never runs it).  Returns None, or the coroutine writing the
-    # 408 / 500 response.
-    from mhttp._h2_stream_rare import _failed
-    return _failed(server, stream, e, done)
+    # 408 / 500 response.  Without heap for that (its module's load, the response's
+    # objects) the connection ends, as when _handle's frame could not be made (_run):
+    # a MemoryError escaping here would leave a stream nobody answers or resets, and on
+    # a board a handler task close() waits for.
+    try:
+        from mhttp._h2_stream_rare import _failed
+        return _failed(server, stream, e, done)
+    except MemoryError:
+        stream.conn.io.abort()
+        return None
 
 
 async def _handle(server, onstream, stream):
@@ -99,9 +106,10 @@ async def _handle(server, onstream, stream):
             _close(stream)
             r = stream.conn     # (no new local: this frame is per stream, board RAM)
             if not r.streams and not r.idle and not r._batch and r.p._cont is None:
-                # the last stream: the reader, waiting with no timer since streams were
-                # open (H2Connection._read_loop), is woken to wait idle_timeout (never
-                # from inside its dispatch, _batch: a handler run by hand, CPython)
+                # the last stream: the reader, waiting since streams were open
+                # (H2Connection._read_loop: then a timeout is only a turn), is woken to
+                # wait a whole idle_timeout from now (never from inside its dispatch,
+                # _batch: a handler run by hand, CPython)
                 r = getattr(r.io, "expire", None)   # (an I/O object may lack it)
                 if r is not None:
                     r()

@@ -2,6 +2,7 @@
 # connection joined in memory by a pipe I/O object (asyncio on both runtimes), and the
 # blocking face (a client pumping frames under run_blocking against a sans-I/O server).
 import asyncio
+import sys
 
 from _t import raises, MICROPYTHON
 from mhttp.h2_connection import H2Connection, serve_connection
@@ -262,6 +263,43 @@ def test_no_heap_for_a_handler_ends_the_connection():
     assert c1.__class__ is c2.__class__ and aborted == [1, 1]
     c1.close()
     c2.close()
+
+
+def test_no_heap_for_the_error_path_ends_the_connection():
+    # A handler's error loads mhttp._h2_stream_rare (its 408 / 500): without heap for
+    # that load (or the response's objects) the connection's transport is aborted, as
+    # above, and _handle ends quietly; the MemoryError escaped before, leaving the
+    # stream unanswered and unreset (and on a board the task in server._h2tasks).
+    from mhttp import _h2_server
+    aborted = []
+
+    class Conn:
+        class io:
+            @staticmethod
+            def abort():
+                aborted.append(1)
+
+    class St:
+        conn = Conn
+
+    def boom(server, stream):
+        raise ValueError("handler failed")
+
+    mod = sys.modules.get("mhttp._h2_stream_rare")
+    fake = type(sys)("mhttp._h2_stream_rare")
+
+    def no_heap(server, stream, e, done):
+        raise MemoryError("no heap for the error path")
+    fake._failed = no_heap
+    sys.modules["mhttp._h2_stream_rare"] = fake
+    try:
+        assert asyncio.run(_h2_server._handle(None, boom, St)) is None
+        assert aborted == [1]
+    finally:
+        if mod is None:
+            del sys.modules["mhttp._h2_stream_rare"]
+        else:
+            sys.modules["mhttp._h2_stream_rare"] = mod
 
 
 def test_echo_large_body_flow_control_and_trailers():
