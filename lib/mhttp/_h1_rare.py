@@ -479,7 +479,9 @@ def _host_bad(h):
         i = h.find(b":")
         if i < 0:
             i = len(h)
-        if _bad(h[:i], _RNAME):
+        if i == 0 or _bad(h[:i], _RNAME):
+            # (an empty host before a port: RFC 9110 §4.2.1, an "http" URI with an
+            # empty host is invalid; an empty Host field as a whole is allowed)
             return True
         h = h[i:]
     # what is left: "" or ":" port

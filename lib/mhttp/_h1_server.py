@@ -109,11 +109,12 @@ def request_head(self, items):
             # reg-name or IPv4 address alone passed the line above; one followed by a
             # port is checked here (its digits, then the name: no module loaded for a
             # board's "Host: 192.168.4.1:8080"); anything else (an IP-literal, a stray
-            # ":" "[" "]", other bytes) by mhttp._h1_rare.  (i: a slot reused)
+            # ":" "[" "]", an empty name before a port, other bytes) by
+            # mhttp._h1_rare.  (i: a slot reused)
             i = len(host)
             while i and 47 < host[i - 1] < 58:
                 i -= 1
-            if not i or host[i - 1] != 58 or h1._bad(host[:i - 1], _RNAME):
+            if i < 2 or host[i - 1] != 58 or h1._bad(host[:i - 1], _RNAME):
                 from mhttp._h1_rare import _host_bad
                 if _host_bad(host):
                     raise h1._err(62, host[:60])  # invalid Host %r

@@ -72,6 +72,9 @@ BAD_REQUESTS = [
     ("host_comma_list", b"GET / HTTP/1.1\r\nHost: a.com, b.com\r\n\r\n", 400),
     # Host = uri-host [":" port], port = *DIGIT (RFC 9112 §3.2, RFC 3986 §3.2)
     ("host_port_letters", b"GET / HTTP/1.1\r\nHost: x:abc\r\n\r\n", 400),
+    ("host_empty_name_port", b"GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+    ("host_colon_only", b"GET / HTTP/1.1\r\nHost: :\r\n\r\n", 400),
+    ("absolute_form_empty_host", b"GET http://:80/ HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     ("host_port_digits_letter", b"GET / HTTP/1.1\r\nHost: x:8a\r\n\r\n", 400),
     ("host_two_ports", b"GET / HTTP/1.1\r\nHost: a.com:80:81\r\n\r\n", 400),
     ("host_ipv6_unclosed", b"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
