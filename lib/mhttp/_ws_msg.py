@@ -116,4 +116,6 @@ MSG = (
     "websocket: URI without a host: %r",
     # _M_URI_PORT
     "websocket: bad port in %r",
+    # _M_NO_HEAP
+    "no heap for the message being received (MemoryError)",
 )

@@ -85,6 +85,7 @@ if not core.MICROPYTHON:
 _M_H2_NO_CONNECT = const(44)     # (raised in mhttp._ws_more)
 _M_NOT_CONNECTED = const(46)
 _M_CLOSED = const(47)
+_M_NO_HEAP = const(55)
 
 # mhttp.ws's EV_MESSAGE, EV_CLOSE, CLOSE_ABNORMAL, ST_OPEN (its public names are not
 # globals on a board; test_websocket_api checks these against them)
@@ -278,19 +279,27 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
+                    if p._out:
+                        await self._flush_auto()
+                    if ev is None:
+                        if self._eof:
+                            p.receive_data(b"")
+                            continue
+                        p.receive_data(await self._read(end))
+                        continue
                 except Exception as e:
+                    if e.__class__ is MemoryError and p.error is None:
+                        # No heap for the message coming in (a board: its buffers are
+                        # the large blocks): they are dropped, and the peer gets 1009 as
+                        # for one over max_message_size (RFC 6455 §7.4.1: too big to
+                        # process), not a connection dropped without a close frame.
+                        p._buf = b""
+                        p._msg_parts = None
+                        e = p._fail(_M_NO_HEAP, 1009)
                     # WSError, matched through its base class first (mhttp.ws._is)
                     if core._is(e, "ProtocolError") and core._is(e, "WSError"):
                         await self._failed(e)
-                    raise
-                if p._out:
-                    await self._flush_auto()
-                if ev is None:
-                    if self._eof:
-                        p.receive_data(b"")
-                        continue
-                    p.receive_data(await self._read(end))
-                    continue
+                    raise e
                 k = ev[0]
                 if k == _EV_MESSAGE:
                     return (ev[1], "text" if ev[2] else "binary")

@@ -201,6 +201,24 @@ def test_websocket_failure_path():
     assert run_blocking(ws.receive(1)) is None
 
 
+def test_no_heap_for_a_message_closes_with_1009():
+    # A MemoryError while a message comes in (a board's heap: its buffers are the large
+    # blocks) drops them and fails the connection with 1009 (RFC 6455 §7.4.1), the close
+    # frame written, not a connection dropped without one.
+    ws, st = _client([W.encode_frame(W.OP_BINARY, b"x" * 300)])
+    p = ws.p
+
+    def no_heap(data):
+        raise MemoryError("memory allocation failed, allocating 15360 bytes")
+    p.receive_data = no_heap
+    e = raises(WSError, run_blocking, ws.receive(1))
+    assert e.close_code == 1009 == ws.close_code
+    assert str(e) == "no heap for the message being received (MemoryError)"
+    assert ws.ready_state == websocket.CLOSED and st.connection.aborted
+    assert _frames(st) == [(W.EV_CLOSE, 1009, "")]
+    assert run_blocking(ws.receive(1)) is None
+
+
 def test_error_texts_from_the_message_table():
     # mhttp.ws raises with message ids; the texts come from mhttp._ws_msg at the first error.
     from mhttp import _ws_msg, _ws_hs, _ws_open, _ws_gen, _ws_uri
