@@ -2,7 +2,6 @@
 # connection joined in memory by a pipe I/O object (asyncio on both runtimes), and the
 # blocking face (a client pumping frames under run_blocking against a sans-I/O server).
 import asyncio
-import sys
 
 from _t import raises, MICROPYTHON
 from mhttp.h2_connection import H2Connection, serve_connection
@@ -285,21 +284,17 @@ def test_no_heap_for_the_error_path_ends_the_connection():
     def boom(server, stream):
         raise ValueError("handler failed")
 
-    mod = sys.modules.get("mhttp._h2_stream_rare")
-    fake = type(sys)("mhttp._h2_stream_rare")
+    from mhttp import _h2_stream_rare
+    real = _h2_stream_rare._failed
 
     def no_heap(server, stream, e, done):
         raise MemoryError("no heap for the error path")
-    fake._failed = no_heap
-    sys.modules["mhttp._h2_stream_rare"] = fake
+    _h2_stream_rare._failed = no_heap
     try:
         assert asyncio.run(_h2_server._handle(None, boom, St)) is None
         assert aborted == [1]
     finally:
-        if mod is None:
-            del sys.modules["mhttp._h2_stream_rare"]
-        else:
-            sys.modules["mhttp._h2_stream_rare"] = mod
+        _h2_stream_rare._failed = real
 
 
 def test_echo_large_body_flow_control_and_trailers():
