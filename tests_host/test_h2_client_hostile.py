@@ -187,3 +187,46 @@ def test_h2_read_timeout_is_a_deadline_despite_pings(hostile, runtime, mode):
     assert 1.9 <= float(k["ELAPSED"]) < 3.5, k
     # the PINGs were answered meanwhile
     assert any(f[1] & ACK for f in hostile.frames(PING))
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_h2_push_before_settings_ack_is_protocol_error(hostile, runtime):
+    # mhttp.request advertises SETTINGS_ENABLE_PUSH=0 in its first SETTINGS (before the
+    # request): a PUSH_PROMISE is the server's PROTOCOL_ERROR, ACK or not (this one never
+    # acknowledges); nothing kept (was: 300 streams kept; MemoryError on MicroPython)
+    k = _cli(runtime, hostile.port, "push_flood")
+    assert k["RESULT"].startswith("H2ConnectionError: PROTOCOL_ERROR"), k
+    hostile.done.wait(10)
+    ga = hostile.frames(GOAWAY)
+    assert ga and struct.unpack(">I", ga[0][3][4:8])[0] == 1       # PROTOCOL_ERROR
+    assert not hostile.frames(RST)
+
+
+def test_h2_push_enabled_is_bounded_by_max_concurrent_streams():
+    # mhttp.client.connect with push on, nobody taking the pushes: the first 100 (our
+    # SETTINGS_MAX_CONCURRENT_STREAMS) are kept, the other 200 refused with
+    # RST_STREAM(REFUSED_STREAM); the response still arrives
+    from mhttp import client
+    from mhttp.headers import Headers
+    s = Hostile("push_flood", ack=True)
+    try:
+        c = client.connect_blocking(host="127.0.0.1", port=s.port, tls=False, version=2,
+                                    h2_settings={2: 1}, timeout=10)
+        st = c.new_stream()
+        st.write_headers(Headers([(b":method", b"GET"), (b":scheme", b"http"),
+                                  (b":authority", b"127.0.0.1"), (b":path", b"/x")]), True)
+        h = st.get_headers()
+        assert h.get(b":status") == b"200" and st.get_body_as_string() == b"ok"
+        conn = c._o if hasattr(c, "_o") else c
+        assert len(conn._incoming) == 100
+        assert len([i for i in conn.streams if i % 2 == 0]) == 100
+        ps = c.get_next_incoming_stream()
+        assert ps.request_headers.get(b":path") == b"/p0"
+        time.sleep(0.3)
+        rst = s.frames(RST)
+        assert len(rst) == 200
+        assert sorted(f[2] for f in rst) == list(range(202, 602, 2))
+        assert all(struct.unpack(">I", f[3])[0] == 7 for f in rst)    # REFUSED_STREAM
+        c.close()
+    finally:
+        s.close()

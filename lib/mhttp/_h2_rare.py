@@ -240,7 +240,7 @@ def r_push_promise(self, fl, sid, p):
     if not self.client:
         raise H2ConnectionError(PROTOCOL_ERROR, "a server MUST treat PUSH_PROMISE as "
                                 "PROTOCOL_ERROR (RFC 9113 §8.4)")
-    if self.local_settings[SETTINGS_ENABLE_PUSH] == 0:
+    if self.local_settings[SETTINGS_ENABLE_PUSH] == 0 or _push_never_enabled(self):
         raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE with SETTINGS_ENABLE_PUSH=0 "
                                 "MUST be PROTOCOL_ERROR (RFC 9113 §6.6)")
     if sid == 0:
@@ -250,6 +250,22 @@ def r_push_promise(self, fl, sid, p):
         self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
     else:
         start_block(self, FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+
+
+def _push_never_enabled(self):
+    # True when no SETTINGS ACK came yet and our first SETTINGS (sent before any stream
+    # of ours) said SETTINGS_ENABLE_PUSH=0, and none since said 1: the peer read that
+    # before the request it would push on, so a PUSH_PROMISE is its error without the
+    # ACK (a peer that never acknowledges would otherwise push unbounded).
+    from mhttp.h2 import _DEFAULTS
+    if self.local_settings != _DEFAULTS or self.advertised_settings[SETTINGS_ENABLE_PUSH]:
+        return False
+    if (self._initial_settings or {}).get(SETTINGS_ENABLE_PUSH, 1):
+        return False
+    for c in self._pending_settings:
+        if c[0].get(SETTINGS_ENABLE_PUSH):
+            return False
+    return True
 
 
 def recv_push_promise(self, sid, promised, fields):
@@ -272,6 +288,9 @@ def recv_push_promise(self, sid, promised, fields):
                             promised)
     if self.validate:
         self._check_request(fields, st, True)
+    if self.advertised_settings[SETTINGS_ENABLE_PUSH] == 0:
+        # push turned off by a SETTINGS not acknowledged yet: refused, not kept
+        raise H2StreamError(REFUSED_STREAM, "push disabled (SETTINGS_ENABLE_PUSH=0)", promised)
     self._ev.append((EV_PUSH_PROMISE, sid, promised, Headers._trusted(fields)))
 
 
