@@ -230,3 +230,29 @@ def test_h2_push_enabled_is_bounded_by_max_concurrent_streams():
         c.close()
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_h2_response_head_over_max_header_list_size_fails_at_once(hostile, runtime):
+    # a ~100 KB block over CONTINUATION, 0.2 s apart, never acknowledged SETTINGS: the
+    # connection ends (GOAWAY ENHANCE_YOUR_CALM) once the buffered block passes 65536
+    # octets, and the waiting request raises it at once (was: the whole block buffered,
+    # then the wait ran until the server closed; MemoryError on MicroPython)
+    k = _cli(runtime, hostile.port, "big_header")
+    assert k["RESULT"].startswith("H2ConnectionError: ENHANCE_YOUR_CALM"), k
+    assert "header block over 65536 octets" in k["RESULT"]
+    assert float(k["ELAPSED"]) < 1.6, k
+    hostile.done.wait(10)
+    ga = hostile.frames(GOAWAY)
+    assert ga and struct.unpack(">I", ga[0][3][4:8])[0] == 11
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_h2_response_list_over_max_header_list_size_is_stream_error(hostile, runtime):
+    # a small block decoding to a list over our SETTINGS_MAX_HEADER_LIST_SIZE, never
+    # acknowledged: our limit holds from the start, RST_STREAM and the request raises
+    k = _cli(runtime, hostile.port, "big_list")
+    assert k["RESULT"].startswith("H2StreamError"), k
+    hostile.done.wait(3)
+    rst = hostile.frames(RST)
+    assert rst and rst[0][2] == 1

@@ -25,6 +25,7 @@ from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRA
                              FLAG_ACK, FLAG_END_STREAM, FLAG_END_HEADERS, FLAG_PADDED,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
+                             SETTINGS_MAX_HEADER_LIST_SIZE,
                              MAX_WINDOW, MAX_STREAM_ID, header_pack, settings_unpack,
                              push_promise_unpack, ping_pack, goaway_pack,
                              priority_unpack, priority_update_unpack, priority_update_pack,
@@ -357,10 +358,25 @@ def connection_error(self, e):
     self._ev.append((EV_CONNECTION_TERMINATED, e.code, last, dbg))
 
 
+def _block_cap(self):
+    # Octets of one header block buffered at most before END_HEADERS (the CONTINUATION
+    # flood limit).  A client also stops at its advertised SETTINGS_MAX_HEADER_LIST_SIZE:
+    # a block that large decodes to a larger list anyway (each field costs 32 octets more
+    # than its name and value), so a response head over it is refused as it comes, not
+    # buffered whole first (a board's heap: MemoryError).  A connection error: HPACK
+    # state cannot go on without the block (RFC 9113 §4.3).
+    n = self.max_header_block_bytes
+    if self.client:
+        m = self.advertised_settings[SETTINGS_MAX_HEADER_LIST_SIZE]
+        if m < n:
+            n = m
+    return n
+
+
 def start_block(self, kind, sid, fl, frag, prio, promised):
-    if len(frag) > self.max_header_block_bytes:
-        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                % self.max_header_block_bytes)
+    n = _block_cap(self)
+    if len(frag) > n:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets" % n)
     self._cont = [kind, sid, fl, [frag], len(frag), 0, prio, promised]
 
 
@@ -377,9 +393,9 @@ def r_continuation(self, fl, sid, p):
     if c[5] > self.max_continuations:
         raise H2ConnectionError(ENHANCE_YOUR_CALM, "more than %d CONTINUATION frames in one "
                                 "header block" % self.max_continuations)
-    if c[4] > self.max_header_block_bytes:
-        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                % self.max_header_block_bytes)
+    n = _block_cap(self)
+    if c[4] > n:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets" % n)
     if not fl & FLAG_END_HEADERS:
         if not p:
             self._flood(_FC_EMPTY, self.max_empty_frames, "empty CONTINUATION")
