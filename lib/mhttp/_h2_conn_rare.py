@@ -32,6 +32,8 @@ _CONN_OPEN = const(0)
 _CONN_CLOSED = const(2)
 _EV_PING_ACKED = const(9)
 _EV_PUSH_PROMISE = const(11)
+_REFUSED_STREAM = const(7)
+_SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
 
 
 def checktls(self):
@@ -207,6 +209,13 @@ def dispatch_rare(self, ev):
         if self._ev:
             _wake_all(self._ev)
     elif k == _EV_PUSH_PROMISE:
+        p = self.p
+        if len(self._incoming) >= p.advertised_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]:
+            # pushed streams nobody has taken (get_next_incoming_stream), as many as our
+            # SETTINGS_MAX_CONCURRENT_STREAMS: this one is refused, not kept (RFC 9113
+            # §8.4, §5.1.2: RST_STREAM(REFUSED_STREAM))
+            p.reset_stream(ev[2], _REFUSED_STREAM)
+            return
         st = H2Stream(self, ev[2])
         st.request_headers = ev[3]
         st.promised_by = ev[1]

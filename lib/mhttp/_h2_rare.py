@@ -25,6 +25,7 @@ from mhttp.h2_frames import (FRAME_DATA, FRAME_PRIORITY, FRAME_PUSH_PROMISE, FRA
                              FLAG_ACK, FLAG_END_STREAM, FLAG_END_HEADERS, FLAG_PADDED,
                              SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE,
                              SETTINGS_MAX_FRAME_SIZE, SETTINGS_ENABLE_CONNECT_PROTOCOL,
+                             SETTINGS_MAX_HEADER_LIST_SIZE,
                              MAX_WINDOW, MAX_STREAM_ID, header_pack, settings_unpack,
                              push_promise_unpack, ping_pack, goaway_pack,
                              priority_unpack, priority_update_unpack, priority_update_pack,
@@ -240,7 +241,7 @@ def r_push_promise(self, fl, sid, p):
     if not self.client:
         raise H2ConnectionError(PROTOCOL_ERROR, "a server MUST treat PUSH_PROMISE as "
                                 "PROTOCOL_ERROR (RFC 9113 §8.4)")
-    if self.local_settings[SETTINGS_ENABLE_PUSH] == 0:
+    if self.local_settings[SETTINGS_ENABLE_PUSH] == 0 or _push_never_enabled(self):
         raise H2ConnectionError(PROTOCOL_ERROR, "PUSH_PROMISE with SETTINGS_ENABLE_PUSH=0 "
                                 "MUST be PROTOCOL_ERROR (RFC 9113 §6.6)")
     if sid == 0:
@@ -250,6 +251,22 @@ def r_push_promise(self, fl, sid, p):
         self._header_block(FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
     else:
         start_block(self, FRAME_PUSH_PROMISE, sid, fl, frag, None, promised)
+
+
+def _push_never_enabled(self):
+    # True when no SETTINGS ACK came yet and our first SETTINGS (sent before any stream
+    # of ours) said SETTINGS_ENABLE_PUSH=0, and none since said 1: the peer read that
+    # before the request it would push on, so a PUSH_PROMISE is its error without the
+    # ACK (a peer that never acknowledges would otherwise push unbounded).
+    from mhttp.h2 import _DEFAULTS
+    if self.local_settings != _DEFAULTS or self.advertised_settings[SETTINGS_ENABLE_PUSH]:
+        return False
+    if (self._initial_settings or {}).get(SETTINGS_ENABLE_PUSH, 1):
+        return False
+    for c in self._pending_settings:
+        if c[0].get(SETTINGS_ENABLE_PUSH):
+            return False
+    return True
 
 
 def recv_push_promise(self, sid, promised, fields):
@@ -272,6 +289,9 @@ def recv_push_promise(self, sid, promised, fields):
                             promised)
     if self.validate:
         self._check_request(fields, st, True)
+    if self.advertised_settings[SETTINGS_ENABLE_PUSH] == 0:
+        # push turned off by a SETTINGS not acknowledged yet: refused, not kept
+        raise H2StreamError(REFUSED_STREAM, "push disabled (SETTINGS_ENABLE_PUSH=0)", promised)
     self._ev.append((EV_PUSH_PROMISE, sid, promised, Headers._trusted(fields)))
 
 
@@ -338,10 +358,25 @@ def connection_error(self, e):
     self._ev.append((EV_CONNECTION_TERMINATED, e.code, last, dbg))
 
 
+def _block_cap(self):
+    # Octets of one header block buffered at most before END_HEADERS (the CONTINUATION
+    # flood limit).  A client also stops at its advertised SETTINGS_MAX_HEADER_LIST_SIZE:
+    # a block that large decodes to a larger list anyway (each field costs 32 octets more
+    # than its name and value), so a response head over it is refused as it comes, not
+    # buffered whole first (a board's heap: MemoryError).  A connection error: HPACK
+    # state cannot go on without the block (RFC 9113 §4.3).
+    n = self.max_header_block_bytes
+    if self.client:
+        m = self.advertised_settings[SETTINGS_MAX_HEADER_LIST_SIZE]
+        if m < n:
+            n = m
+    return n
+
+
 def start_block(self, kind, sid, fl, frag, prio, promised):
-    if len(frag) > self.max_header_block_bytes:
-        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                % self.max_header_block_bytes)
+    n = _block_cap(self)
+    if len(frag) > n:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets" % n)
     self._cont = [kind, sid, fl, [frag], len(frag), 0, prio, promised]
 
 
@@ -358,9 +393,9 @@ def r_continuation(self, fl, sid, p):
     if c[5] > self.max_continuations:
         raise H2ConnectionError(ENHANCE_YOUR_CALM, "more than %d CONTINUATION frames in one "
                                 "header block" % self.max_continuations)
-    if c[4] > self.max_header_block_bytes:
-        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets"
-                                % self.max_header_block_bytes)
+    n = _block_cap(self)
+    if c[4] > n:
+        raise H2ConnectionError(ENHANCE_YOUR_CALM, "header block over %d octets" % n)
     if not fl & FLAG_END_HEADERS:
         if not p:
             self._flood(_FC_EMPTY, self.max_empty_frames, "empty CONTINUATION")

@@ -359,7 +359,9 @@ class H2Protocol:
         self._pending_settings = []                 # [(changes dict, now)] awaiting ACK
         from mhttp.hpack import Encoder, Decoder
         self._encoder = Encoder()
-        self._decoder = Decoder(4096, _MAX_WINDOW)
+        # (our SETTINGS_MAX_HEADER_LIST_SIZE holds from the start, not from the peer's
+        # ACK: a peer that never acknowledges must not get a larger list through)
+        self._decoder = Decoder(4096, ours[_SETTINGS_MAX_HEADER_LIST_SIZE])
         self._streams = {}
         # Board RAM: a server's _closed table is grown to its final size now, while the
         # heap is whole, and deleting keeps it: left to grow, its last step (1168 bytes

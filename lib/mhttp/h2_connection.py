@@ -785,10 +785,19 @@ class H2Stream(_sc.StreamCommon):
         if self._wev:
             _wake_all(self._wev)
 
-    async def _wait(self, timeout, reason):
+    async def _wait(self, timeout, reason, t0):
+        # One wait of a read call begun at ticks t0: `timeout` is that call's deadline,
+        # not each wait's (a wake-up, or on the blocking face any frame, e.g. a PING
+        # every 0.5 s, must not restart it)
+        left = timeout
+        if timeout is not None:
+            left = timeout - ticks_diff(ticks_ms(), t0) / 1000
+            if left <= 0:
+                # %s timed out after %ss
+                raise _cerr(0, (reason, timeout))
         if self._ev.__class__ is tuple:
             self._ev = []
-        await self.conn._wait(self._ev, timeout, reason)
+        await self.conn._wait(self._ev, left, reason)
 
     # -- reading --------------------------------------------------------------------
     async def get_headers(self, timeout=None):
@@ -803,6 +812,7 @@ class H2Stream(_sc.StreamCommon):
                 return self.headers
         if timeout is None:
             timeout = conn.timeout
+        t0 = ticks_ms()
         while True:
             if self.heads:
                 h = self.heads.pop(0)
@@ -818,7 +828,7 @@ class H2Stream(_sc.StreamCommon):
             if self.id is None:
                 # get_headers: write the request head first
                 raise _cerr(8)
-            await self._wait(timeout, 0)     # (the reasons: _h2_conn_rare.WAITS)
+            await self._wait(timeout, 0, t0)     # (the reasons: _h2_conn_rare.WAITS)
 
     async def get_next_chunk(self, timeout=None):
         # The next piece of body (bytes), or None at its end; on an extended CONNECT
@@ -830,6 +840,7 @@ class H2Stream(_sc.StreamCommon):
         conn = self.conn
         if timeout is None:
             timeout = conn.timeout
+        t0 = ticks_ms()
         while True:
             ch = self.chunks
             if ch:
@@ -851,7 +862,7 @@ class H2Stream(_sc.StreamCommon):
             if self.id is None:
                 # get_next_chunk: write the request head first
                 raise _cerr(9)
-            await self._wait(timeout, 1)
+            await self._wait(timeout, 1, t0)
 
     # -- writing (a client stream's id: _open, mhttp._h2_client) ----------------------
     async def write_headers(self, headers, end_stream=False, timeout=None):
