@@ -297,9 +297,10 @@ def send_response(self, headers, end_stream, extra=None):
 # __getattr__; here, not there: a client does not carry it).
 SERVER_NAME = b"mhttp"
 
-# Bytes of an unread request body the server reads and drops after the handler so the
-# connection can be reused; past this the connection is closed instead.
-MAX_DRAIN = 65536
+# MAX_DRAIN (the default of finish_server's max_drain) and MIN_CLOCK_YEAR (see
+# http_date) are importable from here, served by the module __getattr__ from
+# mhttp._server_h1rare (board RAM: two globals fewer, this module's dict 19 -> 17
+# entries, a table of 288 B, not 384, on the 64-bit unix port).
 
 # mhttp.h1_connection.H1Stream, imported by the first _incoming (see there)
 H1Stream = None
@@ -309,8 +310,9 @@ _date_cache = [None, None, None]
 
 # RFC 9110 §6.6.1: an origin server without a clock giving a reasonable approximation of
 # the current instant MUST NOT send Date.  A board without NTP (or RTC) counts from its
-# epoch (2000 or 1970) at boot: a year before this one means the clock was never set.
-MIN_CLOCK_YEAR = 2024
+# epoch (2000 or 1970) at boot: a year before MIN_CLOCK_YEAR (2024: mhttp._server_h1rare's,
+# or this module's global when one is set) means the clock was never set.
+_MIN_CLOCK_YEAR = const(2024)
 
 
 def http_date():
@@ -323,7 +325,8 @@ def http_date():
         return _date_cache[1]
     g = time.gmtime(t)
     d = None
-    if g[0] >= MIN_CLOCK_YEAR:
+    # (once a second: a MIN_CLOCK_YEAR set on this module counts, as when it was a global)
+    if g[0] >= globals().get("MIN_CLOCK_YEAR", _MIN_CLOCK_YEAR):
         # (the day and month names in one constant: a bytes constant is a heap object on
         # a board, even from ROMFS)
         buf = b"MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDec"
@@ -445,7 +448,8 @@ def _out(self, headers, end_stream):
 
 def __getattr__(name):
     # (PEP 562) _rest_of_head, _left and finish_server live in mhttp._server_h1rare,
-    # loaded by the first of them a server needs (mhttp._lazy.bind asks this module).
-    if name in "_rest_of_head _left finish_server".split():
+    # loaded by the first of them a server needs (mhttp._lazy.bind asks this module), and
+    # MAX_DRAIN and MIN_CLOCK_YEAR (see above).
+    if name in "_rest_of_head _left finish_server MAX_DRAIN MIN_CLOCK_YEAR".split():
         return getattr(__import__("mhttp._server_h1rare", None, None, (name,)), name)
     raise AttributeError(name)

@@ -6,7 +6,17 @@
 # response or the request body unfinished).  Board RAM: a module loaded from a .mpy
 # file keeps the bytecode of every function on the heap, run or not (~0.7 KB here).
 # Functions take the connection or the stream as `self`, as in mhttp._h1_server.
-from mhttp._h1_server import MAX_DRAIN
+# (MAX_DRAIN and MIN_CLOCK_YEAR are mhttp._h1_server's public names, served from here by
+# its module __getattr__: see there)
+
+# Bytes of an unread request body the server reads and drops after the handler so the
+# connection can be reused; past this the connection is closed instead.
+MAX_DRAIN = 65536
+
+# RFC 9110 §6.6.1: the year before which a clock counts as never set (a board without
+# NTP or RTC counts from its epoch, 2000 or 1970, at boot): mhttp._h1_server.http_date
+# sends no Date then.  (Its own const(), _MIN_CLOCK_YEAR, holds the same value.)
+MIN_CLOCK_YEAR = 2024
 
 
 async def _rest_of_head(self, p, io):

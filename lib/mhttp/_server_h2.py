@@ -8,6 +8,10 @@
 
 _PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
+# Server.pending's default (bound on first use: mhttp.server sets it on a server with
+# HTTP/2 only, the one that changes it, _choose below)
+pending = 0
+
 
 def _new_h2(self, io, data, upgrade=None):
     # Board RAM: a collection before the first HTTP/2 connection loads the h2 modules

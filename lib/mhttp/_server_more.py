@@ -12,6 +12,10 @@ LINGER_BYTES = 1 << 20
 LINGER_MS = 2000
 LINGER_READ = 0.5
 
+# Server.refused's default (connections refused past max_connections; bound on first
+# use, by the refusal, see mhttp.server)
+refused = 0
+
 
 def _modattr(name):
     # mhttp.server's module __getattr__: Error, H1Error, Timeout, ConnectionClosed
