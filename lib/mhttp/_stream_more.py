@@ -7,6 +7,8 @@
 #   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
 #     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
+from mhttp._io import ticks_ms
+from mhttp.stream_common import left as _left
 
 CHUNK = 4096
 
@@ -62,8 +64,9 @@ async def get_body_chars(self, n, timeout=None):
     # Exactly n bytes of body (fewer only at the end of the body; None if none left).
     parts = []
     have = 0
+    t0 = ticks_ms()     # (timeout: a deadline for the whole call, stream_common.left)
     while have < n:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             break
         need = n - have
@@ -87,8 +90,9 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
     if isinstance(pattern, str):
         pattern = pattern.encode()
     acc = b""
+    t0 = ticks_ms()
     while True:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             return acc if acc else None
         start = len(acc) - len(pattern) + 1
@@ -108,8 +112,9 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
 async def save_body_to_file(self, file, timeout=None):
     # Writes the body to a file object; returns the byte count.
     n = 0
+    t0 = ticks_ms()
     while True:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             return n
         file.write(c)
@@ -132,6 +137,7 @@ async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=
     mv = memoryview(buf)
     left = count
     readinto = getattr(file, "readinto", None)
+    t0 = ticks_ms()     # (timeout: a deadline for the whole call, stream_common.left)
     while left is None or left > 0:
         want = chunk_size if left is None or left > chunk_size else left
         if readinto is not None:
@@ -146,5 +152,5 @@ async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=
             break
         if left is not None:
             left -= n
-        await self.write_chunk(bytes(data), False, timeout)
-    await self.write_chunk(b"", True, timeout)
+        await self.write_chunk(bytes(data), False, _left(t0, timeout, True))
+    await self.write_chunk(b"", True, _left(t0, timeout, True))
