@@ -200,3 +200,44 @@ def test_cli_max_time_bounds_the_transfer(srv, path):
                        capture_output=True, env=env, timeout=30)
     assert p.returncode == 28, p.stderr     # curl's: operation timed out
     assert 1.4 < time.time() - t < 4
+
+
+# ---- 3. redirects: credentials stay with their origin --------------------------------
+
+def test_redirect_with_userinfo_to_another_origin_drops_cookie(srv):
+    other = Hostile()
+    try:
+        r = request.new_from_uri(srv.url + "/redir_to/http://x@127.0.0.1:%d/ok" % other.port)
+        r.headers.upsert(b"cookie", b"session=SECRET")
+        r.headers.upsert(b"authorization", b"Bearer OLD")
+        h, s = r.go_blocking(3)
+        assert h.get(b":status") == b"200" and s.get_body_as_string(3) == b"ok"
+        assert b"SECRET" in srv.heads[0]
+        head = other.heads[0].lower()
+        assert b"cookie" not in head and b"bearer old" not in head
+        assert b"authorization: basic ea==" in head    # the userinfo's own credentials
+    finally:
+        other.stop()
+
+
+def test_redirect_with_userinfo_same_origin_keeps_cookie(srv):
+    r = request.new_from_uri(srv.url + "/redir_to/http://x@127.0.0.1:%d/ok" % srv.port)
+    r.headers.upsert(b"cookie", b"session=SECRET")
+    h, s = r.go_blocking(3)
+    assert s.get_body_as_string(3) == b"ok"
+    assert b"session=SECRET" in srv.heads[1]
+
+
+@pytest.mark.parametrize("loc", ["http://127.0.0.1:%d\\@127.0.0.1:%d/ok",
+                                 "http://127.0.0.1:%d\\.127.0.0.1:%d/ok"])
+def test_redirect_backslash_in_authority_refused(srv, loc):
+    other = Hostile()
+    try:
+        r = request.new_from_uri(srv.url + "/redir_to/" + loc % (srv.port, other.port))
+        r.headers.upsert(b"cookie", b"session=SECRET")
+        with pytest.raises(request.RedirectError) as e:
+            r.go_blocking(3)
+        assert "invalid URI in location header" in str(e.value)
+        assert other.heads == [] and len(srv.heads) == 1
+    finally:
+        other.stop()
