@@ -202,6 +202,46 @@ def test_cli_max_time_bounds_the_transfer(srv, path):
     assert 1.4 < time.time() - t < 4
 
 
+# ---- 2. a pooled connection the server wrote to (or closed) is not reused -------------
+
+@pytest.mark.parametrize("path", ["/unsolicited", "/close_idle"])
+@pytest.mark.parametrize("face", ["blocking", "async"])
+def test_idle_connection_written_to_is_not_reused(srv, face, path):
+    pool = request.Pool()
+
+    async def one(p):
+        r = request.new_from_uri(srv.url + p)
+        r.pool = pool
+        if face == "blocking":
+            h, s = r.go_blocking(3)
+            return s.get_body_as_string(3)
+        h, s = await r.go(3)
+        return await s.get_body_as_string(3)
+
+    async def main():
+        out = [await one(path)]
+        await asyncio.sleep(0.6)      # the unsolicited response (or FIN) arrives meanwhile
+        out.append(await one("/ok"))
+        out.append(await one("/ok"))
+        return out
+    assert run(main()) == [b"ok", b"ok", b"ok"]
+    # the first connection was dropped, the second one reused once
+    assert srv.conns == 2 and pool.reused == 1
+    pool.close_all()
+
+
+def test_idle_connection_quiet_is_reused(srv):
+    pool = request.Pool()
+    for _ in range(3):
+        r = request.new_from_uri(srv.url + "/ok")
+        r.pool = pool
+        h, s = r.go_blocking(3)
+        assert s.get_body_as_string(3) == b"ok"
+        time.sleep(0.1)
+    assert srv.conns == 1 and pool.reused == 2
+    pool.close_all()
+
+
 # ---- 3. redirects: credentials stay with their origin --------------------------------
 
 def test_redirect_with_userinfo_to_another_origin_drops_cookie(srv):

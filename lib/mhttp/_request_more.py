@@ -681,6 +681,38 @@ def close_all(self):
         e[1].abort()
 
 
+def _stale(self, io):
+    # Pool.get's check of an idle HTTP/1.x connection's I/O object that has no poll mode
+    # (CPython's sockets, asyncio streams): True when the server wrote to it or closed it
+    # while it sat in the pool (a zero-timeout select; bytes an asyncio reader holds
+    # already count as well).  False when nothing tells (no select, say).
+    r = getattr(io, "reader", None)
+    if r is not None:
+        if getattr(r, "_buffer", None) or (hasattr(r, "at_eof") and r.at_eof()):
+            return True
+        s = getattr(r, "s", None)       # MicroPython's asyncio Stream: its socket
+        if s is None:
+            try:
+                s = io.writer.get_extra_info("socket")     # CPython's
+            except Exception:
+                s = None
+    else:
+        s = getattr(io, "sock", None)
+        if hasattr(s, "pending") and s.pending():
+            return True     # (ssl: decrypted bytes waiting)
+    if s is None:
+        return False
+    try:
+        import select
+        if hasattr(select, "select"):
+            return bool(select.select([s], [], [], 0)[0])
+        p = select.poll()
+        p.register(s, select.POLLIN)
+        return bool(p.poll(0))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def _evict(self, key, n):
     # Pool.put beyond the limits (n: the entries for key, the new one included): closes
     # the oldest for key while over max_per_key, then the oldest overall while over
