@@ -281,3 +281,52 @@ def test_redirect_backslash_in_authority_refused(srv, loc):
         assert other.heads == [] and len(srv.heads) == 1
     finally:
         other.stop()
+
+
+# ---- the same on MicroPython (unix port) ----------------------------------------------
+
+MP_SCRIPT = r'''
+import sys, time, asyncio
+import mhttp.request as request
+from mhttp import errors
+url = sys.argv[1]
+def ms(t0):
+    return time.ticks_diff(time.ticks_ms(), t0)
+def timed(f):
+    t0 = time.ticks_ms()
+    try:
+        f()
+        return "no timeout"
+    except errors.Timeout:
+        return "timeout %d" % (ms(t0) // 500)    # half-seconds
+print("HEAD", timed(lambda: request.new_from_uri(url + "/trickle_head").go_blocking(1.5)))
+h, s = request.new_from_uri(url + "/trickle_body").go_blocking(3)
+print("BODY", timed(lambda: s.get_body_as_string(1.5)))
+print("AHEAD", timed(lambda: asyncio.run(request.new_from_uri(url + "/trickle_head").go(1.5))))
+out = []
+for p in ("/unsolicited", "/ok", "/ok"):
+    h, s = request.new_from_uri(url + p).go_blocking(3)
+    out.append(s.get_body_as_string(3))
+    time.sleep(0.6)
+async def main():
+    for p in ("/unsolicited", "/ok"):
+        h, s = await request.new_from_uri(url + p).go(3)
+        out.append(await s.get_body_as_string(3))
+        await asyncio.sleep(0.6)
+asyncio.run(main())
+print("POOL", out, request.POOL.reused)
+'''
+
+
+def test_deadlines_and_pool_on_micropython(srv, tmp_path):
+    from conftest import run_micropython
+    path = str(tmp_path / "mp_deadlines.py")
+    with open(path, "w") as f:
+        f.write(MP_SCRIPT)
+    r = run_micropython([path, srv.url], timeout=90)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.decode().split("\n")[:4] == [
+        "HEAD timeout 3", "BODY timeout 3", "AHEAD timeout 3",
+        # every response its own; one blocking connection reused once (the one the
+        # server wrote to dropped), the async one never (its first was written to)
+        "POOL [b'ok', b'ok', b'ok', b'ok', b'ok'] 1"]
