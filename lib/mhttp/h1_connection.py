@@ -267,7 +267,7 @@ class H1Stream(stream_common.StreamCommon):
         p = conn.p
         # timeout bounds the whole head, however it trickles (a deadline: each read waits
         # what is left of it, stream_common.left), a 1xx head included
-        start = stream_common._io.ticks_ms()
+        start = stream_common.ticks_ms()
         while True:
             ev = p.next_event()         # (see get_next_chunk)
             if ev is None:

@@ -13,7 +13,12 @@
 # body_timeout is per read).
 
 from mhttp._lazy import bind, settle
-from mhttp import _io
+# the clock straight from the port, as mhttp._io takes it (a plain h2c server exchange
+# does not load mhttp._io: test_h2_server_ram)
+try:
+    from _mhttp_port import ticks_ms, ticks_diff
+except ImportError:  # a bare checkout on CPython (mhttp._io: mhttp._io_rare's)
+    from mhttp._io import ticks_ms, ticks_diff
 
 # The helpers a plain exchange does not run live in mhttp._stream_more, bound on first use
 # (mhttp._lazy; one str: names only held in a tuple would be interned into the heap).
@@ -28,7 +33,7 @@ def left(start, timeout, write=False):
     # plain exchange, whose head and body are in the buffer already.)
     if timeout is None:
         return None
-    ms = _io.ticks_diff(_io.ticks_ms(), start)
+    ms = ticks_diff(ticks_ms(), start)
     if ms <= 0:
         return timeout
     ms = timeout * 1000 - ms
@@ -80,7 +85,7 @@ class StreamCommon:
         # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.
         parts = []
         n = 0
-        start = _io.ticks_ms()      # (timeout: a deadline for the whole call, see left)
+        start = ticks_ms()      # (timeout: a deadline for the whole call, see left)
         while True:
             c = await self.get_next_chunk(left(start, timeout))
             if c is None:
