@@ -404,6 +404,12 @@ def handle_redirect(self, orig_headers):
     except Exception as e:
         raise RedirectError("invalid URI in location header %r: %s" % (location, e))
     scheme, userinfo, host, port, path, query = loc
+    if "\\" in (host or "") or "\\" in (userinfo or ""):
+        # A backslash is not valid in an authority (RFC 3986 §3.2); browsers read it as
+        # a "/", so that http://A\@B/ is host A to them and host B to a URI parser:
+        # refused rather than guessed.
+        raise RedirectError("invalid URI in location header %r: backslash in authority"
+                            % location)
     new = self.clone()
     new.max_redirects = self.max_redirects - 1
     h = new.headers
@@ -461,13 +467,14 @@ def handle_redirect(self, orig_headers):
             new_path = new_path + "?" + query
         h.upsert(b":path", new_path)
     field = b"proxy-authorization" if is_connect else b"authorization"
-    if userinfo is not None:
-        h.upsert(field, _basic(userinfo), True)
-    elif _origin(old_scheme, self.host, self.port) != _origin(scheme, new.host, new.port):
+    if _origin(old_scheme, self.host, self.port) != _origin(scheme, new.host, new.port):
         # Credentials are for the origin that asked for them (curl and browsers do
-        # the same).
+        # the same): dropped on a redirect to another origin, userinfo in the Location
+        # or not (which then supplies new ones, below).
         h.delete(b"authorization")
         h.delete(b"cookie")
+    if userinfo is not None:
+        h.upsert(field, _basic(userinfo), True)
     if self.tls and not new.tls:
         # RFC 9110 §10.1.3: no Referer from a secure page on an insecure request.
         h.delete(b"referer")
@@ -672,6 +679,38 @@ def close_all(self):
     self.entries = []
     for e in es:
         e[1].abort()
+
+
+def _stale(self, io):
+    # Pool.get's check of an idle HTTP/1.x connection's I/O object that has no poll mode
+    # (CPython's sockets, asyncio streams): True when the server wrote to it or closed it
+    # while it sat in the pool (a zero-timeout select; bytes an asyncio reader holds
+    # already count as well).  False when nothing tells (no select, say).
+    r = getattr(io, "reader", None)
+    if r is not None:
+        if getattr(r, "_buffer", None) or (hasattr(r, "at_eof") and r.at_eof()):
+            return True
+        s = getattr(r, "s", None)       # MicroPython's asyncio Stream: its socket
+        if s is None:
+            try:
+                s = io.writer.get_extra_info("socket")     # CPython's
+            except Exception:
+                s = None
+    else:
+        s = getattr(io, "sock", None)
+        if hasattr(s, "pending") and s.pending():
+            return True     # (ssl: decrypted bytes waiting)
+    if s is None:
+        return False
+    try:
+        import select
+        if hasattr(select, "select"):
+            return bool(select.select([s], [], [], 0)[0])
+        p = select.poll()
+        p.register(s, select.POLLIN)
+        return bool(p.poll(0))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def _evict(self, key, n):

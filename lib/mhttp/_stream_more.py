@@ -7,6 +7,9 @@
 #   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
 #     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
+# (stream_common.left, a deadline's time left, and its clock are imported where used:
+# mhttp.stream_common binds this module's helpers as it loads, so a module-level import
+# would be circular)
 
 CHUNK = 4096
 
@@ -62,8 +65,10 @@ async def get_body_chars(self, n, timeout=None):
     # Exactly n bytes of body (fewer only at the end of the body; None if none left).
     parts = []
     have = 0
+    from mhttp.stream_common import left as _left, ticks_ms
+    t0 = ticks_ms()     # (timeout: a deadline for the whole call, stream_common.left)
     while have < n:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             break
         need = n - have
@@ -87,8 +92,10 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
     if isinstance(pattern, str):
         pattern = pattern.encode()
     acc = b""
+    from mhttp.stream_common import left as _left, ticks_ms
+    t0 = ticks_ms()
     while True:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             return acc if acc else None
         start = len(acc) - len(pattern) + 1
@@ -108,8 +115,10 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
 async def save_body_to_file(self, file, timeout=None):
     # Writes the body to a file object; returns the byte count.
     n = 0
+    from mhttp.stream_common import left as _left, ticks_ms
+    t0 = ticks_ms()
     while True:
-        c = await self.get_next_chunk(timeout)
+        c = await self.get_next_chunk(_left(t0, timeout))
         if c is None:
             return n
         file.write(c)
@@ -132,6 +141,8 @@ async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=
     mv = memoryview(buf)
     left = count
     readinto = getattr(file, "readinto", None)
+    from mhttp.stream_common import left as _left, ticks_ms
+    t0 = ticks_ms()     # (timeout: a deadline for the whole call, stream_common.left)
     while left is None or left > 0:
         want = chunk_size if left is None or left > chunk_size else left
         if readinto is not None:
@@ -146,5 +157,5 @@ async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=
             break
         if left is not None:
             left -= n
-        await self.write_chunk(bytes(data), False, timeout)
-    await self.write_chunk(b"", True, timeout)
+        await self.write_chunk(bytes(data), False, _left(t0, timeout, True))
+    await self.write_chunk(b"", True, _left(t0, timeout, True))

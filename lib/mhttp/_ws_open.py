@@ -77,12 +77,13 @@ async def connect(self, timeout):
         if head is not None:
             await io.send([head], _left(end))
             head = None
-            t = _left(end)      # (one timeout per read, as H1Stream.get_headers has it)
             buf = b""
             while r is None:
                 r = response_head(buf)
                 if r is None:
-                    data = await io.recv(t)
+                    # (the whole head within the timeout, however it trickles: each read
+                    # waits what is left, as H1Stream.get_headers)
+                    data = await io.recv(_left(end))
                     if not data:
                         eof = True      # (mhttp.h1 says what it means)
                         break

@@ -18,8 +18,8 @@
 #       --cacert FILE       CA bundle to verify the server with (MicroPython needs one)
 #   -o, --output FILE       write the body to FILE; a progress bar goes to stderr when
 #                           stderr is a terminal (or with -#), -s silences it
-#   -m, --max-time SECS     limit for the request up to the response head, and for each
-#                           body read (default 60 s per read, no overall limit)
+#   -m, --max-time SECS     limit for the whole transfer, as curl's (connect, request,
+#                           response head and body); without it: 60 s per body read
 #   -f, --fail              exit 22 on HTTP status >= 400 (without printing the body)
 #   -v, --verbose           request and response heads on stderr
 #       --http1.0           HTTP/1.0 (version option of mhttp.client)
@@ -310,7 +310,10 @@ def run(req, o):
     err = sys.stderr
     verbose = o["verbose"]
     timeout = o["max_time"]
-    read_timeout = timeout if timeout else READ_TIMEOUT
+    # -m: a deadline for the whole transfer (each body read waits what is left of it)
+    from mhttp._io import ticks_ms, ticks_diff
+    from mhttp.stream_common import left
+    start = ticks_ms()
     if verbose:
         err.write(_req_lines(req).decode())
     f = None
@@ -350,10 +353,9 @@ def run(req, o):
         bar = (o["output"] and not o["silent"] and (o["progress"] or _isatty(err)))
         done = 0
         if bar:
-            from mhttp._io import ticks_ms, ticks_diff
             t0 = last = ticks_ms()
         while True:
-            c = stream.get_next_chunk(read_timeout)
+            c = stream.get_next_chunk(left(start, timeout) if timeout else READ_TIMEOUT)
             if c is None:
                 break
             try:

@@ -265,6 +265,9 @@ class H1Stream(stream_common.StreamCommon):
         if timeout is None:
             timeout = conn.timeout
         p = conn.p
+        # timeout bounds the whole head, however it trickles (a deadline: each read waits
+        # what is left of it, stream_common.left), a 1xx head included
+        start = stream_common.ticks_ms()
         while True:
             ev = p.next_event()         # (see get_next_chunk)
             if ev is None:
@@ -276,7 +279,7 @@ class H1Stream(stream_common.StreamCommon):
                 if conn._eof:
                     from mhttp.errors import ConnectionClosed
                     raise _err(ConnectionClosed, 0)  # peer closed the connection mid-message
-                ev = await conn.io.recv(timeout)
+                ev = await conn.io.recv(stream_common.left(start, timeout))
                 if not ev:
                     conn._eof = True
                     ev = b""

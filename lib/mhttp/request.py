@@ -330,7 +330,7 @@ class Request:
                 return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
             return getattr(self.stream, name)
         return _lazy.bind(self, name, "mhttp._request_more",
-                          "count close_all _evict" if isinstance(self, Pool) else _RARE)
+                          "count close_all _evict _stale" if isinstance(self, Pool) else _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -633,6 +633,25 @@ class Pool:
                 # HTTP/2: shared while open and under the peer's concurrency limit, so it
                 # stays in the pool; an HTTP/1.x connection leaves it, reused or closed.
                 h2 = getattr(e[1], "version", 1) == 2
+                if r is True and not h2:
+                    # An idle HTTP/1.x connection the server wrote to (bytes no request
+                    # asked for would be read as the next response: RFC 9112 §9.3,
+                    # responses match requests in order) or closed is not reused: a
+                    # zero-timeout poll.  (Inline: board RAM, no def.)  Poll mode
+                    # (MicroPython's sockets): the I/O object's own poll; else
+                    # mhttp._request_more's _stale (CPython's sockets and asyncio).
+                    h2 = e[1].io
+                    r = getattr(h2, "poll", None)
+                    if r is not None:
+                        r.modify(h2.raw, 1)         # select.POLLIN
+                        for h2 in (r.ipoll(0) if hasattr(r, "ipoll") else r.poll(0)):
+                            r = None
+                            break
+                        else:
+                            r = True
+                    else:
+                        r = None if self._stale(h2) else True
+                    h2 = False
                 if r is True:
                     if not h2:
                         es.pop(i)
@@ -698,4 +717,4 @@ def new_from_uri(uri, headers=None):
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
 _lazy.settle(Request, "mhttp._request_more", _RARE)
-_lazy.settle(Pool, "mhttp._request_more", "count close_all _evict")
+_lazy.settle(Pool, "mhttp._request_more", "count close_all _evict _stale")

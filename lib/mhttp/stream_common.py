@@ -6,16 +6,41 @@
 #   unget(chunk)                            await write_chunk(data, end_stream, timeout)
 # Everything here is written on top of those, once, for both protocols.
 #
-# Timeouts: each helper takes `timeout` (seconds, None = the stream's default) and applies
-# it to every primitive call it makes (per chunk), not to the whole operation: a slow but
-# steady peer is not cut off, a stalled one is.
+# Timeouts: each helper takes `timeout` (seconds) and makes it a deadline for the whole
+# call, as lua-http does: every primitive call it makes gets what is left of it (left()
+# below), so a peer that trickles a byte at a time, or sends an endless body, cannot hold
+# the call past it.  timeout None: the stream's defaults, per primitive call (a server's
+# body_timeout is per read).
 
 from mhttp._lazy import bind, settle
+# the clock straight from the port, as mhttp._io takes it (a plain h2c server exchange
+# does not load mhttp._io: test_h2_server_ram)
+try:
+    from _mhttp_port import ticks_ms, ticks_diff
+except ImportError:  # a bare checkout on CPython (mhttp._io: mhttp._io_rare's)
+    from mhttp._io import ticks_ms, ticks_diff
 
 # The helpers a plain exchange does not run live in mhttp._stream_more, bound on first use
 # (mhttp._lazy; one str: names only held in a tuple would be interned into the heap).
 BODY = "get_body_chars get_body_until save_body_to_file each_chunk write_body_from_string " \
        "write_body_from_file"
+
+
+def left(start, timeout, write=False):
+    # What is left of `timeout` seconds (None: no limit) since `start` (ticks_ms) for the
+    # next primitive call of a helper whose timeout bounds the whole call; Timeout once
+    # nothing is.  (No float made while no millisecond has passed: the usual case on a
+    # plain exchange, whose head and body are in the buffer already.)
+    if timeout is None:
+        return None
+    ms = ticks_diff(ticks_ms(), start)
+    if ms <= 0:
+        return timeout
+    ms = timeout * 1000 - ms
+    if ms <= 0:
+        from mhttp._io_rare import _err
+        raise _err(3 if write else 2, timeout)     # read/write timed out after %ss
+    return ms / 1000
 
 
 def rare_attr(obj, name, modname, rare):
@@ -60,8 +85,9 @@ class StreamCommon:
         # The whole (remaining) body as bytes.  max_size: raise BodyTooLarge past it.
         parts = []
         n = 0
+        start = ticks_ms()      # (timeout: a deadline for the whole call, see left)
         while True:
-            c = await self.get_next_chunk(timeout)
+            c = await self.get_next_chunk(left(start, timeout))
             if c is None:
                 break
             n += len(c)
