@@ -87,6 +87,10 @@ class Hostile:
                     time.sleep(0.3)
                     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nSMUGGL")
                     continue
+                if path == "/big":
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n" +
+                              b"b" * 300000)
+                    continue
                 if path == "/close_idle":
                     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                     time.sleep(0.2)
@@ -176,6 +180,18 @@ def test_stream_common_left():
     assert 0.5 < left(ticks_add(ticks_ms(), -1000), 2) <= 1.0
     with pytest.raises(errors.Timeout):
         left(ticks_add(ticks_ms(), -2000), 2)
+    assert left(ticks_add(ticks_ms(), -2000), 0) == 0   # 0: never wait, still read
+
+
+def test_timeout_0_reads_a_body_that_has_arrived(srv):
+    # timeout 0 means "never wait", not "already over": a body already in the socket is
+    # read whole (reviewer: get_body_as_string(0) raised Timeout once a millisecond had
+    # passed, with the whole body there).
+    req = request.new_from_uri("http://127.0.0.1:%d/big" % srv.port)
+    h, st = req.go_blocking(5)
+    assert h.get(b":status") == b"200"
+    time.sleep(0.5)
+    assert len(st.get_body_as_string(0)) == 300000
 
 
 @pytest.mark.parametrize("blocking", [True, False])
@@ -330,3 +346,40 @@ def test_deadlines_and_pool_on_micropython(srv, tmp_path):
         # every response its own; one blocking connection reused once (the one the
         # server wrote to dropped), the async one never (its first was written to)
         "POOL [b'ok', b'ok', b'ok', b'ok', b'ok'] 1"]
+
+
+def test_h2_timeout_0_reads_data_that_has_arrived():
+    # HTTP/2, blocking face: get_next_chunk(0) takes DATA already in the socket (reviewer:
+    # once timeouts became deadlines, a 0 raised before reading at all)
+    import mhttp.server
+    from mhttp.headers import Headers
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def onstream(server, stream):
+        await stream.get_headers()
+        await stream.write_headers(Headers([(":status", "200")]), False)
+        for i in range(5):
+            await stream.write_chunk(b"x" * 100, False)
+            await asyncio.sleep(0.1)
+        await stream.write_chunk(b"", True)
+    s = mhttp.server.listen(onstream, host="127.0.0.1", port=port)
+    th = threading.Thread(target=s.run, daemon=True)
+    th.start()
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        r = request.new_from_uri("http://127.0.0.1:%d/" % port)
+        r.version = 2
+        h, st = r.go_blocking(5)
+        assert h.get(b":status") == b"200"
+        time.sleep(0.35)                    # some DATA frames are in the socket now
+        got = [st.get_next_chunk(0) for _ in range(3)]
+        assert got == [b"x" * 100] * 3, got
+    finally:
+        request.POOL.close_all()

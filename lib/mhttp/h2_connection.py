@@ -789,8 +789,9 @@ class H2Stream(_sc.StreamCommon):
         # One wait of a read call begun at ticks t0: `timeout` is that call's deadline,
         # not each wait's (a wake-up, or on the blocking face any frame, e.g. a PING
         # every 0.5 s, must not restart it)
+        # (timeout 0, "never wait": each wait may still read what has arrived)
         left = timeout
-        if timeout is not None:
+        if timeout:
             left = timeout - ticks_diff(ticks_ms(), t0) / 1000
             if left <= 0:
                 # %s timed out after %ss

@@ -31,8 +31,10 @@ def left(start, timeout, write=False):
     # next primitive call of a helper whose timeout bounds the whole call; Timeout once
     # nothing is.  (No float made while no millisecond has passed: the usual case on a
     # plain exchange, whose head and body are in the buffer already.)
-    if timeout is None:
-        return None
+    # timeout 0 is "never wait": every read may still take what has arrived (a body
+    # already in the socket is read whole), the I/O layer raises Timeout when nothing has.
+    if not timeout:
+        return timeout
     ms = ticks_diff(ticks_ms(), start)
     if ms <= 0:
         return timeout
