@@ -383,3 +383,17 @@ def test_h2_timeout_0_reads_data_that_has_arrived():
         assert got == [b"x" * 100] * 3, got
     finally:
         request.POOL.close_all()
+
+
+def test_stale_check_without_a_select_module(monkeypatch):
+    # a runtime without select (some CircuitPython builds): the pool's check says
+    # "nothing tells" (reuse), it does not raise out of Pool.get
+    from mhttp import _request_more
+
+    class IO:
+        sock = socket.socket()
+    try:
+        monkeypatch.setitem(sys.modules, "select", None)
+        assert _request_more._stale(None, IO) is False
+    finally:
+        IO.sock.close()

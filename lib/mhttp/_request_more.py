@@ -685,7 +685,8 @@ def _stale(self, io):
     # Pool.get's check of an idle HTTP/1.x connection's I/O object that has no poll mode
     # (CPython's sockets, asyncio streams): True when the server wrote to it or closed it
     # while it sat in the pool (a zero-timeout select; bytes an asyncio reader holds
-    # already count as well).  False when nothing tells (no select, say).
+    # already count as well).  False when nothing tells (no select module, as on some
+    # CircuitPython builds, or no poll).
     r = getattr(io, "reader", None)
     if r is not None:
         if getattr(r, "_buffer", None) or (hasattr(r, "at_eof") and r.at_eof()):
@@ -709,7 +710,7 @@ def _stale(self, io):
         p = select.poll()
         p.register(s, select.POLLIN)
         return bool(p.poll(0))
-    except (OSError, ValueError, TypeError):
+    except (ImportError, AttributeError, OSError, ValueError, TypeError):
         return False
 
 
