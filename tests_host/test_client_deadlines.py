@@ -365,7 +365,8 @@ def test_h2_timeout_0_reads_data_that_has_arrived():
             await asyncio.sleep(0.1)
         await stream.write_chunk(b"", True)
     s = mhttp.server.listen(onstream, host="127.0.0.1", port=port)
-    th = threading.Thread(target=s.run, daemon=True)
+    loop = asyncio.new_event_loop()
+    th = threading.Thread(target=loop.run_until_complete, args=(s.loop(),), daemon=True)
     th.start()
     try:
         for _ in range(100):
@@ -383,6 +384,11 @@ def test_h2_timeout_0_reads_data_that_has_arrived():
         assert got == [b"x" * 100] * 3, got
     finally:
         request.POOL.close_all()
+        # the server ends (close() in its own loop), its thread with it: nothing left
+        asyncio.run_coroutine_threadsafe(s.close(5), loop).result(10)
+        th.join(10)
+        assert not th.is_alive()
+        loop.close()
 
 
 def test_stale_check_without_a_select_module(monkeypatch):
