@@ -125,21 +125,37 @@ async def _drain(self, end):
         pass
 
 
-async def _close_transport(self, clean):
+def _drain_end(self, end):
+    # The deadline of the wait for the peer to end the transport: close_timeout from
+    # now, and never past the caller's deadline `end` (receive(timeout) / close(timeout):
+    # a blocking call waits at most its timeout, DESIGN.md).
+    from mhttp.websocket import _deadline, _left
+    t = self.close_timeout
+    if end is not None:
+        try:
+            left = _left(end)
+        except Timeout:
+            left = 0
+        if t is None or left < t:
+            t = left
+    return _deadline(t)
+
+
+async def _close_transport(self, clean, end=None):
     # Both close frames exchanged (clean) or the connection failed: end the transport.
     # HTTP/2: end our side of the CONNECT stream; HTTP/1.1: close TCP (a client first
-    # gives the server close_timeout to close it, RFC 6455 §7.1.1).
+    # gives the server close_timeout to close it, RFC 6455 §7.1.1, within the caller's
+    # deadline `end`).
     if self.ready_state == _CLOSED:
         return
     self.ready_state = _CLOSED
     conn = self.connection
     if getattr(conn, "version", 1.1) == 2:       # HTTP/2 (2 or 2.0)
         from mhttp._ws_more import _h2_close
-        await _h2_close(self, conn)
+        await _h2_close(self, conn, _drain_end(self, end))
         return
     if clean and self.type == "client":
-        from mhttp.websocket import _deadline
-        await self._drain(_deadline(self.close_timeout))
+        await self._drain(_drain_end(self, end))
     if conn is not None:
         conn.abort()
 
@@ -198,7 +214,7 @@ async def close(self, code=1000, reason="", timeout=None, wait=True):
             if ev[0] == _EV_CLOSE:
                 self.close_code = ev[1]
                 self.close_reason = ev[2]
-                await self._close_transport(True)
+                await self._close_transport(True, end)
                 return ev[1] != _CLOSE_ABNORMAL
     except (Timeout, ConnectionClosed):
         pass

@@ -109,23 +109,32 @@ async def _h2_check(conn, end):
         raise core._hs_error(_M_H2_NO_CONNECT, 0)
 
 
-async def _h2_close(self, conn):
-    # WebSocket._close_transport over HTTP/2: end our side of the CONNECT stream.
+async def _h2_close(self, conn, end):
+    # WebSocket._close_transport over HTTP/2: end our side of the CONNECT stream.  end:
+    # the deadline of the waits (close_timeout, within the caller's timeout).
     try:
         await self.stream.write_chunk(b"", True, 1)
     except Error:
         pass
     if self.type == "client":
-        # the connection is ours alone: GOAWAY and close it
+        # the connection is ours alone: GOAWAY and close it (waiting at most 1 s, and
+        # not past end)
+        t = 1
         try:
-            await conn.close(1)
+            left = _left(end)
+            if left is not None and left < t:
+                t = left
+        except Error:
+            t = 0
+        try:
+            await conn.close(t)
         except Error:
             pass
     else:
         # Wait (bounded) for the client to end its side too: a handler returning
         # first makes the server reset the stream (RST_STREAM), and a client may
         # then drop the close frame still unread in its buffer.
-        await self._drain(_deadline(self.close_timeout))
+        await self._drain(end)
 
 
 # -- mhttp.websocket.connect / connect_blocking ------------------------------------------

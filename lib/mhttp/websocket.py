@@ -306,7 +306,7 @@ class WebSocket:
                 if k == _EV_CLOSE:
                     self.close_code = ev[1]
                     self.close_reason = ev[2]
-                    await self._close_transport(True)
+                    await self._close_transport(True, end)
                     return None
                 # EV_PING (pong already sent), EV_PONG: keep reading
         finally:
