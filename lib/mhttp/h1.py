@@ -48,6 +48,8 @@
 # checked with one bytes.translate() per set on CPython (MicroPython has no translate:
 # a table lookup loop there), field names go through a bounded cache (raw name ->
 # (lowercase name, kind)), Headers are built with Headers._trusted().
+# On CPython a server's plain, whole request heads take mhttp._h1_cpy's fast path
+# instead (installed as _head; everything else still comes here: see there).
 # RAM on boards: 17 module globals at most, __name__ and __file__ included (MicroPython's
 # dict of 13-17 entries takes 320 B, of 18-23 416 B; 17 now): mhttp._lazy is read as
 # _lazy.<name>, H1Error, ProtocolError and NEVER_INDEX_DEFAULT are
