@@ -24,6 +24,13 @@ class Tunnel:
     type = 0            # mhttp.h1.CLIENT
     is_server = False
     closed = False
+    # True (set by mhttp._ws_start for the blocking face on MicroPython): get_next_chunk
+    # hands out each read as the I/O object gives it, a view of its buffer valid until
+    # the next read or write, for mhttp.websocket's receive(), which parses it there
+    # (mhttp.ws copies the rest of a read after each frame, before a message is
+    # inflated into that buffer; receive() an incomplete frame before it returns):
+    # board RAM, no copy of every read
+    raw = False
 
     def __init__(self, io, headers, data, end, send):
         # data: the bytes read past the 101 head (None: none), end: the peer had
@@ -82,7 +89,7 @@ class Tunnel:
         if not data:
             self.end = True
             return None
-        return data if type(data) is bytes else bytes(data)
+        return data if type(data) is bytes or self.raw else bytes(data)
 
     async def write_chunk(self, data, end_stream=False, timeout=None):
         # (end_stream means nothing in a tunnel: as H1Stream's, the bytes go as they are)

@@ -279,13 +279,29 @@ class WebSocket:
             while True:
                 try:
                     ev = p.next_event()
+                    b = p._buf
+                    if type(b) is memoryview:
+                        # (a frame not yet whole in the tunnel's view, below: copied
+                        # before anything else reads or writes the I/O object's buffer;
+                        # the core copies the rest of a read after each frame itself)
+                        p._buf = bytes(b[p._pos:])
+                        p._pos = 0
                     if p._out:
                         await self._flush_auto()
                     if ev is None:
                         if self._eof:
                             p.receive_data(b"")
                             continue
-                        p.receive_data(await self._read(end))
+                        b = await self._read(end)
+                        if type(b) is memoryview and p._pos >= len(p._buf):
+                            # A view of the I/O object's buffer (mhttp._ws_tun.Tunnel.raw,
+                            # the blocking face on MicroPython) with nothing pending:
+                            # parsed in place (board RAM: no copy of each read; a whole
+                            # compressed message is inflated from it, mhttp.ws)
+                            p._buf = b
+                            p._pos = 0
+                        else:
+                            p.receive_data(b)
                         continue
                 except Exception as e:
                     if e.__class__ is MemoryError and p.error is None:

@@ -129,6 +129,8 @@ _CLOSE_INTERNAL_ERROR = const(1011)
 
 if MICROPYTHON:
     DEFAULT_MAX_SIZE = 32768
+    # (10, not 9: zlib's matches reach its window less 262 bytes, 250 at 9 bits, and the
+    # 512 B saved did not move a client's smallest heap; docs/internals.md, "Board RAM")
     DEFAULT_WINDOW_BITS = 10
 else:
     DEFAULT_MAX_SIZE = 1048576
@@ -511,10 +513,12 @@ class WSProtocol:
                 end = p + hl + n
                 if len(buf) < end:
                     break
-                if MICROPYTHON and b0 & 0xC0 == 0xC0 and isinstance(buf, bytes):
+                if MICROPYTHON and b0 & 0xC0 == 0xC0 and not isinstance(buf, bytearray):
                     # A whole compressed message (FIN and RSV1: only a first data frame
                     # gets here with RSV1): inflated before this call returns, so read in
-                    # place (board RAM: no copy of the compressed payload).
+                    # place (board RAM: no copy of the compressed payload), from bytes
+                    # or from the view mhttp.websocket's receive() parses a read in
+                    # (not from a bytearray, which receive_data grows).
                     payload = memoryview(buf)[p + hl:end]
                 elif isinstance(buf, bytes):
                     payload = buf[p + hl:end]
@@ -522,6 +526,11 @@ class WSProtocol:
                     payload = bytes(memoryview(buf)[p + hl:end])
             if end == len(buf):
                 self._buf = b""
+                self._pos = 0
+            elif type(buf) is memoryview:
+                # (a read parsed in place, mhttp.websocket's receive(): the rest of it
+                # copied before this frame's message may be inflated into that buffer)
+                self._buf = bytes(buf[end:])
                 self._pos = 0
             else:
                 self._pos = end
