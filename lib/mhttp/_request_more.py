@@ -189,14 +189,12 @@ def body_length(body):
     if isinstance(body, str):
         return len(body.encode())
     if hasattr(body, "read"):
+        # A file is sent from its start whatever its read position (lua-http seeks it
+        # there; _BodyReader does), so its length is counted from 0; it is left at 0.
         try:
-            start = body.seek(0, 1)
             end = body.seek(0, 2)
-            body.seek(start, 0)
-            if start is None or end is None:  # some streams return None
-                start = body.tell()
-                return None
-            return end - start
+            body.seek(0)
+            return end if end is not None and end >= 0 else None
         except Exception:
             return None
     return None

@@ -308,7 +308,14 @@ def test_set_body_file_and_iterators():
     f = io.BytesIO(b"0123456789")
     f.read(3)
     r.set_body(f)
-    assert r.headers.get("content-length") == b"7"  # from the current position
+    # sent from its start (lua-http seeks it there), so counted from 0, not from 3
+    assert r.headers.get("content-length") == b"10"
+    assert b"".join(_chunks(f)) == b"0123456789"
+    w = io.BytesIO()
+    w.write(b"written, not rewound")
+    r.set_body(w)
+    assert r.headers.get("content-length") == b"20"
+    assert b"".join(_chunks(w)) == b"written, not rewound"
     r.set_body(iter([b"a"]))
     assert not r.headers.has("content-length")
     assert r.headers.get("expect") == b"100-continue"
@@ -349,6 +356,19 @@ def test_body_length_and_replayable():
     assert request.body_length(None) == 0
     assert request.body_length(b"abc") == 3
     assert request.body_length(io.BytesIO(b"abcd")) == 4
+    f = io.BytesIO(b"abcd")
+    f.read(1)
+    assert request.body_length(f) == 4     # from the start, as _BodyReader sends it
+    f.read()
+    assert request.body_length(f) == 4
+
+    class Unseekable:
+        def read(self, n=-1):
+            return b""
+
+        def seek(self, *a):
+            raise OSError("not seekable")
+    assert request.body_length(Unseekable()) is None
     assert request.body_length(iter([])) is None
     assert request.body_replayable(b"x") and request.body_replayable(io.BytesIO(b"x"))
     assert request.body_replayable([b"x"])
