@@ -7,6 +7,8 @@ import io
 from client_servers import RawServer
 
 import mhttp.request as request
+import mhttp.client as client
+from mhttp.headers import Headers
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
@@ -45,6 +47,49 @@ def test_set_body_file_sent_from_its_start():
                 head, _, sent = raw.reqs[-1].partition(b"\r\n\r\n")
                 assert b"content-length: %d" % len(want) in head.split(b"\r\n")
                 assert sent == want
+    finally:
+        raw.stop()
+        request.POOL.close_all()
+
+
+def test_http10_request_line_on_the_wire():
+    # version=1.0 (Request.version, client.connect's option): the request line says
+    # HTTP/1.0 (RFC 9112 §2.3), as conn.version does; a body of unknown length is
+    # gathered and sent with a content-length (HTTP/1.0 has no chunked coding).
+    raw = RawServer(OK, close=True, read_body=True)
+    try:
+        for face in ("blocking", "async"):
+            request.POOL.close_all()
+            r = request.new_from_uri(raw.url + "/p")
+            r.version = 1.0
+            r.expect_100_timeout = 0.05
+            r.headers.upsert(":method", "POST")
+            r.set_body(iter([b"ab", b"c"]))
+            h, b = _go(r, face)
+            assert (h.get(":status"), b) == (b"200", b"ok")
+            lines = _lines(raw.reqs[-1])
+            assert lines[0] == b"POST /p HTTP/1.0"
+            assert b"content-length: 3" in lines
+            assert not any(x.startswith(b"transfer-encoding") for x in lines)
+            assert raw.reqs[-1].endswith(b"\r\n\r\nabc")
+            request.POOL.close_all()
+            r = request.new_from_uri(raw.url + "/g")
+            r.version = "1.0"
+            _go(r, face)
+            assert _lines(raw.reqs[-1])[0] == b"GET /g HTTP/1.0"
+        conn = client.connect_blocking(host="127.0.0.1", port=raw.port, tls=False,
+                                       version=1.0, timeout=5)
+        assert conn.version == 1.0
+        s = conn.new_stream()
+        s.write_headers(Headers([(":method", "GET"), (":scheme", "http"),
+                                 (":authority", "x"), (":path", "/low")]), True, 5)
+        assert s.get_headers(5).get(":status") == b"200"
+        conn.close()
+        assert _lines(raw.reqs[-1])[:2] == [b"GET /low HTTP/1.0", b"host: x"]
+        # version 1.1 (default) unchanged
+        request.POOL.close_all()
+        _go(request.new_from_uri(raw.url + "/d"), "blocking")
+        assert _lines(raw.reqs[-1])[0] == b"GET /d HTTP/1.1"
     finally:
         raw.stop()
         request.POOL.close_all()

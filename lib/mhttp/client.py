@@ -163,7 +163,13 @@ def negotiate(io, options, version):
     from mhttp.h1_connection import H1Connection
     if version is None:
         return H1Connection(io, 0)      # mhttp.h1.CLIENT, HTTP/1.1
-    return H1Connection(io, 0, version)
+    conn = H1Connection(io, 0, version)
+    if version == 1:
+        # 1.0 (an int here: a float constant is a heap object on a board): its requests
+        # say HTTP/1.0 (mhttp._h1_rare; the HTTP/1.1 path carries nothing for it)
+        from mhttp._h1_rare import _http10
+        _http10(conn.p)
+    return conn
 
 
 def connect_blocking(options=None, timeout=None, **kw):

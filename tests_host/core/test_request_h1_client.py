@@ -78,6 +78,39 @@ def test_content_length_zero_for_post_put_patch_only():
         assert out == m + b" / HTTP/1.1\r\nhost: a\r\n\r\n", m
 
 
+def test_http10_request_line_keep_alive_and_no_chunked():
+    # mhttp.client's version=1.0 (mhttp._h1_rare._http10): "HTTP/1.0" on the request line
+    # (RFC 9112 §2.3), host field given or not; the connection closes after the exchange
+    # unless keep-alive was asked; a body of unknown length (chunked) is refused.
+    from mhttp._h1_rare import _http10
+
+    def head10(fields, end=True, method=b"POST"):
+        p = H1Protocol(CLIENT)
+        _http10(p)
+        return p, p.send_headers([(b":method", method)] + fields, end)
+    p, out = head10([(b":authority", b"a:1"), (b":path", b"/p"), (b"content-length", b"3")],
+                    False)
+    assert out == b"POST /p HTTP/1.0\r\nhost: a:1\r\ncontent-length: 3\r\n\r\n"
+    assert not p.keep_alive
+    assert p.send_data(b"abc", True) == [b"abc"]
+    p, out = head10([(b":path", b"/HTTP/1.1"), (b"host", b"h"), (b"x-v", b" HTTP/1.1")],
+                    True, b"GET")
+    assert out == b"GET /HTTP/1.1 HTTP/1.0\r\nhost: h\r\nx-v:  HTTP/1.1\r\n\r\n"
+    p, out = head10([(b":authority", b"a"), (b":path", b"/")])    # empty POST
+    assert out == b"POST / HTTP/1.0\r\nhost: a\r\ncontent-length: 0\r\n\r\n"
+    p, out = head10([(b":authority", b"a"), (b":path", b"/"),
+                     (b"Connection", b"x, Keep-Alive")], True, b"GET")
+    assert out.startswith(b"GET / HTTP/1.0\r\n") and p.keep_alive
+    p = H1Protocol(CLIENT)
+    _http10(p)
+    e = raises(ProtocolError, p.send_headers,
+               [(b":method", b"POST"), (b":authority", b"a"), (b":path", b"/")], False)
+    assert "HTTP/1.0 request body needs a content-length" in str(e)
+    # the HTTP/1.1 protocol is unchanged
+    p, out = _head([(b":authority", b"a"), (b":path", b"/")])
+    assert out == b"GET / HTTP/1.1\r\nhost: a\r\n\r\n" and p.keep_alive
+
+
 def _response(raw, method=b"GET"):
     p = H1Protocol(CLIENT)
     p.send_headers([(b":method", method), (b":authority", b"a"), (b":path", b"/")], True)
