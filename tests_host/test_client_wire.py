@@ -93,3 +93,26 @@ def test_http10_request_line_on_the_wire():
     finally:
         raw.stop()
         request.POOL.close_all()
+
+
+def test_redirect_to_another_authority_sends_its_host():
+    # A host field set by the user names the first target: after a redirect to another
+    # authority the request says the new one (RFC 9110 §7.2), not the old field.
+    b = RawServer(OK, close=True)
+    a = RawServer(b"HTTP/1.1 302 Found\r\nLocation: http://localhost:%d/next\r\n"
+                  b"Content-Length: 0\r\n\r\n" % b.port, close=True)
+    try:
+        for face in ("blocking", "async"):
+            request.POOL.close_all()
+            r = request.new_from_uri(a.url + "/")
+            r.headers.append("host", "vhost.example")
+            h, body = _go(r, face)
+            assert (h.get(":status"), body) == (b"200", b"ok")
+            assert b"host: vhost.example" in _lines(a.reqs[-1])
+            lines = _lines(b.reqs[-1])
+            assert lines[0] == b"GET /next HTTP/1.1"
+            assert [x for x in lines if x.startswith(b"host:")] == [b"host: localhost:%d" % b.port]
+    finally:
+        a.stop()
+        b.stop()
+        request.POOL.close_all()

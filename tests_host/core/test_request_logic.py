@@ -175,6 +175,30 @@ def test_redirect_scheme_change_same_host():
     assert n.headers.get(":authority") == b"h"
 
 
+def test_redirect_host_field_follows_the_authority():
+    # A host field (written by HTTP/1.1 in place of :authority) names the old target: it
+    # goes when :authority changes (RFC 9110 §7.2), stays when the authority does not.
+    r = new_from_uri("http://127.0.0.1:8080/a")
+    r.headers.append("host", "vhost.example:8080")
+    for loc, auth in (("http://other.example/z", b"other.example"),
+                      ("//other.example:81/z", b"other.example:81"),
+                      ("http://127.0.0.1/a", b"127.0.0.1"),
+                      ("http://127.0.0.1:8081/a", b"127.0.0.1:8081")):
+        n = r.handle_redirect(_resp("302", loc))
+        assert not n.headers.has("host"), loc
+        assert n.headers.get(":authority") == auth
+    r2 = new_from_uri("http://h/a")
+    r2.headers.append("host", "vhost.example")
+    n = r2.handle_redirect(_resp("301", "https://h/a"))   # port 80 -> 443: same authority
+    assert n.headers.get(":authority") == b"h" and n.headers.get("host") == b"vhost.example"
+    for loc in ("/b", "b?x", "http://127.0.0.1:8080/c", "//127.0.0.1:8080/c",
+                "https://127.0.0.1:8080/c"):
+        n = r.handle_redirect(_resp("307", loc))
+        assert n.headers.get("host") == b"vhost.example:8080", loc
+        assert n.headers.get(":authority") == b"127.0.0.1:8080"
+    assert r.headers.get("host") == b"vhost.example:8080"    # the original is unchanged
+
+
 def test_redirect_post_becomes_get():
     for status, attr in (("301", "post301"), ("302", "post302"), ("303", None)):
         r = new_from_uri("http://h/form")
