@@ -116,3 +116,17 @@ def test_redirect_to_another_authority_sends_its_host():
         a.stop()
         b.stop()
         request.POOL.close_all()
+
+
+def test_obs_fold_response_read_by_the_client():
+    # RFC 9112 §5.2: a user agent replaces an obs-fold with SP (it refused the response).
+    raw = RawServer(b"HTTP/1.1 200 OK\r\nX-Long: part one\r\n  part two\r\n"
+                    b"Content-Length: 2\r\n\r\nok", close=True)
+    try:
+        for face in ("blocking", "async"):
+            request.POOL.close_all()
+            h, b = _go(request.new_from_uri(raw.url + "/"), face)
+            assert (h.get(":status"), h.get("x-long"), b) == (b"200", b"part one part two", b"ok")
+    finally:
+        raw.stop()
+        request.POOL.close_all()

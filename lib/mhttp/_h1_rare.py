@@ -558,12 +558,28 @@ def send_continue(self):
     return b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
-def _bad_field_line(self, line):
-    # Builds the H1Error for a field line that failed validation (cold path).
+def _bad_field_line(self, line, dest):
+    # Builds the H1Error for a field line that failed validation (cold path), for
+    # mhttp.h1's _fields (dest: the fields parsed so far); or, for a client, joins an
+    # obs-fold line to the field before it and returns None.
     if line[:1] in (b" ", b"\t"):
-        # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
-        # message containing obs-fold)
-        return _err(0)
+        if self.role == _SERVER:
+            # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
+            # message containing obs-fold)
+            return _err(0)
+        # RFC 9112 §5.2: a user agent MUST replace each received obs-fold with one or more
+        # SP before interpreting the field value: one SP here, the line's own leading and
+        # trailing whitespace dropped (the head's limits bound the joined value).  Not
+        # for a line after the status-line (§2.2) or in a field that steers framing
+        # (content-length, transfer-encoding, connection: already acted on by _fields),
+        # nor the first line of a trailer section.
+        f = dest[-1] if dest else None
+        if f is None or f[0][:1] == b":" or self._name_entry(f[0])[1] > 0:
+            return _err(82, f[0] if f else b"")  # obs-fold continuing %r (only a field that does not steer framing may be folded)
+        line = line.strip(b" \t")
+        if line:
+            dest[-1] = (f[0], (f[1] + b" " + line) if f[1] else line, f[2])
+        return None
     name, sep, _ = line.partition(b":")
     if not sep:
         return _err(1, line[:40])  # field line without a colon: %r
