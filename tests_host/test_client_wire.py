@@ -130,3 +130,72 @@ def test_obs_fold_response_read_by_the_client():
     finally:
         raw.stop()
         request.POOL.close_all()
+
+
+def test_ipv6_zone_connects_and_is_not_sent():
+    # RFC 6874: http://[::1%25<zone>]:port/ connects to ::1%<zone> (the zone decoded) and
+    # sends Host: [::1]:port (a client MUST NOT send the zone).  (glibc takes an interface
+    # name as a zone only for link-local addresses: ::1 gets lo's index.)
+    import socket
+    raw = RawServer(OK, close=True, family=socket.AF_INET6)
+    try:
+        for face in ("blocking", "async"):
+            request.POOL.close_all()
+            r = request.new_from_uri("http://[::1%%25%d]:%d/z" % (socket.if_nametoindex("lo"),
+                                                                  raw.port))
+            h, b = _go(r, face)
+            assert (h.get(":status"), b) == (b"200", b"ok")
+            assert _lines(raw.reqs[-1])[:2] == [b"GET /z HTTP/1.1", b"host: [::1]:%d" % raw.port]
+    finally:
+        raw.stop()
+        request.POOL.close_all()
+
+
+MP_SCRIPT = r'''
+import io
+import sys
+import mhttp.request as request
+port, port6, zone = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+f = io.BytesIO(b"0123456789")
+f.read(3)
+r = request.new_from_uri("http://127.0.0.1:%d/f" % port)
+r.headers.upsert(":method", "PUT")
+r.set_body(f)
+h, s = r.go_blocking(10)
+print("F", r.headers.get("content-length"), h.get("x-long"), s.get_body_as_string(10))
+r = request.new_from_uri("http://127.0.0.1:%d/v" % port)
+r.version = 1.0
+h, s = r.go_blocking(10)
+print("V", s.get_body_as_string(10))
+r = request.new_from_uri("http://[::1%%25%s]:%d/z" % (zone, port6))
+print("Z", r.host, r.headers.get(":authority"))
+h, s = r.go_blocking(10)
+print("Z", s.get_body_as_string(10))
+'''
+
+
+def test_same_on_micropython(tmp_path):
+    # the five fixes above on the MicroPython unix port (its getaddrinfo takes a zone)
+    import socket
+    from conftest import run_micropython
+    fold = (b"HTTP/1.1 200 OK\r\nX-Long: part one\r\n  part two\r\n"
+            b"Content-Length: 2\r\n\r\nok")
+    raw = RawServer(fold, close=True, read_body=True)
+    raw6 = RawServer(OK, close=True, family=socket.AF_INET6)
+    path = str(tmp_path / "mp_wire.py")
+    with open(path, "w") as fh:
+        fh.write(MP_SCRIPT)
+    try:
+        r = run_micropython([path, str(raw.port), str(raw6.port),
+                             str(socket.if_nametoindex("lo"))], timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout.decode().splitlines() == [
+            "F b'10' b'part one part two' b'ok'", "V b'ok'",
+            "Z ::1%%%d b'[::1]:%d'" % (socket.if_nametoindex("lo"), raw6.port), "Z b'ok'"]
+        assert raw.reqs[0].endswith(b"\r\n\r\n0123456789")
+        assert b"content-length: 10" in _lines(raw.reqs[0])
+        assert _lines(raw.reqs[1])[0] == b"GET /v HTTP/1.0"
+        assert _lines(raw6.reqs[0])[1] == b"host: [::1]:%d" % raw6.port
+    finally:
+        raw.stop()
+        raw6.stop()

@@ -147,8 +147,9 @@ scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 # to_authority have their code inline, two names fewer on a board's request path.)
 
 def to_authority(host, port, scheme):
-    # Reverse of split_authority: brackets an IPv6 literal and omits the port when it is
-    # None or the scheme's default.  Returns the kind of host.
+    # Reverse of split_authority: brackets an IPv6 literal (without its zone, RFC 6874
+    # §4: never sent) and omits the port when it is None or the scheme's default.
+    # Returns the kind of host.
     # (Board RAM: no tuple from _in for bytes, no copy of a lowercase scheme.)
     if isinstance(host, bytes):
         b = host
@@ -174,8 +175,10 @@ def parse_uri(uri):
     # RFC 3986 §3, for URIs with an authority ("scheme://[userinfo@]host[:port]/p?q#f"):
     # returns (scheme, userinfo, host, port, path_and_query, fragment), each of the kind
     # of uri except port (int).  scheme and host are lowercased; an IPv6 literal loses
-    # its brackets; a missing port is scheme_to_port's default (None for an unknown
-    # scheme); an empty path becomes "/"; userinfo and fragment are None when absent.
+    # its brackets, and its RFC 6874 zone is decoded ("[fe80::1%25eth0]" -> host
+    # "fe80::1%eth0", what a socket connects to; the zone keeps its case); a missing
+    # port is scheme_to_port's default (None for an unknown scheme); an empty path
+    # becomes "/"; userinfo and fragment are None when absent.
     # ValueError for a URI without a scheme or "//" authority, or with a bad host or
     # port, or with whitespace or control characters.
     # (Board RAM: indexes into b, one slice per part returned, lower() only when a
@@ -241,9 +244,9 @@ def parse_uri(uri):
         c = at + 1
     port = None
     if c < end and b[c] == 91:    # "["
+        # (lowercase, a zone decoded: mhttp._util_ip)
         from mhttp._util_ip import uri_ipv6
         host, port = uri_ipv6(b[c:end])
-        host = host.lower()
     else:
         k = b.rfind(b":", c, end)
         if k >= 0:

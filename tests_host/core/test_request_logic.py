@@ -69,6 +69,20 @@ def test_new_from_uri_ipv6_and_ws():
     assert r.tls is True and r.port == 443
 
 
+def test_new_from_uri_ipv6_zone():
+    # RFC 6874: connect to the decoded zone ("fe80::1%eth0"), never send it (Host /
+    # :authority, the Referer of a redirect); a redirect to a zoned literal too.
+    r = new_from_uri("http://[fe80::1%25eth0]:8080/p")
+    assert (r.host, r.port) == ("fe80::1%eth0", 8080)
+    assert r.headers.get(":authority") == b"[fe80::1]:8080"
+    assert r.to_uri() == "http://[fe80::1]:8080/p"
+    n = r.handle_redirect(_resp("302", "http://[FE80::2%25eth1]/q"))
+    assert (n.host, n.port) == ("fe80::2%eth1", 80)
+    assert n.headers.get(":authority") == b"[fe80::2]"
+    assert n.headers.get("referer") == b"http://[fe80::1]:8080/p"
+    raises(ValueError, new_from_uri, "http://[fe80::1%25]/")
+
+
 def test_new_from_uri_userinfo_basic_auth():
     r = new_from_uri("http://user:p%40ss@h/")
     assert r.headers.get("authorization") == b"basic dXNlcjpwQHNz"  # user:p@ss
