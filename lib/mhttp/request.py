@@ -25,8 +25,9 @@
 # Semantics (lua-http http.request, with the differences marked *):
 #   - new_from_uri: :method GET, :authority from host/port (default port omitted),
 #     :path "/" when empty, userinfo -> "authorization: basic ...", a user-agent.
-#   - set_body: bytes/str -> content-length; a file-like (.read) -> content-length when
-#     its size can be found (seek/tell), else chunked; an iterable, iterator or callable
+#   - set_body: bytes/str -> content-length; a file-like (.read) is sent from its start
+#     (seek(0), as lua-http; whatever its read position) -> content-length when its size
+#     can be found (seek), else chunked; an iterable, iterator or callable
 #     (lua-http's "function": called until it returns None) -> chunked.  Bodies larger
 #     than 1024 bytes or of unknown length also get "expect: 100-continue" (as lua-http).
 #   - go: with "expect: 100-continue" the body waits up to expect_100_timeout seconds for
@@ -42,7 +43,12 @@
 #     against the request's target (* RFC 3986 §5.2: "?q" keeps the path, where lua-http
 #     uses "/").  A Referer is set, except from https to http.  * On a redirect to another
 #     origin (scheme, host or port differ) authorization and cookie fields are dropped,
-#     unless the Location carries its own userinfo.
+#     unless the Location carries its own userinfo; a host field given (which HTTP/1.1
+#     writes in place of :authority) is dropped when the authority changes.
+#   - version 1.0 (Request.version, client.connect's option): the request line says
+#     HTTP/1.0, a body of unknown length is gathered to send its content-length (no
+#     chunked), and the connection closes after the exchange unless the request asked
+#     for keep-alive (Connection: keep-alive).
 #   - keep-alive: connections are pooled per (scheme, host, port, TLS settings, version,
 #     I/O model); a connection goes back to the pool once its response has been read to
 #     the end with keep-alive; a stream that was not read to the end is never reused
