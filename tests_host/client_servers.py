@@ -240,13 +240,16 @@ class AioServer:
 class RawServer:
     # Accepts connections; for each, reads the request head and sends `reply` (bytes),
     # then keeps the socket open (hold seconds) so a client that waits for more hangs
-    # until its own timeout, unless `close` is set.
-    def __init__(self, reply, close=False, hold=5):
+    # until its own timeout, unless `close` is set.  Each request (head, and with
+    # read_body its content-length body) is kept in self.reqs, in arrival order.
+    def __init__(self, reply, close=False, hold=5, read_body=False, family=socket.AF_INET):
         self.reply = reply
+        self.read_body = read_body
+        self.reqs = []
         self.close = close
         self.hold = hold
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = socket.socket(family)
+        self.sock.bind(("::1" if family != socket.AF_INET else "127.0.0.1", 0))
         self.sock.listen(8)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -273,6 +276,16 @@ class RawServer:
                 if not d:
                     break
                 buf += d
+            if self.read_body:
+                head = buf.partition(b"\r\n\r\n")[0].lower()
+                i = head.find(b"\r\ncontent-length:")
+                n = 0 if i < 0 else int(head[i + 17:].split(b"\r\n")[0])
+                while len(buf) < len(head) + 4 + n:
+                    d = c.recv(4096)
+                    if not d:
+                        break
+                    buf += d
+            self.reqs.append(buf)
             c.sendall(self.reply)
             if not self.close:
                 t = time.time() + self.hold

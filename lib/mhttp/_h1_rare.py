@@ -178,6 +178,37 @@ def _req_chunked(self, out, te, end_stream):
     return b"".join(out)
 
 
+def _http10(self):
+    # For mhttp.client, on a client H1Protocol whose connection was asked to speak
+    # HTTP/1.0 (version=1.0): its send_headers, as an instance attribute (the HTTP/1.1
+    # path carries nothing for this), writes "HTTP/1.0" on the request line (RFC 9112
+    # §2.3: the version is the sender's), refuses a body of unknown length (HTTP/1.0 has
+    # no chunked coding: mhttp.request gathers such a body to learn its length first)
+    # and, unless the request's Connection field asks for keep-alive, marks the
+    # connection as closing after this exchange (RFC 9112 §9.3: an HTTP/1.0 connection
+    # persists only with keep-alive; the server closes it otherwise).
+    send = self.send_headers
+
+    def send_headers(headers, end_stream=False, extra=None):
+        out = send(headers, end_stream)
+        if self._ss == _SS_CHUNKED:
+            self._ss = _SS_DONE
+            raise _err(81, None, None)  # an HTTP/1.0 request body needs a content-length (no chunked coding)
+        ka = False
+        for f in headers:
+            if _b(f[0]).lower() == b"connection":
+                for t in _b(f[1]).lower().split(b","):
+                    if t.strip(b" \t") == b"keep-alive":
+                        ka = True
+        if not ka:
+            self.keep_alive = False
+        # the request line's " HTTP/1.1\r\n" is the head's first (method and target
+        # hold no space): its last digit becomes 0
+        i = out.find(b" HTTP/1.1\r\n") + 8
+        return out[:i] + b"0" + out[i + 1:]
+    self.send_headers = send_headers
+
+
 def _te_response(self, te, cl):
     # A response's Transfer-Encoding te (cl: its Content-Length or None), for
     # mhttp._h1_client's response_head: sets the receive state of its body.
@@ -527,12 +558,28 @@ def send_continue(self):
     return b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
-def _bad_field_line(self, line):
-    # Builds the H1Error for a field line that failed validation (cold path).
+def _bad_field_line(self, line, dest):
+    # Builds the H1Error for a field line that failed validation (cold path), for
+    # mhttp.h1's _fields (dest: the fields parsed so far); or, for a client, joins an
+    # obs-fold line to the field before it and returns None.
     if line[:1] in (b" ", b"\t"):
-        # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
-        # message containing obs-fold)
-        return _err(0)
+        if self.role == _SERVER:
+            # obs-fold: a field line starts with whitespace (RFC 9112 §5.2: a server MUST reject a
+            # message containing obs-fold)
+            return _err(0)
+        # RFC 9112 §5.2: a user agent MUST replace each received obs-fold with one or more
+        # SP before interpreting the field value: one SP here, the line's own leading and
+        # trailing whitespace dropped (the head's limits bound the joined value).  Not
+        # for a line after the status-line (§2.2) or in a field that steers framing
+        # (content-length, transfer-encoding, connection: already acted on by _fields),
+        # nor the first line of a trailer section.
+        f = dest[-1] if dest else None
+        if f is None or f[0][:1] == b":" or self._name_entry(f[0])[1] > 0:
+            return _err(82, f[0] if f else b"")  # obs-fold continuing %r (only a field that does not steer framing may be folded)
+        line = line.strip(b" \t")
+        if line:
+            dest[-1] = (f[0], (f[1] + b" " + line) if f[1] else line, f[2])
+        return None
     name, sep, _ = line.partition(b":")
     if not sep:
         return _err(1, line[:40])  # field line without a colon: %r

@@ -93,4 +93,6 @@ text = (
     "invalid :authority %r\n"  # 78
     "an HTTP/1.1 request needs :authority or host\n"  # 79
     "101 before the end of the request body\n"  # 80
+    "an HTTP/1.0 request body needs a content-length (no chunked coding)\n"  # 81
+    "obs-fold continuing %r (only a field that does not steer framing may be folded)\n"  # 82
 )

@@ -189,14 +189,12 @@ def body_length(body):
     if isinstance(body, str):
         return len(body.encode())
     if hasattr(body, "read"):
+        # A file is sent from its start whatever its read position (lua-http seeks it
+        # there; _BodyReader does), so its length is counted from 0; it is left at 0.
         try:
-            start = body.seek(0, 1)
             end = body.seek(0, 2)
-            body.seek(start, 0)
-            if start is None or end is None:  # some streams return None
-                start = body.tell()
-                return None
-            return end - start
+            body.seek(0)
+            return end if end is not None and end >= 0 else None
         except Exception:
             return None
     return None
@@ -389,6 +387,16 @@ def _resolve(base, rel):
     return resolve_relative_path(base, rel)
 
 
+def _authority(h, a):
+    # A redirect's new :authority a.  A host field (mhttp's HTTP/1.1 writes it in place
+    # of :authority) was for the old target: it goes when the authority changes (RFC
+    # 9110 §7.2: Host is the target URI's authority), so the new one is sent.
+    a = _b(a)
+    if h.get(b":authority") != a:
+        h.delete(b"host")
+        h.upsert(b":authority", a)
+
+
 def handle_redirect(self, orig_headers):
     # A new Request for the Location of this redirect response (lua-http semantics,
     # see mhttp.request's opening comment); raises RedirectError when it cannot be
@@ -434,14 +442,14 @@ def handle_redirect(self, orig_headers):
         new.port = port if port is not None else _rq.scheme_to_port[scheme]
         new.sendname = None
         if not is_connect:
-            h.upsert(b":authority", _rq.to_authority(host, port, scheme))
+            _authority(h, _rq.to_authority(host, port, scheme))
     elif scheme != old_scheme:
         # same host, other scheme: the port follows the scheme's default unless the
         # old port was explicit (lua-http keeps the old port in that case too)
         if self.port == _rq.scheme_to_port.get(old_scheme):
             new.port = _rq.scheme_to_port[scheme]
         if not is_connect:
-            h.upsert(b":authority", _rq.to_authority(new.host, new.port, scheme))
+            _authority(h, _rq.to_authority(new.host, new.port, scheme))
     if is_connect:
         if path not in ("", "/") or query is not None:  # parse_uri turns "" into "/"
             raise RedirectError("CONNECT requests cannot have a path or query")

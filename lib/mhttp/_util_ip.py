@@ -122,14 +122,45 @@ def _scheme_str(scheme):
 
 
 def bracket(b):
-    # An IPv6 literal host (bytes) in brackets, for an authority.
-    return b"[" + b + b"]"
+    # An IPv6 literal host (bytes) in brackets, for an authority, without its zone
+    # ("fe80::1%eth0" -> "[fe80::1]"): RFC 6874 §4, a client MUST NOT send the zone (it
+    # only means something on the sending host) in Host / :authority or a Referer.
+    z = b.find(b"%")
+    return b"[" + (b if z < 0 else b[:z]) + b"]"
+
+
+def _zone(z):
+    # An RFC 6874 ZoneID (after the URI's "%25": 1*(unreserved / pct-encoded)), decoded;
+    # ValueError when empty or malformed, or when it decodes to a control byte, a space
+    # or "%" (the host's form, "addr%zone", stays unambiguous).
+    out = bytearray()
+    i = 0
+    n = len(z)
+    while i < n:
+        c = z[i]
+        if c == 37:     # "%"
+            if i + 2 >= n or _hexval(z[i + 1]) < 0 or _hexval(z[i + 2]) < 0:
+                raise ValueError("invalid IPv6 zone in URI")
+            c = _hexval(z[i + 1]) * 16 + _hexval(z[i + 2])
+            i += 3
+        elif 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"-._~":
+            i += 1
+        else:
+            raise ValueError("invalid IPv6 zone in URI")
+        if c < 33 or c == 127 or c == 37:
+            raise ValueError("invalid IPv6 zone in URI")
+        out.append(c)
+    if not out:
+        raise ValueError("invalid IPv6 zone in URI")
+    return bytes(out)
 
 
 def uri_ipv6(auth):
     # The authority (bytes, userinfo removed) of a URI that starts with "[": the IPv6
-    # literal (without brackets; an RFC 6874 zone "%25zone" is kept) and the port (int,
-    # or None when absent); ValueError when malformed.
+    # literal (without brackets; lowercase) and the port (int, or None when absent);
+    # ValueError when malformed.  An RFC 6874 zone ("[fe80::1%25eth0]") is decoded into
+    # the form a socket address takes ("fe80::1%eth0", its case kept): the host to
+    # connect to; bracket() leaves it out of what is sent.
     e = auth.find(b"]")
     if e < 0:
         raise ValueError("unterminated IPv6 literal in URI")
@@ -137,6 +168,7 @@ def uri_ipv6(auth):
     z = host.find(b"%25")
     if not _is_ipv6(host if z < 0 else host[:z]):
         raise ValueError("invalid IPv6 literal in URI")
+    host = host.lower() if z < 0 else host[:z].lower() + b"%" + _zone(host[z + 3:])
     after = auth[e + 1:]
     port = None
     if after:

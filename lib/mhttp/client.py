@@ -19,7 +19,8 @@
 #   verify (default True) / insecure (default False): certificate verification
 #   sendname / server_hostname   SNI name (default: host; SNI is always sent)
 #   version              None: HTTP/2 when the server agrees by ALPN over TLS (CPython),
-#                        else HTTP/1.1; 1.1 / 1.0: HTTP/1.x only; 2: HTTP/2 only (ALPN "h2"
+#                        else HTTP/1.1; 1.1 / 1.0: HTTP/1.x only (1.0: requests say
+#                        HTTP/1.0, no chunked body, no reuse); 2: HTTP/2 only (ALPN "h2"
 #                        over TLS; prior knowledge on http://, or Upgrade: h2c with
 #                        h2c_upgrade=True).  MicroPython's TLS has no ALPN: version=2 over
 #                        TLS raises TLSError there (use h2c).
@@ -163,7 +164,13 @@ def negotiate(io, options, version):
     from mhttp.h1_connection import H1Connection
     if version is None:
         return H1Connection(io, 0)      # mhttp.h1.CLIENT, HTTP/1.1
-    return H1Connection(io, 0, version)
+    conn = H1Connection(io, 0, version)
+    if version == 1:
+        # 1.0 (an int here: a float constant is a heap object on a board): its requests
+        # say HTTP/1.0 (mhttp._h1_rare; the HTTP/1.1 path carries nothing for it)
+        from mhttp._h1_rare import _http10
+        _http10(conn.p)
+    return conn
 
 
 def connect_blocking(options=None, timeout=None, **kw):

@@ -36,7 +36,8 @@
 # are handed out as they arrive.
 #
 # Strictness (RFC 9112 §11, request smuggling): CRLF only (bare CR or LF is a 400), no
-# obs-fold, no whitespace before a colon, tokens and field values checked against their
+# obs-fold (a client joins one to a regular field's value with a SP, RFC 9112 §5.2;
+# never to the status-line or a framing field), no whitespace before a colon, tokens and field values checked against their
 # ABNF character sets, Content-Length digits only (equal duplicates merged into one field,
 # RFC 9110 §8.6), Content-Length together with Transfer-Encoding rejected,
 # Transfer-Encoding must be a single final "chunked" (400 when chunked is not final, 501
@@ -516,7 +517,12 @@ class H1Protocol:
                 if e is None:
                     e = self._name_entry(name)
                 if e is None or not k:
-                    raise self._bad_field_line(line)
+                    # (the error for this line, from mhttp._h1_rare; None when it was
+                    # an obs-fold a client joined to the field before it)
+                    e = self._bad_field_line(line, dest)
+                    if e is None:
+                        continue
+                    raise e
             value = value.strip(b" \t")
             k = e[1]
             if k > 0:

@@ -25,8 +25,9 @@
 # Semantics (lua-http http.request, with the differences marked *):
 #   - new_from_uri: :method GET, :authority from host/port (default port omitted),
 #     :path "/" when empty, userinfo -> "authorization: basic ...", a user-agent.
-#   - set_body: bytes/str -> content-length; a file-like (.read) -> content-length when
-#     its size can be found (seek/tell), else chunked; an iterable, iterator or callable
+#   - set_body: bytes/str -> content-length; a file-like (.read) is sent from its start
+#     (seek(0), as lua-http; whatever its read position) -> content-length when its size
+#     can be found (seek), else chunked; an iterable, iterator or callable
 #     (lua-http's "function": called until it returns None) -> chunked.  Bodies larger
 #     than 1024 bytes or of unknown length also get "expect: 100-continue" (as lua-http).
 #   - go: with "expect: 100-continue" the body waits up to expect_100_timeout seconds for
@@ -42,7 +43,12 @@
 #     against the request's target (* RFC 3986 §5.2: "?q" keeps the path, where lua-http
 #     uses "/").  A Referer is set, except from https to http.  * On a redirect to another
 #     origin (scheme, host or port differ) authorization and cookie fields are dropped,
-#     unless the Location carries its own userinfo.
+#     unless the Location carries its own userinfo; a host field given (which HTTP/1.1
+#     writes in place of :authority) is dropped when the authority changes.
+#   - version 1.0 (Request.version, client.connect's option): the request line says
+#     HTTP/1.0, a body of unknown length is gathered to send its content-length (no
+#     chunked), and the connection closes after the exchange unless the request asked
+#     for keep-alive (Connection: keep-alive).
 #   - keep-alive: connections are pooled per (scheme, host, port, TLS settings, version,
 #     I/O model); a connection goes back to the pool once its response has been read to
 #     the end with keep-alive; a stream that was not read to the end is never reused
@@ -147,8 +153,9 @@ scheme_to_port = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 # to_authority have their code inline, two names fewer on a board's request path.)
 
 def to_authority(host, port, scheme):
-    # Reverse of split_authority: brackets an IPv6 literal and omits the port when it is
-    # None or the scheme's default.  Returns the kind of host.
+    # Reverse of split_authority: brackets an IPv6 literal (without its zone, RFC 6874
+    # §4: never sent) and omits the port when it is None or the scheme's default.
+    # Returns the kind of host.
     # (Board RAM: no tuple from _in for bytes, no copy of a lowercase scheme.)
     if isinstance(host, bytes):
         b = host
@@ -174,8 +181,10 @@ def parse_uri(uri):
     # RFC 3986 §3, for URIs with an authority ("scheme://[userinfo@]host[:port]/p?q#f"):
     # returns (scheme, userinfo, host, port, path_and_query, fragment), each of the kind
     # of uri except port (int).  scheme and host are lowercased; an IPv6 literal loses
-    # its brackets; a missing port is scheme_to_port's default (None for an unknown
-    # scheme); an empty path becomes "/"; userinfo and fragment are None when absent.
+    # its brackets, and its RFC 6874 zone is decoded ("[fe80::1%25eth0]" -> host
+    # "fe80::1%eth0", what a socket connects to; the zone keeps its case); a missing
+    # port is scheme_to_port's default (None for an unknown scheme); an empty path
+    # becomes "/"; userinfo and fragment are None when absent.
     # ValueError for a URI without a scheme or "//" authority, or with a bad host or
     # port, or with whitespace or control characters.
     # (Board RAM: indexes into b, one slice per part returned, lower() only when a
@@ -241,9 +250,9 @@ def parse_uri(uri):
         c = at + 1
     port = None
     if c < end and b[c] == 91:    # "["
+        # (lowercase, a zone decoded: mhttp._util_ip)
         from mhttp._util_ip import uri_ipv6
         host, port = uri_ipv6(b[c:end])
-        host = host.lower()
     else:
         k = b.rfind(b":", c, end)
         if k >= 0:

@@ -32,7 +32,9 @@
 #     keeps the trailing slash ("/a/b" + "c/.." -> "/a/"), empty segments are kept, and a
 #     "?query" / "#fragment" on either argument is handled like the RFC does;
 #   - is_ip's IPv4 form is RFC 3986's dec-octet: no leading zeros ("01.2.3.4" is not an
-#     IP); IPv6 may carry a zone ("fe80::1%eth0"), as lua-http's IPv6addrz;
+#     IP); IPv6 may carry a zone ("fe80::1%eth0"), as lua-http's IPv6addrz; parse_uri
+#     decodes a URI's zone ("[fe80::1%25eth0]" -> "fe80::1%eth0", RFC 6874) and
+#     to_authority leaves it out (RFC 6874 §4: a client never sends it);
 #   - split_authority strips surrounding blanks, accepts an empty port ("host:") as the
 #     default one, and rejects a port above 65535 or an unbracketed IPv6 literal.
 #

@@ -308,7 +308,14 @@ BAD_RESPONSES = [
      b"\r\n\r\n0\r\n\r\n"),
     ("te_gzip_chunked", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
      b"0\r\n\r\n"),
-    ("obs_fold", b"GET", b"HTTP/1.1 200 OK\r\nX-A: 1\r\n 2\r\nContent-Length: 0\r\n\r\n"),
+    # (an obs-fold in a regular field is joined, RFC 9112 §5.2: test_request_h1_client;
+    # one that would continue the status-line or a framing field is refused)
+    ("obs_fold_after_status", b"GET", b"HTTP/1.1 200 OK\r\n X-A: 1\r\nContent-Length: 0\r\n\r\n"),
+    ("obs_fold_cl", b"GET", b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 0\r\n\r\n0123456789"),
+    ("obs_fold_te", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n"
+     b"0\r\n\r\n"),
+    ("obs_fold_connection", b"GET", b"HTTP/1.1 200 OK\r\nConnection: keep-alive,\r\n\tclose\r\n"
+     b"Content-Length: 0\r\n\r\n"),
     ("space_before_colon", b"GET", b"HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n"),
     ("value_nul", b"GET", b"HTTP/1.1 200 OK\r\nX-A: \x00\r\nContent-Length: 0\r\n\r\n"),
     ("bad_chunk", b"GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),

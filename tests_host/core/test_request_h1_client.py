@@ -78,6 +78,39 @@ def test_content_length_zero_for_post_put_patch_only():
         assert out == m + b" / HTTP/1.1\r\nhost: a\r\n\r\n", m
 
 
+def test_http10_request_line_keep_alive_and_no_chunked():
+    # mhttp.client's version=1.0 (mhttp._h1_rare._http10): "HTTP/1.0" on the request line
+    # (RFC 9112 §2.3), host field given or not; the connection closes after the exchange
+    # unless keep-alive was asked; a body of unknown length (chunked) is refused.
+    from mhttp._h1_rare import _http10
+
+    def head10(fields, end=True, method=b"POST"):
+        p = H1Protocol(CLIENT)
+        _http10(p)
+        return p, p.send_headers([(b":method", method)] + fields, end)
+    p, out = head10([(b":authority", b"a:1"), (b":path", b"/p"), (b"content-length", b"3")],
+                    False)
+    assert out == b"POST /p HTTP/1.0\r\nhost: a:1\r\ncontent-length: 3\r\n\r\n"
+    assert not p.keep_alive
+    assert p.send_data(b"abc", True) == [b"abc"]
+    p, out = head10([(b":path", b"/HTTP/1.1"), (b"host", b"h"), (b"x-v", b" HTTP/1.1")],
+                    True, b"GET")
+    assert out == b"GET /HTTP/1.1 HTTP/1.0\r\nhost: h\r\nx-v:  HTTP/1.1\r\n\r\n"
+    p, out = head10([(b":authority", b"a"), (b":path", b"/")])    # empty POST
+    assert out == b"POST / HTTP/1.0\r\nhost: a\r\ncontent-length: 0\r\n\r\n"
+    p, out = head10([(b":authority", b"a"), (b":path", b"/"),
+                     (b"Connection", b"x, Keep-Alive")], True, b"GET")
+    assert out.startswith(b"GET / HTTP/1.0\r\n") and p.keep_alive
+    p = H1Protocol(CLIENT)
+    _http10(p)
+    e = raises(ProtocolError, p.send_headers,
+               [(b":method", b"POST"), (b":authority", b"a"), (b":path", b"/")], False)
+    assert "HTTP/1.0 request body needs a content-length" in str(e)
+    # the HTTP/1.1 protocol is unchanged
+    p, out = _head([(b":authority", b"a"), (b":path", b"/")])
+    assert out == b"GET / HTTP/1.1\r\nhost: a\r\n\r\n" and p.keep_alive
+
+
 def _response(raw, method=b"GET"):
     p = H1Protocol(CLIENT)
     p.send_headers([(b":method", method), (b":authority", b"a"), (b":path", b"/")], True)
@@ -85,6 +118,51 @@ def _response(raw, method=b"GET"):
     ev = p.next_event()
     assert ev[0] == EV_HEADERS
     return p
+
+
+def test_response_obs_fold_joined_with_one_space():
+    # RFC 9112 §5.2: a user agent replaces each obs-fold with SP before interpreting the
+    # value (one SP; the folded line's own leading/trailing whitespace goes); never for a
+    # line after the status-line or a framing field (mhttp.h1 acted on those already).
+    from mhttp.errors import H1Error
+    raw = (b"HTTP/1.1 200 OK\r\nX-Long: part one\r\n  part two \r\n\tthree\r\n"
+           b"Set-Cookie: a=1;\r\n b=2\r\nX-E:\r\n e\r\nX-W: w\r\n \t\r\n"
+           b"Content-Length: 2\r\n\r\nok")
+    for step in (len(raw), 1):
+        p = H1Protocol(CLIENT)
+        p.send_headers([(b":method", b"GET"), (b":authority", b"a"), (b":path", b"/")], True)
+        for i in range(0, len(raw), step):
+            p.receive_data(raw[i:i + step])
+        ev = p.next_event()
+        h = ev[1]
+        assert h.get("x-long") == b"part one part two three"
+        assert h.get("set-cookie") == b"a=1; b=2"
+        assert h.get("x-e") == b"e" and h.get("x-w") == b"w"
+        assert h.get("content-length") == b"2" and len(list(h)) == 6
+        assert p.next_event()[1] == b"ok" and p.keep_alive
+    for raw, name in ((b"HTTP/1.1 200 OK\r\n x: 1\r\n\r\n", "b':status'"),
+                      (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 0\r\n\r\n", "content-length"),
+                      (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n",
+                       "transfer-encoding"),
+                      (b"HTTP/1.1 200 OK\r\nConnection: x,\r\n\tclose\r\n\r\n", "connection")):
+        p = H1Protocol(CLIENT)
+        p.send_headers([(b":method", b"GET"), (b":authority", b"a"), (b":path", b"/")], True)
+        p.receive_data(raw)
+        e = raises(H1Error, p.next_event)
+        assert str(e).startswith("obs-fold continuing") and name in str(e), (raw, str(e))
+        assert not p.keep_alive
+    # a server still refuses any obs-fold (request smuggling)
+    p = H1Protocol(h1.SERVER)
+    p.receive_data(b"GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n 2\r\n\r\n")
+    e = raises(H1Error, p.next_event)
+    assert "a server MUST reject a message containing obs-fold" in str(e)
+    assert e.status_hint == 400
+    # the folded head stays bounded by the head limits
+    p = H1Protocol(CLIENT, max_header_bytes=60)
+    p.send_headers([(b":method", b"GET"), (b":authority", b"a"), (b":path", b"/")], True)
+    p.receive_data(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 20 + b"\r\n " + b"b" * 30 + b"\r\n\r\n")
+    e = raises(H1Error, p.next_event)
+    assert "larger than 60 bytes" in str(e)
 
 
 def test_keep_alive_by_version_and_connection():

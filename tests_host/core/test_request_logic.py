@@ -69,6 +69,20 @@ def test_new_from_uri_ipv6_and_ws():
     assert r.tls is True and r.port == 443
 
 
+def test_new_from_uri_ipv6_zone():
+    # RFC 6874: connect to the decoded zone ("fe80::1%eth0"), never send it (Host /
+    # :authority, the Referer of a redirect); a redirect to a zoned literal too.
+    r = new_from_uri("http://[fe80::1%25eth0]:8080/p")
+    assert (r.host, r.port) == ("fe80::1%eth0", 8080)
+    assert r.headers.get(":authority") == b"[fe80::1]:8080"
+    assert r.to_uri() == "http://[fe80::1]:8080/p"
+    n = r.handle_redirect(_resp("302", "http://[FE80::2%25eth1]/q"))
+    assert (n.host, n.port) == ("fe80::2%eth1", 80)
+    assert n.headers.get(":authority") == b"[fe80::2]"
+    assert n.headers.get("referer") == b"http://[fe80::1]:8080/p"
+    raises(ValueError, new_from_uri, "http://[fe80::1%25]/")
+
+
 def test_new_from_uri_userinfo_basic_auth():
     r = new_from_uri("http://user:p%40ss@h/")
     assert r.headers.get("authorization") == b"basic dXNlcjpwQHNz"  # user:p@ss
@@ -173,6 +187,30 @@ def test_redirect_scheme_change_same_host():
     n = r.handle_redirect(_resp("301", "https://h/a"))
     assert (n.port, n.tls) == (443, True)
     assert n.headers.get(":authority") == b"h"
+
+
+def test_redirect_host_field_follows_the_authority():
+    # A host field (written by HTTP/1.1 in place of :authority) names the old target: it
+    # goes when :authority changes (RFC 9110 §7.2), stays when the authority does not.
+    r = new_from_uri("http://127.0.0.1:8080/a")
+    r.headers.append("host", "vhost.example:8080")
+    for loc, auth in (("http://other.example/z", b"other.example"),
+                      ("//other.example:81/z", b"other.example:81"),
+                      ("http://127.0.0.1/a", b"127.0.0.1"),
+                      ("http://127.0.0.1:8081/a", b"127.0.0.1:8081")):
+        n = r.handle_redirect(_resp("302", loc))
+        assert not n.headers.has("host"), loc
+        assert n.headers.get(":authority") == auth
+    r2 = new_from_uri("http://h/a")
+    r2.headers.append("host", "vhost.example")
+    n = r2.handle_redirect(_resp("301", "https://h/a"))   # port 80 -> 443: same authority
+    assert n.headers.get(":authority") == b"h" and n.headers.get("host") == b"vhost.example"
+    for loc in ("/b", "b?x", "http://127.0.0.1:8080/c", "//127.0.0.1:8080/c",
+                "https://127.0.0.1:8080/c"):
+        n = r.handle_redirect(_resp("307", loc))
+        assert n.headers.get("host") == b"vhost.example:8080", loc
+        assert n.headers.get(":authority") == b"127.0.0.1:8080"
+    assert r.headers.get("host") == b"vhost.example:8080"    # the original is unchanged
 
 
 def test_redirect_post_becomes_get():
@@ -308,7 +346,14 @@ def test_set_body_file_and_iterators():
     f = io.BytesIO(b"0123456789")
     f.read(3)
     r.set_body(f)
-    assert r.headers.get("content-length") == b"7"  # from the current position
+    # sent from its start (lua-http seeks it there), so counted from 0, not from 3
+    assert r.headers.get("content-length") == b"10"
+    assert b"".join(_chunks(f)) == b"0123456789"
+    w = io.BytesIO()
+    w.write(b"written, not rewound")
+    r.set_body(w)
+    assert r.headers.get("content-length") == b"20"
+    assert b"".join(_chunks(w)) == b"written, not rewound"
     r.set_body(iter([b"a"]))
     assert not r.headers.has("content-length")
     assert r.headers.get("expect") == b"100-continue"
@@ -349,6 +394,19 @@ def test_body_length_and_replayable():
     assert request.body_length(None) == 0
     assert request.body_length(b"abc") == 3
     assert request.body_length(io.BytesIO(b"abcd")) == 4
+    f = io.BytesIO(b"abcd")
+    f.read(1)
+    assert request.body_length(f) == 4     # from the start, as _BodyReader sends it
+    f.read()
+    assert request.body_length(f) == 4
+
+    class Unseekable:
+        def read(self, n=-1):
+            return b""
+
+        def seek(self, *a):
+            raise OSError("not seekable")
+    assert request.body_length(Unseekable()) is None
     assert request.body_length(iter([])) is None
     assert request.body_replayable(b"x") and request.body_replayable(io.BytesIO(b"x"))
     assert request.body_replayable([b"x"])

@@ -214,6 +214,9 @@ def test_to_authority():
     assert to_authority("example.com", None, "http") == "example.com"
     assert to_authority("::1", 8080, "http") == "[::1]:8080"
     assert to_authority("::1", 80, "http") == "[::1]"
+    # RFC 6874 §4: a client MUST NOT send a zone (Host, :authority)
+    assert to_authority("fe80::1%eth0", 8080, "http") == "[fe80::1]:8080"
+    assert to_authority(b"fe80::1%25eth0", 80, "http") == b"[fe80::1]"
     assert to_authority("[::1]", 81, "http") == "[::1]:81"
     assert to_authority(b"h", 1, b"http") == b"h:1"
     assert to_authority(b"h", 80, bytearray(b"HTTP")) == b"h"
@@ -365,7 +368,16 @@ def test_parse_uri_basic():
 def test_parse_uri_ip_literals():
     assert parse_uri("http://[::1]:8080/x") == ("http", None, "::1", 8080, "/x", None)
     assert parse_uri("https://[2001:DB8::1]/") == ("https", None, "2001:db8::1", 443, "/", None)
-    assert parse_uri("http://[fe80::1%25eth0]/") == ("http", None, "fe80::1%25eth0", 80, "/", None)
+    # RFC 6874: the zone decoded ("%25" is the URI's escape of "%"; its own escapes
+    # too), in the form a socket address takes; its case kept, the address lowercased
+    assert parse_uri("http://[fe80::1%25eth0]/") == ("http", None, "fe80::1%eth0", 80, "/", None)
+    assert parse_uri(b"http://[FE80::A%25En%2D0]:81/") == (b"http", None, b"fe80::a%En-0", 81,
+                                                           b"/", None)
+    assert parse_uri("http://[::1%251]/")[2] == "::1%1"
+    for bad in ("http://[fe80::1%25]/", "http://[fe80::1%25a%2]/", "http://[fe80::1%25a%zz]/",
+                "http://[fe80::1%25a%00]/", "http://[fe80::1%25a%20b]/", "http://[fe80::1%25a!b]/",
+                "http://[fe80::1%25a%25]/", "http://[fe80::1%2]/"):
+        raises(ValueError, parse_uri, bad)
     assert parse_uri("http://127.0.0.1:1/") == ("http", None, "127.0.0.1", 1, "/", None)
 
 
