@@ -3,7 +3,8 @@
 #   - StreamCommon's rare helpers (stream_common.BODY), written as methods (`self` first)
 #     and bound on first use by mhttp._lazy: get_body_chars, get_body_until,
 #     save_body_to_file, each_chunk, write_body_from_string, write_body_from_file, and
-#     unget and _take_unget (a plain exchange never puts a chunk back);
+#     unget and _take_unget (a plain exchange never puts a chunk back), and checktls,
+#     localname and peername (lua-http's stream_common: the stream's connection's);
 #   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
 #     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
@@ -59,6 +60,20 @@ def _take_unget(self):
             self._unget = None
         return c
     return None
+
+
+def checktls(self):
+    # lua-http stream:checktls(), localname(), peername(): the connection's (a server's
+    # handler reads the client's address from its stream)
+    return self.conn.checktls()
+
+
+def localname(self):
+    return self.conn.localname()
+
+
+def peername(self):
+    return self.conn.peername()
 
 
 async def get_body_chars(self, n, timeout=None):

@@ -21,7 +21,7 @@ from mhttp.ws import _is
 
 
 class Tunnel:
-    type = 0            # mhttp.h1.CLIENT
+    type = "client"     # (H1Connection's)
     is_server = False
     closed = False
 
