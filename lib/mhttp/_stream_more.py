@@ -26,7 +26,9 @@ def _too_large(n):
 
 class EachChunk:
     # `async for chunk in stream.each_chunk():` (a class, not an async generator: MicroPython
-    # cannot `async for` over async generators).
+    # cannot `async for` over async generators); on the blocking face (mhttp.blocking,
+    # a stream on blocking sockets) `for chunk in stream.each_chunk():`, each read run
+    # by mhttp._io.run_blocking.
     def __init__(self, stream, timeout):
         self.stream = stream
         self.timeout = timeout
@@ -38,6 +40,16 @@ class EachChunk:
         c = await self.stream.get_next_chunk(self.timeout)
         if c is None:
             raise StopAsyncIteration
+        return c
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        from mhttp._io import run_blocking
+        c = run_blocking(self.stream.get_next_chunk(self.timeout))
+        if c is None:
+            raise StopIteration
         return c
 
 
@@ -150,8 +162,10 @@ async def write_body_from_string(self, data, timeout=None):
     await self.write_chunk(data, True, timeout)
 
 
-async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=CHUNK):
+async def write_body_from_file(self, file, timeout=None, count=None, chunk_size=CHUNK):
     # Sends `count` bytes (None: up to EOF) read from a file object, then ends the body.
+    # (lua-http's stream:write_body_from_file(file, timeout): the timeout second, a
+    # deadline for the whole call; count, ours, a keyword after it)
     buf = bytearray(chunk_size)
     mv = memoryview(buf)
     left = count
