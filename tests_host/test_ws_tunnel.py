@@ -171,7 +171,7 @@ def test_client_tunnel_after_101(raw, runtime, own, tmp_path):
     out = _client(runtime, CLIENT % {"mode": mode, "port": port, "own": own}, tmp_path)
     lines = dict(l.split(" ", 1) for l in out.splitlines() if " " in l)
     assert lines["TUNNEL"] == "Tunnel True True True", out
-    assert lines["CONN"] == "True 0 False False False True True None", out
+    assert lines["CONN"] == "True client False False False True True None", out
     assert lines["HEAD"] == "b'101' [] None", out
     if runtime == "micropython" and not own:
         assert lines["LOADED"] == "[]", out

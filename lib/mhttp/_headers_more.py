@@ -55,23 +55,37 @@ def modifyi(self, i, value, never_index=None):
 
 
 def sort(self):
-    # Pseudo-headers first (in their current order), then the rest by name; fields of
-    # one name keep their relative order.  MicroPython's sort is not stable, so the
-    # sort key carries the original position.
-    pseudo = [f for f in self._l if f[0][:1] == b":"]
-    rest = [(self._l[i][0], i) for i in range(_len(self._l)) if self._l[i][0][:1] != b":"]
-    rest.sort()
-    self._l = pseudo + [self._l[k[1]] for k in rest]
+    # lua-http headers:sort(): "by their field name, ordering those starting with ':'
+    # first.  If names are equal then sort by value, then by never_index" (a never-index
+    # field first, as lua-http's comparison has it).  The position closes the key: every
+    # key differs, so MicroPython's unstable sort gives the one order too.
+    l = self._l
+    k = [(l[i][0][:1] != b":", l[i][0], l[i][1], not l[i][2], i) for i in range(_len(l))]
+    k.sort()
+    self._l = [l[f[4]] for f in k]
+
+
+def _text(b):
+    # bytes -> str: UTF-8, else each byte past ASCII as \xNN (obs-text, RFC 9110 §5.5;
+    # MicroPython has no "backslashreplace" error handler)
+    try:
+        return b.decode()
+    except UnicodeError:
+        return "".join([chr(c) if c < 128 else "\\x%02x" % c for c in b])
 
 
 def dump(self, file=None, prefix=""):
-    # Writes "name: value" lines (for debugging) to file, or returns them as str.
+    # lua-http headers:dump(file, prefix): "name: value" lines, each after prefix, to
+    # file, or to stderr when no file is given (bytes that are not UTF-8 as \xNN).  The
+    # text is returned too.
     out = []
     for f in self._l:
-        out.append("%s%s: %s\n" % (prefix, f[0].decode(), f[1].decode()))
+        out.append("%s%s: %s\n" % (prefix, _text(f[0]), _text(f[1])))
     s = "".join(out)
-    if file is not None:
-        file.write(s)
+    if file is None:
+        import sys
+        file = sys.stderr
+    file.write(s)
     return s
 
 

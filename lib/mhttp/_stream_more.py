@@ -3,7 +3,8 @@
 #   - StreamCommon's rare helpers (stream_common.BODY), written as methods (`self` first)
 #     and bound on first use by mhttp._lazy: get_body_chars, get_body_until,
 #     save_body_to_file, each_chunk, write_body_from_string, write_body_from_file, and
-#     unget and _take_unget (a plain exchange never puts a chunk back);
+#     unget and _take_unget (a plain exchange never puts a chunk back), and checktls,
+#     localname and peername (lua-http's stream_common: the stream's connection's);
 #   - BodyTooLarge, raised past a body size limit, and EachChunk, each_chunk()'s iterator,
 #     reached as mhttp.stream_common.BodyTooLarge / EachChunk too (module __getattr__).
 from mhttp.errors import Error
@@ -25,7 +26,9 @@ def _too_large(n):
 
 class EachChunk:
     # `async for chunk in stream.each_chunk():` (a class, not an async generator: MicroPython
-    # cannot `async for` over async generators).
+    # cannot `async for` over async generators); on the blocking face (mhttp.blocking,
+    # a stream on blocking sockets) `for chunk in stream.each_chunk():`, each read run
+    # by mhttp._io.run_blocking.
     def __init__(self, stream, timeout):
         self.stream = stream
         self.timeout = timeout
@@ -37,6 +40,16 @@ class EachChunk:
         c = await self.stream.get_next_chunk(self.timeout)
         if c is None:
             raise StopAsyncIteration
+        return c
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        from mhttp._io import run_blocking
+        c = run_blocking(self.stream.get_next_chunk(self.timeout))
+        if c is None:
+            raise StopIteration
         return c
 
 
@@ -59,6 +72,20 @@ def _take_unget(self):
             self._unget = None
         return c
     return None
+
+
+def checktls(self):
+    # lua-http stream:checktls(), localname(), peername(): the connection's (a server's
+    # handler reads the client's address from its stream)
+    return self.conn.checktls()
+
+
+def localname(self):
+    return self.conn.localname()
+
+
+def peername(self):
+    return self.conn.peername()
 
 
 async def get_body_chars(self, n, timeout=None):
@@ -135,8 +162,10 @@ async def write_body_from_string(self, data, timeout=None):
     await self.write_chunk(data, True, timeout)
 
 
-async def write_body_from_file(self, file, count=None, timeout=None, chunk_size=CHUNK):
+async def write_body_from_file(self, file, timeout=None, count=None, chunk_size=CHUNK):
     # Sends `count` bytes (None: up to EOF) read from a file object, then ends the body.
+    # (lua-http's stream:write_body_from_file(file, timeout): the timeout second, a
+    # deadline for the whole call; count, ours, a keyword after it)
     buf = bytearray(chunk_size)
     mv = memoryview(buf)
     left = count

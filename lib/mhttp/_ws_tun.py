@@ -21,7 +21,7 @@ from mhttp.ws import _is
 
 
 class Tunnel:
-    type = 0            # mhttp.h1.CLIENT
+    type = "client"     # (H1Connection's)
     is_server = False
     closed = False
     # True (set by mhttp._ws_start for the blocking face on MicroPython): get_next_chunk

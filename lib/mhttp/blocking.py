@@ -6,7 +6,8 @@
 #   the result is a coroutine it is run to completion with mhttp._io.run_blocking and its
 #   value returned; a returned connection or stream is wrapped in turn.  Attributes read
 #   through.  Iterating a wrapped stream yields its body chunks (get_next_chunk until
-#   None).
+#   None), as does `for c in stream.each_chunk(timeout):` (mhttp._stream_more.EachChunk
+#   is a plain iterator too, each read run by run_blocking).
 #
 # So `stream.get_body_as_string(5)` on a Blocking stream is exactly the async
 # get_body_as_string run by run_blocking: one copy of the logic for both faces.

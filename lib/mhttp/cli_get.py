@@ -12,30 +12,37 @@
 #                           sets :authority)
 #   -A, --user-agent UA
 #   -i, --include           print the status line and response fields before the body
+#                           (into the -o file with -o, as curl)
 #   -I, --head              HEAD request, print the status line and fields only
 #   -L, --location          follow redirects (as curl, off by default); --max-redirs N
 #   -k, --insecure          no certificate verification
 #       --cacert FILE       CA bundle to verify the server with (MicroPython needs one)
-#   -o, --output FILE       write the body to FILE; a progress bar goes to stderr when
-#                           stderr is a terminal (or with -#), -s silences it
+#   -o, --output FILE       write the body to FILE ("-": stdout); a progress bar goes to
+#                           stderr when stderr is a terminal (or with -#), -s silences it
 #   -m, --max-time SECS     limit for the whole transfer, as curl's (connect, request,
 #                           response head and body); without it: 60 s per body read
 #   -f, --fail              exit 22 on HTTP status >= 400 (without printing the body)
-#   -v, --verbose           request and response heads on stderr
-#       --http1.0           HTTP/1.0 (version option of mhttp.client)
+#   -v, --verbose           request and response heads on stderr (bytes that are not
+#                           UTF-8 shown as \xNN)
+#       --http1.0           HTTP/1.0 (Request.version 1.0: "HTTP/1.0" on the request line)
+#       --http1.1           HTTP/1.1 only (Request.version 1.1: no h2 in the TLS ALPN offer)
 #       --http2             HTTP/2: by ALPN over https (HTTP/1.1 if the server declines),
 #                           Upgrade: h2c on http://
 #       --http2-prior-knowledge   HTTP/2 straight away on http:// (h2c)
 #
-# Exit status (curl's numbers): 0 success (any HTTP status without --fail), 2 usage,
-# 6 bad URL host, 7 could not connect, 8 malformed response (mhttp.errors.H1Error),
-# 22 HTTP error with --fail, 23 cannot write the output, 26 cannot read the data file,
-# 28 timeout, 35 TLS failure (60 when the certificate was not verified), 47 too many
-# redirects, 56 connection closed while receiving, 1 anything else.
+# Exit status (curl's numbers): 0 success (any HTTP status without --fail), 2 usage
+# (bad options, and a -H Content-Length that does not match the body: curl would send it
+# and hang, mhttp refuses it before connecting), 3 bad URL, 6 host name not resolved,
+# 7 could not connect, 8 malformed response (mhttp.errors.H1Error), 22 HTTP error with
+# --fail, 23 cannot write the output, 26 cannot read the data file, 28 timeout, 35 TLS
+# failure (60 when the certificate was not verified), 47 too many redirects, 56
+# connection closed while receiving (before the end of the head or body), 1 anything
+# else.
 import sys
 
 USAGE = ("usage: mhttp get URL [-X METHOD] [-d DATA|@FILE] [-H 'Name: value'] [-i] [-I] [-L] "
-         "[-k] [--cacert FILE] [-o FILE] [-m SECS] [-f] [-s] [-v] [--http1.0]")
+         "[-k] [--cacert FILE] [-o FILE|-] [-m SECS] [-f] [-s] [-v] [--http1.0|--http1.1|"
+         "--http2|--http2-prior-knowledge]")
 
 READ_TIMEOUT = 60
 
@@ -186,6 +193,14 @@ def build_request(o):
             h.delete(lname)  # a given field replaces a default one (user-agent, type)
         replaced.append(lname)
         h.append(lname, value)
+    cl = h.get(b"content-length")
+    if cl is not None:
+        # (mhttp refuses a body that does not match it: a usage problem, said before
+        # connecting, not a "malformed response")
+        n = len(req.body) if o["data"] else 0
+        if not cl.isdigit() or int(cl) != n:
+            raise UsageError("-H 'Content-Length: %s' does not match the request body (%d "
+                             "bytes); leave it out, mhttp sends the right one" % (_text(cl), n))
     req.follow_redirects = o["location"]
     if o["max_redirs"] is not None:
         req.max_redirects = o["max_redirs"]
@@ -195,6 +210,8 @@ def build_request(o):
         req.cafile = o["cacert"]
     if o["http10"]:
         req.version = 1.0
+    elif o["http11"]:
+        req.version = 1.1       # (TLS: ALPN offers no h2, mhttp._client_tls)
     elif o["http2pk"]:
         req.version = 2
     elif o["http2"] and not req.tls:
@@ -246,11 +263,22 @@ def _head_lines(h, version):
     return b"".join(out)
 
 
+def _text(b):
+    # bytes -> str for stderr: UTF-8, else each byte past ASCII as \xNN (a field value may
+    # carry obs-text, RFC 9110 §5.5; MicroPython has no "backslashreplace" nor latin-1)
+    try:
+        return b.decode()
+    except UnicodeError:
+        return "".join([chr(c) if c < 128 else "\\x%02x" % c for c in b])
+
+
 def _req_lines(req):
     h = req.headers
     m = h.get(b":method")
     target = h.get(b":authority") if m == b"CONNECT" else h.get(b":path")
-    out = [b"> %s %s HTTP/1.1\r\n" % (m, target), b"> host: %s\r\n" % h.get(b":authority")]
+    v = req.version
+    v = b"1.0" if v == 1.0 else b"2" if v == 2 else b"1.1"
+    out = [b"> %s %s HTTP/%s\r\n" % (m, target, v), b"> host: %s\r\n" % h.get(b":authority")]
     for f in h:
         if f[0][:1] != b":":
             out.append(b"> " + f[0] + b": " + f[1] + b"\r\n")
@@ -272,13 +300,19 @@ def _exit_code(e):
             return 60
         return 35
     if isinstance(e, errors.ProtocolError):
+        if msg[:17] == "connection closed":     # mid-head or mid-body (mhttp.h1's texts)
+            return 56
         return 8
-    if isinstance(e, errors.ConnectionClosed):
-        if msg.find("connect to") >= 0:
+    if isinstance(e, (errors.ConnectionClosed, OSError)):
+        # a name that does not resolve: getaddrinfo's error (CPython "[Errno -2] Name or
+        # service not known", macOS "nodename nor servname", MicroPython "[addrinfo
+        # error -2]"), curl's 6
+        if msg.find("[Errno -") >= 0 or msg.find("addrinfo") >= 0 or \
+                msg.find("nodename nor servname") >= 0:
+            return 6
+        if msg.find("connect to") >= 0 or isinstance(e, OSError):
             return 7
         return 56
-    if isinstance(e, OSError):
-        return 7
     return 1
 
 
@@ -295,6 +329,9 @@ def main(argv):
         return 2
     try:
         req = build_request(o)
+    except UsageError as e:
+        _err(str(e))
+        return 2
     except OSError as e:
         _err("cannot read data file: %s" % (e,))
         return 26
@@ -315,7 +352,7 @@ def run(req, o):
     from mhttp.stream_common import left
     start = ticks_ms()
     if verbose:
-        err.write(_req_lines(req).decode())
+        err.write(_text(_req_lines(req)))
     f = None
     stream = None
     try:
@@ -327,30 +364,32 @@ def run(req, o):
             ver = p.their_version
         head = _head_lines(headers, ver)
         if verbose:
-            err.write("".join(["< " + ln + "\n" for ln in head.decode().split("\r\n")[:-1]]))
+            err.write("".join(["< " + _text(ln) + "\n" for ln in head.split(b"\r\n")[:-1]]))
         status = int(headers.get(b":status"))
         if o["fail"] and status >= 400:
             stream.shutdown()
             _err("the requested URL returned error: %d" % status)
             return 22
-        if o["include"] or o["head"]:
-            out.write(head)
-        if o["head"]:
-            stream.shutdown()
-            return 0
-        if o["output"]:
+        # -o FILE: the body, and with -i / -I the head too (as curl); "-o -": stdout
+        name = o["output"]
+        if name and name != "-":
             try:
-                f = open(o["output"], "wb")
+                f = open(name, "wb")
             except OSError as e:
                 stream.shutdown()
-                _err("cannot open %s: %s" % (o["output"], e))
+                _err("cannot open %s: %s" % (name, e))
                 return 23
             dest = f
         else:
             dest = out
+        if o["include"] or o["head"]:
+            dest.write(head)
+        if o["head"]:
+            stream.shutdown()
+            return 0
         cl = headers.get(b"content-length")
         total = int(cl) if cl is not None and cl.isdigit() else 0
-        bar = (o["output"] and not o["silent"] and (o["progress"] or _isatty(err)))
+        bar = (dest is f and not o["silent"] and (o["progress"] or _isatty(err)))
         done = 0
         if bar:
             t0 = last = ticks_ms()

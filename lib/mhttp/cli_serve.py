@@ -5,7 +5,9 @@
 #   /echo  the request body back, with its content-type
 #   /ws    WebSocket echo (mhttp.websocket; HTTP/1.1 upgrade or HTTP/2 extended CONNECT)
 #   other  404
-# Prints "listening on http(s)://H:P" once bound.
+# Prints "listening on http(s)://H:P" once bound.  Exit status: 0, 2 on bad options, 1
+# when it cannot start (the port is in use, a certificate or key does not load): one line
+# on stderr, no traceback.
 import sys
 
 from mhttp.headers import Headers
@@ -152,10 +154,19 @@ def main(argv, onstream=None):
     if o is None:
         return 0
     tls = o["cert"]
-    srv = make_server(o, onstream)
+    from mhttp.errors import Error
+    failed = []
+    try:
+        srv = make_server(o, onstream)
+    except (OSError, Error) as e:
+        failed.append(e)
 
     async def run():
-        await srv.listen()
+        try:
+            await srv.listen()
+        except (OSError, Error) as e:
+            failed.append(e)
+            return
         name = srv.localname()
         print("listening on %s://%s:%d" % ("https" if tls else "http", name[0], name[1]))
         if hasattr(sys.stdout, "flush"):
@@ -163,7 +174,12 @@ def main(argv, onstream=None):
         await srv.loop()
 
     try:
-        asyncio.run(run())
+        if not failed:
+            asyncio.run(run())
     except KeyboardInterrupt:
         pass
+    if failed:
+        sys.stderr.write("mhttp serve: cannot listen on %s:%s: %s\n" % (o["host"], o["port"],
+                                                                       failed[0]))
+        return 1
     return 0

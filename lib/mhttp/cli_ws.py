@@ -1,4 +1,5 @@
 # python -m mhttp ws URL [options]      (MicroPython: micropython -m mhttp ws URL ...)
+# URL: ws:// or wss:// (a http:// or https:// URL is refused: exit 2).
 #
 # A small interactive WebSocket client, like websocat: each line read from stdin is sent
 # as a text message (--binary: a binary message) without its line ending; each message
@@ -81,6 +82,11 @@ def parse_args(argv):
         i += 2
     if o["url"] is None:
         raise ValueError("a ws:// or wss:// URL is needed")
+    scheme = o["url"].partition("://")[0].lower()
+    if scheme != "ws" and scheme != "wss":
+        # (mhttp.websocket takes http(s):// too, as lua-http; this command's usage is
+        # ws:// or wss://, so a http:// URL is more likely a mistake for `mhttp get`)
+        raise ValueError("%r is not a ws:// or wss:// URL" % o["url"])
     return o
 
 

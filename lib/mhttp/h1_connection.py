@@ -63,7 +63,9 @@ def _err(type, n, data=None):
 
 
 class H1Connection:
-    # type: CLIENT or SERVER (from mhttp.h1).  Timeouts in seconds (None: no limit):
+    # type: "client" or "server" (lua-http's connection.type; H2Connection's too), made
+    # from the constructor's type argument, CLIENT or SERVER (from mhttp.h1; is_server
+    # tells them apart in the code).  Timeouts in seconds (None: no limit):
     #   timeout         default for calls given timeout=None
     #   idle_timeout    server: waiting for the first byte of the next request
     #   header_timeout  server: from the first byte to the end of the request head
@@ -73,7 +75,7 @@ class H1Connection:
     # Board RAM: defaults live on the class, so a connection's instance dict only holds
     # what differs (MicroPython grows an instance's attribute table one step per new
     # attribute; fewer attributes, a smaller table and less garbage on the way).
-    type = _CLIENT
+    type = "client"
     is_server = False
     version = 1.1
     timeout = None
@@ -97,9 +99,9 @@ class H1Connection:
                  header_timeout=None, body_timeout=None, write_timeout=None, scheme=None,
                  **h1opts):
         self.io = io
-        if type != self.type:       # (a server's subclass has type SERVER already)
-            self.type = type
-            self.is_server = type == _SERVER
+        if type == _SERVER and not self.is_server:  # (a server's subclass is one already)
+            self.type = "server"
+            self.is_server = True
         # (H1Protocol's default scheme is http: no b"http" constant here, board RAM)
         if scheme is not None or getattr(io, "tls", False):
             h1opts["scheme"] = b"https" if scheme is None else scheme

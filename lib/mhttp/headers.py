@@ -13,7 +13,9 @@
 # ":protocol") live in the same list as in HTTP/2; the HTTP/1 core maps them to and from
 # the request and status lines.
 #
-# Indexes are 0-based (Python), where lua-http counts from 1.
+# Indexes are 0-based (Python), where lua-http counts from 1.  sort() and dump(file,
+# prefix) are lua-http's: pseudo-headers first then by name, equal names by value then
+# never_index; dump writes to stderr when no file is given (and returns the text).
 
 # (mhttp._lazy as a module, its functions read from it: this module's dict holds eight
 # entries, a table of 128 B on a board, not nine in 160)

@@ -222,15 +222,14 @@ class Server:
         k = self._h1cls
         if k is None:
             from mhttp.h1_connection import H1Connection
-            from mhttp.h1 import SERVER
-            d = {"type": SERVER, "is_server": True, "idle_timeout": self.idle_timeout,
+            d = {"type": "server", "is_server": True, "idle_timeout": self.idle_timeout,
                  "header_timeout": self.header_timeout, "body_timeout": self.body_timeout,
                  "write_timeout": self.write_timeout, "_end": self._end}
             if self.body_deadline:
                 d["body_deadline"] = self.body_deadline
             # (named as its base: one interned name less)
             k = self._h1cls = type("H1Connection", (H1Connection,), d)
-        return k(io, k.type, **self.h1opts)
+        return k(io, 1, **self.h1opts)     # mhttp.h1.SERVER
 
     def __getattr__(self, name):
         # The rare methods (see above), loaded on first use.

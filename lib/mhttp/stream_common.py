@@ -50,10 +50,13 @@ def rare_attr(obj, name, modname, rare):
     # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
     if name in BODY.split():
         return bind(obj, name, "mhttp._stream_more", BODY)
-    if name in "unget _take_unget".split():
+    if name in "unget _take_unget checktls localname peername".split():
         # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
-        # chunk back; not in BODY, which mhttp.request's ClientStream binds on itself)
-        return bind(obj, name, "mhttp._stream_more", "unget _take_unget")
+        # chunk back nor asks for addresses: lua-http's checktls, localname, peername,
+        # the connection's; not in BODY, which mhttp.request's ClientStream binds on
+        # itself: its other names go to the driver's stream)
+        return bind(obj, name, "mhttp._stream_more",
+                    "unget _take_unget checktls localname peername")
     return bind(obj, name, modname, rare)
 
 
@@ -72,9 +75,10 @@ def __getattr__(name):
 class StreamCommon:
     # get_next_chunk starts with _take_unget() when self._unget is set.  unget,
     # _take_unget, get_body_chars, get_body_until, save_body_to_file,
-    # each_chunk, write_body_from_string and write_body_from_file are in
-    # mhttp._stream_more (BODY and unget's pair): a subclass's __getattr__ reaches them
-    # through rare_attr (every subclass has one; StreamCommon itself has none, a def
+    # each_chunk, write_body_from_string, write_body_from_file and lua-http's
+    # checktls, localname and peername (the connection's) are in
+    # mhttp._stream_more (BODY, and rare_attr's second list): a subclass's __getattr__
+    # reaches them through rare_attr (every subclass has one; StreamCommon itself has none, a def
     # less in every program).
 
     # Defaults every stream has (board RAM: here, not in each subclass's table; H1Stream
@@ -106,4 +110,4 @@ class StreamCommon:
 
 # CPython: the helpers bound now, no __getattr__ (mhttp._lazy.settle)
 settle(StreamCommon, "mhttp._stream_more", BODY)
-settle(StreamCommon, "mhttp._stream_more", "unget _take_unget")
+settle(StreamCommon, "mhttp._stream_more", "unget _take_unget checktls localname peername")

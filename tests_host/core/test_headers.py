@@ -49,16 +49,52 @@ def test_has_delete_modify_upsert_clone():
     assert str(e) == "header name or value must be bytes or str", str(e)
 
 
-def test_sort_pseudo_first_and_stable():
-    h = Headers([("b", "1"), (":path", "/"), ("a", "2"), (":method", "GET"), ("b", "0")])
+def test_sort_as_lua_http():
+    # lua-http headers:sort(): by name, those starting with ':' first; equal names by
+    # value, then never_index (a never-index field first)
+    h = Headers([("b", "1"), (":path", "/"), ("a", "2"), (":method", "GET"), ("b", "0"),
+                 (":authority", "h")])
     h.sort()
     assert [(f[0], f[1]) for f in h] == [
-        (b":path", b"/"), (b":method", b"GET"), (b"a", b"2"), (b"b", b"1"), (b"b", b"0")]
+        (b":authority", b"h"), (b":method", b"GET"), (b":path", b"/"), (b"a", b"2"),
+        (b"b", b"0"), (b"b", b"1")]
+    h = Headers([("x", "1", False), ("x", "1", True), ("x", "0", False)])
+    h.sort()
+    assert list(h) == [(b"x", b"0", False), (b"x", b"1", True), (b"x", b"1", False)]
+    for _ in range(3):      # one order whatever the start (MicroPython's sort is unstable)
+        h = Headers([("c", "1"), ("a", "2"), ("c", "0"), ("a", "1"), (":s", "x")] * 3)
+        h.sort()
+        assert [f[:2] for f in h] == [(b":s", b"x")] * 3 + [(b"a", b"1")] * 3 + \
+            [(b"a", b"2")] * 3 + [(b"c", b"0")] * 3 + [(b"c", b"1")] * 3
 
 
 def test_dump():
+    import io
     h = Headers([("a", "1")])
-    assert h.dump(prefix="> ") == "> a: 1\n"
+    f = io.StringIO()
+    assert h.dump(f, "> ") == "> a: 1\n" and f.getvalue() == "> a: 1\n"
+    # obs-text (RFC 9110 §5.5) is shown escaped, not a UnicodeDecodeError
+    f = io.StringIO()
+    Headers([("x-name", b"caf\xe9"), ("y", "\u00e9")]).dump(f)
+    assert f.getvalue() == "x-name: caf\\xe9\ny: \u00e9\n", f.getvalue()
+
+
+def test_dump_without_a_file_writes_to_stderr():
+    # lua-http: "If file is not given, then print to stderr" (the text is returned too)
+    # (MicroPython's sys.stderr cannot be replaced: there the lines go to the real stderr
+    # and only the returned text is checked)
+    import io
+    h = Headers([("a", "1"), ("b", b"\xff")])
+    if MICROPYTHON:
+        assert h.dump(None, "< ") == "< a: 1\n< b: \\xff\n"
+        return
+    err = sys.stderr
+    sys.stderr = f = io.StringIO()
+    try:
+        r = h.dump(None, "< ")
+    finally:
+        sys.stderr = err
+    assert f.getvalue() == r == "< a: 1\n< b: \\xff\n", r
 
 
 # the rare methods, as mhttp.headers lists them (in its __getattr__ and settle call)
@@ -101,12 +137,13 @@ def test_rare_methods_bound_on_first_use():
     c = h.clone()
     assert c == h and c is not h and c._l is not h._l
     c.sort()
-    assert [f[0] for f in c] == [b":path", b":method", b"a", b"b", b"b"]
+    assert [f[0] for f in c] == [b":method", b":path", b"a", b"b", b"b"]
     assert [f[1] for f in c][3:] == [b"2", b"3"]
     c.modifyi(2, "9")
     assert c.get(b"a") == b"9" and h.get(b"a") == b"1"
     assert c.delete(b"b") and not c.delete(b"b") and c.len() == 3
-    assert h.dump(prefix="> ").startswith("> :path: /\n> b: 2\n")
+    import io
+    assert h.dump(io.StringIO(), "> ").startswith("> :path: /\n> b: 2\n")
     for n in ("clone", "len", "each", "delete", "geti", "get_comma_separated", "modifyi",
               "sort", "dump"):
         assert n in Headers.__dict__, n

@@ -95,6 +95,13 @@ def test_each_chunk_releases():
     assert len(peers.opened) == 1 and pool.reused == 1
 
 
+def test_each_chunk_blocking_face_is_a_plain_iterator():
+    # go_blocking's stream (mhttp.blocking): `for c in s.each_chunk(5):` reads the chunks
+    # (lua-http: an iterator of chunks), and releases the connection at the end of the body
+    assert _reused_after(lambda s: [c for c in s.each_chunk(5)]) == [b"hello ", b"wor", b"ld"]
+    assert _reused_after(lambda s: list(s.each_chunk())) == [b"hello ", b"wor", b"ld"]
+
+
 def test_body_too_large_not_pooled():
     peers = Peers([_chunked(b"hello ", b"world")])
     pool = request.Pool()
