@@ -32,6 +32,9 @@ def _modattr(name):
 # (bound on first use, by a client that reads them).
 requests = 0         # server: requests read on this connection
 idle = False         # server: waiting for the next request
+# lua-http's connection.type (a property: a connection made with H1Connection(io,
+# SERVER) has is_server set, and the class's value must not say "client" for it)
+type = property(lambda self: "server" if self.is_server else "client")
 
 
 def error_response(status, body=None):

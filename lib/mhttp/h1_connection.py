@@ -63,9 +63,11 @@ def _err(type, n, data=None):
 
 
 class H1Connection:
-    # type: "client" or "server" (lua-http's connection.type; H2Connection's too), made
-    # from the constructor's type argument, CLIENT or SERVER (from mhttp.h1; is_server
-    # tells them apart in the code).  Timeouts in seconds (None: no limit):
+    # type: "client" or "server" (lua-http's connection.type; H2Connection's too), from
+    # the constructor's type argument, CLIENT or SERVER (from mhttp.h1; is_server tells
+    # them apart in the code): a property in mhttp._h1c_rare, bound on first use (board
+    # RAM: the two names are not interned by a client that never reads it; the server's
+    # connection class has "server" in its own dict).  Timeouts in seconds (None: no limit):
     #   timeout         default for calls given timeout=None
     #   idle_timeout    server: waiting for the first byte of the next request
     #   header_timeout  server: from the first byte to the end of the request head
@@ -75,7 +77,6 @@ class H1Connection:
     # Board RAM: defaults live on the class, so a connection's instance dict only holds
     # what differs (MicroPython grows an instance's attribute table one step per new
     # attribute; fewer attributes, a smaller table and less garbage on the way).
-    type = "client"
     is_server = False
     version = 1.1
     timeout = None
@@ -100,7 +101,6 @@ class H1Connection:
                  **h1opts):
         self.io = io
         if type == _SERVER and not self.is_server:  # (a server's subclass is one already)
-            self.type = "server"
             self.is_server = True
         # (H1Protocol's default scheme is http: no b"http" constant here, board RAM)
         if scheme is not None or getattr(io, "tls", False):
@@ -174,7 +174,7 @@ class H1Connection:
             return _lazy.bind(self, name, "mhttp._h1c_stream", "_next_event")
         return _lazy.bind(self, name, "mhttp._h1c_rare",
                           "connect checktls localname peername alpn shutdown close "
-                          "get_next_incoming_stream requests idle")
+                          "get_next_incoming_stream requests idle type")
 
     # -- reading events -------------------------------------------------------------
     # (_next_event(timeout), the read loop that returns the core's next event, is in
@@ -420,7 +420,7 @@ class H1Stream(stream_common.StreamCommon):
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
 _lazy.settle(H1Connection, "mhttp._h1c_rare",
              "connect checktls localname peername alpn shutdown close "
-             "get_next_incoming_stream requests idle")
+             "get_next_incoming_stream requests idle type")
 _lazy.settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
 _lazy.settle(H1Connection, "mhttp._h1c_stream", "_next_event")
 _lazy.settle(H1Stream, "mhttp._h1c_stream",

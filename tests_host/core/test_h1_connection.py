@@ -437,7 +437,12 @@ def test_h1_names_still_importable_and_private_copies_agree():
         import mhttp._h1_server as hs      # (its own copies of two of them)
         for n in ("EV_HEADERS", "EV_CLOSED"):
             assert hs.__dict__["_" + n] == getattr(h1, n)
-    assert H1Connection.type == "client"   # lua-http's connection.type (H2Connection's too)
+    # lua-http's connection.type (H2Connection's too), per connection (on MicroPython a
+    # property bound to the class on first use: a client that never reads it interns
+    # neither name)
+    assert H1Connection(ScriptIO([]), h1.CLIENT).type == "client"
+    assert H1Connection(ScriptIO([]), h1.SERVER).type == "server"
+    assert H1Connection(ScriptIO([]), h1.CLIENT).type == "client"
     raises(AttributeError, getattr, hc, "EV_NOPE")
 
 
