@@ -372,7 +372,9 @@ def _incoming(self, data):
     self.requests += 1
     p = self.p
     if p.their_version[2] == 48:    # b"1.0" (mhttp.h1 gives b"1.0" or b"1.1")
-        self.version = 1 / 1        # 1.0 (computed: a float constant is a heap object)
+        # 1.0 (computed: a float constant is a heap object on a board, and mpy-cross
+        # folds 1 / 1 into one)
+        self.version = float(1)
     global H1Stream
     if H1Stream is None:
         # (imported here, once: mhttp.h1 imports this module for a sans-I/O server, which
@@ -450,6 +452,8 @@ def __getattr__(name):
     # (PEP 562) _rest_of_head, _left and finish_server live in mhttp._server_h1rare,
     # loaded by the first of them a server needs (mhttp._lazy.bind asks this module), and
     # MAX_DRAIN and MIN_CLOCK_YEAR (see above).
-    if name in "_rest_of_head _left finish_server MAX_DRAIN MIN_CLOCK_YEAR".split():
-        return getattr(__import__("mhttp._server_h1rare", None, None, (name,)), name)
+    # (the module's name and the list in one str constant, a heap object on a board)
+    m = "_server_h1rare _rest_of_head _left finish_server MAX_DRAIN MIN_CLOCK_YEAR".split()
+    if name in m[1:]:
+        return getattr(__import__(__name__[:6] + m[0], None, None, (name,)), name)
     raise AttributeError(name)

@@ -107,10 +107,12 @@ class Stream(StreamIO):
         # wait_closed: close): mhttp._io_stream_more (board RAM: their bytecode is not
         # on the heap of a plain server; not StreamIO's __getattr__: an asyncio client's
         # StreamIO has none of them); anything else as StreamIO.
-        if name in "drain readinto get_extra_info wait_closed".split():
+        # (one str, a table for mhttp._lazy.bind: board RAM, a str constant is a heap
+        # object even from ROMFS)
+        t = "_io_stream_more drain readinto get_extra_info wait_closed"
+        if name in t.split():
             from mhttp._lazy import bind
-            return bind(self, name, "mhttp._io_stream_more",
-                        "drain readinto get_extra_info wait_closed")
+            return bind(self, name, t, None)
         return StreamIO.__getattr__(self, name)
 
     def write(self, buf):
@@ -191,6 +193,6 @@ def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None
     # asyncio.start_server does; returns that coroutine (await it).  Its body is
     # mhttp._server_setup.start_server (set-up code, dropped from a board's heap once
     # Server.listen is done: see there).
-    m = "mhttp._server_setup"
-    return __import__(m, None, None, (m,)).start_server(cb, host, port, tls, backlog,
-                                                        reaper, bufsize)
+    # (an import statement: the name, interned anyway, is no str constant, board RAM)
+    from mhttp import _server_setup
+    return _server_setup.start_server(cb, host, port, tls, backlog, reaper, bufsize)

@@ -159,20 +159,16 @@ class H1Connection:
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         # H1Stream's __getattr__ is this function too (board RAM: a def is heap on a
         # board, ~115 B as a .mpy file): a stream's names are bound below.
+        # (one table per class, mhttp._lazy.bind: board RAM, a str constant is a heap
+        # object even from ROMFS, two here where module names and lists were nine)
         if isinstance(self, H1Stream):
-            if name in "finish_server _out _left".split():
-                return _lazy.bind(self, name, "mhttp._h1_server", "finish_server _out _left")
-            return stream_common.rare_attr(self, name, "mhttp._h1c_stream",
-                                           "get_method write_continue write_trailers shutdown "
-                                           "_push _tunnel")
-        if name in "_rest_of_head end_exchange _incoming".split():
-            return _lazy.bind(self, name, "mhttp._h1_server",
-                              "_rest_of_head end_exchange _incoming")
-        if name == "_next_event":
-            return _lazy.bind(self, name, "mhttp._h1c_stream", "_next_event")
-        return _lazy.bind(self, name, "mhttp._h1c_rare",
-                          "connect checktls localname peername alpn shutdown close "
-                          "get_next_incoming_stream requests idle")
+            return stream_common.rare_attr(self, name, "_h1_server finish_server _out _left;"
+                                           "_h1c_stream get_method write_continue "
+                                           "write_trailers shutdown _push _tunnel", None)
+        return _lazy.bind(self, name, "_h1_server _rest_of_head end_exchange _incoming;"
+                          "_h1c_stream _next_event;_h1c_rare connect checktls localname "
+                          "peername alpn shutdown close get_next_incoming_stream requests idle",
+                          None)
 
     # -- reading events -------------------------------------------------------------
     # (_next_event(timeout), the read loop that returns the core's next event, is in
@@ -416,11 +412,8 @@ class H1Stream(stream_common.StreamCommon):
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
-_lazy.settle(H1Connection, "mhttp._h1c_rare",
-             "connect checktls localname peername alpn shutdown close "
-             "get_next_incoming_stream requests idle")
-_lazy.settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
-_lazy.settle(H1Connection, "mhttp._h1c_stream", "_next_event")
-_lazy.settle(H1Stream, "mhttp._h1c_stream",
-             "get_method write_continue write_trailers shutdown _push _tunnel")
-_lazy.settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")
+_lazy.settle(H1Connection, "_h1_server _rest_of_head end_exchange _incoming;"
+             "_h1c_stream _next_event;_h1c_rare connect checktls localname "
+             "peername alpn shutdown close get_next_incoming_stream requests idle", None)
+_lazy.settle(H1Stream, "_h1_server finish_server _out _left;"
+             "_h1c_stream get_method write_continue write_trailers shutdown _push _tunnel", None)

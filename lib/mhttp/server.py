@@ -142,18 +142,21 @@ class Server:
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
             if t and (period is None or t < period):
                 period = t
-        # (1 / 1 and 1 / 20, not the literals: a float constant is a heap object on a
-        # board, even from ROMFS; the same values, computed)
-        one = 1 / 1
+        # (float(1) and one / 20, not the literals: a float constant is a heap object on
+        # a board, even from ROMFS, and mpy-cross folds 1 / 1 into one; the same values,
+        # computed)
+        one = float(1)
         period = period / 4 if period else one
-        self.reaper = Reaper(min(max(period, 1 / 20), one))
+        self.reaper = Reaper(min(max(period, one / 20), one))
 
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
         # Binds and starts accepting: mhttp._server_setup.listen (set-up code, dropped
         # from a board's heap once done: see there).
-        m = "mhttp._server_setup"
-        return await __import__(m, None, None, (m,)).listen(self)
+        # (an import statement: its name, interned anyway, is no str constant, a heap
+        # object on a board even from ROMFS)
+        from mhttp import _server_setup
+        return await _server_setup.listen(self)
 
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let
@@ -233,12 +236,11 @@ class Server:
         return k(io, k.type, **self.h1opts)
 
     def __getattr__(self, name):
-        # The rare methods (see above), loaded on first use.
-        if name in "_choose _new_h2 _serve_h2 _h2c_upgrade pending".split():
-            return bind(self, name, "mhttp._server_h2",
-                        "_choose _new_h2 _serve_h2 _h2c_upgrade pending")
-        return bind(self, name, "mhttp._server_more", "pause resume loop serve_forever run "
-                    "localname _error_close _onstream_failed _close_busy refused")
+        # The rare methods (see above), loaded on first use: one table (mhttp._lazy.bind;
+        # board RAM, one str constant, not four).
+        return bind(self, name, "_server_h2 _choose _new_h2 _serve_h2 _h2c_upgrade pending;"
+                    "_server_more pause resume loop serve_forever run localname _error_close "
+                    "_onstream_failed _close_busy refused", None)
 
     async def _on_connection(self, io, conn=None, data=None):
         # An accepted connection, from start to end (the port runs it as its task).
@@ -448,9 +450,9 @@ class Server:
 
 
 # CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
-settle(Server, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade pending")
-settle(Server, "mhttp._server_more", "pause resume loop serve_forever run localname "
-       "_error_close _onstream_failed _close_busy refused")
+settle(Server, "_server_h2 _choose _new_h2 _serve_h2 _h2c_upgrade pending;"
+       "_server_more pause resume loop serve_forever run localname _error_close "
+       "_onstream_failed _close_busy refused", None)
 
 
 def listen(onstream=None, **options):

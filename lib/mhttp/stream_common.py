@@ -45,18 +45,6 @@ def left(start, timeout, write=False):
     return ms / 1000
 
 
-def rare_attr(obj, name, modname, rare):
-    # What every StreamCommon subclass's __getattr__ returns: the helpers in BODY, else
-    # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
-    if name in BODY.split():
-        return bind(obj, name, "mhttp._stream_more", BODY)
-    if name in "unget _take_unget".split():
-        # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
-        # chunk back; not in BODY, which mhttp.request's ClientStream binds on itself)
-        return bind(obj, name, "mhttp._stream_more", "unget _take_unget")
-    return bind(obj, name, modname, rare)
-
-
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
@@ -67,6 +55,21 @@ def __getattr__(name):
         from mhttp import _stream_more
         return getattr(_stream_more, name)
     raise AttributeError(name)
+
+
+def rare_attr(obj, name, modname, rare):
+    # What every StreamCommon subclass's __getattr__ returns: the helpers in BODY, else
+    # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
+    # (a table of one group, made on a miss, see mhttp._lazy.bind: "_stream_more" is an
+    # interned name, imported as such by __getattr__ above, not a str constant, a heap
+    # object on a board even from ROMFS)
+    if name in BODY.split():
+        return bind(obj, name, "_stream_more" + " " + BODY, None)
+    if name in "unget _take_unget".split():
+        # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
+        # chunk back; not in BODY, which mhttp.request's ClientStream binds on itself)
+        return bind(obj, name, "_stream_more" + " " + "unget _take_unget", None)
+    return bind(obj, name, modname, rare)
 
 
 class StreamCommon:
@@ -105,5 +108,5 @@ class StreamCommon:
 
 
 # CPython: the helpers bound now, no __getattr__ (mhttp._lazy.settle)
-settle(StreamCommon, "mhttp._stream_more", BODY)
-settle(StreamCommon, "mhttp._stream_more", "unget _take_unget")
+settle(StreamCommon, "_stream_more" + " " + BODY, None)
+settle(StreamCommon, "_stream_more" + " " + "unget _take_unget", None)
