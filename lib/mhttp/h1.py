@@ -371,8 +371,8 @@ class H1Protocol:
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return _lazy.bind(self, name, "_h1_rare send_trailers send_continue _bad_field_line "
-                          "_r_rare", None)
+        return _lazy.bind(self, name,
+                          "_h1_rare send_trailers send_continue _bad_field_line _r_rare", None)
 
     # ------------------------------------------------------------------ receiving
 

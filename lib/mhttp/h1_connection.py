@@ -90,7 +90,9 @@ class H1Connection:
     # their class defaults are in mhttp._h1c_rare (a client never reads them: two
     # entries fewer in this class's dict, 23, a table of 416 B on a board, not 512)
     hold_head = True
-    _nowait = None
+    # the io's send_nowait, when it has one (the same name: an interned name the io
+    # classes have, not a str constant in __init__, a heap object on a board)
+    send_nowait = None
     _held = None
 
     def __init__(self, io, type, version=1.1, timeout=None, idle_timeout=None,
@@ -130,7 +132,7 @@ class H1Connection:
             self.hold_head = False
         nowait = getattr(io, "send_nowait", None)
         if nowait is not None:
-            self._nowait = nowait
+            self.send_nowait = nowait
         if self.is_server:
             # The fields every exchange of a server writes, set now (board RAM: the
             # attribute table takes its final size at the connection's set-up, not step
@@ -176,7 +178,7 @@ class H1Connection:
     # run that loop themselves, so that no coroutine frame of it is live while a head is
     # parsed, board RAM)
 
-    # Writes: pieces go to io.send (io.send_nowait, _nowait here, when it is not None and
+    # Writes: pieces go to io.send (io.send_nowait, send_nowait here, when not None and
     # no head is held: CPython's corking ProtocolIO takes them without waiting while its
     # buffer has room, saving two coroutine frames per write), a held head first.  Written
     # out where they happen (write_headers, write_chunk, flush, mhttp._h1c_stream's
@@ -385,7 +387,7 @@ class H1Stream(stream_common.StreamCommon):
             if pieces is None:
                 return          # held for the first body write (see hold_head)
             pieces = [pieces]
-            if conn._nowait is not None and conn._held is None and conn._nowait(pieces):
+            if conn.send_nowait is not None and conn._held is None and conn.send_nowait(pieces):
                 return
         else:
             self.headers_sent = True
@@ -402,8 +404,8 @@ class H1Stream(stream_common.StreamCommon):
             data = data.encode()
         conn = self.conn
         pieces = conn.p.send_data(data, end_stream)
-        if pieces and not (conn._nowait is not None and conn._held is None and
-                           conn._nowait(pieces)):
+        if pieces and not (conn.send_nowait is not None and conn._held is None and
+                           conn.send_nowait(pieces)):
             # (one coroutine frame less per write than a helper: board RAM)
             h = conn._held
             if h is not None:
