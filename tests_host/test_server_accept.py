@@ -1,5 +1,5 @@
-# mhttp._server_accept: a MicroPython server's accept loop (the unix/esp32/rp2 port glue's
-# start_server), asyncio's own written out over a lean stream per connection (its Stream)
+# mhttp.server's Stream and start_server: a MicroPython server's accept loop (the
+# unix/esp32/rp2 port glue's start_server), asyncio's own written out over a lean stream per connection (its Stream)
 # instead of asyncio.stream.  Checked on the MicroPython unix port: an asyncio client does
 # not load it; its Stream answers get_extra_info as asyncio's Stream does; a response far
 # larger than the socket's send buffer (the write/drain out_buf path) and a large upload
@@ -16,7 +16,7 @@ async def main():
         await _mhttp_port.open_connection("127.0.0.1", 1, timeout=2)
     except Exception as e:
         print("CONNECT", type(e).__name__)
-    print("LOADED", "mhttp._server_accept" in sys.modules)
+    print("LOADED", "mhttp.server" in sys.modules)
 
 asyncio.run(main())
 '''
@@ -34,7 +34,7 @@ import sys, asyncio, socket
 from mhttp import server
 from mhttp.headers import Headers
 from asyncio.stream import Stream
-from mhttp._server_accept import Stream as LeanStream
+from mhttp.server import Stream as LeanStream
 
 # get_extra_info: the same answers as asyncio's Stream over the same socket and address
 s = socket.socket()
@@ -148,7 +148,7 @@ def probe():
 async def main():
     srv = server.listen(onstream, host="127.0.0.1", port=PORT, http2=False)
     await srv.listen()
-    print("ACCEPT", "mhttp._server_accept" in sys.modules)
+    print("ACCEPT", isinstance(srv._serve, server.Stream.Server))
     await slow_get()
     print("PARTIAL", partial[0] > 0)
     await post()
@@ -223,7 +223,7 @@ def test_accept_loop_listens_on_ipv6():
 
 SEND = r'''
 import gc, asyncio
-from mhttp._server_accept import Stream
+from mhttp.server import Stream
 from mhttp._io_stream import Reaper
 from mhttp.errors import ConnectionClosed
 
@@ -316,7 +316,7 @@ import sys, asyncio, socket, micropython
 from mhttp import server
 from mhttp.headers import Headers
 from mhttp._io_stream import Reaper
-import mhttp._server_accept as A
+import mhttp.server as A
 
 PORT, PORT2 = %d, %d
 

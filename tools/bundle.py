@@ -8,7 +8,7 @@
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
 the unix port glue the esp32/rp2 glue re-exports, _mhttp_tls.mpy, its TLS half (loaded only
 with TLS; unix too), _mhttp_aio.mpy, its asyncio half (open_connection, and start_server, which loads
-mhttp._server_accept, the server's accept loop; loaded by the first asyncio connection or
+mhttp.server, holding the server's accept loop; loaded by the first asyncio connection or
 server; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
 share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the

@@ -80,7 +80,7 @@ class StreamIO:
         # A server's idle read without a recv() frame (board RAM: an idle keep-alive
         # connection then waits in its task's frame alone, ~300 B less each; on
         # MicroPython's accept loop a turn takes only its first step, __next__ below,
-        # and the connection waits in no frame: mhttp._server_accept.Stream): the
+        # and the connection waits in no frame: mhttp.server.Stream): the
         # awaitable of one read, under the Reaper (a server's StreamIO always has one).
         # The caller awaits it (MicroPython TLS: a None result means no application
         # data yet: it awaits self.reader.readinto(self.buf) again), then passes the

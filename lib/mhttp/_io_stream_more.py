@@ -91,7 +91,7 @@ async def _send(self, pieces, timeout):
             self.task = None
 
 
-# -- the accept loop's Stream (mhttp._server_accept): the rest of asyncio's Stream -------
+# -- the accept loop's Stream (mhttp.server.Stream): the rest of asyncio's Stream ------
 def get_extra_info(self, v):
     if v == "peername":
         return self.e
