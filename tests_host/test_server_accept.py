@@ -48,6 +48,12 @@ for st in (Stream(s, {"peername": a}), LeanStream(s, a)):
         except KeyError:
             r.append("KeyError")
     print("INFO", r)
+# the unix port's accept gives a sockaddr_in (a bytearray), kept packed in a small int
+# (board RAM): get_extra_info gives the same bytes back, a bytearray again
+ba = bytearray(a)
+st = LeanStream(s, ba)
+x = st.get_extra_info("peername")
+print("PACKED", type(st.e) is int, type(x) is bytearray, x == ba, bytes(x) == a)
 s.close()
 
 BIG = 4 << 20
@@ -167,6 +173,7 @@ def test_accept_loop_streams_big_bodies_both_ways_and_closes():
     lines = out.split("\n")
     assert lines[0] == "INFO [True, 'KeyError', 'KeyError']", out
     assert lines[1] == lines[0], out
+    assert lines.pop(2) == "PACKED True True True True", out
     assert lines[2] == "ACCEPT True", out
     assert lines[3] == "GET HTTP/1.1 200 OK True True", out
     assert lines[4] == "PARTIAL True", out

@@ -496,6 +496,13 @@ class Stream(StreamIO):
 
     def __init__(self, s, e, buf=None, tls=False):
         self.s = s
+        # The peer's address, packed when it is the unix port's 16-byte sockaddr_in
+        # (AF_INET: its port and IPv4 address fit in a small int, no heap; the
+        # bytearray is 64 B of a board's heap per connection): get_extra_info
+        # ("peername", mhttp._io_stream_more) rebuilds the same bytes.
+        if type(e) is bytearray and len(e) == 16 and e[0] == 2 and not e[1] and \
+                not int.from_bytes(e[8:], "big"):
+            e = int.from_bytes(e[2:8], "big")
         self.e = e
         if buf is not None:
             self.buf = buf
