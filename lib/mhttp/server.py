@@ -142,10 +142,10 @@ class Server:
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
             if t and (period is None or t < period):
                 period = t
-        # (float(1) and one / 20, not the literals: a float constant is a heap object on
-        # a board, even from ROMFS, and mpy-cross folds 1 / 1 into one; the same values,
-        # computed)
-        one = float(1)
+        # (one / 20, not the literal: a float constant is a heap object on a board, even
+        # from ROMFS, and mpy-cross folds 1 / 20 into one; and the period of 1 s, the
+        # usual one, an int, not a float: no heap object kept by the Reaper)
+        one = 1
         period = period / 4 if period else one
         self.reaper = Reaper(min(max(period, one / 20), one))
 
