@@ -92,6 +92,13 @@ def imports_of(name):
     # a module named in a string ("mhttp._headers_more": mhttp._lazy.bind's rare methods)
     for m in re.finditer(r"[\"']mhttp\.(\w+)[\"']", src):
         out.add(m.group(1))
+    # or first in a group of a lazy-binding table, "_mod name ...;_mod name ..."
+    # (mhttp._lazy.bind with names None; a table may be written as several literals)
+    for m in re.finditer(r"[\"']([\w ;]+)[\"']", src):
+        for g in m.group(1).split(";"):
+            g = g.split()
+            if len(g) > 1 and g[0] in have:
+                out.add(g[0])
     for m in _IMPORT_RE.finditer(src):
         if m.group(1):
             out.add(m.group(1))
