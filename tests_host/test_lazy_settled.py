@@ -82,6 +82,8 @@ for n in ("h1_connection _io_stream _io_socket h2_connection h2 request headers 
     __import__("mhttp." + n)
 bad = []
 for cls, m, names in rec:
+    if names is None:   # a table of groups, "mod name ...;mod name ..." (mhttp._lazy.bind)
+        names = [n for g in m.split(";") for n in g.split()[1:]]
     for n in (names.split() if isinstance(names, str) else names):
         if any(n in k.__dict__ for k in cls.__mro__):
             continue

@@ -1,5 +1,5 @@
-# mhttp._server_accept: a MicroPython server's accept loop (the unix/esp32/rp2 port glue's
-# start_server), asyncio's own written out over a lean stream per connection (its Stream)
+# mhttp.server's Stream and start_server: a MicroPython server's accept loop (the
+# unix/esp32/rp2 port glue's start_server), asyncio's own written out over a lean stream per connection (its Stream)
 # instead of asyncio.stream.  Checked on the MicroPython unix port: an asyncio client does
 # not load it; its Stream answers get_extra_info as asyncio's Stream does; a response far
 # larger than the socket's send buffer (the write/drain out_buf path) and a large upload
@@ -16,7 +16,7 @@ async def main():
         await _mhttp_port.open_connection("127.0.0.1", 1, timeout=2)
     except Exception as e:
         print("CONNECT", type(e).__name__)
-    print("LOADED", "mhttp._server_accept" in sys.modules)
+    print("LOADED", "mhttp.server" in sys.modules)
 
 asyncio.run(main())
 '''
@@ -34,7 +34,7 @@ import sys, asyncio, socket
 from mhttp import server
 from mhttp.headers import Headers
 from asyncio.stream import Stream
-from mhttp._server_accept import Stream as LeanStream
+from mhttp.server import Stream as LeanStream
 
 # get_extra_info: the same answers as asyncio's Stream over the same socket and address
 s = socket.socket()
@@ -48,6 +48,12 @@ for st in (Stream(s, {"peername": a}), LeanStream(s, a)):
         except KeyError:
             r.append("KeyError")
     print("INFO", r)
+# the unix port's accept gives a sockaddr_in (a bytearray), kept packed in a small int
+# (board RAM): get_extra_info gives the same bytes back, a bytearray again
+ba = bytearray(a)
+st = LeanStream(s, ba)
+x = st.get_extra_info("peername")
+print("PACKED", type(st.e) is int, type(x) is bytearray, x == ba, bytes(x) == a)
 s.close()
 
 BIG = 4 << 20
@@ -148,7 +154,7 @@ def probe():
 async def main():
     srv = server.listen(onstream, host="127.0.0.1", port=PORT, http2=False)
     await srv.listen()
-    print("ACCEPT", "mhttp._server_accept" in sys.modules)
+    print("ACCEPT", isinstance(srv._serve, server.Stream.Server))
     await slow_get()
     print("PARTIAL", partial[0] > 0)
     await post()
@@ -167,6 +173,7 @@ def test_accept_loop_streams_big_bodies_both_ways_and_closes():
     lines = out.split("\n")
     assert lines[0] == "INFO [True, 'KeyError', 'KeyError']", out
     assert lines[1] == lines[0], out
+    assert lines.pop(2) == "PACKED True True True True", out
     assert lines[2] == "ACCEPT True", out
     assert lines[3] == "GET HTTP/1.1 200 OK True True", out
     assert lines[4] == "PARTIAL True", out
@@ -223,7 +230,7 @@ def test_accept_loop_listens_on_ipv6():
 
 SEND = r'''
 import gc, asyncio
-from mhttp._server_accept import Stream
+from mhttp.server import Stream
 from mhttp._io_stream import Reaper
 from mhttp.errors import ConnectionClosed
 
@@ -316,7 +323,7 @@ import sys, asyncio, socket, micropython
 from mhttp import server
 from mhttp.headers import Headers
 from mhttp._io_stream import Reaper
-import mhttp._server_accept as A
+import mhttp.server as A
 
 PORT, PORT2 = %d, %d
 

@@ -96,7 +96,7 @@ def _run(runtime):
 @pytest.mark.parametrize("runtime", ["cpython", "micropython"])
 def test_plain_server_loads_no_rare_module_and_moved_methods_work(runtime):
     lines = _run(runtime)
-    # MicroPython: the port's accept loop (mhttp._server_accept) does without
+    # MicroPython: the port's accept loop (mhttp.server.Stream) does without
     # asyncio.stream (board RAM, ~1.9 KB), and a server does not load the client opener
     # (ports/unix/_mhttp_aio.py, ~0.45 KB)
     assert lines[0] == "LISTEN False False" or runtime != "micropython", lines
@@ -334,7 +334,7 @@ def test_idle_streamio_connection_waits_without_a_recv_frame():
     assert got["CLOSED"] == "0 3 []", out
 
 
-# The same over real sockets (MicroPython's accept loop, mhttp._server_accept): there an
+# The same over real sockets (MicroPython's accept loop, mhttp.server.Stream): there an
 # idle connection holds no coroutine frame at all, its Stream is its task's coroutine
 # and waits in asyncio's poller itself, and each request is a turn of _on_connection (see
 # Stream._go).  Idle connections opened with recv_start (the plain path) against

@@ -8,7 +8,7 @@
 Output: build/bundle/<board>/ holding mhttp/*.mpy and _mhttp_port.mpy (plus _mhttp_mp.mpy,
 the unix port glue the esp32/rp2 glue re-exports, _mhttp_tls.mpy, its TLS half (loaded only
 with TLS; unix too), _mhttp_aio.mpy, its asyncio half (open_connection, and start_server, which loads
-mhttp._server_accept, the server's accept loop; loaded by the first asyncio connection or
+mhttp.server, holding the server's accept loop; loaded by the first asyncio connection or
 server; unix too), _mhttp_wifi.mpy, the Wi-Fi bring-up they
 share (ports/common/_mhttp_wifi.py), and, when the bundle has mhttp.ws,
 _mhttp_ws_native.mpy: ports/unix/_mhttp_ws_native.py's viper masking compiled for the
@@ -92,6 +92,13 @@ def imports_of(name):
     # a module named in a string ("mhttp._headers_more": mhttp._lazy.bind's rare methods)
     for m in re.finditer(r"[\"']mhttp\.(\w+)[\"']", src):
         out.add(m.group(1))
+    # or first in a group of a lazy-binding table, "_mod name ...;_mod name ..."
+    # (mhttp._lazy.bind with names None; a table may be written as several literals)
+    for m in re.finditer(r"[\"']([\w ;]+)[\"']", src):
+        for g in m.group(1).split(";"):
+            g = g.split()
+            if len(g) > 1 and g[0] in have:
+                out.add(g[0])
     for m in _IMPORT_RE.finditer(src):
         if m.group(1):
             out.add(m.group(1))

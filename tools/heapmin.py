@@ -36,7 +36,8 @@ object: a block of N bytes needs N contiguous free bytes).
 A host-side driver (--driver 'shell command'): the scenario prints a line containing
 HEAPMIN READY when it is ready (e.g. listening); then the driver runs; its exit status
 counts.  "{port}" in the driver command and in the scenario args is replaced by a free
-TCP port on 127.0.0.1 (also in the environment as HEAPMIN_PORT for both).  Example:
+TCP port on 127.0.0.1 (also in the environment as HEAPMIN_PORT for both; with
+HEAPMIN_PORTS=LO-HI in the environment, a free one in that range).  Example:
 
     tools/heapmin.py bench/serve_keepalive.py --driver \\
         'h2load -n 1000 -c 10 --h1 http://127.0.0.1:{port}/' -- {port}
@@ -177,11 +178,26 @@ def parse_size(s):
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    """A free TCP port on 127.0.0.1; HEAPMIN_PORTS=LO-HI picks one in that range (for
+    concurrent runs that were each given their own ports)."""
+    rng = os.environ.get("HEAPMIN_PORTS")
+    cands = [0]
+    if rng:
+        lo, _, hi = rng.partition("-")
+        cands = list(range(int(lo), int(hi) + 1))
+        import random
+        random.shuffle(cands)
+    for c in cands:
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", c))
+        except OSError:
+            s.close()
+            continue
+        p = s.getsockname()[1]
+        s.close()
+        return p
+    raise SystemExit("heapmin: no free port in %s" % rng)
 
 
 def micropython():

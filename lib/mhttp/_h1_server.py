@@ -73,16 +73,18 @@ def request_head(self, items):
         ver = b"1.1"
     else:
         ver = h1._version(line[j + 1:], True)
-    if i == 3 and line.startswith(b"GET"):
-        # The commonest method: its bytes and its :method field are constants shared by
-        # every such request (equal to what the copy would be), not a copy and a tuple
-        # per request; so is the :scheme field of an http request, below (board RAM:
-        # ~190 B less per request in flight, ten at once on a board's server).
-        method = b"GET"
-        hl = (b":method", b"GET", False)
+    # The commonest method: its bytes and its :method field are constants shared by
+    # every such request (equal to what the copy would be), not a copy and a tuple per
+    # request; so is the :scheme field of an http request, below (board RAM: ~190 B less
+    # per request in flight, ten at once on a board's server).  (The tuple's items
+    # used for the rest: a bytes constant is a heap object on a board, even from ROMFS,
+    # and the tuple's are objects of their own.)
+    hl = (b":method", b"GET", False)
+    if i == 3 and line.startswith(hl[1]):
+        method = hl[1]
     else:
         method = line[:i]
-        hl = None
+        hl = (hl[0], method, False)
     target = line[i + 1:j]
     if not method or h1._bad(method, _TOKEN):
         raise h1._err(21, method[:20])  # invalid request method %r
@@ -94,9 +96,9 @@ def request_head(self, items):
         from mhttp._h1_rare import _target_pseudo
         hl = _target_pseudo(self, method, target, connect)
     else:
-        hl = [hl or (b":method", method, False), (b":path", target, False),
-              (b":scheme", b"http", False) if self.scheme == b"http" else
-              (b":scheme", self.scheme, False)]
+        j = (b":scheme", b"http", False)        # (j: a slot reused; its items, as above)
+        hl = [hl, (b":path", target, False),
+              j if self.scheme == j[1] else (j[0], self.scheme, False)]
     own_auth = connect or len(hl) == 4      # the target named the authority (Host ignored)
     self.their_version = ver
     self._method = method
@@ -327,10 +329,11 @@ def http_date():
     d = None
     # (once a second: a MIN_CLOCK_YEAR set on this module counts, as when it was a global)
     if g[0] >= globals().get("MIN_CLOCK_YEAR", _MIN_CLOCK_YEAR):
-        # (the day and month names in one constant: a bytes constant is a heap object on
-        # a board, even from ROMFS)
-        buf = b"MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDec"
-        d = b"%s, %02d %s %d %02d:%02d:%02d GMT" % (
+        # (the day and month names and the format in one constant: a bytes constant is a
+        # heap object on a board, even from ROMFS)
+        buf = b"MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDec" \
+            b"%s, %02d %s %d %02d:%02d:%02d GMT"
+        d = buf[57:] % (
             buf[g[6] * 3:g[6] * 3 + 3], g[2], buf[g[1] * 3 + 18:g[1] * 3 + 21], g[0],
             g[3], g[4], g[5])
     _date_cache[0] = t
@@ -372,7 +375,9 @@ def _incoming(self, data):
     self.requests += 1
     p = self.p
     if p.their_version[2] == 48:    # b"1.0" (mhttp.h1 gives b"1.0" or b"1.1")
-        self.version = 1 / 1        # 1.0 (computed: a float constant is a heap object)
+        # 1.0 (computed: a float constant is a heap object on a board, and mpy-cross
+        # folds 1 / 1 into one)
+        self.version = float(1)
     global H1Stream
     if H1Stream is None:
         # (imported here, once: mhttp.h1 imports this module for a sans-I/O server, which
@@ -434,7 +439,8 @@ def _out(self, headers, end_stream):
             else:
                 extra = (b"date: ", d, b"\r\n")
         elif not has_server:
-            extra = (b"server: ", SERVER_NAME, b"\r\n")
+            # (a slice, not a constant of its own: see http_date)
+            extra = (b"\r\nserver: "[2:], SERVER_NAME, b"\r\n")
     data = p.send_headers(headers, end_stream, extra)
     if final:
         self.headers_sent = True
@@ -450,6 +456,8 @@ def __getattr__(name):
     # (PEP 562) _rest_of_head, _left and finish_server live in mhttp._server_h1rare,
     # loaded by the first of them a server needs (mhttp._lazy.bind asks this module), and
     # MAX_DRAIN and MIN_CLOCK_YEAR (see above).
-    if name in "_rest_of_head _left finish_server MAX_DRAIN MIN_CLOCK_YEAR".split():
-        return getattr(__import__("mhttp._server_h1rare", None, None, (name,)), name)
+    # (the module's name and the list in one str constant, a heap object on a board)
+    m = "_server_h1rare _rest_of_head _left finish_server MAX_DRAIN MIN_CLOCK_YEAR".split()
+    if name in m[1:]:
+        return getattr(__import__(__name__[:6] + m[0], None, None, (name,)), name)
     raise AttributeError(name)

@@ -63,10 +63,9 @@ class StreamIO:
         # one write): mhttp._io_stream_more; shutdown_write, close, peername,
         # localname, alpn, and the reads and writes without a Reaper (a client's:
         # _timed, _read, _write): mhttp._io_stream_rare.
-        if name == "recv" or name == "_send":
-            return bind(self, name, "mhttp._io_stream_more", "recv _send")
-        return bind(self, name, "mhttp._io_stream_rare",
-                    "shutdown_write close peername localname alpn _timed _read _write")
+        # (one table, mhttp._lazy.bind: board RAM, one str constant, not three)
+        return bind(self, name, "_io_stream_more recv _send;_io_stream_rare shutdown_write "
+                    "close peername localname alpn _timed _read _write", None)
 
     # -- timeouts -------------------------------------------------------------------
     def expire(self):
@@ -81,7 +80,7 @@ class StreamIO:
         # A server's idle read without a recv() frame (board RAM: an idle keep-alive
         # connection then waits in its task's frame alone, ~300 B less each; on
         # MicroPython's accept loop a turn takes only its first step, __next__ below,
-        # and the connection waits in no frame: mhttp._server_accept.Stream): the
+        # and the connection waits in no frame: mhttp.server.Stream): the
         # awaitable of one read, under the Reaper (a server's StreamIO always has one).
         # The caller awaits it (MicroPython TLS: a None result means no application
         # data yet: it awaits self.reader.readinto(self.buf) again), then passes the
@@ -215,9 +214,8 @@ class StreamIO:
 
 # CPython: bound now, no __getattr__ (the list written out, as in __getattr__: a global
 # would be one more interned name)
-settle(StreamIO, "mhttp._io_stream_rare",
-       "shutdown_write close peername localname alpn _timed _read _write")
-settle(StreamIO, "mhttp._io_stream_more", "recv _send")
+settle(StreamIO, "_io_stream_more recv _send;_io_stream_rare shutdown_write "
+       "close peername localname alpn _timed _read _write", None)
 
 
 class Reaper:
@@ -228,8 +226,9 @@ class Reaper:
     # board RAM, a new name costs an interned entry); ios: the registered ios.
 
     def __init__(self, timeout=None):
-        # (None: 0.25 s, computed: a float constant is a heap object on a board)
-        self.timeout = 1 / 4 if timeout is None else timeout
+        # (None: 0.25 s, computed: a float constant is a heap object on a board, and
+        # mpy-cross folds 1 / 4 into one)
+        self.timeout = float(1) / 4 if timeout is None else timeout
         self.ios = set()
         self.task = None
         self.state = False

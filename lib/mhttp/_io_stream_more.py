@@ -91,10 +91,17 @@ async def _send(self, pieces, timeout):
             self.task = None
 
 
-# -- the accept loop's Stream (mhttp._server_accept): the rest of asyncio's Stream -------
+# -- the accept loop's Stream (mhttp.server.Stream): the rest of asyncio's Stream ------
 def get_extra_info(self, v):
     if v == "peername":
-        return self.e
+        e = self.e
+        if type(e) is int:
+            # (a sockaddr_in packed by Stream.__init__: the same bytes again)
+            v = e
+            e = bytearray(16)
+            e[0] = 2
+            e[2:8] = v.to_bytes(6, "big")
+        return e
     raise KeyError(v)
 
 

@@ -16,8 +16,9 @@
 # frozen; a method nobody calls still pays.  One __getattr__ per class carries any number
 # of rare methods for the price of one function.
 #
-# bind(): for a name in `names` (a tuple, or one str of space-separated names: a str
-# constant stays in flash, while names only held in a tuple get interned into the heap) it
+# bind(): for a name in `names` (a tuple, or one str of space-separated names: names only
+# held in a tuple get interned into the heap; or, names None, in a table of groups, see
+# bind) it
 # imports the module once, stores the function on the class that asked (every later call
 # is an ordinary method call: __getattr__ is not reached again) and returns the bound
 # method.  Any other name raises AttributeError without importing anything, so hasattr()
@@ -35,7 +36,20 @@
 
 def bind(self, name, module, names):
     # (argument names MicroPython has built in: they intern nothing on a board)
-    if name not in (names.split() if isinstance(names, str) else names):
+    if names is None:
+        # module: a table of groups, "mod name name ...;mod name ...", mod a module of
+        # this package named without "mhttp." (board RAM: one str constant for all of a
+        # class's rare modules, where a module name and a list each were a heap object,
+        # ~46 B even from ROMFS; the table's text stays in flash)
+        for names in module.split(";"):
+            names = names.split()
+            if name in names[1:]:
+                # ("mhttp." from this module's name: no new interned name)
+                module = __name__[:6] + names[0]
+                break
+        else:
+            raise AttributeError(name)
+    elif name not in (names.split() if isinstance(names, str) else names):
         raise AttributeError(name)
     f = getattr(__import__(module, None, None, (name,)), name)
     setattr(type(self), name, f)

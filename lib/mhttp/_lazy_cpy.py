@@ -4,6 +4,12 @@
 
 
 def settle(cls, modname, rare):
+    if rare is None:
+        # a table of groups (see mhttp._lazy.bind): each group settled as one module
+        for g in modname.split(";"):
+            g = g.split()
+            settle(cls, "mhttp." + g[0], g[1:])
+        return
     try:
         mod = __import__(modname, None, None, ("x",))
         fs = [(n, getattr(mod, n)) for n in (rare.split() if isinstance(rare, str) else rare)]

@@ -1,5 +1,5 @@
 # mhttp._server_setup: what only a server's set-up runs: the body of Server.listen
-# (mhttp.server) and of the accept loop's start_server (mhttp._server_accept, which
+# (mhttp.server) and of the accept loop's start_server (mhttp.server's, which
 # listen() awaits on MicroPython).  Loaded by listen() and, on a board, dropped from
 # sys.modules (and the package) once it is done (board RAM: from a .mpy file the
 # bytecode of every function loaded sits on the heap for as long as its module is
@@ -70,8 +70,8 @@ async def listen(self):
 
 
 async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
-    # mhttp._server_accept.start_server's body (see there).
-    from mhttp._server_accept import Stream, Server, _serve
+    # mhttp.server.start_server's body (see there).
+    from mhttp.server import Stream
     import socket
     ai = socket.getaddrinfo(host, port)[0]
     s = socket.socket(ai[0])     # the address family of the host (IPv6 for "::1")
@@ -82,12 +82,12 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
     if not bufsize:
         import _mhttp_port
         bufsize = _mhttp_port.DEFAULT_BUFSIZE
-    srv = Server()
+    srv = Stream.Server()
     # (the server's own Stream class, see there; named as its base: no new interned
     # name)
     k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
                                    "cb": cb})
-    srv.task = asyncio.create_task(_serve(srv, s, k, tls, reaper))
+    srv.task = asyncio.create_task(Stream._serve(srv, s, k, tls, reaper))
     try:
         # (as asyncio: the task gets to run before we return, so that it handles its
         # cancellation)

@@ -112,5 +112,5 @@ async def _answer(self, conn, stream, end, key, h2, t):
         data = ev[1] or None
         if ev[2]:
             eof = True
-    stream = self.connection = Tunnel(conn.io, resp, data, eof, conn._nowait)
+    stream = self.connection = Tunnel(conn.io, resp, data, eof, conn.send_nowait)
     return stream, exts

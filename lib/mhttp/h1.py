@@ -374,8 +374,8 @@ class H1Protocol:
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return _lazy.bind(self, name, "mhttp._h1_rare",
-                           "send_trailers send_continue _bad_field_line _r_rare")
+        return _lazy.bind(self, name,
+                          "_h1_rare send_trailers send_continue _bad_field_line _r_rare", None)
 
     # ------------------------------------------------------------------ receiving
 
@@ -747,4 +747,5 @@ def _out_framing(self, length, encoding, end_stream):
 
 
 # CPython: bound now, no __getattr__
-_lazy.settle(H1Protocol, "mhttp._h1_rare", "send_trailers send_continue _bad_field_line _r_rare")
+_lazy.settle(H1Protocol, "_h1_rare send_trailers send_continue _bad_field_line _r_rare",
+             None)

@@ -93,7 +93,9 @@ class H1Connection:
     # their class defaults are in mhttp._h1c_rare (a client never reads them: two
     # entries fewer in this class's dict, 23, a table of 416 B on a board, not 512)
     hold_head = True
-    _nowait = None
+    # the io's send_nowait, when it has one (the same name: an interned name the io
+    # classes have, not a str constant in __init__, a heap object on a board)
+    send_nowait = None
     _held = None
 
     def __init__(self, io, type, version=1.1, timeout=None, idle_timeout=None,
@@ -132,7 +134,7 @@ class H1Connection:
             self.hold_head = False
         nowait = getattr(io, "send_nowait", None)
         if nowait is not None:
-            self._nowait = nowait
+            self.send_nowait = nowait
         if self.is_server:
             # The fields every exchange of a server writes, set now (board RAM: the
             # attribute table takes its final size at the connection's set-up, not step
@@ -161,20 +163,16 @@ class H1Connection:
         # (one str each, repeated in the settle() calls at the end: see mhttp._lazy)
         # H1Stream's __getattr__ is this function too (board RAM: a def is heap on a
         # board, ~115 B as a .mpy file): a stream's names are bound below.
+        # (one table per class, mhttp._lazy.bind: board RAM, a str constant is a heap
+        # object even from ROMFS, two here where module names and lists were nine)
         if isinstance(self, H1Stream):
-            if name in "finish_server _out _left".split():
-                return _lazy.bind(self, name, "mhttp._h1_server", "finish_server _out _left")
-            return stream_common.rare_attr(self, name, "mhttp._h1c_stream",
-                                           "get_method write_continue write_trailers shutdown "
-                                           "_push _tunnel")
-        if name in "_rest_of_head end_exchange _incoming".split():
-            return _lazy.bind(self, name, "mhttp._h1_server",
-                              "_rest_of_head end_exchange _incoming")
-        if name == "_next_event":
-            return _lazy.bind(self, name, "mhttp._h1c_stream", "_next_event")
-        return _lazy.bind(self, name, "mhttp._h1c_rare",
-                          "connect checktls localname peername alpn shutdown close "
-                          "get_next_incoming_stream requests idle type")
+            return stream_common.rare_attr(self, name, "_h1_server finish_server _out _left;"
+                                           "_h1c_stream get_method write_continue "
+                                           "write_trailers shutdown _push _tunnel", None)
+        return _lazy.bind(self, name, "_h1_server _rest_of_head end_exchange _incoming;"
+                          "_h1c_stream _next_event;_h1c_rare connect checktls localname "
+                          "peername alpn shutdown close get_next_incoming_stream requests "
+                          "idle type", None)
 
     # -- reading events -------------------------------------------------------------
     # (_next_event(timeout), the read loop that returns the core's next event, is in
@@ -182,7 +180,7 @@ class H1Connection:
     # run that loop themselves, so that no coroutine frame of it is live while a head is
     # parsed, board RAM)
 
-    # Writes: pieces go to io.send (io.send_nowait, _nowait here, when it is not None and
+    # Writes: pieces go to io.send (io.send_nowait, send_nowait here, when not None and
     # no head is held: CPython's corking ProtocolIO takes them without waiting while its
     # buffer has room, saving two coroutine frames per write), a held head first.  Written
     # out where they happen (write_headers, write_chunk, flush, mhttp._h1c_stream's
@@ -391,7 +389,7 @@ class H1Stream(stream_common.StreamCommon):
             if pieces is None:
                 return          # held for the first body write (see hold_head)
             pieces = [pieces]
-            if conn._nowait is not None and conn._held is None and conn._nowait(pieces):
+            if conn.send_nowait is not None and conn._held is None and conn.send_nowait(pieces):
                 return
         else:
             self.headers_sent = True
@@ -408,8 +406,8 @@ class H1Stream(stream_common.StreamCommon):
             data = data.encode()
         conn = self.conn
         pieces = conn.p.send_data(data, end_stream)
-        if pieces and not (conn._nowait is not None and conn._held is None and
-                           conn._nowait(pieces)):
+        if pieces and not (conn.send_nowait is not None and conn._held is None and
+                           conn.send_nowait(pieces)):
             # (one coroutine frame less per write than a helper: board RAM)
             h = conn._held
             if h is not None:
@@ -418,11 +416,9 @@ class H1Stream(stream_common.StreamCommon):
             await conn.io.send(pieces, conn.write_timeout if timeout is None else timeout)
 
 # CPython: bound now, no __getattr__ (the same lists as in the __getattr__s above)
-_lazy.settle(H1Connection, "mhttp._h1c_rare",
-             "connect checktls localname peername alpn shutdown close "
-             "get_next_incoming_stream requests idle type")
-_lazy.settle(H1Connection, "mhttp._h1_server", "_rest_of_head end_exchange _incoming")
-_lazy.settle(H1Connection, "mhttp._h1c_stream", "_next_event")
-_lazy.settle(H1Stream, "mhttp._h1c_stream",
-             "get_method write_continue write_trailers shutdown _push _tunnel")
-_lazy.settle(H1Stream, "mhttp._h1_server", "finish_server _out _left")
+_lazy.settle(H1Connection, "_h1_server _rest_of_head end_exchange _incoming;"
+             "_h1c_stream _next_event;_h1c_rare connect checktls localname "
+             "peername alpn shutdown close get_next_incoming_stream requests idle "
+             "type", None)
+_lazy.settle(H1Stream, "_h1_server finish_server _out _left;"
+             "_h1c_stream get_method write_continue write_trailers shutdown _push _tunnel", None)

@@ -41,7 +41,10 @@ def _b(v):
     # mhttp._headers_more: a str constant is a heap object on a board, even from ROMFS;
     # the module by __import__ with its name as a str, not an import statement: board
     # RAM, a name longer than 10 characters in a str is not interned)
-    m = "mhttp._headers_more"
+    # (the module's name: the first word of the table of Headers' rare methods, the
+    # same str constant as below, "mhttp." from this module's name: no constant of its own)
+    m = __name__[:6] + "_headers_more clone len each delete geti get_comma_separated " \
+        "modifyi sort dump upsert".split(None, 1)[0]
     raise __import__(m, None, None, (m,))._err(0)
 
 
@@ -126,9 +129,8 @@ class Headers:
 
     def __getattr__(self, name):
         # Reached only when normal lookup misses: a rare method (bound on first use).
-        return _lazy.bind(self, name, "mhttp._headers_more",
-                          "clone len each delete geti get_comma_separated modifyi sort dump "
-                          "upsert")
+        return _lazy.bind(self, name, "_headers_more clone len each delete geti "
+                          "get_comma_separated modifyi sort dump upsert", None)
 
     def __eq__(self, obj):
         if isinstance(obj, Headers):
@@ -148,6 +150,5 @@ new = Headers   # lua-http's headers.new(): new(items=None) -> Headers
 
 
 # CPython: bound now, no __getattr__
-_lazy.settle(Headers, "mhttp._headers_more",
-             "clone len each delete geti get_comma_separated modifyi sort dump "
-             "upsert")
+_lazy.settle(Headers, "_headers_more clone len each delete geti "
+             "get_comma_separated modifyi sort dump upsert", None)

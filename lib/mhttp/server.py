@@ -12,7 +12,7 @@
 #
 # Each accepted connection runs _on_connection(io) with an I/O object from the port
 # (CPython: the asyncio.Protocol fast path; MicroPython: a StreamIO from the port's
-# accept loop, "mhttp._server_accept", bundled with this module).  The choice of
+# accept loop, Stream and start_server below).  The choice of
 # connection class for an accepted socket is made in one place, _new_connection (where
 # HTTP/2 prior knowledge and ALPN plug in).  A bad client gets its 4xx (with Connection:
 # close) and is closed; a handler exception becomes a 500 (when no head was sent yet) and
@@ -38,7 +38,7 @@
 # coroutine either: see StreamIO.recv_start).  On MicroPython's accept loop it waits in
 # none: _on_connection runs there by turns, one per request (see _on_connection).
 import _mhttp_port
-from mhttp._io_stream import Reaper
+from mhttp._io_stream import Reaper, StreamIO
 from mhttp._lazy import bind, settle
 from asyncio import CancelledError
 try:
@@ -142,18 +142,21 @@ class Server:
         for t in (idle_timeout, header_timeout, body_timeout, write_timeout, body_deadline):
             if t and (period is None or t < period):
                 period = t
-        # (1 / 1 and 1 / 20, not the literals: a float constant is a heap object on a
-        # board, even from ROMFS; the same values, computed)
-        one = 1 / 1
+        # (one / 20, not the literal: a float constant is a heap object on a board, even
+        # from ROMFS, and mpy-cross folds 1 / 20 into one; and the period of 1 s, the
+        # usual one, an int, not a float: no heap object kept by the Reaper)
+        one = 1
         period = period / 4 if period else one
-        self.reaper = Reaper(min(max(period, 1 / 20), one))
+        self.reaper = Reaper(min(max(period, one / 20), one))
 
     # -- life cycle -------------------------------------------------------------------
     async def listen(self, timeout=None):
         # Binds and starts accepting: mhttp._server_setup.listen (set-up code, dropped
         # from a board's heap once done: see there).
-        m = "mhttp._server_setup"
-        return await __import__(m, None, None, (m,)).listen(self)
+        # (an import statement: its name, interned anyway, is no str constant, a heap
+        # object on a board even from ROMFS)
+        from mhttp import _server_setup
+        return await _server_setup.listen(self)
 
     async def close(self, timeout=10):
         # Graceful: refuse new connections, close idle keep-alive connections, let
@@ -232,12 +235,11 @@ class Server:
         return k(io, 1, **self.h1opts)     # mhttp.h1.SERVER
 
     def __getattr__(self, name):
-        # The rare methods (see above), loaded on first use.
-        if name in "_choose _new_h2 _serve_h2 _h2c_upgrade pending".split():
-            return bind(self, name, "mhttp._server_h2",
-                        "_choose _new_h2 _serve_h2 _h2c_upgrade pending")
-        return bind(self, name, "mhttp._server_more", "pause resume loop serve_forever run "
-                    "localname _error_close _onstream_failed _close_busy refused")
+        # The rare methods (see above), loaded on first use: one table (mhttp._lazy.bind;
+        # board RAM, one str constant, not four).
+        return bind(self, name, "_server_h2 _choose _new_h2 _serve_h2 _h2c_upgrade pending;"
+                    "_server_more pause resume loop serve_forever run localname _error_close "
+                    "_onstream_failed _close_busy refused", None)
 
     async def _on_connection(self, io, conn=None, data=None):
         # An accepted connection, from start to end (the port runs it as its task).
@@ -246,7 +248,7 @@ class Server:
         # through get_next_incoming_stream), it ends with `break` and the cleanup is
         # _end() after one `except BaseException` (a try/finally around try/except is
         # one more exception level in every connection's frame: 32-64 B).
-        # MicroPython's accept loop (mhttp._server_accept.Stream, whose class has a cb)
+        # MicroPython's accept loop (Stream, whose class has a cb)
         # runs it by turns: where an HTTP/1 connection would wait for its next request,
         # the coroutine leaves the connection in io.c and returns, and the io itself
         # waits, with no frame (this one was 256 B per idle connection on the 64-bit
@@ -256,7 +258,7 @@ class Server:
         # garbage per request instead: ~290 B.)
         try:
             if conn is not None:
-                pass    # (a turn of mhttp._server_accept.Stream: see above)
+                pass    # (a turn of Stream: see above)
             elif self._closing or len(self.conns) + (
                     self.pending if self.http2 else 0) >= self.max_connections:
                 self.accepted += 1
@@ -272,7 +274,6 @@ class Server:
             else:
                 self.accepted += 1
                 conn = self._new_connection(io)
-            onstream = self.onstream
             # (the class's function, not a bound method: every idle connection's frame
             # held one, 32 B)
             rw = getattr(type(io), "recv_start", None)
@@ -313,7 +314,7 @@ class Server:
                         else:
                             if data is None:
                                 if getattr(io, "cb", None) is not None:
-                                    # mhttp._server_accept.Stream: the io waits (see
+                                    # Stream: the io waits (see
                                     # above), armed as rw's first step would arm it
                                     rw(io, conn.idle_timeout).__next__()
                                     io.c = conn
@@ -369,11 +370,15 @@ class Server:
                     conn.close_after = True
                     conn.p.keep_alive = False
                 try:
-                    # (a local, not self.onstream(...): MicroPython's GC scans the whole
-                    # frame, dead operand-stack slots too, and a method call would leave
-                    # the stream one slot above what the idle read below overwrites: every
-                    # idle connection kept its last request alive, ~650 B)
-                    e = onstream(self, ev)
+                    # (the handler in e, then called, not self.onstream(...): MicroPython's
+                    # GC scans the whole frame, dead operand-stack slots too, and a method
+                    # call would leave the stream one slot above what the idle read below
+                    # overwrites: every idle connection kept its last request alive, ~650
+                    # B; in e, not a local of its own: this coroutine is a heap block per
+                    # request on MicroPython's accept loop, 288 B with one slot less, 320
+                    # with it)
+                    e = self.onstream
+                    e = e(self, ev)
                     if e is not None and hasattr(e, "send"):
                         await e
                     e = None    # a finished generator still holds its frame (MicroPython)
@@ -447,9 +452,214 @@ class Server:
 
 
 # CPython: the rare methods bound now and no __getattr__ (see mhttp._lazy.settle)
-settle(Server, "mhttp._server_h2", "_choose _new_h2 _serve_h2 _h2c_upgrade pending")
-settle(Server, "mhttp._server_more", "pause resume loop serve_forever run localname "
-       "_error_close _onstream_failed _close_busy refused")
+settle(Server, "_server_h2 _choose _new_h2 _serve_h2 _h2c_upgrade pending;"
+       "_server_more pause resume loop serve_forever run localname _error_close "
+       "_onstream_failed _close_busy refused", None)
+
+
+# -- MicroPython's accept loop --------------------------------------------------------
+# (the unix, esp32 and rp2 port glue's start_server calls start_server below)  It is
+# asyncio's own accept loop (asyncio.stream's start_server and Server._serve) written out,
+# over a lean stream object per connection, Stream: the part of asyncio's Stream that
+# mhttp._io_stream.StreamIO uses, the same code, in one object with the connection's
+# StreamIO.  (Stream, Server, _serve and the argument names are names MicroPython has
+# already: no new interned names.)  Board RAM: a server never imports asyncio.stream
+# (~1.9 KB), and a connection has no Stream info dict (~100 B each) nor a second object.
+# In this module, not one of its own (mhttp._server_accept, before): a module's fixed
+# cost (its object, dict, constant tables, file name) is heap on a board, and every
+# MicroPython server loads both (h1 server, 10 idle connections, live from ROMFS 46016 ->
+# 45664 B, 3 names fewer).
+# The listening handle (Stream.Server) and the loop (Stream._serve) live in Stream's
+# class: this module's dict keeps 15 entries, a table of 17.  MicroPython only
+# (asyncio.core's I/O queue); CPython's port serves with its own code.
+
+
+class Stream(StreamIO):
+    # An accepted connection: its StreamIO and, in the same object, what StreamIO uses of
+    # asyncio's Stream (the same code) over the accepted socket s (e: the peer's address,
+    # where Stream has {"peername": addr}); reader and writer are the object itself.
+    # Board RAM: one object and one attribute table per connection, not two (~64 B each).
+    out_buf = b""
+    transport = None    # (StreamIO.abort asks; answered here, not by __getattr__)
+    # (the getter: StreamIO.__iter__, which returns the object itself: no function of
+    # its own, board RAM)
+    reader = writer = property(StreamIO.__iter__)
+
+    # The connection's task runs this object as its coroutine (asyncio's core calls
+    # send(None) and throw(e): see _go), not Server._on_connection's coroutine: an idle
+    # keep-alive connection then holds no coroutine frame (board RAM, 256 B each on the
+    # unix port).  g: the coroutine of the connection's current turn (cb(io), then one
+    # cb(io, conn, True) per wake-up), None while it waits for its next request; c: the
+    # connection while it waits (None otherwise).  buf (the receive buffer all the
+    # server's connections share), reaper and cb (the server's _on_connection) are
+    # class attributes of the server's own subclass (start_server): each connection's
+    # attribute table holds six slots (s, e, deadline, task, g, c), 96 B.
+    cb = None
+
+    def __init__(self, s, e, buf=None, tls=False):
+        self.s = s
+        # The peer's address, packed when it is the unix port's 16-byte sockaddr_in
+        # (AF_INET: its port and IPv4 address fit in a small int, no heap; the
+        # bytearray is 64 B of a board's heap per connection): get_extra_info
+        # ("peername", mhttp._io_stream_more) rebuilds the same bytes.
+        if type(e) is bytearray and len(e) == 16 and e[0] == 2 and not e[1] and \
+                not int.from_bytes(e[8:], "big"):
+            e = int.from_bytes(e[2:8], "big")
+        self.e = e
+        if buf is not None:
+            self.buf = buf
+        if tls:
+            self.tls = tls
+        # (set now, with the rest: the attribute table is sized once, at accept, rather
+        # than grown by the first read in the middle of a request's objects)
+        self.deadline = None
+        self.task = None
+        self.g = None if self.cb is None else self.cb(self)
+        self.c = None
+
+    def send(self, pieces, timeout=None):
+        # StreamIO.send (a write); asyncio's core resuming the connection's task: None
+        if pieces is not None:
+            return StreamIO.send(self, pieces, timeout)
+        self._go(None)
+
+    def throw(self, e, *args):
+        # asyncio's core throwing into the connection's task (the Reaper's cancel, a
+        # close(), ...).  With self.g and self.c None (a turn awaiting this object, see
+        # _go) e goes on to the awaiting frame (as StreamIO.throw).
+        if self.g is None and self.c is None:
+            raise e
+        self._go(e)
+
+    def _go(self, e):
+        # One step of the connection's task: of its current turn g, or, while the
+        # connection waits for its next request (the last turn left it in self.c and
+        # set the poller on this object's socket), of a new turn, which reads at once
+        # (self.task is set: see StreamIO.__next__) or raises e where its read would
+        # be.  (self.g None while g runs: a throw reaching this object from g's own
+        # await goes on into g.)  A turn that ends is run by next(g, self), not
+        # g.send(None): no StopIteration made when it ends, which could fail for want
+        # of heap and end the task with its connection left open.
+        g = self.g
+        if g is None:
+            g = self.c
+            self.c = None
+            try:
+                g = self.cb(self, g, True if e is None else e)
+            except MemoryError:
+                # No heap for it: the connection (still g) ends, as Server._end ends
+                # one (the server's, a class attribute of its H1Connection class).
+                g._end(g, self)
+                return
+            e = None
+        self.g = None
+        if e is None:
+            if next(g, self) is not self:
+                self.g = g
+            elif self.c is None:
+                raise StopIteration     # the connection is over: so is its task
+            return
+        try:
+            g.throw(e)
+            self.g = g
+        except StopIteration:
+            if self.c is None:
+                raise
+
+    def __getattr__(self, name):
+        # The rest of asyncio's Stream, which only code in a module loaded on first use
+        # calls (drain: StreamIO._send; readinto: recv, TLS; get_extra_info: peername;
+        # wait_closed: close): mhttp._io_stream_more (board RAM: their bytecode is not
+        # on the heap of a plain server; not StreamIO's __getattr__: an asyncio client's
+        # StreamIO has none of them); anything else as StreamIO.
+        # (one str, a table for mhttp._lazy.bind: board RAM, a str constant is a heap
+        # object even from ROMFS)
+        t = "_io_stream_more drain readinto get_extra_info wait_closed"
+        if name in t.split():
+            from mhttp._lazy import bind
+            return bind(self, name, t, None)
+        return StreamIO.__getattr__(self, name)
+
+    def write(self, buf):
+        if not self.out_buf:
+            # try to send at once
+            ret = self.s.write(buf)
+            if ret == len(buf):
+                return
+            if ret is not None:
+                buf = buf[ret:]
+        self.out_buf += buf
+
+    class Server:
+        # The listening handle: close(), await wait_closed(), .sockname (as asyncio's
+        # Server, whose _serve loop is _serve below).
+        def close(self):
+            self.state = True
+            self.task.cancel()
+
+        async def wait_closed(self):
+            await self.task
+
+    def _serve(srv, s, k, tls, reaper):
+        # asyncio's accept loop (a generator: the server's task), building each connection's
+        # Stream (its StreamIO) itself, of the server's class k (see start_server); the io
+        # is its own task's coroutine, which runs cb(io) (see Stream), and cb closes the io
+        # (whose abort() also leaves the reaper) when it is done.  One receive buffer for
+        # all the server's connections (board RAM): a connection's recv result is consumed
+        # (copied by the protocol core) before its task awaits again, see
+        # mhttp._io_stream.StreamIO.
+        srv.state = False
+        while True:
+            try:
+                yield core._io_queue.queue_read(s)
+            except CancelledError as e:
+                # cancelled: by close() (return), or with its parent task (propagate)
+                s.close()
+                if srv.state:
+                    return
+                raise e
+            try:
+                s2, addr = s.accept()
+            except:  # noqa: E722  (as asyncio: a failed accept is ignored)
+                continue
+            if tls:
+                try:
+                    s2 = tls.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
+                except OSError as e:
+                    import sys
+                    sys.print_exception(e)
+                    s2.close()
+                    continue
+            s2.setblocking(False)
+            try:
+                s2.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+            except Exception:
+                pass
+            io = None
+            try:
+                io = k(s2, addr, None, bool(tls))
+                if reaper is not None:
+                    reaper.add(io)
+                core.create_task(io)     # (io runs cb(io) as its first turn, see Stream)
+            except MemoryError:
+                # No RAM for one more connection: drop it (its fd too), keep serving the rest.
+                # (Not io.abort(): nothing started, and the flag abort sets could take the
+                # heap that is missing.)
+                if io is not None and reaper is not None:
+                    reaper.remove(io)
+                s2.close()
+            io = s2 = addr = None    # (this frame keeps no connection alive)
+
+
+def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):
+    # cb(io) is run as its own task per accepted connection (see _serve and Stream:
+    # an HTTP/1 connection's by turns, cb(io, conn, data)).  Binds as
+    # asyncio.start_server does; returns that coroutine (await it).  Its body is
+    # mhttp._server_setup.start_server (set-up code, dropped from a board's heap once
+    # Server.listen is done: see there).
+    # (an import statement: the name, interned anyway, is no str constant, board RAM)
+    from mhttp import _server_setup
+    return _server_setup.start_server(cb, host, port, tls, backlog, reaper, bufsize)
 
 
 def listen(onstream=None, **options):

@@ -45,21 +45,6 @@ def left(start, timeout, write=False):
     return ms / 1000
 
 
-def rare_attr(obj, name, modname, rare):
-    # What every StreamCommon subclass's __getattr__ returns: the helpers in BODY, else
-    # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
-    if name in BODY.split():
-        return bind(obj, name, "mhttp._stream_more", BODY)
-    if name in "unget _take_unget checktls localname peername".split():
-        # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
-        # chunk back nor asks for addresses: lua-http's checktls, localname, peername,
-        # the connection's; not in BODY, which mhttp.request's ClientStream binds on
-        # itself: its other names go to the driver's stream)
-        return bind(obj, name, "mhttp._stream_more",
-                    "unget _take_unget checktls localname peername")
-    return bind(obj, name, modname, rare)
-
-
 def __getattr__(name):
     if name == "__all__":     # `from ... import *` (mhttp._star)
         from mhttp._star import names
@@ -72,13 +57,31 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def rare_attr(obj, name, modname, rare):
+    # What every StreamCommon subclass's __getattr__ returns: the helpers in BODY, else
+    # the subclass's own rare methods, bind(obj, name, modname, rare) (mhttp._lazy).
+    # (a table of one group, made on a miss, see mhttp._lazy.bind: "_stream_more" is an
+    # interned name, imported as such by __getattr__ above, not a str constant, a heap
+    # object on a board even from ROMFS)
+    if name in BODY.split():
+        return bind(obj, name, "_stream_more" + " " + BODY, None)
+    if name in "unget _take_unget checktls localname peername".split():
+        # (StreamCommon's too, in mhttp._stream_more: a plain exchange never puts a
+        # chunk back nor asks for addresses: lua-http's checktls, localname, peername,
+        # the connection's; not in BODY, which mhttp.request's ClientStream binds on
+        # itself: its other names go to the driver's stream)
+        return bind(obj, name, "_stream_more" + " " + "unget _take_unget checktls "
+                    "localname peername", None)
+    return bind(obj, name, modname, rare)
+
+
 class StreamCommon:
     # get_next_chunk starts with _take_unget() when self._unget is set.  unget,
     # _take_unget, get_body_chars, get_body_until, save_body_to_file,
     # each_chunk, write_body_from_string, write_body_from_file and lua-http's
     # checktls, localname and peername (the connection's) are in
-    # mhttp._stream_more (BODY, and rare_attr's second list): a subclass's __getattr__
-    # reaches them through rare_attr (every subclass has one; StreamCommon itself has none, a def
+    # mhttp._stream_more (BODY, and rare_attr's second list): a subclass's __getattr__ reaches them
+    # through rare_attr (every subclass has one; StreamCommon itself has none, a def
     # less in every program).
 
     # Defaults every stream has (board RAM: here, not in each subclass's table; H1Stream
@@ -109,5 +112,6 @@ class StreamCommon:
 
 
 # CPython: the helpers bound now, no __getattr__ (mhttp._lazy.settle)
-settle(StreamCommon, "mhttp._stream_more", BODY)
-settle(StreamCommon, "mhttp._stream_more", "unget _take_unget checktls localname peername")
+settle(StreamCommon, "_stream_more" + " " + BODY, None)
+settle(StreamCommon, "_stream_more" + " " + "unget _take_unget checktls localname peername",
+       None)

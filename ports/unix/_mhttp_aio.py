@@ -2,7 +2,7 @@
 # ports/README.md and _mhttp_port.py, whose function of the same name loads this module
 # on first use).  A blocking client or a server never loads it (board RAM: the asyncio
 # opener's names and code, ~0.45 KB from ROMFS, ~0.9 KB as a .mpy file; a server's
-# start_server goes from _mhttp_port straight to mhttp._server_accept).  tools/bundle.py
+# start_server goes from _mhttp_port straight to mhttp.server's).  tools/bundle.py
 # compiles it as _mhttp_aio.mpy for unix, esp32 and rp2; what it needs of the glue it
 # takes from `_mhttp_port` (on esp32/rp2 the board's module, which re-exports the unix
 # glue and sets its own DEFAULT_BUFSIZE).

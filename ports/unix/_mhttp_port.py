@@ -55,12 +55,12 @@ def open_connection(*args, **kw):
 
 
 def start_server(*args, **kw):
-    # The server's accept loop, mhttp._server_accept, loaded by the first server: it
+    # The server's accept loop, mhttp.server's start_server, loaded by the first server: it
     # returns that coroutine (await it as before).  Directly, not through _mhttp_aio: a
     # server never carries the client opener (board RAM: its module and names, ~0.45
     # KB from ROMFS, ~0.9 KB as a .mpy file).  (The module named by a str, not an import
     # statement: a client does not intern its name.)
-    m = "mhttp._server_accept"
+    m = "mhttp.server"
     return __import__(m, None, None, (m,)).start_server(*args, **kw)
 
 
