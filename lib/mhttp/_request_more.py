@@ -595,20 +595,35 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
     if resp is None or resp.get(b":status") == b"100":
         resp = None
         state.append(True)  # the body is being read (mhttp._client_h2.abort)
-        await _write_body(stream, body, dl)
-        body_sent = True
+        try:
+            await _write_body(stream, body, dl)
+            body_sent = True
+        except errors.H2StreamError:
+            # RFC 9113 §8.1: a complete response, then RST_STREAM(NO_ERROR) while the body
+            # was being sent: the rest is not wanted, the response stands (read below)
+            if stream.reset != (0, True) or not stream.in_done:
+                raise
     while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):
         resp = await stream.get_headers(_left(dl))
         if resp is None:
             raise _err(1)   # ConnectionClosed: connection closed before a response arrived
     state[0] = True
     if not body_sent:
-        # A final response came before the body went out: the body is never sent, so
-        # the connection cannot carry another request.
-        stream.shutdown()
-        if resp.get(b":status") == b"417" and expecting and body_replayable(self.body):
+        # A final response came before the body went out: the body is never sent.  An
+        # HTTP/1 connection cannot carry another request (closed once the response is
+        # read); an HTTP/2 stream ends our side without discarding the response
+        # (mhttp._client_h2's early), the connection goes on.
+        h2 = getattr(conn, "version", 1) == 2
+        retry = resp.get(b":status") == b"417" and expecting and body_replayable(self.body)
+        if h2 and not retry:
+            from mhttp._client_h2 import early
+            early(stream)
+        else:
+            stream.shutdown()
+        if retry:
             # RFC 9110 §10.1.1: repeat the request without the expectation.
-            conn.abort()
+            if not h2:
+                conn.abort()
             again = self.clone()
             again.headers.delete(b"expect")
             return await again._go(dl, blocking, False)

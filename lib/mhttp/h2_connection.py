@@ -80,6 +80,7 @@ _EV_PUSH_PROMISE = const(11)
 _EV_CONNECTION_TERMINATED = const(14)
 _CONN_OPEN = const(0)
 _CONN_CLOSED = const(2)
+_ST_HALF_CLOSED_REMOTE = const(5)
 _ST_CLOSED = const(6)
 _SETTINGS_ENABLE_PUSH = const(2)
 _SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
@@ -694,13 +695,24 @@ class H2Connection:
                     else:
                         st.heads = [ev[2]]
                     st.in_done = True
+                    if st.out_done:
+                        self._forget_later(st)
                     st._wake()
             elif k == _EV_STREAM_RESET:
                 st = streams.get(ev[1])
                 if st is not None:
                     st.reset = (ev[2], ev[3])
                     st._wake()
-                    self._forget(st)
+                    if st.in_done and not ev[2] and not self.server:
+                        # a complete response, then RST_STREAM(NO_ERROR): RFC 9113 §8.1,
+                        # "clients MUST NOT discard responses" for it; what is unread
+                        # stays to be read (acknowledged on the connection as it is)
+                        ch = st.chunks
+                        st.chunks = ()
+                        self._forget(st)
+                        st.chunks = ch
+                    else:
+                        self._forget(st)
             elif k == _EV_WINDOW_UPDATED:
                 if ev[1] == 0:
                     self._wake_writers()
@@ -725,7 +737,15 @@ class H2Connection:
 
     def _forget_later(self, stream):
         # Both directions done: drop it once the application has read the buffer (the
-        # stream object stays usable; only the table entry goes).
+        # stream object stays usable; only the table entry goes).  A request whose body
+        # was never sent (the final response came first, mhttp._client_h2's early) ends
+        # our side now that the response is complete: RST_STREAM(NO_ERROR), RFC 9113 §8.1
+        # (an empty END_STREAM would contradict its content-length, §8.1.1).
+        s = self.p._streams.get(stream.id)
+        if s is not None and s.state == _ST_HALF_CLOSED_REMOTE:
+            self.p.reset_stream(stream.id, _NO_ERROR)
+            stream.reset = (_NO_ERROR, False)
+            self._kick()
         if not stream.chunks:
             if self.streams.get(stream.id) is stream:
                 del self.streams[stream.id]
