@@ -26,6 +26,11 @@ max_redirects = 5
 post301 = False
 post302 = False
 proxy = None  # placeholder: proxies are a later issue
+# HTTP/2: the bytes of response body go() may hold unread while it still sends the
+# request body, for a server that answers as it reads (an echo); None: the default,
+# mhttp._h2_conn_rare.RESPONSE_BUFFER (4 MiB on CPython, 16 KiB on a board).  Past it the
+# upload stalls and go() raises Timeout saying so.
+response_buffer = None
 
 
 class RedirectError(errors.Error):
@@ -301,7 +306,7 @@ def clone(self):
     d = self.__dict__
     for k in ("ctx", "sendname", "version", "h2c_upgrade", "proxy", "cafile", "verify", "pool",
               "follow_redirects", "expect_100_timeout", "max_redirects", "post301",
-              "post302", "timeout"):
+              "post302", "timeout", "response_buffer"):
         if k in d:
             setattr(r, k, d[k])
     if "h2_settings" in d:
@@ -564,6 +569,8 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
     headers = self.headers
     body = self.body
     stream = conn.new_stream()
+    if self.response_buffer is not None and getattr(conn, "version", 1) == 2:
+        stream.response_buffer = self.response_buffer
     if self.version == 1.0 and not headers.has(b"content-length"):
         r = _BodyReader(body)
         parts = []

@@ -99,6 +99,7 @@ _CF_INIT_UPGRADE = const(1)
 _CF_DISPATCH_RARE = const(2)
 _CF_FAIL = const(3)
 _CF_ATTR = const(4)
+_CF_HOLD = const(5)
 # Bytes queued in the core beyond which a writer with more than 8 frames queued waits for
 # the write in progress too (see max_queued_frames): a peer that grants huge windows and
 # stops reading is held by nothing else.
@@ -989,9 +990,20 @@ class H2Stream(_sc.StreamCommon):
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:
                         self._raise()
+                    if self.chunks and not conn.server:
+                        # the response comes as the body goes (a server that answers
+                        # as it reads): window granted for what it holds, within
+                        # response_buffer (mhttp._h2_conn_rare's hold)
+                        from mhttp import _h2_conn_rare
+                        if _h2_conn_rare.F[_CF_HOLD](self):
+                            await conn._flush()
                     await conn._wait(self._wev, timeout, 2)
             except Exception as e:
                 if _is(e, 1):
+                    if self.chunks and not conn.server:
+                        # (the message says why: the response held unread)
+                        from mhttp import _h2_conn_rare
+                        raise _h2_conn_rare.F[_CF_HOLD](self, timeout)
                     # stream %s stalled: no WINDOW_UPDATE within %ss
                     raise _cerr(15, (self.id, timeout))
                 if not _is(e, 2):
