@@ -102,6 +102,18 @@ class Early(Hostile):
         c.sendall(fr(DATA, ES, sid, b"large\n"))
         stop.wait(3)
 
+    def sc_expect_417(self, c, sid, enc, stop):
+        # 417 to the expectation; the retry without it (stream 3, this connection)
+        # gets 200 "ok"
+        c.sendall(fr(HEADERS, EH | ES, sid, bytes(enc.encode([(b":status", b"417")]))))
+        t0 = time.time()
+        while time.time() - t0 < 5 and not [f for f in self.got if f[0] == DATA and f[2] == 3
+                                            and f[1] & ES]:
+            time.sleep(0.02)
+        c.sendall(fr(HEADERS, EH, 3, bytes(enc.encode([(b":status", b"200")])))
+                  + fr(DATA, ES, 3, b"ok"))
+        stop.wait(3)
+
     def sc_mid_upload(self, c, sid, enc, stop):
         # 100 Continue; the body comes up to our 65535-octet window (never updated);
         # then a complete 413 and RST_STREAM(NO_ERROR) while the client waits for window
@@ -116,17 +128,17 @@ class Early(Hostile):
         stop.wait(3)
 
 
-def _raw(sc, face):
+def _raw(sc, face, body=BODY):
     s = Early(sc)
     try:
         url = "http://127.0.0.1:%d/up" % s.port
         request.POOL.close_all()
         if face == "blocking":
-            h, st = _post(url).go_blocking(5)
+            h, st = _post(url, body).go_blocking(5)
             got = (h.get(b":status"), st.get_body_as_string(5))
         else:
             async def main():
-                h, st = await _post(url).go(5)
+                h, st = await _post(url, body).go(5)
                 return h.get(b":status"), await st.get_body_as_string(5)
             got = asyncio.run(main())
         time.sleep(0.3)
@@ -176,3 +188,15 @@ def test_h2_complete_response_and_rst_no_error_during_upload_is_returned(face):
     assert got == (b"413", b"too large\n")
     assert s.uploaded == 65535
     assert _rst_codes(s) == []
+
+
+@pytest.mark.parametrize("face", ["blocking", "async"])
+def test_h2_417_retry_stays_on_the_shared_connection(face):
+    # RFC 9110 §10.1.1: the request again without the expectation, on a new stream of
+    # the same connection (was: the shared connection aborted, the retry on a new one)
+    got, s = _raw("expect_417", face, b"y" * 2000)
+    assert got == (b"200", b"ok")
+    heads = [f for f in s.frames(HEADERS)]
+    assert [f[2] for f in heads] == [3]          # (stream 1's was read before recording)
+    assert sum(len(f[3]) for f in s.frames(DATA) if f[2] == 3) == 2000
+    assert _rst_codes(s) == [8]                  # stream 1: CANCEL, its body never sent

@@ -404,11 +404,12 @@ def mod_attr(g, name):
 RESPONSE_BUFFER = 4 << 20 if _CPYTHON else 16384
 
 
-def hold(self, timeout=None):
+def hold(self, timeout=False):
     # H2Stream._write_rest while its body waits for window and response DATA is held
     # (self.chunks): grants window for it within the stream's response_buffer, returns
     # True when a WINDOW_UPDATE is queued; get_next_chunk grants nothing for those bytes
-    # again.  With a timeout: the Timeout for a write stalled that way (message 16).
+    # again.  With a timeout (None too): the Timeout for a write stalled that way
+    # (message 16).
     lim = getattr(self, "response_buffer", None)
     if lim is None:
         lim = RESPONSE_BUFFER
@@ -416,7 +417,7 @@ def hold(self, timeout=None):
     n = 0
     for c in ch:
         n += len(c[0])
-    if timeout is not None:
+    if timeout is not False:
         return cerr(16, (self.id, timeout, n, lim))
     if n > lim:
         return False
