@@ -21,8 +21,7 @@ H2 = {
     "_RF_CHECK_ABSENT": "_check_absent", "_RF_SEND_DATA_SLOW": "_send_data_slow",
 }
 CONN = {"_CF_CERR": "cerr", "_CF_INIT_UPGRADE": "init_upgrade",
-        "_CF_DISPATCH_RARE": "dispatch_rare", "_CF_FAIL": "_fail", "_CF_ATTR": "mod_attr",
-        "_CF_HOLD": "hold"}
+        "_CF_DISPATCH_RARE": "dispatch_rare", "_CF_FAIL": "_fail", "_CF_ATTR": "mod_attr"}
 
 
 def _check(caller, prefix, rare, table):

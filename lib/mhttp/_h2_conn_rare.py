@@ -14,7 +14,7 @@ from mhttp.errors import (Error, Timeout, ConnectionClosed, ProtocolError, H2Con
                           SETTINGS_TIMEOUT, h2_error_name)
 from mhttp.h2_frames import PREFACE
 from mhttp._io import ticks_ms, ticks_diff
-from mhttp.h2_connection import H2Connection, _CPYTHON
+from mhttp.h2_connection import H2Connection
 
 # H2Connection's class default for the PING payloads acknowledged (a list at the first):
 # only this module's code reads it, so it is set here (board RAM: H2Connection's class
@@ -267,9 +267,6 @@ ERRORS = (
     (ProtocolError, 'write_chunk: stream %s already ended'),  # 13
     (Error, 'write_chunk: write the request head first'),  # 14
     (Timeout, 'stream %s stalled: no WINDOW_UPDATE within %ss'),  # 15
-    (Timeout, 'stream %s stalled: no WINDOW_UPDATE within %ss, %d bytes of its response '
-              'held unread (response_buffer %d): the server answers as it reads, and the '
-              'response body is not being read while the request body is sent'),  # 16
 )
 
 
@@ -392,42 +389,4 @@ def mod_attr(g, name):
     raise AttributeError(name)
 
 
-# A client stream's response_buffer (H2Stream.response_buffer, set per stream, e.g. by
-# mhttp.request's Request.response_buffer): the bytes of response body it may hold
-# unread while its request body waits for window.  A server that answers as it reads
-# (an echo, a proxy) stops once its response fills our receive window and then stops
-# reading the request body: both sides would wait for each other.  So while the body
-# waits, the DATA that arrived on its stream is granted window (WINDOW_UPDATE) as long as
-# the bytes held stay within this bound (the server may then send up to a receive window
-# more); past it the write fails with Timeout as before, saying why.  Small on a board
-# (its RAM), a few MiB on CPython.
-RESPONSE_BUFFER = 4 << 20 if _CPYTHON else 16384
-
-
-def hold(self, timeout=False):
-    # H2Stream._write_rest while its body waits for window and response DATA is held
-    # (self.chunks): grants window for it within the stream's response_buffer, returns
-    # True when a WINDOW_UPDATE is queued; get_next_chunk grants nothing for those bytes
-    # again.  With a timeout (None too): the Timeout for a write stalled that way
-    # (message 16).
-    lim = getattr(self, "response_buffer", None)
-    if lim is None:
-        lim = RESPONSE_BUFFER
-    ch = self.chunks
-    n = 0
-    for c in ch:
-        n += len(c[0])
-    if timeout is not False:
-        return cerr(16, (self.id, timeout, n, lim))
-    if n > lim:
-        return False
-    p = self.conn.p
-    for i in range(len(ch)):
-        c = ch[i]
-        if c[1]:
-            p.acknowledge_received_data(c[1], self.id)
-            ch[i] = (c[0], 0)
-    return bool(p._out)
-
-
-F = (cerr, init_upgrade, dispatch_rare, _fail, mod_attr, hold)
+F = (cerr, init_upgrade, dispatch_rare, _fail, mod_attr)

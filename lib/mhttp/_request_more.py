@@ -28,7 +28,7 @@ post302 = False
 proxy = None  # placeholder: proxies are a later issue
 # The bytes of response go() may hold unread while it still sends the request body, for
 # a server that answers as it reads (an echo).  None: the default, 4 MiB on CPython, 16
-# KiB on a board (HTTP/2: mhttp._h2_conn_rare.RESPONSE_BUFFER; HTTP/1.1: H1_HOLD below,
+# KiB on a board (HTTP/2: mhttp._h2_client_more.RESPONSE_BUFFER; HTTP/1.1: H1_HOLD below,
 # CPython's async face only).  Past it the upload stalls and go() raises Timeout saying so.
 response_buffer = None
 H1_HOLD = 4 << 20

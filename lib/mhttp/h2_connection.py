@@ -99,7 +99,6 @@ _CF_INIT_UPGRADE = const(1)
 _CF_DISPATCH_RARE = const(2)
 _CF_FAIL = const(3)
 _CF_ATTR = const(4)
-_CF_HOLD = const(5)
 # Bytes queued in the core beyond which a writer with more than 8 frames queued waits for
 # the write in progress too (see max_queued_frames): a peer that grants huge windows and
 # stops reading is held by nothing else.
@@ -161,7 +160,12 @@ def _clean(headers):
 
 def _cerr(n, args=None):
     # Board RAM: the exception for message n of mhttp._h2_conn_rare.ERRORS (its text is
-    # the comment above each call), so the texts stay out of this module.
+    # the comment above each call), so the texts stay out of this module.  From 16 on,
+    # not errors: step n - 16 of mhttp._h2_client_more.F (a client stream's early
+    # response or held response: one call site each, no def nor import of their own).
+    if n >= 16:
+        from mhttp import _h2_client_more
+        return _h2_client_more.F[n - 16](args)
     from mhttp import _h2_conn_rare
     return _h2_conn_rare.F[_CF_CERR](n, args)
 
@@ -699,21 +703,13 @@ class H2Connection:
                     if st.out_done:
                         self._forget_later(st)
                     st._wake()
-            elif k == _EV_STREAM_RESET:
+            elif k == _EV_STREAM_RESET and (ev[2] or self.server):
+                # (RST_STREAM(NO_ERROR) on a client's stream: below)
                 st = streams.get(ev[1])
                 if st is not None:
                     st.reset = (ev[2], ev[3])
                     st._wake()
-                    if st.in_done and not ev[2] and not self.server:
-                        # a complete response, then RST_STREAM(NO_ERROR): RFC 9113 §8.1,
-                        # "clients MUST NOT discard responses" for it; what is unread
-                        # stays to be read (acknowledged on the connection as it is)
-                        ch = st.chunks
-                        st.chunks = ()
-                        self._forget(st)
-                        st.chunks = ch
-                    else:
-                        self._forget(st)
+                    self._forget(st)
             elif k == _EV_WINDOW_UPDATED:
                 if ev[1] == 0:
                     self._wake_writers()
@@ -732,6 +728,8 @@ class H2Connection:
             elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake()
+            elif k == _EV_STREAM_RESET:
+                _cerr(19, (self, ev))   # (mhttp._h2_client_more's kept)
             elif k == _EV_PING_ACKED or k == _EV_PUSH_PROMISE or k == _EV_CONNECTION_TERMINATED:
                 from mhttp import _h2_conn_rare
                 _h2_conn_rare.F[_CF_DISPATCH_RARE](self, ev)
@@ -744,9 +742,7 @@ class H2Connection:
         # (an empty END_STREAM would contradict its content-length, §8.1.1).
         s = self.p._streams.get(stream.id)
         if s is not None and s.state == _ST_HALF_CLOSED_REMOTE:
-            self.p.reset_stream(stream.id, _NO_ERROR)
-            stream.reset = (_NO_ERROR, False)
-            self._kick()
+            _cerr(17, stream)   # (mhttp._h2_client_more's end_early)
         if not stream.chunks:
             if self.streams.get(stream.id) is stream:
                 del self.streams[stream.id]
@@ -990,20 +986,17 @@ class H2Stream(_sc.StreamCommon):
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:
                         self._raise()
-                    if self.chunks and not conn.server:
-                        # the response comes as the body goes (a server that answers
-                        # as it reads): window granted for what it holds, within
-                        # response_buffer (mhttp._h2_conn_rare's hold)
-                        from mhttp import _h2_conn_rare
-                        if _h2_conn_rare.F[_CF_HOLD](self):
-                            await conn._flush()
+                    # the response coming as the body goes (a server that answers as
+                    # it reads): window granted for what a client stream holds, within
+                    # its response_buffer (mhttp._h2_client_more's hold)
+                    if self.chunks and not conn.server and _cerr(16, self):
+                        await conn._flush()
                     await conn._wait(self._wev, timeout, 2)
             except Exception as e:
                 if _is(e, 1):
                     if self.chunks and not conn.server:
-                        # (the message says why: the response held unread)
-                        from mhttp import _h2_conn_rare
-                        raise _h2_conn_rare.F[_CF_HOLD](self, timeout)
+                        # (the message says why: mhttp._h2_client_more's stalled)
+                        raise _cerr(18, (self, timeout))
                     # stream %s stalled: no WINDOW_UPDATE within %ss
                     raise _cerr(15, (self.id, timeout))
                 if not _is(e, 2):
