@@ -116,6 +116,14 @@ async def app(server, stream):
         await asyncio.sleep(3)
         await stream.write_headers(_h(b"200", 4), False)
         await stream.write_chunk(b"held", True)
+    elif path == b"/refuse":
+        # a final response without reading the request body (a 413 instead of 100
+        # Continue); ?later: its body comes after a pause, not with the head
+        body = b"too large\n"
+        await stream.write_headers(_h(b"413", len(body)), False)
+        if query == b"later":
+            await asyncio.sleep(0.3)
+        await stream.write_chunk(body, True)
     elif path == b"/stats":
         body = b"accepted=%d requests=%d" % (server.accepted, server.requests)
         await stream.write_headers(_h(b"200", len(body)), False)

@@ -56,7 +56,7 @@ NATIVE_ARCH["unix"] = _HOST_ARCH.get(__import__("platform").machine().lower())
 # Modules that pull in HTTP/2, HPACK or WebSocket: never in an HTTP/1.1-only bundle.
 HEAVY = ("hpack", "_hpack_tables", "_hpack_more", "_hpack_huffdec", "_hpack_cpy", "h2_frames",
          "_h2_frames_more", "h2", "_h2_rare", "_h2_cpy", "h2_connection", "_h2_conn_rare",
-         "_h2_stream_rare", "_h2_server", "_h2_client", "_h2_attr", "h2_session", "_client_h2", "_server_h2", "ws",
+         "_h2_stream_rare", "_h2_server", "_h2_client", "_h2_client_more", "_h2_attr", "h2_session", "_client_h2", "_server_h2", "ws",
          "_ws_rare", "_ws_server", "_ws_more", "_ws_msg", "_ws_cpy", "websocket", "_sha1",
          "_ws_hs", "_ws_req", "_ws_open", "_ws_start", "_ws_hserr", "_ws_close", "_ws_tun", "_ws_gen", "_ws_pymask",
          "_ws_uri")

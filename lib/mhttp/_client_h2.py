@@ -96,3 +96,17 @@ def abort(conn, e, req, state):
         return True
     from mhttp._request_more import body_replayable
     return body_replayable(req.body)
+
+
+def early(stream):
+    # mhttp._request_more's _exchange_body when the final response came before the request
+    # body went out (a refusal instead of 100 Continue, RFC 9110 §10.1.1; or a complete
+    # response and RST_STREAM(NO_ERROR) while it was being sent, RFC 9113 §8.1): the body
+    # is not sent, the response stays readable, and the connection carries on.  Our side
+    # ends with RST_STREAM(NO_ERROR) once the response is complete, now or when its end
+    # arrives (H2Connection._forget_later), and not at all on a stream the server reset.
+    if stream.out_done or stream.reset is not None or stream.conn.error is not None:
+        return
+    stream.out_done = True
+    if stream.in_done:
+        stream.conn._forget_later(stream)

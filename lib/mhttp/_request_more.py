@@ -26,6 +26,12 @@ max_redirects = 5
 post301 = False
 post302 = False
 proxy = None  # placeholder: proxies are a later issue
+# The bytes of response go() may hold unread while it still sends the request body, for
+# a server that answers as it reads (an echo).  None: the default, 4 MiB on CPython, 16
+# KiB on a board (HTTP/2: mhttp._h2_client_more.RESPONSE_BUFFER; HTTP/1.1: H1_HOLD below,
+# CPython's async face only).  Past it the upload stalls and go() raises Timeout saying so.
+response_buffer = None
+H1_HOLD = 4 << 20
 
 
 class RedirectError(errors.Error):
@@ -299,7 +305,7 @@ def clone(self):
     d = self.__dict__
     for k in ("ctx", "sendname", "version", "h2c_upgrade", "proxy", "cafile", "verify", "pool",
               "follow_redirects", "expect_100_timeout", "max_redirects", "post301",
-              "post302", "timeout"):
+              "post302", "timeout", "response_buffer"):
         if k in d:
             setattr(r, k, d[k])
     if "h2_settings" in d:
@@ -572,6 +578,8 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
     headers = self.headers
     body = self.body
     stream = conn.new_stream()
+    if self.response_buffer is not None and getattr(conn, "version", 1) == 2:
+        stream.response_buffer = self.response_buffer
     if self.version == 1.0 and not headers.has(b"content-length"):
         r = _BodyReader(body)
         parts = []
@@ -603,25 +611,75 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
     if resp is None or resp.get(b":status") == b"100":
         resp = None
         state.append(True)  # the body is being read (mhttp._client_h2.abort)
-        await _write_body(stream, body, dl)
-        body_sent = True
+        held = None if blocking else _hold_h1(conn, self.response_buffer)
+        try:
+            await _write_body(stream, body, dl)
+            body_sent = True
+        except errors.H2StreamError:
+            # RFC 9113 §8.1: a complete response, then RST_STREAM(NO_ERROR) while the body
+            # was being sent: the rest is not wanted, the response stands (read below)
+            if stream.reset != (0, True) or not stream.in_done:
+                raise
+        except errors.Timeout as x:
+            if held is not None and len(held[0]._buffer) >= 2 * held[0]._limit:
+                raise errors.Timeout("%s, with %d bytes of the response held unread "
+                                     "(response_buffer %d): the server answers as it "
+                                     "reads, and the response body is not being read "
+                                     "while the request body is sent"
+                                     % (x, len(held[0]._buffer), 2 * held[0]._limit))
+            raise
+        finally:
+            if held is not None:
+                held[0]._limit = held[1]
     while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):
         resp = await stream.get_headers(_left(dl))
         if resp is None:
             raise _err(1)   # ConnectionClosed: connection closed before a response arrived
     state[0] = True
     if not body_sent:
-        # A final response came before the body went out: the body is never sent, so
-        # the connection cannot carry another request.
-        stream.shutdown()
-        if resp.get(b":status") == b"417" and expecting and body_replayable(self.body):
+        # A final response came before the body went out: the body is never sent.  An
+        # HTTP/1 connection cannot carry another request (closed once the response is
+        # read); an HTTP/2 stream ends our side without discarding the response
+        # (mhttp._client_h2's early), the connection goes on.
+        h2 = getattr(conn, "version", 1) == 2
+        retry = resp.get(b":status") == b"417" and expecting and body_replayable(self.body)
+        if h2 and not retry:
+            from mhttp._client_h2 import early
+            early(stream)
+        else:
+            stream.shutdown()
+        if retry:
             # RFC 9110 §10.1.1: repeat the request without the expectation.
-            conn.abort()
+            if not h2:
+                conn.abort()
             again = self.clone()
             again.headers.delete(b"expect")
             return await again._go(dl, blocking, False)
     # (the pool as _go has it: one argument fewer, a smaller frame for _go)
     return resp, ClientStream(stream, _rq.POOL if self.pool is None else self.pool, key)
+
+
+def _hold_h1(conn, n):
+    # _exchange_body's body upload on an HTTP/1.x connection over CPython's asyncio
+    # streams: go() writes the whole body before it reads the response, and a server
+    # that answers as it reads (an echo) stops reading once the response fills the TCP
+    # buffers, our StreamReader having paused its transport past twice its limit.  So
+    # for the upload that limit is raised: the response is read into the StreamReader
+    # meanwhile, up to response_buffer (n; None: H1_HOLD), and read from there after.
+    # Returns (reader, its limit) to restore, or None (HTTP/2, which holds the response
+    # its own way; MicroPython's streams, which read only when asked).
+    if getattr(conn, "version", 1) == 2:
+        return None
+    r = getattr(getattr(conn, "io", None), "reader", None)
+    old = getattr(r, "_limit", None)
+    if old is None or not hasattr(r, "_maybe_resume_transport"):
+        return None
+    if n is None:
+        n = H1_HOLD
+    if n // 2 > old:
+        r._limit = n // 2
+        r._maybe_resume_transport()
+    return r, old
 
 
 async def _connect_shared(self, pool, key, dl):

@@ -80,6 +80,7 @@ _EV_PUSH_PROMISE = const(11)
 _EV_CONNECTION_TERMINATED = const(14)
 _CONN_OPEN = const(0)
 _CONN_CLOSED = const(2)
+_ST_HALF_CLOSED_REMOTE = const(5)
 _ST_CLOSED = const(6)
 _SETTINGS_ENABLE_PUSH = const(2)
 _SETTINGS_MAX_CONCURRENT_STREAMS = const(3)
@@ -159,7 +160,12 @@ def _clean(headers):
 
 def _cerr(n, args=None):
     # Board RAM: the exception for message n of mhttp._h2_conn_rare.ERRORS (its text is
-    # the comment above each call), so the texts stay out of this module.
+    # the comment above each call), so the texts stay out of this module.  From 16 on,
+    # not errors: step n - 16 of mhttp._h2_client_more.F (a client stream's early
+    # response or held response: one call site each, no def nor import of their own).
+    if n >= 16:
+        from mhttp import _h2_client_more
+        return _h2_client_more.F[n - 16](args)
     from mhttp import _h2_conn_rare
     return _h2_conn_rare.F[_CF_CERR](n, args)
 
@@ -694,8 +700,11 @@ class H2Connection:
                     else:
                         st.heads = [ev[2]]
                     st.in_done = True
+                    if st.out_done:
+                        self._forget_later(st)
                     st._wake()
-            elif k == _EV_STREAM_RESET:
+            elif k == _EV_STREAM_RESET and (ev[2] or self.server):
+                # (RST_STREAM(NO_ERROR) on a client's stream: below)
                 st = streams.get(ev[1])
                 if st is not None:
                     st.reset = (ev[2], ev[3])
@@ -719,13 +728,21 @@ class H2Connection:
             elif k == _EV_GOAWAY:
                 self.goaway = (ev[1], ev[2], ev[3])
                 self._wake()
+            elif k == _EV_STREAM_RESET:
+                _cerr(19, (self, ev))   # (mhttp._h2_client_more's kept)
             elif k == _EV_PING_ACKED or k == _EV_PUSH_PROMISE or k == _EV_CONNECTION_TERMINATED:
                 from mhttp import _h2_conn_rare
                 _h2_conn_rare.F[_CF_DISPATCH_RARE](self, ev)
 
     def _forget_later(self, stream):
         # Both directions done: drop it once the application has read the buffer (the
-        # stream object stays usable; only the table entry goes).
+        # stream object stays usable; only the table entry goes).  A request whose body
+        # was never sent (the final response came first, mhttp._client_h2's early) ends
+        # our side now that the response is complete: RST_STREAM(NO_ERROR), RFC 9113 §8.1
+        # (an empty END_STREAM would contradict its content-length, §8.1.1).
+        s = self.p._streams.get(stream.id)
+        if s is not None and s.state == _ST_HALF_CLOSED_REMOTE:
+            _cerr(17, stream)   # (mhttp._h2_client_more's end_early)
         if not stream.chunks:
             if self.streams.get(stream.id) is stream:
                 del self.streams[stream.id]
@@ -969,9 +986,17 @@ class H2Stream(_sc.StreamCommon):
                 while p.local_flow_control_window(self.id) <= 0:
                     if self.reset is not None or conn.error is not None:
                         self._raise()
+                    # the response coming as the body goes (a server that answers as
+                    # it reads): window granted for what a client stream holds, within
+                    # its response_buffer (mhttp._h2_client_more's hold)
+                    if self.chunks and not conn.server and _cerr(16, self):
+                        await conn._flush()
                     await conn._wait(self._wev, timeout, 2)
             except Exception as e:
                 if _is(e, 1):
+                    if self.chunks and not conn.server:
+                        # (the message says why: mhttp._h2_client_more's stalled)
+                        raise _cerr(18, (self, timeout))
                     # stream %s stalled: no WINDOW_UPDATE within %ss
                     raise _cerr(15, (self.id, timeout))
                 if not _is(e, 2):

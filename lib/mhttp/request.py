@@ -32,7 +32,13 @@
 #     than 1024 bytes or of unknown length also get "expect: 100-continue" (as lua-http).
 #   - go: with "expect: 100-continue" the body waits up to expect_100_timeout seconds for
 #     the interim response, then is sent anyway; a final response that arrives first
-#     means the body is not sent (and the connection is not reused).  * A 417 to a
+#     means the body is not sent (HTTP/1: the connection is not reused; HTTP/2: the
+#     stream ends with RST_STREAM(NO_ERROR) once that response is complete, and the
+#     response is read as any).  * HTTP/2: while the body waits for window, response
+#     DATA is held and granted window within response_buffer (a server that answers
+#     as it reads, see mhttp._h2_client_more.RESPONSE_BUFFER); HTTP/1.1 on CPython's
+#     asyncio streams reads the response meanwhile up to it (_request_more._hold_h1).
+#     * A 417 to a
 #     request with the expectation is retried once without it (RFC 9110 §10.1.1) when
 #     the body can be replayed.
 #   - redirects (3xx except 304, with Location, follow_redirects true): handled by
@@ -106,7 +112,7 @@ DEFAULT_USER_AGENT = b"mhttp/0.1"
 # the plain path (each an interned name on MicroPython).
 _RARE = "clone to_uri set_body handle_redirect _scheme _follow _exchange_body " \
         "_connect_shared _may_resend _failed expect_100_timeout max_redirects post301 post302 " \
-        "proxy"
+        "proxy response_buffer"
 
 
 def __getattr__(name):
