@@ -816,7 +816,12 @@ class H2Protocol:
                     self._remember(id, _ST_RESET_LOCAL)
                     # stream %d opened after GOAWAY
                     raise _err(18, id, (id,))
+                # the smaller of the limit acknowledged and the one advertised (RFC 9113
+                # §5.1.2): a peer that never ACKs our SETTINGS is held to them all the same
                 mcs = self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
+                f = self.advertised_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
+                if f < mcs:
+                    mcs = f
                 if self._open_in >= mcs:
                     self._remember(id, _ST_RESET_LOCAL)
                     # stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)

@@ -14,6 +14,7 @@ from mhttp.h2_frames import (PREFACE, data_pack, headers_pack, settings_pack, pi
                              window_update_pack, rst_stream_pack, priority_pack, goaway_pack,
                              continuation_pack, push_promise_pack, header_pack,
                              priority_update_pack)
+from mhttp.hpack import Encoder
 from _t import raises, feed_bytewise
 from _h2t import (REQ, RESP, frames, kinds, goaway_of, rst_of, evtypes, RawClient, RawServer,
                   pair, pump, no_oom)
@@ -582,6 +583,32 @@ def test_concurrency_limit_both_ways():
     assert e.code == REFUSED_STREAM
     rs.send(rs.headers(sid, RESP, True))
     assert rs.c.can_open_stream()
+
+
+def test_concurrency_limit_holds_before_the_settings_ack():
+    # RFC 9113 §5.1.2: the limit we ADVERTISED binds a client that never ACKs our SETTINGS
+    # (it was enforced from the ACK only: any number of handlers ran concurrently)
+    s = H2Protocol(client=False, settings={F.SETTINGS_MAX_CONCURRENT_STREAMS: 2})
+    s.initiate_connection()
+    s.data_to_send()
+    enc = Encoder()
+    s.receive_data(PREFACE + settings_pack([]))          # no ACK, ever
+    s.data_to_send()
+    evs = s.receive_data(headers_pack(1, enc.encode(REQ), False) +
+                         headers_pack(3, enc.encode(REQ), False) +
+                         headers_pack(5, enc.encode(REQ), True))
+    assert [e[:2] for e in evs] == [(EV_HEADERS, 1), (EV_HEADERS, 3), (EV_STREAM_RESET, 5)]
+    assert evs[2] == (EV_STREAM_RESET, 5, REFUSED_STREAM, False)
+    assert rst_of(frames(s.data_to_send())) == [(5, REFUSED_STREAM)]
+    # a limit raised by update_settings binds only once acknowledged (the smaller one)
+    rc = RawClient(settings={F.SETTINGS_MAX_CONCURRENT_STREAMS: 1})
+    rc.s.update_settings({F.SETTINGS_MAX_CONCURRENT_STREAMS: 5})
+    rc.drain()
+    rc.send(rc.headers(1, REQ, False))
+    assert rc.send(rc.headers(3, REQ, False)) == [(EV_STREAM_RESET, 3, REFUSED_STREAM, False)]
+    assert rst_of(rc.drain()) == [(3, REFUSED_STREAM)]
+    rc.send(settings_pack(ack=True))
+    assert rc.send(rc.headers(5, REQ, False))[0][:2] == (EV_HEADERS, 5)
 
 
 def test_stream_id_exhaustion_client():
