@@ -507,6 +507,14 @@ def local_flow_control_window(self, stream_id):
 
 def _send_data_slow(self, st, data, end_stream, now, pad, w):
     n = len(data)
+    if st.no_body and not self.client:
+        # a server's response without content (to HEAD, a 204 or 304: RFC 9110 §9.3.2,
+        # §15.4.5; RFC 9113 §8.1.1): the bytes are dropped, as mhttp.h1 does, and
+        # END_STREAM still goes out (an empty DATA frame)
+        if end_stream:
+            self._out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, st.id))
+            self._trans(st, SEND_END_STREAM)
+        return n
     mx = self._out_max_frame
     sid = st.id
     per = mx - (pad + 1 if pad else 0)
@@ -688,6 +696,8 @@ ERRORS = (
     (PROTOCOL_ERROR, 'HEADERS on idle stream %d (stream id not increasing) MUST be '
                      'PROTOCOL_ERROR (RFC 9113 §5.1.1)'),  # 63
     (PROTOCOL_ERROR, 'more than one host field (RFC 9110 §7.2; RFC 9113 §8.3.1)'),  # 64
+    (PROTOCOL_ERROR, 'DATA octets on stream %d, a response without content (to HEAD, a 204 '
+                     'or 304: RFC 9113 §8.1.1)'),  # 65
 )
 
 

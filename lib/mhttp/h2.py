@@ -269,7 +269,9 @@ class _Stream:
     hout = 0
     clen = -1               # content-length announced by the peer, -1 if none
     got = 0                 # DATA octets received (without padding)
-    no_body = False         # client: response to HEAD (or 304): no body expected
+    # a response without content (to HEAD, a 204 or 304): a client accepts no DATA
+    # octets on it (RFC 9113 §8.1.1), a server's send_data drops them (RFC 9110 §9.3.2)
+    no_body = False
     blocked_since = None
     in_window = 65535       # (the RFC default: a stream's own only when it differs)
     out_window = 65535
@@ -743,7 +745,14 @@ class H2Protocol:
             # DATA before the HEADERS on stream %d (§8.1)
             raise _err(14, id, (id,))
         st.got += len(p)
-        if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
+        if st.no_body and self.client:
+            # (its content-length tells the size of the content it has not)
+            if p:
+                self._ack_conn(flen)
+                # DATA octets on stream %d, a response without content (to HEAD, a 204 or
+                # 304: RFC 9113 §8.1.1)
+                raise _err(65, id, (id,))
+        elif st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
             self._ack_conn(flen)
             # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
             raise _err(15, id, (st.clen, st.got, id))
@@ -857,7 +866,7 @@ class H2Protocol:
                 raise _err(24, id, (id,))
             if self.validate:
                 self._check_fields(fields, 2, st)
-            if st.clen >= 0 and st.got != st.clen:
+            if st.clen >= 0 and st.got != st.clen and not (st.no_body and self.client):
                 # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
                 raise _err(15, id, (st.clen, st.got, id))
             self._trans(st, _RECV_END_STREAM)
@@ -876,7 +885,7 @@ class H2Protocol:
             self._check_request(fields, st, False)
         st.hin = 2
         if es:
-            if st.clen > 0 and not st.no_body:
+            if st.clen > 0 and not (st.no_body and self.client):
                 # content-length %d but END_STREAM on the HEADERS of stream %d (RFC 9113 §8.1.1)
                 raise _err(26, id, (st.clen, id))
             self._trans(st, _RECV_END_STREAM)
@@ -992,6 +1001,8 @@ class H2Protocol:
                 raise _err(45, sid)
             stream.no_body = m == b"HEAD"
             stream.clen = -1
+        elif m == b"HEAD":
+            stream.no_body = True       # (server: our response carries no content)
         a = ps.get(b":authority")
         if a is not None and host is not None and host != a:
             # host %r differs from :authority %r (RFC 9113 §8.3.1)
@@ -1116,6 +1127,8 @@ class H2Protocol:
                 st.hout = 1
             else:
                 st.hout = 2
+                if f and (f[1] == b"204" or f[1] == b"304"):
+                    st.no_body = True
         # The block is encoded after 9 octets kept for the frame header, filled in here
         # when it fits one frame (board RAM: one copy per response, not four, ~130 bytes
         # less each).
@@ -1158,7 +1171,7 @@ class H2Protocol:
         w = st.out_window
         if self.out_window < w:
             w = self.out_window
-        if n <= w and n <= self._out_max_frame and not pad:
+        if n <= w and n <= self._out_max_frame and not pad and not st.no_body:
             if data.__class__ is not bytes:
                 data = bytes(data)
             self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)

@@ -602,6 +602,35 @@ def test_server_handler_failures_answer_500_and_408():
     assert "boom" in reports[0][1] and "after the answer" in reports[1][1]
 
 
+def test_head_204_304_answers_carry_no_data():
+    # A handler written for GET answers HEAD, and writes a body after a 204 / 304: the
+    # server drops the bytes (RFC 9110 §9.3.2, §15.4.5; RFC 9113 §8.1.1: a client resets
+    # such a stream as malformed), as over HTTP/1.1; content-length stays as written
+    async def app(server, stream):
+        req = await stream.get_headers()
+        st = req.get(b":path")[1:]
+        await stream.write_headers(Headers(((b":status", st), (b"content-length", b"40003"))),
+                                   False)
+        await stream.write_chunk(b"hel", False)
+        await stream.write_chunk(b"lo" * 20000, True)
+
+    async def main():
+        cli, srv, task = await _pair(handler=app)
+        got = []
+        for path, m in ((b"/200", b"HEAD"), (b"/204", b"GET"), (b"/304", b"GET"),
+                        (b"/200", b"GET")):
+            st = cli.new_stream()
+            await st.write_headers(_req(path, m), True, 5)
+            h = await st.get_headers(5)
+            got.append((h.get(b":status"), h.get(b"content-length"),
+                        len(await st.get_body_as_string(5)), st.reset))
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+        return got
+    assert _run(main) == [(b"200", b"40003", 0, None), (b"204", b"40003", 0, None),
+                          (b"304", b"40003", 0, None), (b"200", b"40003", 40003, None)]
+
+
 class _SlowWriter:
     # A StreamWriter whose drain() suspends once per write (as a socket's does), so that
     # the server's handlers run while the reader's write is in progress.

@@ -151,6 +151,60 @@ def test_head_and_304_content_length_without_body():
     assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)]
 
 
+def test_server_sends_no_content_for_head_204_304():
+    # RFC 9110 §9.3.2 / §15.4.5, RFC 9113 §8.1.1: a response to HEAD, a 204 or a 304
+    # carries no DATA octets; send_data drops the handler's bytes (as mhttp.h1 does) and
+    # still ends the stream, with an empty DATA frame; content-length stays as given
+    from mhttp.h2_frames import FRAME_DATA, FRAME_HEADERS
+    head = [(b":method", b"HEAD")] + REQ[1:]
+    for req, status in ((head, b"200"), (REQ, b"204"), (REQ, b"304")):
+        rc = RawClient()
+        rc.send(rc.headers(1, req, True))
+        rc.s.send_headers(1, [(b":status", status), (b"content-length", b"5")])
+        assert rc.s.send_data(1, b"he", False) == 2
+        assert rc.s.send_data(1, b"llo" * 10000, True) == 30000
+        fs = rc.drain()
+        assert [(f[0], f[1], f[3]) for f in fs] == [(FRAME_HEADERS, 4, fs[0][3]),
+                                                    (FRAME_DATA, 1, b"")], fs
+        assert rc.decoded[0][1][1][:2] == (b"content-length", b"5")
+        assert rc.s.stream_state(1) == 6        # closed
+        rc.roundtrip(3)                         # the next GET has its body
+    # a response ended on its HEADERS: nothing more
+    rc = RawClient()
+    rc.send(rc.headers(1, head, True))
+    rc.s.send_headers(1, [(b":status", b"200"), (b"content-length", b"5")], True)
+    assert [(f[0], f[1]) for f in rc.drain()] == [(FRAME_HEADERS, 5)]
+    # a request to HEAD is held to its content-length as any request
+    rc = RawClient()
+    evs = rc.send(rc.headers(1, head + [(b"content-length", b"3")], True))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)], evs
+
+
+def test_client_refuses_data_on_a_response_without_content():
+    # RFC 9113 §8.1.1: DATA octets on a response to HEAD, a 204 or a 304 make it
+    # malformed: RST_STREAM(PROTOCOL_ERROR), not a body handed out
+    head = [(b":method", b"HEAD")] + REQ[1:]
+    for req, status in ((head, b"200"), (REQ, b"204"), (REQ, b"304")):
+        rs = RawServer()
+        sid = rs.request(req)
+        evs = rs.send(rs.headers(sid, [(b":status", status), (b"content-length", b"5")], False),
+                      data_pack(sid, b"hello", True))
+        assert [e[0] for e in evs] == [EV_HEADERS, EV_STREAM_RESET], evs
+        assert evs[1] == (EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)
+        assert rst_of(rs.drain()) == [(sid, PROTOCOL_ERROR)]
+        rs.roundtrip()
+        # an empty DATA frame ending it is fine, whatever its content-length says; so are
+        # trailers
+        sid = rs.request(req)
+        evs = rs.send(rs.headers(sid, [(b":status", status), (b"content-length", b"5")], False),
+                      data_pack(sid, b"", True))
+        assert [e[0] for e in evs] == [EV_HEADERS, EV_DATA] and evs[1][2:] == (b"", 0, True)
+        sid = rs.request(req)
+        evs = rs.send(rs.headers(sid, [(b":status", status), (b"content-length", b"5")], False),
+                      rs.headers(sid, [(b"x-t", b"1")], True))
+        assert [e[0] for e in evs] == [EV_HEADERS, EV_TRAILERS], evs
+
+
 def test_data_before_headers_on_reserved_and_after_1xx():
     rs = RawServer()
     sid = rs.request()
