@@ -698,6 +698,10 @@ ERRORS = (
     (PROTOCOL_ERROR, 'more than one host field (RFC 9110 §7.2; RFC 9113 §8.3.1)'),  # 64
     (PROTOCOL_ERROR, 'DATA octets on stream %d, a response without content (to HEAD, a 204 '
                      'or 304: RFC 9113 §8.1.1)'),  # 65
+    (PROTOCOL_ERROR, ':method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)'),  # 66
+    (PROTOCOL_ERROR, ':path %r holds a control character, space, DEL or non-ASCII octet '
+                     '(RFC 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same '
+                     'request-target)'),  # 67
 )
 
 

@@ -176,6 +176,10 @@ _RF_PUSH_PROMISE = const(7)
 _RF_STATE_OF = const(8)
 _RF_CHECK_ABSENT = const(9)
 _RF_SEND_DATA_SLOW = const(10)
+# mhttp.h1's character classes, for h1._bad() (the checks of :method and :path): the bits
+# of h1._CLASS on MicroPython; on CPython the allowed sets, put here by mhttp._h1_cpy
+_TOKEN = const(1)
+_VCHAR = const(2)
 del const
 
 # THE transition table (RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
@@ -210,6 +214,8 @@ _REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
 if sys.implementation.name == "cpython":
     # one C-speed pass over all names (bytes.translate); boards check name by name
     from mhttp._h2_cpy import bad_names as _bad_names
+    from mhttp import _h1_cpy
+    _h1_cpy.update(globals())
 else:
     def _bad_names(headers):
         # The first invalid regular field name, True when a value holds NUL, CR or LF,
@@ -969,6 +975,12 @@ class H2Protocol:
         if not m:
             # request without :method (§8.3.1)
             raise _err(38, sid)
+        # (mhttp.h1's classes, as its request line has them: a server has it loaded;
+        # `import mhttp.h1 as`, not `from mhttp import`: no importlib call on CPython)
+        import mhttp.h1 as h1
+        if h1._bad(m, _TOKEN):
+            # :method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)
+            raise _err(66, sid, (m,))
         proto = ps.get(b":protocol")
         if proto is not None:
             # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
@@ -989,6 +1001,10 @@ class H2Protocol:
             if not sc or not pa:
                 # request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)
                 raise _err(42, sid)
+            if h1._bad(pa, _VCHAR):
+                # :path %r holds a control character, space, DEL or non-ASCII octet (RFC
+                # 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same request-target)
+                raise _err(67, sid, (pa,))
             if pa[0] != 47 and not (pa == b"*" and m == b"OPTIONS") and sc in (b"http", b"https"):
                 # :path %r is not origin-form (§8.3.1)
                 raise _err(43, sid, (pa,))

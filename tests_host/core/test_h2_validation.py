@@ -64,6 +64,53 @@ def test_bad_requests_are_stream_errors_and_connection_goes_on():
         rc.roundtrip(3)
 
 
+def test_method_must_be_a_token_and_path_vchars():
+    # RFC 9113 §8.3.1: :method is a method token (RFC 9110 §9.1), :path an origin-form
+    # target: no control character, space or DEL (mhttp.h1's request-line classes: it
+    # answers 400 to the same).  A request line smuggled in :method, a space in :path:
+    # RST_STREAM(PROTOCOL_ERROR), the handler never sees them; the connection goes on.
+    from mhttp.errors import H2StreamError
+    bad = [
+        ("request line in :method", [(b":method", b"GET /other HTTP/1.1 X"), S, P, A], 66),
+        ("CTL in :method", [(b":method", b"G\x01T"), S, P, A], 66),
+        ("separator in :method", [(b":method", b"GE(T"), S, P, A], 66),
+        ("space in :path", [M, S, (b":path", b"/a b"), A], 67),
+        ("DEL in :path", [M, S, (b":path", b"/a\x7f"), A], 67),
+        ("tab in :path", [M, S, (b":path", b"/a\tb"), A], 67),
+        ("CTL in :path", [M, S, (b":path", b"/a\x01"), A], 67),
+        ("non-ASCII in :path", [M, S, (b":path", b"/caf\xc3\xa9"), A], 67),
+        ("space in * :path", [(b":method", b"OPTIONS"), S, (b":path", b"* "), A], 67),
+        ("bad :method on CONNECT-like", [(b":method", b"CONNECT "), A], 66),
+    ]
+    for name, hdrs, n in bad:
+        rc = RawClient()
+        evs = rc.send(rc.headers(1, hdrs, True))
+        assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)], (name, evs)
+        assert rst_of(rc.drain()) == [(1, PROTOCOL_ERROR)], name
+        rc.roundtrip(3)
+        # which check refused it
+        p = H2Protocol(client=False)
+        from mhttp.h2 import _Stream
+        e = None
+        try:
+            p._check_request([(k, v, False) for k, v in hdrs], _Stream(1, 3, 65535, 65535),
+                             False)
+        except H2StreamError as x:
+            e = x
+        assert e is not None and e.code == PROTOCOL_ERROR, name
+        assert (":method" if n == 66 else ":path") in str(e), (name, str(e))
+    # what stays allowed: every tchar in a method, the VCHARs in a path
+    rc = RawClient()
+    ok = [[(b":method", b"M-SEARCH"), S, P, A],
+          [(b":method", b"!#$%&'*+-.^_`|~09az"), S, P, A],
+          [M, S, (b":path", b"/a/b;c?d=e&f=%20#x!$'()*+,:@~[]{}|\\^`\"<>"), A]]
+    sid = 1
+    for hdrs in ok:
+        evs = rc.send(rc.headers(sid, hdrs, True))
+        assert evs[0][0] == EV_HEADERS, (hdrs, evs)
+        sid += 2
+
+
 def test_good_requests_pass():
     rc = RawClient()
     sid = 1
