@@ -176,6 +176,7 @@ _RF_PUSH_PROMISE = const(7)
 _RF_STATE_OF = const(8)
 _RF_CHECK_ABSENT = const(9)
 _RF_SEND_DATA_SLOW = const(10)
+_RF_MISUSE = const(11)
 # mhttp.h1's character classes, for h1._bad() (the checks of :method and :path): the bits
 # of h1._CLASS on MicroPython; on CPython the allowed sets, put here by mhttp._h1_cpy
 _TOKEN = const(1)
@@ -278,6 +279,7 @@ class _Stream:
     # a response without content (to HEAD, a 204 or 304): a client accepts no DATA
     # octets on it (RFC 9113 §8.1.1), a server's send_data drops them (RFC 9110 §9.3.2)
     no_body = False
+    oleft = -1              # server: octets our content-length still announces, -1 if none
     blocked_since = None
     in_window = 65535       # (the RFC default: a stream's own only when it differs)
     out_window = 65535
@@ -887,8 +889,12 @@ class H2Protocol:
                 st.hin = 1
                 ev.append((_EV_HEADERS, id, Headers._trusted(fields), False))
                 return
-        elif self.validate:
-            self._check_request(fields, st, False)
+        elif self.validate and self._check_request(fields, st, False) == b"CONNECT" and es:
+            for f in fields:
+                if f[0] == b":protocol":
+                    # extended CONNECT with END_STREAM: a tunnel that could carry nothing
+                    # from the client (RFC 8441 §4, RFC 9113 §8.5)
+                    raise _err(68, id)
         st.hin = 2
         if es:
             if st.clen > 0 and not (st.no_body and self.client):
@@ -934,7 +940,7 @@ class H2Protocol:
                 # connection-specific field %r MUST be malformed (RFC 9113 §8.2.2)
                 raise _err(31, sid, (n,))
             if k == 2:
-                if v != b"trailers":
+                if v != b"trailers" and v.lower() != b"trailers":   # (RFC 9110 §10.1.4)
                     # te other than "trailers" MUST be malformed (RFC 9113 §8.2.2)
                     raise _err(32, sid)
             elif k == 3:
@@ -1127,10 +1133,28 @@ class H2Protocol:
             st = self._open_local(stream_id)
         self._trans(st, _SEND_HEADERS)
         l = headers._l if isinstance(headers, Headers) else headers
+        n = None
+        if not self.client:
+            # our own fields (the application's error, raised before anything is queued:
+            # RFC 9113 §8.2.1, a peer would reset the stream as malformed): no NUL, CR or
+            # LF in a value; the content-length kept to check the DATA sent against
+            for f in l:
+                b = f[1]
+                if b"\r" in b or b"\n" in b or b"\x00" in b:
+                    # invalid characters (NUL, CR, LF) in the value of %r
+                    raise _rare().F[_RF_MISUSE](0, (f[0],))
+                if f[0] == b"content-length":
+                    if not b.isdigit():
+                        # invalid content-length %r
+                        raise _rare().F[_RF_MISUSE](1, (b,))
+                    n = int(b)
         if st.hout == 2:
             if not end_stream:
                 # trailers must end the stream
                 raise _err(62, stream_id)
+            if st.oleft > 0:
+                # body ended %d bytes short of the content-length
+                raise _rare().F[_RF_MISUSE](2, (st.oleft,))
         elif self.client:
             st.hout = 2
             for f in l:
@@ -1142,9 +1166,14 @@ class H2Protocol:
             if f and f[0] == b":status" and f[1] and f[1][0] == 49:     # "1"
                 st.hout = 1
             else:
-                st.hout = 2
                 if f and (f[1] == b"204" or f[1] == b"304"):
                     st.no_body = True
+                if n is not None and not st.no_body:
+                    if end_stream and n:
+                        # body ended %d bytes short of the content-length
+                        raise _rare().F[_RF_MISUSE](2, (n,))
+                    st.oleft = n
+                st.hout = 2
         # The block is encoded after 9 octets kept for the frame header, filled in here
         # when it fits one frame (board RAM: one copy per response, not four, ~130 bytes
         # less each).
@@ -1188,6 +1217,12 @@ class H2Protocol:
         if self.out_window < w:
             w = self.out_window
         if n <= w and n <= self._out_max_frame and not pad and not st.no_body:
+            w = st.oleft
+            if w >= 0:
+                # (a server's content-length: what it announced, no more, no less)
+                if n > w or (end_stream and n != w):
+                    raise _rare().F[_RF_MISUSE](3 if n > w else 2, (n, w) if n > w else (w - n,))
+                st.oleft = w - n
             if data.__class__ is not bytes:
                 data = bytes(data)
             self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)

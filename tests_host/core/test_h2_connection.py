@@ -631,6 +631,67 @@ def test_head_204_304_answers_carry_no_data():
                           (b"304", b"40003", 0, None), (b"200", b"40003", 40003, None)]
 
 
+def test_our_handlers_mistakes_are_500_or_internal_error():
+    # A handler's invalid field value gets a 500 (the head never went out), as over
+    # HTTP/1.1; a body longer or shorter than its content-length (written, or left short
+    # for finish_server) resets the stream with INTERNAL_ERROR, not PROTOCOL_ERROR (which
+    # blames the peer), and never sends the malformed message.  Each is reported.
+    reports = []
+
+    class Srv:
+        requests = 0
+
+        def _report(self, stream, op, e):
+            reports.append((op, str(e)))
+
+    async def app(server, stream):
+        p = (await stream.get_headers()).get(b":path")
+        if p == b"/crlf":
+            await stream.write_headers(Headers(((b":status", b"200"), (b"x-a", b"1\r\nx-b: 2"))),
+                                       True)
+            return
+        await stream.write_headers(Headers(((b":status", b"200"), (b"content-length", b"5"))),
+                                   False)
+        if p == b"/long":
+            await stream.write_chunk(b"abcdef", True)
+        elif p == b"/short":
+            await stream.write_chunk(b"abc", True)
+        else:
+            await stream.write_chunk(b"abc", False)     # left open: finish_server ends it
+
+    async def main():
+        a, b = pipe()
+        srv = H2Connection(b, True)
+        task = asyncio.create_task(h2_connection.serve_connection(Srv(), app, srv))
+        cli = H2Connection(a, False)
+        await cli.connect()
+        got = []
+        for path in (b"/crlf", b"/long", b"/short", b"/open"):
+            st = cli.new_stream()
+            await st.write_headers(_req(path), True)
+            h = await st.get_headers(5)
+            try:
+                body = await st.get_body_as_string(5)
+            except Exception:
+                body = None
+            got.append((h.get(b":status"), h.get(b"x-a"), body, st.reset))
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+        for _ in range(200):
+            if len(reports) >= 4:
+                break
+            await asyncio.sleep(0.01)
+        return got
+    got = _run(main)
+    assert got == [(b"500", None, b"", None), (b"200", None, None, (2, True)),
+                   (b"200", None, None, (2, True)), (b"200", None, None, (2, True))], got
+    assert sorted(reports) == sorted([
+        ("onstream", "invalid characters (NUL, CR, LF) in the value of b'x-a'"),
+        ("onstream", "6 body bytes exceed the content-length (5 left)"),
+        ("onstream", "body ended 2 bytes short of the content-length"),
+        ("h2 stream", "body ended 2 bytes short of the content-length")]), reports
+
+
 class _SlowWriter:
     # A StreamWriter whose drain() suspends once per write (as a socket's does), so that
     # the server's handlers run while the reader's write is in progress.

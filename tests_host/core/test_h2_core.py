@@ -720,6 +720,20 @@ def test_extended_connect():
     rc.roundtrip(3)
 
 
+def test_extended_connect_with_end_stream_is_refused():
+    # RFC 8441 §4 / RFC 9113 §8.5: the tunnel's bytes from the client are the stream's
+    # DATA; an extended CONNECT whose HEADERS end the stream could carry none: malformed,
+    # RST_STREAM(PROTOCOL_ERROR) as the other malformed extended CONNECTs (it was handed
+    # to the application, a WebSocket with a closed inbound side)
+    rc = RawClient(settings={F.SETTINGS_ENABLE_CONNECT_PROTOCOL: 1})
+    evs = rc.send(rc.headers(1, WS, True))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)], evs
+    assert rst_of(rc.drain()) == [(1, PROTOCOL_ERROR)]
+    evs = rc.send(rc.headers(3, WS, False))
+    assert evs[0][:2] == (EV_HEADERS, 3) and evs[0][3] is False
+    rc.roundtrip(5)
+
+
 def test_plain_connect():
     c, s = pair()
     c.send_headers(1, [(b":method", b"CONNECT"), (b":authority", b"example.com:443")], False)

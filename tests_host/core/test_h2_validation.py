@@ -4,6 +4,7 @@ from mhttp.errors import PROTOCOL_ERROR
 from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_STREAM_RESET, EV_TRAILERS)
 from mhttp.h2_frames import data_pack, headers_pack
 from _h2t import REQ, RESP, rst_of, RawClient, RawServer
+from _t import raises
 
 M = (b":method", b"GET")
 S = (b":scheme", b"https")
@@ -109,6 +110,82 @@ def test_method_must_be_a_token_and_path_vchars():
         evs = rc.send(rc.headers(sid, hdrs, True))
         assert evs[0][0] == EV_HEADERS, (hdrs, evs)
         sid += 2
+
+
+def test_te_trailers_in_any_case():
+    # RFC 9110 §10.1.4: transfer-coding names are case-insensitive; "trailers" is the
+    # only te an HTTP/2 request may carry (RFC 9113 §8.2.2), in whatever case
+    rc = RawClient()
+    sid = 1
+    for v in (b"trailers", b"Trailers", b"TRAILERS"):
+        evs = rc.send(rc.headers(sid, [M, S, P, A, (b"te", v)], True))
+        assert evs[0][:2] == (EV_HEADERS, sid), (v, evs)
+        sid += 2
+    for v in (b"gzip", b"trailers, gzip", b"Trailer"):
+        evs = rc.send(rc.headers(sid, [M, S, P, A, (b"te", v)], True))
+        assert evs == [(EV_STREAM_RESET, sid, PROTOCOL_ERROR, False)], (v, evs)
+        assert rst_of(rc.drain()) == [(sid, PROTOCOL_ERROR)]
+        sid += 2
+
+
+def test_our_own_bad_fields_and_content_length_raise_before_queueing():
+    # What a server's application sends wrong is its error, not the peer's (RFC 9113
+    # §8.1.1, §8.2.1: the client would reset the stream as malformed, PROTOCOL_ERROR
+    # blaming itself): send_headers / send_data raise ProtocolError and queue nothing,
+    # and the driver answers 500 or resets with INTERNAL_ERROR (test_h2_connection)
+    from mhttp.errors import ProtocolError, H2Error
+    from mhttp.h2_frames import FRAME_DATA
+
+    def fresh():
+        rc = RawClient()
+        rc.send(rc.headers(1, REQ, True))
+        return rc
+    for hdrs in ([(b":status", b"200"), (b"x-a", b"1\r\nx-b: 2")],
+                 [(b":status", b"200"), (b"x-a", b"1\x00")],
+                 [(b":status", b"200"), (b"content-length", b"5x")]):
+        rc = fresh()
+        e = raises(ProtocolError, rc.s.send_headers, 1, hdrs)
+        assert not isinstance(e, H2Error), e
+        assert rc.s.data_to_send() == b""
+        rc.s.send_headers(1, [(b":status", b"500"), (b"content-length", b"0")], True)
+        rc.drain()
+        assert rc.decoded[0][1][0][:2] == (b":status", b"500"), rc.decoded
+    cl5 = [(b":status", b"200"), (b"content-length", b"5")]
+    # too many octets, at once or over two calls; too few at the end
+    rc = fresh()
+    rc.s.send_headers(1, cl5)
+    e = raises(ProtocolError, rc.s.send_data, 1, b"abcdef", True)
+    assert str(e) == "6 body bytes exceed the content-length (5 left)"
+    assert [f[0] for f in rc.drain()] == [1]               # the HEADERS only
+    assert rc.s.send_data(1, b"abc") == 3
+    raises(ProtocolError, rc.s.send_data, 1, b"def")
+    e = raises(ProtocolError, rc.s.send_data, 1, b"d", True)
+    assert str(e) == "body ended 1 bytes short of the content-length"
+    assert [(f[0], f[3]) for f in rc.drain()] == [(FRAME_DATA, b"abc")]
+    assert rc.s.send_data(1, b"de", True) == 2
+    assert [(f[0], f[1], f[3]) for f in rc.drain()] == [(FRAME_DATA, 1, b"de")]
+    # ended on the HEADERS, or by trailers, short of it
+    rc = fresh()
+    raises(ProtocolError, rc.s.send_headers, 1, cl5, True)
+    assert rc.s.data_to_send() == b""
+    rc.s.send_headers(1, cl5)
+    rc.s.send_data(1, b"abcd")
+    raises(ProtocolError, rc.s.send_headers, 1, [(b"x-t", b"1")], True)
+    rc.s.send_data(1, b"e")
+    rc.s.send_headers(1, [(b"x-t", b"1")], True)
+    assert rc.s.stream_state(1) == 6
+    # past a window: the slow path keeps the count too
+    from mhttp.h2_frames import settings_pack
+    rc = RawClient()
+    rc.send(settings_pack([(4, 3)]), rc.headers(1, REQ, True))      # INITIAL_WINDOW_SIZE 3
+    rc.s.send_headers(1, cl5)
+    assert rc.s.send_data(1, b"abcde", True) == 3
+    raises(ProtocolError, rc.s.send_data, 1, b"de!", True)
+    # a response to HEAD keeps its content-length without the octets
+    rc = RawClient()
+    rc.send(rc.headers(1, [(b":method", b"HEAD")] + REQ[1:], True))
+    rc.s.send_headers(1, cl5, True)
+    assert rc.s.stream_state(1) == 6
 
 
 def test_good_requests_pass():
