@@ -1137,10 +1137,12 @@ class H2Protocol:
         if not self.client:
             # our own fields (the application's error, raised before anything is queued:
             # RFC 9113 §8.2.1, a peer would reset the stream as malformed): no NUL, CR or
-            # LF in a value; the content-length kept to check the DATA sent against
+            # LF in a value; the content-length kept to check the DATA sent against.
+            # (min() first: C speed on both runtimes, where CPython's `bytes in bytes`
+            # took ~270 ns each, 3 us per response)
             for f in l:
                 b = f[1]
-                if b"\r" in b or b"\n" in b or b"\x00" in b:
+                if b and min(b) < 14 and (b"\r" in b or b"\n" in b or b"\x00" in b):
                     # invalid characters (NUL, CR, LF) in the value of %r
                     raise _rare().F[_RF_MISUSE](0, (f[0],))
                 if f[0] == b"content-length":
