@@ -483,6 +483,10 @@ class H2Protocol:
                 self._in_iws = v
                 for st in self._streams.values():
                     st.in_window += d
+                    if st.in_unacked and st.in_unacked >= v >> 1:
+                        # credit held back under the larger window's threshold goes out
+                        # now: the peer, its window shrunk too, may wait for nothing else
+                        self.acknowledge_received_data(0, st.id)
         # Board RAM: once every SETTINGS we sent is acknowledged, ours acked and ours
         # sent are one dict (_send_settings copies it again before a change)
         if not self._pending_settings and self.local_settings == self.advertised_settings:
@@ -1243,7 +1247,7 @@ class H2Protocol:
         # The application has consumed n flow-controlled octets (_EV_DATA's
         # flow_controlled_length) of stream_id.  A WINDOW_UPDATE goes out once half of a
         # window has been consumed (auto_ack=True does this on receipt).
-        if n <= 0:
+        if n < 0:
             return
         self._ack_conn(n)
         st = self._streams.get(stream_id)

@@ -692,6 +692,37 @@ def test_our_handlers_mistakes_are_500_or_internal_error():
         ("h2 stream", "body ended 2 bytes short of the content-length")]), reports
 
 
+def test_a_boards_server_grants_small_stream_windows():
+    # Board RAM (audit f07: 4 clients uploading on 20 streams each killed connections
+    # with MemoryError, a 16 KiB DATA frame read and kept in one block): on MicroPython a
+    # server's SETTINGS_INITIAL_WINDOW_SIZE is 4096, which bounds every DATA frame a
+    # client sends and each piece a handler holds; CPython's stays larger (speed).  The
+    # connection window stays the RFC's 65535 on a board.  Checked on the wire.
+    from mhttp.h2_frames import parse_frame, settings_unpack, FRAME_SETTINGS
+    a, b = pipe()
+    srv = H2Connection(b, True)
+    out = srv.p.data_to_send()
+    f = parse_frame(out, 0, 1 << 24)
+    assert f[0] == FRAME_SETTINGS
+    got = dict(settings_unpack(f[3]))
+    want = 4096 if MICROPYTHON else H2Connection.window_cpython[1]
+    assert got[4] == want, got                      # SETTINGS_INITIAL_WINDOW_SIZE
+    assert (f[4] == len(out)) == MICROPYTHON        # CPython: a connection WINDOW_UPDATE too
+    # a client's stays as it was (the RFC's on a board)
+    cli = H2Connection(a, False)
+    f = parse_frame(cli.p.data_to_send(), 24, 1 << 24)
+    assert dict(settings_unpack(f[3])).get(4) == (None if MICROPYTHON else
+                                                  H2Connection.window_cpython[0])
+    # and a board's client can upload only 4096 octets on a stream before our update
+    p = H2Protocol(client=True)
+    p.initiate_connection()
+    p.receive_data(out)
+    p.send_headers(1, [(b":method", b"POST"), (b":scheme", b"http"), (b":path", b"/"),
+                       (b":authority", b"t")])
+    if MICROPYTHON:
+        assert p.send_data(1, b"x" * 20000) == 4096
+
+
 class _SlowWriter:
     # A StreamWriter whose drain() suspends once per write (as a socket's does), so that
     # the server's handlers run while the reader's write is in progress.

@@ -611,6 +611,29 @@ def test_concurrency_limit_holds_before_the_settings_ack():
     assert rc.send(rc.headers(5, REQ, False))[0][:2] == (EV_HEADERS, 5)
 
 
+def test_credit_held_back_goes_out_when_a_smaller_window_is_acked():
+    # Our SETTINGS_INITIAL_WINDOW_SIZE lowered (a board's server: 4096) while a stream's
+    # consumed octets wait for half of the old window: at the ACK the peer's window has
+    # shrunk too (maybe below zero) and only that credit can reopen it, so it goes out
+    # then (it waited for the next consumption, which never came: a stalled upload)
+    from mhttp.h2_frames import FRAME_WINDOW_UPDATE, window_update_unpack
+    s = H2Protocol(client=False, settings={F.SETTINGS_INITIAL_WINDOW_SIZE: 4096})
+    s.initiate_connection()
+    s.data_to_send()
+    enc = Encoder()
+    post = [(b":method", b"POST")] + REQ[1:]
+    s.receive_data(PREFACE + settings_pack([]) + headers_pack(1, enc.encode(post), False) +
+                   data_pack(1, b"x" * 16000) + data_pack(1, b"x" * 16000))
+    s.acknowledge_received_data(32000, 1)       # under half of 65535: held back
+    fs = frames(s.data_to_send())
+    assert [f for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1] == []
+    s.receive_data(settings_pack(ack=True))     # 4096 in effect: the stream's window is
+    fs = frames(s.data_to_send())               # 65535 - 32000 - 61439 = -27904
+    wu = [window_update_unpack(f[3]) for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1]
+    assert wu == [32000], fs
+    assert s._streams[1].in_window == 65535 - 32000 - 61439 + 32000
+
+
 def test_stream_id_exhaustion_client():
     c, s = pair()
     c.send_headers(0x7fffffff, REQ, True)
