@@ -622,16 +622,17 @@ def test_credit_held_back_goes_out_when_a_smaller_window_is_acked():
     s.data_to_send()
     enc = Encoder()
     post = [(b":method", b"POST")] + REQ[1:]
+    x = b"x" * 3000
     s.receive_data(PREFACE + settings_pack([]) + headers_pack(1, enc.encode(post), False) +
-                   data_pack(1, b"x" * 16000) + data_pack(1, b"x" * 16000))
-    s.acknowledge_received_data(32000, 1)       # under half of 65535: held back
+                   data_pack(1, x) + data_pack(1, x))
+    s.acknowledge_received_data(6000, 1)        # under half of 65535: held back
     fs = frames(s.data_to_send())
     assert [f for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1] == []
     s.receive_data(settings_pack(ack=True))     # 4096 in effect: the stream's window is
-    fs = frames(s.data_to_send())               # 65535 - 32000 - 61439 = -27904
+    fs = frames(s.data_to_send())               # 65535 - 6000 - 61439 = -1904
     wu = [window_update_unpack(f[3]) for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1]
-    assert wu == [32000], fs
-    assert s._streams[1].in_window == 65535 - 32000 - 61439 + 32000
+    assert wu == [6000], fs
+    assert s._streams[1].in_window == 65535 - 6000 - 61439 + 6000
 
 
 def test_stream_id_exhaustion_client():

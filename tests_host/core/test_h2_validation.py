@@ -286,7 +286,7 @@ def test_server_sends_no_content_for_head_204_304():
         rc.send(rc.headers(1, req, True))
         rc.s.send_headers(1, [(b":status", status), (b"content-length", b"5")])
         assert rc.s.send_data(1, b"he", False) == 2
-        assert rc.s.send_data(1, b"llo" * 10000, True) == 30000
+        assert rc.s.send_data(1, b"llo" * 100, True) == 300
         fs = rc.drain()
         assert [(f[0], f[1], f[3]) for f in fs] == [(FRAME_HEADERS, 4, fs[0][3]),
                                                     (FRAME_DATA, 1, b"")], fs
