@@ -19,6 +19,7 @@ H2 = {
     "_RF_CONNECTION_ERROR": "connection_error", "_RF_START_BLOCK": "start_block",
     "_RF_PUSH_PROMISE": "recv_push_promise", "_RF_STATE_OF": "_state_of",
     "_RF_CHECK_ABSENT": "_check_absent", "_RF_SEND_DATA_SLOW": "_send_data_slow",
+    "_RF_MISUSE": "misuse",
 }
 CONN = {"_CF_CERR": "cerr", "_CF_INIT_UPGRADE": "init_upgrade",
         "_CF_DISPATCH_RARE": "dispatch_rare", "_CF_FAIL": "_fail", "_CF_ATTR": "mod_attr"}

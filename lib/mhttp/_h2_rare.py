@@ -507,6 +507,17 @@ def local_flow_control_window(self, stream_id):
 
 def _send_data_slow(self, st, data, end_stream, now, pad, w):
     n = len(data)
+    if st.no_body and not self.client:
+        # a server's response without content (to HEAD, a 204 or 304: RFC 9110 §9.3.2,
+        # §15.4.5; RFC 9113 §8.1.1): the bytes are dropped, as mhttp.h1 does, and
+        # END_STREAM still goes out (an empty DATA frame)
+        if end_stream:
+            self._out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, st.id))
+            self._trans(st, SEND_END_STREAM)
+        return n
+    o = st.oleft
+    if o >= 0 and (n > o or (end_stream and n != o)):
+        raise misuse(3 if n > o else 2, (n, o) if n > o else (o - n,))
     mx = self._out_max_frame
     sid = st.id
     per = mx - (pad + 1 if pad else 0)
@@ -548,6 +559,8 @@ def _send_data_slow(self, st, data, end_stream, now, pad, w):
                 else:
                     out.append(header_pack(0, FRAME_DATA, FLAG_END_STREAM, sid))
             self._trans(st, SEND_END_STREAM)
+    if o >= 0:
+        st.oleft = o - sent
     if sent and self._fc[0]:
         self._progress()
     return sent
@@ -688,6 +701,14 @@ ERRORS = (
     (PROTOCOL_ERROR, 'HEADERS on idle stream %d (stream id not increasing) MUST be '
                      'PROTOCOL_ERROR (RFC 9113 §5.1.1)'),  # 63
     (PROTOCOL_ERROR, 'more than one host field (RFC 9110 §7.2; RFC 9113 §8.3.1)'),  # 64
+    (PROTOCOL_ERROR, 'DATA octets on stream %d, a response without content (to HEAD, a 204 '
+                     'or 304: RFC 9113 §8.1.1)'),  # 65
+    (PROTOCOL_ERROR, ':method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)'),  # 66
+    (PROTOCOL_ERROR, ':path %r holds a control character, space, DEL or non-ASCII octet '
+                     '(RFC 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same '
+                     'request-target)'),  # 67
+    (PROTOCOL_ERROR, 'extended CONNECT with END_STREAM: a tunnel that could carry nothing '
+                     'from the client (RFC 8441 §4, RFC 9113 §8.5)'),  # 68
 )
 
 
@@ -701,7 +722,24 @@ def err(n, sid, args):
     return H2StreamError(code, msg, sid)
 
 
+# The application's errors in what a server sends (mhttp.h2 send_headers / send_data):
+# ProtocolError, raised before anything is queued; mhttp.h2_connection's handler then
+# gets a 500, or the stream RST_STREAM(INTERNAL_ERROR) once its head went out.  The
+# texts are mhttp.h1's for the same errors.
+MISUSE = (
+    "invalid characters (NUL, CR, LF) in the value of %r",  # 0
+    "invalid content-length %r",  # 1
+    "body ended %d bytes short of the content-length",  # 2
+    "%d body bytes exceed the content-length (%d left)",  # 3
+)
+
+
+def misuse(n, args):
+    # mhttp.h2's ProtocolError for message n of MISUSE.
+    return ProtocolError(MISUSE[n] % args)
+
+
 # mhttp.h2 reaches these through F[_RF_*] (its const() indexes, same order): one interned
 # name on a board's plain path instead of one per function.
 F = (err, bad_transition, RECEIVERS, r_priority_update, stream_error, connection_error,
-     start_block, recv_push_promise, _state_of, _check_absent, _send_data_slow)
+     start_block, recv_push_promise, _state_of, _check_absent, _send_data_slow, misuse)

@@ -135,10 +135,22 @@ def _failed(server, stream, e, done):
     # 408 / 500 response; a response already started is reset.
     from mhttp import errors
     if done:
-        if not isinstance(e, errors.Error):
+        own = False
+        if e.__class__ is errors.ProtocolError and stream.reset is None and not stream.out_done:
+            # finish_server ending a body short of its content-length (mhttp.h2's check
+            # of what we send), on a connection still open
+            p = stream.conn.p
+            own = p._streams.get(stream.id)
+            own = own is not None and own.oleft > 0 and p.state != _CONN_CLOSED
+        if not isinstance(e, errors.Error) or own:
             report = getattr(server, "_report", None)
             if report is not None:
                 report(stream, "h2 stream", e)
+        if own:
+            try:
+                stream.rst_stream(_INTERNAL_ERROR)
+            except Exception:
+                pass
         return None
     if isinstance(e, errors.ConnectionClosed):
         return None
@@ -151,6 +163,11 @@ def _failed(server, stream, e, done):
         report = getattr(server, "_report", None)
         if report is not None:
             report(stream, "onstream", e)
+    if stream.headers_sent and stream.reset is None and stream.conn.error is None:
+        s = stream.conn.p._streams.get(stream.id)
+        if s is not None and s.hout != 2:
+            # the head was refused before it went out (mhttp.h2's checks of our fields)
+            stream.headers_sent = False
     if not stream.headers_sent and stream.reset is None and stream.conn.error is None:
         return stream.write_headers(Headers(((b":status", status), (b"content-length", b"0"))),
                                     True)

@@ -176,6 +176,11 @@ _RF_PUSH_PROMISE = const(7)
 _RF_STATE_OF = const(8)
 _RF_CHECK_ABSENT = const(9)
 _RF_SEND_DATA_SLOW = const(10)
+_RF_MISUSE = const(11)
+# mhttp.h1's character classes, for h1._bad() (the checks of :method and :path): the bits
+# of h1._CLASS on MicroPython; on CPython the allowed sets, put here by mhttp._h1_cpy
+_TOKEN = const(1)
+_VCHAR = const(2)
 del const
 
 # THE transition table (RFC 9113 §5.1 figure 2, plus PRIORITY allowed everywhere,
@@ -210,6 +215,8 @@ _REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
 if sys.implementation.name == "cpython":
     # one C-speed pass over all names (bytes.translate); boards check name by name
     from mhttp._h2_cpy import bad_names as _bad_names
+    from mhttp import _h1_cpy
+    _h1_cpy.update(globals())
 else:
     def _bad_names(headers):
         # The first invalid regular field name, True when a value holds NUL, CR or LF,
@@ -269,7 +276,10 @@ class _Stream:
     hout = 0
     clen = -1               # content-length announced by the peer, -1 if none
     got = 0                 # DATA octets received (without padding)
-    no_body = False         # client: response to HEAD (or 304): no body expected
+    # a response without content (to HEAD, a 204 or 304): a client accepts no DATA
+    # octets on it (RFC 9113 §8.1.1), a server's send_data drops them (RFC 9110 §9.3.2)
+    no_body = False
+    oleft = -1              # server: octets our content-length still announces, -1 if none
     blocked_since = None
     in_window = 65535       # (the RFC default: a stream's own only when it differs)
     out_window = 65535
@@ -473,6 +483,10 @@ class H2Protocol:
                 self._in_iws = v
                 for st in self._streams.values():
                     st.in_window += d
+                    if st.in_unacked and st.in_unacked >= v >> 1:
+                        # credit held back under the larger window's threshold goes out
+                        # now: the peer, its window shrunk too, may wait for nothing else
+                        self.acknowledge_received_data(0, st.id)
         # Board RAM: once every SETTINGS we sent is acknowledged, ours acked and ours
         # sent are one dict (_send_settings copies it again before a change)
         if not self._pending_settings and self.local_settings == self.advertised_settings:
@@ -743,7 +757,14 @@ class H2Protocol:
             # DATA before the HEADERS on stream %d (§8.1)
             raise _err(14, id, (id,))
         st.got += len(p)
-        if st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
+        if st.no_body and self.client:
+            # (its content-length tells the size of the content it has not)
+            if p:
+                self._ack_conn(flen)
+                # DATA octets on stream %d, a response without content (to HEAD, a 204 or
+                # 304: RFC 9113 §8.1.1)
+                raise _err(65, id, (id,))
+        elif st.clen >= 0 and (st.got > st.clen or (es and st.got != st.clen)):
             self._ack_conn(flen)
             # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
             raise _err(15, id, (st.clen, st.got, id))
@@ -816,7 +837,12 @@ class H2Protocol:
                     self._remember(id, _ST_RESET_LOCAL)
                     # stream %d opened after GOAWAY
                     raise _err(18, id, (id,))
+                # the smaller of the limit acknowledged and the one advertised (RFC 9113
+                # §5.1.2): a peer that never ACKs our SETTINGS is held to them all the same
                 mcs = self.local_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
+                f = self.advertised_settings[_SETTINGS_MAX_CONCURRENT_STREAMS]
+                if f < mcs:
+                    mcs = f
                 if self._open_in >= mcs:
                     self._remember(id, _ST_RESET_LOCAL)
                     # stream %d exceeds SETTINGS_MAX_CONCURRENT_STREAMS %d (§5.1.2)
@@ -852,7 +878,7 @@ class H2Protocol:
                 raise _err(24, id, (id,))
             if self.validate:
                 self._check_fields(fields, 2, st)
-            if st.clen >= 0 and st.got != st.clen:
+            if st.clen >= 0 and st.got != st.clen and not (st.no_body and self.client):
                 # content-length %d but %d DATA octets on stream %d (RFC 9113 §8.1.1)
                 raise _err(15, id, (st.clen, st.got, id))
             self._trans(st, _RECV_END_STREAM)
@@ -867,11 +893,15 @@ class H2Protocol:
                 st.hin = 1
                 ev.append((_EV_HEADERS, id, Headers._trusted(fields), False))
                 return
-        elif self.validate:
-            self._check_request(fields, st, False)
+        elif self.validate and self._check_request(fields, st, False) == b"CONNECT" and es:
+            for f in fields:
+                if f[0] == b":protocol":
+                    # extended CONNECT with END_STREAM: a tunnel that could carry nothing
+                    # from the client (RFC 8441 §4, RFC 9113 §8.5)
+                    raise _err(68, id)
         st.hin = 2
         if es:
-            if st.clen > 0 and not st.no_body:
+            if st.clen > 0 and not (st.no_body and self.client):
                 # content-length %d but END_STREAM on the HEADERS of stream %d (RFC 9113 §8.1.1)
                 raise _err(26, id, (st.clen, id))
             self._trans(st, _RECV_END_STREAM)
@@ -914,7 +944,7 @@ class H2Protocol:
                 # connection-specific field %r MUST be malformed (RFC 9113 §8.2.2)
                 raise _err(31, sid, (n,))
             if k == 2:
-                if v != b"trailers":
+                if v != b"trailers" and v.lower() != b"trailers":   # (RFC 9110 §10.1.4)
                     # te other than "trailers" MUST be malformed (RFC 9113 §8.2.2)
                     raise _err(32, sid)
             elif k == 3:
@@ -955,6 +985,12 @@ class H2Protocol:
         if not m:
             # request without :method (§8.3.1)
             raise _err(38, sid)
+        # (mhttp.h1's classes, as its request line has them: a server has it loaded;
+        # `import mhttp.h1 as`, not `from mhttp import`: no importlib call on CPython)
+        import mhttp.h1 as h1
+        if h1._bad(m, _TOKEN):
+            # :method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)
+            raise _err(66, sid, (m,))
         proto = ps.get(b":protocol")
         if proto is not None:
             # RFC 8441 §4: only on CONNECT, only when we advertised ENABLE_CONNECT_PROTOCOL
@@ -975,6 +1011,10 @@ class H2Protocol:
             if not sc or not pa:
                 # request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)
                 raise _err(42, sid)
+            if h1._bad(pa, _VCHAR):
+                # :path %r holds a control character, space, DEL or non-ASCII octet (RFC
+                # 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same request-target)
+                raise _err(67, sid, (pa,))
             if pa[0] != 47 and not (pa == b"*" and m == b"OPTIONS") and sc in (b"http", b"https"):
                 # :path %r is not origin-form (§8.3.1)
                 raise _err(43, sid, (pa,))
@@ -987,6 +1027,8 @@ class H2Protocol:
                 raise _err(45, sid)
             stream.no_body = m == b"HEAD"
             stream.clen = -1
+        elif m == b"HEAD":
+            stream.no_body = True       # (server: our response carries no content)
         a = ps.get(b":authority")
         if a is not None and host is not None and host != a:
             # host %r differs from :authority %r (RFC 9113 §8.3.1)
@@ -1095,10 +1137,30 @@ class H2Protocol:
             st = self._open_local(stream_id)
         self._trans(st, _SEND_HEADERS)
         l = headers._l if isinstance(headers, Headers) else headers
+        n = None
+        if not self.client:
+            # our own fields (the application's error, raised before anything is queued:
+            # RFC 9113 §8.2.1, a peer would reset the stream as malformed): no NUL, CR or
+            # LF in a value; the content-length kept to check the DATA sent against.
+            # (min() first: C speed on both runtimes, where CPython's `bytes in bytes`
+            # took ~270 ns each, 3 us per response)
+            for f in l:
+                b = f[1]
+                if b and min(b) < 14 and (b"\r" in b or b"\n" in b or b"\x00" in b):
+                    # invalid characters (NUL, CR, LF) in the value of %r
+                    raise _rare().F[_RF_MISUSE](0, (f[0],))
+                if f[0] == b"content-length":
+                    if not b.isdigit():
+                        # invalid content-length %r
+                        raise _rare().F[_RF_MISUSE](1, (b,))
+                    n = int(b)
         if st.hout == 2:
             if not end_stream:
                 # trailers must end the stream
                 raise _err(62, stream_id)
+            if st.oleft > 0:
+                # body ended %d bytes short of the content-length
+                raise _rare().F[_RF_MISUSE](2, (st.oleft,))
         elif self.client:
             st.hout = 2
             for f in l:
@@ -1110,6 +1172,13 @@ class H2Protocol:
             if f and f[0] == b":status" and f[1] and f[1][0] == 49:     # "1"
                 st.hout = 1
             else:
+                if f and (f[1] == b"204" or f[1] == b"304"):
+                    st.no_body = True
+                if n is not None and not st.no_body:
+                    if end_stream and n:
+                        # body ended %d bytes short of the content-length
+                        raise _rare().F[_RF_MISUSE](2, (n,))
+                    st.oleft = n
                 st.hout = 2
         # The block is encoded after 9 octets kept for the frame header, filled in here
         # when it fits one frame (board RAM: one copy per response, not four, ~130 bytes
@@ -1153,7 +1222,13 @@ class H2Protocol:
         w = st.out_window
         if self.out_window < w:
             w = self.out_window
-        if n <= w and n <= self._out_max_frame and not pad:
+        if n <= w and n <= self._out_max_frame and not pad and not st.no_body:
+            w = st.oleft
+            if w >= 0:
+                # (a server's content-length: what it announced, no more, no less)
+                if n > w or (end_stream and n != w):
+                    raise _rare().F[_RF_MISUSE](3 if n > w else 2, (n, w) if n > w else (w - n,))
+                st.oleft = w - n
             if data.__class__ is not bytes:
                 data = bytes(data)
             self._out.append(header_pack(n, _FRAME_DATA, 1 if end_stream else 0, stream_id) + data)
@@ -1172,7 +1247,7 @@ class H2Protocol:
         # The application has consumed n flow-controlled octets (_EV_DATA's
         # flow_controlled_length) of stream_id.  A WINDOW_UPDATE goes out once half of a
         # window has been consumed (auto_ack=True does this on receipt).
-        if n <= 0:
+        if n < 0:
             return
         self._ack_conn(n)
         st = self._streams.get(stream_id)

@@ -103,6 +103,12 @@ _CF_ATTR = const(4)
 # the write in progress too (see max_queued_frames): a peer that grants huge windows and
 # stops reading is held by nothing else.
 _QUEUED_BYTES = const(16384)
+# A server's stream receive window on MicroPython (SETTINGS_INITIAL_WINDOW_SIZE; the
+# connection's stays the RFC's 65535).  It bounds each DATA frame a client sends, so each
+# piece a handler holds (a frame of 16 KiB was one block of 16385 bytes), and what a
+# stream buffers: 4 uploading clients of 20 streams each (audit f07, unix port's 2 MB
+# heap) killed 2 of 4 connections with MemoryError at 65535, none at 4096.
+_BOARD_WINDOW = const(4096)
 del const
 
 
@@ -240,7 +246,8 @@ class H2Connection:
     # h2load -m 10, ROMFS: smallest heap 113 -> 105 KiB on the 64-bit unix port).
     max_queued_frames = 64 if _CPYTHON else 32
     # CPython receive windows: (client stream, server stream, client connection, server
-    # connection).  On MicroPython the RFC default 65535 stays (set `settings` to change).
+    # connection).  On MicroPython the RFC default 65535 stays, but for a server's streams,
+    # 4096 (_BOARD_WINDOW; set `settings` to change).
     window_cpython = (1 << 20, 1 << 18, 1 << 22, 1 << 20)
     # Board RAM: state that starts the same on every connection is a class attribute
     # until a connection sets its own; _incoming and _pings become lists at their first
@@ -309,6 +316,8 @@ class H2Connection:
             s[_SETTINGS_INITIAL_WINDOW_SIZE] = self.window_cpython[1 if server else 0]
             if connection_window is None:
                 connection_window = self.window_cpython[3 if server else 2]
+        elif server:
+            s[_SETTINGS_INITIAL_WINDOW_SIZE] = _BOARD_WINDOW     # (see there)
         if settings:
             for k in settings:
                 s[k] = settings[k]

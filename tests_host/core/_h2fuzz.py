@@ -843,8 +843,11 @@ def _goes_on(p):
     evs = p.receive_data(headers_pack(sid, _fresh(p).encode(REQ + [(b"x-fresh", b"1")]), True))
     _check_step(p, evs, p.data_to_send(), 0, "fresh request")
     if evs and evs[-1][0] == EV_STREAM_RESET and evs[-1][1] == sid and \
-            evs[-1][2] in (7, 11) and p._open_in >= p.local_settings[3] - 1:
-        return      # refused: too many streams open (or the rapid-reset budget spent)
+            evs[-1][2] in (7, 11) and \
+            p._open_in >= min(p.local_settings[3], p.advertised_settings[3]) - 1:
+        # refused: too many streams open (the limit in force: the smaller of the one
+        # acknowledged and the one advertised), or the rapid-reset budget spent
+        return
     if [e[0] for e in evs] != [EV_HEADERS] or evs[0][1] != sid:
         raise AssertionError("a fresh request on stream %d after the session: %r" % (sid, evs))
     p.send_headers(sid, RESP)

@@ -14,6 +14,7 @@ from mhttp.h2_frames import (PREFACE, data_pack, headers_pack, settings_pack, pi
                              window_update_pack, rst_stream_pack, priority_pack, goaway_pack,
                              continuation_pack, push_promise_pack, header_pack,
                              priority_update_pack)
+from mhttp.hpack import Encoder
 from _t import raises, feed_bytewise
 from _h2t import (REQ, RESP, frames, kinds, goaway_of, rst_of, evtypes, RawClient, RawServer,
                   pair, pump, no_oom)
@@ -584,6 +585,56 @@ def test_concurrency_limit_both_ways():
     assert rs.c.can_open_stream()
 
 
+def test_concurrency_limit_holds_before_the_settings_ack():
+    # RFC 9113 §5.1.2: the limit we ADVERTISED binds a client that never ACKs our SETTINGS
+    # (it was enforced from the ACK only: any number of handlers ran concurrently)
+    s = H2Protocol(client=False, settings={F.SETTINGS_MAX_CONCURRENT_STREAMS: 2})
+    s.initiate_connection()
+    s.data_to_send()
+    enc = Encoder()
+    s.receive_data(PREFACE + settings_pack([]))          # no ACK, ever
+    s.data_to_send()
+    evs = s.receive_data(headers_pack(1, enc.encode(REQ), False) +
+                         headers_pack(3, enc.encode(REQ), False) +
+                         headers_pack(5, enc.encode(REQ), True))
+    assert [e[:2] for e in evs] == [(EV_HEADERS, 1), (EV_HEADERS, 3), (EV_STREAM_RESET, 5)]
+    assert evs[2] == (EV_STREAM_RESET, 5, REFUSED_STREAM, False)
+    assert rst_of(frames(s.data_to_send())) == [(5, REFUSED_STREAM)]
+    # a limit raised by update_settings binds only once acknowledged (the smaller one)
+    rc = RawClient(settings={F.SETTINGS_MAX_CONCURRENT_STREAMS: 1})
+    rc.s.update_settings({F.SETTINGS_MAX_CONCURRENT_STREAMS: 5})
+    rc.drain()
+    rc.send(rc.headers(1, REQ, False))
+    assert rc.send(rc.headers(3, REQ, False)) == [(EV_STREAM_RESET, 3, REFUSED_STREAM, False)]
+    assert rst_of(rc.drain()) == [(3, REFUSED_STREAM)]
+    rc.send(settings_pack(ack=True))
+    assert rc.send(rc.headers(5, REQ, False))[0][:2] == (EV_HEADERS, 5)
+
+
+def test_credit_held_back_goes_out_when_a_smaller_window_is_acked():
+    # Our SETTINGS_INITIAL_WINDOW_SIZE lowered (a board's server: 4096) while a stream's
+    # consumed octets wait for half of the old window: at the ACK the peer's window has
+    # shrunk too (maybe below zero) and only that credit can reopen it, so it goes out
+    # then (it waited for the next consumption, which never came: a stalled upload)
+    from mhttp.h2_frames import FRAME_WINDOW_UPDATE, window_update_unpack
+    s = H2Protocol(client=False, settings={F.SETTINGS_INITIAL_WINDOW_SIZE: 4096})
+    s.initiate_connection()
+    s.data_to_send()
+    enc = Encoder()
+    post = [(b":method", b"POST")] + REQ[1:]
+    x = b"x" * 3000
+    s.receive_data(PREFACE + settings_pack([]) + headers_pack(1, enc.encode(post), False) +
+                   data_pack(1, x) + data_pack(1, x))
+    s.acknowledge_received_data(6000, 1)        # under half of 65535: held back
+    fs = frames(s.data_to_send())
+    assert [f for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1] == []
+    s.receive_data(settings_pack(ack=True))     # 4096 in effect: the stream's window is
+    fs = frames(s.data_to_send())               # 65535 - 6000 - 61439 = -1904
+    wu = [window_update_unpack(f[3]) for f in fs if f[0] == FRAME_WINDOW_UPDATE and f[2] == 1]
+    assert wu == [6000], fs
+    assert s._streams[1].in_window == 65535 - 6000 - 61439 + 6000
+
+
 def test_stream_id_exhaustion_client():
     c, s = pair()
     c.send_headers(0x7fffffff, REQ, True)
@@ -691,6 +742,20 @@ def test_extended_connect():
     evs = rc.send(rc.headers(1, WS, False))
     assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)]
     rc.roundtrip(3)
+
+
+def test_extended_connect_with_end_stream_is_refused():
+    # RFC 8441 §4 / RFC 9113 §8.5: the tunnel's bytes from the client are the stream's
+    # DATA; an extended CONNECT whose HEADERS end the stream could carry none: malformed,
+    # RST_STREAM(PROTOCOL_ERROR) as the other malformed extended CONNECTs (it was handed
+    # to the application, a WebSocket with a closed inbound side)
+    rc = RawClient(settings={F.SETTINGS_ENABLE_CONNECT_PROTOCOL: 1})
+    evs = rc.send(rc.headers(1, WS, True))
+    assert evs == [(EV_STREAM_RESET, 1, PROTOCOL_ERROR, False)], evs
+    assert rst_of(rc.drain()) == [(1, PROTOCOL_ERROR)]
+    evs = rc.send(rc.headers(3, WS, False))
+    assert evs[0][:2] == (EV_HEADERS, 3) and evs[0][3] is False
+    rc.roundtrip(5)
 
 
 def test_plain_connect():
