@@ -70,7 +70,7 @@ async def ws_main():
     b = asyncio.create_task(broadcaster())
     clients = []
     for i in range(2):
-        c = websocket.new_from_uri("ws://127.0.0.1:%d/" % PORT, version=2 if H2 else 1)
+        c = websocket.new_from_uri("ws://127.0.0.1:%d/" % PORT, version=2 if H2 else 1.1)
         await c.connect(5)
         clients.append(c)
     got = []

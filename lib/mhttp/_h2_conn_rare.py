@@ -358,6 +358,7 @@ async def _h2c_upgrade(self, conn, stream):
         c2.close_after = True       # (close() began during the upgrade: GOAWAY at once)
     try:
         await self._serve_h2(c2)
+        self._serve_h2(c2, 1)       # (ended: a failure of the core reported)
         if c2.close_after and not c2.eof:
             await self._error_close(c2.io, None)    # (the lingering close: see server.py)
     finally:

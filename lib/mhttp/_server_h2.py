@@ -76,11 +76,19 @@ async def _choose(self, io):
     return c
 
 
-def _serve_h2(self, conn):
+def _serve_h2(self, conn, ended=0):
     # The coroutine serving an HTTP/2 connection (a plain function: no frame of its own
     # for as long as the connection lives).
     # (from mhttp._h2_server itself: mhttp.h2_connection's __getattr__ would load
     # mhttp._h2_conn_rare to find it)
+    # ended=1, called once that coroutine has returned: a connection the core ended with
+    # our GOAWAY(INTERNAL_ERROR) (a MemoryError, a bug of ours) is reported through
+    # onerror ("h2 connection").  (Here, not in mhttp.server: an HTTP/1.1 server's
+    # modules carry none of it, board RAM.)
+    if ended:
+        if getattr(conn.error, "code", 0) == 2 and conn.goaway is None:
+            self._report(conn, "h2 connection", conn.error)
+        return None
     from mhttp._h2_server import serve_connection
     return serve_connection(self, self.onstream, conn)
 

@@ -118,4 +118,7 @@ MSG = (
     "websocket: bad port in %r",
     # _M_NO_HEAP
     "no heap for the message being received (MemoryError)",
+    # _M_URI_HTTP10 (mhttp._ws_uri)
+    "websocket: version 1.0: the opening handshake needs HTTP/1.1 or HTTP/2 (RFC 6455 "
+    "§4.1); version=1.1 or 2",
 )

@@ -22,6 +22,7 @@ _M_URI_IPV6 = const(51)
 _M_URI_AUTH = const(52)
 _M_URI_HOST = const(53)
 _M_URI_PORT = const(54)
+_M_URI_HTTP10 = const(56)
 
 
 def parse_ws_uri(uri):
@@ -138,6 +139,10 @@ def new_from_uri(uri, protocols=None, compression=True, max_message_size=None,
         o["verify"] = False
     if "version" not in o:
         o["version"] = 1.1      # no ALPN h2 unless asked: RFC 8441 needs the server's consent
+    elif o["version"] == 1 or o["version"] == "1.0":
+        # mhttp.client's version 1.0 (1 and 1.0 are equal) sends HTTP/1.0, which no
+        # server may accept a WebSocket over: said now, not as a refused handshake
+        raise ValueError(_msg(_M_URI_HTTP10))
     if "bufsize" not in o and not blocking and not core.MICROPYTHON:
         o["bufsize"] = 65536    # big messages in few reads on a desktop
     if blocking:

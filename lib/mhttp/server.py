@@ -290,10 +290,7 @@ class Server:
                 self.conns.add(conn)
                 if conn.version == 2:
                     await self._serve_h2(conn)
-                    if getattr(conn.error, "code", 0) == 2 and conn.goaway is None:
-                        # our GOAWAY(INTERNAL_ERROR): the HTTP/2 core failed (a MemoryError,
-                        # a bug of ours) and the connection ended on it: reported
-                        self._report(conn, "h2 connection", conn.error)
+                    self._serve_h2(conn, 1)     # (ended: a failure of the core reported)
                     if conn.close_after and not conn.eof:
                         # our final GOAWAY went out: the lingering close, so that what
                         # the client still sends does not reset the connection (and

@@ -170,3 +170,15 @@ def test_rfc8441_requests():
     for st in (b"101", b"400", b"501"):
         raises(HandshakeError, W.client_check_response, Headers(((":status", st),)), None, None,
                None, True)
+
+
+def test_version_10_is_refused_before_connecting():
+    # mhttp.client's version 1.0 (1 and 1.0 are equal) writes HTTP/1.0, over which no
+    # server may accept a WebSocket (RFC 6455 §4.1): new_from_uri says so at once, where
+    # the handshake would have ended in a refused 400.  1.1 and 2 are taken.
+    from mhttp import websocket
+    for v in (1, 1.0, "1.0"):
+        e = raises(ValueError, websocket.new_from_uri, "ws://127.0.0.1:9/", version=v)
+        assert "HTTP/1.1" in str(e) and "6455" in str(e), e
+    assert websocket.new_from_uri("ws://127.0.0.1:9/", version=1.1).options["version"] == 1.1
+    assert websocket.new_from_uri("ws://127.0.0.1:9/", version=2).options["version"] == 2
