@@ -3,7 +3,7 @@
 # board would only carry the table); and mhttp.h2_connection's CPython task helpers (cont,
 # spawn),
 # its write-buffer check for writers without out_buf (drain) and a response's Date field
-# (_dated).
+# (_dated), and the check of a server's own response fields (own_fields).
 # RFC 9113 §8.2.1: no 0x00-0x20, 0x41-0x5a (uppercase), 0x7f-0xff, no colon.
 _TOKEN_BAD = bytes([c for c in range(256)
                     if c <= 0x20 or 0x41 <= c <= 0x5a or c >= 0x7f or c == 0x3a])
@@ -22,6 +22,22 @@ def bad_names(headers):
     if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
         return True
     return None
+
+
+def own_fields(l):
+    # mhttp.h2's check of a server's own response fields (H2Protocol.send_headers) at C
+    # speed: False when a value holds NUL, CR or LF (the caller's field-by-field loop then
+    # says which), else the content-length's value (bytes) or None.  (The loop took ~3 us
+    # of a response's ~28 in bench_h2_server; this ~0.6.)
+    vals = [f[1] for f in l]
+    blob = b"".join(vals)
+    if b"\r" in blob or b"\n" in blob or b"\x00" in blob:
+        return False
+    names = [f[0] for f in l]
+    k = names.count(b"content-length")
+    if k == 1:
+        return vals[names.index(b"content-length")]
+    return None if not k else False     # (several: checked one by one, the last kept)
 
 
 class _Cont:

@@ -214,10 +214,12 @@ _REQ_PSEUDO = (b":method", b":scheme", b":authority", b":path", b":protocol")
 
 if sys.implementation.name == "cpython":
     # one C-speed pass over all names (bytes.translate); boards check name by name
-    from mhttp._h2_cpy import bad_names as _bad_names
+    from mhttp._h2_cpy import bad_names as _bad_names, own_fields as _own
     from mhttp import _h1_cpy
     _h1_cpy.update(globals())
 else:
+    _own = None     # (send_headers checks a server's own fields field by field)
+
     def _bad_names(headers):
         # The first invalid regular field name, True when a value holds NUL, CR or LF,
         # else None (_check_fields' last checks).  Board RAM: field by field, no joined
@@ -985,10 +987,15 @@ class H2Protocol:
         if not m:
             # request without :method (§8.3.1)
             raise _err(38, sid)
-        # (mhttp.h1's classes, as its request line has them: a server has it loaded;
-        # `import mhttp.h1 as`, not `from mhttp import`: no importlib call on CPython)
-        import mhttp.h1 as h1
-        if h1._bad(m, _TOKEN):
+        # (mhttp.h1's classes, as its request line has them: on CPython mhttp._h1_cpy's
+        # _bad, installed in this module's globals; on a board mhttp.h1's, which a server
+        # has loaded)
+        if _own is None:
+            import mhttp.h1 as h1
+            bad = h1._bad
+        else:
+            bad = _bad  # noqa: F821 (CPython: put here by mhttp._h1_cpy.update)
+        if bad(m, _TOKEN):
             # :method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)
             raise _err(66, sid, (m,))
         proto = ps.get(b":protocol")
@@ -1011,7 +1018,7 @@ class H2Protocol:
             if not sc or not pa:
                 # request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)
                 raise _err(42, sid)
-            if h1._bad(pa, _VCHAR):
+            if bad(pa, _VCHAR):
                 # :path %r holds a control character, space, DEL or non-ASCII octet (RFC
                 # 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same request-target)
                 raise _err(67, sid, (pa,))
@@ -1144,16 +1151,25 @@ class H2Protocol:
             # LF in a value; the content-length kept to check the DATA sent against.
             # (min() first: C speed on both runtimes, where CPython's `bytes in bytes`
             # took ~270 ns each, 3 us per response)
-            for f in l:
-                b = f[1]
-                if b and min(b) < 14 and (b"\r" in b or b"\n" in b or b"\x00" in b):
-                    # invalid characters (NUL, CR, LF) in the value of %r
-                    raise _rare().F[_RF_MISUSE](0, (f[0],))
-                if f[0] == b"content-length":
-                    if not b.isdigit():
-                        # invalid content-length %r
-                        raise _rare().F[_RF_MISUSE](1, (b,))
-                    n = int(b)
+            # (CPython: mhttp._h2_cpy.own_fields, C-speed scans; False sends it here too,
+            # to name the field)
+            b = False if _own is None else _own(l)
+            if b is False:
+                for f in l:
+                    b = f[1]
+                    if b and min(b) < 14 and (b"\r" in b or b"\n" in b or b"\x00" in b):
+                        # invalid characters (NUL, CR, LF) in the value of %r
+                        raise _rare().F[_RF_MISUSE](0, (f[0],))
+                    if f[0] == b"content-length":
+                        if not b.isdigit():
+                            # invalid content-length %r
+                            raise _rare().F[_RF_MISUSE](1, (b,))
+                        n = int(b)
+            elif b is not None:
+                if not b.isdigit():
+                    # invalid content-length %r
+                    raise _rare().F[_RF_MISUSE](1, (b,))
+                n = int(b)
         if st.hout == 2:
             if not end_stream:
                 # trailers must end the stream
