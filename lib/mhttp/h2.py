@@ -220,6 +220,16 @@ if sys.implementation.name == "cpython":
 else:
     _own = None     # (send_headers checks a server's own fields field by field)
 
+    def _bad(s, cls):
+        # mhttp.h1._bad for the two classes _check_request uses, _TOKEN (1) and _VCHAR
+        # (2), without mhttp.h1: a server that expects only HTTP/2 (preload_h1=False)
+        # never loads it (~9 KiB of a board's heap from .mpy files).  CPython: mhttp.
+        # _h1_cpy's translate() version, put in this module's globals.
+        for c in s:
+            if c < 33 or c > 126 or (cls == 1 and c in b'"(),/:;<=>?@[\\]{}'):
+                return True
+        return False
+
     def _bad_names(headers):
         # The first invalid regular field name, True when a value holds NUL, CR or LF,
         # else None (_check_fields' last checks).  Board RAM: field by field, no joined
@@ -987,15 +997,9 @@ class H2Protocol:
         if not m:
             # request without :method (§8.3.1)
             raise _err(38, sid)
-        # (mhttp.h1's classes, as its request line has them: on CPython mhttp._h1_cpy's
-        # _bad, installed in this module's globals; on a board mhttp.h1's, which a server
-        # has loaded)
-        if _own is None:
-            import mhttp.h1 as h1
-            bad = h1._bad
-        else:
-            bad = _bad  # noqa: F821 (CPython: put here by mhttp._h1_cpy.update)
-        if bad(m, _TOKEN):
+        # (mhttp.h1's classes, as its request line has them: _bad is mhttp._h1_cpy's on
+        # CPython, this module's own on a board, see there)
+        if _bad(m, _TOKEN):
             # :method %r is not a token (RFC 9113 §8.3.1, RFC 9110 §9.1)
             raise _err(66, sid, (m,))
         proto = ps.get(b":protocol")
@@ -1018,7 +1022,7 @@ class H2Protocol:
             if not sc or not pa:
                 # request without :scheme or :path MUST be malformed (RFC 9113 §8.3.1)
                 raise _err(42, sid)
-            if bad(pa, _VCHAR):
+            if _bad(pa, _VCHAR):
                 # :path %r holds a control character, space, DEL or non-ASCII octet (RFC
                 # 9113 §8.3.1, RFC 3986 §3.3; mhttp.h1 refuses the same request-target)
                 raise _err(67, sid, (pa,))
