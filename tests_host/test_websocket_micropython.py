@@ -130,14 +130,16 @@ def test_micropython_server_deflate_bomb_is_1009_on_a_small_heap():
         # a compressed message under the limit still inflates (and is echoed), and a
         # plain client is served after.  (Not one near the limit: on this heap a plain
         # 20000-byte message is still lost to a MemoryError in WSProtocol.receive_data,
-        # a separate open issue.)
+        # a separate open issue.  4000 bytes: 8000 sat at this heap's edge, the echo's
+        # 8005-byte frame found no block in some layouts, e.g. a checkout at a longer
+        # path, whose interned file names take more of the heap.)
         s, head, rest = raw_upgrade(port, "/ws", ext)
         try:
-            s.sendall(frame(2, deflate(b"c" * 8000), rsv=0x40))
+            s.sendall(frame(2, deflate(b"c" * 4000), rsv=0x40))
             frames, eof = read_frames(s, rest, max_frames=1)
         finally:
             s.close()
-        assert frames and frames[0] == (2, b"c" * 8000), frames[:1]
+        assert frames and frames[0] == (2, b"c" * 4000), frames[:1]
 
         async def again():
             async with wconnect("ws://127.0.0.1:%d/ws" % port, compression=None) as c:
