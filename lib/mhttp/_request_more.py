@@ -27,11 +27,11 @@ post301 = False
 post302 = False
 proxy = None  # placeholder: proxies are a later issue
 # The bytes of response go() may hold unread while it still sends the request body, for
-# a server that answers as it reads (an echo).  None: the default, 4 MiB on CPython, 16
-# KiB on a board (HTTP/2: mhttp._h2_client_more.RESPONSE_BUFFER; HTTP/1.1: H1_HOLD below,
-# CPython's async face only).  Past it the upload stalls and go() raises Timeout saying so.
+# a server that answers as it reads (an echo), or that answers early and closes (a 413).
+# None: the default, 4 MiB on CPython, 16 KiB on a board (HTTP/2:
+# mhttp._h2_client_more.RESPONSE_BUFFER; HTTP/1.x: mhttp._h1c_upload.RESPONSE_BUFFER).
+# Past it the upload stalls and go() raises Timeout saying so.
 response_buffer = None
-H1_HOLD = 4 << 20
 
 
 class RedirectError(errors.Error):
@@ -608,10 +608,16 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
                 raise
             resp = None
     body_sent = False
+    failed = None
     if resp is None or resp.get(b":status") == b"100":
         resp = None
         state.append(True)  # the body is being read (mhttp._client_h2.abort)
-        held = None if blocking else _hold_h1(conn, self.response_buffer)
+        held = None
+        if getattr(conn, "version", 1) != 2:
+            # HTTP/1.x: the response read and held while the body goes out (a server that
+            # answers as it reads; HTTP/2 holds it its own way, mhttp._h2_client_more)
+            from mhttp._h1c_upload import Hold
+            held = Hold(conn, self.response_buffer)
         try:
             await _write_body(stream, body, dl)
             body_sent = True
@@ -621,19 +627,29 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
             if stream.reset != (0, True) or not stream.in_done:
                 raise
         except errors.Timeout as x:
-            if held is not None and len(held[0]._buffer) >= 2 * held[0]._limit:
-                raise errors.Timeout("%s, with %d bytes of the response held unread "
-                                     "(response_buffer %d): the server answers as it "
-                                     "reads, and the response body is not being read "
-                                     "while the request body is sent"
-                                     % (x, len(held[0]._buffer), 2 * held[0]._limit))
-            raise
+            if held is not None:
+                x = held.why(x)     # past response_buffer: the Timeout says why
+            raise x
+        except errors.ConnectionClosed as x:
+            # HTTP/1.x: the server closed while the body went out, maybe after a final
+            # response (a 413 before it read the body): that response is read below
+            # (from what was held, then the socket); without one, this error stands.
+            if held is None:
+                raise
+            failed = x
         finally:
             if held is not None:
-                held[0]._limit = held[1]
+                held.done()
     while resp is None or (resp.get(b":status")[:1] == b"1" and resp.get(b":status") != b"101"):
-        resp = await stream.get_headers(_left(dl))
+        try:
+            resp = await stream.get_headers(_left(dl))
+        except errors.ConnectionClosed:
+            if failed is None:
+                raise
+            resp = None
         if resp is None:
+            if failed is not None:
+                raise failed
             raise _err(1)   # ConnectionClosed: connection closed before a response arrived
     state[0] = True
     if not body_sent:
@@ -657,29 +673,6 @@ async def _exchange_body(self, conn, dl, key, blocking, state):
             return await again._go(dl, blocking, False)
     # (the pool as _go has it: one argument fewer, a smaller frame for _go)
     return resp, ClientStream(stream, _rq.POOL if self.pool is None else self.pool, key)
-
-
-def _hold_h1(conn, n):
-    # _exchange_body's body upload on an HTTP/1.x connection over CPython's asyncio
-    # streams: go() writes the whole body before it reads the response, and a server
-    # that answers as it reads (an echo) stops reading once the response fills the TCP
-    # buffers, our StreamReader having paused its transport past twice its limit.  So
-    # for the upload that limit is raised: the response is read into the StreamReader
-    # meanwhile, up to response_buffer (n; None: H1_HOLD), and read from there after.
-    # Returns (reader, its limit) to restore, or None (HTTP/2, which holds the response
-    # its own way; MicroPython's streams, which read only when asked).
-    if getattr(conn, "version", 1) == 2:
-        return None
-    r = getattr(getattr(conn, "io", None), "reader", None)
-    old = getattr(r, "_limit", None)
-    if old is None or not hasattr(r, "_maybe_resume_transport"):
-        return None
-    if n is None:
-        n = H1_HOLD
-    if n // 2 > old:
-        r._limit = n // 2
-        r._maybe_resume_transport()
-    return r, old
 
 
 async def _connect_shared(self, pool, key, dl):

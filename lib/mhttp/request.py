@@ -36,8 +36,9 @@
 #     stream ends with RST_STREAM(NO_ERROR) once that response is complete, and the
 #     response is read as any).  * HTTP/2: while the body waits for window, response
 #     DATA is held and granted window within response_buffer (a server that answers
-#     as it reads, see mhttp._h2_client_more.RESPONSE_BUFFER); HTTP/1.1 on CPython's
-#     asyncio streams reads the response meanwhile up to it (_request_more._hold_h1).
+#     as it reads, see mhttp._h2_client_more.RESPONSE_BUFFER); HTTP/1.x reads the
+#     response meanwhile and holds it up to response_buffer (mhttp._h1c_upload), and
+#     returns a final response the server sent before it closed mid-body (a 413).
 #     * A 417 to a
 #     request with the expectation is retried once without it (RFC 9110 §10.1.1) when
 #     the body can be replayed.
