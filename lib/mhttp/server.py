@@ -197,16 +197,18 @@ class Server:
         self._closing.set()             # (a connection still choosing its protocol: none)
         r = self.reaper
         r.stop()
-        if Stream.reaper is r and not r.ios:
-            # MicroPython's accept loop: Stream held this server's settings and none of
-            # its connections is left: free for the next server (see
-            # mhttp._server_setup.start_server), its buffer and this server collectable
-            Stream.buf = Stream.reaper = Stream.cb = None
         if self._serve is not None:
             try:
                 await asyncio.wait_for(self._serve.wait_closed(), 1)
             except Exception:
                 pass
+        if Stream.reaper is r and not r.ios:
+            # MicroPython's accept loop: Stream held this server's settings, its accept
+            # loop is over and none of its connections is left: free for the next server
+            # (see mhttp._server_setup.start_server), its buffer and this server
+            # collectable.  (Another server that took Stream meanwhile holds it: not
+            # this Reaper.)
+            Stream.buf = Stream.reaper = Stream.cb = None
         if self._stopper is None:
             self._stopper = asyncio.Event()     # (a loop() after close() returns at once)
         self._stopper.set()
