@@ -155,3 +155,74 @@ def test_unix_default_bufsize_follows_the_heap():
         r = run_micropython(["-c", code], timeout=30, heap=heap)
         assert r.returncode == 0, r.stderr.decode()
         assert r.stdout.decode().split("\n")[0].strip() == want, (heap, r.stdout)
+
+
+def test_several_servers_keep_their_own_settings():
+    # The first server's settings (buffer, Reaper, callback) are class attributes of
+    # mhttp.server.Stream itself, a later server's of a class of its own while the first
+    # one holds Stream (board RAM: a class less for the usual single server, see
+    # mhttp._server_setup.start_server): two servers at once, each with its buffer size
+    # and handler, a keep-alive connection of the first across the second's start, the
+    # first's pause() and resume() (its old connection goes on), and after the first's
+    # close() Stream is free again (its buffer not kept) and taken by the next server.
+    p1, p2, p3 = free_port(), free_port(), free_port()
+    script = r'''
+import asyncio, _mhttp_port
+from mhttp import server
+from mhttp.server import Stream
+from mhttp.headers import Headers
+
+def handler(tag):
+    async def onstream(srv, stream):
+        await stream.get_headers()
+        io = stream.conn.io
+        out = b"%%s %%d %%s" %% (tag, len(io.buf), type(io) is Stream)
+        await stream.write_headers(Headers([(":status", "200"),
+                                            ("content-length", str(len(out)))]), False)
+        await stream.write_chunk(out, True)
+    return onstream
+
+async def get(io):
+    await io.send([b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"], 5)
+    d = b""
+    while not (d.endswith(b"True") or d.endswith(b"False")):
+        d += bytes(await io.recv(5))
+    return d.split(b"\r\n\r\n", 1)[1].decode()
+
+async def main():
+    a = server.listen(handler(b"A"), host="127.0.0.1", port=%d, bufsize=48, http2=False)
+    await a.listen()
+    ca = await _mhttp_port.open_connection("127.0.0.1", %d)
+    print("1", await get(ca))
+    b = server.listen(handler(b"B"), host="127.0.0.1", port=%d, bufsize=64, http2=False)
+    await b.listen()
+    cb = await _mhttp_port.open_connection("127.0.0.1", %d)
+    print("2", await get(cb), await get(ca))
+    a.pause()
+    await asyncio.sleep_ms(20)
+    print("3", await get(ca), await get(cb))
+    await a.resume()
+    ca2 = await _mhttp_port.open_connection("127.0.0.1", %d)
+    print("4", await get(ca2), await get(ca), await get(cb))
+    ca.abort()
+    ca2.abort()
+    await a.close(1)
+    print("5", Stream.cb is None, Stream.buf is None, await get(cb))
+    c = server.listen(handler(b"C"), host="127.0.0.1", port=%d, bufsize=80, http2=False)
+    await c.listen()
+    cc = await _mhttp_port.open_connection("127.0.0.1", %d)
+    print("6", await get(cc), await get(cb))
+    cb.abort()
+    cc.abort()
+    await b.close(1)
+    await c.close(1)
+    print("7", Stream.cb is None, Stream.buf is None)
+asyncio.run(main())
+''' % (p1, p1, p2, p2, p1, p3, p3)
+    r = run_micropython(["-c", script], timeout=60)
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    lines = [l for l in out.split("\n") if l[:1].isdigit()]
+    assert lines == ["1 A 48 True", "2 B 64 False A 48 True", "3 A 48 True B 64 False",
+                     "4 A 48 True A 48 True B 64 False", "5 True True B 64 False",
+                     "6 C 80 True B 64 False", "7 True True"], out

@@ -47,6 +47,25 @@ _SS_CLOSE = const(3)
 _SS_DONE = const(4)
 _SS_TUNNEL = const(5)
 
+# The words and lines a server's head seldom needs, one bytes constant (board RAM: a
+# bytes constant is a heap object on a board, even from ROMFS, ~38 B each; equal literals
+# of a module are one object, so request_head, send_response and _out share it; these
+# were 15 constants: _h1_server's import from ROMFS 4352 -> 3808 B): compared in
+# place (len(x) == n and w.startswith(x, at): no slice), sliced where a piece is written
+# (a rare piece of a head: chunked, close, a 1.0 keep-alive, a Connection list).  Its
+# offsets (tests_host/core/test_h1_server_words.py checks them):
+# CONNECT (7) at 0
+_W_HEAD = const(8)          # HEAD (4)
+_W_101 = const(13)          # 101 (3)
+_W_100C = const(17)         # 100-continue (12)
+_W_STATUS = const(30)       # HTTP/1.1 %d %s\r\n (16)
+_W_CL0 = const(46)          # content-length: 0\r\n (19)
+_W_TE = const(65)           # transfer-encoding: chunked\r\n (28), transfer-encoding (17)
+_W_KA = const(93)           # connection: keep-alive\r\n (24), keep-alive at 105 (10)
+_W_CLOSE = const(117)       # connection: close\r\n (19), close at 129 (5)
+_W_END = const(136)         # 0\r\n\r\n (5: the last chunk)
+_W_SP = const(141)          # " \t" (2), then "," (1), the end
+
 
 # Status lines by code, built on first use (bounded).  200's is here from the start, so
 # a server that only answers 200 never loads the reason phrases (mhttp._reasons).
@@ -90,7 +109,12 @@ def request_head(self, items):
         raise h1._err(21, method[:20])  # invalid request method %r
     if not target or h1._bad(target, _VCHAR):
         raise h1._err(57, target[:60])  # invalid request-target %r
-    connect = method == b"CONNECT"
+    # (line: a slot reused, the words above; so the request-line is not kept while the
+    # fields are parsed: board RAM)
+    line = b"CONNECT HEAD 101 100-continue HTTP/1.1 %d %s\r\ncontent-length: 0\r\n" \
+        b"transfer-encoding: chunked\r\nconnection: keep-alive\r\nconnection: close\r\n" \
+        b"0\r\n\r\n \t,"
+    connect = len(method) == 7 and line.startswith(method)
     if connect or target[0] != 47:
         # authority-form (CONNECT), asterisk-form, absolute-form: mhttp._h1_rare
         from mhttp._h1_rare import _target_pseudo
@@ -102,7 +126,6 @@ def request_head(self, items):
     own_auth = connect or len(hl) == 4      # the target named the authority (Host ignored)
     self.their_version = ver
     self._method = method
-    line = None     # (not kept while the fields are parsed: board RAM)
     del items[0]
     host, cl, te, conn, expect = self._fields(items, hl, True)
     if host is not None:
@@ -125,17 +148,20 @@ def request_head(self, items):
     elif ver == b"1.1":
         # HTTP/1.1 request without Host (RFC 9112 §3.2: a server MUST respond with 400)
         raise h1._err(63)
-    # keep-alive: RFC 9112 §9.3.
+    # keep-alive: RFC 9112 §9.3.  (line: the words again, see above)
+    line = b"CONNECT HEAD 101 100-continue HTTP/1.1 %d %s\r\ncontent-length: 0\r\n" \
+        b"transfer-encoding: chunked\r\nconnection: keep-alive\r\nconnection: close\r\n" \
+        b"0\r\n\r\n \t,"
     if conn is not None:
-        if conn != b"keep-alive":
+        if not (len(conn) == 10 and line.startswith(conn, _W_KA + 12)):
             # (loops, not comprehensions, here and in send_response: a comprehension's
             # code object costs heap even from ROMFS)
             ka = False
-            for x in conn.lower().split(b","):
-                x = x.strip(b" \t")
-                if x == b"close":
+            for x in conn.lower().split(line[_W_SP + 2:]):
+                x = x.strip(line[_W_SP:_W_SP + 2])
+                if len(x) == 5 and line.startswith(x, _W_CLOSE + 12):
                     self.keep_alive = False
-                elif x == b"keep-alive":
+                elif len(x) == 10 and line.startswith(x, _W_KA + 12):
                     ka = True
             if ver[2] == 48 and not ka:     # b"1.0" (see above)
                 self.keep_alive = False
@@ -169,7 +195,8 @@ def request_head(self, items):
     if not body:
         self._rs = _RS_DONE
         self.their_done = True
-    elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
+    elif expect is not None and ver == b"1.1" and len(expect) == 12 and \
+            line.startswith(expect.lower(), _W_100C):
         self.expect_continue = True
     return (_EV_HEADERS, Headers._trusted(hl), not body)
 
@@ -192,15 +219,23 @@ def send_response(self, headers, end_stream, extra=None):
     if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
         raise h1._err(67, None, None)  # a response needs a 3-digit :status
     code = int(status)
-    line = _STATUS_LINES.get(code)
-    if line is None:
+    # (line: the words of request_head; status, then method below: slots reused)
+    line = b"CONNECT HEAD 101 100-continue HTTP/1.1 %d %s\r\ncontent-length: 0\r\n" \
+        b"transfer-encoding: chunked\r\nconnection: keep-alive\r\nconnection: close\r\n" \
+        b"0\r\n\r\n \t,"
+    status = _STATUS_LINES.get(code)
+    if status is None:
         from mhttp._reasons import reason
-        line = b"HTTP/1.1 %d %s\r\n" % (code, reason(code))
+        status = line[_W_STATUS:_W_CL0] % (code, reason(code))
         if len(_STATUS_LINES) < 64:
-            _STATUS_LINES[code] = line
-    out = [line]
+            _STATUS_LINES[code] = status
+    out = [status]
     cl, te, conn = self._out_fields(headers, out)
-    if code < 200 or code == 204 or code < 300 and self._method == b"CONNECT":
+    # method: 1 for CONNECT, 2 for HEAD, else 0
+    method = self._method
+    method = 0 if method is None else 1 if len(method) == 7 and line.startswith(method) \
+        else 2 if len(method) == 4 and line.startswith(method, _W_HEAD) else 0
+    if code < 200 or code == 204 or code < 300 and method == 1:
         # RFC 9110 §8.6 / RFC 9112 §6.1: a 1xx or 204 response carries neither
         # Content-Length nor Transfer-Encoding: a handler's are dropped (a 304 keeps
         # them: they describe the representation); nor does a 2xx to CONNECT (RFC 9110
@@ -212,7 +247,7 @@ def send_response(self, headers, end_stream, extra=None):
                 _drop(out, b"content-length")
                 cl = None
             if te is not None:
-                _drop(out, b"transfer-encoding")
+                _drop(out, line[_W_TE:_W_TE + 17])
                 te = None
     elif te is not None:
         if cl is not None:
@@ -222,7 +257,7 @@ def send_response(self, headers, end_stream, extra=None):
             # RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, whatever the
             # handler set: dropped, and the body is close-delimited below.
             from mhttp._h1_rare import _drop
-            _drop(out, b"transfer-encoding")
+            _drop(out, line[_W_TE:_W_TE + 17])
             te = None
     if code < 200:
         if code == 101:
@@ -250,11 +285,11 @@ def send_response(self, headers, end_stream, extra=None):
     if self.expect_continue:
         self.expect_continue = False
     if conn is not None:
-        for x in conn.lower().split(b","):
-            if x.strip(b" \t") == b"close":
+        for x in conn.lower().split(line[_W_SP + 2:]):
+            x = x.strip(line[_W_SP:_W_SP + 2])
+            if len(x) == 5 and line.startswith(x, _W_CLOSE + 12):
                 self.keep_alive = False
-    method = self._method
-    if method == b"CONNECT" and code < 300:
+    if method == 1 and code < 300:
         self.upgraded = True
         self._ss = _SS_TUNNEL
         self._rs = _RS_TUNNEL
@@ -263,32 +298,32 @@ def send_response(self, headers, end_stream, extra=None):
             out.extend(extra)
         out.append(b"\r\n")
         return b"".join(out)
-    if method == b"CONNECT":
+    if method == 1:
         self.keep_alive = False
-    if method == b"HEAD" or code == 204 or code == 304:
+    if method == 2 or code == 204 or code == 304:
         self._ss = _SS_DONE     # (a response to HEAD: send_data drops body bytes)
     elif cl is not None or te is not None:
         h1._out_framing(self, cl, te, end_stream)
     elif end_stream:
-        out.append(b"content-length: 0\r\n")
+        out.append(line[_W_CL0:_W_TE])
         self._ss = _SS_DONE
     elif self.their_version == b"1.1":
-        out.append(b"transfer-encoding: chunked\r\n")
+        out.append(line[_W_TE:_W_KA])
         self._ss = _SS_CHUNKED
     else:
         self.keep_alive = False
         self._ss = _SS_CLOSE
     if self.keep_alive:
         if conn is None and self.their_version is not None and self.their_version[2] == 48:
-            out.append(b"connection: keep-alive\r\n")
+            out.append(line[_W_KA:_W_CLOSE])
     elif conn is None:
-        out.append(b"connection: close\r\n")
+        out.append(line[_W_CLOSE:_W_END])
     if extra:
         out.extend(extra)
     out.append(b"\r\n")
     if self._ss == _SS_DONE or end_stream and self._ss == _SS_CHUNKED:
         if self._ss == _SS_CHUNKED:
-            out.append(b"0\r\n\r\n")
+            out.append(line[_W_END:_W_SP])
         self._ss = _SS_DONE
         self.our_done = True
     return b"".join(out)
@@ -420,7 +455,13 @@ def _out(self, headers, end_stream):
         raise _err(Error, 6)  # write_headers: a response needs a :status field
     if conn.close_after:
         p.keep_alive = False    # the core then writes Connection: close
-    final = not st or st[0] != 49 or st == b"101"     # (49: "1"; no constant for it)
+    final = not st or st[0] != 49     # (49: "1"; no constant for it)
+    if not final:
+        # 101 is final too (extra: a slot reused, the words of request_head, see there)
+        extra = b"CONNECT HEAD 101 100-continue HTTP/1.1 %d %s\r\ncontent-length: 0\r\n" \
+            b"transfer-encoding: chunked\r\nconnection: keep-alive\r\nconnection: close\r\n" \
+            b"0\r\n\r\n \t,"
+        final = len(st) == 3 and extra.startswith(st, _W_101)
     extra = None
     if final and not (has_date and has_server):
         # Date (RFC 9110 §6.6.1: only with a set clock, see http_date) and Server,

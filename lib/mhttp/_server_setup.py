@@ -83,10 +83,25 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
         import _mhttp_port
         bufsize = _mhttp_port.DEFAULT_BUFSIZE
     srv = Stream.Server()
-    # (the server's own Stream class, see there; named as its base: no new interned
-    # name)
-    k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
-                                   "cb": cb})
+    # The server's settings (buf, reaper, cb: see Stream) are class attributes of the
+    # class of its connections: Stream itself, unless another server holds it (one whose
+    # Reaper runs or still watches connections: listening, paused, or closing; a server
+    # without a Reaper never takes it), then a class of its own, named as its base (no new
+    # interned name).  Board RAM: a class is ~290 B, the common single server makes none.
+    # The same server again (resume()) takes Stream back: its connections from before
+    # pause() see the new buffer (scratch, see Stream) and callback (the same server's).
+    # Server.close() gives Stream back once none of its connections is left.
+    k = Stream
+    r = k.reaper
+    if reaper is None or (r is not None and r is not reaper and (r.task is not None or r.ios)):
+        k = type("Stream", (Stream,), {})
+    else:
+        # (started now, not by listen(): a second server's start_server, while this one
+        # awaits below, sees Stream held)
+        reaper.start()
+    k.buf = memoryview(bytearray(bufsize))
+    k.reaper = reaper
+    k.cb = cb
     srv.task = asyncio.create_task(Stream._serve(srv, s, k, tls, reaper))
     try:
         # (as asyncio: the task gets to run before we return, so that it handles its

@@ -195,12 +195,20 @@ class Server:
                 for c in list(self.conns):
                     c.abort()
         self._closing.set()             # (a connection still choosing its protocol: none)
-        self.reaper.stop()
+        r = self.reaper
+        r.stop()
         if self._serve is not None:
             try:
                 await asyncio.wait_for(self._serve.wait_closed(), 1)
             except Exception:
                 pass
+        if Stream.reaper is r and not r.ios:
+            # MicroPython's accept loop: Stream held this server's settings, its accept
+            # loop is over and none of its connections is left: free for the next server
+            # (see mhttp._server_setup.start_server), its buffer and this server
+            # collectable.  (Another server that took Stream meanwhile holds it: not
+            # this Reaper.)
+            Stream.buf = Stream.reaper = Stream.cb = None
         if self._stopper is None:
             self._stopper = asyncio.Event()     # (a loop() after close() returns at once)
         self._stopper.set()
@@ -493,8 +501,10 @@ class Stream(StreamIO):
     # cb(io, conn, True) per wake-up), None while it waits for its next request; c: the
     # connection while it waits (None otherwise).  buf (the receive buffer all the
     # server's connections share), reaper and cb (the server's _on_connection) are
-    # class attributes of the server's own subclass (start_server): each connection's
-    # attribute table holds six slots (s, e, deadline, task, g, c), 96 B.
+    # class attributes of this class (the first server's) or of a subclass (a server
+    # started while another holds this one: see mhttp._server_setup.start_server):
+    # each connection's attribute table holds six slots (s, e, deadline, task, g, c),
+    # 96 B.
     cb = None
 
     def __init__(self, s, e, buf=None, tls=False):
