@@ -206,3 +206,27 @@ def test_body_helpers_put_the_bytes_back_on_an_error():
     s = _Chunks([b"xy", Timeout("t")])
     raises(Timeout, run_blocking, s.get_body_chars(3))
     assert s._unget == [b"xy"]
+
+
+def test_a_stream_dropped_unread_is_never_reused():
+    # lua-http's model: the response stream owns its connection until its body is read to
+    # the end (then the pool takes it back) or stream:shutdown() releases it.  A stream
+    # dropped unread leaves its connection out of the pool (the next GET opens another,
+    # never one with a body still in it), closed when the garbage collector frees it;
+    # shutdown() closes it at once.
+    import gc
+    peers = Peers([_chunked(b"hello ", b"world")], [_chunked(b"again")], [_ok(b"two")])
+    pool = request.Pool()
+
+    def go():
+        h, s = _req(URI, pool).go_blocking(5)
+        assert pool.entries == []
+        del h, s
+        gc.collect()
+        h, s = _req(URI, pool).go_blocking(5)
+        s.shutdown()
+        assert pool.entries == [] and peers.opened[1].closed
+        h, s = _req(URI, pool).go_blocking(5)
+        return s.get_body_as_string(5)
+    assert _run(peers, go) == b"two"
+    assert len(peers.opened) == 3 and pool.reused == 0
