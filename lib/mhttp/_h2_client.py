@@ -40,7 +40,9 @@ def _check_response(self, headers, stream):
     if s is None or len(ps) != 1:
         # a response needs exactly one pseudo-header, :status (RFC 9113 §8.3.2)
         raise _err(47, sid)
-    if len(s) != 3 or not s.isdigit():
+    if len(s) != 3 or not s.isdigit() or s[0] == 48:
+        # (three digits, 100-999: RFC 9110 §15 has no class below 1xx; mhttp.h1's
+        # status-line rule)
         # invalid :status %r
         raise _err(48, sid, (s,))
     if s[0] == 49:  # "1"

@@ -322,6 +322,25 @@ def stream_error(self, e):
     # Our answer to a stream error: RST_STREAM, and the stream is closed (reset by us).
     sid = e.stream_id
     st = self._streams.get(sid)
+    if st is not None and not self.client and st.hin == 0 and \
+            getattr(e, "h431", None) is not None:
+        # A request head over our SETTINGS_MAX_HEADER_LIST_SIZE, its block decoded all
+        # the same (the HPACK state stays in step; the decoder kept no field past the
+        # limit, so an HPACK bomb costs nothing): RFC 9113 §10.5.1, "a server that
+        # receives a larger header section than it is willing to handle can send an
+        # HTTP 431 (Request Header Fields Too Large) status code".  The answer ends our
+        # side; a request still open is then asked to stop without error (RST_STREAM
+        # NO_ERROR, §8.1).  The application never sees the stream; the connection goes
+        # on.  It counts as a reset (the rapid-reset limit): each one made us decode a
+        # whole block for nothing.
+        self.send_headers(sid, [(b":status", b"431"), (b"content-length", b"0")], True)
+        if e.h431:
+            self._trans(st, RECV_END_STREAM)
+        else:
+            self._trans(st, SEND_RST_STREAM)
+            self._out.append(rst_stream_pack(sid, NO_ERROR))
+        count_reset(self)
+        return
     if st is not None:
         self._trans(st, SEND_RST_STREAM)
     elif sid not in self._closed and -sid not in self._closed:
@@ -715,11 +734,20 @@ ERRORS = (
 def err(n, sid, args):
     # mhttp.h2._err: the exception for message n of ERRORS.
     code, msg = ERRORS[n]
+    h431 = None
+    if n == 22:
+        # the header list over our SETTINGS_MAX_HEADER_LIST_SIZE: its block's END_STREAM
+        # flag comes third, for stream_error's 431 (a server's answer)
+        h431 = args[2]
+        args = args[:2]
     if args is not None:
         msg = msg % args
     if sid is None:
         return H2ConnectionError(code, msg)
-    return H2StreamError(code, msg, sid)
+    e = H2StreamError(code, msg, sid)
+    if h431 is not None:
+        e.h431 = h431
+    return e
 
 
 # The application's errors in what a server sends (mhttp.h2 send_headers / send_data):

@@ -2,7 +2,7 @@
 # class on first use by Headers.__getattr__ (mhttp._lazy.bind): a board that only builds,
 # reads and writes headers (every request and response) never loads this module.  Each
 # function is written as a method (`self` first); call them as h.sort(), h.dump(), ...
-from mhttp.headers import Headers, _b, _name
+from mhttp.headers import Headers, _b, _name, NEVER_INDEX_DEFAULT
 
 _len = len     # the builtin: this module defines a method called len
 
@@ -48,9 +48,12 @@ def get_comma_separated(self, name):
 
 
 def modifyi(self, i, value, never_index=None):
-    name, _, ni = self._l[i]
+    # lua-http headers:modifyi (its entry:modify): the i-th field gets value and
+    # never_index; never_index None is the name's default, as append's (true for
+    # authorization, proxy-authorization, cookie, set-cookie), not the field's old flag.
+    name = self._l[i][0]
     if never_index is None:
-        never_index = ni
+        never_index = name in NEVER_INDEX_DEFAULT
     self._l[i] = (name, _b(value), bool(never_index))
 
 
@@ -102,6 +105,4 @@ def upsert(self, name, value, never_index=None):
     if found < 0:
         self.append(name, value, never_index)
     else:
-        if never_index is None:
-            never_index = self._l[found][2]
-        self._l[found] = (name, _b(value), bool(never_index))
+        modifyi(self, found, value, never_index)   # (lua-http's upsert too)

@@ -72,10 +72,29 @@ def _err(n, a=None, b=None, c=None):
     if n == 10:
         return ConnectionClosed(t % (a,))
     t = t % ((a, b) if n == 8 else (a, b, c))
+    if n == 7:
+        t += _zone(a, c)
     if n == 6 or n == 9:
         from mhttp.errors import TLSError
         return TLSError(t)
     return Timeout(t) if n == 5 or n == 8 else ConnectionClosed(t)
+
+
+def _zone(host, e):
+    # What a failed connect to an IPv6 literal with a zone ("::1%lo", from
+    # http://[::1%25lo]/) adds to its text when the resolver refused it (not an errno of
+    # a connect: a getaddrinfo error).  glibc (and MicroPython's unix port over it) takes
+    # an interface name as a zone only on a link-local address (fe80::/10) and only for
+    # an interface that exists; anywhere else only a number (the interface's index).
+    n = e.args[0] if e.args else 0
+    host = str(host)
+    z = host.find("%")
+    if z < 0 or (isinstance(n, int) and n > 0):
+        return ""
+    return (" (IPv6 zone %r of %s: the system resolves an interface name as a zone only "
+            "on a link-local address, fe80::/10, and only of an existing interface; "
+            "give the interface's index instead, [%s%%25<index>] in a URI)"
+            % (host[z + 1:], host[:z], host[:z]))
 
 
 # mhttp._io_socket.SocketIO's rare methods (mhttp._lazy binds them on first use)

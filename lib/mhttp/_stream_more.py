@@ -90,12 +90,19 @@ def peername(self):
 
 async def get_body_chars(self, n, timeout=None):
     # Exactly n bytes of body (fewer only at the end of the body; None if none left).
+    # An error (a timeout) puts what was read back (unget): the stream is as before the
+    # call, where lua-http's drops it.
     parts = []
     have = 0
     from mhttp.stream_common import left as _left, ticks_ms
     t0 = ticks_ms()     # (timeout: a deadline for the whole call, stream_common.left)
     while have < n:
-        c = await self.get_next_chunk(_left(t0, timeout))
+        try:
+            c = await self.get_next_chunk(_left(t0, timeout))
+        except BaseException:
+            if parts:
+                self.unget(b"".join(parts))
+            raise
         if c is None:
             break
         need = n - have
@@ -113,7 +120,10 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
                          max_size=65536):
     # Body bytes up to `pattern` (bytes; `plain` is lua-http's flag and only plain
     # patterns are supported).  The rest stays in the stream.  At the end of the body
-    # without the pattern, returns what is left (None if nothing).
+    # without the pattern, returns what is left (None if nothing).  BodyTooLarge (no
+    # pattern within max_size bytes) or another error (a timeout) puts what was read
+    # back (unget): the stream is as before the call (lua-http's drops it on an error),
+    # so the body can still be read, or the call made again.
     if not plain:
         raise ValueError("get_body_until: only plain patterns are supported")
     if isinstance(pattern, str):
@@ -122,7 +132,11 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
     from mhttp.stream_common import left as _left, ticks_ms
     t0 = ticks_ms()
     while True:
-        c = await self.get_next_chunk(_left(t0, timeout))
+        try:
+            c = await self.get_next_chunk(_left(t0, timeout))
+        except BaseException:
+            self.unget(acc)     # (b"": nothing put back)
+            raise
         if c is None:
             return acc if acc else None
         start = len(acc) - len(pattern) + 1
@@ -136,6 +150,7 @@ async def get_body_until(self, pattern, plain=True, include_pattern=False, timeo
                 self.unget(acc[end:])
             return acc[:end] if include_pattern else acc[:i]
         if len(acc) > max_size:
+            self.unget(acc)
             raise BodyTooLarge("pattern not found in %d bytes" % max_size)
 
 

@@ -74,6 +74,11 @@ def resolve_relative_path(orig_path, relative_path):
             k = bpath.rfind(b"/")
             merged = bpath[:k + 1] + rpath if k >= 0 else rpath
             path = _remove_dot_segments(merged)
+            if path[:1] == b"/" and merged[:1] != b"/":
+                # a rootless base (out of RFC 3986's scope, whose bases are absolute
+                # URIs) stays rootless, as lua-http's: "a/b" + "../../g" -> "g", where
+                # §5.2.4's steps give "/g"
+                path = path[1:]
     r = path
     if query is not None:
         r += query

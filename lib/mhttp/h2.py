@@ -875,8 +875,9 @@ class H2Protocol:
                 return
         self._trans(st, _RECV_HEADERS)
         if fields is None:
+            # (es: a server answers 431 to a request head, mhttp._h2_rare.stream_error)
             # header list larger than SETTINGS_MAX_HEADER_LIST_SIZE %d on stream %d
-            raise _err(22, id, (self._decoder.max_header_list_size, id))
+            raise _err(22, id, (self._decoder.max_header_list_size, id, es))
         ev = self._ev
         if value is not None:
             if value[0] == id:

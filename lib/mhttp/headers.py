@@ -4,7 +4,9 @@
 #   - an ordered list: the order fields arrive in is the order they are written out;
 #   - multi-valued: a name may appear many times and each value is kept;
 #   - each field carries never_index, the HPACK "never indexed" flag (RFC 7541 §7.1.3),
-#     true by default for authorization, proxy-authorization, cookie and set-cookie.
+#     true by default for authorization, proxy-authorization, cookie and set-cookie
+#     (append, and as lua-http's, modifyi and upsert given no never_index: the name's
+#     default, not the old field's flag).
 #
 # Names and values are bytes end to end (MicroPython only knows UTF-8, so str values
 # would not survive a round trip of arbitrary octets).  Every method that takes a name or

@@ -59,7 +59,11 @@
 #   - keep-alive: connections are pooled per (scheme, host, port, TLS settings, version,
 #     I/O model); a connection goes back to the pool once its response has been read to
 #     the end with keep-alive; a stream that was not read to the end is never reused
-#     (stream.shutdown() closes its connection).  An HTTP/2 connection is shared by every
+#     (stream.shutdown() closes its connection).  As lua-http's, the stream owns what it
+#     holds until then: one dropped unread keeps its HTTP/1 connection open until the
+#     garbage collector frees it (CPython: a ResourceWarning), its HTTP/2 stream open on
+#     the shared connection (its unread DATA buffered) until the server ends it; call
+#     shutdown() on a response you stop reading.  An HTTP/2 connection is shared by every
 #     request to its origin; concurrent first requests wait for the one connection being
 #     opened (Pool.pending) instead of each opening their own.  * A request an HTTP/2
 #     server did not process (RST_STREAM(REFUSED_STREAM), a stream above its GOAWAY's

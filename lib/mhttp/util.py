@@ -30,7 +30,9 @@
 #   - resolve_relative_path follows RFC 3986 §5.2.2 (merge) and §5.2.4
 #     (remove_dot_segments) exactly, which lua-http approximates: a trailing "." or ".."
 #     keeps the trailing slash ("/a/b" + "c/.." -> "/a/"), empty segments are kept, and a
-#     "?query" / "#fragment" on either argument is handled like the RFC does;
+#     "?query" / "#fragment" on either argument is handled like the RFC does; a rootless
+#     base, which the RFC does not have, gives a rootless path, as lua-http's ("a/b" +
+#     "../../g" -> "g"; "" + "g" -> "g");
 #   - is_ip's IPv4 form is RFC 3986's dec-octet: no leading zeros ("01.2.3.4" is not an
 #     IP); IPv6 may carry a zone ("fe80::1%eth0"), as lua-http's IPv6addrz; parse_uri
 #     decodes a URI's zone ("[fe80::1%25eth0]" -> "fe80::1%eth0", RFC 6874) and

@@ -71,13 +71,17 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     if alpn:
         # no ALPN here: the TLS half refuses it (TLSError) before making anything
         client_tls_context(None, True, alpn)
-    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
-    s = socket.socket(ai[0], ai[1], ai[2])
-    s.settimeout(timeout)
+    s = None
     try:
+        # (the name looked up inside: a name or a zone the resolver refuses is the same
+        # ConnectionClosed as a refused connect, not a bare OSError)
+        ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        s = socket.socket(ai[0], ai[1], ai[2])
+        s.settimeout(timeout)
         s.connect(ai[-1])
     except OSError as e:
-        s.close()
+        if s:
+            s.close()
         # The connect errors' texts (quoted at each raise site) live in mhttp._io_rare
         # (numbered from 0 here, from 5 there), loaded by the first error (board RAM: no
         # helper here, a def is heap on a board).  ETIMEDOUT (110), MicroPython's on some

@@ -6,6 +6,7 @@ from mhttp.errors import (H2ConnectionError, PROTOCOL_ERROR, ENHANCE_YOUR_CALM, 
 from mhttp.h2 import (H2Protocol, EV_HEADERS, EV_DATA, EV_STREAM_RESET,
                       EV_CONNECTION_TERMINATED, EV_PING_RECEIVED, EV_SETTINGS_CHANGED)
 from mhttp import h2_frames as F
+from mhttp import h2
 from mhttp.h2_frames import (data_pack, headers_pack, settings_pack, ping_pack,
                              window_update_pack, rst_stream_pack, priority_pack,
                              continuation_pack, priority_update_pack)
@@ -157,16 +158,60 @@ def test_rst_on_closed_streams_flood():
     calm(rc.send(rst_stream_pack(1, CANCEL)), rc)
 
 
+A431 = [(b":status", b"431", False), (b"content-length", b"0", False)]
+
+
 def test_hpack_bomb_header_list_too_large():
+    # A request head over our SETTINGS_MAX_HEADER_LIST_SIZE: its block is decoded all the
+    # same (HPACK state in step), no field past the limit kept (the bomb costs nothing),
+    # and the server answers 431 itself (RFC 9113 §10.5.1); the application never sees
+    # the stream, the connection goes on.  (It was RST_STREAM(ENHANCE_YOUR_CALM).)
     rc = RawClient(settings={F.SETTINGS_MAX_HEADER_LIST_SIZE: 4000})
     assert rc.s.local_settings[F.SETTINGS_MAX_HEADER_LIST_SIZE] == 4000
-    # one 3000-octet entry in the dynamic table, then referenced twice by index
+    # one 3000-octet entry in the dynamic table, then referenced by index, 2 and 1000 times
     evs = rc.send(rc.headers(1, REQ + [(b"x-big", b"b" * 3000)], True))
     assert evs[0][0] == EV_HEADERS
-    evs = rc.send(rc.headers(3, REQ + [(b"x-big", b"b" * 3000), (b"x-big", b"b" * 3000)], True))
-    assert evs == [(EV_STREAM_RESET, 3, ENHANCE_YOUR_CALM, False)]
-    assert rst_of(rc.drain()) == [(3, ENHANCE_YOUR_CALM)]
-    rc.roundtrip(5)     # HPACK state is still in step
+    for sid, n in ((3, 2), (5, 1000)):
+        evs = rc.send(rc.headers(sid, REQ + [(b"x-big", b"b" * 3000)] * n, True))
+        assert evs == [], evs
+        fs = rc.drain()
+        assert rst_of(fs) == [] and [f[2] for f in fs] == [sid], fs
+        assert rc.decoded == [(sid, [(b":status", b"431", False), (b"content-length", b"0", False)])]
+        assert fs[0][1] & 0x1      # END_STREAM: the stream is closed
+        assert rc.s.stream_state(sid) == h2.ST_CLOSED
+    rc.roundtrip(7)     # HPACK state is still in step
+
+
+def test_header_list_too_large_on_a_request_with_a_body():
+    # The request's body was still to come: after the 431 the server asks the client to
+    # stop sending without error (RST_STREAM(NO_ERROR), RFC 9113 §8.1); the DATA already
+    # on its way is dropped, the connection window given back, the connection goes on.
+    rc = RawClient(settings={F.SETTINGS_MAX_HEADER_LIST_SIZE: 2000})
+    evs = rc.send(rc.headers(1, REQ + [(b"x-big", b"b" * 3000)], False))
+    assert evs == [], evs
+    fs = rc.drain()
+    assert rc.decoded == [(1, A431)], rc.decoded
+    assert rst_of(fs) == [(1, 0)] and rc.s.stream_state(1) == h2.ST_RESET_LOCAL
+    assert rc.send(data_pack(1, b"x" * 1000), data_pack(1, b"y", True)) == []
+    rc.roundtrip(3)
+
+
+def test_header_list_too_large_in_trailers_or_a_response_is_still_a_reset():
+    # Trailers over the limit (the application has the stream already) and a response
+    # head a client cannot take keep RST_STREAM(ENHANCE_YOUR_CALM).
+    rc = RawClient(settings={F.SETTINGS_MAX_HEADER_LIST_SIZE: 2000})
+    evs = rc.send(rc.headers(1, REQ, False))
+    assert evs[0][0] == EV_HEADERS
+    evs = rc.send(rc.headers(1, [(b"x-big", b"b" * 3000)], True))
+    assert evs == [(EV_STREAM_RESET, 1, ENHANCE_YOUR_CALM, False)], evs
+    assert rst_of(rc.drain()) == [(1, ENHANCE_YOUR_CALM)]
+    rc.roundtrip(3)
+    c, s = pair(client_settings={F.SETTINGS_MAX_HEADER_LIST_SIZE: 2000})
+    c.send_headers(1, REQ, True)
+    pump(c, s)
+    s.send_headers(1, RESP + [(b"x-big", b"b" * 3000)], True)
+    evs = c.receive_data(s.data_to_send())
+    assert (EV_STREAM_RESET, 1, ENHANCE_YOUR_CALM, False) in evs, evs
 
 
 def test_malformed_hpack_is_compression_error():

@@ -103,6 +103,37 @@ def test_our_handlers_mistakes_are_500_or_internal_error():
         ("h2 stream", "body ended 2 bytes short of the content-length")]), reports
 
 
+def test_a_handlers_status_must_be_three_digits_100_to_999():
+    # As over HTTP/1.1 (mhttp.h1: a 3-digit :status, no leading 0): write_headers refuses
+    # "99", "099", "1000", "2x0" before anything is sent, and the stream gets the server's
+    # 500; a code unknown to RFC 9110 but of three digits (999, 600) goes out as given
+    # (a client treats it by its class, or as the application's own).
+    async def app(server, stream):
+        st = (await stream.get_headers()).get(b":path")[1:]
+        try:
+            await stream.write_headers(Headers(((b":status", st), (b"content-length", b"0"))),
+                                       True)
+        except Exception as e:
+            await stream.write_headers(Headers(((b":status", b"500"), (b"x-e", str(e)))),
+                                       True)
+
+    async def main():
+        cli, srv, task = await _pair(handler=app)
+        got = []
+        for st in (b"99", b"099", b"000", b"1000", b"2x0", b"abc", b"999", b"600", b"204"):
+            s = cli.new_stream()
+            await s.write_headers(_req(b"/" + st), True, 5)
+            h = await s.get_headers(5)
+            got.append((h.get(b":status"), h.get(b"x-e"), s.reset))
+        await cli.close()
+        await asyncio.wait_for(task, 5)
+        return got
+    e = b"write_headers: a response needs a 3-digit :status field"
+    assert _run(main) == [(b"500", e, None)] * 6 + [(b"999", None, None),
+                                                    (b"600", None, None),
+                                                    (b"204", None, None)]
+
+
 def test_a_boards_server_grants_small_stream_windows():
     # Board RAM (audit f07: 4 clients uploading on 20 streams each killed connections
     # with MemoryError, a 16 KiB DATA frame read and kept in one block): on MicroPython a

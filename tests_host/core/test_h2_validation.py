@@ -245,6 +245,11 @@ def test_bad_responses():
         [(b":status", b"200"), (b":status", b"200")],
         [(b":status", b"20")],
         [(b":status", b"abc")],
+        # no class below 1xx (RFC 9110 §15): as mhttp.h1's status-line, not an interim
+        # head the client would wait past for a final one
+        [(b":status", b"099")],
+        [(b":status", b"000")],
+        [(b":status", b"1000")],
         [(b":status", b"101")],
         [(b":status", b"200"), (b":path", b"/")],
         [(b":status", b"200"), (b"transfer-encoding", b"chunked")],

@@ -31,6 +31,23 @@ def test_never_index_defaults():
     assert h.geti(5)[2] is False
 
 
+def test_modifyi_and_upsert_never_index_none_is_the_names_default():
+    # lua-http's headers:modifyi / upsert (entry:modify): a never_index left out (nil)
+    # takes the name's default, as append's, not the field's old flag
+    h = Headers()
+    h.append("x-token", "1", True)
+    h.append("authorization", "a", False)
+    h.append("cookie", "c", False)
+    h.modifyi(0, "2")
+    h.upsert("authorization", "b")
+    h.modifyi(2, "d", False)
+    assert list(h) == [(b"x-token", b"2", False), (b"authorization", b"b", True),
+                       (b"cookie", b"d", False)]
+    h.upsert("x-token", "3", True)
+    h.modifyi(2, "e", True)
+    assert h.geti(0) == (b"x-token", b"3", True) and h.geti(2) == (b"cookie", b"e", True)
+
+
 def test_has_delete_modify_upsert_clone():
     h = Headers([("a", "1"), ("b", "2"), ("a", "3")])
     assert h.has("A") and "b" in h and not h.has("c")

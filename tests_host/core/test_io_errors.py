@@ -225,6 +225,45 @@ def test_connect_error_texts():
         _is(_err(n + 5, "h", 1, 2 if n == 0 else (None if n == 3 else e)), cls, text)
 
 
+def test_zone_note_only_for_a_refused_lookup():
+    # mhttp._io_rare's connect error (7): the zone note when the lookup of a zoned host
+    # failed (CPython's gaierror, a negative number; MicroPython's "[addrinfo error -2]"),
+    # not for a refused connect (an errno) nor a host without a zone.
+    from mhttp._io_rare import _err
+    note = "IPv6 zone 'lo' of ::1: the system resolves an interface name as a zone only"
+    assert note in str(_err(7, "::1%lo", 1, OSError(-2, "Name or service not known")))
+    assert note in str(_err(7, "::1%lo", 1, OSError("[addrinfo error -2]")))
+    assert "zone" not in str(_err(7, "::1%lo", 1, OSError(111)))
+    assert "zone" not in str(_err(7, "h.invalid", 1, OSError(-2)))
+
+
+def test_a_zone_the_resolver_refuses_is_said_clearly():
+    # http://[::1%25lo]/ connects to "::1%lo": glibc takes an interface name as a zone
+    # only on a link-local address (and only of an existing interface), so the lookup
+    # fails, "Name or service not known" (MicroPython's blocking opener let its bare
+    # OSError('[addrinfo error -2]') out): a ConnectionClosed whose text says why, from
+    # both openers of the port glue (CPython's, MicroPython's unix port); a refused
+    # connect or a zone-less name gets no such note (test_zone_note_only_for_a_refused_lookup).
+    import asyncio
+    import _mhttp_port
+    for host, z in (("::1%lo", "'lo' of ::1"), ("fe80::1%nosuch0", "'nosuch0' of fe80::1")):
+        e = None
+        try:
+            _mhttp_port.open_connection_blocking(host, 1, None, None, None, 5)
+        except ConnectionClosed as x:     # (anything else, a bare OSError, goes out)
+            e = x
+        assert type(e) is ConnectionClosed and "IPv6 zone " + z in str(e), repr(e)
+
+        async def connect():
+            try:
+                io = await _mhttp_port.open_connection(host, 1, None, None, None, 5)
+            except ConnectionClosed as x:
+                return x
+            io.abort()
+        e = asyncio.run(connect())
+        assert type(e) is ConnectionClosed and "IPv6 zone " + z in str(e), repr(e)
+
+
 def test_refused_connect_raises_connection_closed():
     import _mhttp_port
     e = None

@@ -159,3 +159,74 @@ def test_plain_get_does_not_load_stream_more():
             for n in names:
                 if n in cls.__dict__:
                     delattr(cls, n)     # bound again from the module put back
+
+
+def test_get_body_until_too_large_puts_the_bytes_back():
+    # BodyTooLarge (no pattern within max_size) leaves the body as it was: the bytes read
+    # are put back (unget), so the body can still be read whole, and read to its end it
+    # hands the connection back to the pool (it used to lose the 11 bytes it had read)
+    def read(s):
+        raises(sc.BodyTooLarge, s.get_body_until, b"zz", True, False, 5, 8)
+        return s.get_body_until(b"wo", True, True, 5), s.get_body_as_string(5)
+    assert _reused_after(read) == (b"hello wo", b"rld")
+
+
+class _Chunks(sc.StreamCommon):
+    # A stream whose get_next_chunk hands out `items` one by one (an exception instance is
+    # raised), after what was put back (unget).
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __getattr__(self, name):
+        return sc.rare_attr(self, name, "", "")
+
+    async def get_next_chunk(self, timeout=None):
+        if self._unget:
+            return self._take_unget()
+        c = self.items.pop(0) if self.items else None
+        if isinstance(c, Exception):
+            raise c
+        return c
+
+
+def test_body_helpers_put_the_bytes_back_on_an_error():
+    # A timeout (or any error) in the middle of get_body_until / get_body_chars: the bytes
+    # already read go back in front of the body, in order, before what an earlier unget
+    # left; the call made again (a longer timeout) gets them.
+    from mhttp._io import run_blocking
+    from mhttp.errors import Timeout
+    s = _Chunks([b"ab", b"cd", Timeout("read timed out"), b"e|f", Timeout("again"),
+                 b"gh"])
+    s.unget(b"0")
+    raises(Timeout, run_blocking, s.get_body_until(b"|"))
+    assert run_blocking(s.get_body_until(b"|", True, True)) == b"0abcde|"
+    raises(Timeout, run_blocking, s.get_body_chars(4))
+    assert run_blocking(s.get_body_chars(4)) == b"fgh"
+    assert run_blocking(s.get_body_chars(4)) is None
+    s = _Chunks([b"xy", Timeout("t")])
+    raises(Timeout, run_blocking, s.get_body_chars(3))
+    assert s._unget == [b"xy"]
+
+
+def test_a_stream_dropped_unread_is_never_reused():
+    # lua-http's model: the response stream owns its connection until its body is read to
+    # the end (then the pool takes it back) or stream:shutdown() releases it.  A stream
+    # dropped unread leaves its connection out of the pool (the next GET opens another,
+    # never one with a body still in it), closed when the garbage collector frees it;
+    # shutdown() closes it at once.
+    import gc
+    peers = Peers([_chunked(b"hello ", b"world")], [_chunked(b"again")], [_ok(b"two")])
+    pool = request.Pool()
+
+    def go():
+        h, s = _req(URI, pool).go_blocking(5)
+        assert pool.entries == []
+        del h, s
+        gc.collect()
+        h, s = _req(URI, pool).go_blocking(5)
+        s.shutdown()
+        assert pool.entries == [] and peers.opened[1].closed
+        h, s = _req(URI, pool).go_blocking(5)
+        return s.get_body_as_string(5)
+    assert _run(peers, go) == b"two"
+    assert len(peers.opened) == 3 and pool.reused == 0

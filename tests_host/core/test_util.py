@@ -136,6 +136,18 @@ def test_resolve_relative_path_more():
     # relative base (lua-http allows it)
     assert resolve_relative_path("a/b", "c") == "a/c"
     assert resolve_relative_path("a", "../../b") == "b"
+    # ... and stays rootless, as lua-http's (RFC 3986 §5.2.4's steps would make
+    # "a/../../g" "/g")
+    assert resolve_relative_path("a/b", "../../g") == "g"
+    assert resolve_relative_path("a/b/c", "../../../../g/") == "g/"
+    assert resolve_relative_path("a/b", "../..") == ""
+    # an empty base (lua-http: the reference's own segments; RFC 3986 §5.2.3's merge
+    # without an authority: the reference as is)
+    assert resolve_relative_path("", "g") == "g"
+    assert resolve_relative_path("", "./g/../h") == "h"
+    assert resolve_relative_path("", "/g") == "/g"
+    assert resolve_relative_path("", "") == ""
+    assert resolve_relative_path("", "?q") == "?q"
     assert resolve_relative_path(b"/a/b?x=/y", b"c") == b"/a/c"
     assert resolve_relative_path("/a", b"b") == b"/b"
 

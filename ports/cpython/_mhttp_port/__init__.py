@@ -95,7 +95,9 @@ async def open_connection(host, port, tls=None, server_hostname=None, alpn=None,
     except ssl.SSLError as e:
         raise TLSError("TLS connection to %s:%s failed: %s" % (host, port, e))
     except OSError as e:
-        raise ConnectionClosed("connect to %s:%s failed: %s" % (host, port, e))
+        from mhttp._io_rare import _zone
+        raise ConnectionClosed("connect to %s:%s failed: %s%s" % (host, port, e,
+                                                                  _zone(host, e)))
     return StreamIO(r, w, bufsize, tls=ctx is not None)
 
 
@@ -110,7 +112,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
     except socket.timeout:
         raise Timeout("connect to %s:%s timed out after %ss" % (host, port, timeout))
     except OSError as e:
-        raise ConnectionClosed("connect to %s:%s failed: %s" % (host, port, e))
+        from mhttp._io_rare import _zone
+        raise ConnectionClosed("connect to %s:%s failed: %s%s" % (host, port, e,
+                                                                  _zone(host, e)))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if ctx is not None:
         try:
