@@ -454,6 +454,43 @@ def test_https_curl(runtime, certs, tmp_path):
         s.stop()
 
 
+def _fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_https_port_plain_http_requests_closed_not_leaked(runtime, certs):
+    # A plain-HTTP request sent to the TLS port (a browser told http:// for https://, a
+    # scanner): the connection is closed (MicroPython: after a clear-text 400, as nginx
+    # answers), its socket with it: the server's fd count stays flat (MicroPython's
+    # SSLSocket.close() after an mbedTLS error used to leave the accepted socket open,
+    # one per such request, outside max_connections), and a TLS client is still served.
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc")
+    s = ServerProc(runtime, ["--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem"),
+                             "--max-connections", "4", "--header-timeout", "30",
+                             "--idle-timeout", "30"])
+    try:
+        url = "https://127.0.0.1:%d" % s.port
+        assert curl("--cacert", str(certs / "ca.pem"), url + "/").stdout == HELLO
+        time.sleep(0.3)
+        f0 = _fds(s.proc.pid)
+        t0 = time.time()
+        for i in range(10):
+            got, closed = raw(s.port, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", timeout=10)
+            assert closed, got
+            if runtime == "micropython":
+                assert got.startswith(b"HTTP/1.1 400 ") and got.endswith(
+                    b"plain HTTP request sent to an HTTPS port\n"), got
+        assert time.time() - t0 < 10    # closed at once, not at a timeout
+        # more than max_connections of them, yet a TLS client is served
+        assert wait_until(lambda: _fds(s.proc.pid) <= f0, 5), (f0, _fds(s.proc.pid))
+        r = curl("--cacert", str(certs / "ca.pem"), url + "/")
+        assert r.returncode == 0 and r.stdout == HELLO, r.stderr
+    finally:
+        s.stop()
+
+
 # ---------------------------------------------------------------------------------------
 # tunnel mode (what WebSocket is built on): 101 Upgrade and CONNECT carry raw bytes
 

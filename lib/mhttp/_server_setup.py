@@ -85,8 +85,14 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
     srv = Stream.Server()
     # (the server's own Stream class, see there; named as its base: no new interned
     # name)
-    k = type("Stream", (Stream,), {"buf": memoryview(bytearray(bufsize)), "reaper": reaper,
-                                   "cb": cb})
+    d = {"buf": memoryview(bytearray(bufsize)), "reaper": reaper, "cb": cb}
+    if tls:
+        # (TLS only: its abort, which closes the socket mbedTLS wraps too, and its
+        # readinto, which answers a plain-HTTP request with a 400: mhttp._server_tls)
+        from mhttp._server_tls import abort, readinto
+        d["abort"] = abort
+        d["readinto"] = readinto
+    k = type("Stream", (Stream,), d)
     srv.task = asyncio.create_task(Stream._serve(srv, s, k, tls, reaper))
     try:
         # (as asyncio: the task gets to run before we return, so that it handles its
