@@ -491,6 +491,34 @@ def test_https_port_plain_http_requests_closed_not_leaked(runtime, certs):
         s.stop()
 
 
+@pytest.mark.parametrize("runtime", ["cpython", "cpython-streams"])
+def test_https_stalled_handshake_bounded_by_header_timeout(runtime, certs):
+    # CPython: a connection to the TLS port that never sends (or never finishes) its
+    # ClientHello is closed at ~header_timeout, as a stalled request head (asyncio ran the
+    # handshake under its own 60 s ssl_handshake_timeout, a flood of silent connections
+    # held that long, each an fd).  (MicroPython runs the handshake in the connection's
+    # first read: bounded by idle_timeout as a silent cleartext connection, and counted
+    # in max_connections.)
+    s = ServerProc(runtime, ["--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem"),
+                             "--header-timeout", "1", "--idle-timeout", "30"])
+    try:
+        t0 = time.time()
+        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=8) for i in range(3)]
+        socks[1].sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")   # a partial ClientHello
+        for c in socks:
+            try:
+                assert c.recv(100) == b""
+            except ConnectionResetError:
+                pass
+            c.close()
+        assert time.time() - t0 < 6
+        url = "https://127.0.0.1:%d" % s.port
+        r = curl("--cacert", str(certs / "ca.pem"), url + "/")
+        assert r.returncode == 0 and r.stdout == HELLO, r.stderr
+    finally:
+        s.stop()
+
+
 # ---------------------------------------------------------------------------------------
 # tunnel mode (what WebSocket is built on): 101 Upgrade and CONNECT carry raw bytes
 

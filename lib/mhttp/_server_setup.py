@@ -38,8 +38,17 @@ async def listen(self):
             # request runs it)
             import mhttp._h1_server  # noqa: F401
         kw = {}
-        if _mhttp_port.NAME == "cpython" and self.streams:
-            kw["streams"] = True
+        if _mhttp_port.NAME == "cpython":
+            if self.streams:
+                kw["streams"] = True
+            if self.tls is not None and self.header_timeout:
+                # asyncio runs the TLS handshake before the server sees the connection:
+                # bounded by header_timeout, as the request head it precedes (asyncio's
+                # default is 60 s: a flood of silent connections held that long).
+                # (MicroPython: the handshake runs in the connection's first read, under
+                # the Reaper's header_timeout and max_connections already.)  ("timeout":
+                # a name MicroPython has interned already, board RAM.)
+                kw["timeout"] = self.header_timeout
         # While it binds, _serve is m, a list of its own (pause() appends to it,
         # resume() empties it): close(), pause(), resume(), loop() and another listen()
         # see a bind under way, and whichever of close() and pause() comes meanwhile
