@@ -385,6 +385,32 @@ def test_handler_exception_500_and_keeps_serving(server):
     assert b"boom after the head" in log
 
 
+def test_handler_bad_framing_fields_500(server):
+    # A handler's two differing Content-Length values (RFC 9110 §8.6: a framing error a
+    # sender must not generate) are refused as any invalid value: 500, not sent as given
+    # (a proxy framing by the first one saw a complete shorter response); a :status
+    # outside 100-599 too (RFC 9110 §15).
+    for q in (b"content-length=2&content-length=9", b"content-length=9&content-length=2",
+              b"s=999", b"s=600"):
+        out, closed = raw(server.port, b"GET /fields?" + q + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 500 Internal Server Error\r\n"), (q, out)
+    # the same value twice goes out as given
+    out, closed = raw(server.port, b"GET /fields?content-length=2&content-length=2 HTTP/1.1\r\n"
+                      b"Host: x\r\nConnection: close\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"\r\n\r\nab"), out
+    assert get_ok(server.port)
+
+
+def test_http10_close_delimited_response_says_close(server):
+    # An HTTP/1.0 request without keep-alive, a handler saying "connection: keep-alive"
+    # and no length: the body is close-delimited, so the response says close, not the
+    # handler's keep-alive (RFC 9112 §9.3, §6.3 item 8).
+    out, closed = raw(server.port, b"GET /fields?connection=keep-alive HTTP/1.0\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"\r\n\r\nab") and closed, out
+    head = out.split(b"\r\n\r\n")[0].lower()
+    assert b"keep-alive" not in head and b"\r\nconnection: close\r\n" in head + b"\r\n", out
+
+
 def test_graceful_close_with_in_flight_request(server):
     # an idle keep-alive connection, an in-flight slow request, then /shutdown
     idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)

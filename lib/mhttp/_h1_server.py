@@ -189,7 +189,8 @@ def send_response(self, headers, end_stream, extra=None):
         if n == b":status":
             status = _b(f[1])
             break
-    if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
+    if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48 or \
+            status[0] > 53:     # (RFC 9110 §15: 100-599; 48, 53: "0", "5")
         raise h1._err(67, None, None)  # a response needs a 3-digit :status
     code = int(status)
     line = _STATUS_LINES.get(code)
@@ -282,6 +283,13 @@ def send_response(self, headers, end_stream, extra=None):
         if conn is None and self.their_version is not None and self.their_version[2] == 48:
             out.append(b"connection: keep-alive\r\n")
     elif conn is None:
+        out.append(b"connection: close\r\n")
+    elif b"close" not in conn.lower():
+        # the handler's Connection on a response we close after (an HTTP/1.0 client's
+        # close-delimited body, close_after): its keep-alive dropped, close said
+        if b"keep-alive" in conn.lower():
+            from mhttp._h1_rare import _drop
+            _drop(out, b"connection")
         out.append(b"connection: close\r\n")
     if extra:
         out.extend(extra)
@@ -413,7 +421,11 @@ def _out(self, headers, end_stream):
         elif n == b"server":
             has_server = True
         elif n == b"content-length":
-            has_cl = True
+            if has_cl and has_cl != f[1]:
+                # two differing values (RFC 9110 §8.6: a framing error for the client;
+                # the same one twice goes out as given): refused as an invalid value
+                raise h1._err(53, has_cl + b", " + f[1], None)  # invalid content-length %r
+            has_cl = f[1]
     if st is None:
         from mhttp.errors import Error
         from mhttp.h1_connection import _err
