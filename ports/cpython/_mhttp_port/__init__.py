@@ -118,6 +118,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         except ssl.SSLError as e:
             s.close()
             raise TLSError("TLS handshake with %s:%s failed: %s" % (host, port, e))
+        except socket.timeout:
+            s.close()
+            raise Timeout("TLS handshake with %s:%s timed out after %ss" % (host, port, timeout))
         except OSError as e:
             s.close()
             raise ConnectionClosed("TLS handshake with %s:%s failed: %s" % (host, port, e))
