@@ -1,7 +1,8 @@
 # mhttp._client_lease: the bound on the sockets of a pool's blocking HTTP/1 connections
 # on MicroPython's unix port in a desktop's heap, loaded by its opening of such a
-# connection only (mhttp.request.Request._open, mhttp.client._open; in a board-sized heap
-# the unix port runs what a board runs, see its DEFAULT_BUFSIZE).
+# connection only (mhttp.request.Request._open, mhttp.client._open, through
+# Pool._evict(conn, None), mhttp._request_more; in a board-sized heap the unix port runs
+# what a board runs, see its DEFAULT_BUFSIZE).
 # A response stream dropped unread keeps its connection out of the pool (see
 # mhttp.request): CPython's and the boards' sockets (esp32, rp2: lwIP) are closed by the
 # garbage collector, but the unix port's sockets have no finaliser: nothing ever closed

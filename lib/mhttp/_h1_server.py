@@ -289,7 +289,7 @@ def send_response(self, headers, end_stream, extra=None):
         # close-delimited body, close_after): its keep-alive dropped, close said
         if b"keep-alive" in conn.lower():
             from mhttp._h1_rare import _drop
-            _drop(out, b"connection")
+            _drop(out, b"connection: close\r\n"[:10])     # ("connection": no constant of its own)
         out.append(b"connection: close\r\n")
     if extra:
         out.extend(extra)
@@ -424,7 +424,7 @@ def _out(self, headers, end_stream):
             if has_cl and has_cl != f[1]:
                 # two differing values (RFC 9110 §8.6: a framing error for the client;
                 # the same one twice goes out as given): refused as an invalid value
-                raise h1._err(53, has_cl + b", " + f[1], None)  # invalid content-length %r
+                raise h1._err(53, [has_cl, f[1]], None)  # invalid content-length %r
             has_cl = f[1]
     if st is None:
         from mhttp.errors import Error

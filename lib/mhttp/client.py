@@ -147,11 +147,10 @@ async def _open(req, blocking, timeout, pool=None, key=None):
         pool.put(key, conn)
     elif blocking and pool:
         import _mhttp_port
-        if _mhttp_port.DEFAULT_BUFSIZE == 2048:
+        if _mhttp_port.DEFAULT_BUFSIZE == 2048 and hasattr(pool, "_evict"):
             # the unix port in a desktop's heap: its sockets have no finaliser
             # (mhttp._client_lease, see mhttp.request.Request._open)
-            from mhttp._client_lease import lease
-            lease(pool, conn)
+            pool._evict(conn, None)
     return conn
 
 

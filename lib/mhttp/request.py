@@ -503,12 +503,13 @@ class Request:
                 io = _mhttp_port.open_connection_blocking(self.host, self.port, None, None,
                                                           None, _left(deadline))
                 if pool and _mhttp_port.DEFAULT_BUFSIZE == 2048:
-                    # the unix port in a desktop's heap: its sockets have no finaliser
-                    # (mhttp._client_lease; not in a board-sized heap, where it runs
-                    # what a board runs, see its DEFAULT_BUFSIZE)
+                    # the unix port in a desktop's heap: its sockets have no finaliser,
+                    # a pool bounds them (Pool._evict with n None: mhttp._client_lease;
+                    # not in a board-sized heap, where it runs what a board runs, see
+                    # its DEFAULT_BUFSIZE; names the GET path has: board RAM)
                     io = H1Connection(io, 0)
-                    from mhttp._client_lease import lease
-                    lease(pool, io)
+                    if hasattr(pool, "_evict"):
+                        pool._evict(io, None)
                     return io
             else:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
