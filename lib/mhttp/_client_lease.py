@@ -1,8 +1,10 @@
 # mhttp._client_lease: the bound on the sockets of a pool's blocking HTTP/1 connections
 # on MicroPython's unix port in a desktop's heap, loaded by its opening of such a
-# connection only (mhttp.request.Request._open, mhttp.client._open, through
-# Pool._evict(conn, None), mhttp._request_more; in a board-sized heap the unix port runs
-# what a board runs, see its DEFAULT_BUFSIZE).
+# connection only (mhttp.request.Request._open, mhttp.client._open), as Pool._evict(conn,
+# None): Pool's _evict is bound from here (a name the GET path has: board RAM), and calls
+# mhttp._request_more's for the pool's own limits (in a board-sized heap the unix port
+# runs what a board runs, see its DEFAULT_BUFSIZE: nothing loads this module there but a
+# pool beyond its limits).
 # A response stream dropped unread keeps its connection out of the pool (see
 # mhttp.request): CPython's and the boards' sockets (esp32, rp2: lwIP) are closed by the
 # garbage collector, but the unix port's sockets have no finaliser: nothing ever closed
@@ -52,3 +54,12 @@ def lease(pool, conn):
             pass
     keep.append(s)
     pool.leased = keep
+
+
+def _evict(self, key, n):
+    # Pool._evict: n None, lease(self, key) (key: the connection); else the pool beyond
+    # its limits, mhttp._request_more's
+    if n is None:
+        return lease(self, key)
+    from mhttp._request_more import _evict
+    return _evict(self, key, n)

@@ -783,12 +783,7 @@ def _stale(self, io):
 def _evict(self, key, n):
     # Pool.put beyond the limits (n: the entries for key, the new one included): closes
     # the oldest for key while over max_per_key, then the oldest overall while over
-    # max_total.  n None: key is a blocking HTTP/1 connection just opened on the unix
-    # port, whose sockets have no finaliser (mhttp._client_lease: the bound on those
-    # in an exchange; called so by mhttp.request and mhttp.client, names a board has).
-    if n is None:
-        from mhttp._client_lease import lease
-        return lease(self, key)
+    # max_total.  (Pool's _evict is mhttp._client_lease's, which calls this one.)
     es = self.entries
     while n > self.max_per_key or len(es) > self.max_total:
         victim = None

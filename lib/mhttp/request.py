@@ -344,8 +344,11 @@ class Request:
             if name == "shutdown":
                 return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
             return getattr(self.stream, name)
-        return _lazy.bind(self, name, "mhttp._request_more",
-                          "count close_all _evict _stale" if isinstance(self, Pool) else _RARE)
+        if isinstance(self, Pool):
+            # (_evict: mhttp._client_lease's, see Request._open)
+            return _lazy.bind(self, name, "_request_more count close_all _stale;"
+                              "_client_lease _evict", None)
+        return _lazy.bind(self, name, "mhttp._request_more", _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -504,7 +507,7 @@ class Request:
                                                           None, _left(deadline))
                 if pool and _mhttp_port.DEFAULT_BUFSIZE == 2048:
                     # the unix port in a desktop's heap: its sockets have no finaliser,
-                    # a pool bounds them (Pool._evict with n None: mhttp._client_lease;
+                    # a pool bounds them (Pool._evict with n None, mhttp._client_lease;
                     # not in a board-sized heap, where it runs what a board runs, see
                     # its DEFAULT_BUFSIZE; names the GET path has: board RAM)
                     io = H1Connection(io, 0)
@@ -741,4 +744,4 @@ def new_from_uri(uri, headers=None):
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
 _lazy.settle(Request, "mhttp._request_more", _RARE)
-_lazy.settle(Pool, "mhttp._request_more", "count close_all _evict _stale")
+_lazy.settle(Pool, "_request_more count close_all _stale;_client_lease _evict", None)
