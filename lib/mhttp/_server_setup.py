@@ -97,10 +97,12 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
     d = {"buf": memoryview(bytearray(bufsize)), "reaper": reaper, "cb": cb}
     if tls:
         # (TLS only: its abort, which closes the socket mbedTLS wraps too, and its
-        # readinto, which answers a plain-HTTP request with a 400: mhttp._server_tls)
-        from mhttp._server_tls import abort, readinto
-        d["abort"] = abort
-        d["readinto"] = readinto
+        # readinto, which answers a plain-HTTP request with a 400: mhttp._server_tls,
+        # named by a str, not an import statement: a cleartext server does not intern
+        # its name, board RAM)
+        m = __import__("mhttp._server_tls", None, None, ("abort",))
+        d["abort"] = m.abort
+        d["readinto"] = m.readinto
     k = type("Stream", (Stream,), d)
     srv.task = asyncio.create_task(Stream._serve(srv, s, k, tls, reaper))
     try:
