@@ -98,7 +98,7 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
     if tls:
         # (TLS only: its abort, which closes the socket mbedTLS wraps too, and its
         # readinto, which answers a plain-HTTP request with a 400: mhttp._server_tls.
-        # An import statement: one interned name, 16 B on every server; the module named
+        # An import statement: one interned name, ~10 B on every server; the module named
         # by a str was two constants this module's constant table kept alive, 96 B)
         from mhttp import _server_tls
         d["abort"] = _server_tls.abort
