@@ -1,5 +1,5 @@
 # HTTP/2 test app for tests_host/test_h2_*.py, portable (CPython and the MicroPython unix
-# port):  python tests_host/_h2_app.py PORT [--streams] [--cert C --key K]
+# port):  python tests_host/_h2_app.py PORT [--streams] [--cert C --key K] [--max-connections N]
 #   /            "Hello, World!" (any request body is read and dropped)
 #   /echo        the request body streamed back (flow control both ways)
 #   /big?n=N     N bytes (b"0123456789" repeated)
@@ -142,8 +142,11 @@ def main(argv):
     tls = None
     if "--cert" in argv:
         tls = (argv[argv.index("--cert") + 1], argv[argv.index("--key") + 1])
+    kw = {}
+    if "--max-connections" in argv:
+        kw["max_connections"] = int(argv[argv.index("--max-connections") + 1])
     srv = mserver.listen(app, host="127.0.0.1", port=port, tls=tls, streams=streams,
-                         idle_timeout=30, onerror=lambda s, c, o, e: print("error", o, repr(e)))
+                         idle_timeout=30, **kw, onerror=lambda s, c, o, e: print("error", o, repr(e)))
 
     async def run():
         await srv.listen()

@@ -10,6 +10,8 @@
 #   /upgrade    with "Upgrade: echo": 101, then echoes the raw tunnelled bytes upper-cased
 #   CONNECT x   200, then the same raw echo
 #   /pause      answers, stops accepting for 1 s (server.pause()), then server.resume()
+#   /fields?s=STATUS&NAME=VALUE&...   answers "ab" with the given :status and fields
+#               (repeated names repeated), no content-length unless given
 import sys
 
 try:
@@ -71,6 +73,17 @@ async def app(server, stream):
     if path == b"/stats":
         await _text(stream, b"200", b"accepted=%d requests=%d refused=%d" % (
             server.accepted, server.requests, server.refused))
+        return
+    if path.startswith(b"/fields?"):
+        h = [(b":status", b"200")]
+        for kv in path[8:].split(b"&"):
+            k, v = kv.split(b"=")
+            if k == b"s":
+                h[0] = (b":status", v)
+            else:
+                h.append((k, v))
+        await stream.write_headers(Headers(h), False)
+        await stream.write_chunk(b"ab", True)
         return
     await cli_serve.handler(server, stream)
 

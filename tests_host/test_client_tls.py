@@ -126,3 +126,82 @@ def test_our_server_over_tls(certs):
             _get(url + "/")
     finally:
         stop_process(p)
+
+
+SNI_SCRIPT = r'''
+import sys
+from mhttp import request, errors
+port, stalled, ca = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+for host, verify in (("localhost", 1), ("127.0.0.1", 0), ("localhost", 0)):
+    r = request.new_from_uri("https://%s:%d/" % (host, port))
+    if verify:
+        r.cafile = ca
+    else:
+        r.verify = False
+    h, st = r.go_blocking(10)
+    print("GOT", host, verify, h.get(":status"), st.get_body_as_string(10))
+r = request.new_from_uri("https://127.0.0.1:%d/" % stalled)
+r.verify = False
+try:
+    r.go_blocking(1)
+    print("STALLED none")
+except errors.Timeout as e:
+    print("STALLED Timeout")
+except Exception as e:
+    print("STALLED other %r" % (e,))
+'''
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_sni_and_handshake_timeout(certs, runtime, tmp_path):
+    # No SNI for an IP literal (RFC 6066 §3) where the name is not verified (MicroPython's
+    # mbedTLS verifies against the one name it also sends as SNI: a verifying context
+    # keeps it); a host name's is sent.  A TLS server that never answers the handshake:
+    # errors.Timeout (as a connect or read timeout) on both runtimes, not ConnectionClosed
+    # (CPython) or TLSError (MicroPython).
+    import socket
+    import ssl
+    import threading
+    from conftest import require_micropython, run_on
+    if runtime == "micropython":
+        require_micropython()
+    names = []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certs[3], certs[4])
+    ctx.sni_callback = lambda so, name, c: names.append(name)
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+    ls.settimeout(20)
+    stall = socket.socket()
+    stall.bind(("127.0.0.1", 0))
+    stall.listen(8)
+
+    def serve():
+        for i in range(3):
+            try:
+                c, a = ls.accept()
+                s = ctx.wrap_socket(c, server_side=True)
+                s.settimeout(5)
+                s.recv(1000)
+                s.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                s.close()
+            except Exception:
+                pass
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        path = str(tmp_path / "sni.py")
+        with open(path, "w") as f:
+            f.write(SNI_SCRIPT)
+        r = run_on(runtime, [path, str(ls.getsockname()[1]), str(stall.getsockname()[1]),
+                             certs[0]], timeout=60)
+        out = r.stdout.decode()
+        assert r.returncode == 0, out + r.stderr.decode()
+        assert out.count("GOT") == 3 and out.count(" b'ok'") == 3, out
+        assert names == ["localhost", None, "localhost"], names
+        assert "STALLED Timeout" in out, out
+    finally:
+        t.join(10)
+        ls.close()
+        stall.close()

@@ -127,6 +127,57 @@ def test_curl_https_alpn_h2(certs_dir):
         a.stop()
 
 
+@pytest.mark.parametrize("streams", [False, True])
+def test_https_alpn_h2_refused_in_http2_when_full(certs_dir, streams):
+    # At max_connections, a client that chose h2 by ALPN is refused in HTTP/2 (RFC 9113
+    # §3.4: the server's first bytes are a SETTINGS frame), by GOAWAY(last-stream-id 0,
+    # REFUSED_STREAM): no request processed, safe to send again.  It was an HTTP/1.1 503
+    # text (curl: no status; mhttp's client: FRAME_SIZE_ERROR on "HTT").
+    import socket
+    import ssl
+    curl = require("curl")
+    ca, cert, key = certs_dir
+    port = free_port()
+    a = Proc([PY, APP, str(port), "--cert", cert, "--key", key, "--max-connections", "1"]
+             + (["--streams"] if streams else []), port)
+    try:
+        ctx = ssl.create_default_context(cafile=ca)
+        ctx.set_alpn_protocols(["http/1.1"])
+        held = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                               server_hostname="localhost")
+        held.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert held.recv(500).startswith(b"HTTP/1.1 200")       # its slot held (keep-alive)
+        ctx2 = ssl.create_default_context(cafile=ca)
+        ctx2.set_alpn_protocols(["h2"])
+        c = ctx2.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                             server_hostname="localhost")
+        assert c.selected_alpn_protocol() == "h2"
+        c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0")
+        got = b""
+        while len(got) < 26:
+            d = c.recv(200)
+            if not d:
+                break
+            got += d
+        c.close()
+        assert got[:9] == b"\0\0\0\4\0\0\0\0\0", got             # SETTINGS
+        assert got[12:18] == b"\7\0\0\0\0\0", got                    # GOAWAY on stream 0
+        assert got[18:26] == b"\0\0\0\0\0\0\0\7", got              # last 0, REFUSED_STREAM
+        r = run([curl, "-sS", "-v", "--cacert", ca, "--http2", "https://localhost:%d/" % port], 30)
+        assert b"GOAWAY, error=7, last_stream=0" in r.stderr, r.stderr
+        import mhttp.request as request
+        from mhttp.errors import H2StreamError
+        rq = request.new_from_uri("https://localhost:%d/" % port)
+        rq.cafile = ca
+        rq.version = 2
+        rq.pool = False
+        with pytest.raises(H2StreamError, match="REFUSED_STREAM"):
+            rq.go_blocking(10)
+        held.close()
+    finally:
+        a.stop()
+
+
 @pytest.fixture(scope="module")
 def certs_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("h2certs")

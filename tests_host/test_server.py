@@ -385,6 +385,32 @@ def test_handler_exception_500_and_keeps_serving(server):
     assert b"boom after the head" in log
 
 
+def test_handler_bad_framing_fields_500(server):
+    # A handler's two differing Content-Length values (RFC 9110 §8.6: a framing error a
+    # sender must not generate) are refused as any invalid value: 500, not sent as given
+    # (a proxy framing by the first one saw a complete shorter response); a :status
+    # outside 100-599 too (RFC 9110 §15).
+    for q in (b"content-length=2&content-length=9", b"content-length=9&content-length=2",
+              b"s=999", b"s=600"):
+        out, closed = raw(server.port, b"GET /fields?" + q + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert out.startswith(b"HTTP/1.1 500 Internal Server Error\r\n"), (q, out)
+    # the same value twice goes out as given
+    out, closed = raw(server.port, b"GET /fields?content-length=2&content-length=2 HTTP/1.1\r\n"
+                      b"Host: x\r\nConnection: close\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"\r\n\r\nab"), out
+    assert get_ok(server.port)
+
+
+def test_http10_close_delimited_response_says_close(server):
+    # An HTTP/1.0 request without keep-alive, a handler saying "connection: keep-alive"
+    # and no length: the body is close-delimited, so the response says close, not the
+    # handler's keep-alive (RFC 9112 §9.3, §6.3 item 8).
+    out, closed = raw(server.port, b"GET /fields?connection=keep-alive HTTP/1.0\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"\r\n\r\nab") and closed, out
+    head = out.split(b"\r\n\r\n")[0].lower()
+    assert b"keep-alive" not in head and b"\r\nconnection: close\r\n" in head + b"\r\n", out
+
+
 def test_graceful_close_with_in_flight_request(server):
     # an idle keep-alive connection, an in-flight slow request, then /shutdown
     idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)
@@ -450,6 +476,71 @@ def test_https_curl(runtime, certs, tmp_path):
         # without the CA, curl refuses the certificate
         r = curl(url + "/")
         assert r.returncode == 60
+    finally:
+        s.stop()
+
+
+def _fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_https_port_plain_http_requests_closed_not_leaked(runtime, certs):
+    # A plain-HTTP request sent to the TLS port (a browser told http:// for https://, a
+    # scanner): the connection is closed (MicroPython: after a clear-text 400, as nginx
+    # answers), its socket with it: the server's fd count stays flat (MicroPython's
+    # SSLSocket.close() after an mbedTLS error used to leave the accepted socket open,
+    # one per such request, outside max_connections), and a TLS client is still served.
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc")
+    s = ServerProc(runtime, ["--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem"),
+                             "--max-connections", "4", "--header-timeout", "30",
+                             "--idle-timeout", "30"])
+    try:
+        url = "https://127.0.0.1:%d" % s.port
+        assert curl("--cacert", str(certs / "ca.pem"), url + "/").stdout == HELLO
+        time.sleep(0.3)
+        f0 = _fds(s.proc.pid)
+        t0 = time.time()
+        for i in range(10):
+            got, closed = raw(s.port, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", timeout=10)
+            assert closed, got
+            if runtime == "micropython":
+                assert got.startswith(b"HTTP/1.1 400 ") and got.endswith(
+                    b"plain HTTP request sent to an HTTPS port\n"), got
+        assert time.time() - t0 < 10    # closed at once, not at a timeout
+        # more than max_connections of them, yet a TLS client is served
+        assert wait_until(lambda: _fds(s.proc.pid) <= f0, 5), (f0, _fds(s.proc.pid))
+        r = curl("--cacert", str(certs / "ca.pem"), url + "/")
+        assert r.returncode == 0 and r.stdout == HELLO, r.stderr
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "cpython-streams"])
+def test_https_stalled_handshake_bounded_by_header_timeout(runtime, certs):
+    # CPython: a connection to the TLS port that never sends (or never finishes) its
+    # ClientHello is closed at ~header_timeout, as a stalled request head (asyncio ran the
+    # handshake under its own 60 s ssl_handshake_timeout, a flood of silent connections
+    # held that long, each an fd).  (MicroPython runs the handshake in the connection's
+    # first read: bounded by idle_timeout as a silent cleartext connection, and counted
+    # in max_connections.)
+    s = ServerProc(runtime, ["--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem"),
+                             "--header-timeout", "1", "--idle-timeout", "30"])
+    try:
+        t0 = time.time()
+        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=8) for i in range(3)]
+        socks[1].sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")   # a partial ClientHello
+        for c in socks:
+            try:
+                assert c.recv(100) == b""
+            except ConnectionResetError:
+                pass
+            c.close()
+        assert time.time() - t0 < 6
+        url = "https://127.0.0.1:%d" % s.port
+        r = curl("--cacert", str(certs / "ca.pem"), url + "/")
+        assert r.returncode == 0 and r.stdout == HELLO, r.stderr
     finally:
         s.stop()
 

@@ -216,7 +216,8 @@ def send_response(self, headers, end_stream, extra=None):
         if n == b":status":
             status = _b(f[1])
             break
-    if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48:
+    if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48 or \
+            status[0] > 53:     # (RFC 9110 §15: 100-599; 48, 53: "0", "5")
         raise h1._err(67, None, None)  # a response needs a 3-digit :status
     code = int(status)
     # (line: the words of request_head; status, then method below: slots reused)
@@ -318,6 +319,16 @@ def send_response(self, headers, end_stream, extra=None):
             out.append(line[_W_KA:_W_CLOSE])
     elif conn is None:
         out.append(line[_W_CLOSE:_W_END])
+    else:
+        conn = conn.lower()
+        if line[_W_CLOSE + 12:_W_END - 2] not in conn:
+            # the handler's Connection on a response we close after (an HTTP/1.0
+            # client's close-delimited body, close_after): its keep-alive dropped, close
+            # said ("keep-alive", "close", "connection": slices of line, no constants)
+            if line[_W_KA + 12:_W_CLOSE - 2] in conn:
+                from mhttp._h1_rare import _drop
+                _drop(out, line[_W_CLOSE:_W_CLOSE + 10])
+            out.append(line[_W_CLOSE:_W_END])
     if extra:
         out.extend(extra)
     out.append(b"\r\n")
@@ -448,7 +459,11 @@ def _out(self, headers, end_stream):
         elif n == b"server":
             has_server = True
         elif n == b"content-length":
-            has_cl = True
+            if has_cl and has_cl != f[1]:
+                # two differing values (RFC 9110 §8.6: a framing error for the client;
+                # the same one twice goes out as given): refused as an invalid value
+                raise h1._err(53, [has_cl, f[1]], None)  # invalid content-length %r
+            has_cl = f[1]
     if st is None:
         from mhttp.errors import Error
         from mhttp.h1_connection import _err

@@ -10,7 +10,8 @@
 #   await io.close()               (io.abort() closes without waiting)
 #   io.peername(), io.localname()  address tuples or None where the runtime cannot say
 #   io.alpn()                      the ALPN protocol agreed on (bytes) or None
-#   io.tls                         True on a TLS connection
+#   io.tls                         true on a TLS connection (True; MicroPython's accept loop:
+#                                  the accepted socket, see mhttp.server.Stream._serve)
 #   io.deadline / io.expire()      used by a Reaper (below): one timer task per server
 #                                  instead of one timer per read
 #

@@ -71,6 +71,11 @@ def _err(n, a=None, b=None, c=None):
         return Timeout(t % (a,) if n < 4 else t)
     if n == 10:
         return ConnectionClosed(t % (a,))
+    if n == 9 and getattr(c, "args", None) and (c.args[0] == 110 or c.args[0] == 116):
+        # the handshake timed out (ETIMEDOUT: the unix port's 110, some ports' 116):
+        # Timeout, as a connect or read timeout (CPython's glue too)
+        n = 8
+        t = "TLS handshake with %s:%s timed out"
     t = t % ((a, b) if n == 8 else (a, b, c))
     if n == 7:
         t += _zone(a, c)

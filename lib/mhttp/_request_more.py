@@ -776,7 +776,7 @@ def _stale(self, io):
 def _evict(self, key, n):
     # Pool.put beyond the limits (n: the entries for key, the new one included): closes
     # the oldest for key while over max_per_key, then the oldest overall while over
-    # max_total.
+    # max_total.  (Pool's _evict is mhttp._client_lease's, which calls this one.)
     es = self.entries
     while n > self.max_per_key or len(es) > self.max_total:
         victim = None

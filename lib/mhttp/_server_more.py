@@ -124,6 +124,15 @@ async def _error_close(self, io, status, write_timeout=None):
     # no response, only the lingering close (an HTTP/2 connection after our final GOAWAY).
     from mhttp._io import ticks_ms, ticks_diff
     try:
+        if status == 503 and self.http2 and self.tls is not None and io.alpn() == b"h2":
+            # refused (full, closing) after the client chose h2 by ALPN: an HTTP/2 answer
+            # (RFC 9113 §3.4: our first bytes are a SETTINGS frame), then GOAWAY with
+            # last-stream-id 0 and REFUSED_STREAM: no stream processed, the client may
+            # send its request again (§6.8, §8.7), as to a refused stream
+            await io.send([b"\0\0\0\4\0\0\0\0\0\0\0\x25\7\0\0\0\0\0\0\0\0\0\0\0\0\7"
+                           b"server busy (max_connections)"],
+                          write_timeout or self.write_timeout)
+            status = None
         if status is not None:
             from mhttp.h1_connection import error_response
             await io.send([error_response(status)], write_timeout or self.write_timeout)

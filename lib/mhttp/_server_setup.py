@@ -38,8 +38,17 @@ async def listen(self):
             # request runs it)
             import mhttp._h1_server  # noqa: F401
         kw = {}
-        if _mhttp_port.NAME == "cpython" and self.streams:
-            kw["streams"] = True
+        if _mhttp_port.NAME == "cpython":
+            if self.streams:
+                kw["streams"] = True
+            if self.tls is not None and self.header_timeout:
+                # asyncio runs the TLS handshake before the server sees the connection:
+                # bounded by header_timeout, as the request head it precedes (asyncio's
+                # default is 60 s: a flood of silent connections held that long).
+                # (MicroPython: the handshake runs in the connection's first read, under
+                # the Reaper's header_timeout and max_connections already.)  ("timeout":
+                # a name MicroPython has interned already, board RAM.)
+                kw["timeout"] = self.header_timeout
         # While it binds, _serve is m, a list of its own (pause() appends to it,
         # resume() empties it): close(), pause(), resume(), loop() and another listen()
         # see a bind under way, and whichever of close() and pause() comes meanwhile
@@ -86,14 +95,24 @@ async def start_server(cb, host, port, tls, backlog, reaper, bufsize):
     # The server's settings (buf, reaper, cb: see Stream) are class attributes of the
     # class of its connections: Stream itself, unless another server holds it (one whose
     # Reaper runs or still watches connections: listening, paused, or closing; a server
-    # without a Reaper never takes it), then a class of its own, named as its base (no new
-    # interned name).  Board RAM: a class is ~290 B, the common single server makes none.
-    # The same server again (resume()) takes Stream back: its connections from before
-    # pause() see the new buffer (scratch, see Stream) and callback (the same server's).
-    # Server.close() gives Stream back once none of its connections is left.
+    # without a Reaper never takes it) or the server speaks TLS, then a class of its own,
+    # named as its base (no new interned name).  Board RAM: a class is ~290 B, the common
+    # single cleartext server makes none.  The same server again (resume()) takes Stream
+    # back: its connections from before pause() see the new buffer (scratch, see Stream)
+    # and callback (the same server's).  Server.close() gives Stream back once none of
+    # its connections is left.
     k = Stream
     r = k.reaper
-    if reaper is None or (r is not None and r is not reaper and (r.task is not None or r.ios)):
+    if tls:
+        # (TLS only: its abort, which closes the socket mbedTLS wraps too, and its
+        # readinto, which answers a plain-HTTP request with a 400: mhttp._server_tls.
+        # An import statement: one interned name, ~10 B on every server; the module named
+        # by a str was two constants this module's constant table kept alive, 96 B)
+        from mhttp import _server_tls
+        k = type("Stream", (Stream,), {"abort": _server_tls.abort,
+                                       "readinto": _server_tls.readinto})
+    elif reaper is None or (r is not None and r is not reaper and
+                            (r.task is not None or r.ios)):
         k = type("Stream", (Stream,), {})
     else:
         # (started now, not by listen(): a second server's start_server, while this one

@@ -145,6 +145,12 @@ async def _open(req, blocking, timeout, pool=None, key=None):
         "h2c_upgrade": req.h2c_upgrade}, timeout)
     if getattr(conn, "version", 1) == 2 and pool:
         pool.put(key, conn)
+    elif blocking and pool:
+        import _mhttp_port
+        if _mhttp_port.DEFAULT_BUFSIZE == 2048 and hasattr(pool, "_evict"):
+            # the unix port in a desktop's heap: its sockets have no finaliser
+            # (mhttp._client_lease, see mhttp.request.Request._open)
+            pool._evict(conn, None)
     return conn
 
 

@@ -61,7 +61,9 @@
 #     the end with keep-alive; a stream that was not read to the end is never reused
 #     (stream.shutdown() closes its connection).  As lua-http's, the stream owns what it
 #     holds until then: one dropped unread keeps its HTTP/1 connection open until the
-#     garbage collector frees it (CPython: a ResourceWarning), its HTTP/2 stream open on
+#     garbage collector frees it (CPython: a ResourceWarning; the MicroPython unix
+#     port's plain sockets have no finaliser: there a pool closes the oldest such
+#     connections past max_total, mhttp._client_lease), its HTTP/2 stream open on
 #     the shared connection (its unread DATA buffered) until the server ends it; call
 #     shutdown() on a response you stop reading.  An HTTP/2 connection is shared by every
 #     request to its origin; concurrent first requests wait for the one connection being
@@ -349,8 +351,11 @@ class Request:
             if name == "shutdown":
                 return _lazy.bind(self, name, "mhttp._request_more", "shutdown")
             return getattr(self.stream, name)
-        return _lazy.bind(self, name, "mhttp._request_more",
-                          "count close_all _evict _stale" if isinstance(self, Pool) else _RARE)
+        if isinstance(self, Pool):
+            # (_evict: mhttp._client_lease's, see Request._open)
+            return _lazy.bind(self, name, "_request_more count close_all _stale;"
+                              "_client_lease _evict", None)
+        return _lazy.bind(self, name, "mhttp._request_more", _RARE)
 
     # -- sending --------------------------------------------------------------
 
@@ -507,6 +512,15 @@ class Request:
             if blocking:
                 io = _mhttp_port.open_connection_blocking(self.host, self.port, None, None,
                                                           None, _left(deadline))
+                if pool and _mhttp_port.DEFAULT_BUFSIZE == 2048:
+                    # the unix port in a desktop's heap: its sockets have no finaliser,
+                    # a pool bounds them (Pool._evict with n None, mhttp._client_lease;
+                    # not in a board-sized heap, where it runs what a board runs, see
+                    # its DEFAULT_BUFSIZE; names the GET path has: board RAM)
+                    io = H1Connection(io, 0)
+                    if hasattr(pool, "_evict"):
+                        pool._evict(io, None)
+                    return io
             else:
                 io = await _mhttp_port.open_connection(self.host, self.port, None, None, None,
                                                        _left(deadline))
@@ -737,4 +751,4 @@ def new_from_uri(uri, headers=None):
 
 # CPython: the rare methods bound at import, no __getattr__ on these classes (mhttp._lazy)
 _lazy.settle(Request, "mhttp._request_more", _RARE)
-_lazy.settle(Pool, "mhttp._request_more", "count close_all _evict _stale")
+_lazy.settle(Pool, "_request_more count close_all _stale;_client_lease _evict", None)

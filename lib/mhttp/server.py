@@ -633,6 +633,10 @@ class Stream(StreamIO):
                 s2, addr = s.accept()
             except:  # noqa: E722  (as asyncio: a failed accept is ignored)
                 continue
+            # TLS: the accepted socket itself, kept as the Stream's tls (a true value)
+            # for its abort to close (mhttp._server_tls: mbedTLS's close() after an error
+            # leaves the socket it wraps open)
+            r = tls and s2
             if tls:
                 try:
                     s2 = tls.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
@@ -648,7 +652,7 @@ class Stream(StreamIO):
                 pass
             io = None
             try:
-                io = k(s2, addr, None, bool(tls))
+                io = k(s2, addr, None, r)
                 if reaper is not None:
                     reaper.add(io)
                 core.create_task(io)     # (io runs cb(io) as its first turn, see Stream)
@@ -659,7 +663,9 @@ class Stream(StreamIO):
                 if io is not None and reaper is not None:
                     reaper.remove(io)
                 s2.close()
-            io = s2 = addr = None    # (this frame keeps no connection alive)
+                if r:
+                    r.close()
+            io = s2 = addr = r = None    # (this frame keeps no connection alive)
 
 
 def start_server(cb, host, port, tls=None, backlog=16, reaper=None, bufsize=None):

@@ -46,6 +46,18 @@ def client_tls_context(cafile=None, verify=True, alpn=None, certfile=None, keyfi
                            "(MicroPython has no system trust store): pass cafile=..., or verify=False")
         else:
             ctx.verify_mode = ssl.CERT_NONE
+            # Unverified: the name is only the SNI, and an IP literal is none (RFC 6066
+            # §3: not permitted in HostName; CPython sends none).  (A verifying context
+            # keeps it: mbedTLS checks the certificate against that one name, IP
+            # literals included, and refuses CERT_REQUIRED without it.)
+            w = ctx.wrap_socket
+
+            def wrap_socket(sock, *a, **kw):
+                h = kw.get("server_hostname")
+                if h and (":" in h or h.replace(".", "").isdigit()):
+                    kw["server_hostname"] = None
+                return w(sock, *a, **kw)
+            ctx.wrap_socket = wrap_socket
         if certfile:
             ctx.load_cert_chain(_der(certfile), _der(keyfile))
     except (OSError, ValueError) as e:

@@ -122,6 +122,9 @@ def open_connection_blocking(host, port, tls=None, server_hostname=None, alpn=No
         except ssl.SSLError as e:
             s.close()
             raise TLSError("TLS handshake with %s:%s failed: %s" % (host, port, e))
+        except socket.timeout:
+            s.close()
+            raise Timeout("TLS handshake with %s:%s timed out after %ss" % (host, port, timeout))
         except OSError as e:
             s.close()
             raise ConnectionClosed("TLS handshake with %s:%s failed: %s" % (host, port, e))
@@ -485,10 +488,15 @@ class _Server:
 
 
 async def start_server(cb, host, port, tls=None, backlog=128, reaper=None, bufsize=DEFAULT_BUFSIZE,
-                       streams=False):
+                       streams=False, timeout=None):
     # cb(io) is a coroutine function run per accepted connection.  streams=True uses
     # asyncio streams (the MicroPython code path) instead of the Protocol fast path.
+    # timeout: a TLS handshake's bound in seconds (asyncio's ssl_handshake_timeout, 60 s
+    # when None; mhttp.server passes its header_timeout).
     loop = asyncio.get_running_loop()
+    kw = {}
+    if tls is not None and timeout:
+        kw["ssl_handshake_timeout"] = timeout
     if streams:
         from mhttp._io_stream import StreamIO
 
@@ -504,8 +512,8 @@ async def start_server(cb, host, port, tls=None, backlog=128, reaper=None, bufsi
                 io.abort()
 
         srv = await asyncio.start_server(on_conn, host, port, ssl=tls, backlog=backlog,
-                                         limit=max(bufsize, 65536))
+                                         limit=max(bufsize, 65536), **kw)
         return _Server(srv)
     srv = await loop.create_server(lambda: ProtocolIO(cb, loop, reaper, tls is not None),
-                                   host, port, ssl=tls, backlog=backlog)
+                                   host, port, ssl=tls, backlog=backlog, **kw)
     return _Server(srv)
