@@ -218,7 +218,7 @@ def send_response(self, headers, end_stream, extra=None):
             break
     if status is None or len(status) != 3 or not status.isdigit() or status[0] == 48 or \
             status[0] > 53:     # (RFC 9110 §15: 100-599; 48, 53: "0", "5")
-        raise h1._err(67, None, None)  # a response needs a 3-digit :status
+        raise h1._err(67, None, None)  # a response needs a :status of 100-599
     code = int(status)
     # (line: the words of request_head; status, then method below: slots reused)
     line = b"CONNECT HEAD 101 100-continue HTTP/1.1 %d %s\r\ncontent-length: 0\r\n" \

@@ -79,7 +79,7 @@ text = (
     "treated as an error)\n"  # 64
     "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1: the framing is faulty)\n"  # 65
     "response head already sent\n"  # 66
-    "a response needs a 3-digit :status\n"  # 67
+    "a response needs a :status of 100-599\n"  # 67
     "content-length and transfer-encoding in one response (RFC 9112 §6.2)\n"  # 68
     "malformed status-line %r\n"  # 69
     "malformed status code %r\n"  # 70

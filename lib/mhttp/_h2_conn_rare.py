@@ -263,7 +263,7 @@ ERRORS = (
     (Error, 'get_next_chunk: write the request head first'),  # 9
     (ConnectionClosed, 'no new stream: the peer sent GOAWAY'),  # 10
     (Error, 'write_headers: no stream id'),  # 11
-    (Error, 'write_headers: a response needs a 3-digit :status field'),  # 12
+    (Error, 'write_headers: a response needs a :status of 100-599'),  # 12
     (ProtocolError, 'write_chunk: stream %s already ended'),  # 13
     (Error, 'write_chunk: write the request head first'),  # 14
     (Timeout, 'stream %s stalled: no WINDOW_UPDATE within %ss'),  # 15

@@ -913,9 +913,10 @@ class H2Stream(_sc.StreamCommon):
                 self.tunnel = True
         elif conn.server and not self.headers_sent:
             st = l[0][1] if l and l[0][0] == b":status" else headers.get(b":status")
-            if st is None or len(st) != 3 or not st.isdigit() or st[0] == 48:
-                # (100-999, what mhttp.h1 writes too: RFC 9110 §15, a class per first digit)
-                # write_headers: a response needs a 3-digit :status field
+            if st is None or len(st) != 3 or not st.isdigit() or st[0] == 48 or st[0] > 53:
+                # (100-599, what mhttp.h1 writes too: RFC 9110 §15, values outside it are
+                # invalid; a client reads 600-999 as 5xx; 48, 53: "0", "5")
+                # write_headers: a response needs a :status of 100-599
                 raise _cerr(12)
             if not st or st[0] != 49:     # not "1xx" (board RAM: no slice objects)
                 self.headers_sent = True
