@@ -169,6 +169,10 @@ def request_head(self, items):
     if not body:
         self._rs = _RS_DONE
         self.their_done = True
+    elif connect:
+        # a CONNECT request with content (RFC 9110 §9.3.6: a CONNECT request message does not
+        # have content)
+        raise h1._err(83)
     elif expect is not None and ver == b"1.1" and expect.lower() == b"100-continue":
         self.expect_continue = True
     return (_EV_HEADERS, Headers._trusted(hl), not body)

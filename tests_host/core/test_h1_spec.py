@@ -254,6 +254,40 @@ def test_no_101_before_the_request_body_is_read():
 
 # ---- 5. RFC 9112 §3.2.2: absolute-form ----
 
+def test_connect_request_with_content_refused():
+    # RFC 9110 §9.3.6: "A CONNECT request message does not have content" (a server MAY
+    # reject one that has): a Content-Length or Transfer-Encoding giving it content is a
+    # 400 (audit2 finding 3: the first tunnel bytes were read as its body); an empty one
+    # ("Content-Length: 0") gives it none and is accepted.
+    head = b"CONNECT a.b:443 HTTP/1.1\r\nHost: a.b:443\r\n"
+    for fields, tail in ((b"Content-Length: 5\r\n", b"\x16\x03\x01\x02\x00REST"),
+                         (b"Content-Length: 5, 5\r\n", b"\x16\x03\x01\x02\x00REST"),
+                         (b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n"),
+                         (b"Transfer-Encoding: chunked\r\n", b"")):
+        for bytewise in (False, True):
+            s = H1Protocol(SERVER)
+            raw = head + fields + b"\r\n" + tail
+            e = raises(H1Error, feed_all, s, raw, bytewise)
+            assert e.status_hint == 400 and "CONNECT" in str(e), (fields, e)
+            assert not s.keep_alive
+            # the error answer closes the connection
+            out = s.send_headers([(b":status", b"400"), (b"content-length", b"0")], True)
+            assert b"connection: close" in out.lower()
+    s = H1Protocol(SERVER)
+    s.receive_data(head + b"Content-Length: 0\r\n\r\n\x16\x03")
+    ev = s.next_event()
+    assert ev[0] == EV_HEADERS and ev[2] is True
+    assert s.send_headers([(b":status", b"200")]) == b"HTTP/1.1 200 OK\r\n\r\n"
+    assert s.next_event() == (EV_DATA, b"\x16\x03", False)
+    # mhttp's own CONNECT (the h1 client core, mhttp.request.new_connect) carries neither
+    c = H1Protocol(CLIENT)
+    req = c.send_headers([(":method", "CONNECT"), (":authority", "a.b:443")], True)
+    assert b"content-length" not in req.lower() and b"transfer-encoding" not in req.lower()
+    from mhttp.request import new_connect
+    h = new_connect("http://proxy:8080", b"a.b:443").headers
+    assert h.get(b"content-length") is None and h.get(b"transfer-encoding") is None
+
+
 def test_absolute_form_target():
     cases = (
         (b"GET http://a.example:81/p/q?x=1 HTTP/1.1", b"/p/q?x=1", b"a.example:81", b"http"),
