@@ -127,15 +127,14 @@ def _head(self, ver, hl, r):
         return (_EV_HEADERS, headers, False)
     # RFC 9112 §6.3, in its order: a response to HEAD and a 204/304 (items 1-2) have no
     # body whatever Content-Length / Transfer-Encoding say (they describe the response
-    # the request would otherwise have had), so those fields are not even parsed.
-    if m is not None and len(m) == 4 and _W.startswith(m, 73) or status == 204 or \
-            status == 304:     # HEAD
-        body = False
-    elif te is not None:
+    # the request would otherwise have had); a Content-Length there is still checked and
+    # collapsed as on any response (RFC 9110 §8.6: the size a caller may read from it).
+    body = not (m is not None and len(m) == 4 and _W.startswith(m, 73) or status == 204 or
+                status == 304)     # HEAD
+    if te is not None and body:
         # (its framing is read by mhttp._h1_rare, which reads the body too)
         from mhttp._h1_rare import _te_response
         _te_response(self, te, cl)
-        body = True
     elif cl is not None:
         n = h1._parse_cl(cl, None)
         if not cl.isdigit():
@@ -143,15 +142,15 @@ def _head(self, ver, hl, r):
             # headers holds hl itself)
             from mhttp._h1_rare import _cl_one
             _cl_one(hl, n)
-        body = n > 0
-        if body:
+        if body and n:
             if self.max_body is not None and n > self.max_body:
                 raise h1._err(73, n, 413)  # Content-Length %d exceeds the body limit
             self._rleft = n
             self._rs = _RS_CL
-    else:
+        else:
+            body = False
+    elif body:
         # RFC 9112 §6.3 item 8: read until the connection closes.
-        body = True
         self.keep_alive = False
         self._rs = _RS_CLOSE
     if not body:

@@ -369,26 +369,30 @@ def _r_chunk_crlf(self):
 
 
 def _r_trailers(self):
+    # The trailer section (RFC 9112 §7.1.2), the lines of a head after the last chunk.
+    # While it arrives in part, self._scan holds how many bytes past self._pos were
+    # checked already and self._rleft (0 in this state: a slot of the chunk reader's,
+    # reused) how many of its lines they ended: each byte is looked at once however the
+    # section is cut, as the head reader does (a section received a byte at a time cost
+    # the square of its length otherwise), and the limits (max_header_bytes, max_line,
+    # max_headers) are applied as its lines arrive.  Both are reset when it ends.
     buf = self._buf
     pos = self._pos
+    scan = self._scan
     if buf.startswith(b"\r\n", pos):
+        end = pos
+    else:
+        end = buf.find(b"\r\n\r\n", pos + (scan - 3 if scan > 3 else 0))
+        if end < 0:
+            return _trailers_part(self, buf, pos, scan)
+    if scan:
+        self._scan = 0
+        self._rleft = 0
+    if end == pos:
         self._pos = pos + 2
         self._rs = _RS_DONE
         self.their_done = True
         return (_EV_DATA, b"", True)
-    end = buf.find(b"\r\n\r\n", pos)
-    if end < 0:
-        have = len(buf) - pos
-        if have > self.max_header_bytes + 3:
-            raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
-        j = buf.find(b"\n", pos)
-        while j >= 0:
-            if j == pos or buf[j - 1] != 13:
-                raise _err(36)  # bare LF in the trailer section
-            j = buf.find(b"\n", j + 1)
-        if self._eof:
-            raise _err(37)  # connection closed in the trailer section
-        return None
     if end - pos > self.max_header_bytes:
         raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
     block = buf[pos:end]
@@ -412,6 +416,47 @@ def _r_trailers(self):
     self._rs = _RS_DONE
     self.their_done = True
     return (_EV_TRAILERS, Headers._trusted(hl))
+
+
+def _trailers_part(self, buf, pos, scan):
+    # Part of a trailer section (no blank line yet): the bytes after the scan bytes
+    # checked by an earlier call are checked here, the lines they end counted (see
+    # _r_trailers); the verdicts are those of the whole section (_r_trailers), given as
+    # soon as the bytes held make them certain.
+    have = len(buf) - pos
+    if have > self.max_header_bytes + 3:
+        raise _err(35, self.max_header_bytes, 431)  # trailer section larger than %d bytes
+    i = pos + scan                      # the first byte not checked yet
+    n = self._rleft                     # the lines ended so far
+    lim = self.max_line
+    s = buf.rfind(b"\n", pos, i)         # s: where the line being read starts
+    s = pos if s < 0 else s + 1
+    j = buf.find(b"\n", i)
+    while j >= 0:
+        if j == pos or buf[j - 1] != 13:
+            raise _err(36)  # bare LF in the trailer section
+        if j - 1 - s > lim:
+            raise _err(41, lim, 431)  # trailer field line longer than %d bytes
+        n += 1
+        s = j + 1
+        j = buf.find(b"\n", s)
+    if n > self.max_headers:
+        raise _err(40, self.max_headers, 431)  # more than %d trailer fields
+    # (a line of lim bytes may be followed by its CR alone)
+    if len(buf) - s > lim + 1:
+        raise _err(41, lim, 431)  # trailer field line longer than %d bytes
+    j = buf.find(b"\r", i - 1 if scan else i)    # (a CR last checked may be bare now)
+    while 0 <= j < len(buf) - 1:
+        if buf[j + 1] != 10:
+            raise _err(38)  # bare CR or LF in the trailer section
+        j = buf.find(b"\r", j + 1)
+    if _bad_block(buf[i:], None):
+        raise _err(39)  # control character in the trailer section
+    if self._eof:
+        raise _err(37)  # connection closed in the trailer section
+    self._scan = have
+    self._rleft = n
+    return None
 
 
 def _r_close(self):

@@ -195,6 +195,10 @@ def request_head(self, items):
     if not body:
         self._rs = _RS_DONE
         self.their_done = True
+    elif connect:
+        # a CONNECT request with content (RFC 9110 §9.3.6: a CONNECT request message does not
+        # have content)
+        raise h1._err(83)
     elif expect is not None and ver == b"1.1" and len(expect) == 12 and \
             line.startswith(expect.lower(), _W_100C):
         self.expect_continue = True

@@ -95,4 +95,6 @@ text = (
     "101 before the end of the request body\n"  # 80
     "an HTTP/1.0 request body needs a content-length (no chunked coding)\n"  # 81
     "obs-fold continuing %r (only a field that does not steer framing may be folded)\n"  # 82
+    "a CONNECT request with content (RFC 9110 §9.3.6: a CONNECT request message does "
+    "not have content)\n"  # 83
 )

@@ -54,6 +54,13 @@ BAD_REQUESTS = [
     ("connect_unclosed_bracket", b"CONNECT [::1:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("connect_stray_bracket", b"CONNECT x]y:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("connect_bracket_inside", b"CONNECT a[b]c:443 HTTP/1.1\r\n" + H + b"\r\n", 400),
+    # RFC 9110 §9.3.6: a CONNECT request message does not have content (what follows its
+    # head is the tunnel's: a front-end that reads it so would see the server take the
+    # first tunnel bytes as a body)
+    ("connect_content_length", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
+     b"Content-Length: 5\r\n\r\n\x16\x03\x01\x02\x00", 400),
+    ("connect_chunked", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n5\r\n\x16\x03\x01\x02\x00\r\n0\r\n\r\n", 400),
     ("request_line_too_long", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n" + H + b"\r\n", 414),
     ("bare_lf_everywhere", b"GET / HTTP/1.1\nHost: example.com\n\n", 400),
     ("bare_lf_request_line", b"GET / HTTP/1.1\nHost: example.com\r\n\r\n", 400),

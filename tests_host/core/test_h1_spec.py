@@ -42,13 +42,11 @@ def body_of(evs):
 def test_bodiless_responses_ignore_bad_framing_fields():
     cases = (
         (b"HEAD", b"200 OK", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-        (b"HEAD", b"200 OK", b"Content-Length: abc\r\n"),
-        (b"HEAD", b"200 OK", b"Content-Length: 5\r\nContent-Length: 6\r\n"),
         (b"HEAD", b"200 OK", b"Transfer-Encoding: gzip\r\n"),
+        (b"HEAD", b"200 OK", b"Content-Length: 99999999999\r\n"),
         (b"GET", b"204 No Content", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-        (b"GET", b"204 No Content", b"Content-Length: -1\r\n"),
         (b"GET", b"304 Not Modified", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
-        (b"GET", b"304 Not Modified", b"Content-Length: 1,2\r\n"),
+        (b"GET", b"304 Not Modified", b"Transfer-Encoding: x, chunked, gzip\r\n"),
     )
     for bytewise in (False, True):
         for method, status, fields in cases:
@@ -63,6 +61,49 @@ def test_bodiless_responses_ignore_bad_framing_fields():
             c.send_headers(REQ, True)
             c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             assert body_of(events(c)) == b"ok"
+
+
+def test_bodiless_responses_content_length_checked_and_collapsed():
+    # RFC 9110 §8.6: the Content-Length of a response to HEAD or of a 204/304 does not
+    # frame it (RFC 9112 §6.3 items 1-2: no body either way) but is a field a caller
+    # reads (a HEAD's: the size of the resource): checked and collapsed as on any
+    # response (audit2 finding 2: "5, 5", "5, 6", "-1", "abc" reached the caller as sent).
+    ok = (
+        (b"HEAD", b"200 OK", b"Content-Length: 5, 5\r\n"),
+        (b"HEAD", b"200 OK", b"Content-Length: 5\r\ncontent-length: 5\r\n"),
+        (b"GET", b"204 No Content", b"Content-Length: 7,7\r\n"),
+        (b"GET", b"304 Not Modified", b"Content-Length: 5 , 5\r\nTransfer-Encoding: chunked\r\n"),
+    )
+    bad = (
+        (b"HEAD", b"200 OK", b"Content-Length: abc\r\n"),
+        (b"HEAD", b"200 OK", b"Content-Length: 5\r\nContent-Length: 6\r\n"),
+        (b"GET", b"204 No Content", b"Content-Length: -1\r\n"),
+        (b"GET", b"304 Not Modified", b"Content-Length: 5, 6\r\n"),
+        (b"GET", b"304 Not Modified", b"Content-Length: 1,2\r\n"),
+        (b"HEAD", b"404 Not Found", b"Content-Length: \r\n"),
+    )
+    for bytewise in (False, True):
+        for method, status, fields in ok:
+            c = client(method)
+            evs = feed_all(c, b"HTTP/1.1 " + status + b"\r\n" + fields + b"\r\n", bytewise)
+            assert len(evs) == 1 and evs[0][0] == EV_HEADERS and evs[0][2] is True, evs
+            h = [f[:2] for f in evs[0][1] if f[0] == b"content-length"]
+            assert len(h) == 1 and h[0][1].isdigit(), (method, status, fields, h)
+            assert c.their_done and c.keep_alive
+            c.start_next_cycle()
+            c.send_headers(REQ, True)
+            c.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            assert body_of(events(c)) == b"ok"
+        for method, status, fields in bad:
+            c = client(method)
+            e = raises(H1Error, feed_all, c, b"HTTP/1.1 " + status + b"\r\n" + fields + b"\r\n",
+                       bytewise)
+            assert "Content-Length" in str(e) and not c.keep_alive, (fields, e)
+            # the same field on a response with a body: the same error
+            c2 = client()
+            e2 = raises(H1Error, feed_all, c2, b"HTTP/1.1 200 OK\r\n" + fields + b"\r\n",
+                        bytewise)
+            assert str(e2) == str(e)
 
 
 def test_cl_te_still_rejected_on_responses_with_a_body():
@@ -212,6 +253,40 @@ def test_no_101_before_the_request_body_is_read():
 
 
 # ---- 5. RFC 9112 §3.2.2: absolute-form ----
+
+def test_connect_request_with_content_refused():
+    # RFC 9110 §9.3.6: "A CONNECT request message does not have content" (a server MAY
+    # reject one that has): a Content-Length or Transfer-Encoding giving it content is a
+    # 400 (audit2 finding 3: the first tunnel bytes were read as its body); an empty one
+    # ("Content-Length: 0") gives it none and is accepted.
+    head = b"CONNECT a.b:443 HTTP/1.1\r\nHost: a.b:443\r\n"
+    for fields, tail in ((b"Content-Length: 5\r\n", b"\x16\x03\x01\x02\x00REST"),
+                         (b"Content-Length: 5, 5\r\n", b"\x16\x03\x01\x02\x00REST"),
+                         (b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n"),
+                         (b"Transfer-Encoding: chunked\r\n", b"")):
+        for bytewise in (False, True):
+            s = H1Protocol(SERVER)
+            raw = head + fields + b"\r\n" + tail
+            e = raises(H1Error, feed_all, s, raw, bytewise)
+            assert e.status_hint == 400 and "CONNECT" in str(e), (fields, e)
+            assert not s.keep_alive
+            # the error answer closes the connection
+            out = s.send_headers([(b":status", b"400"), (b"content-length", b"0")], True)
+            assert b"connection: close" in out.lower()
+    s = H1Protocol(SERVER)
+    s.receive_data(head + b"Content-Length: 0\r\n\r\n\x16\x03")
+    ev = s.next_event()
+    assert ev[0] == EV_HEADERS and ev[2] is True
+    assert s.send_headers([(b":status", b"200")]) == b"HTTP/1.1 200 OK\r\n\r\n"
+    assert s.next_event() == (EV_DATA, b"\x16\x03", False)
+    # mhttp's own CONNECT (the h1 client core, mhttp.request.new_connect) carries neither
+    c = H1Protocol(CLIENT)
+    req = c.send_headers([(":method", "CONNECT"), (":authority", "a.b:443")], True)
+    assert b"content-length" not in req.lower() and b"transfer-encoding" not in req.lower()
+    from mhttp.request import new_connect
+    h = new_connect("http://proxy:8080", b"a.b:443").headers
+    assert h.get(b"content-length") is None and h.get(b"transfer-encoding") is None
+
 
 def test_absolute_form_target():
     cases = (
