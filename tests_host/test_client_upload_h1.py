@@ -152,8 +152,8 @@ class Raw:
 
 
 def _cli(runtime, url, n, rb, face, timeout, *more):
-    args = ["tests_host/_h1_upload_cli.py", url, str(n), "-" if rb is None else str(rb),
-            face, str(timeout)] + list(more)
+    args = ["tests_host/_upload_cli.py", url, str(n), "-" if rb is None else str(rb),
+            face, str(timeout), "1.1"] + list(more)
     if runtime == "micropython":
         args = ["-X", "heapsize=96M"] + args
     r = run_on(runtime, args, timeout=90)

@@ -153,11 +153,11 @@ def test_h2_upload_to_an_echo_on_micropython(ours, mode):
     # 600 KB echo needs the client to hold ~300 KB.  With response_buffer 512 KiB it
     # goes through; with the default (16 KiB on a board) it stops, saying why.
     url = "http://127.0.0.1:%d/echo" % ours.port
-    r = run_on("micropython", ["-X", "heapsize=8M", "tests_host/_h2_upload_cli.py", url, "600064", "524288", mode, "10"],
+    r = run_on("micropython", ["-X", "heapsize=8M", "tests_host/_upload_cli.py", url, "600064", "524288", mode, "10", "2"],
                timeout=60)
     k = keyed(r.stdout.decode())
     assert k.get("RESULT") == "ok", (k, r.stderr[-2000:])
-    r = run_on("micropython", ["-X", "heapsize=8M", "tests_host/_h2_upload_cli.py", url, "600064", "-", mode, "3"],
+    r = run_on("micropython", ["-X", "heapsize=8M", "tests_host/_upload_cli.py", url, "600064", "-", mode, "3", "2"],
                timeout=60)
     k = keyed(r.stdout.decode())
     assert k.get("RESULT", "").startswith("Timeout: stream 1 stalled"), (k, r.stderr[-2000:])
